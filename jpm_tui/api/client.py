@@ -1,0 +1,290 @@
+"""`ServiceTitanClient`: one `httpx.AsyncClient` per profile, with auth, rate limit, retries and paging.
+
+Everything above it (resource classes, provider, CLI) calls `request`, `paginate` or `export`; URLs are
+built only here: `{api_url}/{module}/v2/tenant/{tenant}/{path}`.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import ipaddress
+import logging
+import random
+import re
+import time
+from collections.abc import AsyncIterator, Awaitable, Callable, Mapping
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from email.utils import parsedate_to_datetime
+from typing import Any
+from urllib.parse import urlsplit
+
+import httpx
+
+from jpm_tui import __version__
+from jpm_tui.api.auth import ClientCredentialsAuth
+from jpm_tui.api.crm import CrmApi
+from jpm_tui.api.dispatch import DispatchApi
+from jpm_tui.api.errors import TransportError, error_from_response
+from jpm_tui.api.jpm import JpmApi
+from jpm_tui.api.limiter import RateLimiter
+from jpm_tui.api.settings import SettingsApi
+
+log = logging.getLogger("jpm_tui.api")
+
+ENVIRONMENTS: dict[str, tuple[str, str]] = {
+    "production": ("https://api.servicetitan.io", "https://auth.servicetitan.io"),
+    "integration": ("https://api-integration.servicetitan.io", "https://auth-integration.servicetitan.io"),
+}
+MAX_PAGE_SIZE = 5000
+RETRY_STATUSES = frozenset({429, 502, 503, 504})
+IDEMPOTENT_METHODS = frozenset({"GET", "HEAD", "OPTIONS", "PUT", "DELETE"})
+# Errors raised before a byte of the request left: safe to retry even a POST.
+NEVER_SENT = (httpx.ConnectError, httpx.ConnectTimeout, httpx.PoolTimeout)
+_TITLE_SECONDS = re.compile(r"(\d+(?:\.\d+)?)\s*sec", re.IGNORECASE)
+
+
+@dataclass(slots=True)
+class Page:
+    data: list[dict[str, Any]]
+    page: int
+    page_size: int
+    has_more: bool
+    total_count: int | None
+
+
+@dataclass(slots=True)
+class ExportPage:
+    data: list[dict[str, Any]]
+    continue_from: str
+    has_more: bool
+
+
+def check_base_url(url: str, *, what: str, allow_plain_http: bool = False) -> str:
+    """Only https leaves this machine; plain http is for loopback (the sandbox) or an injected transport."""
+    parts = urlsplit(url)
+    if parts.scheme == "https" or allow_plain_http:
+        return url.rstrip("/")
+    if parts.scheme == "http" and _is_loopback(parts.hostname or ""):
+        return url.rstrip("/")
+    raise ValueError(f"{what} must be an https:// URL (plain http only on loopback), got {url!r}")
+
+
+def _is_loopback(host: str) -> bool:
+    if host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
+
+
+class ServiceTitanClient:
+    def __init__(
+        self,
+        *,
+        api_url: str,
+        auth_url: str,
+        tenant: int,
+        client_id: str,
+        client_secret: str,
+        app_key: str,
+        transport: httpx.AsyncBaseTransport | None = None,
+        rate_limit: float | None = 60.0,
+        timeout: float = 100.0,
+        max_retries: int = 4,
+        backoff_base: float = 0.5,
+        backoff_max: float = 30.0,
+        sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
+        clock: Callable[[], float] = time.monotonic,
+    ) -> None:
+        injected = transport is not None
+        self.api_url = check_base_url(api_url, what="api_url", allow_plain_http=injected)
+        self.auth_url = check_base_url(auth_url, what="auth_url", allow_plain_http=injected)
+        self.tenant = int(tenant)
+        self.max_retries = max_retries
+        self._backoff_base = backoff_base
+        self._backoff_max = backoff_max
+        self._sleep = sleep
+        self._limiter = RateLimiter(rate_limit, clock=clock, sleep=sleep)
+        self._http = httpx.AsyncClient(
+            transport=transport,
+            timeout=httpx.Timeout(timeout),
+            auth=ClientCredentialsAuth(
+                token_url=f"{self.auth_url}/connect/token",
+                client_id=client_id,
+                client_secret=client_secret,
+                app_key=app_key,
+                clock=clock,
+            ),
+            headers={"User-Agent": f"jpm-tui/{__version__}", "Accept": "application/json"},
+        )
+        self.jpm = JpmApi(self)
+        self.dispatch = DispatchApi(self)
+        self.settings = SettingsApi(self)
+        self.crm = CrmApi(self)
+
+    def __repr__(self) -> str:
+        return f"ServiceTitanClient(api_url={self.api_url!r}, tenant={self.tenant})"
+
+    async def __aenter__(self) -> ServiceTitanClient:
+        return self
+
+    async def __aexit__(self, *exc: object) -> None:
+        await self.aclose()
+
+    async def aclose(self) -> None:
+        await self._http.aclose()
+
+    def url(self, module: str, path: str) -> str:
+        return f"{self.api_url}/{module}/v2/tenant/{self.tenant}/{path.lstrip('/')}"
+
+    async def request(
+        self,
+        method: str,
+        module: str,
+        path: str,
+        *,
+        params: Mapping[str, Any] | None = None,
+        json: Any = None,
+    ) -> Any:
+        """Send one API request; the parsed JSON answer, or None for an empty body."""
+        method = method.upper()
+        url = self.url(module, path)
+        query = encode_params(params)
+        idempotent = method in IDEMPOTENT_METHODS
+        attempt = 0
+        while True:
+            await self._limiter.acquire()
+            started = time.perf_counter()
+            try:
+                response = await self._http.request(method, url, params=query, json=json)
+            except httpx.TransportError as exc:
+                if attempt < self.max_retries and (idempotent or isinstance(exc, NEVER_SENT)):
+                    attempt += 1
+                    await self._sleep(self._backoff(attempt))
+                    continue
+                raise TransportError.from_httpx(exc) from exc
+            log.debug("%s %s/%s -> %s in %.0f ms", method, module, path, response.status_code,
+                      (time.perf_counter() - started) * 1000)
+            if response.status_code in RETRY_STATUSES:
+                wait = retry_after(response)
+                # A 429 was refused before handling, so even a POST may go again; a 5xx may have run.
+                if attempt < self.max_retries and (idempotent or response.status_code == 429):
+                    attempt += 1
+                    await self._sleep(wait if wait is not None else self._backoff(attempt))
+                    continue
+                raise error_from_response(response, retry_after=wait)
+            if response.is_error:
+                raise error_from_response(response)
+            try:
+                return response.json() if response.content else None
+            except ValueError as exc:
+                if idempotent and attempt < self.max_retries:
+                    attempt += 1
+                    await self._sleep(self._backoff(attempt))
+                    continue
+                host = response.request.url.host
+                raise TransportError(f"{host} sent a malformed JSON answer to {method} {path}", host=host) from exc
+
+    def _backoff(self, attempt: int) -> float:
+        """Exponential backoff with full jitter, so many clients do not retry in step."""
+        return random.uniform(0, min(self._backoff_max, self._backoff_base * 2**attempt))
+
+    async def paginate(
+        self,
+        module: str,
+        path: str,
+        *,
+        params: Mapping[str, Any] | None = None,
+        page_size: int = 500,
+        include_total: bool = False,
+    ) -> AsyncIterator[Page]:
+        """Every page of a list operation, following `hasMore`."""
+        if not 1 <= page_size <= MAX_PAGE_SIZE:
+            raise ValueError(f"page_size must be within 1..{MAX_PAGE_SIZE}, got {page_size}")
+        page = 1
+        while True:
+            query = {**(params or {}), "page": page, "pageSize": page_size}
+            if include_total:
+                query["includeTotal"] = True
+            body = await self.request("GET", module, path, params=query)
+            result = Page(
+                data=list(body.get("data") or []),
+                page=int(body.get("page") or page),
+                page_size=int(body.get("pageSize") or page_size),
+                has_more=bool(body.get("hasMore")),
+                total_count=body.get("totalCount"),
+            )
+            yield result
+            if not result.has_more or not result.data:
+                return
+            page += 1
+
+    async def export(
+        self,
+        module: str,
+        path: str,
+        *,
+        from_token: str | None = None,
+        include_recent_changes: bool = False,
+        params: Mapping[str, Any] | None = None,
+    ) -> AsyncIterator[ExportPage]:
+        """An export feed page by page; each page carries the token to save together with its rows."""
+        token = from_token
+        while True:
+            query = dict(params or {})
+            if token:
+                query["from"] = token
+            if include_recent_changes:
+                query["includeRecentChanges"] = True
+            body = await self.request("GET", module, path, params=query)
+            page = ExportPage(
+                data=list(body.get("data") or []),
+                continue_from=str(body.get("continueFrom") or token or ""),
+                has_more=bool(body.get("hasMore")),
+            )
+            yield page
+            # An unchanged token with more promised would loop forever: treat it as the end.
+            if not page.has_more or page.continue_from == token:
+                return
+            token = page.continue_from
+
+
+def encode_params(params: Mapping[str, Any] | None) -> dict[str, str] | None:
+    """Query values the way ServiceTitan reads them: bools lower-case, datetimes ISO-8601 UTC, None dropped."""
+    if not params:
+        return None
+    return {key: _encode(value) for key, value in params.items() if value is not None}
+
+
+def _encode(value: Any) -> str:
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, datetime):
+        aware = value if value.tzinfo else value.replace(tzinfo=UTC)
+        return aware.astimezone(UTC).isoformat().replace("+00:00", "Z")
+    if isinstance(value, list | tuple | set | frozenset):
+        return ",".join(_encode(v) for v in value)
+    return str(value)
+
+
+def retry_after(response: httpx.Response) -> float | None:
+    """Seconds to wait from `Retry-After` (seconds or HTTP date), else from a 429's title."""
+    header = response.headers.get("Retry-After")
+    if header:
+        try:
+            return max(0.0, float(header))
+        except ValueError:
+            try:
+                return max(0.0, (parsedate_to_datetime(header) - datetime.now(UTC)).total_seconds())
+            except (TypeError, ValueError):
+                pass
+    if response.status_code == 429:
+        try:
+            match = _TITLE_SECONDS.search(str(response.json().get("title", "")))
+        except ValueError:
+            match = None
+        if match:
+            return float(match.group(1))
+    return None

@@ -1,0 +1,1267 @@
+"""CacheStore: the SQLite cache of one (environment, tenant).
+
+* One file per (environment, tenant) under the user data dir (``CacheStore.path_for``), created 0600, WAL,
+  ``synchronous=NORMAL``, schema versioned by ``PRAGMA user_version`` (``jpm_tui.cache.schema``).
+* Writes: ``upsert(table, rows)`` of domain rows (``jpm_tui.provider.domain``), ``INSERT ... ON CONFLICT DO
+  UPDATE``; inactive rows are stored with active=0, never deleted. The sync engine does one transaction
+  per page *with its token*::
+
+      with store.transaction():
+          store.upsert(feed.table, page.rows)
+          store.save_token(feed.name, page.token, rows=len(page.rows))
+
+  Upserts keep the job list's denormalised columns (customer name, location, next appointment,
+  technicians, job type and business unit names) and the search index current, inside the same transaction.
+* Reads for the UI (which never writes SQL): ``JobQuery`` -> ``jobs_window`` / ``count_jobs`` (light
+  ``JobListRow``s), ``job``, ``appointments_for_job``, ``notes_for_job``, ... , ``appointments_between``,
+  lookups, project window/count, ``counts``, ``info``.
+
+Threads: one connection per thread (created on first use), so the UI's reader thread and the sync engine
+never share a connection. WAL lets readers run while a writer commits.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import sqlite3
+import threading
+from collections import OrderedDict
+from collections.abc import Iterable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass, field, fields
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from jpm_tui.cache.schema import JOB_SORT_COLUMNS, LATEST, MIGRATIONS
+from jpm_tui.provider import domain as d
+
+__all__ = [
+    "CacheError",
+    "CacheStore",
+    "JobListRow",
+    "JobQuery",
+    "ProjectListRow",
+    "ProjectQuery",
+    "SyncState",
+    "TABLES",
+    "fts_query",
+]
+
+APP_NAME = "jpm-tui"
+
+
+class CacheError(RuntimeError):
+    pass
+
+
+# =========================================================================================== queries
+
+
+@dataclass(frozen=True)
+class JobQuery:
+    """What the job list shows. Empty tuples mean "any".
+
+    ``text``: words matched (prefix, all must match) against job number, summary, notes, customer name,
+    location address and customer/location phone numbers and emails.
+    ``technician_ids``: technicians assigned to the job's next appointment.
+    ``appointment_from`` / ``appointment_to``: the job's next appointment starts in [from, to).
+    ``sort``: a key of ``JOB_SORT_COLUMNS`` (number, status, priority, job_type, business_unit, customer,
+    next_appointment, technicians, summary, modified, created); ties broken by job id.
+    """
+
+    text: str = ""
+    statuses: tuple[str, ...] = ()
+    priorities: tuple[str, ...] = ()
+    job_type_ids: tuple[int, ...] = ()
+    business_unit_ids: tuple[int, ...] = ()
+    technician_ids: tuple[int, ...] = ()
+    appointment_from: datetime | None = None
+    appointment_to: datetime | None = None
+    sort: str = "number"
+    descending: bool = False
+    include_inactive: bool = False
+    customer_id: int | None = None
+    location_id: int | None = None
+    project_id: int | None = None
+
+
+@dataclass(frozen=True)
+class JobListRow:
+    id: int
+    number: str
+    status: str
+    priority: str
+    job_type: str
+    business_unit: str
+    customer: str
+    location: str
+    next_appointment: datetime | None
+    technicians: str
+    summary: str
+    modified: datetime | None
+    active: bool = True
+
+
+@dataclass(frozen=True)
+class ProjectQuery:
+    text: str = ""
+    statuses: tuple[str, ...] = ()
+    customer_id: int | None = None
+    sort: str = "number"  # number | name | modified
+    descending: bool = False
+    include_inactive: bool = False
+
+
+@dataclass(frozen=True)
+class ProjectListRow:
+    id: int
+    number: str
+    name: str
+    status: str
+    customer: str
+    location: str
+    job_count: int
+    modified: datetime | None
+    active: bool = True
+
+
+@dataclass(frozen=True)
+class SyncState:
+    feed: str
+    token: str | None
+    last_success: datetime | None
+    last_error: str | None
+    last_error_at: datetime | None
+    rows_total: int
+    pages_total: int
+
+
+# ===================================================================================== table specs
+
+
+def _dt(value: datetime | None) -> str | None:
+    return d.format_datetime(value) if value is not None else None
+
+
+def _json(value: Any) -> str:
+    return json.dumps(value, separators=(",", ":"), ensure_ascii=False, default=str)
+
+
+def _number_key(number: str) -> str:
+    """Numeric job numbers sort as numbers (``9`` before ``10``); others after them, case-folded."""
+    text = number.strip()
+    if text.isdigit():
+        return text.rjust(20, "0")
+    return "~" + text.casefold()
+
+
+_DIGITS = re.compile(r"\D+")
+
+
+def _contact_search_text(c: d.Contact) -> str:
+    if c.type.is_phone or c.type is d.ContactType.UNKNOWN:
+        digits = _DIGITS.sub("", c.value)
+        if digits and digits != c.value:
+            return f"{c.value} {digits}"
+    return c.value
+
+
+@dataclass(frozen=True)
+class TableSpec:
+    name: str
+    row_type: type
+    columns: tuple[str, ...]
+    """Columns written on upsert, in the order ``values`` yields them."""
+    conflict: tuple[str, ...] = ("id",)
+    enums: Mapping[str, type] = field(default_factory=dict)
+    json_fields: tuple[str, ...] = ()
+    constants: Mapping[str, Any] = field(default_factory=dict)
+    """Domain fields that are not stored as columns, with the value they take when read back."""
+
+
+def _spec(name: str, row_type: type, *, extra: tuple[str, ...] = (), skip: tuple[str, ...] = (),
+          conflict: tuple[str, ...] = ("id",), enums: Mapping[str, type] | None = None,
+          json_fields: tuple[str, ...] = (), constants: Mapping[str, Any] | None = None) -> TableSpec:
+    cols = tuple(f.name for f in fields(row_type) if f.name not in skip) + extra
+    return TableSpec(name, row_type, cols, conflict, enums or {}, json_fields, constants or {})
+
+
+TABLES: dict[str, TableSpec] = {
+    s.name: s
+    for s in (
+        _spec("jobs", d.Job, enums={"status": d.JobStatus, "priority": d.Priority}),
+        _spec("appointments", d.Appointment, enums={"status": d.AppointmentStatus}),
+        _spec("appointment_assignments", d.Assignment, enums={"status": d.AssignmentStatus}),
+        _spec("projects", d.Project, extra=("number_key",), json_fields=("business_unit_ids", "job_ids")),
+        _spec("job_types", d.JobType, enums={"priority": d.Priority}, json_fields=("business_unit_ids",)),
+        _spec("cancel_reasons", d.Reason, skip=("kind",), constants={"kind": "cancel"}),
+        _spec("hold_reasons", d.Reason, skip=("kind",), constants={"kind": "hold"}),
+        _spec("job_notes", d.Note, skip=("owner_kind", "owner_id"), extra=("job_id",),
+              constants={"owner_kind": "job"}),
+        _spec("project_notes", d.Note, skip=("owner_kind", "owner_id"), extra=("project_id",),
+              constants={"owner_kind": "project"}),
+        _spec("job_history", d.HistoryEntry),
+        _spec("job_canceled_logs", d.CanceledLogEntry),
+        _spec("technicians", d.Technician, json_fields=("zone_ids",)),
+        _spec("customers", d.Customer),
+        _spec("locations", d.Location),
+        _spec("contacts", d.Contact, extra=("search_text",), conflict=("owner_kind", "id"),
+              enums={"type": d.ContactType}),
+        _spec("business_units", d.BusinessUnit),
+        _spec("employees", d.Employee),
+        _spec("tag_types", d.TagType),
+        _spec("zones", d.Zone, json_fields=("zips", "cities", "technician_ids", "business_unit_ids")),
+        _spec("teams", d.Team),
+        _spec("shifts", d.Shift),
+        _spec("project_statuses", d.ProjectStatus, skip=("active",), constants={"active": True}),
+        _spec("project_types", d.ProjectType, skip=("active",), constants={"active": True}),
+    )
+}
+# project statuses / types have an ``active`` column too (rows from the backend that say so).
+TABLES["project_statuses"] = _spec("project_statuses", d.ProjectStatus)
+TABLES["project_types"] = _spec("project_types", d.ProjectType)
+
+_JOB_COLUMNS = (
+    "id", "number", "number_key", "status", "status_rank", "priority", "priority_rank", "job_type_id",
+    "business_unit_id", "customer_id", "location_id", "project_id", "summary", "summary_key", "created_on",
+    "modified_on", "completed_on", "active",
+)
+
+
+def _q(name: str) -> str:
+    return f'"{name}"'
+
+
+def _cell(spec: TableSpec, name: str, value: Any) -> Any:
+    if name == "raw":
+        return _json(value)
+    if name in spec.json_fields:
+        return _json(list(value))
+    if isinstance(value, datetime):
+        return d.format_datetime(value)
+    if isinstance(value, bool):
+        return int(value)
+    if isinstance(value, d.OpenEnum):
+        return value.value
+    return value
+
+
+def _row_values(spec: TableSpec, row: Any) -> tuple[Any, ...]:
+    out = []
+    for name in spec.columns:
+        if name == "job_id" and spec.name == "job_notes":
+            value: Any = row.owner_id
+        elif name == "project_id" and spec.name == "project_notes":
+            value = row.owner_id
+        elif name == "search_text":
+            value = _contact_search_text(row)
+        elif name == "number_key":
+            value = _number_key(row.number)
+        elif name == "modified_on" and spec.name == "projects":
+            value = row.modified_on or ""
+        else:
+            value = getattr(row, name)
+        out.append(_cell(spec, name, value))
+    return tuple(out)
+
+
+def _job_values(job: d.Job) -> tuple[Any, ...]:
+    summary = job.summary or ""
+    return (
+        job.id, job.number, _number_key(job.number), job.status.value, job.status.rank, job.priority.value,
+        job.priority.rank, job.job_type_id, job.business_unit_id, job.customer_id, job.location_id,
+        job.project_id, summary, summary[:40].casefold(), _dt(job.created_on) or "", _dt(job.modified_on) or "",
+        _dt(job.completed_on), int(job.active),
+    )
+
+
+def _upsert_sql(table: str, columns: Sequence[str], conflict: Sequence[str]) -> str:
+    cols = ", ".join(_q(c) for c in columns)
+    marks = ", ".join("?" for _ in columns)
+    updates = ", ".join(f"{_q(c)} = excluded.{_q(c)}" for c in columns if c not in conflict)
+    target = ", ".join(conflict)
+    return f"INSERT INTO {table} ({cols}) VALUES ({marks}) ON CONFLICT({target}) DO UPDATE SET {updates}"
+
+
+_DATETIME_HINT = re.compile(r"(_on|_at|_date|^start$|^end$|^at$|^arrival_window_start$|^arrival_window_end$)")
+
+
+def _decode(spec: TableSpec, row: sqlite3.Row) -> Any:
+    kwargs: dict[str, Any] = {}
+    keys = row.keys()
+    for f in fields(spec.row_type):
+        if f.name in spec.constants and f.name not in keys:
+            kwargs[f.name] = spec.constants[f.name]
+            continue
+        if f.name == "owner_id" and spec.name in ("job_notes", "project_notes"):
+            kwargs[f.name] = row["job_id" if spec.name == "job_notes" else "project_id"]
+            continue
+        value = row[f.name]
+        if f.name == "raw":
+            value = json.loads(value) if value else {}
+        elif f.name in spec.enums:
+            value = spec.enums[f.name](value)
+        elif f.name in spec.json_fields:
+            value = tuple(json.loads(value or "[]"))
+        elif f.type in ("bool", bool):
+            value = bool(value)
+        elif _DATETIME_HINT.search(f.name) and isinstance(value, str):
+            value = d.parse_datetime(value) if value else None
+        kwargs[f.name] = value
+    return spec.row_type(**kwargs)
+
+
+# ============================================================================================ search
+
+_WORD = re.compile(r"\w", re.UNICODE)
+
+
+def fts_query(text: str) -> str | None:
+    """User text -> a safe FTS5 query: every whitespace-separated word becomes a quoted phrase with a
+    prefix star (``"smi"*``), all must match. Quotes are doubled, so no user text can inject FTS syntax
+    (AND/OR/NOT/NEAR, ``*``, ``-``, ``:``, parentheses are plain characters inside a phrase). Words without
+    a letter or digit are dropped. None when nothing searchable is left."""
+    parts = []
+    for word in text.split():
+        if not _WORD.search(word):
+            continue
+        parts.append('"' + word.replace('"', '""') + '"*')
+    return " ".join(parts) if parts else None
+
+
+_TEXT_COLUMNS = "{number summary customer address phones notes}"
+
+
+def _facet_text(value: str) -> str:
+    return value.encode("utf-8").hex().upper()
+
+
+def _fts_match(q: JobQuery) -> str | None:
+    """The full MATCH expression of a query with text: the user's words (restricted to the document
+    columns, so nobody can match the facet markers) AND the status / priority / job type / business unit /
+    active filters as facet markers. None without searchable text."""
+    words = fts_query(q.text)
+    if words is None:
+        return None
+    parts = [f"{_TEXT_COLUMNS} : ({words})"]
+    facets: list[str] = []
+    for prefix, values in (("zzs", [_facet_text(str(v)) for v in q.statuses]),
+                           ("zzp", [_facet_text(str(v)) for v in q.priorities]),
+                           ("zzt", [str(int(v)) for v in q.job_type_ids]),
+                           ("zzb", [str(int(v)) for v in q.business_unit_ids])):
+        if values:
+            facets.append("facets : (" + " OR ".join(f'"{prefix}{v}"' for v in values) + ")")
+    expr = " AND ".join(parts + facets)
+    if not q.include_inactive:
+        expr = f"({expr}) NOT facets : \"zzinactive\""
+    return expr
+
+
+# ============================================================================================= store
+
+_OPEN_STATUSES_EXCLUDED = (d.AppointmentStatus.DONE.value, d.AppointmentStatus.CANCELED.value)
+
+_IDS = "SELECT value FROM json_each(?)"
+
+_REFRESH_JOB_NAMES = f"""
+UPDATE jobs SET
+    customer_name = coalesce((SELECT name FROM customers WHERE id = jobs.customer_id), ''),
+    location_text = coalesce((SELECT trim(street || CASE WHEN street <> '' AND city <> '' THEN ', ' ELSE '' END
+                                          || city) FROM locations WHERE id = jobs.location_id), ''),
+    job_type_name = coalesce((SELECT name FROM job_types WHERE id = jobs.job_type_id), ''),
+    business_unit_name = coalesce((SELECT name FROM business_units WHERE id = jobs.business_unit_id), '')
+WHERE id IN ({_IDS})
+"""
+
+_REFRESH_NEXT_APPT = f"""
+UPDATE jobs SET next_appointment_id = coalesce(
+    (SELECT a.id FROM appointments a
+      WHERE a.job_id = jobs.id AND a.active = 1 AND a.status NOT IN ('Done', 'Canceled') AND a.start IS NOT NULL
+      ORDER BY a.start, a.id LIMIT 1),
+    (SELECT a.id FROM appointments a
+      WHERE a.job_id = jobs.id AND a.active = 1 AND a.start IS NOT NULL
+      ORDER BY a.start DESC, a.id DESC LIMIT 1))
+WHERE id IN ({_IDS})
+"""
+
+_REFRESH_APPT_DERIVED = f"""
+UPDATE jobs SET
+    next_appt_key = coalesce((SELECT start FROM appointments WHERE id = jobs.next_appointment_id), '~'),
+    technician_names = coalesce((
+        SELECT group_concat(name, ', ') FROM (
+            SELECT DISTINCT coalesce(nullif(t.name, ''), aa.technician_name) AS name
+              FROM appointment_assignments aa LEFT JOIN technicians t ON t.id = aa.technician_id
+             WHERE aa.appointment_id = jobs.next_appointment_id AND aa.active = 1
+             ORDER BY 1)), '')
+WHERE id IN ({_IDS})
+"""
+
+_REFRESH_SEARCH_DELETE = f"DELETE FROM job_search WHERE rowid IN ({_IDS})"
+_REFRESH_SEARCH_INSERT = f"""
+INSERT INTO job_search (rowid, number, summary, customer, address, phones, notes, facets)
+SELECT j.id, j.number, j.summary, j.customer_name,
+       coalesce((SELECT trim(street || ' ' || unit || ' ' || city || ' ' || state || ' ' || zip)
+                   FROM locations WHERE id = j.location_id), ''),
+       coalesce((SELECT group_concat(search_text, ' ') FROM contacts
+                  WHERE active = 1 AND ((owner_kind = 'customer' AND owner_id = j.customer_id)
+                                     OR (owner_kind = 'location' AND owner_id = j.location_id))), ''),
+       coalesce((SELECT group_concat(text, ' ') FROM job_notes WHERE job_id = j.id AND active = 1), ''),
+       'zzs' || hex(j.status) || ' zzp' || hex(j.priority) || ' zzt' || coalesce(j.job_type_id, 'n')
+       || ' zzb' || coalesce(j.business_unit_id, 'n') || CASE WHEN j.active = 1 THEN '' ELSE ' zzinactive' END
+  FROM jobs j WHERE j.id IN ({_IDS})
+"""
+
+
+class CacheStore:
+    """The cache. ``CacheStore(path)`` opens (creating and migrating) the file; ``close()`` when done."""
+
+    #: rows per executemany / per id list in refresh statements
+    CHUNK = 5000
+
+    def __init__(self, path: str | os.PathLike[str], *, target_version: int = LATEST) -> None:
+        """``target_version`` exists for migration tests (build an older file); leave it alone."""
+        self.path = Path(path)
+        self._target_version = target_version
+        self._local = threading.local()
+        self._connections: list[sqlite3.Connection] = []
+        self._lock = threading.Lock()
+        self._write_seq = 0
+        self._closed = False
+        self._anchors: OrderedDict[Any, tuple[Any, dict[int, tuple[Any, ...]]]] = OrderedDict()
+        self._counts: OrderedDict[Any, tuple[Any, int]] = OrderedDict()
+        self._create_file()
+        conn = self.conn
+        self._migrate(conn)
+
+    # ------------------------------------------------------------------------------ file and schema
+
+    @staticmethod
+    def path_for(environment: str, tenant: int | str, *, base: str | os.PathLike[str] | None = None) -> Path:
+        """``<user data dir>/jpm-tui/cache/<environment>-<tenant>.sqlite3`` (``base`` replaces the data dir)."""
+        if base is None:
+            import platformdirs
+
+            base = platformdirs.user_data_path(APP_NAME)
+        env = re.sub(r"[^A-Za-z0-9_.-]+", "_", str(environment)) or "default"
+        ten = re.sub(r"[^A-Za-z0-9_.-]+", "_", str(tenant)) or "0"
+        return Path(base) / "cache" / f"{env}-{ten}.sqlite3"
+
+    def _create_file(self) -> None:
+        self.path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+        fd = os.open(self.path, os.O_RDWR | os.O_CREAT, 0o600)
+        os.close(fd)
+        os.chmod(self.path, 0o600)
+
+    def _connect(self) -> sqlite3.Connection:
+        if self._closed:
+            raise CacheError("the cache store is closed")
+        conn = sqlite3.connect(self.path, isolation_level=None, check_same_thread=False, timeout=30.0)
+        conn.row_factory = sqlite3.Row
+        conn.execute("PRAGMA journal_mode=WAL")
+        conn.execute("PRAGMA synchronous=NORMAL")
+        conn.execute("PRAGMA foreign_keys=OFF")
+        conn.execute("PRAGMA temp_store=MEMORY")
+        conn.execute("PRAGMA cache_size=-65536")  # 64 MiB
+        conn.execute("PRAGMA mmap_size=268435456")
+        with self._lock:
+            self._connections.append(conn)
+        return conn
+
+    @property
+    def conn(self) -> sqlite3.Connection:
+        """This thread's connection (autocommit mode; use ``transaction()`` to group writes)."""
+        conn = getattr(self._local, "conn", None)
+        if conn is None:
+            conn = self._connect()
+            self._local.conn = conn
+            self._local.depth = 0
+        return conn
+
+    def close(self) -> None:
+        with self._lock:
+            conns, self._connections = self._connections, []
+        for conn in conns:
+            try:
+                conn.execute("PRAGMA optimize")
+            except sqlite3.Error:
+                pass
+            conn.close()
+        self._closed = True
+        self._local = threading.local()
+
+    def __enter__(self) -> CacheStore:
+        return self
+
+    def __exit__(self, *exc: Any) -> None:
+        self.close()
+
+    @property
+    def schema_version(self) -> int:
+        return int(self.conn.execute("PRAGMA user_version").fetchone()[0])
+
+    def _migrate(self, conn: sqlite3.Connection) -> None:
+        version = int(conn.execute("PRAGMA user_version").fetchone()[0])
+        if version > LATEST:
+            raise CacheError(
+                f"{self.path} was written by a newer jpm-tui (schema {version}, this one knows {LATEST}); "
+                "upgrade, or purge the cache (jpm-tui cache purge)"
+            )
+        while version < self._target_version:
+            script = MIGRATIONS[version]
+            conn.execute("BEGIN IMMEDIATE")
+            try:
+                for statement in _split_sql(script):
+                    conn.execute(statement)
+                post = getattr(self, f"_after_migration_{version + 1}", None)
+                if post is not None:
+                    post(conn)
+                conn.execute(f"PRAGMA user_version = {version + 1}")
+                conn.execute("COMMIT")
+            except BaseException:
+                conn.execute("ROLLBACK")
+                raise
+            version += 1
+
+    def _after_migration_2(self, conn: sqlite3.Connection) -> None:
+        """Backfill the search index and the job counters from the jobs already cached."""
+        conn.execute(
+            "INSERT INTO job_counts SELECT active, status, priority, coalesce(job_type_id, -1), "
+            "coalesce(business_unit_id, -1), count(*) FROM jobs GROUP BY 1, 2, 3, 4, 5"
+        )
+        ids = [r[0] for r in conn.execute("SELECT id FROM jobs")]
+        for chunk in _chunks(ids, self.CHUNK):
+            payload = _json(chunk)
+            conn.execute(_REFRESH_SEARCH_INSERT, (payload,))
+
+    # --------------------------------------------------------------------------------- transactions
+
+    @contextmanager
+    def transaction(self) -> Iterator[sqlite3.Connection]:
+        """One write transaction (BEGIN IMMEDIATE ... COMMIT; ROLLBACK if the block raises). Nested use joins
+        the outer transaction: an error inside rolls back the whole outer transaction when it propagates.
+        (No SAVEPOINTs: in WAL mode they make every later write in a big transaction slower.)"""
+        conn = self.conn
+        depth = self._local.depth
+        if depth == 0:
+            conn.execute("BEGIN IMMEDIATE")
+        self._local.depth = depth + 1
+        try:
+            yield conn
+        except BaseException:
+            self._local.depth = depth
+            if depth == 0 and conn.in_transaction:
+                conn.execute("ROLLBACK")
+            raise
+        else:
+            self._local.depth = depth
+            if depth == 0:
+                conn.execute("COMMIT")
+                self._write_seq += 1
+
+    def _version(self) -> tuple[int, int]:
+        """Changes whenever any connection (this process or another) commits."""
+        return self._write_seq, int(self.conn.execute("PRAGMA data_version").fetchone()[0])
+
+    # -------------------------------------------------------------------------------------- upserts
+
+    def upsert(self, table: str, rows: Iterable[Any]) -> int:
+        """Insert or update domain rows into ``table`` (a key of ``TABLES``); returns how many. Runs in the
+        caller's transaction, or its own. Keeps the job list's derived columns and the search index."""
+        spec = TABLES.get(table)
+        if spec is None:
+            raise CacheError(f"unknown table {table!r}; known: {sorted(TABLES)}")
+        rows = list(rows)
+        if not rows:
+            return 0
+        for row in rows:
+            if not isinstance(row, spec.row_type):
+                raise CacheError(f"{table} takes {spec.row_type.__name__} rows, not {type(row).__name__}")
+        with self.transaction() as conn:
+            for chunk in _chunks(rows, self.CHUNK):
+                getattr(self, f"_upsert_{table}", self._upsert_plain)(conn, spec, chunk)
+        return len(rows)
+
+    def _upsert_plain(self, conn: sqlite3.Connection, spec: TableSpec, rows: list[Any]) -> None:
+        conn.executemany(_upsert_sql(spec.name, spec.columns, spec.conflict), [_row_values(spec, r) for r in rows])
+
+    def _upsert_jobs(self, conn: sqlite3.Connection, spec: TableSpec, rows: list[d.Job]) -> None:
+        conn.executemany(_upsert_sql("jobs", _JOB_COLUMNS, ("id",)), [_job_values(j) for j in rows])
+        conn.executemany(
+            "INSERT INTO job_raw (id, raw) VALUES (?, ?) ON CONFLICT(id) DO UPDATE SET raw = excluded.raw",
+            [(j.id, _json(j.raw)) for j in rows],
+        )
+        ids = _json([j.id for j in rows])
+        conn.execute(_REFRESH_JOB_NAMES, (ids,))
+        conn.execute(_REFRESH_NEXT_APPT, (ids,))
+        conn.execute(_REFRESH_APPT_DERIVED, (ids,))
+        self._refresh_search(conn, ids)
+
+    def _refresh_search(self, conn: sqlite3.Connection, ids_json: str) -> None:
+        conn.execute(_REFRESH_SEARCH_DELETE, (ids_json,))
+        conn.execute(_REFRESH_SEARCH_INSERT, (ids_json,))
+
+    def _refresh_appointment_jobs(self, conn: sqlite3.Connection, job_ids: Iterable[int]) -> None:
+        for chunk in _chunks(sorted(set(job_ids)), self.CHUNK):
+            ids = _json(chunk)
+            conn.execute(_REFRESH_NEXT_APPT, (ids,))
+            conn.execute(_REFRESH_APPT_DERIVED, (ids,))
+
+    def _upsert_appointments(self, conn: sqlite3.Connection, spec: TableSpec, rows: list[d.Appointment]) -> None:
+        ids = _json([r.id for r in rows])
+        before = {r[0] for r in conn.execute(f"SELECT job_id FROM appointments WHERE id IN ({_IDS})", (ids,))}
+        self._upsert_plain(conn, spec, rows)
+        self._refresh_appointment_jobs(conn, before | {r.job_id for r in rows})
+
+    def _upsert_appointment_assignments(self, conn: sqlite3.Connection, spec: TableSpec,
+                                        rows: list[d.Assignment]) -> None:
+        self._upsert_plain(conn, spec, rows)
+        appt_ids = _json(sorted({r.appointment_id for r in rows}))
+        jobs = [r[0] for r in conn.execute(f"SELECT id FROM jobs WHERE next_appointment_id IN ({_IDS})", (appt_ids,))]
+        for chunk in _chunks(jobs, self.CHUNK):
+            conn.execute(_REFRESH_APPT_DERIVED, (_json(chunk),))
+
+    def _changed(self, conn: sqlite3.Connection, table: str, columns: str, rows: list[Any],
+                 key: Any) -> list[int]:
+        """Ids of ``rows`` whose ``columns`` differ from what the table holds (or that are new)."""
+        ids = _json([r.id for r in rows])
+        old = {r[0]: tuple(r[1:]) for r in conn.execute(f"SELECT id, {columns} FROM {table} WHERE id IN ({_IDS})",
+                                                         (ids,))}
+        return [r.id for r in rows if old.get(r.id) != key(r)]
+
+    def _upsert_technicians(self, conn: sqlite3.Connection, spec: TableSpec, rows: list[d.Technician]) -> None:
+        changed = self._changed(conn, "technicians", "name", rows, lambda r: (r.name,))
+        self._upsert_plain(conn, spec, rows)
+        if changed:
+            jobs = [r[0] for r in conn.execute(
+                f"SELECT DISTINCT j.id FROM appointment_assignments aa JOIN jobs j ON j.next_appointment_id = "
+                f"aa.appointment_id WHERE aa.technician_id IN ({_IDS})", (_json(changed),))]
+            for chunk in _chunks(jobs, self.CHUNK):
+                conn.execute(_REFRESH_APPT_DERIVED, (_json(chunk),))
+
+    def _jobs_where(self, conn: sqlite3.Connection, column: str, ids: list[int]) -> list[int]:
+        return [r[0] for r in conn.execute(f"SELECT id FROM jobs WHERE {column} IN ({_IDS})", (_json(ids),))]
+
+    def _refresh_names_and_search(self, conn: sqlite3.Connection, job_ids: list[int], *, names: bool = True) -> None:
+        for chunk in _chunks(job_ids, self.CHUNK):
+            ids = _json(chunk)
+            if names:
+                conn.execute(_REFRESH_JOB_NAMES, (ids,))
+            self._refresh_search(conn, ids)
+
+    def _upsert_customers(self, conn: sqlite3.Connection, spec: TableSpec, rows: list[d.Customer]) -> None:
+        changed = self._changed(conn, "customers", "name", rows, lambda r: (r.name,))
+        self._upsert_plain(conn, spec, rows)
+        if changed:
+            self._refresh_names_and_search(conn, self._jobs_where(conn, "customer_id", changed))
+
+    def _upsert_locations(self, conn: sqlite3.Connection, spec: TableSpec, rows: list[d.Location]) -> None:
+        changed = self._changed(conn, "locations", "street, unit, city, state, zip", rows,
+                                lambda r: (r.street, r.unit, r.city, r.state, r.zip))
+        self._upsert_plain(conn, spec, rows)
+        if changed:
+            self._refresh_names_and_search(conn, self._jobs_where(conn, "location_id", changed))
+
+    def _upsert_contacts(self, conn: sqlite3.Connection, spec: TableSpec, rows: list[d.Contact]) -> None:
+        self._upsert_plain(conn, spec, rows)
+        customers = [r.owner_id for r in rows if r.owner_kind == "customer"]
+        locations = [r.owner_id for r in rows if r.owner_kind == "location"]
+        jobs = set(self._jobs_where(conn, "customer_id", customers)) if customers else set()
+        if locations:
+            jobs.update(self._jobs_where(conn, "location_id", locations))
+        self._refresh_names_and_search(conn, sorted(jobs), names=False)
+
+    def _upsert_job_notes(self, conn: sqlite3.Connection, spec: TableSpec, rows: list[d.Note]) -> None:
+        self._upsert_plain(conn, spec, rows)
+        self._refresh_names_and_search(conn, sorted({r.owner_id for r in rows}), names=False)
+
+    def _upsert_lookup_names(self, conn: sqlite3.Connection, spec: TableSpec, rows: list[Any],
+                             job_column: str, name_column: str) -> None:
+        changed = self._changed(conn, spec.name, "name", rows, lambda r: (r.name,))
+        self._upsert_plain(conn, spec, rows)
+        if changed:
+            conn.execute(
+                f"UPDATE jobs SET {name_column} = coalesce((SELECT name FROM {spec.name} t WHERE t.id = "
+                f"jobs.{job_column}), '') WHERE {job_column} IN ({_IDS})",
+                (_json(changed),),
+            )
+
+    def _upsert_job_types(self, conn: sqlite3.Connection, spec: TableSpec, rows: list[d.JobType]) -> None:
+        self._upsert_lookup_names(conn, spec, rows, "job_type_id", "job_type_name")
+
+    def _upsert_business_units(self, conn: sqlite3.Connection, spec: TableSpec, rows: list[d.BusinessUnit]) -> None:
+        self._upsert_lookup_names(conn, spec, rows, "business_unit_id", "business_unit_name")
+
+    def deactivate_missing(self, table: str, seen_ids: Iterable[int]) -> int:
+        """After a complete read of a list feed: mark rows of ``table`` not in ``seen_ids`` inactive.
+        Returns how many changed. (Never deletes.)"""
+        spec = TABLES[table]
+        if spec.conflict != ("id",):
+            raise CacheError(f"deactivate_missing does not support {table}")
+        with self.transaction() as conn:
+            cur = conn.execute(
+                f"UPDATE {table} SET active = 0 WHERE active = 1 AND id NOT IN ({_IDS})", (_json(list(seen_ids)),)
+            )
+            return cur.rowcount
+
+    # ------------------------------------------------------------------------------------ sync state
+
+    def save_token(self, feed: str, token: str | None, *, rows: int = 0, pages: int = 1) -> None:
+        """Record a page of ``feed`` as stored: its continuation token and counts. Call it inside the same
+        ``transaction()`` as the page's upsert."""
+        now = _now()
+        with self.transaction() as conn:
+            conn.execute(
+                "INSERT INTO sync_state (feed, token, last_success, rows_total, pages_total, updated_at) "
+                "VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT(feed) DO UPDATE SET token = excluded.token, "
+                "last_success = excluded.last_success, rows_total = rows_total + excluded.rows_total, "
+                "pages_total = pages_total + excluded.pages_total, updated_at = excluded.updated_at",
+                (feed, token, now, rows, pages, now),
+            )
+
+    def record_error(self, feed: str, message: str) -> None:
+        now = _now()
+        with self.transaction() as conn:
+            conn.execute(
+                "INSERT INTO sync_state (feed, last_error, last_error_at, updated_at) VALUES (?, ?, ?, ?) "
+                "ON CONFLICT(feed) DO UPDATE SET last_error = excluded.last_error, "
+                "last_error_at = excluded.last_error_at, updated_at = excluded.updated_at",
+                (feed, message, now, now),
+            )
+
+    def clear_error(self, feed: str) -> None:
+        with self.transaction() as conn:
+            conn.execute("UPDATE sync_state SET last_error = NULL, last_error_at = NULL WHERE feed = ?", (feed,))
+
+    def token(self, feed: str) -> str | None:
+        row = self.conn.execute("SELECT token FROM sync_state WHERE feed = ?", (feed,)).fetchone()
+        return row[0] if row else None
+
+    def reset_feed(self, feed: str) -> None:
+        """Forget a feed's token (the next sync starts it from the beginning); rows stay."""
+        with self.transaction() as conn:
+            conn.execute("UPDATE sync_state SET token = NULL WHERE feed = ?", (feed,))
+
+    def sync_states(self) -> list[SyncState]:
+        out = []
+        for r in self.conn.execute("SELECT * FROM sync_state ORDER BY feed"):
+            out.append(SyncState(
+                feed=r["feed"], token=r["token"], last_success=d.parse_datetime(r["last_success"]),
+                last_error=r["last_error"], last_error_at=d.parse_datetime(r["last_error_at"]),
+                rows_total=r["rows_total"], pages_total=r["pages_total"],
+            ))
+        return out
+
+    def optimize(self) -> None:
+        """Refresh the planner's statistics (after a big sync). Cheap when nothing changed much."""
+        self.conn.execute("PRAGMA optimize")
+
+    # ============================================================================= job list queries
+
+    def _total_jobs(self, include_inactive: bool) -> int:
+        sql = "SELECT coalesce(sum(n), 0) FROM job_counts" + ("" if include_inactive else " WHERE active = 1")
+        return int(self.conn.execute(sql).fetchone()[0])
+
+    def _counter_where(self, q: JobQuery) -> tuple[str, list[Any]]:
+        clauses: list[str] = []
+        args: list[Any] = []
+        if not q.include_inactive:
+            clauses.append("active = 1")
+        for col, values in (("status", q.statuses), ("priority", q.priorities)):
+            if values:
+                clauses.append(f"{col} IN ({_marks(values)})")
+                args.extend(str(v) for v in values)
+        for col, values in (("job_type_id", q.job_type_ids), ("business_unit_id", q.business_unit_ids)):
+            if values:
+                clauses.append(f"{col} IN ({_marks(values)})")
+                args.extend(int(v) for v in values)
+        return (" WHERE " + " AND ".join(clauses)) if clauses else "", args
+
+    @staticmethod
+    def _counter_only(q: JobQuery) -> bool:
+        return not (fts_query(q.text) or q.technician_ids or q.appointment_from or q.appointment_to
+                    or q.customer_id is not None or q.location_id is not None or q.project_id is not None)
+
+    def _where(self, q: JobQuery, *, plus: bool = False) -> tuple[list[str], list[Any]]:
+        """WHERE clauses over ``jobs j``. ``plus=True`` writes the counter dimensions as ``+j.col`` so the
+        planner does not pick their indexes (used when walking a sort index)."""
+        p = "+" if plus else ""
+        clauses: list[str] = []
+        args: list[Any] = []
+        if not q.include_inactive:
+            clauses.append(f"{p}j.active = 1")
+        for col, values in (("status", q.statuses), ("priority", q.priorities)):
+            if values:
+                clauses.append(f"{p}j.{col} IN ({_marks(values)})")
+                args.extend(str(v) for v in values)
+        for col, values in (("job_type_id", q.job_type_ids), ("business_unit_id", q.business_unit_ids)):
+            if values:
+                clauses.append(f"{p}j.{col} IN ({_marks(values)})")
+                args.extend(int(v) for v in values)
+        for col, value in (("customer_id", q.customer_id), ("location_id", q.location_id),
+                           ("project_id", q.project_id)):
+            if value is not None:
+                clauses.append(f"j.{col} = ?")
+                args.append(int(value))
+        if q.appointment_from is not None:
+            clauses.append("j.next_appt_key >= ?")
+            args.append(d.format_datetime(q.appointment_from))
+        if q.appointment_to is not None:
+            clauses.append("j.next_appt_key < ?")
+            args.append(d.format_datetime(q.appointment_to))
+        if q.appointment_from is None and q.appointment_to is not None:
+            clauses.append("j.next_appt_key <> '~'")
+        if q.technician_ids:
+            clauses.append(
+                "j.next_appointment_id IN (SELECT appointment_id FROM appointment_assignments "
+                f"WHERE technician_id IN ({_marks(q.technician_ids)}) AND active = 1)"
+            )
+            args.extend(int(t) for t in q.technician_ids)
+        match = _fts_match(q)
+        if match:
+            clauses.append("j.id IN (SELECT rowid FROM jobs_fts WHERE jobs_fts MATCH ?)")
+            args.append(match)
+        return clauses, args
+
+    def _fts_count(self, match: str, cap: int | None = None) -> int:
+        if cap is None:
+            sql, args = "SELECT count(*) FROM jobs_fts WHERE jobs_fts MATCH ?", (match,)
+        else:
+            sql, args = "SELECT count(*) FROM (SELECT 1 FROM jobs_fts WHERE jobs_fts MATCH ? LIMIT ?)", (match, cap)
+        return int(self.conn.execute(sql, args).fetchone()[0])
+
+    @staticmethod
+    def _narrow_filters(q: JobQuery) -> bool:
+        return bool(q.technician_ids or q.appointment_from or q.appointment_to or q.customer_id is not None
+                    or q.location_id is not None or q.project_id is not None)
+
+    def count_jobs(self, query: JobQuery, *, cap: int | None = None) -> int:
+        """Number of jobs matching ``query``: exact, or with ``cap`` ``min(exact, cap)`` (a cheap "10,000+"
+        for broad text searches; the UI can pass it when it only needs to know "many").
+
+        Status / priority / job type / business unit / active filters come from maintained counters; text
+        together with those is counted inside the search index (facet markers); technician, date, customer,
+        location and project filters count through their indexes."""
+        key = ("count", _query_key(query), cap)
+        version = self._version()
+        hit = self._counts.get(key)
+        if hit is not None and hit[0] == version:
+            return hit[1]
+        match = _fts_match(query)
+        if self._counter_only(query):
+            where, args = self._counter_where(query)
+            n = int(self.conn.execute(f"SELECT coalesce(sum(n), 0) FROM job_counts{where}", args).fetchone()[0])
+            if cap is not None:
+                n = min(n, cap)
+        elif match and not self._narrow_filters(query):
+            n = self._fts_count(match, cap)
+        else:
+            clauses, args = self._where(query)
+            inner = "SELECT 1 FROM jobs j WHERE " + " AND ".join(clauses or ["1"])
+            if cap is not None:
+                inner += f" LIMIT {int(cap)}"
+            n = int(self.conn.execute(f"SELECT count(*) FROM ({inner})", args).fetchone()[0])
+        self._remember(self._counts, key, (version, n), 64)
+        return n
+
+    def _sort(self, q: JobQuery) -> str:
+        col = JOB_SORT_COLUMNS.get(q.sort)
+        if col is None:
+            raise CacheError(f"unknown sort {q.sort!r}; known: {sorted(JOB_SORT_COLUMNS)}")
+        return col
+
+    _PLAN_CAP = 50_001
+
+    def _plan(self, q: JobQuery, offset: int, limit: int) -> str:
+        """``"sort"``: walk the sort column's covering index, checking filters as rows go by (best when
+        many rows match); ``"filter"``: let a filter (index, search, technician, date) find the matching
+        rows, then sort them (best when few match). Costs in rough microseconds."""
+        total = max(1, self._total_jobs(True))
+        where, args = self._counter_where(q)
+        matches = float(self.conn.execute(f"SELECT coalesce(sum(n), 0) FROM job_counts{where}", args).fetchone()[0])
+        materialise = 0.0
+        match = _fts_match(q)
+        if match:
+            found = self._fts_count(match, self._PLAN_CAP)
+            matches = min(matches, found)
+            materialise = 0.1 * found
+        if q.technician_ids or q.customer_id is not None or q.location_id is not None or q.project_id is not None:
+            matches = min(matches, 2000.0)
+        if q.appointment_from is not None or q.appointment_to is not None:
+            lo = d.format_datetime(q.appointment_from) if q.appointment_from else ""
+            hi = d.format_datetime(q.appointment_to) if q.appointment_to else "~"
+            in_range = self.conn.execute(
+                "SELECT count(*) FROM (SELECT 1 FROM jobs INDEXED BY jobs_sort_next_appointment "
+                "WHERE next_appt_key >= ? AND next_appt_key < ? LIMIT ?)", (lo, hi, self._PLAN_CAP)
+            ).fetchone()[0]
+            matches = min(matches, float(in_range))
+        if matches <= 0:
+            return "filter"
+        filter_cost = 1.5 * matches
+        sort_cost = materialise + 0.05 * (offset + limit) * total / matches
+        return "filter" if filter_cost < sort_cost else "sort"
+
+    def _window_sql(self, q: JobQuery, plan: str, seek: tuple[Any, ...] | None, reverse: bool) -> tuple[str, list[Any]]:
+        col = self._sort(q)
+        clauses, args = self._where(q, plus=(plan == "sort"))
+        desc = q.descending != reverse
+        if seek is not None:
+            clauses.append(f"(j.{col}, j.id) {'<' if desc else '>'} (?, ?)")
+            args.extend(seek)
+        direction = "DESC" if desc else "ASC"
+        if plan == "sort":
+            source = f"jobs j INDEXED BY jobs_sort_{q.sort}"
+            order = f"j.{col} {direction}, j.id {direction}"
+        else:
+            source = "jobs j"
+            order = f"+j.{col} {direction}, +j.id {direction}"
+        sql = (
+            f"SELECT j.id, j.{col} AS sort_value FROM {source} WHERE {' AND '.join(clauses or ['1'])} "
+            f"ORDER BY {order} LIMIT ? OFFSET ?"
+        )
+        return sql, args
+
+    def jobs_window(self, query: JobQuery, offset: int, limit: int) -> list[JobListRow]:
+        """Rows ``offset .. offset+limit-1`` of the job list for ``query``, in its sort order.
+
+        Deep windows seek from the nearest window already read for the same query and data version (keyset
+        anchors), or from the end when that is closer, so scrolling anywhere stays cheap."""
+        if limit <= 0 or offset < 0:
+            return []
+        version = self._version()
+        key = _query_key(query)
+        anchors_entry = self._anchors.get(key)
+        anchors: dict[int, tuple[Any, ...]] = {}
+        if anchors_entry is not None and anchors_entry[0] == version:
+            anchors = anchors_entry[1]
+        # nearest anchor at or before offset
+        start = max((a for a in anchors if a < offset), default=None)
+        seek = anchors[start] if start is not None else None
+        skip = offset - (start + 1) if start is not None else offset
+        reverse = False
+        plan = self._plan(query, skip, limit)
+        if plan == "sort" and skip > 20000:
+            total = self._cached_count(query, version)
+            if total is not None and offset < total and total - offset - limit < skip:
+                reverse = True
+        if reverse:
+            total = self._cached_count(query, version) or 0
+            end = min(offset + limit, total)
+            sql, args = self._window_sql(query, plan, None, True)
+            ids_sorts = self.conn.execute(sql, [*args, end - offset, total - end]).fetchall()[::-1]
+        else:
+            sql, args = self._window_sql(query, plan, seek, False)
+            ids_sorts = self.conn.execute(sql, [*args, limit, skip]).fetchall()
+        if not ids_sorts:
+            return []
+        anchors[offset] = (ids_sorts[0][1], ids_sorts[0][0])
+        anchors[offset + len(ids_sorts) - 1] = (ids_sorts[-1][1], ids_sorts[-1][0])
+        if len(anchors) > 2000:
+            for k in sorted(anchors)[: len(anchors) - 2000]:
+                del anchors[k]
+        self._remember(self._anchors, key, (version, anchors), 16)
+        return self._list_rows([r[0] for r in ids_sorts])
+
+    def _cached_count(self, query: JobQuery, version: Any) -> int | None:
+        hit = self._counts.get(("count", _query_key(query), None))
+        if hit is not None and hit[0] == version:
+            return hit[1]
+        if self._counter_only(query):
+            return self.count_jobs(query)
+        return None
+
+    def _list_rows(self, ids: list[int]) -> list[JobListRow]:
+        rows = self.conn.execute(
+            "SELECT id, number, status, priority, job_type_name, business_unit_name, customer_name, location_text, "
+            f"next_appt_key, technician_names, summary, modified_on, active FROM jobs WHERE id IN ({_IDS})",
+            (_json(ids),),
+        ).fetchall()
+        by_id = {r[0]: r for r in rows}
+        out = []
+        for i in ids:
+            r = by_id.get(i)
+            if r is None:
+                continue
+            out.append(JobListRow(
+                id=r[0], number=r[1], status=r[2], priority=r[3], job_type=r[4], business_unit=r[5],
+                customer=r[6], location=r[7], next_appointment=None if r[8] == "~" else d.parse_datetime(r[8]),
+                technicians=r[9], summary=r[10], modified=d.parse_datetime(r[11]) if r[11] else None,
+                active=bool(r[12]),
+            ))
+        return out
+
+    def explain_jobs_window(self, query: JobQuery, offset: int = 0, limit: int = 50) -> list[str]:
+        """EXPLAIN QUERY PLAN lines of the window query (for tests and ``cache info --explain``)."""
+        plan = self._plan(query, offset, limit)
+        sql, args = self._window_sql(query, plan, None, False)
+        return [r[3] for r in self.conn.execute("EXPLAIN QUERY PLAN " + sql, [*args, limit, offset])]
+
+    def explain_count_jobs(self, query: JobQuery) -> list[str]:
+        match = _fts_match(query)
+        if self._counter_only(query):
+            where, args = self._counter_where(query)
+            sql = f"SELECT coalesce(sum(n), 0) FROM job_counts{where}"
+        elif match and not self._narrow_filters(query):
+            sql, args = "SELECT count(*) FROM jobs_fts WHERE jobs_fts MATCH ?", [match]
+        else:
+            clauses, args = self._where(query)
+            sql = "SELECT count(*) FROM jobs j WHERE " + " AND ".join(clauses or ["1"])
+        return [r[3] for r in self.conn.execute("EXPLAIN QUERY PLAN " + sql, args)]
+
+    @staticmethod
+    def _remember(cache: OrderedDict[Any, Any], key: Any, value: Any, size: int) -> None:
+        cache[key] = value
+        cache.move_to_end(key)
+        while len(cache) > size:
+            cache.popitem(last=False)
+
+    # =============================================================================== record reads
+
+    def _one(self, table: str, sql: str, args: Sequence[Any]) -> Any | None:
+        row = self.conn.execute(sql, args).fetchone()
+        return _decode(TABLES[table], row) if row else None
+
+    def _many(self, table: str, sql: str, args: Sequence[Any] = ()) -> list[Any]:
+        spec = TABLES[table]
+        return [_decode(spec, r) for r in self.conn.execute(sql, args)]
+
+    def job(self, job_id: int) -> d.Job | None:
+        return self._one("jobs", "SELECT j.*, r.raw FROM jobs j LEFT JOIN job_raw r ON r.id = j.id WHERE j.id = ?",
+                         (job_id,))
+
+    def job_list_row(self, job_id: int) -> JobListRow | None:
+        rows = self._list_rows([job_id])
+        return rows[0] if rows else None
+
+    def appointment(self, appointment_id: int) -> d.Appointment | None:
+        return self._one("appointments", "SELECT * FROM appointments WHERE id = ?", (appointment_id,))
+
+    def appointments_for_job(self, job_id: int, *, include_inactive: bool = False) -> list[d.Appointment]:
+        extra = "" if include_inactive else " AND active = 1"
+        return self._many("appointments",
+                          f"SELECT * FROM appointments WHERE job_id = ?{extra} ORDER BY start, id", (job_id,))
+
+    def assignments_for_appointment(self, appointment_id: int) -> list[d.Assignment]:
+        return self._many("appointment_assignments", "SELECT * FROM appointment_assignments "
+                          "WHERE appointment_id = ? AND active = 1 ORDER BY id", (appointment_id,))
+
+    def assignments_for_job(self, job_id: int) -> list[d.Assignment]:
+        return self._many("appointment_assignments", "SELECT * FROM appointment_assignments "
+                          "WHERE job_id = ? AND active = 1 ORDER BY appointment_id, id", (job_id,))
+
+    def notes_for_job(self, job_id: int) -> list[d.Note]:
+        """Active notes, pinned first, then newest first."""
+        return self._many("job_notes", "SELECT * FROM job_notes WHERE job_id = ? AND active = 1 "
+                          "ORDER BY pinned DESC, created_on DESC, id DESC", (job_id,))
+
+    def notes_for_project(self, project_id: int) -> list[d.Note]:
+        return self._many("project_notes", "SELECT * FROM project_notes WHERE project_id = ? AND active = 1 "
+                          "ORDER BY pinned DESC, created_on DESC, id DESC", (project_id,))
+
+    def history_for_job(self, job_id: int) -> list[d.HistoryEntry]:
+        """Oldest first."""
+        return self._many("job_history", "SELECT * FROM job_history WHERE job_id = ? ORDER BY at, id", (job_id,))
+
+    def canceled_log_for_job(self, job_id: int) -> list[d.CanceledLogEntry]:
+        return self._many("job_canceled_logs", "SELECT * FROM job_canceled_logs WHERE job_id = ? AND active = 1 "
+                          "ORDER BY created_on DESC, id DESC", (job_id,))
+
+    def appointments_between(self, start: datetime, end: datetime,
+                             technician_ids: Sequence[int] | None = None) -> list[d.Appointment]:
+        """Active appointments starting in [start, end) (optionally only those with one of the technicians
+        assigned), by start."""
+        args: list[Any] = [d.format_datetime(start), d.format_datetime(end)]
+        extra = ""
+        if technician_ids:
+            extra = (" AND id IN (SELECT appointment_id FROM appointment_assignments WHERE active = 1 "
+                     f"AND technician_id IN ({_marks(technician_ids)}))")
+            args.extend(int(t) for t in technician_ids)
+        return self._many("appointments", "SELECT * FROM appointments WHERE start >= ? AND start < ? AND active = 1"
+                          f"{extra} ORDER BY start, id", args)
+
+    def shifts_between(self, start: datetime, end: datetime,
+                       technician_ids: Sequence[int] | None = None) -> list[d.Shift]:
+        args: list[Any] = [d.format_datetime(end), d.format_datetime(start)]
+        extra = ""
+        if technician_ids:
+            extra = f" AND technician_id IN ({_marks(technician_ids)})"
+            args.extend(int(t) for t in technician_ids)
+        return self._many("shifts", 'SELECT * FROM shifts WHERE start < ? AND "end" > ? AND active = 1'
+                          f"{extra} ORDER BY start, id", args)
+
+    def customer(self, customer_id: int) -> d.Customer | None:
+        return self._one("customers", "SELECT * FROM customers WHERE id = ?", (customer_id,))
+
+    def location(self, location_id: int) -> d.Location | None:
+        return self._one("locations", "SELECT * FROM locations WHERE id = ?", (location_id,))
+
+    def contacts_for(self, owner_kind: str, owner_id: int) -> list[d.Contact]:
+        return self._many("contacts", "SELECT * FROM contacts WHERE owner_kind = ? AND owner_id = ? AND active = 1 "
+                          "ORDER BY id", (owner_kind, owner_id))
+
+    def project(self, project_id: int) -> d.Project | None:
+        return self._one("projects", "SELECT * FROM projects WHERE id = ?", (project_id,))
+
+    def technician(self, technician_id: int) -> d.Technician | None:
+        return self._one("technicians", "SELECT * FROM technicians WHERE id = ?", (technician_id,))
+
+    def _lookup(self, table: str, include_inactive: bool) -> list[Any]:
+        where = "" if include_inactive else " WHERE active = 1"
+        return self._many(table, f"SELECT * FROM {table}{where} ORDER BY name, id")
+
+    def technicians(self, *, include_inactive: bool = False) -> list[d.Technician]:
+        return self._lookup("technicians", include_inactive)
+
+    def employees(self, *, include_inactive: bool = False) -> list[d.Employee]:
+        return self._lookup("employees", include_inactive)
+
+    def job_types(self, *, include_inactive: bool = False) -> list[d.JobType]:
+        return self._lookup("job_types", include_inactive)
+
+    def business_units(self, *, include_inactive: bool = False) -> list[d.BusinessUnit]:
+        return self._lookup("business_units", include_inactive)
+
+    def cancel_reasons(self, *, include_inactive: bool = False) -> list[d.Reason]:
+        return self._lookup("cancel_reasons", include_inactive)
+
+    def hold_reasons(self, *, include_inactive: bool = False) -> list[d.Reason]:
+        return self._lookup("hold_reasons", include_inactive)
+
+    def tag_types(self, *, include_inactive: bool = False) -> list[d.TagType]:
+        return self._lookup("tag_types", include_inactive)
+
+    def zones(self, *, include_inactive: bool = False) -> list[d.Zone]:
+        return self._lookup("zones", include_inactive)
+
+    def teams(self, *, include_inactive: bool = False) -> list[d.Team]:
+        return self._lookup("teams", include_inactive)
+
+    def project_statuses(self) -> list[d.ProjectStatus]:
+        return self._many("project_statuses", 'SELECT * FROM project_statuses ORDER BY "order", name, id')
+
+    def project_types(self) -> list[d.ProjectType]:
+        return self._lookup("project_types", True)
+
+    def job_statuses(self) -> list[tuple[str, int]]:
+        """(status text, active job count) for every status present, workflow order then name."""
+        rows = self.conn.execute(
+            "SELECT status, sum(n) FROM job_counts WHERE active = 1 GROUP BY status HAVING sum(n) > 0"
+        ).fetchall()
+        return sorted(((r[0], int(r[1])) for r in rows), key=lambda r: (d.JobStatus(r[0]).rank, r[0]))
+
+    # ================================================================================== projects
+
+    _PROJECT_SORTS = {"number": "number_key", "name": "name", "modified": "modified_on"}
+
+    def _project_where(self, q: ProjectQuery) -> tuple[str, list[Any]]:
+        clauses: list[str] = []
+        args: list[Any] = []
+        if not q.include_inactive:
+            clauses.append("p.active = 1")
+        if q.statuses:
+            clauses.append(f"p.status IN ({_marks(q.statuses)})")
+            args.extend(q.statuses)
+        if q.customer_id is not None:
+            clauses.append("p.customer_id = ?")
+            args.append(q.customer_id)
+        for word in q.text.split():
+            clauses.append("(p.number LIKE ? ESCAPE '\\' OR p.name LIKE ? ESCAPE '\\')")
+            pattern = "%" + word.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+            args.extend([pattern, pattern])
+        return " AND ".join(clauses or ["1"]), args
+
+    def projects_window(self, query: ProjectQuery, offset: int, limit: int) -> list[ProjectListRow]:
+        col = self._PROJECT_SORTS.get(query.sort)
+        if col is None:
+            raise CacheError(f"unknown project sort {query.sort!r}; known: {sorted(self._PROJECT_SORTS)}")
+        where, args = self._project_where(query)
+        direction = "DESC" if query.descending else "ASC"
+        sql = (
+            "SELECT p.id, p.number, p.name, p.status, coalesce(c.name, ''), "
+            "coalesce(trim(l.street || CASE WHEN l.street <> '' AND l.city <> '' THEN ', ' ELSE '' END || l.city), ''), "
+            "json_array_length(p.job_ids), p.modified_on, p.active "
+            f"FROM projects p LEFT JOIN customers c ON c.id = p.customer_id LEFT JOIN locations l ON l.id = p.location_id "
+            f"WHERE {where} ORDER BY p.{col} {direction}, p.id {direction} LIMIT ? OFFSET ?"
+        )
+        return [
+            ProjectListRow(id=r[0], number=r[1], name=r[2], status=r[3], customer=r[4], location=r[5],
+                           job_count=r[6] or 0, modified=d.parse_datetime(r[7]) if r[7] else None,
+                           active=bool(r[8]))
+            for r in self.conn.execute(sql, [*args, limit, offset])
+        ]
+
+    def count_projects(self, query: ProjectQuery) -> int:
+        where, args = self._project_where(query)
+        return int(self.conn.execute(f"SELECT count(*) FROM projects p WHERE {where}", args).fetchone()[0])
+
+    # ===================================================================================== info
+
+    def counts(self) -> dict[str, int]:
+        """Rows per table (active and inactive)."""
+        out = {}
+        for name in TABLES:
+            out[name] = int(self.conn.execute(f"SELECT count(*) FROM {name}").fetchone()[0])
+        out["outbox"] = int(self.conn.execute("SELECT count(*) FROM outbox").fetchone()[0])
+        return out
+
+    def info(self) -> dict[str, Any]:
+        size = 0
+        for suffix in ("", "-wal", "-shm"):
+            p = Path(str(self.path) + suffix)
+            if p.exists():
+                size += p.stat().st_size
+        outbox = {r[0]: r[1] for r in self.conn.execute("SELECT state, count(*) FROM outbox GROUP BY state")}
+        return {
+            "path": str(self.path),
+            "bytes": size,
+            "schema_version": self.schema_version,
+            "sqlite_version": sqlite3.sqlite_version,
+            "journal_mode": self.conn.execute("PRAGMA journal_mode").fetchone()[0],
+            "counts": self.counts(),
+            "active_jobs": self._total_jobs(False),
+            "outbox": outbox,
+            "feeds": [s.__dict__ for s in self.sync_states()],
+        }
+
+
+# ============================================================================================ helpers
+
+
+def _marks(values: Sequence[Any]) -> str:
+    return ", ".join("?" for _ in values)
+
+
+def _chunks(items: Sequence[Any], size: int) -> Iterator[list[Any]]:
+    items = list(items)
+    for i in range(0, len(items), size):
+        yield items[i:i + size]
+
+
+def _now() -> str:
+    return d.format_datetime(datetime.now(UTC)) or ""
+
+
+def _query_key(q: Any) -> tuple[Any, ...]:
+    return tuple(
+        tuple(sorted(map(str, v))) if isinstance(v, (tuple, list)) else v
+        for v in (getattr(q, f.name) for f in fields(q))
+    )
+
+
+def _split_sql(script: str) -> list[str]:
+    """Split a migration script into statements (``sqlite3.complete_statement`` keeps triggers whole)."""
+    statements: list[str] = []
+    buf = ""
+    for line in script.splitlines(keepends=True):
+        if not buf.strip() and line.strip().startswith("--"):
+            continue
+        buf += line
+        if sqlite3.complete_statement(buf):
+            if buf.strip():
+                statements.append(buf.strip())
+            buf = ""
+    if buf.strip():
+        statements.append(buf.strip())
+    return statements

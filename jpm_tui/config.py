@@ -1,0 +1,690 @@
+"""Configuration: TOML profiles validated with pydantic, lazy secret resolution, and ``ConfigError``.
+
+The file lives at platformdirs' user config dir (``~/.config/jpm-tui/config.toml`` on Linux) unless
+``--config PATH`` or ``$JPM_TUI_CONFIG`` names another. ``config.example.toml`` at the repository root documents
+every key. Rules worth knowing:
+
+* ``environment = "production" | "integration"`` uses ServiceTitan's published URLs and *forbids*
+  ``api_url``/``auth_url`` (a URL there would silently be ignored otherwise); ``"custom"`` requires both.
+* The client secret comes from exactly one of ``client_secret_env``, ``client_secret_command`` or a literal
+  ``client_secret``; the literal one only when the file is private (``mode & 0o077 == 0``; not checked on
+  Windows, where POSIX modes do not exist).
+* Secrets are resolved lazily (:meth:`Profile.resolve_secret`, only when connecting) and never appear in a
+  ``repr``, a log line or an error message.
+* Profiles and ``[[views]]`` entries reject unknown keys (typos are caught); the names under ``[keys]`` and the
+  keys of a view's ``filters`` table are free-form, because the board defines the actions and filters.
+
+Every problem becomes one :class:`ConfigError` whose message names the file, the dotted key and what was
+expected, e.g. ``config.toml: profiles.acme.tenant: expected a positive integer, got 'abc'``.
+"""
+
+from __future__ import annotations
+
+import difflib
+import ipaddress
+import os
+import re
+import shlex
+import subprocess
+import tomllib
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any, Literal
+from urllib.parse import urlsplit
+
+import platformdirs
+import tomli_w
+from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, SecretStr, ValidationError, field_validator, model_validator
+from pydantic_core import PydanticCustomError
+
+__all__ = [
+    "APP_NAME",
+    "CONFIG_ENV",
+    "ENVIRONMENTS",
+    "SECRET_COMMAND_TIMEOUT",
+    "Config",
+    "ConfigError",
+    "Profile",
+    "SavedView",
+    "add_profile",
+    "config_dir",
+    "config_path",
+    "default_cache_dir",
+    "display_path",
+    "load_config",
+    "mask",
+    "masked_document",
+    "parse_config",
+]
+
+APP_NAME = "jpm-tui"
+CONFIG_ENV = "JPM_TUI_CONFIG"
+SECRET_COMMAND_TIMEOUT = 30.0
+
+#: environment -> (api_url, auth_url)
+ENVIRONMENTS: dict[str, tuple[str, str]] = {
+    "production": ("https://api.servicetitan.io", "https://auth.servicetitan.io"),
+    "integration": ("https://api-integration.servicetitan.io", "https://auth-integration.servicetitan.io"),
+}
+_ENVIRONMENT_NAMES = ("production", "integration", "custom")
+_SECRET_KEYS = ("client_secret_env", "client_secret_command", "client_secret")
+_PROFILE_NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.-]*\Z")
+_ENV_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*\Z")
+_BARE_KEY = re.compile(r"[A-Za-z0-9_-]+\Z")
+
+
+class ConfigError(Exception):
+    """A configuration problem; ``str()`` is the one-line message shown to the user."""
+
+    def __init__(self, message: str, *, path: Path | None = None, key: str | None = None) -> None:
+        super().__init__(message)
+        self.message = message
+        self.path = path
+        self.key = key
+
+    def __str__(self) -> str:
+        return self.message
+
+
+# --------------------------------------------------------------------------------------------- paths
+
+
+def config_dir() -> Path:
+    """The platform's user config directory for jpm-tui (``~/.config/jpm-tui`` on Linux)."""
+    return Path(platformdirs.user_config_dir(APP_NAME, appauthor=False))
+
+
+def default_cache_dir() -> Path:
+    """The platform's user cache directory for jpm-tui (``~/.cache/jpm-tui`` on Linux)."""
+    return Path(platformdirs.user_cache_dir(APP_NAME, appauthor=False))
+
+
+def config_path(explicit: str | os.PathLike[str] | None = None, env: Mapping[str, str] | None = None) -> Path:
+    """``--config PATH`` if given, else ``$JPM_TUI_CONFIG``, else ``<user config dir>/config.toml``."""
+    env = os.environ if env is None else env
+    if explicit:
+        return Path(explicit).expanduser()
+    if env.get(CONFIG_ENV):
+        return Path(env[CONFIG_ENV]).expanduser()
+    return config_dir() / "config.toml"
+
+
+def display_path(path: Path) -> str:
+    """``path`` with the home directory shortened to ``~`` (for messages)."""
+    try:
+        home = Path.home()
+        relative = Path(path).absolute().relative_to(home)
+    except (ValueError, RuntimeError):
+        return str(path)
+    return "~" if str(relative) == "." else f"~/{relative.as_posix()}"
+
+
+def _shell_path(path: Path) -> str:
+    shown = display_path(path)
+    if re.fullmatch(r"[~A-Za-z0-9_./+-]+", shown):
+        return shown
+    return shlex.quote(str(path))
+
+
+def _is_private(path: Path) -> bool:
+    if os.name == "nt":  # no POSIX modes; ACLs are the user's business
+        return True
+    return os.stat(path).st_mode & 0o077 == 0
+
+
+# ------------------------------------------------------------------------------------ value checks
+
+
+def _show(value: Any) -> str:
+    """A value as the user wrote it, for 'got ...' (TOML spelling for booleans and containers)."""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, str):
+        return repr(value)
+    if isinstance(value, dict):
+        return "a table"
+    if isinstance(value, list):
+        return "an array"
+    return str(value)
+
+
+def _problem(message: str, key: str | tuple[str | int, ...] | None = None) -> PydanticCustomError:
+    """A validation error with our own wording; ``key`` points below the current location."""
+    return PydanticCustomError("jpm_config", "{message}", {"message": message, "key": key})
+
+
+def _positive_int(value: Any) -> int:
+    if isinstance(value, str) and value.strip().isdigit():  # tenant = "1234567" is a forgivable quote
+        value = int(value.strip())
+    if isinstance(value, bool) or not isinstance(value, int) or value <= 0:
+        raise _problem(f"expected a positive integer, got {_show(value)}")
+    return value
+
+
+def _positive_number(value: Any, unit: str) -> float:
+    if isinstance(value, bool) or not isinstance(value, (int, float)) or not value > 0 or value != value:
+        raise _problem(f"expected a positive number ({unit}), got {_show(value)}")
+    return float(value)
+
+
+def _text(value: Any, *, secret: bool = False) -> str:
+    if not isinstance(value, str):
+        shown = "" if secret else f", got {_show(value)}"
+        raise _problem(f"expected a string{shown}")
+    if not value.strip():
+        raise _problem("expected a non-empty string")
+    return value.strip() if not secret else value
+
+
+def _is_loopback(host: str) -> bool:
+    if host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
+
+
+def _url(value: Any) -> str:
+    expected = "expected an https:// URL (http:// only for localhost)"
+    if not isinstance(value, str):
+        raise _problem(f"{expected}, got {_show(value)}")
+    parts = urlsplit(value.strip())
+    ok = (
+        parts.scheme in ("https", "http")
+        and bool(parts.hostname)
+        and not parts.query
+        and not parts.fragment
+        and (parts.scheme == "https" or _is_loopback(parts.hostname or ""))
+    )
+    if not ok:
+        raise _problem(f"{expected}, got {_show(value)}")
+    return value.strip().rstrip("/")
+
+
+# ----------------------------------------------------------------------------------------- models
+
+
+class Profile(BaseModel):
+    """One ServiceTitan tenant: where it is, who we are, how to get the client secret."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    environment: Literal["production", "integration", "custom"]
+    api_url: str | None = None
+    auth_url: str | None = None
+    tenant: int
+    client_id: str
+    app_key: str = Field(repr=False)
+    client_secret_env: str | None = None
+    client_secret_command: str | None = None
+    client_secret: SecretStr | None = Field(default=None, repr=False)
+    rate_limit: float = 60.0
+    timeout: float = 100.0
+
+    _name: str = PrivateAttr(default="")
+    _path: Path | None = PrivateAttr(default=None)
+
+    @field_validator("environment", mode="before")
+    @classmethod
+    def _environment(cls, value: Any) -> str:
+        if value not in _ENVIRONMENT_NAMES:
+            raise _problem(f'expected "production", "integration" or "custom", got {_show(value)}')
+        return value
+
+    @field_validator("api_url", "auth_url", mode="before")
+    @classmethod
+    def _urls(cls, value: Any) -> str:
+        return _url(value)
+
+    @field_validator("tenant", mode="before")
+    @classmethod
+    def _tenant(cls, value: Any) -> int:
+        return _positive_int(value)
+
+    @field_validator("client_id", mode="before")
+    @classmethod
+    def _client_id(cls, value: Any) -> str:
+        return _text(value)
+
+    @field_validator("app_key", mode="before")
+    @classmethod
+    def _app_key(cls, value: Any) -> str:
+        return _text(value, secret=True)
+
+    @field_validator("client_secret_env", mode="before")
+    @classmethod
+    def _secret_env(cls, value: Any) -> str:
+        if not isinstance(value, str) or not _ENV_NAME.match(value):
+            raise _problem(f"expected an environment variable name, got {_show(value)}")
+        return value
+
+    @field_validator("client_secret_command", mode="before")
+    @classmethod
+    def _secret_command(cls, value: Any) -> str:
+        return _text(value)
+
+    @field_validator("client_secret", mode="before")
+    @classmethod
+    def _secret(cls, value: Any) -> Any:
+        return _text(value, secret=True)
+
+    @field_validator("rate_limit", mode="before")
+    @classmethod
+    def _rate_limit(cls, value: Any) -> float:
+        return _positive_number(value, "requests per second")
+
+    @field_validator("timeout", mode="before")
+    @classmethod
+    def _timeout(cls, value: Any) -> float:
+        return _positive_number(value, "seconds")
+
+    @model_validator(mode="after")
+    def _consistent(self) -> Profile:
+        if self.environment == "custom":
+            for key in ("api_url", "auth_url"):
+                if getattr(self, key) is None:
+                    raise _problem(f'required when environment = "custom" (e.g. "https://{key[:-4]}.example.com")', key)
+        else:
+            for key in ("api_url", "auth_url"):
+                if getattr(self, key) is not None:
+                    raise _problem(f'only allowed with environment = "custom" ({self.environment} uses '
+                                   f"{ENVIRONMENTS[self.environment][key == 'auth_url']})", key)
+        given = [key for key in _SECRET_KEYS if getattr(self, key) is not None]
+        if not given:
+            raise _problem("no client secret: set one of client_secret_env, client_secret_command or client_secret")
+        if len(given) > 1:
+            raise _problem(f"give the client secret one way only, not {' and '.join(given)}")
+        return self
+
+    # -- derived values ---------------------------------------------------------------------------
+
+    @property
+    def name(self) -> str:
+        return self._name
+
+    @property
+    def effective_api_url(self) -> str:
+        return self.api_url if self.environment == "custom" else ENVIRONMENTS[self.environment][0]  # type: ignore[return-value]
+
+    @property
+    def effective_auth_url(self) -> str:
+        return self.auth_url if self.environment == "custom" else ENVIRONMENTS[self.environment][1]  # type: ignore[return-value]
+
+    @property
+    def secret_source(self) -> str:
+        """Where the secret comes from, in words (never the secret)."""
+        if self.client_secret_env is not None:
+            return f"environment variable {self.client_secret_env}"
+        if self.client_secret_command is not None:
+            return "client_secret_command"
+        return "the config file"
+
+    def client_kwargs(self, client_secret: str) -> dict[str, Any]:
+        """Keyword arguments for ``jpm_tui.api.client.ServiceTitanClient``."""
+        return {
+            "api_url": self.effective_api_url,
+            "auth_url": self.effective_auth_url,
+            "tenant": self.tenant,
+            "client_id": self.client_id,
+            "client_secret": client_secret,
+            "app_key": self.app_key,
+            "rate_limit": self.rate_limit,
+            "timeout": self.timeout,
+        }
+
+    def resolve_secret(self, env: Mapping[str, str] | None = None) -> str:
+        """The client secret, fetched now (env var, command or literal). Raises ``ConfigError``."""
+        env = os.environ if env is None else env
+        where = f"{display_path(self._path)}: " if self._path else ""
+        prefix = f"{where}{_dotted(('profiles', self._name or '?'))}"
+        if self.client_secret is not None:
+            return self.client_secret.get_secret_value()
+        if self.client_secret_env is not None:
+            value = env.get(self.client_secret_env)
+            if value is None:
+                raise ConfigError(f"{prefix}.client_secret_env: environment variable {self.client_secret_env} is not set",
+                                  path=self._path, key="client_secret_env")
+            if not value.strip():
+                raise ConfigError(f"{prefix}.client_secret_env: environment variable {self.client_secret_env} is empty",
+                                  path=self._path, key="client_secret_env")
+            return value.strip()
+        return self._run_secret_command(prefix)
+
+    def _run_secret_command(self, prefix: str) -> str:
+        command = self.client_secret_command or ""
+        key = f"{prefix}.client_secret_command"
+        try:
+            done = subprocess.run(command, shell=True, stdin=subprocess.DEVNULL, capture_output=True,
+                                  timeout=SECRET_COMMAND_TIMEOUT, check=False)
+        except subprocess.TimeoutExpired:
+            raise ConfigError(f"{key}: the command did not finish within {SECRET_COMMAND_TIMEOUT:g} s",
+                              path=self._path) from None
+        except OSError as error:
+            raise ConfigError(f"{key}: could not run the command: {error.strerror or error}", path=self._path) from None
+        if done.returncode != 0:
+            # stdout may hold (part of) the secret: never show it. The last line of stderr usually says why.
+            lines = [line.strip() for line in done.stderr.decode(errors="replace").splitlines() if line.strip()]
+            why = f": {lines[-1][:200]}" if lines else ""
+            raise ConfigError(f"{key}: the command failed with exit code {done.returncode}{why}", path=self._path)
+        secret = done.stdout.decode(errors="replace").strip()
+        if not secret:
+            raise ConfigError(f"{key}: the command printed nothing on stdout", path=self._path)
+        return secret
+
+
+class SavedView(BaseModel):
+    """A ``[[views]]`` entry: a named set of board filters (filter names are the board's)."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    name: str
+    filters: dict[str, Any] = Field(default_factory=dict)
+
+    @field_validator("name", mode="before")
+    @classmethod
+    def _name(cls, value: Any) -> str:
+        return _text(value)
+
+    @field_validator("filters", mode="before")
+    @classmethod
+    def _filters(cls, value: Any) -> dict[str, Any]:
+        if not isinstance(value, dict):
+            raise _problem(f"expected a table, got {_show(value)}")
+        return value
+
+
+class Config(BaseModel):
+    """The whole file."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    default_profile: str | None = None
+    theme: str | None = None
+    keys: dict[str, str] = Field(default_factory=dict)
+    views: list[SavedView] = Field(default_factory=list)
+    profiles: dict[str, Profile] = Field(default_factory=dict)
+
+    _path: Path | None = PrivateAttr(default=None)
+
+    @field_validator("default_profile", "theme", mode="before")
+    @classmethod
+    def _names(cls, value: Any) -> str:
+        return _text(value)
+
+    @field_validator("keys", mode="before")
+    @classmethod
+    def _keys(cls, value: Any) -> dict[str, str]:
+        if not isinstance(value, dict):
+            raise _problem(f"expected a table of action = \"key\", got {_show(value)}")
+        for action, key in value.items():
+            if not isinstance(key, str) or not key.strip():
+                raise _problem(f"expected a key such as \"ctrl+r\", got {_show(key)}", action)
+        return value
+
+    @field_validator("views", mode="before")
+    @classmethod
+    def _views(cls, value: Any) -> Any:
+        if not isinstance(value, list):
+            raise _problem(f"expected an array of tables ([[views]]), got {_show(value)}")
+        return value
+
+    @field_validator("profiles", mode="before")
+    @classmethod
+    def _profiles(cls, value: Any) -> Any:
+        if not isinstance(value, dict):
+            raise _problem(f"expected a table of profiles ([profiles.NAME]), got {_show(value)}")
+        for name in value:
+            if not _PROFILE_NAME.match(name):
+                raise _problem("a profile name may only use letters, digits, '-', '_' and '.' "
+                               "(and must start with a letter or digit)", name)
+        return value
+
+    @model_validator(mode="after")
+    def _consistent(self) -> Config:
+        for name, profile in self.profiles.items():
+            profile._name = name
+        if self.default_profile is not None and self.default_profile not in self.profiles:
+            raise _problem(f"no profile named {self.default_profile!r} ({_choices(self.profiles)})", "default_profile")
+        seen: set[str] = set()
+        for index, view in enumerate(self.views):
+            if view.name in seen:
+                raise _problem(f"a view named {view.name!r} is already defined", ("views", index, "name"))
+            seen.add(view.name)
+        return self
+
+    @property
+    def path(self) -> Path | None:
+        return self._path
+
+    def profile(self, name: str | None = None) -> Profile:
+        """The named profile, or the default one. Raises ``ConfigError`` saying what to do."""
+        where = display_path(self._path) if self._path else "config"
+        if not self.profiles:
+            raise ConfigError(f"{where}: no profiles defined; run `jpm-tui config init`", path=self._path)
+        if name is not None:
+            if name not in self.profiles:
+                raise ConfigError(f"{where}: no profile named {name!r} ({_choices(self.profiles)})", path=self._path)
+            return self.profiles[name]
+        if self.default_profile is not None:
+            return self.profiles[self.default_profile]
+        if len(self.profiles) == 1:
+            return next(iter(self.profiles.values()))
+        raise ConfigError(f"{where}: several profiles and no default_profile; set default_profile or pass --profile "
+                          f"({_choices(self.profiles)})", path=self._path, key="default_profile")
+
+
+def _choices(profiles: Mapping[str, Any]) -> str:
+    return f"profiles: {', '.join(sorted(profiles))}" if profiles else "no profiles defined"
+
+
+# --------------------------------------------------------------------------------- error messages
+
+_EXPECTED = {
+    "environment": '"production", "integration" or "custom"',
+    "tenant": "a positive integer",
+    "client_id": "a string",
+    "app_key": "a string",
+    "name": "a string",
+}
+_FIELDS_AT = {"profile": Profile, "view": SavedView, "top": Config}
+
+
+def _dotted(loc: tuple[Any, ...]) -> str:
+    out = ""
+    for part in loc:
+        if isinstance(part, int):
+            out += f"[{part}]"
+        else:
+            text = str(part) if _BARE_KEY.match(str(part)) else '"' + str(part).replace('"', '\\"') + '"'
+            out += f".{text}" if out else text
+    return out
+
+
+def _model_at(loc: tuple[Any, ...]) -> type[BaseModel] | None:
+    if len(loc) == 1:
+        return Config
+    if len(loc) == 3 and loc[0] == "profiles":
+        return Profile
+    if len(loc) == 3 and loc[0] == "views" and isinstance(loc[1], int):
+        return SavedView
+    return None
+
+
+def _message(error: Mapping[str, Any]) -> tuple[str, str]:
+    """(dotted key, what is wrong) for one pydantic error."""
+    loc = tuple(error["loc"])
+    kind = error["type"]
+    ctx = error.get("ctx") or {}
+    if kind == "jpm_config":
+        sub = ctx.get("key")
+        if sub is not None:
+            loc = loc + (tuple(sub) if isinstance(sub, (tuple, list)) else (sub,))
+        return _dotted(loc), ctx["message"]
+    if kind == "missing":
+        expected = _EXPECTED.get(str(loc[-1]))
+        return _dotted(loc), "required key is missing" + (f" (expected {expected})" if expected else "")
+    if kind == "extra_forbidden":
+        model = _model_at(loc)
+        hint = ""
+        if model is not None:
+            close = difflib.get_close_matches(str(loc[-1]), list(model.model_fields), n=1)
+            if close:
+                hint = f" (did you mean {close[0]!r}?)"
+        return _dotted(loc), f"unknown key{hint}"
+    if kind in ("model_type", "dict_type", "model_attributes_type"):
+        return _dotted(loc), f"expected a table, got {_show(error.get('input'))}"
+    if kind == "list_type":
+        return _dotted(loc), f"expected an array, got {_show(error.get('input'))}"
+    if kind == "string_type":
+        return _dotted(loc), f"expected a string, got {_show(error.get('input'))}"
+    return _dotted(loc), str(error.get("msg", "invalid value")).lower()
+
+
+def _toml_error(where: str, error: tomllib.TOMLDecodeError, text: str) -> ConfigError:
+    message = str(error)
+    match = re.search(r"\s*\(at line (\d+), column (\d+)\)$", message)
+    if match:
+        line, column = int(match.group(1)), int(match.group(2))
+        message = message[: match.start()]
+    else:
+        message = re.sub(r"\s*\(at end of document\)$", "", message)
+        lines = text.split("\n")
+        line, column = len(lines), len(lines[-1]) + 1
+    message = message[:1].lower() + message[1:]
+    return ConfigError(f"{where}: invalid TOML at line {line}, column {column}: {message}")
+
+
+# ----------------------------------------------------------------------------------------- loading
+
+
+def parse_config(data: Mapping[str, Any], path: Path | None = None, *, check_private: bool | None = None) -> Config:
+    """Validate an already-parsed document. ``check_private`` (default: when ``path`` exists) enforces the
+    private-file rule for literal secrets."""
+    where = display_path(path) if path else "config"
+    try:
+        config = Config.model_validate(dict(data))
+    except ValidationError as error:
+        errors = error.errors(include_url=False)
+        # an unknown key is usually a typo, and the cause of any "missing" error beside it: report it first
+        first = next((e for e in errors if e["type"] == "extra_forbidden"), errors[0])
+        key, problem = _message(first)
+        raise ConfigError(f"{where}: {key}: {problem}", path=path, key=key) from None
+    config._path = path
+    for profile in config.profiles.values():
+        profile._path = path
+    if check_private is None:
+        check_private = path is not None and path.exists()
+    if check_private and path is not None and not _is_private(path):
+        for name, profile in config.profiles.items():
+            if profile.client_secret is not None:
+                key = _dotted(("profiles", name, "client_secret"))
+                raise ConfigError(
+                    f"{where}: {key}: a literal secret needs a private file; run `chmod 600 {_shell_path(path)}` "
+                    f"or use client_secret_env / client_secret_command", path=path, key=key)
+    return config
+
+
+def _read(path: Path) -> tuple[dict[str, Any], str]:
+    where = display_path(path)
+    try:
+        text = path.read_bytes().decode("utf-8")
+    except FileNotFoundError:
+        raise ConfigError(f"{where}: no such file; run `jpm-tui config init` to create it", path=path) from None
+    except IsADirectoryError:
+        raise ConfigError(f"{where}: is a directory, not a config file", path=path) from None
+    except UnicodeDecodeError as error:
+        raise ConfigError(f"{where}: not UTF-8 text (byte {error.start})", path=path) from None
+    except OSError as error:
+        raise ConfigError(f"{where}: cannot read: {error.strerror or error}", path=path) from None
+    try:
+        return tomllib.loads(text), text
+    except tomllib.TOMLDecodeError as error:
+        raise _toml_error(where, error, text) from None
+
+
+def load_config(path: Path | None = None) -> Config:
+    """Read and validate the config file (``path`` or :func:`config_path`). Raises ``ConfigError``."""
+    path = config_path() if path is None else Path(path)
+    data, _ = _read(path)
+    return parse_config(data, path, check_private=True)
+
+
+# --------------------------------------------------------------------------------- writing, showing
+
+
+def _write_private(path: Path, text: str) -> None:
+    """Write ``text`` atomically with mode 0600; create missing parent directories with mode 0700."""
+    parent = path.parent
+    if not parent.exists():
+        parent.mkdir(mode=0o700, parents=True)
+    tmp = parent / f".{path.name}.{os.getpid()}.tmp"
+    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8") as handle:
+            handle.write(text)
+        os.chmod(tmp, 0o600)
+        os.replace(tmp, path)
+    except BaseException:
+        tmp.unlink(missing_ok=True)
+        raise
+
+
+def add_profile(path: Path, name: str, profile: Mapping[str, Any], *, force: bool = False,
+                make_default: bool = False) -> Config:
+    """Add (or with ``force`` replace) ``[profiles.<name>]`` in the file at ``path`` and write it back with
+    mode 0600. The profile becomes the default when asked, or when the file had no default and no other
+    profile. Comments in an existing file are not preserved (tomli-w). Returns the validated new config."""
+    where = display_path(path)
+    if not _PROFILE_NAME.match(name):
+        raise ConfigError(f"{where}: profiles.{name}: a profile name may only use letters, digits, '-', '_' and '.' "
+                          "(and must start with a letter or digit)", path=path)
+    document: dict[str, Any] = _read(path)[0] if path.exists() else {}
+    profiles = document.setdefault("profiles", {})
+    if not isinstance(profiles, dict):
+        raise ConfigError(f"{where}: profiles: expected a table of profiles ([profiles.NAME]), got {_show(profiles)}",
+                          path=path)
+    if name in profiles and not force:
+        raise ConfigError(f"{where}: profile {name!r} already exists; use --force to replace it", path=path)
+    profiles[name] = {key: value for key, value in profile.items() if value is not None}
+    if make_default or ("default_profile" not in document and len(profiles) == 1):
+        document["default_profile"] = name
+    # key order: top-level scalars first so the file reads naturally
+    ordered = {k: v for k, v in document.items() if not isinstance(v, (dict, list))}
+    ordered.update({k: v for k, v in document.items() if isinstance(v, (dict, list))})
+    config = parse_config(ordered, path, check_private=False)
+    _write_private(path, tomli_w.dumps(ordered))
+    return config
+
+
+def mask(value: str, keep: int = 4) -> str:
+    """``abcd*******wxyz`` for long values, all stars for short ones."""
+    if len(value) < 3 * keep:
+        return "*" * 8
+    return value[:keep] + "*" * (len(value) - 2 * keep) + value[-keep:]
+
+
+def masked_document(config: Config) -> dict[str, Any]:
+    """The effective config (defaults filled in) as a TOML-ready dict, with secrets masked."""
+    document: dict[str, Any] = {}
+    if config.default_profile is not None:
+        document["default_profile"] = config.default_profile
+    if config.theme is not None:
+        document["theme"] = config.theme
+    if config.keys:
+        document["keys"] = dict(config.keys)
+    profiles: dict[str, Any] = {}
+    for name, profile in config.profiles.items():
+        table = profile.model_dump(exclude_none=True)
+        for key in ("rate_limit", "timeout"):
+            if float(table[key]).is_integer():
+                table[key] = int(table[key])
+        if "client_secret" in table:
+            table["client_secret"] = "********"
+        table["app_key"] = mask(profile.app_key)
+        profiles[name] = table
+    if profiles:
+        document["profiles"] = profiles
+    if config.views:
+        document["views"] = [view.model_dump() for view in config.views]
+    return document

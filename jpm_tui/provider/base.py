@@ -1,0 +1,136 @@
+"""The provider boundary: what the cache (sync engine, outbox) and the UI need from a backend.
+
+A backend (ServiceTitan today, others later) implements ``Provider``:
+
+* ``feeds()`` lists the feeds the sync engine runs, in the order they should run (lookups first, then
+  customers/locations, technicians, jobs, appointments, assignments, notes...). Each ``Feed`` names the cache
+  table it fills and yields ``FeedPage``s of *domain rows* (never wire payloads).
+* ``execute(command)`` performs one command and answers a ``CommandResult`` whose ``outcome`` tells the outbox
+  what to do next. It does not raise for backend failures (rejections, outages, auth): those are outcomes.
+* ``fetch_record(kind, id)`` reads one record fresh from the backend for a conflict check.
+"""
+
+from __future__ import annotations
+
+import enum
+from collections.abc import AsyncIterator, Callable, Sequence
+from dataclasses import dataclass, field
+from typing import Any, Literal, Protocol, runtime_checkable
+
+from jpm_tui.provider.domain import Command
+
+__all__ = [
+    "CommandResult",
+    "Feed",
+    "FeedKind",
+    "FeedPage",
+    "Outcome",
+    "PageIterator",
+    "Provider",
+    "RecordKind",
+]
+
+FeedKind = Literal["export", "list"]
+
+RecordKind = Literal["job", "appointment", "project", "technician", "customer", "location"]
+
+
+@dataclass(frozen=True, slots=True)
+class FeedPage:
+    """One page of a feed, already mapped to domain rows.
+
+    ``token``: for an export feed, the continuation token to store *in the same transaction as the rows*
+    and hand back to ``Feed.pages`` next time; for a list feed, None. ``has_more``: False when the feed
+    has caught up (export: wait a few minutes before asking again; list: that was the last page).
+    """
+
+    rows: list[Any]
+    token: str | None
+    has_more: bool
+
+
+PageIterator = Callable[[str | None], AsyncIterator[FeedPage]]
+
+
+@dataclass(frozen=True, slots=True)
+class Feed:
+    """A stream of records the sync engine copies into one cache table.
+
+    ``kind == "export"``: incremental; ``pages(token)`` resumes after ``token`` (None = from the beginning)
+    and rows carry ``active`` (inactive rows are stored with active=0, never deleted).
+    ``kind == "list"``: a small reference list re-read in full each time; ``pages(None)``. After a complete
+    read the sync engine may mark rows it did not see as inactive (``CacheStore.deactivate_missing``).
+    Several feeds may fill the same table (customer and location contacts both fill ``contacts``).
+    """
+
+    name: str
+    table: str
+    kind: FeedKind
+    pages: PageIterator
+    description: str = ""
+
+
+class Outcome(enum.StrEnum):
+    DONE = "done"
+    """Performed. Refresh the affected records (``CommandResult.refresh``)."""
+    REJECTED = "rejected"
+    """The backend refused it for good (validation, business rule). Do not retry; show ``message``."""
+    NOT_FOUND = "not_found"
+    """The target record no longer exists. Do not retry."""
+    CONFLICT = "conflict"
+    """The backend reports a conflicting change. Do not retry blindly; ask the dispatcher."""
+    RETRY = "retry"
+    """Transient (network, rate limit, 5xx). Try again later, after ``retry_after`` seconds if given."""
+    AUTH = "auth"
+    """Credentials or permissions. Retrying will not help until the configuration changes."""
+
+    @property
+    def final(self) -> bool:
+        return self not in (Outcome.RETRY, Outcome.AUTH)
+
+
+@dataclass(frozen=True, slots=True)
+class CommandResult:
+    outcome: Outcome
+    message: str = ""
+    field_errors: dict[str, list[str]] = field(default_factory=dict)
+    """Domain field name (or the backend's when it has no domain equivalent) -> messages."""
+    created_id: int | None = None
+    """Id of the record a create command made (``CreateAppointment``), when the backend says."""
+    retry_after: float | None = None
+    refresh: tuple[tuple[str, int], ...] = ()
+    """(record kind, id) pairs whose cached copy is now stale; re-read with ``fetch_record`` or wait for
+    the next sync."""
+    detail: dict[str, Any] = field(default_factory=dict)
+    """Anything else worth keeping in the outbox's error JSON (status code, trace id, ...)."""
+
+    @property
+    def ok(self) -> bool:
+        return self.outcome is Outcome.DONE
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "outcome": self.outcome.value,
+            "message": self.message,
+            "field_errors": self.field_errors,
+            "created_id": self.created_id,
+            "retry_after": self.retry_after,
+            "refresh": [list(r) for r in self.refresh],
+            "detail": self.detail,
+        }
+
+
+@runtime_checkable
+class Provider(Protocol):
+    name: str
+    """Short backend name (``"servicetitan"``)."""
+
+    def feeds(self) -> Sequence[Feed]: ...
+
+    async def execute(self, command: Command) -> CommandResult: ...
+
+    async def fetch_record(self, kind: str, id: int) -> dict[str, Any] | None:
+        """The record as the backend has it now, as a dict of *domain* field names (``id``,
+        ``modified_on`` as ISO-8601 UTC text, ``active``, ... and ``raw``), or None when it does not exist.
+        ``kind`` is a ``RecordKind``."""
+        ...

@@ -1,0 +1,124 @@
+"""Serving the sandbox over real HTTP: `serve()` for `jpm-tui sandbox serve` (foreground, stops on
+SIGINT/SIGTERM) and `running_server()` for tests (background thread, random loopback port)."""
+
+from __future__ import annotations
+
+import asyncio
+import signal
+import socket
+import threading
+import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from datetime import datetime
+
+import uvicorn
+from starlette.applications import Starlette
+
+from .app import create_app
+
+
+class ServeError(Exception):
+    """The sandbox could not start serving (the message is one line, fit for the terminal)."""
+
+
+class _Server(uvicorn.Server):
+    """uvicorn's server, except that SIGINT/SIGTERM make `serve()` return normally: uvicorn re-raises the
+    signal after shutting down, which would end the process with the signal instead of exit code 0."""
+
+    @contextmanager
+    def capture_signals(self) -> Iterator[None]:
+        if threading.current_thread() is not threading.main_thread():
+            yield  # tests run the server in a thread and stop it with should_exit
+            return
+        loop = asyncio.get_running_loop()
+        for sig in (signal.SIGINT, signal.SIGTERM):
+            loop.add_signal_handler(sig, self._stop, sig)
+        try:
+            yield
+        finally:
+            for sig in (signal.SIGINT, signal.SIGTERM):
+                loop.remove_signal_handler(sig)
+
+    def _stop(self, sig: int) -> None:
+        # A second Ctrl-C skips the graceful wait for open connections, as in uvicorn.
+        self.force_exit = self.should_exit and sig == signal.SIGINT
+        self.should_exit = True
+
+
+def _listen(host: str, port: int) -> socket.socket:
+    """Bind before uvicorn starts, so a busy port is a clear error and port 0 has a known number."""
+    family = socket.AF_INET6 if ":" in host else socket.AF_INET
+    # IPPROTO_TCP explicitly: asyncio only sets TCP_NODELAY on such sockets, and without it every small
+    # response waits ~40 ms for a delayed ACK.
+    sock = socket.socket(family, socket.SOCK_STREAM, socket.IPPROTO_TCP)
+    try:
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        sock.bind((host, port))
+        sock.listen(128)
+    except OSError as exc:
+        sock.close()
+        raise ServeError(f"cannot listen on {host}:{port} ({exc.strerror or exc})") from None
+    return sock
+
+
+def _server(app: Starlette) -> _Server:
+    # Quiet: injected connection drops would otherwise print tracebacks, and the CLI owns the terminal.
+    return _Server(uvicorn.Config(app, log_level="critical", access_log=False, lifespan="off"))
+
+
+def _url(host: str, sock: socket.socket) -> str:
+    port = sock.getsockname()[1]
+    return f"http://[{host}]:{port}" if ":" in host else f"http://{host}:{port}"
+
+
+def serve(
+    host: str = "127.0.0.1",
+    port: int = 0,
+    jobs: int = 200,
+    seed: int = 1,
+    *,
+    now: datetime | None = None,
+    token_lifetime: int = 900,
+    rate_limit: float | None = 60.0,
+    on_ready: Callable[[str], None] | None = None,
+) -> None:
+    """Run the sandbox until SIGINT/SIGTERM, then return. `on_ready(base_url)` is called once the socket
+    listens (port 0 picks a free port; the URL has the real one). Raises ServeError when it cannot bind."""
+    app = create_app(jobs=jobs, seed=seed, now=now, token_lifetime=token_lifetime, rate_limit=rate_limit)
+    sock = _listen(host, port)
+    server = _server(app)
+
+    async def run() -> None:
+        task = asyncio.create_task(server.serve(sockets=[sock]))
+        while not server.started and not task.done():
+            await asyncio.sleep(0.01)
+        if server.started and on_ready is not None:
+            on_ready(_url(host, sock))
+        await task
+
+    try:
+        asyncio.run(run())
+    finally:
+        sock.close()
+
+
+@contextmanager
+def running_server(app: Starlette, *, timeout: float = 10.0) -> Iterator[str]:
+    """Serve `app` on 127.0.0.1 (free port) in a background thread; yields the base URL."""
+    sock = _listen("127.0.0.1", 0)
+    server = _server(app)
+    thread = threading.Thread(target=asyncio.run, args=(server.serve(sockets=[sock]),), name="sandbox-server",
+                              daemon=True)
+    thread.start()
+    deadline = time.monotonic() + timeout
+    try:
+        while not server.started:
+            if not thread.is_alive() or time.monotonic() > deadline:
+                raise ServeError("the sandbox server did not start")
+            time.sleep(0.01)
+        yield _url("127.0.0.1", sock)
+    finally:
+        server.should_exit = True
+        thread.join(timeout=10)
+        sock.close()

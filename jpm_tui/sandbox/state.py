@@ -1,0 +1,302 @@
+"""The sandbox's in-memory world: wire-shaped records per collection, a clock, ids and switches.
+
+Records are the dicts ServiceTitan would send (camelCase). Every insert and every change gets a number
+from one state-wide sequence; export feeds walk a collection in that order, which is what makes their
+continuation tokens monotonic and lets "a record touched again moves to the end" fall out naturally.
+"""
+
+from __future__ import annotations
+
+import bisect
+import copy
+import pickle
+import random
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field, fields
+from datetime import datetime, timedelta, timezone
+from typing import Any
+
+TENANT = 1234567
+CLIENT_ID = "sandbox-client"
+CLIENT_SECRET = "sandbox-secret"
+APP_KEY = "sandbox-app-key"
+USER_ID = 1  # the employee the sandbox acts as (createdById, canceledById, ...)
+
+COLLECTIONS = (
+    # jpm
+    "jobs", "appointments", "projects", "job_types", "job_cancel_reasons", "job_hold_reasons", "job_notes",
+    "project_notes", "job_history", "job_canceled_logs", "job_booked_logs", "project_statuses",
+    "project_substatuses", "project_types", "job_custom_field_types", "project_custom_field_types",
+    "budget_codes", "wbs_segments", "wbs_segment_items", "appointment_summaries",
+    # settings
+    "technicians", "employees", "business_units", "tag_types", "user_roles",
+    # dispatch
+    "appointment_assignments", "technician_shifts", "zones", "teams", "arrival_windows", "business_hours",
+    "non_job_appointments",
+    # crm
+    "customers", "locations", "customer_contacts", "location_contacts", "customer_notes", "location_notes",
+    "bookings", "leads",
+)
+
+
+def iso(dt: datetime) -> str:
+    """RFC 3339 UTC with a Z, milliseconds only when present (ServiceTitan's style)."""
+    dt = dt.astimezone(timezone.utc)
+    if dt.microsecond:
+        return dt.strftime("%Y-%m-%dT%H:%M:%S.") + f"{dt.microsecond // 1000:03d}Z"
+    return dt.strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def parse_iso(text: str) -> datetime | None:
+    """Parse an RFC 3339 / ISO 8601 date or date-time; naive means UTC. None when unparseable."""
+    text = text.strip()
+    if not text:
+        return None
+    if text[-1] in "zZ":
+        text = text[:-1] + "+00:00"
+    head, dot, tail = text.partition(".")
+    if dot:  # .NET writes 7 fractional digits; Python accepts at most 6
+        digits = len(tail) - len(tail.lstrip("0123456789"))
+        tail = tail[:digits][:6].ljust(6, "0") + tail[digits:]
+        text = f"{head}.{tail}"
+    try:
+        dt = datetime.fromisoformat(text)
+    except ValueError:
+        return None
+    if dt.tzinfo is None:
+        dt = dt.replace(tzinfo=timezone.utc)
+    return dt.astimezone(timezone.utc)
+
+
+class Collection:
+    """One wire collection: records by id plus a change log ordered by the state's sequence."""
+
+    def __init__(self, name: str, state: "SandboxState") -> None:
+        self.name = name
+        self._state = state
+        self._records: dict[int, dict] = {}
+        self._ordered: list[int] | None = []  # ids in id order; None = to be rebuilt
+        self._seq: dict[int, int] = {}              # id -> seq of its latest change
+        self._changed: dict[int, datetime] = {}      # id -> when that change happened
+        # Append-only log of (seq, id); entries superseded by a later change are skipped on read and
+        # compacted away now and then, so changed_after() can bisect instead of sorting every call.
+        self._log_seqs: list[int] = []
+        self._log_ids: list[int] = []
+
+    def __len__(self) -> int:
+        return len(self._records)
+
+    def get(self, id: int) -> dict | None:
+        return self._records.get(id)
+
+    def require(self, id: int, what: str) -> dict:
+        record = self._records.get(id)
+        if record is None:
+            from .http import ProblemError  # http.py builds on this module, so import late
+
+            raise ProblemError(404, f"{what} with ID {id} not found", {"id": [f"{what} with ID {id} not found."]})
+        return record
+
+    def insert(self, record: dict) -> dict:
+        """Add a record: id from the state when missing, createdOn/modifiedOn stamped when missing."""
+        if record.get("id") is None:
+            record["id"] = self._state.next_id()
+        else:
+            self._state.reserve_id(record["id"])
+        now = self._state.now()
+        if "createdOn" not in record or "modifiedOn" not in record:
+            stamp = iso(now)
+            record.setdefault("createdOn", stamp)
+            record.setdefault("modifiedOn", stamp)
+        if record["id"] not in self._records:
+            self._ordered = None
+        self._records[record["id"]] = record
+        self._log(record, parse_iso(str(record["modifiedOn"])) or now)
+        return record
+
+    def touch(self, record: dict) -> dict:
+        """Record an in-place change: new modifiedOn and sequence number (moves it to the feed's end)."""
+        now = self._state.now()
+        record["modifiedOn"] = iso(now)
+        self._log(record, now)
+        return record
+
+    def delete(self, id: int) -> None:
+        if self._records.pop(id, None) is not None:
+            self._ordered = None
+        self._seq.pop(id, None)
+        self._changed.pop(id, None)
+
+    def values(self) -> Iterable[dict]:
+        if self._ordered is None:
+            self._ordered = sorted(self._records)
+        return [self._records[i] for i in self._ordered]
+
+    def changed_after(self, seq: int) -> Iterator[tuple[int, dict]]:
+        start = bisect.bisect_right(self._log_seqs, seq)
+        for s, i in zip(self._log_seqs[start:], self._log_ids[start:]):
+            if self._seq.get(i) == s:
+                yield s, self._records[i]
+
+    def changed_at(self, id: int) -> datetime | None:
+        """When the record last changed (for withholding recent changes from export feeds)."""
+        return self._changed.get(id)
+
+    def _log(self, record: dict, when: datetime) -> None:
+        seq = self._state.next_seq()
+        self._seq[record["id"]] = seq
+        self._changed[record["id"]] = when
+        self._log_seqs.append(seq)
+        self._log_ids.append(record["id"])
+        if len(self._log_seqs) > 2 * len(self._records) + 1024:
+            live = sorted((s, i) for i, s in self._seq.items())
+            self._log_seqs = [s for s, _ in live]
+            self._log_ids = [i for _, i in live]
+
+
+@dataclass
+class Faults:
+    """Fault switches, all off by default. Rates are fractions of API requests (0..1)."""
+
+    latency_ms: int = 0
+    error_rate: float = 0.0      # answered 500/502/503
+    drop_rate: float = 0.0       # response started, connection dropped before the body ends
+    malformed_rate: float = 0.0  # 200 with a truncated JSON body
+    fail_next: list[int] = field(default_factory=list)  # exact statuses for the next N API requests
+
+    def update(self, changes: dict[str, Any]) -> None:
+        """Apply switches from a JSON object; unknown names or bad values raise ValueError."""
+        known = {f.name: f for f in fields(self)}
+        for name, value in changes.items():
+            if name not in known:
+                raise ValueError(f"unknown fault switch {name!r}")
+            if name == "fail_next":
+                if not isinstance(value, list) or not all(isinstance(v, int) and 400 <= v <= 599 for v in value):
+                    raise ValueError("fail_next must be a list of HTTP error statuses")
+                value = list(value)
+            elif name == "latency_ms":
+                if isinstance(value, bool) or not isinstance(value, int) or value < 0:
+                    raise ValueError("latency_ms must be a non-negative integer")
+            elif isinstance(value, bool) or not isinstance(value, (int, float)) or not 0 <= value <= 1:
+                raise ValueError(f"{name} must be a number between 0 and 1")
+            setattr(self, name, value)
+
+    def as_dict(self) -> dict[str, Any]:
+        return {f.name: copy.copy(getattr(self, f.name)) for f in fields(self)}
+
+
+class SandboxState:
+    """Everything the sandbox knows. Handlers reach it as `request.app.state.sandbox`.
+
+    `now` freezes the clock at that instant (tests); otherwise the wall clock is used. `advance()` moves
+    a frozen clock. `reset()` returns data, clock, switches and settings to how they were after `load()`.
+    """
+
+    def __init__(
+        self,
+        *,
+        tenant: int = TENANT,
+        client_id: str = CLIENT_ID,
+        client_secret: str = CLIENT_SECRET,
+        app_key: str = APP_KEY,
+        token_lifetime: int = 900,
+        rate_limit: float | None = 60.0,
+        export_page_size: int = 1000,
+        recent_changes_delay: float = 0.0,
+        now: datetime | None = None,
+        seed: int = 1,
+    ) -> None:
+        self.tenant = tenant
+        self.client_id = client_id
+        self.client_secret = client_secret
+        self.app_key = app_key
+        self.token_lifetime = token_lifetime
+        self.rate_limit = rate_limit
+        self.export_page_size = export_page_size
+        self.recent_changes_delay = recent_changes_delay
+        self.seed = seed
+        self.user_id = USER_ID
+        self.tokens: dict[str, datetime] = {}  # access token -> expiry (survives reset)
+        self._frozen = now.astimezone(timezone.utc) if now is not None else None
+        self._initial_data: bytes | None = None
+        self._restore_point(None)
+        self._settings = self._snapshot_settings()
+
+    # ------------------------------------------------------------------------------------ clock & ids
+
+    def now(self) -> datetime:
+        return self._frozen if self._frozen is not None else datetime.now(timezone.utc)
+
+    def set_clock(self, now: datetime | None) -> None:
+        """Freeze the clock at `now`, or go back to the wall clock with None."""
+        self._frozen = now.astimezone(timezone.utc) if now is not None else None
+
+    def advance(self, seconds: float) -> None:
+        """Move a frozen clock forward (freezing it at the wall clock first if it was running)."""
+        self._frozen = self.now() + timedelta(seconds=seconds)
+
+    def next_id(self) -> int:
+        self._last_id += 1
+        return self._last_id
+
+    def reserve_id(self, id: int) -> None:
+        """Keep generated ids clear of ids that arrived with the data."""
+        if isinstance(id, int) and id > self._last_id:
+            self._last_id = id
+
+    def next_seq(self) -> int:
+        self._last_seq += 1
+        return self._last_seq
+
+    # ------------------------------------------------------------------------------------ collections
+
+    def __getitem__(self, name: str) -> Collection:
+        collection = self.collections.get(name)
+        if collection is None:  # a route family may keep rows the shared list does not name yet
+            collection = self.collections[name] = Collection(name, self)
+        return collection
+
+    def load(self, data: dict[str, list[dict]]) -> None:
+        """Replace all records with `data` (kept as the reset point). Rows enter each collection in
+        modifiedOn order so the export feeds see history in the order it happened."""
+        # A pickled snapshot is the reset point: an order of magnitude faster than deepcopy at 200k jobs.
+        self._initial_data = pickle.dumps(data, protocol=pickle.HIGHEST_PROTOCOL)
+        self._restore_point(data)  # the caller hands the records over; reset() unpickles a fresh copy
+
+    def reset(self) -> None:
+        """Back to the loaded data, initial clock, settings and no faults; issued tokens stay valid."""
+        for name, value in self._settings.items():
+            setattr(self, name, copy.copy(value))
+        for name in [n for n in self.__dict__ if n not in self._core_attributes]:
+            del self.__dict__[name]  # anything routes stashed on the state
+        self._restore_point(pickle.loads(self._initial_data) if self._initial_data else None)
+
+    def _restore_point(self, data: dict[str, list[dict]] | None) -> None:
+        self._last_id = 0
+        self._last_seq = 0
+        self.faults = Faults()
+        self.rng = random.Random(self.seed)
+        self.collections: dict[str, Collection] = {name: Collection(name, self) for name in COLLECTIONS}
+        for name, records in (data or {}).items():
+            for record in sorted(records, key=_modified_key):
+                self[name].insert(record)
+        self._core_attributes = set(self.__dict__) | {"_core_attributes", "_settings"}
+
+    def _snapshot_settings(self) -> dict[str, Any]:
+        names = ("tenant", "client_id", "client_secret", "app_key", "token_lifetime", "rate_limit",
+                 "export_page_size", "recent_changes_delay", "user_id", "_frozen")
+        return {n: copy.copy(getattr(self, n)) for n in names}
+
+    # ------------------------------------------------------------------------------------ domain rules
+
+    def can_unassign(self, assignment: dict) -> bool:
+        """ServiceTitan refuses to unassign a technician who is Working or Done on an appointment."""
+        return assignment.get("status") not in ("Working", "Done")
+
+
+_EPOCH = datetime(1970, 1, 1, tzinfo=timezone.utc)
+
+
+def _modified_key(record: dict) -> tuple[datetime, int]:
+    return (parse_iso(str(record.get("modifiedOn") or "")) or _EPOCH, record.get("id") or 0)
+

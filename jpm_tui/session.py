@@ -1,0 +1,92 @@
+"""What the command line hands the board: one profile (or the demo sandbox), ready to connect lazily.
+
+``cli.py`` builds a :class:`Session` and calls :func:`open_board`. Nothing here touches the network or resolves
+the secret until :meth:`Session.make_client` is called.
+
+Integration point: :func:`open_board` shows a placeholder screen until the cache layer lands. The real wiring
+replaces its body: open ``CacheStore`` in ``session.cache_dir``, start the ``SyncEngine`` with a provider over
+``session.make_client()``, then ``jpm_tui.ui.app.run_app(store, BoardStatus(profile=session.profile_name,
+tenant=session.tenant, environment=session.environment), views=..., theme=session.theme or DEFAULT_THEME,
+theme_dirs=session.theme_dirs)``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from .config import Config, Profile, SavedView
+
+__all__ = ["Session", "demo_session", "open_board", "profile_session"]
+
+
+@dataclass
+class Session:
+    profile_name: str                    # "demo" for --demo
+    tenant: int
+    environment: str                     # "production" | "integration" | "custom" | "sandbox"
+    api_url: str
+    cache_dir: Path                      # per profile; a temporary directory for --demo
+    demo: bool = False
+    profile: Profile | None = None       # None for --demo
+    config: Config | None = None         # None for --demo (no config is read)
+    theme: str | None = None
+    theme_dirs: list[Path] = field(default_factory=list)
+    keys: dict[str, str] = field(default_factory=dict)
+    views: list[SavedView] = field(default_factory=list)
+    sandbox_app: Any = None              # the in-process sandbox (Starlette app) for --demo
+    client_factory: Callable[[], Any] | None = field(default=None, repr=False)
+
+    def make_client(self) -> Any:
+        """A new ``ServiceTitanClient`` for this session (resolves the secret now; may raise ``ConfigError``)."""
+        if self.client_factory is None:
+            raise RuntimeError("this session has no client factory")
+        return self.client_factory()
+
+
+def profile_session(config: Config, profile: Profile, cache_root: Path) -> Session:
+    def factory() -> Any:
+        from .api.client import ServiceTitanClient
+
+        return ServiceTitanClient(**profile.client_kwargs(profile.resolve_secret()))
+
+    themes = [config.path.parent / "themes"] if config.path is not None else []
+    return Session(
+        profile_name=profile.name, tenant=profile.tenant, environment=profile.environment,
+        api_url=profile.effective_api_url, cache_dir=cache_root / profile.name, profile=profile, config=config,
+        theme=config.theme, theme_dirs=themes, keys=dict(config.keys), views=list(config.views),
+        client_factory=factory,
+    )
+
+
+def demo_session(cache_dir: Path, jobs: int = 200, seed: int = 1) -> Session:
+    """The board on an in-process sandbox (``httpx.ASGITransport``): no config, no network, no real cache."""
+    import httpx
+
+    from .sandbox import state as sandbox_state
+    from .sandbox.app import create_app
+
+    app = create_app(jobs=jobs, seed=seed, rate_limit=None)  # no 429s in process
+    base = "http://127.0.0.1"  # never dialled: the ASGI transport answers in process
+
+    def factory() -> Any:
+        from .api.client import ServiceTitanClient
+
+        return ServiceTitanClient(
+            api_url=base, auth_url=base, tenant=sandbox_state.TENANT,
+            client_id=sandbox_state.CLIENT_ID, client_secret=sandbox_state.CLIENT_SECRET,
+            app_key=sandbox_state.APP_KEY, transport=httpx.ASGITransport(app=app), rate_limit=1000.0,
+        )
+
+    return Session(profile_name="demo", tenant=sandbox_state.TENANT, environment="sandbox", api_url=base,
+                   cache_dir=cache_dir, demo=True, sandbox_app=app, client_factory=factory)
+
+
+def open_board(session: Session) -> int:
+    """Run the board for ``session`` until the user quits; returns the exit code. (Placeholder: see above.)"""
+    from .ui.coming_soon import run_coming_soon
+
+    run_coming_soon(session)
+    return 0

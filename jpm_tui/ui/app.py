@@ -1,0 +1,192 @@
+"""The board's app shell: screens per mode, global keys, header status, themes, command palette, min size."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from datetime import tzinfo
+from pathlib import Path
+from typing import Any, ClassVar
+
+from textual.app import App
+from textual.binding import Binding, BindingType
+from textual.geometry import Size
+from textual.reactive import var
+from textual import events
+
+from .commands import BindingCommands
+from .format import Clock, system_clock
+from .screens.filter_form import FilterChoices
+from .screens.help import HelpScreen
+from .screens.job_detail import JobDetailScreen
+from .screens.jobs import JobsScreen
+from .screens.placeholder import CalendarScreen, ProjectsScreen, SyncScreen
+from .screens.too_small import TooSmallScreen
+from .source import JobQuery, JobSource, Reader, SavedView
+from .views import views_from_config
+from .themes import DEFAULT_THEME, board_variable_defaults, load_themes
+from .widgets.status_line import BoardStatus
+
+__all__ = ["BoardStatus", "JpmApp", "MIN_SIZE", "run_app"]
+
+MIN_SIZE = (60, 16)
+"""Below this (columns, rows) the board shows a 'terminal too small' message instead."""
+
+
+class JpmApp(App[None]):
+    """The dispatch board. Everything it shows comes from ``source``; it never talks to the network."""
+
+    TITLE = "jpm-tui"
+    CSS_PATH = "app.tcss"
+    HELP_TITLE = "Everywhere"
+    COMMANDS = App.COMMANDS | {BindingCommands}
+    DEFAULT_MODE = "jobs"
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("J,f2", "mode('jobs')", "Jobs", show=False, id="jobs"),
+        Binding("C,f3", "mode('calendar')", "Calendar", id="calendar"),
+        Binding("P,f4", "mode('projects')", "Projects", id="projects"),
+        Binding("S,f5", "mode('sync')", "Sync", id="sync"),
+        Binding("question_mark,f1", "help", "Help", id="help"),
+        Binding("q", "quit", "Quit", id="quit"),
+    ]
+
+    status: var[BoardStatus] = var(BoardStatus, init=False)
+
+    def __init__(
+        self,
+        source: JobSource,
+        status: BoardStatus | None = None,
+        *,
+        views: Sequence[Any] = (),
+        keymap: Mapping[str, str] | None = None,
+        query: JobQuery | None = None,
+        theme: str = DEFAULT_THEME,
+        theme_dirs: Sequence[Path] = (),
+        clock: Clock = system_clock,
+        tz: tzinfo | None = None,
+        export_dir: Path | None = None,
+        reader: Reader | None = None,
+    ) -> None:
+        super().__init__()
+        self.source = source
+        self.clock = clock
+        self.tz = tz
+        self.export_dir = Path(export_dir) if export_dir is not None else Path.cwd()
+        self.reader = reader or Reader()
+        self.views = views_from_config(views, tz)
+        if keymap:
+            self.set_keymap(dict(keymap))
+        self.set_reactive(JpmApp.status, status or BoardStatus())
+        themes, self.theme_errors = load_themes(theme_dirs)
+        for board_theme in themes:
+            self.register_theme(board_theme)
+        self.theme = theme if theme in self.available_themes else DEFAULT_THEME
+        self._requested_theme = theme
+        self._too_small = False
+        self._lookup_cache: dict[str, dict[int, str]] | None = None
+        self.add_mode("jobs", lambda: JobsScreen(self.views, query=query))
+        self.add_mode("calendar", CalendarScreen)
+        self.add_mode("projects", ProjectsScreen)
+        self.add_mode("sync", SyncScreen)
+
+    # ------------------------------------------------------------------ theme
+
+    def get_theme_variable_defaults(self) -> dict[str, str]:
+        return board_variable_defaults(self.current_theme)
+
+    def on_mount(self) -> None:
+        for error in self.theme_errors:
+            self.notify(str(error), title="Theme not loaded", severity="warning", markup=False)
+        if self._requested_theme not in self.available_themes:
+            self.notify(f"Unknown theme {self._requested_theme!r}; using {DEFAULT_THEME!r}.",
+                        severity="warning", markup=False)
+        self._check_size()
+
+    def on_unmount(self) -> None:
+        self.reader.close()
+
+    # ------------------------------------------------------------------ size
+
+    def on_resize(self, event: events.Resize) -> None:
+        self._check_size(event.size)  # runs before App._on_resize updates self.size
+
+    def _check_size(self, size: Size | None = None) -> None:
+        width, height = size or self.size
+        too_small = width < MIN_SIZE[0] or height < MIN_SIZE[1]
+        if too_small and not self._too_small:
+            self._too_small = True
+            self.push_screen(TooSmallScreen(MIN_SIZE))
+        elif not too_small and self._too_small:
+            self._too_small = False
+            if isinstance(self.screen, TooSmallScreen):
+                self.pop_screen()
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if self._too_small and action not in ("quit", "app.quit"):
+            return False
+        return True
+
+    # ------------------------------------------------------------------ actions
+
+    def action_mode(self, mode: str) -> None:
+        self.switch_mode(mode)
+
+    def action_help(self) -> None:
+        if not isinstance(self.screen, HelpScreen):
+            self.push_screen(HelpScreen(self.screen))
+
+    def open_job(self, job_id: int) -> None:
+        self.push_screen(JobDetailScreen(job_id))
+
+    # ------------------------------------------------------------------ lookups for filters
+
+    def _lookups(self) -> dict[str, dict[int, str]]:
+        if self._lookup_cache is None:
+            reads = {
+                "job_type": "job_types",
+                "business_unit": "business_units",
+                "technician": "technicians",
+            }
+            cache: dict[str, dict[int, str]] = {}
+            for kind, method in reads.items():
+                read = getattr(self.source, method, None)
+                cache[kind] = {item.id: item.name for item in read()} if read is not None else {}
+            self._lookup_cache = cache
+        return self._lookup_cache
+
+    def lookup_name(self, kind: str, item_id: int) -> str:
+        return self._lookups().get(kind, {}).get(item_id, f"#{item_id}")
+
+    def filter_choices(self) -> FilterChoices:
+        lookups = self._lookups()
+
+        def pairs(kind: str) -> list[tuple[int, str]]:
+            return sorted(lookups[kind].items(), key=lambda pair: pair[1].lower())
+
+        return FilterChoices(pairs("job_type"), pairs("business_unit"), pairs("technician"), tz=self.tz)
+
+
+def run_app(
+    store: JobSource,
+    status: BoardStatus | None = None,
+    *,
+    views: Sequence[Any] = (),
+    keys: Mapping[str, str] | None = None,
+    theme: str = DEFAULT_THEME,
+    theme_dirs: Sequence[Path] = (),
+    clock: Clock = system_clock,
+    tz: tzinfo | None = None,
+    export_dir: Path | None = None,
+    **app_options: Any,
+) -> None:
+    """Run the board in this terminal until the user quits.
+
+    ``store`` is a ``CacheStore`` (or any ``JobSource``); ``views`` are config ``[[views]]`` entries (or
+    ``ui.SavedView``); ``keys`` is the config ``[keys]`` table: binding id -> key(s), e.g. ``{"search": "ctrl+f", "sync": "ctrl+r"}``
+    (every binding's id is its action's name: jobs, calendar, projects, sync, help, quit, down, up, page-down,
+    page-up, first, last, open, mark, search, clear-search, filter, status-filter, priority-filter,
+    sort-previous, sort-next, reverse-sort, all-jobs, view-1..view-9, copy, export, back, raw, close, apply,
+    cancel, clear-filters; one id may name the same action on several screens). Raises ``ui.views.ViewError`` for a view whose filters make no sense.
+    """
+    JpmApp(store, status, views=views, keymap=keys, theme=theme, theme_dirs=theme_dirs, clock=clock, tz=tz,
+           export_dir=export_dir, **app_options).run()

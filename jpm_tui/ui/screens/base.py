@@ -1,0 +1,34 @@
+"""The frame every board screen shares: status line on top, footer of keys at the bottom."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, ClassVar
+
+from textual.app import ComposeResult
+from textual.screen import Screen
+from textual.widgets import Footer
+
+from ..widgets.status_line import StatusLine
+
+if TYPE_CHECKING:
+    from ..app import JpmApp
+
+__all__ = ["BoardScreen"]
+
+
+class BoardScreen(Screen):
+    """Subclasses implement ``compose_body``."""
+
+    HELP_TITLE: ClassVar[str] = ""
+
+    @property
+    def board(self) -> JpmApp:
+        return self.app  # type: ignore[return-value]
+
+    def compose(self) -> ComposeResult:
+        yield StatusLine()
+        yield from self.compose_body()
+        yield Footer(compact=True)
+
+    def compose_body(self) -> ComposeResult:
+        yield from ()

@@ -1,0 +1,69 @@
+"""What the UI reads, and how it reads it without blocking.
+
+``JobSource`` is the slice of ``jpm_tui.cache.store.CacheStore`` the board uses; the store satisfies it as is,
+and tests may hand in any object that does. ``Reader`` runs those reads on one background thread so a slow
+query (a deep window, a count over a million rows) never stalls key handling.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Callable, Sequence
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
+from functools import partial
+from typing import Any, Protocol, TypeVar, runtime_checkable
+
+__all__ = ["JobListRow", "JobQuery", "JobSource", "Reader", "SavedView"]
+
+T = TypeVar("T")
+
+# The query and row types are the store's own: the UI builds queries, the store turns them into SQL.
+from jpm_tui.cache.store import JobListRow, JobQuery  # noqa: E402
+
+
+@runtime_checkable
+class JobSource(Protocol):
+    """The reads the board makes. ``CacheStore`` implements all of them."""
+
+    def count_jobs(self, query: JobQuery) -> int: ...
+    def jobs_window(self, query: JobQuery, offset: int, limit: int) -> Sequence[JobListRow]: ...
+    def job(self, job_id: int) -> Any | None: ...
+    def appointments_for_job(self, job_id: int) -> Sequence[Any]: ...
+    def notes_for_job(self, job_id: int) -> Sequence[Any]: ...
+    def history_for_job(self, job_id: int) -> Sequence[Any]: ...
+    def canceled_log_for_job(self, job_id: int) -> Sequence[Any]: ...
+
+
+@dataclass(frozen=True)
+class SavedView:
+    """A named query from the configuration, switched to with the number keys."""
+
+    name: str
+    query: JobQuery
+
+
+class Reader:
+    """Runs source reads on one dedicated thread, in order.
+
+    One thread (not one per read) keeps SQLite happy: the store may keep a connection per thread, and reads
+    never race each other. ``inline=True`` runs reads directly on the event loop (for sources that must stay
+    on the thread that made them).
+    """
+
+    def __init__(self, *, inline: bool = False) -> None:
+        self.inline = inline
+        self._executor: ThreadPoolExecutor | None = None
+
+    async def __call__(self, fn: Callable[..., T], *args: Any, **kwargs: Any) -> T:
+        if self.inline:
+            return fn(*args, **kwargs)
+        if self._executor is None:
+            self._executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="jpm-ui-reader")
+        loop = asyncio.get_running_loop()
+        return await loop.run_in_executor(self._executor, partial(fn, *args, **kwargs))
+
+    def close(self) -> None:
+        if self._executor is not None:
+            self._executor.shutdown(wait=False, cancel_futures=True)
+            self._executor = None

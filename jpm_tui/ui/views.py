@@ -1,0 +1,92 @@
+"""Saved views: the board's meaning of a config ``[[views]]`` entry's ``filters`` table.
+
+```toml
+[[views]]
+name = "Urgent holds"
+filters = { statuses = ["Hold"], priorities = ["Urgent", "High"], business_unit_ids = [12], text = "leak",
+            appointment_from = "2025-05-01", appointment_to = "2025-05-31", sort = "next_appointment" }
+```
+Filter names: ``text``; ``statuses``, ``priorities`` (lists of names; a single string is accepted);
+``job_type_ids``, ``business_unit_ids``, ``technician_ids`` (lists of ids); ``appointment_from`` /
+``appointment_to`` (YYYY-MM-DD, ``to`` inclusive); ``sort`` (a column: number, status, priority, job_type,
+business_unit, customer, next_appointment, technicians, summary, modified); ``descending`` (bool).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from datetime import date, datetime, time, timedelta, tzinfo
+from typing import Any
+
+from .source import JobQuery, SavedView
+from .widgets.job_table import COLUMNS
+
+__all__ = ["FILTER_NAMES", "ViewError", "view_from_filters", "views_from_config"]
+
+FILTER_NAMES = ("text", "statuses", "priorities", "job_type_ids", "business_unit_ids", "technician_ids",
+                "appointment_from", "appointment_to", "sort", "descending")
+
+
+class ViewError(ValueError):
+    """A view's filters make no sense; the message names the view and the filter."""
+
+
+def _strings(view: str, key: str, value: Any) -> tuple[str, ...]:
+    values = value if isinstance(value, list) else [value]
+    if not all(isinstance(v, str) and v for v in values):
+        raise ViewError(f"view {view!r}: filters.{key}: expected a name or a list of names, got {value!r}")
+    return tuple(values)
+
+
+def _ids(view: str, key: str, value: Any) -> tuple[int, ...]:
+    values = value if isinstance(value, list) else [value]
+    if not all(isinstance(v, int) and not isinstance(v, bool) for v in values):
+        raise ViewError(f"view {view!r}: filters.{key}: expected an id or a list of ids, got {value!r}")
+    return tuple(values)
+
+
+def _day(view: str, key: str, value: Any, tz: tzinfo | None, *, end: bool) -> datetime:
+    try:
+        day = value if isinstance(value, date) else date.fromisoformat(str(value))
+    except ValueError:
+        raise ViewError(f"view {view!r}: filters.{key}: expected a date YYYY-MM-DD, got {value!r}") from None
+    if end:
+        day += timedelta(days=1)
+    start = datetime.combine(day, time())
+    return start.replace(tzinfo=tz) if tz is not None else start.astimezone()
+
+
+def view_from_filters(name: str, filters: Mapping[str, Any], tz: tzinfo | None = None) -> SavedView:
+    unknown = sorted(set(filters) - set(FILTER_NAMES))
+    if unknown:
+        raise ViewError(f"view {name!r}: unknown filter(s) {', '.join(unknown)} "
+                        f"(known: {', '.join(FILTER_NAMES)})")
+    changes: dict[str, Any] = {}
+    if "text" in filters:
+        changes["text"] = str(filters["text"])
+    for key in ("statuses", "priorities"):
+        if key in filters:
+            changes[key] = _strings(name, key, filters[key])
+    for key in ("job_type_ids", "business_unit_ids", "technician_ids"):
+        if key in filters:
+            changes[key] = _ids(name, key, filters[key])
+    if "appointment_from" in filters:
+        changes["appointment_from"] = _day(name, "appointment_from", filters["appointment_from"], tz, end=False)
+    if "appointment_to" in filters:
+        changes["appointment_to"] = _day(name, "appointment_to", filters["appointment_to"], tz, end=True)
+    if "sort" in filters:
+        keys = [c.key for c in COLUMNS]
+        if filters["sort"] not in keys:
+            raise ViewError(f"view {name!r}: filters.sort: expected one of {', '.join(keys)}, got {filters['sort']!r}")
+        changes["sort"] = filters["sort"]
+    if "descending" in filters:
+        changes["descending"] = bool(filters["descending"])
+    return SavedView(name, JobQuery(**changes))
+
+
+def views_from_config(views: Iterable[Any], tz: tzinfo | None = None) -> list[SavedView]:
+    """Config ``SavedView`` models (name + filters) -> board views; board views pass through."""
+    out: list[SavedView] = []
+    for view in views:
+        out.append(view if isinstance(view, SavedView) else view_from_filters(view.name, view.filters, tz))
+    return out

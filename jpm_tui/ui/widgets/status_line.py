@@ -1,0 +1,77 @@
+"""The header line: profile/tenant, environment, online state, time since last sync, outbox size."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from typing import TYPE_CHECKING, ClassVar
+
+from rich.text import Text
+from textual.widget import Widget
+
+from ..css import widget_css
+from ..format import ago
+from ..text import clean
+
+if TYPE_CHECKING:
+    from ..app import JpmApp
+
+__all__ = ["BoardStatus", "StatusLine"]
+
+
+@dataclass(frozen=True)
+class BoardStatus:
+    """What the header shows. The app holds one; whoever learns something new replaces it
+    (``app.status = replace(app.status, online=False)``; from another thread via ``call_from_thread``)."""
+
+    profile: str = "default"
+    tenant: str | int = ""
+    environment: str = ""            # "production", "integration", "sandbox", ...
+    online: bool = True
+    last_sync: datetime | None = None
+    outbox: int = 0                  # commands waiting to be sent
+    syncing: bool = False
+
+
+class StatusLine(Widget):
+    """One line docked at the top of every board screen."""
+
+    DEFAULT_CSS = widget_css(__file__)
+    COMPONENT_CLASSES: ClassVar[set[str]] = {
+        "status-line--app",
+        "status-line--online",
+        "status-line--offline",
+        "status-line--muted",
+        "status-line--outbox-pending",
+    }
+
+    def on_mount(self) -> None:
+        self.watch(self.app, "status", lambda _status: self.refresh(), init=False)
+        self.set_interval(1.0, self.refresh)  # "synced 12s ago" ticks
+
+    def render(self) -> Text:
+        app: JpmApp = self.app  # type: ignore[assignment]
+        status: BoardStatus = app.status
+        style = self.get_component_rich_style
+        muted = style("status-line--muted")
+        text = Text(no_wrap=True, overflow="ellipsis", end="")
+        text.append(" jpm-tui ", style("status-line--app"))
+        where = " · ".join(
+            part for part in (clean(status.profile), f"tenant {clean(status.tenant)}" if status.tenant != "" else "",
+                              clean(status.environment)) if part
+        )
+        text.append(f" {where}  ")
+        if status.online:
+            text.append("● online", style("status-line--online"))
+        else:
+            text.append("○ offline", style("status-line--offline"))
+        text.append("   ")
+        if status.syncing:
+            text.append("syncing…", muted)
+        elif status.last_sync is None:
+            text.append("never synced", muted)
+        else:
+            text.append(f"synced {ago(status.last_sync, app.clock())}", muted)
+        text.append("   ")
+        text.append(f"outbox {status.outbox}", style("status-line--outbox-pending") if status.outbox else muted)
+        return text

@@ -1,0 +1,372 @@
+"""The UI's query layer: filters, sorts, windows, counts, text search and their query plans."""
+
+from __future__ import annotations
+
+import random
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import pytest
+
+from jpm_tui.cache.schema import JOB_SORT_COLUMNS
+from jpm_tui.cache.store import CacheError, CacheStore, JobQuery, ProjectQuery, fts_query
+from jpm_tui.provider import domain as d
+
+T0 = datetime(2025, 5, 1, 8, tzinfo=UTC)
+STATUSES = ["Scheduled", "Dispatched", "InProgress", "Hold", "Completed", "Canceled", "Invoiced"]
+PRIORITIES = ["Low", "Normal", "High", "Urgent"]
+N = 300
+
+
+@pytest.fixture(scope="module")
+def world(tmp_path_factory: pytest.TempPathFactory):
+    """300 jobs with customers, locations, phones, appointments, technicians and notes. Returns the store
+    and a plain-Python model of every job's list row, for checking the SQL against."""
+    rng = random.Random(3)
+    store = CacheStore(tmp_path_factory.mktemp("q") / "q.sqlite3")
+    store.upsert("job_types", [d.JobType(i, f"Type {chr(64 + i)}") for i in range(1, 6)])
+    store.upsert("business_units", [d.BusinessUnit(i, f"BU {i}") for i in range(1, 4)])
+    store.upsert("technicians", [d.Technician(i, f"Tech {i:02d}") for i in range(1, 8)])
+    names = ["O'Brien & Sons", "Smith-Jones LLC", "AND Industries", "Zeta Corp", "Ünïcode Café", "acme"]
+    store.upsert("customers", [d.Customer(i, names[i % len(names)] + f" {i}") for i in range(1, 41)])
+    streets = ["12 Main St", "9 Oak Ave", "77 Pine Rd", "5 Elm Ct"]
+    cities = ["Springfield", "Dallas", "Austin"]
+    store.upsert("locations", [d.Location(i, i, street=streets[i % 4], city=cities[i % 3]) for i in range(1, 41)])
+    store.upsert("contacts", [d.Contact(i, "customer", i, d.ContactType.PHONE, f"(555) 010-{i:04d}")
+                              for i in range(1, 41)])
+    jobs, model = [], {}
+    for i in range(1, N + 1):
+        cust = rng.randrange(1, 41)
+        j = d.Job(i, str(i * 3 if i % 10 else 10_000 + i), d.JobStatus(rng.choice(STATUSES)),
+                  d.Priority(rng.choice(PRIORITIES)), rng.randrange(1, 6), rng.randrange(1, 4), cust, cust,
+                  summary=rng.choice(["AC not cooling", "Furnace repair", "Leak under sink", "Install *fan*"]),
+                  modified_on=T0 + timedelta(minutes=rng.randrange(10_000)), created_on=T0,
+                  active=rng.random() > 0.1)
+        jobs.append(j)
+    store.upsert("jobs", jobs)
+    appts, assigns = [], []
+    for j in jobs:
+        if j.id % 4 == 0:
+            continue
+        start = T0 + timedelta(hours=rng.randrange(24 * 20))
+        appts.append(d.Appointment(j.id, j.id, start=start, end=start + timedelta(hours=2)))
+        tech = rng.randrange(1, 8)
+        assigns.append(d.Assignment(j.id, j.id, j.id, tech))
+    store.upsert("appointments", appts)
+    store.upsert("appointment_assignments", assigns)
+    store.upsert("job_notes", [d.Note(1, "job", 5, "gate code 4321, beware of dog")])
+    appt_by_job = {a.job_id: a for a in appts}
+    tech_by_appt = {a.appointment_id: a.technician_id for a in assigns}
+    for j in jobs:
+        a = appt_by_job.get(j.id)
+        model[j.id] = {
+            "job": j,
+            "next": a.start if a else None,
+            "tech": tech_by_appt.get(a.id) if a else None,
+            "customer": names[j.customer_id % len(names)] + f" {j.customer_id}",
+        }
+    yield store, model
+    store.close()
+
+
+def ids(store: CacheStore, q: JobQuery, offset: int = 0, limit: int = 1000) -> list[int]:
+    return [r.id for r in store.jobs_window(q, offset, limit)]
+
+
+def expected(model: dict, q: JobQuery, key=None) -> list[int]:
+    out = []
+    for jid, m in model.items():
+        j = m["job"]
+        if not q.include_inactive and not j.active:
+            continue
+        if q.statuses and j.status.value not in q.statuses:
+            continue
+        if q.priorities and j.priority.value not in q.priorities:
+            continue
+        if q.job_type_ids and j.job_type_id not in q.job_type_ids:
+            continue
+        if q.business_unit_ids and j.business_unit_id not in q.business_unit_ids:
+            continue
+        if q.technician_ids and m["tech"] not in q.technician_ids:
+            continue
+        if q.appointment_from and (m["next"] is None or m["next"] < q.appointment_from):
+            continue
+        if q.appointment_to and (m["next"] is None or m["next"] >= q.appointment_to):
+            continue
+        out.append(jid)
+    return out
+
+
+FILTERS = [
+    JobQuery(),
+    JobQuery(statuses=("Hold",)),
+    JobQuery(statuses=("Scheduled", "Dispatched", "Invoiced")),
+    JobQuery(priorities=("Urgent", "High")),
+    JobQuery(job_type_ids=(2, 3)),
+    JobQuery(business_unit_ids=(1,)),
+    JobQuery(technician_ids=(3, 4)),
+    JobQuery(appointment_from=T0 + timedelta(days=5), appointment_to=T0 + timedelta(days=9)),
+    JobQuery(appointment_to=T0 + timedelta(days=2)),
+    JobQuery(include_inactive=True),
+    JobQuery(statuses=("Completed",), priorities=("Normal",), job_type_ids=(1, 2, 3), business_unit_ids=(2, 3),
+             technician_ids=(1, 2, 3, 4, 5)),
+]
+
+
+@pytest.mark.parametrize("q", FILTERS, ids=lambda q: repr({k: v for k, v in q.__dict__.items() if v not in ((), None, False, "", "number")}))
+def test_every_filter_matches_a_plain_model(world, q: JobQuery) -> None:
+    store, model = world
+    want = expected(model, q)
+    assert sorted(ids(store, q)) == sorted(want)
+    assert store.count_jobs(q) == len(want)
+
+
+def _sort_value(model: dict, store: CacheStore, jid: int, sort: str):
+    row = store.job_list_row(jid)
+    j = model[jid]["job"]
+    return {
+        "number": (0, int(j.number)),
+        "status": (j.status.rank,),
+        "priority": (j.priority.rank,),
+        "job_type": (row.job_type.casefold(),),
+        "business_unit": (row.business_unit.casefold(),),
+        "customer": (row.customer.casefold(),),
+        "next_appointment": (row.next_appointment is None, row.next_appointment or T0),
+        "technicians": (row.technicians.casefold(),),
+        "summary": (row.summary.casefold(),),
+        "modified": (row.modified,),
+        "created": (j.created_on,),
+    }[sort]
+
+
+@pytest.mark.parametrize("descending", [False, True])
+@pytest.mark.parametrize("sort", sorted(JOB_SORT_COLUMNS))
+def test_every_sort(world, sort: str, descending: bool) -> None:
+    store, model = world
+    q = JobQuery(sort=sort, descending=descending)
+    got = ids(store, q)
+    want = sorted(expected(model, q), key=lambda i: (_sort_value(model, store, i, sort), i), reverse=descending)
+    assert got == want
+
+
+def test_numbers_sort_numerically_and_statuses_by_workflow(world) -> None:
+    store, _ = world
+    numbers = [int(r.number) for r in store.jobs_window(JobQuery(), 0, 1000)]
+    assert numbers == sorted(numbers)
+    statuses = [r.status for r in store.jobs_window(JobQuery(sort="status"), 0, 1000)]
+    order = ["Scheduled", "Dispatched", "InProgress", "Hold", "Completed", "Canceled", "Invoiced"]
+    assert statuses == sorted(statuses, key=order.index)
+    pri = [r.priority for r in store.jobs_window(JobQuery(sort="priority", descending=True), 0, 1000)]
+    assert pri == sorted(pri, key=["Low", "Normal", "High", "Urgent"].index, reverse=True)
+
+
+def test_next_appointment_sort_puts_jobs_without_one_last(world) -> None:
+    store, _ = world
+    rows = store.jobs_window(JobQuery(sort="next_appointment"), 0, 1000)
+    flags = [r.next_appointment is None for r in rows]
+    assert flags == sorted(flags) and any(flags) and not all(flags)
+
+
+@pytest.mark.parametrize("q", [JobQuery(), JobQuery(statuses=("Hold", "Completed")), JobQuery(sort="customer", descending=True),
+                               JobQuery(technician_ids=(1, 2, 3)), JobQuery(text="a")])
+def test_windows_tile_the_whole_list(world, q: JobQuery) -> None:
+    store, _ = world
+    whole = ids(store, q)
+    total = store.count_jobs(q)
+    assert len(whole) == total
+    for size in (1, 7, 50):
+        store._anchors.clear()
+        tiled = []
+        for offset in range(0, total + size, size):
+            tiled += ids(store, q, offset, size)
+        assert tiled == whole, size
+    # random jumps (anchors from earlier windows, and from the end) agree with the whole list
+    rng = random.Random(5)
+    for _ in range(40):
+        offset = rng.randrange(0, total + 3)
+        assert ids(store, q, offset, 9) == whole[offset:offset + 9]
+    assert ids(store, q, total, 10) == [] and ids(store, q, total + 50, 10) == []
+    assert ids(store, q, 0, 0) == [] and ids(store, q, -1, 5) == []
+
+
+def test_anchors_are_dropped_when_data_changes(tmp_path: Path) -> None:
+    store = CacheStore(tmp_path / "a.sqlite3")
+    store.upsert("jobs", [d.Job(i, str(i), d.JobStatus.HOLD, d.Priority.LOW, 1, 1, 1, 1) for i in range(1, 101)])
+    assert ids(store, JobQuery(), 50, 5) == [51, 52, 53, 54, 55]
+    store.upsert("jobs", [d.Job(i, str(i), d.JobStatus.HOLD, d.Priority.LOW, 1, 1, 1, 1, active=False)
+                          for i in range(1, 11)])
+    assert ids(store, JobQuery(), 50, 5) == [61, 62, 63, 64, 65]
+    # a write through another connection (another thread) is noticed too
+    import threading
+
+    t = threading.Thread(target=lambda: store.upsert("jobs", [
+        d.Job(i, str(i), d.JobStatus.HOLD, d.Priority.LOW, 1, 1, 1, 1, active=False) for i in range(11, 21)]))
+    t.start()
+    t.join()
+    assert ids(store, JobQuery(), 50, 5) == [71, 72, 73, 74, 75]
+    assert store.count_jobs(JobQuery()) == 80
+    store.close()
+
+
+# ------------------------------------------------------------------------------------------- search
+
+
+@pytest.mark.parametrize(("text", "expected"), [
+    ("smith", '"smith"*'),
+    ('say "hi"', '"say"* """hi"""*'),
+    ("AND", '"AND"*'),
+    ("a OR b NOT c", '"a"* "OR"* "b"* "NOT"* "c"*'),
+    ("-- * ( ) :", None),
+    ("", None),
+    ("555-0100", '"555-0100"*'),
+])
+def test_fts_query_quotes_everything(text: str, expected: str | None) -> None:
+    assert fts_query(text) == expected
+
+
+@pytest.mark.parametrize("text", ['"', '""', "'", "AND", "OR", "NOT", "NEAR", "NEAR(a b)", "*", "a*b", "-x", "x-",
+                                  "^a", "col:val", "summary:ac", "(", ")", "{a b}", "a AND", "AND OR NOT",
+                                  "o'brien", 'O"Brien', "smith-jones", "\\", "%", "_", "🚀", "Ü"])
+def test_no_user_text_breaks_search(world, text: str) -> None:
+    store, _ = world
+    store.jobs_window(JobQuery(text=text), 0, 50)
+    store.count_jobs(JobQuery(text=text))
+
+
+def _search(store: CacheStore, text: str) -> set[int]:
+    return set(ids(store, JobQuery(text=text, include_inactive=True)))
+
+
+def test_search_hits_customer_street_phone_summary_number_notes(world) -> None:
+    store, model = world
+    by_customer = {jid for jid, m in model.items() if m["job"].customer_id == 7}
+    assert by_customer and by_customer <= _search(store, model[min(by_customer)]["customer"])
+    assert _search(store, "o'brien") == {jid for jid, m in model.items() if m["customer"].startswith("O'Brien")}
+    assert _search(store, "smith-jones") == {jid for jid, m in model.items() if m["customer"].startswith("Smith-Jones")}
+    assert _search(store, "AND industr") == {jid for jid, m in model.items() if m["customer"].startswith("AND ")}
+    assert _search(store, "unicode cafe") == {jid for jid, m in model.items() if m["customer"].startswith("Ünïcode")}
+    oak = {jid for jid, m in model.items() if m["job"].location_id % 4 == 1}
+    assert _search(store, "9 oak") == oak
+    assert _search(store, "spring") == {jid for jid, m in model.items() if m["job"].location_id % 3 == 0}
+    cust_7 = {jid for jid, m in model.items() if m["job"].customer_id == 7}
+    assert _search(store, "(555) 010-0007") == cust_7
+    assert _search(store, "5550100007") == cust_7
+    assert _search(store, "010-0007") == cust_7
+    assert _search(store, "furnace") == {jid for jid, m in model.items() if m["job"].summary == "Furnace repair"}
+    assert _search(store, "*fan*") == {jid for jid, m in model.items() if "fan" in m["job"].summary}
+    assert _search(store, model[33]["job"].number) >= {33}
+    assert _search(store, "beware dog") == {5}
+    assert _search(store, "nothing-like-this") == set()
+
+
+def test_search_combines_with_filters_and_sorts(world) -> None:
+    store, model = world
+    q = JobQuery(text="leak", statuses=("Hold", "Completed"), sort="modified", descending=True)
+    rows = store.jobs_window(q, 0, 1000)
+    want = [jid for jid in expected(model, q) if model[jid]["job"].summary == "Leak under sink"]
+    assert sorted(r.id for r in rows) == sorted(want)
+    assert [r.modified for r in rows] == sorted((r.modified for r in rows), reverse=True)
+    assert store.count_jobs(q) == len(want)
+
+
+def test_notes_and_contacts_update_search(tmp_path: Path) -> None:
+    store = CacheStore(tmp_path / "s.sqlite3")
+    store.upsert("jobs", [d.Job(1, "1", d.JobStatus.HOLD, d.Priority.LOW, 1, 1, 3, 4)])
+    assert store.count_jobs(JobQuery(text="zebra")) == 0
+    store.upsert("job_notes", [d.Note(1, "job", 1, "zebra crossing")])
+    assert store.count_jobs(JobQuery(text="zebra")) == 1
+    store.upsert("contacts", [d.Contact(1, "location", 4, d.ContactType.EMAIL, "ops@zulu.example")])
+    assert store.count_jobs(JobQuery(text="zulu")) == 1
+    store.upsert("contacts", [d.Contact(1, "location", 4, d.ContactType.EMAIL, "ops@zulu.example", active=False)])
+    assert store.count_jobs(JobQuery(text="zulu")) == 0
+    store.upsert("locations", [d.Location(4, 3, street="1 Quokka Way", city="Perth")])
+    assert store.count_jobs(JobQuery(text="quokka perth")) == 1
+    store.close()
+
+
+# -------------------------------------------------------------------------------------- query plans
+
+
+def _plan_ok(lines: list[str]) -> bool:
+    """Every table access goes through an index / primary key / FTS: no plain SCAN of a table."""
+    for line in lines:
+        if line.startswith("SCAN ") and "USING" not in line and "json_each" not in line and "VIRTUAL TABLE" not in line:
+            if not line.startswith(("SCAN (subquery", "SCAN CONSTANT", "SCAN job_counts")):  # counters: a few hundred rows
+                return False
+    return True
+
+
+@pytest.fixture(scope="module")
+def big(tmp_path_factory: pytest.TempPathFactory):
+    """Enough jobs (20,000) that the planner's choices are the ones it makes at scale."""
+    rng = random.Random(9)
+    store = CacheStore(tmp_path_factory.mktemp("big") / "big.sqlite3")
+    store.upsert("customers", [d.Customer(i, f"Customer {i}") for i in range(1, 2001)])
+    jobs = [d.Job(i, str(i), d.JobStatus(rng.choice(STATUSES[:6])), d.Priority(rng.choice(PRIORITIES)),
+                  rng.randrange(1, 40), rng.randrange(1, 10), rng.randrange(1, 2001), None,
+                  summary=rng.choice(["alpha", "beta gamma", "delta"]), modified_on=T0 + timedelta(seconds=i))
+            for i in range(1, 20_001)]
+    store.upsert("jobs", jobs)
+    store.upsert("appointments", [d.Appointment(i, i, start=T0 + timedelta(minutes=i)) for i in range(1, 20_001, 2)])
+    store.upsert("appointment_assignments", [d.Assignment(i, i, i, i % 30) for i in range(1, 20_001, 2)])
+    store.conn.execute("ANALYZE")
+    yield store
+    store.close()
+
+
+PLAN_QUERIES = [
+    JobQuery(), JobQuery(sort="customer", descending=True), JobQuery(statuses=("Hold",)),
+    JobQuery(statuses=("Completed", "Scheduled"), sort="modified"), JobQuery(job_type_ids=(3,), business_unit_ids=(2,)),
+    JobQuery(technician_ids=(4,)), JobQuery(text="gamma"), JobQuery(text="customer 17", sort="next_appointment"),
+    JobQuery(appointment_from=T0, appointment_to=T0 + timedelta(days=1)), JobQuery(include_inactive=True, sort="priority"),
+    *[JobQuery(sort=s) for s in JOB_SORT_COLUMNS],
+]
+
+
+@pytest.mark.parametrize("q", PLAN_QUERIES, ids=lambda q: f"{q.sort}-{q.statuses}-{q.text}-{q.technician_ids}-{bool(q.appointment_from)}")
+def test_window_and_count_queries_use_indexes(big: CacheStore, q: JobQuery) -> None:
+    for offset in (0, 10_000):
+        lines = big.explain_jobs_window(q, offset, 50)
+        assert _plan_ok(lines), lines
+        assert any("INDEX" in line or "PRIMARY KEY" in line or "VIRTUAL TABLE" in line for line in lines), lines
+    lines = big.explain_count_jobs(q)
+    assert _plan_ok(lines), lines
+
+
+def test_unfiltered_windows_walk_the_sort_index_without_sorting(big: CacheStore) -> None:
+    for sort in JOB_SORT_COLUMNS:
+        lines = big.explain_jobs_window(JobQuery(sort=sort), 0, 50)
+        assert any(f"jobs_sort_{sort}" in line for line in lines), (sort, lines)
+        assert not any("TEMP B-TREE" in line for line in lines), (sort, lines)
+
+
+def test_counts_of_plain_filters_come_from_counters(big: CacheStore) -> None:
+    lines = big.explain_count_jobs(JobQuery(statuses=("Hold",), priorities=("High",)))
+    assert any("job_counts" in line for line in lines), lines
+    assert not any(" jobs" in line or "jobs " in line.split("job_counts")[0] for line in lines if "job_counts" not in line)
+
+
+def test_unknown_sort_is_an_error(big: CacheStore) -> None:
+    with pytest.raises(CacheError):
+        big.jobs_window(JobQuery(sort="colour"), 0, 10)
+
+
+# ------------------------------------------------------------------------------------------ projects
+
+
+def test_project_window_and_count(tmp_path: Path) -> None:
+    store = CacheStore(tmp_path / "p.sqlite3")
+    store.upsert("customers", [d.Customer(1, "Acme")])
+    store.upsert("projects", [
+        d.Project(1, "10", name="Roof", status="Open", customer_id=1, job_ids=(1, 2)),
+        d.Project(2, "9", name="Boiler_50%", status="Closed"),
+        d.Project(3, "11", name="Pool", status="Open", active=False),
+    ])
+    rows = store.projects_window(ProjectQuery(), 0, 10)
+    assert [r.number for r in rows] == ["9", "10"] and rows[1].customer == "Acme" and rows[1].job_count == 2
+    assert store.count_projects(ProjectQuery(statuses=("Open",))) == 1
+    assert store.count_projects(ProjectQuery(include_inactive=True)) == 3
+    assert [r.id for r in store.projects_window(ProjectQuery(text="50%"), 0, 10)] == [2]
+    assert [r.id for r in store.projects_window(ProjectQuery(text="_"), 0, 10)] == [2]
+    assert [r.id for r in store.projects_window(ProjectQuery(sort="name", descending=True), 0, 10)] == [1, 2]
+    store.close()

@@ -1,0 +1,313 @@
+"""CacheStore: file, schema, migrations, upserts, transactions, sync state, derived columns."""
+
+from __future__ import annotations
+
+import os
+import sqlite3
+import stat
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import pytest
+
+from jpm_tui.cache.schema import LATEST
+from jpm_tui.cache.store import TABLES, CacheError, CacheStore, JobQuery
+from jpm_tui.provider import domain as d
+
+T0 = datetime(2025, 5, 1, 12, tzinfo=UTC)
+
+
+def job(i: int, **kw) -> d.Job:
+    base = dict(id=i, number=str(1000 + i), status=d.JobStatus.SCHEDULED, priority=d.Priority.NORMAL,
+                job_type_id=1, business_unit_id=1, customer_id=1, location_id=1, summary=f"job {i}",
+                created_on=T0, modified_on=T0, raw={"id": i, "jobNumber": str(1000 + i), "extra": [1, 2]})
+    base.update(kw)
+    return d.Job(**base)
+
+
+@pytest.fixture
+def store(tmp_path: Path):
+    s = CacheStore(tmp_path / "cache" / "test.sqlite3")
+    yield s
+    s.close()
+
+
+def test_path_for_is_per_environment_and_tenant(tmp_path: Path) -> None:
+    a = CacheStore.path_for("production", 1234, base=tmp_path)
+    b = CacheStore.path_for("integration", 1234, base=tmp_path)
+    c = CacheStore.path_for("production", 99, base=tmp_path)
+    assert len({a, b, c}) == 3 and a.parent == tmp_path / "cache"
+    assert "/" not in CacheStore.path_for("../../etc", 1, base=tmp_path).name.replace(".sqlite3", "")
+    default = CacheStore.path_for("production", 1)
+    assert "jpm-tui" in str(default)
+
+
+def test_file_is_private_wal_and_versioned(store: CacheStore) -> None:
+    mode = stat.S_IMODE(os.stat(store.path).st_mode)
+    assert mode == 0o600
+    store.upsert("jobs", [job(1)])
+    for suffix in ("-wal", "-shm"):
+        p = Path(str(store.path) + suffix)
+        if p.exists():
+            assert stat.S_IMODE(p.stat().st_mode) & 0o077 == 0, suffix
+    assert store.conn.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
+    assert store.conn.execute("PRAGMA synchronous").fetchone()[0] == 1  # NORMAL
+    assert store.schema_version == LATEST
+
+
+def test_existing_file_keeps_its_mode_tightened(tmp_path: Path) -> None:
+    path = tmp_path / "x.sqlite3"
+    path.touch(mode=0o644)
+    os.chmod(path, 0o644)
+    CacheStore(path).close()
+    assert stat.S_IMODE(path.stat().st_mode) == 0o600
+
+
+def test_v1_file_migrates_to_latest_keeping_data(tmp_path: Path) -> None:
+    path = tmp_path / "old.sqlite3"
+    old = CacheStore(path, target_version=1)
+    assert old.schema_version == 1
+    # v1 had no search index / counters: write rows the way a v1 build would have
+    old.conn.execute("BEGIN")
+    old.conn.execute(
+        "INSERT INTO jobs (id, number, number_key, status, status_rank, priority, priority_rank, customer_id, "
+        "summary, active, customer_name) VALUES (1, '77', '77', 'Hold', 3, 'High', 2, 5, 'Leaky faucet', 1, "
+        "'Zed Corp')")
+    old.conn.execute("INSERT INTO job_raw VALUES (1, '{\"id\": 1, \"keep\": true}')")
+    old.conn.execute("INSERT INTO sync_state (feed, token, rows_total) VALUES ('jobs', 'tok-v1', 1)")
+    old.conn.execute("COMMIT")
+    old.close()
+    assert sqlite3.connect(path).execute("PRAGMA user_version").fetchone()[0] == 1
+
+    new = CacheStore(path)
+    try:
+        assert new.schema_version == LATEST
+        assert new.token("jobs") == "tok-v1"
+        assert new.job(1).raw == {"id": 1, "keep": True}
+        assert new.count_jobs(JobQuery(statuses=("Hold",))) == 1  # counters backfilled
+        assert [r.id for r in new.jobs_window(JobQuery(text="leaky"), 0, 10)] == [1]  # search backfilled
+        assert [r.id for r in new.jobs_window(JobQuery(text="zed"), 0, 10)] == [1]
+    finally:
+        new.close()
+
+
+def test_newer_schema_is_refused(tmp_path: Path) -> None:
+    path = tmp_path / "future.sqlite3"
+    conn = sqlite3.connect(path)
+    conn.execute(f"PRAGMA user_version = {LATEST + 1}")
+    conn.close()
+    with pytest.raises(CacheError, match="newer"):
+        CacheStore(path)
+
+
+def test_upsert_is_idempotent(store: CacheStore) -> None:
+    page = [job(i) for i in range(1, 6)]
+    store.upsert("jobs", page)
+    store.upsert("jobs", page)
+    assert store.counts()["jobs"] == 5
+    assert store.count_jobs(JobQuery()) == 5
+    assert store.conn.execute("SELECT count(*) FROM jobs_fts").fetchone()[0] == 5
+    assert store.conn.execute("SELECT sum(n) FROM job_counts").fetchone()[0] == 5
+    store.upsert("jobs", [job(1, summary="changed", status=d.JobStatus.HOLD)])
+    assert store.job(1).summary == "changed" and store.job(1).status is d.JobStatus.HOLD
+    assert store.count_jobs(JobQuery(statuses=("Hold",))) == 1
+    assert store.count_jobs(JobQuery(statuses=("Scheduled",))) == 4
+
+
+def test_every_table_round_trips_rows(store: CacheStore) -> None:
+    samples = {
+        "appointments": d.Appointment(1, 1, "1-1", T0, T0 + timedelta(hours=1), status=d.AppointmentStatus("Odd"),
+                                      raw={"x": 1}),
+        "appointment_assignments": d.Assignment(1, 1, 1, 2, raw={"x": 1}),
+        "projects": d.Project(1, "P1", job_ids=(1, 2), raw={"x": 1}),
+        "job_types": d.JobType(1, "Repair", business_unit_ids=(3,), raw={"x": 1}),
+        "cancel_reasons": d.Reason(1, "cancel", "No show", raw={"x": 1}),
+        "hold_reasons": d.Reason(1, "hold", "Parts", raw={"x": 1}),
+        "job_notes": d.Note(1, "job", 1, "n", raw={"x": 1}),
+        "project_notes": d.Note(1, "project", 1, "n", raw={"x": 1}),
+        "job_history": d.HistoryEntry(1, 1, "Booked", T0, raw={"x": 1}),
+        "job_canceled_logs": d.CanceledLogEntry(1, 1, 2, "m", T0, raw={"x": 1}),
+        "technicians": d.Technician(1, "Bo", zone_ids=(1, 2), raw={"x": 1}),
+        "customers": d.Customer(1, "Acme", raw={"x": 1}),
+        "locations": d.Location(1, 1, street="1 Main", lat=1.5, raw={"x": 1}),
+        "contacts": d.Contact(1, "customer", 1, d.ContactType.PHONE, "555", raw={"x": 1}),
+        "business_units": d.BusinessUnit(1, "HVAC", raw={"x": 1}),
+        "employees": d.Employee(1, "Al", raw={"x": 1}),
+        "tag_types": d.TagType(1, "VIP", raw={"x": 1}),
+        "zones": d.Zone(1, "North", zips=("75001",), raw={"x": 1}),
+        "teams": d.Team(1, "A", raw={"x": 1}),
+        "shifts": d.Shift(1, 1, "Normal", start=T0, end=T0 + timedelta(hours=8), raw={"x": 1}),
+        "project_statuses": d.ProjectStatus(1, "Open", 2, raw={"x": 1}),
+        "project_types": d.ProjectType(1, "Install", raw={"x": 1}),
+        "jobs": job(1),
+    }
+    assert set(samples) == set(TABLES)
+    for table, row in samples.items():
+        store.upsert(table, [row])
+        store.upsert(table, [row])
+    assert all(n == 1 for name, n in store.counts().items() if name != "outbox")
+    assert store.appointments_for_job(1) == [samples["appointments"]]
+    assert store.appointments_for_job(1)[0].raw == {"x": 1}
+    assert store.appointments_for_job(1)[0].status.value == "Odd"
+    assert store.project(1) == samples["projects"]
+    assert store.technician(1) == samples["technicians"]
+    assert store.location(1) == samples["locations"]
+    assert store.contacts_for("customer", 1) == [samples["contacts"]]
+    assert store.cancel_reasons() == [samples["cancel_reasons"]] and store.hold_reasons() == [samples["hold_reasons"]]
+    assert store.job_types() == [samples["job_types"]] and store.zones() == [samples["zones"]]
+    assert store.notes_for_job(1) == [samples["job_notes"]] and store.notes_for_project(1) == [samples["project_notes"]]
+    assert store.history_for_job(1) == [samples["job_history"]]
+    assert store.canceled_log_for_job(1) == [samples["job_canceled_logs"]]
+    assert store.shifts_between(T0, T0 + timedelta(hours=1)) == [samples["shifts"]]
+    assert store.project_statuses() == [samples["project_statuses"]]
+    assert store.job(1) == samples["jobs"] and store.job(1).raw == samples["jobs"].raw
+
+
+def test_wrong_row_type_and_unknown_table(store: CacheStore) -> None:
+    with pytest.raises(CacheError):
+        store.upsert("jobs", [d.Team(1, "x")])
+    with pytest.raises(CacheError):
+        store.upsert("nope", [job(1)])
+
+
+def test_contacts_of_customers_and_locations_do_not_collide(store: CacheStore) -> None:
+    store.upsert("contacts", [d.Contact(1, "customer", 1, d.ContactType.PHONE, "111"),
+                              d.Contact(1, "location", 1, d.ContactType.EMAIL, "a@b.c")])
+    assert store.counts()["contacts"] == 2
+
+
+def test_inactive_rows_are_kept_and_flagged(store: CacheStore) -> None:
+    store.upsert("jobs", [job(1), job(2)])
+    store.upsert("jobs", [job(2, active=False)])
+    assert store.counts()["jobs"] == 2
+    assert store.job(2).active is False
+    assert store.count_jobs(JobQuery()) == 1
+    assert store.count_jobs(JobQuery(include_inactive=True)) == 2
+    assert [r.id for r in store.jobs_window(JobQuery(include_inactive=True), 0, 10)] == [1, 2]
+    store.upsert("cancel_reasons", [d.Reason(1, "cancel", "a"), d.Reason(2, "cancel", "b")])
+    assert store.deactivate_missing("cancel_reasons", [1]) == 1
+    assert [r.id for r in store.cancel_reasons()] == [1]
+    assert [r.id for r in store.cancel_reasons(include_inactive=True)] == [1, 2]
+
+
+def test_page_and_token_commit_together(store: CacheStore) -> None:
+    with store.transaction():
+        store.upsert("jobs", [job(1), job(2)])
+        store.save_token("jobs", "tok-1", rows=2)
+    assert store.token("jobs") == "tok-1"
+
+    with pytest.raises(RuntimeError):
+        with store.transaction():
+            store.upsert("jobs", [job(3), job(1, summary="should not stick")])
+            store.save_token("jobs", "tok-2", rows=2)
+            raise RuntimeError("network died mid-page")
+    assert store.token("jobs") == "tok-1"
+    assert store.counts()["jobs"] == 2
+    assert store.job(1).summary == "job 1"
+    assert store.count_jobs(JobQuery()) == 2
+    assert store.jobs_window(JobQuery(text="stick"), 0, 10) == []
+    state = store.sync_states()[0]
+    assert (state.feed, state.rows_total, state.pages_total) == ("jobs", 2, 1)
+    assert state.last_success is not None
+
+
+def test_sync_errors_and_reset(store: CacheStore) -> None:
+    store.save_token("jobs", "t")
+    store.record_error("jobs", "boom")
+    assert store.sync_states()[0].last_error == "boom" and store.token("jobs") == "t"
+    store.clear_error("jobs")
+    store.reset_feed("jobs")
+    assert store.token("jobs") is None and store.sync_states()[0].last_error is None
+
+
+def test_denormalised_columns_follow_related_upserts(store: CacheStore) -> None:
+    store.upsert("jobs", [job(1, job_type_id=7, business_unit_id=8, customer_id=5, location_id=6)])
+    row = store.job_list_row(1)
+    assert (row.customer, row.location, row.job_type, row.next_appointment, row.technicians) == ("", "", "", None, "")
+    store.upsert("customers", [d.Customer(5, "Acme")])
+    store.upsert("locations", [d.Location(6, 5, street="1 Main St", city="Dallas")])
+    store.upsert("job_types", [d.JobType(7, "Repair")])
+    store.upsert("business_units", [d.BusinessUnit(8, "HVAC")])
+    store.upsert("appointments", [
+        d.Appointment(10, 1, start=T0 + timedelta(days=2), status=d.AppointmentStatus.SCHEDULED),
+        d.Appointment(11, 1, start=T0 + timedelta(days=1), status=d.AppointmentStatus.SCHEDULED),
+        d.Appointment(12, 1, start=T0, status=d.AppointmentStatus.DONE),
+    ])
+    store.upsert("appointment_assignments", [d.Assignment(1, 11, 1, 3, technician_name="Old Name"),
+                                             d.Assignment(2, 11, 1, 4, technician_name="Ann")])
+    row = store.job_list_row(1)
+    assert (row.customer, row.location, row.job_type, row.business_unit) == ("Acme", "1 Main St, Dallas", "Repair", "HVAC")
+    assert row.next_appointment == T0 + timedelta(days=1)
+    assert row.technicians == "Ann, Old Name"
+    store.upsert("technicians", [d.Technician(3, "Bob")])
+    assert store.job_list_row(1).technicians == "Ann, Bob"
+    store.upsert("customers", [d.Customer(5, "Acme Renamed")])
+    store.upsert("job_types", [d.JobType(7, "Repair 2")])
+    row = store.job_list_row(1)
+    assert (row.customer, row.job_type) == ("Acme Renamed", "Repair 2")
+    # unassign Ann, cancel the next appointment: the one after becomes next
+    store.upsert("appointment_assignments", [d.Assignment(2, 11, 1, 4, active=False)])
+    assert store.job_list_row(1).technicians == "Bob"
+    store.upsert("appointments", [d.Appointment(11, 1, start=T0 + timedelta(days=1),
+                                                status=d.AppointmentStatus.CANCELED)])
+    row = store.job_list_row(1)
+    assert row.next_appointment == T0 + timedelta(days=2) and row.technicians == ""
+    # no open appointment left: the latest (done or canceled) one shows
+    store.upsert("appointments", [d.Appointment(10, 1, start=T0 + timedelta(days=2), active=False)])
+    assert store.job_list_row(1).next_appointment == T0 + timedelta(days=1)
+    # an appointment moved to another job refreshes both jobs
+    store.upsert("jobs", [job(2)])
+    store.upsert("appointments", [d.Appointment(11, 2, start=T0, status=d.AppointmentStatus.SCHEDULED),
+                                  d.Appointment(12, 2, start=T0, status=d.AppointmentStatus.SCHEDULED)])
+    assert store.job_list_row(1).next_appointment is None
+    assert store.job_list_row(2).next_appointment == T0
+
+
+def test_reads_for_the_detail_screen(store: CacheStore) -> None:
+    store.upsert("jobs", [job(1)])
+    store.upsert("job_notes", [
+        d.Note(1, "job", 1, "old", created_on=T0),
+        d.Note(2, "job", 1, "new", created_on=T0 + timedelta(hours=1)),
+        d.Note(3, "job", 1, "pinned", pinned=True, created_on=T0 - timedelta(days=1)),
+        d.Note(4, "job", 1, "gone", active=False, created_on=T0 + timedelta(hours=2)),
+    ])
+    assert [n.text for n in store.notes_for_job(1)] == ["pinned", "new", "old"]
+    store.upsert("job_history", [d.HistoryEntry(2, 1, "Dispatched", T0 + timedelta(hours=1)),
+                                 d.HistoryEntry(1, 1, "Booked", T0)])
+    assert [h.event for h in store.history_for_job(1)] == ["Booked", "Dispatched"]
+    assert store.job(999) is None
+
+
+def test_appointments_between_for_the_calendar(store: CacheStore) -> None:
+    store.upsert("appointments", [
+        d.Appointment(1, 1, start=T0, end=T0 + timedelta(hours=1)),
+        d.Appointment(2, 1, start=T0 + timedelta(hours=3)),
+        d.Appointment(3, 2, start=T0 + timedelta(days=1)),
+        d.Appointment(4, 2, start=T0 + timedelta(hours=2), active=False),
+    ])
+    store.upsert("appointment_assignments", [d.Assignment(1, 2, 1, 9)])
+    day = store.appointments_between(T0, T0 + timedelta(days=1))
+    assert [a.id for a in day] == [1, 2]
+    assert [a.id for a in store.appointments_between(T0, T0 + timedelta(days=2), technician_ids=[9])] == [2]
+
+
+def test_info_and_counts(store: CacheStore) -> None:
+    store.upsert("jobs", [job(1)])
+    info = store.info()
+    assert info["schema_version"] == LATEST and info["counts"]["jobs"] == 1 and info["active_jobs"] == 1
+    assert info["journal_mode"] == "wal" and info["bytes"] > 0
+
+
+def test_threads_get_their_own_connection(store: CacheStore) -> None:
+    import threading
+
+    store.upsert("jobs", [job(1)])
+    seen = []
+
+    def read() -> None:
+        seen.append((store.conn is not None, store.count_jobs(JobQuery())))
+
+    t = threading.Thread(target=read)
+    t.start()
+    t.join()
+    assert seen == [(True, 1)]

@@ -1,0 +1,384 @@
+"""Pilot tests: drive the board with keys and assert on what changed on screen."""
+
+from __future__ import annotations
+
+import csv
+import dataclasses
+import time
+
+import pytest
+from textual import events
+from textual.command import CommandList
+from conftest import make_app, settle, wait_until, widget_text
+from fakes import FakeSource
+
+from jpm_tui.ui.commands import binding_help
+from jpm_tui.ui.screens.help import HelpScreen
+from jpm_tui.ui.screens.job_detail import JobDetailScreen
+from jpm_tui.ui.screens.jobs import JobsScreen
+from jpm_tui.ui.screens.placeholder import CalendarScreen
+from jpm_tui.ui.screens.too_small import TooSmallScreen
+from jpm_tui.ui.source import JobQuery, SavedView
+from jpm_tui.ui.views import ViewError, view_from_filters
+from jpm_tui.ui.widgets.job_table import JobTable
+
+
+def table_of(app) -> JobTable:
+    return app.screen.query_one(JobTable)
+
+
+def filter_count(app) -> str:
+    return widget_text(app.screen.query_one("#filter-count"))
+
+
+def first_row_number(app) -> str:
+    # screen line 1 is the first data row (line 0 is the header)
+    return table_of(app).render_line(1).text.split()[0]
+
+
+async def test_cursor_moves_and_enter_opens_that_job(source):
+    app = make_app(source)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        await pilot.press("j", "j", "down", "j", "k")
+        table = table_of(app)
+        assert table.cursor == 3
+        expected = source.rows[3].number  # sorted by job number: row 3
+        await pilot.press("enter")
+        await settle(pilot)
+        assert isinstance(app.screen, JobDetailScreen)
+        text = widget_text(app.screen.query_one("#detail-content"))
+        assert f"Job {expected}" in text
+        assert source.jobs[source.rows[3].id].location_address in text
+        await pilot.press("escape")
+        assert isinstance(app.screen, JobsScreen)
+        assert table_of(app).cursor == 3
+
+
+async def test_navigation_keys(source):
+    app = make_app(source)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        table = table_of(app)
+        page = table.page_rows
+        await pilot.press("pagedown")
+        assert table.cursor == page
+        await pilot.press("ctrl+u")
+        assert table.cursor == 0
+        await pilot.press("G")
+        await settle(pilot)
+        assert table.cursor == 199
+        assert source.rows[199].number in widget_text(table)
+        await pilot.press("g")
+        assert table.cursor == 0
+
+
+async def test_search_narrows_the_count_shown(source):
+    app = make_app(source)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        assert "200 matching" in filter_count(app)
+        # '/' and the text arrive together (one packet): every character must reach the search box.
+        for key in ("slash", *"harbor"):
+            app.post_message(events.Key(key, key if len(key) == 1 else "/"))
+        expected = source.count_jobs(JobQuery(text="harbor"))
+        assert 0 < expected < 200
+        await wait_until(pilot, lambda: f"{expected} matching" in filter_count(app))  # after the debounce
+        await settle(pilot)
+        assert '"harbor"' in widget_text(app.screen.query_one("#filter-summary"))
+        assert all("Harbor" in line for line in widget_text(table_of(app)).splitlines()[1:expected + 1])
+        await pilot.press("escape")  # clears the search
+        await settle(pilot)
+        assert "200 matching" in filter_count(app)
+
+
+async def test_sort_changes_the_first_row(source):
+    app = make_app(source)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        assert first_row_number(app) == "10000"
+        await pilot.press("r")  # reverse: highest job number first
+        await settle(pilot)
+        assert first_row_number(app) == "10199"
+        assert "▼" in widget_text(table_of(app)).splitlines()[0]
+        await pilot.press("greater_than_sign")  # next column: status, ascending
+        await settle(pilot)
+        first = sorted(source.rows, key=lambda r: (r.status, r.id))[0]
+        assert first_row_number(app) == first.number
+        assert "sort: Status ▲" in filter_count(app)
+
+
+async def test_untrusted_text_renders_literally():
+    source = FakeSource(20)
+    evil = "[bold red]x[/] \x1b[31mred\x1b]0;pwned\x07 \x1b[2Jtail"
+    source.rows[0] = dataclasses.replace(source.rows[0], summary=evil, customer="[link=http://x]Acme[/link]")
+    job = source.jobs[source.rows[0].id]
+    job.summary = evil
+    app = make_app(source)
+    async with app.run_test(size=(160, 30)) as pilot:
+        await settle(pilot)
+        line = table_of(app).render_line(1)
+        assert "[bold red]x[/] red tail" in line.text
+        assert "[link=http://x]Acme[/link]" in line.text
+        assert all("\x1b" not in seg.text and not seg.style.link for seg in line if seg.style)
+        assert not any(seg.style and seg.style.color and seg.style.color.name == "red" for seg in line)
+        await pilot.press("enter")
+        await settle(pilot)
+        text = widget_text(app.screen.query_one("#detail-content"))
+        assert "[bold red]x[/] red tail" in text
+        assert "\x1b" not in text and "pwned" not in text
+
+
+async def test_virtual_table_reads_only_windows():
+    source = FakeSource(100_000)
+    app = make_app(source)
+    async with app.run_test(size=(120, 40)) as pilot:
+        started = time.perf_counter()
+        await settle(pilot)
+        assert "100,000 matching" in filter_count(app)
+        assert source.windows_read <= 3
+        await pilot.press("end")
+        await settle(pilot)
+        assert table_of(app).cursor == 99_999
+        assert source.rows[-1].number in widget_text(table_of(app))
+        assert source.windows_read <= 6
+        assert time.perf_counter() - started < 5
+
+
+async def test_refresh_keeps_cursor_on_its_job(source):
+    app = make_app(source)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        await pilot.press(*"jjjjj")
+        table = table_of(app)
+        job_id = table.cursor_job_id
+        screen_row = table.cursor - int(table.scroll_y)
+        # Two new jobs sort ahead of it (a sync added them).
+        source.rows[0:0] = [dataclasses.replace(source.rows[0], id=1, number="09998"),
+                            dataclasses.replace(source.rows[0], id=2, number="09999")]
+        source.jobs[1] = source.jobs[2] = source.jobs[source.rows[2].id]
+        table.marked.add(job_id)
+        table.reload()
+        await settle(pilot)
+        assert table.cursor == 7
+        assert table.cursor_job_id == job_id
+        assert table.cursor - int(table.scroll_y) == screen_row
+        assert job_id in table.marked
+
+
+async def test_quick_filters_views_and_clear(source):
+    views = [SavedView("On hold", JobQuery(statuses=("Hold",))),
+             view_from_filters("Urgent", {"priorities": ["Urgent"]})]
+    app = make_app(source, views=views)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        await pilot.press("s")  # status cycles: Scheduled first
+        await settle(pilot)
+        n = source.count_jobs(JobQuery(statuses=("Scheduled",)))
+        assert f"{n} matching" in filter_count(app)
+        assert "status Scheduled" in widget_text(app.screen.query_one("#filter-summary"))
+        await pilot.press("2")
+        await settle(pilot)
+        n = source.count_jobs(JobQuery(priorities=("Urgent",)))
+        assert f"{n} matching" in filter_count(app)
+        assert "Urgent" in widget_text(app.screen.query_one("#filter-summary"))
+        assert all(line.split()[2] == "Urgent" for line in widget_text(table_of(app)).splitlines()[1:n + 1])
+        await pilot.press("0")
+        await settle(pilot)
+        assert "200 matching" in filter_count(app)
+        # '3' has no view: the key is disabled, nothing changes
+        await pilot.press("3")
+        await settle(pilot)
+        assert "All jobs" in widget_text(app.screen.query_one("#filter-summary"))
+
+
+def test_config_example_views_load():
+    """The [[views]] in config.example.toml mean something to the board."""
+    import tomllib
+    from pathlib import Path
+
+    example = Path(__file__).parents[2] / "config.example.toml"
+    if not example.exists():
+        pytest.skip("config.example.toml not written yet")
+    views = tomllib.loads(example.read_text())["views"]
+    assert [view_from_filters(v["name"], v.get("filters", {})).name for v in views] == [v["name"] for v in views]
+
+
+def test_view_filters_are_checked():
+    with pytest.raises(ViewError, match="unknown filter"):
+        view_from_filters("x", {"stauses": ["Hold"]})
+    with pytest.raises(ViewError, match="filters.business_unit_ids"):
+        view_from_filters("x", {"business_unit_ids": ["Plumbing"]})
+    with pytest.raises(ViewError, match="filters.sort"):
+        view_from_filters("x", {"sort": "colour"})
+    view = view_from_filters("x", {"statuses": ["Hold", "Scheduled"], "sort": "modified", "descending": True})
+    assert view.query.statuses == ("Hold", "Scheduled") and view.query.sort == "modified"
+
+
+async def test_filter_form_applies(source):
+    app = make_app(source)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        await pilot.press("f")
+        await pilot.pause()
+        form = app.screen
+        form.query_one("#f-bu").value = 11
+        form.query_one("#f-from").value = "2025-05-20"
+        await pilot.press("ctrl+s")
+        await settle(pilot)
+        query = table_of(app).query
+        assert query.business_unit_ids == (11,)
+        n = source.count_jobs(query)
+        assert f"{n} matching" in filter_count(app)
+        summary = widget_text(app.screen.query_one("#filter-summary"))
+        assert "BU Plumbing" in summary and "appt 2025-05-20" in summary
+
+
+async def test_copy_job_number(source):
+    app = make_app(source)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        await pilot.press("j", "y")
+        assert app.clipboard == source.rows[1].number
+
+
+async def test_export_writes_the_current_view(source, tmp_path):
+    app = make_app(source, export_dir=tmp_path)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        await pilot.press("p")  # priority: Urgent
+        await settle(pilot)
+        await pilot.press("x")
+        await settle(pilot)
+        files = list(tmp_path.glob("jobs-*.csv"))
+        assert [f.name for f in files] == ["jobs-20250514-083000.csv"]  # named from the frozen clock
+        rows = list(csv.DictReader(files[0].open()))
+        assert len(rows) == source.count_jobs(JobQuery(priorities=("Urgent",)))
+        assert {r["priority"] for r in rows} == {"Urgent"}
+
+
+async def test_help_lists_effective_keys(source):
+    app = make_app(source, keymap={"search": "ctrl+f"})
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        await pilot.press("question_mark")
+        await pilot.pause()
+        assert isinstance(app.screen, HelpScreen)
+        text = widget_text(app.screen.query_one("#help-keys"))
+        assert "^f  Search" in text            # the keymap's key, not the default '/'
+        assert "Export CSV" in text and "Reverse sort" in text and "Open" in text
+        assert "Everywhere" in text and "Calendar" in text
+        await pilot.press("escape")
+        assert isinstance(app.screen, JobsScreen)
+
+
+async def test_command_palette_lists_bound_actions(source, tmp_path):
+    app = make_app(source, export_dir=tmp_path)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        descriptions = {entry.description for entry in binding_help(app.screen)}
+        assert {"Export CSV", "Search", "Filter", "Open", "Calendar", "Quit", "Reverse sort"} <= descriptions
+        await pilot.press("ctrl+p")
+        await pilot.pause()
+        await pilot.press(*"export csv")
+        await wait_until(pilot, lambda: app.screen.query_one(CommandList).option_count > 0)
+        await pilot.press("enter")
+        await settle(pilot)
+        assert list(tmp_path.glob("jobs-*.csv"))
+
+
+async def test_mode_keys_and_placeholders(source):
+    app = make_app(source)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        await pilot.press("j", "j")
+        await pilot.press("C")
+        assert isinstance(app.screen, CalendarScreen)
+        assert "Not built yet" in widget_text(app.screen.query_one(".placeholder--body"))
+        await pilot.press("J")
+        assert isinstance(app.screen, JobsScreen)
+        assert table_of(app).cursor == 2  # the jobs screen kept its state
+
+
+async def test_too_small_terminal(source):
+    app = make_app(source)
+    async with app.run_test(size=(50, 12)) as pilot:
+        await pilot.pause()
+        assert isinstance(app.screen, TooSmallScreen)
+        assert "Terminal too small" in widget_text(app.screen.query_one("#too-small"))
+        await pilot.press("C")  # board keys are off while too small
+        assert isinstance(app.screen, TooSmallScreen)
+        await pilot.resize_terminal(80, 24)
+        await settle(pilot)
+        assert isinstance(app.screen, JobsScreen)
+        assert "200 matching" in filter_count(app)
+
+
+async def test_header_shows_status_and_updates(source):
+    app = make_app(source)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        header = app.screen.query_one("StatusLine")
+        text = widget_text(header)
+        assert "demo · tenant 1234567 · sandbox" in text
+        assert "● online" in text and "synced 12s ago" in text and "outbox 2" in text
+        app.status = dataclasses.replace(app.status, online=False, outbox=5)
+        await pilot.pause()
+        text = widget_text(header)
+        assert "○ offline" in text and "outbox 5" in text
+
+
+async def test_detail_raw_payload_toggle(source):
+    app = make_app(source)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        await pilot.press("enter")
+        await settle(pilot)
+        await pilot.press("r")
+        text = widget_text(app.screen.query_one("#detail-content"))
+        assert '"jobNumber": "10000"' in text
+        await pilot.press("r")
+        assert "Appointments" in widget_text(app.screen.query_one("#detail-content"))
+
+
+def test_builtin_themes_define_the_board_colours():
+    from jpm_tui.ui.themes import BOARD_VARIABLES, builtin_themes
+
+    themes = {t.name: t for t in builtin_themes()}
+    assert {"dark", "light", "high-contrast", "ansi"} <= set(themes)
+    for theme in themes.values():
+        assert set(BOARD_VARIABLES) <= set(theme.variables), theme.name
+    ansi = themes["ansi"]
+    colours = [v for k, v in vars(ansi).items() if isinstance(v, str) and k != "name"] + list(ansi.variables.values())
+    assert all(v.startswith("ansi_") or not v.startswith("#") for v in colours)
+    assert not any(v.startswith("#") for v in colours)
+
+
+@pytest.mark.parametrize("theme", ["dark", "light", "high-contrast", "ansi", "nord"])
+async def test_every_theme_renders(source, theme):
+    app = make_app(source, theme=theme)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        assert app.theme == theme
+        assert "200 matching" in filter_count(app)
+
+
+def test_user_theme_errors_are_reported(tmp_path):
+    from jpm_tui.ui.themes import load_themes
+
+    (tmp_path / "mine.toml").write_text('name = "mine"\n[colors]\nprimary = "#123456"\n')
+    (tmp_path / "bad.toml").write_text('name = "bad"\n[colors]\nprimary = "not-a-colour"\n')
+    themes, errors = load_themes([tmp_path])
+    assert "mine" in {t.name for t in themes}
+    assert len(errors) == 1 and "bad.toml" in str(errors[0])
+
+
+async def test_no_color_is_respected(source, monkeypatch):
+    from textual.filter import Monochrome, NoColor
+
+    monkeypatch.setenv("NO_COLOR", "1")
+    app = make_app(source)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        assert app.no_color
+        assert any(isinstance(f, (Monochrome, NoColor)) for f in app._filters)
