@@ -198,7 +198,7 @@ def run_queries(store: CacheStore, runs: int) -> dict[str, tuple[float, float]]:
         lambda: store.jobs_window(Q(statuses=open_statuses, sort="next_appointment"), 0, 50), runs)
     r["window filtered type+bu"] = measure(
         store, "window, first page, job type + business unit + Hold, sort customer",
-        lambda: store.jobs_window(Q(statuses=("Hold",), job_type_ids=(8,), business_unit_ids=(16, 17),
+        lambda: store.jobs_window(Q(statuses=("Hold",), job_type_ids=(8,), business_unit_ids=(2, 3),
                                     sort="customer"), 0, 50), runs)
     r["window tech"] = measure(
         store, "window, first page, one technician, sort modified desc",
@@ -234,6 +234,9 @@ def run_queries(store: CacheStore, runs: int) -> dict[str, tuple[float, float]]:
     it = iter(words * (runs // len(words) + 2))
     r["count text+status"] = measure(store, "count, by text + open statuses",
                                      lambda: store.count_jobs(Q(text=next(it), statuses=open_statuses)), runs)
+    it = iter(words * (runs // len(words) + 2))
+    r["count text capped"] = measure(store, "count, by text, capped at 10,000 (\"10,000+\")",
+                                     lambda: store.count_jobs(Q(text=next(it)), cap=10_000), runs)
     it = iter(words * (runs // len(words) + 2))
     r["search window"] = measure(store, "text search, first page (mixed words)",
                                  lambda: store.jobs_window(Q(text=next(it)), 0, 50), runs)

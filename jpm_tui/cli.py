@@ -609,6 +609,7 @@ def _sandbox_serve(args: argparse.Namespace) -> int:
 
 
 # Subcommand groups that live in their own modules (they register with @command_group on import).
+from . import cli_cache  # noqa: E402,F401  (sync, cache info|purge, outbox list|retry|confirm|drop)
 
 if __name__ == "__main__":  # pragma: no cover
     raise SystemExit(main())

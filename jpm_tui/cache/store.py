@@ -216,13 +216,11 @@ TABLES: dict[str, TableSpec] = {
         _spec("zones", d.Zone, json_fields=("zips", "cities", "technician_ids", "business_unit_ids")),
         _spec("teams", d.Team),
         _spec("shifts", d.Shift),
-        _spec("project_statuses", d.ProjectStatus, skip=("active",), constants={"active": True}),
-        _spec("project_types", d.ProjectType, skip=("active",), constants={"active": True}),
+        _spec("project_statuses", d.ProjectStatus),
+        _spec("project_types", d.ProjectType),
     )
 }
-# project statuses / types have an ``active`` column too (rows from the backend that say so).
-TABLES["project_statuses"] = _spec("project_statuses", d.ProjectStatus)
-TABLES["project_types"] = _spec("project_types", d.ProjectType)
+"""Every cache table that holds domain rows: table name -> how its rows are written and read."""
 
 _JOB_COLUMNS = (
     "id", "number", "number_key", "status", "status_rank", "priority", "priority_rank", "job_type_id",

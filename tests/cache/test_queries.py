@@ -370,3 +370,29 @@ def test_project_window_and_count(tmp_path: Path) -> None:
     assert [r.id for r in store.projects_window(ProjectQuery(text="_"), 0, 10)] == [2]
     assert [r.id for r in store.projects_window(ProjectQuery(sort="name", descending=True), 0, 10)] == [1, 2]
     store.close()
+
+
+def test_capped_counts_and_facet_markers_are_not_searchable(world) -> None:
+    store, model = world
+    q = JobQuery(text="a")
+    exact = store.count_jobs(q)
+    assert exact > 5
+    assert store.count_jobs(q, cap=5) == 5
+    assert store.count_jobs(q, cap=10_000) == exact
+    assert store.count_jobs(JobQuery(), cap=3) == 3
+    assert store.count_jobs(JobQuery(technician_ids=(1, 2, 3, 4, 5, 6, 7)), cap=2) == 2
+    # the facet column holds marker tokens; user text never reaches it
+    assert store.count_jobs(JobQuery(text="zzinactive", include_inactive=True)) == 0
+    assert store.count_jobs(JobQuery(text="zzs", include_inactive=True)) == 0
+
+
+def test_text_with_every_counter_filter_counts_inside_the_index(world) -> None:
+    store, model = world
+    for q in (JobQuery(text="repair", statuses=("Invoiced", "Hold")), JobQuery(text="cool", priorities=("Low",)),
+              JobQuery(text="sink", job_type_ids=(1, 4), business_unit_ids=(2,)),
+              JobQuery(text="fan", include_inactive=True)):
+        words = q.text
+        want = [i for i in expected(model, q) if words in model[i]["job"].summary.lower()]
+        assert store.count_jobs(q) == len(want), q
+        assert sorted(ids(store, q)) == sorted(want), q
+        assert any("jobs_fts" in line or "VIRTUAL" in line for line in store.explain_count_jobs(q))

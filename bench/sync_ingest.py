@@ -1,0 +1,201 @@
+"""Ingest rate of a full sync of the jobs feed, next to the floor measured in the same run.
+
+    python bench/sync_ingest.py                    # 200,000 jobs
+    python bench/sync_ingest.py --jobs 50000 --page-size 1000
+
+* **sync**: ``SyncEngine(store, ServiceTitanProvider(client)).run(["jobs"])`` into a fresh cache file, the
+  client talking to the in-process sandbox through ``httpx.ASGITransport`` (rate limits off on both sides).
+  Everything a real sync does is in the time: HTTP round trips through the sandbox app (which serialises the
+  pages, in this same process), JSON parsing, mapping to domain rows, the store's upsert (jobs + raw payload,
+  sort indexes, counters, denormalised columns, search index) and one commit per page with its token.
+* **floor**: the same page bodies (fetched beforehand, untimed), ``json.loads`` + one ``executemany`` per
+  page into an equivalent table, one commit per page. Two variants: the store's own ``jobs``/``job_raw``
+  tables (same indexes and counter triggers; no search index, no denormalisation), and a bare table with the
+  same columns and only a primary key.
+
+The sandbox generator is slow for 200,000 jobs (~1 ms per job with everything around them), so the bench
+generates a few thousand and clones them (new ids and numbers) up to ``--jobs``: the rows are realistic
+wire payloads either way.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import copy
+import json
+import shutil
+import sqlite3
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+import httpx  # noqa: E402
+
+from jpm_tui.api.client import ServiceTitanClient  # noqa: E402
+from jpm_tui.cache.store import _JOB_COLUMNS, CacheStore, _job_values  # noqa: E402
+from jpm_tui.cache.sync import SyncEngine  # noqa: E402
+from jpm_tui.provider.servicetitan import ServiceTitanProvider, job_from_wire  # noqa: E402
+from jpm_tui.sandbox import build_state, create_app  # noqa: E402
+from jpm_tui.sandbox import state as sandbox_state  # noqa: E402
+
+
+def make_state(jobs: int, page_size: int, base_jobs: int) -> sandbox_state.SandboxState:
+    state = build_state(jobs=min(jobs, base_jobs), seed=1, rate_limit=None, export_page_size=page_size)
+    collection = state["jobs"]
+    originals = list(collection.values())
+    next_id = max(j["id"] for j in originals) + 1
+    number = max(int(j["jobNumber"]) for j in originals if str(j.get("jobNumber", "")).isdigit()) + 1
+    i = 0
+    while len(collection) < jobs:
+        clone = copy.deepcopy(originals[i % len(originals)])
+        clone["id"] = next_id
+        clone["jobNumber"] = str(number)
+        collection.insert(clone)
+        next_id += 1
+        number += 1
+        i += 1
+    return state
+
+
+def make_client(app: object) -> ServiceTitanClient:
+    base = "http://sandbox.local"
+    return ServiceTitanClient(
+        api_url=base, auth_url=base, tenant=sandbox_state.TENANT, client_id=sandbox_state.CLIENT_ID,
+        client_secret=sandbox_state.CLIENT_SECRET, app_key=sandbox_state.APP_KEY,
+        transport=httpx.ASGITransport(app=app), rate_limit=None,  # type: ignore[arg-type]
+    )
+
+
+async def run_sync(app: object, path: Path, concurrency: int) -> tuple[int, float]:
+    store = CacheStore(path)
+    try:
+        async with make_client(app) as client:
+            async with SyncEngine(store, ServiceTitanProvider(client), concurrency=concurrency) as engine:
+                started = time.perf_counter()
+                summary = await engine.run(["jobs"])
+                seconds = time.perf_counter() - started
+        if not summary.ok:
+            raise SystemExit(f"sync failed: {summary.error_line()}")
+        return summary.records, seconds
+    finally:
+        store.close()
+
+
+async def fetch_bodies(app: object) -> list[bytes]:
+    """The raw page bodies of the jobs feed (what the floor parses)."""
+    bodies: list[bytes] = []
+    async with make_client(app) as client:
+        token: str | None = None
+        while True:
+            params = {"includeRecentChanges": "true", **({"from": token} if token else {})}
+            response = await client._http.get(client.url("jpm", "export/jobs"), params=params)
+            response.raise_for_status()
+            bodies.append(response.content)
+            page = json.loads(response.content)
+            if not page["hasMore"]:
+                return bodies
+            token = page["continueFrom"]
+
+
+def _connect(path: Path) -> sqlite3.Connection:
+    """The pragmas CacheStore uses, so the floor and the sync write under the same conditions."""
+    conn = sqlite3.connect(path, isolation_level=None)
+    for pragma in ("journal_mode=WAL", "synchronous=NORMAL", "temp_store=MEMORY", "cache_size=-65536",
+                   "mmap_size=268435456"):
+        conn.execute(f"PRAGMA {pragma}")
+    return conn
+
+
+def floor_store_schema(bodies: list[bytes], path: Path) -> tuple[int, float]:
+    """json.loads + executemany into the store's jobs/job_raw tables (same indexes and counter triggers)."""
+    CacheStore(path).close()  # create the schema
+    conn = _connect(path)
+    cols = ", ".join(f'"{c}"' for c in _JOB_COLUMNS)
+    marks = ", ".join("?" for _ in _JOB_COLUMNS)
+    insert_jobs = f"INSERT INTO jobs ({cols}) VALUES ({marks})"
+    rows = 0
+    started = time.perf_counter()
+    for body in bodies:
+        page = json.loads(body)
+        data = page["data"]
+        conn.execute("BEGIN IMMEDIATE")
+        conn.executemany(insert_jobs, [_job_values(job_from_wire(p)) for p in data])
+        conn.executemany("INSERT INTO job_raw (id, raw) VALUES (?, ?)",
+                         [(p["id"], json.dumps(p, separators=(",", ":"))) for p in data])
+        conn.execute("INSERT OR REPLACE INTO sync_state (feed, token) VALUES ('jobs', ?)", (page["continueFrom"],))
+        conn.execute("COMMIT")
+        rows += len(data)
+    seconds = time.perf_counter() - started
+    conn.close()
+    return rows, seconds
+
+
+BARE_COLUMNS = ("id", "number", "status", "priority", "job_type_id", "business_unit_id", "customer_id",
+                "location_id", "project_id", "summary", "created_on", "modified_on", "completed_on", "active", "raw")
+
+
+def floor_bare(bodies: list[bytes], path: Path) -> tuple[int, float]:
+    """json.loads + executemany of the same fields (straight from the dicts) into a bare table."""
+    conn = _connect(path)
+    conn.execute(f"CREATE TABLE jobs ({', '.join(BARE_COLUMNS)}, PRIMARY KEY (id))")
+    conn.execute("CREATE TABLE sync_state (feed TEXT PRIMARY KEY, token TEXT)")
+    sql = f"INSERT INTO jobs VALUES ({', '.join('?' for _ in BARE_COLUMNS)})"
+    rows = 0
+    started = time.perf_counter()
+    for body in bodies:
+        page = json.loads(body)
+        data = page["data"]
+        conn.execute("BEGIN IMMEDIATE")
+        conn.executemany(sql, [
+            (p["id"], p.get("jobNumber"), p.get("jobStatus"), p.get("priority"), p.get("jobTypeId"),
+             p.get("businessUnitId"), p.get("customerId"), p.get("locationId"), p.get("projectId"), p.get("summary"),
+             p.get("createdOn"), p.get("modifiedOn"), p.get("completedOn"), int(bool(p.get("active", True))),
+             json.dumps(p, separators=(",", ":")))
+            for p in data
+        ])
+        conn.execute("INSERT OR REPLACE INTO sync_state VALUES ('jobs', ?)", (page["continueFrom"],))
+        conn.execute("COMMIT")
+        rows += len(data)
+    seconds = time.perf_counter() - started
+    conn.close()
+    return rows, seconds
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--jobs", type=int, default=200_000)
+    parser.add_argument("--page-size", type=int, default=1000, help="export page size (sandbox; default 1000)")
+    parser.add_argument("--base-jobs", type=int, default=2000, help="jobs generated before cloning (default 2000)")
+    parser.add_argument("--concurrency", type=int, default=4)
+    args = parser.parse_args()
+
+    t = time.perf_counter()
+    state = make_state(args.jobs, args.page_size, args.base_jobs)
+    app = create_app(state)
+    print(f"sandbox: {len(state['jobs']):,} jobs, export pages of {args.page_size} "
+          f"(built in {time.perf_counter() - t:.1f} s)", flush=True)
+    tmp = Path(tempfile.mkdtemp(prefix="jpm-bench-sync-"))
+    try:
+        records, sync_s = asyncio.run(run_sync(app, tmp / "sync.sqlite3", args.concurrency))
+        bodies = asyncio.run(fetch_bodies(app))
+        rows_a, floor_a = floor_store_schema(bodies, tmp / "floor-store.sqlite3")
+        rows_b, floor_b = floor_bare(bodies, tmp / "floor-bare.sqlite3")
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)
+    assert records == rows_a == rows_b == len(state["jobs"]), (records, rows_a, rows_b)
+    sync_rate, rate_a, rate_b = records / sync_s, rows_a / floor_a, rows_b / floor_b
+    print(f"sync (HTTP in process + map + upsert + search/counters, grouped commits):   "
+          f"{sync_rate:>9,.0f} records/s  ({sync_s:.2f} s)")
+    print(f"floor, store schema (json.loads + map + executemany jobs/job_raw):           "
+          f"{rate_a:>9,.0f} records/s  ({floor_a:.2f} s)  -> sync is {rate_a / sync_rate:.2f}x slower")
+    print(f"floor, bare table   (json.loads + executemany, primary key only):            "
+          f"{rate_b:>9,.0f} records/s  ({floor_b:.2f} s)  -> sync is {rate_b / sync_rate:.2f}x slower")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

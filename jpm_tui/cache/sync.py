@@ -1,0 +1,496 @@
+"""SyncEngine: copies every feed the provider lists into the cache, page by page, crash-safe.
+
+The one rule everything else follows: **a page's rows and the continuation token that comes after them are
+committed in one transaction**::
+
+    with store.transaction():
+        store.upsert(feed.table, page.rows)
+        store.save_token(feed.name, page.token, rows=len(page.rows))
+
+so however a run ends (error, cancel, Ctrl-C, SIGKILL, power cut after the commit) the saved token is never
+ahead of the stored rows, and the next run resumes exactly after the last committed page: nothing lost,
+nothing duplicated (rows are keyed upserts; inactive rows are stored with ``active=0``, never deleted).
+
+Export feeds are incremental: a later run starts from the saved token (the provider asks with
+includeRecentChanges). List feeds (small reference lists) are re-read in full; after a complete read the rows
+not seen are marked inactive.
+
+Throughput: feeds run side by side (``concurrency`` asyncio tasks; the client's rate limiter paces the
+requests), and within a feed the next pages are fetched (up to ``prefetch`` ahead) while the current one is
+written; pages that queue up behind a busy writer are committed together, with the last one's token (group
+commit: still rows + token in one transaction, fewer commits). All SQLite writes go through **one writer
+thread** (one connection): the event loop never blocks on SQLite and writers never fight over the lock. The store keeps the job list's denormalised columns, counters and search index current
+inside each page's upsert, so the board is correct after every commit, not only at the end.
+
+Progress: ``SyncProgress`` events (per feed, after every committed page, at the end of a feed and on error)
+go to callbacks (``on_progress=``, ``add_listener``) and to queues (``subscribe()``); a queue receives the
+``SyncSummary`` last. ``pause()`` / ``resume()`` / ``cancel()`` act between pages.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import inspect
+import logging
+import threading
+import time
+from collections.abc import Callable, Iterable, Sequence
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import asdict, dataclass, field
+from typing import Any, TypeVar
+
+from jpm_tui.provider.base import Feed, FeedPage, Provider
+
+__all__ = ["FeedResult", "ProgressListener", "SyncEngine", "SyncError", "SyncProgress", "SyncSummary"]
+
+log = logging.getLogger(__name__)
+
+T = TypeVar("T")
+
+
+class SyncError(ValueError):
+    """A request the engine cannot carry out (unknown feed name, already running)."""
+
+
+@dataclass(frozen=True, slots=True)
+class SyncProgress:
+    """Where one feed stands in the current run. Counts are this run's; ``total_records`` is what the feed
+    has stored over all runs (from ``sync_state``)."""
+
+    feed: str
+    pages: int = 0
+    records: int = 0
+    records_per_second: float = 0.0
+    has_more: bool = True
+    done: bool = False
+    error: str | None = None
+    table: str = ""
+    kind: str = "export"
+    elapsed: float = 0.0
+    total_records: int = 0
+    cancelled: bool = False
+
+    @property
+    def state(self) -> str:
+        if self.error:
+            return "error"
+        if self.cancelled:
+            return "cancelled"
+        if self.done:
+            return "done"
+        return "running" if self.pages else "waiting"
+
+
+@dataclass(slots=True)
+class FeedResult:
+    feed: str
+    table: str
+    kind: str
+    pages: int = 0
+    records: int = 0
+    seconds: float = 0.0
+    complete: bool = False
+    """The feed caught up (export: ``hasMore`` false; list: every page read)."""
+    error: str | None = None
+    cancelled: bool = False
+
+    @property
+    def records_per_second(self) -> float:
+        return self.records / self.seconds if self.seconds > 0 else 0.0
+
+
+@dataclass(slots=True)
+class SyncSummary:
+    results: list[FeedResult] = field(default_factory=list)
+    seconds: float = 0.0
+    cancelled: bool = False
+    full: bool = False
+
+    @property
+    def ok(self) -> bool:
+        return not self.cancelled and all(r.error is None for r in self.results)
+
+    @property
+    def records(self) -> int:
+        return sum(r.records for r in self.results)
+
+    @property
+    def pages(self) -> int:
+        return sum(r.pages for r in self.results)
+
+    @property
+    def failed(self) -> list[FeedResult]:
+        return [r for r in self.results if r.error]
+
+    @property
+    def records_per_second(self) -> float:
+        return self.records / self.seconds if self.seconds > 0 else 0.0
+
+    def error_line(self) -> str:
+        """One line naming what went wrong ('' when nothing did)."""
+        if self.failed:
+            first = self.failed[0]
+            more = len(self.failed) - 1
+            tail = f" (and {more} more feed{'s' if more != 1 else ''} failed)" if more else ""
+            return f"sync failed: {first.feed}: {first.error}{tail}"
+        if self.cancelled:
+            return "sync cancelled; run it again to resume where it stopped"
+        return ""
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "ok": self.ok,
+            "cancelled": self.cancelled,
+            "full": self.full,
+            "seconds": round(self.seconds, 3),
+            "records": self.records,
+            "pages": self.pages,
+            "records_per_second": round(self.records_per_second, 1),
+            "feeds": {
+                r.feed: {**{k: v for k, v in asdict(r).items() if k != "feed"},
+                         "seconds": round(r.seconds, 3), "records_per_second": round(r.records_per_second, 1)}
+                for r in self.results
+            },
+        }
+
+
+ProgressListener = Callable[[SyncProgress], Any]
+
+
+def _one_line(exc: BaseException) -> str:
+    text = str(exc).strip() or type(exc).__name__
+    lines = [line.strip() for line in text.splitlines() if line.strip()]
+    return "; ".join(lines)
+
+
+class SyncEngine:
+    """``SyncEngine(store, provider)``; ``await engine.run(feeds=None, full=False) -> SyncSummary``.
+
+    ``store`` is a ``CacheStore``; ``provider`` a ``Provider``. ``concurrency``: feeds fetched at once.
+    One engine runs one sync at a time; ``close()`` stops its writer thread (``async with`` does it too).
+    """
+
+    def __init__(self, store: Any, provider: Provider, *, concurrency: int = 4, prefetch: int = 3,
+                 batch_rows: int = 5000, on_progress: ProgressListener | None = None) -> None:
+        self.store = store
+        self.provider = provider
+        self.concurrency = max(1, int(concurrency))
+        self.prefetch = max(1, int(prefetch))
+        """Pages a feed may fetch ahead of the writer."""
+        self.batch_rows = max(1, int(batch_rows))
+        """Most rows committed in one transaction when pages queue up (a single page is never split)."""
+        self._listeners: list[ProgressListener] = []
+        self._queues: list[asyncio.Queue[Any]] = []
+        if on_progress is not None:
+            self._listeners.append(on_progress)
+        self._gate = asyncio.Event()
+        self._gate.set()
+        self._cancelled = False
+        self._running = False
+        self._writer: ThreadPoolExecutor | None = None
+        self._writer_lock = threading.Lock()
+        self._feeds: list[Feed] | None = None
+        self.last_summary: SyncSummary | None = None
+
+    # ------------------------------------------------------------------------------------ feeds
+
+    def feeds(self) -> list[Feed]:
+        if self._feeds is None:
+            self._feeds = list(self.provider.feeds())
+        return self._feeds
+
+    def feed_names(self) -> list[str]:
+        return [f.name for f in self.feeds()]
+
+    def select(self, names: Iterable[str] | None) -> list[Feed]:
+        """The feeds named (all when None), in the provider's order; unknown names raise ``SyncError``."""
+        feeds = self.feeds()
+        if names is None:
+            return list(feeds)
+        wanted = [n.strip() for n in names if n and n.strip()]
+        known = {f.name for f in feeds}
+        # friendly spellings: job-notes == job_notes
+        wanted = [n.replace("-", "_") for n in wanted]
+        unknown = [n for n in wanted if n not in known]
+        if unknown:
+            raise SyncError(f"unknown feed{'s' if len(unknown) > 1 else ''} {', '.join(unknown)}; "
+                            f"known: {', '.join(f.name for f in feeds)}")
+        return [f for f in feeds if f.name in set(wanted)]
+
+    # ------------------------------------------------------------------------------------ listeners
+
+    def add_listener(self, listener: ProgressListener) -> None:
+        """``listener(event)`` for every ``SyncProgress`` (a plain function or a coroutine function)."""
+        self._listeners.append(listener)
+
+    def remove_listener(self, listener: ProgressListener) -> None:
+        with contextlib.suppress(ValueError):
+            self._listeners.remove(listener)
+
+    def subscribe(self) -> asyncio.Queue[Any]:
+        """A queue that receives every ``SyncProgress`` of the following runs, and each run's
+        ``SyncSummary`` when it ends. ``unsubscribe(queue)`` when done."""
+        queue: asyncio.Queue[Any] = asyncio.Queue()
+        self._queues.append(queue)
+        return queue
+
+    def unsubscribe(self, queue: asyncio.Queue[Any]) -> None:
+        with contextlib.suppress(ValueError):
+            self._queues.remove(queue)
+
+    async def _emit(self, event: Any) -> None:
+        for queue in list(self._queues):
+            queue.put_nowait(event)
+        if not isinstance(event, SyncProgress):
+            return
+        for listener in list(self._listeners):
+            try:
+                result = listener(event)
+                if inspect.isawaitable(result):
+                    await result
+            except Exception:  # noqa: BLE001 - a broken progress display must not break the sync
+                log.exception("sync progress listener failed")
+
+    # ------------------------------------------------------------------------------ run control
+
+    @property
+    def running(self) -> bool:
+        return self._running
+
+    @property
+    def paused(self) -> bool:
+        return not self._gate.is_set()
+
+    def pause(self) -> None:
+        """Stop asking for pages after the ones in flight are stored (resume() continues)."""
+        self._gate.clear()
+
+    def resume(self) -> None:
+        self._gate.set()
+
+    def cancel(self) -> None:
+        """End the run after the pages in flight are stored; tokens stay at the last committed page."""
+        self._cancelled = True
+        self._gate.set()
+
+    # ----------------------------------------------------------------------------------- writer
+
+    async def _write(self, fn: Callable[..., T], *args: Any) -> T:
+        """Run ``fn`` on the engine's writer thread (one thread, hence one SQLite connection)."""
+        with self._writer_lock:
+            if self._writer is None:
+                self._writer = ThreadPoolExecutor(max_workers=1, thread_name_prefix="jpm-sync-writer")
+            writer = self._writer
+        return await asyncio.get_running_loop().run_in_executor(writer, fn, *args)
+
+    def close(self) -> None:
+        with self._writer_lock:
+            writer, self._writer = self._writer, None
+        if writer is not None:
+            writer.shutdown(wait=True)
+
+    async def aclose(self) -> None:
+        with self._writer_lock:
+            writer, self._writer = self._writer, None
+        if writer is not None:
+            await asyncio.to_thread(writer.shutdown, True)
+
+    async def __aenter__(self) -> SyncEngine:
+        return self
+
+    async def __aexit__(self, *exc: Any) -> None:
+        await self.aclose()
+
+    # ------------------------------------------------------------------------------------ resets
+
+    async def reset(self, feeds: Iterable[str] | None = None) -> list[str]:
+        """Forget the tokens of ``feeds`` (all when None): their next sync refetches from the beginning.
+        Rows stay (a refetch upserts over them). Returns the feed names reset."""
+        names = [f.name for f in self.select(feeds)]
+
+        def drop() -> None:
+            with self.store.transaction():
+                for name in names:
+                    self.store.reset_feed(name)
+
+        await self._write(drop)
+        return names
+
+    # --------------------------------------------------------------------------------------- run
+
+    async def run(self, feeds: Iterable[str] | None = None, *, full: bool = False) -> SyncSummary:
+        """Sync ``feeds`` (names; all when None). ``full``: ignore saved tokens and refetch everything
+        (the saved token is only replaced when the first page of the refetch commits, so a full sync that
+        dies early leaves the previous position intact). Never raises for a feed's failure: it is recorded
+        in ``sync_state.last_error`` and in the summary, and the other feeds go on."""
+        if self._running:
+            raise SyncError("a sync is already running")
+        selected = self.select(feeds)
+        self._running = True
+        self._cancelled = False
+        started = time.perf_counter()
+        summary = SyncSummary(full=full)
+        try:
+            tokens = await self._write(self._read_tokens)
+            limit = asyncio.Semaphore(self.concurrency)
+
+            async def one(feed: Feed) -> FeedResult:
+                async with limit:
+                    if self._cancelled:
+                        return FeedResult(feed.name, feed.table, feed.kind, cancelled=True)
+                    return await self._run_feed(feed, None if full else tokens.get(feed.name, (None, 0))[0],
+                                                tokens.get(feed.name, (None, 0))[1])
+
+            tasks = [asyncio.create_task(one(f), name=f"sync:{f.name}") for f in selected]
+            try:
+                summary.results = list(await asyncio.gather(*tasks))
+            except BaseException:
+                for t in tasks:
+                    t.cancel()
+                await asyncio.gather(*tasks, return_exceptions=True)
+                raise
+            summary.cancelled = self._cancelled or any(r.cancelled for r in summary.results)
+            if summary.records >= 10_000:
+                with contextlib.suppress(Exception):
+                    await self._write(self.store.optimize)
+        finally:
+            summary.seconds = time.perf_counter() - started
+            self._running = False
+            self.last_summary = summary
+            await self._emit(summary)
+        return summary
+
+    def _read_tokens(self) -> dict[str, tuple[str | None, int]]:
+        return {s.feed: (s.token, s.rows_total) for s in self.store.sync_states()}
+
+    async def _run_feed(self, feed: Feed, token: str | None, stored_before: int) -> FeedResult:
+        """A fetcher task reads pages ahead (at most ``prefetch`` waiting) while this task writes them. When
+        several pages are waiting (the writer is the slower side), they are committed together with the
+        last one's token (group commit; up to ``batch_rows`` rows): still all rows with their token in one
+        transaction, far fewer commits."""
+        result = FeedResult(feed.name, feed.table, feed.kind)
+        started = time.perf_counter()
+        seen: set[int] = set()
+        last_has_more = True
+        queue: asyncio.Queue[Any] = asyncio.Queue(maxsize=self.prefetch)
+        end = object()
+        outcome: dict[str, Any] = {"complete": False, "error": None}
+
+        def event(**kw: Any) -> SyncProgress:
+            elapsed = time.perf_counter() - started
+            return SyncProgress(
+                feed=feed.name, table=feed.table, kind=feed.kind, pages=result.pages, records=result.records,
+                records_per_second=result.records / elapsed if elapsed > 0 else 0.0, elapsed=elapsed,
+                total_records=stored_before + result.records, has_more=kw.pop("has_more", last_has_more), **kw,
+            )
+
+        async def fetch() -> None:
+            try:
+                async with contextlib.aclosing(feed.pages(token if feed.kind == "export" else None)) as pages:
+                    async for page in pages:
+                        await queue.put(page)
+                        if not self._gate.is_set():
+                            await self._gate.wait()  # paused: ask for nothing more
+                        if self._cancelled:
+                            return
+                outcome["complete"] = True
+            except Exception as exc:  # noqa: BLE001 - handed to the writer, which records it
+                outcome["error"] = exc
+            finally:
+                await queue.put(end)
+
+        await self._emit(event())
+        fetcher = asyncio.create_task(fetch(), name=f"sync-fetch:{feed.name}")
+        try:
+            finished = False
+            while not finished:
+                item = await queue.get()
+                if item is end:
+                    break
+                batch: list[FeedPage] = [item]
+                rows = len(item.rows)
+                while rows < self.batch_rows and not queue.empty():
+                    more = queue.get_nowait()
+                    if more is end:
+                        finished = True
+                        break
+                    batch.append(more)
+                    rows += len(more.rows)
+                if feed.kind == "list":
+                    for page in batch:
+                        seen.update(_ids(page.rows))
+                await self._write(self._commit_pages, feed, batch)
+                result.pages += len(batch)
+                result.records += rows
+                last_has_more = batch[-1].has_more
+                await self._emit(event(has_more=last_has_more))
+            await fetcher
+            if outcome["error"] is not None:
+                raise outcome["error"]
+            if outcome["complete"]:
+                await self._write(self._finish_feed, feed, seen, result.pages)
+                result.complete = True
+            else:
+                result.cancelled = True
+        except asyncio.CancelledError:
+            result.cancelled = True
+            fetcher.cancel()
+            raise
+        except Exception as exc:  # noqa: BLE001 - one feed's failure is recorded; the others go on
+            fetcher.cancel()
+            with contextlib.suppress(BaseException):
+                await fetcher
+            result.error = _one_line(exc)
+            log.warning("sync of %s failed: %s", feed.name, result.error, exc_info=not _expected(exc))
+            with contextlib.suppress(Exception):
+                await self._write(self.store.record_error, feed.name, result.error)
+        finally:
+            result.seconds = time.perf_counter() - started
+        await self._emit(event(done=result.complete, error=result.error, cancelled=result.cancelled,
+                               has_more=not result.complete))
+        return result
+
+    # ------------------------------------------------------------------- writer-thread functions
+
+    def _commit_pages(self, feed: Feed, pages: list[FeedPage]) -> None:
+        """Pages' rows and the last page's token, in one transaction."""
+        store = self.store
+        rows = [row for page in pages for row in page.rows]
+        with store.transaction():
+            if rows:
+                store.upsert(feed.table, rows)
+            if feed.kind == "export":
+                store.save_token(feed.name, pages[-1].token, rows=len(rows), pages=len(pages))
+
+    def _finish_feed(self, feed: Feed, seen: set[int], pages: int) -> None:
+        store = self.store
+        with store.transaction():
+            if feed.kind == "list":
+                if _deactivatable(feed.table):
+                    store.deactivate_missing(feed.table, seen)
+                store.save_token(feed.name, None, rows=len(seen), pages=pages)
+            store.clear_error(feed.name)
+
+
+def _ids(rows: Sequence[Any]) -> Iterable[int]:
+    for row in rows:
+        rid = getattr(row, "id", None)
+        if isinstance(rid, int):
+            yield rid
+
+
+def _deactivatable(table: str) -> bool:
+    from jpm_tui.cache.store import TABLES
+
+    spec = TABLES.get(table)
+    return spec is not None and spec.conflict == ("id",) and "active" in spec.columns
+
+
+def _expected(exc: BaseException) -> bool:
+    """Errors whose message says it all (no traceback in the log)."""
+    try:
+        from jpm_tui.api.errors import JpmApiError
+    except ImportError:  # pragma: no cover
+        return False
+    return isinstance(exc, JpmApiError)

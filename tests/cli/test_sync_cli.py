@@ -1,0 +1,167 @@
+"""`jpm-tui sync`, `cache info|purge` and `outbox list|retry|confirm|drop`, run through `main()` against a real
+sandbox over loopback (and `--demo`, in process)."""
+
+from __future__ import annotations
+
+import io
+import json
+import socket
+import sys
+from pathlib import Path
+
+import pytest
+
+from jpm_tui.cache.outbox import Outbox
+from jpm_tui.cache.store import CacheStore
+from jpm_tui.cli import main
+from jpm_tui.provider import domain as d
+
+
+@pytest.fixture(autouse=True)
+def _isolated(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    home = tmp_path / "home"
+    home.mkdir()
+    monkeypatch.setenv("HOME", str(home))
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "xdg-cache"))
+    monkeypatch.delenv("JPM_TUI_CONFIG", raising=False)
+    monkeypatch.setattr(sys, "stdin", io.StringIO(""))
+
+
+def _config(tmp_path: Path, url: str, monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    monkeypatch.setenv("SBX_SECRET", "sandbox-secret")
+    path = tmp_path / "config.toml"
+    path.write_text(f"""\
+[profiles.sbx]
+environment = "custom"
+api_url = "{url}"
+auth_url = "{url}"
+tenant = 1234567
+client_id = "sandbox-client"
+app_key = "sandbox-app-key"
+client_secret_env = "SBX_SECRET"
+rate_limit = 1000
+""")
+    path.chmod(0o600)
+    return ["--config", str(path), "--profile", "sbx"]
+
+
+def _cache_file(tmp_path: Path) -> Path:
+    found = sorted((tmp_path / "xdg-cache").rglob("*.sqlite3"))
+    assert len(found) == 1, found
+    return found[0]
+
+
+def _run(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, str, str]:
+    code = main(list(argv))
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+def test_sync_json_summary_then_cache_info(tmp_path, sandbox_server, monkeypatch, capsys):
+    opts = _config(tmp_path, sandbox_server.base_url, monkeypatch)
+    code, out, err = _run(capsys, "sync", *opts, "--json")
+    assert code == 0, err
+    summary = json.loads(out)
+    assert summary["ok"] and summary["feeds"]["jobs"]["records"] == len(sandbox_server.state["jobs"])
+    assert summary["feeds"]["jobs"]["complete"] and summary["records"] > 0
+    db = _cache_file(tmp_path)
+    assert summary["cache"] == str(db) and db.parent.parent.name == "sbx"  # under <cache dir>/<profile>
+
+    code, out, err = _run(capsys, "cache", "info", *opts, "--json")
+    info = json.loads(out)
+    assert code == 0 and info["exists"] and info["path"] == str(db) and info["bytes"] > 0
+    assert info["counts"]["jobs"] == len(sandbox_server.state["jobs"])
+    assert {f["feed"] for f in info["feeds"]} >= {"jobs", "appointments", "appointment_assignments"}
+    code, out, err = _run(capsys, "cache", "info", *opts)
+    assert code == 0 and f"cache:   {db}" in out and "feeds:" in out
+    assert any(line.strip().startswith("jobs") and "rows" in line for line in out.splitlines())
+
+    # plain lines when stdout is not a terminal; an incremental run finds nothing new in the export feeds
+    code, out, err = _run(capsys, "sync", *opts, "--feeds", "jobs,job-notes")
+    assert code == 0, err
+    assert "jobs: done, 0 records" in out and "job_notes: done, 0 records" in out
+    assert out.strip().splitlines()[-1].startswith("sync: 0 records")
+
+
+def test_sync_failures_are_one_line_and_exit_1(tmp_path, monkeypatch, capsys):
+    from jpm_tui.api.client import ServiceTitanClient
+
+    monkeypatch.setattr(ServiceTitanClient, "_backoff", lambda self, attempt: 0.0)  # retries, without the wait
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    opts = _config(tmp_path, f"http://127.0.0.1:{port}", monkeypatch)
+    code, out, err = _run(capsys, "sync", *opts, "--feeds", "jobs", "--json")
+    assert code == 1
+    assert json.loads(out)["ok"] is False
+    assert err.startswith("jpm-tui: sync failed: jobs: ") and "127.0.0.1" in err and err.count("\n") == 1
+
+    code, out, err = _run(capsys, "sync", *opts, "--feeds", "jobs,nope")
+    assert code == 1 and err.startswith("jpm-tui: sync: unknown feed nope; known: ")
+
+
+def test_demo_sync_uses_a_temporary_cache(tmp_path, capsys):
+    code, out, err = _run(capsys, "sync", "--demo", "--demo-jobs", "30", "--json")
+    assert code == 0, err
+    summary = json.loads(out)
+    assert summary["ok"] and summary["feeds"]["jobs"]["records"] == 30
+    assert "jpm-tui-demo-" in summary["cache"] and not Path(summary["cache"]).exists()  # removed on exit
+    assert not (tmp_path / "xdg-cache").exists()  # never the user's cache
+
+
+def test_outbox_list_retry_drop_and_cache_purge(tmp_path, sandbox_server, monkeypatch, capsys):
+    state = sandbox_server.state
+    opts = _config(tmp_path, sandbox_server.base_url, monkeypatch)
+    assert _run(capsys, "sync", *opts, "--json")[0] == 0
+    code, out, err = _run(capsys, "outbox", "list", *opts)
+    assert code == 0 and "the outbox is empty" in out
+
+    # the board queued three changes while offline (the outbox is what it writes to)
+    job = next(j for j in state["jobs"].values() if j["jobStatus"] in ("Scheduled", "Dispatched"))
+    appt = next(a for a in state["appointments"].values() if a["status"] == "Scheduled" and a["jobId"] != job["id"])
+    reason = next(r["id"] for r in state["job_cancel_reasons"].values() if r.get("active"))
+    store = CacheStore(_cache_file(tmp_path))
+    outbox = Outbox(store)
+    ok = outbox.enqueue(d.CancelJob(job_id=job["id"], reason_id=reason, memo="no access"))
+    bad = outbox.enqueue(d.ConfirmAppointment(appointment_id=987_654_321))
+    later = outbox.enqueue(d.AddJobNote(job_id=job["id"], text="from the van"))
+    store.close()
+
+    code, out, err = _run(capsys, "outbox", "list", *opts)
+    lines = out.splitlines()
+    assert code == 0 and lines[0].split() == ["ID", "CREATED", "(UTC)", "STATE", "COMMAND"]
+    assert f"pending   cancel job {job['id']} (reason {reason}): \"no access\"" in out
+    assert f'add a note to job {job["id"]}: "from the van"' in out
+
+    # purge refuses while changes are unsent
+    code, out, err = _run(capsys, "cache", "purge", *opts, "--yes")
+    assert code == 1 and "not sent yet" in err
+
+    code, out, err = _run(capsys, "outbox", "retry", *opts)
+    assert code == 1 and "1 rejected" in err  # the unknown appointment
+    assert f"#{ok.id} done: cancel job {job['id']}" in out and f"#{later.id} done" in out
+    assert f"#{bad.id} failed: confirm appointment 987654321" in out
+    assert state["jobs"].get(job["id"])["jobStatus"] == "Canceled"
+
+    code, out, err = _run(capsys, "outbox", "list", *opts, "--json")
+    listed = json.loads(out)
+    assert [e["id"] for e in listed] == [bad.id] and listed[0]["state"] == "failed"
+    assert listed[0]["message"]  # why, kept for the dispatcher
+    code, out, err = _run(capsys, "outbox", "list", *opts, "--all")
+    assert out.count(" done ") == 2 and "↳" in out
+
+    code, out, err = _run(capsys, "outbox", "drop", *opts, str(bad.id))
+    assert code == 0 and out.startswith(f"dropped #{bad.id}: confirm appointment 987654321")
+    code, out, err = _run(capsys, "outbox", "drop", *opts, str(bad.id))
+    assert code == 1 and f"no outbox entry {bad.id}" in err
+    code, out, err = _run(capsys, "outbox", "confirm", *opts, str(ok.id))
+    assert code == 1 and "not a conflict" in err
+
+    # purge: asks unless --yes (and cannot ask without a terminal)
+    code, out, err = _run(capsys, "cache", "purge", *opts)
+    assert code == 1 and "--yes" in err
+    db = _cache_file(tmp_path)
+    code, out, err = _run(capsys, "cache", "purge", *opts, "--yes")
+    assert code == 0 and out.startswith(f"deleted {db}") and not db.exists()
+    code, out, err = _run(capsys, "cache", "info", *opts)
+    assert code == 0 and out.startswith("no cache yet at")
