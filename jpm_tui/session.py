@@ -1,13 +1,7 @@
 """What the command line hands the board: one profile (or the demo sandbox), ready to connect lazily.
 
 ``cli.py`` builds a :class:`Session` and calls :func:`open_board`. Nothing here touches the network or resolves
-the secret until :meth:`Session.make_client` is called.
-
-Integration point: :func:`open_board` shows a placeholder screen until the cache layer lands. The real wiring
-replaces its body: open ``CacheStore`` in ``session.cache_dir``, start the ``SyncEngine`` with a provider over
-``session.make_client()``, then ``jpm_tui.ui.app.run_app(store, BoardStatus(profile=session.profile_name,
-tenant=session.tenant, environment=session.environment), views=..., theme=session.theme or DEFAULT_THEME,
-theme_dirs=session.theme_dirs)``.
+the secret until :meth:`Session.make_client` is called (inside the board's background worker).
 """
 
 from __future__ import annotations
@@ -19,7 +13,7 @@ from typing import Any
 
 from .config import Config, Profile, SavedView
 
-__all__ = ["Session", "demo_session", "open_board", "profile_session"]
+__all__ = ["Session", "board_app", "demo_session", "open_board", "profile_session"]
 
 
 @dataclass
@@ -85,8 +79,28 @@ def demo_session(cache_dir: Path, jobs: int = 200, seed: int = 1) -> Session:
 
 
 def open_board(session: Session) -> int:
-    """Run the board for ``session`` until the user quits; returns the exit code. (Placeholder: see above.)"""
-    from .ui.coming_soon import run_coming_soon
+    """Run the board for ``session`` until the user quits; returns the exit code."""
+    from .cache.store import CacheStore
 
-    run_coming_soon(session)
+    store = CacheStore(CacheStore.path_for(session.environment, session.tenant, base=session.cache_dir))
+    try:
+        board_app(session, store).run()
+    finally:
+        store.close()
     return 0
+
+
+def board_app(session: Session, store: Any) -> Any:
+    """The board over ``store``: it opens on the cache at once while a background worker sends queued
+    writes and syncs through a provider over ``session.make_client()``."""
+    from .cache.live import LiveCache
+    from .provider.servicetitan import ServiceTitanProvider
+    from .ui.app import JpmApp
+    from .ui.themes import DEFAULT_THEME
+    from .ui.widgets.status_line import BoardStatus
+
+    live = LiveCache(store, lambda: ServiceTitanProvider(session.make_client()))
+    status = BoardStatus(profile=session.profile_name, tenant=session.tenant, environment=session.environment,
+                         last_sync=live.state.last_sync)
+    return JpmApp(store, status, views=session.views, keymap=session.keys or None,
+                  theme=session.theme or DEFAULT_THEME, theme_dirs=session.theme_dirs, live=live)

@@ -7,6 +7,9 @@ from datetime import tzinfo
 from pathlib import Path
 from typing import Any, ClassVar
 
+from dataclasses import replace
+
+from textual import work
 from textual.app import App
 from textual.binding import Binding, BindingType
 from textual.geometry import Size
@@ -21,6 +24,8 @@ from .screens.job_detail import JobDetailScreen
 from .screens.jobs import JobsScreen
 from .screens.placeholder import CalendarScreen, ProjectsScreen, SyncScreen
 from .screens.too_small import TooSmallScreen
+from ..cache.live import LiveCache, LiveState
+from ..cache.sync import SyncProgress
 from .source import JobQuery, JobSource, Reader, SavedView
 from .views import views_from_config
 from .themes import DEFAULT_THEME, board_variable_defaults, load_themes
@@ -51,6 +56,8 @@ class JpmApp(App[None]):
     ]
 
     status: var[BoardStatus] = var(BoardStatus, init=False)
+    data_version: var[int] = var(0)
+    """Bumped whenever the cache got new rows; tables watch it and refetch their window."""
 
     def __init__(
         self,
@@ -66,9 +73,11 @@ class JpmApp(App[None]):
         tz: tzinfo | None = None,
         export_dir: Path | None = None,
         reader: Reader | None = None,
+        live: LiveCache | None = None,
     ) -> None:
         super().__init__()
         self.source = source
+        self.live = live
         self.clock = clock
         self.tz = tz
         self.export_dir = Path(export_dir) if export_dir is not None else Path.cwd()
@@ -101,6 +110,31 @@ class JpmApp(App[None]):
             self.notify(f"Unknown theme {self._requested_theme!r}; using {DEFAULT_THEME!r}.",
                         severity="warning", markup=False)
         self._check_size()
+        if self.live is not None:
+            self._keep_live()
+
+    @work(exclusive=True, group="live")
+    async def _keep_live(self) -> None:
+        """Send queued writes and pull changes in the background for as long as the board is open."""
+        assert self.live is not None
+        try:
+            await self.live.run(self._live_changed, self._feed_progress)
+        finally:
+            await self.live.aclose()
+
+    def _live_changed(self, state: LiveState) -> None:
+        self.status = replace(self.status, online=state.online, syncing=state.syncing,
+                              last_sync=state.last_sync, outbox=state.outbox)
+        if not state.syncing and state.changed_feeds:
+            self._data_changed()
+
+    def _feed_progress(self, event: SyncProgress) -> None:
+        if event.done and event.records:  # on a first sync, show each feed's rows as soon as they land
+            self._data_changed()
+
+    def _data_changed(self) -> None:
+        self._lookup_cache = None
+        self.data_version += 1
 
     def on_unmount(self) -> None:
         self.reader.close()

@@ -80,14 +80,24 @@ def test_board_unknown_profile_is_one_line(opened: list[Session], tmp_path: Path
     assert opened == []
 
 
-async def test_placeholder_screen_quits_on_q() -> None:
-    from jpm_tui.ui.coming_soon import ComingSoonApp
+async def test_demo_board_syncs_from_the_sandbox_and_shows_jobs(tmp_path: Path) -> None:
+    from jpm_tui.cache.store import CacheStore, JobQuery
+    from jpm_tui.session import board_app, demo_session
+    from jpm_tui.ui.widgets.job_table import JobTable
 
-    session = Session(profile_name="acme", tenant=42, environment="production", api_url="https://x",
-                      cache_dir=Path("/nonexistent"))
-    app = ComingSoonApp(session)
-    async with app.run_test() as pilot:
-        text = str(app.query_one("Static").render())
-        assert "board coming soon" in text and "acme" in text and "42" in text
-        await pilot.press("q")
-    assert app.return_code == 0
+    session = demo_session(tmp_path, jobs=120)
+    store = CacheStore(CacheStore.path_for(session.environment, session.tenant, base=session.cache_dir))
+    app = board_app(session, store)
+    async with app.run_test(size=(120, 40)) as pilot:
+        for _ in range(400):  # the first sync runs in a worker; the table fills as feeds land
+            await pilot.pause(0.05)
+            if app.status.last_sync is not None and not app.status.syncing:
+                break
+        await pilot.pause(0.3)
+        assert app.status.last_sync is not None and app.status.online and app.status.outbox == 0
+        assert store.count_jobs(JobQuery()) == 120
+        table = app.screen.query_one(JobTable)
+        assert table.row_count == 120
+        first = store.jobs_window(table.query, 0, 1)[0]
+        assert first.number in "\n".join(strip.text for strip in table.render_lines(table.size.region))
+    store.close()

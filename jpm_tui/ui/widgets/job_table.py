@@ -384,6 +384,8 @@ class JobTable(ScrollView, can_focus=True):
 
     def on_mount(self) -> None:
         self._reset(keep_position=False)
+        # The app bumps data_version when a sync wrote new rows: show them, keeping the cursor's job.
+        self.watch(self.app, "data_version", lambda _: self.reload(), init=False)
 
     def on_resize(self, event: events.Resize) -> None:
         self.virtual_size = Size(event.size.width, (self.row_count or 0) + 1)
