@@ -12,15 +12,16 @@ from typing import Any
 
 import pytest
 
+import httpx
+from _contract import SESSION, Contract, ContractTransport, documents_present
+
+from jpm_tui.api.client import ServiceTitanClient
 from jpm_tui.api.crm import CrmApi
 from jpm_tui.api.dispatch import DispatchApi
 from jpm_tui.api.jpm import JpmApi
 from jpm_tui.api.settings import SettingsApi
 
-try:
-    from jpm_tui.sandbox.state import APP_KEY, CLIENT_ID, CLIENT_SECRET, TENANT
-except ImportError:  # pragma: no cover - sandbox not there yet
-    TENANT, CLIENT_ID, CLIENT_SECRET, APP_KEY = 1234567, "sandbox-client", "sandbox-secret", "sandbox-app-key"
+from jpm_tui.sandbox.state import APP_KEY, CLIENT_ID, CLIENT_SECRET, TENANT
 
 
 def server_url(server: Any) -> str:
@@ -41,12 +42,18 @@ class Apis:
 
 
 @pytest.fixture
-async def st(sandbox_server, sandbox_state) -> AsyncIterator[Apis]:
-    try:
-        from jpm_tui.api.client import ServiceTitanClient
-    except ImportError as exc:  # pragma: no cover
-        pytest.skip(f"jpm_tui.api.client is not available yet: {exc}")
+def contract() -> Contract:
+    """Every exchange of the `st` client, checked against ServiceTitan's documents (see _contract.py);
+    one record for the whole run, so the summary can say how much of the documents the tests covered."""
+    return SESSION
+
+
+@pytest.fixture
+async def st(sandbox_server, sandbox_state, contract) -> AsyncIterator[Apis]:
     url = server_url(sandbox_server)
+    transport = httpx.AsyncHTTPTransport()
+    if documents_present():
+        transport = ContractTransport(transport, contract)
     client = ServiceTitanClient(
         api_url=url,
         auth_url=url,
@@ -56,11 +63,14 @@ async def st(sandbox_server, sandbox_state) -> AsyncIterator[Apis]:
         app_key=getattr(sandbox_state, "app_key", APP_KEY),
         max_retries=1,
         timeout=20,
+        transport=transport,
     )
+    seen = len(contract.violations)
     try:
         yield Apis(client, JpmApi(client), DispatchApi(client), SettingsApi(client), CrmApi(client))
     finally:
         await client.aclose()
+    assert not contract.violations[seen:], "\n".join(contract.violations[seen:])
 
 
 @pytest.fixture

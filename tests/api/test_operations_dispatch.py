@@ -13,10 +13,7 @@ from jpm_tui.api.models import (
     parse_rows,
 )
 
-try:
-    from ._api_live import active_ids, collect, drain, first, st, state  # noqa: F401
-except ImportError:  # tests/ is not a package
-    from _api_live import active_ids, collect, drain, first, st, state  # noqa: F401
+from _api_live import active_ids, collect, drain, first
 
 
 def _unassigned_appointment(state):

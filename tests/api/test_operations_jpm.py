@@ -35,10 +35,7 @@ from jpm_tui.api.models import (
 )
 from jpm_tui.api.operations import OPERATIONS
 
-try:
-    from ._api_live import active_ids, collect, drain, first, st, state  # noqa: F401
-except ImportError:  # tests/ is not a package
-    from _api_live import active_ids, collect, drain, first, st, state  # noqa: F401
+from _api_live import active_ids, collect, drain, first
 
 WHEN = datetime(2031, 3, 4, 14, 0, tzinfo=UTC)
 
@@ -230,13 +227,16 @@ async def test_create_job(st, state):
 
 async def test_update_job_omit_vs_null(st, state):
     record = _job(state)
-    job = await st.jpm.update_job(record["id"], UpdateJobRequest(summary="Updated", priority="Urgent"))
+    seller = next(t for t in state["technicians"].values() if t["active"])["id"]
+    job = await st.jpm.update_job(record["id"], UpdateJobRequest(summary="Updated", priority="Urgent",
+                                                                 sold_by_id=seller))
     assert job.summary == "Updated"
     stored = state["jobs"].get(record["id"])
-    assert stored["summary"] == "Updated" and stored["priority"] == "Urgent"
-    await st.jpm.update_job(record["id"], UpdateJobRequest(summary=None))
-    assert state["jobs"].get(record["id"])["summary"] is None
-    assert state["jobs"].get(record["id"])["priority"] == "Urgent"  # omitted, untouched
+    assert (stored["summary"], stored["priority"], stored["soldById"]) == ("Updated", "Urgent", seller)
+    # soldById is nullable in the document: null clears it; the omitted fields stay as they were.
+    await st.jpm.update_job(record["id"], UpdateJobRequest(sold_by_id=None))
+    stored = state["jobs"].get(record["id"])
+    assert (stored["summary"], stored["priority"], stored["soldById"]) == ("Updated", "Urgent", None)
 
 
 async def test_cancel_job_and_remove_cancellation(st, state):
