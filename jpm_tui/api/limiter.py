@@ -35,9 +35,10 @@ class RateLimiter:
         async with self._lock:
             while True:
                 now = self._clock()
-                while self._starts and now - self._starts[0] >= self._window:
+                while self._starts and now >= self._starts[0] + self._window:
                     self._starts.popleft()
                 if len(self._starts) < self._limit:
                     self._starts.append(now)
                     return
-                await self._sleep(self._window - (now - self._starts[0]))
+                # At least a millisecond: float rounding must not leave us sleeping 1e-14 s forever.
+                await self._sleep(max(self._starts[0] + self._window - now, 0.001))
