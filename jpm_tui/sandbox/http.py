@@ -14,13 +14,14 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from starlette.requests import Request
-from starlette.responses import JSONResponse
+from starlette.responses import JSONResponse, Response
 
 from .state import Collection, iso, parse_iso
 
 Shape = Callable[[dict], dict] | None
 
 VALIDATION_TITLE = "One or more validation errors occurred."
+INT32_MAX = 2**31 - 1
 
 # The problem `type` URIs ASP.NET Core (ServiceTitan's stack) puts in its problem details.
 _TYPE_URIS = {
@@ -273,8 +274,8 @@ def page_params(request: Request) -> tuple[int, int, bool]:
     """page (from 1), pageSize (1..5000, default 50), includeTotal."""
     page = int_param(request, "page")
     size = int_param(request, "pageSize")
-    if page is not None and page < 1:
-        raise invalid("page", "The page must be 1 or greater.")
+    if page is not None and not 1 <= page <= INT32_MAX:  # the documents type it int32, as ASP.NET binds it
+        raise invalid("page", f"The page must be between 1 and {INT32_MAX}.")
     if size is not None and not 1 <= size <= MAX_PAGE_SIZE:
         raise invalid("pageSize", f"The field pageSize must be between 1 and {MAX_PAGE_SIZE}.")
     return page or 1, size or 50, bool(bool_param(request, "includeTotal"))
@@ -367,3 +368,18 @@ def export_feed(request: Request, collection: Collection, shape: Shape = None) -
         last = seq
     token = _encode(_Position(collection.name, last, pos.floor))
     return json_response({"hasMore": has_more, "continueFrom": token, "data": rows})
+
+
+def unknown_id_is_400(handler: Callable[[Request], Any]) -> Callable[[Request], Any]:
+    """For operations whose documents list no 404 (remove-cancellation, attach/detach job, messages,
+    job type update, assign/unassign technicians), ServiceTitan reports an unknown id as a 400."""
+
+    async def wrapped(request: Request) -> Response:
+        try:
+            return await handler(request)
+        except ProblemError as exc:
+            if exc.status != 404:
+                raise
+            raise ProblemError(400, exc.title, exc.errors, exc.data) from exc
+
+    return wrapped

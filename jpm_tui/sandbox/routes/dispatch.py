@@ -16,7 +16,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
-from jpm_tui.sandbox.http import bool_param, export_feed, json_response, paged
+from jpm_tui.sandbox.http import bool_param, export_feed, json_response, paged, unknown_id_is_400
 
 from ._common import (
     CREATED,
@@ -203,6 +203,7 @@ def _sync_appointment_status(request: Request, appointment: Record) -> None:
     appointment["status"] = "Dispatched" if any(r.get("status") == "Dispatched" for r in active) else "Scheduled"
 
 
+@unknown_id_is_400
 async def assign_technicians(request: Request) -> Response:
     data = await body(request, TECHNICIAN_IDS_BODY)
     appointment, tech_ids = _load_assignment_request(request, data)
@@ -240,6 +241,7 @@ async def assign_technicians(request: Request) -> Response:
     return json_response(APPOINTMENT(appointment))
 
 
+@unknown_id_is_400
 async def unassign_technicians(request: Request) -> Response:
     data = await body(request, TECHNICIAN_IDS_BODY)
     appointment, tech_ids = _load_assignment_request(request, data)

@@ -34,6 +34,7 @@ from jpm_tui.sandbox.http import (
     json_response,
     paged,
     read_body,
+    unknown_id_is_400,
     read_body_list,
 )
 from jpm_tui.sandbox.state import SandboxState, iso, parse_iso
@@ -814,6 +815,7 @@ async def cancel_job(request: Request) -> Response:
     return no_content()
 
 
+@unknown_id_is_400
 async def remove_cancellation(request: Request) -> Response:
     job = _job(request)
     if job.get("jobStatus") != "Canceled":
@@ -888,7 +890,9 @@ async def job_booked_log(request: Request) -> Response:
 
 async def jobs_cancel_reasons(request: Request) -> Response:
     """Why each of the given (canceled) jobs was canceled: its latest active canceled-log row."""
-    ids = ids_param(request, "ids") or []
+    ids = ids_param(request, "ids")
+    if not ids:  # required by the document, though the path template reads as optional
+        raise _bad("ids", "The ids field is required.")
     if len(ids) > 50:
         raise _bad("ids", "No more than 50 ids may be requested at once.")
     state = _state(request)
@@ -927,6 +931,7 @@ def note_route(path: str, parent: str, what: str, notes: str, key: str) -> Route
 def message_route(path: str, parent: str, what: str, key: str) -> Route:
     """POST {parent}/{id}/messages: answered with the new message id (kept in a `messages` collection)."""
 
+    @unknown_id_is_400
     async def handler(request: Request) -> Response:
         body = await read_body(request, MESSAGE_BODY)
         owner = _require(request, parent, what)
@@ -1157,6 +1162,7 @@ def _refuse_other_project(job: Record, project: Record) -> None:
         raise _bad("jobId", f"Job {job['id']} belongs to another customer than project {project['id']}.")
 
 
+@unknown_id_is_400
 async def attach_job(request: Request) -> Response:
     project = _require(request, "projects", "Project")
     job = _job(request, "jobId")
@@ -1169,6 +1175,7 @@ async def attach_job(request: Request) -> Response:
     return no_content()
 
 
+@unknown_id_is_400
 async def detach_job(request: Request) -> Response:
     job = _job(request, "jobId")
     project = _state(request)["projects"].get(job.get("projectId") or 0)
@@ -1215,6 +1222,7 @@ async def create_job_type(request: Request) -> Response:
     return json_response(JOB_TYPE_OUT(request)(job_type))
 
 
+@unknown_id_is_400
 async def update_job_type(request: Request) -> Response:
     body = await read_body(request, JOB_TYPE_UPDATE)
     job_type = _require(request, "job_types", "Job type")
