@@ -125,7 +125,7 @@ def test_unassign_refuses_working_or_done_technician(api, state):
 
 def test_assign_refusals(api, state):
     t1, _ = _techs(state)
-    assert_problem(_assign(api, 999_999_999, [t1["id"]]), 404)
+    assert_problem(_assign(api, 999_999_999, [t1["id"]]), 400, "id")  # the document lists no 404 here
     appt = _appointment(state)
     body = assert_problem(_assign(api, appt["id"], [t1["id"], 888_888_888]), 400, "technicianIds")
     assert any("888888888" in m for m in body["errors"]["technicianIds"])
