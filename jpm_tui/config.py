@@ -21,7 +21,6 @@ expected, e.g. ``config.toml: profiles.acme.tenant: expected a positive integer,
 from __future__ import annotations
 
 import difflib
-import ipaddress
 import os
 import re
 import shlex
@@ -36,6 +35,8 @@ import platformdirs
 import tomli_w
 from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, SecretStr, ValidationError, field_validator, model_validator
 from pydantic_core import PydanticCustomError
+
+from .api.client import is_loopback
 
 __all__ = [
     "APP_NAME",
@@ -176,15 +177,6 @@ def _text(value: Any, *, secret: bool = False) -> str:
     return value.strip() if not secret else value
 
 
-def _is_loopback(host: str) -> bool:
-    if host == "localhost":
-        return True
-    try:
-        return ipaddress.ip_address(host).is_loopback
-    except ValueError:
-        return False
-
-
 def _url(value: Any) -> str:
     expected = "expected an https:// URL (http:// only for localhost)"
     if not isinstance(value, str):
@@ -195,7 +187,7 @@ def _url(value: Any) -> str:
         and bool(parts.hostname)
         and not parts.query
         and not parts.fragment
-        and (parts.scheme == "https" or _is_loopback(parts.hostname or ""))
+        and (parts.scheme == "https" or is_loopback(parts.hostname or ""))
     )
     if not ok:
         raise _problem(f"{expected}, got {_show(value)}")

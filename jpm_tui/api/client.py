@@ -65,12 +65,13 @@ def check_base_url(url: str, *, what: str, allow_plain_http: bool = False) -> st
     parts = urlsplit(url)
     if parts.scheme == "https" or allow_plain_http:
         return url.rstrip("/")
-    if parts.scheme == "http" and _is_loopback(parts.hostname or ""):
+    if parts.scheme == "http" and is_loopback(parts.hostname or ""):
         return url.rstrip("/")
     raise ValueError(f"{what} must be an https:// URL (plain http only on loopback), got {url!r}")
 
 
-def _is_loopback(host: str) -> bool:
+def is_loopback(host: str) -> bool:
+    """127.0.0.0/8, ::1 or localhost: where the sandbox runs, the only place plain http may go."""
     if host == "localhost":
         return True
     try:
