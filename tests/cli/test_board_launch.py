@@ -80,6 +80,18 @@ def test_board_unknown_profile_is_one_line(opened: list[Session], tmp_path: Path
     assert opened == []
 
 
+async def _wait_for_first_sync(app, pilot) -> None:
+    for _ in range(400):  # the first sync runs in a worker; the table fills as feeds land
+        await pilot.pause(0.05)
+        if app.status.last_sync is not None and not app.status.syncing:
+            break
+    await pilot.pause(0.3)
+
+
+def _screen_text(widget) -> str:
+    return "\n".join(strip.text for strip in widget.render_lines(widget.size.region))
+
+
 async def test_demo_board_syncs_from_the_sandbox_and_shows_jobs(tmp_path: Path) -> None:
     from jpm_tui.cache.store import CacheStore, JobQuery
     from jpm_tui.session import board_app, demo_session
@@ -89,15 +101,53 @@ async def test_demo_board_syncs_from_the_sandbox_and_shows_jobs(tmp_path: Path) 
     store = CacheStore(CacheStore.path_for(session.environment, session.tenant, base=session.cache_dir))
     app = board_app(session, store)
     async with app.run_test(size=(120, 40)) as pilot:
-        for _ in range(400):  # the first sync runs in a worker; the table fills as feeds land
-            await pilot.pause(0.05)
-            if app.status.last_sync is not None and not app.status.syncing:
-                break
-        await pilot.pause(0.3)
+        await _wait_for_first_sync(app, pilot)
         assert app.status.last_sync is not None and app.status.online and app.status.outbox == 0
         assert store.count_jobs(JobQuery()) == 120
         table = app.screen.query_one(JobTable)
         assert table.row_count == 120
         first = store.jobs_window(table.query, 0, 1)[0]
-        assert first.number in "\n".join(strip.text for strip in table.render_lines(table.size.region))
+        assert first.number in _screen_text(table)
+    store.close()
+
+
+async def test_a_street_name_finds_its_job_and_the_detail_shows_address_and_phone(tmp_path: Path) -> None:
+    from jpm_tui.session import board_app, demo_session
+    from jpm_tui.ui.screens.job_detail import JobDetailScreen
+    from jpm_tui.ui.widgets.job_table import JobTable
+
+    session = demo_session(tmp_path, jobs=120)
+    sandbox = session.sandbox_app.state.sandbox
+    job = sandbox["jobs"].get(sorted(j["id"] for j in sandbox["jobs"].values())[10])
+    location = sandbox["locations"].get(job["locationId"])
+    street = location["address"]["street"]
+    phone = next(c["value"] for c in sandbox["customer_contacts"].values()
+                 if c.get("customerId") == job["customerId"] and c["type"] in ("Phone", "MobilePhone"))
+    store_path = __import__("jpm_tui.cache.store", fromlist=["CacheStore"]).CacheStore.path_for(
+        session.environment, session.tenant, base=session.cache_dir)
+    from jpm_tui.cache.store import CacheStore
+
+    store = CacheStore(store_path)
+    app = board_app(session, store)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await _wait_for_first_sync(app, pilot)
+        await pilot.press("slash", *street, "enter")
+        table = app.screen.query_one(JobTable)
+        for _ in range(100):
+            await pilot.pause(0.05)
+            if table.row_count and table.row_count < 120:
+                break
+        assert 1 <= table.row_count < 120
+        assert job["jobNumber"] in _screen_text(table)
+        while table.cursor_job_id != job["id"]:
+            await pilot.press("down")
+        await pilot.press("enter")
+        for _ in range(100):
+            await pilot.pause(0.05)
+            if isinstance(app.screen, JobDetailScreen) and app.screen.detail is not None:
+                break
+        await pilot.pause(0.2)
+        shown = "\n".join(_screen_text(w) for w in app.screen.query("*") if w.size.area)
+        assert street in shown and location["address"]["city"] in shown
+        assert phone in shown
     store.close()

@@ -52,7 +52,26 @@ def load_detail(source: Any, job_id: int) -> JobDetail | None:
         notes=source.notes_for_job(job_id),
         history=source.history_for_job(job_id),
         canceled_log=source.canceled_log_for_job(job_id),
+        extra=_people_and_places(source, job),
     )
+
+
+def _people_and_places(source: Any, job: Any) -> dict[str, Any]:
+    """The customer, the location and their contacts, when the source keeps CRM records (the cache does)."""
+    if not hasattr(source, "contacts_for"):
+        return {}
+    customer_id, location_id = _get(job, "customer_id"), _get(job, "location_id")
+    customer = source.customer(customer_id) if customer_id else None
+    location = source.location(location_id) if location_id else None
+    contacts = [*(source.contacts_for("customer", customer_id) if customer_id else ()),
+                *(source.contacts_for("location", location_id) if location_id else ())]
+    return {"customer": customer, "location": location, "contacts": contacts}
+
+
+def _address(place: Any) -> str:
+    street = " ".join(part for part in (_get(place, "street"), _get(place, "unit")) if part)
+    region = " ".join(part for part in (_get(place, "state"), _get(place, "zip")) if part)
+    return ", ".join(part for part in (street, _get(place, "city"), region) if part)
 
 
 def _get(obj: Any, *names: str) -> Any:
@@ -134,6 +153,9 @@ class JobDetailScreen(BoardScreen):
         out.append_text(plain(text, multiline=True))
         return out
 
+    def _lookup_name(self, kind: str, item_id: int | None) -> str:
+        return self.board.lookup_name(kind, item_id) if item_id else "—"
+
     def _heading(self, title: str, count: int | None = None) -> Text:
         text = Text(end="")
         text.append(f"\n{title}", self._style("job-detail--heading"))
@@ -162,17 +184,25 @@ class JobDetailScreen(BoardScreen):
             title.append_text(plain(f"{clean(priority)} priority", self._style(priority_class(priority))))
         out.append(title)
         tz = self.board.tz
-        customer = _get(job, "customer_name", "customer")
-        location = _get(job, "location_name", "location")
-        address = _get(job, "location_address", "address")
+        people = detail.extra
+        customer = _get(people.get("customer"), "name") or _get(job, "customer_name", "customer")
+        location = _get(people.get("location"), "name") or _get(job, "location_name", "location")
+        address = (_address(people["location"]) if people.get("location") else None) or _get(
+            job, "location_address", "address")
+        contacts = people.get("contacts") or ()
+        phones = ", ".join(dict.fromkeys(clean(c.value) for c in contacts if c.type.is_phone and c.value))
+        emails = ", ".join(dict.fromkeys(clean(c.value) for c in contacts if c.type == "Email" and c.value))
         project = _get(job, "project_name", "project_number", "project_id")
         out.append(self._fields([
             ("Summary", _get(job, "summary") or "—"),
-            ("Job type", _get(job, "job_type_name", "job_type") or "—"),
-            ("Business unit", _get(job, "business_unit_name", "business_unit") or "—"),
+            ("Job type", _get(job, "job_type_name", "job_type") or self._lookup_name("job_type", _get(job, "job_type_id"))),
+            ("Business unit", _get(job, "business_unit_name", "business_unit")
+             or self._lookup_name("business_unit", _get(job, "business_unit_id"))),
             ("Customer", customer or "—"),
             ("Location", location or "—"),
             ("Address", address or "—"),
+            ("Phone", phones or "—"),
+            ("Email", emails or "—"),
             ("Project", project or "—"),
             ("Campaign", _get(job, "campaign_name", "campaign_id") or "—"),
             ("Created", when(_get(job, "created_on", "created"), tz)),
