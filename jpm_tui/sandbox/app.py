@@ -13,7 +13,7 @@ from starlette.exceptions import HTTPException
 from starlette.middleware import Middleware
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
-from starlette.routing import BaseRoute, Mount, Route
+from starlette.routing import BaseRoute, Match, Mount, Route
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from .auth import check_api_request, token_endpoint
@@ -125,8 +125,44 @@ async def _problem_handler(request: Request, exc: Exception) -> Response:
 
 async def _http_exception_handler(request: Request, exc: Exception) -> Response:
     assert isinstance(exc, HTTPException)
+    if exc.status_code == 404 and (segment := _malformed_id(request)) is not None:
+        # ServiceTitan (ASP.NET) binds `{id}` and answers a non-number with a validation error, not a 404.
+        message = f"The value '{segment}' is not valid."
+        return problem(400, message, {"id": [message]})
     title = _HTTP_TITLES.get(exc.status_code, exc.detail)
     return problem(exc.status_code, title, headers=dict(exc.headers or {}))
+
+
+def _malformed_id(request: Request) -> str | None:
+    """The first path segment that is not a number where a route wants an id, if that is why nothing
+    matched (a path may carry two ids, e.g. projects/{id}/attach-job/{jobId})."""
+    return _first_malformed(request.app.routes, request.method, request.url.path.split("/"), 0, depth=2)
+
+
+def _first_malformed(routes: list[BaseRoute], method: str, segments: list[str], start: int,
+                     depth: int) -> str | None:
+    for index in range(start, len(segments)):
+        segment = segments[index]
+        if not segment or segment.isdigit():
+            continue
+        candidate = [*segments[:index], "1", *segments[index + 1:]]
+        scope = {"type": "http", "path": "/".join(candidate), "method": method, "root_path": ""}
+        if _reaches_an_endpoint(routes, scope) or (
+                depth > 1 and _first_malformed(routes, method, candidate, index + 1, depth - 1) is not None):
+            return segment
+    return None
+
+
+def _reaches_an_endpoint(routes: list[BaseRoute], scope: dict) -> bool:
+    for route in routes:
+        match, child = route.matches(scope)
+        if match != Match.FULL:
+            continue
+        if not isinstance(route, Mount):
+            return True
+        if _reaches_an_endpoint(route.routes, {**scope, **child}):
+            return True
+    return False
 
 
 def _module_routes() -> list[BaseRoute]:

@@ -111,7 +111,7 @@ def test_unknown_ids_are_404(api, world):
     assert body["title"] == "Job with ID 987654321 not found"
     assert_problem(api.get("appointments/987654321"), 404)
     assert_problem(api.put("jobs/987654321/cancel", json={"reasonId": world.cancel_reason, "memo": "m"}), 404)
-    assert_problem(api.get("jobs/abc"), 404)
+    assert_problem(api.get("jobs/abc"), 400, "id")  # a malformed id is a validation error, as in ASP.NET
 
 
 def test_list_jobs_filters(api, sandbox_state, world, job):
