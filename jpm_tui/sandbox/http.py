@@ -204,7 +204,9 @@ _TYPE_CHECKS: dict[str, Callable[[Any], bool]] = {
 
 
 def _raw(request: Request, name: str) -> str | None:
-    value = request.query_params.get(name)
+    # A repeated scalar parameter binds its first value, as in ASP.NET (Starlette's get() takes the last).
+    values = request.query_params.getlist(name)
+    value = values[0] if values else None
     return None if value is None or value.strip() == "" else value.strip()
 
 
