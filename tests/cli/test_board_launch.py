@@ -150,4 +150,8 @@ async def test_a_street_name_finds_its_job_and_the_detail_shows_address_and_phon
         shown = "\n".join(_screen_text(w) for w in app.screen.query("*") if w.size.area)
         assert street in shown and location["address"]["city"] in shown
         assert phone in shown
+        copied: list[str] = []
+        app.copy_to_clipboard = copied.append  # type: ignore[method-assign]
+        await pilot.press("a", "p", "y")
+        assert copied[0].startswith(street) and copied[1] == phone and copied[2] == job["jobNumber"]
     store.close()

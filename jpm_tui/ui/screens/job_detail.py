@@ -98,7 +98,9 @@ class JobDetailScreen(BoardScreen):
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("escape,backspace", "back", "Back", id="back"),
         Binding("r", "toggle_raw", "Raw payload", id="raw"),
-        Binding("y", "copy", "Copy job #", id="copy"),
+        Binding("y", "copy('number')", "Copy job #", id="copy"),
+        Binding("a", "copy('address')", "Copy address", id="copy-address"),
+        Binding("p", "copy('phone')", "Copy phone", id="copy-phone"),
         Binding("j,down", "scroll('down')", "Scroll down", show=False, id="down"),
         Binding("k,up", "scroll('up')", "Scroll up", show=False, id="up"),
         Binding("pagedown,ctrl+d", "scroll('page_down')", "Page down", show=False, id="page-down"),
@@ -284,12 +286,22 @@ class JobDetailScreen(BoardScreen):
         self._show()
         self.query_one("#detail-body", VerticalScroll).scroll_home(animate=False)
 
-    def action_copy(self) -> None:
+    def action_copy(self, what: str = "number") -> None:
+        """Copy to the clipboard (OSC 52, so it works over SSH) what a dispatcher pastes into a call or text."""
         if self.detail is None:
             return
-        number = clean(_get(self.detail.job, "number", "job_number", "id"))
-        self.app.copy_to_clipboard(number)
-        self.notify(f"Copied job number {number}", markup=False)
+        people = self.detail.extra
+        values = {
+            "number": clean(_get(self.detail.job, "number", "job_number", "id")),
+            "address": _address(people["location"]) if people.get("location") else "",
+            "phone": next((clean(c.value) for c in people.get("contacts") or () if c.type.is_phone and c.value), ""),
+        }
+        value = values[what]
+        if not value:
+            self.notify(f"This job has no {what} to copy", severity="warning", markup=False)
+            return
+        self.app.copy_to_clipboard(value)
+        self.notify(f"Copied {what}: {value}", markup=False)
 
     def action_scroll(self, how: str) -> None:
         body = self.query_one("#detail-body", VerticalScroll)
