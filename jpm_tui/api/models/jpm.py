@@ -405,8 +405,10 @@ class JobType(ApiModel):
     active: bool
 
 
-class CreateJobTypeRequest(ApiRequest):
-    name: str
+class _JobTypeFields(ApiRequest):
+    """What creating and updating a job type share; they differ in `name` (required to create) and the
+    external-data shape."""
+
     business_unit_ids: list[int] | None = None
     skills: list[str] | None = None
     tag_type_ids: list[int] | None = None
@@ -419,23 +421,15 @@ class CreateJobTypeRequest(ApiRequest):
     no_charge: bool | None = None
     enforce_recurring_service_event_selection: bool | None = None
     invoice_signatures_required: bool | None = None
+
+
+class CreateJobTypeRequest(_JobTypeFields):
+    name: str
     external_data: ExternalDataCreateRequest | None = None
 
 
-class UpdateJobTypeRequest(ApiRequest):
+class UpdateJobTypeRequest(_JobTypeFields):
     name: str | None = None
-    business_unit_ids: list[int] | None = None
-    skills: list[str] | None = None
-    tag_type_ids: list[int] | None = None
-    priority: Priority | str | None = None
-    duration: int | None = None
-    """Seconds."""
-    sold_threshold: float | None = None
-    class_: str | None = Field(default=None, alias="class")
-    summary: str | None = None
-    no_charge: bool | None = None
-    enforce_recurring_service_event_selection: bool | None = None
-    invoice_signatures_required: bool | None = None
     external_data: ExternalDataUpdateRequest | None = None
 
 
