@@ -65,7 +65,9 @@ def _people_and_places(source: Any, job: Any) -> dict[str, Any]:
     location = source.location(location_id) if location_id else None
     contacts = [*(source.contacts_for("customer", customer_id) if customer_id else ()),
                 *(source.contacts_for("location", location_id) if location_id else ())]
-    return {"customer": customer, "location": location, "contacts": contacts}
+    project_id = _get(job, "project_id")
+    project = source.project(project_id) if project_id else None
+    return {"customer": customer, "location": location, "contacts": contacts, "project": project}
 
 
 def _address(place: Any) -> str:
@@ -194,7 +196,9 @@ class JobDetailScreen(BoardScreen):
         contacts = people.get("contacts") or ()
         phones = ", ".join(dict.fromkeys(clean(c.value) for c in contacts if c.type.is_phone and c.value))
         emails = ", ".join(dict.fromkeys(clean(c.value) for c in contacts if c.type == "Email" and c.value))
-        project = _get(job, "project_name", "project_number", "project_id")
+        known_project = people.get("project")
+        project = (f"{known_project.number} {known_project.name}".strip() if known_project
+                   else _get(job, "project_name", "project_number", "project_id"))
         out.append(self._fields([
             ("Summary", _get(job, "summary") or "—"),
             ("Job type", _get(job, "job_type_name", "job_type") or self._lookup_name("job_type", _get(job, "job_type_id"))),
