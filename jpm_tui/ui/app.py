@@ -180,6 +180,8 @@ class JpmApp(App[None]):
                 "job_type": "job_types",
                 "business_unit": "business_units",
                 "technician": "technicians",
+                "employee": "employees",
+                "cancel_reason": "cancel_reasons",
             }
             cache: dict[str, dict[int, str]] = {}
             for kind, method in reads.items():

@@ -150,6 +150,8 @@ async def test_a_street_name_finds_its_job_and_the_detail_shows_address_and_phon
         shown = "\n".join(_screen_text(w) for w in app.screen.query("*") if w.size.area)
         assert street in shown and location["address"]["city"] in shown
         assert phone in shown
+        booked_by = sandbox["job_history"].get(job["id"])["history"][0]["employeeId"]
+        assert sandbox["employees"].get(booked_by)["name"] in shown  # people by name, not id
         copied: list[str] = []
         app.copy_to_clipboard = copied.append  # type: ignore[method-assign]
         await pilot.press("a", "p", "y")

@@ -157,6 +157,13 @@ class JobDetailScreen(BoardScreen):
         out.append_text(plain(text, multiline=True))
         return out
 
+    def _person(self, employee_id: int | None) -> str | None:
+        """Who did it, by name: employees first, then technicians (both can write notes and history)."""
+        if not employee_id:
+            return None
+        name = self.board.lookup_name("employee", employee_id)
+        return name if not name.startswith("#") else self.board.lookup_name("technician", employee_id)
+
     def _lookup_name(self, kind: str, item_id: int | None) -> str:
         return self.board.lookup_name(kind, item_id) if item_id else "—"
 
@@ -247,7 +254,7 @@ class JobDetailScreen(BoardScreen):
         for note in notes:
             head = Text(end="")
             head.append(when(_get(note, "created_on", "created"), tz), self._style("job-detail--label"))
-            author = _get(note, "created_by_name", "created_by", "author")
+            author = _get(note, "created_by_name", "created_by", "author") or self._person(_get(note, "created_by_id"))
             if author:
                 head.append("  ")
                 head.append_text(plain(author, self._style("job-detail--muted")))
@@ -255,14 +262,14 @@ class JobDetailScreen(BoardScreen):
                 head.append("  pinned", self._style("job-detail--muted"))
             out.append(head)
             out.append(plain(_get(note, "text") or "", multiline=True))
-        history = sorted(detail.history, key=lambda h: str(_get(h, "date", "created_on") or ""))
+        history = sorted(detail.history, key=lambda h: str(_get(h, "at", "date", "created_on") or ""))
         out.append(self._heading("History", len(history)))
         for event in history:
             line = Text(end="")
-            line.append(when(_get(event, "date", "created_on"), tz), self._style("job-detail--label"))
+            line.append(when(_get(event, "at", "date", "created_on"), tz), self._style("job-detail--label"))
             line.append("  ")
             line.append_text(plain(_get(event, "event_type", "type", "event") or "event"))
-            who = _get(event, "employee_name", "employee_id", "by")
+            who = _get(event, "employee_name", "by") or self._person(_get(event, "employee_id"))
             if who:
                 line.append("  ")
                 line.append_text(plain(who, self._style("job-detail--muted")))
@@ -272,7 +279,9 @@ class JobDetailScreen(BoardScreen):
             line = Text(end="")
             line.append(when(_get(entry, "created_on", "date"), tz), self._style("job-detail--label"))
             line.append("  ")
-            line.append_text(plain(_get(entry, "reason_name", "reason", "reason_id") or "—"))
+            reason_id = _get(entry, "reason_id")
+            line.append_text(plain(_get(entry, "reason_name", "reason")
+                                   or (self.board.lookup_name("cancel_reason", reason_id) if reason_id else "—")))
             memo = _get(entry, "memo")
             if memo:
                 line.append("  ")
