@@ -8,6 +8,8 @@ The cursor is remembered by index *and* job id, so a data refresh keeps it on th
 
 from __future__ import annotations
 
+from functools import partial
+
 from collections import OrderedDict
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
@@ -266,7 +268,8 @@ class JobTable(ScrollView, can_focus=True):
             self.virtual_size = Size(self.size.width, 1)
             self.post_message(self.Counted(None))
         self.refresh()
-        self.run_worker(self._count(self._generation), group="job-table-count", exclusive=True)
+        # A callable, not a coroutine: an exclusive worker cancelled before it starts leaves nothing unawaited.
+        self.run_worker(partial(self._count, self._generation), group="job-table-count", exclusive=True)
 
     def _read_failed(self, error: Exception) -> None:
         # A read can fail (database locked, schema mid-migration); the board stays up and says so.
@@ -300,7 +303,7 @@ class JobTable(ScrollView, can_focus=True):
         for page in sorted(wanted):
             if (page not in self._pages or page in self._stale_pages) and (self._generation, page) not in self._pending:
                 self._pending.add((self._generation, page))
-                self.run_worker(self._fetch(self._generation, page), group="job-table-fetch")
+                self.run_worker(partial(self._fetch, self._generation, page), group="job-table-fetch")
 
     async def _fetch(self, generation: int, page: int) -> None:
         def read() -> Sequence[JobListRow] | None:
