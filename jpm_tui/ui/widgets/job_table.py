@@ -8,12 +8,11 @@ The cursor is remembered by index *and* job id, so a data refresh keeps it on th
 
 from __future__ import annotations
 
-from functools import partial
-
 from collections import OrderedDict
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, tzinfo
+from functools import partial
 from typing import Any, ClassVar
 
 from rich.cells import cell_len, set_cell_size
