@@ -358,6 +358,10 @@ def _fts_match(q: JobQuery) -> str | None:
     return expr
 
 
+def _text_only(q: JobQuery) -> JobQuery:
+    return JobQuery(text=q.text, include_inactive=True)
+
+
 # ============================================================================================= store
 
 _OPEN_STATUSES_EXCLUDED = (d.AppointmentStatus.DONE.value, d.AppointmentStatus.CANCELED.value)
@@ -782,9 +786,11 @@ class CacheStore:
         return not (fts_query(q.text) or q.technician_ids or q.appointment_from or q.appointment_to
                     or q.customer_id is not None or q.location_id is not None or q.project_id is not None)
 
-    def _where(self, q: JobQuery, *, plus: bool = False) -> tuple[list[str], list[Any]]:
+    def _where(self, q: JobQuery, *, plus: bool = False, facets: bool = True) -> tuple[list[str], list[Any]]:
         """WHERE clauses over ``jobs j``. ``plus=True`` writes the counter dimensions as ``+j.col`` so the
-        planner does not pick their indexes (used when walking a sort index)."""
+        planner does not pick their indexes (used when walking a sort index, whose covering columns check
+        them). ``facets=False`` matches the text alone (cheaper to evaluate when those columns are checked
+        on the index anyway)."""
         p = "+" if plus else ""
         clauses: list[str] = []
         args: list[Any] = []
@@ -817,13 +823,23 @@ class CacheStore:
                 f"WHERE technician_id IN ({_marks(q.technician_ids)}) AND active = 1)"
             )
             args.extend(int(t) for t in q.technician_ids)
-        match = _fts_match(q)
+        match = _fts_match(q if facets else _text_only(q))
         if match:
             clauses.append("j.id IN (SELECT rowid FROM jobs_fts WHERE jobs_fts MATCH ?)")
             args.append(match)
         return clauses, args
 
     def _fts_count(self, match: str, cap: int | None = None) -> int:
+        key = ("fts", match, cap)
+        version = self._version()
+        hit = self._counts.get(key)
+        if hit is not None and hit[0] == version:
+            return hit[1]
+        n = self._fts_count_uncached(match, cap)
+        self._remember(self._counts, key, (version, n), 64)
+        return n
+
+    def _fts_count_uncached(self, match: str, cap: int | None) -> int:
         if cap is None:
             sql, args = "SELECT count(*) FROM jobs_fts WHERE jobs_fts MATCH ?", (match,)
         else:
@@ -880,13 +896,22 @@ class CacheStore:
         where, args = self._counter_where(q)
         matches = float(self.conn.execute(f"SELECT coalesce(sum(n), 0) FROM job_counts{where}", args).fetchone()[0])
         materialise = 0.0
-        match = _fts_match(q)
-        if match:
-            found = self._fts_count(match, self._PLAN_CAP)
-            matches = min(matches, found)
+        walk_unit = 0.05  # a covering-index entry
+        if fts_query(q.text):
+            # text alone (memoised; cheap next to the facet-filtered match), scaled by the other filters
+            found = self._fts_count(_fts_match(_text_only(q)), self._PLAN_CAP)
             materialise = 0.1 * found
-        if q.technician_ids or q.customer_id is not None or q.location_id is not None or q.project_id is not None:
+            matches = min(matches, found * matches / total) if found < self._PLAN_CAP else matches
+        if q.technician_ids:
+            n = self.conn.execute(
+                "SELECT count(*) FROM (SELECT 1 FROM appointment_assignments WHERE technician_id IN "
+                f"({_marks(q.technician_ids)}) AND active = 1 LIMIT ?)", [*map(int, q.technician_ids), self._PLAN_CAP]
+            ).fetchone()[0]
+            matches = min(matches, float(n))
+            walk_unit = 1.5  # the check needs the table row
+        if q.customer_id is not None or q.location_id is not None or q.project_id is not None:
             matches = min(matches, 2000.0)
+            walk_unit = 1.5
         if q.appointment_from is not None or q.appointment_to is not None:
             lo = d.format_datetime(q.appointment_from) if q.appointment_from else ""
             hi = d.format_datetime(q.appointment_to) if q.appointment_to else "~"
@@ -895,15 +920,16 @@ class CacheStore:
                 "WHERE next_appt_key >= ? AND next_appt_key < ? LIMIT ?)", (lo, hi, self._PLAN_CAP)
             ).fetchone()[0]
             matches = min(matches, float(in_range))
+            walk_unit = max(walk_unit, 0.05 if q.sort == "next_appointment" else 1.5)
         if matches <= 0:
             return "filter"
         filter_cost = 1.5 * matches
-        sort_cost = materialise + 0.05 * (offset + limit) * total / matches
+        sort_cost = materialise + walk_unit * (offset + limit) * total / matches
         return "filter" if filter_cost < sort_cost else "sort"
 
     def _window_sql(self, q: JobQuery, plan: str, seek: tuple[Any, ...] | None, reverse: bool) -> tuple[str, list[Any]]:
         col = self._sort(q)
-        clauses, args = self._where(q, plus=(plan == "sort"))
+        clauses, args = self._where(q, plus=(plan == "sort"), facets=(plan != "sort"))
         desc = q.descending != reverse
         if seek is not None:
             clauses.append(f"(j.{col}, j.id) {'<' if desc else '>'} (?, ?)")
