@@ -234,14 +234,14 @@ class Profile(BaseModel):
     def _tenant(cls, value: Any) -> int:
         return _positive_int(value)
 
-    @field_validator("client_id", mode="before")
+    @field_validator("client_id", "client_secret_command", mode="before")
     @classmethod
-    def _client_id(cls, value: Any) -> str:
+    def _plain_text(cls, value: Any) -> str:
         return _text(value)
 
-    @field_validator("app_key", mode="before")
+    @field_validator("app_key", "client_secret", mode="before")
     @classmethod
-    def _app_key(cls, value: Any) -> str:
+    def _secret_text(cls, value: Any) -> str:
         return _text(value, secret=True)
 
     @field_validator("client_secret_env", mode="before")
@@ -250,16 +250,6 @@ class Profile(BaseModel):
         if not isinstance(value, str) or not _ENV_NAME.match(value):
             raise _problem(f"expected an environment variable name, got {_show(value)}")
         return value
-
-    @field_validator("client_secret_command", mode="before")
-    @classmethod
-    def _secret_command(cls, value: Any) -> str:
-        return _text(value)
-
-    @field_validator("client_secret", mode="before")
-    @classmethod
-    def _secret(cls, value: Any) -> Any:
-        return _text(value, secret=True)
 
     @field_validator("rate_limit", mode="before")
     @classmethod
