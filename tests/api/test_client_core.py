@@ -369,4 +369,3 @@ async def test_sandbox_latency_past_the_timeout_is_a_clear_transport_error(sandb
     async with sandbox_client(sandbox_server, timeout=0.2, max_retries=0) as client:
         with pytest.raises(TransportError, match="timed out"):
             await client.request("GET", "jpm", "job-types")
-
