@@ -110,6 +110,7 @@ class JpmApp(App[None]):
             self.notify(f"Unknown theme {self._requested_theme!r}; using {DEFAULT_THEME!r}.",
                         severity="warning", markup=False)
         self._check_size()
+        self._refresh_lookups()
         if self.live is not None:
             self._keep_live()
 
@@ -133,7 +134,7 @@ class JpmApp(App[None]):
             self._data_changed()
 
     def _data_changed(self) -> None:
-        self._lookup_cache = None
+        self._refresh_lookups()
         self.data_version += 1
 
     def on_unmount(self) -> None:
@@ -174,20 +175,29 @@ class JpmApp(App[None]):
 
     # ------------------------------------------------------------------ lookups for filters
 
+    _LOOKUP_READS = {
+        "job_type": "job_types",
+        "business_unit": "business_units",
+        "technician": "technicians",
+        "employee": "employees",
+        "cancel_reason": "cancel_reasons",
+    }
+
+    def _read_lookups(self) -> dict[str, dict[int, str]]:
+        """Reference names by id (runs on the reader thread: it is SQL)."""
+        cache: dict[str, dict[int, str]] = {}
+        for kind, method in self._LOOKUP_READS.items():
+            read = getattr(self.source, method, None)
+            cache[kind] = {item.id: item.name for item in read()} if read is not None else {}
+        return cache
+
+    @work(exclusive=True, group="lookups")
+    async def _refresh_lookups(self) -> None:
+        self._lookup_cache = await self.reader(self._read_lookups)
+
     def _lookups(self) -> dict[str, dict[int, str]]:
-        if self._lookup_cache is None:
-            reads = {
-                "job_type": "job_types",
-                "business_unit": "business_units",
-                "technician": "technicians",
-                "employee": "employees",
-                "cancel_reason": "cancel_reasons",
-            }
-            cache: dict[str, dict[int, str]] = {}
-            for kind, method in reads.items():
-                read = getattr(self.source, method, None)
-                cache[kind] = {item.id: item.name for item in read()} if read is not None else {}
-            self._lookup_cache = cache
+        if self._lookup_cache is None:  # only before the first refresh has landed
+            self._lookup_cache = self._read_lookups()
         return self._lookup_cache
 
     def lookup_name(self, kind: str, item_id: int) -> str:
