@@ -13,9 +13,10 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
-from jpm_tui.cache.outbox import OPEN_STATES, Outbox
+from jpm_tui.cache.outbox import OPEN_STATES, Outbox, OutboxEntry
 from jpm_tui.cache.sync import SyncEngine, SyncProgress, SyncSummary
 from jpm_tui.provider.base import Provider
+from jpm_tui.provider.domain import Command
 
 
 @dataclass(slots=True)
@@ -45,8 +46,10 @@ class LiveCache:
         self.retry_interval = retry_interval
         self.state = LiveState(last_sync=self._last_success())
         self.engine: SyncEngine | None = None
-        self.outbox: Outbox | None = None
+        # Usable before the loop starts: a write made offline is queued at once and sent by a later round.
+        self.outbox = Outbox(store)
         self._wake = asyncio.Event()
+        self._on_change: Callable[[LiveState], None] = lambda _state: None
 
     def _last_success(self) -> datetime | None:
         done = [s.last_success for s in self.store.sync_states() if s.last_success]
@@ -56,7 +59,8 @@ class LiveCache:
         """Build the provider, engine and outbox inside the running event loop (httpx binds to it)."""
         provider = self._provider_factory()
         self.engine = SyncEngine(self.store, provider)
-        self.outbox = Outbox(self.store, provider, sync_engine=self.engine)
+        self.outbox.provider = provider
+        self.outbox.sync_engine = self.engine
         self.state.outbox = self._open_writes()
 
     async def aclose(self) -> None:
@@ -73,6 +77,7 @@ class LiveCache:
         if self.engine is None:
             self.open()
         assert self.engine is not None
+        self._on_change = on_change
         if on_progress is not None:
             self.engine.add_listener(on_progress)
         while True:
@@ -84,8 +89,24 @@ class LiveCache:
             except TimeoutError:
                 pass
 
+    async def submit(self, command: Command) -> OutboxEntry:
+        """Queue one write (durable before this returns) and, when online, send it now.
+
+        Offline it stays queued: sending it now would only wait out the client's retries, and the next round
+        replays it. Returns the row as it ended up (done, pending, conflict or failed)."""
+        entry = self.outbox.enqueue(command)
+        if self.outbox.provider is not None and self.state.online:
+            report = await self.outbox.replay()
+            if report.stopped is not None:
+                self.state.online = False
+                self.state.last_error = report.stopped
+            entry = self.outbox.get(entry.id)
+        self.state.outbox = self._open_writes()
+        self._on_change(self.state)
+        return entry
+
     async def round(self, on_change: Callable[[LiveState], None]) -> SyncSummary | None:
-        assert self.engine is not None and self.outbox is not None
+        assert self.engine is not None
         report = await self.outbox.replay()
         self.state.outbox = self._open_writes()
         self.state.syncing = True
@@ -102,6 +123,5 @@ class LiveCache:
         return summary
 
     def _open_writes(self) -> int:
-        assert self.outbox is not None
         counts = self.outbox.counts()
         return sum(counts.get(state.value, 0) for state in OPEN_STATES)

@@ -37,7 +37,7 @@ import asyncio
 import enum
 import json
 import logging
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, fields
 from datetime import UTC, datetime
 from typing import Any
@@ -199,53 +199,79 @@ def _quote(text: str, limit: int = 40) -> str:
     return f'"{text}"' if len(text) <= limit else f'"{text[: limit - 1]}…"'
 
 
-def _techs(ids: Sequence[int]) -> str:
-    ids = list(ids)
-    return ("technician " if len(ids) == 1 else "technicians ") + ", ".join(str(i) for i in ids)
+Names = Callable[[str, int], "str | None"]
+"""(kind, id) -> the name a dispatcher knows it by, or None; kinds: job, appointment, project, technician,
+cancel_reason, hold_reason, job_type, business_unit."""
 
 
-def describe(command: d.Command) -> str:
-    """The command in words, for lists and confirmations: ``cancel job 123 (reason 4)``."""
+def _no_names(_kind: str, _id: int) -> None:
+    return None
+
+
+def describe(command: d.Command, names: Names = _no_names) -> str:
+    """The command in words, for lists and confirmations: ``cancel job 123 (reason 4)``, or with ``names``
+    ``cancel job J-1001 (Customer changed mind)``."""
     c: Any = command
+
+    def name(kind: str, item_id: int | None) -> str:
+        known = names(kind, item_id) if item_id is not None else None
+        return known or f"{kind.replace('_', ' ')} {item_id}"
+
+    def reason(kind: str, item_id: int) -> str:
+        known = names(kind, item_id)
+        return f"({known})" if known else f"(reason {item_id})"
+
+    def techs(ids: Sequence[int]) -> str:
+        return ", ".join(name("technician", i) for i in ids)
+
+    memo = f": {_quote(c.memo)}" if getattr(c, "memo", "") else ""
     match command.kind:
         case "cancel_job":
-            return f"cancel job {c.job_id} (reason {c.reason_id})" + (f": {_quote(c.memo)}" if c.memo else "")
+            return f"cancel {name('job', c.job_id)} {reason('cancel_reason', c.reason_id)}{memo}"
         case "remove_cancellation":
-            return f"remove the cancellation of job {c.job_id}"
+            return f"remove the cancellation of {name('job', c.job_id)}"
         case "hold_appointment":
-            return (f"put appointment {c.appointment_id} on hold (reason {c.reason_id})"
-                    + (f": {_quote(c.memo)}" if c.memo else ""))
+            return f"put {name('appointment', c.appointment_id)} on hold {reason('hold_reason', c.reason_id)}{memo}"
         case "remove_appointment_hold":
-            return f"remove the hold on appointment {c.appointment_id}"
+            return f"remove the hold on {name('appointment', c.appointment_id)}"
         case "confirm_appointment":
-            return f"confirm appointment {c.appointment_id}"
+            return f"confirm {name('appointment', c.appointment_id)}"
         case "unconfirm_appointment":
-            return f"unconfirm appointment {c.appointment_id}"
+            return f"unconfirm {name('appointment', c.appointment_id)}"
         case "reschedule_appointment":
-            return f"reschedule appointment {c.appointment_id} to {_when(c.start)} – {_when(c.end)}"
+            return f"reschedule {name('appointment', c.appointment_id)} to {_when(c.start)} – {_when(c.end)}"
         case "assign_technicians":
-            return f"assign {_techs(c.technician_ids)} to appointment {c.appointment_id}"
+            return f"assign {techs(c.technician_ids)} to {name('appointment', c.appointment_id)}"
         case "unassign_technicians":
-            return f"unassign {_techs(c.technician_ids)} from appointment {c.appointment_id}"
+            return f"unassign {techs(c.technician_ids)} from {name('appointment', c.appointment_id)}"
         case "add_job_note":
-            return f"add a note to job {c.job_id}: {_quote(c.text)}" + (" (pinned)" if c.pin_to_top else "")
+            return f"add a note to {name('job', c.job_id)}: {_quote(c.text)}" + (" (pinned)" if c.pin_to_top else "")
         case "add_project_note":
-            return f"add a note to project {c.project_id}: {_quote(c.text)}" + (" (pinned)" if c.pin_to_top else "")
+            return (f"add a note to {name('project', c.project_id)}: {_quote(c.text)}"
+                    + (" (pinned)" if c.pin_to_top else ""))
         case "set_special_instructions":
-            return f"set the special instructions of appointment {c.appointment_id}: {_quote(c.text)}"
+            return f"set the special instructions of {name('appointment', c.appointment_id)}: {_quote(c.text)}"
         case "edit_job":
-            changes = ", ".join(f"{k} = {v!r}" for k, v in sorted(c.changes.items())) or "nothing"
-            return f"edit job {c.job_id}: {changes}"
+            changes = ", ".join(_change(k, v, name) for k, v in sorted(c.changes.items())) or "nothing"
+            return f"edit {name('job', c.job_id)}: {changes}"
         case "attach_job_to_project":
-            return f"attach job {c.job_id} to project {c.project_id}"
+            return f"attach {name('job', c.job_id)} to {name('project', c.project_id)}"
         case "detach_job_from_project":
-            return f"detach job {c.job_id} from its project"
+            return f"detach {name('job', c.job_id)} from its project"
         case "create_appointment":
-            extra = f" with {_techs(c.technician_ids)}" if c.technician_ids else ""
-            return f"create an appointment for job {c.job_id} at {_when(c.start)} – {_when(c.end)}{extra}"
+            extra = f" with {techs(c.technician_ids)}" if c.technician_ids else ""
+            return f"create an appointment for {name('job', c.job_id)} at {_when(c.start)} – {_when(c.end)}{extra}"
         case "delete_appointment":
-            return f"delete appointment {c.appointment_id}"
+            return f"delete {name('appointment', c.appointment_id)}"
     return f"{command.kind} {command.target} {command.target_id}"
+
+
+def _change(key: str, value: Any, name: Callable[[str, int | None], str]) -> str:
+    if key in ("job_type_id", "business_unit_id") and value is not None:
+        return f"{key.removesuffix('_id').replace('_', ' ')} = {name(key.removesuffix('_id'), value)}"
+    if key == "summary":
+        return f"summary = {_quote(value)}"
+    return f"{key.replace('_', ' ')} = {value}"
 
 
 def _expected_changes(command: d.Command) -> dict[str, Any]:

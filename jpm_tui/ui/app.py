@@ -25,6 +25,8 @@ from .screens.jobs import JobsScreen
 from .screens.placeholder import CalendarScreen, ProjectsScreen, SyncScreen
 from .screens.too_small import TooSmallScreen
 from ..cache.live import LiveCache, LiveState
+from ..cache.outbox import OutboxEntry, OutboxState, describe
+from ..provider.domain import Command
 from ..cache.sync import SyncProgress
 from .source import JobQuery, JobSource, Reader, SavedView
 from .views import views_from_config
@@ -93,6 +95,7 @@ class JpmApp(App[None]):
         self._requested_theme = theme
         self._too_small = False
         self._lookup_cache: dict[str, dict[int, str]] | None = None
+        self._shown_names: dict[tuple[str, int], str] = {}
         self.add_mode("jobs", lambda: JobsScreen(self.views, query=query))
         self.add_mode("calendar", CalendarScreen)
         self.add_mode("projects", ProjectsScreen)
@@ -173,6 +176,49 @@ class JpmApp(App[None]):
     def open_job(self, job_id: int) -> None:
         self.push_screen(JobDetailScreen(job_id))
 
+    # ------------------------------------------------------------------ writes
+
+    @property
+    def read_only_reason(self) -> str | None:
+        """Why this board cannot queue writes, or None when it can."""
+        return None if self.live is not None else "this board has no outbox (read-only)"
+
+    def remember_name(self, kind: str, item_id: int, name: str) -> None:
+        """Screens tell the app what they showed (job numbers, projects) so writes are described by name."""
+        self._shown_names[(kind, item_id)] = name
+
+    def name_of(self, kind: str, item_id: int) -> str | None:
+        """The name a dispatcher knows a record by, for describing writes (None when not known here)."""
+        if (kind, item_id) in self._shown_names:
+            return self._shown_names[(kind, item_id)]
+        name = self.lookup_name(kind, item_id)
+        return None if name.startswith("#") else name
+
+    def describe(self, command: Command) -> str:
+        return describe(command, self.name_of)
+
+    @work(group="writes")
+    async def submit(self, command: Command) -> OutboxEntry | None:
+        """Queue ``command`` in the outbox and send it when online; say how it ended."""
+        if self.live is None:
+            self.notify(self.read_only_reason or "", severity="error", markup=False)
+            return None
+        words = self.describe(command)
+        entry = await self.live.submit(command)
+        if entry.state == OutboxState.DONE:
+            self.notify(f"Done: {words}", markup=False)
+        elif entry.state == OutboxState.FAILED:
+            self.notify(f"{words}\n{entry.error_text}", title="Refused by the server", severity="error",
+                        timeout=10, markup=False)
+        elif entry.state == OutboxState.CONFLICT:
+            self.notify(f"{words}\n{entry.message}", title="Held: changed on the server", severity="warning",
+                        timeout=10, markup=False)
+        else:
+            self.notify(f"Queued: {words}\nIt is sent when the server is reachable.", title="Offline",
+                        severity="warning", markup=False)
+        self._data_changed()
+        return entry
+
     # ------------------------------------------------------------------ lookups for filters
 
     _LOOKUP_READS = {
@@ -181,6 +227,7 @@ class JpmApp(App[None]):
         "technician": "technicians",
         "employee": "employees",
         "cancel_reason": "cancel_reasons",
+        "hold_reason": "hold_reasons",
     }
 
     def _read_lookups(self) -> dict[str, dict[int, str]]:
@@ -203,13 +250,13 @@ class JpmApp(App[None]):
     def lookup_name(self, kind: str, item_id: int) -> str:
         return self._lookups().get(kind, {}).get(item_id, f"#{item_id}")
 
+    def named(self, kind: str) -> list[tuple[int, str]]:
+        """Every cached (id, name) of a reference kind (``_LOOKUP_READS``), by name."""
+        return sorted(self._lookups().get(kind, {}).items(), key=lambda pair: pair[1].lower())
+
     def filter_choices(self) -> FilterChoices:
-        lookups = self._lookups()
-
-        def pairs(kind: str) -> list[tuple[int, str]]:
-            return sorted(lookups[kind].items(), key=lambda pair: pair[1].lower())
-
-        return FilterChoices(pairs("job_type"), pairs("business_unit"), pairs("technician"), tz=self.tz)
+        return FilterChoices(self.named("job_type"), self.named("business_unit"), self.named("technician"),
+                             tz=self.tz)
 
 
 def run_app(

@@ -237,7 +237,7 @@ async def test_every_command_kind_goes_through_and_reads_in_words(world, store):
     words = [e.description for e in entries]
     assert words[0].startswith(f"reschedule appointment {appt['id']} to ") and "UTC" in words[0]
     assert words[3] == f"assign technician {tech} to appointment {appt['id']}"
-    assert words[4] == f"edit job {job['id']}: summary = 'edited offline'"
+    assert words[4] == f"edit job {job['id']}: summary = \"edited offline\""
     switch.offline = False
     report = await outbox.replay()
     bad = {e.id: e.error_text for e in outbox.entries(["failed", "conflict", "pending"])}

@@ -15,19 +15,39 @@ from textual.binding import Binding, BindingType
 from textual.containers import VerticalScroll
 from textual.widgets import Static
 
+from ...cache.outbox import Outbox, OutboxEntry, OutboxState
+from ...cache.store import ProjectQuery
+from ...provider import domain as d
+from ..commands import binding_help
 from ..format import when
+from ..rules import JOB_ACTION_NAMES, held_appointment, holdable_appointment, job_refusals
 from ..text import clean, plain
 from ..widgets.job_table import priority_class, status_class
 from .base import BoardScreen
+from .modals import Choice, ConfirmScreen, Picked, PickerScreen, TextEntryScreen, Written
 
 __all__ = ["JOB_ACTIONS", "JOB_ACTION_BINDINGS", "JobDetail", "JobDetailScreen", "load_detail"]
 
 JOB_ACTIONS = Binding.Group("Job actions")
-"""Group for the job's write actions (cancel, hold, add note, ...). They arrive with the outbox: each is a
-``Binding(key, action, description, group=JOB_ACTIONS)`` appended to ``JOB_ACTION_BINDINGS`` plus an
-``action_*`` on ``JobDetailScreen`` that queues a provider command. None exist yet - none are faked."""
+"""The job's writes. Each queues a command in the outbox; a state that forbids one greys its key and the
+screen says why (``ui.rules.job_refusals``)."""
 
-JOB_ACTION_BINDINGS: list[BindingType] = []
+JOB_ACTION_BINDINGS: list[BindingType] = [
+    Binding("c", "cancel_job", "Cancel job", group=JOB_ACTIONS, id="cancel-job"),
+    Binding("u", "remove_cancellation", "Remove cancellation", group=JOB_ACTIONS, show=False,
+            id="remove-cancellation"),
+    Binding("h", "hold", "Hold", group=JOB_ACTIONS, id="hold"),
+    Binding("H", "remove_hold", "Remove hold", group=JOB_ACTIONS, show=False, id="remove-hold"),
+    Binding("n", "add_note", "Note", group=JOB_ACTIONS, id="add-note"),
+    Binding("e", "edit_summary", "Edit summary", group=JOB_ACTIONS, id="edit-summary"),
+    Binding("exclamation_mark", "edit_priority", "Priority", group=JOB_ACTIONS, show=False, id="edit-priority"),
+    Binding("t", "edit_job_type", "Job type", group=JOB_ACTIONS, show=False, id="edit-job-type"),
+    Binding("b", "edit_business_unit", "Business unit", group=JOB_ACTIONS, show=False, id="edit-business-unit"),
+    Binding("A", "attach_project", "Attach to project", group=JOB_ACTIONS, show=False, id="attach-project"),
+    Binding("D", "detach_project", "Detach from project", group=JOB_ACTIONS, show=False, id="detach-project"),
+]
+
+_ACTION_WORDS = {b.action: b.description for b in JOB_ACTION_BINDINGS if isinstance(b, Binding)}
 
 
 @dataclass
@@ -40,20 +60,34 @@ class JobDetail:
     history: Sequence[Any] = ()
     canceled_log: Sequence[Any] = ()
     extra: dict[str, Any] = field(default_factory=dict)
+    pending: Sequence[OutboxEntry] = ()
+    """Writes queued against the job or its appointments and not done yet (failed ones included)."""
+    overlay: dict[str, Any] = field(default_factory=dict)
+    appointment_overlays: dict[int, dict[str, Any]] = field(default_factory=dict)
+    customer_projects: Sequence[Any] = ()
 
 
-def load_detail(source: Any, job_id: int) -> JobDetail | None:
+def load_detail(source: Any, job_id: int, outbox: Outbox | None = None) -> JobDetail | None:
     job = source.job(job_id)
     if job is None:
         return None
-    return JobDetail(
+    appointments = source.appointments_for_job(job_id)
+    detail = JobDetail(
         job=job,
-        appointments=source.appointments_for_job(job_id),
+        appointments=appointments,
         notes=source.notes_for_job(job_id),
         history=source.history_for_job(job_id),
         canceled_log=source.canceled_log_for_job(job_id),
         extra=_people_and_places(source, job),
+        customer_projects=_customer_projects(source, _get(job, "customer_id")),
     )
+    if outbox is not None:
+        detail.pending = [*outbox.pending_for("job", job_id),
+                          *(e for a in appointments for e in outbox.pending_for("appointment", a.id))]
+        detail.pending = sorted(detail.pending, key=lambda e: e.id)
+        detail.overlay = outbox.overlay("job", job_id)
+        detail.appointment_overlays = {a.id: o for a in appointments if (o := outbox.overlay("appointment", a.id))}
+    return detail
 
 
 def _people_and_places(source: Any, job: Any) -> dict[str, Any]:
@@ -76,6 +110,15 @@ def _address(place: Any) -> str:
     return ", ".join(part for part in (street, _get(place, "city"), region) if part)
 
 
+_FIELD_KEYS = {"Summary": "summary", "Priority": "priority", "Job type": "job_type_id",
+               "Business unit": "business_unit_id", "Project": "project_id"}
+"""Detail label -> the domain field a write changes (its folded form matches the wire name of a field error)."""
+
+
+def _fold(name: str) -> str:
+    return "".join(ch for ch in name.lower() if ch.isalnum())
+
+
 def _get(obj: Any, *names: str) -> Any:
     """First present attribute (or mapping key) of ``obj`` among ``names``."""
     for name in names:
@@ -92,6 +135,8 @@ class JobDetailScreen(BoardScreen):
         "job-detail--label",
         "job-detail--muted",
         "job-detail--heading",
+        "job-detail--error",
+        "job-detail--pending",
         *(f"job-table--status-{s}" for s in
           ("scheduled", "dispatched", "inprogress", "hold", "completed", "canceled", "other")),
         *(f"job-table--priority-{p}" for p in ("urgent", "high", "normal", "low")),
@@ -116,6 +161,8 @@ class JobDetailScreen(BoardScreen):
         super().__init__()
         self.job_id = job_id
         self.detail: JobDetail | None = None
+        self.refusals: dict[str, str] | None = None
+        """Job action -> why not (None until the job is read: every action waits)."""
         self.show_raw = False
 
     def compose_body(self) -> ComposeResult:
@@ -124,10 +171,47 @@ class JobDetailScreen(BoardScreen):
 
     async def on_mount(self) -> None:
         self.query_one("#detail-body").focus()
-        self.detail = await self.board.reader(load_detail, self.board.source, self.job_id)
+        await self._load()
+        self.app.theme_changed_signal.subscribe(self, lambda _theme: self.call_after_refresh(self._show))
+        self.watch(self.app, "data_version", lambda _version: self._reload(), init=False)
+
+    async def _load(self) -> None:
+        live = self.board.live
+        self.detail = await self.board.reader(load_detail, self.board.source, self.job_id,
+                                              live.outbox if live is not None else None)
+        self.refusals = self._refusals()
+        self._remember_names()
+        self.refresh_bindings()
         # Colours are baked into the Text: draw once this screen's CSS applies, and again on a theme change.
         self.call_after_refresh(self._show)
-        self.app.theme_changed_signal.subscribe(self, lambda _theme: self.call_after_refresh(self._show))
+
+    def _reload(self) -> None:
+        self.run_worker(self._load, exclusive=True, group="detail-load")
+
+    def _refusals(self) -> dict[str, str]:
+        if self.detail is None:
+            return dict.fromkeys(JOB_ACTION_NAMES, f"job {self.job_id} is not in the local cache")
+        return job_refusals(self.detail.job, self.detail.overlay, self.detail.appointments,
+                            self.detail.appointment_overlays, writable=self.board.read_only_reason,
+                            has_cancel_reasons=bool(self.board.named("cancel_reason")),
+                            has_hold_reasons=bool(self.board.named("hold_reason")),
+                            has_projects=bool(self.detail.customer_projects))
+
+    def _remember_names(self) -> None:
+        if self.detail is None:
+            return
+        self.board.remember_name("job", self.job_id, self._job_words)
+        for appointment in self.detail.appointments:
+            number = _get(appointment, "number", "id")
+            self.board.remember_name("appointment", _get(appointment, "id"), f"appointment {clean(number)}")
+        project = self.detail.extra.get("project")
+        if project is not None:
+            self.board.remember_name("project", project.id, f"project {clean(project.number)}")
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action in JOB_ACTION_NAMES:
+            return None if self.refusals is None or action in self.refusals else True
+        return True
 
     # ------------------------------------------------------------------ rendering
 
@@ -174,26 +258,89 @@ class JobDetailScreen(BoardScreen):
             text.append(f" ({count})", self._style("job-detail--muted"))
         return text
 
-    def _fields(self, rows: Sequence[tuple[str, Any]]) -> Table:
+    def _fields(self, rows: Sequence[tuple[str, Any]], *, queued: set[str] = frozenset(),  # type: ignore[assignment]
+                errors: dict[str, str] | None = None) -> Table:
+        """Label/value rows; a value a queued write changes says so, and a refused write's field error is
+        shown under the field it concerns."""
         table = Table.grid(padding=(0, 2))
         table.add_column(style=self._style("job-detail--label"), no_wrap=True, min_width=14)
         table.add_column(overflow="fold")
         for label, value in rows:
-            table.add_row(Text(label), value if isinstance(value, Text) else plain(value, multiline=True))
+            text = value if isinstance(value, Text) else plain(value, multiline=True)
+            if _FIELD_KEYS.get(label) in queued:
+                text.append(" (queued)", self._style("job-detail--pending"))
+            table.add_row(Text(label), text)
+            error = (errors or {}).get(_fold(_FIELD_KEYS.get(label, label)))
+            if error:
+                table.add_row(Text(""), plain(f"✗ {error}", self._style("job-detail--error"), multiline=True))
         return table
+
+    _STATE_WORDS = {
+        OutboxState.PENDING: "queued",
+        OutboxState.SENDING: "sending",
+        OutboxState.CONFLICT: "held: changed on the server (S: confirm or drop)",
+        OutboxState.FAILED: "refused",
+    }
+
+    def _pending_lines(self) -> list[Any]:
+        """The writes on this job that are not done yet, with the server's answer for refused ones."""
+        pending = self.detail.pending if self.detail is not None else ()
+        if not pending:
+            return []
+        out: list[Any] = [self._heading("Pending changes", len(pending))]
+        for entry in pending:
+            failed = entry.state in (OutboxState.FAILED, OutboxState.CONFLICT)
+            line = Text(end="")
+            line.append(f"{self._STATE_WORDS.get(entry.state, entry.state)}  ",
+                        self._style("job-detail--error" if failed else "job-detail--pending"))
+            command = entry.command
+            line.append_text(plain(self.board.describe(command) if command is not None else entry.description))
+            if failed and entry.error_text:
+                line.append("\n    ")
+                line.append_text(plain(entry.error_text, self._style("job-detail--error")))
+            out.append(line)
+        return out
+
+    def _field_errors(self) -> dict[str, str]:
+        """Folded wire field name -> the server's messages, from this job's refused writes."""
+        out: dict[str, str] = {}
+        for entry in self.detail.pending if self.detail is not None else ():
+            if entry.state == OutboxState.FAILED:
+                for name, messages in entry.field_errors.items():
+                    out[_fold(name)] = "; ".join(str(m) for m in messages)
+        return out
+
+    def _unavailable_lines(self) -> list[Any]:
+        refused = [(action, why) for action, why in (self.refusals or {}).items() if action in _ACTION_WORDS]
+        if not refused or self.board.read_only_reason:
+            return [self._heading(f"Actions: {self.board.read_only_reason}")] if self.board.read_only_reason else []
+        out: list[Any] = [self._heading("Not possible now")]
+        keys = {entry.action: entry.keys[0] for entry in binding_help(self)}
+        for action, why in refused:
+            words = _ACTION_WORDS[action]
+            line = Text(end="")
+            line.append(f"{keys.get(action, '')} {words}: ", self._style("job-detail--label"))
+            line.append(why, self._style("job-detail--muted"))
+            out.append(line)
+        return out
 
     def _sections(self) -> list[Any]:
         job, detail = self.detail.job, self.detail  # type: ignore[union-attr]
         out: list[Any] = []
         title = Text(end="")
         title.append(f"Job {clean(_get(job, 'number', 'job_number', 'id'))}", self._style("job-detail--heading"))
-        status, priority = _get(job, "status"), _get(job, "priority")
+        overlay = detail.overlay
+        status = overlay.get("status") or _get(job, "status")
+        priority = overlay.get("priority") or _get(job, "priority")
         title.append("  ")
         title.append_text(plain(status, self._style(status_class(status))))
+        if "status" in overlay:
+            title.append(" (queued)", self._style("job-detail--pending"))
         if priority:
             title.append("  ")
             title.append_text(plain(f"{clean(priority)} priority", self._style(priority_class(priority))))
         out.append(title)
+        out.extend(self._pending_lines())
         tz = self.board.tz
         people = detail.extra
         customer = _get(people.get("customer"), "name") or _get(job, "customer_name", "customer")
@@ -206,11 +353,16 @@ class JobDetailScreen(BoardScreen):
         known_project = people.get("project")
         project = (f"{known_project.number} {known_project.name}".strip() if known_project
                    else _get(job, "project_name", "project_number", "project_id"))
+        job_type_id = overlay.get("job_type_id") or _get(job, "job_type_id")
+        business_unit_id = overlay.get("business_unit_id") or _get(job, "business_unit_id")
+        if "project_id" in overlay:
+            project = (self.board.name_of("project", overlay["project_id"]) or f"project {overlay['project_id']}"
+                       if overlay["project_id"] else "—")
         out.append(self._fields([
-            ("Summary", _get(job, "summary") or "—"),
-            ("Job type", _get(job, "job_type_name", "job_type") or self._lookup_name("job_type", _get(job, "job_type_id"))),
-            ("Business unit", _get(job, "business_unit_name", "business_unit")
-             or self._lookup_name("business_unit", _get(job, "business_unit_id"))),
+            ("Summary", overlay.get("summary") or _get(job, "summary") or "—"),
+            ("Priority", priority or "—"),
+            ("Job type", self._lookup_name("job_type", job_type_id)),
+            ("Business unit", self._lookup_name("business_unit", business_unit_id)),
             ("Customer", customer or "—"),
             ("Location", location or "—"),
             ("Address", address or "—"),
@@ -221,7 +373,7 @@ class JobDetailScreen(BoardScreen):
             ("Created", when(_get(job, "created_on", "created"), tz)),
             ("Modified", when(_get(job, "modified_on", "modified"), tz)),
             ("Completed", when(_get(job, "completed_on"), tz)),
-        ]))
+        ], queued=set(overlay), errors=self._field_errors()))
         custom = _get(job, "custom_fields") or []
         out.append(self._heading("Custom fields", len(custom)))
         if custom:
@@ -287,6 +439,7 @@ class JobDetailScreen(BoardScreen):
                 line.append("  ")
                 line.append_text(plain(memo, self._style("job-detail--muted")))
             out.append(line)
+        out.extend(self._unavailable_lines())
         return out
 
     # ------------------------------------------------------------------ actions
@@ -326,3 +479,91 @@ class JobDetailScreen(BoardScreen):
             "home": lambda: body.scroll_home(animate=False),
             "end": lambda: body.scroll_end(animate=False),
         }[how]()
+
+    # ------------------------------------------------------------------ job actions (through the outbox)
+
+    @property
+    def _job_words(self) -> str:
+        number = _get(self.detail.job, "number", "job_number") if self.detail is not None else None
+        return f"job {clean(number or self.job_id)}"
+
+    def _ask(self, screen: Any, then: Any) -> None:
+        self.app.push_screen(screen, lambda answer: then(answer) if answer is not None else None)
+
+    def _send(self, command: d.Command) -> None:
+        self.board.submit(command)
+
+    def _reasons(self, kind: str) -> list[Choice]:
+        return [Choice(item_id, name) for item_id, name in self.board.named(kind)]
+
+    def action_cancel_job(self) -> None:
+        self._ask(PickerScreen(f"Cancel {self._job_words}: why?", self._reasons("cancel_reason"), memo="Memo"),
+                  lambda picked: self._send(d.CancelJob(self.job_id, int(picked.value), picked.memo)))
+
+    def action_remove_cancellation(self) -> None:
+        self._ask(ConfirmScreen("Remove cancellation", f"Bring {self._job_words} back from canceled?"),
+                  lambda _yes: self._send(d.RemoveCancellation(self.job_id)))
+
+    def action_hold(self) -> None:
+        assert self.detail is not None
+        appointment = holdable_appointment(self.detail.appointments, self.detail.appointment_overlays)
+        if appointment is None:
+            return
+        when_text = when(appointment.start, self.board.tz)
+        self._ask(PickerScreen(f"Hold appointment {clean(appointment.number)} ({when_text}): why?",
+                               self._reasons("hold_reason"), memo="Memo"),
+                  lambda picked: self._send(d.HoldAppointment(appointment.id, int(picked.value), picked.memo)))
+
+    def action_remove_hold(self) -> None:
+        assert self.detail is not None
+        appointment = held_appointment(self.detail.appointments, self.detail.appointment_overlays)
+        if appointment is None:
+            return
+        self._ask(ConfirmScreen("Remove hold", f"Take appointment {clean(appointment.number)} off hold?"),
+                  lambda _yes: self._send(d.RemoveAppointmentHold(appointment.id)))
+
+    def action_add_note(self) -> None:
+        self._ask(TextEntryScreen(f"Note on {self._job_words}", multiline=True, flag="Pin to top"),
+                  lambda written: self._send(d.AddJobNote(self.job_id, written.text, pin_to_top=written.flag)))
+
+    def _edit(self, **changes: Any) -> None:
+        self._send(d.EditJob(self.job_id, changes))
+
+    def action_edit_summary(self) -> None:
+        assert self.detail is not None
+        current = self.detail.overlay.get("summary") or self.detail.job.summary
+        self._ask(TextEntryScreen(f"Summary of {self._job_words}", initial=current, multiline=True),
+                  lambda written: self._edit(summary=written.text))
+
+    def action_edit_priority(self) -> None:
+        choices = [Choice(p.value, p.value) for p in d.Priority if p is not d.Priority.UNKNOWN]
+        self._ask(PickerScreen(f"Priority of {self._job_words}", choices),
+                  lambda picked: self._edit(priority=str(picked.value)))
+
+    def action_edit_job_type(self) -> None:
+        self._ask(PickerScreen(f"Job type of {self._job_words}", self._reasons("job_type")),
+                  lambda picked: self._edit(job_type_id=int(picked.value)))
+
+    def action_edit_business_unit(self) -> None:
+        self._ask(PickerScreen(f"Business unit of {self._job_words}", self._reasons("business_unit")),
+                  lambda picked: self._edit(business_unit_id=int(picked.value)))
+
+    def action_attach_project(self) -> None:
+        assert self.detail is not None
+        projects = self.detail.customer_projects
+        for project in projects:
+            self.board.remember_name("project", project.id, f"project {clean(project.number)}")
+        choices = [Choice(p.id, f"{p.number} {p.name}".strip(), f"{p.status} · {p.customer}") for p in projects]
+        self._ask(PickerScreen(f"Attach {self._job_words} to project", choices),
+                  lambda picked: self._send(d.AttachJobToProject(self.job_id, int(picked.value))))
+
+    def action_detach_project(self) -> None:
+        self._ask(ConfirmScreen("Detach from project", f"Take {self._job_words} out of its project?"),
+                  lambda _yes: self._send(d.DetachJobFromProject(self.job_id)))
+
+
+def _customer_projects(source: Any, customer_id: int | None) -> list[Any]:
+    """The projects a job may join: ServiceTitan only attaches a job to a project of the same customer."""
+    if not customer_id or not hasattr(source, "projects_window"):
+        return []
+    return source.projects_window(ProjectQuery(customer_id=customer_id), 0, 200)

@@ -1,0 +1,241 @@
+"""Every job action on the detail screen, end to end: keys on the demo board -> outbox -> the in-process
+sandbox over HTTP (ASGI) -> the cache and the screen. And offline: queued, then replayed when the network is back."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+
+from jpm_tui.cache.store import CacheStore
+from jpm_tui.session import board_app, demo_session
+from jpm_tui.ui.screens.job_detail import JobDetailScreen
+from jpm_tui.ui.screens.modals import PickerScreen, TextEntryScreen
+
+
+class Network(httpx.AsyncBaseTransport):
+    """The sandbox's ASGI transport behind a switch: ``up = False`` is a network that refuses to connect."""
+
+    def __init__(self, inner: httpx.AsyncBaseTransport) -> None:
+        self.inner = inner
+        self.up = True
+
+    async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
+        if not self.up:
+            raise httpx.ConnectError("network is unreachable", request=request)
+        return await self.inner.handle_async_request(request)
+
+
+class Board:
+    """The demo board, its cache, the sandbox behind it and the network switch, for one test."""
+
+    def __init__(self, tmp_path: Path) -> None:
+        from jpm_tui.api.client import ServiceTitanClient
+        from jpm_tui.sandbox import state as sandbox_state
+
+        self.session = demo_session(tmp_path, jobs=120)
+        self.sandbox = self.session.sandbox_app.state.sandbox
+        self.network = Network(httpx.ASGITransport(app=self.session.sandbox_app))
+        base = self.session.api_url
+
+        def client() -> ServiceTitanClient:
+            return ServiceTitanClient(
+                api_url=base, auth_url=base, tenant=sandbox_state.TENANT, client_id=sandbox_state.CLIENT_ID,
+                client_secret=sandbox_state.CLIENT_SECRET, app_key=sandbox_state.APP_KEY, transport=self.network,
+                rate_limit=1000.0, max_retries=0)
+
+        self.session.client_factory = client
+        self.store = CacheStore(CacheStore.path_for(self.session.environment, self.session.tenant,
+                                                    base=self.session.cache_dir))
+        self.app = board_app(self.session, self.store)
+        self.pilot: Any = None
+
+    def job_where(self, test: Callable[[dict[str, Any]], bool]) -> dict[str, Any]:
+        return next(j for j in sorted(self.sandbox["jobs"].values(), key=lambda j: j["id"]) if test(j))
+
+    def open_appointments(self, job: dict[str, Any]) -> list[dict[str, Any]]:
+        return [a for a in self.sandbox["appointments"].values()
+                if a["jobId"] == job["id"] and a["status"] not in ("Done", "Canceled", "Hold")]
+
+    async def wait(self, condition: Callable[[], Any], what: str, timeout: float = 10.0) -> None:
+        for _ in range(int(timeout / 0.05)):
+            if condition():
+                return
+            await self.pilot.pause(0.05)
+        raise AssertionError(f"timed out waiting for {what}")
+
+    async def open(self, job: dict[str, Any]) -> JobDetailScreen:
+        self.app.open_job(job["id"])
+        await self.wait(lambda: isinstance(self.app.screen, JobDetailScreen) and self.app.screen.detail is not None,
+                        "the job detail")
+        await self.pilot.pause(0.1)
+        return self.app.screen  # type: ignore[return-value]
+
+    async def settled(self) -> None:
+        """Until no write is in flight and the detail shows the outcome."""
+        await self.wait(lambda: not [w for w in self.app.workers if w.group == "writes" and w.is_running],
+                        "the write to settle")
+        await self.pilot.pause(0.3)
+
+    def shown(self) -> str:
+        screen = self.app.screen
+        return "\n".join(strip.text for w in screen.query("*") if w.size.area
+                         for strip in w.render_lines(w.size.region))
+
+    def sandbox_job(self, job: dict[str, Any]) -> dict[str, Any]:
+        return self.sandbox["jobs"].get(job["id"])
+
+
+@pytest.fixture
+async def board(tmp_path: Path):
+    board = Board(tmp_path)
+    async with board.app.run_test(size=(120, 40)) as pilot:
+        board.pilot = pilot
+        await board.wait(lambda: board.app.status.last_sync is not None and not board.app.status.syncing,
+                         "the first sync", timeout=30)
+        yield board
+    board.store.close()
+
+
+def _open_job(board: Board) -> dict[str, Any]:
+    return board.job_where(lambda j: j["jobStatus"] in ("Scheduled", "Dispatched") and board.open_appointments(j)
+                           and not j.get("projectId"))
+
+
+async def test_cancel_with_a_fuzzy_reason_then_remove_the_cancellation(board: Board) -> None:
+    job = _open_job(board)
+    reasons = sorted(board.sandbox["job_cancel_reasons"].values(), key=lambda r: r["id"])
+    reason = next(r for r in reasons if r.get("active", True))
+    await board.open(job)
+    await board.pilot.press("c")
+    assert isinstance(board.app.screen, PickerScreen)
+    await board.pilot.press(*reason["name"][:6], "enter", *"called to cancel", "enter")
+    await board.settled()
+    assert board.sandbox_job(job)["jobStatus"] == "Canceled"
+    assert board.store.job(job["id"]).status == "Canceled"
+    log = [e for e in board.sandbox["job_canceled_logs"].values() if e["jobId"] == job["id"]]
+    assert log and log[-1]["reasonId"] == reason["id"] and log[-1]["memo"] == "called to cancel"
+    assert "Canceled" in board.shown() and "Cancel job: the job is already canceled" in board.shown()
+    assert board.app.status.outbox == 0
+
+    await board.pilot.press("c")  # refused: nothing opens
+    assert isinstance(board.app.screen, JobDetailScreen)
+    await board.pilot.press("u", "y")
+    await board.settled()
+    assert board.sandbox_job(job)["jobStatus"] != "Canceled"
+    assert board.store.job(job["id"]).status != "Canceled"
+
+
+async def test_hold_the_next_appointment_then_remove_the_hold(board: Board) -> None:
+    job = _open_job(board)
+    first = min(board.open_appointments(job), key=lambda a: (a["start"], a["id"]))
+    await board.open(job)
+    await board.pilot.press("h", "enter", *"parts on order", "enter")
+    await board.settled()
+    assert board.sandbox["appointments"].get(first["id"])["status"] == "Hold"
+    assert board.store.appointment(first["id"]).status == "Hold"
+    await board.pilot.press("H", "y")
+    await board.settled()
+    assert board.sandbox["appointments"].get(first["id"])["status"] != "Hold"
+    assert board.store.appointment(first["id"]).status != "Hold"
+
+
+async def test_add_a_pinned_note(board: Board) -> None:
+    job = _open_job(board)
+    await board.open(job)
+    await board.pilot.press("n")
+    assert isinstance(board.app.screen, TextEntryScreen)
+    await board.pilot.press(*"Gate code 4411", "tab", "space", "ctrl+s")
+    await board.settled()
+    notes = [n for n in board.sandbox["job_notes"].values() if n.get("jobId") == job["id"]] or [
+        n for bucket in board.sandbox["job_notes"].values() for n in bucket.get("notes", [])
+        if bucket.get("jobId") == job["id"]]
+    assert any(n["text"] == "Gate code 4411" and n.get("isPinned") for n in notes)
+    await board.wait(lambda: "Gate code 4411" in board.shown(), "the note on screen")
+
+
+async def test_edit_summary_priority_job_type_and_business_unit(board: Board) -> None:
+    job = _open_job(board)
+    job_type = next(t for t in sorted(board.sandbox["job_types"].values(), key=lambda t: t["name"])
+                    if t["id"] != job["jobTypeId"] and t.get("active", True))
+    unit = next(u for u in sorted(board.sandbox["business_units"].values(), key=lambda u: u["name"])
+                if u["id"] != job["businessUnitId"] and u.get("active", True))
+    await board.open(job)
+    await board.pilot.press("e", "f7", *"No heat upstairs", "ctrl+s")
+    await board.settled()
+    await board.pilot.press("exclamation_mark", *"urg", "enter")
+    await board.settled()
+    await board.pilot.press("t", *job_type["name"], "enter")
+    await board.settled()
+    await board.pilot.press("b", *unit["name"], "enter")
+    await board.settled()
+    server = board.sandbox_job(job)
+    assert (server["summary"], server["priority"]) == ("No heat upstairs", "Urgent")
+    assert (server["jobTypeId"], server["businessUnitId"]) == (job_type["id"], unit["id"])
+    cached = board.store.job(job["id"])
+    assert (cached.summary, cached.priority, cached.job_type_id) == ("No heat upstairs", "Urgent", job_type["id"])
+    shown = board.shown()
+    assert "No heat upstairs" in shown and job_type["name"] in shown and unit["name"] in shown
+
+
+async def test_attach_to_a_project_of_the_customer_and_detach(board: Board) -> None:
+    customers_with_projects = {p["customerId"] for p in board.sandbox["projects"].values()}
+    job = board.job_where(lambda j: j["customerId"] in customers_with_projects and not j.get("projectId")
+                          and j["jobStatus"] != "Canceled")
+    await board.open(job)
+    await board.pilot.press("A")
+    picker = board.app.screen
+    assert isinstance(picker, PickerScreen) and picker.shown
+    project_id = picker.shown[0].value
+    await board.pilot.press("enter")
+    await board.settled()
+    assert board.sandbox_job(job)["projectId"] == project_id
+    assert job["id"] in board.sandbox["projects"].get(project_id)["jobIds"]
+    assert board.store.job(job["id"]).project_id == project_id
+    await board.pilot.press("D", "y")
+    await board.settled()
+    assert board.sandbox_job(job)["projectId"] is None
+    assert board.store.job(job["id"]).project_id is None
+
+
+async def test_a_refused_edit_shows_the_server_error_under_its_field_and_stays_in_the_outbox(board: Board) -> None:
+    job = _open_job(board)
+    gone = next(t for t in sorted(board.sandbox["job_types"].values(), key=lambda t: t["name"])
+                if t["id"] != job["jobTypeId"])
+    board.sandbox["job_types"].delete(gone["id"])  # deleted on the server after our last sync
+    await board.open(job)
+    await board.pilot.press("t", *gone["name"], "enter")
+    await board.settled()
+    assert board.sandbox_job(job)["jobTypeId"] == job["jobTypeId"]
+    failed = board.app.live.outbox.entries(["failed"])
+    assert len(failed) == 1
+    (message,) = failed[0].field_errors["job_type_id"]
+    shown = board.shown()
+    assert "refused" in shown and f"✗ {message}" in shown
+    assert board.app.status.outbox == 1
+
+
+async def test_offline_actions_are_queued_then_replayed_when_the_network_is_back(board: Board) -> None:
+    job = _open_job(board)
+    board.network.up = False
+    board.app.live.sync_now()
+    await board.wait(lambda: not board.app.status.online, "the board to notice it is offline")
+    await board.open(job)
+    await board.pilot.press("n", *"Customer called back", "ctrl+s")
+    await board.settled()
+    await board.pilot.press("c", "enter", "enter")
+    await board.settled()
+    assert board.app.status.outbox == 2
+    assert board.sandbox_job(job)["jobStatus"] != "Canceled"
+    shown = board.shown()
+    assert "Pending changes (2)" in shown and "(queued)" in shown and "queued  cancel job" in shown
+
+    board.network.up = True
+    board.app.live.sync_now()
+    await board.wait(lambda: board.app.status.outbox == 0 and board.app.status.online, "the replay", timeout=15)
+    assert board.sandbox_job(job)["jobStatus"] == "Canceled"
+    await board.wait(lambda: "Pending changes" not in board.shown(), "the detail to show it applied")
+    assert board.store.job(job["id"]).status == "Canceled"
