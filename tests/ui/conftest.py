@@ -27,10 +27,16 @@ def make_app(source=None, *, inline: bool = False, **options) -> JpmApp:
 
 
 async def settle(pilot: Pilot, rounds: int = 3) -> None:
-    """Let counts, window fetches and the repaint they trigger finish."""
+    """Let counts, window fetches and the repaint they trigger finish (not the live loop: it never ends)."""
     for _ in range(rounds):
-        await pilot.app.workers.wait_for_complete()
+        await _workers_done(pilot)
         await pilot.pause()
+
+
+async def _workers_done(pilot: Pilot) -> None:
+    busy = [w for w in pilot.app.workers if w.group != "live"]
+    if busy:  # (an empty list would mean "every worker")
+        await pilot.app.workers.wait_for_complete(busy)
 
 
 async def wait_until(pilot: Pilot, condition, timeout: float = 10.0) -> None:
@@ -39,7 +45,7 @@ async def wait_until(pilot: Pilot, condition, timeout: float = 10.0) -> None:
         if condition():
             return
         await pilot.pause(0.05)
-        await pilot.app.workers.wait_for_complete()
+        await _workers_done(pilot)
     assert condition(), "condition not reached in time"
 
 

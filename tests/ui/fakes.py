@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import asyncio
 import random
+from pathlib import Path
+from types import SimpleNamespace
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone
 from typing import Any
@@ -39,10 +42,14 @@ class FakeJob:
     modified_on: datetime
     custom_fields: list[dict[str, Any]] = field(default_factory=list)
     raw: dict[str, Any] = field(default_factory=dict)
+    meta: dict[str, int] = field(default_factory=dict)
+    """Reference ids (job_type, business_unit, technician) the filters match on."""
 
 
 JOB_TYPES = [Named(1, "No Cool"), Named(2, "Drain Cleaning"), Named(3, "Panel Upgrade"), Named(4, "Tune-Up")]
 BUSINESS_UNITS = [Named(10, "HVAC Service"), Named(11, "Plumbing"), Named(12, "Electrical")]
+CANCEL_REASONS = [Named(31, "Customer canceled"), Named(32, "Duplicate job"), Named(33, "Price too high")]
+HOLD_REASONS = [Named(41, "Parts on order"), Named(42, "Waiting on customer")]
 TECHNICIANS = [Named(100, "R. Alvarez"), Named(101, "K. Okafor"), Named(102, "M. Chen"), Named(103, "D. Novak")]
 CUSTOMERS = ["Nguyen Residence", "Desert Ridge Dental", "Patel Residence", "Harbor Foods", "Oak Street HOA",
              "Lopez Family", "Sunrise Bakery", "Mesa Public Library"]
@@ -87,7 +94,7 @@ class FakeSource:
                 raw={"id": job_id, "jobNumber": row.number, "jobStatus": status, "summary": row.summary},
             )
             self._meta = {"job_type": job_type.id, "business_unit": bu.id, "technician": tech.id}
-            self.jobs[job_id].meta = dict(self._meta)  # type: ignore[attr-defined]
+            self.jobs[job_id].meta = dict(self._meta)
 
     # JobSource -----------------------------------------------------------------
 
@@ -138,9 +145,10 @@ class FakeSource:
         if row is None or row.next_appointment is None:
             return []
         start = row.next_appointment
-        return [{"id": job_id * 10, "number": f"{row.number}-1", "start": start, "end": start + timedelta(hours=2),
-                 "arrival_window_start": start, "arrival_window_end": start + timedelta(hours=1),
-                 "status": "Scheduled", "technician_names": [row.technicians], "special_instructions": None}]
+        status = "Hold" if row.status == "Hold" else "Scheduled"
+        return [SimpleNamespace(id=job_id * 10, number=f"{row.number}-1", start=start, end=start + timedelta(hours=2),
+                                arrival_window_start=start, arrival_window_end=start + timedelta(hours=1),
+                                status=status, technician_names=[row.technicians], special_instructions=None)]
 
     def notes_for_job(self, job_id: int) -> list[dict[str, Any]]:
         return [
@@ -162,3 +170,35 @@ class FakeSource:
 
     def technicians(self) -> list[Named]:
         return TECHNICIANS
+
+    def cancel_reasons(self) -> list[Named]:
+        return CANCEL_REASONS
+
+    def hold_reasons(self) -> list[Named]:
+        return HOLD_REASONS
+
+
+class FakeLive:
+    """Stands in for ``LiveCache`` on a board that is offline: a real outbox on a scratch cache file, so
+    writes queue (and the screens show them) but nothing is sent."""
+
+    def __init__(self, path: Path) -> None:
+        from jpm_tui.cache.live import LiveState
+        from jpm_tui.cache.outbox import Outbox
+        from jpm_tui.cache.store import CacheStore
+
+        self.store = CacheStore(path)
+        self.outbox = Outbox(self.store)
+        self.state = LiveState(online=False)
+
+    async def run(self, on_change: Any, on_progress: Any = None) -> None:
+        await asyncio.Event().wait()  # never syncs
+
+    async def aclose(self) -> None:
+        self.store.close()
+
+    async def submit(self, command: Any) -> Any:
+        return self.outbox.enqueue(command)
+
+    def sync_now(self) -> None:
+        pass

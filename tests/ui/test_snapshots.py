@@ -6,10 +6,15 @@ Regenerate after an intended change: ``python -m pytest tests/ui/test_snapshots.
 from __future__ import annotations
 
 import dataclasses
+import tempfile
+from pathlib import Path
 
 import pytest
 from conftest import make_app, settle
-from fakes import FakeSource
+from fakes import FakeLive, FakeSource
+
+from jpm_tui.provider import domain as d
+from jpm_tui.provider.base import CommandResult, Outcome
 
 SIZES = [(80, 24), (120, 40)]
 
@@ -50,3 +55,67 @@ def test_job_detail(snap_compare, size):
 @pytest.mark.parametrize("size", SIZES, ids=lambda s: f"{s[0]}x{s[1]}")
 def test_help(snap_compare, size):
     assert snap_compare(board(), terminal_size=size, run_before=_help)
+
+
+# ----------------------------------------------------------------------------- a board that can write
+
+OPENED = 5002  # the job "j j enter" opens
+
+
+class _RefusesEverything:
+    """A provider whose server rejects every write with a field error (to show a refused write)."""
+
+    async def fetch_record(self, kind, record_id):
+        return {"id": record_id, "modified_on": None}
+
+    async def execute(self, command):
+        return CommandResult(Outcome.REJECTED, "The request is invalid.",
+                             field_errors={"summary": ["Summary must be 1..4000 characters."]})
+
+
+def writable_board(status: str | None = None):
+    """The fixed board with an (offline) outbox: one write refused by the server, one queued."""
+    source = FakeSource(200)
+    if status is not None:
+        source.jobs[OPENED] = dataclasses.replace(source.jobs[OPENED], status=status)
+    live = FakeLive(Path(tempfile.mkdtemp()) / "cache.db")
+    live.outbox.enqueue(d.EditJob(OPENED, {"summary": ""}))
+    return make_app(source, inline=True, live=live)
+
+
+async def _refuse_then_queue(outbox) -> None:
+    outbox.provider = _RefusesEverything()
+    await outbox.replay()
+    outbox.provider = None
+    outbox.enqueue(d.EditJob(OPENED, {"priority": "Urgent"}))
+
+
+def _open_then(*keys):
+    async def run(pilot):
+        await _refuse_then_queue(pilot.app.live.outbox)
+        await _cursor_down_and_open(pilot)
+        await pilot.press(*keys)
+        await settle(pilot)
+    return run
+
+
+@pytest.mark.parametrize("size", SIZES, ids=lambda s: f"{s[0]}x{s[1]}")
+def test_job_detail_with_queued_and_refused_writes(snap_compare, size):
+    assert snap_compare(writable_board(), terminal_size=size, run_before=_open_then())
+
+
+@pytest.mark.parametrize("size", SIZES, ids=lambda s: f"{s[0]}x{s[1]}")
+def test_cancel_reason_picker_filtered_with_memo(snap_compare, size):
+    assert snap_compare(writable_board("Scheduled"), terminal_size=size,
+                        run_before=_open_then("c", "d", "u", "p", "enter", *"second visit booked"))
+
+
+@pytest.mark.parametrize("size", SIZES, ids=lambda s: f"{s[0]}x{s[1]}")
+def test_note_entry(snap_compare, size):
+    assert snap_compare(writable_board(), terminal_size=size,
+                        run_before=_open_then("n", *"Gate code 4411. Dog in yard.", "tab", "space"))
+
+
+@pytest.mark.parametrize("size", SIZES, ids=lambda s: f"{s[0]}x{s[1]}")
+def test_confirm_remove_cancellation(snap_compare, size):
+    assert snap_compare(writable_board("Canceled"), terminal_size=size, run_before=_open_then("u"))

@@ -361,8 +361,10 @@ class JobDetailScreen(BoardScreen):
         out.append(self._fields([
             ("Summary", overlay.get("summary") or _get(job, "summary") or "—"),
             ("Priority", priority or "—"),
-            ("Job type", self._lookup_name("job_type", job_type_id)),
-            ("Business unit", self._lookup_name("business_unit", business_unit_id)),
+            ("Job type", self._lookup_name("job_type", job_type_id) if job_type_id
+             else _get(job, "job_type_name", "job_type") or "—"),
+            ("Business unit", self._lookup_name("business_unit", business_unit_id) if business_unit_id
+             else _get(job, "business_unit_name", "business_unit") or "—"),
             ("Customer", customer or "—"),
             ("Location", location or "—"),
             ("Address", address or "—"),
