@@ -351,6 +351,15 @@ class CalendarScreen(BoardScreen):
 
     # ------------------------------------------------------------------ selection
 
+    def select_appointment(self, appointment_id: int) -> bool:
+        """Put the cursor on an appointment of the period (closing the tray); False when it is not shown."""
+        self.tray_open = False
+        self._selected_id = appointment_id
+        self._restore_selection()
+        self._repaint()
+        item = self.selected_item()
+        return item is not None and item.id == appointment_id
+
     def current_lane(self) -> Lane | None:
         return self.lanes[self.lane_index] if 0 <= self.lane_index < len(self.lanes) else None
 
@@ -387,8 +396,6 @@ class CalendarScreen(BoardScreen):
         self.refusals = appointment_refusals(
             item, writable=self.board.read_only_reason, has_hold_reasons=bool(self.board.named("hold_reason")),
             has_technicians=bool(self.board.named("technician")))
-        if self.view == "week" or (self.view == "day" and not self.tray_open):
-            pass
         self._scroll_into_view()
         grid = self.query_one(CalendarGrid)
         grid.forget(styles=styles)
@@ -576,7 +583,7 @@ class CalendarScreen(BoardScreen):
         header = grid.style_of("calendar--header")
         if y == 0:
             painter = _Painter(width, header)
-            painter.text(0, _fit(f"{self.day:%a %d %b}  Time         Arrival      Job / customer", width))
+            painter.text(0, _fit("    Time         Arrival      Status     Job · customer · technicians", width))
             return painter.strip()
         index = self.top + y - 1
         if index >= len(self.agenda):
