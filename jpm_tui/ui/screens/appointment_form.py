@@ -67,9 +67,9 @@ class TimesFormScreen(_Dialog):
         yield Input(_shown(t.start, tz), id="form-start")
         yield Label(plain("End (YYYY-MM-DD HH:MM, or HH:MM on the start's day)"), classes="dialog-label")
         yield Input(_shown(t.end, tz), id="form-end")
-        yield Label(plain("Arrival window from / to (HH:MM; empty for none)"), classes="dialog-label")
-        yield Input(_shown(t.window_start, tz, "%H:%M"), id="form-window-start")
-        yield Input(_shown(t.window_end, tz, "%H:%M"), id="form-window-end")
+        yield Label(plain("Arrival window from / to (as above; empty for none)"), classes="dialog-label")
+        yield Input(_shown(t.window_start, tz), id="form-window-start")
+        yield Input(_shown(t.window_end, tz), id="form-window-end")
         yield Static("", id="dialog-error")
 
     def on_mount(self) -> None:
@@ -110,7 +110,7 @@ class TimesFormScreen(_Dialog):
                 window = [parse_local(value["window-start"], self.tz, day=start),
                           parse_local(value["window-end"], self.tz, day=start)]
             except ValueError:
-                self._error("Arrival window: write the times as HH:MM.")
+                self._error("Arrival window: write the times as YYYY-MM-DD HH:MM or HH:MM.")
                 return
             if window[1] <= window[0]:  # type: ignore[operator]
                 self._error("The arrival window must end after it starts.")

@@ -672,7 +672,7 @@ class CalendarScreen(BoardScreen):
         return out
 
     def _detail(self) -> Text:
-        out = Text(end="")
+        out = Text(end="", no_wrap=True, overflow="ellipsis")
         item = self.selected_item()
         if item is None:
             if self.view == "week":
