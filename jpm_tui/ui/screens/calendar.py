@@ -682,6 +682,8 @@ class CalendarScreen(BoardScreen):
             return out
         tz = self.tz
         out.append_text(plain(item.label, "bold"))
+        if item.pending:
+            out.append(" (queued)", "italic")
         out.append(f"  {local(item.start, tz):%a %d %b %H:%M}–{_hm(item.end, tz)}" if item.start else "  no time")
         if item.window_start:
             out.append(f"  arrive {_hm(item.window_start, tz)}–{_hm(item.window_end, tz)}")
@@ -694,8 +696,6 @@ class CalendarScreen(BoardScreen):
         words = [SIGNALS[name][1] for name in SIGNALS if name in item_signals(item, self.now)]
         if words:
             out.append("  · " + "; ".join(words))
-        if item.pending:
-            out.append("  (queued)")
         refused = [(a, why) for a, why in (self.refusals or {}).items()]
         if refused and not self.board.read_only_reason:
             keys = {b.action: b.key.split(",")[0] for b in self.BINDINGS if isinstance(b, Binding)}
