@@ -18,6 +18,7 @@ from rich.style import Style
 from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
+from textual.containers import Horizontal
 from textual.strip import Strip
 from textual.widget import Widget
 from textual.widgets import Static
@@ -247,8 +248,9 @@ class CalendarScreen(BoardScreen):
 
     def compose_body(self) -> ComposeResult:
         yield Static("", id="cal-title")
-        yield CalendarGrid(id="cal-grid")
-        yield TrayPanel(id="cal-tray")
+        with Horizontal(id="cal-body"):
+            yield CalendarGrid(id="cal-grid")
+            yield TrayPanel(id="cal-tray")
         yield Static("", id="cal-detail")
         yield Static("", id="cal-legend")
 
@@ -401,6 +403,7 @@ class CalendarScreen(BoardScreen):
         grid.forget(styles=styles)
         tray = self.query_one(TrayPanel)
         tray.display = self.tray_open
+        tray.styles.width = "100%" if self.app.size.width < AGENDA_BELOW else 56
         tray.refresh()
         self.query_one("#cal-title", Static).update(self._title())
         self.query_one("#cal-detail", Static).update(self._detail())
@@ -477,7 +480,7 @@ class CalendarScreen(BoardScreen):
         per_hour = timeline / max(1, last - first)
         for hour in range(first, last):
             x = label_width + int((hour - first) * per_hour)
-            if per_hour >= 3 or hour % 2 == 0:
+            if per_hour >= 4 or hour % 2 == 0:
                 painter.text(x, f"{hour:02d}", limit=width)
         now_x = self._now_column(width)
         if now_x is not None:
@@ -538,7 +541,9 @@ class CalendarScreen(BoardScreen):
                 words = f" {len(lane.items)} appt · {booked:.1f}h"
             else:
                 work = working_hours(lane, start, end)
-                words = f" {booked:.1f}/{work:.1f}h booked" if work else f" {booked:.1f}h · no shift"
+                wide = label_width >= 20
+                words = (f" {booked:.1f}/{work:.1f}h booked" if wide else f" {booked:.1f}/{work:.0f}h") if work else (
+                    f" {booked:.1f}h · no shift" if wide else f" {booked:.1f}h no shift")
             painter.text(0, _fit(words, label_width - 1), grid.style_of("calendar--muted"))
             painter.fill(label_width - 1, label_width, grid.style_of("calendar--muted"))
             window_style = grid.style_of("calendar--window")
@@ -590,12 +595,12 @@ class CalendarScreen(BoardScreen):
             if index == 0:
                 return Strip([Segment(_fit("No appointments this day.", width), grid.style_of("calendar--muted"))],
                              width)
-            return Strip.blank(width, grid.style_of("calendar--on-shift"))
+            return Strip.blank(width, grid.style_of("calendar--off-shift"))
         item = self.agenda[index]
         tz = self.tz
         signals = item_signals(item, self.now)
         selected = index == self.agenda_index and not self.tray_open
-        base = grid.style_of("calendar--cursor") if selected else grid.style_of("calendar--on-shift")
+        base = grid.style_of("calendar--cursor") if selected else grid.style_of("calendar--off-shift")
         painter = _Painter(width, base)
         status_style = base if selected else grid.style_of(f"calendar--block-{_STATUS_KEYS.get(item.status, 'other')}")
         if "late" in signals and not selected:
