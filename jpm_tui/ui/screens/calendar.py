@@ -19,6 +19,7 @@ from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal
+from textual.geometry import Region
 from textual.strip import Strip
 from textual.widget import Widget
 from textual.widgets import Static
@@ -137,6 +138,14 @@ class CalendarGrid(Widget, can_focus=True):
         if style is None:
             style = self._styles[name] = self.get_component_rich_style(name, partial=False)
         return style
+
+    def forget_rows(self, ys: Any) -> None:
+        """Drop the drawn lines at these viewport rows only, and repaint them."""
+        height = self.size.height
+        for y in ys:
+            if 0 <= y < height:
+                self._lines.pop((y, self.size.width), None)
+                self.refresh(Region(0, y, self.size.width, 1))
 
     def forget(self, *, styles: bool = False) -> None:
         """Drop the drawn lines (and the resolved styles), then repaint."""
@@ -391,24 +400,44 @@ class CalendarScreen(BoardScreen):
                 n -= step
         self.lane_index = max(0, min(n, len(self.lanes) - 1))
 
-    def _repaint(self, *, styles: bool = False) -> None:
-        """After the cursor moved or the data changed: refusals, the visible window, the panels."""
+    def _repaint(self, *, styles: bool = False, lanes: tuple[int, ...] | None = None) -> None:
+        """After the cursor moved or the data changed: refusals, the visible window, the panels.
+
+        ``lanes``: only these lanes' lines changed (a cursor move that did not scroll)."""
         item = self.selected_item()
         self._selected_id = item.id if item is not None else self._selected_id
-        self.refusals = appointment_refusals(
+        refusals = appointment_refusals(
             item, writable=self.board.read_only_reason, has_hold_reasons=bool(self.board.named("hold_reason")),
             has_technicians=bool(self.board.named("technician")))
+        bindings_changed = self.refusals is None or set(refusals) != set(self.refusals)
+        self.refusals = refusals
+        top = self.top
         self._scroll_into_view()
         grid = self.query_one(CalendarGrid)
-        grid.forget(styles=styles)
+        if lanes is not None and top == self.top and not styles and self.view != "agenda":
+            grid.forget_rows(n - top + 1 for n, (lane, _line) in enumerate(self.rows) if lane in lanes)
+        elif lanes is not None and top == self.top and self.view == "agenda":
+            grid.forget_rows(n - top + 1 for n in lanes)
+        else:
+            grid.forget(styles=styles)
         tray = self.query_one(TrayPanel)
-        tray.display = self.tray_open
-        tray.styles.width = "100%" if self.app.size.width < AGENDA_BELOW else 56
-        tray.refresh()
-        self.query_one("#cal-title", Static).update(self._title())
-        self.query_one("#cal-detail", Static).update(self._detail())
-        self.query_one("#cal-legend", Static).update(self._legend())
-        self.refresh_bindings()
+        if tray.display != self.tray_open:
+            tray.display = self.tray_open
+        if self.tray_open:
+            tray.styles.width = "100%" if self.app.size.width < AGENDA_BELOW else 56
+            tray.refresh()
+        self._update("#cal-title", self._title())
+        self._update("#cal-detail", self._detail())
+        self._update("#cal-legend", self._legend())
+        if bindings_changed:
+            self.refresh_bindings()
+
+    def _update(self, selector: str, text: Text) -> None:
+        widget = self.query_one(selector, Static)
+        key = (text.plain, tuple(text.spans))
+        if getattr(widget, "_shown_key", None) != key:
+            widget._shown_key = key  # type: ignore[attr-defined]
+            widget.update(text)
 
     def _scroll_into_view(self) -> None:
         height = max(1, self.query_one(CalendarGrid).size.height - 1)
@@ -726,6 +755,7 @@ class CalendarScreen(BoardScreen):
     # ------------------------------------------------------------------ navigation
 
     def action_lane(self, step: int) -> None:
+        before = self.agenda_index if self.view == "agenda" else self.lane_index
         if self.tray_open:
             self.tray_index = max(0, min(self.tray_index + step, len(self.tray_items()) - 1))
         elif self.view == "agenda":
@@ -734,7 +764,8 @@ class CalendarScreen(BoardScreen):
             self.lane_index = max(0, min(self.lane_index + step, len(self.lanes) - 1))
             self._skip_heading(step)
             self._select_near_time()
-        self._repaint()
+        after = self.agenda_index if self.view == "agenda" else self.lane_index
+        self._repaint(lanes=None if self.tray_open else (before, after))
 
     def _select_near_time(self) -> None:
         """Moving to another lane keeps the cursor near the same time of day."""
@@ -750,6 +781,7 @@ class CalendarScreen(BoardScreen):
             ((lane.items[n].start or anchor) - anchor).total_seconds()))
 
     def action_across(self, step: int) -> None:
+        before = self.agenda_index
         if self.tray_open:
             self.tray_tab = (self.tray_tab + step) % len(TRAY_SECTIONS)
             self.tray_index = 0
@@ -761,7 +793,10 @@ class CalendarScreen(BoardScreen):
             lane = self.current_lane()
             if lane is not None and lane.items:
                 self.item_index = max(0, min(self.item_index + step, len(lane.items) - 1))
-        self._repaint()
+        if self.tray_open:
+            self._repaint()
+        else:
+            self._repaint(lanes=(before, self.agenda_index) if self.view == "agenda" else (self.lane_index,))
 
     async def _go(self, day: date) -> None:
         self.day = day
