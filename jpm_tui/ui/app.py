@@ -22,7 +22,8 @@ from .screens.filter_form import FilterChoices
 from .screens.help import HelpScreen
 from .screens.job_detail import JobDetailScreen
 from .screens.jobs import JobsScreen
-from .screens.placeholder import CalendarScreen, ProjectsScreen, SyncScreen
+from .screens.calendar import CalendarScreen
+from .screens.placeholder import ProjectsScreen, SyncScreen
 from .screens.too_small import TooSmallScreen
 from ..cache.live import LiveCache, LiveState
 from ..cache.outbox import OutboxEntry, OutboxState, describe

@@ -12,7 +12,7 @@ from typing import Any
 
 from ..provider.domain import AppointmentStatus, JobStatus
 
-__all__ = ["JOB_ACTION_NAMES", "effective_status", "holdable_appointment", "held_appointment", "job_refusals"]
+__all__ = ["APPOINTMENT_ACTION_NAMES", "JOB_ACTION_NAMES", "appointment_refusals", "effective_status", "holdable_appointment", "held_appointment", "job_refusals"]
 
 JOB_ACTION_NAMES = ("cancel_job", "remove_cancellation", "hold", "remove_hold", "add_note", "edit_summary",
                     "edit_priority", "edit_job_type", "edit_business_unit", "attach_project", "detach_project")
@@ -77,4 +77,63 @@ def job_refusals(job: Any, overlay: Mapping[str, Any], appointments: Sequence[An
         out["attach_project"] = "the customer has no project to attach it to"
     if not project_id:
         out["detach_project"] = "the job is not in a project"
+    return out
+
+
+# ------------------------------------------------------------------------------------- appointments
+
+APPOINTMENT_ACTION_NAMES = ("reschedule", "shift_time", "next_day", "assign", "reassign", "unassign",
+                            "hold_appointment", "remove_appointment_hold", "confirm", "unconfirm",
+                            "edit_instructions", "create_appointment", "delete_appointment")
+"""The calendar's writes on the selected appointment (action names of its bindings)."""
+
+
+def appointment_refusals(item: Any | None, *, writable: str | None = None, has_hold_reasons: bool = True,
+                         has_technicians: bool = True) -> dict[str, str]:
+    """Action name (``APPOINTMENT_ACTION_NAMES``) -> why it is not possible now; allowed actions are absent.
+
+    ``item`` is a ``ui.calendar_model.Item`` (queued writes already laid over it) or None when nothing is
+    selected; ``writable``: why this board cannot write at all (None when it can)."""
+    if writable is not None:
+        return dict.fromkeys(APPOINTMENT_ACTION_NAMES, writable)
+    if item is None:
+        return dict.fromkeys(APPOINTMENT_ACTION_NAMES, "no appointment is selected")
+    if getattr(item, "deleted", False):
+        return dict.fromkeys(APPOINTMENT_ACTION_NAMES, "the appointment is queued for deletion")
+    status = str(item.status)
+    words = status.lower()
+    out: dict[str, str] = {}
+    closed = status in (AppointmentStatus.DONE, AppointmentStatus.CANCELED)
+    if status == AppointmentStatus.WORKING or closed:
+        for action in ("reschedule", "shift_time", "next_day"):
+            out[action] = f"a {words} appointment cannot be rescheduled"
+        for action in ("unassign", "reassign"):
+            out[action] = f"the technician cannot be taken off a {words} appointment"
+    if status in (AppointmentStatus.WORKING, AppointmentStatus.DONE):
+        out["delete_appointment"] = f"a {words} appointment cannot be deleted"
+    if closed:
+        out["assign"] = f"a {words} appointment cannot get a technician"
+    elif not has_technicians:
+        out["assign"] = "no technicians are cached yet (sync first)"
+        out.setdefault("reassign", out["assign"])
+    if not item.technician_ids:
+        out.setdefault("unassign", "no technician is assigned")
+        out.setdefault("reassign", "no technician is assigned (assign one)")
+    if status == AppointmentStatus.HOLD:
+        out["hold_appointment"] = "the appointment is already on hold"
+    elif closed:
+        out["hold_appointment"] = f"a {words} appointment cannot be put on hold"
+    elif not has_hold_reasons:
+        out["hold_appointment"] = "no hold reasons are cached yet (sync first)"
+    if status != AppointmentStatus.HOLD:
+        out["remove_appointment_hold"] = "the appointment is not on hold"
+    if status == AppointmentStatus.CANCELED:
+        out["confirm"] = out["unconfirm"] = "the appointment is canceled"
+    elif item.confirmed:
+        out["confirm"] = "the appointment is already confirmed"
+    else:
+        out["unconfirm"] = "the appointment is not confirmed"
+    job_status = str(getattr(item, "job_status", "") or "")
+    if job_status in (JobStatus.CANCELED, JobStatus.COMPLETED):
+        out["create_appointment"] = f"the job is {job_status.lower()}"
     return out

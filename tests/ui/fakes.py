@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone
 from typing import Any
 
+from jpm_tui.provider import domain as d
 from jpm_tui.ui.source import JobListRow, JobQuery
 
 NOW = datetime(2025, 5, 14, 8, 30, tzinfo=timezone.utc)
@@ -49,8 +50,20 @@ class FakeJob:
 JOB_TYPES = [Named(1, "No Cool"), Named(2, "Drain Cleaning"), Named(3, "Panel Upgrade"), Named(4, "Tune-Up")]
 BUSINESS_UNITS = [Named(10, "HVAC Service"), Named(11, "Plumbing"), Named(12, "Electrical")]
 CANCEL_REASONS = [Named(31, "Customer canceled"), Named(32, "Duplicate job"), Named(33, "Price too high")]
-HOLD_REASONS = [Named(41, "Parts on order"), Named(42, "Waiting on customer")]
-TECHNICIANS = [Named(100, "R. Alvarez"), Named(101, "K. Okafor"), Named(102, "M. Chen"), Named(103, "D. Novak")]
+@dataclass
+class FakeTech:
+    id: int
+    name: str
+    team: str = ""
+    zone_ids: tuple[int, ...] = ()
+    active: bool = True
+    raw: dict[str, Any] = field(default_factory=dict)
+
+
+TECHNICIANS = [FakeTech(100, "R. Alvarez", "Red Team", (1,)), FakeTech(101, "K. Okafor", "Blue Team", (2,)),
+               FakeTech(102, "M. Chen", "Red Team", (2,)), FakeTech(103, "D. Novak", "Blue Team", (1,))]
+ZONES = [Named(1, "Tempe"), Named(2, "Mesa")]
+HOLD_REASONS = [Named(30, "Parts on order"), Named(31, "Customer away")]
 CUSTOMERS = ["Nguyen Residence", "Desert Ridge Dental", "Patel Residence", "Harbor Foods", "Oak Street HOA",
              "Lopez Family", "Sunrise Bakery", "Mesa Public Library"]
 CITIES = ["Tempe", "Mesa", "Chandler", "Phoenix", "Gilbert"]
@@ -176,6 +189,83 @@ class FakeSource:
 
     def hold_reasons(self) -> list[Named]:
         return HOLD_REASONS
+
+    # Calendar (the CacheStore calendar reads, on fixed data) -------------------------------
+
+    def zones(self) -> list[Named]:
+        return ZONES
+
+    def teams(self) -> list[Named]:
+        return [Named(1, "Red Team"), Named(2, "Blue Team")]
+
+    @property
+    def calendar(self) -> tuple[list[tuple[d.Appointment, str, str, str, str]], list[tuple[int, int, str]]]:
+        if not hasattr(self, "_calendar"):
+            self._calendar = _calendar(self)
+        return self._calendar
+
+    def calendar_appointments(self, start: datetime, end: datetime) -> list[tuple[d.Appointment, str, str, str, str]]:
+        return [row for row in self.calendar[0] if start <= row[0].start < end]
+
+    def calendar_assignments(self, start: datetime, end: datetime) -> list[tuple[int, int, str]]:
+        ids = {row[0].id for row in self.calendar_appointments(start, end)}
+        return [a for a in self.calendar[1] if a[0] in ids]
+
+    def shifts_between(self, start: datetime, end: datetime) -> list[d.Shift]:
+        out = []
+        day = datetime(2025, 5, 12, tzinfo=timezone.utc)  # Monday of NOW's week
+        for n in range(14):
+            if (day + timedelta(days=n)).weekday() >= 5:
+                continue
+            for tech in TECHNICIANS:
+                if tech.id == 103 and n == 2:
+                    continue  # D. Novak is off on Wednesday
+                begin = day + timedelta(days=n, hours=8 if tech.id == 102 else 7)
+                shift = d.Shift(id=tech.id * 100 + n, technician_id=tech.id, kind="Normal", start=begin,
+                                end=begin + timedelta(hours=10))
+                if shift.start < end and shift.end > start:
+                    out.append(shift)
+        return out
+
+
+def _calendar(source: FakeSource) -> tuple[list, list]:
+    """Appointments for the week of NOW (Mon 12 - Sun 18 May 2025, UTC), each kind of signal on Wednesday."""
+    rnd = random.Random(11)
+    rows: list = []
+    assignments: list = []
+    day0 = datetime(2025, 5, 12, tzinfo=timezone.utc)
+    # (day offset, start hour, hours, window hours or 0, status, confirmed, technicians)
+    plan = [
+        (2, 6.0, 2.0, 0, "Working", True, (100,)),        # running over (Working past its 08:00 end)
+        (2, 9.0, 2.5, 2, "Scheduled", True, (100,)),
+        (2, 13.0, 2.0, 3, "Scheduled", False, (100,)),    # unconfirmed within 24 h
+        (2, 7.0, 1.5, 1, "Dispatched", True, (101,)),     # late: window ended 08:00, not working
+        (2, 10.0, 3.0, 2, "Hold", True, (101,)),
+        (2, 15.0, 1.0, 1, "Scheduled", True, (101, 102)),
+        (2, 8.0, 1.0, 0, "Done", True, (102,)),
+        (2, 11.0, 4.0, 4, "Dispatched", True, (102,)),
+        (2, 9.5, 2.0, 2, "Scheduled", False, ()),         # unassigned
+        (2, 14.0, 1.5, 2, "Canceled", False, ()),
+        (3, 7.5, 2.0, 2, "Scheduled", False, (103,)),     # tomorrow, unconfirmed, 23 h ahead
+        (3, 12.0, 2.0, 2, "Scheduled", True, ()),
+    ]
+    for offset in (0, 1, 3, 4):
+        for tech in TECHNICIANS:
+            for _ in range(rnd.randint(1, 3)):
+                plan.append((offset, rnd.choice((7, 8, 9, 10, 12, 13, 15)), rnd.choice((1, 1.5, 2, 3)), 2,
+                             "Done" if offset < 2 else "Scheduled", True, (tech.id,)))
+    for n, (offset, hour, hours, window, status, confirmed, techs) in enumerate(plan):
+        row = source.rows[n]
+        start = day0 + timedelta(days=offset, hours=hour)
+        appointment = d.Appointment(
+            id=9000 + n, job_id=row.id, number=f"{row.number}-1", start=start, end=start + timedelta(hours=hours),
+            arrival_window_start=start if window else None,
+            arrival_window_end=start + timedelta(hours=window) if window else None,
+            status=d.AppointmentStatus.parse(status), confirmed=confirmed)
+        rows.append((appointment, row.number, row.customer, row.priority, row.status))
+        assignments.extend((appointment.id, tech, "Scheduled") for tech in techs)
+    rows.sort(key=lambda r: (r[0].start, r[0].id))
+    return rows, assignments
 
 
 class FakeLive:

@@ -16,7 +16,7 @@ from jpm_tui.ui.commands import binding_help
 from jpm_tui.ui.screens.help import HelpScreen
 from jpm_tui.ui.screens.job_detail import JobDetailScreen
 from jpm_tui.ui.screens.jobs import JobsScreen
-from jpm_tui.ui.screens.placeholder import CalendarScreen
+from jpm_tui.ui.screens.calendar import CalendarScreen
 from jpm_tui.ui.screens.too_small import TooSmallScreen
 from jpm_tui.ui.source import JobQuery, SavedView
 from jpm_tui.ui.views import ViewError, view_from_filters
@@ -287,14 +287,15 @@ async def test_command_palette_lists_bound_actions(source, tmp_path):
         assert list(tmp_path.glob("jobs-*.csv"))
 
 
-async def test_mode_keys_and_placeholders(source):
+async def test_mode_keys(source):
     app = make_app(source)
     async with app.run_test(size=(80, 24)) as pilot:
         await settle(pilot)
         await pilot.press("j", "j")
         await pilot.press("C")
         assert isinstance(app.screen, CalendarScreen)
-        assert "Not built yet" in widget_text(app.screen.query_one(".placeholder--body"))
+        await settle(pilot)
+        assert "Calendar · Agenda" in widget_text(app.screen.query_one("#cal-title"))  # 80 columns: the agenda
         await pilot.press("J")
         assert isinstance(app.screen, JobsScreen)
         assert table_of(app).cursor == 2  # the jobs screen kept its state

@@ -9,7 +9,7 @@ from textual.widgets import Static
 
 from .base import BoardScreen
 
-__all__ = ["CalendarScreen", "ProjectsScreen", "SyncScreen"]
+__all__ = ["ProjectsScreen", "SyncScreen"]
 
 
 class _Placeholder(BoardScreen):
@@ -21,13 +21,6 @@ class _Placeholder(BoardScreen):
         with Middle(), Center():
             yield Static(Text(self.HEADING, style="bold"), classes="placeholder--heading")
             yield Static(Text(self.COMING), classes="placeholder--body")
-
-
-class CalendarScreen(_Placeholder):
-    HELP_TITLE = "Calendar"
-    HEADING = "Calendar"
-    COMING = ("Not built yet. This screen will show appointments by day and technician, "
-              "with arrival windows, holds and reschedules. Press J to return to the jobs.")
 
 
 class ProjectsScreen(_Placeholder):

@@ -1,0 +1,339 @@
+"""The calendar's model: appointments as items, their signals, technician lanes and their layout.
+
+No Textual here: everything is plain data computed from what the cache holds, the queued writes laid over it
+(``Outbox.overlay``) and the app's clock, so the rules and the layout are unit-tested with a frozen clock.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field, replace
+from datetime import date, datetime, time, timedelta, timezone, tzinfo
+from typing import Any
+
+from .format import local
+
+__all__ = [
+    "CalendarData", "DAY_END", "DAY_START", "GROUPINGS", "Item", "Lane", "SIGNALS", "UNCONFIRMED_WITHIN",
+    "booked_hours", "build_lanes", "day_bounds", "item_signals", "items_from", "span_columns", "tray_sections",
+    "week_bounds", "working_hours",
+]
+
+DAY_START, DAY_END = 6, 20
+"""The hours the day view spans (local time), unless a lane's shift runs outside them."""
+UNCONFIRMED_WITHIN = timedelta(hours=24)
+GROUPINGS = ("none", "team", "zone")
+
+SIGNALS: dict[str, tuple[str, str]] = {
+    "late": ("!", "late: past the arrival window (or start) and not working"),
+    "over": ("»", "running over: working past its end"),
+    "unconfirmed": ("?", "unconfirmed, starts within 24 h"),
+    "hold": ("‖", "on hold"),
+    "priority": ("▲", "urgent or high priority job"),
+    "pending": ("~", "a change is queued (not sent yet)"),
+}
+"""Signal -> (mark drawn before the block's text, what it means: the legend)."""
+
+_OPEN = ("Scheduled", "Dispatched")
+_CLOSED = ("Done", "Canceled")
+
+
+@dataclass(frozen=True, slots=True)
+class Item:
+    """One appointment as the calendar shows it (queued writes already laid over it)."""
+
+    id: int
+    job_id: int
+    number: str
+    job_number: str
+    customer: str
+    start: datetime | None
+    end: datetime | None
+    window_start: datetime | None = None
+    window_end: datetime | None = None
+    status: str = "Scheduled"
+    confirmed: bool = False
+    priority: str = ""
+    job_status: str = ""
+    instructions: str = ""
+    technician_ids: tuple[int, ...] = ()
+    pending: bool = False
+    deleted: bool = False
+
+    @property
+    def label(self) -> str:
+        """What the block shows: the job number and the customer (never a bare id)."""
+        return f"{self.job_number or self.number} {self.customer}".strip()
+
+
+@dataclass
+class CalendarData:
+    """What the reader thread loads for a period."""
+
+    start: datetime
+    end: datetime
+    items: list[Item] = field(default_factory=list)
+    technicians: list[Any] = field(default_factory=list)
+    shifts: list[Any] = field(default_factory=list)
+    teams: list[Any] = field(default_factory=list)
+    zones: list[Any] = field(default_factory=list)
+
+
+@dataclass
+class Lane:
+    """A row of the day/week view: one technician, the unassigned appointments, or a group heading."""
+
+    key: str
+    title: str
+    technician_id: int | None = None
+    group: str = ""
+    heading: bool = False
+    items: list[Item] = field(default_factory=list)
+    shifts: list[tuple[datetime, datetime]] = field(default_factory=list)
+
+    @property
+    def is_unassigned(self) -> bool:
+        return self.key == "unassigned"
+
+
+def _aware(value: datetime | None) -> datetime | None:
+    if value is not None and value.tzinfo is None:
+        return value.replace(tzinfo=timezone.utc)
+    return value
+
+
+def items_from(rows: Iterable[tuple[Any, str, str, str, str]], assignments: Iterable[tuple[int, int, str]],
+               overlays: Mapping[int, Mapping[str, Any]] | None = None) -> list[Item]:
+    """Items from the store's calendar rows and assignments, with each queued write's expected change."""
+    techs: dict[int, list[int]] = defaultdict(list)
+    for appointment_id, technician_id, _status in assignments:
+        techs[appointment_id].append(technician_id)
+    overlays = overlays or {}
+    out: list[Item] = []
+    for appointment, job_number, customer, priority, job_status in rows:
+        a = appointment
+        item = Item(id=a.id, job_id=a.job_id, number=str(a.number or ""), job_number=str(job_number or ""),
+                    customer=str(customer or ""), start=_aware(a.start), end=_aware(a.end),
+                    window_start=_aware(a.arrival_window_start), window_end=_aware(a.arrival_window_end),
+                    status=str(a.status), confirmed=bool(a.confirmed), priority=str(priority or ""),
+                    job_status=str(job_status or ""), instructions=str(a.special_instructions or ""),
+                    technician_ids=tuple(techs.get(a.id, ())))
+        overlay = overlays.get(a.id)
+        if overlay:
+            item = with_overlay(item, overlay)
+        out.append(item)
+    return out
+
+
+def with_overlay(item: Item, overlay: Mapping[str, Any]) -> Item:
+    changes: dict[str, Any] = {"pending": True}
+    for key, name in (("status", "status"), ("confirmed", "confirmed"), ("start", "start"), ("end", "end"),
+                      ("arrival_window_start", "window_start"), ("arrival_window_end", "window_end"),
+                      ("special_instructions", "instructions")):
+        if key in overlay:
+            value = overlay[key]
+            changes[name] = _aware(value) if isinstance(value, datetime) else value
+    techs = list(item.technician_ids)
+    for tid in overlay.get("technician_ids_removed", ()):
+        if tid in techs:
+            techs.remove(tid)
+    for tid in overlay.get("technician_ids_added", ()):
+        if tid not in techs:
+            techs.append(tid)
+    changes["technician_ids"] = tuple(techs)
+    if overlay.get("active") is False:
+        changes["deleted"] = True
+    return replace(item, **changes)
+
+
+# ------------------------------------------------------------------------------------------- signals
+
+
+def item_signals(item: Item, now: datetime, *, within: timedelta = UNCONFIRMED_WITHIN) -> frozenset[str]:
+    """Which of ``SIGNALS`` apply to ``item`` at ``now``."""
+    out: set[str] = set()
+    status = item.status
+    due = item.window_end or item.start
+    if status in _OPEN and due is not None and now > due:
+        out.add("late")
+    if status == "Working" and item.end is not None and now > item.end:
+        out.add("over")
+    if (status in _OPEN and not item.confirmed and item.start is not None
+            and now <= item.start <= now + within):
+        out.add("unconfirmed")
+    if status == "Hold":
+        out.add("hold")
+    if item.priority in ("Urgent", "High"):
+        out.add("priority")
+    if item.pending:
+        out.add("pending")
+    return frozenset(out)
+
+
+def marks(signals: Iterable[str]) -> str:
+    return "".join(mark for name, (mark, _words) in SIGNALS.items() if name in signals)
+
+
+# ------------------------------------------------------------------------------------------- periods
+
+
+def day_bounds(day: date, tz: tzinfo | None) -> tuple[datetime, datetime]:
+    zone = tz or datetime.now().astimezone().tzinfo
+    start = datetime.combine(day, time(0), zone)
+    end = datetime.combine(day + timedelta(days=1), time(0), zone)
+    return start.astimezone(timezone.utc), end.astimezone(timezone.utc)
+
+
+def week_bounds(day: date, tz: tzinfo | None) -> tuple[date, datetime, datetime]:
+    """The Monday of ``day``'s week and the week's bounds."""
+    monday = day - timedelta(days=day.weekday())
+    start, _ = day_bounds(monday, tz)
+    end, _ = day_bounds(monday + timedelta(days=7), tz)
+    return monday, start, end
+
+
+def local_day(value: datetime, tz: tzinfo | None) -> date:
+    return local(value, tz).date()
+
+
+# ------------------------------------------------------------------------------------------- lanes
+
+
+def _zone_of(technician: Any, zone_names: Mapping[int, str]) -> str:
+    raw = getattr(technician, "raw", None) or {}
+    main = raw.get("mainZoneId") if isinstance(raw, dict) else None
+    zone_ids = [main] if main else list(getattr(technician, "zone_ids", ()) or ())
+    for zone_id in zone_ids:
+        if zone_id in zone_names:
+            return zone_names[zone_id]
+    return "No zone"
+
+
+def group_of(technician: Any, grouping: str, zone_names: Mapping[int, str]) -> str:
+    if grouping == "team":
+        return str(getattr(technician, "team", "") or "") or "No team"
+    if grouping == "zone":
+        return _zone_of(technician, zone_names)
+    return ""
+
+
+def build_lanes(data: CalendarData, *, grouping: str = "none", only: tuple[str, str] | None = None,
+                include_unassigned: bool = True) -> list[Lane]:
+    """One lane per active technician (by name; under group headings when grouped), then "Unassigned".
+
+    ``only``: ("team" | "zone", name) keeps the technicians of that team or zone. Canceled and deleted
+    appointments are not in lanes (the tray lists canceled ones)."""
+    zone_names = {z.id: str(z.name) for z in data.zones}
+    shifts: dict[int, list[tuple[datetime, datetime]]] = defaultdict(list)
+    for shift in data.shifts:
+        if shift.start is not None and shift.end is not None:
+            shifts[shift.technician_id].append((_aware(shift.start), _aware(shift.end)))  # type: ignore[arg-type]
+    by_tech: dict[int, list[Item]] = defaultdict(list)
+    unassigned: list[Item] = []
+    for item in data.items:
+        if item.status == "Canceled" or item.deleted:
+            continue
+        if not item.technician_ids:
+            unassigned.append(item)
+        for tid in item.technician_ids:
+            by_tech[tid].append(item)
+    technicians = [t for t in data.technicians if getattr(t, "active", True)]
+    if only is not None:
+        kind, name = only
+        technicians = [t for t in technicians if group_of(t, kind, zone_names) == name]
+    technicians.sort(key=lambda t: (group_of(t, grouping, zone_names).lower(), str(t.name).lower(), t.id))
+    lanes: list[Lane] = []
+    current: str | None = None
+    for tech in technicians:
+        group = group_of(tech, grouping, zone_names)
+        if grouping != "none" and group != current:
+            members = sum(1 for t in technicians if group_of(t, grouping, zone_names) == group)
+            lanes.append(Lane(key=f"group:{group}", title=f"{group} ({members})", group=group, heading=True))
+            current = group
+        items = sorted(by_tech.get(tech.id, ()), key=_order)
+        lanes.append(Lane(key=f"tech:{tech.id}", title=str(tech.name), technician_id=tech.id, group=group,
+                          items=items, shifts=sorted(shifts.get(tech.id, ()))))
+    if include_unassigned and only is None:
+        lanes.append(Lane(key="unassigned", title="Unassigned", items=sorted(unassigned, key=_order)))
+    return lanes
+
+
+def _order(item: Item) -> tuple:
+    return (item.start is None, item.start or datetime.min.replace(tzinfo=timezone.utc), item.id)
+
+
+def working_hours(lane: Lane, start: datetime, end: datetime) -> float:
+    """Hours of the lane's shifts inside [start, end)."""
+    total = 0.0
+    for s, e in lane.shifts:
+        lo, hi = max(s, start), min(e, end)
+        if hi > lo:
+            total += (hi - lo).total_seconds() / 3600
+    return total
+
+
+def booked_hours(lane: Lane, start: datetime, end: datetime) -> float:
+    """Hours of the lane's appointments inside [start, end)."""
+    total = 0.0
+    for item in lane.items:
+        if item.start is None or item.end is None:
+            continue
+        lo, hi = max(item.start, start), min(item.end, end)
+        if hi > lo:
+            total += (hi - lo).total_seconds() / 3600
+    return total
+
+
+def hours_span(lanes: Sequence[Lane], day_start: datetime, tz: tzinfo | None) -> tuple[int, int]:
+    """The hours the day view spans: 06-20, widened to the day's earliest shift start and latest end."""
+    first, last = DAY_START, DAY_END
+    day_end = day_start + timedelta(days=1)
+    for lane in lanes:
+        for s, e in lane.shifts:
+            if e <= day_start or s >= day_end:
+                continue
+            first = min(first, local(max(s, day_start), tz).hour)
+            end_local = local(min(e, day_end), tz)
+            last = max(last, end_local.hour + (1 if end_local.minute else 0) if min(e, day_end) < day_end else 24)
+    return first, min(24, last)
+
+
+def span_columns(start: datetime | None, end: datetime | None, origin: datetime, hours: int,
+                 width: int) -> tuple[int, int] | None:
+    """The columns [a, b) that [start, end) covers on a timeline of ``width`` columns for ``hours`` hours
+    from ``origin``; at least one column wide; None when it is off the timeline."""
+    if start is None or width <= 0:
+        return None
+    end = end if end is not None and end > start else start + timedelta(minutes=30)
+    total = hours * 3600
+    a = (start - origin).total_seconds() / total * width
+    b = (end - origin).total_seconds() / total * width
+    if b <= 0 or a >= width:
+        return None
+    lo = max(0, int(a))
+    hi = min(width, max(lo + 1, int(round(b))))
+    return lo, hi
+
+
+# ------------------------------------------------------------------------------------------- tray
+
+TRAY_SECTIONS = ("Unassigned", "Unconfirmed", "Hold", "Canceled")
+
+
+def tray_sections(items: Sequence[Item]) -> dict[str, list[Item]]:
+    """The appointments of the period a dispatcher still has to deal with, by kind."""
+    out: dict[str, list[Item]] = {name: [] for name in TRAY_SECTIONS}
+    for item in sorted(items, key=_order):
+        if item.deleted:
+            continue
+        if item.status == "Canceled":
+            out["Canceled"].append(item)
+            continue
+        if item.status == "Hold":
+            out["Hold"].append(item)
+        if not item.technician_ids and item.status not in _CLOSED:
+            out["Unassigned"].append(item)
+        if not item.confirmed and item.status in _OPEN:
+            out["Unconfirmed"].append(item)
+    return out

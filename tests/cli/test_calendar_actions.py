@@ -1,0 +1,240 @@
+"""Every calendar action, end to end: keys on the demo board's calendar -> outbox -> the in-process sandbox
+(ASGI) -> the cache and the calendar. And offline: queued (shown as pending), then replayed."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from typing import Any
+
+from test_job_actions import Board, board  # noqa: F401 - the demo board harness and its fixture
+
+from jpm_tui.provider.domain import parse_datetime
+from jpm_tui.ui.calendar_model import Item
+from jpm_tui.ui.screens.appointment_form import TimesFormScreen
+from jpm_tui.ui.screens.calendar import CalendarScreen
+from jpm_tui.ui.screens.modals import ConfirmScreen, PickerScreen, TextEntryScreen
+
+
+async def calendar(board: Board, view: str = "a") -> CalendarScreen:
+    await board.pilot.press("C")
+    await board.wait(lambda: isinstance(board.app.screen, CalendarScreen) and board.app.screen.data is not None,
+                     "the calendar")
+    await board.pilot.press(view)
+    await board.pilot.pause(0.1)
+    return board.app.screen  # type: ignore[return-value]
+
+
+async def select(board: Board, screen: CalendarScreen, item: Item) -> None:
+    assert screen.select_appointment(item.id), f"appointment {item.id} is not on the calendar"
+    await board.pilot.pause(0.05)
+
+
+def pick(screen: CalendarScreen, test) -> Item:  # noqa: ANN001
+    """An appointment of today's calendar the sandbox agrees about."""
+    assert screen.data is not None
+    return next(i for i in screen.data.items if test(i))
+
+
+def server(board: Board, item: Item) -> dict[str, Any]:
+    return board.sandbox["appointments"].get(item.id)
+
+
+def assigned(board: Board, item: Item) -> set[int]:
+    return {a["technicianId"] for a in board.sandbox["appointment_assignments"].values()
+            if a["appointmentId"] == item.id and a.get("active", True)}
+
+
+def open_item(i: Item) -> bool:
+    return i.status in ("Scheduled", "Dispatched") and not i.pending
+
+
+def tech_name(board: Board, tech_id: int) -> str:
+    return board.sandbox["technicians"].get(tech_id)["name"]
+
+
+async def test_reschedule_by_form_then_quick_keys(board: Board) -> None:
+    screen = await calendar(board)
+    item = pick(screen, lambda i: open_item(i) and i.start is not None)
+    await select(board, screen, item)
+    await board.pilot.press("r")
+    assert isinstance(board.app.screen, TimesFormScreen)
+    start = item.start + timedelta(hours=1)
+    local_start = start.astimezone()
+    await board.pilot.press("home", "ctrl+k", *local_start.strftime("%Y-%m-%d %H:%M"), "tab",
+                            "home", "ctrl+k", *(local_start + timedelta(hours=2)).strftime("%H:%M"), "tab",
+                            "home", "ctrl+k", *local_start.strftime("%H:%M"), "tab",
+                            "home", "ctrl+k", *(local_start + timedelta(hours=1)).strftime("%H:%M"), "enter")
+    await board.settled()
+    record = server(board, item)
+    assert parse_datetime(record["start"]) == start
+    assert parse_datetime(record["end"]) == start + timedelta(hours=2)
+    assert parse_datetime(record["arrivalWindowEnd"]) == start + timedelta(hours=1)
+    assert board.store.appointment(item.id).start == start
+    assert screen.select_appointment(item.id) and screen.selected_item().start == start
+
+    await board.pilot.press("plus")
+    await board.settled()
+    assert parse_datetime(server(board, item)["start"]) == start + timedelta(minutes=15)
+    await board.pilot.press("minus", "minus")
+    await board.settled()
+    assert parse_datetime(server(board, item)["start"]) == start - timedelta(minutes=15)
+    await board.pilot.press("n")
+    await board.settled()
+    assert parse_datetime(server(board, item)["start"]) == start + timedelta(days=1, minutes=-15)
+    assert board.store.appointment(item.id).start == start + timedelta(days=1, minutes=-15)
+    await board.wait(lambda: item.id not in {i.id for i in screen.data.items}, "the appointment to leave the day")
+
+
+async def test_reassign_assign_and_unassign_technicians(board: Board) -> None:
+    screen = await calendar(board)
+    item = pick(screen, lambda i: open_item(i) and len(i.technician_ids) == 1)
+    (old,) = item.technician_ids
+    others = sorted((t for t in board.sandbox["technicians"].values() if t["active"] and t["id"] != old),
+                    key=lambda t: t["name"])
+    new, third = others[0], others[1]
+    await select(board, screen, item)
+    await board.pilot.press("R")
+    assert isinstance(board.app.screen, PickerScreen)
+    await board.pilot.press(*new["name"], "enter")
+    await board.settled()
+    assert assigned(board, item) == {new["id"]}
+    await board.wait(lambda: screen.selected_item() is not None
+                     and screen.selected_item().technician_ids == (new["id"],), "the calendar to show the new technician")
+    assert new["name"] in board.shown()
+
+    await board.pilot.press("A", *third["name"], "enter")
+    await board.settled()
+    assert assigned(board, item) == {new["id"], third["id"]}
+    screen.select_appointment(item.id)
+    await board.pilot.press("U")
+    assert isinstance(board.app.screen, PickerScreen)  # two technicians: which one?
+    await board.pilot.press(*new["name"], "enter", "y")
+    await board.settled()
+    assert assigned(board, item) == {third["id"]}
+    cached = {a.technician_id for a in board.store.assignments_for_appointment(item.id)}
+    assert cached == {third["id"]}
+
+
+async def test_hold_with_a_reason_and_memo_then_remove_it(board: Board) -> None:
+    screen = await calendar(board)
+    item = pick(screen, open_item)
+    await select(board, screen, item)
+    await board.pilot.press("o")
+    assert isinstance(board.app.screen, PickerScreen)
+    await board.pilot.press("enter", *"parts on order", "enter")
+    await board.settled()
+    assert server(board, item)["status"] == "Hold"
+    assert server(board, item)["_hold"]["memo"] == "parts on order"
+    assert board.store.appointment(item.id).status == "Hold"
+    await board.wait(lambda: screen.select_appointment(item.id) and screen.selected_item().status == "Hold",
+                     "the calendar to show the hold")
+    assert item in screen.tray["Hold"] or item.id in {i.id for i in screen.tray["Hold"]}
+
+    await board.pilot.press("o")  # refused: already on hold
+    assert isinstance(board.app.screen, CalendarScreen)
+    assert "already on hold" in screen.refusals["hold_appointment"]
+    await board.pilot.press("O", "y")
+    await board.settled()
+    assert server(board, item)["status"] != "Hold"
+    assert board.store.appointment(item.id).status != "Hold"
+
+
+async def test_confirm_unconfirm_and_special_instructions(board: Board) -> None:
+    screen = await calendar(board)
+    item = pick(screen, lambda i: open_item(i) and not i.confirmed)
+    await select(board, screen, item)
+    await board.pilot.press("c")
+    await board.settled()
+    assert server(board, item)["isConfirmed"] is True
+    assert board.store.appointment(item.id).confirmed
+    screen.select_appointment(item.id)
+    assert "confirm" in screen.refusals  # already confirmed
+    await board.pilot.press("u")
+    await board.settled()
+    assert server(board, item)["isConfirmed"] is False
+    assert not board.store.appointment(item.id).confirmed
+
+    screen.select_appointment(item.id)
+    await board.pilot.press("i")
+    assert isinstance(board.app.screen, TextEntryScreen)
+    await board.pilot.press("ctrl+a", *"Gate code 4411", "ctrl+s")
+    await board.settled()
+    assert "Gate code 4411" in server(board, item)["specialInstructions"]
+    assert "Gate code 4411" in board.store.appointment(item.id).special_instructions
+
+
+async def test_create_an_appointment_for_the_job_then_delete_it(board: Board) -> None:
+    screen = await calendar(board)
+    item = pick(screen, lambda i: open_item(i) and i.job_status not in ("Canceled", "Completed") and i.end)
+    before = {a["id"] for a in board.sandbox["appointments"].values() if a["jobId"] == item.job_id}
+    await select(board, screen, item)
+    await board.pilot.press("N")
+    assert isinstance(board.app.screen, TimesFormScreen)
+    await board.pilot.press("ctrl+s")  # the form proposes the same times the next day
+    await board.settled()
+    created = [a for a in board.sandbox["appointments"].values()
+               if a["jobId"] == item.job_id and a["id"] not in before]
+    assert len(created) == 1
+    new = created[0]
+    assert parse_datetime(new["start"]) == item.start + timedelta(days=1)
+    assert board.store.appointment(new["id"]) is not None
+
+    await board.pilot.press("right_square_bracket")  # the next day shows it
+    await board.wait(lambda: new["id"] in {i.id for i in screen.data.items}, "the new appointment on the calendar")
+    assert screen.select_appointment(new["id"])
+    await board.pilot.press("X")
+    assert isinstance(board.app.screen, ConfirmScreen)
+    await board.pilot.press("y")
+    await board.settled()
+    assert board.sandbox["appointments"].get(new["id"])["active"] is False
+    await board.wait(lambda: new["id"] not in {i.id for i in screen.data.items}, "the deleted appointment to go")
+
+
+async def test_a_working_appointment_cannot_be_rescheduled_or_unassigned(board: Board) -> None:
+    screen = await calendar(board)
+    working = [i for i in screen.data.items if i.status == "Working" and i.technician_ids]
+    if not working:  # the demo day may have none yet: make one on the server and sync it
+        item = pick(screen, lambda i: open_item(i) and i.technician_ids)
+        record = server(board, item)
+        record["status"] = "Working"
+        board.sandbox["appointments"].touch(record)
+        board.app.live.sync_now()
+        await board.wait(lambda: any(i.id == item.id and i.status == "Working" for i in screen.data.items),
+                         "the Working status to sync")
+        working = [i for i in screen.data.items if i.id == item.id]
+    item = working[0]
+    start = server(board, item)["start"]
+    await select(board, screen, item)
+    await board.pilot.press("r")
+    assert isinstance(board.app.screen, CalendarScreen)  # refused: no form
+    await board.pilot.press("plus", "U")
+    assert isinstance(board.app.screen, CalendarScreen)
+    await board.pilot.pause(0.2)
+    assert server(board, item)["start"] == start and board.app.live.outbox.entries() == []
+    shown = board.shown()
+    assert "Not now:" in shown and "a working appointment cannot be rescheduled" in shown
+
+
+async def test_offline_writes_are_shown_pending_then_replayed(board: Board) -> None:
+    screen = await calendar(board)
+    item = pick(screen, lambda i: open_item(i) and not i.confirmed)
+    board.network.up = False
+    board.app.live.sync_now()
+    await board.wait(lambda: not board.app.status.online, "the board to notice it is offline")
+    await select(board, screen, item)
+    await board.pilot.press("c")
+    await board.settled()
+    assert board.app.status.outbox == 1
+    assert server(board, item)["isConfirmed"] is False
+    await board.wait(lambda: screen.select_appointment(item.id) and screen.selected_item().pending,
+                     "the calendar to show the queued write")
+    assert screen.selected_item().confirmed  # the overlay: confirmed as far as the board knows
+    assert "(queued)" in board.shown()
+
+    board.network.up = True
+    board.app.live.sync_now()
+    await board.wait(lambda: board.app.status.outbox == 0 and board.app.status.online, "the replay", timeout=15)
+    assert server(board, item)["isConfirmed"] is True
+    await board.wait(lambda: screen.select_appointment(item.id) and not screen.selected_item().pending,
+                     "the calendar to show it applied")
+    assert board.store.appointment(item.id).confirmed
