@@ -162,7 +162,7 @@ class JobsScreen(BoardScreen):
 
     @on(JobTable.JobSelected)
     def _open_job(self, message: JobTable.JobSelected) -> None:
-        self.board.open_job(message.job_id)
+        self.board.open_job(message.row_id)
 
     # ------------------------------------------------------------------ search
 
