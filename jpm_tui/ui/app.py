@@ -22,7 +22,9 @@ from .screens.filter_form import FilterChoices
 from .screens.help import HelpScreen
 from .screens.job_detail import JobDetailScreen
 from .screens.jobs import JobsScreen
-from .screens.placeholder import CalendarScreen, ProjectsScreen, SyncScreen
+from .screens.placeholder import CalendarScreen
+from .screens.projects import ProjectsScreen
+from .screens.sync import SyncScreen
 from .screens.too_small import TooSmallScreen
 from ..cache.live import LiveCache, LiveState
 from ..cache.outbox import OutboxEntry, OutboxState, describe

@@ -9,7 +9,7 @@ from textual.widgets import Static
 
 from .base import BoardScreen
 
-__all__ = ["CalendarScreen", "ProjectsScreen", "SyncScreen"]
+__all__ = ["CalendarScreen"]
 
 
 class _Placeholder(BoardScreen):
@@ -28,17 +28,3 @@ class CalendarScreen(_Placeholder):
     HEADING = "Calendar"
     COMING = ("Not built yet. This screen will show appointments by day and technician, "
               "with arrival windows, holds and reschedules. Press J to return to the jobs.")
-
-
-class ProjectsScreen(_Placeholder):
-    HELP_TITLE = "Projects"
-    HEADING = "Projects"
-    COMING = ("Not built yet. This screen will list projects with their status, jobs and notes. "
-              "Press J to return to the jobs.")
-
-
-class SyncScreen(_Placeholder):
-    HELP_TITLE = "Sync"
-    HEADING = "Sync"
-    COMING = ("Not built yet. This screen will show each feed's last sync, progress and errors, "
-              "and the outbox of changes waiting to be sent. Press J to return to the jobs.")

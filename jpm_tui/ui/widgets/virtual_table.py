@@ -161,24 +161,33 @@ class VirtualTable(ScrollView, Generic[Q, R], can_focus=True):
         *(f"job-table--priority-{p}" for p in _KNOWN_PRIORITIES),
     }
 
-    class Selected(Message):
+    class _TableMessage(Message):
+        def __init__(self, table: VirtualTable[Any, Any]) -> None:
+            super().__init__()
+            self.table = table
+
+        @property
+        def control(self) -> VirtualTable[Any, Any]:
+            return self.table
+
+    class Selected(_TableMessage):
         """Enter on a row: open it."""
 
-        def __init__(self, row_id: int) -> None:
-            super().__init__()
+        def __init__(self, table: VirtualTable[Any, Any], row_id: int) -> None:
+            super().__init__(table)
             self.row_id = row_id
 
-    class CursorMoved(Message):
-        def __init__(self, index: int, row_id: int | None) -> None:
-            super().__init__()
+    class CursorMoved(_TableMessage):
+        def __init__(self, table: VirtualTable[Any, Any], index: int, row_id: int | None) -> None:
+            super().__init__(table)
             self.index = index
             self.row_id = row_id
 
-    class Counted(Message):
+    class Counted(_TableMessage):
         """The row count for the current query is known (``count`` is None while counting)."""
 
-        def __init__(self, count: int | None) -> None:
-            super().__init__()
+        def __init__(self, table: VirtualTable[Any, Any], count: int | None) -> None:
+            super().__init__(table)
             self.count = count
 
     cursor: reactive[int] = reactive(0, always_update=False, init=False)
@@ -264,7 +273,7 @@ class VirtualTable(ScrollView, Generic[Q, R], can_focus=True):
             self._cursor_row_id = None
             self.scroll_to(y=0, animate=False, immediate=True)
             self.virtual_size = Size(self.size.width, 1)
-            self.post_message(self.Counted(None))
+            self.post_message(self.Counted(self, None))
         self.refresh()
         # A callable, not a coroutine: an exclusive worker cancelled before it starts leaves nothing unawaited.
         self.run_worker(partial(self._count, self._generation), group=f"{self.WORKER_GROUP}-count", exclusive=True)
@@ -286,7 +295,7 @@ class VirtualTable(ScrollView, Generic[Q, R], can_focus=True):
         self.virtual_size = Size(self.size.width, count + 1)
         if self.cursor >= count:
             self.set_reactive(VirtualTable.cursor, max(0, count - 1))
-        self.post_message(self.Counted(count))
+        self.post_message(self.Counted(self, count))
         self._fetch_visible()
         self.refresh()
 
@@ -379,7 +388,7 @@ class VirtualTable(ScrollView, Generic[Q, R], can_focus=True):
         row_id = row.id if row is not None else None  # type: ignore[attr-defined]
         if row_id != self._cursor_row_id:
             self._cursor_row_id = row_id
-            self.post_message(self.CursorMoved(self.cursor, row_id))
+            self.post_message(self.CursorMoved(self, self.cursor, row_id))
 
     # ------------------------------------------------------------------ lifecycle
 
@@ -455,7 +464,7 @@ class VirtualTable(ScrollView, Generic[Q, R], can_focus=True):
     def action_open(self) -> None:
         row_id = self.cursor_row_id
         if row_id is not None:
-            self.post_message(self.Selected(row_id))
+            self.post_message(self.Selected(self, row_id))
 
     def action_toggle_mark(self) -> None:
         row_id = self.cursor_row_id
