@@ -249,7 +249,11 @@ class ProjectDetailScreen(BoardScreen):
         if self.detail is None:
             content.update(plain(f"Project {self.project_id} is not in the local cache."))
             return
-        content.update(Group(*self._sections()))
+        sections = self._sections()
+        for section in sections:
+            if isinstance(section, Text):
+                section.end = "\n"  # one line (or paragraph) each
+        content.update(Group(*sections))
 
     def _sections(self) -> list[Any]:
         detail = self.detail
