@@ -50,3 +50,49 @@ def test_job_detail(snap_compare, size):
 @pytest.mark.parametrize("size", SIZES, ids=lambda s: f"{s[0]}x{s[1]}")
 def test_help(snap_compare, size):
     assert snap_compare(board(), terminal_size=size, run_before=_help)
+
+
+# ------------------------------------------------------------------ sync and projects on a fixed cache
+
+def cache_board(tmp_path_factory):
+    from dataclasses import replace
+
+    from conftest import STATUS
+    from fakes import FakeLive, fixed_store
+
+    from jpm_tui.ui import JpmApp
+    from jpm_tui.ui.source import Reader
+    from fakes import frozen_clock
+    from datetime import timezone
+
+    store = fixed_store(tmp_path_factory.mktemp("cache") / "cache.sqlite3")
+    return JpmApp(store, replace(STATUS, outbox=3, syncing=True), clock=frozen_clock, tz=timezone.utc,
+                  reader=Reader(inline=True), live=FakeLive(store))
+
+
+def _press_then_settle(*keys):
+    async def run(pilot):
+        await settle(pilot)
+        for key in keys:
+            await pilot.press(key)
+            await settle(pilot)
+        await pilot.pause(0.2)
+        await settle(pilot)
+
+    return run
+
+
+@pytest.mark.parametrize("size", SIZES, ids=lambda s: f"{s[0]}x{s[1]}")
+def test_sync_screen(snap_compare, size, tmp_path_factory):
+    assert snap_compare(cache_board(tmp_path_factory), terminal_size=size, run_before=_press_then_settle("S"))
+
+
+@pytest.mark.parametrize("size", SIZES, ids=lambda s: f"{s[0]}x{s[1]}")
+def test_project_list(snap_compare, size, tmp_path_factory):
+    assert snap_compare(cache_board(tmp_path_factory), terminal_size=size, run_before=_press_then_settle("P"))
+
+
+@pytest.mark.parametrize("size", SIZES, ids=lambda s: f"{s[0]}x{s[1]}")
+def test_project_detail(snap_compare, size, tmp_path_factory):
+    assert snap_compare(cache_board(tmp_path_factory), terminal_size=size,
+                        run_before=_press_then_settle("P", "enter"))

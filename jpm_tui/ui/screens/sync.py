@@ -31,7 +31,7 @@ __all__ = ["FeedLine", "SyncScreen", "feed_lines", "progress_bar"]
 
 SYNC_KEYS = Binding.Group("Sync")
 OUTBOX_KEYS = Binding.Group("Outbox")
-BAR_WIDTH = 10
+BAR_WIDTH = 8
 REFRESH_SECONDS = 0.5
 
 _OUTBOX_WORDS = {
@@ -58,10 +58,11 @@ class FeedLine:
     last_error: str
 
 
-def progress_bar(fraction: float | None, width: int = BAR_WIDTH) -> str:
-    """``████░░░░ 50%``; unknown (an export feed still paging) shows an empty bar and ``…``."""
+def progress_bar(fraction: float | None, width: int = BAR_WIDTH, *, running: bool = True) -> str:
+    """``████░░░░  50%``; unknown (an export feed still paging) shows an empty bar and ``…``; a feed that
+    has not run since the board opened shows nothing."""
     if fraction is None:
-        return "░" * width + "   …"
+        return "░" * width + "    …" if running else ""
     fraction = max(0.0, min(1.0, fraction))
     filled = round(fraction * width)
     return "█" * filled + "░" * (width - filled) + f" {int(fraction * 100):>3}%"
@@ -161,14 +162,14 @@ class SyncScreen(BoardScreen):
 
     def on_mount(self) -> None:
         feeds = self.feeds_table
-        for key, title, width in (("feed", "Feed", 24), ("state", "State", 9), ("progress", "Progress", 15),
+        for key, title, width in (("feed", "Feed", 20), ("state", "State", 9), ("progress", "Progress", 13),
                                   ("pages", "Pages", 5), ("records", "Records", 7), ("stored", "Stored", 7),
-                                  ("rate", "Rec/s", 6), ("success", "Last success", 12),
-                                  ("error", "Last error", 40)):
+                                  ("rate", "Rec/s", 6), ("success", "Last sync", 9),
+                                  ("error", "Last error", 60)):
             feeds.add_column(title, key=key, width=width)
         outbox = self.outbox_table
-        for key, title, width in (("id", "#", 4), ("change", "Change", 44), ("state", "State", 8),
-                                  ("tries", "Tries", 5), ("said", "Server said", 50)):
+        for key, title, width in (("id", "#", 3), ("change", "Change", 40), ("state", "State", 8),
+                                  ("tries", "Tries", 5), ("said", "Server said", 70)):
             outbox.add_column(title, key=key, width=width)
         self.refresh_data()
         self.set_interval(REFRESH_SECONDS, self._tick)
@@ -269,7 +270,7 @@ class SyncScreen(BoardScreen):
             rows.append((line.name, [
                 name,
                 Text(line.state, state_style),
-                Text(progress_bar(line.fraction), state_style),
+                Text(progress_bar(line.fraction, running=line.state in ("running", "paused")), state_style),
                 Text(f"{line.pages:,}" if line.pages else "", justify="right"),
                 Text(f"{line.records:,}" if line.records else "", justify="right"),
                 Text(f"{line.stored:,}", justify="right"),
