@@ -42,7 +42,7 @@ async def test_start_a_sync_and_see_the_feed_rows_update(board: Board) -> None:
                      and not board.app.live.running, "the sync to land on screen")
     await board.pilot.pause(0.6)
     cells = _cells(screen, "feeds", "jobs")
-    assert cells[1] == "done" and cells[2].startswith("██████████") and cells[4] == "3"
+    assert cells[1] == "done" and cells[2] == "████████ 100%" and cells[4] == "3"
     assert cells[5] == f"{stored + 3:,}"
     assert board.store.job(changed[0]["id"]).summary == f"resurfaced {changed[0]['id']}"
 
