@@ -1287,6 +1287,35 @@ class CacheStore:
         }
 
 
+    # ============================================================================ project board rows
+
+    def project_rows_window(self, query: ProjectQuery, offset: int, limit: int) -> list[ProjectBoardRow]:
+        """The project list's rows: ``projects_window``'s filter and order, with sub-status, type name and
+        dates. ``count_projects`` counts the same rows."""
+        col = self._PROJECT_SORTS.get(query.sort)
+        if col is None:
+            raise CacheError(f"unknown project sort {query.sort!r}; known: {sorted(self._PROJECT_SORTS)}")
+        where, args = self._project_where(query)
+        direction = "DESC" if query.descending else "ASC"
+        sql = (
+            "SELECT p.id, p.number, p.name, p.status, p.sub_status, coalesce(t.name, ''), coalesce(c.name, ''), "
+            "p.customer_id, p.start_date, p.target_completion_date, json_array_length(p.job_ids), p.modified_on, "
+            "p.active FROM projects p LEFT JOIN customers c ON c.id = p.customer_id "
+            "LEFT JOIN project_types t ON t.id = p.project_type_id "
+            f"WHERE {where} ORDER BY p.{col} {direction}, p.id {direction} LIMIT ? OFFSET ?"
+        )
+        return [
+            ProjectBoardRow(id=r[0], number=r[1], name=r[2], status=r[3], sub_status=r[4], project_type=r[5],
+                            customer=r[6], customer_id=r[7], start_date=d.parse_datetime(r[8]) if r[8] else None,
+                            target_completion_date=d.parse_datetime(r[9]) if r[9] else None, job_count=r[10] or 0,
+                            modified=d.parse_datetime(r[11]) if r[11] else None, active=bool(r[12]))
+            for r in self.conn.execute(sql, [*args, limit, offset])
+        ]
+
+    def project_type(self, project_type_id: int) -> d.ProjectType | None:
+        return self._one("project_types", "SELECT * FROM project_types WHERE id = ?", (project_type_id,))
+
+
 # ============================================================================================ helpers
 
 
@@ -1326,3 +1355,22 @@ def _split_sql(script: str) -> list[str]:
     if buf.strip():
         statements.append(buf.strip())
     return statements
+
+
+@dataclass(frozen=True)
+class ProjectBoardRow:
+    """One line of the board's project list (``CacheStore.project_rows_window``)."""
+
+    id: int
+    number: str
+    name: str
+    status: str
+    sub_status: str
+    project_type: str
+    customer: str
+    customer_id: int | None
+    start_date: datetime | None
+    target_completion_date: datetime | None
+    job_count: int
+    modified: datetime | None
+    active: bool = True

@@ -23,7 +23,8 @@ from .screens.help import HelpScreen
 from .screens.job_detail import JobDetailScreen
 from .screens.jobs import JobsScreen
 from .screens.calendar import CalendarScreen
-from .screens.placeholder import ProjectsScreen, SyncScreen
+from .screens.projects import ProjectsScreen
+from .screens.sync import SyncScreen
 from .screens.too_small import TooSmallScreen
 from ..cache.live import LiveCache, LiveState
 from ..cache.outbox import OutboxEntry, OutboxState, describe

@@ -396,3 +396,30 @@ def test_text_with_every_counter_filter_counts_inside_the_index(world) -> None:
         assert store.count_jobs(q) == len(want), q
         assert sorted(ids(store, q)) == sorted(want), q
         assert any("jobs_fts" in line or "VIRTUAL" in line for line in store.explain_count_jobs(q))
+
+
+def test_project_board_rows_carry_sub_status_type_and_dates(tmp_path: Path) -> None:
+    from datetime import UTC, datetime
+
+    store = CacheStore(tmp_path / "p.sqlite3")
+    store.upsert("customers", [d.Customer(1, "Acme")])
+    store.upsert("project_types", [d.ProjectType(7, "Remodel")])
+    start = datetime(2025, 5, 1, tzinfo=UTC)
+    store.upsert("projects", [
+        d.Project(1, "10", name="Roof", status="Open", sub_status="Waiting on permit", project_type_id=7,
+                  customer_id=1, job_ids=(1, 2), start_date=start),
+        d.Project(2, "9", name="Boiler", status="Closed"),
+        d.Project(3, "11", name="Pool", status="Open", active=False),
+    ])
+    rows = store.project_rows_window(ProjectQuery(), 0, 10)
+    assert [r.id for r in rows] == [r.id for r in store.projects_window(ProjectQuery(), 0, 10)] == [2, 1]
+    roof = rows[1]
+    assert (roof.sub_status, roof.project_type, roof.customer, roof.customer_id, roof.job_count) == (
+        "Waiting on permit", "Remodel", "Acme", 1, 2)
+    assert roof.start_date == start and roof.target_completion_date is None
+    assert rows[0].project_type == "" and rows[0].customer == ""
+    assert [r.id for r in store.project_rows_window(ProjectQuery(text="roo", statuses=("Open",)), 0, 10)] == [1]
+    assert store.project_type(7).name == "Remodel"
+    with pytest.raises(CacheError):
+        store.project_rows_window(ProjectQuery(sort="colour"), 0, 10)
+    store.close()

@@ -268,26 +268,108 @@ def _calendar(source: FakeSource) -> tuple[list, list]:
     return rows, assignments
 
 
-class FakeLive:
-    """Stands in for ``LiveCache`` on a board that is offline: a real outbox on a scratch cache file, so
-    writes queue (and the screens show them) but nothing is sent."""
+# ------------------------------------------------------------------ a fixed cache for the sync/project screens
 
-    def __init__(self, path: Path) -> None:
+FEEDS = [("job_types", "list"), ("project_statuses", "list"), ("technicians", "export"), ("customers", "export"),
+         ("locations", "export"), ("projects", "export"), ("jobs", "export"), ("appointments", "export"),
+         ("job_notes", "export"), ("project_notes", "export")]
+
+
+def fixed_store(path: Any) -> Any:
+    """A CacheStore with fixed projects, customers, jobs, notes, sync states and an outbox holding one
+    pending, one refused and one conflict write (times relative to ``NOW``)."""
+    from jpm_tui.cache.outbox import Outbox
+    from jpm_tui.cache.store import CacheStore
+    from jpm_tui.provider import domain as d
+
+    store = CacheStore(path)
+    store.upsert("customers", [d.Customer(1, "Desert Ridge Dental"), d.Customer(2, "Patel Residence"),
+                               d.Customer(3, "Harbor Foods [bold]x[/]")])
+    store.upsert("locations", [d.Location(11, 1, "Desert Ridge Dental", street="2200 E Ray Rd", city="Chandler")])
+    store.upsert("project_types", [d.ProjectType(1, "Remodel"), d.ProjectType(2, "New construction")])
+    store.upsert("project_statuses", [d.ProjectStatus(1, "Open", 1), d.ProjectStatus(2, "In Progress", 2),
+                                      d.ProjectStatus(3, "Completed", 3)])
+    store.upsert("job_types", [d.JobType(1, "No Cool"), d.JobType(2, "Install")])
+    store.upsert("cancel_reasons", [d.Reason(4, "cancel", "Customer changed mind")])
+    statuses = ["Open", "In Progress", "Completed"]
+    projects = []
+    for i in range(30):
+        projects.append(d.Project(
+            60000 + i, f"P{3000 + i}", name=["Dental suite remodel", "Kitchen addition", "Cold room build-out"][i % 3]
+            + f" {i}", status=statuses[i % 3], sub_status=["Permit pending", "", "Punch list"][i % 3],
+            project_type_id=1 + i % 2, customer_id=1 + i % 3, location_id=11 if i % 3 == 0 else None,
+            job_ids=tuple(range(7000 + i * 3, 7000 + i * 3 + i % 4)), summary="Two operatories and a sterilisation room.",
+            start_date=NOW - timedelta(days=40 - i), target_completion_date=NOW + timedelta(days=20 + i),
+            created_on=NOW - timedelta(days=60), modified_on=NOW - timedelta(hours=i * 5 + 1)))
+    store.upsert("projects", projects)
+    store.upsert("jobs", [
+        d.Job(7000 + n, str(41000 + n), d.JobStatus(["Scheduled", "Dispatched", "Completed"][n % 3]),
+              d.Priority.NORMAL, 1 + n % 2, None, 1, 11, 60000 if n < 3 else None,
+              summary=["Rough-in plumbing", "Chair wiring", "Final inspection", "Quote follow-up"][n % 4],
+              modified_on=NOW - timedelta(hours=n + 2))
+        for n in range(5)])
+    store.upsert("project_notes", [
+        d.Note(900 + n, "project", 60000, text, created_on=NOW - timedelta(days=5 - n), pinned=n == 0)
+        for n, text in enumerate(["Permit submitted to the city.", "Inspector visit moved to Friday.",
+                                  "Customer asked for a second sink [red]now[/]."])])
+    with store.transaction() as conn:
+        for n, (feed, _kind) in enumerate(FEEDS):
+            conn.execute(
+                "INSERT INTO sync_state (feed, token, last_success, last_error, last_error_at, rows_total, pages_total, "
+                "updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                (feed, "t", (NOW - timedelta(minutes=3 + n)).isoformat(),
+                 "HTTP 503 from the server; will retry" if feed == "job_notes" else None,
+                 NOW.isoformat() if feed == "job_notes" else None, 100 * (n + 1), n + 1, NOW.isoformat()))
+    outbox = Outbox(store)
+    outbox.enqueue(d.AddProjectNote(60000, "Crane booked for Tuesday"))
+    refused = outbox.enqueue(d.CancelJob(7000, 4, "customer called"))
+    outbox._set(refused.id, "failed", answer={
+        "outcome": "rejected", "message": "One or more validation errors occurred.",
+        "field_errors": {"reasonId": ["Cancel reason 4 was not found"]}}, attempt=True)
+    held = outbox.enqueue(d.EditJob(7001, {"summary": "Chair wiring and data"}))
+    outbox._set(held.id, "conflict", answer={
+        "outcome": "conflict", "message": "job 7001 changed on the server since this was queued; confirm to "
+        "send it anyway, or drop it", "base_modified_on": "2025-05-14T06:00:00Z",
+        "server_modified_on": "2025-05-14T07:00:00Z"}, attempt=True)
+    return store
+
+
+class FakeLive:
+    """What the sync screen reads from ``app.live``, frozen: no loop, no network."""
+
+    def __init__(self, store: Any) -> None:
         from jpm_tui.cache.live import LiveState
         from jpm_tui.cache.outbox import Outbox
-        from jpm_tui.cache.store import CacheStore
+        from jpm_tui.cache.sync import SyncProgress
 
-        self.store = CacheStore(path)
-        self.outbox = Outbox(self.store)
-        self.state = LiveState(online=False)
+        self.store = store
+        self.outbox = Outbox(store)
+        self.engine = None
+        self.state = LiveState(last_sync=NOW - timedelta(minutes=3), outbox=3)
+        self.running = True
+        self.paused = False
+        self.resync_requested: list[str] = []
+        self.progress = {
+            "job_types": SyncProgress("job_types", pages=1, records=12, done=True, has_more=False, kind="list",
+                                      total_records=100, records_per_second=240.0),
+            "projects": SyncProgress("projects", pages=2, records=30, done=True, has_more=False, total_records=630,
+                                     records_per_second=310.0),
+            "jobs": SyncProgress("jobs", pages=3, records=350, has_more=True, total_records=1050,
+                                 records_per_second=812.4),
+            "job_notes": SyncProgress("job_notes", error="HTTP 503 from the server; will retry", total_records=900),
+        }
+
+    def feed_names(self) -> list[str]:
+        return [name for name, _kind in FEEDS]
 
     async def run(self, on_change: Any, on_progress: Any = None) -> None:
-        await asyncio.Event().wait()  # never syncs
+        """Nothing to run: the state above stays as it is (returns at once, so tests can wait for workers)."""
 
     async def aclose(self) -> None:
-        self.store.close()
+        pass
 
     async def submit(self, command: Any) -> Any:
+        """Offline: the write is queued, never sent."""
         return self.outbox.enqueue(command)
 
     def sync_now(self) -> None:

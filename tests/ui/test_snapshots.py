@@ -13,6 +13,7 @@ import pytest
 from conftest import make_app, settle
 from fakes import FakeLive, FakeSource
 
+from jpm_tui.cache.store import CacheStore
 from jpm_tui.provider import domain as d
 from jpm_tui.provider.base import CommandResult, Outcome
 
@@ -78,7 +79,7 @@ def writable_board(status: str | None = None):
     source = FakeSource(200)
     if status is not None:
         source.jobs[OPENED] = dataclasses.replace(source.jobs[OPENED], status=status)
-    live = FakeLive(Path(tempfile.mkdtemp()) / "cache.db")
+    live = FakeLive(CacheStore(Path(tempfile.mkdtemp()) / "cache.db"))
     live.outbox.enqueue(d.EditJob(OPENED, {"summary": ""}))
     return make_app(source, inline=True, live=live)
 
@@ -96,6 +97,36 @@ def _open_then(*keys):
         await _cursor_down_and_open(pilot)
         await pilot.press(*keys)
         await settle(pilot)
+    return run
+
+
+# ------------------------------------------------------------------ sync and projects on a fixed cache
+
+def cache_board(tmp_path_factory):
+    from dataclasses import replace
+
+    from conftest import STATUS
+    from fakes import FakeLive, fixed_store
+
+    from jpm_tui.ui import JpmApp
+    from jpm_tui.ui.source import Reader
+    from fakes import frozen_clock
+    from datetime import timezone
+
+    store = fixed_store(tmp_path_factory.mktemp("cache") / "cache.sqlite3")
+    return JpmApp(store, replace(STATUS, outbox=3, syncing=True), clock=frozen_clock, tz=timezone.utc,
+                  reader=Reader(inline=True), live=FakeLive(store))
+
+
+def _press_then_settle(*keys):
+    async def run(pilot):
+        await settle(pilot)
+        for key in keys:
+            await pilot.press(key)
+            await settle(pilot)
+        await pilot.pause(0.2)
+        await settle(pilot)
+
     return run
 
 
@@ -119,3 +150,19 @@ def test_note_entry(snap_compare, size):
 @pytest.mark.parametrize("size", SIZES, ids=lambda s: f"{s[0]}x{s[1]}")
 def test_confirm_remove_cancellation(snap_compare, size):
     assert snap_compare(writable_board("Canceled"), terminal_size=size, run_before=_open_then("u"))
+
+
+@pytest.mark.parametrize("size", SIZES, ids=lambda s: f"{s[0]}x{s[1]}")
+def test_sync_screen(snap_compare, size, tmp_path_factory):
+    assert snap_compare(cache_board(tmp_path_factory), terminal_size=size, run_before=_press_then_settle("S"))
+
+
+@pytest.mark.parametrize("size", SIZES, ids=lambda s: f"{s[0]}x{s[1]}")
+def test_project_list(snap_compare, size, tmp_path_factory):
+    assert snap_compare(cache_board(tmp_path_factory), terminal_size=size, run_before=_press_then_settle("P"))
+
+
+@pytest.mark.parametrize("size", SIZES, ids=lambda s: f"{s[0]}x{s[1]}")
+def test_project_detail(snap_compare, size, tmp_path_factory):
+    assert snap_compare(cache_board(tmp_path_factory), terminal_size=size,
+                        run_before=_press_then_settle("P", "enter"))

@@ -22,7 +22,7 @@ from ..commands import binding_help
 from ..format import when
 from ..rules import JOB_ACTION_NAMES, held_appointment, holdable_appointment, job_refusals
 from ..text import clean, plain
-from ..widgets.job_table import priority_class, status_class
+from ..widgets.virtual_table import priority_class, status_class
 from .base import BoardScreen
 from .modals import Choice, ConfirmScreen, Picked, PickerScreen, TextEntryScreen, Written
 

@@ -14,38 +14,25 @@ from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal
-from textual.message import Message
-from textual.timer import Timer
-from textual.widgets import Input, Static
+from textual.widgets import Static
 
 from ..format import count, local
 from ..source import JobQuery, SavedView
 from ..text import clean
 from ..widgets.job_table import COLUMNS, JobTable
-from .base import BoardScreen
 from .filter_form import JOB_STATUSES, PRIORITIES, FilterForm, describe_filters
+from .table_screen import SearchInput, TableScreen, cycle
 
 __all__ = ["JobsScreen", "STATUS_CYCLE", "PRIORITY_CYCLE"]
 
 STATUS_CYCLE = JOB_STATUSES
 PRIORITY_CYCLE = PRIORITIES
-SEARCH_DEBOUNCE = 0.25
 EXPORT_CHUNK = 1000
 
 _VIEW_KEYS = [
     Binding(str(n), f"view({n})", f"View {n}", show=False, group=Binding.Group("Views", compact=True), id=f"view-{n}")
     for n in range(1, 10)
 ]
-
-
-def _cycle(current: tuple[str, ...], values: tuple[str, ...]) -> tuple[str, ...]:
-    """() -> first value -> ... -> last value -> (); a multi-value filter restarts at the first."""
-    if not current:
-        return (values[0],)
-    if len(current) == 1 and current[0] in values:
-        index = values.index(current[0]) + 1
-        return (values[index],) if index < len(values) else ()
-    return (values[0],)
 
 
 def _csv_cell(value: Any) -> str:
@@ -58,28 +45,14 @@ def _csv_cell(value: Any) -> str:
     return text
 
 
-class SearchInput(Input):
-    """The '/' search box; escape clears the search and returns to the table."""
-
-    HELP_TITLE = "Search"
-    BINDINGS: ClassVar[list[BindingType]] = [Binding("escape", "cancel", "Clear search", id="clear-search")]
-
-    class Cancelled(Message):
-        pass
-
-    def action_cancel(self) -> None:
-        self.post_message(self.Cancelled())
-
-
-class JobsScreen(BoardScreen):
+class JobsScreen(TableScreen):
+    TABLE = JobTable
     HELP_TITLE = "Jobs"
     CSS_PATH = "jobs.tcss"
     AUTO_FOCUS = "JobTable"
 
     BINDINGS: ClassVar[list[BindingType]] = [
-        # priority: handled as the key arrives, before the keys behind it are routed to the focused widget,
-        # so "/harbor" typed (or delivered) in one burst lands whole in the search box.
-        Binding("slash", "search", "Search", priority=True, id="search"),
+        TableScreen.SEARCH_BINDING,
         Binding("f", "filter_form", "Filter", id="filter"),
         Binding("s", "cycle_status", "Status filter", show=False, id="status-filter"),
         Binding("p", "cycle_priority", "Priority filter", show=False, id="priority-filter"),
@@ -97,7 +70,6 @@ class JobsScreen(BoardScreen):
         self.views = list(views)[:9]
         self.view_name = "All jobs"
         self._initial = query or JobQuery()
-        self._search_timer: Timer | None = None
         self.match_count: int | None = None
 
     # ------------------------------------------------------------------ layout
@@ -113,21 +85,11 @@ class JobsScreen(BoardScreen):
     def on_mount(self) -> None:
         self._show_filters()
 
-    @property
-    def table(self) -> JobTable:
-        return self.query_one(JobTable)
-
-    @property
-    def search_input(self) -> SearchInput:
-        return self.query_one("#search", SearchInput)
-
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
-        if action == "search":
-            return not self.search_input.has_focus  # a '/' typed in the box is just a character
         if action == "view":
             (number,) = parameters
             return number == 0 or int(number) <= len(self.views)  # type: ignore[call-overload]
-        return True
+        return super().check_action(action, parameters)
 
     # ------------------------------------------------------------------ filter bar
 
@@ -152,9 +114,6 @@ class JobsScreen(BoardScreen):
         self.table.set_query(query)
         self._show_filters()
 
-    def _change(self, **changes: Any) -> None:
-        self.set_query(dataclasses.replace(self.table.query, **changes))
-
     @on(JobTable.Counted)
     def _counted(self, message: JobTable.Counted) -> None:
         self.match_count = message.count
@@ -162,59 +121,15 @@ class JobsScreen(BoardScreen):
 
     @on(JobTable.JobSelected)
     def _open_job(self, message: JobTable.JobSelected) -> None:
-        self.board.open_job(message.job_id)
-
-    # ------------------------------------------------------------------ search
-
-    def action_search(self) -> None:
-        search = self.search_input
-        search.add_class("-active")
-        search.display = True
-        # Focus now, not after the next refresh: keys typed right behind '/' (a fast typist, a paste, a slow
-        # SSH link delivering them in one packet) must land in the box, not in the table.
-        self.set_focus(search)
-
-    @on(Input.Changed, "#search")
-    def _search_changed(self, event: Input.Changed) -> None:
-        if self._search_timer is not None:
-            self._search_timer.stop()
-        value = event.value
-        self._search_timer = self.set_timer(SEARCH_DEBOUNCE, lambda: self._apply_search(value))
-
-    def _apply_search(self, value: str) -> None:
-        self._search_timer = None
-        if value.strip() != self.table.query.text:
-            self._change(text=value.strip())
-
-    @on(Input.Submitted, "#search")
-    def _search_submitted(self, event: Input.Submitted) -> None:
-        if self._search_timer is not None:
-            self._search_timer.stop()
-        self._apply_search(event.value)
-        if not event.value:
-            self._hide_search()
-        self.table.focus()
-
-    @on(SearchInput.Cancelled)
-    def _search_cancelled(self) -> None:
-        if self._search_timer is not None:
-            self._search_timer.stop()
-        self.search_input.value = ""
-        self._apply_search("")
-        self._hide_search()
-        self.table.focus()
-
-    def _hide_search(self) -> None:
-        self.search_input.remove_class("-active")
-        self.search_input.display = False
+        self.board.open_job(message.row_id)
 
     # ------------------------------------------------------------------ quick filters, sort, views
 
     def action_cycle_status(self) -> None:
-        self._change(statuses=_cycle(tuple(self.table.query.statuses), STATUS_CYCLE))
+        self._change(statuses=cycle(tuple(self.table.query.statuses), STATUS_CYCLE))
 
     def action_cycle_priority(self) -> None:
-        self._change(priorities=_cycle(tuple(self.table.query.priorities), PRIORITY_CYCLE))
+        self._change(priorities=cycle(tuple(self.table.query.priorities), PRIORITY_CYCLE))
 
     def action_sort(self, step: int) -> None:
         keys = [c.key for c in COLUMNS]

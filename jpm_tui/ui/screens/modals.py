@@ -13,15 +13,16 @@ from typing import ClassVar
 from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
-from textual.containers import Horizontal, Vertical
+from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.fuzzy import Matcher
 from textual.screen import ModalScreen
 from textual.widgets import Checkbox, Input, Label, OptionList, Static, TextArea
 from textual.widgets.option_list import Option
+from rich.console import RenderableType
 
 from ..text import clean, plain
 
-__all__ = ["Choice", "ConfirmScreen", "Picked", "PickerScreen", "TextEntryScreen", "Written"]
+__all__ = ["Choice", "ConfirmScreen", "Picked", "PickerScreen", "ReadingScreen", "TextEntryScreen", "Written"]
 
 
 @dataclass(frozen=True)
@@ -234,3 +235,22 @@ class ConfirmScreen(_Dialog):
 
     def action_answer(self) -> None:
         self.dismiss(True)
+
+
+class ReadingScreen(_Dialog):
+    """Something to read (a queued write's fields and the server's answer): scrolls, Esc or Enter closes.
+    ``body`` is built by the caller from ``plain()`` texts."""
+
+    HELP_TITLE = "Read"
+    BINDINGS: ClassVar[list[BindingType]] = [Binding("enter,q", "close", "Close", id="close-reading")]
+
+    def __init__(self, title: str, body: RenderableType) -> None:
+        super().__init__(title, "↑↓ scroll · Esc close")
+        self.body = body
+
+    def compose_dialog(self) -> ComposeResult:
+        with VerticalScroll(id="reading-body"):
+            yield Static(self.body, id="reading-text")
+
+    def on_mount(self) -> None:
+        self.query_one("#reading-body").focus()

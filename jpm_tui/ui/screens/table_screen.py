@@ -1,0 +1,118 @@
+"""What the list screens share (jobs, projects): a filter bar, the '/' search box with its debounce, and a
+``VirtualTable`` whose query the screen changes."""
+
+from __future__ import annotations
+
+import dataclasses
+from typing import Any, ClassVar
+
+from textual import on
+from textual.binding import Binding, BindingType
+from textual.message import Message
+from textual.timer import Timer
+from textual.widgets import Input
+
+from ..widgets.virtual_table import VirtualTable
+from .base import BoardScreen
+
+__all__ = ["SEARCH_DEBOUNCE", "SearchInput", "TableScreen", "cycle"]
+
+SEARCH_DEBOUNCE = 0.25
+
+
+def cycle(current: tuple[str, ...], values: tuple[str, ...]) -> tuple[str, ...]:
+    """() -> first value -> ... -> last value -> (); a multi-value filter restarts at the first."""
+    if not values:
+        return ()
+    if not current:
+        return (values[0],)
+    if len(current) == 1 and current[0] in values:
+        index = values.index(current[0]) + 1
+        return (values[index],) if index < len(values) else ()
+    return (values[0],)
+
+
+class SearchInput(Input):
+    """The '/' search box; escape clears the search and returns to the table."""
+
+    HELP_TITLE = "Search"
+    BINDINGS: ClassVar[list[BindingType]] = [Binding("escape", "cancel", "Clear search", id="clear-search")]
+
+    class Cancelled(Message):
+        pass
+
+    def action_cancel(self) -> None:
+        self.post_message(self.Cancelled())
+
+
+class TableScreen(BoardScreen):
+    """A screen around one ``VirtualTable`` (``TABLE``) with a ``#search`` box. Subclasses compose both and
+    implement ``set_query`` (and usually redraw their filter bar there)."""
+
+    TABLE: ClassVar[type[VirtualTable[Any, Any]]] = VirtualTable
+    SEARCH_BINDING: ClassVar[Binding] = Binding("slash", "search", "Search", priority=True, id="search")
+    """priority: handled as the key arrives, before the keys behind it are routed to the focused widget, so
+    "/harbor" typed (or delivered) in one burst lands whole in the search box."""
+
+    _search_timer: Timer | None = None
+
+    @property
+    def table(self) -> Any:
+        return self.query_one(self.TABLE)
+
+    @property
+    def search_input(self) -> SearchInput:
+        return self.query_one("#search", SearchInput)
+
+    def set_query(self, query: Any) -> None:
+        self.table.set_query(query)
+
+    def _change(self, **changes: Any) -> None:
+        self.set_query(dataclasses.replace(self.table.query, **changes))
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action == "search":
+            return not self.search_input.has_focus  # a '/' typed in the box is just a character
+        return True
+
+    def action_search(self) -> None:
+        search = self.search_input
+        search.add_class("-active")
+        search.display = True
+        # Focus now, not after the next refresh: keys typed right behind '/' (a fast typist, a paste, a slow
+        # SSH link delivering them in one packet) must land in the box, not in the table.
+        self.set_focus(search)
+
+    @on(Input.Changed, "#search")
+    def _search_changed(self, event: Input.Changed) -> None:
+        if self._search_timer is not None:
+            self._search_timer.stop()
+        value = event.value
+        self._search_timer = self.set_timer(SEARCH_DEBOUNCE, lambda: self._apply_search(value))
+
+    def _apply_search(self, value: str) -> None:
+        self._search_timer = None
+        if value.strip() != self.table.query.text:
+            self._change(text=value.strip())
+
+    @on(Input.Submitted, "#search")
+    def _search_submitted(self, event: Input.Submitted) -> None:
+        if self._search_timer is not None:
+            self._search_timer.stop()
+        self._apply_search(event.value)
+        if not event.value:
+            self._hide_search()
+        self.table.focus()
+
+    @on(SearchInput.Cancelled)
+    def _search_cancelled(self) -> None:
+        if self._search_timer is not None:
+            self._search_timer.stop()
+        self.search_input.value = ""
+        self._apply_search("")
+        self._hide_search()
+        self.table.focus()
+
+    def _hide_search(self) -> None:
+        self.search_input.remove_class("-active")
+        self.search_input.display = False

@@ -1,0 +1,568 @@
+"""A virtual table: draws only the rows on screen, fetching them from the source in small windows.
+
+The table never holds the whole result. ``virtual_size`` is ``(width, row count + header)``; ``render_line``
+asks a small LRU cache of fetched windows for the row under each screen line. A missing window is drawn as
+a placeholder and fetched through the app's ``Reader`` (one background thread), then the lines repaint.
+The cursor is remembered by index *and* row id, so a data refresh keeps it on the same row.
+
+Subclasses say what they list: ``COLUMNS``, ``CELLS`` (column key -> text of a row), ``count_rows`` and
+``read_window`` (store reads, run on the reader thread), and optionally ``cell_style``. ``JobTable`` lists
+jobs, ``ProjectTable`` projects.
+"""
+
+from __future__ import annotations
+
+from collections import OrderedDict
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from datetime import datetime, tzinfo
+from functools import partial
+from typing import Any, ClassVar, Generic, TypeVar
+
+from rich.cells import cell_len, set_cell_size
+from rich.segment import Segment
+from rich.style import Style
+from textual import events
+from textual.binding import Binding, BindingType
+from textual.geometry import Size
+from textual.message import Message
+from textual.reactive import reactive
+from textual.scroll_view import ScrollView
+from textual.strip import Strip
+
+from ..css import widget_css
+from ..format import Clock, system_clock
+from ..source import Reader
+from ..text import clean
+
+__all__ = ["CellContext", "Column", "GAP", "VirtualTable", "fit", "layout_columns", "status_class",
+           "priority_class"]
+
+PAGE_SIZE = 64
+MAX_PAGES = 24
+
+_KNOWN_STATUSES = {"scheduled", "dispatched", "inprogress", "hold", "completed", "canceled"}
+_KNOWN_PRIORITIES = {"urgent", "high", "normal", "low"}
+
+Q = TypeVar("Q")
+R = TypeVar("R")
+
+
+def status_class(status: str | None) -> str:
+    """Component class for a status; statuses the board does not know share ``-other``."""
+    key = clean(status).lower().replace(" ", "").replace("_", "")
+    return f"job-table--status-{key if key in _KNOWN_STATUSES else 'other'}"
+
+
+def priority_class(priority: str | None) -> str:
+    key = clean(priority).lower()
+    return f"job-table--priority-{key if key in _KNOWN_PRIORITIES else 'normal'}"
+
+
+@dataclass(frozen=True)
+class Column:
+    """One table column. ``rank`` orders which columns survive a narrow terminal (0 = always shown)."""
+
+    key: str                # also the sort key handed to the store
+    title: str
+    min_width: int
+    ideal_width: int
+    rank: int
+    flex: int = 0           # share of the space left once every shown column has its ideal width
+    style: str = ""         # "status" / "priority": coloured by value
+
+
+@dataclass(frozen=True)
+class CellContext:
+    now: datetime
+    tz: tzinfo | None
+
+
+GAP = 1
+
+
+def layout_columns(width: int, columns: Sequence[Column]) -> list[tuple[Column, int]]:
+    """Choose the columns that fit ``width`` and their widths, in display order.
+
+    Columns are taken by rank while each fits at a comfortable width (halfway from its minimum to its ideal);
+    the first one that does not fit ends the choice, so a low-value column never squeezes a more useful one.
+    Spare cells then grow columns toward their ideal width (by rank), and the rest goes to flexible columns.
+    """
+    def comfortable(column: Column) -> int:
+        return (column.min_width + column.ideal_width) // 2
+
+    chosen: list[Column] = []
+    used = -GAP
+    for column in sorted(columns, key=lambda c: c.rank):
+        if used + GAP + comfortable(column) > width and chosen:
+            break
+        chosen.append(column)
+        used += GAP + comfortable(column)
+    widths = {c.key: comfortable(c) for c in chosen}
+    spare = width - used
+    if spare < 0:  # narrower than the first column: let it be cropped
+        return [(c, max(1, widths[c.key] + spare)) for c in chosen]
+    for column in sorted(chosen, key=lambda c: c.rank):
+        grow = min(spare, column.ideal_width - widths[column.key])
+        widths[column.key] += grow
+        spare -= grow
+    flexible = [c for c in chosen if c.flex]
+    if not flexible:
+        flexible = [max(chosen, key=lambda c: c.ideal_width)]
+    total_flex = sum(c.flex or 1 for c in flexible)
+    if spare:
+        shares = [spare * (c.flex or 1) // total_flex for c in flexible]
+        shares[-1] += spare - sum(shares)
+        for column, share in zip(flexible, shares):
+            widths[column.key] += share
+    return [(c, widths[c.key]) for c in columns if c in chosen]
+
+
+def fit(text: str, width: int) -> str:
+    """Crop or pad ``text`` to exactly ``width`` cells, with an ellipsis when cropped."""
+    if cell_len(text) <= width:
+        return set_cell_size(text, width)
+    if width <= 1:
+        return set_cell_size(text, width)
+    return set_cell_size(text, width - 1) + "…"
+
+
+class VirtualTable(ScrollView, Generic[Q, R], can_focus=True):
+    """Rows (each with an ``id``) for a query, one line each, fetched window by window."""
+
+    DEFAULT_CSS = widget_css(__file__)
+    SCOPED_CSS = False  # the status/priority classes in virtual_table.tcss are shared with other widgets
+
+    COLUMNS: ClassVar[tuple[Column, ...]] = ()
+    CELLS: ClassVar[dict[str, Callable[[Any, CellContext], str]]] = {}
+    EMPTY_TEXT: ClassVar[str] = "Nothing matches."
+    WORKER_GROUP: ClassVar[str] = "virtual-table"
+    WHAT: ClassVar[str] = "rows"
+    """What the rows are, for messages ('Could not read jobs from the cache')."""
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("down,j", "cursor_down", "Down", show=False, id="down"),
+        Binding("up,k", "cursor_up", "Up", show=False, id="up"),
+        Binding("pagedown,ctrl+d", "page_down", "Page down", show=False, id="page-down"),
+        Binding("pageup,ctrl+u", "page_up", "Page up", show=False, id="page-up"),
+        Binding("home,g", "first", "First", show=False, id="first"),
+        Binding("end,G", "last", "Last", show=False, id="last"),
+        Binding("enter", "open", "Open", id="open"),
+    ]
+
+    COMPONENT_CLASSES: ClassVar[set[str]] = {
+        "virtual-table--header",
+        "virtual-table--header-sorted",
+        "virtual-table--cursor",
+        "virtual-table--marked",
+        "virtual-table--placeholder",
+        "virtual-table--empty",
+        *(f"job-table--status-{s}" for s in (*_KNOWN_STATUSES, "other")),
+        *(f"job-table--priority-{p}" for p in _KNOWN_PRIORITIES),
+    }
+
+    class _TableMessage(Message):
+        def __init__(self, table: VirtualTable[Any, Any]) -> None:
+            super().__init__()
+            self.table = table
+
+        @property
+        def control(self) -> VirtualTable[Any, Any]:
+            return self.table
+
+    class Selected(_TableMessage):
+        """Enter on a row: open it."""
+
+        def __init__(self, table: VirtualTable[Any, Any], row_id: int) -> None:
+            super().__init__(table)
+            self.row_id = row_id
+
+    class CursorMoved(_TableMessage):
+        def __init__(self, table: VirtualTable[Any, Any], index: int, row_id: int | None) -> None:
+            super().__init__(table)
+            self.index = index
+            self.row_id = row_id
+
+    class Counted(_TableMessage):
+        """The row count for the current query is known (``count`` is None while counting)."""
+
+        def __init__(self, table: VirtualTable[Any, Any], count: int | None) -> None:
+            super().__init__(table)
+            self.count = count
+
+    cursor: reactive[int] = reactive(0, always_update=False, init=False)
+
+    def __init__(
+        self,
+        source: Any,
+        query: Q,
+        *,
+        reader: Reader | None = None,
+        clock: Clock = system_clock,
+        tz: tzinfo | None = None,
+        name: str | None = None,
+        id: str | None = None,
+        classes: str | None = None,
+    ) -> None:
+        super().__init__(name=name, id=id, classes=classes)
+        self.source = source
+        self._query = query
+        self.reader = reader or Reader()
+        self.clock = clock
+        self.tz = tz
+        self.row_count: int | None = None
+        self.marked: set[int] = set()
+        self._pages: OrderedDict[int, list[R]] = OrderedDict()
+        self._pending: set[tuple[int, int]] = set()
+        self._generation = 0
+        self._cursor_row_id: int | None = None
+        self._anchor: tuple[int, int] | None = None  # (row id, screen row) to restore after a refresh
+        self._stale_pages: set[int] = set()  # windows from before a refresh: shown until refetched
+        self._layout: list[tuple[Column, int]] = []
+        self._layout_width = -1
+
+    # ------------------------------------------------------------------ what subclasses provide
+
+    def count_rows(self, query: Q) -> int:
+        """How many rows ``query`` matches (runs on the reader thread)."""
+        raise NotImplementedError
+
+    def read_window(self, query: Q, offset: int, limit: int) -> Sequence[R]:
+        """``limit`` rows from ``offset`` (runs on the reader thread)."""
+        raise NotImplementedError
+
+    def cell_style(self, column: Column, row: R) -> Style | None:
+        """Extra style of one cell (status and priority columns are coloured by value)."""
+        if column.style == "status":
+            return self.get_component_rich_style(status_class(getattr(row, "status", None)))
+        if column.style == "priority":
+            return self.get_component_rich_style(priority_class(getattr(row, "priority", None)))
+        return None
+
+    # ------------------------------------------------------------------ query and data
+
+    @property
+    def query(self) -> Q:
+        return self._query
+
+    def set_query(self, query: Q) -> None:
+        """Show another query: cursor back to the top, everything refetched."""
+        if query == self._query:
+            return
+        self._query = query
+        self._reset(keep_position=False)
+
+    def reload(self) -> None:
+        """The data changed underneath (a sync ran): refetch, keeping cursor, scroll and marks on their rows."""
+        self._reset(keep_position=True)
+
+    def _reset(self, *, keep_position: bool) -> None:
+        self._generation += 1
+        self._pending.clear()
+        if keep_position:
+            row_id = self.cursor_row_id
+            self._anchor = None if row_id is None else (row_id, self.cursor - int(self.scroll_y))
+            # Old windows stay on screen until new ones replace them (no flash of placeholders).
+            self._stale_pages = set(self._pages)
+        else:
+            self._anchor = None
+            self._pages.clear()
+            self._stale_pages.clear()
+            self.row_count = None
+            self.set_reactive(VirtualTable.cursor, 0)
+            self._cursor_row_id = None
+            self.scroll_to(y=0, animate=False, immediate=True)
+            self.virtual_size = Size(self.size.width, 1)
+            self.post_message(self.Counted(self, None))
+        self.refresh()
+        # A callable, not a coroutine: an exclusive worker cancelled before it starts leaves nothing unawaited.
+        self.run_worker(partial(self._count, self._generation), group=f"{self.WORKER_GROUP}-count", exclusive=True)
+
+    def _read_failed(self, error: Exception) -> None:
+        # A read can fail (database locked, schema mid-migration); the board stays up and says so.
+        self.log.error(f"{self.WHAT} table read failed", error)
+        self.notify(f"Could not read {self.WHAT} from the cache: {error}", severity="error", markup=False)
+
+    async def _count(self, generation: int) -> None:
+        try:
+            count = await self.reader(self.count_rows, self._query)
+        except Exception as error:  # noqa: BLE001 - any store failure is shown, not fatal
+            self._read_failed(error)
+            return
+        if generation != self._generation:
+            return
+        self.row_count = count
+        self.virtual_size = Size(self.size.width, count + 1)
+        if self.cursor >= count:
+            self.set_reactive(VirtualTable.cursor, max(0, count - 1))
+        self.post_message(self.Counted(self, count))
+        self._fetch_visible()
+        self.refresh()
+
+    def _fetch_visible(self) -> None:
+        if self.row_count is None or self.row_count == 0:
+            return
+        first = int(self.scroll_y)
+        last = min(self.row_count - 1, first + max(1, self.size.height))
+        wanted = {first // PAGE_SIZE, last // PAGE_SIZE, self.cursor // PAGE_SIZE}
+        # Prefetch the neighbours so scrolling a line at a time rarely meets a placeholder.
+        wanted |= {max(0, first // PAGE_SIZE - 1), min((self.row_count - 1) // PAGE_SIZE, last // PAGE_SIZE + 1)}
+        for page in sorted(wanted):
+            if (page not in self._pages or page in self._stale_pages) and (self._generation, page) not in self._pending:
+                self._pending.add((self._generation, page))
+                self.run_worker(partial(self._fetch, self._generation, page), group=f"{self.WORKER_GROUP}-fetch")
+
+    async def _fetch(self, generation: int, page: int) -> None:
+        def read() -> Sequence[R] | None:
+            # Skip windows the user has already scrolled away from while this one waited its turn.
+            if generation != self._generation or not self._page_wanted(page):
+                return None
+            return self.read_window(self._query, page * PAGE_SIZE, PAGE_SIZE)
+
+        try:
+            rows = await self.reader(read)
+        except Exception as error:  # noqa: BLE001
+            self._read_failed(error)
+            return
+        finally:
+            self._pending.discard((generation, page))
+        if rows is None or generation != self._generation:
+            return
+        self._pages[page] = list(rows)
+        self._pages.move_to_end(page)
+        self._stale_pages.discard(page)
+        while len(self._pages) > MAX_PAGES:
+            self._pages.popitem(last=False)
+        self._restore_anchor()
+        self._sync_cursor_row()
+        self.refresh()
+
+    def _page_wanted(self, page: int) -> bool:
+        first = int(self.scroll_y) // PAGE_SIZE
+        last = (int(self.scroll_y) + self.size.height) // PAGE_SIZE
+        return first - 1 <= page <= last + 1 or page == self.cursor // PAGE_SIZE
+
+    def _restore_anchor(self) -> None:
+        """After a refresh: if the cursor's row moved, follow it, keeping it on the same screen row."""
+        if self._anchor is None:
+            return
+        row_id, screen_row = self._anchor
+        for page, rows in self._pages.items():
+            if page in self._stale_pages:
+                continue
+            for i, row in enumerate(rows):
+                if row.id == row_id:  # type: ignore[attr-defined]
+                    index = page * PAGE_SIZE + i
+                    self._anchor = None
+                    self.set_reactive(VirtualTable.cursor, index)
+                    self.scroll_to(y=max(0, index - screen_row), animate=False, immediate=True)
+                    return
+        if not self._stale_pages & set(self._pages):
+            self._anchor = None  # every window is fresh and the row is not in them: stay on the index
+
+    def row_at(self, index: int) -> R | None:
+        """The row at ``index`` if its window is loaded (never fetches)."""
+        rows = self._pages.get(index // PAGE_SIZE)
+        if rows is None:
+            return None
+        offset = index % PAGE_SIZE
+        return rows[offset] if offset < len(rows) else None
+
+    @property
+    def cursor_row(self) -> R | None:
+        return self.row_at(self.cursor) if self.row_count else None
+
+    @property
+    def cursor_row_id(self) -> int | None:
+        row = self.cursor_row
+        return row.id if row is not None else self._cursor_row_id  # type: ignore[attr-defined]
+
+    def loaded_rows(self) -> list[R]:
+        """The rows on screen that are loaded, top to bottom (for tests and exports of what is seen)."""
+        first = int(self.scroll_y)
+        rows = (self.row_at(i) for i in range(first, first + max(0, self.size.height - 1)))
+        return [row for row in rows if row is not None]
+
+    def _sync_cursor_row(self) -> None:
+        row = self.cursor_row
+        row_id = row.id if row is not None else None  # type: ignore[attr-defined]
+        if row_id != self._cursor_row_id:
+            self._cursor_row_id = row_id
+            self.post_message(self.CursorMoved(self, self.cursor, row_id))
+
+    # ------------------------------------------------------------------ lifecycle
+
+    def on_mount(self) -> None:
+        self._reset(keep_position=False)
+        # The app bumps data_version when a sync wrote new rows: show them, keeping the cursor's row.
+        if hasattr(self.app, "data_version"):
+            self.watch(self.app, "data_version", lambda _: self.reload(), init=False)
+
+    def on_resize(self, event: events.Resize) -> None:
+        self.virtual_size = Size(event.size.width, (self.row_count or 0) + 1)
+        self._scroll_cursor_into_view()
+        self._fetch_visible()
+
+    def watch_scroll_y(self, old_value: float, new_value: float) -> None:
+        super().watch_scroll_y(old_value, new_value)
+        self._fetch_visible()
+
+    def watch_cursor(self, old: int, new: int) -> None:
+        self._scroll_cursor_into_view()
+        self._fetch_visible()
+        self._sync_cursor_row()
+        self.refresh()
+
+    def on_focus(self) -> None:
+        self.refresh()
+
+    def on_blur(self) -> None:
+        self.refresh()
+
+    # ------------------------------------------------------------------ cursor movement
+
+    @property
+    def page_rows(self) -> int:
+        return max(1, self.scrollable_content_region.height - 1)
+
+    def _move(self, index: int) -> None:
+        if not self.row_count:
+            return
+        self.cursor = max(0, min(self.row_count - 1, index))
+
+    def _scroll_cursor_into_view(self) -> None:
+        if not self.row_count:
+            return
+        top, rows = int(self.scroll_y), self.page_rows
+        if self.cursor < top:
+            self.scroll_to(y=self.cursor, animate=False, immediate=True)
+        elif self.cursor >= top + rows:
+            self.scroll_to(y=self.cursor - rows + 1, animate=False, immediate=True)
+
+    def action_cursor_down(self) -> None:
+        self._move(self.cursor + 1)
+
+    def action_cursor_up(self) -> None:
+        self._move(self.cursor - 1)
+
+    def action_page_down(self) -> None:
+        rows = self.page_rows
+        self.scroll_to(y=self.scroll_y + rows, animate=False, immediate=True)
+        self._move(self.cursor + rows)
+
+    def action_page_up(self) -> None:
+        rows = self.page_rows
+        self.scroll_to(y=max(0, self.scroll_y - rows), animate=False, immediate=True)
+        self._move(self.cursor - rows)
+
+    def action_first(self) -> None:
+        self._move(0)
+
+    def action_last(self) -> None:
+        self._move((self.row_count or 1) - 1)
+
+    def action_open(self) -> None:
+        row_id = self.cursor_row_id
+        if row_id is not None:
+            self.post_message(self.Selected(self, row_id))
+
+    def action_toggle_mark(self) -> None:
+        row_id = self.cursor_row_id
+        if row_id is None:
+            return
+        self.marked ^= {row_id}
+        self._move(self.cursor + 1)
+        self.refresh()
+
+    def on_click(self, event: events.Click) -> None:
+        if event.y < 1 or not self.row_count:
+            return
+        index = int(self.scroll_y) + event.y - 1
+        if index < self.row_count:
+            if index == self.cursor and event.chain >= 2:
+                self.action_open()
+            self._move(index)
+
+    # ------------------------------------------------------------------ rendering
+
+    def _columns(self) -> list[tuple[Column, int]]:
+        width = self.scrollable_content_region.width
+        if width != self._layout_width:
+            self._layout = layout_columns(max(1, width - 1), self.COLUMNS)  # one cell for the mark gutter
+            self._layout_width = width
+        return self._layout
+
+    def _sort_key(self) -> tuple[str | None, bool]:
+        """(sorted column key, descending) for the header's arrow."""
+        return getattr(self._query, "sort", None), bool(getattr(self._query, "descending", False))
+
+    def render_line(self, y: int) -> Strip:
+        width = self.scrollable_content_region.width
+        base = self.rich_style
+        if y == 0:
+            return self._render_header(width, base)
+        index = int(self.scroll_y) + y - 1
+        if self.row_count is None:
+            if y == 1:
+                return self._message_line("Loading…", width, base)
+            return Strip.blank(width, base)
+        if self.row_count == 0:
+            if y == 1:
+                return self._message_line(self.EMPTY_TEXT, width, base)
+            return Strip.blank(width, base)
+        if index >= self.row_count:
+            return Strip.blank(width, base)
+        row = self.row_at(index)
+        if row is None:
+            style = base + self.get_component_rich_style("virtual-table--placeholder")
+            return Strip([Segment(fit(" …", width), style)], width)
+        return self._render_row(row, index, width, base)
+
+    def _message_line(self, message: str, width: int, base: Style) -> Strip:
+        style = base + self.get_component_rich_style("virtual-table--empty")
+        return Strip([Segment(fit(f" {message}", width), style)], width)
+
+    def _render_header(self, width: int, base: Style) -> Strip:
+        header = base + self.get_component_rich_style("virtual-table--header")
+        sorted_style = header + self.get_component_rich_style("virtual-table--header-sorted")
+        sort, descending = self._sort_key()
+        segments = [Segment(" ", header)]
+        for column, col_width in self._columns():
+            title = column.title
+            style = header
+            if column.key == sort:
+                title = f"{title} {'▼' if descending else '▲'}"
+                style = sorted_style
+            segments.append(Segment(fit(title, col_width), style))
+            segments.append(Segment(" " * GAP, header))
+        return Strip(segments).adjust_cell_length(width, header)
+
+    def _render_row(self, row: R, index: int, width: int, base: Style) -> Strip:
+        row_id = row.id  # type: ignore[attr-defined]
+        row_style = base
+        if row_id in self.marked:
+            row_style += self.get_component_rich_style("virtual-table--marked")
+        if index == self.cursor:
+            # The cursor style applies on top of the status colours (CSS decides focused vs blurred looks).
+            cursor = self.get_component_rich_style("virtual-table--cursor")
+        else:
+            cursor = Style()
+        ctx = CellContext(self.clock(), self.tz)
+        segments = [Segment("▌" if row_id in self.marked else " ", row_style)]
+        gap = Segment(" " * GAP, row_style + cursor)
+        for column, col_width in self._columns():
+            style = row_style
+            extra = self.cell_style(column, row)
+            if extra is not None:
+                style += extra
+            segments.append(Segment(fit(self.CELLS[column.key](row, ctx), col_width), style + cursor))
+            segments.append(gap)
+        return Strip(segments).adjust_cell_length(width, row_style + cursor)
+
+    def cell_text(self, index: int) -> dict[str, str] | None:
+        """The text each column shows for row ``index`` (loaded rows only) - what a reader of the screen sees."""
+        row = self.row_at(index)
+        if row is None:
+            return None
+        ctx = CellContext(self.clock(), self.tz)
+        return {key: fn(row, ctx) for key, fn in self.CELLS.items()}
