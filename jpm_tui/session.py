@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -94,7 +95,7 @@ def board_app(session: Session, store: Any) -> Any:
     """The board over ``store``: it opens on the cache at once while a background worker sends queued
     writes and syncs through a provider over ``session.make_client()``."""
     from .cache.live import LiveCache
-    from .provider.servicetitan import ServiceTitanProvider
+    from .provider.servicetitan import ServiceTitanProvider, record_link
     from .ui.app import JpmApp
     from .ui.themes import DEFAULT_THEME
     from .ui.widgets.status_line import BoardStatus
@@ -103,4 +104,5 @@ def board_app(session: Session, store: Any) -> Any:
     status = BoardStatus(profile=session.profile_name, tenant=session.tenant, environment=session.environment,
                          last_sync=live.state.last_sync)
     return JpmApp(store, status, views=session.views, keymap=session.keys or None,
-                  theme=session.theme or DEFAULT_THEME, theme_dirs=session.theme_dirs, live=live)
+                  theme=session.theme or DEFAULT_THEME, theme_dirs=session.theme_dirs, live=live,
+                  link_for=partial(record_link, session.environment))

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+import os
+from collections.abc import Callable, Mapping, Sequence
 from datetime import tzinfo
 from pathlib import Path
 from typing import Any, ClassVar
@@ -78,10 +79,12 @@ class JpmApp(App[None]):
         export_dir: Path | None = None,
         reader: Reader | None = None,
         live: LiveCache | None = None,
+        link_for: Callable[[str, int], str | None] | None = None,
     ) -> None:
         super().__init__()
         self.source = source
         self.live = live
+        self.link_for = link_for
         self.clock = clock
         self.tz = tz
         self.export_dir = Path(export_dir) if export_dir is not None else Path.cwd()
@@ -177,6 +180,21 @@ class JpmApp(App[None]):
 
     def open_job(self, job_id: int) -> None:
         self.push_screen(JobDetailScreen(job_id))
+
+    def open_record(self, kind: str, record_id: int) -> None:
+        """Open the record's page in the backend's web app; over SSH there is no browser here, so the link is
+        copied (OSC 52 reaches the dispatcher's own clipboard) and shown."""
+        url = self.link_for(kind, record_id) if self.link_for is not None else None
+        if url is None:
+            self.notify(f"There is no web page for this {kind} in the {self.status.environment or 'current'} "
+                        "environment.", severity="warning", markup=False)
+            return
+        self.copy_to_clipboard(url)
+        if os.environ.get("SSH_CONNECTION") or os.environ.get("SSH_TTY"):
+            self.notify(f"Copied the link (no browser on this side of SSH): {url}", markup=False)
+            return
+        self.open_url(url)
+        self.notify(f"Opened {url} (link copied too)", markup=False)
 
     # ------------------------------------------------------------------ writes
 

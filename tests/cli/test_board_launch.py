@@ -157,3 +157,11 @@ async def test_a_street_name_finds_its_job_and_the_detail_shows_address_and_phon
         await pilot.press("a", "p", "y")
         assert copied[0].startswith(street) and copied[1] == phone and copied[2] == job["jobNumber"]
     store.close()
+
+
+def test_job_links_point_at_the_environments_web_app() -> None:
+    from jpm_tui.provider.servicetitan import record_link
+
+    assert record_link("production", "job", 42) == "https://go.servicetitan.com/#/Job/Index/42"
+    assert record_link("integration", "job", 42) == "https://integration.servicetitan.com/#/Job/Index/42"
+    assert record_link("sandbox", "job", 42) is None and record_link("production", "customer", 7) is None

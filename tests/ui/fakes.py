@@ -143,8 +143,9 @@ class FakeSource:
         rows.sort(key=key, reverse=q.descending)
         return rows
 
-    def count_jobs(self, query: JobQuery) -> int:
-        return len(self._select(query))
+    def count_jobs(self, query: JobQuery, *, cap: int | None = None) -> int:
+        n = len(self._select(query))
+        return n if cap is None else min(n, cap)
 
     def jobs_window(self, query: JobQuery, offset: int, limit: int) -> list[JobListRow]:
         self.windows_read += 1

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+import json
 import dataclasses
 import time
 
@@ -255,6 +256,61 @@ async def test_export_writes_the_current_view(source, tmp_path):
         rows = list(csv.DictReader(files[0].open()))
         assert len(rows) == source.count_jobs(JobQuery(priorities=("Urgent",)))
         assert {r["priority"] for r in rows} == {"Urgent"}
+
+
+async def test_export_json_streams_an_array_of_the_view(source, tmp_path):
+    app = make_app(source, export_dir=tmp_path)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        await pilot.press("s")  # status: first in the cycle
+        await settle(pilot)
+        await pilot.press("X")
+        await settle(pilot)
+        (path,) = tmp_path.glob("jobs-*.json")
+        jobs = json.loads(path.read_text())
+        status = app.screen.table.query.statuses[0]
+        assert len(jobs) == source.count_jobs(JobQuery(statuses=(status,))) > 0
+        assert {j["status"] for j in jobs} == {status}
+        assert jobs[0]["modified"].startswith("2025-")  # datetimes as ISO text
+
+
+async def test_open_in_browser_opens_the_link_or_copies_it_over_ssh(source, monkeypatch):
+    links = lambda kind, job_id: f"https://web.example/#/Job/Index/{job_id}"  # noqa: E731
+    app = make_app(source, link_for=links)
+    opened: list[str] = []
+    app.open_url = opened.append  # type: ignore[method-assign]
+    monkeypatch.delenv("SSH_CONNECTION", raising=False)
+    monkeypatch.delenv("SSH_TTY", raising=False)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        await pilot.press("j", "o")
+        assert opened == [f"https://web.example/#/Job/Index/{source.rows[1].id}"]
+        monkeypatch.setenv("SSH_CONNECTION", "10.0.0.1 5000 10.0.0.2 22")
+        await pilot.press("j", "o")
+        assert len(opened) == 1 and app.clipboard == f"https://web.example/#/Job/Index/{source.rows[2].id}"
+
+
+async def test_open_in_browser_without_a_web_app_says_so(source):
+    app = make_app(source)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        await pilot.press("o")
+        await pilot.pause()
+        assert any("no web page" in n.message for n in app._notifications)
+
+
+async def test_broad_text_search_counts_up_to_the_cap(source, monkeypatch):
+    import jpm_tui.ui.screens.jobs as jobs_screen
+    import jpm_tui.ui.widgets.job_table as job_table
+
+    monkeypatch.setattr(job_table, "TEXT_COUNT_CAP", 5)
+    monkeypatch.setattr(jobs_screen, "TEXT_COUNT_CAP", 5)
+    app = make_app(source)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        await pilot.press("slash", *"a")
+        await wait_until(pilot, lambda: "5+ matching" in filter_count(app))
+        assert table_of(app).row_count == 5
 
 
 async def test_help_lists_effective_keys(source):

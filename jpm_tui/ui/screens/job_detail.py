@@ -148,6 +148,7 @@ class JobDetailScreen(BoardScreen):
         Binding("y", "copy('number')", "Copy job #", id="copy"),
         Binding("a", "copy('address')", "Copy address", id="copy-address"),
         Binding("p", "copy('phone')", "Copy phone", id="copy-phone"),
+        Binding("o", "open_link", "Open in browser", show=False, id="open-link"),
         Binding("j,down", "scroll('down')", "Scroll down", show=False, id="down"),
         Binding("k,up", "scroll('up')", "Scroll up", show=False, id="up"),
         Binding("pagedown,ctrl+d", "scroll('page_down')", "Page down", show=False, id="page-down"),
@@ -470,6 +471,9 @@ class JobDetailScreen(BoardScreen):
             return
         self.app.copy_to_clipboard(value)
         self.notify(f"Copied {what}: {value}", markup=False)
+
+    def action_open_link(self) -> None:
+        self.board.open_record("job", self.job_id)
 
     def action_scroll(self, how: str) -> None:
         body = self.query_one("#detail-body", VerticalScroll)

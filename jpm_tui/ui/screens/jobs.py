@@ -1,9 +1,10 @@
-"""The job list: filter bar, incremental search, quick filters, sort, saved views, copy and CSV export."""
+"""The job list: filter bar, incremental search, quick filters, sort, saved views, copy, open and CSV/JSON export."""
 
 from __future__ import annotations
 
 import csv
 import dataclasses
+import json
 from collections.abc import Sequence
 from datetime import datetime
 from pathlib import Path
@@ -19,7 +20,7 @@ from textual.widgets import Static
 from ..format import count, local
 from ..source import JobQuery, SavedView
 from ..text import clean
-from ..widgets.job_table import COLUMNS, JobTable
+from ..widgets.job_table import COLUMNS, TEXT_COUNT_CAP, JobTable
 from .filter_form import JOB_STATUSES, PRIORITIES, FilterForm, describe_filters
 from .table_screen import SearchInput, TableScreen, cycle
 
@@ -33,6 +34,46 @@ _VIEW_KEYS = [
     Binding(str(n), f"view({n})", f"View {n}", show=False, group=Binding.Group("Views", compact=True), id=f"view-{n}")
     for n in range(1, 10)
 ]
+
+
+class _CsvRows:
+    def __init__(self, handle: Any) -> None:
+        self.writer = csv.writer(handle)
+        self.fields: list[str] = []
+
+    def write(self, rows: Sequence[Any]) -> None:
+        if rows and not self.fields:
+            self.fields = [f.name for f in dataclasses.fields(rows[0])]
+            self.writer.writerow(self.fields)
+        for row in rows:
+            self.writer.writerow(_csv_cell(getattr(row, name)) for name in self.fields)
+
+    def close(self) -> None:
+        pass
+
+
+class _JsonRows:
+    """A JSON array written a chunk at a time (a million jobs never sit in memory at once)."""
+
+    def __init__(self, handle: Any) -> None:
+        self.handle = handle
+        self.first = True
+        handle.write("[")
+
+    def write(self, rows: Sequence[Any]) -> None:
+        for row in rows:
+            self.handle.write("\n" if self.first else ",\n")
+            self.first = False
+            self.handle.write(json.dumps(dataclasses.asdict(row), ensure_ascii=False, default=_json_value))
+
+    def close(self) -> None:
+        self.handle.write("\n]\n")
+
+
+def _json_value(value: Any) -> Any:
+    if isinstance(value, datetime):
+        return value.isoformat()
+    return str(value)
 
 
 def _csv_cell(value: Any) -> str:
@@ -62,7 +103,9 @@ class JobsScreen(TableScreen):
         Binding("0", "view(0)", "All jobs (clear filters)", show=False, id="all-jobs"),
         *_VIEW_KEYS,
         Binding("y", "copy", "Copy job #", id="copy"),
-        Binding("x", "export", "Export CSV", id="export"),
+        Binding("x", "export('csv')", "Export CSV", id="export"),
+        Binding("X", "export('json')", "Export JSON", show=False, id="export-json"),
+        Binding("o", "open_link", "Open in browser", show=False, id="open-link"),
     ]
 
     def __init__(self, views: Sequence[SavedView] = (), *, query: JobQuery | None = None) -> None:
@@ -104,7 +147,8 @@ class JobsScreen(TableScreen):
         self.query_one("#filter-summary", Static).update(summary)
         sort_title = next((c.title for c in COLUMNS if c.key == query.sort), clean(query.sort))
         counter = Text(no_wrap=True, end="")
-        counter.append(f"{count(self.match_count)} matching", "bold")
+        capped = bool(query.text) and self.match_count == TEXT_COUNT_CAP
+        counter.append(f"{count(self.match_count)}{'+' if capped else ''} matching", "bold")
         counter.append(f"   sort: {sort_title} {'▼' if query.descending else '▲'} ")
         self.query_one("#filter-count", Static).update(counter)
 
@@ -167,29 +211,30 @@ class JobsScreen(TableScreen):
         self.app.copy_to_clipboard(number)
         self.notify(f"Copied job number {number}", markup=False)
 
-    def action_export(self) -> None:
+    def action_export(self, fmt: str = "csv") -> None:
         stamp = local(self.board.clock(), self.board.tz).strftime("%Y%m%d-%H%M%S")
-        path = self.board.export_dir / f"jobs-{stamp}.csv"
+        path = self.board.export_dir / f"jobs-{stamp}.{fmt}"
         self.notify(f"Exporting {count(self.match_count)} jobs to {path}…", markup=False)
-        self._export(self.table.query, path)
+        self._export(self.table.query, path, fmt)
+
+    def action_open_link(self) -> None:
+        job_id = self.table.cursor_job_id
+        if job_id is not None:
+            self.board.open_record("job", job_id)
 
     @work(group="export", exclusive=True)
-    async def _export(self, query: JobQuery, path: Path) -> None:
-        """Reads through the store window by window on the reader thread, so table reads interleave."""
-        fields: list[str] = []
+    async def _export(self, query: JobQuery, path: Path, fmt: str) -> None:
+        """Reads through the store window by window on the reader thread, so table reads interleave.
+        CSV: one row per job, a header of field names. JSON: an array of objects, written as it goes."""
         board = self.board
         written = 0
         try:
             with open(path, "w", newline="", encoding="utf-8") as handle:
-                writer = csv.writer(handle)
+                rows_out = _JsonRows(handle) if fmt == "json" else _CsvRows(handle)
 
                 def chunk(offset: int) -> int:
                     rows = board.source.jobs_window(query, offset, EXPORT_CHUNK)
-                    if rows and not fields:
-                        fields.extend(f.name for f in dataclasses.fields(rows[0]))
-                        writer.writerow(fields)
-                    for row in rows:
-                        writer.writerow(_csv_cell(getattr(row, name)) for name in fields)
+                    rows_out.write(rows)
                     return len(rows)
 
                 offset = 0
@@ -199,6 +244,7 @@ class JobsScreen(TableScreen):
                     offset += n
                     if n < EXPORT_CHUNK:
                         break
+                rows_out.close()
         except OSError as error:
             self.notify(f"Export failed: {error}", severity="error", markup=False)
             return

@@ -13,7 +13,7 @@ from ..source import JobListRow, JobQuery, JobSource, Reader
 from ..text import clean
 from .virtual_table import CellContext, Column, VirtualTable, layout_columns as _layout, priority_class, status_class
 
-__all__ = ["COLUMNS", "Column", "JobTable", "layout_columns", "status_class", "priority_class"]
+__all__ = ["COLUMNS", "TEXT_COUNT_CAP", "Column", "JobTable", "layout_columns", "status_class", "priority_class"]
 
 
 def _customer(row: JobListRow, ctx: CellContext) -> str:
@@ -50,6 +50,10 @@ COLUMNS: tuple[Column, ...] = (
 )
 
 
+TEXT_COUNT_CAP = 10_000
+"""Text searches are counted up to this many matches (shown as "10,000+")."""
+
+
 def layout_columns(width: int, columns: Sequence[Column] = COLUMNS) -> list[tuple[Column, int]]:
     """The job columns that fit ``width`` (see ``virtual_table.layout_columns``)."""
     return _layout(width, columns)
@@ -58,6 +62,7 @@ def layout_columns(width: int, columns: Sequence[Column] = COLUMNS) -> list[tupl
 class JobTable(VirtualTable[JobQuery, JobListRow]):
     """Jobs for a ``JobQuery``, one line each, fetched window by window."""
 
+    HELP_TITLE = "Job list"
     COLUMNS = COLUMNS
     CELLS = _CELLS
     EMPTY_TEXT = "No jobs match."
@@ -78,6 +83,10 @@ class JobTable(VirtualTable[JobQuery, JobListRow]):
         super().__init__(source, query or JobQuery(), reader=reader, **options)
 
     def count_rows(self, query: JobQuery) -> int:
+        # A broad word can match most of a million jobs; counting them all costs more than a keystroke may.
+        # "10,000+" says enough, and the table still scrolls through the first 10,000.
+        if query.text:
+            return self.source.count_jobs(query, cap=TEXT_COUNT_CAP)
         return self.source.count_jobs(query)
 
     def read_window(self, query: JobQuery, offset: int, limit: int) -> Sequence[JobListRow]:

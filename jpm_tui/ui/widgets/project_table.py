@@ -48,6 +48,7 @@ PROJECT_COLUMNS: tuple[Column, ...] = (
 class ProjectTable(VirtualTable[ProjectQuery, ProjectBoardRow]):
     """Projects for a ``ProjectQuery``, one line each, fetched window by window."""
 
+    HELP_TITLE = "Project list"
     COLUMNS = PROJECT_COLUMNS
     CELLS = _CELLS
     EMPTY_TEXT = "No projects match."
