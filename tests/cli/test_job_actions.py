@@ -3,6 +3,8 @@ sandbox over HTTP (ASGI) -> the cache and the screen. And offline: queued, then 
 
 from __future__ import annotations
 
+import re
+
 from typing import Any
 
 from demo_board import Board, board  # noqa: F401 - the fixture
@@ -143,10 +145,15 @@ async def test_offline_actions_are_queued_then_replayed_when_the_network_is_back
     assert board.sandbox_job(job)["jobStatus"] != "Canceled"
     shown = board.shown()
     assert "Pending changes (2)" in shown and "(queued)" in shown and "queued  cancel job" in shown
+    await board.pilot.press("escape", "slash", *job["jobNumber"], "enter")  # the list marks the job too
+    queued_row = re.compile(rf"^ ?~ ?{job['jobNumber']} ", re.MULTILINE)
+    await board.wait(lambda: queued_row.search(board.shown()), "the queued-write marker in the job list")
 
     board.network.up = True
     board.app.live.sync_now()
     await board.wait(lambda: board.app.status.outbox == 0 and board.app.status.online, "the replay", timeout=15)
     assert board.sandbox_job(job)["jobStatus"] == "Canceled"
+    await board.wait(lambda: not queued_row.search(board.shown()), "the marker to go")
+    await board.open(job)
     await board.wait(lambda: "Pending changes" not in board.shown(), "the detail to show it applied")
     assert board.store.job(job["id"]).status == "Canceled"

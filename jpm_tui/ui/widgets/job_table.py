@@ -92,6 +92,10 @@ class JobTable(VirtualTable[JobQuery, JobListRow]):
     def read_window(self, query: JobQuery, offset: int, limit: int) -> Sequence[JobListRow]:
         return self.source.jobs_window(query, offset, limit)
 
+    def read_write_marks(self) -> dict[int, str]:
+        live = getattr(self.app, "live", None)
+        return live.outbox.pending_ids("job") if live is not None else {}
+
     @property
     def cursor_job_id(self) -> int | None:
         return self.cursor_row_id

@@ -156,6 +156,8 @@ class VirtualTable(ScrollView, Generic[Q, R], can_focus=True):
         "virtual-table--cursor",
         "virtual-table--marked",
         "virtual-table--placeholder",
+        "virtual-table--write-queued",
+        "virtual-table--write-failed",
         "virtual-table--empty",
         *(f"job-table--status-{s}" for s in (*_KNOWN_STATUSES, "other")),
         *(f"job-table--priority-{p}" for p in _KNOWN_PRIORITIES),
@@ -212,6 +214,7 @@ class VirtualTable(ScrollView, Generic[Q, R], can_focus=True):
         self.tz = tz
         self.row_count: int | None = None
         self.marked: set[int] = set()
+        self.write_marks: dict[int, str] = {}
         self._pages: OrderedDict[int, list[R]] = OrderedDict()
         self._pending: set[tuple[int, int]] = set()
         self._generation = 0
@@ -255,6 +258,22 @@ class VirtualTable(ScrollView, Generic[Q, R], can_focus=True):
     def reload(self) -> None:
         """The data changed underneath (a sync ran): refetch, keeping cursor, scroll and marks on their rows."""
         self._reset(keep_position=True)
+        self.run_worker(self._read_write_marks, group=f"{self.WORKER_GROUP}-marks", exclusive=True)
+
+    def read_write_marks(self) -> dict[int, str]:
+        """Row id -> the state of the writes queued against it (pending, sending, failed, conflict); runs on
+        the reader thread. None by default."""
+        return {}
+
+    async def _read_write_marks(self) -> None:
+        try:
+            marks = await self.reader(self.read_write_marks)
+        except Exception as error:  # noqa: BLE001 - a missing marker is not worth failing the table
+            self._read_failed(error)
+            return
+        if marks != self.write_marks:
+            self.write_marks = marks
+            self.refresh()
 
     def _reset(self, *, keep_position: bool) -> None:
         self._generation += 1
@@ -394,6 +413,7 @@ class VirtualTable(ScrollView, Generic[Q, R], can_focus=True):
 
     def on_mount(self) -> None:
         self._reset(keep_position=False)
+        self.run_worker(self._read_write_marks, group=f"{self.WORKER_GROUP}-marks", exclusive=True)
         # The app bumps data_version when a sync wrote new rows: show them, keeping the cursor's row.
         if hasattr(self.app, "data_version"):
             self.watch(self.app, "data_version", lambda _: self.reload(), init=False)
@@ -548,7 +568,15 @@ class VirtualTable(ScrollView, Generic[Q, R], can_focus=True):
         else:
             cursor = Style()
         ctx = CellContext(self.clock(), self.tz)
-        segments = [Segment("▌" if row_id in self.marked else " ", row_style)]
+        if row_id in self.marked:
+            lead = Segment("▌", row_style)
+        elif row_id in self.write_marks:  # a change is queued (~) or was refused / held (!)
+            failed = self.write_marks[row_id] in ("failed", "conflict")
+            lead = Segment("!" if failed else "~", row_style + self.get_component_rich_style(
+                "virtual-table--write-failed" if failed else "virtual-table--write-queued"))
+        else:
+            lead = Segment(" ", row_style)
+        segments = [lead]
         gap = Segment(" " * GAP, row_style + cursor)
         for column, col_width in self._columns():
             style = row_style
