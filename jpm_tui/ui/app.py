@@ -15,17 +15,13 @@ from textual.app import App
 from textual.binding import Binding, BindingType
 from textual.geometry import Size
 from textual.reactive import var
+from textual.screen import Screen
 from textual import events
 
 from .commands import BindingCommands
 from .format import Clock, system_clock
 from .screens.filter_form import FilterChoices
-from .screens.help import HelpScreen
-from .screens.job_detail import JobDetailScreen
 from .screens.jobs import JobsScreen
-from .screens.calendar import CalendarScreen
-from .screens.projects import ProjectsScreen
-from .screens.sync import SyncScreen
 from .screens.too_small import TooSmallScreen
 from ..cache.live import LiveCache, LiveState
 from ..cache.outbox import OutboxEntry, OutboxState, describe
@@ -40,6 +36,27 @@ __all__ = ["BoardStatus", "JpmApp", "MIN_SIZE", "run_app"]
 
 MIN_SIZE = (60, 16)
 """Below this (columns, rows) the board shows a 'terminal too small' message instead."""
+
+
+# The other screens are imported when first shown: the job list paints sooner without them.
+
+
+def _calendar_screen() -> Screen:
+    from .screens.calendar import CalendarScreen
+
+    return CalendarScreen()
+
+
+def _projects_screen() -> Screen:
+    from .screens.projects import ProjectsScreen
+
+    return ProjectsScreen()
+
+
+def _sync_screen() -> Screen:
+    from .screens.sync import SyncScreen
+
+    return SyncScreen()
 
 
 class JpmApp(App[None]):
@@ -102,9 +119,9 @@ class JpmApp(App[None]):
         self._lookup_cache: dict[str, dict[int, str]] | None = None
         self._shown_names: dict[tuple[str, int], str] = {}
         self.add_mode("jobs", lambda: JobsScreen(self.views, query=query))
-        self.add_mode("calendar", CalendarScreen)
-        self.add_mode("projects", ProjectsScreen)
-        self.add_mode("sync", SyncScreen)
+        self.add_mode("calendar", _calendar_screen)
+        self.add_mode("projects", _projects_screen)
+        self.add_mode("sync", _sync_screen)
 
     # ------------------------------------------------------------------ theme
 
@@ -175,10 +192,14 @@ class JpmApp(App[None]):
         self.switch_mode(mode)
 
     def action_help(self) -> None:
+        from .screens.help import HelpScreen
+
         if not isinstance(self.screen, HelpScreen):
             self.push_screen(HelpScreen(self.screen))
 
     def open_job(self, job_id: int) -> None:
+        from .screens.job_detail import JobDetailScreen
+
         self.push_screen(JobDetailScreen(job_id))
 
     def open_record(self, kind: str, record_id: int) -> None:
