@@ -336,13 +336,14 @@ def _fmt_time(value: Any) -> str:
     return value.strftime("%Y-%m-%d %H:%M:%S") if hasattr(value, "strftime") else "?"
 
 
-def _print_entries(entries: list[Any]) -> None:
+def _print_entries(entries: list[tuple[Any, str]]) -> None:
+    """``entries``: (outbox entry, its description in words)."""
     if not entries:
         print("the outbox is empty")
         return
     print(f"{'ID':>5}  {'CREATED (UTC)':<19}  {'STATE':<8}  COMMAND")
-    for e in entries:
-        print(f"{e.id:>5}  {_fmt_time(e.created_at):<19}  {e.state:<8}  {e.description}")
+    for e, words in entries:
+        print(f"{e.id:>5}  {_fmt_time(e.created_at):<19}  {e.state:<8}  {words}")
         if e.error_text:
             print(f"{'':>5}  {'':<19}  {'':<8}  ↳ {e.error_text}")
 
@@ -353,14 +354,15 @@ def _outbox_list(args: argparse.Namespace) -> int:
     with open_session(args) as session:
         store = _open_store(session, create=False)
         if store is None:
-            entries: list[Any] = []
+            entries: list[tuple[Any, str]] = []
         else:
             try:
-                entries = Outbox(store).entries(None if args.all else OPEN_STATES)
+                outbox = Outbox(store)
+                entries = [(e, outbox.describe(e)) for e in outbox.entries(None if args.all else OPEN_STATES)]
             finally:
                 store.close()
     if args.json:
-        _print_json([e.to_dict() for e in entries])
+        _print_json([{**e.to_dict(), "description": words} for e, words in entries])
     else:
         _print_entries(entries)
     return 0
@@ -374,12 +376,14 @@ def _outbox_drop(args: argparse.Namespace) -> int:
         if store is None:
             raise CliError(f"outbox drop: no outbox entry {args.id} (no cache yet)")
         try:
-            entry = Outbox(store).drop(args.id)
+            outbox = Outbox(store)
+            entry = outbox.drop(args.id)
+            words = outbox.describe(entry)
         except OutboxError as error:
             raise CliError(f"outbox drop: {error}") from None
         finally:
             store.close()
-    print(f"dropped #{entry.id}: {entry.description}")
+    print(f"dropped #{entry.id}: {words}")
     return 0
 
 
@@ -410,7 +414,8 @@ def _outbox_send(args: argparse.Namespace, *, confirm: bool) -> int:
         store = _open_store(session)
         try:
             report, outbox = asyncio.run(run(store, session))
-            touched = [outbox.get(i) for i in (*report.done, *report.failed, *report.conflicts)]
+            touched = [(e, outbox.describe(e)) for e in
+                       (outbox.get(i) for i in (*report.done, *report.failed, *report.conflicts))]
         except OutboxError as error:
             raise CliError(f"outbox {action}: {error}") from None
         finally:
@@ -418,8 +423,8 @@ def _outbox_send(args: argparse.Namespace, *, confirm: bool) -> int:
     if getattr(args, "json", False):
         _print_json(report.to_dict())
     else:
-        for e in touched:
-            print(f"#{e.id} {e.state}: {e.description}" + (f" — {e.error_text}" if e.error_text else ""))
+        for e, words in touched:
+            print(f"#{e.id} {e.state}: {words}" + (f" — {e.error_text}" if e.error_text else ""))
         print(f"sent {len(report.done)}, failed {len(report.failed)}, conflicts {len(report.conflicts)}, "
               f"still queued {report.remaining}")
     if report.stopped:

@@ -414,6 +414,11 @@ class Outbox:
             raise OutboxError(f"no outbox entry {entry_id}")
         return self._entry(row)
 
+    def describe(self, entry: OutboxEntry) -> str:
+        """The entry in words with the names the cache knows ("cancel job 41002 (Duplicate job)")."""
+        command = entry.command
+        return describe(command, self.store.name_of) if command is not None else entry.description
+
     def counts(self) -> dict[str, int]:
         return {r[0]: int(r[1]) for r in self.store.conn.execute("SELECT state, count(*) FROM outbox GROUP BY state")}
 

@@ -1184,6 +1184,27 @@ class CacheStore:
     def business_units(self, *, include_inactive: bool = False) -> list[d.BusinessUnit]:
         return self._lookup("business_units", include_inactive)
 
+    _NAMES: dict[str, tuple[str, str, str]] = {
+        # kind -> (table, column, how it reads)
+        "job": ("jobs", "number", "job {}"),
+        "appointment": ("appointments", "number", "appointment {}"),
+        "project": ("projects", "number", "project {}"),
+        "technician": ("technicians", "name", "{}"),
+        "cancel_reason": ("cancel_reasons", "name", "{}"),
+        "hold_reason": ("hold_reasons", "name", "{}"),
+        "job_type": ("job_types", "name", "{}"),
+        "business_unit": ("business_units", "name", "{}"),
+    }
+
+    def name_of(self, kind: str, record_id: int) -> str | None:
+        """What a dispatcher calls a record ("job 41002", "Parts on order"), or None when it is not cached."""
+        known = self._NAMES.get(kind)
+        if known is None:
+            return None
+        table, column, words = known
+        row = self.conn.execute(f"SELECT {column} FROM {table} WHERE id = ?", (int(record_id),)).fetchone()
+        return words.format(row[0]) if row and row[0] else None
+
     def cancel_reasons(self, *, include_inactive: bool = False) -> list[d.Reason]:
         return self._lookup("cancel_reasons", include_inactive)
 

@@ -119,10 +119,10 @@ def test_outbox_list_retry_drop_and_cache_purge(tmp_path, sandbox_server, monkey
     # the board queued three changes while offline (the outbox is what it writes to)
     job = next(j for j in state["jobs"].values() if j["jobStatus"] in ("Scheduled", "Dispatched"))
     appt = next(a for a in state["appointments"].values() if a["status"] == "Scheduled" and a["jobId"] != job["id"])
-    reason = next(r["id"] for r in state["job_cancel_reasons"].values() if r.get("active"))
+    reason = next(r for r in state["job_cancel_reasons"].values() if r.get("active"))
     store = CacheStore(_cache_file(tmp_path))
     outbox = Outbox(store)
-    ok = outbox.enqueue(d.CancelJob(job_id=job["id"], reason_id=reason, memo="no access"))
+    ok = outbox.enqueue(d.CancelJob(job_id=job["id"], reason_id=reason["id"], memo="no access"))
     bad = outbox.enqueue(d.ConfirmAppointment(appointment_id=987_654_321))
     later = outbox.enqueue(d.AddJobNote(job_id=job["id"], text="from the van"))
     store.close()
@@ -130,8 +130,9 @@ def test_outbox_list_retry_drop_and_cache_purge(tmp_path, sandbox_server, monkey
     code, out, err = _run(capsys, "outbox", "list", *opts)
     lines = out.splitlines()
     assert code == 0 and lines[0].split() == ["ID", "CREATED", "(UTC)", "STATE", "COMMAND"]
-    assert f"pending   cancel job {job['id']} (reason {reason}): \"no access\"" in out
-    assert f'add a note to job {job["id"]}: "from the van"' in out
+    # names from the cache, not ids; an appointment the cache does not know keeps its id
+    assert f"pending   cancel job {job['jobNumber']} ({reason['name']}): \"no access\"" in out
+    assert f'add a note to job {job["jobNumber"]}: "from the van"' in out
 
     # purge refuses while changes are unsent
     code, out, err = _run(capsys, "cache", "purge", *opts, "--yes")
@@ -139,7 +140,7 @@ def test_outbox_list_retry_drop_and_cache_purge(tmp_path, sandbox_server, monkey
 
     code, out, err = _run(capsys, "outbox", "retry", *opts)
     assert code == 1 and "1 rejected" in err  # the unknown appointment
-    assert f"#{ok.id} done: cancel job {job['id']}" in out and f"#{later.id} done" in out
+    assert f"#{ok.id} done: cancel job {job['jobNumber']}" in out and f"#{later.id} done" in out
     assert f"#{bad.id} failed: confirm appointment 987654321" in out
     assert state["jobs"].get(job["id"])["jobStatus"] == "Canceled"
 

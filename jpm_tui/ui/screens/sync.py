@@ -145,6 +145,7 @@ class SyncScreen(BoardScreen):
         super().__init__()
         self.lines: list[FeedLine] = []
         self.entries: list[OutboxEntry] = []
+        self.entry_words: dict[int, str] = {}
         self._busy: set[int] = set()
         """Outbox rows with a decision in flight (not offered again until it lands)."""
 
@@ -202,12 +203,13 @@ class SyncScreen(BoardScreen):
         live = board.live
         source: Any = live.store if live is not None else board.source
 
-        def read() -> tuple[list[Any], list[OutboxEntry]]:
+        def read() -> tuple[list[Any], list[OutboxEntry], dict[int, str]]:
             states = list(source.sync_states()) if hasattr(source, "sync_states") else []
             entries = live.outbox.entries([s.value for s in OPEN_STATES]) if live is not None else []
-            return states, entries
+            words = {e.id: live.outbox.describe(e) for e in entries} if live is not None else {}
+            return states, entries, words
 
-        states, self.entries = await board.reader(read)
+        states, self.entries, self.entry_words = await board.reader(read)
         if live is not None:
             engine = live.engine
             names = live.feed_names()
@@ -281,8 +283,8 @@ class SyncScreen(BoardScreen):
         _set_rows(self.feeds_table, rows)
 
     def _entry_words(self, entry: OutboxEntry) -> str:
-        command = entry.command
-        return self.board.describe(command) if command is not None else entry.description
+        """In words with the cache's names (job numbers, reasons), read with the entries."""
+        return self.entry_words.get(entry.id) or entry.description
 
     def _show_outbox(self) -> None:
         table = self.outbox_table
