@@ -176,3 +176,59 @@ def test_check_keymap():
     assert "down" in str(problem) and "help (everywhere)" in str(problem)
     (problem,) = check_keymap({"nope-nothing": "x"}, "c.toml")
     assert problem.kind == "unknown" and "config.example.toml" in str(problem)
+
+
+# ------------------------------------------------------------------------------------- ansi, NO_COLOR
+
+def _colours(app) -> set[str]:
+    """The colour types of every cell on screen, before Textual's output filters (what the terminal gets)."""
+    import io
+
+    from rich.console import Console
+
+    console = Console(width=app.size.width, height=app.size.height, file=io.StringIO(), force_terminal=True,
+                      color_system="truecolor", legacy_windows=False)
+    update = app.screen._compositor.render_update(full=True, screen_stack=app._background_screens)
+    kinds = set()
+    for segment in console.render(update):
+        if segment.style is not None:
+            kinds |= {c.type.name for c in (segment.style.color, segment.style.bgcolor) if c is not None}
+    return kinds
+
+
+async def test_ansi_theme_draws_only_the_16_ansi_colours(source):
+    app = make_app(source, theme="ansi")
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        assert _colours(app) <= {"DEFAULT", "STANDARD"}
+        await pilot.press("ctrl+t")  # a modal over the list
+        await settle(pilot)
+        assert _colours(app) <= {"DEFAULT", "STANDARD"}
+        await pilot.press("escape", "enter")  # job detail
+        await settle(pilot)
+        assert _colours(app) <= {"DEFAULT", "STANDARD"}
+    app = make_app(source, theme="dark")
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        assert "TRUECOLOR" in _colours(app)  # (the check can fail)
+
+
+async def test_no_color_keeps_statuses_and_priorities_apart_by_style(source, monkeypatch):
+    from jpm_tui.ui.widgets.job_table import JobTable
+
+    monkeypatch.setenv("NO_COLOR", "1")
+    app = make_app(source)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        table = app.screen.query_one(JobTable)
+        style = table.get_component_rich_style
+        assert style("job-table--priority-urgent").reverse and style("job-table--priority-urgent").bold
+        assert style("job-table--priority-high").bold and style("job-table--priority-low").dim
+        assert style("job-table--status-hold").italic and style("job-table--status-canceled").strike
+        assert style("job-table--status-completed").dim and style("job-table--status-inprogress").bold
+        assert not style("job-table--status-scheduled").dim
+    monkeypatch.delenv("NO_COLOR")
+    app = make_app(source)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        assert not app.screen.query_one(JobTable).get_component_rich_style("job-table--priority-urgent").reverse
