@@ -251,6 +251,14 @@ def _config_path(args: argparse.Namespace) -> int:
 
 def _config_check(args: argparse.Namespace) -> int:
     config = load_config(_path(args))
+    if config.keys:  # [keys] names the board's binding ids: unknown ones and clashing keys fail the check
+        from .ui.keys import check_keymap
+
+        problems = check_keymap(config.keys, display_path(_path(args)))
+        if problems:
+            more = f" (and {len(problems) - 1} more problem{'s' if len(problems) > 2 else ''} in [keys])" \
+                if len(problems) > 1 else ""
+            raise ConfigError(f"{problems[0]}{more}", path=_path(args), key="keys")
     names = sorted(config.profiles)
     default = config.default_profile or (names[0] if len(names) == 1 else None)
     detail = f"{len(names)} profile{'s' if len(names) != 1 else ''}"

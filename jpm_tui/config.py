@@ -56,6 +56,7 @@ __all__ = [
     "mask",
     "masked_document",
     "parse_config",
+    "save_theme",
 ]
 
 APP_NAME = "jpm-tui"
@@ -631,11 +632,30 @@ def add_profile(path: Path, name: str, profile: Mapping[str, Any], *, force: boo
     profiles[name] = {key: value for key, value in profile.items() if value is not None}
     if make_default or ("default_profile" not in document and len(profiles) == 1):
         document["default_profile"] = name
-    # key order: top-level scalars first so the file reads naturally
+    return _write_document(path, document)
+
+
+def save_theme(path: Path, theme: str) -> Config:
+    """Set the top-level ``theme`` in the config file at ``path`` and write it back (atomically, mode 0600),
+    keeping every other setting. Comments and formatting are lost (tomli-w, see :func:`_write_document`).
+    Raises ``ConfigError`` when the file is missing or no longer valid."""
+    if not path.exists():
+        raise ConfigError(f"{display_path(path)}: no such file; the theme was not saved", path=path)
+    document = _read(path)[0]
+    document["theme"] = theme.strip()
+    return _write_document(path, document)
+
+
+def _write_document(path: Path, document: dict[str, Any]) -> Config:
+    """Validate ``document`` and write it to ``path`` with tomli-w (atomic, mode 0600); the one writing path.
+
+    tomli-w writes data, not the original text: comments, blank lines and the order of keys within the top
+    level (scalars are put first) are not kept, and inline tables become ordinary tables. A symlinked config
+    file is written through to its target."""
     ordered = {k: v for k, v in document.items() if not isinstance(v, (dict, list))}
     ordered.update({k: v for k, v in document.items() if isinstance(v, (dict, list))})
     config = parse_config(ordered, path, check_private=False)
-    _write_private(path, tomli_w.dumps(ordered))
+    _write_private(path.resolve() if path.is_symlink() else path, tomli_w.dumps(ordered))
     return config
 
 

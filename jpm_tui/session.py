@@ -12,7 +12,7 @@ from functools import partial
 from pathlib import Path
 from typing import Any
 
-from .config import Config, Profile, SavedView
+from .config import Config, Profile, SavedView, display_path, save_theme
 
 __all__ = ["Session", "board_app", "demo_session", "open_board", "profile_session"]
 
@@ -33,6 +33,28 @@ class Session:
     views: list[SavedView] = field(default_factory=list)
     sandbox_app: Any = None              # the in-process sandbox (Starlette app) for --demo
     client_factory: Callable[[], Any] | None = field(default=None, repr=False)
+
+    @property
+    def config_path(self) -> Path | None:
+        """The config file this session was read from (None for --demo)."""
+        return self.config.path if self.config is not None else None
+
+    @property
+    def origin(self) -> str:
+        """The config file for messages (``~/.config/jpm-tui/config.toml``), or "config"."""
+        return display_path(self.config_path) if self.config_path is not None else "config"
+
+    def save_theme(self, name: str) -> str:
+        """Save ``name`` as the theme in this session's config file; returns what to tell the user. Raises
+        ``ConfigError`` (or ``OSError``) when the file cannot be written."""
+        if self.demo:
+            return f"Theme {name!r} is used until you quit; not saved (--demo reads and writes no config file)."
+        path = self.config_path
+        if path is None or not path.exists():
+            return f"Theme {name!r} is used until you quit; not saved (no config file)."
+        self.config = save_theme(path, name)
+        self.theme = name
+        return f"Theme {name!r} saved to {display_path(path)}."
 
     def make_client(self) -> Any:
         """A new ``ServiceTitanClient`` for this session (resolves the secret now; may raise ``ConfigError``)."""
@@ -103,6 +125,6 @@ def board_app(session: Session, store: Any) -> Any:
     live = LiveCache(store, lambda: ServiceTitanProvider(session.make_client()))
     status = BoardStatus(profile=session.profile_name, tenant=session.tenant, environment=session.environment,
                          last_sync=live.state.last_sync)
-    return JpmApp(store, status, views=session.views, keymap=session.keys or None,
+    return JpmApp(store, status, views=session.views, keymap=session.keys or None, keymap_origin=session.origin,
                   theme=session.theme or DEFAULT_THEME, theme_dirs=session.theme_dirs, live=live,
-                  link_for=partial(record_link, session.environment))
+                  save_theme=session.save_theme, link_for=partial(record_link, session.environment))

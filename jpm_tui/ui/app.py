@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import os
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from datetime import tzinfo
 from pathlib import Path
 from typing import Any, ClassVar
@@ -11,7 +11,7 @@ from typing import Any, ClassVar
 from dataclasses import replace
 
 from textual import work
-from textual.app import App
+from textual.app import App, SystemCommand
 from textual.binding import Binding, BindingType
 from textual.geometry import Size
 from textual.reactive import var
@@ -29,6 +29,7 @@ from ..provider.domain import Command
 from ..cache.sync import SyncProgress
 from .source import JobQuery, JobSource, Reader, SavedView
 from .views import views_from_config
+from .keys import KeymapProblem, check_keymap
 from .themes import DEFAULT_THEME, board_variable_defaults, load_themes
 from .widgets.status_line import BoardStatus
 
@@ -74,6 +75,7 @@ class JpmApp(App[None]):
         Binding("P,f4", "mode('projects')", "Projects", id="projects"),
         Binding("S,f5", "mode('sync')", "Sync", id="sync"),
         Binding("question_mark,f1", "help", "Help", id="help"),
+        Binding("ctrl+t", "pick_theme", "Theme", show=False, id="theme"),
         Binding("q", "quit", "Quit", id="quit"),
     ]
 
@@ -88,6 +90,7 @@ class JpmApp(App[None]):
         *,
         views: Sequence[Any] = (),
         keymap: Mapping[str, str] | None = None,
+        keymap_origin: str = "config",
         query: JobQuery | None = None,
         theme: str = DEFAULT_THEME,
         theme_dirs: Sequence[Path] = (),
@@ -97,7 +100,12 @@ class JpmApp(App[None]):
         reader: Reader | None = None,
         live: LiveCache | None = None,
         link_for: Callable[[str, int], str | None] | None = None,
+        save_theme: Callable[[str], str] | None = None,
     ) -> None:
+        """``keymap``: the config's ``[keys]`` (binding id -> key(s)); problems with it (unknown ids, clashing
+        keys) are shown as warnings at start-up, naming ``keymap_origin`` (the config file).
+        ``save_theme(name) -> message``: stores a theme picked on the board (the session writes the config
+        file; the board never does); without it a picked theme lasts until the board quits."""
         super().__init__()
         self.source = source
         self.live = live
@@ -107,12 +115,15 @@ class JpmApp(App[None]):
         self.export_dir = Path(export_dir) if export_dir is not None else Path.cwd()
         self.reader = reader or Reader()
         self.views = views_from_config(views, tz)
+        self.keymap_problems: list[KeymapProblem] = check_keymap(keymap or {}, keymap_origin)
         if keymap:
             self.set_keymap(dict(keymap))
+        self._save_theme = save_theme
         self.set_reactive(JpmApp.status, status or BoardStatus())
         themes, self.theme_errors = load_themes(theme_dirs)
         for board_theme in themes:
             self.register_theme(board_theme)
+        self.board_themes = [t.name for t in themes]
         self.theme = theme if theme in self.available_themes else DEFAULT_THEME
         self._requested_theme = theme
         self._too_small = False
@@ -134,10 +145,51 @@ class JpmApp(App[None]):
         if self._requested_theme not in self.available_themes:
             self.notify(f"Unknown theme {self._requested_theme!r}; using {DEFAULT_THEME!r}.",
                         severity="warning", markup=False)
+        for problem in self.keymap_problems:
+            self.notify(str(problem), title="Key settings", severity="warning", timeout=15, markup=False)
         self._check_size()
         self._refresh_lookups()
         if self.live is not None:
             self._keep_live()
+
+    def get_system_commands(self, screen: Any) -> Iterable[SystemCommand]:
+        """Textual's system commands, with its theme changer replaced by ours (which saves the choice)."""
+        for command in super().get_system_commands(screen):
+            if command.callback != self.action_change_theme:
+                yield command
+
+    def action_pick_theme(self) -> None:
+        """Pick a theme (the board's own first, then Textual's); the choice is saved through ``save_theme``."""
+        from .screens.modals import Choice, PickerScreen
+
+        names = [n for n in self.board_themes if n in self.available_themes]
+        names += sorted(n for n in self.available_themes if n not in names and n != "textual-ansi")
+        choices = [Choice(n, n, "current" if n == self.theme else ("board" if n in self.board_themes else "Textual"))
+                   for n in names]
+        self.push_screen(PickerScreen("Theme", choices), self._theme_picked)
+
+    def _theme_picked(self, picked: Any) -> None:
+        """``picked``: a ``modals.Picked``, or None when the picker was closed."""
+        if picked is not None:
+            self.choose_theme(str(picked.value))
+
+    def choose_theme(self, name: str) -> None:
+        """Switch to theme ``name`` now and save it (or say why it is not saved)."""
+        if name not in self.available_themes:
+            self.notify(f"Unknown theme {name!r}.", severity="error", markup=False)
+            return
+        self.theme = name
+        if self._save_theme is None:
+            self.notify(f"Theme {name!r} is used until you quit; not saved (this board has no config file).",
+                        markup=False)
+            return
+        try:
+            message = self._save_theme(name)
+        except Exception as error:  # noqa: BLE001 - ConfigError, OSError: the board keeps running
+            self.notify(f"Theme {name!r} is used but not saved: {error}", severity="error", timeout=10,
+                        markup=False)
+            return
+        self.notify(message, markup=False)
 
     @work(exclusive=True, group="live")
     async def _keep_live(self) -> None:
@@ -320,7 +372,8 @@ def run_app(
     (every binding's id is its action's name: jobs, calendar, projects, sync, help, quit, down, up, page-down,
     page-up, first, last, open, mark, search, clear-search, filter, status-filter, priority-filter,
     sort-previous, sort-next, reverse-sort, all-jobs, view-1..view-9, copy, export, back, raw, close, apply,
-    cancel, clear-filters; one id may name the same action on several screens). Raises ``ui.views.ViewError`` for a view whose filters make no sense.
+    cancel, clear-filters, theme, ...; ``jpm_tui.ui.keys.binding_ids()`` lists them all; one id may name the
+    same action on several screens). Raises ``ui.views.ViewError`` for a view whose filters make no sense.
     """
     JpmApp(store, status, views=views, keymap=keys, theme=theme, theme_dirs=theme_dirs, clock=clock, tz=tz,
            export_dir=export_dir, **app_options).run()
