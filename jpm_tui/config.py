@@ -646,6 +646,18 @@ def save_theme(path: Path, theme: str) -> Config:
     return _write_document(path, document)
 
 
+def save_view(path: Path, name: str, filters: Mapping[str, Any]) -> Config:
+    """Add the ``[[views]]`` entry ``name`` (or replace the one of that name) in the config file at ``path``,
+    keeping every other setting (same writing path and caveats as :func:`save_theme`)."""
+    if not path.exists():
+        raise ConfigError(f"{display_path(path)}: no such file; the view was not saved", path=path)
+    document = _read(path)[0]
+    views = [v for v in document.get("views") or [] if not (isinstance(v, dict) and v.get("name") == name)]
+    views.append({"name": name, "filters": dict(filters)})
+    document["views"] = views
+    return _write_document(path, document)
+
+
 def _write_document(path: Path, document: dict[str, Any]) -> Config:
     """Validate ``document`` and write it to ``path`` with tomli-w (atomic, mode 0600); the one writing path.
 

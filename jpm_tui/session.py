@@ -12,7 +12,7 @@ from functools import partial
 from pathlib import Path
 from typing import Any
 
-from .config import Config, Profile, SavedView, display_path, save_theme
+from .config import Config, Profile, SavedView, display_path, save_theme, save_view
 
 __all__ = ["Session", "board_app", "demo_session", "open_board", "profile_session"]
 
@@ -55,6 +55,18 @@ class Session:
         self.config = save_theme(path, name)
         self.theme = name
         return f"Theme {name!r} saved to {display_path(path)}."
+
+    def save_view(self, name: str, filters: dict[str, Any]) -> str:
+        """Save a board view as a ``[[views]]`` entry of this session's config file; returns what to tell the
+        user. Raises ``ConfigError`` (or ``OSError``) when the file cannot be written."""
+        if self.demo:
+            return f"View {name!r} is kept until you quit; not saved (--demo reads and writes no config file)."
+        path = self.config_path
+        if path is None or not path.exists():
+            return f"View {name!r} is kept until you quit; not saved (no config file)."
+        self.config = save_view(path, name, filters)
+        self.views = list(self.config.views)
+        return f"View {name!r} saved to {display_path(path)}."
 
     def make_client(self) -> Any:
         """A new ``ServiceTitanClient`` for this session (resolves the secret now; may raise ``ConfigError``)."""
@@ -127,4 +139,5 @@ def board_app(session: Session, store: Any) -> Any:
                          last_sync=live.state.last_sync)
     return JpmApp(store, status, views=session.views, keymap=session.keys or None, keymap_origin=session.origin,
                   theme=session.theme or DEFAULT_THEME, theme_dirs=session.theme_dirs, live=live,
-                  save_theme=session.save_theme, link_for=partial(record_link, session.environment))
+                  save_theme=session.save_theme, save_view=session.save_view,
+                  link_for=partial(record_link, session.environment))

@@ -28,7 +28,7 @@ from ..cache.outbox import OutboxEntry, OutboxState, describe
 from ..provider.domain import Command
 from ..cache.sync import SyncProgress
 from .source import JobQuery, JobSource, Reader, SavedView
-from .views import views_from_config
+from .views import filters_from_query, views_from_config
 from .keys import KeymapProblem, check_keymap
 from .themes import DEFAULT_THEME, board_variable_defaults, load_themes
 from .widgets.status_line import BoardStatus
@@ -101,6 +101,7 @@ class JpmApp(App[None]):
         live: LiveCache | None = None,
         link_for: Callable[[str, int], str | None] | None = None,
         save_theme: Callable[[str], str] | None = None,
+        save_view: Callable[[str, dict[str, Any]], str] | None = None,
     ) -> None:
         """``keymap``: the config's ``[keys]`` (binding id -> key(s)); problems with it (unknown ids, clashing
         keys) are shown as warnings at start-up, naming ``keymap_origin`` (the config file).
@@ -119,6 +120,7 @@ class JpmApp(App[None]):
         if keymap:
             self.set_keymap(dict(keymap))
         self._save_theme = save_theme
+        self._save_view = save_view
         self.set_reactive(JpmApp.status, status or BoardStatus())
         themes, self.theme_errors = load_themes(theme_dirs)
         for board_theme in themes:
@@ -179,15 +181,28 @@ class JpmApp(App[None]):
             self.notify(f"Unknown theme {name!r}.", severity="error", markup=False)
             return
         self.theme = name
-        if self._save_theme is None:
-            self.notify(f"Theme {name!r} is used until you quit; not saved (this board has no config file).",
-                        markup=False)
+        self._save_setting(f"Theme {name!r}", self._save_theme, name)
+
+    def save_view(self, name: str, query: JobQuery) -> SavedView:
+        """Keep ``query`` as the view ``name`` (replacing one of that name) and save it to the config."""
+        view = SavedView(name, query)
+        index = next((n for n, v in enumerate(self.views) if v.name == name), None)
+        if index is None:
+            self.views.append(view)
+        else:
+            self.views[index] = view
+        self._save_setting(f"View {name!r}", self._save_view, name, filters_from_query(query, self.tz))
+        return view
+
+    def _save_setting(self, what: str, save: Callable[..., str] | None, *args: Any) -> None:
+        """Store a setting through the session (the board never writes files) and say what happened."""
+        if save is None:
+            self.notify(f"{what} is used until you quit; not saved (this board has no config file).", markup=False)
             return
         try:
-            message = self._save_theme(name)
+            message = save(*args)
         except Exception as error:  # noqa: BLE001 - ConfigError, OSError: the board keeps running
-            self.notify(f"Theme {name!r} is used but not saved: {error}", severity="error", timeout=10,
-                        markup=False)
+            self.notify(f"{what} is used but not saved: {error}", severity="error", timeout=10, markup=False)
             return
         self.notify(message, markup=False)
 

@@ -21,7 +21,7 @@ from typing import Any
 from .source import JobQuery, SavedView
 from .widgets.job_table import COLUMNS
 
-__all__ = ["FILTER_NAMES", "ViewError", "view_from_filters", "views_from_config"]
+__all__ = ["FILTER_NAMES", "ViewError", "filters_from_query", "view_from_filters", "views_from_config"]
 
 FILTER_NAMES = ("text", "statuses", "priorities", "job_type_ids", "business_unit_ids", "technician_ids",
                 "appointment_from", "appointment_to", "sort", "descending")
@@ -89,4 +89,29 @@ def views_from_config(views: Iterable[Any], tz: tzinfo | None = None) -> list[Sa
     out: list[SavedView] = []
     for view in views:
         out.append(view if isinstance(view, SavedView) else view_from_filters(view.name, view.filters, tz))
+    return out
+
+
+def filters_from_query(query: JobQuery, tz: tzinfo | None = None) -> dict[str, Any]:
+    """The ``filters`` table of a ``[[views]]`` entry for ``query`` (inverse of ``view_from_filters``):
+    only what differs from the default query, dates as local days (``appointment_to`` inclusive)."""
+    default = JobQuery()
+    out: dict[str, Any] = {}
+    if query.text:
+        out["text"] = query.text
+    for key in ("statuses", "priorities", "job_type_ids", "business_unit_ids", "technician_ids"):
+        if getattr(query, key):
+            out[key] = list(getattr(query, key))
+
+    def day(value: datetime) -> date:
+        return (value.astimezone(tz) if tz is not None else value.astimezone()).date()
+
+    if query.appointment_from is not None:
+        out["appointment_from"] = day(query.appointment_from).isoformat()
+    if query.appointment_to is not None:
+        out["appointment_to"] = (day(query.appointment_to) - timedelta(days=1)).isoformat()
+    if query.sort != default.sort:
+        out["sort"] = query.sort
+    if query.descending:
+        out["descending"] = True
     return out

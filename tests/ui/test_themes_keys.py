@@ -232,3 +232,43 @@ async def test_no_color_keeps_statuses_and_priorities_apart_by_style(source, mon
     async with app.run_test(size=(80, 24)) as pilot:
         await settle(pilot)
         assert not app.screen.query_one(JobTable).get_component_rich_style("job-table--priority-urgent").reverse
+
+
+async def test_save_the_current_view_into_the_config(source, session):
+    from datetime import timezone
+
+    app = make_app(source, views=session.views, save_view=session.save_view)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        await pilot.press("p", "s")  # a priority and a status
+        await settle(pilot)
+        query = app.screen.table.query
+        await pilot.press("V", *"Urgent work", "enter")
+        await settle(pilot)
+        assert any("View 'Urgent work' saved to" in n for n in notes(app))
+        saved = load_config(session.config_path)
+        assert [v.name for v in saved.views] == ["On hold", "Urgent work"]
+        assert saved.views[1].filters == {"statuses": list(query.statuses), "priorities": list(query.priorities)}
+        assert saved.profiles["acme"].tenant == 1234567 and saved.keys == {"sync": "ctrl+r"}  # the rest is kept
+        await pilot.press("0")
+        await settle(pilot)
+        await pilot.press("2")  # the new view is the second number key
+        await settle(pilot)
+        assert app.screen.table.query == query and app.screen.view_name == "Urgent work"
+    from jpm_tui.ui.views import filters_from_query, view_from_filters
+
+    assert view_from_filters("x", filters_from_query(query, timezone.utc), timezone.utc).query == query
+
+
+def test_view_filters_round_trip_dates_and_sort():
+    from datetime import datetime, timezone
+
+    from jpm_tui.ui.source import JobQuery
+    from jpm_tui.ui.views import filters_from_query, view_from_filters
+
+    query = JobQuery(text="leak", technician_ids=(5,), sort="modified", descending=True,
+                     appointment_from=datetime(2025, 5, 1, tzinfo=timezone.utc),
+                     appointment_to=datetime(2025, 6, 1, tzinfo=timezone.utc))
+    filters = filters_from_query(query, timezone.utc)
+    assert filters["appointment_to"] == "2025-05-31"  # inclusive, as written by hand
+    assert view_from_filters("v", filters, timezone.utc).query == query

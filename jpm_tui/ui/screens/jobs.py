@@ -102,15 +102,16 @@ class JobsScreen(TableScreen):
         Binding("r", "reverse", "Reverse sort", show=False, id="reverse-sort"),
         Binding("0", "view(0)", "All jobs (clear filters)", show=False, id="all-jobs"),
         *_VIEW_KEYS,
+        Binding("V", "save_view", "Save view", show=False, id="save-view"),
         Binding("y", "copy", "Copy job #", id="copy"),
         Binding("x", "export('csv')", "Export CSV", id="export"),
         Binding("X", "export('json')", "Export JSON", show=False, id="export-json"),
         Binding("o", "open_link", "Open in browser", show=False, id="open-link"),
     ]
 
-    def __init__(self, views: Sequence[SavedView] = (), *, query: JobQuery | None = None) -> None:
+    def __init__(self, views: list[SavedView] | None = None, *, query: JobQuery | None = None) -> None:
         super().__init__()
-        self.views = list(views)[:9]
+        self.views = views if views is not None else []  # the app's list: a view saved on the board joins it
         self.view_name = "All jobs"
         self._initial = query or JobQuery()
         self.match_count: int | None = None
@@ -189,9 +190,26 @@ class JobsScreen(TableScreen):
             query = dataclasses.replace(JobQuery(), sort=self.table.query.sort,
                                         descending=self.table.query.descending)
             self.set_query(query, view_name="All jobs")
-        elif number <= len(self.views):
+        elif number <= min(len(self.views), 9):
             view = self.views[number - 1]
             self.set_query(view.query, view_name=view.name)
+
+    def action_save_view(self) -> None:
+        """Name the current filters and sort; they become a view (a number key) and a config ``[[views]]``."""
+        def save(written: Any) -> None:
+            if written is None:
+                return
+            view = self.board.save_view(written.text, self.table.query)
+            self.view_name = view.name
+            self._show_filters()
+            number = next((n for n, v in enumerate(self.views, 1) if v is view), None)
+            if number is not None and number <= 9:
+                self.notify(f"Press {number} for {view.name!r}.", markup=False)
+
+        from .modals import TextEntryScreen
+
+        initial = self.view_name if self.view_name != "All jobs" else ""
+        self.app.push_screen(TextEntryScreen("Save this view as", initial=initial, max_length=60), save)
 
     def action_filter_form(self) -> None:
         def apply(query: JobQuery | None) -> None:
