@@ -78,6 +78,7 @@ __all__ = [
     "command_from_dict",
     "parse_datetime",
     "format_datetime",
+    "tag_ids",
 ]
 
 
@@ -222,6 +223,24 @@ def format_datetime(value: datetime | None) -> str | None:
 
 def _raw() -> Any:
     return field(default_factory=dict, compare=False, hash=False, repr=False)
+
+
+_TAG_KEYS = ("tagTypeIds", "tag_type_ids")
+"""Where a record's payload keeps the ids of its tag types (``TagType``): the one place the domain looks into
+``raw``. Jobs, customers and locations carry tags; the cache keeps them only in the raw payload."""
+
+
+def tag_ids(record: Any) -> tuple[int, ...]:
+    """The tag type ids on a job, customer or location (empty when it has none or is None); ids that are not
+    integers are skipped, duplicates dropped, order kept."""
+    raw = getattr(record, "raw", None) if not isinstance(record, Mapping) else record
+    if not isinstance(raw, Mapping):
+        return ()
+    for key in _TAG_KEYS:
+        ids = raw.get(key)
+        if isinstance(ids, (list, tuple)):
+            return tuple(dict.fromkeys(i for i in ids if isinstance(i, int) and not isinstance(i, bool)))
+    return ()
 
 
 @dataclass(frozen=True, slots=True)

@@ -216,6 +216,12 @@ TAG_TYPES = (  # name, code, color, importance, conversion opportunity
     ("Do Not Call", "DNC", "#B71C1C", "High", False), ("Pets On Site", "PET", "#EF6C00", None, False),
     ("Second Opinion", "2ND", "#00838F", "Medium", True), ("Financing", "FIN", "#455A64", None, True),
 )
+# Tags a job type applies to every job booked with it (JPM document: JobType.tagTypeIds, "Tags here will
+# automatically be applied to jobs booked"), and the tags a CSR adds to a job by hand. Customer and location
+# tags (Commercial, Member, Pets On Site, Do Not Call) stay on the customer and the location.
+JOB_TYPE_TAGS = {"Furnace Tune-Up": ("Member",), "AC Tune-Up": ("Member",), "System Replacement": ("Financing",),
+                 "Tankless Conversion": ("Financing",), "Camera Inspection": ("Second Opinion",)}
+JOB_TAGS = ("VIP", "Warranty", "Second Opinion", "Financing")
 EMPLOYEE_ROLES = (  # position, settings role, how many per 1000 jobs (at least one)
     ("Dispatcher", "Dispatch", 3), ("CSR", "CSR", 4), ("Service Manager", "FieldManager", 1),
     ("Office Manager", "GeneralOffice", 1),
@@ -606,7 +612,8 @@ class _World:
             for name, minutes, priority, summaries in types:
                 record = self.add("job_types", {
                     "id": self.id("job_types"), "name": name, "businessUnitIds": [bu["id"]],
-                    "skills": [bu_name.split()[0]], "tagTypeIds": [], "priority": priority,
+                    "skills": [bu_name.split()[0]],
+                    "tagTypeIds": [self.tags[tag] for tag in JOB_TYPE_TAGS.get(name, ())], "priority": priority,
                     "duration": minutes * 60, "soldThreshold": 1000.0 if job_class == "Install" else None,
                     "class": job_class, "summary": summaries[0], "noCharge": False,
                     "enforceRecurringServiceEventSelection": False,
@@ -834,6 +841,16 @@ class _World:
         for project in self.projects:
             project["businessUnitIds"] = sorted(set(project["businessUnitIds"]))
 
+    def _job_tags(self, job_type: dict, drawn: int | None) -> list[int]:
+        """The job type's tags, plus (one job in five) a tag added by hand. ``drawn`` is a tag type drawn from
+        the seeded stream; it is mapped onto the job tags so the stream (and every record after it) stays put."""
+        tags = list(job_type["tagTypeIds"])
+        if drawn is not None:
+            extra = self.tags[JOB_TAGS[self.tag_ids.index(drawn) % len(JOB_TAGS)]]
+            if extra not in tags:
+                tags.append(extra)
+        return tags
+
     def _job(self, i: int) -> None:
         """One job: where and what, its visits and their statuses, then the job record and its logs."""
         rng, iso, now = self.rng, self.iso, self.clock.now
@@ -872,7 +889,7 @@ class _World:
                                        if i and self.chance(0.04) else None),
             "noCharge": self.chance(0.03), "notificationsEnabled": self.chance(0.9),
             "createdOn": iso(created), "createdById": _pick(rng, self.staff["CSR"]), "modifiedOn": iso(changed),
-            "tagTypeIds": [_pick(rng, self.tag_ids)] if self.chance(0.2) else [],
+            "tagTypeIds": self._job_tags(job_type, _pick(rng, self.tag_ids) if self.chance(0.2) else None),
             "leadCallId": self.maybe_id(0.5, 90_000_000), "bookingId": None,
             "soldById": _pick(rng, self.staff["FieldManager"]) if completed and install else None,
             "externalData": [], "customerPo": f"PO-{_randrange(rng, 10000, 99999)}" if project else "",

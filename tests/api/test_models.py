@@ -402,3 +402,43 @@ def test_build_query():
 def test_build_query_rejects_unknown_filter():
     with pytest.raises(TypeError, match="job_stauts"):
         build_query({"job_status"}, job_stauts="Hold")
+
+
+# ------------------------------------------------------------------------------------ TimeSpans
+
+
+@pytest.mark.parametrize(("wire", "span"), [
+    ("07:00:00", timedelta(hours=7)),            # what ServiceTitan (.NET TimeSpan) sends
+    ("09:00", timedelta(hours=9)),               # the document's own example
+    ("1.02:30:00", timedelta(days=1, hours=2, minutes=30)),
+    ("00:00:01.5000000", timedelta(seconds=1.5)),
+    ("PT7H", timedelta(hours=7)),                # what the documents' `format: duration` names, tolerated
+    ("PT2H30M", timedelta(hours=2, minutes=30)),
+    ("P1DT2H", timedelta(days=1, hours=2)),
+])
+def test_arrival_window_reads_timespan_text_and_iso_durations(wire, span):
+    from jpm_tui.api.models.dispatch import ArrivalWindow
+
+    window = ArrivalWindow.model_validate({"id": 1, "start": wire, "duration": wire, "businessUnitIds": [],
+                                           "active": True})
+    assert window.start == span and window.duration == span
+
+
+def test_arrival_window_writes_timespan_text():
+    from jpm_tui.api.models.dispatch import ArrivalWindow
+
+    payload = {"id": 1, "start": "07:00:00", "duration": "1.02:00:00", "businessUnitIds": [3], "active": True}
+    assert ArrivalWindow.model_validate(payload).model_dump(mode="json") == payload
+    iso = ArrivalWindow.model_validate({**payload, "start": "PT7H30M"})
+    assert iso.model_dump(mode="json")["start"] == "07:30:00"
+
+
+@pytest.mark.parametrize("wire", ["25:00:00", "07:61", "soon", "", "P", "PT", 7])
+def test_arrival_window_refuses_what_is_not_a_timespan(wire):
+    from pydantic import ValidationError
+
+    from jpm_tui.api.models.dispatch import ArrivalWindow
+
+    with pytest.raises(ValidationError):
+        ArrivalWindow.model_validate({"id": 1, "start": wire, "duration": "02:00:00", "businessUnitIds": [],
+                                      "active": True})

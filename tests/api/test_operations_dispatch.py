@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 import pytest
 
 from jpm_tui.api.models import (
@@ -105,7 +107,11 @@ async def test_arrival_windows(st, state):
     page = await st.dispatch.list_arrival_windows(active="Any")
     assert {w.id for w in page.data} == {w["id"] for w in state["arrival_windows"].values()}
     assert len(await collect(st.dispatch.iter_arrival_windows(active="Any"))) == len(page.data)
-    assert all(":" in w.start and ":" in w.duration for w in page.data)
+    stored = {w["id"]: w for w in state["arrival_windows"].values()}
+    for w in page.data:  # TimeSpan text on the wire, timedeltas in the model, the same text written back
+        assert timedelta(0) <= w.start < timedelta(days=1) and timedelta(0) < w.duration <= timedelta(days=1)
+        assert w.model_dump(mode="json")["start"] == stored[w.id]["start"]
+        assert w.model_dump(mode="json")["duration"] == stored[w.id]["duration"]
 
 
 async def test_business_hours(st, state):

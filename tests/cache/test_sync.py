@@ -96,6 +96,19 @@ async def test_full_then_incremental_sync_matches_the_sandbox(store, sandbox_ser
         "project_statuses", "project_types", "zones", "teams", "shifts"}
     assert all(r.complete for r in first.results)
     _assert_cache_is_server(store, sandbox_server)
+    # every feed the board needs filled something (equal-and-empty would also pass the comparison above)
+    conn = sqlite3.connect(store.path)
+    filled = {table: conn.execute(f"SELECT count(*) FROM {table}").fetchone()[0] for table in (
+        "customers", "locations", "technicians", "employees", "business_units", "tag_types",
+        "appointment_assignments", "shifts", "zones", "teams", "jobs", "appointments")}
+    filled.update(conn.execute("SELECT owner_kind || '_contacts', count(*) FROM contacts GROUP BY owner_kind"))
+    conn.close()
+    empty = sorted(t for t in ("customers", "locations", "customer_contacts", "location_contacts", "technicians",
+                               "employees", "business_units", "tag_types", "appointment_assignments", "shifts",
+                               "zones", "teams", "jobs", "appointments") if not filled.get(t))
+    assert not empty, f"feeds that filled nothing: {empty}"
+    assert filled["customer_contacts"] == sum(1 for _ in state["customer_contacts"].values())
+    assert filled["location_contacts"] == sum(1 for _ in state["location_contacts"].values())
     # progress: every feed ends with a done event; the queue got the events and the summary last
     done = {e.feed for e in events if e.done}
     assert done == {r.feed for r in first.results}
@@ -122,18 +135,25 @@ async def test_full_then_incremental_sync_matches_the_sandbox(store, sandbox_ser
                  json={"jobAppointmentId": appt["id"], "technicianIds": [old_assignment["technicianId"]]})
         api.call("POST", "dispatch", "appointment-assignments/assign-technicians",
                  json={"jobAppointmentId": appt["id"], "technicianIds": [new_tech["id"]]})
+        # the technician moved to another business unit (reassigned in Settings, not only on a visit)
+        other_bu = next(b["id"] for b in state["business_units"].values()
+                        if b.get("active", True) and b["id"] != new_tech.get("businessUnitId"))
+        api.call("PATCH", "settings", f"technicians/{new_tech['id']}", json={"businessUnitId": other_bu})
 
     second = await _sync(store, sandbox_server.base_url)
     assert second.ok, second.error_line()
     exported = {r.feed: r.records for r in second.results if r.kind == "export"}
     assert 0 < sum(exported.values()) < first.records // 4, exported  # incremental: only what changed
     assert exported["jobs"] >= 1 and exported["customers"] == 1 and exported["appointment_assignments"] >= 2
+    assert exported["technicians"] == 1
     _assert_cache_is_server(store, sandbox_server)
 
     cached_job = store.job(job["id"])
     assert cached_job is not None and cached_job.status.value == "Canceled"
     row = store.job_list_row(job["id"])
     assert row is not None and row.customer == "Renamed Between Syncs"  # denormalised column refreshed
+    assert store.customer(customer["id"]).name == "Renamed Between Syncs"
+    assert store.technician(new_tech["id"]).business_unit_id == other_bu
     conn = sqlite3.connect(store.path)
     old_active = conn.execute("SELECT active FROM appointment_assignments WHERE id = ?",
                               (old_assignment["id"],)).fetchone()

@@ -24,21 +24,15 @@ from schemathesis.specs.openapi.checks import (
 )
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "sandbox"))
-from _st_docs import auth_headers, load_doc, server_url  # noqa: E402
+from _st_docs import TIMESPAN_PATTERN, auth_headers, load_doc, server_url  # noqa: E402
 
 from jpm_tui.api.operations import OPERATIONS  # noqa: E402
 from jpm_tui.sandbox.state import TENANT  # noqa: E402
 
-# Findings not fixed yet, each a sandbox gap to close (listed in the issue notes), not a tolerance:
-OPEN_FINDINGS = {
-    # The document types arrival window start/duration as format "duration"; the sandbox (like .NET's
-    # TimeSpan) writes "07:00:00". Which one ServiceTitan really sends needs checking before changing it.
-    ("dispatch", "GET", "arrival-windows"): "TimeSpan text vs the documented duration format",
-    # The CRM document gives these lists' `active` query parameter a `$ref` to a definition, which
-    # Swagger 2.0 does not allow for non-body parameters; Schemathesis cannot generate cases for them.
-    ("crm", "GET", "customers"): "document: $ref in a query parameter (Swagger 2.0)",
-    ("crm", "GET", "locations"): "document: $ref in a query parameter (Swagger 2.0)",
-}
+# Findings not fixed yet, each a sandbox gap to close (listed in the issue notes), not a tolerance. None open:
+# the arrival window TimeSpan and the CRM `$ref` query parameters are read as the documents mean them (see
+# `_timespans` and `_inline_parameter_refs`), and every operation the client covers runs.
+OPEN_FINDINGS: dict[tuple[str, str, str], str] = {}
 COVERED = {(op.module, op.http_method, op.path) for op in OPERATIONS if op.source == "document"} - set(OPEN_FINDINGS)
 CHECKS = [not_a_server_error, response_schema_conformance, status_code_conformance, content_type_conformance,
           negative_data_rejection]
@@ -57,6 +51,8 @@ def _schema(module: str):
         for path, item in doc["paths"].items()}
     if "definitions" in doc:
         _optional_is_nullable(doc["definitions"])
+        _inline_parameter_refs(doc)
+    _timespans(doc)
     schema = schemathesis.openapi.from_dict(doc)
     prefix = f"/tenant/{TENANT}/"
     return schema.include(
@@ -71,6 +67,41 @@ def _optional_is_nullable(definitions: dict) -> None:
         for name, prop in definition.get("properties", {}).items():
             if name not in required:
                 prop["x-nullable"] = True
+
+
+def _inline_parameter_refs(doc: dict) -> None:
+    """The CRM document (Swagger 2.0) types the customers and locations lists' `active` query parameter as
+    `{"type": "string", "allOf": [{"$ref": "#/definitions/ActiveRequestArg"}]}`. Swagger 2.0 allows a schema
+    (and so `$ref`/`allOf`) only on body parameters, so Schemathesis cannot generate these operations. The
+    document's meaning is plain: the definition is a string enum (True, Any, False). Resolve it into the
+    parameter, in this in-memory copy only: the shared document is never edited."""
+    definitions = doc["definitions"]
+    for item in doc["paths"].values():
+        for operation in item.values():
+            if not isinstance(operation, dict):
+                continue
+            for param in operation.get("parameters", []):
+                if param.get("in") == "body":
+                    continue
+                for combo in ("allOf", "oneOf", "anyOf"):
+                    refs = param.pop(combo, None)
+                    for ref in refs or ():
+                        target = definitions[ref["$ref"].rsplit("/", 1)[1]]
+                        param.update({k: v for k, v in target.items() if k in ("type", "enum", "format")})
+
+
+def _timespans(node: object) -> None:
+    """`format: duration` in the Dispatch document is a .NET TimeSpan (`_st_docs.TIMESPAN_PATTERN` says why):
+    check (and generate) TimeSpan text rather than ISO 8601 durations. In memory only."""
+    if isinstance(node, list):
+        for item in node:
+            _timespans(item)
+    elif isinstance(node, dict):
+        if node.get("format") == "duration" and node.get("type") == "string":
+            del node["format"]
+            node["pattern"] = TIMESPAN_PATTERN
+        for value in node.values():
+            _timespans(value)
 
 
 def _run(module: str):

@@ -15,6 +15,13 @@ from typing import Any
 
 import jsonschema
 
+# The Dispatch document types arrival window `start`/`duration` and non-job appointment `duration` as
+# `{"type": "string", "format": "duration"}`, and describes them as "TimeSpan. I.e. \"09:00\"". `duration` is
+# what its generator (NJsonSchema) writes for a .NET System.TimeSpan; ServiceTitan serializes a TimeSpan as
+# its constant text `[d.]hh:mm:ss[.fffffff]` ("07:00:00"), not as the ISO 8601 duration ("PT7H") the JSON
+# Schema format names. The tests read the format as the document's descriptions say: TimeSpan text.
+TIMESPAN_PATTERN = r"^(\d+\.)?([01]\d|2[0-3]):[0-5]\d(:[0-5]\d(\.\d{1,7})?)?$"
+
 REFERENCE = Path(__file__).resolve().parents[2].parent / "shared" / "reference" / "servicetitan"
 API_ERROR_FIELDS = {"type", "title", "status", "traceId", "errors", "data"}
 
@@ -73,6 +80,8 @@ def _to_json_schema(doc: dict, schema: dict, *, swagger2: bool, depth: int = 0) 
             out["enum"] = list(dict.fromkeys(schema["enum"]))
         if schema.get("format") == "date-time":
             out["format"] = "date-time"
+        if schema.get("format") == "duration":
+            out["pattern"] = TIMESPAN_PATTERN
     if schema.get("nullable") or schema.get("x-nullable"):
         out = _nullable(out)
     return out

@@ -346,6 +346,12 @@ def test_arrival_windows_crud(api, state):
 
     assert_problem(api.post("arrival-windows", json={"start": "25:00", "duration": "01:00:00",
                                                      "businessUnitIds": [bu["id"]]}), 400, "start")
+    # TimeSpan text, as the document describes it ("09:00"), answered in the constant form; ISO 8601 is not
+    # a TimeSpan and is refused.
+    short = api.post("arrival-windows", json={"start": "09:00", "duration": "2:00", "businessUnitIds": [bu["id"]]})
+    assert short.status_code == 200 and (short.json()["start"], short.json()["duration"]) == ("09:00:00", "02:00:00")
+    assert_problem(api.post("arrival-windows", json={"start": "PT9H", "duration": "02:00:00",
+                                                     "businessUnitIds": [bu["id"]]}), 400, "start")
     assert_problem(api.post("arrival-windows", json={"start": "08:00:00", "duration": "01:00:00",
                                                      "businessUnitIds": [987654321]}), 400, "businessUnitIds")
     assert_problem(api.put("arrival-windows/987654321/activated", json={"isActive": True}), 404)

@@ -49,6 +49,7 @@ class FakeJob:
 
 JOB_TYPES = [Named(1, "No Cool"), Named(2, "Drain Cleaning"), Named(3, "Panel Upgrade"), Named(4, "Tune-Up")]
 BUSINESS_UNITS = [Named(10, "HVAC Service"), Named(11, "Plumbing"), Named(12, "Electrical")]
+TAG_TYPES = [Named(40, "VIP"), Named(41, "Warranty"), Named(42, "Second Opinion")]
 CANCEL_REASONS = [Named(31, "Customer canceled"), Named(32, "Duplicate job"), Named(33, "Price too high")]
 @dataclass
 class FakeTech:
@@ -104,7 +105,8 @@ class FakeSource:
                 location_name=f"{customer} ({city})", location_address=f"{100 + i} Main St, {city}, AZ 85281",
                 project_name=None, created_on=modified - timedelta(days=3), modified_on=modified,
                 custom_fields=[{"name": "Gate code", "value": str(1000 + i)}],
-                raw={"id": job_id, "jobNumber": row.number, "jobStatus": status, "summary": row.summary},
+                raw={"id": job_id, "jobNumber": row.number, "jobStatus": status, "summary": row.summary,
+                     "tagTypeIds": [t.id for t in TAG_TYPES[:i % 3]]},
             )
             self._meta = {"job_type": job_type.id, "business_unit": bu.id, "technician": tech.id}
             self.jobs[job_id].meta = dict(self._meta)
@@ -190,6 +192,9 @@ class FakeSource:
 
     def hold_reasons(self) -> list[Named]:
         return HOLD_REASONS
+
+    def tag_types(self, *, include_inactive: bool = False) -> list[Named]:
+        return TAG_TYPES
 
     # Calendar (the CacheStore calendar reads, on fixed data) -------------------------------
 

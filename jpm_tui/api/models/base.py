@@ -17,11 +17,12 @@ every mode, so `model_dump()` is always JSON-ready.
 from __future__ import annotations
 
 import enum
+import re
 from collections.abc import Iterable, Mapping
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 from typing import Annotated, Any, Generic, TypeVar
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field, PlainSerializer
+from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, PlainSerializer
 from pydantic.alias_generators import to_camel
 
 __all__ = [
@@ -39,9 +40,12 @@ __all__ = [
     "LooseRequest",
     "Open",
     "Paged",
+    "TimeSpan",
     "UtcDateTime",
     "build_query",
     "format_datetime",
+    "format_timespan",
+    "parse_timespan",
     "parse_rows",
     "query_value",
     "to_utc",
@@ -73,6 +77,60 @@ UtcDateTime = Annotated[
     PlainSerializer(format_datetime, return_type=str),
 ]
 """A `date-time` on the wire: parsed to an aware UTC datetime, written back as ISO-8601 with `Z`."""
+
+
+# --------------------------------------------------------------------------------------- timespans
+
+_TIMESPAN = re.compile(r"^(-)?(?:(\d+)\.)?(\d{1,2}):(\d{1,2})(?::(\d{1,2})(?:\.(\d{1,7}))?)?$")
+_ISO_DURATION = re.compile(
+    r"^(-)?P(?:(\d+(?:\.\d+)?)W)?(?:(\d+(?:\.\d+)?)D)?"
+    r"(?:T(?:(\d+(?:\.\d+)?)H)?(?:(\d+(?:\.\d+)?)M)?(?:(\d+(?:\.\d+)?)S)?)?$")
+
+
+def parse_timespan(value: Any) -> timedelta:
+    """A .NET TimeSpan as ServiceTitan sends it (`07:00:00`, `1.02:00:00`, `09:00`, fractions up to 7
+    digits) or, tolerated, an ISO 8601 duration (`PT7H`, what the documents' `format: duration` names)."""
+    if isinstance(value, timedelta):
+        return value
+    if not isinstance(value, str):
+        raise ValueError("a TimeSpan is text such as 07:00:00")
+    text = value.strip()
+    m = _TIMESPAN.match(text)
+    if m:
+        sign, days, hours, minutes, seconds, fraction = m.groups()
+        if int(hours) > 23 or int(minutes) > 59 or int(seconds or 0) > 59:
+            raise ValueError(f"{value!r} is not a TimeSpan")
+        span = timedelta(days=int(days or 0), hours=int(hours), minutes=int(minutes), seconds=int(seconds or 0),
+                         microseconds=int((fraction or "0").ljust(7, "0")) / 10)
+        return -span if sign else span
+    m = _ISO_DURATION.match(text)
+    if m and any(part is not None for part in m.groups()[1:]):
+        sign, weeks, days, hours, minutes, seconds = m.groups()
+        span = timedelta(weeks=float(weeks or 0), days=float(days or 0), hours=float(hours or 0),
+                         minutes=float(minutes or 0), seconds=float(seconds or 0))
+        return -span if sign else span
+    raise ValueError(f"{value!r} is neither TimeSpan text (07:00:00) nor an ISO 8601 duration (PT7H)")
+
+
+def format_timespan(value: timedelta) -> str:
+    """The constant TimeSpan text ServiceTitan writes and reads: `[-][d.]hh:mm:ss[.fffffff]`."""
+    ticks = round(value.total_seconds() * 10_000_000)
+    sign, ticks = ("-" if ticks < 0 else ""), abs(ticks)
+    seconds, fraction = divmod(ticks, 10_000_000)
+    days, seconds = divmod(seconds, 86400)
+    hours, seconds = divmod(seconds, 3600)
+    minutes, seconds = divmod(seconds, 60)
+    text = f"{hours:02d}:{minutes:02d}:{seconds:02d}" + (f".{fraction:07d}" if fraction else "")
+    return f"{sign}{days}.{text}" if days else sign + text
+
+
+TimeSpan = Annotated[
+    timedelta,
+    BeforeValidator(parse_timespan),
+    PlainSerializer(format_timespan, return_type=str),
+]
+"""A .NET TimeSpan on the wire (the documents' `format: duration`): parsed to a `timedelta` from TimeSpan text
+or an ISO 8601 duration, written back as TimeSpan text (`07:00:00`)."""
 
 
 # ------------------------------------------------------------------------------------------- enums

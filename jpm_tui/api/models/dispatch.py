@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import enum
 
-from jpm_tui.api.models.base import ApiModel, ApiRequest, Open, UtcDateTime
+from jpm_tui.api.models.base import ApiModel, ApiRequest, Open, TimeSpan, UtcDateTime
 from jpm_tui.api.models.jpm import AppointmentStatus
 
 
@@ -112,11 +112,16 @@ class Team(ApiModel):
 
 
 class ArrivalWindow(ApiModel):
+    """`Dispatch.V2.ArrivalWindowResponse`. The document types `start` and `duration` as `format: duration`
+    and describes them as TimeSpan text ("09:00"): ServiceTitan sends `07:00:00`. Both parse (an ISO 8601
+    `PT7H` too) to a `timedelta` and dump back as TimeSpan text."""
+
     id: int
-    start: str
-    """Time of day as a .NET TimeSpan, e.g. `08:00:00`."""
-    duration: str
-    """TimeSpan, e.g. `04:00:00`."""
+    start: TimeSpan
+    """Time of day the window opens, as a span since midnight (`07:00:00`)."""
+    duration: TimeSpan
+    """How long the window is (`02:00:00`): the window closes at `start + duration`. (The document's request
+    bodies describe it as "the end time ... I.e. \"11:00\"" while naming it duration; the name is taken.)"""
     business_unit_ids: list[int]
     active: bool
 

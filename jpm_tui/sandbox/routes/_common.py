@@ -97,8 +97,9 @@ _TIMESPAN = re.compile(r"^(?:(\d+)\.)?(\d{1,2}):(\d{2})(?::(\d{2})(?:\.(\d{1,7})
 _ISO_DURATION = re.compile(r"^P(?:(\d+)D)?(?:T(?:(\d+)H)?(?:(\d+)M)?(?:(\d+(?:\.\d+)?)S)?)?$")
 
 
-def parse_duration(value: Any) -> timedelta | None:
-    """.NET TimeSpan text ("02:00:00", "1.02:00:00") or ISO 8601 ("PT2H"); None when invalid."""
+def parse_duration(value: Any, *, iso: bool = True) -> timedelta | None:
+    """.NET TimeSpan text ("02:00:00", "1.02:00:00", "09:00") or, with ``iso``, ISO 8601 ("PT2H"); None when
+    invalid."""
     if not isinstance(value, str):
         return None
     m = _TIMESPAN.match(value.strip())
@@ -107,6 +108,8 @@ def parse_duration(value: Any) -> timedelta | None:
         if int(hours) > 23 or int(minutes) > 59 or int(seconds or 0) > 59:
             return None
         return timedelta(days=int(days or 0), hours=int(hours), minutes=int(minutes), seconds=int(seconds or 0))
+    if not iso:
+        return None
     m = _ISO_DURATION.match(value.strip())
     if m and any(m.groups()):
         d, h, mi, s = m.groups()
@@ -125,10 +128,13 @@ def format_duration(td: timedelta) -> str:
 
 
 def body_duration(body: Record, name: str) -> timedelta | None:
+    """A request body's TimeSpan. The Dispatch document types these `format: duration` (what its generator
+    writes for a .NET TimeSpan) and describes them as TimeSpan text ("09:00"); ServiceTitan's .NET binder
+    reads TimeSpan text, not ISO 8601, so the sandbox refuses "PT2H" as ServiceTitan would."""
     raw = body.get(name)
     if raw is None:
         return None
-    td = parse_duration(raw)
+    td = parse_duration(raw, iso=False)
     if td is None or td.total_seconds() < 0:
         raise bad_request(
             "One or more validation errors occurred.",

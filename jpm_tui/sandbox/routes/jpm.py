@@ -278,6 +278,13 @@ def _refs(request: Request, collection: str, ids: Iterable[int] | None, field: s
     return ids
 
 
+def _booked_tags(request: Request, job_type: Record, ids: Iterable[int] | None) -> list[int]:
+    """The tags asked for, then the job type's own (JobType.tagTypeIds: "Tags here will automatically be
+    applied to jobs booked")."""
+    tags = _refs(request, "tag_types", ids, "tagTypeIds", "Tag type")
+    return tags + [t for t in job_type.get("tagTypeIds") or [] if t not in tags]
+
+
 def _date(value: str | None) -> str | None:
     """Dates are stored as the sandbox writes them (UTC, Z), whatever offset the client sent."""
     return None if value is None else iso(parse_iso(value))  # type: ignore[arg-type]
@@ -707,7 +714,7 @@ async def create_job(request: Request) -> Response:
         "appointmentCount": 0, "firstAppointmentId": 0, "lastAppointmentId": 0, "recallForId": None,
         "warrantyId": None, "jobGeneratedLeadSource": body.get("jobGeneratedLeadSource"),
         "noCharge": bool(job_type.get("noCharge")), "notificationsEnabled": True, "createdById": _user(request),
-        "tagTypeIds": _refs(request, "tag_types", body.get("tagTypeIds"), "tagTypeIds", "Tag type"),
+        "tagTypeIds": _booked_tags(request, job_type, body.get("tagTypeIds")),
         "leadCallId": None, "bookingId": None, "soldById": body.get("soldById"),
         "externalData": _external_entries(request, body.get("externalData"), [], update=False),
         "customerPo": body.get("customerPo") or "", "invoiceId": state.next_id(), "membershipId": None,

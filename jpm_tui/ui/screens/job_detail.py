@@ -78,9 +78,10 @@ def load_detail(source: Any, job_id: int, outbox: Outbox | None = None) -> JobDe
         notes=source.notes_for_job(job_id),
         history=source.history_for_job(job_id),
         canceled_log=source.canceled_log_for_job(job_id),
-        extra=_people_and_places(source, job),
+        extra=(extra := _people_and_places(source, job)),
         customer_projects=_customer_projects(source, _get(job, "customer_id")),
     )
+    extra["tags"] = _tags(source, job, extra.get("customer"), extra.get("location"))
     if outbox is not None:
         detail.pending = [*outbox.pending_for("job", job_id),
                           *(e for a in appointments for e in outbox.pending_for("appointment", a.id))]
@@ -102,6 +103,16 @@ def _people_and_places(source: Any, job: Any) -> dict[str, Any]:
     project_id = _get(job, "project_id")
     project = source.project(project_id) if project_id else None
     return {"customer": customer, "location": location, "contacts": contacts, "project": project}
+
+
+def _tags(source: Any, job: Any, customer: Any, location: Any) -> dict[str, list[str]]:
+    """Tag names on the job, its customer and its location (``d.tag_ids``), by the cached tag types; an id
+    the cache does not know shows as ``#id``. Inactive tag types still name the tags that use them."""
+    read = getattr(source, "tag_types", None)
+    names = {t.id: t.name for t in read(include_inactive=True)} if read is not None else {}
+    return {owner: [names.get(i) or f"#{i}" for i in d.tag_ids(record)]
+            for owner, record in (("job", job), ("customer", customer), ("location", location))
+            if record is not None}
 
 
 def _address(place: Any) -> str:
@@ -276,6 +287,16 @@ class JobDetailScreen(BoardScreen):
                 table.add_row(Text(""), plain(f"✗ {error}", self._style("job-detail--error"), multiline=True))
         return table
 
+    def _tags_text(self, tags: dict[str, list[str]]) -> Text:
+        """``VIP, Warranty   customer: Member   location: Pets On Site`` (owners without tags left out)."""
+        out = Text(end="")
+        out.append_text(plain(", ".join(clean(n) for n in tags.get("job", ())) or "—"))
+        for owner in ("customer", "location"):
+            if tags.get(owner):
+                out.append(f"   {owner}: ", self._style("job-detail--muted"))
+                out.append_text(plain(", ".join(clean(n) for n in tags[owner])))
+        return out
+
     _STATE_WORDS = {
         OutboxState.PENDING: "queued",
         OutboxState.SENDING: "sending",
@@ -366,6 +387,7 @@ class JobDetailScreen(BoardScreen):
              else _get(job, "job_type_name", "job_type") or "—"),
             ("Business unit", self._lookup_name("business_unit", business_unit_id) if business_unit_id
              else _get(job, "business_unit_name", "business_unit") or "—"),
+            ("Tags", self._tags_text(people.get("tags") or {})),
             ("Customer", customer or "—"),
             ("Location", location or "—"),
             ("Address", address or "—"),
