@@ -9,8 +9,10 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import partial
+from datetime import tzinfo
 from pathlib import Path
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from .config import Config, Profile, SavedView
 
@@ -32,6 +34,7 @@ class Session:
     keys: dict[str, str] = field(default_factory=dict)
     views: list[SavedView] = field(default_factory=list)
     sandbox_app: Any = None              # the in-process sandbox (Starlette app) for --demo
+    tz: tzinfo | None = None             # times are shown in this zone; None = the machine's local zone
     client_factory: Callable[[], Any] | None = field(default=None, repr=False)
 
     def make_client(self) -> Any:
@@ -52,15 +55,17 @@ def profile_session(config: Config, profile: Profile, cache_root: Path) -> Sessi
         profile_name=profile.name, tenant=profile.tenant, environment=profile.environment,
         api_url=profile.effective_api_url, cache_dir=cache_root / profile.name, profile=profile, config=config,
         theme=config.theme, theme_dirs=themes, keys=dict(config.keys), views=list(config.views),
-        client_factory=factory,
+        tz=profile.tzinfo, client_factory=factory,
     )
 
 
 def demo_session(cache_dir: Path, jobs: int = 200, seed: int = 1) -> Session:
-    """The board on an in-process sandbox (``httpx.ASGITransport``): no config, no network, no real cache."""
+    """The board on an in-process sandbox (``httpx.ASGITransport``): no config, no network, no real cache.
+    Times are shown in the sandbox company's zone (Arizona), whatever the machine's zone is."""
     import httpx
 
     from .sandbox import state as sandbox_state
+    from .sandbox.data import TIMEZONE
     from .sandbox.app import create_app
 
     app = create_app(jobs=jobs, seed=seed, rate_limit=None)  # no 429s in process
@@ -76,7 +81,7 @@ def demo_session(cache_dir: Path, jobs: int = 200, seed: int = 1) -> Session:
         )
 
     return Session(profile_name="demo", tenant=sandbox_state.TENANT, environment="sandbox", api_url=base,
-                   cache_dir=cache_dir, demo=True, sandbox_app=app, client_factory=factory)
+                   cache_dir=cache_dir, demo=True, sandbox_app=app, tz=ZoneInfo(TIMEZONE), client_factory=factory)
 
 
 def open_board(session: Session) -> int:
@@ -104,5 +109,5 @@ def board_app(session: Session, store: Any) -> Any:
     status = BoardStatus(profile=session.profile_name, tenant=session.tenant, environment=session.environment,
                          last_sync=live.state.last_sync)
     return JpmApp(store, status, views=session.views, keymap=session.keys or None,
-                  theme=session.theme or DEFAULT_THEME, theme_dirs=session.theme_dirs, live=live,
+                  theme=session.theme or DEFAULT_THEME, theme_dirs=session.theme_dirs, live=live, tz=session.tz,
                   link_for=partial(record_link, session.environment))
