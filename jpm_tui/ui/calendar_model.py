@@ -388,7 +388,8 @@ def place(start: datetime | None, end: datetime | None, origin: datetime, hours:
         return 0, 1, True, False
     if a >= width:
         return width - 1, width, False, True
-    lo = max(0, int(a))
+    # both edges rounded the same way: back-to-back appointments meet, and never share a column
+    lo = min(width - 1, max(0, int(round(a))))
     hi = min(width, max(lo + 1, int(round(b))))
     return lo, hi, a < 0, b > width
 

@@ -638,8 +638,8 @@ class CalendarScreen(BoardScreen):
                 if spot[3]:  # ends after the axis
                     painter.text(lo, text, limit=hi - 1)
                     painter.fill(hi - 1, hi, style, "▶")
-                else:
-                    painter.text(lo, text, limit=hi)
+                else:  # the last column stays blank, so back-to-back blocks' words do not run together
+                    painter.text(lo, text, limit=hi - 1 if hi - lo >= 3 else hi)
         else:
             booked = booked_hours(lane, start, end)
             if lane.is_unassigned:
@@ -870,19 +870,22 @@ class CalendarScreen(BoardScreen):
         return True
 
     def _select_near_time(self, step: int = 1) -> None:
-        """Moving to another lane keeps the cursor near the same time of day; coming from above it lands on
-        the top sub-row of stacked appointments, from below on the bottom one."""
+        """Moving to another lane keeps the cursor near the same time of day. One lane down (j) lands on the
+        top sub-row of stacked appointments and one up (k) on the bottom one, so j/k always move one line of
+        blocks and pass every sub-row; a page lands on the appointment nearest in time."""
         lane = self.current_lane()
         if lane is None or not lane.items:
             self.item_index = 0
             return
         anchor = self._anchor()
+        candidates = range(len(lane.items))
+        if abs(step) == 1 and self.view == "day" and lane.depth > 1:
+            slot = 0 if step > 0 else lane.depth - 1
+            candidates = [n for n in candidates if lane.slots[n] == slot]
         if anchor is None:
-            self.item_index = 0
+            self.item_index = candidates[0]
             return
-        down = step > 0
-        self.item_index = min(range(len(lane.items)), key=lambda n: (
-            _distance(lane.items[n], anchor), lane.slots[n] if down else -lane.slots[n], n))
+        self.item_index = min(candidates, key=lambda n: (_distance(lane.items[n], anchor), lane.slots[n], n))
 
     def action_across(self, step: int) -> None:
         before = self.agenda_index
