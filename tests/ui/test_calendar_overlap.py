@@ -7,9 +7,8 @@ from __future__ import annotations
 from datetime import datetime, timedelta, timezone
 
 from conftest import make_app, settle
-from fakes import NOW, FakeSource
+from fakes import OverlapSource
 
-from jpm_tui.provider import domain as d
 from jpm_tui.ui.calendar_model import (
     STACK_SHOWN, CalendarData, Item, Lane, booked_hours, build_lanes, day_bounds, hours_span, place, stack,
 )
@@ -86,28 +85,6 @@ def test_place_pins_and_marks_what_is_off_the_axis():
 # ---------------------------------------------------------------------------------------------- screen
 
 
-class OverlapSource(FakeSource):
-    """K. Okafor has three appointments at once (09:00, 09:30, 10:00, four hours each) and one at 14:00; M. Chen
-    one at 09:00; four unassigned ones at 08:00 (one more sub-row than a lane shows when the cursor is
-    elsewhere)."""
-
-    @property
-    def calendar(self):
-        plan = [(9, 4, (101,)), (9.5, 4, (101,)), (10, 4, (101,)), (14, 2, (101,)), (9, 2, (102,)),
-                *((8, 3, ()) for _ in range(STACK_SHOWN + 1))]
-        rows, assignments = [], []
-        for n, (hour, hours, techs) in enumerate(plan):
-            job = self.rows[n]
-            start = DAY + timedelta(hours=hour)
-            a = d.Appointment(id=9000 + n, job_id=job.id, number=f"{job.number}-1", start=start,
-                              end=start + timedelta(hours=hours), status=d.AppointmentStatus.parse("Scheduled"),
-                              confirmed=True)
-            rows.append((a, job.number, f"Overlap {n}", "Normal", "Scheduled"))
-            assignments.extend((a.id, tech, "Scheduled") for tech in techs)
-        rows.sort(key=lambda r: (r[0].start, r[0].id))
-        return rows, assignments
-
-
 def grid_text(screen: CalendarScreen) -> list[str]:
     grid = screen.query_one(CalendarGrid)
     return [strip.text for strip in grid.render_lines(grid.size.region)]
@@ -130,7 +107,7 @@ async def test_cursor_walks_stacked_sub_rows_and_every_label_is_drawn_whole():
         first = next(n for n, line in enumerate(lines) if line.startswith("K. Okafor"))
         for n, label in enumerate(("Overlap 0", "Overlap 1", "Overlap 2")):
             assert label in lines[first + n], (n, lines[first + n])
-        assert "Overlap 3" in lines[first]  # 14:00, after the first one: back on the first sub-row
+        assert lines[first].count("Overlap") == 2  # 14:00, after the first one: back on the first sub-row
         assert "booked" in lines[first + 3] or "no shift" in lines[first + 3]
         # the Unassigned lane is capped at STACK_SHOWN sub-rows while the cursor is elsewhere
         unassigned = next(n for n, line in enumerate(lines) if line.startswith("Unassigned"))

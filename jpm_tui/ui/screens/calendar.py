@@ -615,13 +615,14 @@ class CalendarScreen(BoardScreen):
             if now_x is not None:
                 painter.fill(now_x, now_x + 1, grid.style_of("calendar--now"), "│")
             now = self.now
-            for index, item in enumerate(lane.items):
-                if lane.slots[index] != line:
-                    continue
-                spot = place(item.start, item.end, origin, hours, timeline)
-                if spot is None:
-                    continue
+            placed = [(index, spot) for index, item in enumerate(lane.items) if lane.slots[index] == line
+                      for spot in (place(item.start, item.end, origin, hours, timeline),) if spot is not None]
+            starts = sorted(spot[0] for _index, spot in placed)
+            for index, spot in placed:
+                item = lane.items[index]
                 lo, hi = label_width + spot[0], label_width + spot[1]
+                # another block starts right where this one ends: keep a blank column between their words
+                abutted = hi - lo >= 3 and spot[1] in starts
                 signals = item_signals(item, now)
                 if on_cursor and index == self.item_index:
                     style = grid.style_of("calendar--cursor")
@@ -638,8 +639,8 @@ class CalendarScreen(BoardScreen):
                 if spot[3]:  # ends after the axis
                     painter.text(lo, text, limit=hi - 1)
                     painter.fill(hi - 1, hi, style, "▶")
-                else:  # the last column stays blank, so back-to-back blocks' words do not run together
-                    painter.text(lo, text, limit=hi - 1 if hi - lo >= 3 else hi)
+                else:
+                    painter.text(lo, text, limit=hi - 1 if abutted else hi)
         else:
             booked = booked_hours(lane, start, end)
             if lane.is_unassigned:
