@@ -2,7 +2,10 @@
 of the appointments still to deal with (unassigned, unconfirmed, on hold, canceled).
 
 Only the visible lines are drawn (``render_line``), from lanes laid out once per load, so a day of 200
-technicians and 2,000 appointments moves as fast as a small one. Every write on the selected appointment goes
+technicians and 2,000 appointments moves as fast as a small one. Appointments that overlap in a lane are
+stacked on sub-rows (``calendar_model.stack``): j/k walk the sub-rows and then the lanes, h/l go by time; a
+lane the cursor is not on shows at most ``STACK_SHOWN`` sub-rows and counts the rest ("+N more"). The hour
+axis covers the day's shifts and appointments; what runs past it is clipped and marked ◀ ▶. Every write on the selected appointment goes
 through the outbox (``JpmApp.submit``); what its state forbids is refused up front with the reason on screen
 (``ui.rules.appointment_refusals``).
 """
@@ -196,12 +199,12 @@ class CalendarScreen(BoardScreen):
     CSS_PATH = "calendar.tcss"
 
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("j,down", "lane(1)", "Next lane", show=False, group=NAVIGATION, id="down"),
-        Binding("k,up", "lane(-1)", "Previous lane", show=False, group=NAVIGATION, id="up"),
+        Binding("j,down", "lane(1)", "Down: next sub-row or lane", show=False, group=NAVIGATION, id="down"),
+        Binding("k,up", "lane(-1)", "Up: previous sub-row or lane", show=False, group=NAVIGATION, id="up"),
         Binding("pagedown,ctrl+d", "lane(10)", "Page down", show=False, group=NAVIGATION, id="page-down"),
         Binding("pageup,ctrl+u", "lane(-10)", "Page up", show=False, group=NAVIGATION, id="page-up"),
-        Binding("l,right", "across(1)", "Next appointment", show=False, group=NAVIGATION, id="right"),
-        Binding("h,left", "across(-1)", "Previous appointment", show=False, group=NAVIGATION, id="left"),
+        Binding("l,right", "across(1)", "Next appointment (by time)", show=False, group=NAVIGATION, id="right"),
+        Binding("h,left", "across(-1)", "Previous appointment (by time)", show=False, group=NAVIGATION, id="left"),
         Binding("t", "today", "Today", group=NAVIGATION, id="today"),
         Binding("left_square_bracket", "period(-1)", "Previous day/week", show=False, group=NAVIGATION,
                 id="previous-period"),
