@@ -11,6 +11,8 @@ every key. Rules worth knowing:
   Windows, where POSIX modes do not exist).
 * Secrets are resolved lazily (:meth:`Profile.resolve_secret`, only when connecting) and never appear in a
   ``repr``, a log line or an error message.
+* ``timezone`` (optional) is an IANA name checked with :mod:`zoneinfo`; the board shows times in it (default:
+  the machine's local zone).
 * Profiles and ``[[views]]`` entries reject unknown keys (typos are caught); the names under ``[keys]`` and the
   keys of a view's ``filters`` table are free-form, because the board defines the actions and filters.
 
@@ -28,8 +30,10 @@ import subprocess
 import tomllib
 from collections.abc import Mapping
 from pathlib import Path
+from datetime import tzinfo
 from typing import Any, Literal
 from urllib.parse import urlsplit
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import platformdirs
 import tomli_w
@@ -195,6 +199,18 @@ def _url(value: Any) -> str:
     return value.strip().rstrip("/")
 
 
+def _zone_name(value: Any) -> str:
+    expected = 'expected an IANA time zone name such as "America/Phoenix"'
+    if not isinstance(value, str) or not value.strip():
+        raise _problem(f"{expected}, got {_show(value)}")
+    name = value.strip()
+    try:
+        ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError, OSError):
+        raise _problem(f"unknown time zone {name!r} ({expected})") from None
+    return name
+
+
 # ----------------------------------------------------------------------------------------- models
 
 
@@ -214,6 +230,7 @@ class Profile(BaseModel):
     client_secret: SecretStr | None = Field(default=None, repr=False)
     rate_limit: float = 60.0
     timeout: float = 100.0
+    timezone: str | None = None
 
     _name: str = PrivateAttr(default="")
     _path: Path | None = PrivateAttr(default=None)
@@ -262,6 +279,11 @@ class Profile(BaseModel):
     def _timeout(cls, value: Any) -> float:
         return _positive_number(value, "seconds")
 
+    @field_validator("timezone", mode="before")
+    @classmethod
+    def _timezone(cls, value: Any) -> str:
+        return _zone_name(value)
+
     @model_validator(mode="after")
     def _consistent(self) -> Profile:
         if self.environment == "custom":
@@ -293,6 +315,11 @@ class Profile(BaseModel):
     @property
     def effective_auth_url(self) -> str:
         return self.auth_url if self.environment == "custom" else ENVIRONMENTS[self.environment][1]  # type: ignore[return-value]
+
+    @property
+    def tzinfo(self) -> tzinfo | None:
+        """The zone the board shows times in (``timezone``), or None for the machine's local zone."""
+        return ZoneInfo(self.timezone) if self.timezone else None
 
     @property
     def secret_source(self) -> str:

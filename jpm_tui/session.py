@@ -9,8 +9,10 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import partial
+from datetime import tzinfo
 from pathlib import Path
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from .config import Config, Profile, SavedView, display_path, save_theme, save_view
 
@@ -32,6 +34,7 @@ class Session:
     keys: dict[str, str] = field(default_factory=dict)
     views: list[SavedView] = field(default_factory=list)
     sandbox_app: Any = None              # the in-process sandbox (Starlette app) for --demo
+    tz: tzinfo | None = None             # times are shown in this zone; None = the machine's local zone
     client_factory: Callable[[], Any] | None = field(default=None, repr=False)
 
     @property
@@ -47,26 +50,26 @@ class Session:
     def save_theme(self, name: str) -> str:
         """Save ``name`` as the theme in this session's config file; returns what to tell the user. Raises
         ``ConfigError`` (or ``OSError``) when the file cannot be written."""
-        if self.demo:
-            return f"Theme {name!r} is used until you quit; not saved (--demo reads and writes no config file)."
-        path = self.config_path
-        if path is None or not path.exists():
-            return f"Theme {name!r} is used until you quit; not saved (no config file)."
-        self.config = save_theme(path, name)
-        self.theme = name
-        return f"Theme {name!r} saved to {display_path(path)}."
+        message = self._save(f"Theme {name!r}", lambda path: save_theme(path, name))
+        if self.config is not None and self.config.theme == name:
+            self.theme = name
+        return message
 
     def save_view(self, name: str, filters: dict[str, Any]) -> str:
-        """Save a board view as a ``[[views]]`` entry of this session's config file; returns what to tell the
-        user. Raises ``ConfigError`` (or ``OSError``) when the file cannot be written."""
+        """Save a board view as a ``[[views]]`` entry of this session's config file (same contract)."""
+        message = self._save(f"View {name!r}", lambda path: save_view(path, name, filters))
+        if self.config is not None:
+            self.views = list(self.config.views)
+        return message
+
+    def _save(self, what: str, write: Callable[[Path], Config]) -> str:
         if self.demo:
-            return f"View {name!r} is kept until you quit; not saved (--demo reads and writes no config file)."
+            return f"{what} is used until you quit; not saved (--demo reads and writes no config file)."
         path = self.config_path
         if path is None or not path.exists():
-            return f"View {name!r} is kept until you quit; not saved (no config file)."
-        self.config = save_view(path, name, filters)
-        self.views = list(self.config.views)
-        return f"View {name!r} saved to {display_path(path)}."
+            return f"{what} is used until you quit; not saved (no config file)."
+        self.config = write(path)
+        return f"{what} saved to {display_path(path)}."
 
     def make_client(self) -> Any:
         """A new ``ServiceTitanClient`` for this session (resolves the secret now; may raise ``ConfigError``)."""
@@ -86,15 +89,17 @@ def profile_session(config: Config, profile: Profile, cache_root: Path) -> Sessi
         profile_name=profile.name, tenant=profile.tenant, environment=profile.environment,
         api_url=profile.effective_api_url, cache_dir=cache_root / profile.name, profile=profile, config=config,
         theme=config.theme, theme_dirs=themes, keys=dict(config.keys), views=list(config.views),
-        client_factory=factory,
+        tz=profile.tzinfo, client_factory=factory,
     )
 
 
 def demo_session(cache_dir: Path, jobs: int = 200, seed: int = 1) -> Session:
-    """The board on an in-process sandbox (``httpx.ASGITransport``): no config, no network, no real cache."""
+    """The board on an in-process sandbox (``httpx.ASGITransport``): no config, no network, no real cache.
+    Times are shown in the sandbox company's zone (Arizona), whatever the machine's zone is."""
     import httpx
 
     from .sandbox import state as sandbox_state
+    from .sandbox.data import TIMEZONE
     from .sandbox.app import create_app
 
     app = create_app(jobs=jobs, seed=seed, rate_limit=None)  # no 429s in process
@@ -110,7 +115,7 @@ def demo_session(cache_dir: Path, jobs: int = 200, seed: int = 1) -> Session:
         )
 
     return Session(profile_name="demo", tenant=sandbox_state.TENANT, environment="sandbox", api_url=base,
-                   cache_dir=cache_dir, demo=True, sandbox_app=app, client_factory=factory)
+                   cache_dir=cache_dir, demo=True, sandbox_app=app, tz=ZoneInfo(TIMEZONE), client_factory=factory)
 
 
 def open_board(session: Session) -> int:
@@ -138,6 +143,6 @@ def board_app(session: Session, store: Any) -> Any:
     status = BoardStatus(profile=session.profile_name, tenant=session.tenant, environment=session.environment,
                          last_sync=live.state.last_sync)
     return JpmApp(store, status, views=session.views, keymap=session.keys or None, keymap_origin=session.origin,
-                  theme=session.theme or DEFAULT_THEME, theme_dirs=session.theme_dirs, live=live,
+                  theme=session.theme or DEFAULT_THEME, theme_dirs=session.theme_dirs, live=live, tz=session.tz,
                   save_theme=session.save_theme, save_view=session.save_view,
                   link_for=partial(record_link, session.environment))

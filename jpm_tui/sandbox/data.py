@@ -63,6 +63,8 @@ NEWER_FIELDS: dict[str, tuple[str, ...]] = {
 DAY = 86400
 HOUR = 3600
 LOCAL_OFFSET = -7 * HOUR  # Arizona keeps MST all year, so local time is always UTC-7
+TIMEZONE = "America/Phoenix"
+"""The company's IANA time zone (what LOCAL_OFFSET assumes): the demo board shows times in it."""
 PAST_DAYS, FUTURE_DAYS = 7, 14
 
 # ---------------------------------------------------------------------------------------- company tables

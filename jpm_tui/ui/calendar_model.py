@@ -15,14 +15,18 @@ from typing import Any
 from .format import local
 
 __all__ = [
-    "CalendarData", "DAY_END", "DAY_START", "GROUPINGS", "Item", "Lane", "SIGNALS", "UNCONFIRMED_WITHIN",
-    "booked_hours", "build_lanes", "day_bounds", "item_signals", "items_from", "span_columns", "tray_sections",
-    "week_bounds", "working_hours",
+    "CalendarData", "DAY_END", "DAY_START", "GROUPINGS", "Item", "Lane", "MIN_LENGTH", "SIGNALS", "STACK_SHOWN",
+    "UNCONFIRMED_WITHIN", "booked_hours", "build_lanes", "day_bounds", "hours_span", "item_signals", "items_from",
+    "overlap_hours", "place", "span_columns", "stack", "tray_sections", "week_bounds", "working_hours",
 ]
 
 DAY_START, DAY_END = 6, 20
 """The hours the day view spans (local time), unless a lane's shift runs outside them."""
 UNCONFIRMED_WITHIN = timedelta(hours=24)
+MIN_LENGTH = timedelta(minutes=30)
+"""An appointment without an end (or ending before it starts) is drawn, and stacked, this long."""
+STACK_SHOWN = 3
+"""Sub-rows a lane shows when the cursor is elsewhere; the rest are counted ("+N more") until it is selected."""
 GROUPINGS = ("none", "team", "zone")
 
 SIGNALS: dict[str, tuple[str, str]] = {
@@ -91,10 +95,27 @@ class Lane:
     heading: bool = False
     items: list[Item] = field(default_factory=list)
     shifts: list[tuple[datetime, datetime]] = field(default_factory=list)
+    slots: list[int] = field(default_factory=list)
+    """The sub-row of each of ``items`` (same order): overlapping appointments are stacked, never drawn over
+    each other. Filled by :func:`build_lanes` (or :meth:`restack`)."""
+    depth: int = 1
+    """How many sub-rows the lane's appointments need (at least 1)."""
+
+    def __post_init__(self) -> None:
+        if len(self.slots) != len(self.items):
+            self.restack()
+
+    def restack(self) -> None:
+        self.slots = stack(self.items)
+        self.depth = max(self.slots, default=0) + 1
 
     @property
     def is_unassigned(self) -> bool:
         return self.key == "unassigned"
+
+    def hidden(self, shown: int) -> int:
+        """How many appointments are in sub-rows past the first ``shown``."""
+        return sum(1 for slot in self.slots if slot >= shown)
 
 
 def _aware(value: datetime | None) -> datetime | None:
@@ -259,6 +280,38 @@ def build_lanes(data: CalendarData, *, grouping: str = "none", only: tuple[str, 
     return lanes
 
 
+def _extent(item: Item) -> tuple[datetime, datetime] | None:
+    if item.start is None:
+        return None
+    end = item.end if item.end is not None and item.end > item.start else item.start + MIN_LENGTH
+    return item.start, end
+
+
+def stack(items: Sequence[Item]) -> list[int]:
+    """The sub-row of each item (in the given order) so that no two items of a sub-row overlap in time.
+
+    Greedy interval partitioning in start order (first sub-row that is free again), which uses as many
+    sub-rows as the largest number of appointments at one moment. Items without a start go in sub-row 0 (they
+    are not on the timeline)."""
+    order = sorted(range(len(items)), key=lambda n: _order(items[n]))
+    ends: list[datetime] = []  # per sub-row: when its last appointment ends
+    out = [0] * len(items)
+    for n in order:
+        extent = _extent(items[n])
+        if extent is None:
+            continue
+        start, end = extent
+        for row, busy_until in enumerate(ends):
+            if busy_until <= start:
+                ends[row] = end
+                out[n] = row
+                break
+        else:
+            out[n] = len(ends)
+            ends.append(end)
+    return out
+
+
 def _order(item: Item) -> tuple:
     return (item.start is None, item.start or datetime.min.replace(tzinfo=timezone.utc), item.id)
 
@@ -274,29 +327,32 @@ def working_hours(lane: Lane, start: datetime, end: datetime) -> float:
 
 
 def booked_hours(lane: Lane, start: datetime, end: datetime) -> float:
-    """Hours of the lane's appointments inside [start, end)."""
-    total = 0.0
-    for item in lane.items:
-        if item.start is None or item.end is None:
-            continue
-        lo, hi = max(item.start, start), min(item.end, end)
-        if hi > lo:
-            total += (hi - lo).total_seconds() / 3600
-    return total
+    """Hours of the lane's appointments inside [start, end): an appointment running past midnight counts only
+    its part in the day; two at once both count (a double booking shows as more booked hours)."""
+    return sum(overlap_hours(item, start, end) for item in lane.items)
 
 
-def hours_span(lanes: Sequence[Lane], day_start: datetime, tz: tzinfo | None) -> tuple[int, int]:
-    """The hours the day view spans: 06-20, widened to the day's earliest shift start and latest end."""
+def hours_span(lanes: Sequence[Lane], day_start: datetime, tz: tzinfo | None,
+               day_end: datetime | None = None) -> tuple[int, int]:
+    """The hours the day view spans: 06-20, widened to the earliest start and the latest end of the lanes'
+    shifts and appointments within the day (whole hours from local midnight; 0-24 at most). Parts outside
+    the day (an appointment running past midnight) are clipped, and the calendar marks them.
+
+    ``day_end``: the day's end (a DST day is 23 or 25 hours); default 24 hours after ``day_start``."""
+    day_end = day_end if day_end is not None else day_start + timedelta(days=1)
+    total = max(1, round((day_end - day_start).total_seconds() / 3600))
     first, last = DAY_START, DAY_END
-    day_end = day_start + timedelta(days=1)
+    spans: list[tuple[datetime, datetime]] = []
     for lane in lanes:
-        for s, e in lane.shifts:
-            if e <= day_start or s >= day_end:
-                continue
-            first = min(first, local(max(s, day_start), tz).hour)
-            end_local = local(min(e, day_end), tz)
-            last = max(last, end_local.hour + (1 if end_local.minute else 0) if min(e, day_end) < day_end else 24)
-    return first, min(24, last)
+        spans.extend(lane.shifts)
+        spans.extend(extent for extent in map(_extent, lane.items) if extent is not None)
+    for s, e in spans:
+        if e <= day_start or s >= day_end:
+            continue
+        lo, hi = max(s, day_start), min(e, day_end)
+        first = min(first, int((lo - day_start).total_seconds() // 3600))
+        last = max(last, -int(-(hi - day_start).total_seconds() // 3600))  # rounded up to the hour
+    return max(0, first), min(total, last)
 
 
 def span_columns(start: datetime | None, end: datetime | None, origin: datetime, hours: int,
@@ -314,6 +370,36 @@ def span_columns(start: datetime | None, end: datetime | None, origin: datetime,
     lo = max(0, int(a))
     hi = min(width, max(lo + 1, int(round(b))))
     return lo, hi
+
+
+def place(start: datetime | None, end: datetime | None, origin: datetime, hours: int,
+          width: int) -> tuple[int, int, bool, bool] | None:
+    """Where an appointment goes on the timeline: (first column, end column, clipped on the left, clipped on
+    the right). Unlike :func:`span_columns` it is never None for a timed appointment: one that is off the
+    timeline entirely is pinned to the edge it lies beyond (one column, marked clipped), so it stays visible
+    and the cursor can land on it."""
+    if start is None or width <= 0:
+        return None
+    end = end if end is not None and end > start else start + MIN_LENGTH
+    total = hours * 3600
+    a = (start - origin).total_seconds() / total * width
+    b = (end - origin).total_seconds() / total * width
+    if b <= 0:
+        return 0, 1, True, False
+    if a >= width:
+        return width - 1, width, False, True
+    # both edges rounded the same way: back-to-back appointments meet, and never share a column
+    lo = min(width - 1, max(0, int(round(a))))
+    hi = min(width, max(lo + 1, int(round(b))))
+    return lo, hi, a < 0, b > width
+
+
+def overlap_hours(item: Item, start: datetime, end: datetime) -> float:
+    """Hours of ``item`` inside [start, end) (0 without a start or an end)."""
+    if item.start is None or item.end is None:
+        return 0.0
+    lo, hi = max(item.start, start), min(item.end, end)
+    return max(0.0, (hi - lo).total_seconds() / 3600)
 
 
 # ------------------------------------------------------------------------------------------- tray

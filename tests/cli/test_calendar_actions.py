@@ -59,7 +59,7 @@ async def test_reschedule_by_form_then_quick_keys(board: Board) -> None:
     await board.pilot.press("r")
     assert isinstance(board.app.screen, TimesFormScreen)
     start = item.start + timedelta(hours=1)
-    local_start = start.astimezone()
+    local_start = start.astimezone(board.app.tz)
     await board.pilot.press("home", "ctrl+k", *local_start.strftime("%Y-%m-%d %H:%M"), "tab",
                             "home", "ctrl+k", *(local_start + timedelta(hours=2)).strftime("%H:%M"), "tab",
                             "home", "ctrl+k", *local_start.strftime("%H:%M"), "tab",

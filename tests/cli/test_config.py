@@ -404,3 +404,52 @@ def test_example_config_is_valid(tmp_path: Path) -> None:
     config = load_config(write(tmp_path, example.read_text(), mode=0o644))
     assert set(config.profiles) == {"acme", "acme-test", "sandbox"}
     assert config.profile().name == "acme"
+    assert str(config.profile().tzinfo) == "America/Phoenix"
+
+
+# ------------------------------------------------------------------------------------------ time zone
+
+
+def test_timezone_is_optional_and_an_iana_name(tmp_path: Path) -> None:
+    assert load_config(write(tmp_path, GOOD)).profile().tzinfo is None  # the machine's zone
+    acme = load_config(write(tmp_path, profile(timezone='"America/Phoenix"'))).profile()
+    assert acme.timezone == "America/Phoenix" and str(acme.tzinfo) == "America/Phoenix"
+
+
+@pytest.mark.parametrize(("value", "problem"), [
+    ('"America/Phoenixx"', "unknown time zone 'America/Phoenixx'"),
+    ('"MST7MDT/../../etc/passwd"', "unknown time zone 'MST7MDT/../../etc/passwd'"),
+    ('""', "expected an IANA time zone name"),
+    ("-7", "expected an IANA time zone name"),
+])
+def test_unknown_timezone_names_file_and_key(tmp_path: Path, value: str, problem: str) -> None:
+    path = write(tmp_path, profile(timezone=value))
+    assert error_of(path).startswith(f"{path}: profiles.acme.timezone: {problem}")
+
+
+def test_profile_session_carries_the_profile_zone(tmp_path: Path) -> None:
+    from jpm_tui.session import profile_session
+
+    config = load_config(write(tmp_path, profile(timezone='"America/Chicago"')))
+    session = profile_session(config, config.profile(), tmp_path / "cache")
+    assert str(session.tz) == "America/Chicago"
+
+
+def test_demo_session_shows_the_sandbox_company_zone(tmp_path: Path) -> None:
+    from datetime import datetime, timezone
+
+    from jpm_tui.cache.store import CacheStore
+    from jpm_tui.sandbox import data
+    from jpm_tui.session import board_app, demo_session
+
+    session = demo_session(tmp_path, jobs=5)
+    assert str(session.tz) == data.TIMEZONE == "America/Phoenix"
+    # the zone agrees with the offset the generated schedule assumes (Arizona: UTC-7 all year)
+    for month in (1, 7):
+        offset = datetime(2025, month, 1, 12, tzinfo=timezone.utc).astimezone(session.tz).utcoffset()
+        assert offset is not None and offset.total_seconds() == data.LOCAL_OFFSET
+    store = CacheStore(tmp_path / "demo.sqlite3")
+    try:
+        assert board_app(session, store).tz is session.tz
+    finally:
+        store.close()

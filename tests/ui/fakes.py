@@ -274,6 +274,31 @@ def _calendar(source: FakeSource) -> tuple[list, list]:
     return rows, assignments
 
 
+_OVERLAP_DAY = datetime(2025, 5, 14, tzinfo=timezone.utc)
+
+
+class OverlapSource(FakeSource):
+    """K. Okafor has three appointments at once (09:00, 09:30, 10:00, four hours each) and one at 14:00; M. Chen
+    one at 09:00; R. Alvarez one from 22:00 past midnight (clipped at the axis' end); four unassigned ones at
+    08:00 (one more sub-row than a lane shows, STACK_SHOWN = 3, when the cursor is elsewhere)."""
+
+    @property
+    def calendar(self):
+        plan = [(9, 4, (101,)), (9.5, 4, (101,)), (10, 4, (101,)), (14, 2, (101,)), (9, 2, (102,)),
+                *((8, 3, ()) for _ in range(3 + 1)), (22, 4, (100,))]
+        rows, assignments = [], []
+        for n, (hour, hours, techs) in enumerate(plan):
+            job = self.rows[n]
+            start = _OVERLAP_DAY + timedelta(hours=hour)
+            a = d.Appointment(id=9000 + n, job_id=job.id, number=f"{job.number}-1", start=start,
+                              end=start + timedelta(hours=hours), status=d.AppointmentStatus.parse("Scheduled"),
+                              confirmed=True)
+            rows.append((a, job.number, f"Overlap {n}", "Normal", "Scheduled"))
+            assignments.extend((a.id, tech, "Scheduled") for tech in techs)
+        rows.sort(key=lambda r: (r[0].start, r[0].id))
+        return rows, assignments
+
+
 # ------------------------------------------------------------------ a fixed cache for the sync/project screens
 
 FEEDS = [("job_types", "list"), ("project_statuses", "list"), ("technicians", "export"), ("customers", "export"),

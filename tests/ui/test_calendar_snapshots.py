@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import pytest
 from conftest import make_app, settle
+from fakes import OverlapSource
 
 SIZES = [(80, 24), (120, 40)]
 
@@ -47,3 +48,10 @@ def test_agenda(snap_compare, size):
 @pytest.mark.parametrize("size", SIZES, ids=lambda s: f"{s[0]}x{s[1]}")
 def test_tray(snap_compare, size):
     assert snap_compare(board(), terminal_size=size, run_before=_calendar("d", "T", "l"))
+
+
+def test_day_overlapping(snap_compare):
+    # K. Okafor's three appointments at once on three sub-rows, the cursor on the second (d, j, j); the
+    # Unassigned lane capped with "+1 more"; R. Alvarez's appointment past midnight clipped with ▶
+    app = make_app(OverlapSource(200), inline=True)
+    assert snap_compare(app, terminal_size=(120, 40), run_before=_calendar("d", "j", "j"))

@@ -2,7 +2,10 @@
 of the appointments still to deal with (unassigned, unconfirmed, on hold, canceled).
 
 Only the visible lines are drawn (``render_line``), from lanes laid out once per load, so a day of 200
-technicians and 2,000 appointments moves as fast as a small one. Every write on the selected appointment goes
+technicians and 2,000 appointments moves as fast as a small one. Appointments that overlap in a lane are
+stacked on sub-rows (``calendar_model.stack``): j/k walk the sub-rows and then the lanes, h/l go by time; a
+lane the cursor is not on shows at most ``STACK_SHOWN`` sub-rows and counts the rest ("+N more"). The hour
+axis covers the day's shifts and appointments; what runs past it is clipped and marked ◀ ▶. Every write on the selected appointment goes
 through the outbox (``JpmApp.submit``); what its state forbids is refused up front with the reason on screen
 (``ui.rules.appointment_refusals``).
 """
@@ -27,9 +30,9 @@ from textual.widgets import Static
 from ...cache.outbox import Outbox
 from ...provider import domain as d
 from ..calendar_model import (
-    GROUPINGS, SIGNALS, TRAY_SECTIONS, CalendarData, Item, Lane, booked_hours, build_lanes, day_bounds,
-    hours_span, item_signals, items_from, local_day, marks, span_columns, tray_sections, week_bounds,
-    working_hours,
+    GROUPINGS, MIN_LENGTH, SIGNALS, STACK_SHOWN, TRAY_SECTIONS, CalendarData, Item, Lane, booked_hours,
+    build_lanes, day_bounds, hours_span, item_signals, items_from, local_day, marks, overlap_hours, place,
+    span_columns, tray_sections, week_bounds, working_hours,
 )
 from ..format import local
 from ..rules import APPOINTMENT_ACTION_NAMES, appointment_refusals
@@ -70,6 +73,16 @@ def _fit(text: str, width: int) -> str:
     if width <= 0:
         return ""
     return text[:width - 1] + "…" if len(text) > width else text.ljust(width)
+
+
+def _distance(item: Item, anchor: datetime | None) -> float:
+    """Seconds from ``anchor`` to ``item``'s time (0 when the anchor falls inside it)."""
+    if anchor is None or item.start is None:
+        return 0.0 if anchor is None else float("inf")
+    end = item.end if item.end is not None and item.end > item.start else item.start + MIN_LENGTH
+    if item.start <= anchor < end:
+        return 0.0
+    return min(abs((item.start - anchor).total_seconds()), abs((end - anchor).total_seconds()))
 
 
 def _hm(value: datetime | None, tz: Any) -> str:
@@ -186,12 +199,12 @@ class CalendarScreen(BoardScreen):
     CSS_PATH = "calendar.tcss"
 
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("j,down", "lane(1)", "Next lane", show=False, group=NAVIGATION, id="down"),
-        Binding("k,up", "lane(-1)", "Previous lane", show=False, group=NAVIGATION, id="up"),
+        Binding("j,down", "lane(1)", "Down: next sub-row or lane", show=False, group=NAVIGATION, id="down"),
+        Binding("k,up", "lane(-1)", "Up: previous sub-row or lane", show=False, group=NAVIGATION, id="up"),
         Binding("pagedown,ctrl+d", "lane(10)", "Page down", show=False, group=NAVIGATION, id="page-down"),
         Binding("pageup,ctrl+u", "lane(-10)", "Page up", show=False, group=NAVIGATION, id="page-up"),
-        Binding("l,right", "across(1)", "Next appointment", show=False, group=NAVIGATION, id="right"),
-        Binding("h,left", "across(-1)", "Previous appointment", show=False, group=NAVIGATION, id="left"),
+        Binding("l,right", "across(1)", "Next appointment (by time)", show=False, group=NAVIGATION, id="right"),
+        Binding("h,left", "across(-1)", "Previous appointment (by time)", show=False, group=NAVIGATION, id="left"),
         Binding("t", "today", "Today", group=NAVIGATION, id="today"),
         Binding("left_square_bracket", "period(-1)", "Previous day/week", show=False, group=NAVIGATION,
                 id="previous-period"),
@@ -235,7 +248,13 @@ class CalendarScreen(BoardScreen):
         self.data: CalendarData | None = None
         self.lanes: list[Lane] = []
         self.rows: list[tuple[int, int]] = []
-        """Display rows of the day/week view: (lane index, line of the lane)."""
+        """Display rows of the day/week view: (lane index, line of the lane). A day lane has one line per
+        sub-row of stacked (overlapping) appointments, then its summary line (booked hours, arrival windows);
+        a lane the cursor is not on shows at most ``STACK_SHOWN`` sub-rows ("+N more")."""
+        self._lane_rows: list[tuple[int, int]] = []
+        """Per lane: (its first row, how many rows)."""
+        self._rows_lane = -1
+        """The lane that was expanded (all its sub-rows) when ``rows`` was built."""
         self.lane_index = 0
         self.item_index = 0
         self.day_offset = 0
@@ -250,6 +269,7 @@ class CalendarScreen(BoardScreen):
         self.refusals: dict[str, str] | None = None
         self.loads = 0
         self._week_cells: dict[tuple[int, int], list[Item]] = {}
+        self._week_days: list[tuple[datetime, datetime]] = []
         self._hours = (6, 20)
         self._selected_id: int | None = None
 
@@ -310,14 +330,14 @@ class CalendarScreen(BoardScreen):
             return
         lane_key = self.lanes[self.lane_index].key if self.lanes and self.lane_index < len(self.lanes) else None
         self.lanes = build_lanes(data, grouping=self.grouping, only=self.only)
-        self.rows = []
-        for index, lane in enumerate(self.lanes):
-            self.rows.extend((index, line) for line in range(1 if lane.heading or self.view == "week" else 2))
-        start, _end = self.period()
-        self._hours = hours_span(self.lanes, start, self.tz)
+        self._rows_lane = -1
+        start, end = self.period()
+        self._hours = hours_span(self.lanes, start, self.tz, end) if self.view == "day" else (0, 24)
         self._week_cells = {}
+        self._week_days = []
         if self.view == "week":
             monday = week_bounds(self.day, self.tz)[0]  # type: ignore[arg-type]
+            self._week_days = [day_bounds(monday + timedelta(days=n), self.tz) for n in range(7)]
             for index, lane in enumerate(self.lanes):
                 for item in lane.items:
                     if item.start is not None:
@@ -332,7 +352,29 @@ class CalendarScreen(BoardScreen):
         # Put the cursor back on the same appointment (same lane when it is still there).
         self.lane_index = next((n for n, lane in enumerate(self.lanes) if lane.key == lane_key), self.lane_index)
         self._restore_selection()
+        self._build_rows()
         self._repaint()
+
+    def shown_depth(self, lane_index: int, lane: Lane) -> int:
+        """Sub-rows of appointments a day lane shows: all of them on the cursor's lane, else at most
+        ``STACK_SHOWN``."""
+        return lane.depth if lane_index == self.lane_index else min(lane.depth, STACK_SHOWN)
+
+    def _build_rows(self) -> None:
+        self.rows = []
+        self._lane_rows = []
+        for index, lane in enumerate(self.lanes):
+            count = 1 if lane.heading or self.view != "day" else self.shown_depth(index, lane) + 1
+            self._lane_rows.append((len(self.rows), count))
+            self.rows.extend((index, line) for line in range(count))
+        self._rows_lane = self.lane_index
+
+    def _rows_stale(self) -> bool:
+        """The cursor moved off or onto a lane whose sub-rows are capped: the rows change."""
+        if self.view != "day" or self._rows_lane == self.lane_index:
+            return False
+        return any(0 <= n < len(self.lanes) and self.lanes[n].depth > STACK_SHOWN
+                   for n in (self._rows_lane, self.lane_index))
 
     def _restore_selection(self) -> None:
         self.lane_index = max(0, min(self.lane_index, len(self.lanes) - 1))
@@ -370,6 +412,13 @@ class CalendarScreen(BoardScreen):
         self._repaint()
         item = self.selected_item()
         return item is not None and item.id == appointment_id
+
+    def current_slot(self) -> int:
+        """The sub-row of the cursor's appointment in its lane (0 without one)."""
+        lane = self.current_lane()
+        if lane is None or not 0 <= self.item_index < len(lane.slots):
+            return 0
+        return lane.slots[self.item_index]
 
     def current_lane(self) -> Lane | None:
         return self.lanes[self.lane_index] if 0 <= self.lane_index < len(self.lanes) else None
@@ -411,11 +460,15 @@ class CalendarScreen(BoardScreen):
             has_technicians=bool(self.board.named("technician")))
         bindings_changed = self.refusals is None or set(refusals) != set(self.refusals)
         self.refusals = refusals
+        if self._rows_stale():
+            self._build_rows()
+            lanes = None
         top = self.top
         self._scroll_into_view()
         grid = self.query_one(CalendarGrid)
         if lanes is not None and top == self.top and not styles and self.view != "agenda":
-            grid.forget_rows(n - top + 1 for n, (lane, _line) in enumerate(self.rows) if lane in lanes)
+            grid.forget_rows(n - top + 1 for index in set(lanes) if 0 <= index < len(self._lane_rows)
+                             for n in range(self._lane_rows[index][0], sum(self._lane_rows[index])))
         elif lanes is not None and top == self.top and self.view == "agenda":
             grid.forget_rows(n - top + 1 for n in lanes)
         else:
@@ -443,9 +496,15 @@ class CalendarScreen(BoardScreen):
         height = max(1, self.query_one(CalendarGrid).size.height - 1)
         if self.view == "agenda":
             cursor_rows = (self.agenda_index, self.agenda_index)
+        elif 0 <= self.lane_index < len(self._lane_rows):
+            first, count = self._lane_rows[self.lane_index]
+            cursor = first + (self.current_slot() if self.view == "day" else 0)
+            cursor_rows = (first, first + count - 1)
+            if count > height:  # a lane taller than the grid: its title if it fits with the cursor, else the cursor
+                lo = first if cursor - first < height else cursor - height + 1
+                cursor_rows = (lo, lo + height - 1)
         else:
-            lines = [n for n, (lane, _line) in enumerate(self.rows) if lane == self.lane_index]
-            cursor_rows = (lines[0], lines[-1]) if lines else (0, 0)
+            cursor_rows = (0, 0)
         if cursor_rows[0] < self.top:
             self.top = cursor_rows[0]
         elif cursor_rows[1] >= self.top + height:
@@ -507,10 +566,12 @@ class CalendarScreen(BoardScreen):
         first, last = self._hours
         timeline = width - label_width
         per_hour = timeline / max(1, last - first)
+        origin = self._origin()
         for hour in range(first, last):
             x = label_width + int((hour - first) * per_hour)
-            if per_hour >= 4 or hour % 2 == 0:
-                painter.text(x, f"{hour:02d}", limit=width)
+            if per_hour >= 4 or hour % 2 == 0:  # the local hour (a DST day has 23 or 25 of them)
+                shown = local(origin + timedelta(hours=hour - first), self.tz).hour
+                painter.text(x, f"{shown:02d}", limit=width)
         now_x = self._now_column(width)
         if now_x is not None:
             painter.fill(now_x, now_x + 1, grid.style_of("calendar--now"), "▼")
@@ -527,6 +588,8 @@ class CalendarScreen(BoardScreen):
         return label_width + span[0] if span is not None else None
 
     def _day_line(self, grid: CalendarGrid, lane_index: int, lane: Lane, line: int, width: int) -> Strip:
+        """Line ``line`` of a day lane: sub-row ``line`` of its appointments (the first also names the lane),
+        or, after the last sub-row shown, the summary line (booked hours, arrival windows)."""
         label_width = self._label_width(width)
         timeline = width - label_width
         origin, hours = self._origin(), self._hours[1] - self._hours[0]
@@ -541,18 +604,28 @@ class CalendarScreen(BoardScreen):
             if span is not None:
                 painter.fill(label_width + span[0], label_width + span[1], grid.style_of("calendar--on-shift"))
         label_style = grid.style_of("calendar--label-cursor" if on_cursor else "calendar--label")
-        if line == 0:
-            painter.text(0, _fit(clean(lane.title), label_width - 1), label_style)
+        shown = self.shown_depth(lane_index, lane)
+        if line < shown:
+            hidden = lane.hidden(shown) if line == shown - 1 else 0
+            if line == 0:
+                painter.text(0, _fit(clean(lane.title), label_width - 1), label_style)
+            elif hidden:
+                painter.text(0, _fit(f" +{hidden} more", label_width - 1), grid.style_of("calendar--marks"))
+            else:
+                painter.fill(0, label_width - 1, label_style)
             painter.fill(label_width - 1, label_width, label_style)
             now_x = self._now_column(width)
             if now_x is not None:
                 painter.fill(now_x, now_x + 1, grid.style_of("calendar--now"), "│")
             now = self.now
-            for index, item in enumerate(lane.items):
-                span = span_columns(item.start, item.end, origin, hours, timeline)
-                if span is None:
-                    continue
-                lo, hi = label_width + span[0], label_width + span[1]
+            placed = [(index, spot) for index, item in enumerate(lane.items) if lane.slots[index] == line
+                      for spot in (place(item.start, item.end, origin, hours, timeline),) if spot is not None]
+            starts = sorted(spot[0] for _index, spot in placed)
+            for index, spot in placed:
+                item = lane.items[index]
+                lo, hi = label_width + spot[0], label_width + spot[1]
+                # another block starts right where this one ends: keep a blank column between their words
+                abutted = hi - lo >= 3 and spot[1] in starts
                 signals = item_signals(item, now)
                 if on_cursor and index == self.item_index:
                     style = grid.style_of("calendar--cursor")
@@ -563,7 +636,14 @@ class CalendarScreen(BoardScreen):
                 else:
                     style = grid.style_of(f"calendar--block-{_STATUS_KEYS.get(item.status, 'other')}")
                 painter.fill(lo, hi, style, " ")
-                painter.text(lo, clean(marks(signals) + item.label), limit=hi)
+                text = clean(marks(signals) + item.label)
+                if spot[2]:  # starts before the axis (or is entirely before it)
+                    text = "◀" + text
+                if spot[3]:  # ends after the axis
+                    painter.text(lo, text, limit=hi - 1)
+                    painter.fill(hi - 1, hi, style, "▶")
+                else:
+                    painter.text(lo, text, limit=hi - 1 if abutted else hi)
         else:
             booked = booked_hours(lane, start, end)
             if lane.is_unassigned:
@@ -576,7 +656,12 @@ class CalendarScreen(BoardScreen):
             painter.text(0, _fit(words, label_width - 1), grid.style_of("calendar--muted"))
             painter.fill(label_width - 1, label_width, grid.style_of("calendar--muted"))
             window_style = grid.style_of("calendar--window")
-            for item in lane.items:
+            # the selected appointment's window last, so it is whole where windows overlap
+            order = list(range(len(lane.items)))
+            if on_cursor and 0 <= self.item_index < len(order):
+                order.append(order.pop(self.item_index))
+            for index in order:
+                item = lane.items[index]
                 span = span_columns(item.window_start, item.window_end, origin, hours, timeline)
                 if span is None or item.window_start is None:
                     continue
@@ -606,7 +691,8 @@ class CalendarScreen(BoardScreen):
                 style = grid.style_of(f"calendar--block-{_STATUS_KEYS.get(items[0].status, 'other')}")
             else:
                 style = grid.style_of("calendar--muted")
-            hours = sum((i.end - i.start).total_seconds() / 3600 for i in items if i.start and i.end)
+            day_start, day_end = self._week_days[n] if n < len(self._week_days) else (datetime.min, datetime.max)
+            hours = sum(overlap_hours(i, day_start, day_end) for i in items)
             signals = set().union(*(item_signals(i, now) for i in items)) if items else set()
             text = f"{len(items)}·{hours:.1f}h {marks(signals)}" if items else "·"
             painter.fill(x, x + cell - 1, style, " ")
@@ -749,7 +835,7 @@ class CalendarScreen(BoardScreen):
         for _name, (mark, words) in SIGNALS.items():
             out.append(f"{mark} ", "bold")
             out.append(words.split(":")[0].split(",")[0] + "  ")
-        out.append("│ blocks coloured by status; ├─┤ arrival window; │ now")
+        out.append("│ blocks coloured by status; ├─┤ arrival window; │ now; ◀ ▶ runs past the hours shown")
         return out
 
     # ------------------------------------------------------------------ navigation
@@ -760,25 +846,50 @@ class CalendarScreen(BoardScreen):
             self.tray_index = max(0, min(self.tray_index + step, len(self.tray_items()) - 1))
         elif self.view == "agenda":
             self.agenda_index = max(0, min(self.agenda_index + step, len(self.agenda) - 1))
-        else:
+        elif not (abs(step) == 1 and self._step_sub_row(step)):
             self.lane_index = max(0, min(self.lane_index + step, len(self.lanes) - 1))
             self._skip_heading(step)
-            self._select_near_time()
+            self._select_near_time(step)
         after = self.agenda_index if self.view == "agenda" else self.lane_index
         self._repaint(lanes=None if self.tray_open else (before, after))
 
-    def _select_near_time(self) -> None:
-        """Moving to another lane keeps the cursor near the same time of day."""
+    def _anchor(self) -> datetime | None:
+        """When the selected appointment starts (the time the cursor keeps when it moves up or down)."""
+        if self.data is None or self._selected_id is None:
+            return None
+        return next((i.start for i in self.data.items if i.id == self._selected_id), None)
+
+    def _step_sub_row(self, step: int) -> bool:
+        """Day view, j/k: to the next/previous sub-row of the lane (the appointment there nearest in time);
+        False at the lane's first/last sub-row (the cursor goes on to the next lane)."""
+        lane = self.current_lane()
+        if self.view != "day" or lane is None or lane.depth < 2 or not 0 <= self.item_index < len(lane.items):
+            return False
+        target = lane.slots[self.item_index] + step
+        choices = [n for n, slot in enumerate(lane.slots) if slot == target]
+        if not choices:
+            return False
+        anchor = lane.items[self.item_index].start
+        self.item_index = min(choices, key=lambda n: (_distance(lane.items[n], anchor), n))
+        return True
+
+    def _select_near_time(self, step: int = 1) -> None:
+        """Moving to another lane keeps the cursor near the same time of day. One lane down (j) lands on the
+        top sub-row of stacked appointments and one up (k) on the bottom one, so j/k always move one line of
+        blocks and pass every sub-row; a page lands on the appointment nearest in time."""
         lane = self.current_lane()
         if lane is None or not lane.items:
             self.item_index = 0
             return
-        anchor = next((i.start for i in self.data.items if i.id == self._selected_id), None) if self.data else None
+        anchor = self._anchor()
+        candidates = range(len(lane.items))
+        if abs(step) == 1 and self.view == "day" and lane.depth > 1:
+            slot = 0 if step > 0 else lane.depth - 1
+            candidates = [n for n in candidates if lane.slots[n] == slot]
         if anchor is None:
-            self.item_index = 0
+            self.item_index = candidates[0]
             return
-        self.item_index = min(range(len(lane.items)), key=lambda n: abs(
-            ((lane.items[n].start or anchor) - anchor).total_seconds()))
+        self.item_index = min(candidates, key=lambda n: (_distance(lane.items[n], anchor), lane.slots[n], n))
 
     def action_across(self, step: int) -> None:
         before = self.agenda_index
