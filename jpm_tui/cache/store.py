@@ -417,6 +417,47 @@ SELECT j.id, j.number, j.summary, j.customer_name,
 """
 
 
+# The job counters (``job_counts``): one row per (active, status, priority, job type, business unit) with how
+# many jobs have those values. CacheStore keeps them in the same transaction as every write to those jobs
+# columns: it reads the groups of the rows it is about to write, writes, reads them again and applies the
+# difference (one statement per changed group). Both reads use this one expression, so the counters follow
+# exactly what is stored.
+_COUNT_GROUPS = (
+    "SELECT active, status, priority, coalesce(job_type_id, -1), coalesce(business_unit_id, -1), count(*) "
+    f"FROM jobs WHERE id IN ({_IDS}) GROUP BY 1, 2, 3, 4, 5"
+)
+_COUNT_ADD = (
+    "INSERT INTO job_counts (active, status, priority, job_type_id, business_unit_id, n) VALUES (?, ?, ?, ?, ?, ?) "
+    "ON CONFLICT DO UPDATE SET n = n + excluded.n"
+)
+_COUNT_DROP_EMPTY = (
+    "DELETE FROM job_counts WHERE active = ? AND status = ? AND priority = ? AND job_type_id = ? "
+    "AND business_unit_id = ? AND n = 0"
+)
+
+
+def _count_groups(conn: sqlite3.Connection, ids_json: str) -> dict[tuple[Any, ...], int]:
+    """Counter group -> how many of the jobs ``ids_json`` (a JSON list of ids) are in it, as stored now."""
+    return {tuple(r)[:5]: int(r[5]) for r in conn.execute(_COUNT_GROUPS, (ids_json,))}
+
+
+def _apply_count_changes(conn: sqlite3.Connection, before: Mapping[tuple[Any, ...], int],
+                         after: Mapping[tuple[Any, ...], int]) -> None:
+    """Move ``job_counts`` from ``before`` to ``after`` (group counts of the same job ids): one upsert per
+    group whose count changed; groups left at zero are removed."""
+    changes = dict(after)
+    for key, n in before.items():
+        changes[key] = changes.get(key, 0) - n
+    rows = [(*key, n) for key, n in changes.items() if n]
+    if not rows:
+        return
+    conn.executemany(_COUNT_ADD, rows)
+    emptied = [key for key, n in changes.items() if n < 0]
+    if emptied:
+        conn.executemany(_COUNT_DROP_EMPTY, emptied)
+
+
+
 class CacheStore:
     """The cache. ``CacheStore(path)`` opens (creating and migrating) the file; ``close()`` when done."""
 
@@ -538,6 +579,14 @@ class CacheStore:
             payload = _json(chunk)
             conn.execute(_REFRESH_SEARCH_INSERT, (payload,))
 
+    def _after_migration_3(self, conn: sqlite3.Connection) -> None:
+        """The counters were kept by triggers up to v2; recount them once so the per-page upkeep starts exact."""
+        conn.execute("DELETE FROM job_counts")
+        conn.execute(
+            "INSERT INTO job_counts SELECT active, status, priority, coalesce(job_type_id, -1), "
+            "coalesce(business_unit_id, -1), count(*) FROM jobs GROUP BY 1, 2, 3, 4, 5"
+        )
+
     # --------------------------------------------------------------------------------- transactions
 
     @contextmanager
@@ -590,12 +639,14 @@ class CacheStore:
         conn.executemany(_upsert_sql(spec.name, spec.columns, spec.conflict), [_row_values(spec, r) for r in rows])
 
     def _upsert_jobs(self, conn: sqlite3.Connection, spec: TableSpec, rows: list[d.Job]) -> None:
+        ids = _json([j.id for j in rows])
+        before = _count_groups(conn, ids)
         conn.executemany(_upsert_sql("jobs", _JOB_COLUMNS, ("id",)), [_job_values(j) for j in rows])
         conn.executemany(
             "INSERT INTO job_raw (id, raw) VALUES (?, ?) ON CONFLICT(id) DO UPDATE SET raw = excluded.raw",
             [(j.id, _json(j.raw)) for j in rows],
         )
-        ids = _json([j.id for j in rows])
+        _apply_count_changes(conn, before, _count_groups(conn, ids))
         conn.execute(_REFRESH_JOB_NAMES, (ids,))
         conn.execute(_REFRESH_NEXT_APPT, (ids,))
         conn.execute(_REFRESH_APPT_DERIVED, (ids,))
@@ -703,10 +754,23 @@ class CacheStore:
         if spec.conflict != ("id",):
             raise CacheError(f"deactivate_missing does not support {table}")
         with self.transaction() as conn:
+            if table == "jobs":
+                return self._deactivate_jobs(conn, _json(list(seen_ids)))
             cur = conn.execute(
                 f"UPDATE {table} SET active = 0 WHERE active = 1 AND id NOT IN ({_IDS})", (_json(list(seen_ids)),)
             )
             return cur.rowcount
+
+    def _deactivate_jobs(self, conn: sqlite3.Connection, seen_json: str) -> int:
+        """Jobs flagged inactive move counter groups and get the inactive marker in the search index."""
+        ids = [r[0] for r in conn.execute(f"SELECT id FROM jobs WHERE active = 1 AND id NOT IN ({_IDS})", (seen_json,))]
+        for chunk in _chunks(ids, self.CHUNK):
+            chunk_json = _json(chunk)
+            before = _count_groups(conn, chunk_json)
+            conn.execute(f"UPDATE jobs SET active = 0 WHERE id IN ({_IDS})", (chunk_json,))
+            _apply_count_changes(conn, before, _count_groups(conn, chunk_json))
+            self._refresh_search(conn, chunk_json)
+        return len(ids)
 
     # ------------------------------------------------------------------------------------ sync state
 
