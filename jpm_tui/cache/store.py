@@ -368,38 +368,76 @@ _OPEN_STATUSES_EXCLUDED = (d.AppointmentStatus.DONE.value, d.AppointmentStatus.C
 
 _IDS = "SELECT value FROM json_each(?)"
 
+# The job list's denormalised columns, as SQL expressions over a job's columns (``jobs.customer_id`` in the
+# refresh statements, the bound parameters in _JOB_UPSERT). The same expressions fill them when a job is
+# written and refresh them when related rows change, so both ways give the same values.
+_CUSTOMER_NAME = "coalesce((SELECT name FROM customers WHERE id = {customer_id}), '')"
+_LOCATION_TEXT = (
+    "coalesce((SELECT trim(street || CASE WHEN street <> '' AND city <> '' THEN ', ' ELSE '' END || city) "
+    "FROM locations WHERE id = {location_id}), '')"
+)
+_JOB_TYPE_NAME = "coalesce((SELECT name FROM job_types WHERE id = {job_type_id}), '')"
+_BUSINESS_UNIT_NAME = "coalesce((SELECT name FROM business_units WHERE id = {business_unit_id}), '')"
+_NEXT_APPOINTMENT_ID = """coalesce(
+    (SELECT a.id FROM appointments a
+      WHERE a.job_id = {id} AND a.active = 1 AND a.status NOT IN ('Done', 'Canceled') AND a.start IS NOT NULL
+      ORDER BY a.start, a.id LIMIT 1),
+    (SELECT a.id FROM appointments a
+      WHERE a.job_id = {id} AND a.active = 1 AND a.start IS NOT NULL
+      ORDER BY a.start DESC, a.id DESC LIMIT 1))"""
+# these two of the next appointment's id
+_NEXT_APPT_KEY = "coalesce((SELECT start FROM appointments WHERE id = {next_appointment_id}), '~')"
+_TECHNICIAN_NAMES = """coalesce((
+        SELECT group_concat(name, ', ') FROM (
+            SELECT DISTINCT coalesce(nullif(t.name, ''), aa.technician_name) AS name
+              FROM appointment_assignments aa LEFT JOIN technicians t ON t.id = aa.technician_id
+             WHERE aa.appointment_id = {next_appointment_id} AND aa.active = 1
+             ORDER BY 1)), '')"""
+
+_OF_JOBS = {c: f"jobs.{c}" for c in ("id", "customer_id", "location_id", "job_type_id", "business_unit_id",
+                                     "next_appointment_id")}
+
 _REFRESH_JOB_NAMES = f"""
 UPDATE jobs SET
-    customer_name = coalesce((SELECT name FROM customers WHERE id = jobs.customer_id), ''),
-    location_text = coalesce((SELECT trim(street || CASE WHEN street <> '' AND city <> '' THEN ', ' ELSE '' END
-                                          || city) FROM locations WHERE id = jobs.location_id), ''),
-    job_type_name = coalesce((SELECT name FROM job_types WHERE id = jobs.job_type_id), ''),
-    business_unit_name = coalesce((SELECT name FROM business_units WHERE id = jobs.business_unit_id), '')
+    customer_name = {_CUSTOMER_NAME.format(**_OF_JOBS)},
+    location_text = {_LOCATION_TEXT.format(**_OF_JOBS)},
+    job_type_name = {_JOB_TYPE_NAME.format(**_OF_JOBS)},
+    business_unit_name = {_BUSINESS_UNIT_NAME.format(**_OF_JOBS)}
 WHERE id IN ({_IDS})
 """
 
 _REFRESH_NEXT_APPT = f"""
-UPDATE jobs SET next_appointment_id = coalesce(
-    (SELECT a.id FROM appointments a
-      WHERE a.job_id = jobs.id AND a.active = 1 AND a.status NOT IN ('Done', 'Canceled') AND a.start IS NOT NULL
-      ORDER BY a.start, a.id LIMIT 1),
-    (SELECT a.id FROM appointments a
-      WHERE a.job_id = jobs.id AND a.active = 1 AND a.start IS NOT NULL
-      ORDER BY a.start DESC, a.id DESC LIMIT 1))
+UPDATE jobs SET next_appointment_id = {_NEXT_APPOINTMENT_ID.format(**_OF_JOBS)}
 WHERE id IN ({_IDS})
 """
 
 _REFRESH_APPT_DERIVED = f"""
 UPDATE jobs SET
-    next_appt_key = coalesce((SELECT start FROM appointments WHERE id = jobs.next_appointment_id), '~'),
-    technician_names = coalesce((
-        SELECT group_concat(name, ', ') FROM (
-            SELECT DISTINCT coalesce(nullif(t.name, ''), aa.technician_name) AS name
-              FROM appointment_assignments aa LEFT JOIN technicians t ON t.id = aa.technician_id
-             WHERE aa.appointment_id = jobs.next_appointment_id AND aa.active = 1
-             ORDER BY 1)), '')
+    next_appt_key = {_NEXT_APPT_KEY.format(**_OF_JOBS)},
+    technician_names = {_TECHNICIAN_NAMES.format(**_OF_JOBS)}
 WHERE id IN ({_IDS})
 """
+
+_JOB_DERIVED = ("customer_name", "location_text", "job_type_name", "business_unit_name", "next_appointment_id",
+                "next_appt_key", "technician_names")
+
+
+def _job_upsert_sql() -> str:
+    """One statement writes a job with its denormalised columns, so every sort index holding one of them is
+    written once per job (not once by the insert and again by a refresh). Plain VALUES whose subqueries read
+    the bound columns by number (``?10`` = customer_id): an INSERT ... SELECT costs more per row."""
+    params = {c: f"?{i + 1}" for i, c in enumerate(_JOB_COLUMNS)}
+    params["next_appointment_id"] = _NEXT_APPOINTMENT_ID.format(**params)
+    derived = [_CUSTOMER_NAME, _LOCATION_TEXT, _JOB_TYPE_NAME, _BUSINESS_UNIT_NAME, "{next_appointment_id}",
+               _NEXT_APPT_KEY, _TECHNICIAN_NAMES]
+    columns = _JOB_COLUMNS + _JOB_DERIVED
+    values = [params[c] for c in _JOB_COLUMNS] + [e.format(**params) for e in derived]
+    updates = ", ".join(f"{_q(c)} = excluded.{_q(c)}" for c in columns if c != "id")
+    return (f"INSERT INTO jobs ({', '.join(_q(c) for c in columns)}) VALUES ({', '.join(values)}) "
+            f"ON CONFLICT(id) DO UPDATE SET {updates}")
+
+
+_JOB_UPSERT = _job_upsert_sql()
 
 _REFRESH_SEARCH_DELETE = f"DELETE FROM job_search WHERE rowid IN ({_IDS})"
 _REFRESH_SEARCH_INSERT = f"""
@@ -641,15 +679,12 @@ class CacheStore:
     def _upsert_jobs(self, conn: sqlite3.Connection, spec: TableSpec, rows: list[d.Job]) -> None:
         ids = _json([j.id for j in rows])
         before = _count_groups(conn, ids)
-        conn.executemany(_upsert_sql("jobs", _JOB_COLUMNS, ("id",)), [_job_values(j) for j in rows])
+        conn.executemany(_JOB_UPSERT, [_job_values(j) for j in rows])
         conn.executemany(
             "INSERT INTO job_raw (id, raw) VALUES (?, ?) ON CONFLICT(id) DO UPDATE SET raw = excluded.raw",
             [(j.id, _json(j.raw)) for j in rows],
         )
         _apply_count_changes(conn, before, _count_groups(conn, ids))
-        conn.execute(_REFRESH_JOB_NAMES, (ids,))
-        conn.execute(_REFRESH_NEXT_APPT, (ids,))
-        conn.execute(_REFRESH_APPT_DERIVED, (ids,))
         self._refresh_search(conn, ids)
 
     def _refresh_search(self, conn: sqlite3.Connection, ids_json: str) -> None:

@@ -263,6 +263,51 @@ def test_denormalised_columns_follow_related_upserts(store: CacheStore) -> None:
     assert store.job_list_row(2).next_appointment == T0
 
 
+def test_denormalised_columns_are_filled_when_related_rows_came_first(store: CacheStore) -> None:
+    """Jobs written after their customers, locations, types, units, appointments and technicians get the same
+    denormalised values as the refresh statements compute (the other order is tested above)."""
+    from jpm_tui.cache.store import _REFRESH_APPT_DERIVED, _REFRESH_JOB_NAMES, _REFRESH_NEXT_APPT
+
+    store.upsert("customers", [d.Customer(5, "Acme"), d.Customer(6, "Zed")])
+    store.upsert("locations", [d.Location(6, 5, street="1 Main St", city="Dallas"), d.Location(7, 6, city="Austin")])
+    store.upsert("job_types", [d.JobType(7, "Repair")])
+    store.upsert("business_units", [d.BusinessUnit(8, "HVAC")])
+    store.upsert("technicians", [d.Technician(3, "Bob"), d.Technician(4, "")])
+    store.upsert("appointments", [
+        d.Appointment(10, 1, start=T0 + timedelta(days=2), status=d.AppointmentStatus.SCHEDULED),
+        d.Appointment(11, 1, start=T0 + timedelta(days=1), status=d.AppointmentStatus.SCHEDULED),
+        d.Appointment(12, 1, start=T0, status=d.AppointmentStatus.DONE),
+        d.Appointment(13, 2, start=T0, status=d.AppointmentStatus.CANCELED),
+        d.Appointment(14, 3, start=None, status=d.AppointmentStatus.SCHEDULED),
+    ])
+    store.upsert("appointment_assignments", [d.Assignment(1, 11, 1, 3, technician_name="Old Name"),
+                                             d.Assignment(2, 11, 1, 4, technician_name="Ann"),
+                                             d.Assignment(3, 13, 2, 3, active=False)])
+    store.upsert("jobs", [job(1, job_type_id=7, business_unit_id=8, customer_id=5, location_id=6),
+                          job(2, job_type_id=99, business_unit_id=None, customer_id=6, location_id=7),
+                          job(3, customer_id=None, location_id=None), job(4)])
+    row = store.job_list_row(1)
+    assert (row.customer, row.location, row.job_type, row.business_unit) == ("Acme", "1 Main St, Dallas", "Repair", "HVAC")
+    assert row.next_appointment == T0 + timedelta(days=1) and row.technicians == "Ann, Bob"
+    row = store.job_list_row(2)
+    assert (row.customer, row.location, row.job_type, row.next_appointment, row.technicians) == (
+        "Zed", "Austin", "", T0, "")
+    # an update that moves the job to another customer and location takes their names
+    store.upsert("jobs", [job(1, job_type_id=7, business_unit_id=8, customer_id=6, location_id=7)])
+    assert (store.job_list_row(1).customer, store.job_list_row(1).location) == ("Zed", "Austin")
+    store.upsert("jobs", [job(1, job_type_id=7, business_unit_id=8, customer_id=5, location_id=6)])
+
+    columns = "id, customer_name, location_text, job_type_name, business_unit_name, next_appointment_id, " \
+              "next_appt_key, technician_names"
+    written = store.conn.execute(f"SELECT {columns} FROM jobs ORDER BY id").fetchall()
+    ids = "[1, 2, 3, 4]"
+    with store.transaction() as conn:
+        for sql in (_REFRESH_JOB_NAMES, _REFRESH_NEXT_APPT, _REFRESH_APPT_DERIVED):
+            conn.execute(sql, (ids,))
+    assert [tuple(r) for r in store.conn.execute(f"SELECT {columns} FROM jobs ORDER BY id")] == [
+        tuple(r) for r in written]
+
+
 def test_reads_for_the_detail_screen(store: CacheStore) -> None:
     store.upsert("jobs", [job(1)])
     store.upsert("job_notes", [
