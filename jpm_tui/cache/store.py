@@ -143,11 +143,15 @@ class SyncState:
 
 
 def _dt(value: datetime | None) -> str | None:
-    return d.format_datetime(value) if value is not None else None
+    if value is None:
+        return None
+    if value.tzinfo is UTC:  # what the mappers produce: skip format_datetime's conversion
+        return value.isoformat(timespec="microseconds")
+    return d.format_datetime(value)
 
 
-def _json(value: Any) -> str:
-    return json.dumps(value, separators=(",", ":"), ensure_ascii=False, default=str)
+_json = json.JSONEncoder(separators=(",", ":"), ensure_ascii=False, default=str).encode
+"""Compact JSON text (one encoder for every call: ``json.dumps`` with options builds one per call)."""
 
 
 def _number_key(number: str) -> str:
@@ -266,13 +270,27 @@ def _row_values(spec: TableSpec, row: Any) -> tuple[Any, ...]:
     return tuple(out)
 
 
+_ENUM_CELLS: dict[type, dict[Any, tuple[str, int]]] = {d.JobStatus: {}, d.Priority: {}}
+
+
+def _enum_cells(member: d.OpenEnum) -> tuple[str, int]:
+    """(value, rank) of a status or priority, memoised (``rank`` walks the members on every call)."""
+    cache = _ENUM_CELLS[type(member)]
+    cells = cache.get(member)
+    if cells is None:
+        cells = cache[member] = (member.value, member.rank)
+    return cells
+
+
 def _job_values(job: d.Job) -> tuple[Any, ...]:
     summary = job.summary or ""
+    status, status_rank = _enum_cells(job.status)
+    priority, priority_rank = _enum_cells(job.priority)
     return (
-        job.id, job.number, _number_key(job.number), job.status.value, job.status.rank, job.priority.value,
-        job.priority.rank, job.job_type_id, job.business_unit_id, job.customer_id, job.location_id,
-        job.project_id, summary, summary[:40].casefold(), _dt(job.created_on) or "", _dt(job.modified_on) or "",
-        _dt(job.completed_on), int(job.active),
+        job.id, job.number, _number_key(job.number), status, status_rank, priority, priority_rank,
+        job.job_type_id, job.business_unit_id, job.customer_id, job.location_id, job.project_id, summary,
+        summary[:40].casefold(), _dt(job.created_on) or "", _dt(job.modified_on) or "", _dt(job.completed_on),
+        int(job.active),
     )
 
 
