@@ -43,6 +43,7 @@ __all__ = [
     "CacheStore",
     "JobListRow",
     "JobQuery",
+    "PreparedRows",
     "ProjectListRow",
     "ProjectQuery",
     "SyncState",
@@ -137,6 +138,28 @@ class SyncState:
     last_error_at: datetime | None
     rows_total: int
     pages_total: int
+
+
+@dataclass(frozen=True, slots=True)
+class PreparedRows:
+    """Rows of one table made ready to write (``CacheStore.prepare``): the Python side of an upsert, done
+    without the database, so a caller can do it on another thread than the one that writes."""
+
+    table: str
+    count: int
+    chunks: tuple[Any, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class _JobChunk:
+    ids: str
+    """JSON list of the chunk's job ids (distinct: for a job named twice the last row wins)."""
+    values: str
+    """JSON array of their ``_job_values`` rows."""
+    raw: str | None
+    """JSON array of [id, payload]; None when a payload holds NaN/Infinity (which SQLite's JSON rejects)."""
+    raw_rows: tuple[tuple[int, str], ...] = ()
+    """(id, payload JSON) when ``raw`` is None."""
 
 
 # ===================================================================================== table specs
@@ -387,7 +410,7 @@ _OPEN_STATUSES_EXCLUDED = (d.AppointmentStatus.DONE.value, d.AppointmentStatus.C
 _IDS = "SELECT value FROM json_each(?)"
 
 # The job list's denormalised columns, as SQL expressions over a job's columns (``jobs.customer_id`` in the
-# refresh statements, the bound parameters in _JOB_UPSERT). The same expressions fill them when a job is
+# refresh statements, the chunk's cells in _JOB_PAGE_UPSERT). The same expressions fill them when a job is
 # written and refresh them when related rows change, so both ways give the same values.
 _CUSTOMER_NAME = "coalesce((SELECT name FROM customers WHERE id = {customer_id}), '')"
 _LOCATION_TEXT = (
@@ -441,21 +464,35 @@ _JOB_DERIVED = ("customer_name", "location_text", "job_type_name", "business_uni
 
 
 def _job_upsert_sql() -> str:
-    """One statement writes a job with its denormalised columns, so every sort index holding one of them is
-    written once per job (not once by the insert and again by a refresh). Plain VALUES whose subqueries read
-    the bound columns by number (``?10`` = customer_id): an INSERT ... SELECT costs more per row."""
-    params = {c: f"?{i + 1}" for i, c in enumerate(_JOB_COLUMNS)}
+    """One statement writes a chunk of jobs with their denormalised columns, so every sort index holding one
+    of them is written once per job (not once by the insert and again by a refresh).
+
+    The chunk comes as one JSON parameter (an array of ``_job_values`` rows, distinct ids), each cell
+    extracted once into a materialised CTE. One ``sqlite3_step`` per chunk means the sync's writer thread
+    needs the GIL a handful of times per page instead of after every row (as with ``executemany``), so
+    SQLite writes one page while Python fetches and maps the next."""
+    params = {c: f"v.{_q(c)}" for c in _JOB_COLUMNS}
     params["next_appointment_id"] = _NEXT_APPOINTMENT_ID.format(**params)
     derived = [_CUSTOMER_NAME, _LOCATION_TEXT, _JOB_TYPE_NAME, _BUSINESS_UNIT_NAME, "{next_appointment_id}",
                _NEXT_APPT_KEY, _TECHNICIAN_NAMES]
     columns = _JOB_COLUMNS + _JOB_DERIVED
-    values = [params[c] for c in _JOB_COLUMNS] + [e.format(**params) for e in derived]
+    values = ", ".join([params[c] for c in _JOB_COLUMNS] + [e.format(**params) for e in derived])
     updates = ", ".join(f"{_q(c)} = excluded.{_q(c)}" for c in columns if c != "id")
-    return (f"INSERT INTO jobs ({', '.join(_q(c) for c in columns)}) VALUES ({', '.join(values)}) "
+    cells = ", ".join(f"json_extract(value, '$[{i}]') AS {_q(c)}" for i, c in enumerate(_JOB_COLUMNS))
+    return (f"WITH v AS MATERIALIZED (SELECT {cells} FROM json_each(?)) "
+            f"INSERT INTO jobs ({', '.join(_q(c) for c in columns)}) SELECT {values} FROM v WHERE true "
             f"ON CONFLICT(id) DO UPDATE SET {updates}")
 
 
-_JOB_UPSERT = _job_upsert_sql()
+_JOB_PAGE_UPSERT = _job_upsert_sql()
+_JOB_RAW_UPSERT = "INSERT INTO job_raw (id, raw) VALUES (?, ?) ON CONFLICT(id) DO UPDATE SET raw = excluded.raw"
+# from a JSON array of [id, payload]: the payload comes back out as the compact JSON text it went in as
+_JOB_RAW_PAGE_UPSERT = (
+    "INSERT INTO job_raw (id, raw) SELECT json_extract(value, '$[0]'), json_extract(value, '$[1]') "
+    "FROM json_each(?) WHERE true ON CONFLICT(id) DO UPDATE SET raw = excluded.raw"
+)
+_json_page = json.JSONEncoder(separators=(",", ":"), ensure_ascii=False, default=str, allow_nan=False).encode
+"""Like ``_json``, but NaN/Infinity (which Python reads and SQLite's JSON does not) raise ValueError."""
 
 _REFRESH_SEARCH_DELETE = f"DELETE FROM job_search WHERE rowid IN ({_IDS})"
 _REFRESH_SEARCH_INSERT = f"""
@@ -682,36 +719,61 @@ class CacheStore:
 
     # -------------------------------------------------------------------------------------- upserts
 
-    def upsert(self, table: str, rows: Iterable[Any]) -> int:
-        """Insert or update domain rows into ``table`` (a key of ``TABLES``); returns how many. Runs in the
-        caller's transaction, or its own. Keeps the job list's derived columns and the search index."""
+    def prepare(self, table: str, rows: Iterable[Any]) -> PreparedRows:
+        """The Python half of ``upsert(table, rows)`` (checks, cells, JSON), without touching the database:
+        safe on any thread. The sync engine prepares a page while the writer thread stores the previous one;
+        ``upsert`` takes the result."""
         spec = TABLES.get(table)
         if spec is None:
             raise CacheError(f"unknown table {table!r}; known: {sorted(TABLES)}")
         rows = list(rows)
-        if not rows:
-            return 0
         for row in rows:
             if not isinstance(row, spec.row_type):
                 raise CacheError(f"{table} takes {spec.row_type.__name__} rows, not {type(row).__name__}")
+        prepare = getattr(self, f"_prepare_{table}", None)
+        chunks = [prepare(chunk) if prepare else chunk for chunk in _chunks(rows, self.CHUNK)]
+        return PreparedRows(table, len(rows), tuple(chunks))
+
+    def upsert(self, table: str, rows: Iterable[Any] | PreparedRows) -> int:
+        """Insert or update domain rows into ``table`` (a key of ``TABLES``); returns how many. Runs in the
+        caller's transaction, or its own. Keeps the job list's derived columns, counters and search index.
+        ``rows`` may be ``prepare(table, rows)``'s result."""
+        if isinstance(rows, PreparedRows):
+            if rows.table != table:
+                raise CacheError(f"rows prepared for {rows.table!r} cannot go into {table!r}")
+            prepared = rows
+        else:
+            prepared = self.prepare(table, rows)
+        if not prepared.count:
+            return 0
+        spec = TABLES[table]
         with self.transaction() as conn:
-            for chunk in _chunks(rows, self.CHUNK):
+            for chunk in prepared.chunks:
                 getattr(self, f"_upsert_{table}", self._upsert_plain)(conn, spec, chunk)
-        return len(rows)
+        return prepared.count
 
     def _upsert_plain(self, conn: sqlite3.Connection, spec: TableSpec, rows: list[Any]) -> None:
         conn.executemany(_upsert_sql(spec.name, spec.columns, spec.conflict), [_row_values(spec, r) for r in rows])
 
-    def _upsert_jobs(self, conn: sqlite3.Connection, spec: TableSpec, rows: list[d.Job]) -> None:
-        ids = _json([j.id for j in rows])
-        before = _count_groups(conn, ids)
-        conn.executemany(_JOB_UPSERT, [_job_values(j) for j in rows])
-        conn.executemany(
-            "INSERT INTO job_raw (id, raw) VALUES (?, ?) ON CONFLICT(id) DO UPDATE SET raw = excluded.raw",
-            [(j.id, _json(j.raw)) for j in rows],
-        )
-        _apply_count_changes(conn, before, _count_groups(conn, ids))
-        self._refresh_search(conn, ids)
+    @staticmethod
+    def _prepare_jobs(rows: list[d.Job]) -> _JobChunk:
+        last = {j.id: j for j in rows}  # a job named twice: its last row, as row-by-row upserts would leave it
+        jobs = list(last.values())
+        values = _json([_job_values(j) for j in jobs])
+        try:
+            return _JobChunk(_json(list(last)), values, _json_page([(j.id, j.raw) for j in jobs]))
+        except ValueError:  # NaN or Infinity in a payload: stored row by row, as Python writes them
+            return _JobChunk(_json(list(last)), values, None, tuple((j.id, _json(j.raw)) for j in jobs))
+
+    def _upsert_jobs(self, conn: sqlite3.Connection, spec: TableSpec, chunk: _JobChunk) -> None:
+        before = _count_groups(conn, chunk.ids)
+        conn.execute(_JOB_PAGE_UPSERT, (chunk.values,))
+        if chunk.raw is not None:
+            conn.execute(_JOB_RAW_PAGE_UPSERT, (chunk.raw,))
+        else:
+            conn.executemany(_JOB_RAW_UPSERT, chunk.raw_rows)
+        _apply_count_changes(conn, before, _count_groups(conn, chunk.ids))
+        self._refresh_search(conn, chunk.ids)
 
     def _refresh_search(self, conn: sqlite3.Connection, ids_json: str) -> None:
         conn.execute(_REFRESH_SEARCH_DELETE, (ids_json,))

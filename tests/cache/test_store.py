@@ -114,6 +114,24 @@ def test_upsert_is_idempotent(store: CacheStore) -> None:
     assert store.count_jobs(JobQuery(statuses=("Scheduled",))) == 4
 
 
+def test_a_page_naming_a_job_twice_keeps_its_last_row_and_odd_payloads_round_trip(store: CacheStore) -> None:
+    odd = {"id": 2, "nan": float("nan"), "inf": float("-inf"), "text": "é \u2028 \"q\" \\", "big": 2**70, "f": 1e-05}
+    store.upsert("jobs", [job(1, summary="first", raw={"id": 1, "v": 1}), job(2, raw=odd),
+                          job(1, summary="second", status=d.JobStatus.HOLD, raw={"id": 1, "v": 2, "u": "日本"})])
+    assert store.job(1).summary == "second" and store.job(1).status is d.JobStatus.HOLD
+    assert store.job(1).raw == {"id": 1, "v": 2, "u": "日本"}
+    back = store.job(2).raw
+    assert back["nan"] != back["nan"] and back["inf"] == float("-inf")  # NaN/Infinity kept as Python writes them
+    assert {k: v for k, v in back.items() if k not in ("nan", "inf")} == {k: v for k, v in odd.items()
+                                                                          if k not in ("nan", "inf")}
+    assert store.counts()["jobs"] == 2 and store.count_jobs(JobQuery(statuses=("Hold",))) == 1
+    assert [r.id for r in store.jobs_window(JobQuery(text="second"), 0, 10)] == [1]
+    prepared = store.prepare("jobs", [job(3)])
+    with pytest.raises(CacheError, match="prepared for 'jobs'"):
+        store.upsert("customers", prepared)
+    assert store.upsert("jobs", prepared) == 1 and store.job(3) is not None
+
+
 def test_every_table_round_trips_rows(store: CacheStore) -> None:
     samples = {
         "appointments": d.Appointment(1, 1, "1-1", T0, T0 + timedelta(hours=1), status=d.AppointmentStatus("Odd"),
