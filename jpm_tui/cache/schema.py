@@ -309,7 +309,14 @@ DROP TRIGGER IF EXISTS jobs_count_ad;
 DROP TRIGGER IF EXISTS jobs_count_au;
 """
 
-MIGRATIONS: list[str] = [V1, V2, V3]
+# v4: the outbox keeps a done row's answer in ``result``; ``error`` is for the answers of attempts that did not
+# go through (retry, failure, conflict) only. Done rows written before move theirs across.
+V4 = """
+ALTER TABLE outbox ADD COLUMN result TEXT;
+UPDATE outbox SET result = error, error = NULL WHERE state = 'done';
+"""
+
+MIGRATIONS: list[str] = [V1, V2, V3, V4]
 """MIGRATIONS[i] takes a file from user_version i to i + 1."""
 
 LATEST = len(MIGRATIONS)
