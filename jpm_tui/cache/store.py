@@ -152,14 +152,35 @@ class PreparedRows:
 
 @dataclass(frozen=True, slots=True)
 class _JobChunk:
+    id_set: frozenset[int]
+    """The chunk's job ids (distinct: for a job named twice the last row wins)."""
     ids: str
-    """JSON list of the chunk's job ids (distinct: for a job named twice the last row wins)."""
+    """The same as a JSON list."""
     values: str
     """JSON array of their ``_job_values`` rows."""
     raw: str | None
     """JSON array of [id, payload]; None when a payload holds NaN/Infinity (which SQLite's JSON rejects)."""
     raw_rows: tuple[tuple[int, str], ...] = ()
     """(id, payload JSON) when ``raw`` is None."""
+
+    def joinable(self, other: _JobChunk, limit: int) -> bool:
+        return (self.raw is not None and other.raw is not None and not self.id_set & other.id_set
+                and len(self.id_set) + len(other.id_set) <= limit)
+
+    def join(self, other: _JobChunk) -> _JobChunk:
+        """Both chunks as one (``joinable``: no job in both, so their order does not matter)."""
+        assert self.raw is not None and other.raw is not None
+        return _JobChunk(self.id_set | other.id_set, _json_concat(self.ids, other.ids),
+                         _json_concat(self.values, other.values), _json_concat(self.raw, other.raw))
+
+
+def _json_concat(a: str, b: str) -> str:
+    """Two JSON arrays as one."""
+    if a == "[]":
+        return b
+    if b == "[]":
+        return a
+    return a[:-1] + "," + b[1:]
 
 
 # ===================================================================================== table specs
@@ -734,6 +755,24 @@ class CacheStore:
         chunks = [prepare(chunk) if prepare else chunk for chunk in _chunks(rows, self.CHUNK)]
         return PreparedRows(table, len(rows), tuple(chunks))
 
+    def combine(self, prepared: Sequence[PreparedRows]) -> PreparedRows:
+        """Rows prepared separately (pages of one feed, in order) as one ``PreparedRows`` for one ``upsert``:
+        job chunks with no job in common are joined (up to ``CHUNK`` jobs), so a group commit of several
+        pages runs each statement once instead of once per page. Cheap: no cells are rebuilt."""
+        if not prepared:
+            raise CacheError("nothing to combine")
+        table = prepared[0].table
+        if any(p.table != table for p in prepared):
+            raise CacheError(f"cannot combine rows of {sorted({p.table for p in prepared})}")
+        chunks: list[Any] = []
+        for chunk in (c for p in prepared for c in p.chunks):
+            last = chunks[-1] if chunks else None
+            if isinstance(last, _JobChunk) and isinstance(chunk, _JobChunk) and last.joinable(chunk, self.CHUNK):
+                chunks[-1] = last.join(chunk)
+            else:
+                chunks.append(chunk)
+        return PreparedRows(table, sum(p.count for p in prepared), tuple(chunks))
+
     def upsert(self, table: str, rows: Iterable[Any] | PreparedRows) -> int:
         """Insert or update domain rows into ``table`` (a key of ``TABLES``); returns how many. Runs in the
         caller's transaction, or its own. Keeps the job list's derived columns, counters and search index.
@@ -759,11 +798,11 @@ class CacheStore:
     def _prepare_jobs(rows: list[d.Job]) -> _JobChunk:
         last = {j.id: j for j in rows}  # a job named twice: its last row, as row-by-row upserts would leave it
         jobs = list(last.values())
-        values = _json([_job_values(j) for j in jobs])
+        ids, values = frozenset(last), _json([_job_values(j) for j in jobs])
         try:
-            return _JobChunk(_json(list(last)), values, _json_page([(j.id, j.raw) for j in jobs]))
+            return _JobChunk(ids, _json(list(last)), values, _json_page([(j.id, j.raw) for j in jobs]))
         except ValueError:  # NaN or Infinity in a payload: stored row by row, as Python writes them
-            return _JobChunk(_json(list(last)), values, None, tuple((j.id, _json(j.raw)) for j in jobs))
+            return _JobChunk(ids, _json(list(last)), values, None, tuple((j.id, _json(j.raw)) for j in jobs))
 
     def _upsert_jobs(self, conn: sqlite3.Connection, spec: TableSpec, chunk: _JobChunk) -> None:
         before = _count_groups(conn, chunk.ids)

@@ -473,12 +473,14 @@ class SyncEngine:
     def _commit_pages(self, feed: Feed, pages: list[tuple[FeedPage, Any]]) -> None:
         """Pages' rows (each as prepared, when it was) and the last page's token, in one transaction."""
         store = self.store
-        rows = 0
+        filled = [(page, prepared) for page, prepared in pages if page.rows]
+        rows = sum(len(page.rows) for page, _ in filled)
         with store.transaction():
-            for page, prepared in pages:
-                if page.rows:
+            if filled and all(p is not None for _, p in filled) and hasattr(store, "combine"):
+                store.upsert(feed.table, store.combine([p for _, p in filled]))
+            else:
+                for page, prepared in filled:
                     store.upsert(feed.table, prepared if prepared is not None else page.rows)
-                    rows += len(page.rows)
             if feed.kind == "export":
                 store.save_token(feed.name, pages[-1][0].token, rows=rows, pages=len(pages))
 

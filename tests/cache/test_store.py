@@ -132,6 +132,21 @@ def test_a_page_naming_a_job_twice_keeps_its_last_row_and_odd_payloads_round_tri
     assert store.upsert("jobs", prepared) == 1 and store.job(3) is not None
 
 
+def test_combined_pages_store_as_one_and_a_job_in_two_pages_keeps_the_later_row(store: CacheStore) -> None:
+    pages = [store.prepare("jobs", [job(1, summary="one"), job(2)]), store.prepare("jobs", [job(3)]),
+             store.prepare("jobs", [job(1, summary="one again", status=d.JobStatus.HOLD), job(4)]),
+             store.prepare("jobs", [])]
+    combined = store.combine(pages)
+    assert combined.count == 5 and len(combined.chunks) == 2  # pages 1+2 joined; page 3 names job 1 again
+    with store.transaction():
+        assert store.upsert("jobs", combined) == 5
+    assert store.job(1).summary == "one again" and store.counts()["jobs"] == 4
+    assert store.count_jobs(JobQuery(statuses=("Hold",))) == 1 and store.count_jobs(JobQuery()) == 4
+    assert [r.id for r in store.jobs_window(JobQuery(text="again"), 0, 10)] == [1]
+    with pytest.raises(CacheError):
+        store.combine([store.prepare("jobs", [job(5)]), store.prepare("customers", [d.Customer(1, "A")])])
+
+
 def test_every_table_round_trips_rows(store: CacheStore) -> None:
     samples = {
         "appointments": d.Appointment(1, 1, "1-1", T0, T0 + timedelta(hours=1), status=d.AppointmentStatus("Odd"),
