@@ -22,8 +22,9 @@ commit: still rows + token in one transaction, fewer commits). All SQLite writes
 thread** (one connection): the event loop never blocks on SQLite and writers never fight over the lock.
 The Python half of a page's upsert (``store.prepare``: cells, JSON) runs on a second thread as the page is
 fetched, so the writer thread spends its time in SQLite (which runs without the GIL) and the three stages
-(fetch + map, prepare, write) overlap. The store keeps the job list's denormalised columns, counters and search index current
-inside each page's upsert, so the board is correct after every commit, not only at the end.
+(fetch + map, prepare, write) overlap. The store keeps the job list's denormalised columns, counters and
+search index current inside each page's upsert, so the board is correct after every commit, not only at the
+end.
 
 Progress: ``SyncProgress`` events (per feed, after every committed page, at the end of a feed and on error)
 go to callbacks (``on_progress=``, ``add_listener``) and to queues (``subscribe()``); a queue receives the

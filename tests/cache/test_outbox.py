@@ -311,7 +311,8 @@ def test_a_v3_outbox_upgrades_keeping_its_rows_and_moving_done_answers_to_result
             ("done", '{"outcome":"done","message":"ok","created_id":77}'),
             ("failed", '{"outcome":"rejected","message":"nope","field_errors":{"memo":["too long"]}}'),
             ("pending", None),
-            ("conflict", '{"outcome":"conflict","message":"changed","server_modified_on":"2025-05-02T00:00:00.000000+00:00"}'),
+            ("conflict", '{"outcome":"conflict","message":"changed",'
+                         '"server_modified_on":"2025-05-02T00:00:00.000000+00:00"}'),
             ("done", "not json"),
         ]
         with old.transaction() as conn:

@@ -320,7 +320,8 @@ def test_denormalised_columns_are_filled_when_related_rows_came_first(store: Cac
                           job(2, job_type_id=99, business_unit_id=None, customer_id=6, location_id=7),
                           job(3, customer_id=None, location_id=None), job(4)])
     row = store.job_list_row(1)
-    assert (row.customer, row.location, row.job_type, row.business_unit) == ("Acme", "1 Main St, Dallas", "Repair", "HVAC")
+    assert (row.customer, row.location, row.job_type, row.business_unit) == (
+        "Acme", "1 Main St, Dallas", "Repair", "HVAC")
     assert row.next_appointment == T0 + timedelta(days=1) and row.technicians == "Ann, Bob"
     row = store.job_list_row(2)
     assert (row.customer, row.location, row.job_type, row.next_appointment, row.technicians) == (
