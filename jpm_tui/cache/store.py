@@ -571,7 +571,6 @@ def _apply_count_changes(conn: sqlite3.Connection, before: Mapping[tuple[Any, ..
         conn.executemany(_COUNT_DROP_EMPTY, emptied)
 
 
-
 class CacheStore:
     """The cache. ``CacheStore(path)`` opens (creating and migrating) the file; ``close()`` when done."""
 
