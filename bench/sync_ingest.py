@@ -8,10 +8,14 @@
   Everything a real sync does is in the time: HTTP round trips through the sandbox app (which serialises the
   pages, in this same process), JSON parsing, mapping to domain rows, the store's upsert (jobs + raw payload,
   sort indexes, counters, denormalised columns, search index) and one commit per page with its token.
+* **sync, replayed pages**: the same sync, but the client's transport answers with the page bodies recorded
+  from the sandbox beforehand (untimed), so the time holds no server work: what the floors are given. The
+  in-process sandbox serialises every page while the sync runs, with the GIL, on the same two cores as the
+  client; a real server does that elsewhere.
 * **floor**: the same page bodies (fetched beforehand, untimed), ``json.loads`` + one ``executemany`` per
   page into an equivalent table, one commit per page. Two variants: the store's own ``jobs``/``job_raw``
-  tables (same indexes and counter triggers; no search index, no denormalisation), and a bare table with the
-  same columns and only a primary key.
+  tables (same indexes; no counters, no search index, no denormalisation), and a bare table with the same
+  columns and only a primary key.
 
 The sandbox generator is slow for 200,000 jobs (~1 ms per job with everything around them), so the bench
 generates a few thousand and clones them (new ids and numbers) up to ``--jobs``: the rows are realistic
@@ -61,12 +65,12 @@ def make_state(jobs: int, page_size: int, base_jobs: int) -> sandbox_state.Sandb
     return state
 
 
-def make_client(app: object) -> ServiceTitanClient:
+def make_client(app: object, transport: httpx.AsyncBaseTransport | None = None) -> ServiceTitanClient:
     base = "http://sandbox.local"
     return ServiceTitanClient(
         api_url=base, auth_url=base, tenant=sandbox_state.TENANT, client_id=sandbox_state.CLIENT_ID,
         client_secret=sandbox_state.CLIENT_SECRET, app_key=sandbox_state.APP_KEY,
-        transport=httpx.ASGITransport(app=app), rate_limit=None,  # type: ignore[arg-type]
+        transport=transport or httpx.ASGITransport(app=app), rate_limit=None,  # type: ignore[arg-type]
     )
 
 
@@ -80,6 +84,36 @@ async def run_sync(app: object, path: Path, concurrency: int) -> tuple[int, floa
                 seconds = time.perf_counter() - started
         if not summary.ok:
             raise SystemExit(f"sync failed: {summary.error_line()}")
+        return summary.records, seconds
+    finally:
+        store.close()
+
+
+class Replay(httpx.AsyncBaseTransport):
+    """Answers the export feed with recorded page bodies (by continuation token) and any token request."""
+
+    def __init__(self, bodies: list[bytes]) -> None:
+        self.by_token: dict[str | None, bytes] = {None: bodies[0]}
+        for body, after in zip(bodies, bodies[1:], strict=False):
+            self.by_token[json.loads(body)["continueFrom"]] = after
+
+    async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
+        if request.url.path.endswith("/connect/token"):
+            return httpx.Response(200, json={"access_token": "replay", "token_type": "Bearer", "expires_in": 900})
+        body = self.by_token[request.url.params.get("from")]
+        return httpx.Response(200, content=body, headers={"content-type": "application/json"})
+
+
+async def run_sync_replayed(bodies: list[bytes], path: Path, concurrency: int) -> tuple[int, float]:
+    store = CacheStore(path)
+    try:
+        async with make_client(None, transport=Replay(bodies)) as client:
+            async with SyncEngine(store, ServiceTitanProvider(client), concurrency=concurrency) as engine:
+                started = time.perf_counter()
+                summary = await engine.run(["jobs"])
+                seconds = time.perf_counter() - started
+        if not summary.ok:
+            raise SystemExit(f"replayed sync failed: {summary.error_line()}")
         return summary.records, seconds
     finally:
         store.close()
@@ -105,13 +139,14 @@ def _connect(path: Path) -> sqlite3.Connection:
     """The pragmas CacheStore uses, so the floor and the sync write under the same conditions."""
     conn = sqlite3.connect(path, isolation_level=None)
     for pragma in ("journal_mode=WAL", "synchronous=NORMAL", "temp_store=MEMORY", "cache_size=-65536",
-                   "mmap_size=268435456"):
+                   "mmap_size=268435456", f"wal_autocheckpoint={CacheStore.WAL_AUTOCHECKPOINT}",
+                   f"journal_size_limit={CacheStore.WAL_AUTOCHECKPOINT * 4096}"):
         conn.execute(f"PRAGMA {pragma}")
     return conn
 
 
 def floor_store_schema(bodies: list[bytes], path: Path) -> tuple[int, float]:
-    """json.loads + executemany into the store's jobs/job_raw tables (same indexes and counter triggers)."""
+    """json.loads + executemany into the store's jobs/job_raw tables (same indexes)."""
     CacheStore(path).close()  # create the schema
     conn = _connect(path)
     cols = ", ".join(f'"{c}"' for c in _JOB_COLUMNS)
@@ -182,14 +217,18 @@ def main() -> int:
     try:
         records, sync_s = asyncio.run(run_sync(app, tmp / "sync.sqlite3", args.concurrency))
         bodies = asyncio.run(fetch_bodies(app))
+        replayed, replay_s = asyncio.run(run_sync_replayed(bodies, tmp / "replay.sqlite3", args.concurrency))
         rows_a, floor_a = floor_store_schema(bodies, tmp / "floor-store.sqlite3")
         rows_b, floor_b = floor_bare(bodies, tmp / "floor-bare.sqlite3")
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
-    assert records == rows_a == rows_b == len(state["jobs"]), (records, rows_a, rows_b)
+    assert records == replayed == rows_a == rows_b == len(state["jobs"]), (records, replayed, rows_a, rows_b)
     sync_rate, rate_a, rate_b = records / sync_s, rows_a / floor_a, rows_b / floor_b
+    replay_rate = replayed / replay_s
     print(f"sync (HTTP in process + map + upsert + search/counters, grouped commits):   "
           f"{sync_rate:>9,.0f} records/s  ({sync_s:.2f} s)")
+    print(f"sync, replayed pages (the same without the sandbox's work):                 "
+          f"{replay_rate:>9,.0f} records/s  ({replay_s:.2f} s)  -> {rate_b / replay_rate:.2f}x the bare floor")
     print(f"floor, store schema (json.loads + map + executemany jobs/job_raw):           "
           f"{rate_a:>9,.0f} records/s  ({floor_a:.2f} s)  -> sync is {rate_a / sync_rate:.2f}x slower")
     print(f"floor, bare table   (json.loads + executemany, primary key only):            "

@@ -26,9 +26,10 @@ While a row is not done, the board shows it: ``pending_for(kind, id)`` (entries,
 ``pending_ids(kind)`` (ids with something queued, for a marker in lists) and ``overlay(kind, id)`` (the
 domain fields the queued commands will change and their expected values).
 
-The answer of the last attempt (``CommandResult.to_dict()``, or the conflict details) is kept as JSON in the
-``outbox.error`` column: ``OutboxEntry.answer``. Database calls run on the caller's thread (the store gives
-each thread its own connection); they are single-row statements.
+The answer of the last attempt (``CommandResult.to_dict()``, or the conflict details) is kept as JSON: a done
+row's in the ``outbox.result`` column, any other's (retry, failure, conflict) in ``outbox.error``, which is
+cleared when the row is done. ``OutboxEntry.answer`` reads whichever applies. Database calls run on the
+caller's thread (the store gives each thread its own connection); they are single-row statements.
 """
 
 from __future__ import annotations
@@ -160,6 +161,8 @@ class OutboxEntry:
             "message": self.message,
             "field_errors": self.field_errors,
             "answer": self.answer,
+            "result": self.answer if self.state == OutboxState.DONE else None,
+            "error": self.answer if self.state != OutboxState.DONE and self.answer else None,
             "command": self.payload,
         }
 
@@ -374,7 +377,7 @@ class Outbox:
     # --------------------------------------------------------------------------------- reading
 
     _COLUMNS = ("id, created_at, updated_at, kind, payload, state, target_kind, target_id, base_modified_on, "
-                "error, attempts")
+                "error, attempts, result")
 
     @staticmethod
     def _entry(row: Sequence[Any]) -> OutboxEntry:
@@ -382,10 +385,12 @@ class Outbox:
             payload = json.loads(row[4]) if row[4] else {}
         except ValueError:
             payload = {"kind": row[3], "unreadable": row[4]}
+        # a done row's answer is its result; any other row's, its last error
+        text = row[11] if row[5] == OutboxState.DONE and row[11] is not None else row[9]
         try:
-            answer = json.loads(row[9]) if row[9] else {}
+            answer = json.loads(text) if text else {}
         except ValueError:
-            answer = {"message": str(row[9])}
+            answer = {"message": str(text)}
         if not isinstance(answer, dict):
             answer = {"message": str(answer)}
         return OutboxEntry(
@@ -493,12 +498,17 @@ class Outbox:
 
     def _set(self, entry_id: int, state: str, *, answer: Mapping[str, Any] | None = None,
              base: Any = ..., attempt: bool = False) -> None:
-        """``base``: a new base_modified_on (str or None); ``...`` leaves it alone."""
+        """``answer``: kept as the row's ``result`` when ``state`` is done (its earlier ``error`` is cleared),
+        as its ``error`` otherwise. ``base``: a new base_modified_on (str or None); ``...`` leaves it alone."""
         sets = ["state = ?", "updated_at = ?"]
         args: list[Any] = [str(state), _dt_text(_now())]
         if answer is not None:
-            sets.append("error = ?")
-            args.append(json.dumps(answer, separators=(",", ":"), ensure_ascii=False, default=str))
+            text = json.dumps(answer, separators=(",", ":"), ensure_ascii=False, default=str)
+            if state == OutboxState.DONE:
+                sets += ["result = ?", "error = NULL"]
+            else:
+                sets.append("error = ?")
+            args.append(text)
         if base is not ...:
             sets.append("base_modified_on = ?")
             args.append(base)

@@ -43,6 +43,7 @@ __all__ = [
     "CacheStore",
     "JobListRow",
     "JobQuery",
+    "PreparedRows",
     "ProjectListRow",
     "ProjectQuery",
     "SyncState",
@@ -139,15 +140,62 @@ class SyncState:
     pages_total: int
 
 
+@dataclass(frozen=True, slots=True)
+class PreparedRows:
+    """Rows of one table made ready to write (``CacheStore.prepare``): the Python side of an upsert, done
+    without the database, so a caller can do it on another thread than the one that writes."""
+
+    table: str
+    count: int
+    chunks: tuple[Any, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class _JobChunk:
+    id_set: frozenset[int]
+    """The chunk's job ids (distinct: for a job named twice the last row wins)."""
+    ids: str
+    """The same as a JSON list."""
+    values: str
+    """JSON array of their ``_job_values`` rows."""
+    raw: str | None
+    """JSON array of [id, payload]; None when a payload holds NaN/Infinity (which SQLite's JSON rejects)."""
+    raw_rows: tuple[tuple[int, str], ...] = ()
+    """(id, payload JSON) when ``raw`` is None."""
+
+    def joinable(self, other: _JobChunk, limit: int) -> bool:
+        return (self.raw is not None and other.raw is not None and not self.id_set & other.id_set
+                and len(self.id_set) + len(other.id_set) <= limit)
+
+    def join(self, other: _JobChunk) -> _JobChunk:
+        """Both chunks as one (``joinable``: no job in both, so their order does not matter)."""
+        assert self.raw is not None and other.raw is not None
+        return _JobChunk(self.id_set | other.id_set, _json_concat(self.ids, other.ids),
+                         _json_concat(self.values, other.values), _json_concat(self.raw, other.raw))
+
+
+def _json_concat(a: str, b: str) -> str:
+    """Two JSON arrays as one."""
+    if a == "[]":
+        return b
+    if b == "[]":
+        return a
+    return a[:-1] + "," + b[1:]
+
+
 # ===================================================================================== table specs
 
 
 def _dt(value: datetime | None) -> str | None:
-    return d.format_datetime(value) if value is not None else None
+    if value is None:
+        return None
+    if value.tzinfo is UTC:  # what the mappers produce: skip format_datetime's conversion
+        return value.isoformat(timespec="microseconds")
+    return d.format_datetime(value)
 
 
-def _json(value: Any) -> str:
-    return json.dumps(value, separators=(",", ":"), ensure_ascii=False, default=str)
+_json = json.JSONEncoder(separators=(",", ":"), ensure_ascii=False, default=str).encode
+"""Compact JSON text (one encoder for every call: ``json.dumps`` with options builds one per call)."""
 
 
 def _number_key(number: str) -> str:
@@ -266,13 +314,27 @@ def _row_values(spec: TableSpec, row: Any) -> tuple[Any, ...]:
     return tuple(out)
 
 
+_ENUM_CELLS: dict[type, dict[Any, tuple[str, int]]] = {d.JobStatus: {}, d.Priority: {}}
+
+
+def _enum_cells(member: d.OpenEnum) -> tuple[str, int]:
+    """(value, rank) of a status or priority, memoised (``rank`` walks the members on every call)."""
+    cache = _ENUM_CELLS[type(member)]
+    cells = cache.get(member)
+    if cells is None:
+        cells = cache[member] = (member.value, member.rank)
+    return cells
+
+
 def _job_values(job: d.Job) -> tuple[Any, ...]:
     summary = job.summary or ""
+    status, status_rank = _enum_cells(job.status)
+    priority, priority_rank = _enum_cells(job.priority)
     return (
-        job.id, job.number, _number_key(job.number), job.status.value, job.status.rank, job.priority.value,
-        job.priority.rank, job.job_type_id, job.business_unit_id, job.customer_id, job.location_id,
-        job.project_id, summary, summary[:40].casefold(), _dt(job.created_on) or "", _dt(job.modified_on) or "",
-        _dt(job.completed_on), int(job.active),
+        job.id, job.number, _number_key(job.number), status, status_rank, priority, priority_rank,
+        job.job_type_id, job.business_unit_id, job.customer_id, job.location_id, job.project_id, summary,
+        summary[:40].casefold(), _dt(job.created_on) or "", _dt(job.modified_on) or "", _dt(job.completed_on),
+        int(job.active),
     )
 
 
@@ -368,38 +430,90 @@ _OPEN_STATUSES_EXCLUDED = (d.AppointmentStatus.DONE.value, d.AppointmentStatus.C
 
 _IDS = "SELECT value FROM json_each(?)"
 
+# The job list's denormalised columns, as SQL expressions over a job's columns (``jobs.customer_id`` in the
+# refresh statements, the chunk's cells in _JOB_PAGE_UPSERT). The same expressions fill them when a job is
+# written and refresh them when related rows change, so both ways give the same values.
+_CUSTOMER_NAME = "coalesce((SELECT name FROM customers WHERE id = {customer_id}), '')"
+_LOCATION_TEXT = (
+    "coalesce((SELECT trim(street || CASE WHEN street <> '' AND city <> '' THEN ', ' ELSE '' END || city) "
+    "FROM locations WHERE id = {location_id}), '')"
+)
+_JOB_TYPE_NAME = "coalesce((SELECT name FROM job_types WHERE id = {job_type_id}), '')"
+_BUSINESS_UNIT_NAME = "coalesce((SELECT name FROM business_units WHERE id = {business_unit_id}), '')"
+_NEXT_APPOINTMENT_ID = """coalesce(
+    (SELECT a.id FROM appointments a
+      WHERE a.job_id = {id} AND a.active = 1 AND a.status NOT IN ('Done', 'Canceled') AND a.start IS NOT NULL
+      ORDER BY a.start, a.id LIMIT 1),
+    (SELECT a.id FROM appointments a
+      WHERE a.job_id = {id} AND a.active = 1 AND a.start IS NOT NULL
+      ORDER BY a.start DESC, a.id DESC LIMIT 1))"""
+# these two of the next appointment's id
+_NEXT_APPT_KEY = "coalesce((SELECT start FROM appointments WHERE id = {next_appointment_id}), '~')"
+_TECHNICIAN_NAMES = """coalesce((
+        SELECT group_concat(name, ', ') FROM (
+            SELECT DISTINCT coalesce(nullif(t.name, ''), aa.technician_name) AS name
+              FROM appointment_assignments aa LEFT JOIN technicians t ON t.id = aa.technician_id
+             WHERE aa.appointment_id = {next_appointment_id} AND aa.active = 1
+             ORDER BY 1)), '')"""
+
+_OF_JOBS = {c: f"jobs.{c}" for c in ("id", "customer_id", "location_id", "job_type_id", "business_unit_id",
+                                     "next_appointment_id")}
+
 _REFRESH_JOB_NAMES = f"""
 UPDATE jobs SET
-    customer_name = coalesce((SELECT name FROM customers WHERE id = jobs.customer_id), ''),
-    location_text = coalesce((SELECT trim(street || CASE WHEN street <> '' AND city <> '' THEN ', ' ELSE '' END
-                                          || city) FROM locations WHERE id = jobs.location_id), ''),
-    job_type_name = coalesce((SELECT name FROM job_types WHERE id = jobs.job_type_id), ''),
-    business_unit_name = coalesce((SELECT name FROM business_units WHERE id = jobs.business_unit_id), '')
+    customer_name = {_CUSTOMER_NAME.format(**_OF_JOBS)},
+    location_text = {_LOCATION_TEXT.format(**_OF_JOBS)},
+    job_type_name = {_JOB_TYPE_NAME.format(**_OF_JOBS)},
+    business_unit_name = {_BUSINESS_UNIT_NAME.format(**_OF_JOBS)}
 WHERE id IN ({_IDS})
 """
 
 _REFRESH_NEXT_APPT = f"""
-UPDATE jobs SET next_appointment_id = coalesce(
-    (SELECT a.id FROM appointments a
-      WHERE a.job_id = jobs.id AND a.active = 1 AND a.status NOT IN ('Done', 'Canceled') AND a.start IS NOT NULL
-      ORDER BY a.start, a.id LIMIT 1),
-    (SELECT a.id FROM appointments a
-      WHERE a.job_id = jobs.id AND a.active = 1 AND a.start IS NOT NULL
-      ORDER BY a.start DESC, a.id DESC LIMIT 1))
+UPDATE jobs SET next_appointment_id = {_NEXT_APPOINTMENT_ID.format(**_OF_JOBS)}
 WHERE id IN ({_IDS})
 """
 
 _REFRESH_APPT_DERIVED = f"""
 UPDATE jobs SET
-    next_appt_key = coalesce((SELECT start FROM appointments WHERE id = jobs.next_appointment_id), '~'),
-    technician_names = coalesce((
-        SELECT group_concat(name, ', ') FROM (
-            SELECT DISTINCT coalesce(nullif(t.name, ''), aa.technician_name) AS name
-              FROM appointment_assignments aa LEFT JOIN technicians t ON t.id = aa.technician_id
-             WHERE aa.appointment_id = jobs.next_appointment_id AND aa.active = 1
-             ORDER BY 1)), '')
+    next_appt_key = {_NEXT_APPT_KEY.format(**_OF_JOBS)},
+    technician_names = {_TECHNICIAN_NAMES.format(**_OF_JOBS)}
 WHERE id IN ({_IDS})
 """
+
+_JOB_DERIVED = ("customer_name", "location_text", "job_type_name", "business_unit_name", "next_appointment_id",
+                "next_appt_key", "technician_names")
+
+
+def _job_upsert_sql() -> str:
+    """One statement writes a chunk of jobs with their denormalised columns, so every sort index holding one
+    of them is written once per job (not once by the insert and again by a refresh).
+
+    The chunk comes as one JSON parameter (an array of ``_job_values`` rows, distinct ids), each cell
+    extracted once into a materialised CTE. One ``sqlite3_step`` per chunk means the sync's writer thread
+    needs the GIL a handful of times per page instead of after every row (as with ``executemany``), so
+    SQLite writes one page while Python fetches and maps the next."""
+    params = {c: f"v.{_q(c)}" for c in _JOB_COLUMNS}
+    params["next_appointment_id"] = _NEXT_APPOINTMENT_ID.format(**params)
+    derived = [_CUSTOMER_NAME, _LOCATION_TEXT, _JOB_TYPE_NAME, _BUSINESS_UNIT_NAME, "{next_appointment_id}",
+               _NEXT_APPT_KEY, _TECHNICIAN_NAMES]
+    columns = _JOB_COLUMNS + _JOB_DERIVED
+    values = ", ".join([params[c] for c in _JOB_COLUMNS] + [e.format(**params) for e in derived])
+    updates = ", ".join(f"{_q(c)} = excluded.{_q(c)}" for c in columns if c != "id")
+    cells = ", ".join(f"json_extract(value, '$[{i}]') AS {_q(c)}" for i, c in enumerate(_JOB_COLUMNS))
+    return (f"WITH v AS MATERIALIZED (SELECT {cells} FROM json_each(?)) "
+            f"INSERT INTO jobs ({', '.join(_q(c) for c in columns)}) SELECT {values} FROM v WHERE true "
+            f"ON CONFLICT(id) DO UPDATE SET {updates}")
+
+
+_JOB_PAGE_UPSERT = _job_upsert_sql()
+_JOB_RAW_UPSERT = "INSERT INTO job_raw (id, raw) VALUES (?, ?) ON CONFLICT(id) DO UPDATE SET raw = excluded.raw"
+# from a JSON array of [id, payload]: the payload comes back out as the compact JSON text it went in as
+_JOB_RAW_PAGE_UPSERT = (
+    "INSERT INTO job_raw (id, raw) SELECT json_extract(value, '$[0]'), json_extract(value, '$[1]') "
+    "FROM json_each(?) WHERE true ON CONFLICT(id) DO UPDATE SET raw = excluded.raw"
+)
+_json_page = json.JSONEncoder(separators=(",", ":"), ensure_ascii=False, default=str, allow_nan=False).encode
+"""Like ``_json``, but NaN/Infinity (which Python reads and SQLite's JSON does not) raise ValueError."""
 
 _REFRESH_SEARCH_DELETE = f"DELETE FROM job_search WHERE rowid IN ({_IDS})"
 _REFRESH_SEARCH_INSERT = f"""
@@ -417,11 +531,53 @@ SELECT j.id, j.number, j.summary, j.customer_name,
 """
 
 
+# The job counters (``job_counts``): one row per (active, status, priority, job type, business unit) with how
+# many jobs have those values. CacheStore keeps them in the same transaction as every write to those jobs
+# columns: it reads the groups of the rows it is about to write, writes, reads them again and applies the
+# difference (one statement per changed group). Both reads use this one expression, so the counters follow
+# exactly what is stored.
+_COUNT_GROUPS = (
+    "SELECT active, status, priority, coalesce(job_type_id, -1), coalesce(business_unit_id, -1), count(*) "
+    f"FROM jobs WHERE id IN ({_IDS}) GROUP BY 1, 2, 3, 4, 5"
+)
+_COUNT_ADD = (
+    "INSERT INTO job_counts (active, status, priority, job_type_id, business_unit_id, n) VALUES (?, ?, ?, ?, ?, ?) "
+    "ON CONFLICT DO UPDATE SET n = n + excluded.n"
+)
+_COUNT_DROP_EMPTY = (
+    "DELETE FROM job_counts WHERE active = ? AND status = ? AND priority = ? AND job_type_id = ? "
+    "AND business_unit_id = ? AND n = 0"
+)
+
+
+def _count_groups(conn: sqlite3.Connection, ids_json: str) -> dict[tuple[Any, ...], int]:
+    """Counter group -> how many of the jobs ``ids_json`` (a JSON list of ids) are in it, as stored now."""
+    return {tuple(r)[:5]: int(r[5]) for r in conn.execute(_COUNT_GROUPS, (ids_json,))}
+
+
+def _apply_count_changes(conn: sqlite3.Connection, before: Mapping[tuple[Any, ...], int],
+                         after: Mapping[tuple[Any, ...], int]) -> None:
+    """Move ``job_counts`` from ``before`` to ``after`` (group counts of the same job ids): one upsert per
+    group whose count changed; groups left at zero are removed."""
+    changes = dict(after)
+    for key, n in before.items():
+        changes[key] = changes.get(key, 0) - n
+    rows = [(*key, n) for key, n in changes.items() if n]
+    if not rows:
+        return
+    conn.executemany(_COUNT_ADD, rows)
+    emptied = [key for key, n in changes.items() if n < 0]
+    if emptied:
+        conn.executemany(_COUNT_DROP_EMPTY, emptied)
+
+
 class CacheStore:
     """The cache. ``CacheStore(path)`` opens (creating and migrating) the file; ``close()`` when done."""
 
     #: rows per executemany / per id list in refresh statements
     CHUNK = 5000
+    #: WAL pages between automatic checkpoints (see ``_connect``)
+    WAL_AUTOCHECKPOINT = 16384
 
     def __init__(self, path: str | os.PathLike[str], *, target_version: int = LATEST) -> None:
         """``target_version`` exists for migration tests (build an older file); leave it alone."""
@@ -468,6 +624,12 @@ class CacheStore:
         conn.execute("PRAGMA temp_store=MEMORY")
         conn.execute("PRAGMA cache_size=-65536")  # 64 MiB
         conn.execute("PRAGMA mmap_size=268435456")
+        # A page of 1,000 jobs dirties thousands of index pages (random positions in the sort indexes). With
+        # the default checkpoint every 1,000 WAL pages, every commit of a sync also checkpointed (copy back +
+        # fsync), which was most of the commit time at 200,000 jobs. Checkpoint every 64 MiB of WAL instead
+        # (pages dirtied by several commits are copied back once); the WAL file is cut back to 64 MiB after.
+        conn.execute(f"PRAGMA wal_autocheckpoint={self.WAL_AUTOCHECKPOINT}")
+        conn.execute(f"PRAGMA journal_size_limit={self.WAL_AUTOCHECKPOINT * 4096}")
         with self._lock:
             self._connections.append(conn)
         return conn
@@ -538,6 +700,14 @@ class CacheStore:
             payload = _json(chunk)
             conn.execute(_REFRESH_SEARCH_INSERT, (payload,))
 
+    def _after_migration_3(self, conn: sqlite3.Connection) -> None:
+        """The counters were kept by triggers up to v2; recount them once so the per-page upkeep starts exact."""
+        conn.execute("DELETE FROM job_counts")
+        conn.execute(
+            "INSERT INTO job_counts SELECT active, status, priority, coalesce(job_type_id, -1), "
+            "coalesce(business_unit_id, -1), count(*) FROM jobs GROUP BY 1, 2, 3, 4, 5"
+        )
+
     # --------------------------------------------------------------------------------- transactions
 
     @contextmanager
@@ -569,37 +739,79 @@ class CacheStore:
 
     # -------------------------------------------------------------------------------------- upserts
 
-    def upsert(self, table: str, rows: Iterable[Any]) -> int:
-        """Insert or update domain rows into ``table`` (a key of ``TABLES``); returns how many. Runs in the
-        caller's transaction, or its own. Keeps the job list's derived columns and the search index."""
+    def prepare(self, table: str, rows: Iterable[Any]) -> PreparedRows:
+        """The Python half of ``upsert(table, rows)`` (checks, cells, JSON), without touching the database:
+        safe on any thread. The sync engine prepares a page while the writer thread stores the previous one;
+        ``upsert`` takes the result."""
         spec = TABLES.get(table)
         if spec is None:
             raise CacheError(f"unknown table {table!r}; known: {sorted(TABLES)}")
         rows = list(rows)
-        if not rows:
-            return 0
         for row in rows:
             if not isinstance(row, spec.row_type):
                 raise CacheError(f"{table} takes {spec.row_type.__name__} rows, not {type(row).__name__}")
+        prepare = getattr(self, f"_prepare_{table}", None)
+        chunks = [prepare(chunk) if prepare else chunk for chunk in _chunks(rows, self.CHUNK)]
+        return PreparedRows(table, len(rows), tuple(chunks))
+
+    def combine(self, prepared: Sequence[PreparedRows]) -> PreparedRows:
+        """Rows prepared separately (pages of one feed, in order) as one ``PreparedRows`` for one ``upsert``:
+        job chunks with no job in common are joined (up to ``CHUNK`` jobs), so a group commit of several
+        pages runs each statement once instead of once per page. Cheap: no cells are rebuilt."""
+        if not prepared:
+            raise CacheError("nothing to combine")
+        table = prepared[0].table
+        if any(p.table != table for p in prepared):
+            raise CacheError(f"cannot combine rows of {sorted({p.table for p in prepared})}")
+        chunks: list[Any] = []
+        for chunk in (c for p in prepared for c in p.chunks):
+            last = chunks[-1] if chunks else None
+            if isinstance(last, _JobChunk) and isinstance(chunk, _JobChunk) and last.joinable(chunk, self.CHUNK):
+                chunks[-1] = last.join(chunk)
+            else:
+                chunks.append(chunk)
+        return PreparedRows(table, sum(p.count for p in prepared), tuple(chunks))
+
+    def upsert(self, table: str, rows: Iterable[Any] | PreparedRows) -> int:
+        """Insert or update domain rows into ``table`` (a key of ``TABLES``); returns how many. Runs in the
+        caller's transaction, or its own. Keeps the job list's derived columns, counters and search index.
+        ``rows`` may be ``prepare(table, rows)``'s result."""
+        if isinstance(rows, PreparedRows):
+            if rows.table != table:
+                raise CacheError(f"rows prepared for {rows.table!r} cannot go into {table!r}")
+            prepared = rows
+        else:
+            prepared = self.prepare(table, rows)
+        if not prepared.count:
+            return 0
+        spec = TABLES[table]
         with self.transaction() as conn:
-            for chunk in _chunks(rows, self.CHUNK):
+            for chunk in prepared.chunks:
                 getattr(self, f"_upsert_{table}", self._upsert_plain)(conn, spec, chunk)
-        return len(rows)
+        return prepared.count
 
     def _upsert_plain(self, conn: sqlite3.Connection, spec: TableSpec, rows: list[Any]) -> None:
         conn.executemany(_upsert_sql(spec.name, spec.columns, spec.conflict), [_row_values(spec, r) for r in rows])
 
-    def _upsert_jobs(self, conn: sqlite3.Connection, spec: TableSpec, rows: list[d.Job]) -> None:
-        conn.executemany(_upsert_sql("jobs", _JOB_COLUMNS, ("id",)), [_job_values(j) for j in rows])
-        conn.executemany(
-            "INSERT INTO job_raw (id, raw) VALUES (?, ?) ON CONFLICT(id) DO UPDATE SET raw = excluded.raw",
-            [(j.id, _json(j.raw)) for j in rows],
-        )
-        ids = _json([j.id for j in rows])
-        conn.execute(_REFRESH_JOB_NAMES, (ids,))
-        conn.execute(_REFRESH_NEXT_APPT, (ids,))
-        conn.execute(_REFRESH_APPT_DERIVED, (ids,))
-        self._refresh_search(conn, ids)
+    @staticmethod
+    def _prepare_jobs(rows: list[d.Job]) -> _JobChunk:
+        last = {j.id: j for j in rows}  # a job named twice: its last row, as row-by-row upserts would leave it
+        jobs = list(last.values())
+        ids, values = frozenset(last), _json([_job_values(j) for j in jobs])
+        try:
+            return _JobChunk(ids, _json(list(last)), values, _json_page([(j.id, j.raw) for j in jobs]))
+        except ValueError:  # NaN or Infinity in a payload: stored row by row, as Python writes them
+            return _JobChunk(ids, _json(list(last)), values, None, tuple((j.id, _json(j.raw)) for j in jobs))
+
+    def _upsert_jobs(self, conn: sqlite3.Connection, spec: TableSpec, chunk: _JobChunk) -> None:
+        before = _count_groups(conn, chunk.ids)
+        conn.execute(_JOB_PAGE_UPSERT, (chunk.values,))
+        if chunk.raw is not None:
+            conn.execute(_JOB_RAW_PAGE_UPSERT, (chunk.raw,))
+        else:
+            conn.executemany(_JOB_RAW_UPSERT, chunk.raw_rows)
+        _apply_count_changes(conn, before, _count_groups(conn, chunk.ids))
+        self._refresh_search(conn, chunk.ids)
 
     def _refresh_search(self, conn: sqlite3.Connection, ids_json: str) -> None:
         conn.execute(_REFRESH_SEARCH_DELETE, (ids_json,))
@@ -703,10 +915,23 @@ class CacheStore:
         if spec.conflict != ("id",):
             raise CacheError(f"deactivate_missing does not support {table}")
         with self.transaction() as conn:
+            if table == "jobs":
+                return self._deactivate_jobs(conn, _json(list(seen_ids)))
             cur = conn.execute(
                 f"UPDATE {table} SET active = 0 WHERE active = 1 AND id NOT IN ({_IDS})", (_json(list(seen_ids)),)
             )
             return cur.rowcount
+
+    def _deactivate_jobs(self, conn: sqlite3.Connection, seen_json: str) -> int:
+        """Jobs flagged inactive move counter groups and get the inactive marker in the search index."""
+        ids = [r[0] for r in conn.execute(f"SELECT id FROM jobs WHERE active = 1 AND id NOT IN ({_IDS})", (seen_json,))]
+        for chunk in _chunks(ids, self.CHUNK):
+            chunk_json = _json(chunk)
+            before = _count_groups(conn, chunk_json)
+            conn.execute(f"UPDATE jobs SET active = 0 WHERE id IN ({_IDS})", (chunk_json,))
+            _apply_count_changes(conn, before, _count_groups(conn, chunk_json))
+            self._refresh_search(conn, chunk_json)
+        return len(ids)
 
     # ------------------------------------------------------------------------------------ sync state
 

@@ -19,8 +19,12 @@ Throughput: feeds run side by side (``concurrency`` asyncio tasks; the client's 
 requests), and within a feed the next pages are fetched (up to ``prefetch`` ahead) while the current one is
 written; pages that queue up behind a busy writer are committed together, with the last one's token (group
 commit: still rows + token in one transaction, fewer commits). All SQLite writes go through **one writer
-thread** (one connection): the event loop never blocks on SQLite and writers never fight over the lock. The store keeps the job list's denormalised columns, counters and search index current
-inside each page's upsert, so the board is correct after every commit, not only at the end.
+thread** (one connection): the event loop never blocks on SQLite and writers never fight over the lock.
+The Python half of a page's upsert (``store.prepare``: cells, JSON) runs on a second thread as the page is
+fetched, so the writer thread spends its time in SQLite (which runs without the GIL) and the three stages
+(fetch + map, prepare, write) overlap. The store keeps the job list's denormalised columns, counters and
+search index current inside each page's upsert, so the board is correct after every commit, not only at the
+end.
 
 Progress: ``SyncProgress`` events (per feed, after every committed page, at the end of a feed and on error)
 go to callbacks (``on_progress=``, ``add_listener``) and to queues (``subscribe()``); a queue receives the
@@ -189,6 +193,7 @@ class SyncEngine:
         self._cancelled = False
         self._running = False
         self._writer: ThreadPoolExecutor | None = None
+        self._preparer: ThreadPoolExecutor | None = None
         self._writer_lock = threading.Lock()
         self._feeds: list[Feed] | None = None
         self.last_summary: SyncSummary | None = None
@@ -284,17 +289,30 @@ class SyncEngine:
             writer = self._writer
         return await asyncio.get_running_loop().run_in_executor(writer, fn, *args)
 
-    def close(self) -> None:
+    async def _prepare(self, feed: Feed, page: FeedPage) -> Any:
+        """``store.prepare(table, rows)`` on the engine's preparing thread (None when the store has none)."""
+        prepare = getattr(self.store, "prepare", None)
+        if prepare is None or not page.rows:
+            return None
         with self._writer_lock:
-            writer, self._writer = self._writer, None
-        if writer is not None:
-            writer.shutdown(wait=True)
+            if self._preparer is None:
+                self._preparer = ThreadPoolExecutor(max_workers=1, thread_name_prefix="jpm-sync-prepare")
+            preparer = self._preparer
+        return await asyncio.get_running_loop().run_in_executor(preparer, prepare, feed.table, page.rows)
+
+    def _take_executors(self) -> list[ThreadPoolExecutor]:
+        with self._writer_lock:
+            executors = [e for e in (self._writer, self._preparer) if e is not None]
+            self._writer = self._preparer = None
+        return executors
+
+    def close(self) -> None:
+        for executor in self._take_executors():
+            executor.shutdown(wait=True)
 
     async def aclose(self) -> None:
-        with self._writer_lock:
-            writer, self._writer = self._writer, None
-        if writer is not None:
-            await asyncio.to_thread(writer.shutdown, True)
+        for executor in self._take_executors():
+            await asyncio.to_thread(executor.shutdown, True)
 
     async def __aenter__(self) -> SyncEngine:
         return self
@@ -389,7 +407,7 @@ class SyncEngine:
             try:
                 async with contextlib.aclosing(feed.pages(token if feed.kind == "export" else None)) as pages:
                     async for page in pages:
-                        await queue.put(page)
+                        await queue.put((page, await self._prepare(feed, page)))
                         if not self._gate.is_set():
                             await self._gate.wait()  # paused: ask for nothing more
                         if self._cancelled:
@@ -408,22 +426,22 @@ class SyncEngine:
                 item = await queue.get()
                 if item is end:
                     break
-                batch: list[FeedPage] = [item]
-                rows = len(item.rows)
+                batch: list[tuple[FeedPage, Any]] = [item]
+                rows = len(item[0].rows)
                 while rows < self.batch_rows and not queue.empty():
                     more = queue.get_nowait()
                     if more is end:
                         finished = True
                         break
                     batch.append(more)
-                    rows += len(more.rows)
+                    rows += len(more[0].rows)
                 if feed.kind == "list":
-                    for page in batch:
+                    for page, _ in batch:
                         seen.update(_ids(page.rows))
                 await self._write(self._commit_pages, feed, batch)
                 result.pages += len(batch)
                 result.records += rows
-                last_has_more = batch[-1].has_more
+                last_has_more = batch[-1][0].has_more
                 await self._emit(event(has_more=last_has_more))
             await fetcher
             if outcome["error"] is not None:
@@ -453,15 +471,19 @@ class SyncEngine:
 
     # ------------------------------------------------------------------- writer-thread functions
 
-    def _commit_pages(self, feed: Feed, pages: list[FeedPage]) -> None:
-        """Pages' rows and the last page's token, in one transaction."""
+    def _commit_pages(self, feed: Feed, pages: list[tuple[FeedPage, Any]]) -> None:
+        """Pages' rows (each as prepared, when it was) and the last page's token, in one transaction."""
         store = self.store
-        rows = [row for page in pages for row in page.rows]
+        filled = [(page, prepared) for page, prepared in pages if page.rows]
+        rows = sum(len(page.rows) for page, _ in filled)
         with store.transaction():
-            if rows:
-                store.upsert(feed.table, rows)
+            if filled and all(p is not None for _, p in filled) and hasattr(store, "combine"):
+                store.upsert(feed.table, store.combine([p for _, p in filled]))
+            else:
+                for page, prepared in filled:
+                    store.upsert(feed.table, prepared if prepared is not None else page.rows)
             if feed.kind == "export":
-                store.save_token(feed.name, pages[-1].token, rows=len(rows), pages=len(pages))
+                store.save_token(feed.name, pages[-1][0].token, rows=rows, pages=len(pages))
 
     def _finish_feed(self, feed: Feed, seen: set[int], pages: int) -> None:
         store = self.store

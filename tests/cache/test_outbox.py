@@ -3,15 +3,19 @@ conflicts held for the user, rejections kept with the server's messages, crashes
 
 from __future__ import annotations
 
+import dataclasses
+import json
 from typing import Any
 
 import httpx
 import pytest
 
 from jpm_tui.cache.outbox import Outbox, OutboxError, OutboxState, describe
+from jpm_tui.cache.schema import LATEST
 from jpm_tui.cache.store import CacheStore
 from jpm_tui.cache.sync import SyncEngine
 from jpm_tui.provider import domain as d
+from jpm_tui.provider.base import CommandResult, Outcome
 from jpm_tui.provider.servicetitan import ServiceTitanProvider
 
 try:
@@ -247,3 +251,106 @@ async def test_every_command_kind_goes_through_and_reads_in_words(world, store):
     assert tech in {a.technician_id for a in store.assignments_for_appointment(appt["id"])}
     created = outbox.get(entries[-1].id).answer["created_id"]
     assert created and store.appointment(created) is not None
+
+
+# ------------------------------------------------------------------------ answers: result and error columns
+
+
+class _Scripted:
+    """A provider whose answers are scripted: ``execute`` returns the next result; the record is the cached job."""
+
+    def __init__(self, store: CacheStore, *results: CommandResult) -> None:
+        self.store = store
+        self.results = list(results)
+
+    async def execute(self, command: d.Command) -> CommandResult:
+        return self.results.pop(0)
+
+    async def fetch_record(self, kind: str, id: int) -> dict[str, Any] | None:
+        job = self.store.job(id)
+        return None if job is None else {f.name: getattr(job, f.name) for f in dataclasses.fields(job)}
+
+
+def _columns(store: CacheStore, entry_id: int) -> tuple[Any, Any]:
+    row = store.conn.execute("SELECT result, error FROM outbox WHERE id = ?", (entry_id,)).fetchone()
+    return (json.loads(row[0]) if row[0] else None, json.loads(row[1]) if row[1] else None)
+
+
+async def test_done_rows_keep_their_answer_in_result_and_failures_in_error(store):
+    store.upsert("jobs", [d.Job(1, "1", d.JobStatus.SCHEDULED, d.Priority.NORMAL, None, None, None, None,
+                                modified_on=d.parse_datetime("2025-05-01T12:00:00Z"))])
+    provider = _Scripted(store, CommandResult(Outcome.REJECTED, "reason is inactive", {"reason_id": ["inactive"]}),
+                         CommandResult(Outcome.DONE, "cancelled", detail={"status": 200}))
+    outbox = Outbox(store, provider)  # type: ignore[arg-type]
+    entry = outbox.enqueue(d.CancelJob(job_id=1, reason_id=2, memo="m"))
+    assert _columns(store, entry.id) == (None, None)
+
+    await outbox.replay()
+    failed = outbox.get(entry.id)
+    result, error = _columns(store, entry.id)
+    assert failed.state == OutboxState.FAILED and result is None and error["outcome"] == "rejected"
+    assert failed.answer == error and failed.error_text == "reason is inactive; reason_id: inactive"
+    assert failed.to_dict()["error"] == error and failed.to_dict()["result"] is None
+
+    outbox.retry(entry.id)
+    await outbox.replay()
+    done = outbox.get(entry.id)
+    result, error = _columns(store, entry.id)
+    assert done.state == OutboxState.DONE and error is None  # the earlier failure is cleared
+    assert result["outcome"] == "done" and result["detail"] == {"status": 200}
+    assert done.answer == result and done.message == "cancelled" and done.error_text == ""
+    assert done.to_dict()["result"] == result and done.to_dict()["error"] is None and done.to_dict()["answer"] == result
+
+
+def test_a_v3_outbox_upgrades_keeping_its_rows_and_moving_done_answers_to_result(tmp_path):
+    path = tmp_path / "v3.sqlite3"
+    old = CacheStore(path, target_version=3)
+    try:
+        assert "result" not in {r[1] for r in old.conn.execute("PRAGMA table_info(outbox)")}
+        rows = [
+            ("done", '{"outcome":"done","message":"ok","created_id":77}'),
+            ("failed", '{"outcome":"rejected","message":"nope","field_errors":{"memo":["too long"]}}'),
+            ("pending", None),
+            ("conflict", '{"outcome":"conflict","message":"changed",'
+                         '"server_modified_on":"2025-05-02T00:00:00.000000+00:00"}'),
+            ("done", "not json"),
+        ]
+        with old.transaction() as conn:
+            for state, error in rows:
+                conn.execute(
+                    "INSERT INTO outbox (created_at, updated_at, kind, payload, state, target_kind, target_id, error, "
+                    "attempts) VALUES ('2025-05-01T00:00:00.000000+00:00', '2025-05-01T00:00:00.000000+00:00', "
+                    "'cancel_job', ?, ?, 'job', 1, ?, 1)",
+                    ('{"kind":"cancel_job","job_id":1,"reason_id":2,"memo":""}', state, error))
+        ids = [r[0] for r in old.conn.execute("SELECT id FROM outbox ORDER BY id")]
+    finally:
+        old.close()
+
+    new = CacheStore(path)
+    try:
+        assert new.schema_version == LATEST
+        outbox = Outbox(new)
+        def answer(text: str | None) -> dict:
+            if text is None:
+                return {}
+            try:
+                return json.loads(text)
+            except ValueError:
+                return {"message": text}
+
+        # the same rows, each with the answer the v3 code read from its error column
+        assert [(e.id, e.state, e.payload, e.answer) for e in outbox.entries()] == [
+            (i, state, {"kind": "cancel_job", "job_id": 1, "reason_id": 2, "memo": ""}, answer(error))
+            for i, (state, error) in zip(ids, rows, strict=True)]
+        columns = new.conn.execute("SELECT state, result, error FROM outbox ORDER BY id").fetchall()
+        assert [tuple(r) for r in columns] == [
+            ("done", rows[0][1], None), ("failed", None, rows[1][1]), ("pending", None, None),
+            ("conflict", None, rows[3][1]), ("done", "not json", None)]
+        done = outbox.entries(["done"])
+        assert done[0].answer == {"outcome": "done", "message": "ok", "created_id": 77}
+        assert done[1].answer == {"message": "not json"}
+        failed = outbox.entries(["failed"])[0]
+        assert failed.error_text == "nope; memo: too long" and failed.to_dict()["result"] is None
+        assert outbox.entries(["conflict"])[0].answer["server_modified_on"].startswith("2025-05-02")
+    finally:
+        new.close()

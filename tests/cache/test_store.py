@@ -114,6 +114,39 @@ def test_upsert_is_idempotent(store: CacheStore) -> None:
     assert store.count_jobs(JobQuery(statuses=("Scheduled",))) == 4
 
 
+def test_a_page_naming_a_job_twice_keeps_its_last_row_and_odd_payloads_round_trip(store: CacheStore) -> None:
+    odd = {"id": 2, "nan": float("nan"), "inf": float("-inf"), "text": "é \u2028 \"q\" \\", "big": 2**70, "f": 1e-05}
+    store.upsert("jobs", [job(1, summary="first", raw={"id": 1, "v": 1}), job(2, raw=odd),
+                          job(1, summary="second", status=d.JobStatus.HOLD, raw={"id": 1, "v": 2, "u": "日本"})])
+    assert store.job(1).summary == "second" and store.job(1).status is d.JobStatus.HOLD
+    assert store.job(1).raw == {"id": 1, "v": 2, "u": "日本"}
+    back = store.job(2).raw
+    assert back["nan"] != back["nan"] and back["inf"] == float("-inf")  # NaN/Infinity kept as Python writes them
+    assert {k: v for k, v in back.items() if k not in ("nan", "inf")} == {k: v for k, v in odd.items()
+                                                                          if k not in ("nan", "inf")}
+    assert store.counts()["jobs"] == 2 and store.count_jobs(JobQuery(statuses=("Hold",))) == 1
+    assert [r.id for r in store.jobs_window(JobQuery(text="second"), 0, 10)] == [1]
+    prepared = store.prepare("jobs", [job(3)])
+    with pytest.raises(CacheError, match="prepared for 'jobs'"):
+        store.upsert("customers", prepared)
+    assert store.upsert("jobs", prepared) == 1 and store.job(3) is not None
+
+
+def test_combined_pages_store_as_one_and_a_job_in_two_pages_keeps_the_later_row(store: CacheStore) -> None:
+    pages = [store.prepare("jobs", [job(1, summary="one"), job(2)]), store.prepare("jobs", [job(3)]),
+             store.prepare("jobs", [job(1, summary="one again", status=d.JobStatus.HOLD), job(4)]),
+             store.prepare("jobs", [])]
+    combined = store.combine(pages)
+    assert combined.count == 5 and len(combined.chunks) == 2  # pages 1+2 joined; page 3 names job 1 again
+    with store.transaction():
+        assert store.upsert("jobs", combined) == 5
+    assert store.job(1).summary == "one again" and store.counts()["jobs"] == 4
+    assert store.count_jobs(JobQuery(statuses=("Hold",))) == 1 and store.count_jobs(JobQuery()) == 4
+    assert [r.id for r in store.jobs_window(JobQuery(text="again"), 0, 10)] == [1]
+    with pytest.raises(CacheError):
+        store.combine([store.prepare("jobs", [job(5)]), store.prepare("customers", [d.Customer(1, "A")])])
+
+
 def test_every_table_round_trips_rows(store: CacheStore) -> None:
     samples = {
         "appointments": d.Appointment(1, 1, "1-1", T0, T0 + timedelta(hours=1), status=d.AppointmentStatus("Odd"),
@@ -261,6 +294,52 @@ def test_denormalised_columns_follow_related_upserts(store: CacheStore) -> None:
                                   d.Appointment(12, 2, start=T0, status=d.AppointmentStatus.SCHEDULED)])
     assert store.job_list_row(1).next_appointment is None
     assert store.job_list_row(2).next_appointment == T0
+
+
+def test_denormalised_columns_are_filled_when_related_rows_came_first(store: CacheStore) -> None:
+    """Jobs written after their customers, locations, types, units, appointments and technicians get the same
+    denormalised values as the refresh statements compute (the other order is tested above)."""
+    from jpm_tui.cache.store import _REFRESH_APPT_DERIVED, _REFRESH_JOB_NAMES, _REFRESH_NEXT_APPT
+
+    store.upsert("customers", [d.Customer(5, "Acme"), d.Customer(6, "Zed")])
+    store.upsert("locations", [d.Location(6, 5, street="1 Main St", city="Dallas"), d.Location(7, 6, city="Austin")])
+    store.upsert("job_types", [d.JobType(7, "Repair")])
+    store.upsert("business_units", [d.BusinessUnit(8, "HVAC")])
+    store.upsert("technicians", [d.Technician(3, "Bob"), d.Technician(4, "")])
+    store.upsert("appointments", [
+        d.Appointment(10, 1, start=T0 + timedelta(days=2), status=d.AppointmentStatus.SCHEDULED),
+        d.Appointment(11, 1, start=T0 + timedelta(days=1), status=d.AppointmentStatus.SCHEDULED),
+        d.Appointment(12, 1, start=T0, status=d.AppointmentStatus.DONE),
+        d.Appointment(13, 2, start=T0, status=d.AppointmentStatus.CANCELED),
+        d.Appointment(14, 3, start=None, status=d.AppointmentStatus.SCHEDULED),
+    ])
+    store.upsert("appointment_assignments", [d.Assignment(1, 11, 1, 3, technician_name="Old Name"),
+                                             d.Assignment(2, 11, 1, 4, technician_name="Ann"),
+                                             d.Assignment(3, 13, 2, 3, active=False)])
+    store.upsert("jobs", [job(1, job_type_id=7, business_unit_id=8, customer_id=5, location_id=6),
+                          job(2, job_type_id=99, business_unit_id=None, customer_id=6, location_id=7),
+                          job(3, customer_id=None, location_id=None), job(4)])
+    row = store.job_list_row(1)
+    assert (row.customer, row.location, row.job_type, row.business_unit) == (
+        "Acme", "1 Main St, Dallas", "Repair", "HVAC")
+    assert row.next_appointment == T0 + timedelta(days=1) and row.technicians == "Ann, Bob"
+    row = store.job_list_row(2)
+    assert (row.customer, row.location, row.job_type, row.next_appointment, row.technicians) == (
+        "Zed", "Austin", "", T0, "")
+    # an update that moves the job to another customer and location takes their names
+    store.upsert("jobs", [job(1, job_type_id=7, business_unit_id=8, customer_id=6, location_id=7)])
+    assert (store.job_list_row(1).customer, store.job_list_row(1).location) == ("Zed", "Austin")
+    store.upsert("jobs", [job(1, job_type_id=7, business_unit_id=8, customer_id=5, location_id=6)])
+
+    columns = "id, customer_name, location_text, job_type_name, business_unit_name, next_appointment_id, " \
+              "next_appt_key, technician_names"
+    written = store.conn.execute(f"SELECT {columns} FROM jobs ORDER BY id").fetchall()
+    ids = "[1, 2, 3, 4]"
+    with store.transaction() as conn:
+        for sql in (_REFRESH_JOB_NAMES, _REFRESH_NEXT_APPT, _REFRESH_APPT_DERIVED):
+            conn.execute(sql, (ids,))
+    assert [tuple(r) for r in store.conn.execute(f"SELECT {columns} FROM jobs ORDER BY id")] == [
+        tuple(r) for r in written]
 
 
 def test_reads_for_the_detail_screen(store: CacheStore) -> None:
