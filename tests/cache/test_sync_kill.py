@@ -11,6 +11,7 @@ from __future__ import annotations
 import json
 import os
 import random
+import select
 import signal
 import sqlite3
 import subprocess
@@ -60,8 +61,13 @@ def test_sigkill_at_random_points_then_resume(tmp_path):
         rng = random.Random(int(os.environ.get("JPM_KILL_SEED", "20261123")))
         kills, progress = 0, []
         for _ in range(ROUNDS):
-            proc = subprocess.Popen(cmd, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
-            delay = rng.uniform(0.5, 1.6)
+            proc = subprocess.Popen(cmd, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+            # Count the delay from the sync's first progress line, not from process start: on a loaded machine
+            # start-up alone can outlast a fixed delay, and then no kill would land inside the sync.
+            assert proc.stdout is not None
+            ready, _, _ = select.select([proc.stdout], [], [], 60)
+            assert ready, "the sync printed no progress within 60 s"
+            delay = rng.uniform(0.05, 1.0)
             try:
                 proc.wait(timeout=delay)
             except subprocess.TimeoutExpired:
@@ -70,8 +76,9 @@ def test_sigkill_at_random_points_then_resume(tmp_path):
                 kills += 1
             else:
                 assert proc.returncode == 0, proc.stderr.read().decode() if proc.stderr else ""
-            if proc.stderr:
-                proc.stderr.close()
+            for stream in (proc.stdout, proc.stderr):
+                if stream:
+                    stream.close()
             db = _find_cache(xdg)
             if db is not None:
                 progress.append(sum(rows for _, rows in _sync_state(db).values()))
