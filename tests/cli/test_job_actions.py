@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import re
 
+import pytest
+
 from typing import Any
 
 from demo_board import Board, board  # noqa: F401 - the fixture
@@ -157,3 +159,68 @@ async def test_offline_actions_are_queued_then_replayed_when_the_network_is_back
     await board.open(job)
     await board.wait(lambda: "Pending changes" not in board.shown(), "the detail to show it applied")
     assert board.store.job(job["id"]).status == "Canceled"
+
+
+# Every job action offline: pick a job in the state the action needs, take the network down, act, see it queued,
+# bring the network back, and see the sandbox changed. (job chooser, keys, what the sandbox shows afterwards)
+def _held(board: Board, job: dict[str, Any]) -> list[dict[str, Any]]:
+    return [a for a in board.sandbox["appointments"].values() if a["jobId"] == job["id"] and a["status"] == "Hold"]
+
+
+def _in_project(board: Board, job: dict[str, Any]) -> bool:
+    return bool(job.get("projectId"))
+
+
+def _has_project_to_join(board: Board, job: dict[str, Any]) -> bool:
+    return any(p["customerId"] == job["customerId"] for p in board.sandbox["projects"].values())
+
+
+OFFLINE_ACTIONS: dict[str, tuple[Any, tuple[str, ...], Any]] = {
+    "cancel": (lambda b, j: j["jobStatus"] == "Scheduled", ("c", "enter", *"offline", "enter"),
+               lambda b, j: b.sandbox_job(j)["jobStatus"] == "Canceled"),
+    "remove cancellation": (lambda b, j: j["jobStatus"] == "Canceled", ("u", "y"),
+                            lambda b, j: b.sandbox_job(j)["jobStatus"] != "Canceled"),
+    "hold": (lambda b, j: j["jobStatus"] == "Scheduled" and b.open_appointments(j), ("h", "enter", "enter"),
+             lambda b, j: bool(_held(b, j))),
+    "remove hold": (lambda b, j: bool(_held(b, j)), ("H", "y"), lambda b, j: not _held(b, j)),
+    "note": (lambda b, j: True, ("n", *"left a card", "ctrl+s"),
+             lambda b, j: any(n.get("text") == "left a card" for n in b.sandbox["job_notes"].values())),
+    "summary": (lambda b, j: True, ("e", "f7", *"Rewritten offline", "ctrl+s"),
+                lambda b, j: b.sandbox_job(j)["summary"] == "Rewritten offline"),
+    "priority": (lambda b, j: j["priority"] != "Urgent" and j["jobStatus"] != "Canceled",
+                 ("exclamation_mark", *"urgent", "enter"), lambda b, j: b.sandbox_job(j)["priority"] == "Urgent"),
+    "job type": (lambda b, j: j["jobStatus"] != "Canceled", ("t", "enter"),
+                 lambda b, j: b.sandbox_job(j)["jobTypeId"] != j["jobTypeId"]),
+    "business unit": (lambda b, j: j["jobStatus"] != "Canceled", ("b", "enter"),
+                      lambda b, j: b.sandbox_job(j)["businessUnitId"] != j["businessUnitId"]),
+    "attach": (lambda b, j: not _in_project(b, j) and _has_project_to_join(b, j), ("A", "enter"),
+               lambda b, j: b.sandbox_job(j)["projectId"] is not None),
+    "detach": (_in_project, ("D", "y"), lambda b, j: b.sandbox_job(j)["projectId"] is None),
+}
+
+
+@pytest.mark.parametrize("action", OFFLINE_ACTIONS)
+async def test_every_action_offline_is_queued_then_replayed(board: Board, action: str) -> None:
+    suitable, keys, applied = OFFLINE_ACTIONS[action]
+    job = dict(board.job_where(lambda j: suitable(board, j)))  # a copy: the state before the action
+    if action in ("job type", "business unit"):  # the picker's first entry must be a change
+        current = job["jobTypeId" if action == "job type" else "businessUnitId"]
+        kind = "job_type" if action == "job type" else "business_unit"
+        assert board.app.named(kind)[0][0] != current or len(board.app.named(kind)) > 1
+        if board.app.named(kind)[0][0] == current:
+            keys = (keys[0], "down", "enter")
+    board.network.up = False
+    board.app.live.sync_now()
+    await board.wait(lambda: not board.app.status.online, "the board to notice it is offline")
+    await board.open(job)
+    await board.pilot.press(*keys)
+    await board.settled()
+    assert board.app.status.outbox == 1, f"{action}: not queued"
+    assert not applied(board, job), f"{action}: reached the server while offline"
+    assert "Pending changes (1)" in board.shown()
+
+    board.network.up = True
+    board.app.live.sync_now()
+    await board.wait(lambda: board.app.status.outbox == 0 and board.app.status.online, f"{action}: the replay",
+                     timeout=15)
+    assert applied(board, job), f"{action}: not applied after the replay"
