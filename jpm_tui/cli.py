@@ -40,7 +40,6 @@ from .config import (
     CONFIG_ENV,
     ENVIRONMENTS,
     ConfigError,
-    Profile,
     add_profile,
     config_path,
     default_cache_dir,

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator, Sequence
 from datetime import datetime
-from typing import TYPE_CHECKING, TypedDict, Unpack
+from typing import TYPE_CHECKING, Unpack
 
 from jpm_tui.api._resource import ActiveFilters, DateFilters, Resource, SortFilter
 from jpm_tui.api.models.base import Paged

@@ -305,14 +305,8 @@ class JpmApp(App[None]):
     def describe(self, command: Command) -> str:
         return describe(command, self.name_of)
 
-    @work(group="writes")
-    async def submit(self, command: Command) -> OutboxEntry | None:
-        """Queue ``command`` in the outbox and send it when online; say how it ended."""
-        if self.live is None:
-            self.notify(self.read_only_reason or "", severity="error", markup=False)
-            return None
-        words = self.describe(command)
-        entry = await self.live.submit(command)
+    def say_outcome(self, entry: OutboxEntry, words: str) -> None:
+        """Tell the dispatcher how a write ended: done, refused (with the server's words), held, or queued."""
         if entry.state == OutboxState.DONE:
             self.notify(f"Done: {words}", markup=False)
         elif entry.state == OutboxState.FAILED:
@@ -324,6 +318,16 @@ class JpmApp(App[None]):
         else:
             self.notify(f"Queued: {words}\nIt is sent when the server is reachable.", title="Offline",
                         severity="warning", markup=False)
+
+    @work(group="writes")
+    async def submit(self, command: Command) -> OutboxEntry | None:
+        """Queue ``command`` in the outbox and send it when online; say how it ended."""
+        if self.live is None:
+            self.notify(self.read_only_reason or "", severity="error", markup=False)
+            return None
+        words = self.describe(command)
+        entry = await self.live.submit(command)
+        self.say_outcome(entry, words)
         self._data_changed()
         return entry
 
@@ -354,6 +358,13 @@ class JpmApp(App[None]):
         if self._lookup_cache is None:  # only before the first refresh has landed
             self._lookup_cache = self._read_lookups()
         return self._lookup_cache
+
+    def person_name(self, employee_id: int | None) -> str | None:
+        """Who did it, by name: employees first, then technicians (both write notes and history)."""
+        if not employee_id:
+            return None
+        name = self.lookup_name("employee", employee_id)
+        return name if not name.startswith("#") else self.lookup_name("technician", employee_id)
 
     def lookup_name(self, kind: str, item_id: int) -> str:
         return self._lookups().get(kind, {}).get(item_id, f"#{item_id}")

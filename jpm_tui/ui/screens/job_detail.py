@@ -20,11 +20,12 @@ from ...cache.store import ProjectQuery
 from ...provider import domain as d
 from ..commands import binding_help
 from ..format import when
+from ..pending import pending_lines
 from ..rules import JOB_ACTION_NAMES, held_appointment, holdable_appointment, job_refusals
 from ..text import clean, plain
 from ..widgets.virtual_table import priority_class, status_class
 from .base import BoardScreen
-from .modals import Choice, ConfirmScreen, Picked, PickerScreen, TextEntryScreen, Written
+from .modals import Choice, ConfirmScreen, PickerScreen, TextEntryScreen
 
 __all__ = ["JOB_ACTIONS", "JOB_ACTION_BINDINGS", "JobDetail", "JobDetailScreen", "load_detail"]
 
@@ -253,13 +254,6 @@ class JobDetailScreen(BoardScreen):
         out.append_text(plain(text, multiline=True))
         return out
 
-    def _person(self, employee_id: int | None) -> str | None:
-        """Who did it, by name: employees first, then technicians (both can write notes and history)."""
-        if not employee_id:
-            return None
-        name = self.board.lookup_name("employee", employee_id)
-        return name if not name.startswith("#") else self.board.lookup_name("technician", employee_id)
-
     def _lookup_name(self, kind: str, item_id: int | None) -> str:
         return self.board.lookup_name(kind, item_id) if item_id else "—"
 
@@ -297,31 +291,14 @@ class JobDetailScreen(BoardScreen):
                 out.append_text(plain(", ".join(clean(n) for n in tags[owner])))
         return out
 
-    _STATE_WORDS = {
-        OutboxState.PENDING: "queued",
-        OutboxState.SENDING: "sending",
-        OutboxState.CONFLICT: "held: changed on the server (S: confirm or drop)",
-        OutboxState.FAILED: "refused",
-    }
-
     def _pending_lines(self) -> list[Any]:
         """The writes on this job that are not done yet, with the server's answer for refused ones."""
         pending = self.detail.pending if self.detail is not None else ()
         if not pending:
             return []
-        out: list[Any] = [self._heading("Pending changes", len(pending))]
-        for entry in pending:
-            failed = entry.state in (OutboxState.FAILED, OutboxState.CONFLICT)
-            line = Text(end="")
-            line.append(f"{self._STATE_WORDS.get(entry.state, entry.state)}  ",
-                        self._style("job-detail--error" if failed else "job-detail--pending"))
-            command = entry.command
-            line.append_text(plain(self.board.describe(command) if command is not None else entry.description))
-            if failed and entry.error_text:
-                line.append("\n    ")
-                line.append_text(plain(entry.error_text, self._style("job-detail--error")))
-            out.append(line)
-        return out
+        return [self._heading("Pending changes", len(pending)),
+                *pending_lines(pending, self.board.describe, queued=self._style("job-detail--pending"),
+                               error=self._style("job-detail--error"))]
 
     def _field_errors(self) -> dict[str, str]:
         """Folded wire field name -> the server's messages, from this job's refused writes."""
@@ -431,7 +408,7 @@ class JobDetailScreen(BoardScreen):
         for note in notes:
             head = Text(end="")
             head.append(when(_get(note, "created_on", "created"), tz), self._style("job-detail--label"))
-            author = _get(note, "created_by_name", "created_by", "author") or self._person(_get(note, "created_by_id"))
+            author = _get(note, "created_by_name", "created_by", "author") or self.board.person_name(_get(note, "created_by_id"))
             if author:
                 head.append("  ")
                 head.append_text(plain(author, self._style("job-detail--muted")))
@@ -446,7 +423,7 @@ class JobDetailScreen(BoardScreen):
             line.append(when(_get(event, "at", "date", "created_on"), tz), self._style("job-detail--label"))
             line.append("  ")
             line.append_text(plain(_get(event, "event_type", "type", "event") or "event"))
-            who = _get(event, "employee_name", "by") or self._person(_get(event, "employee_id"))
+            who = _get(event, "employee_name", "by") or self.board.person_name(_get(event, "employee_id"))
             if who:
                 line.append("  ")
                 line.append_text(plain(who, self._style("job-detail--muted")))

@@ -16,10 +16,11 @@ from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, VerticalScroll
 from textual.widgets import Static
 
-from ...cache.outbox import OutboxEntry, OutboxState
+from ...cache.outbox import OutboxEntry
 from ...cache.store import ProjectQuery
 from ...provider import domain as d
 from ..format import count, when
+from ..pending import pending_lines
 from ..source import JobQuery
 from ..text import clean, plain
 from ..widgets.job_table import JobTable
@@ -296,7 +297,7 @@ class ProjectDetailScreen(BoardScreen):
         for note in detail.notes:
             head = Text(end="")
             head.append(when(note.created_on, tz), self._style("project-detail--label"))
-            author = self._person(note.created_by_id)
+            author = self.board.person_name(note.created_by_id)
             if author:
                 head.append("  ")
                 head.append_text(plain(author, self._style("project-detail--muted")))
@@ -315,32 +316,13 @@ class ProjectDetailScreen(BoardScreen):
                 out.append(line)
         return out
 
-    def _person(self, employee_id: int | None) -> str | None:
-        if not employee_id:
-            return None
-        name = self.board.lookup_name("employee", employee_id)
-        return name if not name.startswith("#") else self.board.lookup_name("technician", employee_id)
-
-    _STATE_WORDS = {OutboxState.PENDING: "queued", OutboxState.SENDING: "sending",
-                    OutboxState.CONFLICT: "held (S: confirm or drop)", OutboxState.FAILED: "refused"}
-
     def _pending_lines(self) -> list[Any]:
         pending = self.detail.pending if self.detail is not None else ()
         if not pending:
             return []
-        out: list[Any] = [self._heading("Pending changes", len(pending))]
-        for entry in pending:
-            bad = entry.state in (OutboxState.FAILED, OutboxState.CONFLICT)
-            line = Text(end="")
-            line.append(f"{self._STATE_WORDS.get(entry.state, entry.state)}  ",
-                        self._style("project-detail--error" if bad else "project-detail--pending"))
-            command = entry.command
-            line.append_text(plain(self.board.describe(command) if command is not None else entry.description))
-            if bad and entry.error_text:
-                line.append("\n    ")
-                line.append_text(plain(entry.error_text, self._style("project-detail--error")))
-            out.append(line)
-        return out
+        return [self._heading("Pending changes", len(pending)),
+                *pending_lines(pending, self.board.describe, queued=self._style("project-detail--pending"),
+                               error=self._style("project-detail--error"))]
 
     # ------------------------------------------------------------------ actions
 

@@ -495,17 +495,7 @@ class SyncScreen(BoardScreen):
             self._busy.discard(entry.id)
             self.board.data_version += 1  # screens showing the record refetch
             self.refresh_data()
-        if result.state == OutboxState.DONE:
-            self.notify(f"Done: {words}", markup=False)
-        elif result.state == OutboxState.FAILED:
-            self.notify(f"{words}\n{result.error_text}", title="Refused by the server", severity="error",
-                        timeout=10, markup=False)
-        elif result.state == OutboxState.CONFLICT:
-            self.notify(f"{words}\n{result.message}", title="Held: changed on the server", severity="warning",
-                        timeout=10, markup=False)
-        else:
-            self.notify(f"Queued: {words}\nIt is sent when the server is reachable.", severity="warning",
-                        markup=False)
+        self.board.say_outcome(result, words)
 
     def action_show_change(self) -> None:
         entry = self.selected_entry
