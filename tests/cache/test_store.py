@@ -135,7 +135,8 @@ def test_save_booked_log_replaces_and_remembers_a_job_without_one(store: CacheSt
     assert store.booked_log_for_job(7) == first and store.booked_log_for_job(7).raw == {"id": 1}
     store.save_booked_log(7, later, at=T0 + timedelta(minutes=5))
     assert store.booked_log_for_job(7) == later
-    assert [tuple(r) for r in store.conn.execute("SELECT id, active FROM job_booked_logs ORDER BY id")] == [(1, 0), (2, 1)]
+    rows = store.conn.execute("SELECT id, active FROM job_booked_logs ORDER BY id")
+    assert [tuple(r) for r in rows] == [(1, 0), (2, 1)]
     store.save_booked_log(7, None, at=T0 + timedelta(minutes=9))  # the server has none now (404)
     assert store.booked_log_for_job(7) is None
     assert store.booked_log_read_on(7) == T0 + timedelta(minutes=9)  # read: "none", not "not cached"

@@ -45,3 +45,12 @@ async def test_opening_a_job_online_reads_its_booked_log_and_shows_it_offline_la
     await board.wait(lambda: "booked log is not cached yet" in board.shown(), "the not-cached words")
     assert board.store.booked_log_read_on(other["id"]) is None
     assert "Summary" in board.shown()  # the rest of the detail is intact
+
+
+async def test_a_job_the_server_has_no_booked_log_for_says_so(board: Board) -> None:
+    job = board.job_where(lambda j: j["id"] % 5 == 1)
+    for b in [b for b in board.sandbox["job_booked_logs"].values() if b["jobId"] == job["id"]]:
+        board.sandbox["job_booked_logs"].delete(b["id"])
+    await board.open(job)
+    await board.wait(lambda: "The server has no booked log for this job." in board.shown(), "the none words")
+    assert board.store.booked_log_read_on(job["id"]) is not None
