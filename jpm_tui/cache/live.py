@@ -5,6 +5,9 @@ first (a dispatcher's action should reach the server before we pull), then runs 
 (``resync(feed)``), then syncs incrementally, then waits. Going offline is not an error: the round records it
 and the next one tries again; nothing queued is lost.
 
+Some reads have no feed: a job's booked log is read one job at a time when the board opens the job online
+(``refresh_booked_log``) and kept in the cache, so the detail shows it offline afterwards.
+
 The sync screen drives it: ``sync_now()``, ``pause()`` / ``resume()``, ``resync(feed)``, ``progress`` (the
 latest ``SyncProgress`` of each feed), and the outbox decisions ``retry`` / ``drop`` / ``confirm``, which keep
 the header's outbox count current.
@@ -13,6 +16,7 @@ the header's outbox count current.
 from __future__ import annotations
 
 import asyncio
+import logging
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -23,6 +27,7 @@ from jpm_tui.cache.sync import SyncEngine, SyncError, SyncProgress, SyncSummary
 from jpm_tui.provider.base import Provider
 from jpm_tui.provider.domain import Command
 
+log = logging.getLogger(__name__)
 
 @dataclass(slots=True)
 class LiveState:
@@ -59,6 +64,8 @@ class LiveCache:
         """The latest progress event of each feed (this run's, or the last run's once it ended)."""
         self._full: list[str] = []
         self._paused = False
+        self.provider: Provider | None = None
+        """The provider ``open()`` built inside the running loop (None before)."""
 
     def _last_success(self) -> datetime | None:
         done = [s.last_success for s in self.store.sync_states() if s.last_success]
@@ -67,6 +74,7 @@ class LiveCache:
     def open(self) -> None:
         """Build the provider, engine and outbox inside the running event loop (httpx binds to it)."""
         provider = self._provider_factory()
+        self.provider = provider
         self.engine = SyncEngine(self.store, provider)
         self.engine.add_listener(self._remember_progress)
         if self._paused:
@@ -82,6 +90,28 @@ class LiveCache:
     def sync_now(self) -> None:
         """Ask the loop for a round now instead of at the end of its wait."""
         self._wake.set()
+
+    async def refresh_booked_log(self, job_id: int) -> bool:
+        """Read one job's booked log from the server into the cache (``CacheStore.save_booked_log``); True when
+        the cache now holds the server's answer (an entry, or "the job has none").
+
+        Does nothing (False) when offline or before the loop opened its provider: the cache keeps what it has.
+        A failure (network, auth, server, mapping) is logged and answers False; it never raises."""
+        provider = self.provider
+        if provider is None or not self.state.online:
+            return False
+        read = getattr(provider, "booked_log", None)
+        if read is None:
+            return False
+        try:
+            entry = await read(job_id)
+            self.store.save_booked_log(job_id, entry)
+        except asyncio.CancelledError:
+            raise
+        except Exception as exc:  # noqa: BLE001 - the detail shows what the cache has; the log says why
+            log.warning("could not read the booked log of job %s: %s", job_id, exc)
+            return False
+        return True
 
     # ------------------------------------------------------------------ sync control (the sync screen)
 

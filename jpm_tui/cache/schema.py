@@ -316,7 +316,23 @@ ALTER TABLE outbox ADD COLUMN result TEXT;
 UPDATE outbox SET result = error, error = NULL WHERE state = 'done';
 """
 
-MIGRATIONS: list[str] = [V1, V2, V3, V4]
+# v5: each job's booked log (who booked it, when, the appointment booked). No export feed carries it: the board
+# reads it one job at a time when a job is opened online (``LiveCache.refresh_booked_log``).
+# ``job_booked_log_reads`` says which jobs were asked about and when, so "the job has no booked log" (asked, none
+# found) and "not cached yet" (never asked) read differently offline.
+V5 = """
+CREATE TABLE IF NOT EXISTS job_booked_logs (
+    id INTEGER PRIMARY KEY, job_id INTEGER NOT NULL, appointment_id INTEGER, start TEXT,
+    arrival_window_start TEXT, arrival_window_end TEXT, created_on TEXT, created_by_id INTEGER,
+    active INTEGER NOT NULL DEFAULT 1, raw TEXT NOT NULL
+);
+CREATE INDEX IF NOT EXISTS job_booked_logs_job ON job_booked_logs(job_id, created_on);
+CREATE TABLE IF NOT EXISTS job_booked_log_reads (
+    job_id INTEGER PRIMARY KEY, read_on TEXT NOT NULL, found INTEGER NOT NULL
+);
+"""
+
+MIGRATIONS: list[str] = [V1, V2, V3, V4, V5]
 """MIGRATIONS[i] takes a file from user_version i to i + 1."""
 
 LATEST = len(MIGRATIONS)

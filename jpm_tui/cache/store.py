@@ -253,6 +253,7 @@ TABLES: dict[str, TableSpec] = {
               constants={"owner_kind": "project"}),
         _spec("job_history", d.HistoryEntry),
         _spec("job_canceled_logs", d.CanceledLogEntry),
+        _spec("job_booked_logs", d.BookedLogEntry),
         _spec("technicians", d.Technician, json_fields=("zone_ids",)),
         _spec("customers", d.Customer),
         _spec("locations", d.Location),
@@ -1316,6 +1317,33 @@ class CacheStore:
     def canceled_log_for_job(self, job_id: int) -> list[d.CanceledLogEntry]:
         return self._many("job_canceled_logs", "SELECT * FROM job_canceled_logs WHERE job_id = ? AND active = 1 "
                           "ORDER BY created_on DESC, id DESC", (job_id,))
+
+    def booked_log_for_job(self, job_id: int) -> d.BookedLogEntry | None:
+        """The job's booked log as last read from the server (its newest active entry), or None: either the
+        job has none or it was never read; ``booked_log_read_on`` tells which."""
+        return self._one("job_booked_logs", "SELECT * FROM job_booked_logs WHERE job_id = ? AND active = 1 "
+                         "ORDER BY created_on DESC, id DESC LIMIT 1", (job_id,))
+
+    def booked_log_read_on(self, job_id: int) -> datetime | None:
+        """When the job's booked log was last read from the server (found or not); None: never (not cached)."""
+        row = self.conn.execute("SELECT read_on FROM job_booked_log_reads WHERE job_id = ?", (job_id,)).fetchone()
+        return d.parse_datetime(row[0]) if row else None
+
+    def save_booked_log(self, job_id: int, entry: d.BookedLogEntry | None, *, at: datetime | None = None) -> None:
+        """Store what the server answered for the job's booked log, in one transaction: ``entry`` replaces the
+        job's earlier entries (kept with active=0, never deleted); None (the job has none) deactivates them.
+        Either way the job counts as read at ``at`` (default now)."""
+        if entry is not None and entry.job_id != job_id:
+            raise CacheError(f"booked log {entry.id} is job {entry.job_id}'s, not job {job_id}'s")
+        read_on = d.format_datetime(at or datetime.now(UTC))
+        with self.transaction() as conn:
+            if entry is not None:
+                self.upsert("job_booked_logs", [entry])
+            conn.execute("UPDATE job_booked_logs SET active = 0 WHERE job_id = ? AND id IS NOT ?",
+                         (job_id, entry.id if entry is not None and entry.active else None))
+            conn.execute("INSERT INTO job_booked_log_reads (job_id, read_on, found) VALUES (?, ?, ?) "
+                         "ON CONFLICT(job_id) DO UPDATE SET read_on = excluded.read_on, found = excluded.found",
+                         (job_id, read_on, int(entry is not None)))
 
     def appointments_between(self, start: datetime, end: datetime,
                              technician_ids: Sequence[int] | None = None) -> list[d.Appointment]:

@@ -8,6 +8,7 @@ A backend (ServiceTitan today, others later) implements ``Provider``:
 * ``execute(command)`` performs one command and answers a ``CommandResult`` whose ``outcome`` tells the outbox
   what to do next. It does not raise for backend failures (rejections, outages, auth): those are outcomes.
 * ``fetch_record(kind, id)`` reads one record fresh from the backend for a conflict check.
+* ``booked_log(job_id)`` reads one job's booked log (no feed carries it; the board asks when a job is opened).
 """
 
 from __future__ import annotations
@@ -17,7 +18,7 @@ from collections.abc import AsyncIterator, Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Literal, Protocol, runtime_checkable
 
-from jpm_tui.provider.domain import Command
+from jpm_tui.provider.domain import BookedLogEntry, Command
 
 __all__ = [
     "CommandResult",
@@ -133,4 +134,9 @@ class Provider(Protocol):
         """The record as the backend has it now, as a dict of *domain* field names (``id``,
         ``modified_on`` as ISO-8601 UTC text, ``active``, ... and ``raw``), or None when it does not exist.
         ``kind`` is a ``RecordKind``."""
+        ...
+
+    async def booked_log(self, job_id: int) -> BookedLogEntry | None:
+        """Who booked the job, when, and the appointment booked, or None when the backend has no booked log
+        for it. Failures (network, auth, 5xx) raise."""
         ...

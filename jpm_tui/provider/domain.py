@@ -38,6 +38,7 @@ __all__ = [
     "AssignTechnicians",
     "AttachJobToProject",
     "BusinessUnit",
+    "BookedLogEntry",
     "CancelJob",
     "CanceledLogEntry",
     "Command",
@@ -429,6 +430,22 @@ class CanceledLogEntry:
     job_id: int
     reason_id: int | None = None
     memo: str = ""
+    created_on: datetime | None = None
+    created_by_id: int | None = None
+    active: bool = True
+    raw: dict[str, Any] = _raw()
+
+
+@dataclass(frozen=True, slots=True)
+class BookedLogEntry:
+    """Who booked a job, when, and the appointment booked with it (``start`` and its arrival window)."""
+
+    id: int
+    job_id: int
+    appointment_id: int | None = None
+    start: datetime | None = None
+    arrival_window_start: datetime | None = None
+    arrival_window_end: datetime | None = None
     created_on: datetime | None = None
     created_by_id: int | None = None
     active: bool = True

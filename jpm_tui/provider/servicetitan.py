@@ -27,6 +27,7 @@ __all__ = [
     "ServiceTitanProvider",
     "appointment_from_wire",
     "assignment_from_wire",
+    "booked_log_from_wire",
     "business_unit_from_wire",
     "canceled_log_from_wire",
     "contact_from_wire",
@@ -342,6 +343,21 @@ def canceled_log_from_wire(p: Mapping[str, Any]) -> d.CanceledLogEntry:
     )
 
 
+def booked_log_from_wire(p: Mapping[str, Any]) -> d.BookedLogEntry:
+    return d.BookedLogEntry(
+        id=_id(p),
+        job_id=_id(p, "jobId"),
+        appointment_id=_int(p.get("jobAppointmentId")),
+        start=_dt(p.get("start")),
+        arrival_window_start=_dt(p.get("arrivalWindowStart")),
+        arrival_window_end=_dt(p.get("arrivalWindowEnd")),
+        created_on=_dt(p.get("createdOn")),
+        created_by_id=_int(p.get("createdById")),
+        active=_bool(p.get("active"), True),
+        raw=_raw(p),
+    )
+
+
 def reason_from_wire(p: Mapping[str, Any], kind: str) -> d.Reason:
     if kind not in ("cancel", "hold"):
         raise MappingError(f"reason kind must be cancel or hold, not {kind!r}")
@@ -603,6 +619,19 @@ class ServiceTitanProvider:
             raise
         row = mapper(_wire(model))
         return record_to_dict(row)
+
+    # -- per-job reads without a feed -------------------------------------------------------------
+
+    async def booked_log(self, job_id: int) -> d.BookedLogEntry | None:
+        """The job's booked log (who booked it, when, the appointment booked), or None when the job has
+        none (404). Other failures raise (the caller decides: the board logs them and keeps its cache)."""
+        try:
+            model = await self.client.jpm.get_job_booked_log(job_id)
+        except Exception as exc:  # noqa: BLE001 - only "not found" is an answer
+            if _status_of(exc) == 404:
+                return None
+            raise
+        return booked_log_from_wire(_wire(model))
 
     # -- commands ----------------------------------------------------------------------------------
 

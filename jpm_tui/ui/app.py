@@ -225,6 +225,18 @@ class JpmApp(App[None]):
         if event.done and event.records:  # on a first sync, show each feed's rows as soon as they land
             self._data_changed()
 
+    async def refresh_booked_log(self, job_id: int) -> bool:
+        """Read a job's booked log into the cache when online (the job detail asks as it opens); when stored,
+        bump ``data_version`` so the detail reloads from the cache. Offline, without a live loop, or on an
+        error (logged by ``LiveCache``): False, and nothing changes."""
+        if self.live is None:
+            return False
+        refresh = getattr(self.live, "refresh_booked_log", None)
+        if refresh is None or not await refresh(job_id):
+            return False
+        self._data_changed()
+        return True
+
     def _data_changed(self) -> None:
         self._refresh_lookups()
         self.data_version += 1

@@ -274,3 +274,53 @@ async def test_feeds_yield_domain_rows() -> None:
     names = list(feeds)
     assert names.index("job_types") < names.index("jobs") < names.index("appointments") < names.index(
         "appointment_assignments")
+
+
+BOOKED_LOG = {
+    "id": 900, "jobId": 101, "jobAppointmentId": 11, "start": "2025-05-03T15:00:00Z",
+    "arrivalWindowStart": "2025-05-03T14:00:00Z", "arrivalWindowEnd": "2025-05-03T18:00:00Z",
+    "createdOn": "2025-05-01T13:30:00Z", "createdById": 42, "active": True, "brandNew": 1,
+}
+
+
+def test_booked_log_from_wire() -> None:
+    entry = st.booked_log_from_wire(BOOKED_LOG)
+    assert (entry.id, entry.job_id, entry.appointment_id, entry.created_by_id) == (900, 101, 11, 42)
+    assert entry.start == datetime(2025, 5, 3, 15, tzinfo=UTC)
+    assert (entry.arrival_window_start, entry.arrival_window_end) == (
+        datetime(2025, 5, 3, 14, tzinfo=UTC), datetime(2025, 5, 3, 18, tzinfo=UTC))
+    assert entry.created_on == datetime(2025, 5, 1, 13, 30, tzinfo=UTC) and entry.active is True
+    assert entry.raw is BOOKED_LOG
+    bare = st.booked_log_from_wire({"id": 1, "jobId": 2})
+    assert bare.start is None and bare.appointment_id is None and bare.created_by_id is None and bare.active
+    with pytest.raises(st.MappingError):
+        st.booked_log_from_wire({"id": 1})
+
+
+class _BookedLogClient:
+    def __init__(self, answer: Any) -> None:
+        self.answer = answer
+        self.asked: list[int] = []
+        self.jpm = self
+
+    async def get_job_booked_log(self, id: int) -> Any:
+        self.asked.append(id)
+        if isinstance(self.answer, Exception):
+            raise self.answer
+        return self.answer
+
+
+async def test_provider_booked_log_maps_the_answer_and_404_is_none() -> None:
+    from jpm_tui.api.errors import NotFoundError, TransportError
+    from jpm_tui.api.models import JobBookedLog
+
+    client = _BookedLogClient(JobBookedLog.model_validate(BOOKED_LOG))
+    entry = await st.ServiceTitanProvider(client).booked_log(101)
+    assert client.asked == [101] and entry is not None
+    assert entry.job_id == 101 and entry.created_by_id == 42 and entry.start == datetime(2025, 5, 3, 15, tzinfo=UTC)
+    assert entry.raw["arrivalWindowEnd"].startswith("2025-05-03T18:00:00")
+
+    missing = NotFoundError(404, "Booked log for job with ID 5 not found")
+    assert await st.ServiceTitanProvider(_BookedLogClient(missing)).booked_log(5) is None
+    with pytest.raises(TransportError):
+        await st.ServiceTitanProvider(_BookedLogClient(TransportError("host unreachable"))).booked_log(5)

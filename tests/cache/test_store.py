@@ -91,6 +91,60 @@ def test_v1_file_migrates_to_latest_keeping_data(tmp_path: Path) -> None:
         new.close()
 
 
+def test_a_v4_file_upgrades_to_the_booked_log_schema_keeping_its_rows(tmp_path: Path) -> None:
+    path = tmp_path / "v4.sqlite3"
+    old = CacheStore(path, target_version=4)
+    try:
+        assert old.schema_version == 4
+        tables = {r[0] for r in old.conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
+        assert "job_booked_logs" not in tables and "job_booked_log_reads" not in tables
+        # a v4 build's rows, written as it would have (its TABLES had no job_booked_logs)
+        for table in ("jobs", "job_canceled_logs", "job_history"):
+            sample = {"jobs": job(1), "job_canceled_logs": d.CanceledLogEntry(5, 1, 2, "no show", T0, raw={"k": 1}),
+                      "job_history": d.HistoryEntry(6, 1, "Job Booked", T0, 3, raw={"k": 2})}[table]
+            old.upsert(table, [sample])
+        old.save_token("jobs", "tok-v4", rows=1)
+        with old.transaction() as conn:
+            conn.execute("INSERT INTO outbox (created_at, updated_at, kind, payload, state, target_kind, target_id, "
+                         "attempts) VALUES ('2025-05-01T00:00:00.000000+00:00', '2025-05-01T00:00:00.000000+00:00', "
+                         "'add_job_note', '{\"kind\":\"add_job_note\",\"job_id\":1,\"text\":\"hi\"}', "
+                         "'pending', 'job', 1, 0)")
+    finally:
+        old.close()
+
+    new = CacheStore(path)
+    try:
+        assert new.schema_version == LATEST
+        assert new.job(1) == job(1) and new.token("jobs") == "tok-v4"
+        assert [e.memo for e in new.canceled_log_for_job(1)] == ["no show"]
+        assert [e.event for e in new.history_for_job(1)] == ["Job Booked"]
+        assert new.conn.execute("SELECT count(*) FROM outbox WHERE state = 'pending'").fetchone()[0] == 1
+        assert new.booked_log_for_job(1) is None and new.booked_log_read_on(1) is None  # not cached yet
+        entry = d.BookedLogEntry(9, 1, 11, T0, T0, T0 + timedelta(hours=4), T0, 3, raw={"id": 9})
+        new.save_booked_log(1, entry, at=T0)
+        assert new.booked_log_for_job(1) == entry and new.booked_log_read_on(1) == T0
+    finally:
+        new.close()
+
+
+def test_save_booked_log_replaces_and_remembers_a_job_without_one(store: CacheStore) -> None:
+    first = d.BookedLogEntry(1, 7, 11, T0, created_on=T0, created_by_id=3, raw={"id": 1})
+    later = d.BookedLogEntry(2, 7, 12, T0 + timedelta(days=1), created_on=T0 + timedelta(hours=1), created_by_id=4,
+                             raw={"id": 2})
+    store.save_booked_log(7, first, at=T0)
+    assert store.booked_log_for_job(7) == first and store.booked_log_for_job(7).raw == {"id": 1}
+    store.save_booked_log(7, later, at=T0 + timedelta(minutes=5))
+    assert store.booked_log_for_job(7) == later
+    rows = store.conn.execute("SELECT id, active FROM job_booked_logs ORDER BY id")
+    assert [tuple(r) for r in rows] == [(1, 0), (2, 1)]
+    store.save_booked_log(7, None, at=T0 + timedelta(minutes=9))  # the server has none now (404)
+    assert store.booked_log_for_job(7) is None
+    assert store.booked_log_read_on(7) == T0 + timedelta(minutes=9)  # read: "none", not "not cached"
+    assert store.booked_log_read_on(8) is None
+    with pytest.raises(CacheError):
+        store.save_booked_log(8, first)
+
+
 def test_newer_schema_is_refused(tmp_path: Path) -> None:
     path = tmp_path / "future.sqlite3"
     conn = sqlite3.connect(path)
@@ -160,6 +214,7 @@ def test_every_table_round_trips_rows(store: CacheStore) -> None:
         "project_notes": d.Note(1, "project", 1, "n", raw={"x": 1}),
         "job_history": d.HistoryEntry(1, 1, "Booked", T0, raw={"x": 1}),
         "job_canceled_logs": d.CanceledLogEntry(1, 1, 2, "m", T0, raw={"x": 1}),
+        "job_booked_logs": d.BookedLogEntry(1, 1, 2, T0, T0, T0 + timedelta(hours=4), T0, 3, raw={"x": 1}),
         "technicians": d.Technician(1, "Bo", zone_ids=(1, 2), raw={"x": 1}),
         "customers": d.Customer(1, "Acme", raw={"x": 1}),
         "locations": d.Location(1, 1, street="1 Main", lat=1.5, raw={"x": 1}),
@@ -191,6 +246,7 @@ def test_every_table_round_trips_rows(store: CacheStore) -> None:
     assert store.notes_for_job(1) == [samples["job_notes"]] and store.notes_for_project(1) == [samples["project_notes"]]
     assert store.history_for_job(1) == [samples["job_history"]]
     assert store.canceled_log_for_job(1) == [samples["job_canceled_logs"]]
+    assert store.booked_log_for_job(1) == samples["job_booked_logs"]
     assert store.shifts_between(T0, T0 + timedelta(hours=1)) == [samples["shifts"]]
     assert store.project_statuses() == [samples["project_statuses"]]
     assert store.job(1) == samples["jobs"] and store.job(1).raw == samples["jobs"].raw

@@ -176,6 +176,19 @@ class FakeSource:
     def canceled_log_for_job(self, job_id: int) -> list[dict[str, Any]]:
         return []
 
+    def booked_log_for_job(self, job_id: int) -> dict[str, Any] | None:
+        """Booked by a technician three days ago, for the job's first appointment (as the store answers)."""
+        appointments = self.appointments_for_job(job_id)
+        if not appointments:
+            return None
+        first = appointments[0]
+        return {"id": job_id, "job_id": job_id, "appointment_id": first.id, "start": first.start,
+                "arrival_window_start": first.arrival_window_start, "arrival_window_end": first.arrival_window_end,
+                "created_on": NOW - timedelta(days=3), "created_by_id": TECHNICIANS[1].id}
+
+    def booked_log_read_on(self, job_id: int) -> datetime | None:
+        return NOW - timedelta(minutes=5)
+
     def job_types(self) -> list[Named]:
         return JOB_TYPES
 

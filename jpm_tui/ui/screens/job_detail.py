@@ -1,8 +1,14 @@
-"""One job: every field, appointments, notes, history, cancellations, custom fields and the raw payload."""
+"""One job: every field, appointments, notes, who booked it, history, cancellations, custom fields and the raw
+payload.
+
+The booked log has no feed: opening a job online reads it into the cache in the background
+(``JpmApp.refresh_booked_log``), and the detail reloads from the cache when it lands. Offline it shows what
+the cache has, or says the booked log is not cached yet."""
 
 from __future__ import annotations
 
 import json
+import logging
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any, ClassVar
@@ -48,6 +54,8 @@ JOB_ACTION_BINDINGS: list[BindingType] = [
     Binding("D", "detach_project", "Detach from project", group=JOB_ACTIONS, show=False, id="detach-project"),
 ]
 
+log = logging.getLogger(__name__)
+
 _ACTION_WORDS = {b.action: b.description for b in JOB_ACTION_BINDINGS if isinstance(b, Binding)}
 
 
@@ -60,6 +68,12 @@ class JobDetail:
     notes: Sequence[Any] = ()
     history: Sequence[Any] = ()
     canceled_log: Sequence[Any] = ()
+    booked_log: Any = None
+    """The job's booked log as cached (None: none, or not read yet; ``booked_log_read_on`` tells which)."""
+    booked_log_read_on: Any = None
+    """When the cache last read the booked log from the server (None: never, so "not cached yet")."""
+    booked_log_kept: bool = False
+    """The source keeps booked logs (the cache does); without it the detail has no Booked section."""
     extra: dict[str, Any] = field(default_factory=dict)
     pending: Sequence[OutboxEntry] = ()
     """Writes queued against the job or its appointments and not done yet (failed ones included)."""
@@ -83,6 +97,12 @@ def load_detail(source: Any, job_id: int, outbox: Outbox | None = None) -> JobDe
         customer_projects=_customer_projects(source, _get(job, "customer_id")),
     )
     extra["tags"] = _tags(source, job, extra.get("customer"), extra.get("location"))
+    read_booked = getattr(source, "booked_log_for_job", None)
+    if read_booked is not None:
+        detail.booked_log_kept = True
+        detail.booked_log = read_booked(job_id)
+        read_on = getattr(source, "booked_log_read_on", None)
+        detail.booked_log_read_on = read_on(job_id) if read_on is not None else None
     if outbox is not None:
         detail.pending = [*outbox.pending_for("job", job_id),
                           *(e for a in appointments for e in outbox.pending_for("appointment", a.id))]
@@ -177,6 +197,8 @@ class JobDetailScreen(BoardScreen):
         self.refusals: dict[str, str] | None = None
         """Job action -> why not (None until the job is read: every action waits)."""
         self.show_raw = False
+        self.booked_reading = False
+        """The booked log is being read from the server right now."""
 
     def compose_body(self) -> ComposeResult:
         with VerticalScroll(id="detail-body"):
@@ -187,6 +209,24 @@ class JobDetailScreen(BoardScreen):
         await self._load()
         self.app.theme_changed_signal.subscribe(self, lambda _theme: self.call_after_refresh(self._show))
         self.watch(self.app, "data_version", lambda _version: self._reload(), init=False)
+        live = self.board.live
+        if (self.detail is not None and live is not None and getattr(live, "provider", None) is not None
+                and live.state.online):
+            self.booked_reading = True
+            self.run_worker(self._refresh_booked_log, group="booked-log")
+
+    async def _refresh_booked_log(self) -> None:
+        """Once per opening, online: the job's booked log from the server into the cache. When it is stored the
+        app bumps ``data_version`` and the detail reloads; otherwise (an error, logged) it stays as it was."""
+        stored = False
+        try:
+            stored = await self.board.refresh_booked_log(self.job_id)
+        except Exception:  # noqa: BLE001 - never break the detail over the booked log
+            log.exception("reading the booked log of job %s", self.job_id)
+        finally:
+            self.booked_reading = False
+        if not stored and self.is_attached:
+            self.call_after_refresh(self._show)
 
     async def _load(self) -> None:
         live = self.board.live
@@ -323,6 +363,38 @@ class JobDetailScreen(BoardScreen):
             out.append(line)
         return out
 
+    def _booked_lines(self) -> list[Any]:
+        """Who booked the job, when, and the appointment booked (its start and arrival window), as cached."""
+        detail = self.detail
+        if detail is None or not detail.booked_log_kept:
+            return []
+        out: list[Any] = [self._heading("Booked")]
+        entry = detail.booked_log
+        if entry is None:
+            if detail.booked_log_read_on is not None:
+                words = "The server has no booked log for this job."
+            elif self.booked_reading:
+                words = "Reading the booked log from the server…"
+            else:
+                words = "The booked log is not cached yet (it is read when the job is opened online)."
+            out.append(plain(words, self._style("job-detail--muted")))
+            return out
+        tz = self.board.tz
+        appointment_id = _get(entry, "appointment_id")
+        appointment = next((a for a in detail.appointments if _get(a, "id") == appointment_id), None)
+        number = _get(appointment, "number") if appointment is not None else None
+        booked = f"{clean(number)}  " if number else (f"#{appointment_id}  " if appointment_id else "")
+        booked += when(_get(entry, "start"), tz)
+        window = (_get(entry, "arrival_window_start"), _get(entry, "arrival_window_end"))
+        if window[0] and window[1]:
+            booked += f"  arrive {when(window[0], tz)[11:16]}–{when(window[1], tz)[11:16]}"
+        out.append(self._fields([
+            ("Booked by", self._person(_get(entry, "created_by_id")) or "—"),
+            ("Booked on", when(_get(entry, "created_on"), tz)),
+            ("Appointment", booked),
+        ]))
+        return out
+
     def _sections(self) -> list[Any]:
         job, detail = self.detail.job, self.detail  # type: ignore[union-attr]
         out: list[Any] = []
@@ -416,6 +488,7 @@ class JobDetailScreen(BoardScreen):
                 head.append("  pinned", self._style("job-detail--muted"))
             out.append(head)
             out.append(plain(_get(note, "text") or "", multiline=True))
+        out.extend(self._booked_lines())
         history = sorted(detail.history, key=lambda h: str(_get(h, "at", "date", "created_on") or ""))
         out.append(self._heading("History", len(history)))
         for event in history:
