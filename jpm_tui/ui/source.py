@@ -64,6 +64,8 @@ class Reader:
         return await loop.run_in_executor(self._executor, partial(fn, *args, **kwargs))
 
     def close(self) -> None:
+        """Drop queued reads and wait for the one in flight (milliseconds): the store may be closed next, and
+        closing a connection under a running query crashes SQLite."""
         if self._executor is not None:
-            self._executor.shutdown(wait=False, cancel_futures=True)
+            self._executor.shutdown(wait=True, cancel_futures=True)
             self._executor = None

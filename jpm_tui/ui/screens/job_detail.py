@@ -389,7 +389,7 @@ class JobDetailScreen(BoardScreen):
         if window[0] and window[1]:
             booked += f"  arrive {when(window[0], tz)[11:16]}–{when(window[1], tz)[11:16]}"
         out.append(self._fields([
-            ("Booked by", self._person(_get(entry, "created_by_id")) or "—"),
+            ("Booked by", self.board.person_name(_get(entry, "created_by_id")) or "—"),
             ("Booked on", when(_get(entry, "created_on"), tz)),
             ("Appointment", booked),
         ]))
