@@ -116,7 +116,8 @@ class JpmApp(App[None]):
         self.export_dir = Path(export_dir) if export_dir is not None else Path.cwd()
         self.reader = reader or Reader()
         self.views = views_from_config(views, tz)
-        self.keymap_problems: list[KeymapProblem] = check_keymap(keymap or {}, keymap_origin)
+        self.keymap_problems: list[KeymapProblem] = []
+        self._keymap_to_check = (dict(keymap or {}), keymap_origin)
         if keymap:
             self.set_keymap(dict(keymap))
         self._save_theme = save_theme
@@ -147,8 +148,9 @@ class JpmApp(App[None]):
         if self._requested_theme not in self.available_themes:
             self.notify(f"Unknown theme {self._requested_theme!r}; using {DEFAULT_THEME!r}.",
                         severity="warning", markup=False)
-        for problem in self.keymap_problems:
-            self.notify(str(problem), title="Key settings", severity="warning", timeout=15, markup=False)
+        if self._keymap_to_check[0]:
+            # Checking reads every screen's bindings (importing them all): after the first paint, not before.
+            self.call_after_refresh(self._check_keymap)
         self._check_size()
         self._refresh_lookups()
         if self.live is not None:
@@ -205,6 +207,11 @@ class JpmApp(App[None]):
             self.notify(f"{what} is used but not saved: {error}", severity="error", timeout=10, markup=False)
             return
         self.notify(message, markup=False)
+
+    def _check_keymap(self) -> None:
+        self.keymap_problems = check_keymap(*self._keymap_to_check)
+        for problem in self.keymap_problems:
+            self.notify(str(problem), title="Key settings", severity="warning", timeout=15, markup=False)
 
     @work(exclusive=True, group="live")
     async def _keep_live(self) -> None:
