@@ -308,7 +308,10 @@ async def test_broad_text_search_counts_up_to_the_cap(source, monkeypatch):
     app = make_app(source)
     async with app.run_test(size=(120, 40)) as pilot:
         await settle(pilot)
-        await pilot.press("slash", *"a")
+        await pilot.press("slash", "e")
+        await pilot.pause(0.3)
+        assert "200 matching" in filter_count(app)  # one letter waits for the next
+        await pilot.press("r")
         await wait_until(pilot, lambda: "5+ matching" in filter_count(app))
         assert table_of(app).row_count == 5
 

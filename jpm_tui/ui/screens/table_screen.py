@@ -20,6 +20,10 @@ __all__ = ["SEARCH_DEBOUNCE", "SearchInput", "TableScreen", "cycle"]
 SEARCH_DEBOUNCE = 0.25
 
 
+MIN_LIVE_SEARCH = 2
+"""Characters typed before the search runs as you type (Enter searches for anything)."""
+
+
 def cycle(current: tuple[str, ...], values: tuple[str, ...]) -> tuple[str, ...]:
     """() -> first value -> ... -> last value -> (); a multi-value filter restarts at the first."""
     if not values:
@@ -88,6 +92,8 @@ class TableScreen(BoardScreen):
         if self._search_timer is not None:
             self._search_timer.stop()
         value = event.value
+        if 0 < len(value.strip()) < MIN_LIVE_SEARCH:
+            return  # one letter matches most of a big cache and costs the most to look up: wait for more
         self._search_timer = self.set_timer(SEARCH_DEBOUNCE, lambda: self._apply_search(value))
 
     def _apply_search(self, value: str) -> None:
