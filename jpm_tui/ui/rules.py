@@ -15,7 +15,8 @@ from ..provider.domain import AppointmentStatus, JobStatus
 __all__ = ["APPOINTMENT_ACTION_NAMES", "JOB_ACTION_NAMES", "appointment_refusals", "effective_status", "holdable_appointment", "held_appointment", "job_refusals"]
 
 JOB_ACTION_NAMES = ("cancel_job", "remove_cancellation", "hold", "remove_hold", "add_note", "edit_summary",
-                    "edit_priority", "edit_job_type", "edit_business_unit", "attach_project", "detach_project")
+                    "edit_priority", "edit_job_type", "edit_business_unit", "attach_project", "detach_project",
+                    "new_appointment")
 
 _CLOSED = (JobStatus.CANCELED, JobStatus.COMPLETED)
 
@@ -62,6 +63,7 @@ def job_refusals(job: Any, overlay: Mapping[str, Any], appointments: Sequence[An
         out["remove_cancellation"] = "the job is not canceled"
     if status in _CLOSED:
         out["hold"] = f"the job is {status.lower()}"
+        out["new_appointment"] = f"the job is {status.lower()}"
     elif holdable_appointment(appointments, appointment_overlays) is None:
         out["hold"] = "no appointment of this job is open to put on hold"
     elif not has_hold_reasons:

@@ -161,6 +161,26 @@ async def test_offline_actions_are_queued_then_replayed_when_the_network_is_back
     assert board.store.job(job["id"]).status == "Canceled"
 
 
+
+async def test_book_a_new_appointment_for_the_job(board: Board) -> None:
+    from datetime import datetime, timedelta
+
+    job = _open_job(board)
+    before = {a["id"] for a in board.sandbox["appointments"].values() if a["jobId"] == job["id"]}
+    await board.open(job)
+    await board.pilot.press("N")
+    await board.pilot.pause()
+    await board.pilot.press("ctrl+s")  # the proposal: tomorrow 08:00-10:00 in the board's zone
+    await board.settled()
+    added = [a for a in board.sandbox["appointments"].values() if a["jobId"] == job["id"] and a["id"] not in before]
+    assert len(added) == 1
+    start = datetime.fromisoformat(added[0]["start"].replace("Z", "+00:00")).astimezone(board.app.tz)
+    assert (start.hour, start.minute) == (8, 0)
+    assert start.date() == (board.app.clock().astimezone(board.app.tz) + timedelta(days=1)).date()
+    await board.wait(lambda: any(a.id == added[0]["id"] for a in board.store.appointments_for_job(job["id"])),
+                     "the new appointment in the cache")
+    await board.wait(lambda: added[0]["appointmentNumber"] in board.shown(), "the new appointment on screen")
+
 # Every job action offline: pick a job in the state the action needs, take the network down, act, see it queued,
 # bring the network back, and see the sandbox changed. (job chooser, keys, what the sandbox shows afterwards)
 def _held(board: Board, job: dict[str, Any]) -> list[dict[str, Any]]:
@@ -196,6 +216,9 @@ OFFLINE_ACTIONS: dict[str, tuple[Any, tuple[str, ...], Any]] = {
     "attach": (lambda b, j: not _in_project(b, j) and _has_project_to_join(b, j), ("A", "enter"),
                lambda b, j: b.sandbox_job(j)["projectId"] is not None),
     "detach": (_in_project, ("D", "y"), lambda b, j: b.sandbox_job(j)["projectId"] is None),
+    "new appointment": (lambda b, j: j["jobStatus"] == "Scheduled", ("N", "ctrl+s"),
+                        lambda b, j: sum(a["jobId"] == j["id"] for a in b.sandbox["appointments"].values())
+                        > j["appointmentCount"]),
 }
 
 

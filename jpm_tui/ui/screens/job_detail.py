@@ -8,6 +8,7 @@ the cache has, or says the booked log is not cached yet."""
 from __future__ import annotations
 
 import json
+from datetime import timedelta, timezone
 import logging
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -25,7 +26,7 @@ from ...cache.outbox import Outbox, OutboxEntry, OutboxState
 from ...cache.store import ProjectQuery
 from ...provider import domain as d
 from ..commands import binding_help
-from ..format import when
+from ..format import local, when
 from ..pending import pending_lines
 from ..rules import JOB_ACTION_NAMES, held_appointment, holdable_appointment, job_refusals
 from ..text import clean, plain
@@ -52,6 +53,7 @@ JOB_ACTION_BINDINGS: list[BindingType] = [
     Binding("b", "edit_business_unit", "Business unit", group=JOB_ACTIONS, show=False, id="edit-business-unit"),
     Binding("A", "attach_project", "Attach to project", group=JOB_ACTIONS, show=False, id="attach-project"),
     Binding("D", "detach_project", "Detach from project", group=JOB_ACTIONS, show=False, id="detach-project"),
+    Binding("N", "new_appointment", "New appointment", group=JOB_ACTIONS, show=False, id="new-appointment"),
 ]
 
 log = logging.getLogger(__name__)
@@ -634,6 +636,19 @@ class JobDetailScreen(BoardScreen):
         choices = [Choice(p.id, f"{p.number} {p.name}".strip(), f"{p.status} · {p.customer}") for p in projects]
         self._ask(PickerScreen(f"Attach {self._job_words} to project", choices),
                   lambda picked: self._send(d.AttachJobToProject(self.job_id, int(picked.value))))
+
+    def action_new_appointment(self) -> None:
+        """Book another visit (or the first one for a job that has none): tomorrow 08:00-10:00 local to start
+        from, arriving in that window."""
+        from .appointment_form import Times, TimesFormScreen
+
+        start = local(self.board.clock(), self.board.tz).replace(hour=8, minute=0, second=0, microsecond=0)
+        start = (start + timedelta(days=1)).astimezone(timezone.utc)
+        end = start + timedelta(hours=2)
+        self._ask(TimesFormScreen(f"New appointment for {self._job_words}", Times(start, end, start, end),
+                                  self.board.tz),
+                  lambda times: self._send(d.CreateAppointment(self.job_id, times.start, times.end,
+                                                               times.window_start, times.window_end)))
 
     def action_detach_project(self) -> None:
         self._ask(ConfirmScreen("Detach from project", f"Take {self._job_words} out of its project?"),
