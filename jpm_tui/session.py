@@ -134,15 +134,30 @@ def board_app(session: Session, store: Any) -> Any:
     """The board over ``store``: it opens on the cache at once while a background worker sends queued
     writes and syncs through a provider over ``session.make_client()``."""
     from .cache.live import LiveCache
-    from .provider.servicetitan import ServiceTitanProvider, record_link
     from .ui.app import JpmApp
     from .ui.themes import DEFAULT_THEME
     from .ui.widgets.status_line import BoardStatus
 
-    live = LiveCache(store, lambda: ServiceTitanProvider(session.make_client()))
+    live = LiveCache(store, partial(_provider, session))
     status = BoardStatus(profile=session.profile_name, tenant=session.tenant, environment=session.environment,
                          last_sync=live.state.last_sync)
     return JpmApp(store, status, views=session.views, keymap=session.keys or None, keymap_origin=session.origin,
                   theme=session.theme or DEFAULT_THEME, theme_dirs=session.theme_dirs, live=live, tz=session.tz,
                   save_theme=session.save_theme, save_view=session.save_view,
-                  link_for=partial(record_link, session.environment))
+                  link_for=partial(_record_link, session.environment))
+
+
+# The provider (and with it the HTTP client and its models) is imported by the live loop once the job list is on
+# screen, not before: the board paints from the cache first.
+
+
+def _provider(session: Session) -> Any:
+    from .provider.servicetitan import ServiceTitanProvider
+
+    return ServiceTitanProvider(session.make_client())
+
+
+def _record_link(environment: str, kind: str, record_id: int) -> str | None:
+    from .provider.servicetitan import record_link
+
+    return record_link(environment, kind, record_id)

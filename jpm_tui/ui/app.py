@@ -6,7 +6,7 @@ import os
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from datetime import tzinfo
 from pathlib import Path
-from typing import Any, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar
 
 from dataclasses import replace
 
@@ -23,15 +23,17 @@ from .format import Clock, system_clock
 from .screens.filter_form import FilterChoices
 from .screens.jobs import JobsScreen
 from .screens.too_small import TooSmallScreen
-from ..cache.live import LiveCache, LiveState
-from ..cache.outbox import OutboxEntry, OutboxState, describe
-from ..provider.domain import Command
-from ..cache.sync import SyncProgress
 from .source import JobQuery, JobSource, Reader, SavedView
 from .views import filters_from_query, views_from_config
-from .keys import KeymapProblem, check_keymap
 from .themes import DEFAULT_THEME, board_variable_defaults, load_themes
 from .widgets.status_line import BoardStatus
+
+if TYPE_CHECKING:  # the outbox, sync and key-check modules load when first used, after the first paint
+    from ..cache.live import LiveCache, LiveState
+    from ..cache.outbox import OutboxEntry
+    from ..cache.sync import SyncProgress
+    from ..provider.domain import Command
+    from .keys import KeymapProblem
 
 __all__ = ["BoardStatus", "JpmApp", "MIN_SIZE", "run_app"]
 
@@ -209,6 +211,8 @@ class JpmApp(App[None]):
         self.notify(message, markup=False)
 
     def _check_keymap(self) -> None:
+        from .keys import check_keymap
+
         self.keymap_problems = check_keymap(*self._keymap_to_check)
         for problem in self.keymap_problems:
             self.notify(str(problem), title="Key settings", severity="warning", timeout=15, markup=False)
@@ -322,10 +326,14 @@ class JpmApp(App[None]):
         return None if name.startswith("#") else name
 
     def describe(self, command: Command) -> str:
+        from ..cache.outbox import describe
+
         return describe(command, self.name_of)
 
     def say_outcome(self, entry: OutboxEntry, words: str) -> None:
         """Tell the dispatcher how a write ended: done, refused (with the server's words), held, or queued."""
+        from ..cache.outbox import OutboxState
+
         if entry.state == OutboxState.DONE:
             self.notify(f"Done: {words}", markup=False)
         elif entry.state == OutboxState.FAILED:
