@@ -16,7 +16,8 @@ from .format import local
 
 __all__ = [
     "CalendarData", "DAY_END", "DAY_START", "GROUPINGS", "Item", "Lane", "MIN_LENGTH", "SIGNALS", "STACK_SHOWN",
-    "UNCONFIRMED_WITHIN", "booked_hours", "build_lanes", "business_span", "day_bounds", "hours_span", "item_signals", "items_from",
+    "UNCONFIRMED_WITHIN", "booked_hours", "build_lanes", "business_span", "day_bounds", "hours_span", "item_signals",
+    "items_from",
     "overlap_hours", "place", "span_columns", "stack", "tray_sections", "week_bounds", "working_hours",
 ]
 

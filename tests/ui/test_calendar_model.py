@@ -9,7 +9,8 @@ from fakes import NOW, FakeSource
 
 from jpm_tui.provider import domain as d
 from jpm_tui.ui.calendar_model import (
-    CalendarData, Item, Lane, booked_hours, build_lanes, business_span, day_bounds, hours_span, item_signals, items_from, span_columns,
+    CalendarData, Item, Lane, booked_hours, build_lanes, business_span, day_bounds, hours_span, item_signals, items_from,
+    span_columns,
     tray_sections, with_overlay, working_hours,
 )
 from jpm_tui.ui.rules import APPOINTMENT_ACTION_NAMES, appointment_refusals
@@ -113,7 +114,8 @@ def test_business_hours_set_the_day_axis_and_shifts_and_appointments_still_widen
     assert hours_span([], start, UTC, end, business_span(hours, wednesday)) == (8, 17)  # narrower than 06-20
     assert hours_span([], start, UTC, end, business_span(hours, sunday)) == (6, 20)  # closed: the default
     early = Lane("t1", "Early", 1, shifts=[(start + timedelta(hours=7), start + timedelta(hours=15))])
-    late = Lane("t2", "Late", 2, items=[item(start=start + timedelta(hours=16), end=start + timedelta(hours=19, minutes=30))])
+    late = Lane("t2", "Late", 2,
+                items=[item(start=start + timedelta(hours=16), end=start + timedelta(hours=19, minutes=30))])
     assert hours_span([early, late], start, UTC, end, (8, 17)) == (7, 20)
     assert hours_span([early], start, UTC, end, (0, 30)) == (0, 24)  # never past the day
 

@@ -1006,9 +1006,13 @@ class CalendarScreen(BoardScreen):
         start = item.start or self.now
         return Times(start, item.end or start + timedelta(hours=1), item.window_start, item.window_end)
 
+    def _windows(self) -> list[Any]:
+        """The cached arrival windows the times form offers (active ones, earliest first)."""
+        return list(self.data.arrival_windows) if self.data is not None else []
+
     def action_reschedule(self) -> None:
         item = self._target()
-        self._ask(TimesFormScreen(f"Reschedule {clean(item.label)}", self._times(item), self.tz),
+        self._ask(TimesFormScreen(f"Reschedule {clean(item.label)}", self._times(item), self.tz, self._windows()),
                   lambda t: self._send(d.RescheduleAppointment(item.id, t.start, t.end, t.window_start, t.window_end)))
 
     def _moved(self, item: Item, delta: timedelta) -> d.RescheduleAppointment:
@@ -1096,7 +1100,7 @@ class CalendarScreen(BoardScreen):
         proposed = Times(t.start + day, t.end + day, t.window_start + day if t.window_start else None,
                          t.window_end + day if t.window_end else None)
         self._ask(TimesFormScreen(f"New appointment for job {clean(item.job_number or item.job_id)}", proposed,
-                                  self.tz),
+                                  self.tz, self._windows()),
                   lambda times: self._send(d.CreateAppointment(item.job_id, times.start, times.end, times.window_start,
                                                                times.window_end, technician_ids=item.technician_ids)))
 
