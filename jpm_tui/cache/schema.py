@@ -332,7 +332,20 @@ CREATE TABLE IF NOT EXISTS job_booked_log_reads (
 );
 """
 
-MIGRATIONS: list[str] = [V1, V2, V3, V4, V5]
+# v6: the company's arrival windows (Dispatch list endpoint; times are minutes after local midnight) and its
+# business hours (one object, kept as the row with id 1; each day's hour ranges as JSON [[from, to], ...]).
+V6 = """
+CREATE TABLE IF NOT EXISTS arrival_windows (
+    id INTEGER PRIMARY KEY, start_minutes INTEGER NOT NULL, duration_minutes INTEGER NOT NULL,
+    business_unit_ids TEXT NOT NULL DEFAULT '[]', active INTEGER NOT NULL DEFAULT 1, raw TEXT NOT NULL
+);
+CREATE TABLE IF NOT EXISTS business_hours (
+    id INTEGER PRIMARY KEY, weekdays TEXT NOT NULL DEFAULT '[]', saturday TEXT NOT NULL DEFAULT '[]',
+    sunday TEXT NOT NULL DEFAULT '[]', active INTEGER NOT NULL DEFAULT 1, raw TEXT NOT NULL
+);
+"""
+
+MIGRATIONS: list[str] = [V1, V2, V3, V4, V5, V6]
 """MIGRATIONS[i] takes a file from user_version i to i + 1."""
 
 LATEST = len(MIGRATIONS)

@@ -264,6 +264,8 @@ TABLES: dict[str, TableSpec] = {
         _spec("tag_types", d.TagType),
         _spec("zones", d.Zone, json_fields=("zips", "cities", "technician_ids", "business_unit_ids")),
         _spec("teams", d.Team),
+        _spec("arrival_windows", d.ArrivalWindow, json_fields=("business_unit_ids",)),
+        _spec("business_hours", d.BusinessHours, json_fields=("weekdays", "saturday", "sunday")),
         _spec("shifts", d.Shift),
         _spec("project_statuses", d.ProjectStatus),
         _spec("project_types", d.ProjectType),
@@ -1472,6 +1474,16 @@ class CacheStore:
 
     def teams(self, *, include_inactive: bool = False) -> list[d.Team]:
         return self._lookup("teams", include_inactive)
+
+    def arrival_windows(self, *, include_inactive: bool = False) -> list[d.ArrivalWindow]:
+        """The arrival windows, earliest first (then the shorter first)."""
+        where = "" if include_inactive else " WHERE active = 1"
+        return self._many("arrival_windows",
+                          f"SELECT * FROM arrival_windows{where} ORDER BY start_minutes, duration_minutes, id")
+
+    def business_hours(self) -> d.BusinessHours | None:
+        """The company's business hours, or None when none are cached (never synced, or withdrawn)."""
+        return self._one("business_hours", "SELECT * FROM business_hours WHERE active = 1 ORDER BY id LIMIT 1", ())
 
     def project_statuses(self) -> list[d.ProjectStatus]:
         return self._many("project_statuses", 'SELECT * FROM project_statuses ORDER BY "order", name, id')

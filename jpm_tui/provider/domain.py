@@ -33,12 +33,14 @@ __all__ = [
     "AddProjectNote",
     "Appointment",
     "AppointmentStatus",
+    "ArrivalWindow",
     "Assignment",
     "AssignmentStatus",
     "AssignTechnicians",
     "AttachJobToProject",
     "BusinessUnit",
     "BookedLogEntry",
+    "BusinessHours",
     "CancelJob",
     "CanceledLogEntry",
     "Command",
@@ -538,6 +540,75 @@ class Team:
     active: bool = True
     modified_on: datetime | None = None
     raw: dict[str, Any] = _raw()
+
+
+@dataclass(frozen=True, slots=True)
+class ArrivalWindow:
+    """An arrival window the company offers customers ("08:00-12:00"): a time of day and a length, in the
+    company's local time. Times are minutes after local midnight (the wire's TimeSpan text ``07:00:00``)."""
+
+    id: int
+    start_minutes: int
+    """Minutes after local midnight the window opens (``07:00:00`` -> 420)."""
+    duration_minutes: int
+    """How long the window is open, in minutes (it closes at ``start_minutes + duration_minutes``)."""
+    business_unit_ids: tuple[int, ...] = ()
+    active: bool = True
+    raw: dict[str, Any] = _raw()
+
+    @property
+    def end_minutes(self) -> int:
+        return self.start_minutes + self.duration_minutes
+
+    @property
+    def label(self) -> str:
+        """``07:00-09:00`` (an end past midnight reads ``+1d``)."""
+        def hm(minutes: int) -> str:
+            days, rest = divmod(minutes, 1440)
+            return f"{rest // 60:02d}:{rest % 60:02d}" + (f"+{days}d" if days else "")
+
+        return f"{hm(self.start_minutes)}-{hm(self.end_minutes)}"
+
+
+HourRanges = tuple[tuple[int, int], ...]
+"""Business hours of one day: (from hour, to hour) pairs in local time (``((7, 18),)``)."""
+
+
+def _hour_ranges(value: Any) -> HourRanges:
+    return tuple((int(a), int(b)) for a, b in (value or ()))
+
+
+@dataclass(frozen=True, slots=True)
+class BusinessHours:
+    """The company's business hours as the backend shapes them: one set of hour ranges for every weekday
+    (Monday-Friday), one for Saturday, one for Sunday (local time, whole hours; empty = closed). There is one
+    per tenant: the cache keeps it as the row with ``id`` 1."""
+
+    id: int = 1
+    weekdays: HourRanges = ()
+    saturday: HourRanges = ()
+    sunday: HourRanges = ()
+    active: bool = True
+    raw: dict[str, Any] = _raw()
+
+    def __post_init__(self) -> None:  # JSON gives lists back: keep tuples (hashable, equal after a round trip)
+        for name in ("weekdays", "saturday", "sunday"):
+            object.__setattr__(self, name, _hour_ranges(getattr(self, name)))
+
+    def for_weekday(self, weekday: int) -> HourRanges:
+        """The ranges of a day by ``date.weekday()`` (0 = Monday ... 6 = Sunday)."""
+        if weekday == 5:
+            return self.saturday
+        if weekday == 6:
+            return self.sunday
+        return self.weekdays
+
+    def span(self, weekday: int) -> tuple[int, int] | None:
+        """(first hour, last hour) open on that day, or None when closed (no ranges)."""
+        ranges = [r for r in self.for_weekday(weekday) if r[1] > r[0]]
+        if not ranges:
+            return None
+        return min(a for a, _ in ranges), max(b for _, b in ranges)
 
 
 @dataclass(frozen=True, slots=True)

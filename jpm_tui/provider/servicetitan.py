@@ -26,8 +26,10 @@ __all__ = [
     "MappingError",
     "ServiceTitanProvider",
     "appointment_from_wire",
+    "arrival_window_from_wire",
     "assignment_from_wire",
     "booked_log_from_wire",
+    "business_hours_from_wire",
     "business_unit_from_wire",
     "canceled_log_from_wire",
     "contact_from_wire",
@@ -449,6 +451,49 @@ def team_from_wire(p: Mapping[str, Any]) -> d.Team:
     )
 
 
+def _minutes(value: Any, what: str) -> int:
+    """TimeSpan text (``07:00:00``, ``1.02:00:00``; ISO ``PT7H`` tolerated) -> whole minutes."""
+    from jpm_tui.api.models.base import parse_timespan
+
+    try:
+        return int(parse_timespan(value).total_seconds() // 60)
+    except (TypeError, ValueError):
+        raise MappingError(f"arrival window {what} is not a TimeSpan: {value!r}") from None
+
+
+def arrival_window_from_wire(p: Mapping[str, Any]) -> d.ArrivalWindow:
+    return d.ArrivalWindow(
+        id=_id(p),
+        start_minutes=_minutes(p.get("start"), "start"),
+        duration_minutes=_minutes(p.get("duration"), "duration"),
+        business_unit_ids=_ints(p.get("businessUnitIds")),
+        active=_bool(p.get("active"), True),
+        raw=_raw(p),
+    )
+
+
+def _ranges(value: Any) -> tuple[tuple[int, int], ...]:
+    out = []
+    for r in value if isinstance(value, (list, tuple)) else ():
+        if not isinstance(r, Mapping):
+            continue
+        lo, hi = _int(r.get("fromHour")), _int(r.get("toHour"))
+        if lo is not None and hi is not None:
+            out.append((lo, hi))
+    return tuple(out)
+
+
+def business_hours_from_wire(p: Mapping[str, Any]) -> d.BusinessHours:
+    """The tenant's one business-hours object; always the row with id 1 (the wire object has no id)."""
+    return d.BusinessHours(
+        id=1,
+        weekdays=_ranges(p.get("weekdays")),
+        saturday=_ranges(p.get("saturday")),
+        sunday=_ranges(p.get("sunday")),
+        raw=_raw(p),
+    )
+
+
 def tag_type_from_wire(p: Mapping[str, Any]) -> d.TagType:
     return d.TagType(
         id=_id(p),
@@ -557,6 +602,10 @@ class ServiceTitanProvider:
             L("project_types", "project_types", lambda **kw: c.jpm.list_project_types(**kw), project_type_from_wire),
             L("zones", "zones", lambda **kw: c.dispatch.list_zones(active="Any", **kw), zone_from_wire),
             L("teams", "teams", lambda **kw: c.dispatch.list_teams(include_inactive=True, **kw), team_from_wire),
+            L("arrival_windows", "arrival_windows",
+              lambda **kw: c.dispatch.list_arrival_windows(active="Any", **kw), arrival_window_from_wire),
+            self._single_feed("business_hours", "business_hours", lambda: c.dispatch.get_business_hours(),
+                              business_hours_from_wire),
             X("business_units", "business_units", c.settings.export_business_units, business_unit_from_wire),
             X("tag_types", "tag_types", c.settings.export_tag_types, tag_type_from_wire),
             X("employees", "employees", c.settings.export_employees, employee_from_wire),
@@ -601,6 +650,16 @@ class ServiceTitanProvider:
                 if not paged.has_more:
                     return
                 page_no += 1
+
+        return Feed(name=name, table=table, kind="list", pages=pages)
+
+    @staticmethod
+    def _single_feed(name: str, table: str, method: Callable[[], Any],
+                     mapper: Callable[[Mapping[str, Any]], Any]) -> Feed:
+        """A list feed over an endpoint answering one object (business hours): one page of one row."""
+
+        async def pages(token: str | None = None) -> AsyncIterator[FeedPage]:
+            yield FeedPage(map_rows(mapper, [await method()]), None, False)
 
         return Feed(name=name, table=table, kind="list", pages=pages)
 

@@ -16,7 +16,8 @@ from .format import local
 
 __all__ = [
     "CalendarData", "DAY_END", "DAY_START", "GROUPINGS", "Item", "Lane", "MIN_LENGTH", "SIGNALS", "STACK_SHOWN",
-    "UNCONFIRMED_WITHIN", "booked_hours", "build_lanes", "day_bounds", "hours_span", "item_signals", "items_from",
+    "UNCONFIRMED_WITHIN", "booked_hours", "build_lanes", "business_span", "day_bounds", "hours_span", "item_signals",
+    "items_from",
     "overlap_hours", "place", "span_columns", "stack", "tray_sections", "week_bounds", "working_hours",
 ]
 
@@ -82,6 +83,10 @@ class CalendarData:
     shifts: list[Any] = field(default_factory=list)
     teams: list[Any] = field(default_factory=list)
     zones: list[Any] = field(default_factory=list)
+    business_hours: Any = None
+    """The company's cached business hours (``domain.BusinessHours``), or None: the day view's default axis."""
+    arrival_windows: list[Any] = field(default_factory=list)
+    """The cached arrival windows (``domain.ArrivalWindow``): offered by the appointment times form."""
 
 
 @dataclass
@@ -333,15 +338,18 @@ def booked_hours(lane: Lane, start: datetime, end: datetime) -> float:
 
 
 def hours_span(lanes: Sequence[Lane], day_start: datetime, tz: tzinfo | None,
-               day_end: datetime | None = None) -> tuple[int, int]:
-    """The hours the day view spans: 06-20, widened to the earliest start and the latest end of the lanes'
-    shifts and appointments within the day (whole hours from local midnight; 0-24 at most). Parts outside
-    the day (an appointment running past midnight) are clipped, and the calendar marks them.
+               day_end: datetime | None = None, base: tuple[int, int] | None = None) -> tuple[int, int]:
+    """The hours the day view spans: ``base`` (the day's business hours, when the company has any that day;
+    else 06-20), widened to the earliest start and the latest end of the lanes' shifts and appointments within
+    the day (whole hours from local midnight; 0-24 at most). Parts outside the day (an appointment running
+    past midnight) are clipped, and the calendar marks them.
 
     ``day_end``: the day's end (a DST day is 23 or 25 hours); default 24 hours after ``day_start``."""
     day_end = day_end if day_end is not None else day_start + timedelta(days=1)
     total = max(1, round((day_end - day_start).total_seconds() / 3600))
     first, last = DAY_START, DAY_END
+    if base is not None and 0 <= base[0] < base[1]:
+        first, last = base[0], min(base[1], total)
     spans: list[tuple[datetime, datetime]] = []
     for lane in lanes:
         spans.extend(lane.shifts)
@@ -353,6 +361,17 @@ def hours_span(lanes: Sequence[Lane], day_start: datetime, tz: tzinfo | None,
         first = min(first, int((lo - day_start).total_seconds() // 3600))
         last = max(last, -int(-(hi - day_start).total_seconds() // 3600))  # rounded up to the hour
     return max(0, first), min(total, last)
+
+
+def business_span(hours: Any, day: date) -> tuple[int, int] | None:
+    """(first, last) open hour of ``day`` from cached business hours (``domain.BusinessHours``), or None when
+    there are none or the company is closed that day."""
+    if hours is None:
+        return None
+    try:
+        return hours.span(day.weekday())
+    except (AttributeError, TypeError, ValueError):
+        return None
 
 
 def span_columns(start: datetime | None, end: datetime | None, origin: datetime, hours: int,

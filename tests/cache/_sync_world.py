@@ -50,6 +50,12 @@ LISTS: dict[str, str] = {
     "zones": "zones",
     "teams": "teams",
     "shifts": "technician_shifts",
+    "arrival_windows": "arrival_windows",
+}
+
+# feeds over an endpoint answering one object: cache table -> (module, path); the cache keeps it as row id 1
+SINGLES: dict[str, tuple[str, str]] = {
+    "business_hours": ("dispatch", "business-hours"),
 }
 
 
@@ -169,6 +175,19 @@ def cache_snapshot(db_path: str | Path, tables: Iterable[str] | None = None) -> 
             else:
                 out[table] = {r[0]: json.loads(r[1]) for r in rows}
         return out
+    finally:
+        conn.close()
+
+
+def singles_same(db_path: str | Path, base_url: str) -> None:
+    """Each one-object feed's cached row (id 1) is the object the server answers now."""
+    conn = sqlite3.connect(db_path)
+    try:
+        with RawApi(base_url) as api:
+            for table, (module, path) in SINGLES.items():
+                rows = conn.execute(f"SELECT id, active, raw FROM {table}").fetchall()
+                assert [(r[0], r[1]) for r in rows] == [(1, 1)], f"{table}: {rows}"
+                assert json.loads(rows[0][2]) == api.call("GET", module, path), f"{table} differs from the server"
     finally:
         conn.close()
 

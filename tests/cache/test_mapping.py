@@ -324,3 +324,71 @@ async def test_provider_booked_log_maps_the_answer_and_404_is_none() -> None:
     assert await st.ServiceTitanProvider(_BookedLogClient(missing)).booked_log(5) is None
     with pytest.raises(TransportError):
         await st.ServiceTitanProvider(_BookedLogClient(TransportError("host unreachable"))).booked_log(5)
+
+
+ARRIVAL_WINDOW = {"id": 31, "start": "07:00:00", "duration": "02:30:00", "businessUnitIds": [3, 4], "active": True,
+                  "brandNew": "kept"}
+BUSINESS_HOURS = {"weekdays": [{"fromHour": 7, "toHour": 12}, {"fromHour": 13, "toHour": 18}],
+                  "saturday": [{"fromHour": 8, "toHour": 14}], "sunday": []}
+
+
+def test_arrival_window_from_wire_reads_timespans_as_minutes() -> None:
+    window = st.arrival_window_from_wire(ARRIVAL_WINDOW)
+    assert (window.id, window.start_minutes, window.duration_minutes, window.end_minutes) == (31, 420, 150, 570)
+    assert window.business_unit_ids == (3, 4) and window.active is True and window.raw is ARRIVAL_WINDOW
+    assert window.label == "07:00-09:30"
+    # ISO 8601 is tolerated, a day part counts, missing units / active default sensibly
+    late = st.arrival_window_from_wire({"id": 2, "start": "PT22H", "duration": "0.04:00:00", "active": False})
+    assert (late.start_minutes, late.duration_minutes, late.business_unit_ids, late.active) == (1320, 240, (), False)
+    assert late.label == "22:00-02:00+1d"
+    with pytest.raises(st.MappingError):
+        st.arrival_window_from_wire({"id": 3, "start": "7 o'clock", "duration": "02:00:00"})
+    with pytest.raises(st.MappingError):
+        st.arrival_window_from_wire({"id": 4, "duration": "02:00:00"})
+
+
+def test_business_hours_from_wire_keeps_the_documents_shape() -> None:
+    hours = st.business_hours_from_wire(BUSINESS_HOURS)
+    assert hours.id == 1 and hours.raw is BUSINESS_HOURS and hours.active
+    assert hours.weekdays == ((7, 12), (13, 18)) and hours.saturday == ((8, 14),) and hours.sunday == ()
+    assert [hours.span(day) for day in range(7)] == [(7, 18)] * 5 + [(8, 14), None]
+    odd = st.business_hours_from_wire({"weekdays": [{"fromHour": 9}, "x", {"fromHour": 9, "toHour": 17}]})
+    assert odd.weekdays == ((9, 17),) and odd.saturday == odd.sunday == ()
+
+
+async def test_arrival_window_and_business_hours_feeds_are_list_feeds_of_domain_rows() -> None:
+    from jpm_tui.api.models import ArrivalWindow, BusinessHours
+
+    asked: list[dict[str, Any]] = []
+
+    class Dispatch:
+        def __getattr__(self, name: str) -> Any:
+            return lambda *a, **k: None
+
+        async def list_arrival_windows(self, **kw: Any):
+            asked.append(kw)
+            return SimpleNamespace(data=[ArrivalWindow.model_validate(ARRIVAL_WINDOW)], has_more=False)
+
+        async def get_business_hours(self):
+            return BusinessHours.model_validate(BUSINESS_HOURS)
+
+    class Unused:  # the other feeds only bind methods; they are never called here
+        def __getattr__(self, name: str) -> Any:
+            return lambda *a, **k: None
+
+    client = SimpleNamespace(dispatch=Dispatch(), jpm=Unused(), settings=Unused(), crm=Unused())
+    feeds = {f.name: f for f in st.ServiceTitanProvider(client).feeds()}
+    windows, hours = feeds["arrival_windows"], feeds["business_hours"]
+    assert (windows.kind, windows.table, hours.kind, hours.table) == ("list", "arrival_windows", "list",
+                                                                    "business_hours")
+    pages = [p async for p in windows.pages(None)]
+    assert asked[0]["active"] == "Any" and len(pages) == 1 and not pages[0].has_more
+    (window,) = pages[0].rows
+    assert isinstance(window, d.ArrivalWindow) and (window.start_minutes, window.duration_minutes) == (420, 150)
+    assert window.raw["start"] == "07:00:00"  # TimeSpan text, as the wire has it
+    pages = [p async for p in hours.pages(None)]
+    assert len(pages) == 1 and pages[0].token is None and pages[0].has_more is False
+    (row,) = pages[0].rows
+    assert isinstance(row, d.BusinessHours) and row.id == 1 and row.weekdays == ((7, 12), (13, 18))
+    names = list(feeds)
+    assert names.index("arrival_windows") < names.index("jobs") and names.index("business_hours") < names.index("jobs")

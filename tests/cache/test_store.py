@@ -127,6 +127,44 @@ def test_a_v4_file_upgrades_to_the_booked_log_schema_keeping_its_rows(tmp_path: 
         new.close()
 
 
+def test_a_v5_file_upgrades_to_the_arrival_window_schema_keeping_its_rows(tmp_path: Path) -> None:
+    path = tmp_path / "v5.sqlite3"
+    old = CacheStore(path, target_version=5)
+    try:
+        assert old.schema_version == 5
+        tables = {r[0] for r in old.conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
+        assert "arrival_windows" not in tables and "business_hours" not in tables
+        old.upsert("jobs", [job(1)])
+        old.upsert("zones", [d.Zone(4, "North", raw={"z": 1})])
+        old.save_booked_log(1, d.BookedLogEntry(9, 1, 11, T0, T0, T0 + timedelta(hours=4), T0, 3, raw={"id": 9}),
+                            at=T0)
+        old.save_token("jobs", "tok-v5", rows=1)
+    finally:
+        old.close()
+
+    new = CacheStore(path)
+    try:
+        assert new.schema_version == LATEST
+        assert new.job(1) == job(1) and new.token("jobs") == "tok-v5"
+        assert new.zones() == [d.Zone(4, "North")] and new.booked_log_for_job(1).id == 9
+        assert new.arrival_windows() == [] and new.business_hours() is None
+        window = d.ArrivalWindow(2, 480, 240, raw={"start": "08:00:00"})
+        new.upsert("arrival_windows", [window])
+        new.upsert("business_hours", [d.BusinessHours(weekdays=((7, 18),))])
+        assert new.arrival_windows() == [window] and new.business_hours().span(0) == (7, 18)
+    finally:
+        new.close()
+
+
+def test_arrival_windows_read_in_time_order_and_missing_ones_go_inactive(store: CacheStore) -> None:
+    rows = [d.ArrivalWindow(1, 720, 240), d.ArrivalWindow(2, 480, 240), d.ArrivalWindow(3, 480, 120)]
+    store.upsert("arrival_windows", rows)
+    assert [w.id for w in store.arrival_windows()] == [3, 2, 1]
+    store.deactivate_missing("arrival_windows", {1, 3})
+    assert [w.id for w in store.arrival_windows()] == [3, 1]
+    assert [w.id for w in store.arrival_windows(include_inactive=True)] == [3, 2, 1]
+
+
 def test_save_booked_log_replaces_and_remembers_a_job_without_one(store: CacheStore) -> None:
     first = d.BookedLogEntry(1, 7, 11, T0, created_on=T0, created_by_id=3, raw={"id": 1})
     later = d.BookedLogEntry(2, 7, 12, T0 + timedelta(days=1), created_on=T0 + timedelta(hours=1), created_by_id=4,
@@ -224,6 +262,8 @@ def test_every_table_round_trips_rows(store: CacheStore) -> None:
         "tag_types": d.TagType(1, "VIP", raw={"x": 1}),
         "zones": d.Zone(1, "North", zips=("75001",), raw={"x": 1}),
         "teams": d.Team(1, "A", raw={"x": 1}),
+        "arrival_windows": d.ArrivalWindow(1, 420, 120, business_unit_ids=(3,), raw={"x": 1}),
+        "business_hours": d.BusinessHours(1, weekdays=((7, 18),), saturday=((8, 14),), raw={"x": 1}),
         "shifts": d.Shift(1, 1, "Normal", start=T0, end=T0 + timedelta(hours=8), raw={"x": 1}),
         "project_statuses": d.ProjectStatus(1, "Open", 2, raw={"x": 1}),
         "project_types": d.ProjectType(1, "Install", raw={"x": 1}),
@@ -249,6 +289,8 @@ def test_every_table_round_trips_rows(store: CacheStore) -> None:
     assert store.booked_log_for_job(1) == samples["job_booked_logs"]
     assert store.shifts_between(T0, T0 + timedelta(hours=1)) == [samples["shifts"]]
     assert store.project_statuses() == [samples["project_statuses"]]
+    assert store.arrival_windows() == [samples["arrival_windows"]]
+    assert store.business_hours() == samples["business_hours"] and store.business_hours().raw == {"x": 1}
     assert store.job(1) == samples["jobs"] and store.job(1).raw == samples["jobs"].raw
 
 

@@ -23,6 +23,7 @@ try:
         make_client,
         server_rows_before,
         server_snapshot,
+        singles_same,
         state_list_ids,
         EXPORTS,
     )
@@ -36,6 +37,7 @@ except ImportError:  # rootdir-relative imports (no tests/__init__.py)
         make_client,
         server_rows_before,
         server_snapshot,
+        singles_same,
         state_list_ids,
         EXPORTS,
     )
@@ -57,6 +59,7 @@ async def _sync(store: CacheStore, url: str, feeds: Any = None, *, full: bool = 
 def _assert_cache_is_server(store: CacheStore, server: Any) -> None:
     assert_same(cache_snapshot(store.path), server_snapshot(server.base_url))
     assert list_ids(store.path) == state_list_ids(server.state)
+    singles_same(store.path, server.base_url)
     integrity(store.path)
 
 
@@ -93,19 +96,21 @@ async def test_full_then_incremental_sync_matches_the_sandbox(store, sandbox_ser
         "jobs", "appointments", "projects", "job_notes", "project_notes", "job_history", "job_canceled_logs",
         "customers", "locations", "customer_contacts", "location_contacts", "technicians", "employees",
         "business_units", "tag_types", "appointment_assignments", "job_types", "cancel_reasons", "hold_reasons",
-        "project_statuses", "project_types", "zones", "teams", "shifts"}
+        "project_statuses", "project_types", "zones", "teams", "shifts", "arrival_windows", "business_hours"}
     assert all(r.complete for r in first.results)
     _assert_cache_is_server(store, sandbox_server)
     # every feed the board needs filled something (equal-and-empty would also pass the comparison above)
     conn = sqlite3.connect(store.path)
     filled = {table: conn.execute(f"SELECT count(*) FROM {table}").fetchone()[0] for table in (
         "customers", "locations", "technicians", "employees", "business_units", "tag_types",
-        "appointment_assignments", "shifts", "zones", "teams", "jobs", "appointments")}
+        "appointment_assignments", "shifts", "zones", "teams", "jobs", "appointments", "arrival_windows",
+        "business_hours")}
     filled.update(conn.execute("SELECT owner_kind || '_contacts', count(*) FROM contacts GROUP BY owner_kind"))
     conn.close()
     empty = sorted(t for t in ("customers", "locations", "customer_contacts", "location_contacts", "technicians",
                                "employees", "business_units", "tag_types", "appointment_assignments", "shifts",
-                               "zones", "teams", "jobs", "appointments") if not filled.get(t))
+                               "zones", "teams", "jobs", "appointments", "arrival_windows", "business_hours")
+                   if not filled.get(t))
     assert not empty, f"feeds that filled nothing: {empty}"
     assert filled["customer_contacts"] == sum(1 for _ in state["customer_contacts"].values())
     assert filled["location_contacts"] == sum(1 for _ in state["location_contacts"].values())
@@ -305,3 +310,31 @@ async def test_unreachable_server_is_a_clear_error_and_cache_untouched(store, sa
     assert "could not reach 127.0.0.1" in summary.error_line().lower()
     assert store.token("jobs") is None and store.counts()["jobs"] == 0
     assert {s.feed: s.last_error for s in store.sync_states()}["jobs"]
+
+
+async def test_arrival_windows_and_business_hours_fill_their_tables_and_follow_the_server(store, sandbox_server):
+    state = sandbox_server.state
+    summary = await _sync(store, sandbox_server.base_url, ["arrival_windows", "business_hours"])
+    assert summary.ok and [r.feed for r in summary.results] == ["arrival_windows", "business_hours"]
+    assert all(r.complete and r.kind == "list" for r in summary.results)
+    served = sorted(state["arrival_windows"].values(), key=lambda w: w["id"])
+    assert served and {w.id for w in store.arrival_windows()} == {w["id"] for w in served if w["active"]}
+    first = store.arrival_windows(include_inactive=True)[0]
+    assert first.raw["start"] == f"{first.start_minutes // 60:02d}:{first.start_minutes % 60:02d}:00"
+    hours = store.business_hours()
+    assert hours is not None and hours.id == 1
+    (record,) = state["business_hours"].values()
+    assert hours.weekdays == tuple((r["fromHour"], r["toHour"]) for r in record["weekdays"])
+    assert hours.span(5) == (8, 14) and hours.span(6) is None
+    assert {s.feed: s.rows_total for s in store.sync_states()} == {"arrival_windows": len(served), "business_hours": 1}
+
+    # a window that disappears from the list goes inactive (kept); changed hours replace the row
+    gone = served[0]["id"]
+    state["arrival_windows"].delete(gone)
+    record["saturday"] = []
+    state["business_hours"].touch(record)
+    summary = await _sync(store, sandbox_server.base_url, ["arrival_windows", "business_hours"])
+    assert summary.ok
+    assert gone not in {w.id for w in store.arrival_windows()}
+    assert gone in {w.id for w in store.arrival_windows(include_inactive=True)}
+    assert store.business_hours().saturday == () and store.business_hours().span(5) is None

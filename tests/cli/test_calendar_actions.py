@@ -238,3 +238,32 @@ async def test_offline_writes_are_shown_pending_then_replayed(board: Board) -> N
     await board.wait(lambda: screen.select_appointment(item.id) and not screen.selected_item().pending,
                      "the calendar to show it applied")
     assert board.store.appointment(item.id).confirmed
+
+
+async def test_the_times_form_fills_the_arrival_window_from_the_cached_windows(board: Board) -> None:
+    from textual.widgets import Input
+
+    from jpm_tui.ui.screens.appointment_form import window_times
+
+    screen = await calendar(board, "d")
+    windows = board.store.arrival_windows()
+    assert windows and screen.data is not None and screen.data.arrival_windows == windows
+    hours = board.store.business_hours()
+    assert hours is not None and screen.data.business_hours == hours
+    span = hours.span(screen.day.weekday())
+    if span is not None:  # the day view starts from the business hours (widened by shifts and appointments)
+        assert screen._hours[0] <= span[0] and screen._hours[1] >= span[1]
+    item = pick(screen, lambda i: open_item(i) and i.start is not None)
+    await select(board, screen, item)
+    await board.pilot.press("r")
+    form = board.app.screen
+    assert isinstance(form, TimesFormScreen) and form.windows == windows
+    await board.pilot.press("ctrl+o", "ctrl+o")
+    first, second = (window_times(w, item.start, board.app.tz) for w in windows[:2])
+    fields = [form.query_one(f"#form-window-{end}", Input).value for end in ("start", "end")]
+    assert fields == [t.astimezone(board.app.tz).strftime("%Y-%m-%d %H:%M") for t in second]
+    await board.pilot.press("ctrl+s")
+    await board.settled()
+    record = server(board, item)
+    assert (parse_datetime(record["arrivalWindowStart"]), parse_datetime(record["arrivalWindowEnd"])) == second
+    assert first != second

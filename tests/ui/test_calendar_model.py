@@ -9,7 +9,8 @@ from fakes import NOW, FakeSource
 
 from jpm_tui.provider import domain as d
 from jpm_tui.ui.calendar_model import (
-    CalendarData, Item, booked_hours, build_lanes, day_bounds, hours_span, item_signals, items_from, span_columns,
+    CalendarData, Item, Lane, booked_hours, build_lanes, business_span, day_bounds, hours_span, item_signals, items_from,
+    span_columns,
     tray_sections, with_overlay, working_hours,
 )
 from jpm_tui.ui.rules import APPOINTMENT_ACTION_NAMES, appointment_refusals
@@ -101,6 +102,22 @@ def test_span_columns_scale_the_working_day_to_the_width():
     assert span_columns(origin + timedelta(hours=13), origin + timedelta(hours=20), origin, 14, 140) == (130, 140)
     lanes = build_lanes(_data())
     assert hours_span(lanes, day_bounds(NOW.date(), UTC)[0], UTC) == (6, 20)
+
+
+def test_business_hours_set_the_day_axis_and_shifts_and_appointments_still_widen_it():
+    hours = d.BusinessHours(weekdays=((8, 12), (13, 17)), saturday=((9, 13),), sunday=())
+    wednesday, saturday, sunday = (datetime(2025, 5, 14).date(), datetime(2025, 5, 17).date(),
+                                   datetime(2025, 5, 18).date())
+    assert (business_span(hours, wednesday), business_span(hours, saturday)) == ((8, 17), (9, 13))
+    assert business_span(hours, sunday) is None and business_span(None, wednesday) is None
+    start, end = day_bounds(wednesday, UTC)
+    assert hours_span([], start, UTC, end, business_span(hours, wednesday)) == (8, 17)  # narrower than 06-20
+    assert hours_span([], start, UTC, end, business_span(hours, sunday)) == (6, 20)  # closed: the default
+    early = Lane("t1", "Early", 1, shifts=[(start + timedelta(hours=7), start + timedelta(hours=15))])
+    late = Lane("t2", "Late", 2,
+                items=[item(start=start + timedelta(hours=16), end=start + timedelta(hours=19, minutes=30))])
+    assert hours_span([early, late], start, UTC, end, (8, 17)) == (7, 20)
+    assert hours_span([early], start, UTC, end, (0, 30)) == (0, 24)  # never past the day
 
 
 def test_tray_sections():

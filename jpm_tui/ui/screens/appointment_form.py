@@ -1,14 +1,16 @@
 """The appointment times form: start, end and arrival window, typed as local date and time.
 
 Used by the calendar to reschedule and to create an appointment. Returns ``Times`` (UTC datetimes) through
-``dismiss``, or None when backed out.
+``dismiss``, or None when backed out. When the company's arrival windows are cached, the form lists them and
+Ctrl+O fills the arrival window with the next one (on the start's local day); the fields stay free text.
 """
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import datetime, timezone, tzinfo
-from typing import ClassVar
+from datetime import datetime, timedelta, timezone, tzinfo
+from typing import Any, ClassVar
 
 from textual import on
 from textual.app import ComposeResult
@@ -19,7 +21,7 @@ from ..format import local
 from ..text import plain
 from .modals import _Dialog
 
-__all__ = ["Times", "TimesFormScreen", "parse_local"]
+__all__ = ["Times", "TimesFormScreen", "parse_local", "window_times"]
 
 FORMAT = "%Y-%m-%d %H:%M"
 
@@ -49,17 +51,36 @@ def _shown(value: datetime | None, tz: tzinfo | None, fmt: str = FORMAT) -> str:
     return local(value, tz).strftime(fmt) if value is not None else ""
 
 
+def window_times(window: Any, day: datetime, tz: tzinfo | None) -> tuple[datetime, datetime]:
+    """An arrival window (``domain.ArrivalWindow``: minutes after local midnight) on ``day``'s local date, as
+    aware UTC datetimes."""
+    midnight = local(day, tz).replace(hour=0, minute=0, second=0, microsecond=0)
+    start = midnight + timedelta(minutes=window.start_minutes)
+    end = midnight + timedelta(minutes=window.end_minutes)
+    return start.astimezone(timezone.utc), end.astimezone(timezone.utc)
+
+
 class TimesFormScreen(_Dialog):
-    """Four fields; Enter in the last one (or Ctrl+S anywhere) sends."""
+    """Four fields; Enter in the last one (or Ctrl+S anywhere) sends. With cached arrival windows (``windows``),
+    Ctrl+O puts the next one in the arrival window fields."""
 
     CSS_PATH = ["modals.tcss", "appointment_form.tcss"]
     HELP_TITLE = "Appointment times"
-    BINDINGS: ClassVar[list[BindingType]] = [Binding("ctrl+s", "send", "Send", id="send")]
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("ctrl+s", "send", "Send", id="send"),
+        Binding("ctrl+o", "next_window", "Next arrival window", id="next_arrival_window"),
+    ]
 
-    def __init__(self, title: str, times: Times, tz: tzinfo | None) -> None:
-        super().__init__(title, "Tab next field · Enter/Ctrl+S send · Esc cancel · times are local, HH:MM")
+    def __init__(self, title: str, times: Times, tz: tzinfo | None, windows: Sequence[Any] = ()) -> None:
+        hint = "Tab next field · Enter/Ctrl+S send · Esc cancel · times are local, HH:MM"
+        if windows:
+            hint += " · Ctrl+O next arrival window"
+        super().__init__(title, hint)
         self.times = times
         self.tz = tz
+        self.windows = list(windows)
+        self.window_index = -1
+        """The window last filled in (-1: none yet)."""
 
     def compose_dialog(self) -> ComposeResult:
         t, tz = self.times, self.tz
@@ -70,7 +91,33 @@ class TimesFormScreen(_Dialog):
         yield Label(plain("Arrival window from / to (as above; empty for none)"), classes="dialog-label")
         yield Input(_shown(t.window_start, tz), id="form-window-start")
         yield Input(_shown(t.window_end, tz), id="form-window-end")
+        if self.windows:
+            yield Static(self._windows_text(), id="form-windows")
         yield Static("", id="dialog-error")
+
+    def _windows_text(self) -> Any:
+        labels = [f"[{w.label}]" if i == self.window_index else w.label for i, w in enumerate(self.windows)]
+        return plain("Arrival windows (Ctrl+O): " + " · ".join(labels))
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action == "next_window":
+            return bool(self.windows)
+        return True
+
+    def action_next_window(self) -> None:
+        """Fill the arrival window with the next cached window, on the start field's day (or the form's)."""
+        if not self.windows:
+            return
+        self.window_index = (self.window_index + 1) % len(self.windows)
+        try:
+            day = parse_local(self.query_one("#form-start", Input).value.strip(), self.tz)
+        except ValueError:
+            day = self.times.start
+        start, end = window_times(self.windows[self.window_index], day, self.tz)
+        self.query_one("#form-window-start", Input).value = _shown(start, self.tz)
+        self.query_one("#form-window-end", Input).value = _shown(end, self.tz)
+        self.query_one("#form-windows", Static).update(self._windows_text())
+        self._error("")
 
     def on_mount(self) -> None:
         self.query_one("#form-start", Input).focus()

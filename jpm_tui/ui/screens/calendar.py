@@ -5,7 +5,8 @@ Only the visible lines are drawn (``render_line``), from lanes laid out once per
 technicians and 2,000 appointments moves as fast as a small one. Appointments that overlap in a lane are
 stacked on sub-rows (``calendar_model.stack``): j/k walk the sub-rows and then the lanes, h/l go by time; a
 lane the cursor is not on shows at most ``STACK_SHOWN`` sub-rows and counts the rest ("+N more"). The hour
-axis covers the day's shifts and appointments; what runs past it is clipped and marked ◀ ▶. Every write on the selected appointment goes
+axis starts from the company's cached business hours for that weekday (06-20 without) and covers the day's
+shifts and appointments; what runs past it is clipped and marked ◀ ▶. Every write on the selected appointment goes
 through the outbox (``JpmApp.submit``); what its state forbids is refused up front with the reason on screen
 (``ui.rules.appointment_refusals``).
 """
@@ -31,8 +32,8 @@ from ...cache.outbox import Outbox
 from ...provider import domain as d
 from ..calendar_model import (
     GROUPINGS, MIN_LENGTH, SIGNALS, STACK_SHOWN, TRAY_SECTIONS, CalendarData, Item, Lane, booked_hours,
-    build_lanes, day_bounds, hours_span, item_signals, items_from, local_day, marks, overlap_hours, place,
-    span_columns, tray_sections, week_bounds, working_hours,
+    build_lanes, business_span, day_bounds, hours_span, item_signals, items_from, local_day, marks, overlap_hours,
+    place, span_columns, tray_sections, week_bounds, working_hours,
 )
 from ..format import local
 from ..rules import APPOINTMENT_ACTION_NAMES, appointment_refusals
@@ -64,9 +65,11 @@ def load_calendar(source: Any, start: datetime, end: datetime, outbox: Outbox | 
             if appointment_id in ids:
                 overlays[appointment_id] = outbox.overlay("appointment", appointment_id) or {"pending": True}
     read = lambda name: list(getattr(source, name)()) if hasattr(source, name) else []  # noqa: E731
+    hours = source.business_hours() if hasattr(source, "business_hours") else None
     return CalendarData(start=start, end=end, items=items_from(rows, assignments, overlays),
                         technicians=read("technicians"), shifts=list(source.shifts_between(start, end)),
-                        teams=read("teams"), zones=read("zones"))
+                        teams=read("teams"), zones=read("zones"), business_hours=hours,
+                        arrival_windows=read("arrival_windows"))
 
 
 def _fit(text: str, width: int) -> str:
@@ -332,7 +335,8 @@ class CalendarScreen(BoardScreen):
         self.lanes = build_lanes(data, grouping=self.grouping, only=self.only)
         self._rows_lane = -1
         start, end = self.period()
-        self._hours = hours_span(self.lanes, start, self.tz, end) if self.view == "day" else (0, 24)
+        self._hours = (hours_span(self.lanes, start, self.tz, end, business_span(data.business_hours, self.day))
+                       if self.view == "day" and self.day is not None else (0, 24))
         self._week_cells = {}
         self._week_days = []
         if self.view == "week":
@@ -1002,9 +1006,13 @@ class CalendarScreen(BoardScreen):
         start = item.start or self.now
         return Times(start, item.end or start + timedelta(hours=1), item.window_start, item.window_end)
 
+    def _windows(self) -> list[Any]:
+        """The cached arrival windows the times form offers (active ones, earliest first)."""
+        return list(self.data.arrival_windows) if self.data is not None else []
+
     def action_reschedule(self) -> None:
         item = self._target()
-        self._ask(TimesFormScreen(f"Reschedule {clean(item.label)}", self._times(item), self.tz),
+        self._ask(TimesFormScreen(f"Reschedule {clean(item.label)}", self._times(item), self.tz, self._windows()),
                   lambda t: self._send(d.RescheduleAppointment(item.id, t.start, t.end, t.window_start, t.window_end)))
 
     def _moved(self, item: Item, delta: timedelta) -> d.RescheduleAppointment:
@@ -1092,7 +1100,7 @@ class CalendarScreen(BoardScreen):
         proposed = Times(t.start + day, t.end + day, t.window_start + day if t.window_start else None,
                          t.window_end + day if t.window_end else None)
         self._ask(TimesFormScreen(f"New appointment for job {clean(item.job_number or item.job_id)}", proposed,
-                                  self.tz),
+                                  self.tz, self._windows()),
                   lambda times: self._send(d.CreateAppointment(item.job_id, times.start, times.end, times.window_start,
                                                                times.window_end, technician_ids=item.technician_ids)))
 
