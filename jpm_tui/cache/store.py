@@ -117,19 +117,6 @@ class ProjectQuery:
 
 
 @dataclass(frozen=True)
-class ProjectListRow:
-    id: int
-    number: str
-    name: str
-    status: str
-    customer: str
-    location: str
-    job_count: int
-    modified: datetime | None
-    active: bool = True
-
-
-@dataclass(frozen=True)
 class SyncState:
     feed: str
     token: str | None
@@ -1519,26 +1506,6 @@ class CacheStore:
             args.extend([pattern, pattern])
         return " AND ".join(clauses or ["1"]), args
 
-    def projects_window(self, query: ProjectQuery, offset: int, limit: int) -> list[ProjectListRow]:
-        col = self._PROJECT_SORTS.get(query.sort)
-        if col is None:
-            raise CacheError(f"unknown project sort {query.sort!r}; known: {sorted(self._PROJECT_SORTS)}")
-        where, args = self._project_where(query)
-        direction = "DESC" if query.descending else "ASC"
-        sql = (
-            "SELECT p.id, p.number, p.name, p.status, coalesce(c.name, ''), "
-            "coalesce(trim(l.street || CASE WHEN l.street <> '' AND l.city <> '' THEN ', ' ELSE '' END || l.city), ''), "
-            "json_array_length(p.job_ids), p.modified_on, p.active "
-            f"FROM projects p LEFT JOIN customers c ON c.id = p.customer_id LEFT JOIN locations l ON l.id = p.location_id "
-            f"WHERE {where} ORDER BY p.{col} {direction}, p.id {direction} LIMIT ? OFFSET ?"
-        )
-        return [
-            ProjectListRow(id=r[0], number=r[1], name=r[2], status=r[3], customer=r[4], location=r[5],
-                           job_count=r[6] or 0, modified=d.parse_datetime(r[7]) if r[7] else None,
-                           active=bool(r[8]))
-            for r in self.conn.execute(sql, [*args, limit, offset])
-        ]
-
     def count_projects(self, query: ProjectQuery) -> int:
         where, args = self._project_where(query)
         return int(self.conn.execute(f"SELECT count(*) FROM projects p WHERE {where}", args).fetchone()[0])
@@ -1575,9 +1542,9 @@ class CacheStore:
 
     # ============================================================================ project board rows
 
-    def project_rows_window(self, query: ProjectQuery, offset: int, limit: int) -> list[ProjectBoardRow]:
-        """The project list's rows: ``projects_window``'s filter and order, with sub-status, type name and
-        dates. ``count_projects`` counts the same rows."""
+    def projects_window(self, query: ProjectQuery, offset: int, limit: int) -> list[ProjectListRow]:
+        """The project list's rows for ``query`` (filter, order, window); ``count_projects`` counts the same
+        rows."""
         col = self._PROJECT_SORTS.get(query.sort)
         if col is None:
             raise CacheError(f"unknown project sort {query.sort!r}; known: {sorted(self._PROJECT_SORTS)}")
@@ -1591,7 +1558,7 @@ class CacheStore:
             f"WHERE {where} ORDER BY p.{col} {direction}, p.id {direction} LIMIT ? OFFSET ?"
         )
         return [
-            ProjectBoardRow(id=r[0], number=r[1], name=r[2], status=r[3], sub_status=r[4], project_type=r[5],
+            ProjectListRow(id=r[0], number=r[1], name=r[2], status=r[3], sub_status=r[4], project_type=r[5],
                             customer=r[6], customer_id=r[7], start_date=d.parse_datetime(r[8]) if r[8] else None,
                             target_completion_date=d.parse_datetime(r[9]) if r[9] else None, job_count=r[10] or 0,
                             modified=d.parse_datetime(r[11]) if r[11] else None, active=bool(r[12]))
@@ -1644,8 +1611,8 @@ def _split_sql(script: str) -> list[str]:
 
 
 @dataclass(frozen=True)
-class ProjectBoardRow:
-    """One line of the board's project list (``CacheStore.project_rows_window``)."""
+class ProjectListRow:
+    """One line of the board's project list (``CacheStore.projects_window``)."""
 
     id: int
     number: str

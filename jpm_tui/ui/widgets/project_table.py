@@ -1,10 +1,10 @@
-"""The project list: a ``VirtualTable`` of ``ProjectBoardRow`` for a ``ProjectQuery``."""
+"""The project list: a ``VirtualTable`` of ``ProjectListRow`` for a ``ProjectQuery``."""
 
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 
-from ...cache.store import ProjectBoardRow, ProjectQuery
+from ...cache.store import ProjectListRow, ProjectQuery
 from ..format import ago, local
 from ..text import clean
 from .virtual_table import CellContext, Column, VirtualTable
@@ -18,7 +18,7 @@ def _date(value: object, ctx: CellContext) -> str:
     return local(value, ctx.tz).strftime("%Y-%m-%d")  # type: ignore[arg-type]
 
 
-_CELLS: dict[str, Callable[[ProjectBoardRow, CellContext], str]] = {
+_CELLS: dict[str, Callable[[ProjectListRow, CellContext], str]] = {
     "number": lambda row, ctx: clean(row.number),
     "name": lambda row, ctx: clean(row.name),
     "status": lambda row, ctx: clean(row.status),
@@ -45,7 +45,7 @@ PROJECT_COLUMNS: tuple[Column, ...] = (
 )
 
 
-class ProjectTable(VirtualTable[ProjectQuery, ProjectBoardRow]):
+class ProjectTable(VirtualTable[ProjectQuery, ProjectListRow]):
     """Projects for a ``ProjectQuery``, one line each, fetched window by window."""
 
     HELP_TITLE = "Project list"
@@ -58,5 +58,5 @@ class ProjectTable(VirtualTable[ProjectQuery, ProjectBoardRow]):
     def count_rows(self, query: ProjectQuery) -> int:
         return self.source.count_projects(query)
 
-    def read_window(self, query: ProjectQuery, offset: int, limit: int) -> Sequence[ProjectBoardRow]:
-        return self.source.project_rows_window(query, offset, limit)
+    def read_window(self, query: ProjectQuery, offset: int, limit: int) -> Sequence[ProjectListRow]:
+        return self.source.projects_window(query, offset, limit)
