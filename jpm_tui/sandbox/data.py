@@ -591,11 +591,14 @@ class _World:
             return
         begin = day + start * HOUR
         self.shift_of[(tech["id"], day)] = None if kind == "TimeOff" else (begin, begin + hours * HOUR)
-        stamp = self.iso(min(begin - 14 * DAY, self.clock.now))
+        self._shift_record(tech, kind, title, begin, begin + hours * HOUR, begin - 14 * DAY)
+
+    def _shift_record(self, tech: dict, kind: str, title: str, begin: int, end: int, made: int) -> None:
+        stamp = self.iso(min(made, self.clock.now))
         self.add("technician_shifts", {
             "id": self.id("technician_shifts"), "shiftType": kind, "title": title,
             "note": None if kind == "Normal" else title, "active": True, "technicianId": tech["id"],
-            "start": self.iso(begin), "end": self.iso(begin + hours * HOUR),
+            "start": self.iso(begin), "end": self.iso(end),
             "timesheetCodeId": None, "createdOn": stamp, "modifiedOn": stamp,
         })
 
@@ -889,6 +892,8 @@ class _World:
         changed = self._changed_at(status, visits[-1], floor)
         appointments = self._appointments(job_id, job_number, site["customerId"], visits, status, created, changed,
                                           bu_id)
+        if scenario is not None and status == "Scheduled":
+            appointments[-1]["isConfirmed"] = False
         completed = status == "Done"
         job = self.add("jobs", {
             "id": job_id, "jobNumber": job_number, "projectId": project["id"] if project else None,
@@ -1068,7 +1073,8 @@ class _World:
     def _scenario(self, k: int, bu_id: int, minutes: int) -> tuple[list[tuple], str] | None:
         """Jobs the board must show whatever the hour `now` falls on (before 9:00 no arrival window of
         the day has closed yet): one technician late for a window that closed an hour ago, one still
-        Working 45 minutes after the appointment should have ended. Each goes to a technician free then."""
+        Working 45 minutes after the appointment should have ended, one booked for later today and not
+        confirmed yet. Each goes to a technician free then."""
         now = self.clock.now // 60 * 60
         if k == 0:
             start = now - 2 * HOUR
@@ -1078,6 +1084,10 @@ class _World:
             start = now - 45 * 60 - minutes * 60
             window = (start - HOUR, start + HOUR)
             status = "Working"
+        elif k == 2:  # a call just booked for later today, not confirmed with the customer yet
+            start = min(-(-now // 900) * 900 + HOUR, self.clock.today + DAY - minutes * 60 - 900)
+            window = (start, start + 2 * HOUR)
+            status = "Scheduled"
         else:
             return None
         today, pool = self.clock.today, self.techs_by_bu[bu_id]
@@ -1089,8 +1099,12 @@ class _World:
         """Book `tech` on `day` from `earliest` (after what they have) whatever their shift says; the
         start. `self._last_slot` is the booking's slot."""
         state = self._tech_day(tech, day)
-        if state is None:
-            state = self.tech_days[(tech["id"], day)] = [earliest, 0, 1, earliest + minutes * 60]
+        if state is None:  # called out on a day off: the call-out is on the shift calendar too
+            begin = min(earliest // HOUR * HOUR, day + 8 * HOUR)
+            end = max(-(-(earliest + minutes * 60) // HOUR) * HOUR, day + 20 * HOUR)
+            self._shift_record(tech, "OnCall", "Called out", begin, end, earliest - HOUR)
+            self.shift_of[(tech["id"], day)] = (begin, end)
+            state = self.tech_days[(tech["id"], day)] = [earliest, 0, 2, end]
         start = max(earliest, state[0] + (_pick(self.rng, TRAVEL_MINUTES) * 60 if gap else 0)) if state[1] else earliest
         self._last_slot = (tech, state, state[0], state[1])
         state[0], state[1] = max(state[0], start + minutes * 60), state[1] + 1
