@@ -65,7 +65,17 @@ HOUR = 3600
 LOCAL_OFFSET = -7 * HOUR  # Arizona keeps MST all year, so local time is always UTC-7
 TIMEZONE = "America/Phoenix"
 """The company's IANA time zone (what LOCAL_OFFSET assumes): the demo board shows times in it."""
-PAST_DAYS, FUTURE_DAYS = 7, 14
+PAST_DAYS, FUTURE_DAYS = 21, 21
+"""The days every technician has shifts generated for, around today. Busier worlds book further back: their
+older days get shifts as the schedule reaches them (_World._tech_day)."""
+# The schedule: visits per technician per working day (weights), travel between visits, how long past the
+# shift a visit may run, and the share of jobs booked from today on (the rest fill the days before today).
+VISITS_PER_DAY = ((2, 15), (3, 35), (4, 35), (5, 15))
+TRAVEL_MINUTES = (15, 20, 25, 30, 30, 40, 45)
+SHIFT_SLACK = HOUR
+FUTURE_SHARE = 0.4
+NEAR_DAYS = 2  # today and tomorrow fill technician by technician; later days are drawn, thinning out
+UNASSIGNED_SHARE = 0.05  # of future Scheduled/Hold appointments: the Unassigned lane
 
 # ---------------------------------------------------------------------------------------- company tables
 
@@ -263,15 +273,14 @@ LEAD_STATUSES = ("Open", "Open", "Dismissed", "Converted")
 BOOKING_PROVIDER_ID = 8701  # the web scheduler; providers and dismissal reasons are not modelled
 DISMISSING_REASON_ID = 8801
 
-# Appointment status by where it sits against `now`: (status, weight). Late (Dispatched past its window)
-# and running over (Working past its end) come from the "earlier today" table, and once each from
-# _World._scenario, since early in the day that table has nothing to draw for.
-STATUS_EARLIER_TODAY = (("Done", 70), ("Working", 9), ("Dispatched", 8), ("Canceled", 5), ("Hold", 4),
-                        ("Scheduled", 4))
-STATUS_PAST = (("Done", 88), ("Canceled", 7), ("Hold", 5))
-STATUS_NOW = (("Working", 75), ("Dispatched", 15), ("Scheduled", 5), ("Hold", 5))
-STATUS_LATER_TODAY = (("Dispatched", 55), ("Scheduled", 35), ("Canceled", 5), ("Hold", 5))
-STATUS_FUTURE = (("Scheduled", 90), ("Canceled", 6), ("Hold", 4))
+# Appointment status by where it sits against `now`: (status, weight). A few late (Dispatched past their
+# window) and running over (Working past their end) come from the "earlier today" table, and once each
+# from _World._scenario, since early in the day that table has nothing to draw for.
+STATUS_EARLIER_TODAY = (("Done", 90), ("Canceled", 4), ("Dispatched", 4), ("Working", 2))
+STATUS_PAST = (("Done", 93), ("Canceled", 7))
+STATUS_NOW = (("Working", 80), ("Dispatched", 20))
+STATUS_LATER_TODAY = (("Scheduled", 80), ("Dispatched", 10), ("Hold", 5), ("Canceled", 5))
+STATUS_FUTURE = (("Scheduled", 88), ("Hold", 6), ("Canceled", 6))
 JOB_STATUS = {"Scheduled": "Scheduled", "Dispatched": "Dispatched", "Working": "InProgress", "Hold": "Hold",
               "Done": "Completed", "Canceled": "Canceled"}
 ASSIGNMENT_STATUS = {"Scheduled": "Scheduled", "Dispatched": "Dispatched", "Working": "Working",
@@ -561,39 +570,53 @@ class _World:
         return [self.clock.today + d * DAY for d in range(-PAST_DAYS, FUTURE_DAYS + 1)]
 
     def _shifts(self) -> None:
-        """Mon-Fri 07:00-17:00, a rotating on-call Saturday, now and then a day off."""
-        rng = self.rng
+        """Mon-Fri 07:00-17:00, a rotating weekend on call (a quarter of the crew each Saturday and Sunday),
+        now and then a day off. `self.shift_of[(technician id, day)]` is the (start, end) worked, or None."""
+        self.shift_of: dict[tuple[int, int], tuple[int, int] | None] = {}
+        self.first_day = self.clock.today - PAST_DAYS * DAY
         for day in self._days():
             weekday = self.clock.weekday(day)
-            for k, tech in enumerate(self.technicians):
-                if weekday < 5:
-                    kind, title, start, hours = "Normal", "Regular shift", 7, 10
-                    if rng.random() < 0.02:
-                        kind, title = "TimeOff", "Vacation"
-                elif weekday == 5 and (k + day // DAY) % 4 == 0:
-                    kind, title, start, hours = "OnCall", "On call", 8, 12
-                else:
-                    continue
-                begin = day + start * HOUR
-                stamp = self.iso(min(begin - 14 * DAY, self.clock.now))
-                self.add("technician_shifts", {
-                    "id": self.id("technician_shifts"), "shiftType": kind, "title": title,
-                    "note": None if kind == "Normal" else title, "active": True, "technicianId": tech["id"],
-                    "start": self.iso(begin), "end": self.iso(begin + hours * HOUR),
-                    "timesheetCodeId": None, "createdOn": stamp, "modifiedOn": stamp,
-                })
+            for tech in self.technicians:
+                self._shift(tech, tech["id"], day, weekday)
+
+    def _shift(self, tech: dict, k: int, day: int, weekday: int) -> None:
+        if weekday < 5:
+            kind, title, start, hours = "Normal", "Regular shift", 7, 10
+            if self.rng.random() < 0.02:
+                kind, title = "TimeOff", "Vacation"
+        elif (k + day // DAY + weekday) % 4 == 0:
+            kind, title, start, hours = "OnCall", "On call", 8, 12
+        else:
+            self.shift_of[(tech["id"], day)] = None
+            return
+        begin = day + start * HOUR
+        self.shift_of[(tech["id"], day)] = None if kind == "TimeOff" else (begin, begin + hours * HOUR)
+        self._shift_record(tech, kind, title, begin, begin + hours * HOUR, begin - 14 * DAY)
+
+    def _shift_record(self, tech: dict, kind: str, title: str, begin: int, end: int, made: int) -> None:
+        stamp = self.iso(min(made, self.clock.now))
+        self.add("technician_shifts", {
+            "id": self.id("technician_shifts"), "shiftType": kind, "title": title,
+            "note": None if kind == "Normal" else title, "active": True, "technicianId": tech["id"],
+            "start": self.iso(begin), "end": self.iso(end),
+            "timesheetCodeId": None, "createdOn": stamp, "modifiedOn": stamp,
+        })
 
     def _non_job_appointments(self) -> None:
-        """Monday team meetings for everyone, plus the odd truck service, class or doctor visit."""
+        """Monday team meetings for everyone, plus the odd truck service, class or doctor visit. The
+        schedule books visits around them (`self.busy[(technician id, day)]` = (start, end))."""
         rng = self.rng
+        self.busy: dict[tuple[int, int], tuple[int, int]] = {}
         for day in self._days():
             monday = self.clock.weekday(day) == 0
             for tech in self.technicians:
                 if monday:
                     self._non_job(tech, day + 7 * HOUR, "Team Meeting", 30, "Meeting", "Weekly safety huddle.")
+                    self.busy[(tech["id"], day)] = (day + 7 * HOUR, day + 7 * HOUR + 1800)
                 elif rng.random() < 0.01:
                     name, minutes, code, summary = _pick(rng, NON_JOB_KINDS)
                     self._non_job(tech, day + 13 * HOUR, name, minutes, code, summary)
+                    self.busy[(tech["id"], day)] = (day + 13 * HOUR, day + 13 * HOUR + minutes * 60)
 
     def _non_job(self, tech: dict, start: int, name: str, minutes: int, code: str, summary: str) -> None:
         stamp = self.iso(min(start - 7 * DAY, self.clock.now))
@@ -821,23 +844,18 @@ class _World:
 
     # ----------------------------------------------------------------------------------------- jobs
 
-    def _day_picker(self) -> _Weighted:
-        """Which local day a job's (last) appointment falls on: today heavy, weekends light."""
-        table = []
-        for d, day in zip(range(-PAST_DAYS, FUTURE_DAYS + 1), self._days()):
-            weight = 10.0 if d == 0 else 2.0 if 0 < d <= 3 else 1.5 if d < 0 else 1.0
-            if d != 0 and self.clock.weekday(day) >= 5:
-                weight *= 0.25
-            table.append((day, weight))
-        return _Weighted(table)
-
     def _jobs(self) -> None:
-        self.days = self._day_picker()
         self.tables = {name: _Weighted(t) for name, t in (
             ("earlier_today", STATUS_EARLIER_TODAY), ("past", STATUS_PAST), ("now", STATUS_NOW),
             ("later_today", STATUS_LATER_TODAY), ("future", STATUS_FUTURE))}
         self.priority = _Weighted(PRIORITY_WEIGHTS)
         self.bookable = [kind for kind in self.job_types if self.techs_by_bu[kind.bu_id]]
+        # service calls outnumber installs, and each trade books about as much as its crew can do
+        trade_of = {bu["id"]: t for t, bu in enumerate(self.business_units)}
+        types_in = {bu_id: sum(k.bu_id == bu_id for k in self.bookable) for bu_id in trade_of}
+        self.kinds = _Weighted([(kind, TRADE_WEIGHTS[trade_of[kind.bu_id]] / types_in[kind.bu_id]
+                                 * (0.6 if kind.job_class == "Install" else 1.0)) for kind in self.bookable])
+        self._schedule_setup()
         for i in range(self.jobs):
             self._job(i)
         for project in self.projects:
@@ -856,24 +874,26 @@ class _World:
     def _job(self, i: int) -> None:
         """One job: where and what, its visits and their statuses, then the job record and its logs."""
         rng, iso, now = self.rng, self.iso, self.clock.now
-        kind = _pick(rng, self.bookable)
+        kind = self.kinds.pick(rng)
         job_type, bu_id, install = kind.record, kind.bu_id, kind.job_class == "Install"
         project = _pick(rng, self.projects) if self.chance(0.08) else None
         site = project or self.locations[_randrange(rng, len(self.locations))]
         hostile = i < len(HOSTILE_TEXTS)  # the first jobs carry the hostile texts, booked for today
-        scenario = self._scenario(i - len(HOSTILE_TEXTS), kind.minutes)
+        scenario = self._scenario(i - len(HOSTILE_TEXTS), bu_id, kind.minutes)
         if scenario is not None:
             visits, status = scenario
         else:
-            visits = self._plan_visits(self.clock.today if hostile else self.days.pick(rng), kind.minutes)
-            status = self._last_status(visits[-1])
+            visits = self._book(bu_id, kind.minutes, hostile)
+            status = self._status_at(visits[-1])
         job_id, job_number = ID_BASE["jobs"] + i + 1, str(41000 + i)
         created = min(visits[0][0] - _randrange(rng, 60, 21 * 24 * 60) * 60, now - _randrange(rng, 1, 600) * 60)
         # a return visit's job changed when its earlier visits finished, not only when it was booked
-        floor = max([created] + [end for _, end, _, _ in visits[:-1] if end <= now])
+        floor = max([created] + [visit[1] for visit in visits[:-1] if visit[1] <= now])
         changed = self._changed_at(status, visits[-1], floor)
         appointments = self._appointments(job_id, job_number, site["customerId"], visits, status, created, changed,
                                           bu_id)
+        if scenario is not None and status == "Scheduled":
+            appointments[-1]["isConfirmed"] = False
         completed = status == "Done"
         job = self.add("jobs", {
             "id": job_id, "jobNumber": job_number, "projectId": project["id"] if project else None,
@@ -913,39 +933,184 @@ class _World:
         text = _pick(self.rng, summaries)
         return text + "\n" + _pick(self.rng, SUMMARY_EXTRAS) if self.chance(0.3) else text
 
-    def _scenario(self, k: int, minutes: int) -> tuple[list[tuple], str] | None:
+    # ------------------------------------------------------------------------------------ schedule
+    #
+    # Each technician's working day is booked end to end: `self.tech_days[(technician id, day)]` is
+    # [next free time, visits, visits wanted, shift end], made when the day is first asked for (None when
+    # the technician has no shift that day). A visit is (start, end, window start, window end, slot),
+    # slot = (technician, day record, its time and count before the visit) so a visit that ends up
+    # canceled or unassigned gives its time back. Per job the work is O(1): a few tries, never a sort.
+    #
+    # From today on, per business unit, today and tomorrow fill technician by technician, later days are
+    # drawn with thinning weights; what does not fit goes to the days before today, which fill backwards
+    # from yesterday, day by day, as far back as the number of jobs needs (a big world has years of it).
+
+    def _schedule_setup(self) -> None:
+        self.tech_days: dict[tuple[int, int], list | None] = {}
+        self.visits_wanted = _Weighted(VISITS_PER_DAY)
+        today = self.clock.today
+        self.near = {bu_id: [today, 0, 0] for bu_id in self.techs_by_bu}  # day, next technician, misses
+        self.back = {bu_id: [today - DAY, 0, 0] for bu_id in self.techs_by_bu}
+        table = []
+        for d in range(NEAR_DAYS, FUTURE_DAYS + 1):
+            day = today + d * DAY
+            table.append((day, (1.0 - (d - NEAR_DAYS) / (FUTURE_DAYS + 4)) * (0.2 if self.clock.weekday(day) >= 5
+                                                                               else 1.0)))
+        self.later_days = _Weighted(table)
+        # arrival windows containing each half hour of the day
+        self.windows_at = [[(h, n) for h, n in ARRIVAL_WINDOWS if h * 2 <= half < (h + n) * 2] for half in range(48)]
+
+    def _tech_day(self, tech: dict, day: int) -> list | None:
+        key = (tech["id"], day)
+        state = self.tech_days.get(key, False)
+        if state is not False:
+            return state
+        if key not in self.shift_of:  # a day before the generated shifts: its shift is made now
+            self._shift(tech, tech["id"], day, self.clock.weekday(day))
+        shift = self.shift_of[key]
+        if shift is None:
+            state = None
+        else:
+            start, end = shift
+            wanted = self.visits_wanted.pick(self.rng)
+            d = (day - self.clock.today) // DAY
+            if end - start > 10 * HOUR:  # on call: an emergency or two
+                wanted = 1 + (self.rng.random() < 0.4)
+            elif d >= NEAR_DAYS:  # further out the book is still filling up
+                wanted = max(1, int(wanted * (1.0 - d / (FUTURE_DAYS + 7)) + self.rng.random()))
+            state = [start, 0, wanted, end]
+        self.tech_days[key] = state
+        return state
+
+    def _fit(self, tech: dict, day: int, minutes: int, earliest: int = 0) -> tuple | None:
+        """Book `minutes` for `tech` on `day` after what they have (not before `earliest`), or None."""
+        state = self._tech_day(tech, day)
+        if state is None or state[1] >= state[2]:
+            return None
+        rng = self.rng
+        start = state[0] + _pick(rng, TRAVEL_MINUTES) * 60 if state[1] else state[0] + _randrange(rng, 0, 3) * 900
+        start = -(-max(start, earliest) // 900) * 900  # quarter hours
+        busy = self.busy.get((tech["id"], day))
+        if busy and start < busy[1] and start + minutes * 60 > busy[0]:
+            start = -(-(busy[1] + _pick(rng, TRAVEL_MINUTES) * 60) // 900) * 900
+        end = start + minutes * 60
+        if end > state[3] + SHIFT_SLACK and (state[1] or earliest):
+            return None
+        slot = (tech, state, state[0], state[1])
+        state[0], state[1] = end, state[1] + 1
+        return start, end, *self._window(start, day), slot
+
+    def _window(self, start: int, day: int) -> tuple[int | None, int | None]:
+        """An arrival window that contains `start` (one visit in ten is booked without one)."""
+        fits = self.windows_at[min(47, (start - day) // 1800)] if start >= day else []
+        if not fits or self.rng.random() < 0.1:
+            return None, None
+        hour, hours = _pick(self.rng, fits)
+        return day + hour * HOUR, day + (hour + hours) * HOUR
+
+    def _sweep(self, front: list, pool: list[dict], minutes: int, step: int) -> tuple:
+        """The next technician on the front's day with room, moving the day by `step` once a whole round
+        of the crew found none."""
+        n = len(pool)
+        while True:
+            tech = pool[front[1] % n]
+            front[1] += 1
+            visit = self._fit(tech, front[0], minutes)
+            if visit is not None:
+                front[2] = 0
+                return visit
+            front[2] += 1
+            if front[2] >= n:
+                front[0] += step
+                front[1], front[2] = 0, 0
+                if step > 0 and front[0] >= self.clock.today + NEAR_DAYS * DAY:
+                    return None
+
+    def _book(self, bu_id: int, minutes: int, hostile: bool) -> list[tuple]:
+        """A job's visits, last one first placed: from today on (or before today if there is no room),
+        earlier visits of a return job 1-4 days before it, with the same technician where possible."""
+        rng, today = self.rng, self.clock.today
+        pool = self.techs_by_bu[bu_id]
+        last = None
+        if hostile:  # booked for today, wherever it fits
+            for tech in pool:
+                last = self._fit(tech, today, minutes)
+                if last:
+                    break
+            if last is None:  # nobody of the trade works today: an emergency call taken anyway
+                start = self._force(pool[0], today, today + 10 * HOUR, minutes)
+                last = (start, start + minutes * 60, *self._window(start, today), self._last_slot)
+        elif rng.random() < FUTURE_SHARE:
+            near = self.near[bu_id]
+            if near[0] < today + NEAR_DAYS * DAY:
+                last = self._sweep(near, pool, minutes, DAY)
+            for _ in range(2 if last is None else 0):
+                day = self.later_days.pick(rng)
+                last = self._fit(pool[_randrange(rng, len(pool))], day, minutes)
+                if last:
+                    break
+        if last is None:
+            last = self._sweep(self.back[bu_id], pool, minutes, -DAY)
+        r = rng.random()
+        visits = [last]
+        for _ in range(0 if r < 0.76 else 1 if r < 0.96 else 2):
+            day = (visits[0][0] + LOCAL_OFFSET) // DAY * DAY - LOCAL_OFFSET - _randrange(rng, 1, 5) * DAY
+            tech = visits[0][4][0] if visits[0][4] else pool[_randrange(rng, len(pool))]
+            visit = self._fit(tech, day, minutes) or self._fit(pool[_randrange(rng, len(pool))], day, minutes)
+            if visit is None:
+                break
+            visits.insert(0, visit)
+        return visits
+
+    def _release(self, visit: tuple) -> None:
+        """Give a canceled or unassigned visit's time back (it was the last booked on its day)."""
+        slot = visit[4]
+        if slot is not None:
+            _, state, cursor, count = slot
+            if state[1] == count + 1:
+                state[0], state[1] = cursor, count
+
+    def _scenario(self, k: int, bu_id: int, minutes: int) -> tuple[list[tuple], str] | None:
         """Jobs the board must show whatever the hour `now` falls on (before 9:00 no arrival window of
         the day has closed yet): one technician late for a window that closed an hour ago, one still
-        Working 45 minutes after the appointment should have ended."""
+        Working 45 minutes after the appointment should have ended, one booked for later today and not
+        confirmed yet. Each goes to a technician free then."""
         now = self.clock.now // 60 * 60
         if k == 0:
             start = now - 2 * HOUR
-            return [(start, start + minutes * 60, now - 4 * HOUR, now - HOUR)], "Dispatched"
-        if k == 1:
-            end = now - 45 * 60
-            return [(end - minutes * 60, end, end - minutes * 60 - HOUR, end - minutes * 60 + HOUR)], "Working"
-        return None
+            window = (now - 4 * HOUR, now - HOUR)
+            status = "Dispatched"
+        elif k == 1:
+            start = now - 45 * 60 - minutes * 60
+            window = (start - HOUR, start + HOUR)
+            status = "Working"
+        elif k == 2:  # a call just booked for later today, not confirmed with the customer yet
+            start = min(-(-now // 900) * 900 + HOUR, self.clock.today + DAY - minutes * 60 - 900)
+            window = (start, start + 2 * HOUR)
+            status = "Scheduled"
+        else:
+            return None
+        today, pool = self.clock.today, self.techs_by_bu[bu_id]
+        free = [t for t in pool if (s := self._tech_day(t, today)) and (s[1] == 0 or s[0] <= start)]
+        start = self._force((free or pool)[0], today, start, minutes, gap=False)
+        return [(start, start + minutes * 60, *window, self._last_slot)], status
 
-    def _plan_visits(self, day: int, minutes: int) -> list[tuple[int, int, int | None, int | None]]:
-        """(start, end, window start, window end) per appointment, last one on `day`; earlier visits of a
-        multi-visit job come 1-4 days before, at the same time of day."""
-        rng = self.rng
-        r = rng.random()
-        count = 1 if r < 0.76 else 2 if r < 0.96 else 3
-        hour, hours = ARRIVAL_WINDOWS[_randrange(rng, len(ARRIVAL_WINDOWS))]
-        offset = hour * HOUR + _randrange(rng, hours * 2) * 1800
-        windowed = rng.random() < 0.9
-        bases = [day]
-        for _ in range(count - 1):
-            bases.append(bases[-1] - _randrange(rng, 1, 5) * DAY)
-        visits = []
-        for base in reversed(bases):
-            start = base + offset
-            window = (base + hour * HOUR, base + (hour + hours) * HOUR) if windowed else (None, None)
-            visits.append((start, start + minutes * 60, *window))
-        return visits
+    def _force(self, tech: dict, day: int, earliest: int, minutes: int, gap: bool = True) -> int:
+        """Book `tech` on `day` from `earliest` (after what they have) whatever their shift says; the
+        start. `self._last_slot` is the booking's slot."""
+        state = self._tech_day(tech, day)
+        if state is None:  # called out on a day off: the call-out is on the shift calendar too
+            begin = min(earliest // HOUR * HOUR, day + 8 * HOUR)
+            end = max(-(-(earliest + minutes * 60) // HOUR) * HOUR, day + 20 * HOUR)
+            self._shift_record(tech, "OnCall", "Called out", begin, end, earliest - HOUR)
+            self.shift_of[(tech["id"], day)] = (begin, end)
+            state = self.tech_days[(tech["id"], day)] = [earliest, 0, 2, end]
+        start = max(earliest, state[0] + (_pick(self.rng, TRAVEL_MINUTES) * 60 if gap else 0)) if state[1] else earliest
+        self._last_slot = (tech, state, state[0], state[1])
+        state[0], state[1] = max(state[0], start + minutes * 60), state[1] + 1
+        return start
 
-    def _last_status(self, visit: tuple) -> str:
+    def _status_at(self, visit: tuple) -> str:
         start, end = visit[0], visit[1]
         now, today = self.clock.now, self.clock.today
         if end <= now:
@@ -977,7 +1142,8 @@ class _World:
         """Every visit is booked with the job; earlier visits are Done once over, else follow the job."""
         rng, iso, now = self.rng, self.iso, self.clock.now
         records = []
-        for k, (start, end, window_start, window_end) in enumerate(visits):
+        for k, visit in enumerate(visits):
+            start, end, window_start, window_end = visit[:4]
             final = k == len(visits) - 1
             status = last if final else ("Done" if end <= now else "Canceled" if last == "Canceled" else "Scheduled")
             modified = changed if final or status == "Canceled" else min(end, now) if status == "Done" else created
@@ -992,21 +1158,37 @@ class _World:
                 "isConfirmed": status in ("Working", "Done") or rng.random() < 0.8, "active": True,
                 "appointmentSummaries": [],
             })
-            self._assign(appointment, start, bu_id, created)
+            self._assign(appointment, visit, bu_id, created)
             records.append(appointment)
         return records
 
-    def _assign(self, appointment: dict, start: int, bu_id: int, booked: int) -> None:
-        """Technicians on Dispatched/Working/Done appointments and on some Scheduled/Hold ones."""
+    def _assign(self, appointment: dict, visit: tuple, bu_id: int, booked: int) -> None:
+        """The booked technician on Dispatched/Working/Done appointments and on all but a few future
+        Scheduled/Hold ones (the Unassigned lane); now and then a helper who is free at that time."""
         rng, now = self.rng, self.clock.now
-        status = appointment["status"]
-        if status == "Canceled" or (status in ("Scheduled", "Hold") and rng.random() < 0.5):
+        status, start, end, slot = appointment["status"], visit[0], visit[1], visit[4]
+        if slot is None or status == "Canceled" or (
+                status in ("Scheduled", "Hold") and rng.random() < UNASSIGNED_SHARE):
+            self._release(visit)
+            if status != "Canceled" and slot is not None and start > now:  # waiting for a technician:
+                day = (start + LOCAL_OFFSET) // DAY * DAY - LOCAL_OFFSET   # in any window of its day
+                hour, hours = _pick(rng, ARRIVAL_WINDOWS)
+                begin = max(day + hour * HOUR + _randrange(rng, hours * 4) * 900, now // 900 * 900 + 900)
+                iso = self.iso
+                appointment["start"], appointment["end"] = iso(begin), iso(begin + end - start)
+                if appointment["arrivalWindowStart"]:
+                    appointment["arrivalWindowStart"] = iso(min(begin, day + hour * HOUR))
+                    appointment["arrivalWindowEnd"] = iso(max(begin, day + (hour + hours) * HOUR))
             return
-        pool = self.techs_by_bu[bu_id]
-        crew = [pool[_randrange(rng, len(pool))]]
-        helper = pool[_randrange(rng, len(pool))] if rng.random() < 0.15 else crew[0]
-        if helper is not crew[0]:
-            crew.append(helper)
+        crew = [slot[0]]
+        if rng.random() < 0.15:
+            pool = self.techs_by_bu[bu_id]
+            helper = pool[_randrange(rng, len(pool))]
+            day = (start + LOCAL_OFFSET) // DAY * DAY - LOCAL_OFFSET
+            state = self._tech_day(helper, day) if helper is not crew[0] else None
+            if state is not None and state[1] < state[2] and state[0] <= start - 900 and end <= state[3] + SHIFT_SLACK:
+                state[0], state[1] = end, state[1] + 1
+                crew.append(helper)
         assigned = self.between(booked, min(start, now))
         for tech in crew:
             self.add("appointment_assignments", {

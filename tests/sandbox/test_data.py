@@ -174,11 +174,101 @@ def today_appointments(world) -> list[dict]:
     return [a for a in world["appointments"] if start <= when(a["start"]) < start + timedelta(days=1)]
 
 
-def test_calendar_is_dense_today_and_spread_over_three_weeks(world):
-    today = today_appointments(world)
-    assert len(today) >= len(world["appointments"]) / 8
+def test_calendar_is_busy_today_and_spread_over_weeks(world):
+    # Before, a third of all appointments were stacked on today; now today is one working day of several.
+    techs_today = {x["technicianId"] for x in world["appointment_assignments"]
+                   if x["appointmentId"] in {a["id"] for a in today_appointments(world)}}
+    on_shift = {s["technicianId"] for s in world["technician_shifts"] if s["shiftType"] == "Normal"
+                and when(s["start"]).date() == NOW.date()}
+    assert len(techs_today) >= 0.8 * len(on_shift)
     starts = [when(a["start"]) for a in world["appointments"]]
     assert min(starts) < NOW - timedelta(days=5) and max(starts) > NOW + timedelta(days=10)
+
+
+LOCAL = timedelta(hours=-7)  # Phoenix
+
+
+def schedule(world) -> dict[tuple[int, object], list[tuple[datetime, datetime]]]:
+    """(technician id, local day) -> sorted (start, end) of the appointments assigned to them."""
+    appointments = by_id(world, "appointments")
+    days: dict[tuple[int, object], list] = {}
+    for assignment in world["appointment_assignments"]:
+        a = appointments[assignment["appointmentId"]]
+        start, end = when(a["start"]), when(a["end"])
+        days.setdefault((assignment["technicianId"], (start + LOCAL).date()), []).append((start, end))
+    return {key: sorted(v) for key, v in days.items()}
+
+
+def shifts(world) -> dict[tuple[int, object], timedelta]:
+    return {(s["technicianId"], (when(s["start"]) + LOCAL).date()): when(s["end"]) - when(s["start"])
+            for s in world["technician_shifts"] if s["shiftType"] != "TimeOff"}
+
+
+@pytest.fixture(scope="module", params=["monday-morning", "sunday-night-big"])
+def any_world(request, world):
+    if request.param == "monday-morning":
+        return world
+    return generate(seed=3, jobs=4000, now=datetime(2026, 11, 30, 4, 41, tzinfo=timezone.utc))
+
+
+def test_no_technician_is_in_two_places_at_once(any_world):
+    for key, visits in schedule(any_world).items():
+        for (_, end), (start, _) in zip(visits, visits[1:]):
+            assert start >= end, key
+
+
+def test_daily_booked_hours_fit_the_shift(any_world):
+    worked = shifts(any_world)
+    for key, visits in schedule(any_world).items():
+        booked = sum((end - start for start, end in visits), timedelta())
+        if key in worked:
+            assert booked <= worked[key] + timedelta(hours=1), key
+        assert len(visits) <= 6, key
+
+
+def test_appointments_on_days_without_a_shift_are_rare(any_world):
+    worked = shifts(any_world)
+    days = schedule(any_world)
+    off = [key for key in days if key not in worked]
+    assert len(off) <= max(5, len(days) // 100)
+
+
+def test_visits_have_realistic_lengths_windows_and_hours(any_world):
+    for a in any_world["appointments"]:
+        start, end = when(a["start"]), when(a["end"])
+        assert timedelta(minutes=30) <= end - start <= timedelta(hours=8)
+        if a["arrivalWindowStart"]:
+            assert when(a["arrivalWindowStart"]) <= start <= when(a["arrivalWindowEnd"])
+    assigned = {x["appointmentId"] for x in any_world["appointment_assignments"]}
+    hours = Counter((when(a["start"]) + LOCAL).hour for a in any_world["appointments"] if a["id"] in assigned)
+    assert sum(n for h, n in hours.items() if 7 <= h < 17) >= 0.9 * sum(hours.values())
+
+
+def test_status_follows_time(any_world):
+    now = max(when(a["modifiedOn"]) for a in any_world["appointments"])
+    for a in any_world["appointments"]:
+        start, end = when(a["start"]), when(a["end"])
+        if a["status"] == "Done":
+            assert end <= now + timedelta(minutes=1)
+        if a["status"] in ("Scheduled", "Hold"):
+            assert end > now - timedelta(minutes=1)
+        if a["status"] == "Working":
+            assert start <= now + timedelta(minutes=1)
+
+
+def test_a_few_unassigned_appointments_not_stacked(any_world):
+    assigned = {x["appointmentId"] for x in any_world["appointment_assignments"]}
+    waiting = [a for a in any_world["appointments"] if a["status"] in ("Scheduled", "Hold")]
+    unassigned = [a for a in waiting if a["id"] not in assigned]
+    assert unassigned and len(unassigned) <= 0.12 * len(waiting)
+    assert max(Counter(a["start"] for a in unassigned).values()) <= max(3, len(unassigned) // 20)
+
+
+def test_same_seed_same_schedule_at_scale():
+    now = datetime(2026, 11, 30, 4, 41, tzinfo=timezone.utc)
+    first, second = generate(seed=11, jobs=2000, now=now), generate(seed=11, jobs=2000, now=now)
+    for name in ("appointments", "appointment_assignments", "technician_shifts", "jobs"):
+        assert first[name] == second[name], name
 
 
 def test_statuses_are_spread(world):
