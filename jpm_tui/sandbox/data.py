@@ -76,6 +76,7 @@ SHIFT_SLACK = HOUR
 FUTURE_SHARE = 0.4
 NEAR_DAYS = 2  # today and tomorrow fill technician by technician; later days are drawn, thinning out
 UNASSIGNED_SHARE = 0.05  # of future Scheduled/Hold appointments: the Unassigned lane
+UNASSIGNED_AT_LEAST = 3  # future Scheduled appointments left unassigned in any world, however small
 
 # ---------------------------------------------------------------------------------------- company tables
 
@@ -533,6 +534,7 @@ class _World:
         count = min(400, max(6, self.jobs // 25))
         trade = _Weighted(list(zip(range(len(TRADES)), TRADE_WEIGHTS)))
         self.techs_by_bu: dict[int, list[dict]] = {bu["id"]: [] for bu in self.business_units}
+        self.unassigned_owed = UNASSIGNED_AT_LEAST
         self.technicians = []
         for i in range(count):
             # the first of each trade are fixed so every business unit has someone to send
@@ -1167,8 +1169,12 @@ class _World:
         Scheduled/Hold ones (the Unassigned lane); now and then a helper who is free at that time."""
         rng, now = self.rng, self.clock.now
         status, start, end, slot = appointment["status"], visit[0], visit[1], visit[4]
-        if slot is None or status == "Canceled" or (
-                status in ("Scheduled", "Hold") and rng.random() < UNASSIGNED_SHARE):
+        waiting = status in ("Scheduled", "Hold") and rng.random() < UNASSIGNED_SHARE
+        if status == "Scheduled" and slot is not None and start > now + DAY and self.unassigned_owed > 0:
+            waiting = True  # the first few visits from tomorrow on wait: every world has an Unassigned lane
+        if waiting and slot is not None and start > now + DAY:
+            self.unassigned_owed = max(0, self.unassigned_owed - 1)
+        if slot is None or status == "Canceled" or waiting:
             self._release(visit)
             if status != "Canceled" and slot is not None and start > now:  # waiting for a technician:
                 day = (start + LOCAL_OFFSET) // DAY * DAY - LOCAL_OFFSET   # in any window of its day
