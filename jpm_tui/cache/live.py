@@ -81,7 +81,6 @@ class LiveCache:
             self.engine.pause()
         self.outbox.provider = provider
         self.outbox.sync_engine = self.engine
-        self.state.outbox = self._open_writes()
 
     async def aclose(self) -> None:
         if self.engine is not None:
@@ -105,7 +104,7 @@ class LiveCache:
             return False
         try:
             entry = await read(job_id)
-            self.store.save_booked_log(job_id, entry)
+            await asyncio.to_thread(self.store.save_booked_log, job_id, entry)
         except asyncio.CancelledError:
             raise
         except Exception as exc:  # noqa: BLE001 - the detail shows what the cache has; the log says why
@@ -184,9 +183,9 @@ class LiveCache:
 
         Offline it stays queued: sending it now would only wait out the client's retries, and the next round
         replays it. Returns the row as it ended up (done, pending, conflict or failed)."""
-        entry = self.outbox.enqueue(command)
+        entry = await asyncio.to_thread(self.outbox.enqueue, command)
         await self._send_now()
-        return self.outbox.get(entry.id)
+        return await asyncio.to_thread(self.outbox.get, entry.id)
 
     async def _send_now(self) -> None:
         """Replay the outbox when online (offline, the next round does), then tell the header."""
@@ -195,35 +194,35 @@ class LiveCache:
             if report.stopped is not None:
                 self.state.online = False
                 self.state.last_error = report.stopped
-        self._outbox_changed()
+        await self._outbox_changed()
 
-    def _outbox_changed(self) -> None:
-        self.state.outbox = self._open_writes()
+    async def _outbox_changed(self) -> None:
+        self.state.outbox = await self._open_writes()
         self._on_change(self.state)
 
     async def retry(self, entry_id: int) -> OutboxEntry:
         """A failed write goes back to pending and is sent now when online (``OutboxError`` for a done or
         conflict row). Returns the row as it ended up."""
-        self.outbox.retry(entry_id)
+        await asyncio.to_thread(self.outbox.retry, entry_id)
         await self._send_now()
-        return self.outbox.get(entry_id)
+        return await asyncio.to_thread(self.outbox.get, entry_id)
 
-    def drop(self, entry_id: int) -> OutboxEntry:
+    async def drop(self, entry_id: int) -> OutboxEntry:
         """Delete a write that is not done (the user decided); returns it as it was."""
-        entry = self.outbox.drop(entry_id)
-        self._outbox_changed()
+        entry = await asyncio.to_thread(self.outbox.drop, entry_id)
+        await self._outbox_changed()
         return entry
 
     async def confirm(self, entry_id: int) -> OutboxEntry:
         """Send a write held in conflict anyway (replayed now when the loop has opened the provider)."""
         entry = await self.outbox.confirm(entry_id)
-        self._outbox_changed()
+        await self._outbox_changed()
         return entry
 
     async def round(self, on_change: Callable[[LiveState], None]) -> SyncSummary | None:
         assert self.engine is not None
         report = await self.outbox.replay()
-        self.state.outbox = self._open_writes()
+        self.state.outbox = await self._open_writes()
         self.state.syncing = True
         on_change(self.state)
         full: SyncSummary | None = None
@@ -242,7 +241,7 @@ class LiveCache:
         if summary.ok:
             self.state.last_sync = datetime.now(UTC)
         self.state.changed_feeds = {r.feed for r in summary.results if r.records}
-        self.state.outbox = self._open_writes()
+        self.state.outbox = await self._open_writes()
         on_change(self.state)
         return summary
 
@@ -253,6 +252,6 @@ class LiveCache:
             await asyncio.sleep(0.05)
         return await self.engine.run(feeds, full=full)
 
-    def _open_writes(self) -> int:
-        counts = self.outbox.counts()
+    async def _open_writes(self) -> int:
+        counts = await asyncio.to_thread(self.outbox.counts)  # SQL: off the event loop, which is the UI's
         return sum(counts.get(state.value, 0) for state in OPEN_STATES)

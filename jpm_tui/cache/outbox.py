@@ -548,22 +548,22 @@ class Outbox:
     async def submit(self, command: d.Command) -> OutboxEntry:
         """Enqueue, then replay (sends it now when online and nothing is queued ahead of it on the record).
         Returns the row as it ended up (done, pending, conflict or failed)."""
-        entry = self.enqueue(command)
+        entry = await self._db(self.enqueue, command)
         if self.provider is not None:
             await self.replay()
-        return self.get(entry.id)
+        return await self._db(self.get, entry.id)
 
     async def confirm(self, entry_id: int) -> OutboxEntry:
         """Send a conflict row anyway: its base becomes the server's modifiedOn seen at the conflict check
         (so a further change made after that is caught again), then replay."""
-        entry = self.get(entry_id)
+        entry = await self._db(self.get, entry_id)
         if entry.state != OutboxState.CONFLICT:
             raise OutboxError(f"outbox entry {entry_id} is {entry.state}, not a conflict")
         server = entry.answer.get("server_modified_on")
-        self._set(entry.id, OutboxState.PENDING, base=str(server) if server else None)
+        await self._db(self._set, entry.id, OutboxState.PENDING, base=str(server) if server else None)
         if self.provider is not None:
             await self.replay()
-        return self.get(entry.id)
+        return await self._db(self.get, entry.id)
 
     def _open_rows(self) -> list[OutboxEntry]:
         return self.entries([OutboxState.PENDING, OutboxState.SENDING])
@@ -581,12 +581,13 @@ class Outbox:
     async def _replay(self) -> ReplayReport:
         report = ReplayReport()
         held: set[tuple[str | None, int | None]] = {
-            (e.target_kind, e.target_id) for e in self.entries([OutboxState.CONFLICT])
+            (e.target_kind, e.target_id) for e in await self._db(self.entries, [OutboxState.CONFLICT])
         }
         follow_up: set[str] = set()
-        for listed in self._open_rows():
+        for listed in await self._db(self._open_rows):
             try:
-                entry = self.get(listed.id)  # fresh: an earlier row may have moved its base, or it was dropped
+                # fresh: an earlier row may have moved its base, or it was dropped
+                entry = await self._db(self.get, listed.id)
             except OutboxError:
                 continue
             if entry.state not in (OutboxState.PENDING, OutboxState.SENDING):
@@ -597,14 +598,14 @@ class Outbox:
                 continue
             command = entry.command
             if command is None:
-                self._set(entry.id, OutboxState.FAILED, answer={
+                await self._db(self._set, entry.id, OutboxState.FAILED, answer={
                     "outcome": "rejected", "message": f"this version of jpm-tui cannot read a {entry.kind!r} command"})
                 report.failed.append(entry.id)
                 continue
             stopped = await self._send_one(entry, command, report, held, follow_up)
             if stopped:
                 break
-        report.remaining = len(self._open_rows())
+        report.remaining = len(await self._db(self._open_rows))
         if follow_up and self.sync_engine is not None and not getattr(self.sync_engine, "running", False):
             try:
                 names = [n for n in self.sync_engine.feed_names() if n in follow_up]
@@ -618,7 +619,7 @@ class Outbox:
                         held: set[tuple[str | None, int | None]], follow_up: set[str]) -> bool:
         """Returns True when replay must stop."""
         assert self.provider is not None
-        self._set(entry.id, OutboxState.SENDING, attempt=True)
+        await self._db(self._set, entry.id, OutboxState.SENDING, attempt=True)
         # 1. conflict check against the server's current copy
         server_modified: str | None = None
         if entry.target_kind in KIND_TABLES and entry.target_id is not None:
@@ -626,11 +627,11 @@ class Outbox:
                 current = await self.provider.fetch_record(entry.target_kind, entry.target_id)
             except Exception as exc:  # noqa: BLE001 - offline, 5xx, auth: try again later
                 result = _result_from_exception(exc)
-                self._set(entry.id, OutboxState.PENDING, answer=result.to_dict())
+                await self._db(self._set, entry.id, OutboxState.PENDING, answer=result.to_dict())
                 report.stopped = result.message
                 return True
             if current is None and command.kind != "delete_appointment":
-                self._set(entry.id, OutboxState.FAILED, answer={
+                await self._db(self._set, entry.id, OutboxState.FAILED, answer={
                     "outcome": Outcome.NOT_FOUND.value,
                     "message": f"{entry.target_kind} {entry.target_id} no longer exists on the server"})
                 report.failed.append(entry.id)
@@ -638,14 +639,14 @@ class Outbox:
             if current is not None:
                 server_modified = _dt_text(d.parse_datetime(current.get("modified_on")))
                 if _later(current.get("modified_on"), entry.base_modified_on):
-                    self._set(entry.id, OutboxState.CONFLICT, answer={
+                    await self._db(self._set, entry.id, OutboxState.CONFLICT, answer={
                         "outcome": Outcome.CONFLICT.value,
                         "message": (f"{entry.target_kind} {entry.target_id} changed on the server since this was "
                                     f"queued; confirm to send it anyway, or drop it"),
                         "base_modified_on": entry.base_modified_on,
                         "server_modified_on": server_modified,
                     })
-                    self._store_record(entry.target_kind, current)
+                    await self._db(self._store_record, entry.target_kind, current)
                     report.conflicts.append(entry.id)
                     held.add((entry.target_kind, entry.target_id))
                     return False
@@ -655,16 +656,16 @@ class Outbox:
         except Exception as exc:  # noqa: BLE001 - providers should not raise, but never lose the row
             result = _result_from_exception(exc)
         if result.outcome is Outcome.DONE:
-            self._set(entry.id, OutboxState.DONE, answer=result.to_dict())
+            await self._db(self._set, entry.id, OutboxState.DONE, answer=result.to_dict())
             report.done.append(entry.id)
             follow_up.update(_FOLLOW_UP_FEEDS.get(command.kind, ()))
             await self._refresh(entry, command, result, server_modified)
             return False
         if not result.outcome.final:  # RETRY / AUTH: keep it queued, stop
-            self._set(entry.id, OutboxState.PENDING, answer=result.to_dict())
+            await self._db(self._set, entry.id, OutboxState.PENDING, answer=result.to_dict())
             report.stopped = result.message or result.outcome.value
             return True
-        self._set(entry.id, OutboxState.FAILED, answer=result.to_dict())
+        await self._db(self._set, entry.id, OutboxState.FAILED, answer=result.to_dict())
         report.failed.append(entry.id)
         return False
 
@@ -686,18 +687,27 @@ class Outbox:
                 continue
             if record is None:
                 continue
-            self._store_record(kind, record)
+            await self._db(self._store_record, kind, record)
             if (kind, rid) == (entry.target_kind, entry.target_id):
                 new_base = _dt_text(d.parse_datetime(record.get("modified_on")))
                 old = {entry.base_modified_on, server_before} - {None}
                 if new_base and old:
-                    with self.store.transaction() as conn:
-                        conn.execute(
-                            f"UPDATE outbox SET base_modified_on = ? WHERE target_kind = ? AND target_id = ? "
-                            f"AND id > ? AND state IN ('pending', 'sending') "
-                            f"AND base_modified_on IN ({', '.join('?' for _ in old)})",
-                            (new_base, kind, rid, entry.id, *sorted(old)),
-                        )
+                    await self._db(self._rebase, kind, rid, entry.id, new_base, old)
+
+    def _rebase(self, kind: str, record_id: int, after_id: int, new_base: str, old: set[str]) -> None:
+        with self.store.transaction() as conn:
+            conn.execute(
+                f"UPDATE outbox SET base_modified_on = ? WHERE target_kind = ? AND target_id = ? "
+                f"AND id > ? AND state IN ('pending', 'sending') "
+                f"AND base_modified_on IN ({', '.join('?' for _ in old)})",
+                (new_base, kind, record_id, after_id, *sorted(old)),
+            )
+
+    @staticmethod
+    async def _db(fn: Any, *args: Any, **kwargs: Any) -> Any:
+        """Run one of the outbox's SQL calls on a worker thread: replay runs on the board's event loop (the
+        UI thread), and a write there would wait out a sync's commit with the screen frozen."""
+        return await asyncio.to_thread(fn, *args, **kwargs)
 
     def _store_record(self, kind: str | None, record: Mapping[str, Any]) -> None:
         table = KIND_TABLES.get(kind or "")

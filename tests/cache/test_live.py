@@ -133,7 +133,7 @@ async def test_retry_drop_and_confirm_outbox_rows(world: World) -> None:
     sandbox["job_cancel_reasons"].delete(reason["id"])
     refused = await live.submit(d.CancelJob(jobs[1]["id"], reason["id"], ""))
     assert live.state.outbox == 1
-    assert live.drop(refused.id).id == refused.id
+    assert (await live.drop(refused.id)).id == refused.id
     assert live.state.outbox == 0 and all(e.id != refused.id for e in live.outbox.entries())
     assert sandbox["jobs"].get(jobs[1]["id"])["jobStatus"] != "Canceled"
 

@@ -484,7 +484,7 @@ class SyncScreen(BoardScreen):
         self.refresh_bindings()
         try:
             if decision == "drop":
-                live.drop(entry.id)
+                await live.drop(entry.id)
                 self.notify(f"Dropped: {words}", markup=False)
                 return
             result = await (live.retry(entry.id) if decision == "retry" else live.confirm(entry.id))
