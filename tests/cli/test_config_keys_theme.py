@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-import io
 import os
-import sys
 from pathlib import Path
 
 import pytest
@@ -28,15 +26,7 @@ client_secret_env = "ACME_SECRET"
 """
 
 
-@pytest.fixture(autouse=True)
-def _home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    home = tmp_path / "home"
-    home.mkdir()
-    monkeypatch.setenv("HOME", str(home))
-    monkeypatch.delenv("JPM_TUI_CONFIG", raising=False)
-    monkeypatch.delenv("XDG_CONFIG_HOME", raising=False)
-    monkeypatch.setattr(sys, "stdin", io.StringIO(""))
-    return home
+from test_config import _home  # noqa: E402,F401 - the same private HOME (autouse fixture)
 
 
 def write(tmp_path: Path, text: str) -> Path:
