@@ -266,9 +266,7 @@ class SyncScreen(BoardScreen):
         rows: list[tuple[str, list[Text]]] = []
         for line in self.lines:
             state_style = self._style(self._STATE_STYLES.get(line.state, "sync--muted"))
-            name = plain(line.name.replace("_", " "))
-            if line.kind == "list":
-                name.append(" (list)", self._style("sync--muted"))
+            name = plain(line.name.replace("_", " "))  # (a list feed reads as one page: the Pages column says so)
             rows.append((line.name, [
                 name,
                 Text(line.state, state_style),
