@@ -22,6 +22,7 @@ never share a connection. WAL lets readers run while a writer commits.
 
 from __future__ import annotations
 
+import importlib
 import json
 import os
 import re
@@ -31,12 +32,30 @@ from collections import OrderedDict
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field, fields
+from functools import cache
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
 from jpm_tui.cache.schema import JOB_SORT_COLUMNS, LATEST, MIGRATIONS
-from jpm_tui.provider import domain as d
+from jpm_tui.provider.timestamps import format_datetime, parse_datetime
+
+
+class _Deferred:
+    """A module imported on its first attribute access. The job list's reads need no domain records, and
+    building the domain module's ~40 dataclasses costs ~35 ms of the board's first paint. Thread-safe: the
+    import system locks the import; the copied attributes are the same objects whichever thread copies."""
+
+    def __init__(self, name: str) -> None:
+        self._name = name
+
+    def __getattr__(self, attr: str) -> Any:
+        module = importlib.import_module(self._name)
+        vars(self).update(vars(module))
+        return getattr(module, attr)
+
+
+d: Any = _Deferred("jpm_tui.provider.domain")
 
 __all__ = [
     "CacheError",
@@ -178,7 +197,7 @@ def _dt(value: datetime | None) -> str | None:
         return None
     if value.tzinfo is UTC:  # what the mappers produce: skip format_datetime's conversion
         return value.isoformat(timespec="microseconds")
-    return d.format_datetime(value)
+    return format_datetime(value)
 
 
 _json = json.JSONEncoder(separators=(",", ":"), ensure_ascii=False, default=str).encode
@@ -224,9 +243,10 @@ def _spec(name: str, row_type: type, *, extra: tuple[str, ...] = (), skip: tuple
     return TableSpec(name, row_type, cols, conflict, enums or {}, json_fields, constants or {})
 
 
-TABLES: dict[str, TableSpec] = {
-    s.name: s
-    for s in (
+@cache
+def _tables() -> dict[str, TableSpec]:
+    """Every cache table that holds domain rows: table name -> how its rows are written and read (``TABLES``)."""
+    return {s.name: s for s in (
         _spec("jobs", d.Job, enums={"status": d.JobStatus, "priority": d.Priority}),
         _spec("appointments", d.Appointment, enums={"status": d.AppointmentStatus}),
         _spec("appointment_assignments", d.Assignment, enums={"status": d.AssignmentStatus}),
@@ -256,9 +276,14 @@ TABLES: dict[str, TableSpec] = {
         _spec("shifts", d.Shift),
         _spec("project_statuses", d.ProjectStatus),
         _spec("project_types", d.ProjectType),
-    )
-}
-"""Every cache table that holds domain rows: table name -> how its rows are written and read."""
+    )}
+
+
+def __getattr__(name: str) -> Any:
+    if name == "TABLES":  # built on first use, with the domain module (see _Deferred)
+        return _tables()
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
 
 _JOB_COLUMNS = (
     "id", "number", "number_key", "status", "status_rank", "priority", "priority_rank", "job_type_id",
@@ -277,7 +302,7 @@ def _cell(spec: TableSpec, name: str, value: Any) -> Any:
     if name in spec.json_fields:
         return _json(list(value))
     if isinstance(value, datetime):
-        return d.format_datetime(value)
+        return format_datetime(value)
     if isinstance(value, bool):
         return int(value)
     if isinstance(value, d.OpenEnum):
@@ -304,12 +329,12 @@ def _row_values(spec: TableSpec, row: Any) -> tuple[Any, ...]:
     return tuple(out)
 
 
-_ENUM_CELLS: dict[type, dict[Any, tuple[str, int]]] = {d.JobStatus: {}, d.Priority: {}}
+_ENUM_CELLS: dict[type, dict[Any, tuple[str, int]]] = {}
 
 
 def _enum_cells(member: d.OpenEnum) -> tuple[str, int]:
     """(value, rank) of a status or priority, memoised (``rank`` walks the members on every call)."""
-    cache = _ENUM_CELLS[type(member)]
+    cache = _ENUM_CELLS.setdefault(type(member), {})
     cells = cache.get(member)
     if cells is None:
         cells = cache[member] = (member.value, member.rank)
@@ -359,7 +384,7 @@ def _decode(spec: TableSpec, row: sqlite3.Row) -> Any:
         elif f.type in ("bool", bool):
             value = bool(value)
         elif _DATETIME_HINT.search(f.name) and isinstance(value, str):
-            value = d.parse_datetime(value) if value else None
+            value = parse_datetime(value) if value else None
         kwargs[f.name] = value
     return spec.row_type(**kwargs)
 
@@ -415,8 +440,6 @@ def _text_only(q: JobQuery) -> JobQuery:
 
 
 # ============================================================================================= store
-
-_OPEN_STATUSES_EXCLUDED = (d.AppointmentStatus.DONE.value, d.AppointmentStatus.CANCELED.value)
 
 _IDS = "SELECT value FROM json_each(?)"
 
@@ -733,9 +756,9 @@ class CacheStore:
         """The Python half of ``upsert(table, rows)`` (checks, cells, JSON), without touching the database:
         safe on any thread. The sync engine prepares a page while the writer thread stores the previous one;
         ``upsert`` takes the result."""
-        spec = TABLES.get(table)
+        spec = _tables().get(table)
         if spec is None:
-            raise CacheError(f"unknown table {table!r}; known: {sorted(TABLES)}")
+            raise CacheError(f"unknown table {table!r}; known: {sorted(_tables())}")
         rows = list(rows)
         for row in rows:
             if not isinstance(row, spec.row_type):
@@ -774,7 +797,7 @@ class CacheStore:
             prepared = self.prepare(table, rows)
         if not prepared.count:
             return 0
-        spec = TABLES[table]
+        spec = _tables()[table]
         with self.transaction() as conn:
             for chunk in prepared.chunks:
                 getattr(self, f"_upsert_{table}", self._upsert_plain)(conn, spec, chunk)
@@ -901,7 +924,7 @@ class CacheStore:
     def deactivate_missing(self, table: str, seen_ids: Iterable[int]) -> int:
         """After a complete read of a list feed: mark rows of ``table`` not in ``seen_ids`` inactive.
         Returns how many changed. (Never deletes.)"""
-        spec = TABLES[table]
+        spec = _tables()[table]
         if spec.conflict != ("id",):
             raise CacheError(f"deactivate_missing does not support {table}")
         with self.transaction() as conn:
@@ -965,8 +988,8 @@ class CacheStore:
         out = []
         for r in self.conn.execute("SELECT * FROM sync_state ORDER BY feed"):
             out.append(SyncState(
-                feed=r["feed"], token=r["token"], last_success=d.parse_datetime(r["last_success"]),
-                last_error=r["last_error"], last_error_at=d.parse_datetime(r["last_error_at"]),
+                feed=r["feed"], token=r["token"], last_success=parse_datetime(r["last_success"]),
+                last_error=r["last_error"], last_error_at=parse_datetime(r["last_error_at"]),
                 rows_total=r["rows_total"], pages_total=r["pages_total"],
             ))
         return out
@@ -1026,10 +1049,10 @@ class CacheStore:
                 args.append(int(value))
         if q.appointment_from is not None:
             clauses.append("j.next_appt_key >= ?")
-            args.append(d.format_datetime(q.appointment_from))
+            args.append(format_datetime(q.appointment_from))
         if q.appointment_to is not None:
             clauses.append("j.next_appt_key < ?")
-            args.append(d.format_datetime(q.appointment_to))
+            args.append(format_datetime(q.appointment_to))
         if q.appointment_from is None and q.appointment_to is not None:
             clauses.append("j.next_appt_key <> '~'")
         if q.technician_ids:
@@ -1128,8 +1151,8 @@ class CacheStore:
             matches = min(matches, 2000.0)
             walk_unit = 1.5
         if q.appointment_from is not None or q.appointment_to is not None:
-            lo = d.format_datetime(q.appointment_from) if q.appointment_from else ""
-            hi = d.format_datetime(q.appointment_to) if q.appointment_to else "~"
+            lo = format_datetime(q.appointment_from) if q.appointment_from else ""
+            hi = format_datetime(q.appointment_to) if q.appointment_to else "~"
             in_range = self.conn.execute(
                 "SELECT count(*) FROM (SELECT 1 FROM jobs INDEXED BY jobs_sort_next_appointment "
                 "WHERE next_appt_key >= ? AND next_appt_key < ? LIMIT ?)", (lo, hi, self._PLAN_CAP)
@@ -1225,8 +1248,8 @@ class CacheStore:
                 continue
             out.append(JobListRow(
                 id=r[0], number=r[1], status=r[2], priority=r[3], job_type=r[4], business_unit=r[5],
-                customer=r[6], location=r[7], next_appointment=None if r[8] == "~" else d.parse_datetime(r[8]),
-                technicians=r[9], summary=r[10], modified=d.parse_datetime(r[11]) if r[11] else None,
+                customer=r[6], location=r[7], next_appointment=None if r[8] == "~" else parse_datetime(r[8]),
+                technicians=r[9], summary=r[10], modified=parse_datetime(r[11]) if r[11] else None,
                 active=bool(r[12]),
             ))
         return out
@@ -1260,10 +1283,10 @@ class CacheStore:
 
     def _one(self, table: str, sql: str, args: Sequence[Any]) -> Any | None:
         row = self.conn.execute(sql, args).fetchone()
-        return _decode(TABLES[table], row) if row else None
+        return _decode(_tables()[table], row) if row else None
 
     def _many(self, table: str, sql: str, args: Sequence[Any] = ()) -> list[Any]:
-        spec = TABLES[table]
+        spec = _tables()[table]
         return [_decode(spec, r) for r in self.conn.execute(sql, args)]
 
     def job(self, job_id: int) -> d.Job | None:
@@ -1316,7 +1339,7 @@ class CacheStore:
     def booked_log_read_on(self, job_id: int) -> datetime | None:
         """When the job's booked log was last read from the server (found or not); None: never (not cached)."""
         row = self.conn.execute("SELECT read_on FROM job_booked_log_reads WHERE job_id = ?", (job_id,)).fetchone()
-        return d.parse_datetime(row[0]) if row else None
+        return parse_datetime(row[0]) if row else None
 
     def save_booked_log(self, job_id: int, entry: d.BookedLogEntry | None, *, at: datetime | None = None) -> None:
         """Store what the server answered for the job's booked log, in one transaction: ``entry`` replaces the
@@ -1324,7 +1347,7 @@ class CacheStore:
         Either way the job counts as read at ``at`` (default now)."""
         if entry is not None and entry.job_id != job_id:
             raise CacheError(f"booked log {entry.id} is job {entry.job_id}'s, not job {job_id}'s")
-        read_on = d.format_datetime(at or datetime.now(UTC))
+        read_on = format_datetime(at or datetime.now(UTC))
         with self.transaction() as conn:
             if entry is not None:
                 self.upsert("job_booked_logs", [entry])
@@ -1338,7 +1361,7 @@ class CacheStore:
                              technician_ids: Sequence[int] | None = None) -> list[d.Appointment]:
         """Active appointments starting in [start, end) (optionally only those with one of the technicians
         assigned), by start."""
-        args: list[Any] = [d.format_datetime(start), d.format_datetime(end)]
+        args: list[Any] = [format_datetime(start), format_datetime(end)]
         extra = ""
         if technician_ids:
             extra = (" AND id IN (SELECT appointment_id FROM appointment_assignments WHERE active = 1 "
@@ -1358,10 +1381,10 @@ class CacheStore:
         sql = (f"SELECT {self._CALENDAR_COLUMNS}, j.number AS job_number, j.customer_name, j.priority, "
                "j.status AS job_status FROM appointments a LEFT JOIN jobs j ON j.id = a.job_id "
                "WHERE a.start >= ? AND a.start < ? AND a.active = 1 ORDER BY a.start, a.id")
-        spec = TABLES["appointments"]
+        spec = _tables()["appointments"]
         return [(_decode(spec, row), row["job_number"] or "", row["customer_name"] or "", row["priority"] or "",
                  row["job_status"] or "")
-                for row in self.conn.execute(sql, (d.format_datetime(start), d.format_datetime(end)))]
+                for row in self.conn.execute(sql, (format_datetime(start), format_datetime(end)))]
 
     def calendar_assignments(self, start: datetime, end: datetime) -> list[tuple[int, int, str]]:
         """(appointment id, technician id, assignment status) of the active assignments of the active
@@ -1370,11 +1393,11 @@ class CacheStore:
                "JOIN appointment_assignments aa ON aa.appointment_id = a.id AND aa.active = 1 "
                "WHERE a.start >= ? AND a.start < ? AND a.active = 1 ORDER BY aa.appointment_id, aa.id")
         return [(int(r[0]), int(r[1]), str(r[2])) for r in
-                self.conn.execute(sql, (d.format_datetime(start), d.format_datetime(end)))]
+                self.conn.execute(sql, (format_datetime(start), format_datetime(end)))]
 
     def explain_calendar(self, start: datetime, end: datetime) -> list[str]:
         """The query plans of the calendar's reads (tests and benches check they use indexes)."""
-        args = (d.format_datetime(start), d.format_datetime(end))
+        args = (format_datetime(start), format_datetime(end))
         plans: list[str] = []
         for sql in ("SELECT a.id, j.number FROM appointments a LEFT JOIN jobs j ON j.id = a.job_id "
                     "WHERE a.start >= ? AND a.start < ? AND a.active = 1 ORDER BY a.start, a.id",
@@ -1386,7 +1409,7 @@ class CacheStore:
 
     def shifts_between(self, start: datetime, end: datetime,
                        technician_ids: Sequence[int] | None = None) -> list[d.Shift]:
-        args: list[Any] = [d.format_datetime(end), d.format_datetime(start)]
+        args: list[Any] = [format_datetime(end), format_datetime(start)]
         extra = ""
         if technician_ids:
             extra = f" AND technician_id IN ({_marks(technician_ids)})"
@@ -1515,7 +1538,7 @@ class CacheStore:
     def counts(self) -> dict[str, int]:
         """Rows per table (active and inactive)."""
         out = {}
-        for name in TABLES:
+        for name in _tables():
             out[name] = int(self.conn.execute(f"SELECT count(*) FROM {name}").fetchone()[0])
         out["outbox"] = int(self.conn.execute("SELECT count(*) FROM outbox").fetchone()[0])
         return out
@@ -1559,9 +1582,9 @@ class CacheStore:
         )
         return [
             ProjectListRow(id=r[0], number=r[1], name=r[2], status=r[3], sub_status=r[4], project_type=r[5],
-                            customer=r[6], customer_id=r[7], start_date=d.parse_datetime(r[8]) if r[8] else None,
-                            target_completion_date=d.parse_datetime(r[9]) if r[9] else None, job_count=r[10] or 0,
-                            modified=d.parse_datetime(r[11]) if r[11] else None, active=bool(r[12]))
+                            customer=r[6], customer_id=r[7], start_date=parse_datetime(r[8]) if r[8] else None,
+                            target_completion_date=parse_datetime(r[9]) if r[9] else None, job_count=r[10] or 0,
+                            modified=parse_datetime(r[11]) if r[11] else None, active=bool(r[12]))
             for r in self.conn.execute(sql, [*args, limit, offset])
         ]
 
@@ -1583,7 +1606,7 @@ def _chunks(items: Sequence[Any], size: int) -> Iterator[list[Any]]:
 
 
 def _now() -> str:
-    return d.format_datetime(datetime.now(UTC)) or ""
+    return format_datetime(datetime.now(UTC)) or ""
 
 
 def _query_key(q: Any) -> tuple[Any, ...]:

@@ -24,8 +24,10 @@ from __future__ import annotations
 import enum
 from collections.abc import Mapping
 from dataclasses import dataclass, field, fields
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Any, ClassVar, Literal, TypeVar
+
+from .timestamps import format_datetime, parse_datetime
 
 __all__ = [
     "COMMAND_TYPES",
@@ -191,35 +193,6 @@ class ContactType(OpenEnum):
     @property
     def is_phone(self) -> bool:
         return self in (ContactType.PHONE, ContactType.MOBILE, ContactType.FAX)
-
-
-# ---------------------------------------------------------------------------------------- datetimes
-
-
-def parse_datetime(value: Any) -> datetime | None:
-    """Aware UTC datetime from ISO-8601 text (``Z``, offsets, 7-digit fractions) or a datetime; None stays
-    None; text that is not a date becomes None (tolerant by design: the raw payload keeps the original)."""
-    if value is None or value == "":
-        return None
-    if isinstance(value, datetime):
-        dt = value
-    else:
-        try:
-            dt = datetime.fromisoformat(str(value))
-        except ValueError:
-            return None
-    if dt.tzinfo is None:
-        return dt.replace(tzinfo=UTC)
-    return dt.astimezone(UTC)
-
-
-def format_datetime(value: datetime | None) -> str | None:
-    """Fixed-width ISO-8601 UTC text (``2025-05-01T13:30:00.000000+00:00``): sorts as it compares."""
-    if value is None:
-        return None
-    if value.tzinfo is None:
-        value = value.replace(tzinfo=UTC)
-    return value.astimezone(UTC).isoformat(timespec="microseconds")
 
 
 # ------------------------------------------------------------------------------------------ records

@@ -26,6 +26,7 @@ from .screens.too_small import TooSmallScreen
 from .source import JobQuery, JobSource, Reader, SavedView
 from .views import filters_from_query, views_from_config
 from .themes import DEFAULT_THEME, board_variable_defaults, load_themes
+from .widgets.job_table import first_job_page
 from .widgets.status_line import BoardStatus
 
 if TYPE_CHECKING:  # the outbox, sync and key-check modules load when first used, after the first paint
@@ -134,7 +135,10 @@ class JpmApp(App[None]):
         self._too_small = False
         self._lookup_cache: dict[str, dict[int, str]] | None = None
         self._shown_names: dict[tuple[str, int], str] = {}
-        self.add_mode("jobs", lambda: JobsScreen(self.views, query=query))
+        # The job list's first rows are read while Textual starts (driver, styles, compose): its first frame
+        # shows them instead of waiting for a worker on a busy event loop.
+        first_jobs = self.reader.submit(first_job_page, source, query or JobQuery())
+        self.add_mode("jobs", lambda: JobsScreen(self.views, query=query, first_page=first_jobs))
         self.add_mode("calendar", _calendar_screen)
         self.add_mode("projects", _projects_screen)
         self.add_mode("sync", _sync_screen)

@@ -9,9 +9,8 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Callable, Sequence
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
-from functools import partial
 from typing import Any, Protocol, TypeVar, runtime_checkable
 
 __all__ = ["JobListRow", "JobQuery", "JobSource", "Reader", "SavedView"]
@@ -58,10 +57,20 @@ class Reader:
     async def __call__(self, fn: Callable[..., T], *args: Any, **kwargs: Any) -> T:
         if self.inline:
             return fn(*args, **kwargs)
+        return await asyncio.wrap_future(self.submit(fn, *args, **kwargs))
+
+    def submit(self, fn: Callable[..., T], *args: Any, **kwargs: Any) -> Future[T]:
+        """Start a read now, from any thread, even before the event loop runs (inline: run it now)."""
+        if self.inline:
+            done: Future[T] = Future()
+            try:
+                done.set_result(fn(*args, **kwargs))
+            except Exception as error:  # noqa: BLE001 - handed to whoever waits, as the thread would
+                done.set_exception(error)
+            return done
         if self._executor is None:
             self._executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="jpm-ui-reader")
-        loop = asyncio.get_running_loop()
-        return await loop.run_in_executor(self._executor, partial(fn, *args, **kwargs))
+        return self._executor.submit(fn, *args, **kwargs)
 
     def close(self) -> None:
         """Drop queued reads and wait for the one in flight (milliseconds): the store may be closed next, and

@@ -5,6 +5,8 @@ from __future__ import annotations
 import csv
 import json
 import dataclasses
+import subprocess
+import sys
 import time
 
 import pytest
@@ -144,6 +146,29 @@ async def test_virtual_table_reads_only_windows():
         assert source.rows[-1].number in widget_text(table_of(app))
         assert source.windows_read <= 6
         assert time.perf_counter() - started < 5
+
+
+async def test_first_rows_are_read_before_the_board_starts():
+    source = FakeSource(500)
+    app = make_app(source, inline=True)  # inline: the early read runs in JpmApp(), not on a thread
+    assert source.windows_read == 1
+    async with app.run_test(size=(120, 40)) as pilot:
+        table = table_of(app)
+        # at mount, before any worker ran: the count and the first rows are there for the first frame
+        assert table.row_count == 500 and table.row_at(0) is not None
+        await settle(pilot)
+        assert source.windows_read == 2  # the next page (prefetched neighbour), not the first one again
+        assert "500 matching" in filter_count(app)
+
+
+def test_the_job_list_module_leaves_the_rest_for_later():
+    # The first paint is measured against a bare Textual app (bench/board_keys.py): the domain records, the
+    # HTTP client, pydantic, the outbox and the sync engine load after it.
+    later = ("jpm_tui.provider.domain", "jpm_tui.api", "jpm_tui.cache.outbox", "jpm_tui.cache.sync",
+             "jpm_tui.cache.live", "httpx", "pydantic")
+    code = f"import sys, jpm_tui.ui.app; print([m for m in sys.modules if m.startswith({later!r})])"
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "[]"
 
 
 async def test_refresh_keeps_cursor_on_its_job(source):

@@ -6,6 +6,7 @@ import csv
 import dataclasses
 import json
 from collections.abc import Sequence
+from concurrent.futures import Future
 from datetime import datetime
 from pathlib import Path
 from typing import Any, ClassVar
@@ -18,7 +19,7 @@ from textual.containers import Horizontal
 from textual.widgets import Static
 
 from ..format import count, local
-from ..source import JobQuery, SavedView
+from ..source import JobListRow, JobQuery, SavedView
 from ..text import clean
 from ..widgets.job_table import COLUMNS, TEXT_COUNT_CAP, JobTable
 from .filter_form import JOB_STATUSES, PRIORITIES, FilterForm, describe_filters
@@ -109,8 +110,11 @@ class JobsScreen(TableScreen):
         Binding("o", "open_link", "Open in browser", show=False, id="open-link"),
     ]
 
-    def __init__(self, views: list[SavedView] | None = None, *, query: JobQuery | None = None) -> None:
+    def __init__(self, views: list[SavedView] | None = None, *, query: JobQuery | None = None,
+                 first_page: Future[tuple[int, Sequence[JobListRow]]] | None = None) -> None:
+        """``first_page``: the count and first rows of ``query``, already being read (see ``JobTable``)."""
         super().__init__()
+        self._first_page = first_page
         self.views = views if views is not None else []  # the app's list: a view saved on the board joins it
         self.view_name = "All jobs"
         self._initial = query or JobQuery()
@@ -124,7 +128,8 @@ class JobsScreen(TableScreen):
             yield Static(id="filter-count")
         yield SearchInput(placeholder="search jobs: number, customer, summary…", id="search")
         board = self.board
-        yield JobTable(board.source, self._initial, reader=board.reader, clock=board.clock, tz=board.tz)
+        yield JobTable(board.source, self._initial, reader=board.reader, clock=board.clock, tz=board.tz,
+                       first_page=self._first_page)
 
     def on_mount(self) -> None:
         self._show_filters()

@@ -11,9 +11,9 @@ from textual.binding import Binding, BindingType
 from ..format import ago, short_when
 from ..source import JobListRow, JobQuery, JobSource, Reader
 from ..text import clean
-from .virtual_table import CellContext, Column, VirtualTable, layout_columns as _layout, priority_class, status_class
+from .virtual_table import PAGE_SIZE, CellContext, Column, VirtualTable, layout_columns as _layout, priority_class, status_class
 
-__all__ = ["COLUMNS", "TEXT_COUNT_CAP", "Column", "JobTable", "layout_columns", "status_class", "priority_class"]
+__all__ = ["COLUMNS", "TEXT_COUNT_CAP", "Column", "JobTable", "first_job_page", "layout_columns", "status_class", "priority_class"]
 
 
 def _customer(row: JobListRow, ctx: CellContext) -> str:
@@ -59,6 +59,20 @@ def layout_columns(width: int, columns: Sequence[Column] = COLUMNS) -> list[tupl
     return _layout(width, columns)
 
 
+def count_jobs(source: JobSource, query: JobQuery) -> int:
+    # A broad word can match most of a million jobs; counting them all costs more than a keystroke may.
+    # "10,000+" says enough, and the table still scrolls through the first 10,000.
+    if query.text:
+        return source.count_jobs(query, cap=TEXT_COUNT_CAP)
+    return source.count_jobs(query)
+
+
+def first_job_page(source: JobSource, query: JobQuery) -> tuple[int, Sequence[JobListRow]]:
+    """What a new job table shows first, in one read: ``JobTable(first_page=reader.submit(first_job_page, ..))``."""
+    count = count_jobs(source, query)
+    return count, source.jobs_window(query, 0, PAGE_SIZE) if count else []
+
+
 class JobTable(VirtualTable[JobQuery, JobListRow]):
     """Jobs for a ``JobQuery``, one line each, fetched window by window."""
 
@@ -83,11 +97,7 @@ class JobTable(VirtualTable[JobQuery, JobListRow]):
         super().__init__(source, query or JobQuery(), reader=reader, **options)
 
     def count_rows(self, query: JobQuery) -> int:
-        # A broad word can match most of a million jobs; counting them all costs more than a keystroke may.
-        # "10,000+" says enough, and the table still scrolls through the first 10,000.
-        if query.text:
-            return self.source.count_jobs(query, cap=TEXT_COUNT_CAP)
-        return self.source.count_jobs(query)
+        return count_jobs(self.source, query)
 
     def read_window(self, query: JobQuery, offset: int, limit: int) -> Sequence[JobListRow]:
         return self.source.jobs_window(query, offset, limit)

@@ -12,8 +12,10 @@ jobs, ``ProjectTable`` projects.
 
 from __future__ import annotations
 
+import asyncio
 from collections import OrderedDict
 from collections.abc import Callable, Sequence
+from concurrent.futures import Future
 from dataclasses import dataclass
 from datetime import datetime, tzinfo
 from functools import partial
@@ -205,10 +207,14 @@ class VirtualTable(ScrollView, Generic[Q, R], can_focus=True):
         name: str | None = None,
         id: str | None = None,
         classes: str | None = None,
+        first_page: Future[tuple[int, Sequence[R]]] | None = None,
     ) -> None:
+        """``first_page``: the count and the first ``PAGE_SIZE`` rows of ``query``, already being read (the
+        board starts that read before Textual starts, so that its first frame can show rows)."""
         super().__init__(name=name, id=id, classes=classes)
         self.source = source
         self._query = query
+        self._first_page = first_page
         self.reader = reader or Reader()
         self.clock = clock
         self.tz = tz
@@ -303,13 +309,23 @@ class VirtualTable(ScrollView, Generic[Q, R], can_focus=True):
         self.notify(f"Could not read {self.WHAT} from the cache: {error}", severity="error", markup=False)
 
     async def _count(self, generation: int) -> None:
+        first, self._first_page = self._first_page, None
         try:
-            count = await self.reader(self.count_rows, self._query)
+            if first is not None:
+                count, rows = await asyncio.wrap_future(first)
+            else:
+                count, rows = await self.reader(self.count_rows, self._query), None
         except Exception as error:  # noqa: BLE001 - any store failure is shown, not fatal
             self._read_failed(error)
             return
         if generation != self._generation:
             return
+        self._counted(count, rows)
+
+    def _counted(self, count: int, first_page: Sequence[R] | None) -> None:
+        if first_page is not None:
+            self._pages[0] = list(first_page)
+            self._sync_cursor_row()
         self.row_count = count
         self.virtual_size = Size(self.size.width, count + 1)
         if self.cursor >= count:
@@ -412,7 +428,14 @@ class VirtualTable(ScrollView, Generic[Q, R], can_focus=True):
     # ------------------------------------------------------------------ lifecycle
 
     def on_mount(self) -> None:
-        self._reset(keep_position=False)
+        first = self._first_page
+        if first is not None and first.done() and first.exception() is None:
+            # Read while Textual started: shown in the first frame, no worker round trip.
+            self._first_page = None
+            self._generation += 1
+            self._counted(*first.result())
+        else:
+            self._reset(keep_position=False)
         self.run_worker(self._read_write_marks, group=f"{self.WORKER_GROUP}-marks", exclusive=True)
         # The app bumps data_version when a sync wrote new rows: show them, keeping the cursor's row.
         if hasattr(self.app, "data_version"):
