@@ -142,3 +142,17 @@ def test_refusals_without_a_selection_or_an_outbox():
     assert set(appointment_refusals(None)) == set(APPOINTMENT_ACTION_NAMES)
     assert appointment_refusals(item(), writable="read-only")["confirm"] == "read-only"
     assert appointment_refusals(item(), has_hold_reasons=False)["hold_appointment"].startswith("no hold reasons")
+
+
+def test_a_bare_end_time_before_the_start_is_the_next_days():
+    from zoneinfo import ZoneInfo
+
+    from jpm_tui.ui.screens.appointment_form import parse_local
+
+    phoenix = ZoneInfo("America/Phoenix")
+    start = parse_local("2026-11-29 22:06", phoenix)
+    assert start == datetime(2026, 11, 30, 5, 6, tzinfo=UTC)
+    assert parse_local("00:06", phoenix, after=start) == start + timedelta(hours=2)  # overnight: next day
+    assert parse_local("23:06", phoenix, after=start) == start + timedelta(hours=1)
+    assert parse_local("21:00", phoenix, day=start) == start - timedelta(minutes=66)  # a window may open earlier
+    assert parse_local("2026-11-29 21:00", phoenix, after=start) < start  # a full date is taken as written

@@ -38,13 +38,20 @@ def _zone(tz: tzinfo | None) -> tzinfo:
     return tz or datetime.now().astimezone().tzinfo or timezone.utc
 
 
-def parse_local(text: str, tz: tzinfo | None, *, day: datetime | None = None) -> datetime:
-    """'2025-05-14 09:30', or '09:30' on ``day``'s date (local), as an aware UTC datetime."""
+def parse_local(text: str, tz: tzinfo | None, *, day: datetime | None = None,
+                after: datetime | None = None) -> datetime:
+    """'2025-05-14 09:30', or '09:30' on ``day``'s date (local), as an aware UTC datetime. With ``after``
+    instead of ``day``, '09:30' is the first such time after it: an end of 00:30 after a 22:00 start is the
+    next day's (overnight work), not an end before the start."""
     text = " ".join(text.split())
-    if day is not None and len(text) <= 5 and ":" in text:
-        text = f"{local(day, tz).strftime('%Y-%m-%d')} {text}"
-    value = datetime.strptime(text, FORMAT)
-    return value.replace(tzinfo=_zone(tz)).astimezone(timezone.utc)
+    bare = len(text) <= 5 and ":" in text
+    base = after if after is not None else day
+    if base is not None and bare:
+        text = f"{local(base, tz).strftime('%Y-%m-%d')} {text}"
+    value = datetime.strptime(text, FORMAT).replace(tzinfo=_zone(tz))
+    if after is not None and bare and value <= after:
+        value += timedelta(days=1)  # the same wall-clock time a day later, whatever the zone's offset does
+    return value.astimezone(timezone.utc)
 
 
 def _shown(value: datetime | None, tz: tzinfo | None, fmt: str = FORMAT) -> str:
@@ -141,7 +148,7 @@ class TimesFormScreen(_Dialog):
             self._error("Start: write it as YYYY-MM-DD HH:MM.")
             return
         try:
-            end = parse_local(value["end"], self.tz, day=start)
+            end = parse_local(value["end"], self.tz, after=start)
         except ValueError:
             self._error("End: write it as YYYY-MM-DD HH:MM or HH:MM.")
             return
@@ -154,8 +161,8 @@ class TimesFormScreen(_Dialog):
             return
         if value["window-start"]:
             try:
-                window = [parse_local(value["window-start"], self.tz, day=start),
-                          parse_local(value["window-end"], self.tz, day=start)]
+                window_start = parse_local(value["window-start"], self.tz, day=start)
+                window = [window_start, parse_local(value["window-end"], self.tz, after=window_start)]
             except ValueError:
                 self._error("Arrival window: write the times as YYYY-MM-DD HH:MM or HH:MM.")
                 return
