@@ -4,15 +4,15 @@
     python bench/board_keys.py --jobs 100000                    # builds a temporary cache of that size
 
 First paint is measured in fresh interpreters (process start to the first rows of the job table on screen),
-beside a minimal Textual app measured the same way. Key latency is measured with Pilot in one process:
-from the key press until the table shows the result (workers done, screen refreshed).
+beside a minimal Textual app measured the same way. Key latency is measured in one process, keys sent as the
+terminal driver sends them: from the key event to the end of the frame that shows its result (see
+``key_latencies``). Pilot is not used for it: its press-and-wait adds ~65-85 ms of fixed idle waits per key.
 """
 
 from __future__ import annotations
 
 import argparse
 import os
-from dataclasses import replace
 import asyncio
 import resource
 import statistics
@@ -81,63 +81,80 @@ def first_paint(app_code: str, path: str, runs: int = 5) -> tuple[float, float]:
 
 
 async def key_latencies(path: str, rounds: int = 30) -> dict[str, list[float]]:
+    """Seconds from a key event entering the app (as the terminal driver hands it over) to the end of the first
+    frame the compositor renders once the screen shows the key's result: the table's visible rows read (on the
+    reader thread) for the new cursor, sort or search. Headless, so writing the frame to a terminal is not in it."""
+    from textual import events
+    from textual.screen import Screen
+
     from jpm_tui.cache.store import CacheStore
     from jpm_tui.ui.app import JpmApp
     from jpm_tui.ui.widgets.job_table import JobTable
+    from jpm_tui.ui.widgets.virtual_table import PAGE_SIZE
 
+    frames: list[float] = []
+    render = Screen._compositor_refresh
+
+    def recorded(screen: Screen) -> None:
+        render(screen)
+        frames.append(time.perf_counter())
+
+    Screen._compositor_refresh = recorded  # type: ignore[method-assign]
     app = JpmApp(CacheStore(path))
-    timings: dict[str, list[float]] = {"unbound key (Pilot)": [], "page down": [], "G (last row)": [],
-                                       "sort (>)": [], "search keystroke": []}
+    timings: dict[str, list[float]] = {}
     async with app.run_test(size=(120, 40)) as pilot:
-
-        async def settle() -> None:
-            await app.workers.wait_for_complete()
-            await pilot.pause()
-
-        async def timed(label: str, *keys: str) -> None:
-            started = time.perf_counter()
-            await pilot.press(*keys)
-            await settle()
-            timings[label].append(time.perf_counter() - started)
-
-        await settle()
+        await app.workers.wait_for_complete()
+        await pilot.pause()
         table = app.screen.query_one(JobTable)
         assert table.row_count, "the cache has no jobs"
-        # The same moves without Pilot: the action, its reads on the reader thread, then every visible line drawn
-        # (what a key costs the board itself; Pilot's press-and-wait adds its own fixed delays on top).
-        async def direct(label: str, act) -> None:  # noqa: ANN001 - a callable
-            started = time.perf_counter()
-            act()
-            await app.workers.wait_for_complete()
-            for y in range(table.size.height):
-                table.render_line(y)
-            timings.setdefault(label, []).append(time.perf_counter() - started)
 
-        screen = app.screen
-        for n in range(rounds):
-            await direct("page down, in process", table.action_page_down)
-        for n in range(rounds):
-            await direct("G, in process", table.action_last)
-            await direct("g, in process", table.action_first)
-        for n in range(rounds):
-            await direct("sort, in process", lambda: screen.action_sort(1))
-        for n, letter in enumerate(("harbor road " * 3)[:rounds]):
-            text = ("harbor road " * 3)[: n + 2].strip()  # from two letters on, as the search box runs it
-            await direct("search text, in process", lambda: screen.set_query(replace(table.query, text=text)))
-        await direct("clear search, in process", lambda: screen.set_query(replace(table.query, text="")))
-        for _ in range(rounds):  # what Pilot's press + pause cost on their own, to read the rest against
-            await timed("unbound key (Pilot)", "f12")
+        def shown() -> bool:
+            """The visible rows are those of the current query and position."""
+            if table.row_count is None:
+                return False
+            first = int(table.scroll_y)
+            last = min(table.row_count - 1, first + table.size.height - 1)
+            pages = {first // PAGE_SIZE, max(first, last) // PAGE_SIZE} if table.row_count else set()
+            return all(p in table._pages and p not in table._stale_pages for p in pages)
+
+        async def timed(label: str, key: str, done) -> None:  # noqa: ANN001 - a predicate
+            started = time.perf_counter()
+            event = events.Key(key, {"space": " ", "greater_than_sign": ">"}.get(key, key if len(key) == 1 else None))
+            event.set_sender(app)
+            app._driver.send_message(event)
+            not_yet = started
+            while not (done() and shown()):
+                not_yet = time.perf_counter()
+                await asyncio.sleep(0.0005)
+                if not_yet - started > 5:
+                    raise RuntimeError(f"{label}: no result after 5 s")
+            while not frames or frames[-1] <= not_yet:  # the frame that painted it
+                await asyncio.sleep(0.0005)
+            timings.setdefault(label, []).append(next(f for f in frames if f > not_yet) - started)
+            await app.workers.wait_for_complete()  # the neighbour pages it prefetches: not the next key's cost
+
         for _ in range(rounds):
-            await timed("page down", "pagedown")
+            target = table.cursor + 1
+            await timed("cursor down (j)", "j", lambda: table.cursor == target)
         for _ in range(rounds):
-            await timed("G (last row)", "G")
-            await pilot.press("g")
-            await settle()
+            target = min(table.cursor + table.page_rows, table.row_count - 1)
+            await timed("page down", "pagedown", lambda: table.cursor == target)
         for _ in range(rounds):
-            await timed("sort (>)", "greater_than_sign")
+            await timed("G (last job)", "G", lambda: table.cursor == table.row_count - 1)
+            await timed("g (first job)", "g", lambda: table.cursor == 0)
+        for _ in range(rounds):
+            before = table.query.sort
+            await timed("sort (>)", "greater_than_sign", lambda: table.query.sort != before)
         await pilot.press("slash")
+        typed = ""
         for letter in ("harbor road " * 3)[:rounds]:
-            await timed("search keystroke", letter if letter != " " else "space")
+            typed += letter
+            key = "space" if letter == " " else letter
+            if len(typed.strip()) < 2 or letter == " ":  # no search yet (one letter) / no new word yet: echo only
+                await timed("search box echo", key, lambda: app.screen.search_input.value == typed)
+                continue
+            await timed("search keystroke (results)", key, lambda: table.query.text == typed.strip())
+    Screen._compositor_refresh = render  # type: ignore[method-assign]
     return timings
 
 
@@ -165,7 +182,7 @@ def main() -> None:
     print(f"first paint, job list      {board[0] * 1000:7.0f} ms   (resident memory {board[1]:.0f} MB)")
     print(f"first paint, minimal app   {minimal[0] * 1000:7.0f} ms   ratio {board[0] / minimal[0]:.2f} (target 1.5)")
     for label, values in asyncio.run(key_latencies(path)).items():
-        print(f"key: {label:<20} median {statistics.median(values) * 1000:6.1f} ms   p95 {p95(values) * 1000:6.1f} ms")
+        print(f"key: {label:<28} median {statistics.median(values) * 1000:6.1f} ms   p95 {p95(values) * 1000:6.1f} ms")
     print(f"resident memory (max, this process incl. any cache build) "
           f"{resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024:.0f} MB")
 

@@ -76,6 +76,20 @@ async def test_navigation_keys(source):
         assert table.cursor == 0
 
 
+async def test_cursor_moves_repaint_only_what_changed_and_leave_no_stale_cursor(source):
+    app = make_app(source)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        table = table_of(app)
+        await pilot.press("j", "j", "k", "j")  # lines refreshed one by one: the cursor's old and new line
+        await settle(pilot)
+        assert table.cursor == 2
+        partial = app.export_screenshot()
+        table.refresh()  # everything drawn again from the rows
+        await settle(pilot)
+        assert app.export_screenshot() == partial
+
+
 async def test_search_narrows_the_count_shown(source):
     app = make_app(source)
     async with app.run_test(size=(120, 40)) as pilot:

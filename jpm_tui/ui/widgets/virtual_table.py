@@ -194,7 +194,7 @@ class VirtualTable(ScrollView, Generic[Q, R], can_focus=True):
             super().__init__(table)
             self.count = count
 
-    cursor: reactive[int] = reactive(0, always_update=False, init=False)
+    cursor: reactive[int] = reactive(0, always_update=False, init=False, repaint=False)  # watch_cursor repaints
 
     def __init__(
         self,
@@ -370,7 +370,12 @@ class VirtualTable(ScrollView, Generic[Q, R], can_focus=True):
             self._pages.popitem(last=False)
         self._restore_anchor()
         self._sync_cursor_row()
-        self.refresh()
+        if self._page_shown(page):  # a prefetched neighbour changes nothing on screen: no frame for it
+            self.refresh()
+
+    def _page_shown(self, page: int) -> bool:
+        first = int(self.scroll_y)
+        return first // PAGE_SIZE <= page <= (first + self.size.height) // PAGE_SIZE
 
     def _page_wanted(self, page: int) -> bool:
         first = int(self.scroll_y) // PAGE_SIZE
@@ -451,10 +456,15 @@ class VirtualTable(ScrollView, Generic[Q, R], can_focus=True):
         self._fetch_visible()
 
     def watch_cursor(self, old: int, new: int) -> None:
+        scrolled_from = self.scroll_y
         self._scroll_cursor_into_view()
         self._fetch_visible()
         self._sync_cursor_row()
-        self.refresh()
+        if self.scroll_y == scrolled_from:  # only the line the cursor left and the one it entered change
+            self.refresh_line(old + 1)  # (virtual line 0 is the header)
+            self.refresh_line(new + 1)
+        else:
+            self.refresh()
 
     def on_focus(self) -> None:
         self.refresh()
