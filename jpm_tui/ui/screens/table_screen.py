@@ -1,5 +1,5 @@
-"""What the list screens share (jobs, projects): a filter bar, the '/' search box with its debounce, and a
-``VirtualTable`` whose query the screen changes."""
+"""What the list screens share (jobs, projects): a filter bar, the '/' search box (searching as you type), and
+a ``VirtualTable`` whose query the screen changes."""
 
 from __future__ import annotations
 
@@ -9,16 +9,12 @@ from typing import Any, ClassVar
 from textual import on
 from textual.binding import Binding, BindingType
 from textual.message import Message
-from textual.timer import Timer
 from textual.widgets import Input
 
 from ..widgets.virtual_table import VirtualTable
 from .base import BoardScreen
 
-__all__ = ["SEARCH_DEBOUNCE", "SearchInput", "TableScreen", "cycle"]
-
-SEARCH_DEBOUNCE = 0.25
-
+__all__ = ["SearchInput", "TableScreen", "cycle"]
 
 MIN_LIVE_SEARCH = 2
 """Characters typed before the search runs as you type (Enter searches for anything)."""
@@ -58,7 +54,6 @@ class TableScreen(BoardScreen):
     """priority: handled as the key arrives, before the keys behind it are routed to the focused widget, so
     "/harbor" typed (or delivered) in one burst lands whole in the search box."""
 
-    _search_timer: Timer | None = None
 
     @property
     def table(self) -> Any:
@@ -89,22 +84,19 @@ class TableScreen(BoardScreen):
 
     @on(Input.Changed, "#search")
     def _search_changed(self, event: Input.Changed) -> None:
-        if self._search_timer is not None:
-            self._search_timer.stop()
+        # No debounce: a search reads one window (milliseconds, on the reader thread), and keys typed faster
+        # than that skip the reads they made stale (the table drops windows of an older query unread).
         value = event.value
         if 0 < len(value.strip()) < MIN_LIVE_SEARCH:
             return  # one letter matches most of a big cache and costs the most to look up: wait for more
-        self._search_timer = self.set_timer(SEARCH_DEBOUNCE, lambda: self._apply_search(value))
+        self._apply_search(value)
 
     def _apply_search(self, value: str) -> None:
-        self._search_timer = None
         if value.strip() != self.table.query.text:
             self._change(text=value.strip())
 
     @on(Input.Submitted, "#search")
     def _search_submitted(self, event: Input.Submitted) -> None:
-        if self._search_timer is not None:
-            self._search_timer.stop()
         self._apply_search(event.value)
         if not event.value:
             self._hide_search()
@@ -112,8 +104,6 @@ class TableScreen(BoardScreen):
 
     @on(SearchInput.Cancelled)
     def _search_cancelled(self) -> None:
-        if self._search_timer is not None:
-            self._search_timer.stop()
         self.search_input.value = ""
         self._apply_search("")
         self._hide_search()
