@@ -4,6 +4,7 @@ draws only the visible window)."""
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
+from functools import partial
 from typing import ClassVar
 
 from textual.binding import Binding, BindingType
@@ -11,7 +12,7 @@ from textual.binding import Binding, BindingType
 from ..format import ago, short_when
 from ..source import JobListRow, JobQuery, JobSource, Reader
 from ..text import clean
-from .virtual_table import PAGE_SIZE, CellContext, Column, VirtualTable, layout_columns as _layout, priority_class, status_class
+from .virtual_table import CellContext, Column, VirtualTable, first_page, layout_columns as _layout, priority_class, status_class
 
 __all__ = ["COLUMNS", "TEXT_COUNT_CAP", "Column", "JobTable", "first_job_page", "layout_columns", "status_class", "priority_class"]
 
@@ -69,8 +70,7 @@ def count_jobs(source: JobSource, query: JobQuery) -> int:
 
 def first_job_page(source: JobSource, query: JobQuery) -> tuple[int, Sequence[JobListRow]]:
     """What a new job table shows first, in one read: ``JobTable(first_page=reader.submit(first_job_page, ..))``."""
-    count = count_jobs(source, query)
-    return count, source.jobs_window(query, 0, PAGE_SIZE) if count else []
+    return first_page(partial(count_jobs, source), source.jobs_window, query)
 
 
 class JobTable(VirtualTable[JobQuery, JobListRow]):
