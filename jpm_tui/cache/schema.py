@@ -361,6 +361,11 @@ CREATE VIRTUAL TABLE jobs_fts USING fts5(
 INSERT INTO jobs_fts(jobs_fts) VALUES ('rebuild');
 """
 
+# The search index's text columns and tokenizer, as jobs_fts has them since v7: the store checks a few jobs'
+# text in a scratch index of the same definition (CacheStore._text_matches), which must tokenize alike.
+JOBS_FTS_TEXT_COLUMNS = ("number", "summary", "customer", "address", "phones", "notes")
+JOBS_FTS_TOKENIZE = "unicode61 remove_diacritics 2"
+
 MIGRATIONS: list[str] = [V1, V2, V3, V4, V5, V6, V7]
 """MIGRATIONS[i] takes a file from user_version i to i + 1."""
 
