@@ -230,12 +230,12 @@ def run_queries(store: CacheStore, runs: int) -> dict[str, tuple[float, float]]:
                                                                 priorities=("High",))), runs)
     words = ["springfield", "oak", "gate code", "furnace", "maple river", "Kaer", "andson", "555", "100123"]
     it = iter(words * (runs // len(words) + 2))
-    r["count text"] = measure(store, "count, by text (mixed words)", lambda: store.count_jobs(Q(text=next(it))), runs)
+    r["count text"] = measure(store, "count, by text (mixed words), exact (the board asks capped)", lambda: store.count_jobs(Q(text=next(it))), runs)
     it = iter(words * (runs // len(words) + 2))
-    r["count text+status"] = measure(store, "count, by text + open statuses",
+    r["count text+status"] = measure(store, "count, by text + open statuses, exact (board: capped)",
                                      lambda: store.count_jobs(Q(text=next(it), statuses=open_statuses)), runs)
     it = iter(words * (runs // len(words) + 2))
-    r["count text capped"] = measure(store, "count, by text, capped at 10,000 (\"10,000+\")",
+    r["count text capped"] = measure(store, "count, by text, capped at 10,000 (the board's \"10,000+\")",
                                      lambda: store.count_jobs(Q(text=next(it)), cap=10_000), runs)
     it = iter(words * (runs // len(words) + 2))
     r["search window"] = measure(store, "text search, first page (mixed words)",

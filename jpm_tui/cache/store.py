@@ -31,13 +31,13 @@ import threading
 from collections import OrderedDict
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
-from dataclasses import dataclass, field, fields
+from dataclasses import dataclass, field, fields, replace
 from functools import cache
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from jpm_tui.cache.schema import JOB_SORT_COLUMNS, LATEST, MIGRATIONS
+from jpm_tui.cache.schema import JOB_SORT_COLUMNS, JOBS_FTS_TEXT_COLUMNS, JOBS_FTS_TOKENIZE, LATEST, MIGRATIONS
 from jpm_tui.provider.timestamps import format_datetime, parse_datetime
 
 
@@ -407,7 +407,7 @@ def fts_query(text: str) -> str | None:
     return " ".join(parts) if parts else None
 
 
-_TEXT_COLUMNS = "{number summary customer address phones notes}"
+_TEXT_COLUMNS = "{" + " ".join(JOBS_FTS_TEXT_COLUMNS) + "}"
 
 
 def _facet_text(value: str) -> str:
@@ -1125,21 +1125,30 @@ class CacheStore:
         return col
 
     _PLAN_CAP = 50_001
+    #: newest jobs whose text matches estimate the share of a broad text (one matching more than _PLAN_CAP)
+    _SAMPLE = 20_000
+    #: rough microseconds to check one job's text in the scratch index (read its document, index it, match)
+    _CHECK_UNIT = 12.0
 
     def _plan(self, q: JobQuery, offset: int, limit: int) -> str:
         """``"sort"``: walk the sort column's covering index, checking filters as rows go by (best when
         many rows match); ``"filter"``: let a filter (index, search, technician, date) find the matching
-        rows, then sort them (best when few match). Costs in rough microseconds."""
+        rows, then sort them (best when few match); ``"check"`` (text only): walk the sort index and check
+        the text of the rows that pass the other filters a batch at a time (``_checked_window``; best when
+        the text matches so many jobs that finding them all costs more than checking the few a window needs).
+        Costs in rough microseconds."""
         total = max(1, self._total_jobs(True))
         where, args = self._counter_where(q)
         matches = float(self.conn.execute(f"SELECT coalesce(sum(n), 0) FROM job_counts{where}", args).fetchone()[0])
         materialise = 0.0
         walk_unit = 0.05  # a covering-index entry
+        text_share = 1.0
         if fts_query(q.text):
             # text alone (memoised; cheap next to the facet-filtered match), scaled by the other filters
-            found = self._fts_count(_fts_match(_text_only(q)), self._PLAN_CAP)
+            found = self._text_found(_fts_match(_text_only(q)), total)
             materialise = 0.1 * found
-            matches = min(matches, found * matches / total) if found < self._PLAN_CAP else matches
+            text_share = max(found, 1.0) / total
+            matches = min(matches, found * matches / total)
         if q.technician_ids:
             n = self.conn.execute(
                 "SELECT count(*) FROM (SELECT 1 FROM appointment_assignments WHERE technician_id IN "
@@ -1161,9 +1170,79 @@ class CacheStore:
             walk_unit = max(walk_unit, 0.05 if q.sort == "next_appointment" else 1.5)
         if matches <= 0:
             return "filter"
-        filter_cost = 1.5 * matches
-        sort_cost = materialise + walk_unit * (offset + limit) * total / matches
-        return "filter" if filter_cost < sort_cost else "sort"
+        walk = walk_unit * (offset + limit) * total / matches
+        costs = {"filter": 1.5 * matches, "sort": materialise + walk}
+        if materialise:
+            costs["check"] = walk + self._CHECK_UNIT * (offset + limit) / text_share
+        return min(costs, key=costs.__getitem__)
+
+    def _text_found(self, match: str, total: int) -> float:
+        """How many jobs ``match`` finds: exact up to ``_PLAN_CAP``, beyond it estimated from its share of the
+        newest ``_SAMPLE`` jobs. One pass over the matches, newest first, stopping at the cap (prefix indexes
+        make that lazy); memoised per data version like the counts."""
+        key = ("found", match)
+        version = self._version()
+        hit = self._counts.get(key)
+        if hit is not None and hit[0] == version:
+            return hit[1]
+        row = self.conn.execute("SELECT id FROM jobs ORDER BY id DESC LIMIT 1 OFFSET ?", (self._SAMPLE - 1,)).fetchone()
+        n, newest = self.conn.execute(
+            "SELECT count(*), coalesce(sum(rowid >= ?), 0) FROM (SELECT rowid FROM jobs_fts WHERE jobs_fts MATCH ? "
+            "ORDER BY rowid DESC LIMIT ?)", (row[0] if row else 0, match, self._PLAN_CAP)).fetchone()
+        found = float(n) if n < self._PLAN_CAP or row is None else max(float(n), newest / self._SAMPLE * total)
+        self._remember(self._counts, key, (version, found), 64)
+        return found
+
+    _SCRATCH_COLUMNS = ", ".join(JOBS_FTS_TEXT_COLUMNS)
+
+    def _text_matches(self, match: str, ids: list[int]) -> set[int]:
+        """Which of ``ids`` match ``match`` (a text-only MATCH expression). Their documents are put in an empty
+        scratch index of the same columns and tokenizer as jobs_fts (a temporary table of this connection) and
+        the same expression runs there: the answer is FTS5's own, for a cost per job, not per match."""
+        conn = self.conn
+        if not getattr(self._local, "scratch", False):
+            conn.execute(f"CREATE VIRTUAL TABLE IF NOT EXISTS temp.job_scratch USING fts5({self._SCRATCH_COLUMNS}, "
+                         f"content='', tokenize='{JOBS_FTS_TOKENIZE}')")
+            self._local.scratch = True
+        conn.execute(f"INSERT INTO temp.job_scratch(rowid, {self._SCRATCH_COLUMNS}) "
+                     f"SELECT rowid, {self._SCRATCH_COLUMNS} FROM job_search WHERE rowid IN ({_IDS})", (_json(ids),))
+        try:
+            return {r[0] for r in conn.execute("SELECT rowid FROM temp.job_scratch WHERE job_scratch MATCH ?", (match,))}
+        finally:
+            conn.execute("INSERT INTO temp.job_scratch(job_scratch) VALUES ('delete-all')")
+
+    def _checked_window(self, q: JobQuery, seek: tuple[Any, ...] | None, skip: int, limit: int,
+                        reverse: bool) -> list[tuple[Any, ...]]:
+        """The ``"check"`` plan: (id, sort value) of rows ``skip .. skip+limit-1`` after ``seek``. The sort index
+        is walked with the other filters in batches; each batch's text is checked with ``_text_matches``. The
+        batches after the first are sized by the share of hits seen so far."""
+        match = _fts_match(_text_only(q))
+        walk = replace(q, text="")
+        need = skip + limit
+        found: list[tuple[Any, ...]] = []
+        seen = hits = 0
+        batch = max(64, min(8192, 2 * need))
+        conn = self.conn
+        own = not conn.in_transaction
+        if own:
+            conn.execute("BEGIN")  # one snapshot for every batch
+        try:
+            while len(found) < need:
+                sql, args = self._window_sql(walk, "sort", seek, reverse)
+                rows = conn.execute(sql, [*args, batch, 0]).fetchall()
+                if not rows:
+                    break
+                matched = self._text_matches(match, [r[0] for r in rows])
+                found.extend(tuple(r) for r in rows if r[0] in matched)
+                seen, hits = seen + len(rows), hits + len(matched)
+                if len(rows) < batch:
+                    break
+                seek = (rows[-1][1], rows[-1][0])
+                batch = max(64, min(8192, int((need - len(found)) * (seen + 1) / (hits + 1) * 1.2)))
+        finally:
+            if own:
+                conn.execute("COMMIT")
+        return found[skip:need]
 
     def _window_sql(self, q: JobQuery, plan: str, seek: tuple[Any, ...] | None, reverse: bool) -> tuple[str, list[Any]]:
         col = self._sort(q)
@@ -1204,15 +1283,20 @@ class CacheStore:
         skip = offset - (start + 1) if start is not None else offset
         reverse = False
         plan = self._plan(query, skip, limit)
-        if plan == "sort" and skip > 20000:
+        if plan != "filter" and skip > 20000:
             total = self._cached_count(query, version)
             if total is not None and offset < total and total - offset - limit < skip:
                 reverse = True
         if reverse:
             total = self._cached_count(query, version) or 0
             end = min(offset + limit, total)
-            sql, args = self._window_sql(query, plan, None, True)
-            ids_sorts = self.conn.execute(sql, [*args, end - offset, total - end]).fetchall()[::-1]
+            if plan == "check":
+                ids_sorts = self._checked_window(query, None, total - end, end - offset, True)[::-1]
+            else:
+                sql, args = self._window_sql(query, plan, None, True)
+                ids_sorts = self.conn.execute(sql, [*args, end - offset, total - end]).fetchall()[::-1]
+        elif plan == "check":
+            ids_sorts = self._checked_window(query, seek, skip, limit, False)
         else:
             sql, args = self._window_sql(query, plan, seek, False)
             ids_sorts = self.conn.execute(sql, [*args, limit, skip]).fetchall()
@@ -1257,6 +1341,8 @@ class CacheStore:
     def explain_jobs_window(self, query: JobQuery, offset: int = 0, limit: int = 50) -> list[str]:
         """EXPLAIN QUERY PLAN lines of the window query (for tests and ``cache info --explain``)."""
         plan = self._plan(query, offset, limit)
+        if plan == "check":  # the walk's batch query (the text is checked apart)
+            query, plan = replace(query, text=""), "sort"
         sql, args = self._window_sql(query, plan, None, False)
         return [r[3] for r in self.conn.execute("EXPLAIN QUERY PLAN " + sql, [*args, limit, offset])]
 

@@ -233,6 +233,77 @@ def test_no_user_text_breaks_search(world, text: str) -> None:
     store.count_jobs(JobQuery(text=text))
 
 
+# Text the scratch index must tokenize as the search index does: punctuation, diacritics (either way round),
+# case, digits and phone numbers split or whole, several words, one letter, and words that only a column other
+# than the text columns (facets) could hold.
+TRICKY_TEXTS = ["a", "C", "o'brien", "O'BRIEN", "smith-jones", "sons", "&", "Ünïcode", "unicode cafe", "CAFÉ",
+                "café 5", "(555) 010-0005", "555 010", "0100", "010-00", "5550100", "gate code", "code 4321",
+                "dog gate", "*fan*", "install fan", "ac not", "not", "and industries", "spring oak",
+                "springfield", "12 main", "main 12", "zzinactive", "zzs", "Type", "x y", "🚀", "ü", "_"]
+TEXT_QUERIES = [JobQuery(), JobQuery(statuses=("Hold", "Completed")), JobQuery(priorities=("Urgent",), sort="customer"),
+                JobQuery(include_inactive=True, sort="modified", descending=True), JobQuery(technician_ids=(1, 2, 3)),
+                JobQuery(job_type_ids=(2,), business_unit_ids=(1, 3), sort="next_appointment")]
+
+
+def _forced(monkeypatch: pytest.MonkeyPatch, store: CacheStore, plans) -> None:  # noqa: ANN001 - an iterator
+    """The planner answers from ``plans`` ("check" only where there is a text to check, as the planner does)."""
+    def plan(q: JobQuery, offset: int, limit: int) -> str:
+        chosen = next(plans)
+        return "sort" if chosen == "check" and fts_query(q.text) is None else chosen
+
+    monkeypatch.setattr(store, "_plan", plan)
+    store._anchors.clear()
+
+
+@pytest.mark.parametrize("base", TEXT_QUERIES, ids=lambda q: f"{q.sort}-{q.statuses}{q.priorities}{q.technician_ids}")
+def test_the_check_plan_gives_the_search_index_answer(world, monkeypatch: pytest.MonkeyPatch, base: JobQuery) -> None:
+    store, _ = world
+    assert store.count_jobs(JobQuery(text="a", include_inactive=True)) > 100
+    for text in TRICKY_TEXTS:
+        q = JobQuery(**{**base.__dict__, "text": text})
+        _forced(monkeypatch, store, iter(lambda: "filter", None))
+        want = ids(store, q)
+        _forced(monkeypatch, store, iter(lambda: "check", None))
+        assert ids(store, q) == want, text
+        assert ids(store, q, 3, 5) == want[3:8], text
+        assert len(want) == store.count_jobs(q), text
+
+
+def test_the_check_plan_walks_from_either_end_and_tiles(world, monkeypatch: pytest.MonkeyPatch) -> None:
+    store, _ = world
+    q = JobQuery(text="a", statuses=("Hold", "Completed", "Scheduled"), sort="customer")
+    whole = ids(store, q)
+    assert len(whole) > 20
+    assert [r[0] for r in store._checked_window(q, None, 0, len(whole) + 5, False)] == whole
+    assert [r[0] for r in store._checked_window(q, None, 2, 6, True)] == whole[::-1][2:8]
+    _forced(monkeypatch, store, iter(lambda: "check", None))
+    assert sum((ids(store, q, offset, 4) for offset in range(0, len(whole), 4)), []) == whole
+
+
+def test_windows_agree_when_the_plan_changes_while_scrolling(world, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Anchors left by one plan's window are sought from by another's (the planner's choice depends on the offset)."""
+    store, _ = world
+    for q in (JobQuery(text="a"), JobQuery(text="5 o", sort="next_appointment", descending=True),
+              JobQuery(text="repair", include_inactive=True, sort="customer")):
+        _forced(monkeypatch, store, iter(lambda: "filter", None))
+        whole = ids(store, q)
+        for size in (3, 7):
+            _forced(monkeypatch, store, iter(["check", "sort", "filter", "check", "check", "filter", "sort"] * 200))
+            tiled = []
+            for offset in range(0, len(whole) + size, size):
+                tiled += ids(store, q, offset, size)
+            assert tiled == whole, (q.text, size)
+
+
+def test_the_scratch_index_tokenizes_as_the_search_index(world) -> None:
+    store, _ = world
+    store._text_matches('"a"*', [1])
+    for name in ("jobs_fts", "job_scratch"):
+        sql = store.conn.execute("SELECT sql FROM sqlite_master WHERE name = ? UNION ALL "
+                                 "SELECT sql FROM sqlite_temp_master WHERE name = ?", (name, name)).fetchone()[0]
+        assert "tokenize='unicode61 remove_diacritics 2'" in sql, sql
+        assert "number, summary, customer, address, phones, notes" in sql, sql
+
 def _search(store: CacheStore, text: str) -> set[int]:
     return set(ids(store, JobQuery(text=text, include_inactive=True)))
 

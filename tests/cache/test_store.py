@@ -192,6 +192,27 @@ def test_newer_schema_is_refused(tmp_path: Path) -> None:
         CacheStore(path)
 
 
+def test_a_v6_file_rebuilds_its_search_index_with_one_letter_prefixes(tmp_path: Path) -> None:
+    path = tmp_path / "v6.sqlite3"
+    old = CacheStore(path, target_version=6)
+    try:
+        old.upsert("jobs", [job(1, summary="Harbor road leak"), job(2, summary="harbor gate"),
+                            job(3, summary="Roof", active=False)])
+    finally:
+        old.close()
+
+    new = CacheStore(path)
+    try:
+        assert new.schema_version == LATEST
+        sql = new.conn.execute("SELECT sql FROM sqlite_master WHERE name = 'jobs_fts'").fetchone()[0]
+        assert "prefix='1 2 3 4'" in sql
+        assert new.count_jobs(JobQuery(text="harbor r")) == 1
+        assert [r.id for r in new.jobs_window(JobQuery(text="r", include_inactive=True), 0, 10)] == [1, 3]
+        new.upsert("jobs", [job(2, summary="harbor roof")])  # the triggers still feed the new index
+        assert new.count_jobs(JobQuery(text="harbor r")) == 2
+    finally:
+        new.close()
+
 def test_upsert_is_idempotent(store: CacheStore) -> None:
     page = [job(i) for i in range(1, 6)]
     store.upsert("jobs", page)
