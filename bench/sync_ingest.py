@@ -35,7 +35,9 @@ import tempfile
 import time
 from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+# The repository instead of this folder on the path: bench/calendar.py would shadow the standard library's
+# calendar module (which httpx imports).
+sys.path[0] = str(Path(__file__).resolve().parents[1])
 
 import httpx  # noqa: E402
 

@@ -345,7 +345,15 @@ CREATE TABLE IF NOT EXISTS business_hours (
 );
 """
 
-MIGRATIONS: list[str] = [V1, V2, V3, V4, V5, V6]
+# v7: a first fill of the jobs table (the jobs feed starting into an empty table: first sync, or after a purge)
+# runs without most secondary job indexes and builds them once at the end (CacheStore.begin_fill / finish_fill).
+# This table holds what was dropped (name -> its CREATE statement as sqlite_master had it) until then: rows here
+# mean a fill is in progress, which survives a kill so that the resumed sync goes on the same way.
+V7 = """
+CREATE TABLE IF NOT EXISTS job_fill_deferred (name TEXT PRIMARY KEY, sql TEXT NOT NULL);
+"""
+
+MIGRATIONS: list[str] = [V1, V2, V3, V4, V5, V6, V7]
 """MIGRATIONS[i] takes a file from user_version i to i + 1."""
 
 LATEST = len(MIGRATIONS)
