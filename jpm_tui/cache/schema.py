@@ -366,7 +366,15 @@ INSERT INTO jobs_fts(jobs_fts) VALUES ('rebuild');
 JOBS_FTS_TEXT_COLUMNS = ("number", "summary", "customer", "address", "phones", "notes")
 JOBS_FTS_TOKENIZE = "unicode61 remove_diacritics 2"
 
-MIGRATIONS: list[str] = [V1, V2, V3, V4, V5, V6, V7]
+# v8: a first fill of the jobs table (the jobs feed starting into an empty table: first sync, or after a purge)
+# runs without most secondary job indexes and builds them once at the end (CacheStore.begin_fill / finish_fill).
+# This table holds what was dropped (name -> its CREATE statement as sqlite_master had it) until then: rows here
+# mean a fill is in progress, which survives a kill so that the resumed sync goes on the same way.
+V8 = """
+CREATE TABLE IF NOT EXISTS job_fill_deferred (name TEXT PRIMARY KEY, sql TEXT NOT NULL);
+"""
+
+MIGRATIONS: list[str] = [V1, V2, V3, V4, V5, V6, V7, V8]
 """MIGRATIONS[i] takes a file from user_version i to i + 1."""
 
 LATEST = len(MIGRATIONS)

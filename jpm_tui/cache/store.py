@@ -563,6 +563,13 @@ _COUNT_DROP_EMPTY = (
 )
 
 
+# Job indexes kept live during a first fill (``CacheStore.begin_fill``; the others are built once at its end):
+# the board's default order (by number) so the list it shows while the fill runs reads from an index, and the ones
+# other feeds' upkeep finds jobs by while they run beside the jobs feed (a customer, location or assignment
+# arriving looks up the jobs to refresh: a scan of the whole table per page without them).
+_FILL_KEEP = ("jobs_sort_number", "jobs_customer", "jobs_location", "jobs_next_appt")
+
+
 def _count_groups(conn: sqlite3.Connection, ids_json: str) -> dict[tuple[Any, ...], int]:
     """Counter group -> how many of the jobs ``ids_json`` (a JSON list of ids) are in it, as stored now."""
     return {tuple(r)[:5]: int(r[5]) for r in conn.execute(_COUNT_GROUPS, (ids_json,))}
@@ -946,6 +953,52 @@ class CacheStore:
             self._refresh_search(conn, chunk_json)
         return len(ids)
 
+    # ------------------------------------------------------------------------------------ first fill
+
+    def begin_fill(self, table: str) -> bool:
+        """Called as a feed starts: when it is the jobs feed and the jobs table is empty (a first sync, or after
+        a purge), drop the job indexes not in ``_FILL_KEEP`` and note them in ``job_fill_deferred`` (one
+        transaction), so the fill writes each job into the table, its raw payload, the kept indexes and the
+        search index only; ``finish_fill`` builds the rest once. True while such a fill is in progress (also
+        when a killed one is resumed: the table says so)."""
+        if table != "jobs":
+            return False
+        with self.transaction() as conn:
+            if self._filling(conn):
+                return True
+            if conn.execute("SELECT 1 FROM jobs LIMIT 1").fetchone() is not None:
+                return False
+            deferred = conn.execute(
+                "SELECT name, sql FROM sqlite_master WHERE type = 'index' AND tbl_name = 'jobs' AND sql IS NOT NULL "
+                f"AND name NOT IN ({_marks(_FILL_KEEP)})", _FILL_KEEP,
+            ).fetchall()
+            conn.executemany("INSERT INTO job_fill_deferred (name, sql) VALUES (?, ?)", deferred)
+            for name, _sql in deferred:
+                conn.execute(f"DROP INDEX {_q(name)}")
+            return bool(deferred)
+
+    def finish_fill(self, table: str) -> None:
+        """Build what ``begin_fill`` deferred (nothing when no fill is in progress), in one transaction: a kill
+        during the build leaves the fill in progress and the next end of the jobs feed builds it again.
+
+        The sync engine calls it when the jobs feed completes and when it fails (an offline board fails every
+        round, so a fill killed and never resumed is finished by the next sync attempt of any kind that runs
+        the jobs feed); a cancelled feed keeps the fill for the next run to resume."""
+        if table != "jobs":
+            return
+        with self.transaction() as conn:
+            deferred = conn.execute("SELECT name, sql FROM job_fill_deferred ORDER BY name").fetchall()
+            for _name, sql in deferred:
+                conn.execute(sql)
+            conn.execute("DELETE FROM job_fill_deferred")
+
+    def _filling(self, conn: sqlite3.Connection) -> bool:
+        return conn.execute("SELECT 1 FROM job_fill_deferred LIMIT 1").fetchone() is not None
+
+    def _deferred_indexes(self) -> set[str]:
+        """Job indexes missing while a first fill runs (reads plan around them)."""
+        return {r[0] for r in self.conn.execute("SELECT name FROM job_fill_deferred")}
+
     # ------------------------------------------------------------------------------------ sync state
 
     def save_token(self, feed: str, token: str | None, *, rows: int = 0, pages: int = 1) -> None:
@@ -1137,6 +1190,9 @@ class CacheStore:
         the text of the rows that pass the other filters a batch at a time (``_checked_window``; best when
         the text matches so many jobs that finding them all costs more than checking the few a window needs).
         Costs in rough microseconds."""
+        deferred = self._deferred_indexes()
+        if f"jobs_sort_{q.sort}" in deferred:
+            return "filter"  # a first fill is running and has not built this order's index yet
         total = max(1, self._total_jobs(True))
         where, args = self._counter_where(q)
         matches = float(self.conn.execute(f"SELECT coalesce(sum(n), 0) FROM job_counts{where}", args).fetchone()[0])
@@ -1162,8 +1218,9 @@ class CacheStore:
         if q.appointment_from is not None or q.appointment_to is not None:
             lo = format_datetime(q.appointment_from) if q.appointment_from else ""
             hi = format_datetime(q.appointment_to) if q.appointment_to else "~"
+            hint = "" if "jobs_sort_next_appointment" in deferred else "INDEXED BY jobs_sort_next_appointment"
             in_range = self.conn.execute(
-                "SELECT count(*) FROM (SELECT 1 FROM jobs INDEXED BY jobs_sort_next_appointment "
+                f"SELECT count(*) FROM (SELECT 1 FROM jobs {hint} "
                 "WHERE next_appt_key >= ? AND next_appt_key < ? LIMIT ?)", (lo, hi, self._PLAN_CAP)
             ).fetchone()[0]
             matches = min(matches, float(in_range))

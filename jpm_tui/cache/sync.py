@@ -419,6 +419,8 @@ class SyncEngine:
                 await queue.put(end)
 
         await self._emit(event())
+        if feed.kind == "export" and hasattr(self.store, "begin_fill"):
+            await self._write(self.store.begin_fill, feed.table)
         fetcher = asyncio.create_task(fetch(), name=f"sync-fetch:{feed.name}")
         try:
             finished = False
@@ -462,7 +464,7 @@ class SyncEngine:
             result.error = _one_line(exc)
             log.warning("sync of %s failed: %s", feed.name, result.error, exc_info=not _expected(exc))
             with contextlib.suppress(Exception):
-                await self._write(self.store.record_error, feed.name, result.error)
+                await self._write(self._fail_feed, feed, result.error)
         finally:
             result.seconds = time.perf_counter() - started
         await self._emit(event(done=result.complete, error=result.error, cancelled=result.cancelled,
@@ -492,7 +494,21 @@ class SyncEngine:
                 if _deactivatable(feed.table):
                     store.deactivate_missing(feed.table, seen)
                 store.save_token(feed.name, None, rows=len(seen), pages=pages)
+            else:
+                self._finish_fill(feed)
             store.clear_error(feed.name)
+
+    def _fail_feed(self, feed: Feed, error: str) -> None:
+        # A failed feed ends a first fill too (the indexes it deferred are built): a board that cannot reach the
+        # server must not read a cache without them until it can. A cancelled feed keeps the fill to resume.
+        self.store.record_error(feed.name, error)
+        if feed.kind == "export":
+            self._finish_fill(feed)
+
+    def _finish_fill(self, feed: Feed) -> None:
+        finish = getattr(self.store, "finish_fill", None)
+        if finish is not None:
+            finish(feed.table)
 
 
 def _ids(rows: Sequence[Any]) -> Iterable[int]:

@@ -9,9 +9,10 @@ from __future__ import annotations
 
 import bisect
 import copy
+import json
 import pickle
 import random
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field, fields
 from datetime import datetime, timedelta, timezone
 from typing import Any
@@ -68,6 +69,11 @@ def parse_iso(text: str) -> datetime | None:
     return dt.astimezone(timezone.utc)
 
 
+def json_bytes(obj: Any) -> bytes:
+    """A JSON body exactly as Starlette's JSONResponse renders it (compact, UTF-8, no NaN)."""
+    return json.dumps(obj, ensure_ascii=False, allow_nan=False, indent=None, separators=(",", ":")).encode("utf-8")
+
+
 class Collection:
     """One wire collection: records by id plus a change log ordered by the state's sequence."""
 
@@ -82,6 +88,8 @@ class Collection:
         # compacted away now and then, so changed_after() can bisect instead of sorting every call.
         self._log_seqs: list[int] = []
         self._log_ids: list[int] = []
+        # id -> (seq, shape, JSON bytes) of the record as an export feed last sent it (``encoded``)
+        self._encoded: dict[int, tuple[int, Any, bytes]] = {}
 
     def __len__(self) -> int:
         return len(self._records)
@@ -126,6 +134,7 @@ class Collection:
             self._ordered = None
         self._seq.pop(id, None)
         self._changed.pop(id, None)
+        self._encoded.pop(id, None)
 
     def values(self) -> Iterable[dict]:
         if self._ordered is None:
@@ -141,6 +150,18 @@ class Collection:
     def changed_at(self, id: int) -> datetime | None:
         """When the record last changed (for withholding recent changes from export feeds)."""
         return self._changed.get(id)
+
+    def encoded(self, seq: int, record: dict, shape: Callable[[dict], Any] | None) -> bytes:
+        """``record`` (at change ``seq``, as ``changed_after`` yields it) projected by ``shape`` as JSON bytes,
+        kept until the record changes: a change gets a new seq (insert and touch give one; every in-place change
+        goes through touch), so an export page joins stored bytes instead of shaping and serialising every row
+        on every request. One entry per record; a different shape object replaces it."""
+        hit = self._encoded.get(record["id"])
+        if hit is not None and hit[0] == seq and hit[1] is shape:
+            return hit[2]
+        data = json_bytes(shape(record) if shape else record)
+        self._encoded[record["id"]] = (seq, shape, data)
+        return data
 
     def _log(self, record: dict, when: datetime) -> None:
         seq = self._state.next_seq()

@@ -12,12 +12,14 @@ from __future__ import annotations
 import asyncio
 import json
 import sqlite3
+import tempfile
 from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
 import httpx
 
+from jpm_tui.cache.store import CacheStore
 from jpm_tui.sandbox import state as sandbox_state
 
 # feed name -> (module, export path, cache table)
@@ -230,5 +232,24 @@ def integrity(db_path: str | Path) -> None:
         for status, n in conn.execute("SELECT status, count(*) FROM jobs WHERE active = 1 GROUP BY status"):
             counted = conn.execute("SELECT sum(n) FROM job_counts WHERE active = 1 AND status = ?", (status,)).fetchone()[0]
             assert counted == n, (status, counted, n)
+        # no first fill left half done: every job index there, the search index agrees with its content
+        assert conn.execute("SELECT count(*) FROM job_fill_deferred").fetchone()[0] == 0
+        assert job_indexes(conn) == schema_job_indexes()
+        conn.execute("INSERT INTO jobs_fts(jobs_fts, rank) VALUES ('integrity-check', 1)")
     finally:
         conn.close()
+
+
+def job_indexes(conn: sqlite3.Connection) -> set[str]:
+    return {r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type = 'index' AND tbl_name = 'jobs' "
+                                       "AND sql IS NOT NULL")}
+
+
+def schema_job_indexes() -> set[str]:
+    """The job indexes of a new cache file."""
+    with tempfile.TemporaryDirectory() as tmp:
+        store = CacheStore(Path(tmp) / "schema.sqlite3")
+        try:
+            return job_indexes(store.conn)
+        finally:
+            store.close()

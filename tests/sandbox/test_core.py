@@ -4,6 +4,7 @@ fault switches and the admin endpoints."""
 from __future__ import annotations
 
 import asyncio
+import json
 import signal
 import socket
 import subprocess
@@ -251,6 +252,34 @@ def test_export_shows_changes_made_after_the_token(api, sandbox_state):
     assert newer != last
     assert drain(api, "export/job-notes", newer)[0] == []
     assert second["id"] not in {r["id"] for r in rows}
+
+
+def test_export_pages_are_the_shaped_rows_and_follow_every_change(api, sandbox_state):
+    """Export pages join each row's stored JSON (Collection.encoded): byte for byte what shaping the rows and
+    rendering the page would give, and a row changed (touched) since is sent as it is now, also to a client
+    reading the feed again from the beginning."""
+    from jpm_tui.sandbox.routes.jpm import EXPORT_JOB_NOTE
+
+    notes = sandbox_state["job_notes"]
+    first, _second = (notes.insert({"jobId": 1, "text": t, "isPinned": False, "createdById": 1, "active": True,
+                                    "internal": "not in the shape"}) for t in ("a", "b"))
+
+    def expected_body(response) -> bytes:
+        page = response.json()
+        rows = [r for _, r in notes.changed_after(0)]
+        return json.dumps({**page, "data": [EXPORT_JOB_NOTE(r) for r in rows]}, ensure_ascii=False,
+                          allow_nan=False, separators=(",", ":")).encode()
+
+    before = api.get("export/job-notes")
+    assert before.content == expected_body(before) and before.headers["content-type"] == "application/json"
+    assert api.get("export/job-notes").content == before.content  # served again from the stored rows
+    first["text"] = "edited"
+    notes.touch(first)
+    after = api.get("export/job-notes")
+    assert after.content == expected_body(after)
+    assert [r["text"] for r in after.json()["data"]][-2:] == ["b", "edited"]
+    notes.delete(first["id"])
+    assert [r["text"] for r in api.get("export/job-notes").json()["data"]][-1:] == ["b"]
 
 
 def test_export_from_a_date(api, sandbox_state):

@@ -473,6 +473,9 @@ class FilteredFeed:
     def changed_at(self, id: int):
         return self._collection.changed_at(id)
 
+    def encoded(self, seq: int, record: Record, shape: Any) -> bytes:
+        return self._collection.encoded(seq, record, shape)
+
 
 def _resolve(shape: Shape | Callable[[Request], Shape], request: Request) -> Callable[[Record], Record]:
     return shape if isinstance(shape, Shape) else shape(request)

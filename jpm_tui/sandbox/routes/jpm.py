@@ -14,6 +14,7 @@ than the document; their shapes are modelled loosely on the 2026 reference pages
 
 from __future__ import annotations
 
+import functools
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Sequence
 from datetime import datetime
@@ -120,8 +121,11 @@ def with_external_data(shape: Shape) -> Callable[[Request], Callable[[Record], R
     `externalDataApplicationGuid` names it; entries without one (seed data) always show."""
 
     def for_request(request: Request) -> Callable[[Record], Record]:
-        guid = (request.query_params.get("externalDataApplicationGuid") or "").lower() or None
+        return for_guid((request.query_params.get("externalDataApplicationGuid") or "").lower() or None)
 
+    @functools.lru_cache(maxsize=64)
+    def for_guid(guid: str | None) -> Callable[[Record], Record]:
+        # one projector per GUID, so that export feeds find the rows they serialised with it (Collection.encoded)
         def project(record: Record) -> Record:
             out = shape(record)
             out["externalData"] = [
