@@ -14,7 +14,7 @@ from textual import work
 from textual.app import App, SystemCommand
 from textual.binding import Binding, BindingType
 from textual.geometry import Size
-from textual.reactive import var
+from textual.reactive import Reactive, var
 from textual.screen import Screen
 from textual import events
 
@@ -67,7 +67,11 @@ class JpmApp(App[None]):
     """The dispatch board. Everything it shows comes from ``source``; it never talks to the network."""
 
     TITLE = "jpm-tui"
-    CSS_PATH = "app.tcss"
+    CSS_PATH = ["app.tcss", "screens/jobs.tcss"]  # the first screen's too: loaded with it, it made the stylesheet parse again
+    # The board's own default theme from the start (registered in __init__; a dark one, as Textual's fallback
+    # that App.__init__ reads before it is registered): setting ``theme`` there instead re-parses and re-applies
+    # every style once more before the first frame. Another theme is set as usual.
+    theme: Reactive[str] = Reactive(DEFAULT_THEME)
     HELP_TITLE = "Everywhere"
     COMMANDS = App.COMMANDS | {BindingCommands}
     DEFAULT_MODE = "jobs"
@@ -130,7 +134,8 @@ class JpmApp(App[None]):
         for board_theme in themes:
             self.register_theme(board_theme)
         self.board_themes = [t.name for t in themes]
-        self.theme = theme if theme in self.available_themes else DEFAULT_THEME
+        if theme != DEFAULT_THEME and theme in self.available_themes:
+            self.theme = theme
         self._requested_theme = theme
         self._too_small = False
         self._lookup_cache: dict[str, dict[int, str]] | None = None

@@ -15,7 +15,7 @@ from __future__ import annotations
 import asyncio
 from collections import OrderedDict
 from collections.abc import Callable, Sequence
-from concurrent.futures import Future
+from concurrent.futures import Future, wait
 from dataclasses import dataclass
 from datetime import datetime, tzinfo
 from functools import partial
@@ -42,6 +42,8 @@ __all__ = ["CellContext", "Column", "GAP", "VirtualTable", "fit", "layout_column
 
 PAGE_SIZE = 64
 MAX_PAGES = 24
+FIRST_PAGE_WAIT = 0.05
+"""Seconds a table waits at mount for a first page already being read (see ``on_mount``)."""
 
 _KNOWN_STATUSES = {"scheduled", "dispatched", "inprogress", "hold", "completed", "canceled"}
 _KNOWN_PRIORITIES = {"urgent", "high", "normal", "low"}
@@ -446,8 +448,12 @@ class VirtualTable(ScrollView, Generic[Q, R], can_focus=True):
 
     def on_mount(self) -> None:
         first = self._first_page
+        if first is not None:
+            # Read while Textual started. Waiting here a little, before the first frame, lets the reader thread
+            # finish it (an indexed read of a few ms that, beside Textual's start-up work, waits for the GIL
+            # again after every SQLite call): the first frame shows rows. A slow disk falls back to the worker.
+            wait((first,), timeout=FIRST_PAGE_WAIT)
         if first is not None and first.done() and first.exception() is None:
-            # Read while Textual started: shown in the first frame, no worker round trip.
             self._first_page = None
             self._generation += 1
             self._counted(*first.result())
