@@ -143,9 +143,9 @@ class OutboxEntry:
         """The message plus field errors, one line (empty for a done row)."""
         if self.state == OutboxState.DONE:
             return ""
-        parts = [self.message] if self.message else []
-        parts += [f"{name}: {msg}" for name, msgs in self.field_errors.items() for msg in msgs]
-        return "; ".join(parts)
+        fields = [f"{name}: {msg}" for name, msgs in self.field_errors.items() for msg in msgs]
+        message = self.message.rstrip(".") if fields else self.message  # a title's "." before "; " reads as ".;"
+        return "; ".join([message, *fields] if message else fields)
 
     def to_dict(self) -> dict[str, Any]:
         return {

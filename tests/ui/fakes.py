@@ -373,6 +373,9 @@ def fixed_store(path: Any) -> Any:
         "outcome": "conflict", "message": "job 7001 changed on the server since this was queued; confirm to "
         "send it anyway, or drop it", "base_modified_on": "2025-05-14T06:00:00Z",
         "server_modified_on": "2025-05-14T07:00:00Z"}, attempt=True)
+    queued = d.format_datetime(NOW - timedelta(minutes=10))
+    with store.transaction() as conn:  # the outbox stamps the wall clock; snapshots need fixed times
+        conn.execute("UPDATE outbox SET created_at = ?, updated_at = ?", (queued, queued))
     return store
 
 

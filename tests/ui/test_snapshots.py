@@ -166,3 +166,23 @@ def test_project_list(snap_compare, size, tmp_path_factory):
 def test_project_detail(snap_compare, size, tmp_path_factory):
     assert snap_compare(cache_board(tmp_path_factory), terminal_size=size,
                         run_before=_press_then_settle("P", "enter"))
+
+
+# ------------------------------------------------------------------------- the other modals
+
+@pytest.mark.parametrize("size", SIZES, ids=lambda s: f"{s[0]}x{s[1]}")
+def test_filter_form(snap_compare, size):
+    async def run(pilot):
+        await settle(pilot)
+        await pilot.press("f")
+        await settle(pilot)
+    assert snap_compare(board(), terminal_size=size, run_before=run)
+
+
+@pytest.mark.parametrize("size", SIZES, ids=lambda s: f"{s[0]}x{s[1]}")
+def test_queued_change_reading(snap_compare, size, tmp_path_factory):
+    assert snap_compare(cache_board(tmp_path_factory), terminal_size=size, run_before=_press_then_settle("S", "v"))
+
+
+def test_below_the_minimum_size(snap_compare):
+    assert snap_compare(board(), terminal_size=(50, 14), run_before=_settled)
