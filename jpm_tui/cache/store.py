@@ -33,7 +33,7 @@ from collections.abc import Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field, fields, replace
 from functools import cache
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -1517,37 +1517,44 @@ class CacheStore:
                          "a.status, a.confirmed, a.special_instructions, a.modified_on, a.active, a.customer_id, "
                          "'' AS raw")
 
+    # The calendar shows the appointments that overlap its range, so work running past midnight is on the
+    # next day too. The start index bounds the search: an appointment of a week or more is not a visit.
+    _IN_RANGE = ('a.start >= ? AND a.start < ? AND (a.start >= ? OR a."end" > ?) AND a.active = 1')
+    _LONGEST_VISIT = timedelta(days=7)
+
+    def _range_args(self, start: datetime, end: datetime) -> tuple[str | None, ...]:
+        since = format_datetime(start)
+        return format_datetime(start - self._LONGEST_VISIT), format_datetime(end), since, since
+
     def calendar_appointments(self, start: datetime, end: datetime) -> list[tuple[d.Appointment, str, str, str, str]]:
         """(appointment, job number, customer name, job priority, job status) for the active appointments
-        starting in [start, end), by start. Canceled ones are included (the calendar's tray lists them). The
-        raw payload is not read: a day of 2,000 appointments must load fast."""
+        overlapping [start, end) (an overnight one on both days), by start. Canceled ones are included (the
+        calendar's tray lists them). The raw payload is not read: a day of 2,000 appointments must load fast."""
         sql = (f"SELECT {self._CALENDAR_COLUMNS}, j.number AS job_number, j.customer_name, j.priority, "
                "j.status AS job_status FROM appointments a LEFT JOIN jobs j ON j.id = a.job_id "
-               "WHERE a.start >= ? AND a.start < ? AND a.active = 1 ORDER BY a.start, a.id")
+               f"WHERE {self._IN_RANGE} ORDER BY a.start, a.id")
         spec = _tables()["appointments"]
         return [(_decode(spec, row), row["job_number"] or "", row["customer_name"] or "", row["priority"] or "",
                  row["job_status"] or "")
-                for row in self.conn.execute(sql, (format_datetime(start), format_datetime(end)))]
+                for row in self.conn.execute(sql, self._range_args(start, end))]
 
     def calendar_assignments(self, start: datetime, end: datetime) -> list[tuple[int, int, str]]:
         """(appointment id, technician id, assignment status) of the active assignments of the active
-        appointments starting in [start, end)."""
+        appointments overlapping [start, end)."""
         sql = ("SELECT aa.appointment_id, aa.technician_id, aa.status FROM appointments a "
                "JOIN appointment_assignments aa ON aa.appointment_id = a.id AND aa.active = 1 "
-               "WHERE a.start >= ? AND a.start < ? AND a.active = 1 ORDER BY aa.appointment_id, aa.id")
-        return [(int(r[0]), int(r[1]), str(r[2])) for r in
-                self.conn.execute(sql, (format_datetime(start), format_datetime(end)))]
+               f"WHERE {self._IN_RANGE} ORDER BY aa.appointment_id, aa.id")
+        return [(int(r[0]), int(r[1]), str(r[2])) for r in self.conn.execute(sql, self._range_args(start, end))]
 
     def explain_calendar(self, start: datetime, end: datetime) -> list[str]:
         """The query plans of the calendar's reads (tests and benches check they use indexes)."""
-        args = (format_datetime(start), format_datetime(end))
         plans: list[str] = []
         for sql in ("SELECT a.id, j.number FROM appointments a LEFT JOIN jobs j ON j.id = a.job_id "
-                    "WHERE a.start >= ? AND a.start < ? AND a.active = 1 ORDER BY a.start, a.id",
+                    f"WHERE {self._IN_RANGE} ORDER BY a.start, a.id",
                     "SELECT aa.appointment_id FROM appointments a JOIN appointment_assignments aa "
-                    "ON aa.appointment_id = a.id AND aa.active = 1 WHERE a.start >= ? AND a.start < ? "
-                    "AND a.active = 1 ORDER BY aa.appointment_id, aa.id"):
-            plans.extend(str(r[3]) for r in self.conn.execute(f"EXPLAIN QUERY PLAN {sql}", args))
+                    f"ON aa.appointment_id = a.id AND aa.active = 1 WHERE {self._IN_RANGE} "
+                    "ORDER BY aa.appointment_id, aa.id"):
+            plans.extend(str(r[3]) for r in self.conn.execute(f"EXPLAIN QUERY PLAN {sql}", self._range_args(start, end)))
         return plans
 
     def shifts_between(self, start: datetime, end: datetime,

@@ -494,3 +494,20 @@ def test_project_board_rows_carry_sub_status_type_and_dates(tmp_path: Path) -> N
     with pytest.raises(CacheError):
         store.projects_window(ProjectQuery(sort="colour"), 0, 10)
     store.close()
+
+
+def test_the_calendar_reads_the_appointments_overlapping_its_days(tmp_path):
+    store = CacheStore(tmp_path / "calendar.sqlite3")
+    day = datetime(2026, 11, 29, 7, tzinfo=UTC)  # a local midnight (Arizona)
+    visits = {1: (day + timedelta(hours=9), 2), 2: (day + timedelta(hours=22), 4),  # the 2nd runs past midnight
+              3: (day - timedelta(days=3), 24 * 5), 4: (day - timedelta(days=8), 24 * 10)}  # 4: too long
+    store.upsert("jobs", [d.Job(10, "10", d.JobStatus.SCHEDULED, d.Priority.NORMAL, None, None, None, None)])
+    store.upsert("appointments", [d.Appointment(id=i, job_id=10, number=f"10-{i}", start=s, end=s + timedelta(hours=h))
+                                  for i, (s, h) in visits.items()])
+    store.upsert("appointment_assignments", [d.Assignment(id=100 + i, appointment_id=i, technician_id=7, job_id=10)
+                                             for i in visits])
+    next_day = day + timedelta(days=1)
+    assert [a.id for a, *_ in store.calendar_appointments(day, next_day)] == [3, 1, 2]
+    assert [a.id for a, *_ in store.calendar_appointments(next_day, next_day + timedelta(days=1))] == [3, 2]
+    assert [a for a, _t, _s in store.calendar_assignments(next_day, next_day + timedelta(days=1))] == [2, 3]
+    assert all("SCAN" not in line for line in store.explain_calendar(day, next_day))
