@@ -39,9 +39,7 @@ import tempfile
 import time
 from pathlib import Path
 
-# The repository instead of this folder on the path: bench/calendar.py would shadow the standard library's
-# calendar module (which httpx imports).
-sys.path[0] = str(Path(__file__).resolve().parents[1])
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 import httpx  # noqa: E402
 

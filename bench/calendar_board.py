@@ -1,6 +1,6 @@
 """The calendar on a big day: 200 technicians, 2,000 appointments.
 
-    python bench/calendar.py [--technicians 200] [--appointments 2000] [--rounds 40]
+    python bench/calendar_board.py [--technicians 200] [--appointments 2000] [--rounds 40]
 
 Prints the load (the cache reads on the reader thread), the time from pressing C to the day view painted,
 and key-to-screen latency (median / p95) for moving across it: lanes down/up (j/k), appointments right/left
