@@ -12,6 +12,7 @@ from datetime import datetime, timezone
 
 import pytest
 
+from jpm_tui.cache.store import CacheStore
 from jpm_tui.sandbox import build_state, create_app, running_server
 from jpm_tui.sandbox.state import SandboxState
 
@@ -83,3 +84,11 @@ def sandbox_server(_sandbox_session_server, sandbox_state: SandboxState) -> Sand
         client_secret=sandbox_state.client_secret,
         app_key=sandbox_state.app_key,
     )
+
+
+@pytest.fixture
+def store(tmp_path) -> Iterator[CacheStore]:
+    """An empty cache file of this test's own."""
+    s = CacheStore(tmp_path / "cache.sqlite3")
+    yield s
+    s.close()

@@ -84,13 +84,6 @@ def assert_counts_exact(store: CacheStore) -> None:
         conn.close()
 
 
-@pytest.fixture
-def store(tmp_path: Path):
-    s = CacheStore(tmp_path / "cache.sqlite3")
-    yield s
-    s.close()
-
-
 def test_counts_follow_inserts_updates_duplicates_and_deactivation(store: CacheStore) -> None:
     store.upsert("jobs", [job(i, job_type_id=None if i % 7 == 0 else i % 3, business_unit_id=None if i % 5 == 0
                               else i % 2, priority=d.Priority.HIGH if i % 4 == 0 else d.Priority.NORMAL)

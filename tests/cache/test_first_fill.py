@@ -23,13 +23,6 @@ except ImportError:  # rootdir-relative imports (no tests/__init__.py)
 
 
 @pytest.fixture
-def store(tmp_path):
-    s = CacheStore(tmp_path / "cache.sqlite3")
-    yield s
-    s.close()
-
-
-@pytest.fixture
 def server(sandbox_server):
     sandbox_server.state.export_page_size = 3  # many pages of jobs
     return sandbox_server

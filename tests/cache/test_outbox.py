@@ -43,13 +43,6 @@ class Switch(httpx.AsyncBaseTransport):
 
 
 @pytest.fixture
-def store(tmp_path):
-    s = CacheStore(tmp_path / "cache.sqlite3")
-    yield s
-    s.close()
-
-
-@pytest.fixture
 async def world(store, sandbox_server):
     """(outbox, switch, state) with the cache synced first; the sandbox clock runs (modifiedOn moves)."""
     state = sandbox_server.state

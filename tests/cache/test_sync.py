@@ -43,13 +43,6 @@ except ImportError:  # rootdir-relative imports (no tests/__init__.py)
     )
 
 
-@pytest.fixture
-def store(tmp_path):
-    s = CacheStore(tmp_path / "cache.sqlite3")
-    yield s
-    s.close()
-
-
 async def _sync(store: CacheStore, url: str, feeds: Any = None, *, full: bool = False, **client_kw: Any) -> SyncSummary:
     async with make_client(url, **client_kw) as client:
         async with SyncEngine(store, ServiceTitanProvider(client)) as engine:
