@@ -12,7 +12,7 @@ import time
 import pytest
 from textual import events
 from textual.command import CommandList
-from conftest import make_app, settle, wait_until, widget_text
+from board_kit import make_app, settle, wait_until, widget_text
 from fakes import FakeSource
 
 from jpm_tui.ui.commands import binding_help

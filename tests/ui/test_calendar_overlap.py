@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta, timezone
 
-from conftest import make_app, settle
+from board_kit import make_app, settle
 from fakes import OverlapSource
 
 from jpm_tui.ui.calendar_model import (

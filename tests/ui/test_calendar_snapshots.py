@@ -7,7 +7,7 @@ Regenerate after an intended change: ``python -m pytest tests/ui/test_calendar_s
 from __future__ import annotations
 
 import pytest
-from conftest import make_app, settle
+from board_kit import make_app, settle
 from fakes import OverlapSource
 
 SIZES = [(80, 24), (120, 40)]

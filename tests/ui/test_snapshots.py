@@ -10,7 +10,7 @@ import tempfile
 from pathlib import Path
 
 import pytest
-from conftest import make_app, settle
+from board_kit import make_app, settle
 from fakes import FakeLive, FakeSource
 
 from jpm_tui.cache.store import CacheStore
@@ -105,7 +105,7 @@ def _open_then(*keys):
 def cache_board(tmp_path_factory):
     from dataclasses import replace
 
-    from conftest import STATUS
+    from board_kit import STATUS
     from fakes import FakeLive, fixed_store
 
     from jpm_tui.ui import JpmApp

@@ -7,7 +7,7 @@ Regenerate after an intended change: ``python -m pytest tests/ui/test_theme_snap
 from __future__ import annotations
 
 import pytest
-from conftest import make_app, settle
+from board_kit import make_app, settle
 from fakes import FakeSource
 
 SIZES = [(80, 24), (120, 40)]
