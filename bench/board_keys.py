@@ -25,6 +25,8 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
+from bench.frames import KeyTimer  # noqa: E402
+
 FIRST_PAINT = """
 import sys, time
 started = float(sys.argv[1])
@@ -87,87 +89,54 @@ def first_paint(app_code: str, path: str, runs: int = 5) -> tuple[float, float]:
     return statistics.median(times), max(memory)
 
 
-async def key_latencies(path: str, rounds: int = 30) -> dict[str, list[float]]:
-    """Seconds from a key event entering the app (as the terminal driver hands it over) to the end of the first
-    frame the compositor renders once the screen shows the key's result: the table's visible rows read (on the
-    reader thread) for the new cursor, sort or search. Headless, so writing the frame to a terminal is not in it."""
-    from textual import events
-    from textual.screen import Screen
-
+async def key_latencies(path: str, rounds: int = 30) -> KeyTimer:
+    """Key to screen (``bench/frames.py``): the result of a key is the table showing its visible rows (read on
+    the reader thread) for the new cursor, sort or search."""
     from jpm_tui.cache.store import CacheStore
     from jpm_tui.ui.app import JpmApp
     from jpm_tui.ui.widgets.job_table import JobTable
     from jpm_tui.ui.widgets.virtual_table import PAGE_SIZE
 
-    frames: list[float] = []
-    render = Screen._compositor_refresh
-
-    def recorded(screen: Screen) -> None:
-        render(screen)
-        frames.append(time.perf_counter())
-
-    Screen._compositor_refresh = recorded  # type: ignore[method-assign]
     app = JpmApp(CacheStore(path))
-    timings: dict[str, list[float]] = {}
     async with app.run_test(size=(120, 40)) as pilot:
         await app.workers.wait_for_complete()
         await pilot.pause()
         table = app.screen.query_one(JobTable)
         assert table.row_count, "the cache has no jobs"
 
-        def shown() -> bool:
-            """The visible rows are those of the current query and position."""
-            if table.row_count is None:
-                return False
-            first = int(table.scroll_y)
-            last = min(table.row_count - 1, first + table.size.height - 1)
-            pages = {first // PAGE_SIZE, max(first, last) // PAGE_SIZE} if table.row_count else set()
-            return all(p in table._pages and p not in table._stale_pages for p in pages)
+        def shown(done):  # noqa: ANN001, ANN202 - a predicate, and one that also waits for the rows
+            def check() -> bool:
+                if not done() or table.row_count is None:
+                    return False
+                first = int(table.scroll_y)
+                last = min(table.row_count - 1, first + table.size.height - 1)
+                pages = {first // PAGE_SIZE, max(first, last) // PAGE_SIZE} if table.row_count else set()
+                return all(p in table._pages and p not in table._stale_pages for p in pages)
+            return check
 
-        async def timed(label: str, key: str, done) -> None:  # noqa: ANN001 - a predicate
-            started = time.perf_counter()
-            event = events.Key(key, {"space": " ", "greater_than_sign": ">"}.get(key, key if len(key) == 1 else None))
-            event.set_sender(app)
-            app._driver.send_message(event)
-            not_yet = started
-            while not (done() and shown()):
-                not_yet = time.perf_counter()
-                await asyncio.sleep(0.0005)
-                if not_yet - started > 5:
-                    raise RuntimeError(f"{label}: no result after 5 s")
-            while not frames or frames[-1] <= not_yet:  # the frame that painted it
-                await asyncio.sleep(0.0005)
-            timings.setdefault(label, []).append(next(f for f in frames if f > not_yet) - started)
-            await app.workers.wait_for_complete()  # the neighbour pages it prefetches: not the next key's cost
-
-        for _ in range(rounds):
-            target = table.cursor + 1
-            await timed("cursor down (j)", "j", lambda: table.cursor == target)
-        for _ in range(rounds):
-            target = min(table.cursor + table.page_rows, table.row_count - 1)
-            await timed("page down", "pagedown", lambda: table.cursor == target)
-        for _ in range(rounds):
-            await timed("G (last job)", "G", lambda: table.cursor == table.row_count - 1)
-            await timed("g (first job)", "g", lambda: table.cursor == 0)
-        for _ in range(rounds):
-            before = table.query.sort
-            await timed("sort (>)", "greater_than_sign", lambda: table.query.sort != before)
-        await pilot.press("slash")
-        typed = ""
-        for letter in ("harbor road " * 3)[:rounds]:
-            typed += letter
-            key = "space" if letter == " " else letter
-            if len(typed.strip()) < 2 or letter == " ":  # no search yet (one letter) / no new word yet: echo only
-                await timed("search box echo", key, lambda: app.screen.search_input.value == typed)
-                continue
-            await timed("search keystroke (results)", key, lambda: table.query.text == typed.strip())
-    Screen._compositor_refresh = render  # type: ignore[method-assign]
-    return timings
-
-
-def p95(values: list[float]) -> float:
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, int(len(ordered) * 0.95))]
+        with KeyTimer(app) as keys:
+            for _ in range(rounds):
+                target = table.cursor + 1
+                await keys.press("cursor down (j)", "j", shown(lambda: table.cursor == target))
+            for _ in range(rounds):
+                target = min(table.cursor + table.page_rows, table.row_count - 1)
+                await keys.press("page down", "pagedown", shown(lambda: table.cursor == target))
+            for _ in range(rounds):
+                await keys.press("G (last job)", "G", shown(lambda: table.cursor == table.row_count - 1))
+                await keys.press("g (first job)", "g", shown(lambda: table.cursor == 0))
+            for _ in range(rounds):
+                before = table.query.sort
+                await keys.press("sort (>)", "greater_than_sign", shown(lambda: table.query.sort != before))
+            await pilot.press("slash")
+            typed = ""
+            for letter in ("harbor road " * 3)[:rounds]:
+                typed += letter
+                key = "space" if letter == " " else letter
+                if len(typed.strip()) < 2 or letter == " ":  # no search yet (one letter) / no new word: echo only
+                    await keys.press("search box echo", key, lambda: app.screen.search_input.value == typed)
+                    continue
+                await keys.press("search keystroke (results)", key, shown(lambda: table.query.text == typed.strip()))
+    return keys
 
 
 def main() -> None:
@@ -188,8 +157,7 @@ def main() -> None:
     board, minimal = first_paint(BOARD, path), first_paint(MINIMAL, path)
     print(f"first paint, job list      {board[0] * 1000:7.0f} ms   (resident memory {board[1]:.0f} MB)")
     print(f"first paint, minimal app   {minimal[0] * 1000:7.0f} ms   ratio {board[0] / minimal[0]:.2f} (target 1.5)")
-    for label, values in asyncio.run(key_latencies(path)).items():
-        print(f"key: {label:<28} median {statistics.median(values) * 1000:6.1f} ms   p95 {p95(values) * 1000:6.1f} ms")
+    asyncio.run(key_latencies(path)).report()
     print(f"resident memory (max, this process incl. any cache build) "
           f"{resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024:.0f} MB")
 

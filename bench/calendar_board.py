@@ -21,6 +21,8 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
+from bench.frames import KeyTimer, p95  # noqa: E402
+
 from jpm_tui.cache.store import CacheStore  # noqa: E402
 from jpm_tui.provider import domain as d  # noqa: E402
 
@@ -62,11 +64,6 @@ def build(path: str, technicians: int, appointments: int, seed: int = 5) -> None
     store.close()
 
 
-def p95(values: list[float]) -> float:
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, int(len(ordered) * 0.95))]
-
-
 async def measure(path: str, rounds: int) -> None:
     from jpm_tui.ui.app import JpmApp
     from jpm_tui.ui.calendar_model import build_lanes
@@ -105,40 +102,37 @@ async def measure(path: str, rounds: int) -> None:
         print(f"draw every visible line     {(time.perf_counter() - started) / rounds * 1000:7.1f} ms "
               f"({grid.size.height} lines x {grid.size.width} columns)")
 
-        timings: dict[str, list[float]] = {k: [] for k in (
-            "unbound key (Pilot)", "j (next lane)", "k (previous lane)", "l (next appt)", "h (previous appt)",
-            "pagedown (10 lanes)", "w then d (week/day)")}
-
-        async def timed(label: str, *keys: str) -> None:
-            t0 = time.perf_counter()
-            await pilot.press(*keys)
-            await settle()
-            timings[label].append(time.perf_counter() - t0)
-
         direct: list[float] = []
-        for n in range(rounds * 4):  # the move itself, without Pilot: the handler, then redraw the grid's lines
+        for n in range(rounds * 4):  # the move itself: the handler, then redraw the grid's lines
             t0 = time.perf_counter()
             screen.action_lane(1 if n % 8 < 4 else -1) if n % 2 else screen.action_across(1 if n % 4 else -1)
             for y in range(grid.size.height):
                 grid.render_line(y)
             direct.append(time.perf_counter() - t0)
-        timings["move, in process"] = direct
-        for _ in range(rounds):
-            await timed("unbound key (Pilot)", "f12")
-        for _ in range(rounds):
-            await timed("j (next lane)", "j")
-        for _ in range(rounds):
-            await timed("l (next appt)", "l")
-        for _ in range(rounds):
-            await timed("h (previous appt)", "h")
-        for _ in range(rounds):
-            await timed("k (previous lane)", "k")
-        for _ in range(min(rounds, 15)):
-            await timed("pagedown (10 lanes)", "pagedown")
-        for _ in range(min(rounds, 10)):
-            await timed("w then d (week/day)", "w", "d")
-    for label, values in timings.items():
-        print(f"key: {label:<22} median {statistics.median(values) * 1000:6.1f} ms   p95 {p95(values) * 1000:6.1f} ms")
+        print(f"move, in process            {statistics.median(direct) * 1000:7.1f} ms median, "
+              f"{p95(direct) * 1000:.1f} ms p95")
+
+        def moved():  # noqa: ANN202 - a predicate: the selection is elsewhere than before the key
+            before = (screen.lane_index, screen.item_index)
+            return lambda: (screen.lane_index, screen.item_index) != before
+
+        def loaded(view: str):  # noqa: ANN202 - a predicate: that view, its appointments read again
+            before = screen.loads
+            return lambda: screen.view == view and screen.loads > before
+
+        with KeyTimer(app) as keys:  # key to the frame that shows it (bench/frames.py)
+            for _ in range(rounds):  # down and up, right and left: each key always has somewhere to go
+                await keys.press("j (next lane)", "j", moved())
+                await keys.press("k (previous lane)", "k", moved())
+            for _ in range(rounds):
+                await keys.press("l (next appt)", "l", moved())
+                await keys.press("h (previous appt)", "h", moved())
+            for _ in range(min(rounds, 15)):
+                await keys.press("pagedown (10 lanes)", "pagedown", moved())
+            for _ in range(min(rounds, 10)):
+                await keys.press("w (week, read again)", "w", loaded("week"))
+                await keys.press("d (day, read again)", "d", loaded("day"))
+        keys.report()
     store.close()
 
 
