@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from jpm_tui.cache.schema import JOB_SORT_COLUMNS
-from jpm_tui.cache.store import CacheError, CacheStore, JobQuery, ProjectQuery, fts_query
+from jpm_tui.cache.store import CacheError, CacheStore, JobQuery, ProjectQuery, _fts_match, _text_only, fts_query
 from jpm_tui.provider import domain as d
 
 T0 = datetime(2025, 5, 1, 8, tzinfo=UTC)
@@ -293,6 +293,74 @@ def test_windows_agree_when_the_plan_changes_while_scrolling(world, monkeypatch:
             for offset in range(0, len(whole) + size, size):
                 tiled += ids(store, q, offset, size)
             assert tiled == whole, (q.text, size)
+
+
+def test_the_sort_plan_gives_the_same_answer_from_kept_matches(world, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A text's matches kept in a temp table (``_text_found``) or read from the search index: the same windows."""
+    store, _ = world
+    for base in TEXT_QUERIES:
+        for text in TRICKY_TEXTS:
+            q = JobQuery(**{**base.__dict__, "text": text})
+            match = _fts_match(_text_only(q))
+            if match is None:
+                continue
+            _forced(monkeypatch, store, iter(lambda: "filter", None))
+            want = ids(store, q)
+            _forced(monkeypatch, store, iter(lambda: "sort", None))
+            store._match_memo().clear()
+            assert ids(store, q) == want, text  # from the search index
+            store._text_found(match)
+            assert store._match_table(match) is not None
+            store._anchors.clear()
+            assert ids(store, q) == want, text  # from the kept matches
+            assert ids(store, q, 3, 5) == want[3:8], text
+
+
+def _fts_ids(store: CacheStore, text: str) -> list[int]:
+    return [r[0] for r in store.conn.execute("SELECT rowid FROM jobs_fts WHERE jobs_fts MATCH ? ORDER BY rowid",
+                                             (_fts_match(JobQuery(text=text, include_inactive=True)),))]
+
+
+def test_kept_matches_follow_the_data(tmp_path: Path) -> None:
+    store = CacheStore(tmp_path / "m.sqlite3")
+
+    def job(i: int, summary: str) -> d.Job:
+        return d.Job(i, str(i), d.JobStatus.HOLD, d.Priority.LOW, 1, 1, 1, 1, summary=summary)
+
+    store.upsert("jobs", [job(i, "alpha" if i % 2 else "beta") for i in range(1, 21)])
+    q = JobQuery(text="alph")
+    match = _fts_match(_text_only(q))
+    assert ids(store, q) == list(range(1, 21, 2))
+    assert store._match_table(match) is not None
+    store.upsert("jobs", [job(2, "alphabet")])
+    assert store._match_table(match) is None  # a new data version
+    assert ids(store, q) == [1, 2, *range(3, 21, 2)]
+    import threading
+
+    t = threading.Thread(target=lambda: store.upsert("jobs", [job(3, "beta"), job(4, "alpha")]))
+    t.start()
+    t.join()
+    assert ids(store, q) == [1, 2, 4, *range(5, 21, 2)]
+    # a text matching more than the cap is estimated and not kept
+    store._MATCH_CAP = 3
+    store._match_memo().clear()
+    assert store._text_found(match) >= 4 and store._match_table(match) is None
+    assert ids(store, q) == [1, 2, 4, *range(5, 21, 2)]
+    del store._MATCH_CAP
+    # more texts than temp tables: each window still has its own text's answer, and no more tables are made
+    texts = ["alp", "bet", "1", "2", "al", "be", "alphabet", "b"]
+    for text in texts * 2:
+        assert ids(store, JobQuery(text=text)) == _fts_ids(store, text), text
+    assert store.conn.execute("SELECT count(*) FROM sqlite_temp_master WHERE name LIKE 'job_match%'").fetchone()[0] == 4
+    # nothing is kept from inside a transaction (a rollback would empty the table)
+    store._match_memo().clear()
+    with pytest.raises(RuntimeError), store.transaction():
+        store.upsert("jobs", [job(6, "alpha")])
+        ids(store, q)
+        raise RuntimeError
+    assert store._match_table(match) is None
+    assert ids(store, q) == [1, 2, 4, *range(5, 21, 2)]
+    store.close()
 
 
 def test_the_scratch_index_tokenizes_as_the_search_index(world) -> None:
