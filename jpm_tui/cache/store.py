@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import importlib
 import json
+import math
 import os
 import re
 import sqlite3
@@ -437,6 +438,12 @@ def _fts_match(q: JobQuery) -> str | None:
 
 def _text_only(q: JobQuery) -> JobQuery:
     return JobQuery(text=q.text, include_inactive=True)
+
+
+def _kept_match(q: JobQuery) -> str | None:
+    """The MATCH expression whose matches ``CacheStore._text_found`` keeps for ``q``: its text and active filter
+    (the board's plain search, so its count is the kept table's size; other filters are checked on the rows)."""
+    return _fts_match(JobQuery(text=q.text, include_inactive=q.include_inactive))
 
 
 # ============================================================================================= store
@@ -1115,8 +1122,8 @@ class CacheStore:
             )
             args.extend(int(t) for t in q.technician_ids)
         match = _fts_match(q if facets else _text_only(q))
-        table = None if facets or match is None else self._match_table(match)
-        if table:
+        table = self._match_table(_kept_match(q)) if match else None
+        if table:  # every job the text (and active filter) matches; the other filters are the clauses above
             clauses.append(f"j.id IN (SELECT id FROM temp.{table})")
         elif match:
             clauses.append("j.id IN (SELECT rowid FROM jobs_fts WHERE jobs_fts MATCH ?)")
@@ -1164,7 +1171,8 @@ class CacheStore:
             if cap is not None:
                 n = min(n, cap)
         elif match and not self._narrow_filters(query):
-            n = self._fts_count(match, cap)
+            known = self._known_count(match, cap, version)
+            n = self._fts_count(match, cap) if known is None else known
         else:
             clauses, args = self._where(query)
             inner = "SELECT 1 FROM jobs j WHERE " + " AND ".join(clauses or ["1"])
@@ -1181,7 +1189,8 @@ class CacheStore:
         return col
 
     _PLAN_CAP = 50_001
-    #: a text matching at most this many jobs keeps them in a temp table for its windows (``_text_found``)
+    #: a text matching at most this many jobs keeps them in a temp table for its windows (``_text_found``); at
+    #: least the board's text count cap (job_table.TEXT_COUNT_CAP), which then needs no count of its own
     _MATCH_CAP = 10_000
     #: the temp tables of one connection; the least recently used text gives its table up
     _MATCH_TABLES = ("job_match_0", "job_match_1", "job_match_2", "job_match_3")
@@ -1201,17 +1210,24 @@ class CacheStore:
         total = max(1, self._total_jobs(True))
         where, args = self._counter_where(q)
         matches = float(self.conn.execute(f"SELECT coalesce(sum(n), 0) FROM job_counts{where}", args).fetchone()[0])
-        materialise = 0.0
+        materialise = probe = 0.0
         walk_unit = 0.05  # a covering-index entry
         text_share = 1.0
+        kept_rows = math.inf
         text = fts_query(q.text) is not None
         if text:
-            # text alone (memoised; cheap next to the facet-filtered match), scaled by the other filters
-            match = _fts_match(_text_only(q))
+            # text and active filter (memoised; cheap next to the facet-filtered match), scaled by the other filters
+            match = _kept_match(q)
             found = self._text_found(match)
-            # the "sort" plan's IN (...) set: ~0.3 us a match at 1,000,000 jobs, unless _text_found kept them all
-            materialise = 0.0 if self._match_table(match) else 0.3 * found
             text_share = max(found, 1.0) / total
+            # measured at 1,000,000 jobs: the "sort" plan's IN (...) set costs ~0.3 us a match to build, unless
+            # _text_found kept them all, and ~0.1 us a walked entry to probe; the "filter" plan reads a kept
+            # table's rows for ~0.6 us each
+            probe = 0.1
+            if self._match_table(match):
+                kept_rows = found
+            else:
+                materialise = 0.3 * found
             matches = min(matches, found * matches / total)
         if q.technician_ids:
             n = self.conn.execute(
@@ -1235,17 +1251,19 @@ class CacheStore:
             walk_unit = max(walk_unit, 0.05 if q.sort == "next_appointment" else 1.5)
         if matches <= 0:
             return "filter"
-        walk = walk_unit * (offset + limit) * total / matches
-        costs = {"filter": 1.5 * matches, "sort": materialise + walk}
+        entries = (offset + limit) * total / matches
+        walk = walk_unit * entries
+        costs = {"filter": min(1.5 * matches, 0.6 * kept_rows), "sort": materialise + walk + probe * entries}
         if text:
             costs["check"] = walk + self._CHECK_UNIT * (offset + limit) / text_share
         return min(costs, key=costs.__getitem__)
 
     def _text_found(self, match: str) -> float:
-        """How many jobs ``match`` (a text-only MATCH expression) finds: exact up to ``_MATCH_CAP``, beyond it
+        """How many jobs ``match`` (``_kept_match``'s expression) finds: exact up to ``_MATCH_CAP``, beyond it
         estimated from how far into the job ids its first ``_MATCH_CAP + 1`` matches reach. Those go into one of
         this connection's temp tables in the same pass, and when they are all the matches the table is kept
-        for the data version: the "sort" plan's windows read it (``_match_table``) instead of the search index.
+        for the data version: windows read it (``_match_table``) instead of the search index, and a count of the
+        same expression is its size.
         (A word longer than the prefix indexes makes FTS5 read every posting of every term it begins, however
         few rows are asked for: ~8 ms for 'spring' at 1,000,000 jobs, once per lookup.) Not kept inside a
         transaction, whose rollback would empty the table."""
@@ -1278,6 +1296,17 @@ class CacheStore:
             while len(memo) > 64:
                 memo.popitem(last=False)
         return found
+
+    def _known_count(self, match: str, cap: int | None, version: Any) -> int | None:
+        """``match``'s count (capped at ``cap``) as ``_text_found``'s pass at ``version`` saw it (a window of the
+        query read before its count, as the board does): every match kept, or more than ``_MATCH_CAP`` (the
+        board's "10,000+" needs no more). None when it did not run or cannot tell."""
+        hit = self._match_memo().get(match)
+        if hit is None or hit[0] != version:
+            return None
+        if hit[2]:
+            return int(hit[1]) if cap is None else min(int(hit[1]), cap)
+        return cap if cap is not None and cap <= self._MATCH_CAP else None
 
     def _match_memo(self) -> OrderedDict[str, tuple[Any, float, str | None]]:
         """This connection's text-only MATCH expressions, least recently used first -> (data version, jobs found,
@@ -1321,7 +1350,7 @@ class CacheStore:
         found: list[tuple[Any, ...]] = []
         seen = hits = 0
         # the first batch from the text's share of all jobs (the plan's estimate), the next ones from the hits seen
-        share = max(self._text_found(match), 1.0) / max(self._total_jobs(True), 1)
+        share = max(self._text_found(_kept_match(q)), 1.0) / max(self._total_jobs(True), 1)
         batch = max(64, min(8192, int(need / share * 1.2)))
         conn = self.conn
         own = not conn.in_transaction

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from jpm_tui.cache.schema import JOB_SORT_COLUMNS
-from jpm_tui.cache.store import CacheError, CacheStore, JobQuery, ProjectQuery, _fts_match, _text_only, fts_query
+from jpm_tui.cache.store import CacheError, CacheStore, JobQuery, ProjectQuery, _fts_match, _kept_match, fts_query
 from jpm_tui.provider import domain as d
 
 T0 = datetime(2025, 5, 1, 8, tzinfo=UTC)
@@ -295,25 +295,30 @@ def test_windows_agree_when_the_plan_changes_while_scrolling(world, monkeypatch:
             assert tiled == whole, (q.text, size)
 
 
-def test_the_sort_plan_gives_the_same_answer_from_kept_matches(world, monkeypatch: pytest.MonkeyPatch) -> None:
-    """A text's matches kept in a temp table (``_text_found``) or read from the search index: the same windows."""
+def test_windows_and_counts_give_the_same_answer_from_kept_matches(world, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A text's matches kept in a temp table (``_text_found``) or read from the search index: the same answers."""
     store, _ = world
     for base in TEXT_QUERIES:
         for text in TRICKY_TEXTS:
             q = JobQuery(**{**base.__dict__, "text": text})
-            match = _fts_match(_text_only(q))
+            match = _kept_match(q)
             if match is None:
                 continue
-            _forced(monkeypatch, store, iter(lambda: "filter", None))
-            want = ids(store, q)
-            _forced(monkeypatch, store, iter(lambda: "sort", None))
             store._match_memo().clear()
-            assert ids(store, q) == want, text  # from the search index
+            store._counts.clear()
+            _forced(monkeypatch, store, iter(lambda: "filter", None))
+            want = ids(store, q)  # from the search index
+            assert store.count_jobs(q) == len(want), text
+            _forced(monkeypatch, store, iter(lambda: "sort", None))
+            assert ids(store, q) == want, text
             store._text_found(match)
             assert store._match_table(match) is not None
-            store._anchors.clear()
-            assert ids(store, q) == want, text  # from the kept matches
-            assert ids(store, q, 3, 5) == want[3:8], text
+            store._counts.clear()
+            assert store.count_jobs(q) == len(want), text
+            for plan in ("sort", "filter"):
+                _forced(monkeypatch, store, iter(lambda: plan, None))  # noqa: B023 - used at once
+                assert ids(store, q) == want, (text, plan)
+                assert ids(store, q, 3, 5) == want[3:8], (text, plan)
 
 
 def _fts_ids(store: CacheStore, text: str) -> list[int]:
@@ -321,7 +326,7 @@ def _fts_ids(store: CacheStore, text: str) -> list[int]:
                                              (_fts_match(JobQuery(text=text, include_inactive=True)),))]
 
 
-def test_kept_matches_follow_the_data(tmp_path: Path) -> None:
+def test_kept_matches_follow_the_data(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     store = CacheStore(tmp_path / "m.sqlite3")
 
     def job(i: int, summary: str) -> d.Job:
@@ -329,12 +334,16 @@ def test_kept_matches_follow_the_data(tmp_path: Path) -> None:
 
     store.upsert("jobs", [job(i, "alpha" if i % 2 else "beta") for i in range(1, 21)])
     q = JobQuery(text="alph")
-    match = _fts_match(_text_only(q))
+    match = _kept_match(q)
     assert ids(store, q) == list(range(1, 21, 2))
     assert store._match_table(match) is not None
+    with monkeypatch.context() as m:  # the count after the window is the kept table's size
+        m.setattr(store, "_fts_count", None)
+        assert store.count_jobs(q) == 10 and store.count_jobs(q, cap=4) == 4
     store.upsert("jobs", [job(2, "alphabet")])
     assert store._match_table(match) is None  # a new data version
     assert ids(store, q) == [1, 2, *range(3, 21, 2)]
+    assert store.count_jobs(q) == 11
     import threading
 
     t = threading.Thread(target=lambda: store.upsert("jobs", [job(3, "beta"), job(4, "alpha")]))
@@ -346,6 +355,10 @@ def test_kept_matches_follow_the_data(tmp_path: Path) -> None:
     store._match_memo().clear()
     assert store._text_found(match) >= 4 and store._match_table(match) is None
     assert ids(store, q) == [1, 2, 4, *range(5, 21, 2)]
+    with monkeypatch.context() as m:  # more than the cap seen: a count capped there needs no count of its own
+        m.setattr(store, "_fts_count", None)
+        assert store.count_jobs(q, cap=3) == 3
+    assert store.count_jobs(q, cap=5) == 5 and store.count_jobs(q) == 11
     del store._MATCH_CAP
     # more texts than temp tables: each window still has its own text's answer, and no more tables are made
     texts = ["alp", "bet", "1", "2", "al", "be", "alphabet", "b"]
