@@ -418,11 +418,16 @@ def _facet_text(value: str) -> str:
 def _fts_match(q: JobQuery) -> str | None:
     """The full MATCH expression of a query with text: the user's words (restricted to the document
     columns, so nobody can match the facet markers) AND the status / priority / job type / business unit /
-    active filters as facet markers. None without searchable text."""
+    active filters as facet markers. None without searchable text.
+
+    Every marker starts "zz", so a text of ASCII without a 'z' has no token that could match one: it goes
+    without the column filter, which costs ~15% of reading a word's postings (a word longer than the prefix
+    indexes reads them all, e.g. ~1.5 of 12 ms for 'maple river' at 1,000,000 jobs)."""
     words = fts_query(q.text)
     if words is None:
         return None
-    parts = [f"{_TEXT_COLUMNS} : ({words})"]
+    unfiltered = q.text.isascii() and "z" not in q.text.lower()
+    parts = [f"({words})" if unfiltered else f"{_TEXT_COLUMNS} : ({words})"]
     facets: list[str] = []
     for prefix, values in (("zzs", [_facet_text(str(v)) for v in q.statuses]),
                            ("zzp", [_facet_text(str(v)) for v in q.priorities]),

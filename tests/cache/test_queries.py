@@ -538,6 +538,22 @@ def test_capped_counts_and_facet_markers_are_not_searchable(world) -> None:
     assert store.count_jobs(JobQuery(text="zzs", include_inactive=True)) == 0
 
 
+def test_texts_without_z_match_as_with_the_column_filter(world) -> None:
+    """A text of ASCII without a 'z' goes without the column filter: no token of it can match a marker."""
+    store, _ = world
+
+    def found(expr: str) -> list[int]:
+        return [r[0] for r in store.conn.execute("SELECT rowid FROM jobs_fts WHERE jobs_fts MATCH ?", (expr,))]
+
+    for text in [*TRICKY_TEXTS, "hold", "Completed", "1", "inactive", "zzinactive", "Zeta"]:
+        words = fts_query(text)
+        if words is None:
+            continue
+        expr = _fts_match(JobQuery(text=text, include_inactive=True))
+        assert ("{" not in expr) == (text.isascii() and "z" not in text.lower()), text
+        assert found(expr) == found("{number summary customer address phones notes} : (" + words + ")"), text
+
+
 def test_text_with_every_counter_filter_counts_inside_the_index(world) -> None:
     store, model = world
     for q in (JobQuery(text="repair", statuses=("Invoiced", "Hold")), JobQuery(text="cool", priorities=("Low",)),
