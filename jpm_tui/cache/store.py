@@ -1163,22 +1163,25 @@ class CacheStore:
 
         Status / priority / job type / business unit / active filters come from maintained counters; text
         together with those is counted inside the search index (facet markers); technician, date, customer,
-        location and project filters count through their indexes."""
+        location and project filters count through their indexes. A text whose matches a window kept
+        (``_text_found``) counts from them: their number, or their rows with the other filters."""
         key = ("count", _query_key(query), cap)
         version = self._version()
         hit = self._counts.get(key)
         if hit is not None and hit[0] == version:
             return hit[1]
         match = _fts_match(query)
+        in_index = match is not None and not self._narrow_filters(query)
         if self._counter_only(query):
             where, args = self._counter_where(query)
             n = int(self.conn.execute(f"SELECT coalesce(sum(n), 0) FROM job_counts{where}", args).fetchone()[0])
             if cap is not None:
                 n = min(n, cap)
-        elif match and not self._narrow_filters(query):
-            known = self._known_count(match, cap, version)
-            n = self._fts_count(match, cap) if known is None else known
-        else:
+        elif in_index and (known := self._known_count(match, cap, version)) is not None:
+            n = known
+        elif in_index and not self._match_table(_kept_match(query)):
+            n = self._fts_count(match, cap)
+        else:  # through the filters' indexes, or the rows of the text's kept matches (_where)
             clauses, args = self._where(query)
             inner = "SELECT 1 FROM jobs j WHERE " + " AND ".join(clauses or ["1"])
             if cap is not None:
@@ -1486,7 +1489,7 @@ class CacheStore:
         if self._counter_only(query):
             where, args = self._counter_where(query)
             sql = f"SELECT coalesce(sum(n), 0) FROM job_counts{where}"
-        elif match and not self._narrow_filters(query):
+        elif match and not self._narrow_filters(query) and not self._match_table(_kept_match(query)):
             sql, args = "SELECT count(*) FROM jobs_fts WHERE jobs_fts MATCH ?", [match]
         else:
             clauses, args = self._where(query)
