@@ -1317,8 +1317,8 @@ class CacheStore:
         return cap if cap is not None and cap <= self._MATCH_CAP else None
 
     def _match_memo(self) -> OrderedDict[str, tuple[Any, float, str | None]]:
-        """This connection's text-only MATCH expressions, least recently used first -> (data version, jobs found,
-        the temp table holding them all or None)."""
+        """This connection's ``_kept_match`` expressions, least recently used first -> (data version, jobs found,
+        the temp table holding them all or None: more than ``_MATCH_CAP``)."""
         memo = getattr(self._local, "matches", None)
         if memo is None:
             memo = self._local.matches = OrderedDict()
