@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import importlib
 import json
+import math
 import os
 import re
 import sqlite3
@@ -417,11 +418,16 @@ def _facet_text(value: str) -> str:
 def _fts_match(q: JobQuery) -> str | None:
     """The full MATCH expression of a query with text: the user's words (restricted to the document
     columns, so nobody can match the facet markers) AND the status / priority / job type / business unit /
-    active filters as facet markers. None without searchable text."""
+    active filters as facet markers. None without searchable text.
+
+    Every marker starts "zz", so a text of ASCII without a 'z' has no token that could match one: it goes
+    without the column filter, which costs ~15% of reading a word's postings (a word longer than the prefix
+    indexes reads them all, e.g. ~1.5 of 12 ms for 'maple river' at 1,000,000 jobs)."""
     words = fts_query(q.text)
     if words is None:
         return None
-    parts = [f"{_TEXT_COLUMNS} : ({words})"]
+    unfiltered = q.text.isascii() and "z" not in q.text.lower()
+    parts = [f"({words})" if unfiltered else f"{_TEXT_COLUMNS} : ({words})"]
     facets: list[str] = []
     for prefix, values in (("zzs", [_facet_text(str(v)) for v in q.statuses]),
                            ("zzp", [_facet_text(str(v)) for v in q.priorities]),
@@ -437,6 +443,12 @@ def _fts_match(q: JobQuery) -> str | None:
 
 def _text_only(q: JobQuery) -> JobQuery:
     return JobQuery(text=q.text, include_inactive=True)
+
+
+def _kept_match(q: JobQuery) -> str | None:
+    """The MATCH expression whose matches ``CacheStore._text_found`` keeps for ``q``: its text and active filter
+    (the board's plain search, so its count is the kept table's size; other filters are checked on the rows)."""
+    return _fts_match(JobQuery(text=q.text, include_inactive=q.include_inactive))
 
 
 # ============================================================================================= store
@@ -1115,7 +1127,10 @@ class CacheStore:
             )
             args.extend(int(t) for t in q.technician_ids)
         match = _fts_match(q if facets else _text_only(q))
-        if match:
+        table = self._match_table(_kept_match(q)) if match else None
+        if table:  # every job the text (and active filter) matches; the other filters are the clauses above
+            clauses.append(f"j.id IN (SELECT id FROM temp.{table})")
+        elif match:
             clauses.append("j.id IN (SELECT rowid FROM jobs_fts WHERE jobs_fts MATCH ?)")
             args.append(match)
         return clauses, args
@@ -1148,21 +1163,25 @@ class CacheStore:
 
         Status / priority / job type / business unit / active filters come from maintained counters; text
         together with those is counted inside the search index (facet markers); technician, date, customer,
-        location and project filters count through their indexes."""
+        location and project filters count through their indexes. A text whose matches a window kept
+        (``_text_found``) counts from them: their number, or their rows with the other filters."""
         key = ("count", _query_key(query), cap)
         version = self._version()
         hit = self._counts.get(key)
         if hit is not None and hit[0] == version:
             return hit[1]
         match = _fts_match(query)
+        in_index = match is not None and not self._narrow_filters(query)
         if self._counter_only(query):
             where, args = self._counter_where(query)
             n = int(self.conn.execute(f"SELECT coalesce(sum(n), 0) FROM job_counts{where}", args).fetchone()[0])
             if cap is not None:
                 n = min(n, cap)
-        elif match and not self._narrow_filters(query):
+        elif in_index and (known := self._known_count(match, cap, version)) is not None:
+            n = known
+        elif in_index and not self._match_table(_kept_match(query)):
             n = self._fts_count(match, cap)
-        else:
+        else:  # through the filters' indexes, or the rows of the text's kept matches (_where)
             clauses, args = self._where(query)
             inner = "SELECT 1 FROM jobs j WHERE " + " AND ".join(clauses or ["1"])
             if cap is not None:
@@ -1178,8 +1197,11 @@ class CacheStore:
         return col
 
     _PLAN_CAP = 50_001
-    #: newest jobs whose text matches estimate the share of a broad text (one matching more than _PLAN_CAP)
-    _SAMPLE = 20_000
+    #: a text matching at most this many jobs keeps them in a temp table for its windows (``_text_found``); at
+    #: least the board's text count cap (job_table.TEXT_COUNT_CAP), which then needs no count of its own
+    _MATCH_CAP = 10_000
+    #: the temp tables of one connection; the least recently used text gives its table up
+    _MATCH_TABLES = ("job_match_0", "job_match_1", "job_match_2", "job_match_3")
     #: rough microseconds to check one job's text in the scratch index (read its document, index it, match)
     _CHECK_UNIT = 12.0
 
@@ -1196,14 +1218,24 @@ class CacheStore:
         total = max(1, self._total_jobs(True))
         where, args = self._counter_where(q)
         matches = float(self.conn.execute(f"SELECT coalesce(sum(n), 0) FROM job_counts{where}", args).fetchone()[0])
-        materialise = 0.0
+        materialise = probe = 0.0
         walk_unit = 0.05  # a covering-index entry
         text_share = 1.0
-        if fts_query(q.text):
-            # text alone (memoised; cheap next to the facet-filtered match), scaled by the other filters
-            found = self._text_found(_fts_match(_text_only(q)), total)
-            materialise = 0.1 * found
+        kept_rows = math.inf
+        text = fts_query(q.text) is not None
+        if text:
+            # text and active filter (memoised; cheap next to the facet-filtered match), scaled by the other filters
+            match = _kept_match(q)
+            found = self._text_found(match)
             text_share = max(found, 1.0) / total
+            # measured at 1,000,000 jobs: the "sort" plan's IN (...) set costs ~0.3 us a match to build, unless
+            # _text_found kept them all, and ~0.1 us a walked entry to probe; the "filter" plan reads a kept
+            # table's rows for ~0.6 us each
+            probe = 0.1
+            if self._match_table(match):
+                kept_rows = found
+            else:
+                materialise = 0.3 * found
             matches = min(matches, found * matches / total)
         if q.technician_ids:
             n = self.conn.execute(
@@ -1227,39 +1259,87 @@ class CacheStore:
             walk_unit = max(walk_unit, 0.05 if q.sort == "next_appointment" else 1.5)
         if matches <= 0:
             return "filter"
-        walk = walk_unit * (offset + limit) * total / matches
-        costs = {"filter": 1.5 * matches, "sort": materialise + walk}
-        if materialise:
+        entries = (offset + limit) * total / matches
+        walk = walk_unit * entries
+        costs = {"filter": min(1.5 * matches, 0.6 * kept_rows), "sort": materialise + walk + probe * entries}
+        if text:
             costs["check"] = walk + self._CHECK_UNIT * (offset + limit) / text_share
         return min(costs, key=costs.__getitem__)
 
-    def _text_found(self, match: str, total: int) -> float:
-        """How many jobs ``match`` finds: exact up to ``_PLAN_CAP``, beyond it estimated from its share of the
-        newest ``_SAMPLE`` jobs. One pass over the matches, newest first, stopping at the cap (prefix indexes
-        make that lazy); memoised per data version like the counts."""
-        key = ("found", match)
+    def _text_found(self, match: str) -> float:
+        """How many jobs ``match`` (``_kept_match``'s expression) finds: exact up to ``_MATCH_CAP``, beyond it
+        estimated from how far into the job ids its first ``_MATCH_CAP + 1`` matches reach. Those go into one of
+        this connection's temp tables in the same pass, and when they are all the matches the table is kept
+        for the data version: windows read it (``_match_table``) instead of the search index, and a count of the
+        same expression is its size.
+        (A word longer than the prefix indexes makes FTS5 read every posting of every term it begins, however
+        few rows are asked for: ~8 ms for 'spring' at 1,000,000 jobs, once per lookup.) Not kept inside a
+        transaction, whose rollback would empty the table."""
+        memo = self._match_memo()
         version = self._version()
-        hit = self._counts.get(key)
+        hit = memo.pop(match, None)
         if hit is not None and hit[0] == version:
+            memo[match] = hit
             return hit[1]
-        row = self.conn.execute("SELECT id FROM jobs ORDER BY id DESC LIMIT 1 OFFSET ?", (self._SAMPLE - 1,)).fetchone()
-        n, newest = self.conn.execute(
-            "SELECT count(*), coalesce(sum(rowid >= ?), 0) FROM (SELECT rowid FROM jobs_fts WHERE jobs_fts MATCH ? "
-            "ORDER BY rowid DESC LIMIT ?)", (row[0] if row else 0, match, self._PLAN_CAP)).fetchone()
-        found = float(n) if n < self._PLAN_CAP or row is None else max(float(n), newest / self._SAMPLE * total)
-        self._remember(self._counts, key, (version, found), 64)
+        held = {entry[2] for entry in memo.values()}
+        free = [t for t in self._MATCH_TABLES if t not in held]
+        while not free:
+            oldest = next(key for key, entry in memo.items() if entry[2])
+            free.append(memo.pop(oldest)[2])
+        table: str | None = free[0]
+        conn = self.conn
+        conn.execute(f"CREATE TEMP TABLE IF NOT EXISTS {table} (id INTEGER PRIMARY KEY)")
+        conn.execute(f"DELETE FROM temp.{table}")
+        n = conn.execute(f"INSERT INTO temp.{table} SELECT rowid FROM jobs_fts WHERE jobs_fts MATCH ? LIMIT ?",
+                         (match, self._MATCH_CAP + 1)).rowcount
+        found = float(n)
+        if n > self._MATCH_CAP:
+            lo, hi = conn.execute("SELECT (SELECT min(id) FROM jobs), (SELECT max(id) FROM jobs)").fetchone()  # 2 seeks
+            last = conn.execute(f"SELECT max(id) FROM temp.{table}").fetchone()[0]
+            found = max(found, n * (hi - lo + 1) / (last - lo + 1))
+            conn.execute(f"DELETE FROM temp.{table}")
+            table = None
+        if not conn.in_transaction:
+            memo[match] = (version, found, table)
+            while len(memo) > 64:
+                memo.popitem(last=False)
         return found
+
+    def _known_count(self, match: str, cap: int | None, version: Any) -> int | None:
+        """``match``'s count (capped at ``cap``) as ``_text_found``'s pass at ``version`` saw it (a window of the
+        query read before its count, as the board does): every match kept, or more than ``_MATCH_CAP`` (the
+        board's "10,000+" needs no more). None when it did not run or cannot tell."""
+        hit = self._match_memo().get(match)
+        if hit is None or hit[0] != version:
+            return None
+        if hit[2]:
+            return int(hit[1]) if cap is None else min(int(hit[1]), cap)
+        return cap if cap is not None and cap <= self._MATCH_CAP else None
+
+    def _match_memo(self) -> OrderedDict[str, tuple[Any, float, str | None]]:
+        """This connection's ``_kept_match`` expressions, least recently used first -> (data version, jobs found,
+        the temp table holding them all or None: more than ``_MATCH_CAP``)."""
+        memo = getattr(self._local, "matches", None)
+        if memo is None:
+            memo = self._local.matches = OrderedDict()
+        return memo
+
+    def _match_table(self, match: str) -> str | None:
+        """The temp table holding every job ``match`` finds at this data version, if ``_text_found`` kept one."""
+        hit = self._match_memo().get(match)
+        return hit[2] if hit is not None and hit[0] == self._version() else None
 
     _SCRATCH_COLUMNS = ", ".join(JOBS_FTS_TEXT_COLUMNS)
 
     def _text_matches(self, match: str, ids: list[int]) -> set[int]:
         """Which of ``ids`` match ``match`` (a text-only MATCH expression). Their documents are put in an empty
         scratch index of the same columns and tokenizer as jobs_fts (a temporary table of this connection) and
-        the same expression runs there: the answer is FTS5's own, for a cost per job, not per match."""
+        the same expression runs there: the answer is FTS5's own, for a cost per job, not per match. (No
+        document sizes, columnsize=0: matching does not read them, and writing them was ~10% of the check.)"""
         conn = self.conn
         if not getattr(self._local, "scratch", False):
             conn.execute(f"CREATE VIRTUAL TABLE IF NOT EXISTS temp.job_scratch USING fts5({self._SCRATCH_COLUMNS}, "
-                         f"content='', tokenize='{JOBS_FTS_TOKENIZE}')")
+                         f"content='', columnsize=0, tokenize='{JOBS_FTS_TOKENIZE}')")
             self._local.scratch = True
         conn.execute(f"INSERT INTO temp.job_scratch(rowid, {self._SCRATCH_COLUMNS}) "
                      f"SELECT rowid, {self._SCRATCH_COLUMNS} FROM job_search WHERE rowid IN ({_IDS})", (_json(ids),))
@@ -1271,14 +1351,15 @@ class CacheStore:
     def _checked_window(self, q: JobQuery, seek: tuple[Any, ...] | None, skip: int, limit: int,
                         reverse: bool) -> list[tuple[Any, ...]]:
         """The ``"check"`` plan: (id, sort value) of rows ``skip .. skip+limit-1`` after ``seek``. The sort index
-        is walked with the other filters in batches; each batch's text is checked with ``_text_matches``. The
-        batches after the first are sized by the share of hits seen so far."""
+        is walked with the other filters in batches; each batch's text is checked with ``_text_matches``."""
         match = _fts_match(_text_only(q))
         walk = replace(q, text="")
         need = skip + limit
         found: list[tuple[Any, ...]] = []
         seen = hits = 0
-        batch = max(64, min(8192, 2 * need))
+        # the first batch from the text's share of all jobs (the plan's estimate), the next ones from the hits seen
+        share = max(self._text_found(_kept_match(q)), 1.0) / max(self._total_jobs(True), 1)
+        batch = max(64, min(8192, int(need / share * 1.2)))
         conn = self.conn
         own = not conn.in_transaction
         if own:
@@ -1408,7 +1489,7 @@ class CacheStore:
         if self._counter_only(query):
             where, args = self._counter_where(query)
             sql = f"SELECT coalesce(sum(n), 0) FROM job_counts{where}"
-        elif match and not self._narrow_filters(query):
+        elif match and not self._narrow_filters(query) and not self._match_table(_kept_match(query)):
             sql, args = "SELECT count(*) FROM jobs_fts WHERE jobs_fts MATCH ?", [match]
         else:
             clauses, args = self._where(query)

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from jpm_tui.cache.schema import JOB_SORT_COLUMNS
-from jpm_tui.cache.store import CacheError, CacheStore, JobQuery, ProjectQuery, fts_query
+from jpm_tui.cache.store import CacheError, CacheStore, JobQuery, ProjectQuery, _fts_match, _kept_match, fts_query
 from jpm_tui.provider import domain as d
 
 T0 = datetime(2025, 5, 1, 8, tzinfo=UTC)
@@ -295,6 +295,87 @@ def test_windows_agree_when_the_plan_changes_while_scrolling(world, monkeypatch:
             assert tiled == whole, (q.text, size)
 
 
+def test_windows_and_counts_give_the_same_answer_from_kept_matches(world, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A text's matches kept in a temp table (``_text_found``) or read from the search index: the same answers."""
+    store, _ = world
+    for base in TEXT_QUERIES:
+        for text in TRICKY_TEXTS:
+            q = JobQuery(**{**base.__dict__, "text": text})
+            match = _kept_match(q)
+            if match is None:
+                continue
+            store._match_memo().clear()
+            store._counts.clear()
+            _forced(monkeypatch, store, iter(lambda: "filter", None))
+            want = ids(store, q)  # from the search index
+            assert store.count_jobs(q) == len(want), text
+            _forced(monkeypatch, store, iter(lambda: "sort", None))
+            assert ids(store, q) == want, text
+            store._text_found(match)
+            assert store._match_table(match) is not None
+            store._counts.clear()
+            assert store.count_jobs(q) == len(want), text
+            for plan in ("sort", "filter"):
+                _forced(monkeypatch, store, iter(lambda: plan, None))  # noqa: B023 - used at once
+                assert ids(store, q) == want, (text, plan)
+                assert ids(store, q, 3, 5) == want[3:8], (text, plan)
+
+
+def _fts_ids(store: CacheStore, text: str) -> list[int]:
+    return [r[0] for r in store.conn.execute("SELECT rowid FROM jobs_fts WHERE jobs_fts MATCH ? ORDER BY rowid",
+                                             (_fts_match(JobQuery(text=text, include_inactive=True)),))]
+
+
+def test_kept_matches_follow_the_data(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    store = CacheStore(tmp_path / "m.sqlite3")
+
+    def job(i: int, summary: str) -> d.Job:
+        return d.Job(i, str(i), d.JobStatus.HOLD, d.Priority.LOW, 1, 1, 1, 1, summary=summary)
+
+    store.upsert("jobs", [job(i, "alpha" if i % 2 else "beta") for i in range(1, 21)])
+    q = JobQuery(text="alph")
+    match = _kept_match(q)
+    assert ids(store, q) == list(range(1, 21, 2))
+    assert store._match_table(match) is not None
+    with monkeypatch.context() as m:  # the count after the window is the kept table's size
+        m.setattr(store, "_fts_count", None)
+        assert store.count_jobs(q) == 10 and store.count_jobs(q, cap=4) == 4
+    store.upsert("jobs", [job(2, "alphabet")])
+    assert store._match_table(match) is None  # a new data version
+    assert ids(store, q) == [1, 2, *range(3, 21, 2)]
+    assert store.count_jobs(q) == 11
+    import threading
+
+    t = threading.Thread(target=lambda: store.upsert("jobs", [job(3, "beta"), job(4, "alpha")]))
+    t.start()
+    t.join()
+    assert ids(store, q) == [1, 2, 4, *range(5, 21, 2)]
+    # a text matching more than the cap is estimated and not kept
+    store._MATCH_CAP = 3
+    store._match_memo().clear()
+    assert store._text_found(match) >= 4 and store._match_table(match) is None
+    assert ids(store, q) == [1, 2, 4, *range(5, 21, 2)]
+    with monkeypatch.context() as m:  # more than the cap seen: a count capped there needs no count of its own
+        m.setattr(store, "_fts_count", None)
+        assert store.count_jobs(q, cap=3) == 3
+    assert store.count_jobs(q, cap=5) == 5 and store.count_jobs(q) == 11
+    del store._MATCH_CAP
+    # more texts than temp tables: each window still has its own text's answer, and no more tables are made
+    texts = ["alp", "bet", "1", "2", "al", "be", "alphabet", "b"]
+    for text in texts * 2:
+        assert ids(store, JobQuery(text=text)) == _fts_ids(store, text), text
+    assert store.conn.execute("SELECT count(*) FROM sqlite_temp_master WHERE name LIKE 'job_match%'").fetchone()[0] == 4
+    # nothing is kept from inside a transaction (a rollback would empty the table)
+    store._match_memo().clear()
+    with pytest.raises(RuntimeError), store.transaction():
+        store.upsert("jobs", [job(6, "alpha")])
+        ids(store, q)
+        raise RuntimeError
+    assert store._match_table(match) is None
+    assert ids(store, q) == [1, 2, 4, *range(5, 21, 2)]
+    store.close()
+
+
 def test_the_scratch_index_tokenizes_as_the_search_index(world) -> None:
     store, _ = world
     store._text_matches('"a"*', [1])
@@ -457,6 +538,22 @@ def test_capped_counts_and_facet_markers_are_not_searchable(world) -> None:
     assert store.count_jobs(JobQuery(text="zzs", include_inactive=True)) == 0
 
 
+def test_texts_without_z_match_as_with_the_column_filter(world) -> None:
+    """A text of ASCII without a 'z' goes without the column filter: no token of it can match a marker."""
+    store, _ = world
+
+    def found(expr: str) -> list[int]:
+        return [r[0] for r in store.conn.execute("SELECT rowid FROM jobs_fts WHERE jobs_fts MATCH ?", (expr,))]
+
+    for text in [*TRICKY_TEXTS, "hold", "Completed", "1", "inactive", "zzinactive", "Zeta"]:
+        words = fts_query(text)
+        if words is None:
+            continue
+        expr = _fts_match(JobQuery(text=text, include_inactive=True))
+        assert ("{" not in expr) == (text.isascii() and "z" not in text.lower()), text
+        assert found(expr) == found("{number summary customer address phones notes} : (" + words + ")"), text
+
+
 def test_text_with_every_counter_filter_counts_inside_the_index(world) -> None:
     store, model = world
     for q in (JobQuery(text="repair", statuses=("Invoiced", "Hold")), JobQuery(text="cool", priorities=("Low",)),
@@ -466,6 +563,7 @@ def test_text_with_every_counter_filter_counts_inside_the_index(world) -> None:
         want = [i for i in expected(model, q) if words in model[i]["job"].summary.lower()]
         assert store.count_jobs(q) == len(want), q
         assert sorted(ids(store, q)) == sorted(want), q
+        store._match_memo().clear()  # no matches kept by a window
         assert any("jobs_fts" in line or "VIRTUAL" in line for line in store.explain_count_jobs(q))
 
 

@@ -133,9 +133,10 @@ def fit(text: str, width: int) -> str:
 
 def first_page(count_rows: Callable[[Q], int], read_window: Callable[[Q, int, int], Sequence[R]],
                query: Q) -> tuple[int, Sequence[R]]:
-    """The count of ``query`` and its first ``PAGE_SIZE`` rows: what a table shows when it opens a query."""
-    count = count_rows(query)
-    return count, read_window(query, 0, PAGE_SIZE) if count else []
+    """The count of ``query`` and its first ``PAGE_SIZE`` rows: what a table shows when it opens a query. The
+    window is read first: a text search's window leaves the count its matches (``CacheStore._text_found``)."""
+    rows = read_window(query, 0, PAGE_SIZE)
+    return (count_rows(query) if rows else 0), rows
 
 
 class VirtualTable(ScrollView, Generic[Q, R], can_focus=True):
