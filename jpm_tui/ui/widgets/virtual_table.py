@@ -134,7 +134,7 @@ def fit(text: str, width: int) -> str:
 def first_page(count_rows: Callable[[Q], int], read_window: Callable[[Q, int, int], Sequence[R]],
                query: Q) -> tuple[int, Sequence[R]]:
     """The count of ``query`` and its first ``PAGE_SIZE`` rows: what a table shows when it opens a query. The
-    window is read first: a text search's window leaves the count its matches (``CacheStore._text_found``)."""
+    window is read first: after a text search's window, the store counts from the matches it kept."""
     rows = read_window(query, 0, PAGE_SIZE)
     return (count_rows(query) if rows else 0), rows
 
