@@ -33,6 +33,7 @@ from collections.abc import Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field, fields, replace
 from functools import cache
+from operator import itemgetter
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -164,29 +165,30 @@ class _JobChunk:
     """The same as a JSON list."""
     values: str
     """JSON array of their ``_job_values`` rows."""
-    raw: str | None
-    """JSON array of [id, payload]; None when a payload holds NaN/Infinity (which SQLite's JSON rejects)."""
-    raw_rows: tuple[tuple[int, str], ...] = ()
-    """(id, payload JSON) when ``raw`` is None."""
-
-    def joinable(self, other: _JobChunk, limit: int) -> bool:
-        return (self.raw is not None and other.raw is not None and not self.id_set & other.id_set
-                and len(self.id_set) + len(other.id_set) <= limit)
-
-    def join(self, other: _JobChunk) -> _JobChunk:
-        """Both chunks as one (``joinable``: no job in both, so their order does not matter)."""
-        assert self.raw is not None and other.raw is not None
-        return _JobChunk(self.id_set | other.id_set, _json_concat(self.ids, other.ids),
-                         _json_concat(self.values, other.values), _json_concat(self.raw, other.raw))
+    raw_lengths: str
+    """JSON array of [id, length in bytes of its payload in ``raw``], in ``raw``'s order."""
+    raw: bytes
+    """The payloads' compact JSON (UTF-8), one after the other: SQLite cuts each out of it without parsing it."""
+    groups: Mapping[tuple[Any, ...], int]
+    """Counter group (as ``_count_groups`` reads it) -> how many of the chunk's jobs are in it once written."""
 
 
-def _json_concat(a: str, b: str) -> str:
-    """Two JSON arrays as one."""
-    if a == "[]":
-        return b
-    if b == "[]":
-        return a
-    return a[:-1] + "," + b[1:]
+def _join_jobs(chunks: Sequence[_JobChunk]) -> _JobChunk:
+    """Chunks with no job in common as one (their order does not matter then): each text joined once."""
+    if len(chunks) == 1:
+        return chunks[0]
+    groups: dict[tuple[Any, ...], int] = {}
+    for chunk in chunks:
+        for key, n in chunk.groups.items():
+            groups[key] = groups.get(key, 0) + n
+    return _JobChunk(frozenset().union(*(c.id_set for c in chunks)), _json_join([c.ids for c in chunks]),
+                     _json_join([c.values for c in chunks]), _json_join([c.raw_lengths for c in chunks]),
+                     b"".join(c.raw for c in chunks), groups)
+
+
+def _json_join(arrays: Sequence[str]) -> str:
+    """JSON arrays as one."""
+    return "[" + ",".join(a[1:-1] for a in arrays if a != "[]") + "]"
 
 
 # ===================================================================================== table specs
@@ -519,14 +521,14 @@ def _job_upsert_sql() -> str:
 
 
 _JOB_PAGE_UPSERT = _job_upsert_sql()
-_JOB_RAW_UPSERT = "INSERT INTO job_raw (id, raw) VALUES (?, ?) ON CONFLICT(id) DO UPDATE SET raw = excluded.raw"
-# from a JSON array of [id, payload]: the payload comes back out as the compact JSON text it went in as
+# Each payload cut out of the chunk's bytes (substr of a blob: no scan, no JSON parse), at the sum of the lengths
+# before it, and stored as the text it is.
 _JOB_RAW_PAGE_UPSERT = (
-    "INSERT INTO job_raw (id, raw) SELECT json_extract(value, '$[0]'), json_extract(value, '$[1]') "
-    "FROM json_each(?) WHERE true ON CONFLICT(id) DO UPDATE SET raw = excluded.raw"
+    "INSERT INTO job_raw (id, raw) SELECT id, CAST(substr(?2, start, n) AS TEXT) FROM ("
+    "SELECT json_extract(value, '$[0]') AS id, json_extract(value, '$[1]') AS n, "
+    "1 + coalesce(sum(json_extract(value, '$[1]')) OVER (ORDER BY key ROWS BETWEEN UNBOUNDED PRECEDING "
+    "AND 1 PRECEDING), 0) AS start FROM json_each(?1)) WHERE true ON CONFLICT(id) DO UPDATE SET raw = excluded.raw"
 )
-_json_page = json.JSONEncoder(separators=(",", ":"), ensure_ascii=False, default=str, allow_nan=False).encode
-"""Like ``_json``, but NaN/Infinity (which Python reads and SQLite's JSON does not) raise ValueError."""
 
 _REFRESH_SEARCH_DELETE = f"DELETE FROM job_search WHERE rowid IN ({_IDS})"
 _REFRESH_SEARCH_INSERT = f"""
@@ -553,6 +555,9 @@ _COUNT_GROUPS = (
     "SELECT active, status, priority, coalesce(job_type_id, -1), coalesce(business_unit_id, -1), count(*) "
     f"FROM jobs WHERE id IN ({_IDS}) GROUP BY 1, 2, 3, 4, 5"
 )
+_COUNTED_CELLS = itemgetter(*(_JOB_COLUMNS.index(c) for c in ("active", "status", "priority", "job_type_id",
+                                                              "business_unit_id")))
+"""A ``_job_values`` row's cells of its counter group (``_COUNT_GROUPS``' first five, before coalesce)."""
 _COUNT_ADD = (
     "INSERT INTO job_counts (active, status, priority, job_type_id, business_unit_id, n) VALUES (?, ?, ?, ?, ?, ?) "
     "ON CONFLICT DO UPDATE SET n = n + excluded.n"
@@ -776,20 +781,28 @@ class CacheStore:
 
     def combine(self, prepared: Sequence[PreparedRows]) -> PreparedRows:
         """Rows prepared separately (pages of one feed, in order) as one ``PreparedRows`` for one ``upsert``:
-        job chunks with no job in common are joined (up to ``CHUNK`` jobs), so a group commit of several
-        pages runs each statement once instead of once per page. Cheap: no cells are rebuilt."""
+        consecutive job chunks with no job in common are joined (up to ``CHUNK`` jobs), so a group commit of
+        several pages runs each statement once instead of once per page. Cheap: no cells are rebuilt."""
         if not prepared:
             raise CacheError("nothing to combine")
         table = prepared[0].table
         if any(p.table != table for p in prepared):
             raise CacheError(f"cannot combine rows of {sorted({p.table for p in prepared})}")
         chunks: list[Any] = []
+        run: list[_JobChunk] = []
+        in_run: set[int] = set()
         for chunk in (c for p in prepared for c in p.chunks):
-            last = chunks[-1] if chunks else None
-            if isinstance(last, _JobChunk) and isinstance(chunk, _JobChunk) and last.joinable(chunk, self.CHUNK):
-                chunks[-1] = last.join(chunk)
+            if run and not (isinstance(chunk, _JobChunk) and len(in_run) + len(chunk.id_set) <= self.CHUNK
+                            and in_run.isdisjoint(chunk.id_set)):
+                chunks.append(_join_jobs(run))
+                run, in_run = [], set()
+            if isinstance(chunk, _JobChunk):
+                run.append(chunk)
+                in_run |= chunk.id_set
             else:
                 chunks.append(chunk)
+        if run:
+            chunks.append(_join_jobs(run))
         return PreparedRows(table, sum(p.count for p in prepared), tuple(chunks))
 
     def upsert(self, table: str, rows: Iterable[Any] | PreparedRows) -> int:
@@ -817,20 +830,23 @@ class CacheStore:
     def _prepare_jobs(rows: list[d.Job]) -> _JobChunk:
         last = {j.id: j for j in rows}  # a job named twice: its last row, as row-by-row upserts would leave it
         jobs = list(last.values())
-        ids, values = frozenset(last), _json([_job_values(j) for j in jobs])
-        try:
-            return _JobChunk(ids, _json(list(last)), values, _json_page([(j.id, j.raw) for j in jobs]))
-        except ValueError:  # NaN or Infinity in a payload: stored row by row, as Python writes them
-            return _JobChunk(ids, _json(list(last)), values, None, tuple((j.id, _json(j.raw)) for j in jobs))
+        values = [_job_values(j) for j in jobs]
+        groups: dict[tuple[Any, ...], int] = {}
+        for v in values:  # what _count_groups reads back once they are written
+            active, status, priority, job_type_id, business_unit_id = _COUNTED_CELLS(v)
+            key = (active, status, priority, -1 if job_type_id is None else job_type_id,
+                   -1 if business_unit_id is None else business_unit_id)
+            groups[key] = groups.get(key, 0) + 1
+        payloads = [_json(j.raw).encode() for j in jobs]
+        return _JobChunk(frozenset(last), _json(list(last)), _json(values),
+                         _json([(j.id, len(p)) for j, p in zip(jobs, payloads, strict=True)]), b"".join(payloads),
+                         groups)
 
     def _upsert_jobs(self, conn: sqlite3.Connection, spec: TableSpec, chunk: _JobChunk) -> None:
         before = _count_groups(conn, chunk.ids)
         conn.execute(_JOB_PAGE_UPSERT, (chunk.values,))
-        if chunk.raw is not None:
-            conn.execute(_JOB_RAW_PAGE_UPSERT, (chunk.raw,))
-        else:
-            conn.executemany(_JOB_RAW_UPSERT, chunk.raw_rows)
-        _apply_count_changes(conn, before, _count_groups(conn, chunk.ids))
+        conn.execute(_JOB_RAW_PAGE_UPSERT, (chunk.raw_lengths, chunk.raw))
+        _apply_count_changes(conn, before, chunk.groups)
         self._refresh_search(conn, chunk.ids)
 
     def _refresh_search(self, conn: sqlite3.Connection, ids_json: str) -> None:
