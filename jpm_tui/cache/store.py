@@ -169,21 +169,18 @@ class _JobChunk:
     """JSON array of [id, length in bytes of its payload in ``raw``], in ``raw``'s order."""
     raw: bytes
     """The payloads' compact JSON (UTF-8), one after the other: SQLite cuts each out of it without parsing it."""
-    groups: Mapping[tuple[Any, ...], int]
-    """Counter group (as ``_count_groups`` reads it) -> how many of the chunk's jobs are in it once written."""
+    counts: str
+    """JSON array of [active, status, priority, job type, business unit, n]: the counter groups of the chunk's jobs
+    once written (``_COUNT_ADD``)."""
 
 
 def _join_jobs(chunks: Sequence[_JobChunk]) -> _JobChunk:
     """Chunks with no job in common as one (their order does not matter then): each text joined once."""
     if len(chunks) == 1:
         return chunks[0]
-    groups: dict[tuple[Any, ...], int] = {}
-    for chunk in chunks:
-        for key, n in chunk.groups.items():
-            groups[key] = groups.get(key, 0) + n
     return _JobChunk(frozenset().union(*(c.id_set for c in chunks)), _json_join([c.ids for c in chunks]),
                      _json_join([c.values for c in chunks]), _json_join([c.raw_lengths for c in chunks]),
-                     b"".join(c.raw for c in chunks), groups)
+                     b"".join(c.raw for c in chunks), _json_join([c.counts for c in chunks]))
 
 
 def _json_join(arrays: Sequence[str]) -> str:
@@ -552,24 +549,26 @@ SELECT j.id, j.number, j.summary, j.customer_name,
 
 # The job counters (``job_counts``): one row per (active, status, priority, job type, business unit) with how
 # many jobs have those values. CacheStore keeps them in the same transaction as every write to those jobs
-# columns: it reads the groups of the rows it is about to write, writes, reads them again and applies the
-# difference (one statement per changed group). Both reads use this one expression, so the counters follow
-# exactly what is stored.
-_COUNT_GROUPS = (
-    "SELECT active, status, priority, coalesce(job_type_id, -1), coalesce(business_unit_id, -1), count(*) "
-    f"FROM jobs WHERE id IN ({_IDS}) GROUP BY 1, 2, 3, 4, 5"
-)
-_COUNTED_CELLS = itemgetter(*(_JOB_COLUMNS.index(c) for c in ("active", "status", "priority", "job_type_id",
-                                                              "business_unit_id")))
-"""A ``_job_values`` row's cells of its counter group (``_COUNT_GROUPS``' first five, before coalesce)."""
-_COUNT_ADD = (
-    "INSERT INTO job_counts (active, status, priority, job_type_id, business_unit_id, n) VALUES (?, ?, ?, ?, ?, ?) "
+# columns: before the write, the groups of the rows as stored are taken out (``_COUNT_JOBS`` with -1); after it,
+# the groups they now have are put in (``_COUNT_JOBS`` with 1, or a job chunk's groups counted as it was prepared,
+# ``_COUNT_ADD``); groups left at zero are removed. One statement each, however many groups: the sync's writer
+# thread takes the GIL back after every statement and every row stepped, and waits for it while other threads
+# run Python (one statement per group was most of a page's commit time in a sync).
+_COUNT_JOBS = (
+    "INSERT INTO job_counts (active, status, priority, job_type_id, business_unit_id, n) "
+    "SELECT active, status, priority, coalesce(job_type_id, -1), coalesce(business_unit_id, -1), ?2 * count(*) "
+    "FROM jobs WHERE id IN (SELECT value FROM json_each(?1)) GROUP BY 1, 2, 3, 4, 5 "
     "ON CONFLICT DO UPDATE SET n = n + excluded.n"
 )
-_COUNT_DROP_EMPTY = (
-    "DELETE FROM job_counts WHERE active = ? AND status = ? AND priority = ? AND job_type_id = ? "
-    "AND business_unit_id = ? AND n = 0"
+_COUNT_ADD = (
+    "INSERT INTO job_counts (active, status, priority, job_type_id, business_unit_id, n) SELECT "
+    + ", ".join(f"json_extract(value, '$[{i}]')" for i in range(6))
+    + " FROM json_each(?) WHERE true ON CONFLICT DO UPDATE SET n = n + excluded.n"
 )
+_COUNT_DROP_EMPTY = "DELETE FROM job_counts WHERE n = 0"
+_COUNTED_CELLS = itemgetter(*(_JOB_COLUMNS.index(c) for c in ("active", "status", "priority", "job_type_id",
+                                                              "business_unit_id")))
+"""A ``_job_values`` row's cells of its counter group (``_COUNT_JOBS``' first five, before coalesce)."""
 
 
 # Job indexes kept live during a first fill (``CacheStore.begin_fill``; the others are built once at its end):
@@ -577,27 +576,6 @@ _COUNT_DROP_EMPTY = (
 # other feeds' upkeep finds jobs by while they run beside the jobs feed (a customer, location or assignment
 # arriving looks up the jobs to refresh: a scan of the whole table per page without them).
 _FILL_KEEP = ("jobs_sort_number", "jobs_customer", "jobs_location", "jobs_next_appt")
-
-
-def _count_groups(conn: sqlite3.Connection, ids_json: str) -> dict[tuple[Any, ...], int]:
-    """Counter group -> how many of the jobs ``ids_json`` (a JSON list of ids) are in it, as stored now."""
-    return {tuple(r)[:5]: int(r[5]) for r in conn.execute(_COUNT_GROUPS, (ids_json,))}
-
-
-def _apply_count_changes(conn: sqlite3.Connection, before: Mapping[tuple[Any, ...], int],
-                         after: Mapping[tuple[Any, ...], int]) -> None:
-    """Move ``job_counts`` from ``before`` to ``after`` (group counts of the same job ids): one upsert per
-    group whose count changed; groups left at zero are removed."""
-    changes = dict(after)
-    for key, n in before.items():
-        changes[key] = changes.get(key, 0) - n
-    rows = [(*key, n) for key, n in changes.items() if n]
-    if not rows:
-        return
-    conn.executemany(_COUNT_ADD, rows)
-    emptied = [key for key, n in changes.items() if n < 0]
-    if emptied:
-        conn.executemany(_COUNT_DROP_EMPTY, emptied)
 
 
 class CacheStore:
@@ -836,7 +814,7 @@ class CacheStore:
         jobs = list(last.values())
         values = [_job_values(j) for j in jobs]
         groups: dict[tuple[Any, ...], int] = {}
-        for v in values:  # what _count_groups reads back once they are written
+        for v in values:  # the groups _COUNT_JOBS finds once they are written
             active, status, priority, job_type_id, business_unit_id = _COUNTED_CELLS(v)
             key = (active, status, priority, -1 if job_type_id is None else job_type_id,
                    -1 if business_unit_id is None else business_unit_id)
@@ -844,17 +822,22 @@ class CacheStore:
         payloads = [_json(j.raw).encode() for j in jobs]
         return _JobChunk(frozenset(last), _json(list(last)), _json(values),
                          _json([(j.id, len(p)) for j, p in zip(jobs, payloads, strict=True)]), b"".join(payloads),
-                         groups)
+                         _json([(*key, n) for key, n in groups.items()]))
 
     def _upsert_jobs(self, conn: sqlite3.Connection, spec: TableSpec, chunk: _JobChunk) -> None:
-        before = _count_groups(conn, chunk.ids)
+        # a group changed means some of the jobs were stored (in a first fill mostly none: nothing to clear)
+        stored = conn.execute(_COUNT_JOBS, (chunk.ids, -1)).rowcount > 0
         conn.execute(_JOB_PAGE_UPSERT, (chunk.values,))
         conn.execute(_JOB_RAW_PAGE_UPSERT, (chunk.raw_lengths, chunk.raw))
-        _apply_count_changes(conn, before, chunk.groups)
-        self._refresh_search(conn, chunk.ids)
+        conn.execute(_COUNT_ADD, (chunk.counts,))
+        if stored:
+            conn.execute(_COUNT_DROP_EMPTY)
+        self._refresh_search(conn, chunk.ids, stored=stored)
 
-    def _refresh_search(self, conn: sqlite3.Connection, ids_json: str) -> None:
-        conn.execute(_REFRESH_SEARCH_DELETE, (ids_json,))
+    def _refresh_search(self, conn: sqlite3.Connection, ids_json: str, *, stored: bool = True) -> None:
+        """The search index's rows of jobs ``ids_json``; ``stored=False``: none of them has one yet."""
+        if stored:
+            conn.execute(_REFRESH_SEARCH_DELETE, (ids_json,))
         conn.execute(_REFRESH_SEARCH_INSERT, (ids_json,))
 
     def _refresh_appointment_jobs(self, conn: sqlite3.Connection, job_ids: Iterable[int]) -> None:
@@ -967,9 +950,10 @@ class CacheStore:
         ids = [r[0] for r in conn.execute(f"SELECT id FROM jobs WHERE active = 1 AND id NOT IN ({_IDS})", (seen_json,))]
         for chunk in _chunks(ids, self.CHUNK):
             chunk_json = _json(chunk)
-            before = _count_groups(conn, chunk_json)
+            conn.execute(_COUNT_JOBS, (chunk_json, -1))
             conn.execute(f"UPDATE jobs SET active = 0 WHERE id IN ({_IDS})", (chunk_json,))
-            _apply_count_changes(conn, before, _count_groups(conn, chunk_json))
+            conn.execute(_COUNT_JOBS, (chunk_json, 1))
+            conn.execute(_COUNT_DROP_EMPTY)
             self._refresh_search(conn, chunk_json)
         return len(ids)
 
