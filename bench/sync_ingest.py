@@ -8,8 +8,9 @@
   Everything a real sync does is in the time: HTTP round trips through the sandbox app (in this same process:
   it walks its change log and joins each row's stored JSON into the page), JSON parsing, mapping to domain
   rows, the store's upsert (jobs + raw payload, counters, denormalised columns, search index, the indexes a
-  first fill keeps live) and one commit per page with its token, and at the end of the feed the first fill's
-  build of the job indexes it deferred (``CacheStore.finish_fill``). The sandbox keeps each row's JSON once it
+  first fill keeps live) and one commit per page with its token (pages that queued up behind the writer: one
+  commit for the group, with the last one's token), and at the end of the feed the first fill's build of the job
+  indexes it deferred (``CacheStore.finish_fill``). The sandbox keeps each row's JSON once it
   has served it (``Collection.encoded``); the untimed fetch of the floors' page bodies runs first and fills it,
   so the sync's time holds the sandbox's per-request work but not a first serialisation of every row.
 * **sync, replayed pages**: the same sync, but the client's transport answers with the page bodies recorded

@@ -35,6 +35,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field, fields, replace
 from functools import cache
 from datetime import UTC, datetime, timedelta
+from operator import itemgetter
 from pathlib import Path
 from typing import Any
 
@@ -165,29 +166,27 @@ class _JobChunk:
     """The same as a JSON list."""
     values: str
     """JSON array of their ``_job_values`` rows."""
-    raw: str | None
-    """JSON array of [id, payload]; None when a payload holds NaN/Infinity (which SQLite's JSON rejects)."""
-    raw_rows: tuple[tuple[int, str], ...] = ()
-    """(id, payload JSON) when ``raw`` is None."""
-
-    def joinable(self, other: _JobChunk, limit: int) -> bool:
-        return (self.raw is not None and other.raw is not None and not self.id_set & other.id_set
-                and len(self.id_set) + len(other.id_set) <= limit)
-
-    def join(self, other: _JobChunk) -> _JobChunk:
-        """Both chunks as one (``joinable``: no job in both, so their order does not matter)."""
-        assert self.raw is not None and other.raw is not None
-        return _JobChunk(self.id_set | other.id_set, _json_concat(self.ids, other.ids),
-                         _json_concat(self.values, other.values), _json_concat(self.raw, other.raw))
+    raw_lengths: str
+    """JSON array of [id, length in bytes of its payload in ``raw``], in ``raw``'s order."""
+    raw: bytes
+    """The payloads' compact JSON (UTF-8), one after the other: SQLite cuts each out of it without parsing it."""
+    counts: str
+    """JSON array of [active, status, priority, job type, business unit, n]: the counter groups of the chunk's jobs
+    once written (``_COUNT_ADD``)."""
 
 
-def _json_concat(a: str, b: str) -> str:
-    """Two JSON arrays as one."""
-    if a == "[]":
-        return b
-    if b == "[]":
-        return a
-    return a[:-1] + "," + b[1:]
+def _join_jobs(chunks: Sequence[_JobChunk]) -> _JobChunk:
+    """Chunks with no job in common as one (their order does not matter then): each text joined once."""
+    if len(chunks) == 1:
+        return chunks[0]
+    return _JobChunk(frozenset().union(*(c.id_set for c in chunks)), _json_join([c.ids for c in chunks]),
+                     _json_join([c.values for c in chunks]), _json_join([c.raw_lengths for c in chunks]),
+                     b"".join(c.raw for c in chunks), _json_join([c.counts for c in chunks]))
+
+
+def _json_join(arrays: Sequence[str]) -> str:
+    """JSON arrays as one."""
+    return "[" + ",".join(a[1:-1] for a in arrays if a != "[]") + "]"
 
 
 # ===================================================================================== table specs
@@ -513,32 +512,36 @@ def _job_upsert_sql() -> str:
     """One statement writes a chunk of jobs with their denormalised columns, so every sort index holding one
     of them is written once per job (not once by the insert and again by a refresh).
 
-    The chunk comes as one JSON parameter (an array of ``_job_values`` rows, distinct ids), each cell
-    extracted once into a materialised CTE. One ``sqlite3_step`` per chunk means the sync's writer thread
-    needs the GIL a handful of times per page instead of after every row (as with ``executemany``), so
-    SQLite writes one page while Python fetches and maps the next."""
-    params = {c: f"v.{_q(c)}" for c in _JOB_COLUMNS}
-    params["next_appointment_id"] = _NEXT_APPOINTMENT_ID.format(**params)
+    The chunk comes as one JSON parameter (an array of ``_job_values`` rows, distinct ids). Each row's text is
+    taken once into a materialised CTE (``json_each`` renders its ``value`` again on every read: reading it once
+    per cell made that half of the statement's time), then each cell extracted once into another, with the
+    job's next appointment (which the two columns after it read). One ``sqlite3_step`` per chunk means the
+    sync's writer thread needs the GIL a handful of times per page instead of after every row (as with
+    ``executemany``), so SQLite writes one page while Python fetches and maps the next."""
+    params = {c: f"v.{_q(c)}" for c in (*_JOB_COLUMNS, "next_appointment_id")}
     derived = [_CUSTOMER_NAME, _LOCATION_TEXT, _JOB_TYPE_NAME, _BUSINESS_UNIT_NAME, "{next_appointment_id}",
                _NEXT_APPT_KEY, _TECHNICIAN_NAMES]
     columns = _JOB_COLUMNS + _JOB_DERIVED
     values = ", ".join([params[c] for c in _JOB_COLUMNS] + [e.format(**params) for e in derived])
     updates = ", ".join(f"{_q(c)} = excluded.{_q(c)}" for c in columns if c != "id")
-    cells = ", ".join(f"json_extract(value, '$[{i}]') AS {_q(c)}" for i, c in enumerate(_JOB_COLUMNS))
-    return (f"WITH v AS MATERIALIZED (SELECT {cells} FROM json_each(?)) "
+    cell = [f"json_extract(r.row, '$[{i}]')" for i in range(len(_JOB_COLUMNS))]
+    cells = [f"{e} AS {_q(c)}" for e, c in zip(cell, _JOB_COLUMNS, strict=True)]
+    cells.append(f"{_NEXT_APPOINTMENT_ID.format(id=cell[0])} AS next_appointment_id")
+    return (f"WITH r AS MATERIALIZED (SELECT value AS row FROM json_each(?)), "
+            f"v AS MATERIALIZED (SELECT {', '.join(cells)} FROM r) "
             f"INSERT INTO jobs ({', '.join(_q(c) for c in columns)}) SELECT {values} FROM v WHERE true "
             f"ON CONFLICT(id) DO UPDATE SET {updates}")
 
 
 _JOB_PAGE_UPSERT = _job_upsert_sql()
-_JOB_RAW_UPSERT = "INSERT INTO job_raw (id, raw) VALUES (?, ?) ON CONFLICT(id) DO UPDATE SET raw = excluded.raw"
-# from a JSON array of [id, payload]: the payload comes back out as the compact JSON text it went in as
+# Each payload cut out of the chunk's bytes (substr of a blob: no scan, no JSON parse), at the sum of the lengths
+# before it, and stored as the text it is.
 _JOB_RAW_PAGE_UPSERT = (
-    "INSERT INTO job_raw (id, raw) SELECT json_extract(value, '$[0]'), json_extract(value, '$[1]') "
-    "FROM json_each(?) WHERE true ON CONFLICT(id) DO UPDATE SET raw = excluded.raw"
+    "INSERT INTO job_raw (id, raw) SELECT id, CAST(substr(?2, start, n) AS TEXT) FROM ("
+    "SELECT json_extract(value, '$[0]') AS id, json_extract(value, '$[1]') AS n, "
+    "1 + coalesce(sum(json_extract(value, '$[1]')) OVER (ORDER BY key ROWS BETWEEN UNBOUNDED PRECEDING "
+    "AND 1 PRECEDING), 0) AS start FROM json_each(?1)) WHERE true ON CONFLICT(id) DO UPDATE SET raw = excluded.raw"
 )
-_json_page = json.JSONEncoder(separators=(",", ":"), ensure_ascii=False, default=str, allow_nan=False).encode
-"""Like ``_json``, but NaN/Infinity (which Python reads and SQLite's JSON does not) raise ValueError."""
 
 _REFRESH_SEARCH_DELETE = f"DELETE FROM job_search WHERE rowid IN ({_IDS})"
 _REFRESH_SEARCH_INSERT = f"""
@@ -558,21 +561,26 @@ SELECT j.id, j.number, j.summary, j.customer_name,
 
 # The job counters (``job_counts``): one row per (active, status, priority, job type, business unit) with how
 # many jobs have those values. CacheStore keeps them in the same transaction as every write to those jobs
-# columns: it reads the groups of the rows it is about to write, writes, reads them again and applies the
-# difference (one statement per changed group). Both reads use this one expression, so the counters follow
-# exactly what is stored.
-_COUNT_GROUPS = (
-    "SELECT active, status, priority, coalesce(job_type_id, -1), coalesce(business_unit_id, -1), count(*) "
-    f"FROM jobs WHERE id IN ({_IDS}) GROUP BY 1, 2, 3, 4, 5"
-)
-_COUNT_ADD = (
-    "INSERT INTO job_counts (active, status, priority, job_type_id, business_unit_id, n) VALUES (?, ?, ?, ?, ?, ?) "
+# columns: before the write, the groups of the rows as stored are taken out (``_COUNT_JOBS`` with -1); after it,
+# the groups they now have are put in (``_COUNT_JOBS`` with 1, or a job chunk's groups counted as it was prepared,
+# ``_COUNT_ADD``); groups left at zero are removed. One statement each, however many groups: the sync's writer
+# thread takes the GIL back after every statement and every row stepped, and waits for it while other threads
+# run Python (one statement per group was most of a page's commit time in a sync).
+_COUNT_JOBS = (
+    "INSERT INTO job_counts (active, status, priority, job_type_id, business_unit_id, n) "
+    "SELECT active, status, priority, coalesce(job_type_id, -1), coalesce(business_unit_id, -1), ?2 * count(*) "
+    "FROM jobs WHERE id IN (SELECT value FROM json_each(?1)) GROUP BY 1, 2, 3, 4, 5 "
     "ON CONFLICT DO UPDATE SET n = n + excluded.n"
 )
-_COUNT_DROP_EMPTY = (
-    "DELETE FROM job_counts WHERE active = ? AND status = ? AND priority = ? AND job_type_id = ? "
-    "AND business_unit_id = ? AND n = 0"
+_COUNT_ADD = (
+    "INSERT INTO job_counts (active, status, priority, job_type_id, business_unit_id, n) SELECT "
+    + ", ".join(f"json_extract(value, '$[{i}]')" for i in range(6))
+    + " FROM json_each(?) WHERE true ON CONFLICT DO UPDATE SET n = n + excluded.n"
 )
+_COUNT_DROP_EMPTY = "DELETE FROM job_counts WHERE n = 0"
+_COUNTED_CELLS = itemgetter(*(_JOB_COLUMNS.index(c) for c in ("active", "status", "priority", "job_type_id",
+                                                              "business_unit_id")))
+"""A ``_job_values`` row's cells of its counter group (``_COUNT_JOBS``' first five, before coalesce)."""
 
 
 # Job indexes kept live during a first fill (``CacheStore.begin_fill``; the others are built once at its end):
@@ -580,27 +588,6 @@ _COUNT_DROP_EMPTY = (
 # other feeds' upkeep finds jobs by while they run beside the jobs feed (a customer, location or assignment
 # arriving looks up the jobs to refresh: a scan of the whole table per page without them).
 _FILL_KEEP = ("jobs_sort_number", "jobs_customer", "jobs_location", "jobs_next_appt")
-
-
-def _count_groups(conn: sqlite3.Connection, ids_json: str) -> dict[tuple[Any, ...], int]:
-    """Counter group -> how many of the jobs ``ids_json`` (a JSON list of ids) are in it, as stored now."""
-    return {tuple(r)[:5]: int(r[5]) for r in conn.execute(_COUNT_GROUPS, (ids_json,))}
-
-
-def _apply_count_changes(conn: sqlite3.Connection, before: Mapping[tuple[Any, ...], int],
-                         after: Mapping[tuple[Any, ...], int]) -> None:
-    """Move ``job_counts`` from ``before`` to ``after`` (group counts of the same job ids): one upsert per
-    group whose count changed; groups left at zero are removed."""
-    changes = dict(after)
-    for key, n in before.items():
-        changes[key] = changes.get(key, 0) - n
-    rows = [(*key, n) for key, n in changes.items() if n]
-    if not rows:
-        return
-    conn.executemany(_COUNT_ADD, rows)
-    emptied = [key for key, n in changes.items() if n < 0]
-    if emptied:
-        conn.executemany(_COUNT_DROP_EMPTY, emptied)
 
 
 class CacheStore:
@@ -788,20 +775,28 @@ class CacheStore:
 
     def combine(self, prepared: Sequence[PreparedRows]) -> PreparedRows:
         """Rows prepared separately (pages of one feed, in order) as one ``PreparedRows`` for one ``upsert``:
-        job chunks with no job in common are joined (up to ``CHUNK`` jobs), so a group commit of several
-        pages runs each statement once instead of once per page. Cheap: no cells are rebuilt."""
+        consecutive job chunks with no job in common are joined (up to ``CHUNK`` jobs), so a group commit of
+        several pages runs each statement once instead of once per page. Cheap: no cells are rebuilt."""
         if not prepared:
             raise CacheError("nothing to combine")
         table = prepared[0].table
         if any(p.table != table for p in prepared):
             raise CacheError(f"cannot combine rows of {sorted({p.table for p in prepared})}")
         chunks: list[Any] = []
+        run: list[_JobChunk] = []
+        in_run: set[int] = set()
         for chunk in (c for p in prepared for c in p.chunks):
-            last = chunks[-1] if chunks else None
-            if isinstance(last, _JobChunk) and isinstance(chunk, _JobChunk) and last.joinable(chunk, self.CHUNK):
-                chunks[-1] = last.join(chunk)
+            if run and not (isinstance(chunk, _JobChunk) and len(in_run) + len(chunk.id_set) <= self.CHUNK
+                            and in_run.isdisjoint(chunk.id_set)):
+                chunks.append(_join_jobs(run))
+                run, in_run = [], set()
+            if isinstance(chunk, _JobChunk):
+                run.append(chunk)
+                in_run |= chunk.id_set
             else:
                 chunks.append(chunk)
+        if run:
+            chunks.append(_join_jobs(run))
         return PreparedRows(table, sum(p.count for p in prepared), tuple(chunks))
 
     def upsert(self, table: str, rows: Iterable[Any] | PreparedRows) -> int:
@@ -829,24 +824,32 @@ class CacheStore:
     def _prepare_jobs(rows: list[d.Job]) -> _JobChunk:
         last = {j.id: j for j in rows}  # a job named twice: its last row, as row-by-row upserts would leave it
         jobs = list(last.values())
-        ids, values = frozenset(last), _json([_job_values(j) for j in jobs])
-        try:
-            return _JobChunk(ids, _json(list(last)), values, _json_page([(j.id, j.raw) for j in jobs]))
-        except ValueError:  # NaN or Infinity in a payload: stored row by row, as Python writes them
-            return _JobChunk(ids, _json(list(last)), values, None, tuple((j.id, _json(j.raw)) for j in jobs))
+        values = [_job_values(j) for j in jobs]
+        groups: dict[tuple[Any, ...], int] = {}
+        for v in values:  # the groups _COUNT_JOBS finds once they are written
+            active, status, priority, job_type_id, business_unit_id = _COUNTED_CELLS(v)
+            key = (active, status, priority, -1 if job_type_id is None else job_type_id,
+                   -1 if business_unit_id is None else business_unit_id)
+            groups[key] = groups.get(key, 0) + 1
+        payloads = [_json(j.raw).encode() for j in jobs]
+        return _JobChunk(frozenset(last), _json(list(last)), _json(values),
+                         _json([(j.id, len(p)) for j, p in zip(jobs, payloads, strict=True)]), b"".join(payloads),
+                         _json([(*key, n) for key, n in groups.items()]))
 
     def _upsert_jobs(self, conn: sqlite3.Connection, spec: TableSpec, chunk: _JobChunk) -> None:
-        before = _count_groups(conn, chunk.ids)
+        # a group changed means some of the jobs were stored (in a first fill mostly none: nothing to clear)
+        stored = conn.execute(_COUNT_JOBS, (chunk.ids, -1)).rowcount > 0
         conn.execute(_JOB_PAGE_UPSERT, (chunk.values,))
-        if chunk.raw is not None:
-            conn.execute(_JOB_RAW_PAGE_UPSERT, (chunk.raw,))
-        else:
-            conn.executemany(_JOB_RAW_UPSERT, chunk.raw_rows)
-        _apply_count_changes(conn, before, _count_groups(conn, chunk.ids))
-        self._refresh_search(conn, chunk.ids)
+        conn.execute(_JOB_RAW_PAGE_UPSERT, (chunk.raw_lengths, chunk.raw))
+        conn.execute(_COUNT_ADD, (chunk.counts,))
+        if stored:
+            conn.execute(_COUNT_DROP_EMPTY)
+        self._refresh_search(conn, chunk.ids, stored=stored)
 
-    def _refresh_search(self, conn: sqlite3.Connection, ids_json: str) -> None:
-        conn.execute(_REFRESH_SEARCH_DELETE, (ids_json,))
+    def _refresh_search(self, conn: sqlite3.Connection, ids_json: str, *, stored: bool = True) -> None:
+        """The search index's rows of jobs ``ids_json``; ``stored=False``: none of them has one yet."""
+        if stored:
+            conn.execute(_REFRESH_SEARCH_DELETE, (ids_json,))
         conn.execute(_REFRESH_SEARCH_INSERT, (ids_json,))
 
     def _refresh_appointment_jobs(self, conn: sqlite3.Connection, job_ids: Iterable[int]) -> None:
@@ -959,9 +962,10 @@ class CacheStore:
         ids = [r[0] for r in conn.execute(f"SELECT id FROM jobs WHERE active = 1 AND id NOT IN ({_IDS})", (seen_json,))]
         for chunk in _chunks(ids, self.CHUNK):
             chunk_json = _json(chunk)
-            before = _count_groups(conn, chunk_json)
+            conn.execute(_COUNT_JOBS, (chunk_json, -1))
             conn.execute(f"UPDATE jobs SET active = 0 WHERE id IN ({_IDS})", (chunk_json,))
-            _apply_count_changes(conn, before, _count_groups(conn, chunk_json))
+            conn.execute(_COUNT_JOBS, (chunk_json, 1))
+            conn.execute(_COUNT_DROP_EMPTY)
             self._refresh_search(conn, chunk_json)
         return len(ids)
 

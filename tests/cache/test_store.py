@@ -246,7 +246,8 @@ def test_a_page_naming_a_job_twice_keeps_its_last_row_and_odd_payloads_round_tri
 
 
 def test_combined_pages_store_as_one_and_a_job_in_two_pages_keeps_the_later_row(store: CacheStore) -> None:
-    pages = [store.prepare("jobs", [job(1, summary="one"), job(2)]), store.prepare("jobs", [job(3)]),
+    wide = {"id": 2, "text": "é 日本 \u2028 \U0001F600", "nan": float("nan")}  # payload bytes != characters
+    pages = [store.prepare("jobs", [job(1, summary="one"), job(2, raw=wide)]), store.prepare("jobs", [job(3)]),
              store.prepare("jobs", [job(1, summary="one again", status=d.JobStatus.HOLD), job(4)]),
              store.prepare("jobs", [])]
     combined = store.combine(pages)
@@ -254,6 +255,8 @@ def test_combined_pages_store_as_one_and_a_job_in_two_pages_keeps_the_later_row(
     with store.transaction():
         assert store.upsert("jobs", combined) == 5
     assert store.job(1).summary == "one again" and store.counts()["jobs"] == 4
+    assert store.job(2).raw["text"] == wide["text"] and store.job(3).raw == job(3).raw
+    assert store.job(4).raw == job(4).raw and store.job(1).raw == job(1).raw
     assert store.count_jobs(JobQuery(statuses=("Hold",))) == 1 and store.count_jobs(JobQuery()) == 4
     assert [r.id for r in store.jobs_window(JobQuery(text="again"), 0, 10)] == [1]
     with pytest.raises(CacheError):
