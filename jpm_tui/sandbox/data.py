@@ -1079,22 +1079,20 @@ class _World:
         confirmed yet. Each goes to a technician free then."""
         now = self.clock.now // 60 * 60
         if k == 0:
-            start = now - 2 * HOUR
-            window = (now - 4 * HOUR, now - HOUR)
-            status = "Dispatched"
+            start, status = now - 2 * HOUR, "Dispatched"
         elif k == 1:
-            start = now - 45 * 60 - minutes * 60
-            window = (start - HOUR, start + HOUR)
-            status = "Working"
+            start, status = now - 45 * 60 - minutes * 60, "Working"
         elif k == 2:  # a call just booked for later today, not confirmed with the customer yet
-            start = min(-(-now // 900) * 900 + HOUR, self.clock.today + DAY - minutes * 60 - 900)
-            window = (start, start + 2 * HOUR)
-            status = "Scheduled"
+            start, status = min(-(-now // 900) * 900 + HOUR, self.clock.today + DAY - minutes * 60 - 900), "Scheduled"
         else:
             return None
         today, pool = self.clock.today, self.techs_by_bu[bu_id]
         free = [t for t in pool if (s := self._tech_day(t, today)) and (s[1] == 0 or s[0] <= start)]
         start = self._force((free or pool)[0], today, start, minutes, gap=False)
+        # The arrival window goes where the visit landed: the late one's closed an hour ago when the visit
+        # could stay before that, and holds the visit's start in any case.
+        window = ((min(start, now - 4 * HOUR), max(start, now - HOUR)), (start - HOUR, start + HOUR),
+                  (start, start + 2 * HOUR))[k]
         return [(start, start + minutes * 60, *window, self._last_slot)], status
 
     def _force(self, tech: dict, day: int, earliest: int, minutes: int, gap: bool = True) -> int:

@@ -428,3 +428,13 @@ def test_nullable_fields_are_sometimes_null_and_sometimes_set(world):
                               ("projects", "actualCompletionDate")):
         values = [r[field] for r in world[collection]]
         assert None in values and any(v is not None for v in values), (collection, field)
+
+
+@pytest.mark.parametrize("hour", [1, 7, 12, 20])
+def test_arrival_windows_hold_their_visits_whatever_the_hour(hour):
+    # The day's scenario visits (late, running over, just booked) land where a technician is free, which may
+    # be hours from where they were planned: their windows must go with them.
+    world = generate(seed=1, jobs=200, now=datetime(2026, 11, 30, hour, 20, tzinfo=timezone.utc))
+    for a in world["appointments"]:
+        if a["arrivalWindowStart"]:
+            assert when(a["arrivalWindowStart"]) <= when(a["start"]) <= when(a["arrivalWindowEnd"]), a["id"]
