@@ -32,3 +32,4 @@ class BoardScreen(Screen):
 
     def compose_body(self) -> ComposeResult:
         yield from ()
+

@@ -27,11 +27,10 @@ from ...cache.store import ProjectQuery
 from ...provider import domain as d
 from ..commands import binding_help
 from ..format import local, when
-from ..pending import pending_lines
 from ..rules import JOB_ACTION_NAMES, held_appointment, holdable_appointment, job_refusals
 from ..text import clean, plain
 from ..widgets.virtual_table import priority_class, status_class
-from .base import BoardScreen
+from .record import RecordScreen
 from .modals import Choice, ConfirmScreen, PickerScreen, TextEntryScreen
 
 __all__ = ["JOB_ACTIONS", "JOB_ACTION_BINDINGS", "JobDetail", "JobDetailScreen", "load_detail"]
@@ -162,9 +161,10 @@ def _get(obj: Any, *names: str) -> Any:
     return None
 
 
-class JobDetailScreen(BoardScreen):
+class JobDetailScreen(RecordScreen):
     HELP_TITLE = "Job detail"
     CSS_PATH = "job_detail.tcss"
+    STYLE = "job-detail"
     COMPONENT_CLASSES: ClassVar[set[str]] = {
         "job-detail--label",
         "job-detail--muted",
@@ -270,10 +270,6 @@ class JobDetailScreen(BoardScreen):
 
     # ------------------------------------------------------------------ rendering
 
-    def _style(self, name: str) -> Any:
-        # partial: only what the component class sets (its colour), not the screen's background
-        return self.get_component_rich_style(name, partial=True)
-
     def _show(self) -> None:
         content = self.query_one("#detail-content", Static)
         if self.detail is None:
@@ -298,13 +294,6 @@ class JobDetailScreen(BoardScreen):
 
     def _lookup_name(self, kind: str, item_id: int | None) -> str:
         return self.board.lookup_name(kind, item_id) if item_id else "—"
-
-    def _heading(self, title: str, count: int | None = None) -> Text:
-        text = Text(end="")
-        text.append(f"\n{title}", self._style("job-detail--heading"))
-        if count is not None:
-            text.append(f" ({count})", self._style("job-detail--muted"))
-        return text
 
     def _fields(self, rows: Sequence[tuple[str, Any]], *, queued: set[str] = frozenset(),  # type: ignore[assignment]
                 errors: dict[str, str] | None = None) -> Table:
@@ -332,15 +321,6 @@ class JobDetailScreen(BoardScreen):
                 out.append(f"   {owner}: ", self._style("job-detail--muted"))
                 out.append_text(plain(", ".join(clean(n) for n in tags[owner])))
         return out
-
-    def _pending_lines(self) -> list[Any]:
-        """The writes on this job that are not done yet, with the server's answer for refused ones."""
-        pending = self.detail.pending if self.detail is not None else ()
-        if not pending:
-            return []
-        return [self._heading("Pending changes", len(pending)),
-                *pending_lines(pending, self.board.describe, queued=self._style("job-detail--pending"),
-                               error=self._style("job-detail--error"))]
 
     def _field_errors(self) -> dict[str, str]:
         """Folded wire field name -> the server's messages, from this job's refused writes."""

@@ -20,13 +20,12 @@ from ...cache.outbox import OutboxEntry
 from ...cache.store import ProjectQuery
 from ...provider import domain as d
 from ..format import count, when
-from ..pending import pending_lines
 from ..source import JobQuery
 from ..text import clean, plain
 from ..widgets.job_table import JobTable
 from ..widgets.project_table import PROJECT_COLUMNS, ProjectTable
 from ..widgets.virtual_table import status_class
-from .base import BoardScreen
+from .record import RecordScreen
 from .modals import Choice, ConfirmScreen, PickerScreen, TextEntryScreen
 from .table_screen import SearchInput, TableScreen, cycle
 
@@ -154,9 +153,10 @@ def load_project(source: Any, project_id: int, outbox: Any = None) -> ProjectDet
     )
 
 
-class ProjectDetailScreen(BoardScreen):
+class ProjectDetailScreen(RecordScreen):
     HELP_TITLE = "Project detail"
     CSS_PATH = "projects.tcss"
+    STYLE = "project-detail"
     COMPONENT_CLASSES: ClassVar[set[str]] = {
         "project-detail--label", "project-detail--muted", "project-detail--heading", "project-detail--error",
         "project-detail--pending",
@@ -235,16 +235,6 @@ class ProjectDetailScreen(BoardScreen):
 
     # ------------------------------------------------------------------ rendering
 
-    def _style(self, name: str) -> Any:
-        return self.get_component_rich_style(name, partial=True)
-
-    def _heading(self, title: str, n: int | None = None) -> Text:
-        text = Text(end="")
-        text.append(f"\n{title}", self._style("project-detail--heading"))
-        if n is not None:
-            text.append(f" ({n})", self._style("project-detail--muted"))
-        return text
-
     def _show(self) -> None:
         content = self.query_one("#project-content", Static)
         if self.detail is None:
@@ -315,14 +305,6 @@ class ProjectDetailScreen(BoardScreen):
                 line.append_text(plain(why, self._style("project-detail--muted")))
                 out.append(line)
         return out
-
-    def _pending_lines(self) -> list[Any]:
-        pending = self.detail.pending if self.detail is not None else ()
-        if not pending:
-            return []
-        return [self._heading("Pending changes", len(pending)),
-                *pending_lines(pending, self.board.describe, queued=self._style("project-detail--pending"),
-                               error=self._style("project-detail--error"))]
 
     # ------------------------------------------------------------------ actions
 

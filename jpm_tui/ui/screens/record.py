@@ -1,0 +1,42 @@
+"""What the screens about one record (a job, a project) share. Apart from ``base``: the job list, painted first,
+does not need the outbox that ``pending_lines`` describes."""
+
+from __future__ import annotations
+
+from typing import Any, ClassVar
+
+from rich.text import Text
+
+from ..pending import pending_lines
+from .base import BoardScreen
+
+__all__ = ["RecordScreen"]
+
+
+class RecordScreen(BoardScreen):
+    """A screen about one record (a job, a project): headed sections, and the writes on it not sent yet
+    (``detail.pending``). Its look comes from component classes named ``<STYLE>--heading``, ``--muted``,
+    ``--pending``, ``--error`` and the others it declares."""
+
+    STYLE: ClassVar[str] = ""
+    detail: Any = None
+
+    def _style(self, name: str) -> Any:
+        # partial: only what the component class sets (its colour), not the screen's background
+        return self.get_component_rich_style(name, partial=True)
+
+    def _heading(self, title: str, count: int | None = None) -> Text:
+        text = Text(end="")
+        text.append(f"\n{title}", self._style(f"{self.STYLE}--heading"))
+        if count is not None:
+            text.append(f" ({count})", self._style(f"{self.STYLE}--muted"))
+        return text
+
+    def _pending_lines(self) -> list[Any]:
+        """The writes on this record that are not done yet, with the server's answer for refused ones."""
+        pending = self.detail.pending if self.detail is not None else ()
+        if not pending:
+            return []
+        return [self._heading("Pending changes", len(pending)),
+                *pending_lines(pending, self.board.describe, queued=self._style(f"{self.STYLE}--pending"),
+                               error=self._style(f"{self.STYLE}--error"))]
