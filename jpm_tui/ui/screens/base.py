@@ -32,4 +32,3 @@ class BoardScreen(Screen):
 
     def compose_body(self) -> ComposeResult:
         yield from ()
-
