@@ -31,7 +31,6 @@ from textual.message import Message
 from textual.reactive import reactive
 from textual.scroll_view import ScrollView
 from textual.strip import Strip
-from textual.timer import Timer
 
 from ..css import widget_css
 from ..format import Clock, system_clock
@@ -45,8 +44,6 @@ PAGE_SIZE = 64
 MAX_PAGES = 24
 FIRST_PAGE_WAIT = 0.05
 """Seconds a table waits at mount for a first page already being read (see ``on_mount``)."""
-LOADING_AFTER = 0.1
-"""Seconds a new query's read may take before the table repaints without its rows."""
 
 _KNOWN_STATUSES = {"scheduled", "dispatched", "inprogress", "hold", "completed", "canceled"}
 _KNOWN_PRIORITIES = {"urgent", "high", "normal", "low"}
@@ -241,7 +238,6 @@ class VirtualTable(ScrollView, Generic[Q, R], can_focus=True):
         self._anchor: tuple[int, int] | None = None  # (row id, screen row) to restore after a refresh
         self._stale_pages: set[int] = set()  # windows from before a refresh: shown until refetched
         self._layout: list[tuple[Column, int]] = []
-        self._loading: Timer | None = None  # repaints a query still being read (see _reset)
         self._layout_width = -1
 
     # ------------------------------------------------------------------ what subclasses provide
@@ -311,12 +307,9 @@ class VirtualTable(ScrollView, Generic[Q, R], can_focus=True):
             self.set_reactive(VirtualTable.cursor, 0)
             self._cursor_row_id = None
             self.scroll_to(y=0, animate=False, immediate=True)
+            self.virtual_size = Size(self.size.width, 1)
             self.post_message(self.Counted(self, None))
-        # The new rows usually come within a frame or two and repaint the table then: a frame of "Loading…"
-        # first would only delay them. A slow read shows what the table has after a moment.
-        if self._loading is not None:
-            self._loading.stop()
-        self._loading = self.set_timer(LOADING_AFTER, self.refresh)
+        self.refresh()
         # A callable, not a coroutine: an exclusive worker cancelled before it starts leaves nothing unawaited.
         self.run_worker(partial(self._count, self._generation, with_first_page=not keep_position),
                         group=f"{self.WORKER_GROUP}-count", exclusive=True)
@@ -345,9 +338,6 @@ class VirtualTable(ScrollView, Generic[Q, R], can_focus=True):
         self._counted(count, rows)
 
     def _counted(self, count: int, first_page: Sequence[R] | None) -> None:
-        if self._loading is not None:
-            self._loading.stop()
-            self._loading = None
         if first_page is not None:
             self._pages[0] = list(first_page)
             self._sync_cursor_row()
