@@ -100,13 +100,53 @@ async def test_search_narrows_the_count_shown(source):
             app.post_message(events.Key(key, key if len(key) == 1 else "/"))
         expected = source.count_jobs(JobQuery(text="harbor"))
         assert 0 < expected < 200
-        await wait_until(pilot, lambda: f"{expected} matching" in filter_count(app))  # after the debounce
+        await wait_until(pilot, lambda: f"{expected} matching" in filter_count(app))
         await settle(pilot)
         assert '"harbor"' in widget_text(app.screen.query_one("#filter-summary"))
         assert all("Harbor" in line for line in widget_text(table_of(app)).splitlines()[1:expected + 1])
         await pilot.press("escape")  # clears the search
         await settle(pilot)
         assert "200 matching" in filter_count(app)
+
+
+async def test_each_keystroke_searches_at_once(source):
+    app = make_app(source)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        await pilot.press("slash", "h")
+        await settle(pilot)
+        assert table_of(app).query.text == ""  # one letter: not yet
+        await pilot.press("a")
+        await settle(pilot)  # no waiting out a debounce timer: the reads are workers, settle waits for them
+        assert table_of(app).query.text == "ha"
+        assert f"{source.count_jobs(JobQuery(text='ha'))} matching" in filter_count(app)
+
+
+class SlowWindows(FakeSource):
+    """Windows that take a while once ``slow`` is set (a cold disk, a huge cache)."""
+
+    slow = 0.0
+
+    def jobs_window(self, query, offset, limit):
+        time.sleep(self.slow)
+        return super().jobs_window(query, offset, limit)
+
+
+async def test_a_slow_new_query_says_loading_then_shows_its_rows():
+    source = SlowWindows(200)
+    app = make_app(source)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        table = table_of(app)
+        first = table.row_at(0).number
+        source.slow = 0.4
+        await pilot.press("r")  # reverse the sort: a new query
+        await pilot.pause(0.1)
+        # what is painted (the screenshot draws the widgets' painted lines; widget_text would render anew)
+        shot = app.export_screenshot()
+        assert "Loading" in shot and first not in shot  # no rows of the old order under the new one
+        await settle(pilot)
+        assert table.row_at(0).number != first and table.row_at(0).number in app.export_screenshot()
 
 
 async def test_sort_changes_the_first_row(source):
