@@ -95,9 +95,8 @@ async def key_latencies(path: str, rounds: int = 30) -> KeyTimer:
     from jpm_tui.cache.store import CacheStore
     from jpm_tui.ui.app import JpmApp
     from jpm_tui.ui.widgets.job_table import JobTable
-    from jpm_tui.ui.widgets.virtual_table import PAGE_SIZE
 
-    app = JpmApp(CacheStore(path))
+    app = JpmApp(CacheStore(path), freeze_start_up=True)  # as the board runs (``session.board_app``)
     async with app.run_test(size=(120, 40)) as pilot:
         await app.workers.wait_for_complete()
         await pilot.pause()
@@ -105,14 +104,7 @@ async def key_latencies(path: str, rounds: int = 30) -> KeyTimer:
         assert table.row_count, "the cache has no jobs"
 
         def shown(done):  # noqa: ANN001, ANN202 - a predicate, and one that also waits for the rows
-            def check() -> bool:
-                if not done() or table.row_count is None:
-                    return False
-                first = int(table.scroll_y)
-                last = min(table.row_count - 1, first + table.size.height - 1)
-                pages = {first // PAGE_SIZE, max(first, last) // PAGE_SIZE} if table.row_count else set()
-                return all(p in table._pages and p not in table._stale_pages for p in pages)
-            return check
+            return lambda: done() and table.shows_rows
 
         with KeyTimer(app) as keys:
             for _ in range(rounds):

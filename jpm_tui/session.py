@@ -144,7 +144,7 @@ def board_app(session: Session, store: Any) -> Any:
     return JpmApp(store, status, views=session.views, keymap=session.keys or None, keymap_origin=session.origin,
                   theme=session.theme or DEFAULT_THEME, theme_dirs=session.theme_dirs, live=live, tz=session.tz,
                   save_theme=session.save_theme, save_view=session.save_view,
-                  link_for=partial(_record_link, session.environment))
+                  link_for=partial(_record_link, session.environment), freeze_start_up=True)
 
 
 # The provider (and with it the HTTP client and its models) is imported by the live loop once the job list is on

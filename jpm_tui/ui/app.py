@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import os
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from datetime import tzinfo
@@ -109,8 +110,13 @@ class JpmApp(App[None]):
         link_for: Callable[[str, int], str | None] | None = None,
         save_theme: Callable[[str], str] | None = None,
         save_view: Callable[[str, dict[str, Any]], str] | None = None,
+        freeze_start_up: bool = False,
     ) -> None:
-        """``keymap``: the config's ``[keys]`` (binding id -> key(s)); problems with it (unknown ids, clashing
+        """``freeze_start_up``: after the first frame, exempt what start-up made (modules, styles, widgets; all
+        kept until the board quits) from Python's cyclic garbage collector, whose full passes over them paused
+        the board for 15-30 ms at random keys (2-4 ms after). For a process that runs one board; tests, which
+        start hundreds of boards, would keep every one of them.
+        ``keymap``: the config's ``[keys]`` (binding id -> key(s)); problems with it (unknown ids, clashing
         keys) are shown as warnings at start-up, naming ``keymap_origin`` (the config file).
         ``save_theme(name) -> message``: stores a theme picked on the board (the session writes the config
         file; the board never does); without it a picked theme lasts until the board quits."""
@@ -129,6 +135,7 @@ class JpmApp(App[None]):
             self.set_keymap(dict(keymap))
         self._save_theme = save_theme
         self._save_view = save_view
+        self._freeze_start_up = freeze_start_up
         self.set_reactive(JpmApp.status, status or BoardStatus())
         themes, self.theme_errors = load_themes(theme_dirs)
         for board_theme in themes:
@@ -164,6 +171,8 @@ class JpmApp(App[None]):
             self.call_after_refresh(self._check_keymap)
         self._check_size()
         self._refresh_lookups()
+        if self._freeze_start_up:
+            self.call_after_refresh(gc.freeze)
         if self.live is not None:
             self._keep_live()
 

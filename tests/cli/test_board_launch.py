@@ -92,16 +92,21 @@ def _screen_text(widget) -> str:
     return "\n".join(strip.text for strip in widget.render_lines(widget.size.region))
 
 
-async def test_demo_board_syncs_from_the_sandbox_and_shows_jobs(tmp_path: Path) -> None:
+async def test_demo_board_syncs_from_the_sandbox_and_shows_jobs(tmp_path: Path, monkeypatch) -> None:
+    import gc
+
     from jpm_tui.cache.store import CacheStore, JobQuery
     from jpm_tui.session import board_app, demo_session
     from jpm_tui.ui.widgets.job_table import JobTable
 
+    frozen: list[bool] = []
+    monkeypatch.setattr(gc, "freeze", lambda: frozen.append(True))  # the board's start-up, exempted from GC
     session = demo_session(tmp_path, jobs=120)
     store = CacheStore(CacheStore.path_for(session.environment, session.tenant, base=session.cache_dir))
     app = board_app(session, store)
     async with app.run_test(size=(120, 40)) as pilot:
         await _wait_for_first_sync(app, pilot)
+        assert frozen == [True]
         assert app.status.last_sync is not None and app.status.online and app.status.outbox == 0
         assert store.count_jobs(JobQuery()) == 120
         table = app.screen.query_one(JobTable)

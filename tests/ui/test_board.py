@@ -23,6 +23,8 @@ from jpm_tui.ui.screens.calendar import CalendarScreen
 from jpm_tui.ui.screens.too_small import TooSmallScreen
 from jpm_tui.ui.source import JobQuery, SavedView
 from jpm_tui.ui.views import ViewError, view_from_filters
+from jpm_tui.ui.widgets import virtual_table
+from jpm_tui.ui.widgets.virtual_table import SHOW_WAITING_AFTER
 from jpm_tui.ui.widgets.job_table import JobTable
 
 
@@ -31,7 +33,7 @@ def table_of(app) -> JobTable:
 
 
 def filter_count(app) -> str:
-    return widget_text(app.screen.query_one("#filter-count"))
+    return widget_text(app.screen.query_one("#filter-bar"))
 
 
 def first_row_number(app) -> str:
@@ -102,7 +104,7 @@ async def test_search_narrows_the_count_shown(source):
         assert 0 < expected < 200
         await wait_until(pilot, lambda: f"{expected} matching" in filter_count(app))
         await settle(pilot)
-        assert '"harbor"' in widget_text(app.screen.query_one("#filter-summary"))
+        assert '"harbor"' in widget_text(app.screen.query_one("#filter-bar"))
         assert all("Harbor" in line for line in widget_text(table_of(app)).splitlines()[1:expected + 1])
         await pilot.press("escape")  # clears the search
         await settle(pilot)
@@ -141,12 +143,81 @@ async def test_a_slow_new_query_says_loading_then_shows_its_rows():
         first = table.row_at(0).number
         source.slow = 0.4
         await pilot.press("r")  # reverse the sort: a new query
-        await pilot.pause(0.1)
+        await pilot.pause(SHOW_WAITING_AFTER + 0.1)
         # what is painted (the screenshot draws the widgets' painted lines; widget_text would render anew)
         shot = app.export_screenshot()
         assert "Loading" in shot and first not in shot  # no rows of the old order under the new one
         await settle(pilot)
         assert table.row_at(0).number != first and table.row_at(0).number in app.export_screenshot()
+
+
+async def test_a_new_query_changes_the_screen_once_when_its_rows_come(monkeypatch):
+    monkeypatch.setattr(virtual_table, "SHOW_WAITING_AFTER", 2.0)  # the read below is within the wait
+    source = SlowWindows(200)
+    app = make_app(source)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        table = table_of(app)
+        first = table.row_at(0).number
+        source.slow = 0.3
+        await pilot.press("r")
+        # no "Loading…", no "… matching": the old rows, count and sort until the new ones come
+        shot = app.export_screenshot()
+        assert not table.shows_rows and first in shot and "Loading" not in shot
+        assert "200 matching   sort: Job # ▲" in filter_count(app)
+        await settle(pilot)
+        assert table.shows_rows and table.row_at(0).number != first
+        assert table.row_at(0).number in app.export_screenshot()
+        assert "200 matching   sort: Job # ▼" in filter_count(app)
+
+
+async def test_keys_pressed_while_a_new_query_is_read_apply_to_it():
+    source = SlowWindows(200)
+    app = make_app(source)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        table = table_of(app)
+        source.slow = 0.3
+        await pilot.press("r", "j", "j", "j")  # reverse, then three rows down the new order
+        await settle(pilot)
+        assert table.cursor == 3 and table.cursor_row.number == "10196"  # 10199 first when reversed
+
+
+async def test_a_jump_to_unread_rows_moves_with_them_or_shows_placeholders_when_slow(monkeypatch):
+    source = SlowWindows(5000)
+    app = make_app(source)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        table = table_of(app)
+        last = source.rows[-1].number
+        monkeypatch.setattr(virtual_table, "SHOW_WAITING_AFTER", 2.0)
+        source.slow = 0.3
+        await pilot.press("G")
+        assert table.cursor == 0  # not moved yet: its rows are being read
+        await settle(pilot)
+        assert table.cursor == 4999 and table.shows_rows and last in app.export_screenshot()
+        monkeypatch.undo()
+        source.slow = 0
+        await pilot.press("r")  # reversed: a new query, whose only windows read are at its top
+        await settle(pilot)
+        first = source.rows[0].number  # the last row now
+        source.slow = 0.5
+        await pilot.press("G")
+        await pilot.pause(SHOW_WAITING_AFTER + 0.1)
+        assert table.cursor == 4999 and not table.shows_rows and first not in app.export_screenshot()
+        assert widget_text(table).splitlines()[-1].strip() == "…"  # a placeholder where the last row will be
+        await settle(pilot)
+        assert table.shows_rows and first in app.export_screenshot()
+
+
+async def test_the_filter_bar_cuts_a_long_summary_and_keeps_the_count_and_sort(source):
+    app = make_app(source)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        app.screen.view_name = "A view with a very long name " * 3
+        app.screen.set_query(table_of(app).query)  # same query: the bar is redrawn at once
+        line = filter_count(app)
+        assert len(line) == 80 and "…" in line and line.rstrip().endswith("200 matching   sort: Job # ▲")
 
 
 async def test_sort_changes_the_first_row(source):
@@ -256,12 +327,12 @@ async def test_quick_filters_views_and_clear(source):
         await settle(pilot)
         n = source.count_jobs(JobQuery(statuses=("Scheduled",)))
         assert f"{n} matching" in filter_count(app)
-        assert "status Scheduled" in widget_text(app.screen.query_one("#filter-summary"))
+        assert "status Scheduled" in widget_text(app.screen.query_one("#filter-bar"))
         await pilot.press("2")
         await settle(pilot)
         n = source.count_jobs(JobQuery(priorities=("Urgent",)))
         assert f"{n} matching" in filter_count(app)
-        assert "Urgent" in widget_text(app.screen.query_one("#filter-summary"))
+        assert "Urgent" in widget_text(app.screen.query_one("#filter-bar"))
         assert all(line.split()[2] == "Urgent" for line in widget_text(table_of(app)).splitlines()[1:n + 1])
         await pilot.press("0")
         await settle(pilot)
@@ -269,7 +340,7 @@ async def test_quick_filters_views_and_clear(source):
         # '3' has no view: the key is disabled, nothing changes
         await pilot.press("3")
         await settle(pilot)
-        assert "All jobs" in widget_text(app.screen.query_one("#filter-summary"))
+        assert "All jobs" in widget_text(app.screen.query_one("#filter-bar"))
 
 
 def test_config_example_views_load():
@@ -310,7 +381,7 @@ async def test_filter_form_applies(source):
         assert query.business_unit_ids == (11,)
         n = source.count_jobs(query)
         assert f"{n} matching" in filter_count(app)
-        summary = widget_text(app.screen.query_one("#filter-summary"))
+        summary = widget_text(app.screen.query_one("#filter-bar"))
         assert "BU Plumbing" in summary and "appt 2025-05-20" in summary
 
 

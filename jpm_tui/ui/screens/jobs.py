@@ -11,16 +11,14 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any, ClassVar
 
-from rich.text import Text
 from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
-from textual.containers import Horizontal
-from textual.widgets import Static
 
 from ..format import count, local
 from ..source import JobListRow, JobQuery, SavedView
 from ..text import clean
+from ..widgets.filter_bar import FilterBar
 from ..widgets.job_table import COLUMNS, TEXT_COUNT_CAP, JobTable
 from .filter_form import JOB_STATUSES, PRIORITIES, FilterForm, describe_filters
 from .table_screen import SearchInput, TableScreen, cycle
@@ -123,9 +121,7 @@ class JobsScreen(TableScreen):
     # ------------------------------------------------------------------ layout
 
     def compose_body(self) -> ComposeResult:
-        with Horizontal(id="filter-bar"):
-            yield Static(id="filter-summary")
-            yield Static(id="filter-count")
+        yield FilterBar(id="filter-bar")
         yield SearchInput(placeholder="search jobs: number, customer, summary…", id="search")
         board = self.board
         yield JobTable(board.source, self._initial, reader=board.reader, clock=board.clock, tz=board.tz,
@@ -144,25 +140,20 @@ class JobsScreen(TableScreen):
 
     def _show_filters(self) -> None:
         query = self.table.query
-        summary = Text(no_wrap=True, overflow="ellipsis", end="")
-        summary.append(" ")
-        summary.append(clean(self.view_name), "bold")
-        for part in describe_filters(query, self.board.lookup_name, self.board.tz):
-            summary.append("  ·  ")
-            summary.append(part)  # every part is plain text (values were cleaned), never markup
-        self.query_one("#filter-summary", Static).update(summary)
-        sort_title = next((c.title for c in COLUMNS if c.key == query.sort), clean(query.sort))
-        counter = Text(no_wrap=True, end="")
-        capped = bool(query.text) and self.match_count == TEXT_COUNT_CAP
-        counter.append(f"{count(self.match_count)}{'+' if capped else ''} matching", "bold")
-        counter.append(f"   sort: {sort_title} {'▼' if query.descending else '▲'} ")
-        self.query_one("#filter-count", Static).update(counter)
+        self.query_one(FilterBar).show(
+            clean(self.view_name), list(describe_filters(query, self.board.lookup_name, self.board.tz)),
+            matching=self.match_count, capped=bool(query.text) and self.match_count == TEXT_COUNT_CAP,
+            sort=next((c.title for c in COLUMNS if c.key == query.sort), clean(query.sort)),
+            descending=query.descending,
+        )
 
     def set_query(self, query: JobQuery, *, view_name: str | None = None) -> None:
         if view_name is not None:
             self.view_name = view_name
-        self.table.set_query(query)
-        self._show_filters()
+        if query == self.table.query:
+            self._show_filters()
+        else:  # shown with the new count, in the frame that shows the new rows
+            self.table.set_query(query)
 
     @on(JobTable.Counted)
     def _counted(self, message: JobTable.Counted) -> None:

@@ -13,7 +13,7 @@ from rich.text import Text
 from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
-from textual.containers import Horizontal, VerticalScroll
+from textual.containers import VerticalScroll
 from textual.widgets import Static
 
 from ...cache.outbox import OutboxEntry
@@ -22,6 +22,7 @@ from ...provider import domain as d
 from ..format import count, when
 from ..source import JobQuery
 from ..text import clean, plain
+from ..widgets.filter_bar import FilterBar
 from ..widgets.job_table import JobTable
 from ..widgets.project_table import PROJECT_COLUMNS, ProjectTable
 from ..widgets.virtual_table import status_class
@@ -55,9 +56,7 @@ class ProjectsScreen(TableScreen):
         self.statuses: tuple[str, ...] = ()
 
     def compose_body(self) -> ComposeResult:
-        with Horizontal(id="filter-bar"):
-            yield Static(id="filter-summary")
-            yield Static(id="filter-count")
+        yield FilterBar(id="filter-bar")
         yield SearchInput(placeholder="search projects: number, name…", id="search")
         board = self.board
         yield ProjectTable(board.source, ProjectQuery(), reader=board.reader, clock=board.clock, tz=board.tz)
@@ -73,25 +72,16 @@ class ProjectsScreen(TableScreen):
 
     def _show_filters(self) -> None:
         query: ProjectQuery = self.table.query
-        summary = Text(no_wrap=True, overflow="ellipsis", end="")
-        summary.append(" ")
-        summary.append("Projects", "bold")
+        parts = []
         if query.text:
-            summary.append("  ·  ")
-            summary.append(f"“{clean(query.text)}”")
+            parts.append(f"“{clean(query.text)}”")
         if query.statuses:
-            summary.append("  ·  ")
-            summary.append("status: " + ", ".join(clean(s) for s in query.statuses))
-        self.query_one("#filter-summary", Static).update(summary)
-        title = next((c.title for c in PROJECT_COLUMNS if c.key == query.sort), clean(query.sort))
-        counter = Text(no_wrap=True, end="")
-        counter.append(f"{count(self.match_count)} matching", "bold")
-        counter.append(f"   sort: {title} {'▼' if query.descending else '▲'} ")
-        self.query_one("#filter-count", Static).update(counter)
-
-    def set_query(self, query: ProjectQuery) -> None:
-        self.table.set_query(query)
-        self._show_filters()
+            parts.append("status: " + ", ".join(clean(s) for s in query.statuses))
+        self.query_one(FilterBar).show(
+            "Projects", parts, matching=self.match_count,
+            sort=next((c.title for c in PROJECT_COLUMNS if c.key == query.sort), clean(query.sort)),
+            descending=query.descending,
+        )
 
     @on(ProjectTable.Counted)
     def _counted(self, message: ProjectTable.Counted) -> None:

@@ -47,7 +47,8 @@ class SearchInput(Input):
 
 class TableScreen(BoardScreen):
     """A screen around one ``VirtualTable`` (``TABLE``) with a ``#search`` box. Subclasses compose both and
-    implement ``set_query`` (and usually redraw their filter bar there)."""
+    redraw their filter bar on the table's ``Counted``: it comes with the new query's rows, so the screen
+    changes in one frame."""
 
     TABLE: ClassVar[type[VirtualTable[Any, Any]]] = VirtualTable
     SEARCH_BINDING: ClassVar[Binding] = Binding("slash", "search", "Search", priority=True, id="search")

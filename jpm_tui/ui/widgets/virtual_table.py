@@ -6,7 +6,7 @@ a placeholder and fetched through the app's ``Reader`` (one background thread), 
 The cursor is remembered by index *and* row id, so a data refresh keeps it on the same row.
 
 Subclasses say what they list: ``COLUMNS``, ``CELLS`` (column key -> text of a row), ``count_rows`` and
-``read_window`` (store reads, run on the reader thread), and optionally ``cell_style``. ``JobTable`` lists
+``read_window`` (store reads, run on the reader thread), and optionally ``cell_class``. ``JobTable`` lists
 jobs, ``ProjectTable`` projects.
 """
 
@@ -31,6 +31,7 @@ from textual.message import Message
 from textual.reactive import reactive
 from textual.scroll_view import ScrollView
 from textual.strip import Strip
+from textual.timer import Timer
 
 from ..css import widget_css
 from ..format import Clock, system_clock
@@ -44,6 +45,8 @@ PAGE_SIZE = 64
 MAX_PAGES = 24
 FIRST_PAGE_WAIT = 0.05
 """Seconds a table waits at mount for a first page already being read (see ``on_mount``)."""
+SHOW_WAITING_AFTER = 0.1
+"""Seconds a key's result may wait for its rows before the table shows it without them ("Loading…", "…")."""
 
 _KNOWN_STATUSES = {"scheduled", "dispatched", "inprogress", "hold", "completed", "canceled"}
 _KNOWN_PRIORITIES = {"urgent", "high", "normal", "low"}
@@ -237,7 +240,16 @@ class VirtualTable(ScrollView, Generic[Q, R], can_focus=True):
         self._cursor_row_id: int | None = None
         self._anchor: tuple[int, int] | None = None  # (row id, screen row) to restore after a refresh
         self._stale_pages: set[int] = set()  # windows from before a refresh: shown until refetched
+        # A key's result is shown in one frame, once its rows are read: a new query keeps the old rows on screen
+        # meanwhile (``_replacing``), a jump keeps the cursor where it was (``_held``: the cursor and top row to
+        # show). Textual paints at most every 1/60 s and, after a frame, skips to the next-but-one tick: a first
+        # frame of placeholders would delay the rows by up to two frames. ``_waiting`` shows it anyway when the
+        # read is slow.
+        self._replacing = False
+        self._held: tuple[int, int] | None = None
+        self._waiting: Timer | None = None
         self._layout: list[tuple[Column, int]] = []
+        self._looks: dict[tuple[str | None, ...], Style] = {}  # see ``_look``
         self._layout_width = -1
 
     # ------------------------------------------------------------------ what subclasses provide
@@ -250,12 +262,12 @@ class VirtualTable(ScrollView, Generic[Q, R], can_focus=True):
         """``limit`` rows from ``offset`` (runs on the reader thread)."""
         raise NotImplementedError
 
-    def cell_style(self, column: Column, row: R) -> Style | None:
-        """Extra style of one cell (status and priority columns are coloured by value)."""
+    def cell_class(self, column: Column, row: R) -> str | None:
+        """The component class of one cell, if any (status and priority columns are coloured by value)."""
         if column.style == "status":
-            return self.get_component_rich_style(status_class(getattr(row, "status", None)))
+            return status_class(getattr(row, "status", None))
         if column.style == "priority":
-            return self.get_component_rich_style(priority_class(getattr(row, "priority", None)))
+            return priority_class(getattr(row, "priority", None))
         return None
 
     # ------------------------------------------------------------------ query and data
@@ -299,17 +311,13 @@ class VirtualTable(ScrollView, Generic[Q, R], can_focus=True):
             self._anchor = None if row_id is None else (row_id, self.cursor - int(self.scroll_y))
             # Old windows stay on screen until new ones replace them (no flash of placeholders).
             self._stale_pages = set(self._pages)
+            self.refresh()
         else:
+            # The old query's rows stay until the new one's first page replaces them (see ``__init__``).
             self._anchor = None
-            self._pages.clear()
-            self._stale_pages.clear()
-            self.row_count = None
-            self.set_reactive(VirtualTable.cursor, 0)
-            self._cursor_row_id = None
-            self.scroll_to(y=0, animate=False, immediate=True)
-            self.virtual_size = Size(self.size.width, 1)
-            self.post_message(self.Counted(self, None))
-        self.refresh()
+            self._replacing = True
+            self._held = (0, 0)
+            self._wait_for_rows()
         # A callable, not a coroutine: an exclusive worker cancelled before it starts leaves nothing unawaited.
         self.run_worker(partial(self._count, self._generation, with_first_page=not keep_position),
                         group=f"{self.WORKER_GROUP}-count", exclusive=True)
@@ -338,6 +346,10 @@ class VirtualTable(ScrollView, Generic[Q, R], can_focus=True):
         self._counted(count, rows)
 
     def _counted(self, count: int, first_page: Sequence[R] | None) -> None:
+        replaced, self._replacing = self._replacing, False
+        if replaced:
+            self._stop_waiting()
+            self._clear(keep_size=True)  # the same size again would lay the screen out for nothing
         if first_page is not None:
             self._pages[0] = list(first_page)
             self._sync_cursor_row()
@@ -346,18 +358,56 @@ class VirtualTable(ScrollView, Generic[Q, R], can_focus=True):
         if self.cursor >= count:
             self.set_reactive(VirtualTable.cursor, max(0, count - 1))
         self.post_message(self.Counted(self, count))
+        if replaced and self._held is not None:
+            held, self._held = self._held, None
+            self._move(*held)  # the top, or where keys pressed while the query was read go
         self._fetch_visible()
         self.refresh()
 
+    def _clear(self, *, keep_size: bool = False) -> None:
+        """No rows: the new query's count and windows are still to come."""
+        self._pages.clear()
+        self._stale_pages.clear()
+        self.set_reactive(VirtualTable.cursor, 0)
+        self._cursor_row_id = None
+        self.scroll_to(y=0, animate=False, immediate=True)
+        if not keep_size:
+            self.row_count = None
+            self.virtual_size = Size(self.size.width, 1)
+
+    def _wait_for_rows(self) -> None:
+        if self._waiting is None:
+            self._waiting = self.set_timer(SHOW_WAITING_AFTER, self._show_waiting)
+
+    def _stop_waiting(self) -> None:
+        if self._waiting is not None:
+            self._waiting.stop()
+            self._waiting = None
+
+    def _show_waiting(self) -> None:
+        """The rows of a key's result are slow to come: show what is known without them."""
+        self._waiting = None
+        if self._replacing:
+            if self.row_count is not None:
+                self._clear()
+                self.post_message(self.Counted(self, None))
+                self.refresh()
+        elif self._held is not None:
+            held, self._held = self._held, None
+            self._show(*held)
+
     def _fetch_visible(self) -> None:
-        if self.row_count is None or self.row_count == 0:
+        if self.row_count is None or self.row_count == 0 or self._replacing:
             return
         first = int(self.scroll_y)
         last = min(self.row_count - 1, first + max(1, self.size.height))
         wanted = {first // PAGE_SIZE, last // PAGE_SIZE, self.cursor // PAGE_SIZE}
         # Prefetch the neighbours so scrolling a line at a time rarely meets a placeholder.
         wanted |= {max(0, first // PAGE_SIZE - 1), min((self.row_count - 1) // PAGE_SIZE, last // PAGE_SIZE + 1)}
-        for page in sorted(wanted):
+        self._fetch_pages(wanted)
+
+    def _fetch_pages(self, pages: set[int]) -> None:
+        for page in sorted(pages):
             if (page not in self._pages or page in self._stale_pages) and (self._generation, page) not in self._pending:
                 self._pending.add((self._generation, page))
                 self.run_worker(partial(self._fetch, self._generation, page), group=f"{self.WORKER_GROUP}-fetch")
@@ -385,7 +435,12 @@ class VirtualTable(ScrollView, Generic[Q, R], can_focus=True):
             self._pages.popitem(last=False)
         self._restore_anchor()
         self._sync_cursor_row()
-        if self._page_shown(page):  # a prefetched neighbour changes nothing on screen: no frame for it
+        if self._held is not None and not self._replacing:
+            if self._loaded(self._held_pages()):
+                held, self._held = self._held, None
+                self._stop_waiting()
+                self._show(*held)
+        elif self._page_shown(page):  # a prefetched neighbour changes nothing on screen: no frame for it
             self.refresh()
 
     def _page_shown(self, page: int) -> bool:
@@ -395,7 +450,21 @@ class VirtualTable(ScrollView, Generic[Q, R], can_focus=True):
     def _page_wanted(self, page: int) -> bool:
         first = int(self.scroll_y) // PAGE_SIZE
         last = (int(self.scroll_y) + self.size.height) // PAGE_SIZE
-        return first - 1 <= page <= last + 1 or page == self.cursor // PAGE_SIZE
+        return first - 1 <= page <= last + 1 or page == self.cursor // PAGE_SIZE or page in self._held_pages()
+
+    def _pages_from(self, top: int) -> set[int]:
+        """The windows that the screen shows with ``top`` as its first row."""
+        last = min((self.row_count or 1) - 1, top + self.page_rows - 1)
+        return {top // PAGE_SIZE, max(top, last) // PAGE_SIZE}
+
+    def _held_pages(self) -> set[int]:
+        if self._held is None or self._replacing or not self.row_count:
+            return set()
+        index, top = self._held
+        return self._pages_from(top) | {index // PAGE_SIZE}
+
+    def _loaded(self, pages: set[int]) -> bool:
+        return all(page in self._pages and page not in self._stale_pages for page in pages)
 
     def _restore_anchor(self) -> None:
         """After a refresh: if the cursor's row moved, follow it, keeping it on the same screen row."""
@@ -414,6 +483,13 @@ class VirtualTable(ScrollView, Generic[Q, R], can_focus=True):
                     return
         if not self._stale_pages & set(self._pages):
             self._anchor = None  # every window is fresh and the row is not in them: stay on the index
+
+    @property
+    def shows_rows(self) -> bool:
+        """The screen shows the current query at the cursor, with every row it needs read (nothing pending)."""
+        if self._replacing or self._held is not None or self.row_count is None:
+            return False
+        return not self.row_count or self._loaded(self._pages_from(int(self.scroll_y)))
 
     def row_at(self, index: int) -> R | None:
         """The row at ``index`` if its window is loaded (never fetches)."""
@@ -486,10 +562,16 @@ class VirtualTable(ScrollView, Generic[Q, R], can_focus=True):
             self.refresh()
 
     def on_focus(self) -> None:
+        self._looks.clear()  # the cursor looks different without focus
         self.refresh()
 
     def on_blur(self) -> None:
+        self._looks.clear()
         self.refresh()
+
+    def notify_style_update(self) -> None:
+        super().notify_style_update()
+        self._looks.clear()
 
     # ------------------------------------------------------------------ cursor movement
 
@@ -497,10 +579,41 @@ class VirtualTable(ScrollView, Generic[Q, R], can_focus=True):
     def page_rows(self) -> int:
         return max(1, self.scrollable_content_region.height - 1)
 
-    def _move(self, index: int) -> None:
+    def _move(self, index: int, top: int | None = None) -> None:
+        """Put the cursor on row ``index`` (and the screen's first row on ``top``, else the nearest top that
+        shows the cursor): at once when those rows are read, else when they come (see ``__init__``). Moves
+        made meanwhile go on from where the pending one goes."""
+        if self._replacing:  # applied when the new query's count is in
+            self._held = (max(0, index), max(0, top if top is not None else self._position[1]))
+            return
         if not self.row_count:
             return
-        self.cursor = max(0, min(self.row_count - 1, index))
+        index = max(0, min(self.row_count - 1, index))
+        top = self._top_for(index, top)
+        if self._loaded(self._pages_from(top) | {index // PAGE_SIZE}):
+            self._held = None
+            self._stop_waiting()
+            self._show(index, top)
+        else:
+            self._held = (index, top)
+            self._wait_for_rows()
+            self._fetch_pages(self._held_pages())
+
+    def _top_for(self, index: int, top: int | None) -> int:
+        """The screen's first row: ``top``, else the pending or shown one, moved as little as keeps ``index``
+        on screen."""
+        rows = self.page_rows
+        top = max(index - rows + 1, min(self._position[1] if top is None else top, index))
+        return max(0, min(top, (self.row_count or 0) - rows))
+
+    def _show(self, index: int, top: int) -> None:
+        self.scroll_to(y=top, animate=False, immediate=True)
+        self.cursor = index
+
+    @property
+    def _position(self) -> tuple[int, int]:
+        """(cursor, first row on screen) as the pending move leaves them, else as shown."""
+        return self._held if self._held is not None else (self.cursor, int(self.scroll_y))
 
     def _scroll_cursor_into_view(self) -> None:
         if not self.row_count:
@@ -512,20 +625,18 @@ class VirtualTable(ScrollView, Generic[Q, R], can_focus=True):
             self.scroll_to(y=self.cursor - rows + 1, animate=False, immediate=True)
 
     def action_cursor_down(self) -> None:
-        self._move(self.cursor + 1)
+        self._move(self._position[0] + 1)
 
     def action_cursor_up(self) -> None:
-        self._move(self.cursor - 1)
+        self._move(self._position[0] - 1)
 
     def action_page_down(self) -> None:
-        rows = self.page_rows
-        self.scroll_to(y=self.scroll_y + rows, animate=False, immediate=True)
-        self._move(self.cursor + rows)
+        rows, (index, top) = self.page_rows, self._position
+        self._move(index + rows, top + rows)
 
     def action_page_up(self) -> None:
-        rows = self.page_rows
-        self.scroll_to(y=max(0, self.scroll_y - rows), animate=False, immediate=True)
-        self._move(self.cursor - rows)
+        rows, (index, top) = self.page_rows, self._position
+        self._move(index - rows, top - rows)
 
     def action_first(self) -> None:
         self._move(0)
@@ -543,7 +654,7 @@ class VirtualTable(ScrollView, Generic[Q, R], can_focus=True):
         if row_id is None:
             return
         self.marked ^= {row_id}
-        self._move(self.cursor + 1)
+        self._move(self._position[0] + 1)
         self.refresh()
 
     def on_click(self, event: events.Click) -> None:
@@ -568,35 +679,44 @@ class VirtualTable(ScrollView, Generic[Q, R], can_focus=True):
         """(sorted column key, descending) for the header's arrow."""
         return getattr(self._query, "sort", None), bool(getattr(self._query, "descending", False))
 
+    def _look(self, *components: str | None) -> Style:
+        """The table's style with these component classes on top, in order (None adds nothing). Kept until the
+        styles change: a frame draws every row from a handful of them, and each costs tens of µs to work out."""
+        style = self._looks.get(components)
+        if style is None:
+            style = self.rich_style
+            for component in components:
+                if component is not None:
+                    style += self.get_component_rich_style(component)
+            self._looks[components] = style
+        return style
+
     def render_line(self, y: int) -> Strip:
         width = self.scrollable_content_region.width
-        base = self.rich_style
         if y == 0:
-            return self._render_header(width, base)
+            return self._render_header(width)
         index = int(self.scroll_y) + y - 1
         if self.row_count is None:
             if y == 1:
-                return self._message_line("Loading…", width, base)
-            return Strip.blank(width, base)
+                return self._message_line("Loading…", width)
+            return Strip.blank(width, self._look())
         if self.row_count == 0:
             if y == 1:
-                return self._message_line(self.EMPTY_TEXT, width, base)
-            return Strip.blank(width, base)
+                return self._message_line(self.EMPTY_TEXT, width)
+            return Strip.blank(width, self._look())
         if index >= self.row_count:
-            return Strip.blank(width, base)
+            return Strip.blank(width, self._look())
         row = self.row_at(index)
         if row is None:
-            style = base + self.get_component_rich_style("virtual-table--placeholder")
-            return Strip([Segment(fit(" …", width), style)], width)
-        return self._render_row(row, index, width, base)
+            return Strip([Segment(fit(" …", width), self._look("virtual-table--placeholder"))], width)
+        return self._render_row(row, index, width)
 
-    def _message_line(self, message: str, width: int, base: Style) -> Strip:
-        style = base + self.get_component_rich_style("virtual-table--empty")
-        return Strip([Segment(fit(f" {message}", width), style)], width)
+    def _message_line(self, message: str, width: int) -> Strip:
+        return Strip([Segment(fit(f" {message}", width), self._look("virtual-table--empty"))], width)
 
-    def _render_header(self, width: int, base: Style) -> Strip:
-        header = base + self.get_component_rich_style("virtual-table--header")
-        sorted_style = header + self.get_component_rich_style("virtual-table--header-sorted")
+    def _render_header(self, width: int) -> Strip:
+        header = self._look("virtual-table--header")
+        sorted_style = self._look("virtual-table--header", "virtual-table--header-sorted")
         sort, descending = self._sort_key()
         segments = [Segment(" ", header)]
         for column, col_width in self._columns():
@@ -609,35 +729,28 @@ class VirtualTable(ScrollView, Generic[Q, R], can_focus=True):
             segments.append(Segment(" " * GAP, header))
         return Strip(segments).adjust_cell_length(width, header)
 
-    def _render_row(self, row: R, index: int, width: int, base: Style) -> Strip:
+    def _render_row(self, row: R, index: int, width: int) -> Strip:
         row_id = row.id  # type: ignore[attr-defined]
-        row_style = base
-        if row_id in self.marked:
-            row_style += self.get_component_rich_style("virtual-table--marked")
-        if index == self.cursor:
-            # The cursor style applies on top of the status colours (CSS decides focused vs blurred looks).
-            cursor = self.get_component_rich_style("virtual-table--cursor")
+        marked = "virtual-table--marked" if row_id in self.marked else None
+        # The cursor style applies on top of the status colours (CSS decides focused vs blurred looks).
+        cursor = "virtual-table--cursor" if index == self.cursor else None
+        write = self.write_marks.get(row_id)
+        if marked:
+            lead = Segment("▌", self._look(marked))
+        elif write is not None:  # a change is queued (~) or was refused / held (!)
+            failed = write in ("failed", "conflict")
+            lead = Segment("!" if failed else "~",
+                           self._look("virtual-table--write-failed" if failed else "virtual-table--write-queued"))
         else:
-            cursor = Style()
+            lead = Segment(" ", self._look())
         ctx = CellContext(self.clock(), self.tz)
-        if row_id in self.marked:
-            lead = Segment("▌", row_style)
-        elif row_id in self.write_marks:  # a change is queued (~) or was refused / held (!)
-            failed = self.write_marks[row_id] in ("failed", "conflict")
-            lead = Segment("!" if failed else "~", row_style + self.get_component_rich_style(
-                "virtual-table--write-failed" if failed else "virtual-table--write-queued"))
-        else:
-            lead = Segment(" ", row_style)
         segments = [lead]
-        gap = Segment(" " * GAP, row_style + cursor)
+        gap = Segment(" " * GAP, self._look(marked, cursor))
         for column, col_width in self._columns():
-            style = row_style
-            extra = self.cell_style(column, row)
-            if extra is not None:
-                style += extra
-            segments.append(Segment(fit(self.CELLS[column.key](row, ctx), col_width), style + cursor))
+            text = fit(self.CELLS[column.key](row, ctx), col_width)
+            segments.append(Segment(text, self._look(marked, self.cell_class(column, row), cursor)))
             segments.append(gap)
-        return Strip(segments).adjust_cell_length(width, row_style + cursor)
+        return Strip(segments).adjust_cell_length(width, self._look(marked, cursor))
 
     def cell_text(self, index: int) -> dict[str, str] | None:
         """The text each column shows for row ``index`` (loaded rows only) - what a reader of the screen sees."""
