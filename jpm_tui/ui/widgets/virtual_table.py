@@ -242,9 +242,9 @@ class VirtualTable(ScrollView, Generic[Q, R], can_focus=True):
         self._stale_pages: set[int] = set()  # windows from before a refresh: shown until refetched
         # A key's result is shown in one frame, once its rows are read: a new query keeps the old rows on screen
         # meanwhile (``_replacing``), a jump keeps the cursor where it was (``_held``: the cursor and top row to
-        # show). Textual paints at most every 1/60 s and, after a frame, skips to the next-but-one tick: a first
-        # frame of placeholders would delay the rows by up to two frames. ``_waiting`` shows it anyway when the
-        # read is slow.
+        # show). Textual paints at most every 1/60 s, on a fixed grid of ticks: a first frame of placeholders
+        # would put the rows a tick or two later (two when that frame runs over a tick). ``_waiting`` shows
+        # the result without its rows when the read is slow.
         self._replacing = False
         self._held: tuple[int, int] | None = None
         self._waiting: Timer | None = None
