@@ -75,7 +75,7 @@ TRAVEL_MINUTES = (15, 20, 25, 30, 30, 40, 45)
 SHIFT_SLACK = HOUR
 FUTURE_SHARE = 0.4
 NEAR_DAYS = 2  # today and tomorrow fill technician by technician; later days are drawn, thinning out
-UNASSIGNED_SHARE = 0.05  # of future Scheduled/Hold appointments: the Unassigned lane
+UNASSIGNED_SHARE = 0.05  # of Scheduled/Hold appointments: the Unassigned lane (a running quota, not a coin per visit)
 UNASSIGNED_AT_LEAST = 3  # future Scheduled appointments left unassigned in any world, however small
 
 # ---------------------------------------------------------------------------------------- company tables
@@ -535,6 +535,7 @@ class _World:
         trade = _Weighted(list(zip(range(len(TRADES)), TRADE_WEIGHTS)))
         self.techs_by_bu: dict[int, list[dict]] = {bu["id"]: [] for bu in self.business_units}
         self.unassigned_owed = UNASSIGNED_AT_LEAST
+        self.unassigned_due = 0.0  # the share of waiting visits owed to the Unassigned lane so far
         self.technicians = []
         for i in range(count):
             # the first of each trade are fixed so every business unit has someone to send
@@ -1167,11 +1168,17 @@ class _World:
         Scheduled/Hold ones (the Unassigned lane); now and then a helper who is free at that time."""
         rng, now = self.rng, self.clock.now
         status, start, end, slot = appointment["status"], visit[0], visit[1], visit[4]
-        waiting = status in ("Scheduled", "Hold") and rng.random() < UNASSIGNED_SHARE
-        if status == "Scheduled" and slot is not None and start > now + DAY and self.unassigned_owed > 0:
-            waiting = True  # the first few visits from tomorrow on wait: every world has an Unassigned lane
-        if waiting and slot is not None and start > now + DAY:
-            self.unassigned_owed = max(0, self.unassigned_owed - 1)
+        waiting = False
+        if status in ("Scheduled", "Hold"):
+            # A coin per visit left a small world's lane anywhere from 0 to 15% of its waiting visits; a
+            # quota keeps it at the share, the first few from tomorrow on (every world has the lane) included.
+            self.unassigned_due += UNASSIGNED_SHARE
+            owed = status == "Scheduled" and slot is not None and start > now + DAY and self.unassigned_owed > 0
+            if owed or self.unassigned_due >= 1:
+                waiting = True
+                self.unassigned_due -= 1
+                if slot is not None and start > now + DAY:
+                    self.unassigned_owed = max(0, self.unassigned_owed - 1)
         if slot is None or status == "Canceled" or waiting:
             self._release(visit)
             if status != "Canceled" and slot is not None and start > now:  # waiting for a technician:
