@@ -77,6 +77,7 @@ FUTURE_SHARE = 0.4
 NEAR_DAYS = 2  # today and tomorrow fill technician by technician; later days are drawn, thinning out
 UNASSIGNED_SHARE = 0.05  # of Scheduled/Hold appointments: the Unassigned lane (a running quota, not a coin per visit)
 UNASSIGNED_AT_LEAST = 3  # future Scheduled appointments left unassigned in any world, however small
+SCENARIOS = 3  # the jobs after the hostile ones: late, running over, just booked (_World._scenario)
 
 # ---------------------------------------------------------------------------------------- company tables
 
@@ -276,11 +277,13 @@ DISMISSING_REASON_ID = 8801
 
 # Appointment status by where it sits against `now`: (status, weight). A few late (Dispatched past their
 # window) and running over (Working past their end) come from the "earlier today" table, and once each
-# from _World._scenario, since early in the day that table has nothing to draw for.
+# from _World._scenario, since early in the day that table has nothing to draw for. A technician is on the
+# way (Dispatched) only to a visit starting soon, within DISPATCH_AHEAD, never hours ahead.
 STATUS_EARLIER_TODAY = (("Done", 90), ("Canceled", 4), ("Dispatched", 4), ("Working", 2))
 STATUS_PAST = (("Done", 93), ("Canceled", 7))
 STATUS_NOW = (("Working", 80), ("Dispatched", 20))
-STATUS_LATER_TODAY = (("Scheduled", 80), ("Dispatched", 10), ("Hold", 5), ("Canceled", 5))
+STATUS_SOON = (("Scheduled", 80), ("Dispatched", 10), ("Hold", 5), ("Canceled", 5))
+DISPATCH_AHEAD = 2 * HOUR
 STATUS_FUTURE = (("Scheduled", 88), ("Hold", 6), ("Canceled", 6))
 JOB_STATUS = {"Scheduled": "Scheduled", "Dispatched": "Dispatched", "Working": "InProgress", "Hold": "Hold",
               "Done": "Completed", "Canceled": "Canceled"}
@@ -316,7 +319,7 @@ class _Clock:
     def __init__(self, now: datetime) -> None:
         self.now = int(now.astimezone(timezone.utc).timestamp())
         # local midnight of today, in UTC epoch seconds
-        self.today = (self.now + LOCAL_OFFSET) // DAY * DAY - LOCAL_OFFSET
+        self.today = self.day_of(self.now)
         self._days: dict[int, str] = {}
         self._minutes = [f"T{m // 60:02d}:{m % 60:02d}:" for m in range(1440)]
         self._seconds = [f"{s:02d}Z" for s in range(60)]
@@ -328,6 +331,10 @@ class _Clock:
             text = self._days[day] = datetime.fromtimestamp(day * DAY, timezone.utc).strftime("%Y-%m-%d")
         minute, second = divmod(rest, 60)
         return text + self._minutes[minute] + self._seconds[second]
+
+    def day_of(self, ts: int) -> int:
+        """The local midnight (UTC epoch) of the day `ts` falls on."""
+        return (ts + LOCAL_OFFSET) // DAY * DAY - LOCAL_OFFSET
 
     def weekday(self, day_start: int) -> int:
         """Monday 0 .. Sunday 6 of the local day starting at `day_start`."""
@@ -850,15 +857,22 @@ class _World:
     def _jobs(self) -> None:
         self.tables = {name: _Weighted(t) for name, t in (
             ("earlier_today", STATUS_EARLIER_TODAY), ("past", STATUS_PAST), ("now", STATUS_NOW),
-            ("later_today", STATUS_LATER_TODAY), ("future", STATUS_FUTURE))}
+            ("soon", STATUS_SOON), ("future", STATUS_FUTURE))}
         self.priority = _Weighted(PRIORITY_WEIGHTS)
         self.bookable = [kind for kind in self.job_types if self.techs_by_bu[kind.bu_id]]
         # service calls outnumber installs, and each trade books about as much as its crew can do
         trade_of = {bu["id"]: t for t, bu in enumerate(self.business_units)}
         types_in = {bu_id: sum(k.bu_id == bu_id for k in self.bookable) for bu_id in trade_of}
-        self.kinds = _Weighted([(kind, TRADE_WEIGHTS[trade_of[kind.bu_id]] / types_in[kind.bu_id]
-                                 * (0.6 if kind.job_class == "Install" else 1.0)) for kind in self.bookable])
+        table = [(kind, TRADE_WEIGHTS[trade_of[kind.bu_id]] / types_in[kind.bu_id]
+                  * (0.6 if kind.job_class == "Install" else 1.0)) for kind in self.bookable]
+        self.kinds = _Weighted(table)
+        # what the day's scenario visits are: service calls of two hours at most (what an on-call
+        # technician is called out for), not installs that would have started the evening before
+        self.call_kinds = _Weighted([(kind, w) for kind, w in table if kind.job_class == "Service"
+                                     and kind.minutes <= 120])
         self._schedule_setup()
+        # the scenario visits' times are set by now: they are placed before anything else is booked
+        self.scenarios = [self._scenario(k, self.call_kinds.pick(self.rng)) for k in range(SCENARIOS)]
         for i in range(self.jobs):
             self._job(i)
         for project in self.projects:
@@ -877,25 +891,28 @@ class _World:
     def _job(self, i: int) -> None:
         """One job: where and what, its visits and their statuses, then the job record and its logs."""
         rng, iso, now = self.rng, self.iso, self.clock.now
+        k = i - len(HOSTILE_TEXTS)
+        scenario = self.scenarios[k] if 0 <= k < SCENARIOS else None
         kind = self.kinds.pick(rng)
-        job_type, bu_id, install = kind.record, kind.bu_id, kind.job_class == "Install"
         project = _pick(rng, self.projects) if self.chance(0.08) else None
         site = project or self.locations[_randrange(rng, len(self.locations))]
         hostile = i < len(HOSTILE_TEXTS)  # the first jobs carry the hostile texts, booked for today
-        scenario = self._scenario(i - len(HOSTILE_TEXTS), bu_id, kind.minutes)
         if scenario is not None:
-            visits, status = scenario
+            visits, status, kind = scenario
         else:
-            visits = self._book(bu_id, kind.minutes, hostile)
+            visits = self._book(kind.bu_id, kind.minutes, hostile)
             status = self._status_at(visits[-1])
+        job_type, bu_id, install = kind.record, kind.bu_id, kind.job_class == "Install"
         job_id, job_number = ID_BASE["jobs"] + i + 1, str(41000 + i)
-        created = min(visits[0][0] - _randrange(rng, 60, 21 * 24 * 60) * 60, now - _randrange(rng, 1, 600) * 60)
+        just_booked = scenario is not None and status == "Scheduled"
+        created = (now - _randrange(rng, 1, 60) * 60 if just_booked
+                   else min(visits[0][0] - _randrange(rng, 60, 21 * 24 * 60) * 60, now - _randrange(rng, 1, 600) * 60))
         # a return visit's job changed when its earlier visits finished, not only when it was booked
         floor = max([created] + [visit[1] for visit in visits[:-1] if visit[1] <= now])
         changed = self._changed_at(status, visits[-1], floor)
         appointments = self._appointments(job_id, job_number, site["customerId"], visits, status, created, changed,
                                           bu_id)
-        if scenario is not None and status == "Scheduled":
+        if just_booked:
             appointments[-1]["isConfirmed"] = False
         completed = status == "Done"
         job = self.add("jobs", {
@@ -950,6 +967,7 @@ class _World:
 
     def _schedule_setup(self) -> None:
         self.tech_days: dict[tuple[int, int], list | None] = {}
+        self.calls: dict[int, list[tuple[int, int]]] = {}  # technician id -> (start, end) of each call-out
         self.visits_wanted = _Weighted(VISITS_PER_DAY)
         today = self.clock.today
         self.near = {bu_id: [today, 0, 0] for bu_id in self.techs_by_bu}  # day, next technician, misses
@@ -985,19 +1003,19 @@ class _World:
         self.tech_days[key] = state
         return state
 
-    def _fit(self, tech: dict, day: int, minutes: int, earliest: int = 0) -> tuple | None:
-        """Book `minutes` for `tech` on `day` after what they have (not before `earliest`), or None."""
+    def _fit(self, tech: dict, day: int, minutes: int) -> tuple | None:
+        """Book `minutes` for `tech` on `day` after what they have, ending within their shift, or None."""
         state = self._tech_day(tech, day)
         if state is None or state[1] >= state[2]:
             return None
         rng = self.rng
         start = state[0] + _pick(rng, TRAVEL_MINUTES) * 60 if state[1] else state[0] + _randrange(rng, 0, 3) * 900
-        start = -(-max(start, earliest) // 900) * 900  # quarter hours
+        start = -(-start // 900) * 900  # quarter hours
         busy = self.busy.get((tech["id"], day))
         if busy and start < busy[1] and start + minutes * 60 > busy[0]:
             start = -(-(busy[1] + _pick(rng, TRAVEL_MINUTES) * 60) // 900) * 900
         end = start + minutes * 60
-        if end > state[3] + SHIFT_SLACK and (state[1] or earliest):
+        if end > state[3] + SHIFT_SLACK:
             return None
         slot = (tech, state, state[0], state[1])
         state[0], state[1] = end, state[1] + 1
@@ -1040,7 +1058,14 @@ class _World:
                 last = self._fit(tech, today, minutes)
                 if last:
                     break
-            if last is None:  # nobody of the trade works today: an emergency call taken anyway
+            # nobody of the trade has room today: the next opening on shift, else a call-out at 10:00, else
+            # an emergency call taken anyway
+            booked = last is None and (self._opening(pool, today, minutes * 60)
+                                       or self._take(pool, today + 10 * HOUR, minutes * 60, 0))
+            if booked:
+                start, slot = booked
+                last = (start, start + minutes * 60, *self._window(start, self.clock.day_of(start)), slot)
+            elif last is None:
                 start = self._force(pool[0], today, today + 10 * HOUR, minutes)
                 last = (start, start + minutes * 60, *self._window(start, today), self._last_slot)
         elif rng.random() < FUTURE_SHARE:
@@ -1057,7 +1082,7 @@ class _World:
         r = rng.random()
         visits = [last]
         for _ in range(0 if r < 0.76 else 1 if r < 0.96 else 2):
-            day = (visits[0][0] + LOCAL_OFFSET) // DAY * DAY - LOCAL_OFFSET - _randrange(rng, 1, 5) * DAY
+            day = self.clock.day_of(visits[0][0]) - _randrange(rng, 1, 5) * DAY
             tech = visits[0][4][0] if visits[0][4] else pool[_randrange(rng, len(pool))]
             visit = self._fit(tech, day, minutes) or self._fit(pool[_randrange(rng, len(pool))], day, minutes)
             if visit is None:
@@ -1073,30 +1098,118 @@ class _World:
             if state[1] == count + 1:
                 state[0], state[1] = cursor, count
 
-    def _scenario(self, k: int, bu_id: int, minutes: int) -> tuple[list[tuple], str] | None:
-        """Jobs the board must show whatever the hour `now` falls on (before 9:00 no arrival window of
-        the day has closed yet): one technician late for a window that closed an hour ago, one still
-        Working 45 minutes after the appointment should have ended, one booked for later today and not
-        confirmed yet. Each goes to a technician free then."""
+    def _scenario(self, k: int, kind: _JobKind) -> tuple[list[tuple], str, _JobKind] | None:
+        """The jobs the board must show whatever the hour `now` falls on: a technician dispatched two hours
+        ago and still not there an hour after the arrival window closed (late); one still Working 45 minutes
+        after the visit should have ended (running over); a call booked a moment ago for the next opening
+        within a day, not confirmed with the customer yet. Their times follow from `now` and are never moved
+        (a slot found later could put a visit that is over into the future): each goes to a technician of the
+        trade on shift and free then, else, when no shift has room (at night, on a day off), to one called
+        out for it. The late and the running-over technicians are still out on theirs: nothing else of
+        theirs is due before now. When the drawn trade has nobody, another call kind's trade takes the job."""
         now = self.clock.now // 60 * 60
-        if k == 0:
-            start, status = now - 2 * HOUR, "Dispatched"
-        elif k == 1:
-            start, status = now - 45 * 60 - minutes * 60, "Working"
-        elif k == 2:  # a call just booked for later today, not confirmed with the customer yet
-            start, status = min(-(-now // 900) * 900 + HOUR, self.clock.today + DAY - minutes * 60 - 900), "Scheduled"
+        for kind in (kind, *self.call_kinds.values):
+            seconds, pool = kind.minutes * 60, self.techs_by_bu[kind.bu_id]
+            if k == 2:
+                soon = -(-now // 900) * 900 + HOUR
+                booked = self._opening(pool, soon, seconds) or self._take(pool, soon, seconds, soon + seconds)
+            else:
+                booked = self._take(pool, now - 2 * HOUR if k == 0 else now - 45 * 60 - seconds, seconds, now)
+            if booked is not None:
+                break
         else:
             return None
-        today, pool = self.clock.today, self.techs_by_bu[bu_id]
-        free = [t for t in pool if (s := self._tech_day(t, today)) and (s[1] == 0 or s[0] <= start)]
-        start = self._force((free or pool)[0], today, start, minutes, gap=False)
-        # The arrival window goes where the visit landed: the late one's closed an hour ago when the visit
-        # could stay before that, and holds the visit's start in any case.
-        window = ((min(start, now - 4 * HOUR), max(start, now - HOUR)), (start - HOUR, start + HOUR),
-                  (start, start + 2 * HOUR))[k]
-        return [(start, start + minutes * 60, *window, self._last_slot)], status
+        start, slot = booked
+        window = ((start - 2 * HOUR, start + HOUR), (start - HOUR, start + HOUR), (start, start + 2 * HOUR))[k]
+        return [(start, start + seconds, *window, slot)], ("Dispatched", "Working", "Scheduled")[k], kind
 
-    def _force(self, tech: dict, day: int, earliest: int, minutes: int, gap: bool = True) -> int:
+    def _take(self, pool: list[dict], start: int, seconds: int, until: int) -> tuple[int, tuple] | None:
+        """The first technician of `pool` on shift and free for [start, start + seconds), else the first off
+        shift then and free, called out: (start, slot), or None. They are taken until `until` (or the end)."""
+        day, end = self.clock.day_of(start), start + seconds
+        until = max(end, until)
+        for tech in pool:
+            if self._free_from(tech, day, start, seconds) == start:
+                return start, self._book_at(tech, day, until)
+        for tech in pool:
+            if self._off_shift(tech, day, start, end, until):
+                return start, self._call_out(tech, day, start, end, until)
+        return None
+
+    def _opening(self, pool: list[dict], earliest: int, seconds: int) -> tuple[int, tuple] | None:
+        """The earliest start from `earliest`, within a day of now, that a technician of `pool` has on
+        shift (that day or the next): (start, slot), or None."""
+        best = None
+        for day in (self.clock.day_of(earliest), self.clock.day_of(earliest) + DAY):
+            for tech in pool:
+                start = self._free_from(tech, day, earliest, seconds)
+                if start is not None and start < self.clock.now + DAY and (best is None or start < best[0]):
+                    best = start, tech, day
+        if best is None:
+            return None
+        start, tech, day = best
+        return start, self._book_at(tech, day, start + seconds)
+
+    def _free_from(self, tech: dict, day: int, earliest: int, seconds: int) -> int | None:
+        """When, from `earliest`, `tech` can work `seconds` on shift on `day`: after what they have booked,
+        clear of their meeting and call-outs, ending within the shift (and its slack); or None."""
+        state = self._tech_day(tech, day)
+        if state is None:
+            return None
+        start = max(earliest, -(-state[0] // 900) * 900)
+        busy = self.busy.get((tech["id"], day))
+        if busy and start < busy[1] and start + seconds > busy[0]:
+            start = busy[1]
+        if start + seconds > state[3] + SHIFT_SLACK or not self._clear(tech, start, start + seconds):
+            return None
+        return start
+
+    def _book_at(self, tech: dict, day: int, until: int) -> tuple:
+        """Book `tech` on shift, from when `_free_from` found, until `until`; the visit's slot."""
+        state = self.tech_days[(tech["id"], day)]
+        slot = (tech, state, state[0], state[1])
+        state[0], state[1] = until, state[1] + 1
+        return slot
+
+    def _clear(self, tech: dict, start: int, end: int) -> bool:
+        return all(end <= s or start >= e for s, e in self.calls.get(tech["id"], ()))
+
+    def _off_shift(self, tech: dict, day: int, start: int, end: int, until: int) -> bool:
+        """Whether `tech`, taken from `start` to `until`, is off shift and free for [start, end): on a day
+        off; before their shift (into it only if nothing is booked that day yet); or past its end and slack,
+        with nothing booked after `start`."""
+        if not self._clear(tech, start, end):
+            return False
+        state = self._tech_day(tech, day)
+        if state is None:
+            return True
+        shift_start, shift_end = self.shift_of[(tech["id"], day)]
+        if start < shift_start:
+            return until <= shift_start or state[1] == 0
+        return end > shift_end + SHIFT_SLACK and start >= state[0]
+
+    def _call_out(self, tech: dict, day: int, start: int, end: int, until: int) -> tuple:
+        """Book `tech`, off shift, for [start, end), taken until `until`: an on-call shift covers that,
+        beside their regular shift; the day's bookings follow a call before the shift and end before a
+        call after its start; a day off becomes a day that ends with the call. The slot is a day of its own."""
+        self.calls.setdefault(tech["id"], []).append((start, end))
+        begin, last = start // HOUR * HOUR, until
+        key = (tech["id"], day)
+        state, shift = self.tech_days[key], self.shift_of[key]
+        if shift is None:
+            self.shift_of[key] = (begin, -(-last // HOUR) * HOUR)
+            self.tech_days[key] = [until, 1, 1, -(-last // HOUR) * HOUR]
+        elif start < shift[0]:
+            last = min(until, shift[0])
+            if until > shift[0]:
+                state[0] = until + _pick(self.rng, TRAVEL_MINUTES) * 60
+        elif shift is not None:
+            begin = max(begin, shift[1])
+            state[3] = min(state[3], start - SHIFT_SLACK)
+        self._shift_record(tech, "OnCall", "Called out", begin, -(-last // HOUR) * HOUR, start - HOUR)
+        return tech, [end, 1, 1, end], start, 0
+
+    def _force(self, tech: dict, day: int, earliest: int, minutes: int) -> int:
         """Book `tech` on `day` from `earliest` (after what they have) whatever their shift says; the
         start. `self._last_slot` is the booking's slot."""
         state = self._tech_day(tech, day)
@@ -1106,7 +1219,10 @@ class _World:
             self._shift_record(tech, "OnCall", "Called out", begin, end, earliest - HOUR)
             self.shift_of[(tech["id"], day)] = (begin, end)
             state = self.tech_days[(tech["id"], day)] = [earliest, 0, 2, end]
-        start = max(earliest, state[0] + (_pick(self.rng, TRAVEL_MINUTES) * 60 if gap else 0)) if state[1] else earliest
+        start = max(earliest, state[0] + _pick(self.rng, TRAVEL_MINUTES) * 60) if state[1] else earliest
+        for call_start, call_end in self.calls.get(tech["id"], ()):  # after a scenario's call-out it overlaps
+            if start < call_end and start + minutes * 60 > call_start:
+                start = call_end + _pick(self.rng, TRAVEL_MINUTES) * 60
         self._last_slot = (tech, state, state[0], state[1])
         state[0], state[1] = max(state[0], start + minutes * 60), state[1] + 1
         return start
@@ -1119,7 +1235,7 @@ class _World:
         elif start <= now:
             table = "now"
         else:
-            table = "later_today" if start < today + DAY else "future"
+            table = "soon" if start < now + DISPATCH_AHEAD else "future"
         return self.tables[table].pick(self.rng)
 
     def _changed_at(self, status: str, visit: tuple, created: int) -> int:
@@ -1182,7 +1298,7 @@ class _World:
         if slot is None or status == "Canceled" or waiting:
             self._release(visit)
             if status != "Canceled" and slot is not None and start > now:  # waiting for a technician:
-                day = (start + LOCAL_OFFSET) // DAY * DAY - LOCAL_OFFSET   # in any window of its day
+                day = self.clock.day_of(start)  # in any window of its day
                 hour, hours = _pick(rng, ARRIVAL_WINDOWS)
                 begin = max(day + hour * HOUR + _randrange(rng, hours * 4) * 900, now // 900 * 900 + 900)
                 iso = self.iso
@@ -1195,7 +1311,7 @@ class _World:
         if rng.random() < 0.15:
             pool = self.techs_by_bu[bu_id]
             helper = pool[_randrange(rng, len(pool))]
-            day = (start + LOCAL_OFFSET) // DAY * DAY - LOCAL_OFFSET
+            day = self.clock.day_of(start)
             state = self._tech_day(helper, day) if helper is not crew[0] else None
             if state is not None and state[1] < state[2] and state[0] <= start - 900 and end <= state[3] + SHIFT_SLACK:
                 state[0], state[1] = end, state[1] + 1
