@@ -276,10 +276,11 @@ BOOKING_PROVIDER_ID = 8701  # the web scheduler; providers and dismissal reasons
 DISMISSING_REASON_ID = 8801
 
 # Appointment status by where it sits against `now`: (status, weight). A few late (Dispatched past their
-# window) and running over (Working past their end) come from the "earlier today" table, and once each
-# from _World._scenario, since early in the day that table has nothing to draw for. A technician is on the
-# way (Dispatched) only to a visit starting soon, within DISPATCH_AHEAD, never hours ahead.
-STATUS_EARLIER_TODAY = (("Done", 90), ("Canceled", 4), ("Dispatched", 4), ("Working", 2))
+# window) come from the "earlier today" table, and one from _World._scenario, since early in the day that
+# table has nothing to draw for; the running-over one (Working past its end) only from there: drawn here, its
+# technician would be Working on their next visit too. A technician is on the way (Dispatched) only to a
+# visit starting soon, within DISPATCH_AHEAD, never hours ahead.
+STATUS_EARLIER_TODAY = (("Done", 92), ("Canceled", 4), ("Dispatched", 4))
 STATUS_PAST = (("Done", 93), ("Canceled", 7))
 STATUS_NOW = (("Working", 80), ("Dispatched", 20))
 STATUS_SOON = (("Scheduled", 80), ("Dispatched", 10), ("Hold", 5), ("Canceled", 5))
@@ -964,10 +965,14 @@ class _World:
     # From today on, per business unit, today and tomorrow fill technician by technician, later days are
     # drawn with thinning weights; what does not fit goes to the days before today, which fill backwards
     # from yesterday, day by day, as far back as the number of jobs needs (a big world has years of it).
+    #
+    # The scenario visits come first, at times `now` sets; one outside every shift (at night, on a day off)
+    # is a call-out: `self.calls[technician id]` lists when they are out on each (until now for one still
+    # going), each has an on-call shift record, and the technician's day is booked around it.
 
     def _schedule_setup(self) -> None:
         self.tech_days: dict[tuple[int, int], list | None] = {}
-        self.calls: dict[int, list[tuple[int, int]]] = {}  # technician id -> (start, end) of each call-out
+        self.calls: dict[int, list[tuple[int, int]]] = {}  # technician id -> each call-out's (start, until)
         self.visits_wanted = _Weighted(VISITS_PER_DAY)
         today = self.clock.today
         self.near = {bu_id: [today, 0, 0] for bu_id in self.techs_by_bu}  # day, next technician, misses
@@ -1053,22 +1058,16 @@ class _World:
         rng, today = self.rng, self.clock.today
         pool = self.techs_by_bu[bu_id]
         last = None
-        if hostile:  # booked for today, wherever it fits
+        if hostile:  # booked for today where it fits, else called out for it at 10:00, else as any job
             for tech in pool:
                 last = self._fit(tech, today, minutes)
                 if last:
                     break
-            # nobody of the trade has room today: the next opening on shift, else a call-out at 10:00, else
-            # an emergency call taken anyway
-            booked = last is None and (self._opening(pool, today, minutes * 60)
-                                       or self._take(pool, today + 10 * HOUR, minutes * 60, 0))
+            booked = None if last else self._take(pool, today + 10 * HOUR, minutes * 60, 0)
             if booked:
                 start, slot = booked
-                last = (start, start + minutes * 60, *self._window(start, self.clock.day_of(start)), slot)
-            elif last is None:
-                start = self._force(pool[0], today, today + 10 * HOUR, minutes)
-                last = (start, start + minutes * 60, *self._window(start, today), self._last_slot)
-        elif rng.random() < FUTURE_SHARE:
+                last = (start, start + minutes * 60, *self._window(start, today), slot)
+        if last is None and (hostile or rng.random() < FUTURE_SHARE):
             near = self.near[bu_id]
             if near[0] < today + NEAR_DAYS * DAY:
                 last = self._sweep(near, pool, minutes, DAY)
@@ -1099,22 +1098,26 @@ class _World:
                 state[0], state[1] = cursor, count
 
     def _scenario(self, k: int, kind: _JobKind) -> tuple[list[tuple], str, _JobKind] | None:
-        """The jobs the board must show whatever the hour `now` falls on: a technician dispatched two hours
-        ago and still not there an hour after the arrival window closed (late); one still Working 45 minutes
-        after the visit should have ended (running over); a call booked a moment ago for the next opening
-        within a day, not confirmed with the customer yet. Their times follow from `now` and are never moved
-        (a slot found later could put a visit that is over into the future): each goes to a technician of the
-        trade on shift and free then, else, when no shift has room (at night, on a day off), to one called
-        out for it. The late and the running-over technicians are still out on theirs: nothing else of
-        theirs is due before now. When the drawn trade has nobody, another call kind's trade takes the job."""
+        """The jobs the board must show whatever the hour `now` falls on: a technician due two hours ago and
+        still not there an hour after the arrival window closed (late); one still Working 45 minutes after the
+        visit should have ended (running over); a call booked a moment ago for the next opening within a day,
+        not confirmed with the customer yet. Their times follow from `now` (a slot found later could put a
+        visit that is over into the future): each goes to a technician of the trade on shift and free then,
+        else, when no shift has room (at night, on a day off), to one called out for it. The late and the
+        running-over technicians are still out on theirs: nothing else of theirs is due before now. Where
+        nobody is free (a Monday meeting), the late or running-over one tries a little earlier or later;
+        where the drawn trade has nobody, another call kind's trade takes the job."""
         now = self.clock.now // 60 * 60
         for kind in (kind, *self.call_kinds.values):
             seconds, pool = kind.minutes * 60, self.techs_by_bu[kind.bu_id]
             if k == 2:
                 soon = -(-now // 900) * 900 + HOUR
                 booked = self._opening(pool, soon, seconds) or self._take(pool, soon, seconds, soon + seconds)
-            else:
-                booked = self._take(pool, now - 2 * HOUR if k == 0 else now - 45 * 60 - seconds, seconds, now)
+            else:  # minutes before now: the late one's start, the running-over one's end
+                for back in (120, 90, 150, 180) if k == 0 else (45, 30, 60, 90):
+                    booked = self._take(pool, now - back * 60 - (seconds if k else 0), seconds, now)
+                    if booked is not None:
+                        break
             if booked is not None:
                 break
         else:
@@ -1189,43 +1192,36 @@ class _World:
         return end > shift_end + SHIFT_SLACK and start >= state[0]
 
     def _call_out(self, tech: dict, day: int, start: int, end: int, until: int) -> tuple:
-        """Book `tech`, off shift, for [start, end), taken until `until`: an on-call shift covers that,
-        beside their regular shift; the day's bookings follow a call before the shift and end before a
-        call after its start; a day off becomes a day that ends with the call. The slot is a day of its own."""
-        self.calls.setdefault(tech["id"], []).append((start, end))
-        begin, last = start // HOUR * HOUR, until
+        """Book `tech`, off shift, for [start, end), taken until `until`: an on-call shift covers that beside
+        their regular shift. On a day off a call in the day makes them on call for the day (08:00-20:00, the
+        call included), one at night only for the call. The day's bookings follow a call before the shift
+        and end before one after it. The slot is a day of its own."""
+        self.calls.setdefault(tech["id"], []).append((start, until))
         key = (tech["id"], day)
-        state, shift = self.tech_days[key], self.shift_of[key]
+        shift = self.shift_of[key]
+        begin, last = start // HOUR * HOUR, -(-until // HOUR) * HOUR
+        slot = tech, [end, 1, 1, end], start, 0
+        if shift is None and (until <= day + 8 * HOUR or start >= day + 20 * HOUR + SHIFT_SLACK):
+            self._shift_record(tech, "OnCall", "Called out", begin, last, start - HOUR)
+            return slot
         if shift is None:
-            self.shift_of[key] = (begin, -(-last // HOUR) * HOUR)
-            self.tech_days[key] = [until, 1, 1, -(-last // HOUR) * HOUR]
+            shift = self.shift_of[key] = (day + 8 * HOUR, day + 20 * HOUR)
+            self.tech_days[key] = [shift[0], 0, 2, shift[1]]
+            begin, last = min(begin, shift[0]), max(last, shift[1])
         elif start < shift[0]:
-            last = min(until, shift[0])
-            if until > shift[0]:
-                state[0] = until + _pick(self.rng, TRAVEL_MINUTES) * 60
-        elif shift is not None:
+            last = min(last, shift[0])
+        else:
             begin = max(begin, shift[1])
+        state = self.tech_days[key]
+        if start < shift[0]:
+            if until > shift[0]:
+                state[0] = max(state[0], until + _pick(self.rng, TRAVEL_MINUTES) * 60)
+        elif end > shift[1] + SHIFT_SLACK:
             state[3] = min(state[3], start - SHIFT_SLACK)
-        self._shift_record(tech, "OnCall", "Called out", begin, -(-last // HOUR) * HOUR, start - HOUR)
-        return tech, [end, 1, 1, end], start, 0
-
-    def _force(self, tech: dict, day: int, earliest: int, minutes: int) -> int:
-        """Book `tech` on `day` from `earliest` (after what they have) whatever their shift says; the
-        start. `self._last_slot` is the booking's slot."""
-        state = self._tech_day(tech, day)
-        if state is None:  # called out on a day off: the call-out is on the shift calendar too
-            begin = min(earliest // HOUR * HOUR, day + 8 * HOUR)
-            end = max(-(-(earliest + minutes * 60) // HOUR) * HOUR, day + 20 * HOUR)
-            self._shift_record(tech, "OnCall", "Called out", begin, end, earliest - HOUR)
-            self.shift_of[(tech["id"], day)] = (begin, end)
-            state = self.tech_days[(tech["id"], day)] = [earliest, 0, 2, end]
-        start = max(earliest, state[0] + _pick(self.rng, TRAVEL_MINUTES) * 60) if state[1] else earliest
-        for call_start, call_end in self.calls.get(tech["id"], ()):  # after a scenario's call-out it overlaps
-            if start < call_end and start + minutes * 60 > call_start:
-                start = call_end + _pick(self.rng, TRAVEL_MINUTES) * 60
-        self._last_slot = (tech, state, state[0], state[1])
-        state[0], state[1] = max(state[0], start + minutes * 60), state[1] + 1
-        return start
+        else:  # within a day off's on-call hours
+            state[0], state[1] = until, state[1] + 1
+        self._shift_record(tech, "OnCall", "Called out", begin, last, start - HOUR)
+        return slot
 
     def _status_at(self, visit: tuple) -> str:
         start, end = visit[0], visit[1]
@@ -1314,7 +1310,8 @@ class _World:
             day = self.clock.day_of(start)
             state = self._tech_day(helper, day) if helper is not crew[0] else None
             if state is not None and state[1] < state[2] and state[0] <= start - 900 and end <= state[3] + SHIFT_SLACK:
-                state[0], state[1] = end, state[1] + 1
+                # a helper on a visit still going past its end is still there too
+                state[0], state[1] = max(end, now) if status in ("Working", "Dispatched") else end, state[1] + 1
                 crew.append(helper)
         assigned = self.between(booked, min(start, now))
         for tech in crew:
