@@ -874,6 +874,7 @@ class _World:
         self._schedule_setup()
         # the scenario visits' times are set by now: they are placed before anything else is booked
         self.scenarios = [self._scenario(k, self.call_kinds.pick(self.rng)) for k in range(SCENARIOS)]
+        self.on_hold = 0  # jobs put on hold so far
         for i in range(self.jobs):
             self._job(i)
         for project in self.projects:
@@ -903,6 +904,9 @@ class _World:
         else:
             visits = self._book(kind.bu_id, kind.minutes, hostile)
             status = self._status_at(visits[-1])
+            if status == "Scheduled" and not self.on_hold and visits[-1][0] > now + DAY:
+                status = "Hold"  # the first from tomorrow on, if none came before: every world has one
+            self.on_hold += status == "Hold"
         job_type, bu_id, install = kind.record, kind.bu_id, kind.job_class == "Install"
         job_id, job_number = ID_BASE["jobs"] + i + 1, str(41000 + i)
         just_booked = scenario is not None and status == "Scheduled"

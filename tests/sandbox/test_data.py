@@ -223,6 +223,7 @@ class Seen(dict):
 WORLDS = {
     "sun-21:41-big": (3, 4000, datetime(2026, 11, 30, 4, 41, tzinfo=timezone.utc)),
     "mon-00:20": (1, 200, datetime(2026, 11, 30, 7, 20, tzinfo=timezone.utc)),
+    "mon-00:20-tiny": (12, 100, datetime(2026, 11, 30, 7, 20, tzinfo=timezone.utc)),
     "mon-03:00": (2, 200, datetime(2026, 11, 30, 10, 0, tzinfo=timezone.utc)),
     "sun-17:05-utc-midnight": (4, 200, datetime(2026, 11, 30, 0, 5, tzinfo=timezone.utc)),
     "sun-23:50": (5, 200, datetime(2026, 11, 30, 6, 50, tzinfo=timezone.utc)),
@@ -337,7 +338,9 @@ def test_the_boards_alerts_are_there_and_true_at_any_hour(any_world):
 
 def test_held_visits_say_why_and_wait_ahead(any_world):
     jobs = by_id(any_world, "jobs")
-    for a in (a for a in any_world["appointments"] if a["status"] == "Hold"):
+    held = [a for a in any_world["appointments"] if a["status"] == "Hold"]
+    assert held
+    for a in held:
         job = jobs[a["jobId"]]
         assert job["jobStatus"] == "Hold" and a["id"] == job["lastAppointmentId"]
         assert a["_hold"]["reasonId"] == job["_hold"]["reasonId"] and when(a["start"]) > any_world.now
