@@ -75,8 +75,9 @@ TRAVEL_MINUTES = (15, 20, 25, 30, 30, 40, 45)
 SHIFT_SLACK = HOUR
 FUTURE_SHARE = 0.4
 NEAR_DAYS = 2  # today and tomorrow fill technician by technician; later days are drawn, thinning out
-UNASSIGNED_SHARE = 0.05  # of future Scheduled/Hold appointments: the Unassigned lane
+UNASSIGNED_SHARE = 0.05  # of Scheduled/Hold appointments: the Unassigned lane (a running quota, not a coin per visit)
 UNASSIGNED_AT_LEAST = 3  # future Scheduled appointments left unassigned in any world, however small
+SCENARIOS = 3  # the jobs after the hostile ones: late, running over, just booked (_World._scenario)
 
 # ---------------------------------------------------------------------------------------- company tables
 
@@ -275,12 +276,15 @@ BOOKING_PROVIDER_ID = 8701  # the web scheduler; providers and dismissal reasons
 DISMISSING_REASON_ID = 8801
 
 # Appointment status by where it sits against `now`: (status, weight). A few late (Dispatched past their
-# window) and running over (Working past their end) come from the "earlier today" table, and once each
-# from _World._scenario, since early in the day that table has nothing to draw for.
-STATUS_EARLIER_TODAY = (("Done", 90), ("Canceled", 4), ("Dispatched", 4), ("Working", 2))
+# window) come from the "earlier today" table, and one from _World._scenario, since early in the day that
+# table has nothing to draw for; the running-over one (Working past its end) only from there: drawn here, its
+# technician would be Working on their next visit too. A technician is on the way (Dispatched) only to a
+# visit starting soon, within DISPATCH_AHEAD, never hours ahead.
+STATUS_EARLIER_TODAY = (("Done", 92), ("Canceled", 4), ("Dispatched", 4))
 STATUS_PAST = (("Done", 93), ("Canceled", 7))
 STATUS_NOW = (("Working", 80), ("Dispatched", 20))
-STATUS_LATER_TODAY = (("Scheduled", 80), ("Dispatched", 10), ("Hold", 5), ("Canceled", 5))
+STATUS_SOON = (("Scheduled", 80), ("Dispatched", 10), ("Hold", 5), ("Canceled", 5))
+DISPATCH_AHEAD = 2 * HOUR
 STATUS_FUTURE = (("Scheduled", 88), ("Hold", 6), ("Canceled", 6))
 JOB_STATUS = {"Scheduled": "Scheduled", "Dispatched": "Dispatched", "Working": "InProgress", "Hold": "Hold",
               "Done": "Completed", "Canceled": "Canceled"}
@@ -316,7 +320,7 @@ class _Clock:
     def __init__(self, now: datetime) -> None:
         self.now = int(now.astimezone(timezone.utc).timestamp())
         # local midnight of today, in UTC epoch seconds
-        self.today = (self.now + LOCAL_OFFSET) // DAY * DAY - LOCAL_OFFSET
+        self.today = self.day_of(self.now)
         self._days: dict[int, str] = {}
         self._minutes = [f"T{m // 60:02d}:{m % 60:02d}:" for m in range(1440)]
         self._seconds = [f"{s:02d}Z" for s in range(60)]
@@ -328,6 +332,10 @@ class _Clock:
             text = self._days[day] = datetime.fromtimestamp(day * DAY, timezone.utc).strftime("%Y-%m-%d")
         minute, second = divmod(rest, 60)
         return text + self._minutes[minute] + self._seconds[second]
+
+    def day_of(self, ts: int) -> int:
+        """The local midnight (UTC epoch) of the day `ts` falls on."""
+        return (ts + LOCAL_OFFSET) // DAY * DAY - LOCAL_OFFSET
 
     def weekday(self, day_start: int) -> int:
         """Monday 0 .. Sunday 6 of the local day starting at `day_start`."""
@@ -535,6 +543,7 @@ class _World:
         trade = _Weighted(list(zip(range(len(TRADES)), TRADE_WEIGHTS)))
         self.techs_by_bu: dict[int, list[dict]] = {bu["id"]: [] for bu in self.business_units}
         self.unassigned_owed = UNASSIGNED_AT_LEAST
+        self.unassigned_due = 0.0  # the share of waiting visits owed to the Unassigned lane so far
         self.technicians = []
         for i in range(count):
             # the first of each trade are fixed so every business unit has someone to send
@@ -849,15 +858,23 @@ class _World:
     def _jobs(self) -> None:
         self.tables = {name: _Weighted(t) for name, t in (
             ("earlier_today", STATUS_EARLIER_TODAY), ("past", STATUS_PAST), ("now", STATUS_NOW),
-            ("later_today", STATUS_LATER_TODAY), ("future", STATUS_FUTURE))}
+            ("soon", STATUS_SOON), ("future", STATUS_FUTURE))}
         self.priority = _Weighted(PRIORITY_WEIGHTS)
         self.bookable = [kind for kind in self.job_types if self.techs_by_bu[kind.bu_id]]
         # service calls outnumber installs, and each trade books about as much as its crew can do
         trade_of = {bu["id"]: t for t, bu in enumerate(self.business_units)}
         types_in = {bu_id: sum(k.bu_id == bu_id for k in self.bookable) for bu_id in trade_of}
-        self.kinds = _Weighted([(kind, TRADE_WEIGHTS[trade_of[kind.bu_id]] / types_in[kind.bu_id]
-                                 * (0.6 if kind.job_class == "Install" else 1.0)) for kind in self.bookable])
+        table = [(kind, TRADE_WEIGHTS[trade_of[kind.bu_id]] / types_in[kind.bu_id]
+                  * (0.6 if kind.job_class == "Install" else 1.0)) for kind in self.bookable]
+        self.kinds = _Weighted(table)
+        # what the day's scenario visits are: service calls of two hours at most (what an on-call
+        # technician is called out for), not installs that would have started the evening before
+        self.call_kinds = _Weighted([(kind, w) for kind, w in table if kind.job_class == "Service"
+                                     and kind.minutes <= 120])
         self._schedule_setup()
+        # the scenario visits' times are set by now: they are placed before anything else is booked
+        self.scenarios = [self._scenario(k, self.call_kinds.pick(self.rng)) for k in range(SCENARIOS)]
+        self.on_hold = 0  # jobs put on hold so far
         for i in range(self.jobs):
             self._job(i)
         for project in self.projects:
@@ -876,25 +893,31 @@ class _World:
     def _job(self, i: int) -> None:
         """One job: where and what, its visits and their statuses, then the job record and its logs."""
         rng, iso, now = self.rng, self.iso, self.clock.now
+        k = i - len(HOSTILE_TEXTS)
+        scenario = self.scenarios[k] if 0 <= k < SCENARIOS else None
         kind = self.kinds.pick(rng)
-        job_type, bu_id, install = kind.record, kind.bu_id, kind.job_class == "Install"
         project = _pick(rng, self.projects) if self.chance(0.08) else None
         site = project or self.locations[_randrange(rng, len(self.locations))]
         hostile = i < len(HOSTILE_TEXTS)  # the first jobs carry the hostile texts, booked for today
-        scenario = self._scenario(i - len(HOSTILE_TEXTS), bu_id, kind.minutes)
         if scenario is not None:
-            visits, status = scenario
+            visits, status, kind = scenario
         else:
-            visits = self._book(bu_id, kind.minutes, hostile)
+            visits = self._book(kind.bu_id, kind.minutes, hostile)
             status = self._status_at(visits[-1])
+            if status == "Scheduled" and not self.on_hold and visits[-1][0] > now + DAY:
+                status = "Hold"  # the first from tomorrow on, if none came before: every world has one
+            self.on_hold += status == "Hold"
+        job_type, bu_id, install = kind.record, kind.bu_id, kind.job_class == "Install"
         job_id, job_number = ID_BASE["jobs"] + i + 1, str(41000 + i)
-        created = min(visits[0][0] - _randrange(rng, 60, 21 * 24 * 60) * 60, now - _randrange(rng, 1, 600) * 60)
+        just_booked = scenario is not None and status == "Scheduled"
+        created = (now - _randrange(rng, 1, 60) * 60 if just_booked
+                   else min(visits[0][0] - _randrange(rng, 60, 21 * 24 * 60) * 60, now - _randrange(rng, 1, 600) * 60))
         # a return visit's job changed when its earlier visits finished, not only when it was booked
         floor = max([created] + [visit[1] for visit in visits[:-1] if visit[1] <= now])
         changed = self._changed_at(status, visits[-1], floor)
         appointments = self._appointments(job_id, job_number, site["customerId"], visits, status, created, changed,
                                           bu_id)
-        if scenario is not None and status == "Scheduled":
+        if just_booked:
             appointments[-1]["isConfirmed"] = False
         completed = status == "Done"
         job = self.add("jobs", {
@@ -946,9 +969,14 @@ class _World:
     # From today on, per business unit, today and tomorrow fill technician by technician, later days are
     # drawn with thinning weights; what does not fit goes to the days before today, which fill backwards
     # from yesterday, day by day, as far back as the number of jobs needs (a big world has years of it).
+    #
+    # The scenario visits come first, at times `now` sets; one outside every shift (at night, on a day off)
+    # is a call-out: `self.calls[technician id]` lists when they are out on each (until now for one still
+    # going), each has an on-call shift record, and the technician's day is booked around it.
 
     def _schedule_setup(self) -> None:
         self.tech_days: dict[tuple[int, int], list | None] = {}
+        self.calls: dict[int, list[tuple[int, int]]] = {}  # technician id -> each call-out's (start, until)
         self.visits_wanted = _Weighted(VISITS_PER_DAY)
         today = self.clock.today
         self.near = {bu_id: [today, 0, 0] for bu_id in self.techs_by_bu}  # day, next technician, misses
@@ -984,19 +1012,19 @@ class _World:
         self.tech_days[key] = state
         return state
 
-    def _fit(self, tech: dict, day: int, minutes: int, earliest: int = 0) -> tuple | None:
-        """Book `minutes` for `tech` on `day` after what they have (not before `earliest`), or None."""
+    def _fit(self, tech: dict, day: int, minutes: int) -> tuple | None:
+        """Book `minutes` for `tech` on `day` after what they have, ending within their shift, or None."""
         state = self._tech_day(tech, day)
         if state is None or state[1] >= state[2]:
             return None
         rng = self.rng
         start = state[0] + _pick(rng, TRAVEL_MINUTES) * 60 if state[1] else state[0] + _randrange(rng, 0, 3) * 900
-        start = -(-max(start, earliest) // 900) * 900  # quarter hours
+        start = -(-start // 900) * 900  # quarter hours
         busy = self.busy.get((tech["id"], day))
         if busy and start < busy[1] and start + minutes * 60 > busy[0]:
             start = -(-(busy[1] + _pick(rng, TRAVEL_MINUTES) * 60) // 900) * 900
         end = start + minutes * 60
-        if end > state[3] + SHIFT_SLACK and (state[1] or earliest):
+        if end > state[3] + SHIFT_SLACK:
             return None
         slot = (tech, state, state[0], state[1])
         state[0], state[1] = end, state[1] + 1
@@ -1034,15 +1062,16 @@ class _World:
         rng, today = self.rng, self.clock.today
         pool = self.techs_by_bu[bu_id]
         last = None
-        if hostile:  # booked for today, wherever it fits
+        if hostile:  # booked for today where it fits, else called out for it at 10:00, else as any job
             for tech in pool:
                 last = self._fit(tech, today, minutes)
                 if last:
                     break
-            if last is None:  # nobody of the trade works today: an emergency call taken anyway
-                start = self._force(pool[0], today, today + 10 * HOUR, minutes)
-                last = (start, start + minutes * 60, *self._window(start, today), self._last_slot)
-        elif rng.random() < FUTURE_SHARE:
+            booked = None if last else self._take(pool, today + 10 * HOUR, minutes * 60, 0)
+            if booked:
+                start, slot = booked
+                last = (start, start + minutes * 60, *self._window(start, today), slot)
+        if last is None and (hostile or rng.random() < FUTURE_SHARE):
             near = self.near[bu_id]
             if near[0] < today + NEAR_DAYS * DAY:
                 last = self._sweep(near, pool, minutes, DAY)
@@ -1056,7 +1085,7 @@ class _World:
         r = rng.random()
         visits = [last]
         for _ in range(0 if r < 0.76 else 1 if r < 0.96 else 2):
-            day = (visits[0][0] + LOCAL_OFFSET) // DAY * DAY - LOCAL_OFFSET - _randrange(rng, 1, 5) * DAY
+            day = self.clock.day_of(visits[0][0]) - _randrange(rng, 1, 5) * DAY
             tech = visits[0][4][0] if visits[0][4] else pool[_randrange(rng, len(pool))]
             visit = self._fit(tech, day, minutes) or self._fit(pool[_randrange(rng, len(pool))], day, minutes)
             if visit is None:
@@ -1072,43 +1101,131 @@ class _World:
             if state[1] == count + 1:
                 state[0], state[1] = cursor, count
 
-    def _scenario(self, k: int, bu_id: int, minutes: int) -> tuple[list[tuple], str] | None:
-        """Jobs the board must show whatever the hour `now` falls on (before 9:00 no arrival window of
-        the day has closed yet): one technician late for a window that closed an hour ago, one still
-        Working 45 minutes after the appointment should have ended, one booked for later today and not
-        confirmed yet. Each goes to a technician free then."""
+    def _scenario(self, k: int, kind: _JobKind) -> tuple[list[tuple], str, _JobKind] | None:
+        """The jobs the board must show whatever the hour `now` falls on: a technician due two hours ago and
+        still not there an hour after the arrival window closed (late); one still Working 45 minutes after the
+        visit should have ended (running over); a call booked a moment ago for the next opening within a day,
+        not confirmed with the customer yet. Their times follow from `now` (a slot found later could put a
+        visit that is over into the future): each goes to a technician of the trade on shift and free then,
+        else, when no shift has room (at night, on a day off), to one called out for it. The late and the
+        running-over technicians are still out on theirs: nothing else of theirs is due before now. Where
+        nobody is free (a Monday meeting), the late or running-over one tries a little earlier or later;
+        where the drawn trade has nobody, another call kind's trade takes the job."""
         now = self.clock.now // 60 * 60
-        if k == 0:
-            start, status = now - 2 * HOUR, "Dispatched"
-        elif k == 1:
-            start, status = now - 45 * 60 - minutes * 60, "Working"
-        elif k == 2:  # a call just booked for later today, not confirmed with the customer yet
-            start, status = min(-(-now // 900) * 900 + HOUR, self.clock.today + DAY - minutes * 60 - 900), "Scheduled"
+        for kind in (kind, *self.call_kinds.values):
+            seconds, pool = kind.minutes * 60, self.techs_by_bu[kind.bu_id]
+            if k == 2:
+                soon = -(-now // 900) * 900 + HOUR
+                booked = self._opening(pool, soon, seconds) or self._take(pool, soon, seconds, soon + seconds)
+            else:  # minutes before now: the late one's start, the running-over one's end
+                for back in (120, 90, 150, 180) if k == 0 else (45, 30, 60, 90):
+                    booked = self._take(pool, now - back * 60 - (seconds if k else 0), seconds, now)
+                    if booked is not None:
+                        break
+            if booked is not None:
+                break
         else:
             return None
-        today, pool = self.clock.today, self.techs_by_bu[bu_id]
-        free = [t for t in pool if (s := self._tech_day(t, today)) and (s[1] == 0 or s[0] <= start)]
-        start = self._force((free or pool)[0], today, start, minutes, gap=False)
-        # The arrival window goes where the visit landed: the late one's closed an hour ago when the visit
-        # could stay before that, and holds the visit's start in any case.
-        window = ((min(start, now - 4 * HOUR), max(start, now - HOUR)), (start - HOUR, start + HOUR),
-                  (start, start + 2 * HOUR))[k]
-        return [(start, start + minutes * 60, *window, self._last_slot)], status
+        start, slot = booked
+        window = ((start - 2 * HOUR, start + HOUR), (start - HOUR, start + HOUR), (start, start + 2 * HOUR))[k]
+        return [(start, start + seconds, *window, slot)], ("Dispatched", "Working", "Scheduled")[k], kind
 
-    def _force(self, tech: dict, day: int, earliest: int, minutes: int, gap: bool = True) -> int:
-        """Book `tech` on `day` from `earliest` (after what they have) whatever their shift says; the
-        start. `self._last_slot` is the booking's slot."""
+    def _take(self, pool: list[dict], start: int, seconds: int, until: int) -> tuple[int, tuple] | None:
+        """The first technician of `pool` on shift and free for [start, start + seconds), else the first off
+        shift then and free, called out: (start, slot), or None. They are taken until `until` (or the end)."""
+        day, end = self.clock.day_of(start), start + seconds
+        until = max(end, until)
+        for tech in pool:
+            if self._free_from(tech, day, start, seconds) == start:
+                return start, self._book_at(tech, day, until)
+        for tech in pool:
+            if self._off_shift(tech, day, start, end, until):
+                return start, self._call_out(tech, day, start, end, until)
+        return None
+
+    def _opening(self, pool: list[dict], earliest: int, seconds: int) -> tuple[int, tuple] | None:
+        """The earliest start from `earliest`, within a day of now, that a technician of `pool` has on
+        shift (that day or the next): (start, slot), or None."""
+        best = None
+        for day in (self.clock.day_of(earliest), self.clock.day_of(earliest) + DAY):
+            for tech in pool:
+                start = self._free_from(tech, day, earliest, seconds)
+                if start is not None and start < self.clock.now + DAY and (best is None or start < best[0]):
+                    best = start, tech, day
+        if best is None:
+            return None
+        start, tech, day = best
+        return start, self._book_at(tech, day, start + seconds)
+
+    def _free_from(self, tech: dict, day: int, earliest: int, seconds: int) -> int | None:
+        """When, from `earliest`, `tech` can work `seconds` on shift on `day`: after what they have booked,
+        clear of their meeting and call-outs, ending within the shift (and its slack); or None."""
         state = self._tech_day(tech, day)
-        if state is None:  # called out on a day off: the call-out is on the shift calendar too
-            begin = min(earliest // HOUR * HOUR, day + 8 * HOUR)
-            end = max(-(-(earliest + minutes * 60) // HOUR) * HOUR, day + 20 * HOUR)
-            self._shift_record(tech, "OnCall", "Called out", begin, end, earliest - HOUR)
-            self.shift_of[(tech["id"], day)] = (begin, end)
-            state = self.tech_days[(tech["id"], day)] = [earliest, 0, 2, end]
-        start = max(earliest, state[0] + (_pick(self.rng, TRAVEL_MINUTES) * 60 if gap else 0)) if state[1] else earliest
-        self._last_slot = (tech, state, state[0], state[1])
-        state[0], state[1] = max(state[0], start + minutes * 60), state[1] + 1
+        if state is None:
+            return None
+        start = max(earliest, -(-state[0] // 900) * 900)
+        busy = self.busy.get((tech["id"], day))
+        if busy and start < busy[1] and start + seconds > busy[0]:
+            start = busy[1]
+        if start + seconds > state[3] + SHIFT_SLACK or not self._clear(tech, start, start + seconds):
+            return None
         return start
+
+    def _book_at(self, tech: dict, day: int, until: int) -> tuple:
+        """Book `tech` on shift, from when `_free_from` found, until `until`; the visit's slot."""
+        state = self.tech_days[(tech["id"], day)]
+        slot = (tech, state, state[0], state[1])
+        state[0], state[1] = until, state[1] + 1
+        return slot
+
+    def _clear(self, tech: dict, start: int, end: int) -> bool:
+        return all(end <= s or start >= e for s, e in self.calls.get(tech["id"], ()))
+
+    def _off_shift(self, tech: dict, day: int, start: int, end: int, until: int) -> bool:
+        """Whether `tech`, taken from `start` to `until`, is off shift and free for [start, end): on a day
+        off; before their shift (into it only if nothing is booked that day yet); or past its end and slack,
+        with nothing booked after `start`."""
+        if not self._clear(tech, start, end):
+            return False
+        state = self._tech_day(tech, day)
+        if state is None:
+            return True
+        shift_start, shift_end = self.shift_of[(tech["id"], day)]
+        if start < shift_start:
+            return until <= shift_start or state[1] == 0
+        return end > shift_end + SHIFT_SLACK and start >= state[0]
+
+    def _call_out(self, tech: dict, day: int, start: int, end: int, until: int) -> tuple:
+        """Book `tech`, off shift, for [start, end), taken until `until`: an on-call shift covers that beside
+        their regular shift. On a day off a call in the day makes them on call for the day (08:00-20:00, the
+        call included), one at night only for the call. The day's bookings follow a call before the shift
+        and end before one after it. The slot is a day of its own."""
+        self.calls.setdefault(tech["id"], []).append((start, until))
+        key = (tech["id"], day)
+        shift = self.shift_of[key]
+        begin, last = start // HOUR * HOUR, -(-until // HOUR) * HOUR
+        slot = tech, [end, 1, 1, end], start, 0
+        if shift is None and (until <= day + 8 * HOUR or start >= day + 20 * HOUR + SHIFT_SLACK):
+            self._shift_record(tech, "OnCall", "Called out", begin, last, start - HOUR)
+            return slot
+        if shift is None:
+            shift = self.shift_of[key] = (day + 8 * HOUR, day + 20 * HOUR)
+            self.tech_days[key] = [shift[0], 0, 2, shift[1]]
+            begin, last = min(begin, shift[0]), max(last, shift[1])
+        elif start < shift[0]:
+            last = min(last, shift[0])
+        else:
+            begin = max(begin, shift[1])
+        state = self.tech_days[key]
+        if start < shift[0]:
+            if until > shift[0]:
+                state[0] = max(state[0], until + _pick(self.rng, TRAVEL_MINUTES) * 60)
+        elif end > shift[1] + SHIFT_SLACK:
+            state[3] = min(state[3], start - SHIFT_SLACK)
+        else:  # within a day off's on-call hours
+            state[0], state[1] = until, state[1] + 1
+        self._shift_record(tech, "OnCall", "Called out", begin, last, start - HOUR)
+        return slot
 
     def _status_at(self, visit: tuple) -> str:
         start, end = visit[0], visit[1]
@@ -1118,7 +1235,7 @@ class _World:
         elif start <= now:
             table = "now"
         else:
-            table = "later_today" if start < today + DAY else "future"
+            table = "soon" if start < now + DISPATCH_AHEAD else "future"
         return self.tables[table].pick(self.rng)
 
     def _changed_at(self, status: str, visit: tuple, created: int) -> int:
@@ -1167,15 +1284,21 @@ class _World:
         Scheduled/Hold ones (the Unassigned lane); now and then a helper who is free at that time."""
         rng, now = self.rng, self.clock.now
         status, start, end, slot = appointment["status"], visit[0], visit[1], visit[4]
-        waiting = status in ("Scheduled", "Hold") and rng.random() < UNASSIGNED_SHARE
-        if status == "Scheduled" and slot is not None and start > now + DAY and self.unassigned_owed > 0:
-            waiting = True  # the first few visits from tomorrow on wait: every world has an Unassigned lane
-        if waiting and slot is not None and start > now + DAY:
-            self.unassigned_owed = max(0, self.unassigned_owed - 1)
+        waiting = False
+        if status in ("Scheduled", "Hold"):
+            # A coin per visit left a small world's lane anywhere from 0 to 15% of its waiting visits; a
+            # quota keeps it at the share, the first few from tomorrow on (every world has the lane) included.
+            self.unassigned_due += UNASSIGNED_SHARE
+            owed = status == "Scheduled" and slot is not None and start > now + DAY and self.unassigned_owed > 0
+            if owed or self.unassigned_due >= 1:
+                waiting = True
+                self.unassigned_due -= 1
+                if slot is not None and start > now + DAY:
+                    self.unassigned_owed = max(0, self.unassigned_owed - 1)
         if slot is None or status == "Canceled" or waiting:
             self._release(visit)
             if status != "Canceled" and slot is not None and start > now:  # waiting for a technician:
-                day = (start + LOCAL_OFFSET) // DAY * DAY - LOCAL_OFFSET   # in any window of its day
+                day = self.clock.day_of(start)  # in any window of its day
                 hour, hours = _pick(rng, ARRIVAL_WINDOWS)
                 begin = max(day + hour * HOUR + _randrange(rng, hours * 4) * 900, now // 900 * 900 + 900)
                 iso = self.iso
@@ -1188,10 +1311,11 @@ class _World:
         if rng.random() < 0.15:
             pool = self.techs_by_bu[bu_id]
             helper = pool[_randrange(rng, len(pool))]
-            day = (start + LOCAL_OFFSET) // DAY * DAY - LOCAL_OFFSET
+            day = self.clock.day_of(start)
             state = self._tech_day(helper, day) if helper is not crew[0] else None
             if state is not None and state[1] < state[2] and state[0] <= start - 900 and end <= state[3] + SHIFT_SLACK:
-                state[0], state[1] = end, state[1] + 1
+                # a helper on a visit still going past its end is still there too
+                state[0], state[1] = max(end, now) if status in ("Working", "Dispatched") else end, state[1] + 1
                 crew.append(helper)
         assigned = self.between(booked, min(start, now))
         for tech in crew:
