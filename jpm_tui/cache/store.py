@@ -13,8 +13,9 @@
   Upserts keep the job list's denormalised columns (customer name, location, next appointment,
   technicians, job type and business unit names) and the search index current, inside the same transaction.
 * Reads for the UI (which never writes SQL): ``JobQuery`` -> ``jobs_window`` / ``count_jobs`` (light
-  ``JobListRow``s), ``job``, ``appointments_for_job``, ``notes_for_job``, ... , ``appointments_between``,
-  lookups, project window/count, ``counts``, ``info``.
+  ``JobListRow``s) / ``bookmark_job_list`` (a background walk for deep windows), ``job``,
+  ``appointments_for_job``, ``notes_for_job``, ... , ``appointments_between``, lookups, project window/count,
+  ``counts``, ``info``.
 
 Threads: one connection per thread (created on first use), so the UI's reader thread and the sync engine
 never share a connection. WAL lets readers run while a writer commits.

@@ -6,7 +6,8 @@ a placeholder and fetched through the app's ``Reader`` (one background thread), 
 The cursor is remembered by index *and* row id, so a data refresh keeps it on the same row.
 
 Subclasses say what they list: ``COLUMNS``, ``CELLS`` (column key -> text of a row), ``count_rows`` and
-``read_window`` (store reads, run on the reader thread), and optionally ``cell_style``. ``JobTable`` lists
+``read_window`` (store reads, run on the reader thread), and optionally ``cell_style`` and ``bookmark`` (a
+background walk through the counted rows, so that a jump deep into them reads little). ``JobTable`` lists
 jobs, ``ProjectTable`` projects.
 """
 
@@ -44,6 +45,11 @@ PAGE_SIZE = 64
 MAX_PAGES = 24
 FIRST_PAGE_WAIT = 0.05
 """Seconds a table waits at mount for a first page already being read (see ``on_mount``)."""
+BOOKMARK_SECONDS = 0.004
+"""Seconds one step of the background walk (``VirtualTable.bookmark``) may hold the reader thread: what a read
+for a key may wait behind it."""
+BOOKMARK_WAIT = 0.01
+"""Seconds the walk waits, before its next step, while the table waits for windows of its own."""
 
 _KNOWN_STATUSES = {"scheduled", "dispatched", "inprogress", "hold", "completed", "canceled"}
 _KNOWN_PRIORITIES = {"urgent", "high", "normal", "low"}
@@ -250,6 +256,11 @@ class VirtualTable(ScrollView, Generic[Q, R], can_focus=True):
         """``limit`` rows from ``offset`` (runs on the reader thread)."""
         raise NotImplementedError
 
+    def bookmark(self, query: Q, seconds: float) -> bool:
+        """Let the source walk on through ``query``'s rows for about ``seconds``, remembering where windows deep in
+        them start (runs on the reader thread); True when there is nothing more to walk. Nothing by default."""
+        return True
+
     def cell_style(self, column: Column, row: R) -> Style | None:
         """Extra style of one cell (status and priority columns are coloured by value)."""
         if column.style == "status":
@@ -348,6 +359,29 @@ class VirtualTable(ScrollView, Generic[Q, R], can_focus=True):
         self.post_message(self.Counted(self, count))
         self._fetch_visible()
         self.refresh()
+        self.run_worker(partial(self._bookmark, self._generation), group=f"{self.WORKER_GROUP}-bookmarks",
+                        exclusive=True)
+
+    async def _bookmark(self, generation: int) -> None:
+        """Once the rows are counted, the source walks them on the reader thread, a short step at a time and
+        only while the table waits for none of its own windows, so that a jump deep into them (the scrollbar
+        dragged) seeks from near where it lands. A new query or new data (a new generation) ends the walk."""
+        query = self._query
+
+        def step() -> bool:
+            # a step that waited its turn past a new query or new data is not taken
+            return generation != self._generation or self.bookmark(query, BOOKMARK_SECONDS)
+
+        while generation == self._generation:
+            if self._pending:
+                await asyncio.sleep(BOOKMARK_WAIT)
+                continue
+            try:
+                if await self.reader(step):
+                    return
+            except Exception as error:  # noqa: BLE001 - no row on screen depends on the walk: log it and stop
+                self.log.warning(f"{self.WHAT} table: walking the rows failed", error)
+                return
 
     def _fetch_visible(self) -> None:
         if self.row_count is None or self.row_count == 0:
