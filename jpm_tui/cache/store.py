@@ -1437,6 +1437,7 @@ class CacheStore:
         # nearest anchor before offset
         start = max((a for a in anchors if a < offset), default=None)
         seek = anchors[start] if start is not None else None
+        # or the nearest bookmark before it, when nearer (marks[marked - 1] is at offset marked * step - 1)
         marked = min(offset // entry.step, len(entry.marks)) if entry.step else 0
         if marked and (start is None or marked * entry.step - 1 > start):
             start, seek = marked * entry.step - 1, entry.marks[marked - 1]
@@ -1469,18 +1470,20 @@ class CacheStore:
                 del anchors[k]
         return self._list_rows([r[0] for r in ids_sorts])
 
-    #: jobs between two bookmarks at least; a window then walks at most this many rows of the sort index from
-    #: one (~0.1 ms unfiltered, ~1 ms for a quarter of the jobs, at 1,000,000 jobs)
-    BOOKMARK_STEP = 2000
-    #: bookmarks of one query at most (a longer list spaces them wider)
+    #: entries of the sort index between two bookmarks, about: what a window walks from the nearest at most, and
+    #: a step of the walk, whatever share of the jobs the list holds (a bookmark every 2,000 jobs of an unfiltered
+    #: list, every 80 of one holding 4% of the jobs; ~1 ms at 1,000,000 jobs)
+    BOOKMARK_ENTRIES = 2000
+    #: bookmarks of one query at most (past 2,000,000 jobs they space wider)
     MAX_BOOKMARKS = 1000
 
     def bookmark_job_list(self, query: JobQuery, seconds: float) -> bool:
         """Walk on through ``query``'s job list for about ``seconds`` (at least one step), remembering the place
         of every ``step``-th job (a bookmark), so that a window anywhere in the list (the scrollbar dragged deep)
         seeks from a bookmark a short walk before it instead of walking from the top. Each step is one keyset
-        seek in the sort index; the walk goes on from where the last call stopped. True when the list is
-        walked to its end, or needs no bookmarks; call again until then. A change of the data starts over.
+        seek in the sort index from the last bookmark to the next; the next call goes on from there. True when
+        the list is walked to its end, or needs no bookmarks; call again until then. A change of the data starts
+        over.
 
         No walk when the list is short, or when its last page would not walk the sort index (``_plan`` would
         find the matching jobs and sort them: every window costs about that, wherever it starts, and a walk
@@ -1497,11 +1500,13 @@ class CacheStore:
             conn.execute("BEGIN")  # one snapshot for the count, the plan and the steps
         try:
             if not entry.step:
-                total = 0 if fts_query(query.text) is not None else self.count_jobs(query)  # counted by the board
-                if total <= self.BOOKMARK_STEP or self._plan(query, total, 1) == "filter":
+                count = 0 if fts_query(query.text) is not None else self.count_jobs(query)  # counted by the board
+                step = max(-(-count // self.MAX_BOOKMARKS),
+                           -(-self.BOOKMARK_ENTRIES * count // max(1, self._total_jobs(True))))
+                if count <= step or self._plan(query, count, 1) == "filter":
                     entry.walked = True
                     return True
-                entry.step = max(self.BOOKMARK_STEP, -(-total // self.MAX_BOOKMARKS))
+                entry.step = step
             deadline = time.perf_counter() + seconds
             while True:
                 sql, args = self._window_sql(query, "sort", entry.marks[-1] if entry.marks else None, False)

@@ -238,15 +238,15 @@ BOOKMARKED = [JobQuery(sort=s, descending=desc) for s in sorted(JOB_SORT_COLUMNS
 def test_bookmarked_windows_equal_windows_read_from_the_top(world, monkeypatch: pytest.MonkeyPatch,
                                                              q: JobQuery) -> None:
     store, _ = world
-    monkeypatch.setattr(store, "BOOKMARK_STEP", 7)
+    monkeypatch.setattr(store, "BOOKMARK_ENTRIES", 7)
     store._anchors.clear()
     whole = ids(store, q)
-    assert len(whole) > 3 * 7
     store._anchors.clear()
     assert _walk(store, q, monkeypatch, seconds=0) > 1  # one step a call
     entry = _marks(store, q)
-    assert entry.walked and entry.step == 7
-    assert [mark[1] for mark in entry.marks] == whole[6::7]  # every 7th job, by its id
+    step = -(-7 * len(whole) // 300)  # 7 of the 300 jobs' entries in the sort index
+    assert entry.walked and entry.step == step and len(whole) > 3 * step
+    assert [mark[1] for mark in entry.marks] == whole[step - 1::step]  # every step-th job, by its id
     for plan in (None, "sort", "filter"):  # None: as planned
         with monkeypatch.context() as m:
             if plan:
@@ -262,7 +262,7 @@ def test_bookmarks_are_few_and_only_where_they_help(world, monkeypatch: pytest.M
     q = JobQuery(sort="customer")
     store._anchors.clear()
     assert store.bookmark_job_list(q, 1.0) and not _marks(store, q).marks  # 270 jobs: shorter than a step
-    monkeypatch.setattr(store, "BOOKMARK_STEP", 1)
+    monkeypatch.setattr(store, "BOOKMARK_ENTRIES", 1)
     monkeypatch.setattr(store, "MAX_BOOKMARKS", 10)
     store._anchors.clear()  # that answer holds for the data version
     total = store.count_jobs(q)
@@ -278,7 +278,7 @@ def test_bookmarks_are_few_and_only_where_they_help(world, monkeypatch: pytest.M
 
 def test_a_walk_starts_over_when_the_data_changes(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     store = CacheStore(tmp_path / "w.sqlite3")
-    monkeypatch.setattr(store, "BOOKMARK_STEP", 10)
+    monkeypatch.setattr(store, "BOOKMARK_ENTRIES", 10)
     store.upsert("customers", [d.Customer(i, f"Customer {i:03d}") for i in range(1, 101)])
     store.upsert("jobs", [d.Job(i, str(i), d.JobStatus.HOLD, d.Priority.LOW, 1, 1, i % 100 + 1, 1)
                           for i in range(1, 301)])
@@ -287,7 +287,7 @@ def test_a_walk_starts_over_when_the_data_changes(tmp_path: Path, monkeypatch: p
         m.setattr(store, "_plan", lambda q, offset, limit: "sort")
         for _ in range(5):
             assert not store.bookmark_job_list(q, 0)
-        assert len(_marks(store, q).marks) == 5
+        assert len(_marks(store, q).marks) == 5 and _marks(store, q).step == 10
         # mid-walk: jobs leave the list and customers change names (the order changes)
         store.upsert("jobs", [d.Job(i, str(i), d.JobStatus.HOLD, d.Priority.LOW, 1, 1, i % 100 + 1, 1, active=False)
                               for i in range(1, 301, 3)])
@@ -298,7 +298,9 @@ def test_a_walk_starts_over_when_the_data_changes(tmp_path: Path, monkeypatch: p
         calls = 1
         while not store.bookmark_job_list(q, 0):
             calls += 1
-    assert calls == 21 and [mark[1] for mark in _marks(store, q).marks] == whole[9::10]  # 20 steps, then the end
+    entry = _marks(store, q)
+    assert entry.step == 7  # 200 of 300 jobs: 10 entries of the sort index hold 7 of them, about
+    assert calls == 200 // 7 + 1 and [mark[1] for mark in entry.marks] == whole[6::7]  # 28 steps, then the end
     for offset in range(0, 201):
         _marks(store, q).seen.clear()
         assert ids(store, q, offset, 3) == whole[offset:offset + 3], offset

@@ -157,7 +157,7 @@ async def test_the_job_table_has_the_store_bookmark_its_query_and_stops_on_a_new
     store = CacheStore(tmp_path / "walk.sqlite3")
     store.upsert("jobs", [d.Job(i, str(1000 + i), d.JobStatus.SCHEDULED, d.Priority.NORMAL, 1, 1, 1, 1)
                           for i in range(1, 1001)])
-    store.BOOKMARK_STEP = 10  # a walk of 100 steps
+    store.BOOKMARK_ENTRIES = 10  # a walk of 100 steps
     monkeypatch.setattr(virtual_table, "BOOKMARK_SECONDS", 0)  # one step a read
     walked: list[JobQuery] = []
     bookmark = store.bookmark_job_list
@@ -193,7 +193,8 @@ async def test_the_job_table_has_the_store_bookmark_its_query_and_stops_on_a_new
         table_of(app).reload()
         await settle(pilot)
         again = store._anchors[_query_key(second)]
-        assert again is not done and again.walked and [m[1] for m in again.marks] == list(range(891, 0, -10))
+        assert again is not done and again.walked and again.step == 9  # 900 of 1000 jobs
+        assert [m[1] for m in again.marks] == list(range(900, 0, -1))[8::9]
     store.close()
 
 
