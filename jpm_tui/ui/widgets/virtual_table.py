@@ -46,10 +46,10 @@ MAX_PAGES = 24
 FIRST_PAGE_WAIT = 0.05
 """Seconds a table waits at mount for a first page already being read (see ``on_mount``)."""
 BOOKMARK_SECONDS = 0.004
-"""Seconds one step of the background walk (``VirtualTable.bookmark``) may hold the reader thread: what a read
+"""Seconds one chunk of the background walk (``VirtualTable.bookmark``) may hold the reader thread: what a read
 for a key may wait behind it."""
 BOOKMARK_WAIT = 0.01
-"""Seconds the walk waits, before its next step, while the table waits for windows of its own."""
+"""Seconds the walk waits, before its next chunk, while the table waits for windows of its own."""
 
 _KNOWN_STATUSES = {"scheduled", "dispatched", "inprogress", "hold", "completed", "canceled"}
 _KNOWN_PRIORITIES = {"urgent", "high", "normal", "low"}
@@ -363,13 +363,13 @@ class VirtualTable(ScrollView, Generic[Q, R], can_focus=True):
                         exclusive=True)
 
     async def _bookmark(self, generation: int) -> None:
-        """Once the rows are counted, the source walks them on the reader thread, a short step at a time and
+        """Once the rows are counted, the source walks them on the reader thread, a short chunk at a time and
         only while the table waits for none of its own windows, so that a jump deep into them (the scrollbar
         dragged) seeks from near where it lands. A new query or new data (a new generation) ends the walk."""
         query = self._query
 
-        def step() -> bool:
-            # a step that waited its turn past a new query or new data is not taken
+        def chunk() -> bool:
+            # a chunk that waited its turn past a new query or new data is not taken
             return generation != self._generation or self.bookmark(query, BOOKMARK_SECONDS)
 
         while generation == self._generation:
@@ -377,7 +377,7 @@ class VirtualTable(ScrollView, Generic[Q, R], can_focus=True):
                 await asyncio.sleep(BOOKMARK_WAIT)
                 continue
             try:
-                if await self.reader(step):
+                if await self.reader(chunk):
                     return
             except Exception as error:  # noqa: BLE001 - no row on screen depends on the walk: log it and stop
                 self.log.warning(f"{self.WHAT} table: walking the rows failed", error)
