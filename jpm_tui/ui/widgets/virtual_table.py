@@ -359,13 +359,18 @@ class VirtualTable(ScrollView, Generic[Q, R], can_focus=True):
         self.post_message(self.Counted(self, count))
         self._fetch_visible()
         self.refresh()
-        self.run_worker(partial(self._bookmark, self._generation), group=f"{self.WORKER_GROUP}-bookmarks",
-                        exclusive=True)
+        # after the frame that shows the count: the walk's thread would slow its painting (the GIL)
+        self.call_after_refresh(self._start_bookmarks, self._generation)
+
+    def _start_bookmarks(self, generation: int) -> None:
+        if generation == self._generation:
+            self.run_worker(partial(self._bookmark, generation), group=f"{self.WORKER_GROUP}-bookmarks",
+                            exclusive=True)
 
     async def _bookmark(self, generation: int) -> None:
-        """Once the rows are counted, the source walks them on the reader thread, a short chunk at a time and
-        only while the table waits for none of its own windows, so that a jump deep into them (the scrollbar
-        dragged) seeks from near where it lands. A new query or new data (a new generation) ends the walk."""
+        """Once the rows are counted and painted, the source walks them on the reader thread, a short chunk at a
+        time and only while the table waits for none of its own windows, so that a jump deep into them (the
+        scrollbar dragged) seeks from near where it lands. A new query or new data (a new generation) ends it."""
         query = self._query
 
         def chunk() -> bool:
