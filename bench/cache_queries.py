@@ -9,8 +9,11 @@ milliseconds.
     python bench/cache_queries.py --jobs 100000
     python bench/cache_queries.py --path /tmp/bench.sqlite3 --keep   # reuse the file next time
 
-Every timed query is "cold" for the store's own caches (window anchors, count memo and kept text matches are
-cleared before each run) unless the label says "warm"; SQLite's page cache is warm, as it is in a running board.
+Every timed query is "cold" for the store's own caches (window anchors and bookmarks, count memo and kept text
+matches are cleared before each run) unless the label says "warm"; SQLite's page cache is warm, as it is in a
+running board. A deep jump is timed twice: before any bookmark (the user drags the scrollbar while the board's
+background walk has not finished) and after the walk the board makes once a query is counted (what it is
+otherwise); the walk's own time and its longest chunk (what a key's read may wait behind) are printed too.
 """
 
 from __future__ import annotations
@@ -30,6 +33,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from jpm_tui.cache.store import CacheStore, JobQuery  # noqa: E402
 from jpm_tui.provider import domain as d  # noqa: E402
+from jpm_tui.ui.widgets.virtual_table import BOOKMARK_SECONDS  # noqa: E402
 
 FIRST = ["James", "Mary", "Robert", "Patricia", "John", "Jennifer", "Michael", "Linda", "David", "Elizabeth",
          "William", "Barbara", "Richard", "Susan", "Joseph", "Jessica", "Thomas", "Sarah", "Carlos", "Ana",
@@ -168,7 +172,9 @@ def build(store: CacheStore, jobs: int, seed: int = 7) -> dict[str, float]:
     return timings
 
 
-def measure(store: CacheStore, label: str, fn: Callable[[], object], runs: int, cold: bool = True) -> tuple[float, float]:
+def measure(store: CacheStore, label: str, fn: Callable[[], object], runs: int, cold: bool = True,
+            before: Callable[[], object] | None = None) -> tuple[float, float]:
+    """``before`` runs (untimed) before each run, after the caches are cleared."""
     times = []
     result = None
     for _ in range(runs):
@@ -176,6 +182,8 @@ def measure(store: CacheStore, label: str, fn: Callable[[], object], runs: int, 
             store._anchors.clear()
             store._counts.clear()
             store._match_memo().clear()
+        if before is not None:
+            before()
         t0 = time.perf_counter()
         result = fn()
         times.append((time.perf_counter() - t0) * 1000)
@@ -183,8 +191,37 @@ def measure(store: CacheStore, label: str, fn: Callable[[], object], runs: int, 
     median = statistics.median(times)
     p95 = times[min(len(times) - 1, int(round(0.95 * (len(times) - 1))))]
     shown = len(result) if isinstance(result, list) else result
-    print(f"  {label:<58} median {median:7.2f} ms   p95 {p95:7.2f} ms   ({shown})")
+    print(f"  {label:<68} median {median:7.2f} ms   p95 {p95:7.2f} ms   ({shown})")
     return median, p95
+
+
+class BoardWalk:
+    """The board's background walk for ``query``, as the job table makes it once the query is counted: chunks of
+    ``BOOKMARK_SECONDS`` until the store says done. Keeps each walk's total and longest chunk (ms)."""
+
+    def __init__(self, store: CacheStore, query: JobQuery) -> None:
+        self.store, self.query = store, query
+        self.totals: list[float] = []
+        self.longest: list[float] = []
+        self.chunks = 0
+
+    def __call__(self) -> None:
+        self.store.count_jobs(self.query)  # the table counts first (memoised for the walk)
+        chunks = []
+        done = False
+        while not done:
+            t0 = time.perf_counter()
+            done = self.store.bookmark_job_list(self.query, BOOKMARK_SECONDS)
+            chunks.append((time.perf_counter() - t0) * 1000)
+        self.totals.append(sum(chunks))
+        self.longest.append(max(chunks))
+        self.chunks = len(chunks)
+
+    def report(self, label: str) -> None:
+        self.totals.sort()
+        p95 = self.totals[min(len(self.totals) - 1, int(round(0.95 * (len(self.totals) - 1))))]
+        print(f"  {label:<68} median {statistics.median(self.totals):7.2f} ms   p95 {p95:7.2f} ms   "
+              f"({self.chunks} chunks, longest {max(self.longest):.2f} ms)")
 
 
 def run_queries(store: CacheStore, runs: int) -> dict[str, tuple[float, float]]:
@@ -210,11 +247,21 @@ def run_queries(store: CacheStore, runs: int) -> dict[str, tuple[float, float]]:
         lambda: store.jobs_window(Q(appointment_from=day, appointment_to=day + timedelta(days=1),
                                     sort="next_appointment"), 0, 50), runs)
     r["window deep cold"] = measure(
-        store, "window, deep page (offset 500,000), cold jump",
+        store, "window, deep page (offset 500,000), cold jump, no bookmarks",
         lambda: store.jobs_window(Q(), 500_000, 50), runs)
+    open_by_customer = Q(statuses=open_statuses, sort="customer")
     r["window deep cold filtered"] = measure(
-        store, "window, deep page (offset 100,000 of open statuses), cold jump",
-        lambda: store.jobs_window(Q(statuses=open_statuses, sort="customer"), 100_000, 50), runs)
+        store, "window, deep page (100,000 of open by customer), cold, no bookmarks",
+        lambda: store.jobs_window(open_by_customer, 100_000, 50), runs)
+    # after the board's walk: a jump anywhere (not on a bookmark), each run after a walk of its own
+    rng = random.Random(11)
+    for key, label, q in (("", "all active", Q()), (" filtered", "open by customer", open_by_customer)):
+        walk = BoardWalk(store, q)
+        count = store.count_jobs(q)
+        r["window deep bookmarked" + key] = measure(
+            store, f"window, deep jump anywhere after the board's walk ({label})",
+            lambda: store.jobs_window(q, rng.randrange(count - 50), 50), runs, before=walk)  # noqa: B023
+        walk.report(f"  that walk itself ({label}), total")
     r["window near end"] = measure(
         store, "window, last page (End key), cold",
         lambda: store.jobs_window(Q(sort="customer"), total - 50, 50), runs)

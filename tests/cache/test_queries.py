@@ -208,6 +208,105 @@ def test_anchors_are_dropped_when_data_changes(tmp_path: Path) -> None:
     store.close()
 
 
+
+def _walk(store: CacheStore, q: JobQuery, monkeypatch: pytest.MonkeyPatch, seconds: float = 1.0) -> int:
+    """Walk ``q``'s bookmarks to the end (planned as if the list were long: 300 jobs would not need them);
+    returns the number of calls."""
+    calls = 1
+    with monkeypatch.context() as m:
+        m.setattr(store, "_plan", lambda q, offset, limit: "sort")
+        while not store.bookmark_job_list(q, seconds):
+            calls += 1
+    return calls
+
+
+def _marks(store: CacheStore, q: JobQuery):  # noqa: ANN202 - the store's private record
+    return store._anchors_for(q, store._version())
+
+
+BOOKMARKED = [JobQuery(sort=s, descending=desc) for s in sorted(JOB_SORT_COLUMNS) for desc in (False, True)] + [
+    JobQuery(statuses=("Hold", "Completed"), sort="customer"),
+    JobQuery(priorities=("Urgent", "High"), sort="next_appointment", descending=True),
+    JobQuery(technician_ids=(1, 2, 3), sort="modified"),
+    JobQuery(appointment_from=T0 + timedelta(days=2), appointment_to=T0 + timedelta(days=15), sort="technicians"),
+    JobQuery(include_inactive=True, job_type_ids=(1, 2, 4), sort="summary", descending=True),
+]
+
+
+@pytest.mark.parametrize("q", BOOKMARKED, ids=lambda q: f"{q.sort}{'-desc' if q.descending else ''}-"
+                         f"{q.statuses}{q.priorities}{q.technician_ids}{q.job_type_ids}{bool(q.appointment_from)}")
+def test_bookmarked_windows_equal_windows_read_from_the_top(world, monkeypatch: pytest.MonkeyPatch,
+                                                             q: JobQuery) -> None:
+    store, _ = world
+    monkeypatch.setattr(store, "BOOKMARK_ENTRIES", 7)
+    store._anchors.clear()
+    whole = ids(store, q)
+    store._anchors.clear()
+    assert _walk(store, q, monkeypatch, seconds=0) > 1  # one step a call
+    entry = _marks(store, q)
+    step = -(-7 * len(whole) // 300)  # 7 of the 300 jobs' entries in the sort index
+    assert entry.walked and entry.step == step and len(whole) > 3 * step
+    assert [mark[1] for mark in entry.marks] == whole[step - 1::step]  # every step-th job, by its id
+    for plan in (None, "sort", "filter"):  # None: as planned
+        with monkeypatch.context() as m:
+            if plan:
+                _forced(m, store, iter(lambda: plan, None))  # noqa: B023 - used at once
+                _walk(store, q, m)
+            for offset in range(0, len(whole) + 2):
+                _marks(store, q).seen.clear()  # from a bookmark, not from the last window
+                assert ids(store, q, offset, 5) == whole[offset:offset + 5], (plan, offset)
+
+
+def test_bookmarks_are_few_and_only_where_they_help(world, monkeypatch: pytest.MonkeyPatch) -> None:
+    store, _ = world
+    q = JobQuery(sort="customer")
+    store._anchors.clear()
+    assert store.bookmark_job_list(q, 1.0) and not _marks(store, q).marks  # 270 jobs: shorter than a step
+    monkeypatch.setattr(store, "BOOKMARK_ENTRIES", 1)
+    monkeypatch.setattr(store, "MAX_BOOKMARKS", 10)
+    store._anchors.clear()  # that answer holds for the data version
+    total = store.count_jobs(q)
+    _walk(store, q, monkeypatch)
+    entry = _marks(store, q)
+    assert entry.step == -(-total // 10) and len(entry.marks) <= 10
+    assert [mark[1] for mark in entry.marks] == ids(store, q)[entry.step - 1::entry.step]
+    # a text search, and a list whose last page the planner reads by finding its jobs and sorting them
+    for q, plan in ((JobQuery(text="a"), "sort"), (JobQuery(statuses=("Hold",)), "filter")):
+        monkeypatch.setattr(store, "_plan", lambda q, offset, limit: plan)  # noqa: B023 - used at once
+        assert store.bookmark_job_list(q, 1.0) and _marks(store, q).walked and not _marks(store, q).marks
+
+
+def test_a_walk_starts_over_when_the_data_changes(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    store = CacheStore(tmp_path / "w.sqlite3")
+    monkeypatch.setattr(store, "BOOKMARK_ENTRIES", 10)
+    store.upsert("customers", [d.Customer(i, f"Customer {i:03d}") for i in range(1, 101)])
+    store.upsert("jobs", [d.Job(i, str(i), d.JobStatus.HOLD, d.Priority.LOW, 1, 1, i % 100 + 1, 1)
+                          for i in range(1, 301)])
+    q = JobQuery(sort="customer")
+    with monkeypatch.context() as m:
+        m.setattr(store, "_plan", lambda q, offset, limit: "sort")
+        for _ in range(5):
+            assert not store.bookmark_job_list(q, 0)
+        assert len(_marks(store, q).marks) == 5 and _marks(store, q).step == 10
+        # mid-walk: jobs leave the list and customers change names (the order changes)
+        store.upsert("jobs", [d.Job(i, str(i), d.JobStatus.HOLD, d.Priority.LOW, 1, 1, i % 100 + 1, 1, active=False)
+                              for i in range(1, 301, 3)])
+        store.upsert("customers", [d.Customer(i, f"Customer {300 - i:03d}") for i in range(1, 101, 2)])
+        assert _marks(store, q).marks == []
+        whole = ids(store, q)
+        assert len(whole) == 200
+        calls = 1
+        while not store.bookmark_job_list(q, 0):
+            calls += 1
+    entry = _marks(store, q)
+    assert entry.step == 7  # 200 of 300 jobs: 10 entries of the sort index hold 7 of them, about
+    assert calls == 200 // 7 + 1 and [mark[1] for mark in entry.marks] == whole[6::7]  # 28 steps, then the end
+    for offset in range(0, 201):
+        _marks(store, q).seen.clear()
+        assert ids(store, q, offset, 3) == whole[offset:offset + 3], offset
+    store.close()
+
+
 # ------------------------------------------------------------------------------------------- search
 
 

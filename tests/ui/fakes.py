@@ -151,6 +151,9 @@ class FakeSource:
         self.windows_read += 1
         return self._select(query)[offset:offset + limit]
 
+    def bookmark_job_list(self, query: JobQuery, seconds: float) -> bool:
+        return True  # every window is a slice of the whole list: nothing to walk
+
     def job(self, job_id: int) -> FakeJob | None:
         return self.jobs.get(job_id)
 

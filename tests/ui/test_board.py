@@ -212,6 +212,55 @@ async def test_the_filter_bar_cuts_a_long_summary_and_keeps_the_count_and_sort(s
         assert len(line) == 80 and "…" in line and line.rstrip().endswith("200 matching   sort: Job # ▲")
 
 
+async def test_the_job_table_has_the_store_bookmark_its_query_and_stops_on_a_new_one(tmp_path, monkeypatch):
+    from jpm_tui.cache.store import CacheStore, _query_key
+    from jpm_tui.provider import domain as d
+    from jpm_tui.ui.widgets import virtual_table
+
+    store = CacheStore(tmp_path / "walk.sqlite3")
+    store.upsert("jobs", [d.Job(i, str(1000 + i), d.JobStatus.SCHEDULED, d.Priority.NORMAL, 1, 1, 1, 1)
+                          for i in range(1, 1001)])
+    store.BOOKMARK_ENTRIES = 10  # a walk of 100 steps
+    monkeypatch.setattr(virtual_table, "BOOKMARK_SECONDS", 0)  # one step a read
+    walked: list[JobQuery] = []
+    bookmark = store.bookmark_job_list
+
+    def slow_step(query, seconds):  # noqa: ANN001, ANN202
+        walked.append(query)
+        if not query.descending:
+            time.sleep(0.02)  # the first query's walk takes 2 s: still under way when the key comes
+        return bookmark(query, seconds)
+
+    store.bookmark_job_list = slow_step
+    app = make_app(store)
+    async with app.run_test(size=(120, 40)) as pilot:
+        first = table_of(app).query
+        for _ in range(200):  # not settle(): it would wait for the whole walk
+            if len(walked) >= 3:
+                break
+            await pilot.pause(0.01)
+        assert walked and set(walked) == {first}
+        await pilot.press("r")  # reverse the sort: a new query
+        await settle(pilot)
+        second = table_of(app).query
+        assert second != first
+        stopped = walked.index(second)
+        assert set(walked[stopped:]) == {second} and 3 <= stopped < 100
+        # (the reader thread's record: its connection's data version is not this thread's)
+        assert not store._anchors[_query_key(first)].walked
+        done = store._anchors[_query_key(second)]
+        assert done.walked and [m[1] for m in done.marks] == list(range(991, 0, -10))  # every 10th, from 1000 down
+        # new data (a sync): the table reloads and the store walks the list as it now is
+        store.upsert("jobs", [d.Job(i, str(1000 + i), d.JobStatus.SCHEDULED, d.Priority.NORMAL, 1, 1, 1, 1,
+                                    active=False) for i in range(901, 1001)])
+        table_of(app).reload()
+        await settle(pilot)
+        again = store._anchors[_query_key(second)]
+        assert again is not done and again.walked and again.step == 9  # 900 of 1000 jobs
+        assert [m[1] for m in again.marks] == list(range(900, 0, -1))[8::9]
+    store.close()
+
+
 async def test_sort_changes_the_first_row(source):
     app = make_app(source)
     async with app.run_test(size=(120, 40)) as pilot:

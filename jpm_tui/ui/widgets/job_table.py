@@ -102,6 +102,9 @@ class JobTable(VirtualTable[JobQuery, JobListRow]):
     def read_window(self, query: JobQuery, offset: int, limit: int) -> Sequence[JobListRow]:
         return self.source.jobs_window(query, offset, limit)
 
+    def bookmark(self, query: JobQuery, seconds: float) -> bool:
+        return self.source.bookmark_job_list(query, seconds)
+
     def read_write_marks(self) -> dict[int, str]:
         live = getattr(self.app, "live", None)
         return live.outbox.pending_ids("job") if live is not None else {}

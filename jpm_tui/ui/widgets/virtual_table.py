@@ -6,7 +6,8 @@ a placeholder and fetched through the app's ``Reader`` (one background thread), 
 The cursor is remembered by index *and* row id, so a data refresh keeps it on the same row.
 
 Subclasses say what they list: ``COLUMNS``, ``CELLS`` (column key -> text of a row), ``count_rows`` and
-``read_window`` (store reads, run on the reader thread), and optionally ``cell_class``. ``JobTable`` lists
+``read_window`` (store reads, run on the reader thread), and optionally ``cell_class`` and ``bookmark`` (a
+background walk through the counted rows, so that a jump deep into them reads little). ``JobTable`` lists
 jobs, ``ProjectTable`` projects.
 """
 
@@ -47,6 +48,11 @@ FIRST_PAGE_WAIT = 0.05
 """Seconds a table waits at mount for a first page already being read (see ``on_mount``)."""
 SHOW_WAITING_AFTER = 0.1
 """Seconds a key's result may wait for its rows before the table shows it without them ("Loading…", "…")."""
+BOOKMARK_SECONDS = 0.004
+"""Seconds one chunk of the background walk (``VirtualTable.bookmark``) may hold the reader thread: what a read
+for a key may wait behind it."""
+BOOKMARK_WAIT = 0.01
+"""Seconds the walk waits, before its next chunk, while the table waits for windows of its own."""
 
 _KNOWN_STATUSES = {"scheduled", "dispatched", "inprogress", "hold", "completed", "canceled"}
 _KNOWN_PRIORITIES = {"urgent", "high", "normal", "low"}
@@ -262,6 +268,11 @@ class VirtualTable(ScrollView, Generic[Q, R], can_focus=True):
         """``limit`` rows from ``offset`` (runs on the reader thread)."""
         raise NotImplementedError
 
+    def bookmark(self, query: Q, seconds: float) -> bool:
+        """Let the source walk on through ``query``'s rows for about ``seconds``, remembering where windows deep in
+        them start (runs on the reader thread); True when there is nothing more to walk. Nothing by default."""
+        return True
+
     def cell_class(self, column: Column, row: R) -> str | None:
         """The component class of one cell, if any (status and priority columns are coloured by value)."""
         if column.style == "status":
@@ -363,6 +374,34 @@ class VirtualTable(ScrollView, Generic[Q, R], can_focus=True):
             self._move(*held)  # the top, or where keys pressed while the query was read go
         self._fetch_visible()
         self.refresh()
+        # after the frame that shows the count: the walk's thread would slow its painting (the GIL)
+        self.call_after_refresh(self._start_bookmarks, self._generation)
+
+    def _start_bookmarks(self, generation: int) -> None:
+        if generation == self._generation:
+            self.run_worker(partial(self._bookmark, generation), group=f"{self.WORKER_GROUP}-bookmarks",
+                            exclusive=True)
+
+    async def _bookmark(self, generation: int) -> None:
+        """Once the rows are counted and painted, the source walks them on the reader thread, a short chunk at a
+        time and only while the table waits for none of its own windows, so that a jump deep into them (the
+        scrollbar dragged) seeks from near where it lands. A new query or new data (a new generation) ends it."""
+        query = self._query
+
+        def chunk() -> bool:
+            # a chunk that waited its turn past a new query or new data is not taken
+            return generation != self._generation or self.bookmark(query, BOOKMARK_SECONDS)
+
+        while generation == self._generation:
+            if self._pending:
+                await asyncio.sleep(BOOKMARK_WAIT)
+                continue
+            try:
+                if await self.reader(chunk):
+                    return
+            except Exception as error:  # noqa: BLE001 - no row on screen depends on the walk: log it and stop
+                self.log.warning(f"{self.WHAT} table: walking the rows failed", error)
+                return
 
     def _clear(self, *, keep_size: bool = False) -> None:
         """No rows: the new query's count and windows are still to come."""
