@@ -156,6 +156,10 @@ def main() -> None:
     asyncio.run(key_latencies(path)).report()
     print(f"resident memory (max, this process incl. any cache build) "
           f"{resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024:.0f} MB")
+    status = dict(line.split(":", 1) for line in Path("/proc/self/status").read_text().splitlines())
+    anon, mapped = (int(status[key].split()[0]) / 1024 for key in ("RssAnon", "RssFile"))
+    print(f"resident memory after the keys: {anon:.0f} MB the board's own, {mapped:.0f} MB pages of files mapped "
+          f"(the cache file, which SQLite maps, and the interpreter's libraries: the system's file cache)")
 
 
 if __name__ == "__main__":
