@@ -169,7 +169,8 @@ class _JobChunk:
     raw_lengths: str
     """JSON array of [id, length in bytes of its payload in ``raw``], in ``raw``'s order."""
     raw: bytes
-    """The payloads' compact JSON (UTF-8), one after the other: SQLite cuts each out of it without parsing it."""
+    """The payloads' JSON (UTF-8; a job's ``raw_json`` when it has one, else ``raw`` encoded compactly), one after
+    the other: SQLite cuts each out of it without parsing it."""
     counts: str
     """JSON array of [active, status, priority, job type, business unit, n]: the counter groups of the chunk's jobs
     once written (``_COUNT_ADD``)."""
@@ -247,7 +248,8 @@ def _spec(name: str, row_type: type, *, extra: tuple[str, ...] = (), skip: tuple
 def _tables() -> dict[str, TableSpec]:
     """Every cache table that holds domain rows: table name -> how its rows are written and read (``TABLES``)."""
     return {s.name: s for s in (
-        _spec("jobs", d.Job, enums={"status": d.JobStatus, "priority": d.Priority}),
+        _spec("jobs", d.Job, enums={"status": d.JobStatus, "priority": d.Priority}, skip=("raw_json",),
+              constants={"raw_json": None}),
         _spec("appointments", d.Appointment, enums={"status": d.AppointmentStatus}),
         _spec("appointment_assignments", d.Assignment, enums={"status": d.AssignmentStatus}),
         _spec("projects", d.Project, extra=("number_key",), json_fields=("business_unit_ids", "job_ids")),
@@ -831,7 +833,8 @@ class CacheStore:
             key = (active, status, priority, -1 if job_type_id is None else job_type_id,
                    -1 if business_unit_id is None else business_unit_id)
             groups[key] = groups.get(key, 0) + 1
-        payloads = [_json(j.raw).encode() for j in jobs]
+        # the payload's text as received when the row has it: exact, and no second encoding of every payload
+        payloads = [(_json(j.raw) if j.raw_json is None else j.raw_json).encode() for j in jobs]
         return _JobChunk(frozenset(last), _json(list(last)), _json(values),
                          _json([(j.id, len(p)) for j, p in zip(jobs, payloads, strict=True)]), b"".join(payloads),
                          _json([(*key, n) for key, n in groups.items()]))

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import sqlite3
 import stat
@@ -243,6 +244,15 @@ def test_a_page_naming_a_job_twice_keeps_its_last_row_and_odd_payloads_round_tri
     with pytest.raises(CacheError, match="prepared for 'jobs'"):
         store.upsert("customers", prepared)
     assert store.upsert("jobs", prepared) == 1 and store.job(3) is not None
+
+
+def test_a_job_with_its_wire_text_stores_that_text(store: CacheStore) -> None:
+    text = '{ "id": 1,\n  "jobNumber": "1001", "u": "\\u65e5 日本", "n": 1.50 }'  # not as json.dumps would write it
+    pages = [store.prepare("jobs", [job(1, raw=json.loads(text), raw_json=text), job(2)]), store.prepare("jobs", [job(3)])]
+    store.upsert("jobs", store.combine(pages))
+    stored = dict(store.conn.execute("SELECT id, raw FROM job_raw").fetchall())
+    assert stored[1] == text and json.loads(stored[2]) == job(2).raw  # a job without one: its raw encoded
+    assert store.job(1).raw == json.loads(text) and store.job(1).raw_json is None
 
 
 def test_combined_pages_store_as_one_and_a_job_in_two_pages_keeps_the_later_row(store: CacheStore) -> None:
