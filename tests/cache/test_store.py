@@ -56,6 +56,23 @@ def test_file_is_private_wal_and_versioned(store: CacheStore) -> None:
     assert store.schema_version == LATEST
 
 
+def test_a_v8_file_upgrades_to_a_search_index_flushing_every_64_mib(tmp_path: Path) -> None:
+    path = tmp_path / "v8.sqlite3"
+    old = CacheStore(path, target_version=8)
+    try:
+        assert old.conn.execute("SELECT v FROM jobs_fts_config WHERE k = 'hashsize'").fetchone() is None
+        old.upsert("jobs", [job(1, summary="harbor leak")])
+    finally:
+        old.close()
+    new = CacheStore(path)
+    try:
+        assert new.conn.execute("SELECT v FROM jobs_fts_config WHERE k = 'hashsize'").fetchone()[0] == 64 * 2**20
+        new.upsert("jobs", [job(2, summary="harbor gate")])
+        assert [r.id for r in new.jobs_window(JobQuery(text="harbor"), 0, 10)] == [1, 2]
+    finally:
+        new.close()
+
+
 def test_existing_file_keeps_its_mode_tightened(tmp_path: Path) -> None:
     path = tmp_path / "x.sqlite3"
     path.touch(mode=0o644)
