@@ -489,13 +489,13 @@ class SyncEngine:
 
     def _finish_feed(self, feed: Feed, seen: set[int], pages: int) -> None:
         store = self.store
+        if feed.kind == "export":
+            self._finish_fill(feed)  # its own transaction (the store builds indexes faster outside any other)
         with store.transaction():
             if feed.kind == "list":
                 if _deactivatable(feed.table):
                     store.deactivate_missing(feed.table, seen)
                 store.save_token(feed.name, None, rows=len(seen), pages=pages)
-            else:
-                self._finish_fill(feed)
             store.clear_error(feed.name)
 
     def _fail_feed(self, feed: Feed, error: str) -> None:
