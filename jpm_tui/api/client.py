@@ -7,7 +7,9 @@ built only here: `{api_url}/{module}/v2/tenant/{tenant}/{path}`.
 from __future__ import annotations
 
 import asyncio
+import functools
 import ipaddress
+import json
 import logging
 import random
 import re
@@ -16,7 +18,7 @@ from collections.abc import AsyncIterator, Awaitable, Callable, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from email.utils import parsedate_to_datetime
-from typing import Any
+from typing import Any, TypeVar
 from urllib.parse import urlsplit
 
 import httpx
@@ -43,6 +45,8 @@ IDEMPOTENT_METHODS = frozenset({"GET", "HEAD", "OPTIONS", "PUT", "DELETE"})
 NEVER_SENT = (httpx.ConnectError, httpx.ConnectTimeout, httpx.PoolTimeout)
 _TITLE_SECONDS = re.compile(r"(\d+(?:\.\d+)?)\s*sec", re.IGNORECASE)
 
+T = TypeVar("T")
+
 
 @dataclass(slots=True)
 class Page:
@@ -58,6 +62,9 @@ class ExportPage:
     data: list[dict[str, Any]]
     continue_from: str
     has_more: bool
+    texts: list[str]
+    """Each row of ``data`` as the server wrote it: its JSON text, cut from the body (what the cache stores as
+    the row's raw payload, instead of encoding the parsed row again)."""
 
 
 def check_base_url(url: str, *, what: str, allow_plain_http: bool = False) -> str:
@@ -150,6 +157,19 @@ class ServiceTitanClient:
         json: Any = None,
     ) -> Any:
         """Send one API request; the parsed JSON answer, or None for an empty body."""
+        return await self._request(method, module, path, params=params, json=json, parse=_json_body)
+
+    async def _request(
+        self,
+        method: str,
+        module: str,
+        path: str,
+        *,
+        params: Mapping[str, Any] | None,
+        json: Any,
+        parse: Callable[[httpx.Response], T],
+    ) -> T:
+        """``request`` with the answer read by ``parse``; a ValueError from it is a malformed answer."""
         method = method.upper()
         url = self.url(module, path)
         query = encode_params(params)
@@ -179,7 +199,7 @@ class ServiceTitanClient:
             if response.is_error:
                 raise error_from_response(response)
             try:
-                return response.json() if response.content else None
+                return parse(response)
             except ValueError as exc:
                 if idempotent and attempt < self.max_retries:
                     attempt += 1
@@ -239,17 +259,89 @@ class ServiceTitanClient:
                 query["from"] = token
             if include_recent_changes:
                 query["includeRecentChanges"] = True
-            body = await self.request("GET", module, path, params=query)
-            page = ExportPage(
-                data=list(body.get("data") or []),
-                continue_from=str(body.get("continueFrom") or token or ""),
-                has_more=bool(body.get("hasMore")),
-            )
+            page = await self._request("GET", module, path, params=query, json=None,
+                                       parse=functools.partial(_export_page, token=token))
             yield page
             # An unchanged token with more promised would loop forever: treat it as the end.
             if not page.has_more or page.continue_from == token:
                 return
             token = page.continue_from
+
+
+def _json_body(response: httpx.Response) -> Any:
+    return response.json() if response.content else None
+
+
+def _export_page(response: httpx.Response, *, token: str | None) -> ExportPage:
+    body, rows, texts = split_export_body(response.content)
+    return ExportPage(data=rows, continue_from=str(body.get("continueFrom") or token or ""),
+                      has_more=bool(body.get("hasMore")), texts=texts)
+
+
+_DECODER = json.JSONDecoder()
+_SPACE = re.compile(r"[ \t\n\r]*")
+
+
+def split_export_body(content: bytes) -> tuple[dict[str, Any], list[Any], list[str]]:
+    """An export page's body read as ``json.loads`` reads it (same scanner, same errors: ValueError), and each
+    row of its ``data`` array also as its text. The body is walked value by value and each row parsed on its
+    own, so where a row's text starts and ends is known without serialising it again. Returns (the body without
+    ``data``, the rows, their texts); ``data`` absent or null is no rows."""
+    text = content.decode(json.detect_encoding(content), "surrogatepass")
+    decode, space = _DECODER.raw_decode, _SPACE.match
+    body: dict[str, Any] = {}
+    rows: list[Any] = []
+    texts: list[str] = []
+    try:
+        i = space(text).end()
+        if text[i] != "{":
+            raise ValueError("an export page is not a JSON object")
+        i = space(text, i + 1).end()
+        while text[i] != "}":
+            key, i = decode(text, i)
+            if not isinstance(key, str):
+                raise ValueError("a key that is not a string")
+            i = space(text, i).end()
+            if text[i] != ":":
+                raise ValueError(f"no ':' after {key!r}")
+            i = space(text, i + 1).end()
+            if key == "data":  # a repeated key: the last one counts, as in json.loads
+                rows, texts = [], []
+                if text[i] == "[":
+                    i = space(text, i + 1).end()
+                    while text[i] != "]":
+                        row, end = decode(text, i)
+                        rows.append(row)
+                        texts.append(text[i:end])
+                        # a comma straight before the next row (compact JSON): _after_item's answer, sooner
+                        fast = text[end] == "," and text[end + 1] not in " \t\n\r]"
+                        i = end + 1 if fast else _after_item(text, end, "]")
+                    i += 1
+                else:
+                    value, i = decode(text, i)
+                    if value is not None:
+                        raise ValueError("data is not an array")
+            else:
+                body[key], i = decode(text, i)
+            i = _after_item(text, i, "}")
+        if space(text, i + 1).end() != len(text):
+            raise ValueError("more after the export page")
+    except IndexError:
+        raise ValueError("the export page ends early") from None
+    return body, rows, texts
+
+
+def _after_item(text: str, i: int, close: str) -> int:
+    """Past the comma after an array's or object's item (at ``close`` when it was the last)."""
+    i = _SPACE.match(text, i).end()
+    if text[i] == ",":
+        i = _SPACE.match(text, i + 1).end()
+        if text[i] == close:
+            raise ValueError("a trailing comma")
+        return i
+    if text[i] != close:
+        raise ValueError(f"expected ',' or {close!r}")
+    return i
 
 
 def encode_params(params: Mapping[str, Any] | None) -> dict[str, str] | None:

@@ -236,6 +236,9 @@ class Job:
     completed_on: datetime | None = None
     active: bool = True
     raw: dict[str, Any] = _raw()
+    raw_json: str | None = field(default=None, compare=False, hash=False, repr=False)
+    """``raw``'s JSON text exactly as received, when the provider had it (a row of the jobs feed): the cache
+    stores it rather than encoding ``raw`` again. None otherwise (a job read back from the cache, too)."""
 
 
 @dataclass(frozen=True, slots=True)

@@ -15,7 +15,7 @@ Two halves:
 from __future__ import annotations
 
 import logging
-from collections.abc import AsyncIterator, Callable, Iterable, Mapping
+from collections.abc import AsyncIterator, Callable, Iterable, Mapping, Sequence
 from datetime import datetime
 from typing import Any
 
@@ -131,7 +131,8 @@ def _address(p: Mapping[str, Any]) -> Mapping[str, Any]:
 # ------------------------------------------------------------------------------------ wire -> domain
 
 
-def job_from_wire(p: Mapping[str, Any]) -> d.Job:
+def job_from_wire(p: Mapping[str, Any], raw_json: str | None = None) -> d.Job:
+    """``raw_json``: the payload's JSON text as received, when there is one (an export page's row)."""
     return d.Job(
         id=_id(p),
         number=_str(p.get("jobNumber")) or str(_id(p)),
@@ -148,6 +149,7 @@ def job_from_wire(p: Mapping[str, Any]) -> d.Job:
         completed_on=_dt(p.get("completedOn")),
         active=_bool(p.get("active"), True),
         raw=_raw(p),
+        raw_json=raw_json,
     )
 
 
@@ -533,15 +535,16 @@ def _raw(p: Mapping[str, Any]) -> dict[str, Any]:
     return p if isinstance(p, dict) else dict(p)
 
 
-def map_rows(mapper: Callable[[Mapping[str, Any]], Any], payloads: Iterable[Any]) -> list[Any]:
+def map_rows(mapper: Callable[..., Any], payloads: Iterable[Any], texts: Sequence[str] | None = None) -> list[Any]:
     """Map a page of wire rows; a row that cannot be mapped is logged and skipped (one bad record must
-    not stall a feed forever). Mappers returning lists (job history) are flattened."""
+    not stall a feed forever). Mappers returning lists (job history) are flattened. ``texts``: each payload's
+    JSON text as received, handed to the mapper after the payload."""
     out: list[Any] = []
-    for payload in payloads:
+    for i, payload in enumerate(payloads):
         if not isinstance(payload, Mapping):
             payload = _wire(payload)
         try:
-            row = mapper(payload)
+            row = mapper(payload) if texts is None else mapper(payload, texts[i])
         except MappingError as exc:
             log.warning("skipping unmappable row: %s", exc)
             continue
@@ -618,7 +621,7 @@ class ServiceTitanProvider:
             X("location_contacts", "contacts", c.crm.export_location_contacts,
               lambda p: contact_from_wire(p, "location")),
             X("projects", "projects", c.jpm.export_projects, project_from_wire),
-            X("jobs", "jobs", c.jpm.export_jobs, job_from_wire),
+            X("jobs", "jobs", c.jpm.export_jobs, job_from_wire, texts=True),
             X("appointments", "appointments", c.jpm.export_appointments, appointment_from_wire),
             X("appointment_assignments", "appointment_assignments", c.dispatch.export_appointment_assignments,
               assignment_from_wire),
@@ -629,12 +632,15 @@ class ServiceTitanProvider:
         ]
 
     def _export_feed(self, name: str, table: str, method: Callable[..., AsyncIterator[Any]],
-                     mapper: Callable[[Mapping[str, Any]], Any]) -> Feed:
+                     mapper: Callable[..., Any], *, texts: bool = False) -> Feed:
+        """``texts``: the mapper takes each row's JSON text too (``job_from_wire``: the jobs feed is the one
+        whose size makes encoding every payload again worth avoiding)."""
         recent = self.include_recent_changes
 
         async def pages(token: str | None) -> AsyncIterator[FeedPage]:
             async for page in method(from_token=token, include_recent_changes=recent):
-                yield FeedPage(map_rows(mapper, page.data), page.continue_from, page.has_more)
+                rows = map_rows(mapper, page.data, page.texts if texts else None)
+                yield FeedPage(rows, page.continue_from, page.has_more)
 
         return Feed(name=name, table=table, kind="export", pages=pages)
 

@@ -7,13 +7,14 @@ paths are then exercised over real loopback HTTP against the sandbox's rate limi
 from __future__ import annotations
 
 import asyncio
+import json
 import logging
 from datetime import UTC, datetime, timedelta, timezone
 
 import httpx
 import pytest
 
-from jpm_tui.api.client import ServiceTitanClient, check_base_url, encode_params
+from jpm_tui.api.client import ServiceTitanClient, check_base_url, encode_params, split_export_body
 from jpm_tui.api.errors import (
     ApiError,
     AuthError,
@@ -285,6 +286,41 @@ async def test_export_hands_back_each_page_with_its_token():
     assert [(p.continue_from, p.has_more) for p in pages] == [("t1", True), ("t2", False)]
     assert [dict(r.url.params) for r in fake.api_requests] == [
         {"from": "t0", "includeRecentChanges": "true"}, {"from": "t1", "includeRecentChanges": "true"}]
+
+
+async def test_export_rows_come_with_their_text_as_sent_and_a_malformed_page_is_retried():
+    rows = [{"id": 1, "summary": "Leak \u00e9 \\ \"quoted\"", "tags": [1, 2]}, {"id": 2, "nested": {"a": [None, True]}}]
+    spaced = ('{\n  "data": [\n    ' + json.dumps(rows[0], indent=2) + ' ,\n  ' + json.dumps(rows[1]) + '\n  ],\n'
+              '  "continueFrom": "t1", "hasMore": false\n}\n')
+    fake = FakeServiceTitan()
+    fake.answers = [httpx.Response(200, content=b'{"hasMore": true, "continueFrom": "t1", "data": [{"id": 1},'),
+                    httpx.Response(200, content=spaced.encode())]
+    async with make_client(fake) as client:
+        pages = [p async for p in client.export("jpm", "export/jobs")]
+    assert len(fake.api_requests) == 2 and [(p.continue_from, p.has_more) for p in pages] == [("t1", False)]
+    assert pages[0].data == rows and pages[0].texts == [json.dumps(rows[0], indent=2), json.dumps(rows[1])]
+
+
+@pytest.mark.parametrize("body", [
+    '{"hasMore":true,"continueFrom":"x","data":[{"id":1},{"id":2,"s":"\u65e5\u672c \\\\ \\u00e9"}]}',
+    '{"data":[{"id":1}],"hasMore":false,"data":[{"id":3}]}',  # a repeated key: the last one, as json.loads
+    '{"data":null,"hasMore":false}', '{"data":[],"x":{"data":[1]}}', '{}', ' \r\n{ "data" : [ [1] , "a" , 2 ] } ',
+    '\ufeff{"data":[{"id":1}]}',
+])
+def test_an_export_body_reads_as_json_loads_reads_it(body: str):
+    expected = json.loads(body.encode())
+    head, rows, texts = split_export_body(body.encode())
+    assert {**head, "data": rows} == {**expected, "data": expected.get("data") or []}
+    assert [json.loads(t) for t in texts] == rows and all(t in body for t in texts)
+
+
+@pytest.mark.parametrize("body", [
+    "", "[]", '{"data":[1,]}', '{"data":[1],}', '{"data":[1] "x":1}', '{"data":[1]', '{"data":[{"id":1}', '{"data":1}',
+    '{"data":[1]} x', '{1:2}', '{"a" 1}', '{"data":[1 2]}', '{"data":[01]}',
+])
+def test_a_malformed_export_body_is_a_value_error(body: str):
+    with pytest.raises(ValueError):
+        split_export_body(body.encode())
 
 
 def test_query_values_are_encoded_the_way_servicetitan_reads_them():

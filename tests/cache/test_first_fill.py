@@ -196,3 +196,22 @@ def test_a_v6_file_upgrades_keeping_its_jobs_and_fills_only_an_empty_table(tmp_p
         assert not _filling(path) and job_indexes(new.conn) == schema_job_indexes()
     finally:
         new.close()
+
+
+def test_the_index_build_sorts_with_temp_store_file_and_gives_the_connection_back_as_it_was(store) -> None:
+    """Outside a transaction the build runs with temp_store=FILE (SQLite's faster sorter); the setting drops the
+    connection's temporary tables, which a text search made here recreates."""
+    from jpm_tui.provider import domain as d
+
+    store.begin_fill("jobs")
+    store.upsert("jobs", [d.Job(i, str(100 + i), d.JobStatus.SCHEDULED, d.Priority.NORMAL, None, None, None, None,
+                                summary=f"harbor leak {i}" if i % 2 else "roof") for i in range(1, 41)])
+    query = JobQuery(text="harbor")
+    assert store.count_jobs(query) == 20 and len(store.jobs_window(query, 0, 50)) == 20
+    store.finish_fill("jobs")
+    assert not _filling(store.path) and job_indexes(store.conn) == schema_job_indexes()
+    assert store.conn.execute("PRAGMA temp_store").fetchone()[0] == 2  # MEMORY, as the store opens connections
+    store.upsert("jobs", [d.Job(99, "199", d.JobStatus.HOLD, d.Priority.NORMAL, None, None, None, None,
+                                summary="harbor gate")])
+    assert store.count_jobs(query) == 21 and len(store.jobs_window(query, 0, 50)) == 21
+    integrity(store.path)

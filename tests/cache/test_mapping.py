@@ -232,6 +232,9 @@ async def test_execute_turns_failures_into_outcomes(error: Exception, outcome: O
         assert result.retry_after == 3
 
 
+JOB_TEXT = json.dumps(JOB, indent=1)  # as a server may write it
+
+
 async def test_feeds_yield_domain_rows() -> None:
     class Page(SimpleNamespace):
         pass
@@ -240,8 +243,9 @@ async def test_feeds_yield_domain_rows() -> None:
         def export_jobs(self, from_token: str | None = None, include_recent_changes: bool = False):
             async def gen():
                 assert from_token == "tok0"
-                yield Page(data=[JOB, {"broken": True}], continue_from="tok1", has_more=True)
-                yield Page(data=[], continue_from="tok2", has_more=False)
+                yield Page(data=[{"broken": True}, JOB], texts=['{"broken": true}', JOB_TEXT],
+                           continue_from="tok1", has_more=True)
+                yield Page(data=[], texts=[], continue_from="tok2", has_more=False)
             return gen()
 
         async def list_job_types(self, *, page: int, page_size: int, active: str):
@@ -268,6 +272,7 @@ async def test_feeds_yield_domain_rows() -> None:
     pages = [p async for p in feeds["jobs"].pages("tok0")]
     assert all(isinstance(p, FeedPage) for p in pages)
     assert [r.id for r in pages[0].rows] == [101] and pages[0].token == "tok1" and pages[0].has_more
+    assert pages[0].rows[0].raw_json == JOB_TEXT and pages[0].rows[0].raw is JOB  # each row with its own text
     assert pages[1].token == "tok2" and not pages[1].has_more
     types = [p async for p in feeds["job_types"].pages(None)]
     assert [[r.name for r in p.rows] for p in types] == [["T1"], ["T2"]] and types[-1].has_more is False

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import sqlite3
 import stat
@@ -53,6 +54,23 @@ def test_file_is_private_wal_and_versioned(store: CacheStore) -> None:
     assert store.conn.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
     assert store.conn.execute("PRAGMA synchronous").fetchone()[0] == 1  # NORMAL
     assert store.schema_version == LATEST
+
+
+def test_a_v8_file_upgrades_to_a_search_index_flushing_every_64_mib(tmp_path: Path) -> None:
+    path = tmp_path / "v8.sqlite3"
+    old = CacheStore(path, target_version=8)
+    try:
+        assert old.conn.execute("SELECT v FROM jobs_fts_config WHERE k = 'hashsize'").fetchone() is None
+        old.upsert("jobs", [job(1, summary="harbor leak")])
+    finally:
+        old.close()
+    new = CacheStore(path)
+    try:
+        assert new.conn.execute("SELECT v FROM jobs_fts_config WHERE k = 'hashsize'").fetchone()[0] == 64 * 2**20
+        new.upsert("jobs", [job(2, summary="harbor gate")])
+        assert [r.id for r in new.jobs_window(JobQuery(text="harbor"), 0, 10)] == [1, 2]
+    finally:
+        new.close()
 
 
 def test_existing_file_keeps_its_mode_tightened(tmp_path: Path) -> None:
@@ -243,6 +261,15 @@ def test_a_page_naming_a_job_twice_keeps_its_last_row_and_odd_payloads_round_tri
     with pytest.raises(CacheError, match="prepared for 'jobs'"):
         store.upsert("customers", prepared)
     assert store.upsert("jobs", prepared) == 1 and store.job(3) is not None
+
+
+def test_a_job_with_its_wire_text_stores_that_text(store: CacheStore) -> None:
+    text = '{ "id": 1,\n  "jobNumber": "1001", "u": "\\u65e5 日本", "n": 1.50 }'  # not as json.dumps would write it
+    pages = [store.prepare("jobs", [job(1, raw=json.loads(text), raw_json=text), job(2)]), store.prepare("jobs", [job(3)])]
+    store.upsert("jobs", store.combine(pages))
+    stored = dict(store.conn.execute("SELECT id, raw FROM job_raw").fetchall())
+    assert stored[1] == text and json.loads(stored[2]) == job(2).raw  # a job without one: its raw encoded
+    assert store.job(1).raw == json.loads(text) and store.job(1).raw_json is None
 
 
 def test_combined_pages_store_as_one_and_a_job_in_two_pages_keeps_the_later_row(store: CacheStore) -> None:

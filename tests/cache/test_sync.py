@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import sqlite3
+import sys
 from typing import Any
 
 import pytest
@@ -187,6 +188,19 @@ async def test_feed_selection_full_resync_and_reset(store, sandbox_server):
     after_reset = await _sync(store, sandbox_server.base_url, ["jobs"])
     assert after_reset.records == len(sandbox_server.state["jobs"])
     integrity(store.path)
+
+
+async def test_a_sync_shortens_the_gil_switch_interval_while_it_runs(store, sandbox_server):
+    """The writer thread takes the GIL back after every SQLite call: a sync runs with a 0.5 ms switch interval (two
+    at once too) and leaves the process's own setting as it found it."""
+    before = sys.getswitchinterval()
+    seen: list[float] = []
+    async with make_client(sandbox_server.base_url) as client:
+        async with SyncEngine(store, ServiceTitanProvider(client), on_progress=lambda e: seen.append(
+                sys.getswitchinterval())) as one, SyncEngine(store, ServiceTitanProvider(client)) as two:
+            first, second = await asyncio.gather(one.run(["jobs"]), two.run(["job_types"]))
+    assert first.ok and second.ok and seen and set(seen) == {0.0005}
+    assert sys.getswitchinterval() == before
 
 
 async def test_pause_resume_and_cancel_then_resume_loses_nothing(store, sandbox_server):
