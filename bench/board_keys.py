@@ -25,7 +25,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from bench.frames import KeyTimer  # noqa: E402
+from bench.frames import KeyTimer, workers_done  # noqa: E402
 
 FIRST_PAINT = """
 import sys, time
@@ -122,6 +122,13 @@ async def key_latencies(path: str, rounds: int = 30) -> KeyTimer:
             for _ in range(rounds):
                 before = table.query.sort
                 await keys.press("sort (>)", "greater_than_sign", shown(lambda: table.query.sort != before))
+            for _ in range(rounds):  # keys while the store walks the new order in the background (bookmarks)
+                before = table.query.descending
+                await keys.press("reverse (r), no settling", "r", shown(lambda: table.query.descending != before),
+                                 settle=False)
+                target = table.cursor + 1
+                await keys.press("j during the walk", "j", shown(lambda: table.cursor == target), settle=False)
+                await workers_done(app)
             await pilot.press("slash")
             typed = ""
             for letter in ("harbor road " * 3)[:rounds]:

@@ -15,6 +15,7 @@ from typing import Any
 
 from textual import events
 from textual.screen import Screen
+from textual.worker import WorkerCancelled
 
 CHARACTERS = {"space": " ", "greater_than_sign": ">", "left_square_bracket": "[", "right_square_bracket": "]"}
 
@@ -41,8 +42,10 @@ class KeyTimer:
     def __exit__(self, *exc: object) -> None:
         Screen._compositor_refresh = self._render  # type: ignore[method-assign]
 
-    async def press(self, label: str, key: str, done: Callable[[], bool], timeout: float = 5.0) -> None:
-        """Send ``key``; record under ``label`` the seconds until the end of the frame that shows ``done()``."""
+    async def press(self, label: str, key: str, done: Callable[[], bool], timeout: float = 5.0, *,
+                    settle: bool = True) -> None:
+        """Send ``key``; record under ``label`` the seconds until the end of the frame that shows ``done()``.
+        ``settle``: then wait for the work the key started (prefetch, background walks) before the next key."""
         started = time.perf_counter()
         event = events.Key(key, CHARACTERS.get(key, key if len(key) == 1 else None))
         event.set_sender(self.app)
@@ -56,12 +59,23 @@ class KeyTimer:
         while not self.frames or self.frames[-1] <= not_yet:  # the frame that painted it
             await asyncio.sleep(0.0005)
         self.timings.setdefault(label, []).append(next(f for f in self.frames if f > not_yet) - started)
-        await self.app.workers.wait_for_complete()  # reads it started for later (prefetch): not the next key's
+        if settle:  # reads it started for later (prefetch, walks) are not the next key's
+            await workers_done(self.app)
 
     def report(self) -> None:
         for label, values in self.timings.items():
             print(f"key: {label:<28} median {statistics.median(values) * 1000:6.1f} ms   "
                   f"p95 {p95(values) * 1000:6.1f} ms")
+
+
+async def workers_done(app: Any) -> None:
+    """Wait until no worker runs (one a newer one replaced, cancelled, counts as done)."""
+    while True:
+        try:
+            await app.workers.wait_for_complete()
+            return
+        except WorkerCancelled:
+            continue
 
 
 def p95(values: list[float]) -> float:
