@@ -1042,6 +1042,9 @@ class CacheStore:
         finally:
             if sorter:
                 conn.execute("PRAGMA temp_store=MEMORY")
+                # the change dropped the text search's temp tables: forget them, so they are made again on use
+                self._local.scratch = False
+                self._match_memo().clear()
 
     def _filling(self, conn: sqlite3.Connection) -> bool:
         return conn.execute("SELECT 1 FROM job_fill_deferred LIMIT 1").fetchone() is not None

@@ -198,17 +198,28 @@ def test_a_v6_file_upgrades_keeping_its_jobs_and_fills_only_an_empty_table(tmp_p
         new.close()
 
 
-def test_the_index_build_sorts_with_temp_store_file_and_gives_the_connection_back_as_it_was(store) -> None:
+@pytest.mark.parametrize("plan", ["check", None], ids=["scratch index (check plan)", "kept matches"])
+def test_the_index_build_sorts_with_temp_store_file_and_gives_the_connection_back_as_it_was(
+        store, monkeypatch, plan) -> None:
     """Outside a transaction the build runs with temp_store=FILE (SQLite's faster sorter); the setting drops the
-    connection's temporary tables, which a text search made here recreates."""
+    connection's temporary tables (the check plan's scratch index, the kept text matches), which a text search
+    made on the same connection afterwards makes again."""
     from jpm_tui.provider import domain as d
 
+    if plan is not None:
+        monkeypatch.setattr(store, "_plan", lambda q, offset, limit: plan)
     store.begin_fill("jobs")
     store.upsert("jobs", [d.Job(i, str(100 + i), d.JobStatus.SCHEDULED, d.Priority.NORMAL, None, None, None, None,
                                 summary=f"harbor leak {i}" if i % 2 else "roof") for i in range(1, 41)])
-    query = JobQuery(text="harbor")
+    query = JobQuery(text="harbor", statuses=("Scheduled", "Hold"))
     assert store.count_jobs(query) == 20 and len(store.jobs_window(query, 0, 50)) == 20
+    statements: list[str] = []
+    store.conn.set_trace_callback(statements.append)
     store.finish_fill("jobs")
+    store.conn.set_trace_callback(None)
+    built = [i for i, sql in enumerate(statements) if sql.startswith("CREATE INDEX")]
+    assert built and statements.index("PRAGMA temp_store=FILE") < built[0]
+    assert statements.index("PRAGMA temp_store=MEMORY") > built[-1]
     assert not _filling(store.path) and job_indexes(store.conn) == schema_job_indexes()
     assert store.conn.execute("PRAGMA temp_store").fetchone()[0] == 2  # MEMORY, as the store opens connections
     store.upsert("jobs", [d.Job(99, "199", d.JobStatus.HOLD, d.Priority.NORMAL, None, None, None, None,
