@@ -317,15 +317,14 @@ class SyncEngine:
         return await asyncio.get_running_loop().run_in_executor(writer, fn, *args)
 
     async def _prepare(self, feed: Feed, page: FeedPage) -> Any:
-        """``store.prepare(table, rows)`` on the engine's preparing thread (None when the store has none)."""
-        prepare = getattr(self.store, "prepare", None)
-        if prepare is None or not page.rows:
+        """``store.prepare(table, rows)`` on the engine's preparing thread (None for an empty page)."""
+        if not page.rows:
             return None
         with self._writer_lock:
             if self._preparer is None:
                 self._preparer = ThreadPoolExecutor(max_workers=1, thread_name_prefix="jpm-sync-prepare")
             preparer = self._preparer
-        return await asyncio.get_running_loop().run_in_executor(preparer, prepare, feed.table, page.rows)
+        return await asyncio.get_running_loop().run_in_executor(preparer, self.store.prepare, feed.table, page.rows)
 
     def _take_executors(self) -> list[ThreadPoolExecutor]:
         with self._writer_lock:
@@ -447,10 +446,11 @@ class SyncEngine:
                 await queue.put(end)
 
         await self._emit(event())
-        if feed.kind == "export" and hasattr(self.store, "begin_fill"):
-            await self._write(self.store.begin_fill, feed.table)
-        fetcher = asyncio.create_task(fetch(), name=f"sync-fetch:{feed.name}")
+        fetcher: asyncio.Task[None] | None = None
         try:
+            if feed.kind == "export":  # inside: a store that fails here fails this feed, not the whole run
+                await self._write(self.store.begin_fill, feed.table)
+            fetcher = asyncio.create_task(fetch(), name=f"sync-fetch:{feed.name}")
             finished = False
             while not finished:
                 item = await queue.get()
@@ -483,12 +483,14 @@ class SyncEngine:
                 result.cancelled = True
         except asyncio.CancelledError:
             result.cancelled = True
-            fetcher.cancel()
+            if fetcher is not None:
+                fetcher.cancel()
             raise
         except Exception as exc:  # noqa: BLE001 - one feed's failure is recorded; the others go on
-            fetcher.cancel()
-            with contextlib.suppress(BaseException):
-                await fetcher
+            if fetcher is not None:
+                fetcher.cancel()
+                with contextlib.suppress(BaseException):
+                    await fetcher
             result.error = _one_line(exc)
             log.warning("sync of %s failed: %s", feed.name, result.error, exc_info=not _expected(exc))
             with contextlib.suppress(Exception):
@@ -507,18 +509,15 @@ class SyncEngine:
         filled = [(page, prepared) for page, prepared in pages if page.rows]
         rows = sum(len(page.rows) for page, _ in filled)
         with store.transaction():
-            if filled and all(p is not None for _, p in filled) and hasattr(store, "combine"):
-                store.upsert(feed.table, store.combine([p for _, p in filled]))
-            else:
-                for page, prepared in filled:
-                    store.upsert(feed.table, prepared if prepared is not None else page.rows)
+            if filled:
+                store.upsert(feed.table, store.combine([prepared for _, prepared in filled]))
             if feed.kind == "export":
                 store.save_token(feed.name, pages[-1][0].token, rows=rows, pages=len(pages))
 
     def _finish_feed(self, feed: Feed, seen: set[int], pages: int) -> None:
         store = self.store
         if feed.kind == "export":
-            self._finish_fill(feed)  # its own transaction (the store builds indexes faster outside any other)
+            store.finish_fill(feed.table)  # its own transaction (the store builds indexes faster outside any other)
         with store.transaction():
             if feed.kind == "list":
                 if _deactivatable(feed.table):
@@ -531,12 +530,7 @@ class SyncEngine:
         # server must not read a cache without them until it can. A cancelled feed keeps the fill to resume.
         self.store.record_error(feed.name, error)
         if feed.kind == "export":
-            self._finish_fill(feed)
-
-    def _finish_fill(self, feed: Feed) -> None:
-        finish = getattr(self.store, "finish_fill", None)
-        if finish is not None:
-            finish(feed.table)
+            self.store.finish_fill(feed.table)
 
 
 def _ids(rows: Sequence[Any]) -> Iterable[int]:

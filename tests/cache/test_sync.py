@@ -203,6 +203,23 @@ async def test_a_sync_shortens_the_gil_switch_interval_while_it_runs(store, sand
     assert sys.getswitchinterval() == before
 
 
+async def test_a_store_failing_as_a_feed_starts_fails_that_feed_only(store, sandbox_server, monkeypatch):
+    """The start of a first fill is the feed's work: a store error there (a locked or full disk) is that feed's
+    recorded error, the other feeds go on, and the run does not raise (nor leave the switch interval short)."""
+    before = sys.getswitchinterval()
+
+    def begin_fill(table: str) -> bool:
+        raise sqlite3.OperationalError("database or disk is full")
+
+    monkeypatch.setattr(store, "begin_fill", begin_fill)
+    summary = await _sync(store, sandbox_server.base_url, ["jobs", "job_types"])
+    results = {r.feed: r for r in summary.results}
+    assert "disk is full" in results["jobs"].error and not results["jobs"].complete
+    assert results["job_types"].complete and results["job_types"].records == len(sandbox_server.state["job_types"])
+    assert {s.feed: s.last_error for s in store.sync_states()}["jobs"]
+    assert sys.getswitchinterval() == before
+
+
 async def test_pause_resume_and_cancel_then_resume_loses_nothing(store, sandbox_server):
     state = sandbox_server.state
     state.export_page_size = 3  # many pages
