@@ -38,13 +38,15 @@ async def _workers_done(pilot: Pilot) -> None:
         await pilot.app.workers.wait_for_complete(busy)
 
 
-async def wait_until(pilot: Pilot, condition, timeout: float = 10.0) -> None:
-    """Pause until ``condition()`` holds (debounces and workers finish later on a loaded machine)."""
+async def wait_until(pilot: Pilot, condition, timeout: float = 10.0, *, workers: bool = True) -> None:
+    """Pause until ``condition()`` holds (debounces and workers finish later on a loaded machine). ``workers``:
+    also let workers finish between looks (not while a test holds their reads)."""
     for _ in range(int(timeout / 0.05)):
         if condition():
             return
         await pilot.pause(0.05)
-        await _workers_done(pilot)
+        if workers:
+            await _workers_done(pilot)
     assert condition(), "condition not reached in time"
 
 

@@ -7,6 +7,7 @@ import json
 import dataclasses
 import subprocess
 import sys
+import threading
 import time
 
 import pytest
@@ -24,7 +25,6 @@ from jpm_tui.ui.screens.too_small import TooSmallScreen
 from jpm_tui.ui.source import JobQuery, SavedView
 from jpm_tui.ui.views import ViewError, view_from_filters
 from jpm_tui.ui.widgets import virtual_table
-from jpm_tui.ui.widgets.virtual_table import SHOW_WAITING_AFTER
 from jpm_tui.ui.widgets.job_table import JobTable
 
 
@@ -32,7 +32,7 @@ def table_of(app) -> JobTable:
     return app.screen.query_one(JobTable)
 
 
-def filter_count(app) -> str:
+def filter_bar_text(app) -> str:
     return widget_text(app.screen.query_one("#filter-bar"))
 
 
@@ -96,19 +96,19 @@ async def test_search_narrows_the_count_shown(source):
     app = make_app(source)
     async with app.run_test(size=(120, 40)) as pilot:
         await settle(pilot)
-        assert "200 matching" in filter_count(app)
+        assert "200 matching" in filter_bar_text(app)
         # '/' and the text arrive together (one packet): every character must reach the search box.
         for key in ("slash", *"harbor"):
             app.post_message(events.Key(key, key if len(key) == 1 else "/"))
         expected = source.count_jobs(JobQuery(text="harbor"))
         assert 0 < expected < 200
-        await wait_until(pilot, lambda: f"{expected} matching" in filter_count(app))
+        await wait_until(pilot, lambda: f"{expected} matching" in filter_bar_text(app))
         await settle(pilot)
-        assert '"harbor"' in widget_text(app.screen.query_one("#filter-bar"))
+        assert '"harbor"' in filter_bar_text(app)
         assert all("Harbor" in line for line in widget_text(table_of(app)).splitlines()[1:expected + 1])
         await pilot.press("escape")  # clears the search
         await settle(pilot)
-        assert "200 matching" in filter_count(app)
+        assert "200 matching" in filter_bar_text(app)
 
 
 async def test_each_keystroke_searches_at_once(source):
@@ -121,101 +121,121 @@ async def test_each_keystroke_searches_at_once(source):
         await pilot.press("a")
         await settle(pilot)  # no waiting out a debounce timer: the reads are workers, settle waits for them
         assert table_of(app).query.text == "ha"
-        assert f"{source.count_jobs(JobQuery(text='ha'))} matching" in filter_count(app)
+        assert f"{source.count_jobs(JobQuery(text='ha'))} matching" in filter_bar_text(app)
 
 
-class SlowWindows(FakeSource):
-    """Windows that take a while once ``slow`` is set (a cold disk, a huge cache)."""
+class GatedWindows(FakeSource):
+    """Windows that wait, once ``hold()`` is called, until ``release()`` (a cold disk, a huge cache): a test sees
+    the board while a read is under way however fast or slow the machine."""
 
-    slow = 0.0
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self._open = threading.Event()
+        self._open.set()
+
+    def hold(self) -> None:
+        self._open.clear()
+
+    def release(self) -> None:
+        self._open.set()
 
     def jobs_window(self, query, offset, limit):
-        time.sleep(self.slow)
+        assert self._open.wait(10), "a test held the windows and never released them"
         return super().jobs_window(query, offset, limit)
+
+
+def painted(app) -> str:
+    """What is painted (the screenshot draws the widgets' painted lines; ``widget_text`` would render anew)."""
+    return app.export_screenshot().replace("&#160;", " ")
 
 
 @pytest.mark.parametrize("read_within_the_wait", [True, False], ids=["fast read", "slow read"])
 async def test_a_new_query_keeps_the_old_rows_until_its_own_and_says_loading_only_when_slow(
         monkeypatch, read_within_the_wait):
     if read_within_the_wait:
-        monkeypatch.setattr(virtual_table, "SHOW_WAITING_AFTER", 2.0)
-    source = SlowWindows(200)
+        monkeypatch.setattr(virtual_table, "SHOW_WAITING_AFTER", 60.0)
+    source = GatedWindows(200)
     app = make_app(source)
     async with app.run_test(size=(120, 40)) as pilot:
         await settle(pilot)
         table = table_of(app)
         first = table.row_at(0).number
-        source.slow = 0.4
+        source.hold()
         await pilot.press("r")  # reverse the sort: a new query
         if read_within_the_wait:  # the screen changes once: the old rows, count and sort until the new come
-            shot = app.export_screenshot()
+            await pilot.pause(0.2)
+            shot = painted(app)
             assert not table.shows_rows and first in shot and "Loading" not in shot
-            assert "200 matching   sort: Job # ▲" in filter_count(app)
+            assert "200 matching   sort: Job # ▲" in filter_bar_text(app)
         else:
-            await pilot.pause(SHOW_WAITING_AFTER + 0.1)
-            # what is painted (the screenshot draws the widgets' painted lines; widget_text would render anew)
-            shot = app.export_screenshot()
-            assert "Loading" in shot and first not in shot  # no rows of the old order under the new one
-            assert "… matching" in filter_count(app)
+            await wait_until(pilot, lambda: "Loading" in painted(app), workers=False)
+            assert first not in painted(app)  # no rows of the old order under the new one
+            assert "… matching" in filter_bar_text(app)
+        source.release()
         await settle(pilot)
         assert table.shows_rows and table.row_at(0).number != first
-        assert table.row_at(0).number in app.export_screenshot()
-        assert "200 matching   sort: Job # ▼" in filter_count(app)
+        assert table.row_at(0).number in painted(app)
+        assert "200 matching   sort: Job # ▼" in filter_bar_text(app)
 
 
 async def test_keys_pressed_while_a_new_query_is_read_apply_to_it():
-    source = SlowWindows(200)
+    source = GatedWindows(200)
     app = make_app(source)
     async with app.run_test(size=(120, 40)) as pilot:
         await settle(pilot)
         table = table_of(app)
-        source.slow = 0.3
+        source.hold()
         await pilot.press("r", "j", "j", "j")  # reverse, then three rows down the new order
+        assert not table.shows_rows and table.cursor == 0  # all four came while the new order was read
+        source.release()
         await settle(pilot)
         assert table.cursor == 3 and table.cursor_row.number == "10196"  # 10199 first when reversed
 
 
 async def test_a_jump_to_unread_rows_moves_with_them_or_shows_placeholders_when_slow(monkeypatch):
-    source = SlowWindows(5000)
+    source = GatedWindows(5000)
     app = make_app(source)
     async with app.run_test(size=(120, 40)) as pilot:
         await settle(pilot)
         table = table_of(app)
         last = source.rows[-1].number
-        monkeypatch.setattr(virtual_table, "SHOW_WAITING_AFTER", 2.0)
-        source.slow = 0.3
+        monkeypatch.setattr(virtual_table, "SHOW_WAITING_AFTER", 60.0)
+        source.hold()
         await pilot.press("G")
-        assert table.cursor == 0  # not moved yet: its rows are being read
+        await pilot.pause(0.2)
+        assert table.cursor == 0 and last not in painted(app)  # not moved yet: its rows are being read
+        source.release()
         await settle(pilot)
-        assert table.cursor == 4999 and table.shows_rows and last in app.export_screenshot()
+        assert table.cursor == 4999 and table.shows_rows and last in painted(app)
         monkeypatch.undo()
-        source.slow = 0
         await pilot.press("r")  # reversed: a new query, whose only windows read are at its top
         await settle(pilot)
-        first = source.rows[0].number  # the last row now
-        source.slow = 0.5
+        top, bottom = source.rows[-1].number, source.rows[0].number  # the first and the last row now
+        assert top in painted(app)
+        source.hold()
         await pilot.press("G")
-        await pilot.pause(SHOW_WAITING_AFTER + 0.1)
-        assert table.cursor == 4999 and not table.shows_rows and first not in app.export_screenshot()
+        await wait_until(pilot, lambda: top not in painted(app), workers=False)  # moved after the wait, rowless
+        assert table.cursor == 4999 and not table.shows_rows and bottom not in painted(app)
         assert widget_text(table).splitlines()[-1].strip() == "…"  # a placeholder where the last row will be
+        source.release()
         await settle(pilot)
-        assert table.shows_rows and first in app.export_screenshot()
+        assert table.shows_rows and bottom in painted(app)
 
 
 async def test_the_filter_bar_cuts_a_long_summary_and_keeps_the_count_and_sort(source):
     app = make_app(source)
     async with app.run_test(size=(80, 24)) as pilot:
         await settle(pilot)
-        app.screen.view_name = "A view with a very long name " * 3
-        app.screen.set_query(table_of(app).query)  # same query: the bar is redrawn at once
-        line = filter_count(app)
-        assert len(line) == 80 and "…" in line and line.rstrip().endswith("200 matching   sort: Job # ▲")
+        app.screen.set_query(table_of(app).query, view_name="A view with a very long name " * 3)
+        await pilot.pause()
+        summary, count = filter_bar_text(app).split("200 matching")
+        assert summary.startswith(" A view with a very long name") and summary.rstrip().endswith("…")
+        assert count.rstrip() == "   sort: Job # ▲"
 
 
 async def test_the_job_table_has_the_store_bookmark_its_query_and_stops_on_a_new_one(tmp_path, monkeypatch):
     from jpm_tui.cache.store import CacheStore, _query_key
     from jpm_tui.provider import domain as d
-    from jpm_tui.ui.widgets import virtual_table
 
     store = CacheStore(tmp_path / "walk.sqlite3")
     store.upsert("jobs", [d.Job(i, str(1000 + i), d.JobStatus.SCHEDULED, d.Priority.NORMAL, 1, 1, 1, 1)
@@ -274,7 +294,7 @@ async def test_sort_changes_the_first_row(source):
         await settle(pilot)
         first = sorted(source.rows, key=lambda r: (r.status, r.id))[0]
         assert first_row_number(app) == first.number
-        assert "sort: Status ▲" in filter_count(app)
+        assert "sort: Status ▲" in filter_bar_text(app)
 
 
 async def test_untrusted_text_renders_literally():
@@ -304,7 +324,7 @@ async def test_virtual_table_reads_only_windows():
     async with app.run_test(size=(120, 40)) as pilot:
         started = time.perf_counter()
         await settle(pilot)
-        assert "100,000 matching" in filter_count(app)
+        assert "100,000 matching" in filter_bar_text(app)
         assert source.windows_read <= 3
         await pilot.press("end")
         await settle(pilot)
@@ -324,7 +344,7 @@ async def test_first_rows_are_read_before_the_board_starts():
         assert table.row_count == 500 and table.row_at(0) is not None
         await settle(pilot)
         assert source.windows_read == 2  # the next page (prefetched neighbour), not the first one again
-        assert "500 matching" in filter_count(app)
+        assert "500 matching" in filter_bar_text(app)
 
 
 def test_the_job_list_module_leaves_the_rest_for_later():
@@ -367,21 +387,21 @@ async def test_quick_filters_views_and_clear(source):
         await pilot.press("s")  # status cycles: Scheduled first
         await settle(pilot)
         n = source.count_jobs(JobQuery(statuses=("Scheduled",)))
-        assert f"{n} matching" in filter_count(app)
-        assert "status Scheduled" in widget_text(app.screen.query_one("#filter-bar"))
+        assert f"{n} matching" in filter_bar_text(app)
+        assert "status Scheduled" in filter_bar_text(app)
         await pilot.press("2")
         await settle(pilot)
         n = source.count_jobs(JobQuery(priorities=("Urgent",)))
-        assert f"{n} matching" in filter_count(app)
-        assert "Urgent" in widget_text(app.screen.query_one("#filter-bar"))
+        assert f"{n} matching" in filter_bar_text(app)
+        assert "Urgent" in filter_bar_text(app)
         assert all(line.split()[2] == "Urgent" for line in widget_text(table_of(app)).splitlines()[1:n + 1])
         await pilot.press("0")
         await settle(pilot)
-        assert "200 matching" in filter_count(app)
+        assert "200 matching" in filter_bar_text(app)
         # '3' has no view: the key is disabled, nothing changes
         await pilot.press("3")
         await settle(pilot)
-        assert "All jobs" in widget_text(app.screen.query_one("#filter-bar"))
+        assert "All jobs" in filter_bar_text(app)
 
 
 def test_config_example_views_load():
@@ -421,8 +441,8 @@ async def test_filter_form_applies(source):
         query = table_of(app).query
         assert query.business_unit_ids == (11,)
         n = source.count_jobs(query)
-        assert f"{n} matching" in filter_count(app)
-        summary = widget_text(app.screen.query_one("#filter-bar"))
+        assert f"{n} matching" in filter_bar_text(app)
+        summary = filter_bar_text(app)
         assert "BU Plumbing" in summary and "appt 2025-05-20" in summary
 
 
@@ -501,9 +521,9 @@ async def test_broad_text_search_counts_up_to_the_cap(source, monkeypatch):
         await settle(pilot)
         await pilot.press("slash", "e")
         await pilot.pause(0.3)
-        assert "200 matching" in filter_count(app)  # one letter waits for the next
+        assert "200 matching" in filter_bar_text(app)  # one letter waits for the next
         await pilot.press("r")
-        await wait_until(pilot, lambda: "5+ matching" in filter_count(app))
+        await wait_until(pilot, lambda: "5+ matching" in filter_bar_text(app))
         assert table_of(app).row_count == 5
 
 
@@ -562,7 +582,7 @@ async def test_too_small_terminal(source):
         await pilot.resize_terminal(80, 24)
         await settle(pilot)
         assert isinstance(app.screen, JobsScreen)
-        assert "200 matching" in filter_count(app)
+        assert "200 matching" in filter_bar_text(app)
 
 
 async def test_header_shows_status_and_updates(source):
@@ -611,7 +631,7 @@ async def test_every_theme_renders(source, theme):
     async with app.run_test(size=(80, 24)) as pilot:
         await settle(pilot)
         assert app.theme == theme
-        assert "200 matching" in filter_count(app)
+        assert "200 matching" in filter_bar_text(app)
 
 
 def test_user_theme_errors_are_reported(tmp_path):
