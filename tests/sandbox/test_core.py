@@ -282,6 +282,25 @@ def test_export_pages_are_the_shaped_rows_and_follow_every_change(api, sandbox_s
     assert [r["text"] for r in api.get("export/job-notes").json()["data"]][-1:] == ["b"]
 
 
+@pytest.mark.parametrize("module, feed", [
+    ("jpm", "export/job-notes"), ("jpm", "export/jobs"), ("crm", "export/customers"), ("crm", "export/locations"),
+])
+def test_an_export_read_again_serialises_no_row_again(sandbox_server, headers, sandbox_state, monkeypatch,
+                                                         module, feed):
+    """Each row's JSON is kept per shape (one shape object per external-data application): reading a feed again
+    joins the kept bytes, whatever module serves it."""
+    from jpm_tui.sandbox import state as sandbox_state_module
+
+    serialised: list[int] = []
+    json_bytes = sandbox_state_module.json_bytes
+    monkeypatch.setattr(sandbox_state_module, "json_bytes", lambda value: serialised.append(1) or json_bytes(value))
+    with httpx.Client(base_url=sandbox_server.api_url(module), headers=headers, timeout=10, verify=False) as client:
+        first = client.get(feed)
+        rows = len(first.json()["data"])
+        assert rows and len(serialised) == rows
+        assert client.get(feed).content == first.content and len(serialised) == rows  # nothing serialised again
+
+
 def test_export_from_a_date(api, sandbox_state):
     notes = sandbox_state["job_notes"]
     old = notes.insert({"jobId": 1, "text": "old", "modifiedOn": "2020-01-01T00:00:00Z", "active": True})

@@ -8,6 +8,8 @@ update and dismiss). The GUID-keyed `contacts` resource (ServiceTitan's newer co
 
 from __future__ import annotations
 
+import functools
+
 import re
 import uuid
 from dataclasses import dataclass
@@ -309,8 +311,11 @@ def _with_external(shape: Shape) -> Callable[[Request], Callable[[Record], Recor
     """Customers/locations answer the external data of the application asked for ([] otherwise)."""
 
     def factory(request: Request) -> Callable[[Record], Record]:
-        guid = _guid_param(request)
+        return for_guid(_guid_param(request))
 
+    @functools.lru_cache(maxsize=64)
+    def for_guid(guid: str | None) -> Callable[[Record], Record]:
+        # one projector per GUID, so that export feeds find the rows they serialised with it (Collection.encoded)
         def project(record: Record) -> Record:
             out = shape(record)
             if guid is not None:
