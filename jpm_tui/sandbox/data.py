@@ -277,8 +277,8 @@ DISMISSING_REASON_ID = 8801
 
 # Appointment status by where it sits against `now`: (status, weight). A few late (Dispatched past their
 # window) come from the "earlier today" table, and one from _World._scenario, since early in the day that
-# table has nothing to draw for; the running-over one (Working past its end) only from there: drawn here, its
-# technician would be Working on their next visit too. A technician is on the way (Dispatched) only to a
+# table has nothing to draw for; the running-over one (Working past its end) only from _World._scenario: drawn
+# from these tables, its technician would be Working on their next visit too. A technician is on the way (Dispatched) only to a
 # visit starting soon, within DISPATCH_AHEAD, never hours ahead.
 STATUS_EARLIER_TODAY = (("Done", 92), ("Canceled", 4), ("Dispatched", 4))
 STATUS_PAST = (("Done", 93), ("Canceled", 7))
@@ -898,14 +898,14 @@ class _World:
         kind = self.kinds.pick(rng)
         project = _pick(rng, self.projects) if self.chance(0.08) else None
         site = project or self.locations[_randrange(rng, len(self.locations))]
-        hostile = i < len(HOSTILE_TEXTS)  # the first jobs carry the hostile texts, booked for today
+        hostile = i < len(HOSTILE_TEXTS)  # the first jobs carry the hostile texts, booked for today where possible
         if scenario is not None:
             visits, status, kind = scenario
         else:
             visits = self._book(kind.bu_id, kind.minutes, hostile)
             status = self._status_at(visits[-1])
             if status == "Scheduled" and not self.on_hold and visits[-1][0] > now + DAY:
-                status = "Hold"  # the first from tomorrow on, if none came before: every world has one
+                status = "Hold"  # the first more than a day ahead, if none came before: every world has one
             self.on_hold += status == "Hold"
         job_type, bu_id, install = kind.record, kind.bu_id, kind.job_class == "Install"
         job_id, job_number = ID_BASE["jobs"] + i + 1, str(41000 + i)
