@@ -122,12 +122,20 @@ async def key_latencies(path: str, rounds: int = 30) -> KeyTimer:
             for _ in range(rounds):
                 before = table.query.sort
                 await keys.press("sort (>)", "greater_than_sign", shown(lambda: table.query.sort != before))
+            def walking() -> bool:
+                return any(w.group.endswith("-bookmarks") and not w.is_finished for w in app.workers)
+
+            walked_through = 0
             for _ in range(rounds):  # keys while the store walks the new order in the background (bookmarks)
+                app.source._anchors.clear()  # the store forgets its bookmarks: each order is walked anew
                 before = table.query.descending
                 await keys.press("reverse (r), no settling", "r", shown(lambda: table.query.descending != before),
                                  settle=False)
+                while not walking():  # it starts after the frame that shows the new order
+                    await asyncio.sleep(0.0005)
                 target = table.cursor + 1
                 await keys.press("j during the walk", "j", shown(lambda: table.cursor == target), settle=False)
+                walked_through += walking()  # still under way when j's frame was painted
                 await workers_done(app)
             await pilot.press("slash")
             typed = ""
@@ -138,6 +146,8 @@ async def key_latencies(path: str, rounds: int = 30) -> KeyTimer:
                     await keys.press("search box echo", key, lambda: app.screen.search_input.value == typed)
                     continue
                 await keys.press("search keystroke (results)", key, shown(lambda: table.query.text == typed.strip()))
+    print(f"(j during the walk: sent once the walk had started; still walking when {walked_through} of {rounds} "
+          f"of those frames were painted)")
     return keys
 
 
@@ -165,7 +175,8 @@ def main() -> None:
           f"{resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024:.0f} MB")
     status = dict(line.split(":", 1) for line in Path("/proc/self/status").read_text().splitlines())
     anon, mapped = (int(status[key].split()[0]) / 1024 for key in ("RssAnon", "RssFile"))
-    print(f"resident memory after the keys: {anon:.0f} MB the board's own, {mapped:.0f} MB pages of files mapped "
+    own = "the board's own" if args.path else "the board's and the cache build's"
+    print(f"resident memory after the keys: {anon:.0f} MB {own}, {mapped:.0f} MB pages of files mapped "
           f"(the cache file, which SQLite maps, and the interpreter's libraries: the system's file cache)")
 
 
