@@ -143,9 +143,7 @@ async def fetch_bodies(app: object) -> list[bytes]:
 def _connect(path: Path) -> sqlite3.Connection:
     """The pragmas CacheStore uses, so the floor and the sync write under the same conditions."""
     conn = sqlite3.connect(path, isolation_level=None)
-    for pragma in ("journal_mode=WAL", "synchronous=NORMAL", "temp_store=MEMORY", "cache_size=-65536",
-                   "mmap_size=268435456", f"wal_autocheckpoint={CacheStore.WAL_AUTOCHECKPOINT}",
-                   f"journal_size_limit={CacheStore.WAL_AUTOCHECKPOINT * 4096}"):
+    for pragma in CacheStore.pragmas(CacheStore.PAGE_SIZE):
         conn.execute(f"PRAGMA {pragma}")
     return conn
 

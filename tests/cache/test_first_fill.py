@@ -43,6 +43,15 @@ def _filling(path) -> bool:
         conn.close()
 
 
+def _automerge(path) -> int:
+    conn = sqlite3.connect(path)
+    try:
+        row = conn.execute("SELECT v FROM jobs_fts_config WHERE k = 'automerge'").fetchone()
+        return 4 if row is None else row[0]  # FTS5's default when never set
+    finally:
+        conn.close()
+
+
 def _counts_exact(path) -> None:
     conn = sqlite3.connect(path)
     try:
@@ -69,6 +78,7 @@ def _a_word_of_a_summary(path) -> tuple[str, int]:
 
 async def test_a_first_fill_defers_the_job_indexes_and_builds_them_at_the_end(store, server):
     seen: list[tuple[int, bool, set[str]]] = []
+    merges: list[int] = []
 
     def during(event: SyncProgress) -> None:
         if event.feed != "jobs" or not event.pages or event.done:
@@ -78,6 +88,7 @@ async def test_a_first_fill_defers_the_job_indexes_and_builds_them_at_the_end(st
             seen.append((event.pages, _filling(store.path), job_indexes(conn)))
         finally:
             conn.close()
+        merges.append(_automerge(store.path))
         _counts_exact(store.path)  # the counters are right at every commit
         # the board reads while the fill runs: an order whose index is not built yet plans around it
         for sort in ("number", "status", "next_appointment"):
@@ -89,6 +100,8 @@ async def test_a_first_fill_defers_the_job_indexes_and_builds_them_at_the_end(st
     assert len(seen) > 2 and all(filling for _, filling, _ in seen)
     assert all(indexes == set(_FILL_KEEP) for _, _, indexes in seen)
     assert not _filling(store.path) and job_indexes(store.conn) == schema_job_indexes()
+    # the search index merged its segments 16 at a time during the fill, and is back at FTS5's 4 after it
+    assert set(merges) == {16} and _automerge(store.path) == 4
     assert_same(cache_snapshot(store.path), server_snapshot(server.base_url))
     integrity(store.path)
     word, n = _a_word_of_a_summary(store.path)

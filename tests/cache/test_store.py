@@ -6,6 +6,7 @@ import json
 import os
 import sqlite3
 import stat
+from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -54,6 +55,26 @@ def test_file_is_private_wal_and_versioned(store: CacheStore) -> None:
     assert store.conn.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
     assert store.conn.execute("PRAGMA synchronous").fetchone()[0] == 1  # NORMAL
     assert store.schema_version == LATEST
+
+
+def test_a_new_file_has_16_kib_pages_and_an_old_one_keeps_its_own(tmp_path: Path) -> None:
+    """Both checkpoint every 64 MiB of WAL, whatever their page size."""
+    old_path = tmp_path / "old.sqlite3"
+    made = sqlite3.connect(old_path)
+    made.execute("CREATE TABLE before_16k (x)")  # the file's first page is written at SQLite's default size
+    made.close()
+    for path, page_size in ((tmp_path / "new.sqlite3", 16384), (old_path, 4096)):
+        store = CacheStore(path)
+        try:
+            store.upsert("jobs", [job(1)])
+            with ThreadPoolExecutor(1) as pool:  # a second connection (the board's reader) sets the same
+                reader = pool.submit(lambda s=store: s.conn).result()
+            for conn in (store.conn, reader):
+                assert conn.execute("PRAGMA page_size").fetchone()[0] == page_size
+                assert conn.execute("PRAGMA wal_autocheckpoint").fetchone()[0] * page_size == 64 * 2**20
+            assert store.job(1) is not None
+        finally:
+            store.close()
 
 
 def test_a_v8_file_upgrades_to_a_search_index_flushing_every_64_mib(tmp_path: Path) -> None:
