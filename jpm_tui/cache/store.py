@@ -1238,6 +1238,11 @@ class CacheStore:
             raise CacheError(f"unknown sort {q.sort!r}; known: {sorted(JOB_SORT_COLUMNS)}")
         return col
 
+    def _index_hint(self, name: str) -> str:
+        """``INDEXED BY name``, or nothing while a first fill has deferred that index (naming a missing index is
+        an error)."""
+        return "" if name in self._deferred_indexes() else f"INDEXED BY {name}"
+
     _PLAN_CAP = 50_001
     #: a text matching at most this many jobs keeps them in a temp table for its windows (``_text_found``); at
     #: least the board's text count cap (job_table.TEXT_COUNT_CAP), which then needs no count of its own
@@ -1254,8 +1259,7 @@ class CacheStore:
         the text of the rows that pass the other filters a batch at a time (``_checked_window``; best when
         the text matches so many jobs that finding them all costs more than checking the few a window needs).
         Costs in rough microseconds."""
-        deferred = self._deferred_indexes()
-        if f"jobs_sort_{q.sort}" in deferred:
+        if f"jobs_sort_{q.sort}" in self._deferred_indexes():
             return "filter"  # a first fill is running and has not built this order's index yet
         total = max(1, self._total_jobs(True))
         where, args = self._counter_where(q)
@@ -1292,9 +1296,8 @@ class CacheStore:
         if q.appointment_from is not None or q.appointment_to is not None:
             lo = format_datetime(q.appointment_from) if q.appointment_from else ""
             hi = format_datetime(q.appointment_to) if q.appointment_to else "~"
-            hint = "" if "jobs_sort_next_appointment" in deferred else "INDEXED BY jobs_sort_next_appointment"
             in_range = self.conn.execute(
-                f"SELECT count(*) FROM (SELECT 1 FROM jobs {hint} "
+                f"SELECT count(*) FROM (SELECT 1 FROM jobs {self._index_hint('jobs_sort_next_appointment')} "
                 "WHERE next_appt_key >= ? AND next_appt_key < ? LIMIT ?)", (lo, hi, self._PLAN_CAP)
             ).fetchone()[0]
             matches = min(matches, float(in_range))
@@ -1433,7 +1436,7 @@ class CacheStore:
             args.extend(seek)
         direction = "DESC" if desc else "ASC"
         if plan == "sort":
-            source = f"jobs j INDEXED BY jobs_sort_{q.sort}"
+            source = f"jobs j {self._index_hint(f'jobs_sort_{q.sort}')}"
             order = f"j.{col} {direction}, j.id {direction}"
         else:
             source = "jobs j"
