@@ -444,14 +444,16 @@ def _fts_match(q: JobQuery) -> str | None:
     return expr
 
 
-def _text_only(q: JobQuery) -> JobQuery:
-    return JobQuery(text=q.text, include_inactive=True)
+def _text_match(text: str, include_inactive: bool = True) -> str | None:
+    """The MATCH expression of ``text`` alone, naming no facet marker (so the scratch index of
+    ``CacheStore._text_matches`` can run it); with ``include_inactive=False`` it also keeps to active jobs."""
+    return _fts_match(JobQuery(text=text, include_inactive=include_inactive))
 
 
 def _kept_match(q: JobQuery) -> str | None:
     """The MATCH expression whose matches ``CacheStore._text_found`` keeps for ``q``: its text and active filter
     (the board's plain search, so its count is the kept table's size; other filters are checked on the rows)."""
-    return _fts_match(JobQuery(text=q.text, include_inactive=q.include_inactive))
+    return _text_match(q.text, q.include_inactive)
 
 
 # ============================================================================================= store
@@ -1168,7 +1170,7 @@ class CacheStore:
                 f"WHERE technician_id IN ({_marks(q.technician_ids)}) AND active = 1)"
             )
             args.extend(int(t) for t in q.technician_ids)
-        match = _fts_match(q if facets else _text_only(q))
+        match = _fts_match(q) if facets else _text_match(q.text)
         table = self._match_table(_kept_match(q)) if match else None
         if table:  # every job the text (and active filter) matches; the other filters are the clauses above
             clauses.append(f"j.id IN (SELECT id FROM temp.{table})")
@@ -1397,7 +1399,7 @@ class CacheStore:
                         reverse: bool) -> list[tuple[Any, ...]]:
         """The ``"check"`` plan: (id, sort value) of rows ``skip .. skip+limit-1`` after ``seek``. The sort index
         is walked with the other filters in batches; each batch's text is checked with ``_text_matches``."""
-        match = _fts_match(_text_only(q))
+        match = _text_match(q.text)
         walk = replace(q, text="")
         need = skip + limit
         found: list[tuple[Any, ...]] = []
