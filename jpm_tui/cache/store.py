@@ -444,14 +444,16 @@ def _fts_match(q: JobQuery) -> str | None:
     return expr
 
 
-def _text_only(q: JobQuery) -> JobQuery:
-    return JobQuery(text=q.text, include_inactive=True)
+def _text_match(text: str, include_inactive: bool = True) -> str | None:
+    """The MATCH expression of ``text`` alone, naming no facet marker (so the scratch index of
+    ``CacheStore._text_matches`` can run it); with ``include_inactive=False`` it also keeps to active jobs."""
+    return _fts_match(JobQuery(text=text, include_inactive=include_inactive))
 
 
 def _kept_match(q: JobQuery) -> str | None:
     """The MATCH expression whose matches ``CacheStore._text_found`` keeps for ``q``: its text and active filter
     (the board's plain search, so its count is the kept table's size; other filters are checked on the rows)."""
-    return _fts_match(JobQuery(text=q.text, include_inactive=q.include_inactive))
+    return _text_match(q.text, q.include_inactive)
 
 
 # ============================================================================================= store
@@ -1193,7 +1195,7 @@ class CacheStore:
                 f"WHERE technician_id IN ({_marks(q.technician_ids)}) AND active = 1)"
             )
             args.extend(int(t) for t in q.technician_ids)
-        match = _fts_match(q if facets else _text_only(q))
+        match = _fts_match(q) if facets else _text_match(q.text)
         table = self._match_table(_kept_match(q)) if match else None
         if table:  # every job the text (and active filter) matches; the other filters are the clauses above
             clauses.append(f"j.id IN (SELECT id FROM temp.{table})")
@@ -1263,6 +1265,11 @@ class CacheStore:
             raise CacheError(f"unknown sort {q.sort!r}; known: {sorted(JOB_SORT_COLUMNS)}")
         return col
 
+    def _index_hint(self, name: str) -> str:
+        """``INDEXED BY name``, or nothing while a first fill has deferred that index (naming a missing index is
+        an error)."""
+        return "" if name in self._deferred_indexes() else f"INDEXED BY {name}"
+
     _PLAN_CAP = 50_001
     #: a text matching at most this many jobs keeps them in a temp table for its windows (``_text_found``); at
     #: least the board's text count cap (job_table.TEXT_COUNT_CAP), which then needs no count of its own
@@ -1279,8 +1286,7 @@ class CacheStore:
         the text of the rows that pass the other filters a batch at a time (``_checked_window``; best when
         the text matches so many jobs that finding them all costs more than checking the few a window needs).
         Costs in rough microseconds."""
-        deferred = self._deferred_indexes()
-        if f"jobs_sort_{q.sort}" in deferred:
+        if f"jobs_sort_{q.sort}" in self._deferred_indexes():
             return "filter"  # a first fill is running and has not built this order's index yet
         total = max(1, self._total_jobs(True))
         where, args = self._counter_where(q)
@@ -1317,9 +1323,8 @@ class CacheStore:
         if q.appointment_from is not None or q.appointment_to is not None:
             lo = format_datetime(q.appointment_from) if q.appointment_from else ""
             hi = format_datetime(q.appointment_to) if q.appointment_to else "~"
-            hint = "" if "jobs_sort_next_appointment" in deferred else "INDEXED BY jobs_sort_next_appointment"
             in_range = self.conn.execute(
-                f"SELECT count(*) FROM (SELECT 1 FROM jobs {hint} "
+                f"SELECT count(*) FROM (SELECT 1 FROM jobs {self._index_hint('jobs_sort_next_appointment')} "
                 "WHERE next_appt_key >= ? AND next_appt_key < ? LIMIT ?)", (lo, hi, self._PLAN_CAP)
             ).fetchone()[0]
             matches = min(matches, float(in_range))
@@ -1419,7 +1424,7 @@ class CacheStore:
                         reverse: bool) -> list[tuple[Any, ...]]:
         """The ``"check"`` plan: (id, sort value) of rows ``skip .. skip+limit-1`` after ``seek``. The sort index
         is walked with the other filters in batches; each batch's text is checked with ``_text_matches``."""
-        match = _fts_match(_text_only(q))
+        match = _text_match(q.text)
         walk = replace(q, text="")
         need = skip + limit
         found: list[tuple[Any, ...]] = []
@@ -1458,7 +1463,7 @@ class CacheStore:
             args.extend(seek)
         direction = "DESC" if desc else "ASC"
         if plan == "sort":
-            source = f"jobs j INDEXED BY jobs_sort_{q.sort}"
+            source = f"jobs j {self._index_hint(f'jobs_sort_{q.sort}')}"
             order = f"j.{col} {direction}, j.id {direction}"
         else:
             source = "jobs j"

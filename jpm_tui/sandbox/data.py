@@ -1086,7 +1086,7 @@ class _World:
         visits = [last]
         for _ in range(0 if r < 0.76 else 1 if r < 0.96 else 2):
             day = self.clock.day_of(visits[0][0]) - _randrange(rng, 1, 5) * DAY
-            tech = visits[0][4][0] if visits[0][4] else pool[_randrange(rng, len(pool))]
+            tech = visits[0][4][0]
             visit = self._fit(tech, day, minutes) or self._fit(pool[_randrange(rng, len(pool))], day, minutes)
             if visit is None:
                 break
@@ -1095,11 +1095,9 @@ class _World:
 
     def _release(self, visit: tuple) -> None:
         """Give a canceled or unassigned visit's time back (it was the last booked on its day)."""
-        slot = visit[4]
-        if slot is not None:
-            _, state, cursor, count = slot
-            if state[1] == count + 1:
-                state[0], state[1] = cursor, count
+        _, state, cursor, count = visit[4]
+        if state[1] == count + 1:
+            state[0], state[1] = cursor, count
 
     def _scenario(self, k: int, kind: _JobKind) -> tuple[list[tuple], str, _JobKind] | None:
         """The jobs the board must show whatever the hour `now` falls on: a technician due two hours ago and
@@ -1289,15 +1287,15 @@ class _World:
             # A coin per visit left a small world's lane anywhere from 0 to 15% of its waiting visits; a
             # quota keeps it at the share, the first few from tomorrow on (every world has the lane) included.
             self.unassigned_due += UNASSIGNED_SHARE
-            owed = status == "Scheduled" and slot is not None and start > now + DAY and self.unassigned_owed > 0
+            owed = status == "Scheduled" and start > now + DAY and self.unassigned_owed > 0
             if owed or self.unassigned_due >= 1:
                 waiting = True
                 self.unassigned_due -= 1
-                if slot is not None and start > now + DAY:
+                if start > now + DAY:
                     self.unassigned_owed = max(0, self.unassigned_owed - 1)
-        if slot is None or status == "Canceled" or waiting:
+        if status == "Canceled" or waiting:
             self._release(visit)
-            if status != "Canceled" and slot is not None and start > now:  # waiting for a technician:
+            if status != "Canceled" and start > now:  # waiting for a technician:
                 day = self.clock.day_of(start)  # in any window of its day
                 hour, hours = _pick(rng, ARRIVAL_WINDOWS)
                 begin = max(day + hour * HOUR + _randrange(rng, hours * 4) * 900, now // 900 * 900 + 900)

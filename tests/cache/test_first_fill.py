@@ -239,3 +239,18 @@ def test_the_index_build_sorts_with_temp_store_file_and_gives_the_connection_bac
                                 summary="harbor gate")])
     assert store.count_jobs(query) == 21 and len(store.jobs_window(query, 0, 50)) == 21
     integrity(store.path)
+
+
+@pytest.mark.parametrize("plan", ["sort", "check"])
+def test_a_window_walking_an_order_whose_index_a_fill_deferred_reads_without_it(store, monkeypatch, plan) -> None:
+    """A window that walks the sort order during a first fill names no index the fill dropped, whoever chose the
+    plan (``_plan`` itself avoids walking a missing index; here the walk is forced)."""
+    from jpm_tui.provider import domain as d
+
+    store.begin_fill("jobs")
+    store.upsert("jobs", [d.Job(i, str(100 + i), d.JobStatus.SCHEDULED, d.Priority.NORMAL, None, None, None, None,
+                                summary=f"harbor leak {i:02}") for i in range(1, 41)])
+    assert "jobs_sort_summary" not in job_indexes(store.conn)
+    monkeypatch.setattr(store, "_plan", lambda q, offset, limit: plan)
+    query = JobQuery(text="harbor" if plan == "check" else "", sort="summary", descending=True)
+    assert [r.id for r in store.jobs_window(query, 0, 5)] == [40, 39, 38, 37, 36]

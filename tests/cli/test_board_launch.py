@@ -93,20 +93,29 @@ def _screen_text(widget) -> str:
 
 
 async def test_demo_board_syncs_from_the_sandbox_and_shows_jobs(tmp_path: Path, monkeypatch) -> None:
-    import gc
-
     from jpm_tui.cache.store import CacheStore, JobQuery
     from jpm_tui.session import board_app, demo_session
+    from jpm_tui.ui import app as app_module
     from jpm_tui.ui.widgets.job_table import JobTable
 
-    frozen: list[bool] = []
-    monkeypatch.setattr(gc, "freeze", lambda: frozen.append(True))  # the board's start-up, exempted from GC
+    # the board's start-up is exempted from GC once, after its first frame is painted (frozen before it, what
+    # that frame makes would be left out)
+    order: list[str] = []
+    monkeypatch.setattr(app_module.gc, "freeze", lambda: order.append("freeze"))
     session = demo_session(tmp_path, jobs=120)
     store = CacheStore(CacheStore.path_for(session.environment, session.tenant, base=session.cache_dir))
     app = board_app(session, store)
+    display = app._display  # where Textual writes a frame to the terminal
+
+    def display_and_note(screen, update) -> None:
+        if update is not None and not app._batch_count:  # inside a batch update nothing is painted
+            order.append("frame")
+        display(screen, update)
+
+    monkeypatch.setattr(app, "_display", display_and_note)
     async with app.run_test(size=(120, 40)) as pilot:
         await _wait_for_first_sync(app, pilot)
-        assert frozen == [True]
+        assert order.count("freeze") == 1 and order.index("frame") < order.index("freeze"), order[:5]
         assert app.status.last_sync is not None and app.status.online and app.status.outbox == 0
         assert store.count_jobs(JobQuery()) == 120
         table = app.screen.query_one(JobTable)
