@@ -1190,17 +1190,21 @@ class CacheStore:
         if q.appointment_from is None and q.appointment_to is not None:
             clauses.append("j.next_appt_key <> '~'")
         if q.technician_ids:
-            clauses.append(
-                "j.next_appointment_id IN (SELECT appointment_id FROM appointment_assignments "
-                f"WHERE technician_id IN ({_marks(q.technician_ids)}) AND active = 1)"
-            )
+            appointments = (f"SELECT appointment_id FROM appointment_assignments WHERE technician_id IN "
+                            f"({_marks(q.technician_ids)}) AND active = 1")
+            if plus:  # a walk of a sort index checks job ids (which it holds) without reading each job's row
+                clauses.append(f"j.id IN (SELECT id FROM jobs WHERE next_appointment_id IN ({appointments}))")
+            else:  # found in the next-appointment index, which holds the counters' columns: a count reads no row
+                clauses.append(f"j.next_appointment_id IN ({appointments})")
             args.extend(int(t) for t in q.technician_ids)
         match = _fts_match(q) if facets else _text_match(q.text)
         table = self._match_table(_kept_match(q)) if match else None
         if table:  # every job the text (and active filter) matches; the other filters are the clauses above
             clauses.append(f"j.id IN (SELECT id FROM temp.{table})")
         elif match:
-            clauses.append("j.id IN (SELECT rowid FROM jobs_fts WHERE jobs_fts MATCH ?)")
+            # a text not kept matches many jobs: beside a technician's few, those lead and this is checked on them
+            lead = "+" if q.technician_ids else ""
+            clauses.append(f"{lead}j.id IN (SELECT rowid FROM jobs_fts WHERE jobs_fts MATCH ?)")
             args.append(match)
         return clauses, args
 
@@ -1315,8 +1319,9 @@ class CacheStore:
                 "SELECT count(*) FROM (SELECT 1 FROM appointment_assignments WHERE technician_id IN "
                 f"({_marks(q.technician_ids)}) AND active = 1 LIMIT ?)", [*map(int, q.technician_ids), self._PLAN_CAP]
             ).fetchone()[0]
-            matches = min(matches, float(n))
-            walk_unit = 1.5  # the check needs the table row
+            matches = min(matches, n * matches / total)  # as if independent of the other filters
+            materialise += 0.5 * n  # the set of their jobs, built once; a walked entry probes it
+            probe += 0.1
         if q.customer_id is not None or q.location_id is not None or q.project_id is not None:
             matches = min(matches, 2000.0)
             walk_unit = 1.5

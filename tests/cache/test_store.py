@@ -94,6 +94,22 @@ def test_a_v8_file_upgrades_to_a_search_index_flushing_every_64_mib(tmp_path: Pa
         new.close()
 
 
+def test_a_v9_file_upgrades_to_a_next_appointment_index_holding_the_counter_columns(tmp_path: Path) -> None:
+    path = tmp_path / "v9.sqlite3"
+    old = CacheStore(path, target_version=9)
+    try:
+        old.upsert("jobs", [job(1), job(2, status=d.JobStatus.HOLD)])
+    finally:
+        old.close()
+    new = CacheStore(path)
+    try:
+        columns = [r[2] for r in new.conn.execute("PRAGMA index_info(jobs_next_appt)")]
+        assert columns == ["next_appointment_id", "active", "status", "priority", "job_type_id", "business_unit_id"]
+        assert [r.id for r in new.jobs_window(JobQuery(), 0, 10)] == [1, 2]
+    finally:
+        new.close()
+
+
 def test_existing_file_keeps_its_mode_tightened(tmp_path: Path) -> None:
     path = tmp_path / "x.sqlite3"
     path.touch(mode=0o644)
