@@ -50,11 +50,12 @@ def open_session(args: argparse.Namespace) -> Iterator[Any]:
 
 def _open_store(session: Any, *, create: bool = True) -> Any:
     from .cache.store import CacheStore
+    from .session import say_cache_upgrade
 
     path = cache_path(session)
     if not create and not path.exists():
         return None
-    return CacheStore(path)
+    return CacheStore(path, on_upgrade=say_cache_upgrade)
 
 
 def _human_bytes(n: int) -> str:

@@ -6,6 +6,7 @@ the secret until :meth:`Session.make_client` is called (inside the board's backg
 
 from __future__ import annotations
 
+import sys
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import partial
@@ -118,11 +119,19 @@ def demo_session(cache_dir: Path, jobs: int = 200, seed: int = 1) -> Session:
                    cache_dir=cache_dir, demo=True, sandbox_app=app, tz=ZoneInfo(TIMEZONE), client_factory=factory)
 
 
+def say_cache_upgrade(path: Path, old: int, new: int) -> None:
+    """On the terminal before the board or a command starts: the cache is migrated first, a large one for up to a
+    minute, with nothing else on screen."""
+    print(f"jpm-tui: upgrading the cache {path} (schema {old} to {new}), once; a large cache takes up to a minute",
+          file=sys.stderr, flush=True)
+
+
 def open_board(session: Session) -> int:
     """Run the board for ``session`` until the user quits; returns the exit code."""
     from .cache.store import CacheStore
 
-    store = CacheStore(CacheStore.path_for(session.environment, session.tenant, base=session.cache_dir))
+    store = CacheStore(CacheStore.path_for(session.environment, session.tenant, base=session.cache_dir),
+                       on_upgrade=say_cache_upgrade)
     try:
         board_app(session, store).run()
     finally:

@@ -32,7 +32,7 @@ import sqlite3
 import threading
 import time
 from collections import OrderedDict
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field, fields, replace
 from functools import cache
@@ -630,8 +630,12 @@ class CacheStore:
     #: time rewrote every job's terms level after level (~1.4 s of a 200,000-job fill; searches read no slower)
     FILL_AUTOMERGE = 16
 
-    def __init__(self, path: str | os.PathLike[str], *, target_version: int = LATEST) -> None:
-        """``target_version`` exists for migration tests (build an older file); leave it alone."""
+    def __init__(self, path: str | os.PathLike[str], *, target_version: int = LATEST,
+                 on_upgrade: Callable[[Path, int, int], None] | None = None) -> None:
+        """``on_upgrade(path, from_version, to_version)`` is called before an existing cache is migrated (which
+        can take a minute for a large one: an index rebuilt), so that a caller can say why it waits.
+        ``target_version`` exists for migration tests (build an older file); leave it alone."""
+        self._on_upgrade = on_upgrade
         self.path = Path(path)
         self._target_version = target_version
         self._local = threading.local()
@@ -736,6 +740,8 @@ class CacheStore:
                 f"{self.path} was written by a newer jpm-tui (schema {version}, this one knows {LATEST}); "
                 "upgrade, or purge the cache (jpm-tui cache purge)"
             )
+        if 0 < version < self._target_version and self._on_upgrade is not None:
+            self._on_upgrade(self.path, version, self._target_version)
         while version < self._target_version:
             script = MIGRATIONS[version]
             conn.execute("BEGIN IMMEDIATE")

@@ -166,3 +166,22 @@ def test_outbox_list_retry_drop_and_cache_purge(tmp_path, sandbox_server, monkey
     assert code == 0 and out.startswith(f"deleted {db}") and not db.exists()
     code, out, err = _run(capsys, "cache", "info", *opts)
     assert code == 0 and out.startswith("no cache yet at")
+
+
+def test_a_cache_made_by_an_older_version_says_it_is_upgraded_first(tmp_path, monkeypatch, capsys):
+    """The migration runs before anything is on screen (a large cache takes up to a minute): stderr says so, once."""
+    from jpm_tui.cache.schema import LATEST
+    from jpm_tui.cache.store import CacheStore
+    from jpm_tui.cli_cache import cache_path
+    from jpm_tui.config import default_cache_dir, load_config
+    from jpm_tui.session import profile_session
+
+    opts = _config(tmp_path, "http://127.0.0.1:9", monkeypatch)
+    config = load_config(Path(opts[1]))
+    path = cache_path(profile_session(config, config.profile("sbx"), default_cache_dir()))
+    CacheStore(path, target_version=9).close()
+    code, out, err = _run(capsys, "cache", "info", *opts)
+    assert code == 0 and f"cache:   {path}" in out
+    assert err.count("upgrading the cache") == 1 and str(path) in err and f"schema 9 to {LATEST}" in err
+    code, out, err = _run(capsys, "cache", "info", *opts)
+    assert code == 0 and "upgrading" not in err
