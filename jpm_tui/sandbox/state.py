@@ -142,9 +142,12 @@ class Collection:
         return [self._records[i] for i in self._ordered]
 
     def changed_after(self, seq: int) -> Iterator[tuple[int, dict]]:
-        start = bisect.bisect_right(self._log_seqs, seq)
-        for s, i in zip(self._log_seqs[start:], self._log_ids[start:]):
-            if self._seq.get(i) == s:
+        # walked in place (slicing copied the rest of the log on every page of an export: quadratic in its length);
+        # a compaction meanwhile swaps in new lists and leaves these as they were
+        seqs, ids, current = self._log_seqs, self._log_ids, self._seq
+        for k in range(bisect.bisect_right(seqs, seq), len(seqs)):
+            s, i = seqs[k], ids[k]
+            if current.get(i) == s:
                 yield s, self._records[i]
 
     def changed_at(self, id: int) -> datetime | None:

@@ -105,6 +105,8 @@ def test_a_v9_file_upgrades_to_a_next_appointment_index_holding_the_counter_colu
     try:
         columns = [r[2] for r in new.conn.execute("PRAGMA index_info(jobs_next_appt)")]
         assert columns == ["next_appointment_id", "active", "status", "priority", "job_type_id", "business_unit_id"]
+        partial = {r["name"]: r["partial"] for r in new.conn.execute("PRAGMA index_list(jobs)")}
+        assert partial["jobs_next_appt"] == 1  # jobs with no next appointment are not in it
         assert [r.id for r in new.jobs_window(JobQuery(), 0, 10)] == [1, 2]
     finally:
         new.close()
