@@ -624,6 +624,9 @@ class CacheStore:
     #: SQLite's page cache per connection (KiB) and the part of the file it maps, which bound the board's memory
     CACHE_KIB = 32 * 1024
     MMAP_BYTES = 64 * 1024 * 1024
+    #: SQLite's page cache (KiB) and sorting threads while a first fill's deferred indexes are built (``finish_fill``)
+    BUILD_CACHE_KIB = 2048
+    BUILD_THREADS = 4
     #: the search index merges this many segments of a size into one (FTS5's 'automerge'; its default) ...
     AUTOMERGE = 4
     #: ... and this many during a first fill: each commit of the fill writes a segment, and merging them four at a
@@ -1064,6 +1067,10 @@ class CacheStore:
         sorter = not conn.in_transaction and self._filling(conn)
         if sorter:
             conn.execute("PRAGMA temp_store=FILE")
+            # a page cache this small makes the sorter write its keys out in runs, which helper threads sort and
+            # merge beside this one (with room for every key it sorts alone): ~20% off the build at 200,000 jobs
+            conn.execute(f"PRAGMA cache_size=-{self.BUILD_CACHE_KIB}")
+            conn.execute(f"PRAGMA threads={self.BUILD_THREADS}")
         try:
             with self.transaction() as conn:
                 deferred = conn.execute("SELECT name, sql FROM job_fill_deferred ORDER BY name").fetchall()
@@ -1074,6 +1081,8 @@ class CacheStore:
                 conn.execute("DELETE FROM job_fill_deferred")
         finally:
             if sorter:
+                conn.execute("PRAGMA threads=0")
+                conn.execute(f"PRAGMA cache_size=-{self.CACHE_KIB}")
                 conn.execute("PRAGMA temp_store=MEMORY")
                 # the change dropped the text search's temp tables: forget them, so they are made again on use
                 self._local.scratch = False

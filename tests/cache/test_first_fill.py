@@ -232,9 +232,15 @@ def test_the_index_build_sorts_with_temp_store_file_and_gives_the_connection_bac
     store.conn.set_trace_callback(None)
     built = [i for i, sql in enumerate(statements) if sql.startswith("CREATE INDEX")]
     assert built and statements.index("PRAGMA temp_store=FILE") < built[0]
-    assert statements.index("PRAGMA temp_store=MEMORY") > built[-1]
+    # sorted in runs by helper threads: a small page cache while it builds, the store's own after
+    for during in ("PRAGMA threads=4", f"PRAGMA cache_size=-{store.BUILD_CACHE_KIB}"):
+        assert statements.index(during) < built[0]
+    for after in ("PRAGMA temp_store=MEMORY", "PRAGMA threads=0", f"PRAGMA cache_size=-{store.CACHE_KIB}"):
+        assert statements.index(after) > built[-1]
     assert not _filling(store.path) and job_indexes(store.conn) == schema_job_indexes()
     assert store.conn.execute("PRAGMA temp_store").fetchone()[0] == 2  # MEMORY, as the store opens connections
+    assert store.conn.execute("PRAGMA threads").fetchone()[0] == 0
+    assert store.conn.execute("PRAGMA cache_size").fetchone()[0] == -store.CACHE_KIB
     store.upsert("jobs", [d.Job(99, "199", d.JobStatus.HOLD, d.Priority.NORMAL, None, None, None, None,
                                 summary="harbor gate")])
     assert store.count_jobs(query) == 21 and len(store.jobs_window(query, 0, 50)) == 21
