@@ -624,6 +624,9 @@ class CacheStore:
     #: SQLite's page cache per connection (KiB) and the part of the file it maps, which bound the board's memory
     CACHE_KIB = 32 * 1024
     MMAP_BYTES = 64 * 1024 * 1024
+    #: a first fill whose feed fails with at least this many jobs builds its indexes (``finish_fill``): an offline
+    #: board would sort that many on every read without them; a smaller one is resumed as a fill by the next run
+    FILL_READABLE_JOBS = 50_000
     #: SQLite's page cache (KiB) and sorting threads while a first fill's deferred indexes are built (``finish_fill``)
     BUILD_CACHE_KIB = 2048
     BUILD_THREADS = 4
@@ -1049,9 +1052,11 @@ class CacheStore:
                 conn.execute(_FTS_AUTOMERGE, (self.FILL_AUTOMERGE,))
             return bool(deferred)
 
-    def finish_fill(self, table: str) -> None:
+    def finish_fill(self, table: str, *, failed: bool = False) -> None:
         """Build what ``begin_fill`` deferred (nothing when no fill is in progress), in one transaction: a kill
         during the build leaves the fill in progress and the next end of the jobs feed builds it again.
+        ``failed``: the feed failed; a fill of fewer than ``FILL_READABLE_JOBS`` jobs is then left in progress, for
+        the next run to resume as a fill (the board reads that many without the indexes well enough meanwhile).
 
         The sync engine calls it when the jobs feed completes and when it fails (an offline board fails every
         round, so a fill killed and never resumed is finished by the next sync attempt of any kind that runs
@@ -1064,6 +1069,8 @@ class CacheStore:
         if table != "jobs":
             return
         conn = self.conn
+        if failed and self._total_jobs(True) < self.FILL_READABLE_JOBS:
+            return
         sorter = not conn.in_transaction and self._filling(conn)
         if sorter:
             conn.execute("PRAGMA temp_store=FILE")

@@ -537,11 +537,12 @@ class SyncEngine:
             store.clear_error(feed.name)
 
     def _fail_feed(self, feed: Feed, error: str) -> None:
-        # A failed feed ends a first fill too (the indexes it deferred are built): a board that cannot reach the
-        # server must not read a cache without them until it can. A cancelled feed keeps the fill to resume.
+        # A failed feed ends a large first fill too (the indexes it deferred are built): a board that cannot reach
+        # the server must not read a big cache without them until it can. A small one, or a cancelled feed, keeps
+        # the fill for the next run to resume (with every index live, the rest of the fill would take ~2x as long).
         self.store.record_error(feed.name, error)
         if feed.kind == "export":
-            self.store.finish_fill(feed.table)
+            self.store.finish_fill(feed.table, failed=True)
 
 
 def _ids(rows: Sequence[Any]) -> Iterable[int]:

@@ -232,9 +232,10 @@ def integrity(db_path: str | Path) -> None:
         for status, n in conn.execute("SELECT status, count(*) FROM jobs WHERE active = 1 GROUP BY status"):
             counted = conn.execute("SELECT sum(n) FROM job_counts WHERE active = 1 AND status = ?", (status,)).fetchone()[0]
             assert counted == n, (status, counted, n)
-        # no first fill left half done: every job index there, the search index agrees with its content
-        assert conn.execute("SELECT count(*) FROM job_fill_deferred").fetchone()[0] == 0
-        assert job_indexes(conn) == schema_job_indexes()
+        # every job index there, or noted as deferred by a first fill still in progress (a small fill whose feed
+        # failed is resumed by the next run); the search index agrees with its content
+        deferred = {r[0] for r in conn.execute("SELECT name FROM job_fill_deferred")}
+        assert not deferred & job_indexes(conn) and deferred | job_indexes(conn) == schema_job_indexes()
         conn.execute("INSERT INTO jobs_fts(jobs_fts, rank) VALUES ('integrity-check', 1)")
     finally:
         conn.close()

@@ -174,9 +174,12 @@ async def test_an_interrupted_index_build_is_redone_by_the_next_sync(store, serv
     integrity(store.path)
 
 
-async def test_a_failing_jobs_feed_ends_the_fill(store, server):
-    """A fill left behind is finished by the next sync that runs the jobs feed, even one that cannot reach the
-    server (an offline board would otherwise read a cache without its indexes until it could)."""
+@pytest.mark.parametrize("readable", [1, 10**9], ids=["large", "small"])
+async def test_a_failing_jobs_feed_ends_a_large_fill_and_keeps_a_small_one(store, server, monkeypatch, readable):
+    """A large fill left behind is finished by the next sync that runs the jobs feed, even one that cannot reach
+    the server (an offline board would otherwise sort that many jobs on every read until it could). A small one
+    stays a fill, which the next run that reaches the server resumes and ends."""
+    monkeypatch.setattr(store, "FILL_READABLE_JOBS", readable)
     engine_box: list[SyncEngine] = []
     async with make_client(server.base_url) as client:
         async with SyncEngine(store, ServiceTitanProvider(client),
@@ -187,7 +190,14 @@ async def test_a_failing_jobs_feed_ends_the_fill(store, server):
 
     offline = await _sync(store, "http://127.0.0.1:9", ["jobs"], max_retries=0)
     assert not offline.ok
-    assert not _filling(store.path) and job_indexes(store.conn) == schema_job_indexes()
+    if readable == 1:
+        assert not _filling(store.path) and job_indexes(store.conn) == schema_job_indexes()
+    else:
+        assert _filling(store.path) and job_indexes(store.conn) == set(_FILL_KEEP)
+        assert len(store.jobs_window(JobQuery(sort="customer"), 0, 5)) == 5  # read without the deferred indexes
+        assert (await _sync(store, server.base_url)).ok
+        assert not _filling(store.path) and job_indexes(store.conn) == schema_job_indexes()
+        assert_same(cache_snapshot(store.path), server_snapshot(server.base_url))
     _counts_exact(store.path)
 
 
