@@ -8,6 +8,8 @@ renders with the content (the job list's rows; the minimal app's text), beside a
 the same way, the two taking turns (seven runs each, medians). Key latency is measured in one process, keys sent as the
 terminal driver sends them: from the key event to the end of the frame that shows its result (see
 ``key_latencies``). Pilot is not used for it: its press-and-wait adds ~65-85 ms of fixed idle waits per key.
+The last keys are pressed while a first sync of 100,000 jobs from the in-process sandbox runs in the same process
+(into another cache file), as the board's own sync runs on its event loop; memory is read before it.
 """
 
 from __future__ import annotations
@@ -16,6 +18,7 @@ import argparse
 import os
 import asyncio
 import resource
+import shutil
 import statistics
 import subprocess
 import sys
@@ -92,12 +95,27 @@ def first_paints(apps: dict[str, str], path: str, runs: int = 7) -> dict[str, tu
     return {name: (statistics.median(times[name]), max(memory[name])) for name in apps}
 
 
-async def key_latencies(path: str, rounds: int = 30) -> KeyTimer:
+SYNC_JOBS = 100_000
+
+
+def resident() -> dict[str, float]:
+    """MB: the most this process has held, and what it holds now (its own memory; pages of mapped files)."""
+    status = dict(line.split(":", 1) for line in Path("/proc/self/status").read_text().splitlines())
+    return {"max": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
+            **{key: int(status[key].split()[0]) / 1024 for key in ("RssAnon", "RssFile")}}
+
+
+async def key_latencies(path: str, memory: dict[str, float], rounds: int = 30) -> KeyTimer:
     """Key to screen (``bench/frames.py``): the result of a key is the table showing its visible rows (read on
     the reader thread) for the new cursor, sort or search."""
     from jpm_tui.cache.store import CacheStore
     from jpm_tui.ui.app import JpmApp
     from jpm_tui.ui.widgets.job_table import JobTable
+
+    from bench.sync_ingest import make_client, make_state
+    from jpm_tui.cache.sync import SyncEngine
+    from jpm_tui.provider.servicetitan import ServiceTitanProvider
+    from jpm_tui.sandbox import create_app
 
     app = JpmApp(CacheStore(path), freeze_start_up=True)  # as the board runs (``session.board_app``)
     async with app.run_test(size=(120, 40)) as pilot:
@@ -146,8 +164,33 @@ async def key_latencies(path: str, rounds: int = 30) -> KeyTimer:
                     await keys.press("search box echo", key, lambda: app.screen.search_input.value == typed)
                     continue
                 await keys.press("search keystroke (results)", key, shown(lambda: table.query.text == typed.strip()))
+            await pilot.press("escape")
+            memory.update(resident())  # the board's, before the sandbox below is built
+
+            # a first fill of SYNC_JOBS jobs into another cache, from the in-process sandbox, while j is pressed
+            sandbox = create_app(make_state(SYNC_JOBS, 1000, 2000))
+            sync_store = CacheStore(Path(tempfile.mkdtemp(prefix="jpm-bench-keys-")) / "sync.sqlite3")
+
+            async def sync() -> int:
+                async with make_client(sandbox) as client:
+                    async with SyncEngine(sync_store, ServiceTitanProvider(client)) as engine:
+                        return (await engine.run(["jobs"])).records
+
+            syncing = asyncio.create_task(sync())
+            while not sync_store.token("jobs"):  # its first page is written
+                await asyncio.sleep(0.005)
+            synced_through = 0
+            for _ in range(rounds):
+                target = table.cursor + 1
+                await keys.press("j while a sync writes", "j", shown(lambda: table.cursor == target))
+                synced_through += not syncing.done()
+            synced = await syncing
     print(f"(j during the walk: sent once the walk had started; still walking when {walked_through} of {rounds} "
           f"of those frames were painted)")
+    print(f"(j while a sync writes: a first fill of {synced:,} jobs from the in-process sandbox into another cache, in "
+          f"the board's process; still under way when {synced_through} of {rounds} of those frames were painted)")
+    sync_store.close()
+    shutil.rmtree(sync_store.path.parent, ignore_errors=True)
     return keys
 
 
@@ -170,14 +213,12 @@ def main() -> None:
     board, minimal = paints["board"], paints["minimal"]
     print(f"first paint, job list      {board[0] * 1000:7.0f} ms   (resident memory {board[1]:.0f} MB)")
     print(f"first paint, minimal app   {minimal[0] * 1000:7.0f} ms   ratio {board[0] / minimal[0]:.2f} (target 1.5)")
-    asyncio.run(key_latencies(path)).report()
-    print(f"resident memory (max, this process incl. any cache build) "
-          f"{resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024:.0f} MB")
-    status = dict(line.split(":", 1) for line in Path("/proc/self/status").read_text().splitlines())
-    anon, mapped = (int(status[key].split()[0]) / 1024 for key in ("RssAnon", "RssFile"))
+    memory: dict[str, float] = {}
+    asyncio.run(key_latencies(path, memory)).report()
+    print(f"resident memory (max, this process incl. any cache build, before the sync) {memory['max']:.0f} MB")
     own = "the board's own" if args.path else "the board's and the cache build's"
-    print(f"resident memory after the keys: {anon:.0f} MB {own}, {mapped:.0f} MB pages of files mapped "
-          f"(the cache file, which SQLite maps, and the interpreter's libraries: the system's file cache)")
+    print(f"resident memory after the keys: {memory['RssAnon']:.0f} MB {own}, {memory['RssFile']:.0f} MB pages of "
+          "files mapped (the cache file, which SQLite maps, and the interpreter's libraries: the system's file cache)")
 
 
 if __name__ == "__main__":

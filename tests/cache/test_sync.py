@@ -365,3 +365,33 @@ async def test_arrival_windows_and_business_hours_fill_their_tables_and_follow_t
     assert gone not in {w.id for w in store.arrival_windows()}
     assert gone in {w.id for w in store.arrival_windows(include_inactive=True)}
     assert store.business_hours().saturday == () and store.business_hours().span(5) is None
+
+
+async def test_pages_are_parsed_and_mapped_off_the_event_loop(store, sandbox_server, monkeypatch):
+    """The board's sync runs on its event loop: a big export page (~10 ms to parse, ~12 ms to map per 1,000 jobs)
+    is read on worker threads, so keys pressed during a sync are not held behind it; small answers stay inline."""
+    import threading
+
+    from jpm_tui.api import client as client_module
+    from jpm_tui.provider import servicetitan
+
+    on_loop: dict[str, list[bool]] = {"parse": [], "map": []}
+    parse, map_rows = client_module._export_page, servicetitan.map_rows
+
+    def parsing(response, **kw):
+        on_loop["parse"].append((threading.current_thread() is threading.main_thread(), len(response.content)))
+        return parse(response, **kw)
+
+    def mapping(*args):
+        on_loop["map"].append(threading.current_thread() is threading.main_thread())
+        return map_rows(*args)
+
+    monkeypatch.setattr(client_module, "_export_page", parsing)
+    monkeypatch.setattr(servicetitan, "map_rows", mapping)
+    monkeypatch.setattr(client_module, "PARSE_ON_A_THREAD", 16384)  # a page of 50 jobs, not the business units
+    sandbox_server.state.export_page_size = 50
+    assert (await _sync(store, sandbox_server.base_url, ["jobs", "business_units", "job_types"])).ok
+    assert on_loop["map"] and not any(on_loop["map"])  # export and list feeds
+    big = [main for main, size in on_loop["parse"] if size >= 16384]
+    small = [main for main, size in on_loop["parse"] if size < 16384]
+    assert big and not any(big) and small and all(small), on_loop["parse"]
