@@ -112,6 +112,27 @@ def test_a_v9_file_upgrades_to_a_next_appointment_index_holding_the_counter_colu
         new.close()
 
 
+def test_a_v10_file_rebuilds_its_search_index_with_five_letter_prefixes(tmp_path: Path) -> None:
+    path = tmp_path / "v10.sqlite3"
+    old = CacheStore(path, target_version=10)
+    try:
+        old.upsert("jobs", [job(1, summary="Riverside boiler"), job(2, summary="river pump"), job(3, summary="rivet")])
+    finally:
+        old.close()
+    new = CacheStore(path)
+    try:
+        sql = new.conn.execute("SELECT sql FROM sqlite_master WHERE name = 'jobs_fts'").fetchone()[0]
+        assert "prefix='1 2 3 4 5'" in sql and "columnsize=0" in sql
+        assert new.conn.execute("SELECT count(*) FROM sqlite_master WHERE name = 'jobs_fts_docsize'").fetchone()[0] == 0
+        assert new.conn.execute("SELECT v FROM jobs_fts_config WHERE k = 'hashsize'").fetchone()[0] == 64 * 2**20
+        assert [r.id for r in new.jobs_window(JobQuery(text="river"), 0, 10)] == [1, 2]
+        new.upsert("jobs", [job(3, summary="river gate")])  # the triggers still feed the new index
+        assert new.count_jobs(JobQuery(text="river")) == 3
+        new.conn.execute("INSERT INTO jobs_fts(jobs_fts, rank) VALUES ('integrity-check', 1)")
+    finally:
+        new.close()
+
+
 def test_existing_file_keeps_its_mode_tightened(tmp_path: Path) -> None:
     path = tmp_path / "x.sqlite3"
     path.touch(mode=0o644)
@@ -262,7 +283,7 @@ def test_a_v6_file_rebuilds_its_search_index_with_one_letter_prefixes(tmp_path: 
     try:
         assert new.schema_version == LATEST
         sql = new.conn.execute("SELECT sql FROM sqlite_master WHERE name = 'jobs_fts'").fetchone()[0]
-        assert "prefix='1 2 3 4'" in sql
+        assert "prefix='1 2 3 4" in sql  # one-letter prefixes since v7 (and five-letter ones since v11)
         assert new.count_jobs(JobQuery(text="harbor r")) == 1
         assert [r.id for r in new.jobs_window(JobQuery(text="r", include_inactive=True), 0, 10)] == [1, 3]
         new.upsert("jobs", [job(2, summary="harbor roof")])  # the triggers still feed the new index
