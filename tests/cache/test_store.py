@@ -6,9 +6,12 @@ import json
 import os
 import sqlite3
 import stat
+from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
+from contextlib import contextmanager
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -77,60 +80,59 @@ def test_a_new_file_has_16_kib_pages_and_an_old_one_keeps_its_own(tmp_path: Path
             store.close()
 
 
-def test_a_v8_file_upgrades_to_a_search_index_flushing_every_64_mib(tmp_path: Path) -> None:
-    path = tmp_path / "v8.sqlite3"
-    old = CacheStore(path, target_version=8)
+@contextmanager
+def upgraded(path: Path, version: int, jobs: list[d.Job], *, before: Any = None) -> Iterator[CacheStore]:
+    """A cache made at schema ``version`` holding ``jobs`` (``before(store)`` looks at it then), opened again by
+    this version: the migrations run."""
+    old = CacheStore(path, target_version=version)
     try:
-        assert old.conn.execute("SELECT v FROM jobs_fts_config WHERE k = 'hashsize'").fetchone() is None
-        old.upsert("jobs", [job(1, summary="harbor leak")])
+        if before is not None:
+            before(old)
+        old.upsert("jobs", jobs)
     finally:
         old.close()
     new = CacheStore(path)
     try:
-        assert new.conn.execute("SELECT v FROM jobs_fts_config WHERE k = 'hashsize'").fetchone()[0] == 64 * 2**20
-        new.upsert("jobs", [job(2, summary="harbor gate")])
-        assert [r.id for r in new.jobs_window(JobQuery(text="harbor"), 0, 10)] == [1, 2]
+        yield new
     finally:
         new.close()
 
 
+def _hashsize(store: CacheStore) -> int | None:
+    row = store.conn.execute("SELECT v FROM jobs_fts_config WHERE k = 'hashsize'").fetchone()
+    return None if row is None else row[0]
+
+
+def test_a_v8_file_upgrades_to_a_search_index_flushing_every_64_mib(tmp_path: Path) -> None:
+    def unset(old: CacheStore) -> None:
+        assert _hashsize(old) is None
+
+    with upgraded(tmp_path / "v8.sqlite3", 8, [job(1, summary="harbor leak")], before=unset) as new:
+        assert _hashsize(new) == 64 * 2**20
+        new.upsert("jobs", [job(2, summary="harbor gate")])
+        assert [r.id for r in new.jobs_window(JobQuery(text="harbor"), 0, 10)] == [1, 2]
+
+
 def test_a_v9_file_upgrades_to_a_next_appointment_index_holding_the_counter_columns(tmp_path: Path) -> None:
-    path = tmp_path / "v9.sqlite3"
-    old = CacheStore(path, target_version=9)
-    try:
-        old.upsert("jobs", [job(1), job(2, status=d.JobStatus.HOLD)])
-    finally:
-        old.close()
-    new = CacheStore(path)
-    try:
+    with upgraded(tmp_path / "v9.sqlite3", 9, [job(1), job(2, status=d.JobStatus.HOLD)]) as new:
         columns = [r[2] for r in new.conn.execute("PRAGMA index_info(jobs_next_appt)")]
         assert columns == ["next_appointment_id", "active", "status", "priority", "job_type_id", "business_unit_id"]
         partial = {r["name"]: r["partial"] for r in new.conn.execute("PRAGMA index_list(jobs)")}
         assert partial["jobs_next_appt"] == 1  # jobs with no next appointment are not in it
         assert [r.id for r in new.jobs_window(JobQuery(), 0, 10)] == [1, 2]
-    finally:
-        new.close()
 
 
 def test_a_v10_file_rebuilds_its_search_index_with_five_letter_prefixes(tmp_path: Path) -> None:
-    path = tmp_path / "v10.sqlite3"
-    old = CacheStore(path, target_version=10)
-    try:
-        old.upsert("jobs", [job(1, summary="Riverside boiler"), job(2, summary="river pump"), job(3, summary="rivet")])
-    finally:
-        old.close()
-    new = CacheStore(path)
-    try:
+    jobs = [job(1, summary="Riverside boiler"), job(2, summary="river pump"), job(3, summary="rivet")]
+    with upgraded(tmp_path / "v10.sqlite3", 10, jobs) as new:
         sql = new.conn.execute("SELECT sql FROM sqlite_master WHERE name = 'jobs_fts'").fetchone()[0]
         assert "prefix='1 2 3 4 5'" in sql and "columnsize=0" in sql
         assert new.conn.execute("SELECT count(*) FROM sqlite_master WHERE name = 'jobs_fts_docsize'").fetchone()[0] == 0
-        assert new.conn.execute("SELECT v FROM jobs_fts_config WHERE k = 'hashsize'").fetchone()[0] == 64 * 2**20
+        assert _hashsize(new) == 64 * 2**20
         assert [r.id for r in new.jobs_window(JobQuery(text="river"), 0, 10)] == [1, 2]
         new.upsert("jobs", [job(3, summary="river gate")])  # the triggers still feed the new index
         assert new.count_jobs(JobQuery(text="river")) == 3
         new.conn.execute("INSERT INTO jobs_fts(jobs_fts, rank) VALUES ('integrity-check', 1)")
-    finally:
-        new.close()
 
 
 def test_existing_file_keeps_its_mode_tightened(tmp_path: Path) -> None:
