@@ -368,6 +368,27 @@ def test_the_check_plan_gives_the_search_index_answer(world, monkeypatch: pytest
         assert len(want) == store.count_jobs(q), text
 
 
+@pytest.mark.parametrize("kept", [True, False], ids=["kept-text", "broad-text"])
+def test_a_technician_and_a_text_match_the_model_under_every_plan(world, monkeypatch: pytest.MonkeyPatch,
+                                                                   kept: bool) -> None:
+    """The technician filter has two forms (job ids for a sort-index walk, the next-appointment index otherwise), and
+    a text that is not kept is checked beside it rather than leading: each plan gives the model's jobs."""
+    store, model = world
+    if not kept:
+        monkeypatch.setattr(store, "_MATCH_CAP", 3)  # every text here matches more: none is kept
+    store._match_memo().clear()
+    for text in ("a", "repair", "cool"):
+        q = JobQuery(technician_ids=(1, 2, 3), text=text)
+        in_text = set(_fts_ids(store, text))
+        want = sorted((jid for jid in expected(model, JobQuery(technician_ids=(1, 2, 3))) if jid in in_text),
+                      key=lambda jid: (int(model[jid]["job"].number), jid))  # the default order: by number
+        assert want and store.count_jobs(q) == len(want), text
+        for plan in ("filter", "sort", "check"):
+            _forced(monkeypatch, store, iter(lambda: plan, None))  # noqa: B023 - used at once
+            assert ids(store, q) == want, (text, plan)
+        assert (store._match_table(_kept_match(q)) is not None) == kept
+
+
 def test_the_check_plan_walks_from_either_end_and_tiles(world, monkeypatch: pytest.MonkeyPatch) -> None:
     store, _ = world
     q = JobQuery(text="a", statuses=("Hold", "Completed", "Scheduled"), sort="customer")
