@@ -289,8 +289,9 @@ def run_queries(store: CacheStore, runs: int) -> dict[str, tuple[float, float]]:
     r["search window"] = measure(store, "text search, first page (mixed words)",
                                  lambda: store.jobs_window(Q(text=next(it)), 0, 50), runs)
     # a specific customer surname and a phone number: the typical dispatcher search
-    cust = store.conn.execute("SELECT name FROM customers WHERE id = 777").fetchone()[0]
-    phone = store.conn.execute("SELECT value FROM contacts WHERE id = 777").fetchone()[0]
+    # (number 777, or the first of a small cache)
+    cust = store.conn.execute("SELECT name FROM customers ORDER BY id = 777 DESC, id LIMIT 1").fetchone()[0]
+    phone = store.conn.execute("SELECT value FROM contacts ORDER BY id = 777 DESC, id LIMIT 1").fetchone()[0]
     r["search name"] = measure(store, f"text search, customer name {cust!r}",
                                lambda: store.jobs_window(Q(text=cust), 0, 50), runs)
     r["search phone"] = measure(store, f"text search, phone {phone!r}",
@@ -299,6 +300,28 @@ def run_queries(store: CacheStore, runs: int) -> dict[str, tuple[float, float]]:
                                       lambda: store.jobs_window(Q(text="spring", statuses=open_statuses,
                                                                   sort="next_appointment"), 0, 50), runs)
     return r
+
+
+TARGET_MS = 20.0
+#: what the board never asks, or asks only in a short moment: timed above for the record, left out of the verdict
+OUTSIDE_TARGETS = {
+    "window deep cold": "a scrollbar drag before the background walk ends (~0.1-0.15 s after a new order appears)",
+    "window deep cold filtered": "the same, in a filtered list",
+    "count text": "exact text counts: the board asks them capped",
+    "count text+status": "exact text counts: the board asks them capped",
+}
+
+
+def report_targets(results: dict[str, tuple[float, float]]) -> None:
+    """The issue's targets: the board's windows, counts and text searches each under ``TARGET_MS`` p95."""
+    print(f"\ntargets: p95 under {TARGET_MS:.0f} ms")
+    for group, prefixes in (("windows", ("window",)), ("counts", ("count",)), ("text search", ("search",))):
+        judged = {k: v for k, v in results.items() if k.startswith(prefixes) and k not in OUTSIDE_TARGETS}
+        worst = max(judged, key=lambda k: judged[k][1])
+        verdict = "met" if judged[worst][1] < TARGET_MS else "NOT met"
+        print(f"  {group:<12} {verdict:<8} slowest p95 {judged[worst][1]:6.2f} ms ({worst}; {len(judged)} queries)")
+    for key, why in OUTSIDE_TARGETS.items():
+        print(f"  outside the targets: {key:<26} p95 {results[key][1]:6.2f} ms  ({why})")
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -325,7 +348,7 @@ def main(argv: list[str] | None = None) -> int:
             t0 = time.perf_counter()
             build(store, args.jobs)
             print(f"  built in {time.perf_counter() - t0:.0f} s; file {path.stat().st_size / 1e6:,.0f} MB")
-        run_queries(store, args.runs)
+        report_targets(run_queries(store, args.runs))
         store.close()
     finally:
         if tmp is not None and not args.keep:

@@ -46,7 +46,7 @@ WRITE_PATH = [  # (what, sql, args): the store's statements that look jobs up on
     ("next appointment refresh", S._REFRESH_NEXT_APPT, (IDS,)),
     ("appointment columns refresh", S._REFRESH_APPT_DERIVED, (IDS,)),
     ("search rows", S._REFRESH_SEARCH_INSERT, (IDS,)),
-    ("counter groups", S._COUNT_GROUPS, (IDS,)),
+    ("counter groups", S._COUNT_JOBS, (IDS, -1)),
     ("jobs of customers", f"SELECT id FROM jobs WHERE customer_id IN ({S._IDS})", (IDS,)),
     ("jobs of locations", f"SELECT id FROM jobs WHERE location_id IN ({S._IDS})", (IDS,)),
     ("jobs of appointments", f"SELECT id FROM jobs WHERE next_appointment_id IN ({S._IDS})", (IDS,)),
