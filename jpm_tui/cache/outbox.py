@@ -346,7 +346,7 @@ def row_from_record(table: str, record: Mapping[str, Any]) -> Any:
     spec = TABLES[table]
     kwargs: dict[str, Any] = {}
     for f in fields(spec.row_type):
-        if f.name not in record:
+        if not f.init or f.name not in record:  # (a job's raw_json is the job's own)
             continue
         value = record[f.name]
         kind = str(f.type)

@@ -250,8 +250,7 @@ def _spec(name: str, row_type: type, *, extra: tuple[str, ...] = (), skip: tuple
 def _tables() -> dict[str, TableSpec]:
     """Every cache table that holds domain rows: table name -> how its rows are written and read (``TABLES``)."""
     return {s.name: s for s in (
-        _spec("jobs", d.Job, enums={"status": d.JobStatus, "priority": d.Priority}, skip=("raw_json",),
-              constants={"raw_json": None}),
+        _spec("jobs", d.Job, enums={"status": d.JobStatus, "priority": d.Priority}, skip=("raw_json",)),
         _spec("appointments", d.Appointment, enums={"status": d.AppointmentStatus}),
         _spec("appointment_assignments", d.Assignment, enums={"status": d.AssignmentStatus}),
         _spec("projects", d.Project, extra=("number_key",), json_fields=("business_unit_ids", "job_ids")),
@@ -372,6 +371,8 @@ def _decode(spec: TableSpec, row: sqlite3.Row) -> Any:
     kwargs: dict[str, Any] = {}
     keys = row.keys()
     for f in fields(spec.row_type):
+        if not f.init:  # set by the row type itself (a job's raw_json: None when read back)
+            continue
         if f.name in spec.constants and f.name not in keys:
             kwargs[f.name] = spec.constants[f.name]
             continue

@@ -23,7 +23,7 @@ from __future__ import annotations
 
 import enum
 from collections.abc import Mapping
-from dataclasses import dataclass, field, fields
+from dataclasses import InitVar, dataclass, field, fields
 from datetime import datetime
 from typing import Any, ClassVar, Literal, TypeVar
 
@@ -240,9 +240,15 @@ class Job:
     completed_on: datetime | None = None
     active: bool = True
     raw: dict[str, Any] = _raw()
-    raw_json: str | None = field(default=None, compare=False, hash=False, repr=False)
-    """``raw``'s JSON text exactly as received, when the provider had it (a row of the jobs feed): the cache
-    stores it rather than encoding ``raw`` again. None otherwise (a job read back from the cache, too)."""
+    received_json: InitVar[str | None] = None
+    raw_json: str | None = field(default=None, init=False, compare=False, hash=False, repr=False)
+    """``raw``'s JSON text exactly as received (``received_json``), when the provider had it (a row of the jobs
+    feed): the cache stores it rather than encoding ``raw`` again. None otherwise (a job read back from the cache,
+    too). Not an init field, so ``dataclasses.replace`` never carries it to a job whose ``raw`` may differ."""
+
+    def __post_init__(self, received_json: str | None) -> None:
+        if received_json is not None:
+            object.__setattr__(self, "raw_json", received_json)
 
 
 @dataclass(frozen=True, slots=True)

@@ -150,7 +150,7 @@ def job_from_wire(p: Mapping[str, Any], raw_json: str | None = None) -> d.Job:
         completed_on=_dt(p.get("completedOn")),
         active=_bool(p.get("active"), True),
         raw=_raw(p),
-        raw_json=raw_json,
+        received_json=raw_json,
     )
 
 

@@ -9,6 +9,7 @@ import stat
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -327,11 +328,20 @@ def test_a_page_naming_a_job_twice_keeps_its_last_row_and_odd_payloads_round_tri
 
 def test_a_job_with_its_wire_text_stores_that_text(store: CacheStore) -> None:
     text = '{ "id": 1,\n  "jobNumber": "1001", "u": "\\u65e5 日本", "n": 1.50 }'  # not as json.dumps would write it
-    pages = [store.prepare("jobs", [job(1, raw=json.loads(text), raw_json=text), job(2)]), store.prepare("jobs", [job(3)])]
+    pages = [store.prepare("jobs", [job(1, raw=json.loads(text), received_json=text), job(2)]), store.prepare("jobs", [job(3)])]
     store.upsert("jobs", store.combine(pages))
     stored = dict(store.conn.execute("SELECT id, raw FROM job_raw").fetchall())
     assert stored[1] == text and json.loads(stored[2]) == job(2).raw  # a job without one: its raw encoded
     assert store.job(1).raw == json.loads(text) and store.job(1).raw_json is None
+
+
+def test_a_job_copied_with_another_raw_does_not_keep_the_received_text(store: CacheStore) -> None:
+    text = '{"id": 1, "jobNumber": "1001", "summary": "as received"}'
+    received = job(1, raw=json.loads(text), received_json=text)
+    edited = replace(received, raw={**received.raw, "summary": "edited"}, summary="edited")
+    assert received.raw_json == text and edited.raw_json is None
+    store.upsert("jobs", [edited])
+    assert json.loads(store.conn.execute("SELECT raw FROM job_raw WHERE id = 1").fetchone()[0])["summary"] == "edited"
 
 
 def test_combined_pages_store_as_one_and_a_job_in_two_pages_keeps_the_later_row(store: CacheStore) -> None:
