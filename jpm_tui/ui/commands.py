@@ -3,6 +3,7 @@ widget up to the app, appears under its description with its key(s). Nothing her
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 from functools import partial
@@ -30,10 +31,14 @@ class KeyHelp:
 
 
 def scope_title(node: DOMNode) -> str:
-    """'Everywhere' for the app, else the node's HELP_TITLE (or class name)."""
+    """'Everywhere' for the app, else the node's HELP_TITLE, or its class name in words ("TextArea": "Text area"),
+    which is what a widget of Textual's own without a title gets."""
     if isinstance(node, App):
         return "Everywhere"
-    return getattr(node, "HELP_TITLE", None) or type(node).__name__
+    return getattr(node, "HELP_TITLE", None) or _CAPITALS.sub(" ", type(node).__name__).capitalize()
+
+
+_CAPITALS = re.compile(r"(?<=[a-z])(?=[A-Z])")
 
 
 def binding_help(screen: Screen) -> list[KeyHelp]:

@@ -6,10 +6,13 @@ from __future__ import annotations
 from typing import Any
 
 from demo_board import Board, board  # noqa: F401 - the fixture
-from textual.widgets import DataTable
+from textual.widget import Widget
+from textual.widgets import DataTable, Input
 
 from jpm_tui.cache.outbox import OutboxState
 from jpm_tui.provider import domain as d
+from jpm_tui.ui.commands import scope_title
+from jpm_tui.ui.screens.help import HelpScreen
 from jpm_tui.ui.screens.modals import ConfirmScreen, ReadingScreen
 from jpm_tui.ui.screens.sync import SyncScreen
 
@@ -67,6 +70,26 @@ async def test_full_resync_of_the_selected_feed(board: Board) -> None:
     assert _line(screen, "jobs").stored == len(board.sandbox["jobs"])  # only the selected feed was read again
     await board.pilot.pause(0.6)
     assert _cells(screen, "feeds", "projects")[4] == f"{projects:,}"
+
+
+
+async def test_help_names_the_focused_table_in_words(board: Board) -> None:
+    screen = await _sync_screen(board)
+    for table, title in (("feeds", "Feeds"), ("outbox", "Outbox")):
+        screen.query_one(f"#{table}", DataTable).focus()
+        await board.pilot.press("question_mark")
+        await board.wait(lambda: isinstance(board.app.screen, HelpScreen), "the help screen")
+        shown = board.shown()
+        assert title in shown and "Cursor down" in shown and "DataTable" not in shown
+        await board.pilot.press("escape")
+        await board.wait(lambda: board.app.screen is screen, "the sync screen again")
+
+
+def test_a_widget_without_a_help_title_is_named_in_words() -> None:
+    class OptionPicker(Widget):
+        pass
+
+    assert scope_title(OptionPicker()) == "Option picker" and scope_title(Input()) == "Input"
 
 
 def _reason(board: Board) -> dict[str, Any]:

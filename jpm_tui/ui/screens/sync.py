@@ -122,6 +122,14 @@ def feed_lines(names: Sequence[str], kinds: dict[str, str], states: Sequence[Any
     return out
 
 
+class FeedTable(DataTable[Text]):
+    HELP_TITLE = "Feeds"
+
+
+class OutboxTable(DataTable[Text]):
+    HELP_TITLE = "Outbox"
+
+
 class SyncScreen(BoardScreen):
     HELP_TITLE = "Sync"
     CSS_PATH = "sync.tcss"
@@ -153,10 +161,10 @@ class SyncScreen(BoardScreen):
 
     def compose_body(self) -> ComposeResult:
         yield Static(id="sync-summary")
-        feeds: DataTable[Text] = DataTable(id="feeds", cursor_type="row", zebra_stripes=False)
+        feeds = FeedTable(id="feeds", cursor_type="row", zebra_stripes=False)
         feeds.border_title = "Feeds"
         yield feeds
-        outbox: DataTable[Text] = DataTable(id="outbox", cursor_type="row")
+        outbox = OutboxTable(id="outbox", cursor_type="row")
         outbox.border_title = "Outbox"
         yield outbox
         yield Static(id="outbox-detail")
