@@ -39,7 +39,7 @@ import enum
 import json
 import logging
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from dataclasses import dataclass, field, fields
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
@@ -341,12 +341,12 @@ def _later(server: Any, base: str | None) -> bool:
 def row_from_record(table: str, record: Mapping[str, Any]) -> Any:
     """A domain row for ``table`` from ``Provider.fetch_record``'s dict (domain field names; datetimes as
     ISO text, enums as text, tuples as lists)."""
-    from jpm_tui.cache.store import TABLES
+    from jpm_tui.cache.store import TABLES, row_fields
 
     spec = TABLES[table]
     kwargs: dict[str, Any] = {}
-    for f in fields(spec.row_type):
-        if not f.init or f.name not in record:  # (a job's raw_json is the job's own)
+    for f in row_fields(spec.row_type):
+        if f.name not in record:
             continue
         value = record[f.name]
         kind = str(f.type)

@@ -34,7 +34,7 @@ import time
 from collections import OrderedDict
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
-from dataclasses import dataclass, field, fields, replace
+from dataclasses import Field, dataclass, field, fields, replace
 from functools import cache
 from datetime import UTC, datetime, timedelta
 from operator import itemgetter
@@ -72,6 +72,7 @@ __all__ = [
     "SyncState",
     "TABLES",
     "fts_query",
+    "row_fields",
 ]
 
 APP_NAME = "jpm-tui"
@@ -239,10 +240,16 @@ class TableSpec:
     """Domain fields that are not stored as columns, with the value they take when read back."""
 
 
+def row_fields(row_type: type) -> list[Field[Any]]:
+    """The fields a domain row is built from and stored by: not those the row sets itself (a job's ``raw_json``,
+    which ``dataclasses.replace`` must not carry over either)."""
+    return [f for f in fields(row_type) if f.init]
+
+
 def _spec(name: str, row_type: type, *, extra: tuple[str, ...] = (), skip: tuple[str, ...] = (),
           conflict: tuple[str, ...] = ("id",), enums: Mapping[str, type] | None = None,
           json_fields: tuple[str, ...] = (), constants: Mapping[str, Any] | None = None) -> TableSpec:
-    cols = tuple(f.name for f in fields(row_type) if f.name not in skip) + extra
+    cols = tuple(f.name for f in row_fields(row_type) if f.name not in skip) + extra
     return TableSpec(name, row_type, cols, conflict, enums or {}, json_fields, constants or {})
 
 
@@ -250,7 +257,7 @@ def _spec(name: str, row_type: type, *, extra: tuple[str, ...] = (), skip: tuple
 def _tables() -> dict[str, TableSpec]:
     """Every cache table that holds domain rows: table name -> how its rows are written and read (``TABLES``)."""
     return {s.name: s for s in (
-        _spec("jobs", d.Job, enums={"status": d.JobStatus, "priority": d.Priority}, skip=("raw_json",)),
+        _spec("jobs", d.Job, enums={"status": d.JobStatus, "priority": d.Priority}),
         _spec("appointments", d.Appointment, enums={"status": d.AppointmentStatus}),
         _spec("appointment_assignments", d.Assignment, enums={"status": d.AssignmentStatus}),
         _spec("projects", d.Project, extra=("number_key",), json_fields=("business_unit_ids", "job_ids")),
@@ -370,9 +377,7 @@ _DATETIME_HINT = re.compile(r"(_on|_at|_date|^start$|^end$|^at$|^arrival_window_
 def _decode(spec: TableSpec, row: sqlite3.Row) -> Any:
     kwargs: dict[str, Any] = {}
     keys = row.keys()
-    for f in fields(spec.row_type):
-        if not f.init:  # set by the row type itself (a job's raw_json: None when read back)
-            continue
+    for f in row_fields(spec.row_type):
         if f.name in spec.constants and f.name not in keys:
             kwargs[f.name] = spec.constants[f.name]
             continue

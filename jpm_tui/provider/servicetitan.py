@@ -132,8 +132,8 @@ def _address(p: Mapping[str, Any]) -> Mapping[str, Any]:
 # ------------------------------------------------------------------------------------ wire -> domain
 
 
-def job_from_wire(p: Mapping[str, Any], raw_json: str | None = None) -> d.Job:
-    """``raw_json``: the payload's JSON text as received, when there is one (an export page's row)."""
+def job_from_wire(p: Mapping[str, Any], received_json: str | None = None) -> d.Job:
+    """``received_json``: the payload's JSON text as received, when there is one (an export page's row)."""
     return d.Job(
         id=_id(p),
         number=_str(p.get("jobNumber")) or str(_id(p)),
@@ -150,7 +150,7 @@ def job_from_wire(p: Mapping[str, Any], raw_json: str | None = None) -> d.Job:
         completed_on=_dt(p.get("completedOn")),
         active=_bool(p.get("active"), True),
         raw=_raw(p),
-        received_json=raw_json,
+        received_json=received_json,
     )
 
 
