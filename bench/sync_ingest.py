@@ -256,9 +256,9 @@ def main() -> int:
     print(f"floor, bare table   (json.loads + executemany, primary key only):            "
           f"{rate_b:>9,.0f} records/s  ({floor_b:.2f} s)  -> the sync takes {rate_b / sync_rate:.2f}x its time")
     ratio = sync_s / floor_b
-    over = f"medians of {len(syncs)} rounds" if len(syncs) > 1 else "one round: --rounds 3 for a verdict"
+    basis = f"medians of {len(syncs)} rounds" if len(syncs) > 1 else "one round; --rounds 3 judges by medians"
     print(f"target: the sync within {TARGET_RATIO:.0f}x the bare floor's time: "
-          f"{'met' if ratio < TARGET_RATIO else 'NOT met'} ({ratio:.2f}x, {over})")
+          f"{'met' if ratio < TARGET_RATIO else 'NOT met'} ({ratio:.2f}x, {basis})")
     return 0
 
 
