@@ -1697,6 +1697,13 @@ class CacheStore:
         return self._many("appointments",
                           f"SELECT * FROM appointments WHERE job_id = ?{extra} ORDER BY start, id", (job_id,))
 
+    def appointment_technicians(self, job_id: int) -> dict[int, str]:
+        """The technicians on each of the job's appointments, by appointment id, named as the job list names
+        those of its next one ("" when nobody is assigned)."""
+        rows = self.conn.execute(f"SELECT a.id, {_TECHNICIAN_NAMES.format(next_appointment_id='a.id')} "
+                                 "FROM appointments a WHERE a.job_id = ?", (job_id,))
+        return dict(rows.fetchall())
+
     def assignments_for_appointment(self, appointment_id: int) -> list[d.Assignment]:
         return self._many("appointment_assignments", "SELECT * FROM appointment_assignments "
                           "WHERE appointment_id = ? AND active = 1 ORDER BY id", (appointment_id,))

@@ -206,8 +206,10 @@ def _raw() -> Any:
 
 
 _TAG_KEYS = ("tagTypeIds", "tag_type_ids")
-"""Where a record's payload keeps the ids of its tag types (``TagType``): the one place the domain looks into
-``raw``. Jobs, customers and locations carry tags; the cache keeps them only in the raw payload."""
+"""Where a record's payload keeps the ids of its tag types (``TagType``). Jobs, customers and locations carry tags;
+the cache keeps them only in the raw payload (as it does custom fields: these two are where the domain looks into
+``raw``)."""
+_CUSTOM_FIELD_KEYS = ("customFields", "custom_fields")
 
 
 def tag_ids(record: Any) -> tuple[int, ...]:
@@ -220,6 +222,20 @@ def tag_ids(record: Any) -> tuple[int, ...]:
         ids = raw.get(key)
         if isinstance(ids, (list, tuple)):
             return tuple(dict.fromkeys(i for i in ids if isinstance(i, int) and not isinstance(i, bool)))
+    return ()
+
+
+def custom_fields(record: Any) -> tuple[tuple[str, str], ...]:
+    """The filled-in custom fields of a job or project as (name, value), in the payload's order; an entry without
+    a value is left out, one without a name is named by its type id."""
+    raw = getattr(record, "raw", None) if not isinstance(record, Mapping) else record
+    if not isinstance(raw, Mapping):
+        return ()
+    for key in _CUSTOM_FIELD_KEYS:
+        entries = raw.get(key)
+        if isinstance(entries, (list, tuple)):
+            return tuple((str(e.get("name") or f"field {e.get('typeId', '?')}"), str(e["value"]))
+                         for e in entries if isinstance(e, Mapping) and e.get("value") not in (None, ""))
     return ()
 
 

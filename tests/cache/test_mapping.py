@@ -397,3 +397,11 @@ async def test_arrival_window_and_business_hours_feeds_are_list_feeds_of_domain_
     assert isinstance(row, d.BusinessHours) and row.id == 1 and row.weekdays == ((7, 12), (13, 18))
     names = list(feeds)
     assert names.index("arrival_windows") < names.index("jobs") and names.index("business_hours") < names.index("jobs")
+
+
+def test_custom_fields_are_read_from_the_payload_with_names_and_values() -> None:
+    job = st.job_from_wire({"id": 1, "jobNumber": "1", "customFields": [
+        {"typeId": 3, "name": "Gate code", "value": "4411"}, {"typeId": 4, "name": "Unused", "value": None},
+        {"typeId": 5, "value": 12}, "not a field"]})
+    assert d.custom_fields(job) == (("Gate code", "4411"), ("field 5", "12"))
+    assert d.custom_fields(st.job_from_wire({"id": 2})) == () and d.custom_fields(None) == ()

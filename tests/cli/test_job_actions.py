@@ -181,6 +181,32 @@ async def test_book_a_new_appointment_for_the_job(board: Board) -> None:
                      "the new appointment in the cache")
     await board.wait(lambda: added[0]["appointmentNumber"] in board.shown(), "the new appointment on screen")
 
+
+async def test_the_detail_names_the_technicians_of_each_appointment(board: Board) -> None:
+    """Read from the cache as the job list reads its technician column (the fake source of the UI tests hands
+    the names over ready-made, so only the real store can show this)."""
+    def crew(appointment: dict[str, Any]) -> list[str]:
+        return sorted(board.sandbox["technicians"].get(a["technicianId"])["name"]
+                      for a in board.sandbox["appointment_assignments"].values()
+                      if a["appointmentId"] == appointment["id"] and a.get("active", True))
+
+    job = board.job_where(lambda j: any(crew(a) for a in board.open_appointments(j)))
+    appointment = next(a for a in board.open_appointments(job) if crew(a))
+    await board.open(job)
+    line = next(text for text in board.shown().splitlines() if text.startswith(appointment["appointmentNumber"]))
+    assert ", ".join(crew(appointment)) in line and "unassigned" not in line, line
+
+
+async def test_the_detail_shows_the_jobs_custom_fields(board: Board) -> None:
+    """Kept in the cached payload only (no column holds them); the UI tests' fake job had them as an attribute."""
+    job = board.job_where(lambda j: any(f.get("value") for f in j.get("customFields") or ()))
+    filled = [f for f in job["customFields"] if f.get("value")]
+    await board.open(job)
+    shown = board.shown()
+    assert f"Custom fields ({len(filled)})" in shown
+    for f in filled:
+        assert any(f["name"] in text and str(f["value"]) in text for text in shown.splitlines()), f
+
 # Every job action offline: pick a job in the state the action needs, take the network down, act, see it queued,
 # bring the network back, and see the sandbox changed. (job chooser, keys, what the sandbox shows afterwards)
 def _held(board: Board, job: dict[str, Any]) -> list[dict[str, Any]]:

@@ -39,7 +39,6 @@ class FakeJob:
     project_name: str | None
     created_on: datetime
     modified_on: datetime
-    custom_fields: list[dict[str, Any]] = field(default_factory=list)
     raw: dict[str, Any] = field(default_factory=dict)
     meta: dict[str, int] = field(default_factory=dict)
     """Reference ids (job_type, business_unit, technician) the filters match on."""
@@ -102,9 +101,9 @@ class FakeSource:
                 job_type_name=job_type.name, business_unit_name=bu.name, customer_name=customer,
                 location_name=f"{customer} ({city})", location_address=f"{100 + i} Main St, {city}, AZ 85281",
                 project_name=None, created_on=modified - timedelta(days=3), modified_on=modified,
-                custom_fields=[{"name": "Gate code", "value": str(1000 + i)}],
                 raw={"id": job_id, "jobNumber": row.number, "jobStatus": status, "summary": row.summary,
-                     "tagTypeIds": [t.id for t in TAG_TYPES[:i % 3]]},
+                     "tagTypeIds": [t.id for t in TAG_TYPES[:i % 3]],
+                     "customFields": [{"typeId": 7, "name": "Gate code", "value": str(1000 + i)}]},
             )
             self._meta = {"job_type": job_type.id, "business_unit": bu.id, "technician": tech.id}
             self.jobs[job_id].meta = dict(self._meta)
@@ -165,7 +164,11 @@ class FakeSource:
         status = "Hold" if row.status == "Hold" else "Scheduled"
         return [SimpleNamespace(id=job_id * 10, number=f"{row.number}-1", start=start, end=start + timedelta(hours=2),
                                 arrival_window_start=start, arrival_window_end=start + timedelta(hours=1),
-                                status=status, technician_names=[row.technicians], special_instructions=None)]
+                                status=status, special_instructions=None)]
+
+    def appointment_technicians(self, job_id: int) -> dict[int, str]:
+        row = next((r for r in self.rows if r.id == job_id), None)
+        return {job_id * 10: row.technicians} if row is not None and row.technicians else {}
 
     def notes_for_job(self, job_id: int) -> list[dict[str, Any]]:
         return [

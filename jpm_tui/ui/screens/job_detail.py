@@ -10,7 +10,7 @@ from __future__ import annotations
 import json
 from datetime import timedelta, timezone
 import logging
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, ClassVar
 
@@ -66,6 +66,8 @@ class JobDetail:
 
     job: Any
     appointments: Sequence[Any] = ()
+    technicians: Mapping[int, str] = field(default_factory=dict)
+    """The technicians' names on each appointment, by appointment id."""
     notes: Sequence[Any] = ()
     history: Sequence[Any] = ()
     canceled_log: Sequence[Any] = ()
@@ -91,6 +93,7 @@ def load_detail(source: Any, job_id: int, outbox: Outbox | None = None) -> JobDe
     detail = JobDetail(
         job=job,
         appointments=appointments,
+        technicians=source.appointment_technicians(job_id),
         notes=source.notes_for_job(job_id),
         history=source.history_for_job(job_id),
         canceled_log=source.canceled_log_for_job(job_id),
@@ -425,17 +428,14 @@ class JobDetailScreen(RecordScreen):
             ("Phone", phones or "—"),
             ("Email", emails or "—"),
             ("Project", project or "—"),
-            ("Campaign", _get(job, "campaign_name", "campaign_id") or "—"),
             ("Created", when(_get(job, "created_on", "created"), tz)),
             ("Modified", when(_get(job, "modified_on", "modified"), tz)),
             ("Completed", when(_get(job, "completed_on"), tz)),
         ], queued=set(overlay), errors=self._field_errors()))
-        custom = _get(job, "custom_fields") or []
+        custom = d.custom_fields(job)
         out.append(self._heading("Custom fields", len(custom)))
         if custom:
-            pairs = custom.items() if isinstance(custom, dict) else (
-                (_get(f, "name", "type_id", "typeId"), _get(f, "value")) for f in custom)
-            out.append(self._fields([(clean(name), value) for name, value in pairs]))
+            out.append(self._fields([(clean(name), value) for name, value in custom]))
         out.append(self._heading("Appointments", len(detail.appointments)))
         for appt in detail.appointments:
             line = Text(end="")
@@ -443,9 +443,7 @@ class JobDetailScreen(RecordScreen):
             line.append(f"{when(_get(appt, 'start'), tz)} – {when(_get(appt, 'end'), tz)[11:16]}  ")
             appt_status = _get(appt, "status")
             line.append_text(plain(appt_status, self._style(status_class(appt_status))))
-            techs = _get(appt, "technician_names", "technicians")
-            if isinstance(techs, (list, tuple)):
-                techs = ", ".join(clean(_get(t, "name") if not isinstance(t, str) else t) for t in techs)
+            techs = detail.technicians.get(_get(appt, "id"), "")
             line.append("  ")
             line.append_text(plain(techs or "unassigned", self._style("job-detail--muted") if not techs else ""))
             window = (_get(appt, "arrival_window_start"), _get(appt, "arrival_window_end"))
