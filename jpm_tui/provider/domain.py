@@ -22,7 +22,7 @@ name and ``to_dict()`` / ``command_from_dict()`` for the outbox, which stores th
 from __future__ import annotations
 
 import enum
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import InitVar, dataclass, field, fields
 from datetime import datetime
 from typing import Any, ClassVar, Literal, TypeVar
@@ -212,31 +212,31 @@ the cache keeps them only in the raw payload (as it does custom fields: these tw
 _CUSTOM_FIELD_KEYS = ("customFields", "custom_fields")
 
 
+def _payload_list(record: Any, keys: tuple[str, ...]) -> Sequence[Any]:
+    """The first list under one of ``keys`` in a record's raw payload (or in a payload given as such); empty when
+    there is none, or no record."""
+    raw = getattr(record, "raw", None) if not isinstance(record, Mapping) else record
+    if isinstance(raw, Mapping):
+        for key in keys:
+            items = raw.get(key)
+            if isinstance(items, (list, tuple)):
+                return items
+    return ()
+
+
 def tag_ids(record: Any) -> tuple[int, ...]:
     """The tag type ids on a job, customer or location (empty when it has none or is None); ids that are not
     integers are skipped, duplicates dropped, order kept."""
-    raw = getattr(record, "raw", None) if not isinstance(record, Mapping) else record
-    if not isinstance(raw, Mapping):
-        return ()
-    for key in _TAG_KEYS:
-        ids = raw.get(key)
-        if isinstance(ids, (list, tuple)):
-            return tuple(dict.fromkeys(i for i in ids if isinstance(i, int) and not isinstance(i, bool)))
-    return ()
+    ids = _payload_list(record, _TAG_KEYS)
+    return tuple(dict.fromkeys(i for i in ids if isinstance(i, int) and not isinstance(i, bool)))
 
 
 def custom_fields(record: Any) -> tuple[tuple[str, str], ...]:
     """The filled-in custom fields of a job or project as (name, value), in the payload's order; an entry without
     a value is left out, one without a name is named by its type id."""
-    raw = getattr(record, "raw", None) if not isinstance(record, Mapping) else record
-    if not isinstance(raw, Mapping):
-        return ()
-    for key in _CUSTOM_FIELD_KEYS:
-        entries = raw.get(key)
-        if isinstance(entries, (list, tuple)):
-            return tuple((str(e.get("name") or f"field {e.get('typeId', '?')}"), str(e["value"]))
-                         for e in entries if isinstance(e, Mapping) and e.get("value") not in (None, ""))
-    return ()
+    return tuple((str(e.get("name") or f"field {e.get('typeId', '?')}"), str(e["value"]))
+                 for e in _payload_list(record, _CUSTOM_FIELD_KEYS)
+                 if isinstance(e, Mapping) and e.get("value") not in (None, ""))
 
 
 @dataclass(frozen=True, slots=True)
