@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Iterable, Mapping
+from collections.abc import AsyncIterator, Mapping
 from datetime import datetime
 from typing import TYPE_CHECKING, Any, ClassVar, TypedDict, TypeVar
 
@@ -119,7 +119,3 @@ class Resource:
         return self._client.export(
             self.MODULE, path, from_token=from_token, include_recent_changes=include_recent_changes, params=params
         )
-
-
-def parse_export(row: type[M], rows: Iterable[Mapping[str, Any]]) -> list[M]:
-    return [row.model_validate(r) for r in rows]

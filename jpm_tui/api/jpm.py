@@ -184,10 +184,6 @@ class ProjectSubStatusFilters(DateFilters, SortFilter, ActiveFilters, total=Fals
     ids: Sequence[int]
 
 
-class NoFilters(TypedDict, total=False):
-    pass
-
-
 _WBS = "work-breakdown-structure"
 
 

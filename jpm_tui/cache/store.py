@@ -1708,10 +1708,6 @@ class CacheStore:
         return self._many("appointment_assignments", "SELECT * FROM appointment_assignments "
                           "WHERE appointment_id = ? AND active = 1 ORDER BY id", (appointment_id,))
 
-    def assignments_for_job(self, job_id: int) -> list[d.Assignment]:
-        return self._many("appointment_assignments", "SELECT * FROM appointment_assignments "
-                          "WHERE job_id = ? AND active = 1 ORDER BY appointment_id, id", (job_id,))
-
     def notes_for_job(self, job_id: int) -> list[d.Note]:
         """Active notes, pinned first, then newest first."""
         return self._many("job_notes", "SELECT * FROM job_notes WHERE job_id = ? AND active = 1 "
@@ -1845,9 +1841,6 @@ class CacheStore:
 
     def technicians(self, *, include_inactive: bool = False) -> list[d.Technician]:
         return self._lookup("technicians", include_inactive)
-
-    def employees(self, *, include_inactive: bool = False) -> list[d.Employee]:
-        return self._lookup("employees", include_inactive)
 
     def job_types(self, *, include_inactive: bool = False) -> list[d.JobType]:
         return self._lookup("job_types", include_inactive)

@@ -790,11 +790,3 @@ class VirtualTable(ScrollView, Generic[Q, R], can_focus=True):
             segments.append(Segment(text, self._look(marked, self.cell_class(column, row), cursor)))
             segments.append(gap)
         return Strip(segments).adjust_cell_length(width, self._look(marked, cursor))
-
-    def cell_text(self, index: int) -> dict[str, str] | None:
-        """The text each column shows for row ``index`` (loaded rows only) - what a reader of the screen sees."""
-        row = self.row_at(index)
-        if row is None:
-            return None
-        ctx = CellContext(self.clock(), self.tz)
-        return {key: fn(row, ctx) for key, fn in self.CELLS.items()}
