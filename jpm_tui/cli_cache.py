@@ -426,8 +426,9 @@ def _outbox_send(args: argparse.Namespace, *, confirm: bool) -> int:
     else:
         for e, words in touched:
             print(f"#{e.id} {e.state}: {words}" + (f" — {e.error_text}" if e.error_text else ""))
+        busy = f" ({len(report.busy)} being sent by another process)" if report.busy else ""
         print(f"sent {len(report.done)}, failed {len(report.failed)}, conflicts {len(report.conflicts)}, "
-              f"still queued {report.remaining}")
+              f"still queued {report.remaining}{busy}")
     if report.stopped:
         raise CliError(f"outbox {action}: stopped, {report.remaining} change(s) still queued: {report.stopped}")
     if report.failed or report.conflicts:

@@ -409,7 +409,19 @@ INSERT INTO jobs_fts(jobs_fts, rank) VALUES ('hashsize', 67108864);
 INSERT INTO jobs_fts(jobs_fts) VALUES ('rebuild');
 """
 
-MIGRATIONS: list[str] = [V1, V2, V3, V4, V5, V6, V7, V8, V9, V10, V11]
+# v12: several processes may replay one outbox (the board in two SSH sessions, `jpm-tui outbox retry` beside it): a
+# row is claimed by a compare-and-set on its state that records the claimant (``host|pid|token``) and a lease
+# (``lease_until``, renewed while the send is in flight), and ``sent_at`` says a request for it may have reached the
+# server without an answer saying whether it was applied (see cache/outbox.py). A 'sending' row of an older version
+# has no claimant (taken over at once) and may have been sent; so may a row that already had attempts.
+V12 = """
+ALTER TABLE outbox ADD COLUMN claimed_by TEXT;
+ALTER TABLE outbox ADD COLUMN lease_until TEXT;
+ALTER TABLE outbox ADD COLUMN sent_at TEXT;
+UPDATE outbox SET sent_at = created_at WHERE state IN ('pending', 'sending') AND attempts > 0;
+"""
+
+MIGRATIONS: list[str] = [V1, V2, V3, V4, V5, V6, V7, V8, V9, V10, V11, V12]
 """MIGRATIONS[i] takes a file from user_version i to i + 1."""
 
 LATEST = len(MIGRATIONS)

@@ -9,6 +9,9 @@ A backend (ServiceTitan today, others later) implements ``Provider``:
   what to do next. It does not raise for backend failures (rejections, outages, auth): those are outcomes.
 * ``fetch_record(kind, id)`` reads one record fresh from the backend for a conflict check.
 * ``booked_log(job_id)`` reads one job's booked log (no feed carries it; the board asks when a job is opened).
+* ``find_applied(command, since)`` answers "did this command already reach the backend?" for a create whose
+  earlier attempt was lost (the sender died, or the answer never came): the outbox asks it before sending such a
+  command again, since a create leaves no ``modified_on`` to compare.
 """
 
 from __future__ import annotations
@@ -16,6 +19,7 @@ from __future__ import annotations
 import enum
 from collections.abc import AsyncIterator, Callable, Sequence
 from dataclasses import dataclass, field
+from datetime import datetime
 from typing import Any, Literal, Protocol, runtime_checkable
 
 from jpm_tui.provider.domain import BookedLogEntry, Command
@@ -139,4 +143,12 @@ class Provider(Protocol):
     async def booked_log(self, job_id: int) -> BookedLogEntry | None:
         """Who booked the job, when, and the appointment booked, or None when the backend has no booked log
         for it. Failures (network, auth, 5xx) raise."""
+        ...
+
+    async def find_applied(self, command: Command, since: datetime) -> CommandResult | None:
+        """A done result (``created_id`` and ``refresh`` as ``execute`` would answer) when the backend already
+        has what ``command`` makes, made at or after ``since``: a note with the same text on the record, an
+        appointment on the job with the same start, end (and technicians). None when nothing is found, and for
+        the commands that make nothing (updates: the outbox's ``modified_on`` check catches those). Failures
+        (network, auth, 5xx) raise."""
         ...

@@ -569,6 +569,8 @@ def _wire(item: Any) -> dict[str, Any]:
 
 # --------------------------------------------------------------------------------------- the provider
 
+_FOUND = "already on the server (an earlier attempt reached it)"
+
 _RECORD_GETTERS: dict[str, tuple[str, str, Callable[[Mapping[str, Any]], Any]]] = {
     "job": ("jpm", "get_job", job_from_wire),
     "appointment": ("jpm", "get_appointment", appointment_from_wire),
@@ -699,6 +701,41 @@ class ServiceTitanProvider:
                 return None
             raise
         return booked_log_from_wire(_wire(model))
+
+    # -- did a lost attempt reach the server? ------------------------------------------------------
+
+    async def find_applied(self, command: d.Command, since: datetime) -> CommandResult | None:
+        """See ``Provider.find_applied``. A note: one read of the record's notes per 500 (the note lists have no
+        date filter). An appointment: one read of the job's appointments created since ``since``, plus one of
+        their technician assignments when the command names technicians."""
+        match command:
+            case d.AddJobNote():
+                notes = self.client.jpm.iter_job_notes(command.job_id)
+            case d.AddProjectNote():
+                notes = self.client.jpm.iter_project_notes(command.project_id)
+            case d.CreateAppointment():
+                return await self._appointment_applied(command, since)
+            case _:
+                return None
+        text = command.text.strip()
+        async for note in notes:
+            if note.text.strip() == text and note.created_on >= since:
+                return CommandResult(Outcome.DONE, _FOUND, refresh=((command.target, command.target_id),),
+                                     detail={"found": True})
+        return None
+
+    async def _appointment_applied(self, c: d.CreateAppointment, since: datetime) -> CommandResult | None:
+        made = [a async for a in self.client.jpm.iter_appointments(job_id=c.job_id, created_on_or_after=since)
+                if a.start == c.start and a.end == c.end]
+        if made and c.technician_ids:
+            assigned: dict[int, set[int]] = {}
+            async for row in self.client.dispatch.iter_appointment_assignments(appointment_ids=[a.id for a in made]):
+                assigned.setdefault(row.appointment_id, set()).add(row.technician_id)
+            made = [a for a in made if set(c.technician_ids) <= assigned.get(a.id, set())]
+        if not made:
+            return None
+        return CommandResult(Outcome.DONE, _FOUND, created_id=made[0].id,
+                             refresh=(("job", c.job_id), ("appointment", made[0].id)), detail={"found": True})
 
     # -- commands ----------------------------------------------------------------------------------
 

@@ -373,15 +373,16 @@ def fixed_store(path: Any) -> Any:
     refused = outbox.enqueue(d.CancelJob(7000, 4, "customer called"))
     outbox._set(refused.id, "failed", answer={
         "outcome": "rejected", "message": "One or more validation errors occurred.",
-        "field_errors": {"reasonId": ["Cancel reason 4 was not found"]}}, attempt=True)
+        "field_errors": {"reasonId": ["Cancel reason 4 was not found"]}}, expect="pending")
     held = outbox.enqueue(d.EditJob(7001, {"summary": "Chair wiring and data"}))
     outbox._set(held.id, "conflict", answer={
         "outcome": "conflict", "message": "job 7001 changed on the server since this was queued; confirm to "
         "send it anyway, or drop it", "base_modified_on": "2025-05-14T06:00:00Z",
-        "server_modified_on": "2025-05-14T07:00:00Z"}, attempt=True)
+        "server_modified_on": "2025-05-14T07:00:00Z"}, expect="pending")
     queued = d.format_datetime(NOW - timedelta(minutes=10))
     with store.transaction() as conn:  # the outbox stamps the wall clock; snapshots need fixed times
         conn.execute("UPDATE outbox SET created_at = ?, updated_at = ?", (queued, queued))
+        conn.execute("UPDATE outbox SET attempts = 1 WHERE id IN (?, ?)", (refused.id, held.id))  # each tried once
     return store
 
 
