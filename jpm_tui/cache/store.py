@@ -1842,6 +1842,9 @@ class CacheStore:
     def technicians(self, *, include_inactive: bool = False) -> list[d.Technician]:
         return self._lookup("technicians", include_inactive)
 
+    def employees(self, *, include_inactive: bool = False) -> list[d.Employee]:
+        return self._lookup("employees", include_inactive)
+
     def job_types(self, *, include_inactive: bool = False) -> list[d.JobType]:
         return self._lookup("job_types", include_inactive)
 

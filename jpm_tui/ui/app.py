@@ -378,22 +378,18 @@ class JpmApp(App[None]):
 
     # ------------------------------------------------------------------ lookups for filters
 
-    _LOOKUP_READS = {
-        "job_type": "job_types",
-        "business_unit": "business_units",
-        "technician": "technicians",
-        "employee": "employees",
-        "cancel_reason": "cancel_reasons",
-        "hold_reason": "hold_reasons",
+    _LOOKUP_READS: dict[str, Callable[[Any], Iterable[Any]]] = {
+        "job_type": lambda source: source.job_types(),
+        "business_unit": lambda source: source.business_units(),
+        "technician": lambda source: source.technicians(),
+        "employee": lambda source: source.employees(),
+        "cancel_reason": lambda source: source.cancel_reasons(),
+        "hold_reason": lambda source: source.hold_reasons(),
     }
 
     def _read_lookups(self) -> dict[str, dict[int, str]]:
         """Reference names by id (runs on the reader thread: it is SQL)."""
-        cache: dict[str, dict[int, str]] = {}
-        for kind, method in self._LOOKUP_READS.items():
-            read = getattr(self.source, method, None)
-            cache[kind] = {item.id: item.name for item in read()} if read is not None else {}
-        return cache
+        return {kind: {item.id: item.name for item in read(self.source)} for kind, read in self._LOOKUP_READS.items()}
 
     @work(exclusive=True, group="lookups")
     async def _refresh_lookups(self) -> None:

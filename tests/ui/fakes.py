@@ -204,6 +204,9 @@ class FakeSource:
     def technicians(self) -> list[Named]:
         return TECHNICIANS
 
+    def employees(self) -> list[Named]:
+        return []
+
     def cancel_reasons(self) -> list[Named]:
         return CANCEL_REASONS
 
