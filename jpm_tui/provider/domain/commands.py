@@ -1,16 +1,19 @@
 """Commands: what the dispatcher asks the backend to do, as dataclasses.
 
 Each command has a stable ``kind`` name (stored in the outbox) and a ``target`` (the record kind a conflict check
-compares); ``to_dict()`` / ``command_from_dict()`` turn it into JSON and back for the outbox.
+compares); ``to_dict()`` / ``command_from_dict()`` turn it into JSON and back for the outbox, each field read back by
+its declared type (datetimes parsed, tuples from lists), so a new command needs no list of names edited.
 """
 
 from __future__ import annotations
 
 import enum
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, fields
 from datetime import datetime
-from typing import Any, ClassVar
+from functools import cache
+from types import UnionType
+from typing import Any, ClassVar, Union, get_args, get_origin, get_type_hints
 
 from ..timestamps import format_datetime, parse_datetime
 
@@ -87,9 +90,6 @@ def _to_json(value: Any) -> Any:
     return value
 
 
-_DATETIME_FIELDS = {"start", "end", "arrival_window_start", "arrival_window_end"}
-
-
 def command_from_dict(data: Mapping[str, Any]) -> Command:
     """Inverse of ``Command.to_dict``. Unknown kinds raise ``ValueError``; unknown keys are ignored (an
     older outbox row read by a newer version)."""
@@ -97,19 +97,45 @@ def command_from_dict(data: Mapping[str, Any]) -> Command:
     cls = _COMMANDS.get(str(kind))
     if cls is None:
         raise ValueError(f"unknown command kind {kind!r}")
-    kwargs: dict[str, Any] = {}
-    for f in fields(cls):
-        if f.name not in data:
-            continue
-        value = data[f.name]
-        if f.name in _DATETIME_FIELDS:
-            value = parse_datetime(value)
-        elif f.name == "technician_ids":
-            value = tuple(int(v) for v in value or ())
-        elif f.name == "changes":
-            value = dict(value or {})
-        kwargs[f.name] = value
-    return cls(**kwargs)
+    return cls(**{name: decode(data[name]) for name, decode in _field_decoders(cls) if name in data})
+
+
+_Decoder = Callable[[Any], Any]
+
+
+@cache
+def _field_decoders(cls: type[Command]) -> tuple[tuple[str, _Decoder], ...]:
+    """Each field of a command class with the function that reads its JSON value back, chosen by the field's
+    declared type (so a new command, or a new field, needs no list of names to be read back from the outbox)."""
+    declared = get_type_hints(cls)
+    return tuple((f.name, _decoder(declared[f.name])) for f in fields(cls))
+
+
+def _decoder(declared: Any) -> _Decoder:
+    """The inverse of ``_to_json`` for a value declared as ``declared``."""
+    origin = get_origin(declared)
+    if origin in (Union, UnionType):  # ``X | None``: None stays None, anything else is read as an X
+        kinds = [arg for arg in get_args(declared) if arg is not type(None)]
+        if len(kinds) != 1:
+            raise TypeError(f"a command field cannot be declared {declared!r}: one type, or one type | None")
+        inner = _decoder(kinds[0])
+        return lambda value: None if value is None else inner(value)
+    if declared is datetime:
+        return parse_datetime
+    if origin is tuple:  # ``tuple[X, ...]``, a list in JSON
+        item = _decoder(get_args(declared)[0])
+        return lambda value: tuple(item(v) for v in value or ())
+    if origin is dict or declared is dict:
+        return lambda value: dict(value or {})
+    if isinstance(declared, type) and issubclass(declared, enum.Enum):
+        return declared
+    if declared is int:
+        return int
+    return _as_read  # str, bool, Any, Literal: JSON gives them back as they were
+
+
+def _as_read(value: Any) -> Any:
+    return value
 
 
 @dataclass(frozen=True, slots=True)
