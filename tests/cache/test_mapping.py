@@ -2,15 +2,17 @@
 
 from __future__ import annotations
 
+import dataclasses
 import json
 from datetime import UTC, datetime
 from pathlib import Path
 from types import SimpleNamespace
-from typing import Any
+from typing import Any, ClassVar
 
 import pytest
 
 from jpm_tui.provider import domain as d
+from jpm_tui.provider.domain import commands as commands_module
 from jpm_tui.provider import servicetitan as st
 from jpm_tui.provider.base import Feed, FeedPage, Outcome, Provider
 
@@ -141,10 +143,13 @@ ALL_COMMANDS = [
     d.RescheduleAppointment(3, datetime(2025, 1, 1, 9, tzinfo=UTC), datetime(2025, 1, 1, 11, tzinfo=UTC),
                             datetime(2025, 1, 1, 8, tzinfo=UTC), None),
     d.AssignTechnicians(3, (5, 6)), d.UnassignTechnicians(3, (5,)), d.AddJobNote(1, "note", True),
-    d.AddProjectNote(9, "pnote"), d.SetSpecialInstructions(3, "gate"), d.EditJob(1, {"summary": "s", "priority": "High"}),
+    d.AddProjectNote(9, "pnote", True), d.SetSpecialInstructions(3, "gate"), d.EditJob(1, {"summary": "s", "priority": "High"}),
     d.AttachJobToProject(1, 9), d.DetachJobFromProject(1),
+    d.RescheduleAppointment(3, datetime(2025, 1, 1, 9, tzinfo=UTC), datetime(2025, 1, 1, 11, tzinfo=UTC),
+                            None, datetime(2025, 1, 1, 10, tzinfo=UTC)),
     d.CreateAppointment(1, datetime(2025, 1, 2, 9, tzinfo=UTC), datetime(2025, 1, 2, 10, tzinfo=UTC),
-                        technician_ids=(5,)),
+                        datetime(2025, 1, 2, 8, tzinfo=UTC), datetime(2025, 1, 2, 12, tzinfo=UTC),
+                        technician_ids=(5, 6), special_instructions="gate code 12"),
     d.DeleteAppointment(3),
 ]
 
@@ -155,6 +160,35 @@ def test_commands_round_trip_through_json(command: d.Command) -> None:
     assert data["kind"] == command.kind
     assert d.command_from_dict(data) == command
     assert command.target in ("job", "appointment", "project") and isinstance(command.target_id, int)
+
+
+def test_command_cases_set_every_field_apart_from_its_default() -> None:
+    # a field read back wrongly cannot hide behind its default in the round trip above
+    for kind, cls in d.COMMAND_TYPES.items():
+        cases = [c for c in ALL_COMMANDS if c.kind == kind]
+        for f in dataclasses.fields(cls):
+            default = f.default_factory() if f.default_factory is not dataclasses.MISSING else f.default
+            assert any(getattr(c, f.name) != default for c in cases), (kind, f.name)
+
+
+def test_a_new_command_is_read_back_by_its_fields_types(monkeypatch: pytest.MonkeyPatch) -> None:
+    # registered in a copy of the registry, which the test drops: the real one never sees it
+    monkeypatch.setattr(commands_module, "_COMMANDS", dict(commands_module._COMMANDS))
+
+    @dataclasses.dataclass(frozen=True)  # not slots: a local class re-made for slots would read as a second kind
+    class RemindCustomer(d.Command):
+        kind: ClassVar[str] = "remind_customer"
+        target: ClassVar[str] = "job"
+        job_id: int
+        due: datetime
+        window_end: datetime | None
+        appointment_ids: tuple[int, ...]
+        priority: d.Priority
+        extra: dict[str, Any]
+
+    reminder = RemindCustomer(1, datetime(2025, 1, 2, 9, tzinfo=UTC), None, (3, 4), d.Priority.HIGH, {"a": 1})
+    assert d.command_from_dict(json.loads(json.dumps(reminder.to_dict()))) == reminder
+    assert "remind_customer" not in d.COMMAND_TYPES
 
 
 def test_command_registry() -> None:

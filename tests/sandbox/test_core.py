@@ -258,7 +258,7 @@ def test_export_pages_are_the_shaped_rows_and_follow_every_change(api, sandbox_s
     """Export pages join each row's stored JSON (Collection.encoded): byte for byte what shaping the rows and
     rendering the page would give, and a row changed (touched) since is sent as it is now, also to a client
     reading the feed again from the beginning."""
-    from jpm_tui.sandbox.routes.jpm import EXPORT_JOB_NOTE
+    from jpm_tui.sandbox.routes.jpm.notes import EXPORT_JOB_NOTE
 
     notes = sandbox_state["job_notes"]
     first, _second = (notes.insert({"jobId": 1, "text": t, "isPinned": False, "createdById": 1, "active": True,

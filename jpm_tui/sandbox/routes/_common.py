@@ -345,6 +345,26 @@ def f_dt(name: str, field: str, op: str) -> Filter:
     return build
 
 
+def f_same_text(name: str, field: str) -> Filter:
+    """Case-insensitive equality with a string property (a job's `number`, its `priority`)."""
+
+    def build(request: Request) -> Predicate | None:
+        value = request.query_params.get(name)
+        return None if not value else (lambda r: str(r.get(field) or "").lower() == value.lower())
+
+    return build
+
+
+def f_any_of(name: str, field: str) -> Filter:
+    """`?name=1,2`: the record's list property shares at least one of the ids."""
+
+    def build(request: Request) -> Predicate | None:
+        wanted = ids_param(request, name)
+        return None if wanted is None else (lambda r: bool(set(r.get(field) or []) & set(wanted)))
+
+    return build
+
+
 CREATED = [f_dt("createdBefore", "createdOn", "<"), f_dt("createdOnOrAfter", "createdOn", ">=")]
 MODIFIED = [f_dt("modifiedBefore", "modifiedOn", "<"), f_dt("modifiedOnOrAfter", "modifiedOn", ">=")]
 CREATED_MODIFIED = CREATED + MODIFIED
@@ -367,6 +387,8 @@ def apply_filters(request: Request, records: Iterable[Record], filters: Sequence
 
 
 SORT_FIELDS = {"id": "id", "createdon": "createdOn", "modifiedon": "modifiedOn"}
+Sorter = Callable[[Request, list[Record]], list[Record]]
+"""How a list operation orders its rows from the query string (`apply_sort`, or one a module documents)."""
 
 
 def apply_sort(request: Request, records: list[Record], fields: dict[str, str] = SORT_FIELDS) -> list[Record]:
@@ -405,11 +427,11 @@ def list_route(
     shape: Shape | Callable[[Request], Shape],
     filters: Sequence[Filter] = (),
     *,
-    sortable: bool = True,
+    sort: Sorter | None = apply_sort,
     scope: Callable[[Request], Predicate] | None = None,
     name: str | None = None,
 ) -> Route:
-    """GET list: documented filters, optional `sort`, then paging through http.paged."""
+    """GET list: documented filters, `sort` (None: the stored order), then paging through http.paged."""
 
     async def handler(request: Request) -> Response:
         records: Iterable[Record] = coll(request, collection).values()
@@ -417,8 +439,8 @@ def list_route(
             keep = scope(request)
             records = (r for r in records if keep(r))
         rows = apply_filters(request, records, filters)
-        if sortable:
-            rows = apply_sort(request, rows)
+        if sort is not None:
+            rows = sort(request, rows)
         return paged(request, rows, _resolve(shape, request))
 
     return Route(path, handler, methods=["GET"], name=name)

@@ -790,7 +790,7 @@ def routes() -> list[Route]:
         get_route("/teams/{id:int}", "teams", TEAM, "Team"),
         Route("/teams/{id:int}", delete_team, methods=["DELETE"]),
         # arrival windows
-        list_route("/arrival-windows", "arrival_windows", ARRIVAL_WINDOW, [*CREATED, f_active()], sortable=False),
+        list_route("/arrival-windows", "arrival_windows", ARRIVAL_WINDOW, [*CREATED, f_active()], sort=None),
         Route("/arrival-windows", create_arrival_window, methods=["POST"]),
         Route("/arrival-windows/configuration", get_arrival_configuration, methods=["GET"]),
         Route("/arrival-windows/configuration", set_arrival_configuration, methods=["POST"]),

@@ -439,7 +439,7 @@ def _employee_type_filter(request: Request):
 def routes() -> list[Route]:
     return [
         # technicians
-        list_route("/technicians", "technicians", TECHNICIAN, PEOPLE_FILTERS, sortable=False),
+        list_route("/technicians", "technicians", TECHNICIAN, PEOPLE_FILTERS, sort=None),
         Route("/technicians", create_technician, methods=["POST"]),
         get_route("/technicians/{id:int}", "technicians", TECHNICIAN, "Technician"),
         Route("/technicians/{id:int}", update_technician, methods=["PATCH"]),
@@ -447,7 +447,7 @@ def routes() -> list[Route]:
               _account_action("technicians", "Technician", TECHNICIAN_ACCOUNT_ACTION_BODY), methods=["POST"]),
         export_route("/export/technicians", "technicians", TECHNICIAN),
         # employees
-        list_route("/employees", "employees", EMPLOYEE, PEOPLE_FILTERS, sortable=False),
+        list_route("/employees", "employees", EMPLOYEE, PEOPLE_FILTERS, sort=None),
         Route("/employees", create_employee, methods=["POST"]),
         get_route("/employees/{id:int}", "employees", EMPLOYEE, "Employee"),
         Route("/employees/{id:int}", update_employee, methods=["PATCH"]),
@@ -456,7 +456,7 @@ def routes() -> list[Route]:
         export_route("/export/employees", "employees", EMPLOYEE),
         # business units
         list_route("/business-units", "business_units", _business_unit_shape,
-                   [f_ids("ids"), f_contains("name"), f_active(), *CREATED_MODIFIED], sortable=False),
+                   [f_ids("ids"), f_contains("name"), f_active(), *CREATED_MODIFIED], sort=None),
         get_route("/business-units/{id:int}", "business_units", _business_unit_shape, "Business unit"),
         Route("/business-units/{id:int}", update_business_unit, methods=["PATCH"]),
         export_route("/export/business-units", "business_units", _business_unit_shape),
@@ -466,5 +466,5 @@ def routes() -> list[Route]:
         # user roles
         list_route("/user-roles", "user_roles", USER_ROLE,
                    [f_ids("ids"), f_contains("name"), f_active(), *CREATED, lambda r: _employee_type_filter(r)],
-                   sortable=False),
+                   sort=None),
     ]

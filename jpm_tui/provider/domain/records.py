@@ -1,205 +1,48 @@
-"""The domain the board and the cache speak: dispatcher words, no backend shapes.
+"""The domain's records: one frozen, slotted dataclass per kind of row the board shows, filters and sorts on.
 
-Every record is a frozen, slotted dataclass with the fields the board shows, filters and sorts on, plus
-``raw``: the payload exactly as the backend sent it (nothing dropped, unknown fields included). ``raw`` is
-excluded from equality and hashing.
-
-Datetimes are aware UTC ``datetime`` objects. Identifiers are integers.
-
-Statuses, priorities and similar vocabularies are *open* enums: a value the domain does not know becomes a
-pseudo-member whose ``name`` is ``"UNKNOWN"`` and whose ``value`` is the text as received, so nothing is lost
-and ``str(status)`` still shows what the backend said::
-
-    >>> JobStatus("Invoiced")
-    <JobStatus.UNKNOWN: 'Invoiced'>
-    >>> JobStatus("Invoiced").known, JobStatus.HOLD.known
-    (False, True)
-
-Commands (what the dispatcher asks the backend to do) are dataclasses too, each with a stable ``kind``
-name and ``to_dict()`` / ``command_from_dict()`` for the outbox, which stores them as JSON.
+Every record carries ``raw``: the payload exactly as the backend sent it (nothing dropped, unknown fields included),
+excluded from equality and hashing. ``tag_ids`` and ``custom_fields`` are the two places the domain reads into
+``raw`` (no record field holds them). Datetimes are aware UTC ``datetime`` objects. Identifiers are integers.
 """
 
 from __future__ import annotations
 
-import enum
 from collections.abc import Mapping, Sequence
-from dataclasses import InitVar, dataclass, field, fields
+from dataclasses import InitVar, dataclass, field
 from datetime import datetime
-from typing import Any, ClassVar, Literal, TypeVar
+from typing import Any, Literal
 
-from .timestamps import format_datetime, parse_datetime
+from .open_enums import AppointmentStatus, AssignmentStatus, ContactType, JobStatus, Priority
 
 __all__ = [
-    "COMMAND_TYPES",
-    "AddJobNote",
-    "AddProjectNote",
     "Appointment",
-    "AppointmentStatus",
     "ArrivalWindow",
     "Assignment",
-    "AssignmentStatus",
-    "AssignTechnicians",
-    "AttachJobToProject",
-    "BusinessUnit",
     "BookedLogEntry",
     "BusinessHours",
-    "CancelJob",
+    "BusinessUnit",
     "CanceledLogEntry",
-    "Command",
-    "ConfirmAppointment",
     "Contact",
-    "ContactType",
-    "CreateAppointment",
     "Customer",
-    "DeleteAppointment",
-    "DetachJobFromProject",
-    "EDITABLE_JOB_FIELDS",
-    "EditJob",
     "Employee",
     "HistoryEntry",
-    "HoldAppointment",
     "Job",
-    "JobStatus",
     "JobType",
     "Location",
     "Note",
-    "OpenEnum",
-    "Priority",
     "Project",
     "ProjectStatus",
     "ProjectType",
     "Reason",
-    "RemoveAppointmentHold",
-    "RemoveCancellation",
-    "RescheduleAppointment",
-    "SetSpecialInstructions",
     "Shift",
     "TagType",
     "Team",
     "Technician",
-    "UnassignTechnicians",
-    "UnconfirmAppointment",
     "Zone",
-    "command_from_dict",
-    "parse_datetime",
-    "format_datetime",
+    "custom_fields",
     "tag_ids",
 ]
 
-
-# --------------------------------------------------------------------------------------- open enums
-
-
-class OpenEnum(enum.StrEnum):
-    """A ``StrEnum`` that accepts values it does not know.
-
-    ``Cls("Whatever")`` returns a cached pseudo-member named ``UNKNOWN`` whose value is the text received.
-    Lookup is exact first, then case- and separator-insensitive (``"in progress"`` finds ``IN_PROGRESS``).
-    Every subclass must define ``UNKNOWN``.
-    """
-
-    @classmethod
-    def _missing_(cls, value: object) -> OpenEnum:
-        text = "" if value is None else str(value)
-        folded = _fold(text)
-        for member in cls:
-            if member.name != "UNKNOWN" and (_fold(member.value) == folded or _fold(member.name) == folded):
-                return member
-        cache: dict[str, OpenEnum] = cls.__dict__.get("_unknown_cache_") or {}
-        if "_unknown_cache_" not in cls.__dict__:
-            type.__setattr__(cls, "_unknown_cache_", cache)
-        pseudo = cache.get(text)
-        if pseudo is None:
-            pseudo = str.__new__(cls, text)
-            pseudo._name_ = "UNKNOWN"
-            pseudo._value_ = text
-            pseudo._sort_order_ = len(cls.__members__)
-            cache[text] = pseudo
-        return pseudo
-
-    @property
-    def known(self) -> bool:
-        return self._name_ != "UNKNOWN"
-
-    @property
-    def rank(self) -> int:
-        """Position in the declared (workflow) order; unknown values sort last."""
-        if not self.known:
-            return 99
-        return list(type(self).__members__).index(self._name_)
-
-    @classmethod
-    def parse(cls: type[E], value: Any) -> E:
-        if isinstance(value, cls):
-            return value
-        if type(value) is str:  # a known value as sent: a dict lookup (Enum's call costs ~10x; a sync makes millions)
-            member = cls._value2member_map_.get(value)
-            if member is not None:
-                return member  # type: ignore[return-value]
-        return cls(value)
-
-
-E = TypeVar("E", bound=OpenEnum)
-
-
-def _fold(text: str) -> str:
-    return "".join(ch for ch in text.lower() if ch.isalnum())
-
-
-class JobStatus(OpenEnum):
-    SCHEDULED = "Scheduled"
-    DISPATCHED = "Dispatched"
-    IN_PROGRESS = "InProgress"
-    HOLD = "Hold"
-    COMPLETED = "Completed"
-    CANCELED = "Canceled"
-    UNKNOWN = "Unknown"
-
-
-class AppointmentStatus(OpenEnum):
-    SCHEDULED = "Scheduled"
-    DISPATCHED = "Dispatched"
-    WORKING = "Working"
-    HOLD = "Hold"
-    DONE = "Done"
-    CANCELED = "Canceled"
-    UNKNOWN = "Unknown"
-
-    @property
-    def open(self) -> bool:
-        """Still ahead of the technician (not done, not canceled)."""
-        return self not in (AppointmentStatus.DONE, AppointmentStatus.CANCELED)
-
-
-class AssignmentStatus(OpenEnum):
-    SCHEDULED = "Scheduled"
-    DISPATCHED = "Dispatched"
-    WORKING = "Working"
-    DONE = "Done"
-    UNKNOWN = "Unknown"
-
-
-class Priority(OpenEnum):
-    LOW = "Low"
-    NORMAL = "Normal"
-    HIGH = "High"
-    URGENT = "Urgent"
-    UNKNOWN = "Unknown"
-
-
-class ContactType(OpenEnum):
-    PHONE = "Phone"
-    MOBILE = "MobilePhone"
-    EMAIL = "Email"
-    FAX = "Fax"
-    UNKNOWN = "Unknown"
-
-    @property
-    def is_phone(self) -> bool:
-        return self in (ContactType.PHONE, ContactType.MOBILE, ContactType.FAX)
-
-
-# ------------------------------------------------------------------------------------------ records
 
 def _raw() -> Any:
     return field(default_factory=dict, compare=False, hash=False, repr=False)
@@ -643,233 +486,3 @@ class ProjectType:
     active: bool = True
     modified_on: datetime | None = None
     raw: dict[str, Any] = _raw()
-
-
-# ----------------------------------------------------------------------------------------- commands
-
-_COMMANDS: dict[str, type[Command]] = {}
-
-
-@dataclass(frozen=True, slots=True)
-class Command:
-    """Base of every command. Subclasses set ``kind`` (stable: stored in the outbox) and ``target``
-    (the record kind whose ``modified_on`` a conflict check compares: ``"job"``, ``"appointment"``,
-    ``"project"``); ``target_id`` names the record."""
-
-    kind: ClassVar[str] = ""
-    target: ClassVar[str] = ""
-
-    def __init_subclass__(cls, **kwargs: Any) -> None:
-        # (no super(): dataclass(slots=True) re-creates the class, which breaks the zero-argument form)
-        if cls.kind:
-            existing = _COMMANDS.get(cls.kind)
-            if existing is not None and existing.__qualname__ != cls.__qualname__:
-                raise TypeError(f"duplicate command kind {cls.kind!r}")
-            _COMMANDS[cls.kind] = cls
-
-    @property
-    def target_id(self) -> int | None:
-        return getattr(self, f"{self.target}_id", None)
-
-    def to_dict(self) -> dict[str, Any]:
-        """JSON-ready dict: ``{"kind": ..., <fields>}``; datetimes as ISO-8601 UTC text, tuples as lists."""
-        out: dict[str, Any] = {"kind": self.kind}
-        for f in fields(self):
-            out[f.name] = _to_json(getattr(self, f.name))
-        return out
-
-    @classmethod
-    def from_dict(cls, data: Mapping[str, Any]) -> Command:
-        return command_from_dict(data)
-
-
-def _to_json(value: Any) -> Any:
-    if isinstance(value, datetime):
-        return format_datetime(value)
-    if isinstance(value, enum.Enum):
-        return value.value
-    if isinstance(value, (tuple, list)):
-        return [_to_json(v) for v in value]
-    if isinstance(value, Mapping):
-        return {str(k): _to_json(v) for k, v in value.items()}
-    return value
-
-
-_DATETIME_FIELDS = {"start", "end", "arrival_window_start", "arrival_window_end"}
-
-
-def command_from_dict(data: Mapping[str, Any]) -> Command:
-    """Inverse of ``Command.to_dict``. Unknown kinds raise ``ValueError``; unknown keys are ignored (an
-    older outbox row read by a newer version)."""
-    kind = data.get("kind")
-    cls = _COMMANDS.get(str(kind))
-    if cls is None:
-        raise ValueError(f"unknown command kind {kind!r}")
-    kwargs: dict[str, Any] = {}
-    for f in fields(cls):
-        if f.name not in data:
-            continue
-        value = data[f.name]
-        if f.name in _DATETIME_FIELDS:
-            value = parse_datetime(value)
-        elif f.name == "technician_ids":
-            value = tuple(int(v) for v in value or ())
-        elif f.name == "changes":
-            value = dict(value or {})
-        kwargs[f.name] = value
-    return cls(**kwargs)
-
-
-@dataclass(frozen=True, slots=True)
-class CancelJob(Command):
-    kind: ClassVar[str] = "cancel_job"
-    target: ClassVar[str] = "job"
-    job_id: int
-    reason_id: int
-    memo: str = ""
-
-
-@dataclass(frozen=True, slots=True)
-class RemoveCancellation(Command):
-    kind: ClassVar[str] = "remove_cancellation"
-    target: ClassVar[str] = "job"
-    job_id: int
-
-
-@dataclass(frozen=True, slots=True)
-class HoldAppointment(Command):
-    kind: ClassVar[str] = "hold_appointment"
-    target: ClassVar[str] = "appointment"
-    appointment_id: int
-    reason_id: int
-    memo: str = ""
-
-
-@dataclass(frozen=True, slots=True)
-class RemoveAppointmentHold(Command):
-    kind: ClassVar[str] = "remove_appointment_hold"
-    target: ClassVar[str] = "appointment"
-    appointment_id: int
-
-
-@dataclass(frozen=True, slots=True)
-class ConfirmAppointment(Command):
-    kind: ClassVar[str] = "confirm_appointment"
-    target: ClassVar[str] = "appointment"
-    appointment_id: int
-
-
-@dataclass(frozen=True, slots=True)
-class UnconfirmAppointment(Command):
-    kind: ClassVar[str] = "unconfirm_appointment"
-    target: ClassVar[str] = "appointment"
-    appointment_id: int
-
-
-@dataclass(frozen=True, slots=True)
-class RescheduleAppointment(Command):
-    kind: ClassVar[str] = "reschedule_appointment"
-    target: ClassVar[str] = "appointment"
-    appointment_id: int
-    start: datetime
-    end: datetime
-    arrival_window_start: datetime | None = None
-    arrival_window_end: datetime | None = None
-
-
-@dataclass(frozen=True, slots=True)
-class AssignTechnicians(Command):
-    kind: ClassVar[str] = "assign_technicians"
-    target: ClassVar[str] = "appointment"
-    appointment_id: int
-    technician_ids: tuple[int, ...]
-
-
-@dataclass(frozen=True, slots=True)
-class UnassignTechnicians(Command):
-    kind: ClassVar[str] = "unassign_technicians"
-    target: ClassVar[str] = "appointment"
-    appointment_id: int
-    technician_ids: tuple[int, ...]
-
-
-@dataclass(frozen=True, slots=True)
-class AddJobNote(Command):
-    kind: ClassVar[str] = "add_job_note"
-    target: ClassVar[str] = "job"
-    job_id: int
-    text: str
-    pin_to_top: bool = False
-
-
-@dataclass(frozen=True, slots=True)
-class AddProjectNote(Command):
-    kind: ClassVar[str] = "add_project_note"
-    target: ClassVar[str] = "project"
-    project_id: int
-    text: str
-    pin_to_top: bool = False
-
-
-@dataclass(frozen=True, slots=True)
-class SetSpecialInstructions(Command):
-    kind: ClassVar[str] = "set_special_instructions"
-    target: ClassVar[str] = "appointment"
-    appointment_id: int
-    text: str
-
-
-EDITABLE_JOB_FIELDS = frozenset({"summary", "priority", "job_type_id", "business_unit_id"})
-"""Keys ``EditJob.changes`` may carry (domain names; values JSON-ready: priority as text)."""
-
-
-@dataclass(frozen=True, slots=True)
-class EditJob(Command):
-    kind: ClassVar[str] = "edit_job"
-    target: ClassVar[str] = "job"
-    job_id: int
-    changes: dict[str, Any] = field(default_factory=dict, hash=False)
-
-    def __post_init__(self) -> None:
-        unknown = set(self.changes) - EDITABLE_JOB_FIELDS
-        if unknown:
-            raise ValueError(f"EditJob cannot change {sorted(unknown)}; editable: {sorted(EDITABLE_JOB_FIELDS)}")
-
-
-@dataclass(frozen=True, slots=True)
-class AttachJobToProject(Command):
-    kind: ClassVar[str] = "attach_job_to_project"
-    target: ClassVar[str] = "job"
-    job_id: int
-    project_id: int
-
-
-@dataclass(frozen=True, slots=True)
-class DetachJobFromProject(Command):
-    kind: ClassVar[str] = "detach_job_from_project"
-    target: ClassVar[str] = "job"
-    job_id: int
-
-
-@dataclass(frozen=True, slots=True)
-class CreateAppointment(Command):
-    kind: ClassVar[str] = "create_appointment"
-    target: ClassVar[str] = "job"
-    job_id: int
-    start: datetime
-    end: datetime
-    arrival_window_start: datetime | None = None
-    arrival_window_end: datetime | None = None
-    technician_ids: tuple[int, ...] = ()
-    special_instructions: str = ""
-
-
-@dataclass(frozen=True, slots=True)
-class DeleteAppointment(Command):
-    kind: ClassVar[str] = "delete_appointment"
-    target: ClassVar[str] = "appointment"
-    appointment_id: int
-
-
-COMMAND_TYPES: Mapping[str, type[Command]] = _COMMANDS
-"""Every command class by ``kind``."""

@@ -1,0 +1,126 @@
+"""Open enums: the domain's vocabularies (statuses, priorities, contact types) that accept values they do not know.
+
+A value the domain does not know becomes a pseudo-member whose ``name`` is ``"UNKNOWN"`` and whose ``value`` is
+the text as received, so nothing is lost and ``str(status)`` still shows what the backend said::
+
+    >>> JobStatus("Invoiced")
+    <JobStatus.UNKNOWN: 'Invoiced'>
+    >>> JobStatus("Invoiced").known, JobStatus.HOLD.known
+    (False, True)
+"""
+
+from __future__ import annotations
+
+import enum
+from typing import Any, TypeVar
+
+__all__ = ["AppointmentStatus", "AssignmentStatus", "ContactType", "JobStatus", "OpenEnum", "Priority"]
+
+
+class OpenEnum(enum.StrEnum):
+    """A ``StrEnum`` that accepts values it does not know.
+
+    ``Cls("Whatever")`` returns a cached pseudo-member named ``UNKNOWN`` whose value is the text received.
+    Lookup is exact first, then case- and separator-insensitive (``"in progress"`` finds ``IN_PROGRESS``).
+    Every subclass must define ``UNKNOWN``.
+    """
+
+    @classmethod
+    def _missing_(cls, value: object) -> OpenEnum:
+        text = "" if value is None else str(value)
+        folded = _fold(text)
+        for member in cls:
+            if member.name != "UNKNOWN" and (_fold(member.value) == folded or _fold(member.name) == folded):
+                return member
+        cache: dict[str, OpenEnum] = cls.__dict__.get("_unknown_cache_") or {}
+        if "_unknown_cache_" not in cls.__dict__:
+            type.__setattr__(cls, "_unknown_cache_", cache)
+        pseudo = cache.get(text)
+        if pseudo is None:
+            pseudo = str.__new__(cls, text)
+            pseudo._name_ = "UNKNOWN"
+            pseudo._value_ = text
+            pseudo._sort_order_ = len(cls.__members__)
+            cache[text] = pseudo
+        return pseudo
+
+    @property
+    def known(self) -> bool:
+        return self._name_ != "UNKNOWN"
+
+    @property
+    def rank(self) -> int:
+        """Position in the declared (workflow) order; unknown values sort last."""
+        if not self.known:
+            return 99
+        return list(type(self).__members__).index(self._name_)
+
+    @classmethod
+    def parse(cls: type[E], value: Any) -> E:
+        if isinstance(value, cls):
+            return value
+        if type(value) is str:  # a known value as sent: a dict lookup (Enum's call costs ~10x; a sync makes millions)
+            member = cls._value2member_map_.get(value)
+            if member is not None:
+                return member  # type: ignore[return-value]
+        return cls(value)
+
+
+E = TypeVar("E", bound=OpenEnum)
+
+
+def _fold(text: str) -> str:
+    return "".join(ch for ch in text.lower() if ch.isalnum())
+
+
+class JobStatus(OpenEnum):
+    SCHEDULED = "Scheduled"
+    DISPATCHED = "Dispatched"
+    IN_PROGRESS = "InProgress"
+    HOLD = "Hold"
+    COMPLETED = "Completed"
+    CANCELED = "Canceled"
+    UNKNOWN = "Unknown"
+
+
+class AppointmentStatus(OpenEnum):
+    SCHEDULED = "Scheduled"
+    DISPATCHED = "Dispatched"
+    WORKING = "Working"
+    HOLD = "Hold"
+    DONE = "Done"
+    CANCELED = "Canceled"
+    UNKNOWN = "Unknown"
+
+    @property
+    def open(self) -> bool:
+        """Still ahead of the technician (not done, not canceled)."""
+        return self not in (AppointmentStatus.DONE, AppointmentStatus.CANCELED)
+
+
+class AssignmentStatus(OpenEnum):
+    SCHEDULED = "Scheduled"
+    DISPATCHED = "Dispatched"
+    WORKING = "Working"
+    DONE = "Done"
+    UNKNOWN = "Unknown"
+
+
+class Priority(OpenEnum):
+    LOW = "Low"
+    NORMAL = "Normal"
+    HIGH = "High"
+    URGENT = "Urgent"
+    UNKNOWN = "Unknown"
+
+
+class ContactType(OpenEnum):
+    PHONE = "Phone"
+    MOBILE = "MobilePhone"
+    EMAIL = "Email"
+    FAX = "Fax"
+    UNKNOWN = "Unknown"
+
+    @property
+    def is_phone(self) -> bool:
+        return self in (ContactType.PHONE, ContactType.MOBILE, ContactType.FAX)
