@@ -14,9 +14,9 @@ from starlette.middleware import Middleware
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Mount, Route
-from starlette.types import ASGIApp, Message, Receive, Scope, Send
+from starlette.types import Receive, Scope, Send
 
-from ..app import reset
+from ..app import SandboxMiddleware, reset
 from ..faults import ConnectionDropped, RateLimiter, mangling_send, plan_request
 from ..http import ProblemError
 from .auth import TOKEN_PATH, check_api_request, token_endpoint
@@ -29,42 +29,24 @@ API_PREFIX = "/v1"
 _HTTP_TITLES = {404: "Not Found", 405: "Method Not Allowed"}
 
 
-class BigChangeMiddleware:
-    """Gate, rate limit and faults for API paths; a BigChange problem for anything that goes wrong."""
-
-    def __init__(self, app: ASGIApp, limiter: RateLimiter) -> None:
-        self.app = app
-        self.limiter = limiter
-
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http":
-            await self.app(scope, receive, send)
-            return
-        started = False
-
-        async def tracking_send(message: Message) -> None:
-            nonlocal started
-            started = started or message["type"] == "http.response.start"
-            await send(message)
-
-        try:
-            await self._handle(scope, receive, tracking_send)
-        except ConnectionDropped:
-            raise  # the point of the fault: the connection dies
-        except Exception as exc:
-            if started:
-                raise
-            if not isinstance(exc, ProblemError):  # no traceback in the body
-                exc = Problem(500, "Internal Server Error", "An unexpected error occurred.")
-            await render(exc, Request(scope))(scope, receive, send)
+class BigChangeMiddleware(SandboxMiddleware):
+    """The ServiceTitan sandbox's middleware (rate limit, faults, dropped connections, the last-resort 500),
+    with BigChange's gate, and every refusal raised as a BigChange `Problem`."""
 
     async def _handle(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["path"].startswith(f"{API_PREFIX}/"):
-            state: BigChangeState = scope["app"].state.sandbox
-            check_api_request(state, Request(scope))
-            self.limiter.check((state.client_id, state.customer_id), state.rate_limit)
-            send = mangling_send(send, await plan_request(state))  # type: ignore[arg-type]
-        await self.app(scope, receive, send)
+        try:
+            if scope["path"].startswith(f"{API_PREFIX}/"):
+                state: BigChangeState = scope["app"].state.sandbox
+                check_api_request(state, Request(scope))
+                self.limiter.check((state.client_id, state.customer_id), state.rate_limit)
+                send = mangling_send(send, await plan_request(state))  # type: ignore[arg-type]
+            await self.app(scope, receive, send)
+        except ConnectionDropped:
+            raise
+        except ProblemError as exc:
+            raise Problem.of(exc, scope["path"]) from None
+        except Exception:  # no traceback in the body
+            raise Problem(500, "Internal Server Error", "An unexpected error occurred.", instance=scope["path"])
 
 
 # ------------------------------------------------------------------------------------------------ admin
@@ -95,9 +77,10 @@ async def set_job_status(request: Request) -> JSONResponse:
         status, comment = body["status"], body.get("comment")
     except (ValueError, KeyError, TypeError):
         raise Problem(400, "Bad Request", 'Send {"status": "<JobStatus>", "comment": "..."}.') from None
-    if job_id not in state.tables["jobs"] or status not in VISIBLE_STATUSES:
-        raise Problem(404 if job_id not in state.tables["jobs"] else 400, "Bad Request",
-                      f"No job {job_id}, or {status!r} is not a JobStatus.")
+    if job_id not in state.tables["jobs"]:
+        raise Problem(404, "Not Found", f"Job {job_id} was not found.")
+    if status not in VISIBLE_STATUSES:
+        raise Problem(400, "Bad Request", f"{status!r} is not a JobStatus a job can show.")
     return JSONResponse(state.set_job_status(job_id, status, comment))
 
 
