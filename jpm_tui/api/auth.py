@@ -18,6 +18,8 @@ from jpm_tui.api.errors import AuthError, error_from_response
 
 class ClientCredentialsAuth(httpx.Auth):
     requires_response_body = True
+    service = "ServiceTitan"
+    """Who issues the token, as messages name it (a subclass per backend)."""
 
     def __init__(
         self,
@@ -46,7 +48,8 @@ class ClientCredentialsAuth(httpx.Auth):
         raise RuntimeError("jpm-tui's ServiceTitan client is async only")
 
     async def async_auth_flow(self, request: httpx.Request) -> AsyncGenerator[httpx.Request, httpx.Response]:
-        request.headers["ST-App-Key"] = self._app_key
+        if self._app_key:  # ServiceTitan's application key; other backends have none ("")
+            request.headers["ST-App-Key"] = self._app_key
         token = self._token if self._clock() < self._renew_at else None
         if token is None:
             async with self._lock:
@@ -95,7 +98,7 @@ class ClientCredentialsAuth(httpx.Auth):
             reason = f" ({code})" if code else ""
             return AuthError(
                 response.status_code,
-                f"ServiceTitan rejected the client credentials{reason} at {host}: "
+                f"{self.service} rejected the client credentials{reason} at {host}: "
                 f"check client_id {self._client_id!r} and the client secret",
             )
         error = error_from_response(response)

@@ -39,6 +39,7 @@ class ApiError(JpmApiError):
         title: str,
         *,
         type: str = "",
+        detail: str = "",
         trace_id: str | None = None,
         errors: dict[str, list[str]] | None = None,
         data: dict[str, Any] | None = None,
@@ -47,6 +48,8 @@ class ApiError(JpmApiError):
         self.status = status
         self.title = title
         self.type = type
+        self.detail = detail
+        """RFC 7807's explanation of this occurrence (BigChange fills it; ServiceTitan's answers have none)."""
         self.trace_id = trace_id
         self.errors = errors or {}
         self.data = data or {}
@@ -60,6 +63,8 @@ class ApiError(JpmApiError):
 
     def _message(self) -> str:
         lines = [f"{self.title} ({self.status})"]
+        if self.detail and self.detail != self.title:
+            lines.append(self.detail)
         lines += [f"{field}: {message}" for field, messages in self.errors.items() for message in messages]
         return "\n".join(lines)
 
@@ -107,6 +112,7 @@ def error_from_response(response: httpx.Response, *, retry_after: float | None =
     errors = problem.get("errors") if isinstance(problem.get("errors"), dict) else {}
     kwargs: dict[str, Any] = dict(
         type=str(problem.get("type") or ""),
+        detail=str(problem.get("detail") or ""),
         trace_id=problem.get("traceId"),
         errors={str(k): [str(m) for m in (v if isinstance(v, list) else [v])] for k, v in errors.items()},
         data=problem.get("data") if isinstance(problem.get("data"), dict) else {},
