@@ -87,6 +87,17 @@ def serve(
     listens (port 0 picks a free port; the URL has the real one). Raises ServeError when it cannot bind."""
     app = create_app(jobs=jobs, seed=seed, now=now, token_lifetime=token_lifetime, rate_limit=rate_limit)
     sock = _listen(host, port)
+    _serve_on(app, sock, host, on_ready)
+
+
+def serve_app(app: Starlette, host: str = "127.0.0.1", port: int = 0, *,
+              on_ready: Callable[[str], None] | None = None) -> None:
+    """`serve()` for an app built elsewhere (another backend's sandbox): until SIGINT/SIGTERM, `on_ready` once
+    listening, ServeError when the address cannot be bound."""
+    _serve_on(app, _listen(host, port), host, on_ready)
+
+
+def _serve_on(app: Starlette, sock: socket.socket, host: str, on_ready: Callable[[str], None] | None) -> None:
     server = _server(app)
 
     async def run() -> None:

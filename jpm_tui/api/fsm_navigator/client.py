@@ -1,0 +1,184 @@
+"""`FsmNavigatorClient`: one `httpx.AsyncClient` per profile for FSM Navigator's REST API v1, with the
+`X-API-Key` auth flow, a client-side rate limit, retries with backoff, the envelope read and paging.
+
+URLs are `{api_url}/{resource}` with `api_url` the reference's base (`https://fsmnavigator.com/api/v1`).
+Retries follow the ServiceTitan client's rules: 429 (refused before anything ran) and connection failures
+before sending are retried for every method; 502/503/504, timeouts and dropped answers only for GET and
+PUT, which are safe to repeat (a PUT with `asset_ids` sets the same links again). POST and PATCH are never
+sent twice: a repeated status change would come back refused as an invalid transition.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import random
+import time
+from collections.abc import AsyncIterator, Awaitable, Callable, Mapping
+from typing import Any
+
+import httpx
+
+from jpm_tui import __version__
+from jpm_tui.api.client import IDEMPOTENT_METHODS, NEVER_SENT, RETRY_STATUSES, check_base_url, encode_params, retry_after
+from jpm_tui.api.errors import TransportError
+from jpm_tui.api.limiter import RateLimiter
+
+from .auth import ApiKeyAuth
+from .directory import AssetsApi, CustomersApi, TechniciansApi
+from .errors import error_from_response
+from .jobs import JobsApi
+from .models import Page, Pagination, T, Written
+
+log = logging.getLogger("jpm_tui.api.fsm_navigator")
+
+PRODUCTION_URL = "https://fsmnavigator.com/api/v1"
+MAX_PER_PAGE = 100  # the reference's maximum for every list
+DEFAULT_RATE_LIMIT = 10.0
+"""Requests per second from this client. The reference documents per-key limits and tiers but no numbers;
+ten a second keeps a full sweep of 100,000 jobs (1,000 pages) under two minutes without bursting."""
+
+
+class FsmNavigatorClient:
+    def __init__(
+        self,
+        *,
+        api_url: str = PRODUCTION_URL,
+        api_key: str,
+        transport: httpx.AsyncBaseTransport | None = None,
+        rate_limit: float | None = DEFAULT_RATE_LIMIT,
+        connect_timeout: float = 5.0,
+        read_timeout: float = 30.0,
+        max_retries: int = 4,
+        backoff_base: float = 0.5,
+        backoff_max: float = 30.0,
+        sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
+        clock: Callable[[], float] = time.monotonic,
+    ) -> None:
+        self.api_url = check_base_url(api_url, what="api_url", allow_plain_http=transport is not None)
+        self.max_retries = max_retries
+        self._backoff_base = backoff_base
+        self._backoff_max = backoff_max
+        self._sleep = sleep
+        self._limiter = RateLimiter(rate_limit, clock=clock, sleep=sleep)
+        self._http = httpx.AsyncClient(
+            transport=transport,
+            timeout=httpx.Timeout(read_timeout, connect=connect_timeout),
+            auth=ApiKeyAuth(api_key),
+            headers={"User-Agent": f"jpm-tui/{__version__}", "Accept": "application/json"},
+        )
+        self.jobs = JobsApi(self)
+        self.customers = CustomersApi(self)
+        self.technicians = TechniciansApi(self)
+        self.assets = AssetsApi(self)
+
+    def __repr__(self) -> str:
+        return f"FsmNavigatorClient(api_url={self.api_url!r})"
+
+    async def __aenter__(self) -> FsmNavigatorClient:
+        return self
+
+    async def __aexit__(self, *exc: object) -> None:
+        await self.aclose()
+
+    async def aclose(self) -> None:
+        await self._http.aclose()
+
+    # ------------------------------------------------------------------------------------------ requests
+
+    async def request(self, method: str, resource: str, *, params: Mapping[str, Any] | None = None,
+                      json: Any = None) -> dict[str, Any]:
+        """One API call; the answer's JSON object (the envelope). Raises the typed errors of
+        jpm_tui.api.errors (TransportError, AuthError, ValidationError, NotFoundError, ...)."""
+        method = method.upper()
+        url = f"{self.api_url}/{resource}"
+        query = encode_params(params)
+        idempotent = method in IDEMPOTENT_METHODS
+        attempt = 0
+        while True:
+            await self._limiter.acquire()
+            started = time.perf_counter()
+            try:
+                response = await self._http.request(method, url, params=query, json=json)
+            except httpx.TransportError as exc:
+                if attempt < self.max_retries and (idempotent or isinstance(exc, NEVER_SENT)):
+                    attempt += 1
+                    await self._sleep(self._backoff(attempt))
+                    continue
+                raise TransportError.from_httpx(exc) from exc
+            log.debug("%s %s -> %s in %.0f ms (request %s)", method, resource, response.status_code,
+                      (time.perf_counter() - started) * 1000, response.headers.get("X-Request-Id", "-"))
+            if response.status_code in RETRY_STATUSES:
+                wait = retry_after(response)
+                if attempt < self.max_retries and (idempotent or response.status_code == 429):
+                    attempt += 1
+                    await self._sleep(wait if wait is not None else self._backoff(attempt))
+                    continue
+                raise error_from_response(response, retry_after=wait)
+            if response.is_error:
+                raise error_from_response(response)
+            try:
+                body = response.json()
+                if not isinstance(body, dict):
+                    raise ValueError("not a JSON object")
+                return body
+            except ValueError as exc:
+                if idempotent and attempt < self.max_retries:
+                    attempt += 1
+                    await self._sleep(self._backoff(attempt))
+                    continue
+                host = response.request.url.host
+                raise TransportError(f"{host} sent a malformed answer to {method} {resource}", host=host) from exc
+
+    def _backoff(self, attempt: int) -> float:
+        """Exponential backoff with full jitter, so many clients do not retry in step."""
+        return random.uniform(0, min(self._backoff_max, self._backoff_base * 2**attempt))
+
+    # -------------------------------------------------------------------------------- envelope readers
+
+    async def one(self, resource: str, model: type[T], params: Mapping[str, Any]) -> T:
+        """A single-record GET (`?id=`): its `data` as `model`."""
+        body = await self.request("GET", resource, params=params)
+        return self.parse(model, body.get("data"), resource)
+
+    async def write(self, method: str, resource: str, model: type[T], *, params: Mapping[str, Any] | None = None,
+                    json: Any) -> Written[T]:
+        """A POST/PUT/PATCH: its `data` as `model`, with the API's `message` and `request_id`. The record is
+        read from `data`, or from a `job` object (the best-practices page's examples answer that way)."""
+        body = await self.request(method, resource, params=params, json=json)
+        data = body.get("data") if body.get("data") is not None else body.get("job")
+        return Written(self.parse(model, data, resource), str(body.get("message") or ""), body.get("request_id"))
+
+    async def pages(self, resource: str, model: type[T], *, params: Mapping[str, Any] | None = None,
+                    per_page: int = MAX_PER_PAGE) -> AsyncIterator[Page[T]]:
+        """Every page of a list, from page 1 to `pagination.total_pages` (or, without a pagination object,
+        to the first short page)."""
+        if not 1 <= per_page <= MAX_PER_PAGE:
+            raise ValueError(f"per_page must be within 1..{MAX_PER_PAGE}, got {per_page}")
+        page = 1
+        while True:
+            body = await self.request("GET", resource, params={**(params or {}), "page": page, "per_page": per_page})
+            rows = body.get("data")
+            if not isinstance(rows, list):
+                raise TransportError(f"the {resource} list answer has no data array")
+            pagination = self.parse(Pagination, body.get("pagination") or {"page": page}, resource)
+            yield Page([self.parse(model, row, resource) for row in rows], pagination, body.get("request_id"))
+            last = pagination.total_pages
+            if not rows or (page >= last if last is not None else len(rows) < per_page):
+                return
+            page += 1
+
+    async def records(self, resource: str, model: type[T], *, params: Mapping[str, Any] | None = None,
+                      per_page: int = MAX_PER_PAGE) -> AsyncIterator[T]:
+        """Every record of a list, page after page."""
+        async for page in self.pages(resource, model, params=params, per_page=per_page):
+            for item in page.items:
+                yield item
+
+    @staticmethod
+    def parse(model: type[T], data: Any, resource: str) -> T:
+        """`data` as `model`; an answer that is not such a record is a malformed answer (TransportError)."""
+        try:
+            return model.model_validate(data)
+        except ValueError as exc:
+            raise TransportError(f"the {resource} answer is not a {model.__name__} record: {exc}") from exc
