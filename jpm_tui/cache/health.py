@@ -110,15 +110,18 @@ def check_opened(conn: sqlite3.Connection) -> None:
 
 def quick_check(conn: sqlite3.Connection, path: Path | None) -> None:
     """SQLite's ``PRAGMA quick_check`` (every page and record, not index contents against tables): raises
-    ``CacheDamaged`` when it finds damage. Reads the whole file: ~{QUICK_CHECK_FIGURE} at a million jobs."""
+    ``CacheDamaged`` when it finds damage. Reads the whole file: 2.3-2.6 s for a 3.4 GB cache of a
+    million jobs (page cache warm)."""
     try:
-        rows = [str(r[0]) for r in conn.execute("PRAGMA quick_check(5)")]
+        rows = [str(r[0]) for r in conn.execute("PRAGMA quick_check(10)")]
     except sqlite3.DatabaseError as error:
         fault = cache_fault(error, path)
         if fault is None:
             raise
         raise fault from error
     if rows != ["ok"]:
-        found = "; ".join(rows)[:300]
+        lines = [line.strip() for row in rows for line in row.splitlines()
+                 if line.strip() and not line.startswith("*** in database")]
+        found = "; ".join(lines[:2]) + (f" (and {len(lines) - 2} more)" if len(lines) > 2 else "")
         raise CacheDamaged(f"{_named(path)} is damaged (SQLite's quick_check: {found}); {RESCUE_HINT}",
                            path=path, reason=found)
