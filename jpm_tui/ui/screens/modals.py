@@ -92,8 +92,13 @@ class _Dialog(ModalScreen):
             self._keeping = False
         if problem is None:
             self.dismiss(value)
-        else:
-            self.query_one("#dialog-error", Static).update(plain(problem, multiline=True))
+            return
+        text = plain(problem, multiline=True)
+        shown = self.query("#dialog-error")
+        if shown:
+            shown.first(Static).update(text)
+        else:  # a dialog without a line for errors (a yes/no) gets one now
+            await self.query_one("#dialog").mount(Static(text, id="dialog-error"), before="#dialog-hint")
 
 
 def ask(app: Any, screen: _Dialog, keep: Keep) -> None:
@@ -263,7 +268,6 @@ class ConfirmScreen(_Dialog):
     def compose_dialog(self) -> ComposeResult:
         with Horizontal(id="confirm-body"):
             yield Static(plain(self.question, multiline=True), id="confirm-question")
-        yield Static("", id="dialog-error")
 
     def action_answer(self) -> None:
         self.answer(True)
