@@ -36,7 +36,7 @@ from urllib.parse import urlsplit
 import tomli_w
 
 from . import __version__
-from .failures import Failure
+from .failures import Failure, log_to_file
 from .config import (
     CONFIG_ENV,
     ENVIRONMENTS,
@@ -152,6 +152,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         if not hasattr(args, name):
             setattr(args, name, default)
     expected = _expected_errors()
+    log_to_file()
     try:
         return int(args.handler(args) or 0)
     except expected as error:

@@ -8,6 +8,7 @@ traceback, without local variables and with secrets and environment values scrub
 
 from __future__ import annotations
 
+import logging
 import os
 import re
 import sys
@@ -18,8 +19,8 @@ from pathlib import Path
 
 import platformdirs
 
-__all__ = ["EXIT_BUG", "Failure", "bug_message", "crash_log_dir", "remember_secret", "scrub", "world_message",
-           "write_crash_log"]
+__all__ = ["EXIT_BUG", "Failure", "bug_message", "crash_log_dir", "log_to_file", "remember_secret", "scrub",
+           "world_message", "write_crash_log"]
 
 APP_NAME = "jpm-tui"
 EXIT_BUG = 70  # EX_SOFTWARE: a bug of ours (the world's failures exit 1)
@@ -98,6 +99,36 @@ def write_crash_log(error: BaseException, *, when: datetime | None = None) -> Pa
     except OSError:
         return None
     return None
+
+
+class _PrivateLog(logging.FileHandler):
+    """``jpm-tui.log`` in the log folder: made on the first record, mode 0600, every line scrubbed. A record that
+    cannot be written (a full disk) is dropped quietly: logging must not become the failure."""
+
+    def _open(self):  # type: ignore[no-untyped-def]
+        path = Path(self.baseFilename)
+        path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+        fd = os.open(path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o600)
+        return open(fd, "a", encoding=self.encoding or "utf-8", errors=self.errors)
+
+    def format(self, record: logging.LogRecord) -> str:
+        return scrub(super().format(record))
+
+    def handleError(self, record: logging.LogRecord) -> None:
+        pass
+
+
+def log_to_file() -> None:
+    """Send the program's warnings to ``jpm-tui.log`` in :func:`crash_log_dir` rather than the terminal, where
+    Python would print them (with tracebacks): a command's failure is its one line, the board's screen is the
+    board's. Nothing changes when logging is already set up (a test run, a program that embeds jpm-tui)."""
+    root = logging.getLogger()
+    if root.handlers:
+        return
+    handler = _PrivateLog(crash_log_dir() / "jpm-tui.log", delay=True, encoding="utf-8")
+    handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
+    handler.setLevel(logging.WARNING)
+    root.addHandler(handler)
 
 
 def bug_message(error: BaseException) -> str:

@@ -235,3 +235,29 @@ async def test_a_bug_in_the_board_ends_it_with_one_line_naming_the_log(tmp_path:
     text = log.read_text()
     assert board.app.failure_code == 70 and "token-from-the-environment" not in text
     assert "ValueError: bug while holding <$SOME_API_TOKEN>" in text
+
+
+def test_warnings_go_to_a_private_scrubbed_log_not_the_terminal(isolated: Path, monkeypatch, capsys) -> None:
+    """Outside a test run nothing handles the program's warnings, and Python would print them on stderr, with
+    their tracebacks: `jpm-tui` sends them to jpm-tui.log in the log folder instead."""
+    import logging
+
+    from jpm_tui.failures import log_to_file
+
+    root = logging.getLogger()
+    monkeypatch.setattr(root, "handlers", [])  # as outside pytest
+    log_to_file()
+    (handler,) = root.handlers
+    try:
+        try:
+            raise OSError("the disk went away")
+        except OSError:
+            logging.getLogger("jpm_tui.cache.sync").warning("sync of jobs failed with %s", SECRET, exc_info=True)
+    finally:
+        handler.close()
+    out, err = capsys.readouterr()
+    assert out == err == ""
+    (log,) = (isolated / "xdg-state").rglob("jpm-tui.log")
+    text = log.read_text()
+    assert "WARNING jpm_tui.cache.sync: sync of jobs failed with <" in text and "OSError: the disk went away" in text
+    assert SECRET not in text and stat.S_IMODE(log.stat().st_mode) == 0o600
