@@ -221,3 +221,19 @@ def _has_dbstat(store: CacheStore) -> bool:
     except sqlite3.OperationalError:
         return False
     return True
+
+
+def test_the_sync_check_gives_up_on_a_cache_too_big_for_its_time(tmp_path) -> None:
+    """The end of `jpm-tui sync` checks for 2 s at most (a million-job cache takes 2.3-25 s: doctor's job)."""
+    from jpm_tui.cache.health import quick_check
+
+    path = tmp_path / "c.sqlite3"
+    filled_cache(path)
+    conn = sqlite3.connect(path)
+    assert quick_check(conn, path, budget=0.0) is False  # out of time: not checked (nor damaged)
+    assert quick_check(conn, path, budget=60.0) is True
+    assert conn.execute("SELECT count(*) FROM outbox").fetchone()[0] == 2  # the connection goes on as before
+    conn.close()
+    garbage_in_jobs(path)
+    with pytest.raises(Exception, match="is damaged"):
+        quick_check(sqlite3.connect(path), path, budget=60.0)
