@@ -4,14 +4,13 @@ and `cache rescue` still work, and the rescue keeps the changes not sent yet."""
 
 from __future__ import annotations
 
-import io
 import os
 import sqlite3
-import sys
 from datetime import datetime, timezone
 from pathlib import Path
 
 import pytest
+from fault_kit import cache_file, isolate, profile_config
 
 from jpm_tui.cache.outbox import Outbox
 from jpm_tui.cache.rescue import damage_of, rescue
@@ -24,23 +23,8 @@ HINT = "`jpm-tui cache rescue` sets it aside and starts a fresh cache, keeping t
 
 @pytest.fixture
 def opts(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> list[str]:
-    """A profile whose cache lives in the test's folder; its server is never reached by these tests."""
-    monkeypatch.setenv("HOME", str(tmp_path / "home"))
-    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "xdg-cache"))
-    monkeypatch.setenv("XDG_STATE_HOME", str(tmp_path / "xdg-state"))
-    monkeypatch.delenv("JPM_TUI_CONFIG", raising=False)
-    monkeypatch.setattr(sys, "stdin", io.StringIO(""))
-    monkeypatch.setenv("SBX_SECRET", "sandbox-secret")
-    path = tmp_path / "config.toml"
-    path.write_text('[profiles.sbx]\nenvironment = "custom"\napi_url = "http://127.0.0.1:9"\n'
-                    'auth_url = "http://127.0.0.1:9"\ntenant = 1234567\nclient_id = "sandbox-client"\n'
-                    'app_key = "sandbox-app-key"\nclient_secret_env = "SBX_SECRET"\n')
-    path.chmod(0o600)
-    return ["--config", str(path), "--profile", "sbx"]
-
-
-def cache_file(tmp_path: Path) -> Path:
-    return tmp_path / "xdg-cache" / "jpm-tui" / "sbx" / "cache" / "custom-1234567.sqlite3"
+    isolate(tmp_path, monkeypatch)
+    return profile_config(tmp_path)
 
 
 def filled_cache(path: Path) -> list[int]:
@@ -146,15 +130,8 @@ def test_damage_in_the_middle_fails_the_sync_and_doctor_then_rescue_keeps_the_qu
 
 def test_sync_into_a_cache_damaged_where_it_does_not_write_exits_1(
         tmp_path, sandbox_server, monkeypatch, capsys) -> None:
-    monkeypatch.setenv("HOME", str(tmp_path / "home"))
-    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "xdg-cache"))
-    monkeypatch.setenv("SBX_SECRET", "sandbox-secret")
-    config = tmp_path / "config.toml"
-    url = sandbox_server.base_url
-    config.write_text(f'[profiles.sbx]\nenvironment = "custom"\napi_url = "{url}"\nauth_url = "{url}"\n'
-                      'tenant = 1234567\nclient_id = "sandbox-client"\napp_key = "sandbox-app-key"\n'
-                      'client_secret_env = "SBX_SECRET"\nrate_limit = 1000\n')
-    config.chmod(0o600)
+    isolate(tmp_path, monkeypatch)
+    opts = profile_config(tmp_path, sandbox_server.base_url)
     path = cache_file(tmp_path)
     path.parent.mkdir(parents=True)
     store = CacheStore(path)
@@ -168,7 +145,7 @@ def test_sync_into_a_cache_damaged_where_it_does_not_write_exits_1(
         f.seek(root * page)  # the table's first overflow pages
         f.write(os.urandom(8192))
 
-    code, out, err = run(capsys, "sync", "--config", str(config), "--profile", "sbx", "--feeds", "job_types")
+    code, out, err = run(capsys, "sync", *opts, "--feeds", "job_types")
     assert code == 1 and err.startswith(f"jpm-tui: the cache {path} is damaged (SQLite")
     assert err.rstrip().endswith(HINT)
 

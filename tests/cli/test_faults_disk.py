@@ -7,9 +7,7 @@ runs as), which answers SQLITE_READONLY as a read-only file does."""
 
 from __future__ import annotations
 
-import io
 import sqlite3
-import sys
 import time
 from pathlib import Path
 
@@ -17,6 +15,7 @@ import pytest
 from textual.widgets import Static, TextArea
 
 from demo_board import Board, board  # noqa: F401 - the fixture
+from fault_kit import cache_file, isolate, profile_config
 
 from jpm_tui.cache.store import CacheStore
 from jpm_tui.cli import main
@@ -126,31 +125,12 @@ async def test_a_note_on_a_read_only_cache_stays_in_its_form_with_the_reason(
 # ------------------------------------------------------------------------------------------ the CLI's sync
 
 
-@pytest.fixture
-def isolated(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setenv("HOME", str(tmp_path / "home"))
-    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "xdg-cache"))
-    monkeypatch.setenv("XDG_STATE_HOME", str(tmp_path / "xdg-state"))
-    monkeypatch.delenv("JPM_TUI_CONFIG", raising=False)
-    monkeypatch.setattr(sys, "stdin", io.StringIO(""))
-
-
-def sandbox_config(tmp_path: Path, url: str, monkeypatch: pytest.MonkeyPatch) -> list[str]:
-    monkeypatch.setenv("SBX_SECRET", "sandbox-secret")
-    path = tmp_path / "config.toml"
-    path.write_text(f'[profiles.sbx]\nenvironment = "custom"\napi_url = "{url}"\nauth_url = "{url}"\n'
-                    'tenant = 1234567\nclient_id = "sandbox-client"\napp_key = "sandbox-app-key"\n'
-                    'client_secret_env = "SBX_SECRET"\nrate_limit = 1000\n')
-    path.chmod(0o600)
-    return ["--config", str(path), "--profile", "sbx"]
-
-
 def test_sync_into_a_nearly_full_disk_stops_with_one_message(
-        isolated: None, tmp_path: Path, sandbox_server, monkeypatch: pytest.MonkeyPatch,
-        capsys: pytest.CaptureFixture[str]) -> None:
-    opts = sandbox_config(tmp_path, sandbox_server.base_url, monkeypatch)
+        tmp_path: Path, sandbox_server, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> None:
+    isolate(tmp_path, monkeypatch)
+    opts = profile_config(tmp_path, sandbox_server.base_url)
     assert main(["cache", "info", *opts]) == 0  # no cache yet
-    path = tmp_path / "xdg-cache" / "jpm-tui" / "sbx" / "cache" / "custom-1234567.sqlite3"
+    path = cache_file(tmp_path)
     store = CacheStore(path)
     _cap_pages(store, monkeypatch, extra=12)  # room for a few pages of rows: the jobs do not fit
     store.close()

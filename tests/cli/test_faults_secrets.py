@@ -4,12 +4,11 @@ stopped. The board is started through `main()` as `jpm-tui` starts it: the secre
 
 from __future__ import annotations
 
-import io
-import sys
 import time
 from pathlib import Path
 
 import pytest
+from fault_kit import isolate, profile_config
 
 from jpm_tui import config as config_module
 from jpm_tui.cli import main
@@ -20,21 +19,12 @@ ENV_VALUE = "env-value-that-must-not-show"
 
 @pytest.fixture(autouse=True)
 def _isolated(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setenv("HOME", str(tmp_path / "home"))
-    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "xdg-cache"))
-    monkeypatch.setenv("XDG_STATE_HOME", str(tmp_path / "xdg-state"))
-    monkeypatch.delenv("JPM_TUI_CONFIG", raising=False)
+    isolate(tmp_path, monkeypatch)
     monkeypatch.setenv("SOME_API_TOKEN", ENV_VALUE)  # what the issue's traceback listed among its locals
-    monkeypatch.setattr(sys, "stdin", io.StringIO(""))
 
 
 def config_with(tmp_path: Path, secret_line: str) -> Path:
-    path = tmp_path / "config.toml"
-    path.write_text('[profiles.sbx]\nenvironment = "custom"\napi_url = "http://127.0.0.1:9"\n'
-                    'auth_url = "http://127.0.0.1:9"\ntenant = 1234567\nclient_id = "sandbox-client"\n'
-                    f'app_key = "sandbox-app-key"\n{secret_line}\n')
-    path.chmod(0o600)
-    return path
+    return Path(profile_config(tmp_path, secret=secret_line)[1])
 
 
 def run(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, str, str]:

@@ -1,11 +1,11 @@
-"""Issue 16, point 5 and the general rule: a closed pipe, private exports, the job number in a conflict, a list
-feed's row count, `sandbox serve --host 0.0.0.0`, `config init`'s prompts, and what a bug of ours prints (one line
-naming a scrubbed log) versus the world's failures (one line, exit 1)."""
+"""Issue 16, point 5 and the general rule: a closed pipe, the export folder, a list feed's row count, `sandbox
+serve --host 0.0.0.0`, `config init`'s prompts, and what a bug of ours prints (one line naming a scrubbed log)
+versus the world's failures (one line, exit 1). (The job number in a conflict: test_sync_screen; the exports'
+files: tests/ui/test_faults_exports.)"""
 
 from __future__ import annotations
 
 import asyncio
-import io
 import json
 import os
 import sqlite3
@@ -17,37 +17,23 @@ from pathlib import Path
 import pytest
 
 from demo_board import Board, board  # noqa: F401 - the fixture
+from fault_kit import NOWHERE, SECRET, isolate, profile_config
 
 from jpm_tui import cli_cache
-from jpm_tui.cache.outbox import OutboxState
 from jpm_tui.cli import main
 from jpm_tui.config import load_config
-from jpm_tui.provider import domain as d
 from jpm_tui.session import profile_session
 
 ROOT = Path(__file__).resolve().parents[2]
-SECRET = "sandbox-secret"
 
 
 @pytest.fixture
 def isolated(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    monkeypatch.setenv("HOME", str(tmp_path / "home"))
-    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "xdg-cache"))
-    monkeypatch.setenv("XDG_STATE_HOME", str(tmp_path / "xdg-state"))
-    monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path / "xdg-data"))
-    monkeypatch.delenv("JPM_TUI_CONFIG", raising=False)
-    monkeypatch.setattr(sys, "stdin", io.StringIO(""))
-    monkeypatch.setenv("SBX_SECRET", SECRET)
-    return tmp_path
+    return isolate(tmp_path, monkeypatch)
 
 
-def config_for(tmp_path: Path, url: str = "http://127.0.0.1:9", extra: str = "") -> list[str]:
-    path = tmp_path / "config.toml"
-    path.write_text(f'{extra}[profiles.sbx]\nenvironment = "custom"\napi_url = "{url}"\nauth_url = "{url}"\n'
-                    'tenant = 1234567\nclient_id = "sandbox-client"\napp_key = "sandbox-app-key"\n'
-                    'client_secret_env = "SBX_SECRET"\nrate_limit = 1000\n')
-    path.chmod(0o600)
-    return ["--config", str(path), "--profile", "sbx"]
+def config_for(tmp_path: Path, url: str = NOWHERE, extra: str = "") -> list[str]:
+    return profile_config(tmp_path, url, top=extra)
 
 
 # ------------------------------------------------------------------------------------------ a closed pipe
@@ -82,26 +68,6 @@ def test_the_export_folder_is_a_config_key_with_a_private_default(isolated: Path
 
 
 # ------------------------------------------------------------------------------ what the dispatcher reads
-
-
-async def test_a_conflict_names_the_job_by_its_number(board: Board) -> None:
-    job = sorted((j for j in board.sandbox["jobs"].values() if j["jobStatus"] == "Scheduled"),
-                 key=lambda j: j["id"])[0]
-    board.network.up = False
-    board.app.live.sync_now()
-    await board.wait(lambda: not board.app.status.online, "the board to notice it is offline")
-    board.app.submit(d.EditJob(job["id"], {"summary": "ours"}))
-    await board.settled()
-    server = board.sandbox_job(job)
-    server["summary"] = "theirs"
-    board.sandbox["jobs"].touch(server)
-    board.network.up = True
-    board.app.live.sync_now()
-    outbox = board.app.live.outbox
-    await board.wait(lambda: any(e.state == OutboxState.CONFLICT for e in outbox.entries()), "the conflict")
-    (held,) = [e for e in outbox.entries() if e.state == OutboxState.CONFLICT]
-    assert held.message.startswith(f"job {job['jobNumber']} changed on the server")
-    assert str(job["id"]) not in held.message
 
 
 def test_a_list_feed_counts_its_rows_not_every_read(isolated: Path, sandbox_server, capsys) -> None:
