@@ -36,6 +36,7 @@ from urllib.parse import urlsplit
 import tomli_w
 
 from . import __version__
+from .failures import Failure, log_to_file
 from .config import (
     CONFIG_ENV,
     ENVIRONMENTS,
@@ -46,6 +47,7 @@ from .config import (
     display_path,
     load_config,
     masked_document,
+    url_problem,
 )
 
 __all__ = ["CliError", "Common", "build_parser", "command_group", "main"]
@@ -150,6 +152,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         if not hasattr(args, name):
             setattr(args, name, default)
     expected = _expected_errors()
+    log_to_file()
     try:
         return int(args.handler(args) or 0)
     except expected as error:
@@ -157,10 +160,34 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 1
     except KeyboardInterrupt:
         return 130
+    except Failure as failure:
+        _error(str(failure))
+        return failure.exit_code
+    except BrokenPipeError:
+        return _closed_pipe()
+    except Exception as error:  # noqa: BLE001 - the one place every failure ends: a line, never a traceback
+        from .failures import EXIT_BUG, bug_message, world_message
+
+        message = world_message(error)
+        _error(message if message is not None else bug_message(error))
+        return 1 if message is not None else EXIT_BUG
+
+
+def _closed_pipe() -> int:
+    """The reader of our output went away (``jpm-tui cache info | head``): stop quietly, as ``cat`` does, and
+    keep Python from complaining about the unflushed rest when it exits."""
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+    except (OSError, ValueError):  # stdout is not a file (a test's capture): nothing left to silence
+        pass
+    return 141  # 128 + SIGPIPE, what a shell reports for a writer killed by a closed pipe
 
 
 def _expected_errors() -> tuple[type[BaseException], ...]:
-    errors: list[type[BaseException]] = [ConfigError, CliError]
+    from .cache.health import CacheFault
+
+    errors: list[type[BaseException]] = [ConfigError, CliError, CacheFault]
     try:
         from .api import errors as api_errors
     except ImportError:  # pragma: no cover - the api layer is part of the package
@@ -259,14 +286,35 @@ def _config_check(args: argparse.Namespace) -> int:
                 if len(problems) > 1 else ""
             raise ConfigError(f"{problems[0]}{more}", path=_path(args), key="keys")
     names = sorted(config.profiles)
+    _check_secrets(config)
     default = config.default_profile or (names[0] if len(names) == 1 else None)
     detail = f"{len(names)} profile{'s' if len(names) != 1 else ''}"
     if names:
         detail += f": {', '.join(names)}"
     if default:
         detail += f"; default {default}"
-    print(f"{display_path(_path(args))}: OK ({detail})")
+    print(f"{display_path(_path(args))}: OK ({detail}; every client secret resolved)")
     return 0
+
+
+def _check_secrets(config: Any) -> None:
+    """Resolve every profile's client secret as ``doctor`` does (never printing it): the first failure is the
+    check's, with a count of the others."""
+    problems: list[ConfigError] = []
+    for name in sorted(config.profiles):
+        try:
+            config.profiles[name].resolve_secret(on_wait=_say_waiting)
+        except ConfigError as error:
+            problems.append(error)
+    if problems:
+        more = len(problems) - 1
+        raise ConfigError(f"{problems[0]}" + (f" (and {more} more profile{'s' if more > 1 else ''} whose secret "
+                                              "could not be resolved)" if more else ""), path=problems[0].path)
+
+
+def _say_waiting(message: str) -> None:
+    """A secret command taking its time: say what is waited for, on stderr (stdout may be a pipe)."""
+    _error(f"{message}…")
 
 
 def _config_show(args: argparse.Namespace) -> int:
@@ -284,7 +332,9 @@ class _Asker:
         self.interactive = interactive
 
     def value(self, given: str | None, flag: str, prompt: str, default: str | None = None,
-              secret: bool = False) -> str:
+              secret: bool = False, check: Callable[[str], str | None] | None = None) -> str:
+        """``check(answer)``: what is wrong with a typed answer (asked again at once), or None. A flag's value is
+        checked with the whole profile, by the config's own rules."""
         if given is not None:
             return given
         if not self.interactive:
@@ -294,12 +344,25 @@ class _Asker:
         suffix = f" [{default}]" if default else ""
         while True:
             answer = (getpass.getpass(f"{prompt}: ") if secret else input(f"{prompt}{suffix}: ")).strip()
-            if answer or default is None:
-                if answer:
-                    return answer
+            if not answer and default is None:
                 print("  (required)")
                 continue
-            return default
+            answer = answer or default or ""
+            problem = check(answer) if check is not None else None
+            if problem is None:
+                return answer
+            print(f"  {problem}")
+
+
+def _tenant_problem(answer: str) -> str | None:
+    return None if answer.isdigit() and int(answer) > 0 else f"a tenant id is a positive integer, not {answer!r}"
+
+
+def _environment_problem(answer: str) -> str | None:
+    return None if answer in ENVIRONMENTS or answer == "custom" else \
+        f'the environment is "production", "integration" or "custom", not {answer!r}'
+
+
 
 
 def _config_init(args: argparse.Namespace) -> int:
@@ -307,18 +370,15 @@ def _config_init(args: argparse.Namespace) -> int:
     ask = _Asker(interactive=sys.stdin.isatty())
     name = ask.value(args.profile, "--profile", "Profile name (e.g. your company)", default="default")
     environment = ask.value(args.environment, "--environment", "Environment (production, integration, custom)",
-                            default="production")
-    if environment not in ("production", "integration", "custom"):
-        raise CliError(f'config init: environment must be "production", "integration" or "custom", '
-                       f"got {environment!r}")
+                            default="production", check=_environment_problem)
     table: dict[str, Any] = {"environment": environment}
     if environment == "custom":
-        table["api_url"] = ask.value(args.api_url, "--api-url", "API base URL (https://...)")
-        table["auth_url"] = ask.value(args.auth_url, "--auth-url", "Auth base URL (https://...)")
+        table["api_url"] = ask.value(args.api_url, "--api-url", "API base URL (https://...)", check=url_problem)
+        table["auth_url"] = ask.value(args.auth_url, "--auth-url", "Auth base URL (https://...)", check=url_problem)
     elif args.api_url or args.auth_url:
         raise CliError(f"config init: --api-url/--auth-url need --environment custom ({environment} uses "
                        f"{ENVIRONMENTS[environment][0]})")
-    tenant = ask.value(args.tenant, "--tenant", "Tenant id")
+    tenant = ask.value(args.tenant, "--tenant", "Tenant id", check=_tenant_problem)
     table["tenant"] = int(tenant) if tenant.strip().isdigit() else tenant
     table["client_id"] = ask.value(args.client_id, "--client-id", "Client id")
     table["app_key"] = ask.value(args.app_key, "--app-key", "App key")
@@ -380,7 +440,40 @@ def _say(mark: str, text: str) -> None:
 
 
 def _doctor(args: argparse.Namespace) -> int:
-    return asyncio.run(_doctor_async(args))
+    code = asyncio.run(_doctor_async(args))
+    return 1 if not _check_cache(args) else code
+
+
+def _check_cache(args: argparse.Namespace) -> bool:
+    """The profile's cache file, when there is one: SQLite's quick_check (reads the whole file: ~2.5 s at a
+    million jobs) and whether its folder is writable. Says nothing when there is no cache yet or no profile."""
+    import time
+
+    from .cache.health import RESCUE_HINT
+    from .cache.rescue import damage_of
+    from .cli_cache import cache_path
+    from .session import profile_session
+
+    if args.demo:
+        return True
+    try:
+        config = load_config(_path(args))
+        session = profile_session(config, config.profile(args.profile), default_cache_dir())
+    except ConfigError:  # already reported by the config step
+        return True
+    path = cache_path(session)
+    if not path.exists():
+        return True
+    started = time.monotonic()
+    damage = damage_of(path)
+    if damage:
+        _say(FAIL, f"cache: {path} is damaged (SQLite: {damage}); {RESCUE_HINT}")
+        return False
+    if not os.access(path, os.W_OK) or not os.access(path.parent, os.W_OK):
+        _say(FAIL, f"cache: {path} is not writable; make it and {path.parent} writable by you")
+        return False
+    _say(OK, f"cache: {path} passed SQLite's quick_check ({time.monotonic() - started:.1f} s)")
+    return True
 
 
 def _host(url: str) -> str:
@@ -583,10 +676,15 @@ def _sandbox_serve(args: argparse.Namespace) -> int:
     def ready(url: str) -> None:
         scheme, _, rest = url.partition("://")
         address, _, port = rest.rpartition(":")
+        where = f"serving at {url}"
         if address in ("0.0.0.0", "[::]", "::"):  # listening everywhere: this machine reaches it on loopback
+            import socket
+
             url = f"{scheme}://127.0.0.1:{port}"
+            where = (f"listening on {address}:{port}, every interface: {url} from this machine, "
+                     f"{scheme}://{socket.gethostname()}:{port} (or this machine's address) from others")
         ready_urls.append(url)
-        print(f"# jpm-tui sandbox serving at {url} (Ctrl+C to stop)\n"
+        print(f"# jpm-tui sandbox {where} (Ctrl+C to stop)\n"
               f"# Paste into your config ({display_path(config_path())}). The secret is literal, so keep the file "
               f"private: chmod 600 <config file>\n"
               f"{sandbox_profile_toml(url)}", flush=True)

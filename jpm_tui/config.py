@@ -22,13 +22,15 @@ expected, e.g. ``config.toml: profiles.acme.tenant: expected a positive integer,
 
 from __future__ import annotations
 
+import contextlib
 import difflib
 import os
 import re
 import shlex
+import signal
 import subprocess
 import tomllib
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from pathlib import Path
 from datetime import tzinfo
 from typing import Any, Literal
@@ -41,6 +43,7 @@ from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, SecretStr, Valid
 from pydantic_core import PydanticCustomError
 
 from .api.client import is_loopback
+from .failures import remember_secret
 
 __all__ = [
     "APP_NAME",
@@ -55,17 +58,20 @@ __all__ = [
     "config_dir",
     "config_path",
     "default_cache_dir",
+    "default_export_dir",
     "display_path",
     "load_config",
     "mask",
     "masked_document",
     "parse_config",
     "save_theme",
+    "url_problem",
 ]
 
 APP_NAME = "jpm-tui"
 CONFIG_ENV = "JPM_TUI_CONFIG"
 SECRET_COMMAND_TIMEOUT = 30.0
+SECRET_COMMAND_NOTICE = 1.0  # seconds a secret command runs before the user is told what is being waited for
 
 #: environment -> (api_url, auth_url)
 ENVIRONMENTS: dict[str, tuple[str, str]] = {
@@ -103,6 +109,12 @@ def config_dir() -> Path:
 def default_cache_dir() -> Path:
     """The platform's user cache directory for jpm-tui (``~/.cache/jpm-tui`` on Linux)."""
     return Path(platformdirs.user_cache_dir(APP_NAME, appauthor=False))
+
+
+def default_export_dir() -> Path:
+    """Where exports go unless ``export_dir`` says otherwise: ``exports`` in the platform's user data folder
+    (``~/.local/share/jpm-tui/exports`` on Linux), private to the user as the cache is."""
+    return Path(platformdirs.user_data_dir(APP_NAME, appauthor=False)) / "exports"
 
 
 def config_path(explicit: str | os.PathLike[str] | None = None, env: Mapping[str, str] | None = None) -> Path:
@@ -197,6 +209,15 @@ def _url(value: Any) -> str:
     if not ok:
         raise _problem(f"{expected}, got {_show(value)}")
     return value.strip().rstrip("/")
+
+
+def url_problem(value: str) -> str | None:
+    """What is wrong with ``value`` as an ``api_url`` / ``auth_url``, or None (for a prompt that asks again)."""
+    try:
+        _url(value)
+    except PydanticCustomError as error:
+        return error.message()
+    return None
 
 
 def _zone_name(value: Any) -> str:
@@ -343,9 +364,16 @@ class Profile(BaseModel):
             "timeout": self.timeout,
         }
 
-    def resolve_secret(self, env: Mapping[str, str] | None = None) -> str:
-        """The client secret, fetched now (env var, command or literal). Raises ``ConfigError``."""
-        env = os.environ if env is None else env
+    def resolve_secret(self, env: Mapping[str, str] | None = None,
+                       on_wait: Callable[[str], None] | None = None) -> str:
+        """The client secret, fetched now (env var, command or literal). Raises ``ConfigError``. A command that
+        runs longer than ``SECRET_COMMAND_NOTICE`` seconds is announced with ``on_wait(message)`` and stopped
+        after ``SECRET_COMMAND_TIMEOUT``. The secret is remembered for the crash log's scrubbing."""
+        secret = self._resolve_secret(os.environ if env is None else env, on_wait)
+        remember_secret(secret)
+        return secret
+
+    def _resolve_secret(self, env: Mapping[str, str], on_wait: Callable[[str], None] | None) -> str:
         where = f"{display_path(self._path)}: " if self._path else ""
         prefix = f"{where}{_dotted(('profiles', self._name or '?'))}"
         if self.client_secret is not None:
@@ -359,28 +387,51 @@ class Profile(BaseModel):
                 raise ConfigError(f"{prefix}.client_secret_env: environment variable {self.client_secret_env} is empty",
                                   path=self._path, key="client_secret_env")
             return value.strip()
-        return self._run_secret_command(prefix)
+        return self._run_secret_command(prefix, on_wait)
 
-    def _run_secret_command(self, prefix: str) -> str:
+    def _run_secret_command(self, prefix: str, on_wait: Callable[[str], None] | None) -> str:
         command = self.client_secret_command or ""
         key = f"{prefix}.client_secret_command"
         try:
-            done = subprocess.run(command, shell=True, stdin=subprocess.DEVNULL, capture_output=True,
-                                  timeout=SECRET_COMMAND_TIMEOUT, check=False)
-        except subprocess.TimeoutExpired:
-            raise ConfigError(f"{key}: the command did not finish within {SECRET_COMMAND_TIMEOUT:g} s",
-                              path=self._path) from None
+            # its own process group: a command that hangs is stopped with everything it started (a shell's
+            # children, which would otherwise hold its output open)
+            process = subprocess.Popen(command, shell=True, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
+                                       stderr=subprocess.PIPE, process_group=0)
         except OSError as error:
             raise ConfigError(f"{key}: could not run the command: {error.strerror or error}", path=self._path) from None
-        if done.returncode != 0:
-            # stdout may hold (part of) the secret: never show it. The last line of stderr usually says why.
-            lines = [line.strip() for line in done.stderr.decode(errors="replace").splitlines() if line.strip()]
-            why = f": {lines[-1][:200]}" if lines else ""
-            raise ConfigError(f"{key}: the command failed with exit code {done.returncode}{why}", path=self._path)
-        secret = done.stdout.decode(errors="replace").strip()
+        try:
+            try:
+                out, err = process.communicate(timeout=SECRET_COMMAND_NOTICE)
+            except subprocess.TimeoutExpired:
+                if on_wait is not None:  # a password manager asking to be unlocked, or a command that hangs
+                    on_wait(f"waiting for {key} (gives up after {SECRET_COMMAND_TIMEOUT:g} s)")
+                out, err = process.communicate(timeout=SECRET_COMMAND_TIMEOUT - SECRET_COMMAND_NOTICE)
+        except subprocess.TimeoutExpired:
+            _stop(process)
+            raise ConfigError(f"{key}: the command did not finish within {SECRET_COMMAND_TIMEOUT:g} s; run it in a "
+                              "terminal to see what it waits for", path=self._path) from None
+        except BaseException:  # Ctrl-C while waiting: stop it too
+            _stop(process)
+            raise
+        secret = out.decode(errors="replace").strip()
+        if process.returncode != 0:
+            # stdout may hold (part of) the secret: never show it. The last line of stderr usually says why; it is
+            # left out when it repeats any of stdout.
+            lines = [line.strip() for line in err.decode(errors="replace").splitlines() if line.strip()]
+            shown = [line.strip() for line in secret.splitlines() if line.strip()]
+            why = f": {lines[-1][:200]}" if lines and not any(part in lines[-1] for part in shown) else ""
+            raise ConfigError(f"{key}: the command failed with exit code {process.returncode}{why}", path=self._path)
         if not secret:
             raise ConfigError(f"{key}: the command printed nothing on stdout", path=self._path)
         return secret
+
+
+def _stop(process: subprocess.Popen[bytes]) -> None:
+    """Kill a secret command and what it started (its process group), and reap it."""
+    with contextlib.suppress(ProcessLookupError, PermissionError):
+        os.killpg(process.pid, signal.SIGKILL)
+    process.kill()
+    process.communicate()
 
 
 class SavedView(BaseModel):
@@ -411,6 +462,7 @@ class Config(BaseModel):
 
     default_profile: str | None = None
     theme: str | None = None
+    export_dir: str | None = None
     keys: dict[str, str] = Field(default_factory=dict)
     views: list[SavedView] = Field(default_factory=list)
     profiles: dict[str, Profile] = Field(default_factory=dict)
@@ -421,6 +473,20 @@ class Config(BaseModel):
     @classmethod
     def _names(cls, value: Any) -> str:
         return _text(value)
+
+    @field_validator("export_dir", mode="before")
+    @classmethod
+    def _export_dir(cls, value: Any) -> str:
+        text = _text(value)
+        if not (text.startswith("~") or Path(text).is_absolute()):
+            raise _problem(f'expected an absolute folder ("/srv/exports") or one in your home ("~/exports"), '
+                           f"got {_show(value)}")
+        return text
+
+    @property
+    def exports_folder(self) -> Path:
+        """Where the board writes job exports: ``export_dir``, else :func:`default_export_dir`."""
+        return Path(self.export_dir).expanduser() if self.export_dir else default_export_dir()
 
     @field_validator("keys", mode="before")
     @classmethod
@@ -712,6 +778,8 @@ def masked_document(config: Config) -> dict[str, Any]:
         document["default_profile"] = config.default_profile
     if config.theme is not None:
         document["theme"] = config.theme
+    if config.export_dir is not None:
+        document["export_dir"] = config.export_dir
     if config.keys:
         document["keys"] = dict(config.keys)
     profiles: dict[str, Any] = {}

@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from .config import Config, Profile, SavedView, display_path, save_theme, save_view
+from .config import Config, Profile, SavedView, default_export_dir, display_path, save_theme, save_view
 
 __all__ = ["Session", "board_app", "demo_session", "open_board", "profile_session"]
 
@@ -37,6 +37,8 @@ class Session:
     sandbox_app: Any = None              # the in-process sandbox (Starlette app) for --demo
     tz: tzinfo | None = None             # times are shown in this zone; None = the machine's local zone
     client_factory: Callable[[], Any] | None = field(default=None, repr=False)
+    secret: Callable[[], str] | None = field(default=None, repr=False)  # the profile's, resolved once; None: --demo
+    export_dir: Path = field(default_factory=default_export_dir)  # where the board writes exports (0600 files)
 
     @property
     def config_path(self) -> Path | None:
@@ -80,17 +82,25 @@ class Session:
 
 
 def profile_session(config: Config, profile: Profile, cache_root: Path) -> Session:
+    resolved: list[str] = []  # the secret, resolved once (a password manager is asked once per session)
+
+    def secret() -> str:
+        if not resolved:
+            resolved.append(profile.resolve_secret(on_wait=say_waiting))
+        return resolved[0]
+
     def factory() -> Any:
         from .api.client import ServiceTitanClient
 
-        return ServiceTitanClient(**profile.client_kwargs(profile.resolve_secret()))
+        return ServiceTitanClient(**profile.client_kwargs(secret()))
 
     themes = [config.path.parent / "themes"] if config.path is not None else []
     return Session(
         profile_name=profile.name, tenant=profile.tenant, environment=profile.environment,
         api_url=profile.effective_api_url, cache_dir=cache_root / profile.name, profile=profile, config=config,
         theme=config.theme, theme_dirs=themes, keys=dict(config.keys), views=list(config.views),
-        tz=profile.tzinfo, client_factory=factory,
+        export_dir=config.exports_folder,
+        tz=profile.tzinfo, client_factory=factory, secret=secret,
     )
 
 
@@ -126,16 +136,30 @@ def say_cache_upgrade(path: Path, old: int, new: int) -> None:
           file=sys.stderr, flush=True)
 
 
-def open_board(session: Session) -> int:
-    """Run the board for ``session`` until the user quits; returns the exit code."""
-    from .cache.store import CacheStore
+def say_waiting(message: str) -> None:
+    """A secret command taking its time (a password manager waiting to be unlocked): say so on stderr, before
+    the board takes the screen or beside a command's output."""
+    print(f"jpm-tui: {message}…", file=sys.stderr, flush=True)
 
+
+def open_board(session: Session) -> int:
+    """Run the board for ``session`` until the user quits; returns the exit code. The client secret is resolved
+    first (a failing or hanging secret source is one line on stderr, never a board that cannot connect), and a
+    board that ended on a failure raises it as a ``Failure`` with its one line."""
+    from .cache.store import CacheStore
+    from .failures import Failure
+
+    if session.secret is not None:
+        session.secret()  # ConfigError before the board starts; the background loop's client reuses it
     store = CacheStore(CacheStore.path_for(session.environment, session.tenant, base=session.cache_dir),
                        on_upgrade=say_cache_upgrade)
     try:
-        board_app(session, store).run()
+        app = board_app(session, store)
+        app.run()
     finally:
         store.close()
+    if app.failure is not None:
+        raise Failure(app.failure, app.failure_code)
     return 0
 
 
@@ -153,7 +177,8 @@ def board_app(session: Session, store: Any) -> Any:
     return JpmApp(store, status, views=session.views, keymap=session.keys or None, keymap_origin=session.origin,
                   theme=session.theme or DEFAULT_THEME, theme_dirs=session.theme_dirs, live=live, tz=session.tz,
                   save_theme=session.save_theme, save_view=session.save_view,
-                  link_for=partial(_record_link, session.environment), freeze_start_up=True)
+                  link_for=partial(_record_link, session.environment), export_dir=session.export_dir,
+                  freeze_start_up=True)
 
 
 # The provider (and with it the HTTP client and its models) is imported by the live loop once the job list is on

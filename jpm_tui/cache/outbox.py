@@ -851,8 +851,9 @@ class Outbox:
                     await self._db(self._store_record, entry.target_kind, current)
                     await self._db(self._release, entry.id, OutboxState.CONFLICT, {
                         "outcome": Outcome.CONFLICT.value,
-                        "message": (f"{entry.target_kind} {entry.target_id} changed on the server since this was "
-                                    f"queued; confirm to send it anyway, or drop it"),
+                        # by the number the dispatcher knows (job 41004), not the internal id
+                        "message": (f"{entry.target_kind} {current.get('number') or entry.target_id} changed on the "
+                                    f"server since this was queued; confirm to send it anyway, or drop it"),
                         "base_modified_on": entry.base_modified_on,
                         "server_modified_on": server_modified,
                     })

@@ -41,6 +41,7 @@ from operator import itemgetter
 from pathlib import Path
 from typing import Any
 
+from jpm_tui.cache.health import CacheFault, cache_fault, check_opened
 from jpm_tui.cache.schema import JOB_SORT_COLUMNS, JOBS_FTS_TEXT_COLUMNS, JOBS_FTS_TOKENIZE, LATEST, MIGRATIONS
 from jpm_tui.provider.timestamps import format_datetime, parse_datetime
 
@@ -63,7 +64,9 @@ d: Any = _Deferred("jpm_tui.provider.domain")
 
 __all__ = [
     "CacheError",
+    "CacheFault",
     "CacheStore",
+    "CacheTooNew",
     "JobListRow",
     "JobQuery",
     "PreparedRows",
@@ -80,6 +83,10 @@ APP_NAME = "jpm-tui"
 
 class CacheError(RuntimeError):
     pass
+
+
+class CacheTooNew(CacheFault, CacheError):
+    """The file was written by a newer jpm-tui (a ``CacheError`` as before, and the world's doing)."""
 
 
 # =========================================================================================== queries
@@ -657,9 +664,22 @@ class CacheStore:
         self._closed = False
         self._anchors: OrderedDict[Any, _Anchors] = OrderedDict()
         self._counts: OrderedDict[Any, tuple[Any, int]] = OrderedDict()
-        self._create_file()
-        conn = self.conn
-        self._migrate(conn)
+        try:
+            self._create_file()
+            conn = self.conn
+            check_opened(conn)
+            self._migrate(conn)
+        except (sqlite3.DatabaseError, OSError) as error:
+            self.close()
+            self._raise_fault(error)
+            raise
+
+    def _raise_fault(self, error: BaseException) -> None:
+        """Raise the ``CacheFault`` (naming this file) that ``error`` stands for; return when it is not the world's
+        doing (it is ours, and the caller re-raises it for the crash log)."""
+        fault = cache_fault(error, self.path)
+        if fault is not None and fault is not error:
+            raise fault from error
 
     # ------------------------------------------------------------------------------ file and schema
 
@@ -684,10 +704,15 @@ class CacheStore:
         if self._closed:
             raise CacheError("the cache store is closed")
         conn = sqlite3.connect(self.path, isolation_level=None, check_same_thread=False, timeout=30.0)
-        conn.row_factory = sqlite3.Row
-        conn.execute(f"PRAGMA page_size={self.PAGE_SIZE}")
-        for pragma in self.pragmas(conn.execute("PRAGMA page_size").fetchone()[0]):
-            conn.execute(f"PRAGMA {pragma}")
+        try:
+            conn.row_factory = sqlite3.Row
+            conn.execute(f"PRAGMA page_size={self.PAGE_SIZE}")
+            for pragma in self.pragmas(conn.execute("PRAGMA page_size").fetchone()[0]):
+                conn.execute(f"PRAGMA {pragma}")
+        except sqlite3.DatabaseError as error:
+            conn.close()
+            self._raise_fault(error)
+            raise
         with self._lock:
             self._connections.append(conn)
         return conn
@@ -748,7 +773,7 @@ class CacheStore:
     def _migrate(self, conn: sqlite3.Connection) -> None:
         version = int(conn.execute("PRAGMA user_version").fetchone()[0])
         if version > LATEST:
-            raise CacheError(
+            raise CacheTooNew(
                 f"{self.path} was written by a newer jpm-tui (schema {version}, this one knows {LATEST}); "
                 "upgrade, or purge the cache (jpm-tui cache purge)"
             )
@@ -799,19 +824,26 @@ class CacheStore:
         conn = self.conn
         depth = self._local.depth
         if depth == 0:
-            conn.execute("BEGIN IMMEDIATE")
+            try:
+                conn.execute("BEGIN IMMEDIATE")
+            except sqlite3.DatabaseError as error:
+                self._raise_fault(error)
+                raise
         self._local.depth = depth + 1
         try:
             yield conn
-        except BaseException:
+            if depth == 0:
+                conn.execute("COMMIT")  # a full disk can refuse the commit itself: rolled back below
+        except BaseException as error:
             self._local.depth = depth
             if depth == 0 and conn.in_transaction:
                 conn.execute("ROLLBACK")
+            if isinstance(error, sqlite3.DatabaseError):  # a full disk, a read-only or damaged file: say which
+                self._raise_fault(error)
             raise
         else:
             self._local.depth = depth
             if depth == 0:
-                conn.execute("COMMIT")
                 self._write_seq += 1
 
     def _version(self) -> tuple[int, int]:
@@ -1110,16 +1142,18 @@ class CacheStore:
 
     # ------------------------------------------------------------------------------------ sync state
 
-    def save_token(self, feed: str, token: str | None, *, rows: int = 0, pages: int = 1) -> None:
+    def save_token(self, feed: str, token: str | None, *, rows: int = 0, pages: int = 1, whole: bool = False) -> None:
         """Record a page of ``feed`` as stored: its continuation token and counts. Call it inside the same
-        ``transaction()`` as the page's upsert."""
+        ``transaction()`` as the page's upsert. ``whole``: ``rows`` and ``pages`` are the feed's entire content
+        (a list feed, read in full every time): they replace the counts rather than add to them."""
         now = _now()
+        counts = ("rows_total = excluded.rows_total, pages_total = excluded.pages_total" if whole else
+                  "rows_total = rows_total + excluded.rows_total, pages_total = pages_total + excluded.pages_total")
         with self.transaction() as conn:
             conn.execute(
                 "INSERT INTO sync_state (feed, token, last_success, rows_total, pages_total, updated_at) "
                 "VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT(feed) DO UPDATE SET token = excluded.token, "
-                "last_success = excluded.last_success, rows_total = rows_total + excluded.rows_total, "
-                "pages_total = pages_total + excluded.pages_total, updated_at = excluded.updated_at",
+                f"last_success = excluded.last_success, {counts}, updated_at = excluded.updated_at",
                 (feed, token, now, rows, pages, now),
             )
 

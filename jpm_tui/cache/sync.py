@@ -46,6 +46,7 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import asdict, dataclass, field
 from typing import Any, TypeVar
 
+from jpm_tui.cache.health import CacheFault
 from jpm_tui.provider.base import Feed, FeedPage, Provider
 
 __all__ = ["FeedResult", "ProgressListener", "SyncEngine", "SyncError", "SyncProgress", "SyncSummary"]
@@ -229,6 +230,8 @@ class SyncEngine:
         self._gate = asyncio.Event()
         self._gate.set()
         self._cancelled = False
+        self._fault: str | None = None
+        """The first ``CacheFault`` of the current run, which stopped it."""
         self._running = False
         self._writer: ThreadPoolExecutor | None = None
         self._preparer: ThreadPoolExecutor | None = None
@@ -384,6 +387,7 @@ class SyncEngine:
         selected = self.select(feeds)
         self._running = True
         self._cancelled = False
+        self._fault = None
         started = time.perf_counter()
         summary = SyncSummary(full=full)
         with _sync_tuning():
@@ -449,12 +453,14 @@ class SyncEngine:
                         if not self._gate.is_set():
                             await self._gate.wait()  # paused: ask for nothing more
                         if self._cancelled:
-                            return
-                outcome["complete"] = True
+                            break
+                    else:
+                        outcome["complete"] = True
+            except asyncio.CancelledError:
+                raise  # the writer side stopped reading (it failed): waiting to hand it the end would never end
             except Exception as exc:  # noqa: BLE001 - handed to the writer, which records it
                 outcome["error"] = exc
-            finally:
-                await queue.put(end)
+            await queue.put(end)
 
         await self._emit(event())
         fetcher: asyncio.Task[None] | None = None
@@ -503,9 +509,15 @@ class SyncEngine:
                 with contextlib.suppress(BaseException):
                     await fetcher
             result.error = _one_line(exc)
-            log.warning("sync of %s failed: %s", feed.name, result.error, exc_info=not _expected(exc))
-            with contextlib.suppress(Exception):
-                await self._write(self._fail_feed, feed, result.error)
+            if isinstance(exc, CacheFault):  # the cache itself (a full disk): every feed would fail the same way
+                if self._fault is not None:  # another feed said so first: this one just stopped
+                    result.error, result.cancelled = None, True
+                self._fault = self._fault or result.error
+                self.cancel()
+            if result.error is not None:
+                log.warning("sync of %s failed: %s", feed.name, result.error, exc_info=not _expected(exc))
+                with contextlib.suppress(Exception):
+                    await self._write(self._fail_feed, feed, result.error)
         finally:
             result.seconds = time.perf_counter() - started
         await self._emit(event(done=result.complete, error=result.error, cancelled=result.cancelled,
@@ -533,7 +545,7 @@ class SyncEngine:
             if feed.kind == "list":
                 if _deactivatable(feed.table):
                     store.deactivate_missing(feed.table, seen)
-                store.save_token(feed.name, None, rows=len(seen), pages=pages)
+                store.save_token(feed.name, None, rows=len(seen), pages=pages, whole=True)
             store.clear_error(feed.name)
 
     def _fail_feed(self, feed: Feed, error: str) -> None:

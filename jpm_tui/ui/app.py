@@ -273,6 +273,29 @@ class JpmApp(App[None]):
     def on_unmount(self) -> None:
         self.reader.close()
 
+    #: the line the command prints when the board ended on a failure (None when the user quit), and its exit code
+    failure: str | None = None
+    failure_code: int = 0
+
+    def _handle_exception(self, error: Exception) -> None:
+        """Textual's last resort prints a traceback with local variables (secrets, customers' data). The board
+        ends with one line instead: the world's failure said as such (a damaged or full cache, ...), a bug of
+        ours logged, scrubbed, to the file the line names."""
+        from textual.worker import WorkerFailed
+
+        from ..failures import EXIT_BUG, bug_message, world_message
+
+        cause = error.error if isinstance(error, WorkerFailed) and isinstance(error.error, Exception) else error
+        message = world_message(cause, cache_path=getattr(self.source, "path", None))
+        if message is None:  # ours: a test driving the board sees it raised, as Textual's own handler does
+            message = bug_message(cause)
+            if self._exception is None:
+                self._exception = cause
+                self._exception_event.set()
+        self.failure, self.failure_code = message, (1 if self._exception is None else EXIT_BUG)
+        self._return_code = self.failure_code
+        self._close_messages_no_wait()
+
     # ------------------------------------------------------------------ size
 
     def on_resize(self, event: events.Resize) -> None:
@@ -365,16 +388,43 @@ class JpmApp(App[None]):
                         severity="warning", markup=False)
 
     @work(group="writes")
-    async def submit(self, command: Command) -> OutboxEntry | None:
-        """Queue ``command`` in the outbox and send it when online; say how it ended."""
+    async def submit(self, command: Command) -> None:
+        """Queue ``command`` in the outbox and send it when online; say how it ended (or why it was not saved)."""
+        problem = await self.queue(command)
+        if problem is not None:
+            self.notify(problem, title="Not saved", severity="error", timeout=15, markup=False)
+
+    async def queue(self, *commands: Command) -> str | None:
+        """Store ``commands`` in the outbox, in turn (durable when this returns None), then send each in the
+        background and say how that ended. Returns why one could not be stored instead (a full disk, a read-only
+        or damaged cache): then it and those after it were not, and the form that asked keeps what was typed."""
+        import asyncio
+
+        from ..cache.health import CacheFault
+
         if self.live is None:
-            self.notify(self.read_only_reason or "", severity="error", markup=False)
-            return None
-        words = self.describe(command)
-        entry = await self.live.submit(command)
+            return self.read_only_reason
+        for command in commands:
+            try:
+                entry = await asyncio.to_thread(self.live.outbox.enqueue, command)
+            except CacheFault as fault:
+                return f"Not saved: {fault}"
+            self._send_queued(entry, self.describe(command))
+        return None
+
+    @work(group="writes")
+    async def _send_queued(self, entry: OutboxEntry, words: str) -> None:
+        import asyncio
+
+        from ..cache.outbox import OutboxError
+
+        assert self.live is not None
+        try:
+            entry = await self.live.retry(entry.id)  # a pending row stays pending: sent now when online
+        except OutboxError:  # the background loop sent it first (done, or held as a conflict)
+            entry = await asyncio.to_thread(self.live.outbox.get, entry.id)
         self.say_outcome(entry, words)
         self._data_changed()
-        return entry
 
     # ------------------------------------------------------------------ lookups for filters
 

@@ -276,10 +276,12 @@ def test_help_lists_commands(capsys: pytest.CaptureFixture[str]) -> None:
         assert word in out
 
 
-def test_config_check_exit_codes(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+def test_config_check_exit_codes(tmp_path: Path, capsys: pytest.CaptureFixture[str],
+                                 monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("ACME_SECRET", "from-env")
     good = write(tmp_path, GOOD, name="good.toml")
     assert main(["config", "check", "--config", str(good)]) == 0
-    assert capsys.readouterr().out == f"{good}: OK (1 profile: acme; default acme)\n"
+    assert capsys.readouterr().out == f"{good}: OK (1 profile: acme; default acme; every client secret resolved)\n"
     bad = write(tmp_path, profile(tenant="'abc'"), name="bad.toml")
     assert main(["--config", str(bad), "config", "check"]) == 1
     captured = capsys.readouterr()

@@ -36,7 +36,9 @@ def write(tmp_path: Path, text: str) -> Path:
     return path
 
 
-def test_check_accepts_known_keys(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+def test_check_accepts_known_keys(tmp_path: Path, capsys: pytest.CaptureFixture[str],
+                                  monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("ACME_SECRET", "from-env")  # config check resolves the secret too
     path = write(tmp_path, GOOD)
     assert main(["config", "check", "--config", str(path)]) == 0
     assert "OK" in capsys.readouterr().out

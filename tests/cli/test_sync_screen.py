@@ -163,6 +163,8 @@ async def test_confirm_a_write_held_in_conflict(board: Board) -> None:
     await board.wait(lambda: screen.entries and screen.entries[0].state == OutboxState.CONFLICT, "the conflict")
     await board.pilot.pause(0.6)
     assert "1 conflict" in board.shown() and "changed on the server" in board.shown()
+    held = board.app.live.outbox.get(screen.entries[0].id)  # by the number the dispatcher knows, not the id
+    assert held.message.startswith(f"job {job['jobNumber']} changed on the server") and str(job["id"]) not in held.message
     await board.pilot.press("r")  # not a refused row: retry is not offered
     assert board.app.live.outbox.get(screen.entries[0].id).state == OutboxState.CONFLICT
     await board.pilot.press("c")

@@ -169,4 +169,4 @@ class TimesFormScreen(_Dialog):
             if window[1] <= window[0]:  # type: ignore[operator]
                 self._error("The arrival window must end after it starts.")
                 return
-        self.dismiss(Times(start, end, window[0], window[1]))
+        self.answer(Times(start, end, window[0], window[1]))

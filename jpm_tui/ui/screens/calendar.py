@@ -13,7 +13,7 @@ through the outbox (``JpmApp.submit``); what its state forbids is refused up fro
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Awaitable, Sequence
 from datetime import date, datetime, timedelta
 from typing import Any, ClassVar
 
@@ -40,7 +40,7 @@ from ..rules import APPOINTMENT_ACTION_NAMES, appointment_refusals
 from ..text import clean, plain
 from .appointment_form import Times, TimesFormScreen
 from .base import BoardScreen
-from .modals import Choice, ConfirmScreen, PickerScreen, TextEntryScreen
+from .modals import Choice, ConfirmScreen, PickerScreen, TextEntryScreen, ask
 
 __all__ = ["APPOINTMENT_ACTIONS", "CalendarGrid", "CalendarScreen", "TrayPanel", "load_calendar"]
 
@@ -996,11 +996,15 @@ class CalendarScreen(BoardScreen):
         return item
 
     def _ask(self, screen: Any, then: Any) -> None:
-        self.app.push_screen(screen, lambda answer: then(answer) if answer is not None else None)
+        ask(self.app, screen, then)
 
     def _send(self, *commands: d.Command) -> None:
         for command in commands:
             self.board.submit(command)
+
+    def _queue(self, *commands: d.Command) -> Awaitable[str | None]:
+        """Queue ``commands`` for a dialog's answer (the dialog stays open when they cannot be stored)."""
+        return self.board.queue(*commands)
 
     def _times(self, item: Item) -> Times:
         start = item.start or self.now
@@ -1013,7 +1017,7 @@ class CalendarScreen(BoardScreen):
     def action_reschedule(self) -> None:
         item = self._target()
         self._ask(TimesFormScreen(f"Reschedule {clean(item.label)}", self._times(item), self.tz, self._windows()),
-                  lambda t: self._send(d.RescheduleAppointment(item.id, t.start, t.end, t.window_start, t.window_end)))
+                  lambda t: self._queue(d.RescheduleAppointment(item.id, t.start, t.end, t.window_start, t.window_end)))
 
     def _moved(self, item: Item, delta: timedelta) -> d.RescheduleAppointment:
         t = self._times(item)
@@ -1033,7 +1037,7 @@ class CalendarScreen(BoardScreen):
     def action_assign(self) -> None:
         item = self._target()
         self._ask(PickerScreen(f"Assign a technician to {clean(item.label)}", self._technicians(item.technician_ids)),
-                  lambda picked: self._send(d.AssignTechnicians(item.id, (int(picked.value),))))
+                  lambda picked: self._queue(d.AssignTechnicians(item.id, (int(picked.value),))))
 
     def _lane_technician(self, item: Item) -> int | None:
         lane = self.current_lane()
@@ -1047,7 +1051,8 @@ class CalendarScreen(BoardScreen):
             then(current)
             return
         choices = [Choice(t, self.board.lookup_name("technician", t)) for t in item.technician_ids]
-        self._ask(PickerScreen(title, choices), lambda picked: then(int(picked.value)))
+        # a question leading to another dialog, not a write: answered once it has closed
+        self.app.push_screen(PickerScreen(title, choices), lambda picked: then(int(picked.value)) if picked else None)
 
     def action_reassign(self) -> None:
         item = self._target()
@@ -1055,7 +1060,7 @@ class CalendarScreen(BoardScreen):
         def to_whom(old: int) -> None:
             self._ask(PickerScreen(f"Reassign {clean(item.label)} from {self.board.lookup_name('technician', old)} to",
                                    self._technicians(item.technician_ids)),
-                      lambda picked: self._send(d.AssignTechnicians(item.id, (int(picked.value),)),
+                      lambda picked: self._queue(d.AssignTechnicians(item.id, (int(picked.value),)),
                                                 d.UnassignTechnicians(item.id, (old,))))
 
         self._which_technician(item, f"Reassign {clean(item.label)}: which technician?", to_whom)
@@ -1066,7 +1071,7 @@ class CalendarScreen(BoardScreen):
         def confirm(old: int) -> None:
             self._ask(ConfirmScreen("Unassign", f"Take {self.board.lookup_name('technician', old)} off "
                                                 f"{clean(item.label)}?"),
-                      lambda _yes: self._send(d.UnassignTechnicians(item.id, (old,))))
+                      lambda _yes: self._queue(d.UnassignTechnicians(item.id, (old,))))
 
         self._which_technician(item, f"Unassign from {clean(item.label)}: which technician?", confirm)
 
@@ -1074,12 +1079,12 @@ class CalendarScreen(BoardScreen):
         item = self._target()
         reasons = [Choice(rid, name) for rid, name in self.board.named("hold_reason")]
         self._ask(PickerScreen(f"Hold {clean(item.label)}: why?", reasons, memo="Memo", memo_required=True),
-                  lambda picked: self._send(d.HoldAppointment(item.id, int(picked.value), picked.memo)))
+                  lambda picked: self._queue(d.HoldAppointment(item.id, int(picked.value), picked.memo)))
 
     def action_remove_appointment_hold(self) -> None:
         item = self._target()
         self._ask(ConfirmScreen("Remove hold", f"Take {clean(item.label)} off hold?"),
-                  lambda _yes: self._send(d.RemoveAppointmentHold(item.id)))
+                  lambda _yes: self._queue(d.RemoveAppointmentHold(item.id)))
 
     def action_confirm(self) -> None:
         self._send(d.ConfirmAppointment(self._target().id))
@@ -1091,7 +1096,7 @@ class CalendarScreen(BoardScreen):
         item = self._target()
         self._ask(TextEntryScreen(f"Special instructions for {clean(item.label)}", initial=item.instructions,
                                   multiline=True),
-                  lambda written: self._send(d.SetSpecialInstructions(item.id, written.text)))
+                  lambda written: self._queue(d.SetSpecialInstructions(item.id, written.text)))
 
     def action_create_appointment(self) -> None:
         item = self._target()
@@ -1101,10 +1106,10 @@ class CalendarScreen(BoardScreen):
                          t.window_end + day if t.window_end else None)
         self._ask(TimesFormScreen(f"New appointment for job {clean(item.job_number or item.job_id)}", proposed,
                                   self.tz, self._windows()),
-                  lambda times: self._send(d.CreateAppointment(item.job_id, times.start, times.end, times.window_start,
+                  lambda times: self._queue(d.CreateAppointment(item.job_id, times.start, times.end, times.window_start,
                                                                times.window_end, technician_ids=item.technician_ids)))
 
     def action_delete_appointment(self) -> None:
         item = self._target()
         self._ask(ConfirmScreen("Delete appointment", f"Delete appointment {clean(item.number)} of {clean(item.label)}?"),
-                  lambda _yes: self._send(d.DeleteAppointment(item.id)))
+                  lambda _yes: self._queue(d.DeleteAppointment(item.id)))

@@ -10,7 +10,7 @@ from __future__ import annotations
 import json
 from datetime import timedelta, timezone
 import logging
-from collections.abc import Mapping, Sequence
+from collections.abc import Awaitable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, ClassVar
 
@@ -31,7 +31,7 @@ from ..rules import JOB_ACTION_NAMES, held_appointment, holdable_appointment, jo
 from ..text import clean, plain
 from ..widgets.virtual_table import priority_class, status_class
 from .record import RecordScreen
-from .modals import Choice, ConfirmScreen, PickerScreen, TextEntryScreen
+from .modals import Choice, ConfirmScreen, PickerScreen, TextEntryScreen, ask
 
 __all__ = ["JOB_ACTIONS", "JOB_ACTION_BINDINGS", "JobDetail", "JobDetailScreen", "load_detail"]
 
@@ -546,10 +546,11 @@ class JobDetailScreen(RecordScreen):
         return f"job {clean(number or self.job_id)}"
 
     def _ask(self, screen: Any, then: Any) -> None:
-        self.app.push_screen(screen, lambda answer: then(answer) if answer is not None else None)
+        ask(self.app, screen, then)
 
-    def _send(self, command: d.Command) -> None:
-        self.board.submit(command)
+    def _send(self, command: d.Command) -> Awaitable[str | None]:
+        """Queue ``command`` (for a dialog's answer: the dialog stays open when it cannot be stored)."""
+        return self.board.queue(command)
 
     def _reasons(self, kind: str) -> list[Choice]:
         return [Choice(item_id, name) for item_id, name in self.board.named(kind)]
@@ -584,8 +585,8 @@ class JobDetailScreen(RecordScreen):
         self._ask(TextEntryScreen(f"Note on {self._job_words}", multiline=True, flag="Pin to top"),
                   lambda written: self._send(d.AddJobNote(self.job_id, written.text, pin_to_top=written.flag)))
 
-    def _edit(self, **changes: Any) -> None:
-        self._send(d.EditJob(self.job_id, changes))
+    def _edit(self, **changes: Any) -> Awaitable[str | None]:
+        return self._send(d.EditJob(self.job_id, changes))
 
     def action_edit_summary(self) -> None:
         assert self.detail is not None

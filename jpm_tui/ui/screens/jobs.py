@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import dataclasses
+import errno
 import json
+import os
 from collections.abc import Sequence
 from concurrent.futures import Future
 from datetime import datetime
 from pathlib import Path
-from typing import Any, ClassVar
+from typing import Any, ClassVar, TextIO
 
 from textual import on, work
 from textual.app import ComposeResult
@@ -74,6 +76,21 @@ def _json_value(value: Any) -> Any:
     if isinstance(value, datetime):
         return value.isoformat()
     return str(value)
+
+
+def new_private_file(folder: Path, stem: str, suffix: str) -> tuple[Path, TextIO]:
+    """A new file ``<stem>.<suffix>`` in ``folder`` (made 0700 if missing), readable by the user only (exports
+    hold customers' names, addresses and phones, as the 0600 cache does), opened for writing text. Never an
+    existing file: a second export in the same second is ``<stem>-2.<suffix>``."""
+    folder.mkdir(mode=0o700, parents=True, exist_ok=True)
+    for n in range(1, 1000):
+        path = folder / (f"{stem}.{suffix}" if n == 1 else f"{stem}-{n}.{suffix}")
+        try:
+            fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        except FileExistsError:
+            continue
+        return path, open(fd, "w", newline="", encoding="utf-8")
+    raise FileExistsError(errno.EEXIST, "too many exports with this name", str(folder / f"{stem}.{suffix}"))
 
 
 def _csv_cell(value: Any) -> str:
@@ -228,9 +245,14 @@ class JobsScreen(TableScreen):
 
     def action_export(self, fmt: str = "csv") -> None:
         stamp = local(self.board.clock(), self.board.tz).strftime("%Y%m%d-%H%M%S")
-        path = self.board.export_dir / f"jobs-{stamp}.{fmt}"
+        try:
+            path, handle = new_private_file(self.board.export_dir, f"jobs-{stamp}", fmt)
+        except OSError as error:
+            self.notify(f"Export failed: cannot write in {self.board.export_dir}: {error.strerror or error}",
+                        severity="error", markup=False, timeout=15)
+            return
         self.notify(f"Exporting {count(self.match_count)} jobs to {path}…", markup=False)
-        self._export(self.table.query, path, fmt)
+        self._export(self.table.query, path, handle, fmt)
 
     def action_open_link(self) -> None:
         job_id = self.table.cursor_job_id
@@ -238,13 +260,13 @@ class JobsScreen(TableScreen):
             self.board.open_record("job", job_id)
 
     @work(group="export", exclusive=True)
-    async def _export(self, query: JobQuery, path: Path, fmt: str) -> None:
+    async def _export(self, query: JobQuery, path: Path, handle: TextIO, fmt: str) -> None:
         """Reads through the store window by window on the reader thread, so table reads interleave.
         CSV: one row per job, a header of field names. JSON: an array of objects, written as it goes."""
         board = self.board
         written = 0
         try:
-            with open(path, "w", newline="", encoding="utf-8") as handle:
+            with handle:
                 rows_out = _JsonRows(handle) if fmt == "json" else _CsvRows(handle)
 
                 def chunk(offset: int) -> int:

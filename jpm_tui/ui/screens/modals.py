@@ -6,9 +6,9 @@ Each returns its answer through ``dismiss`` (``None`` when the user backs out), 
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
-from typing import ClassVar
+from typing import Any, ClassVar
 
 from textual import on
 from textual.app import ComposeResult
@@ -22,7 +22,11 @@ from rich.console import RenderableType
 
 from ..text import clean, plain
 
-__all__ = ["Choice", "ConfirmScreen", "Picked", "PickerScreen", "ReadingScreen", "TextEntryScreen", "Written"]
+__all__ = ["Choice", "ConfirmScreen", "Keep", "Picked", "PickerScreen", "ReadingScreen", "TextEntryScreen", "Written",
+           "ask"]
+
+#: stores a dialog's answer (queues the write it makes); returns None once stored, else why it could not be
+Keep = Callable[[Any], Awaitable[str | None]]
 
 
 @dataclass(frozen=True)
@@ -57,6 +61,8 @@ class _Dialog(ModalScreen):
         super().__init__()
         self.dialog_title = title
         self.hint = hint
+        self.keep: Keep | None = None  # set by ask()
+        self._keeping = False
 
     def compose(self) -> ComposeResult:
         with Vertical(id="dialog"):
@@ -69,6 +75,36 @@ class _Dialog(ModalScreen):
 
     def action_close(self) -> None:
         self.dismiss(None)
+
+    def answer(self, value: Any) -> None:
+        """Close with ``value``. A dialog opened with :func:`ask` has it stored first, and stays open when that
+        fails (a full disk): what was typed is still there, and the reason is shown under it."""
+        if self.keep is None:
+            self.dismiss(value)
+        elif not self._keeping:  # a second Ctrl+S while the first is being stored
+            self._keeping = True
+            self.run_worker(self._keep_then_close(self.keep, value), group="writes")
+
+    async def _keep_then_close(self, keep: Keep, value: Any) -> None:
+        try:
+            problem = await keep(value)
+        finally:
+            self._keeping = False
+        if problem is None:
+            self.dismiss(value)
+            return
+        text = plain(problem, multiline=True)
+        shown = self.query("#dialog-error")
+        if shown:
+            shown.first(Static).update(text)
+        else:  # a dialog without a line for errors (a yes/no) gets one now
+            await self.query_one("#dialog").mount(Static(text, id="dialog-error"), before="#dialog-hint")
+
+
+def ask(app: Any, screen: _Dialog, keep: Keep) -> None:
+    """Open ``screen``; its answer is stored with ``keep`` before it closes (see ``_Dialog.answer``)."""
+    screen.keep = keep
+    app.push_screen(screen)
 
 
 class PickerScreen(_Dialog):
@@ -168,7 +204,7 @@ class PickerScreen(_Dialog):
         if self.memo_required and not memo:
             self._error(f"{self.memo_label} is required.")
             return
-        self.dismiss(Picked(choice.value, choice.label, memo))
+        self.answer(Picked(choice.value, choice.label, memo))
 
     def _error(self, message: str) -> None:
         self.query_one("#dialog-error", Static).update(plain(message))
@@ -213,7 +249,7 @@ class TextEntryScreen(_Dialog):
             self.query_one("#dialog-error", Static).update(plain("Write something first (Esc cancels)."))
             return
         flag = self.query_one("#entry-flag", Checkbox).value if self.flag_label is not None else False
-        self.dismiss(Written(text, flag))
+        self.answer(Written(text, flag))
 
 
 class ConfirmScreen(_Dialog):
@@ -234,7 +270,7 @@ class ConfirmScreen(_Dialog):
             yield Static(plain(self.question, multiline=True), id="confirm-question")
 
     def action_answer(self) -> None:
-        self.dismiss(True)
+        self.answer(True)
 
 
 class ReadingScreen(_Dialog):

@@ -27,7 +27,7 @@ from ..widgets.job_table import JobTable
 from ..widgets.project_table import PROJECT_COLUMNS, ProjectTable
 from ..widgets.virtual_table import status_class
 from .record import RecordScreen
-from .modals import Choice, ConfirmScreen, PickerScreen, TextEntryScreen
+from .modals import Choice, ConfirmScreen, PickerScreen, TextEntryScreen, ask
 from .table_screen import SearchInput, TableScreen, cycle
 
 __all__ = ["ProjectDetail", "ProjectDetailScreen", "ProjectsScreen", "load_project"]
@@ -307,11 +307,11 @@ class ProjectDetailScreen(RecordScreen):
         self.app.pop_screen()
 
     def _ask(self, screen: Any, then: Any) -> None:
-        self.app.push_screen(screen, lambda answer: then(answer) if answer is not None else None)
+        ask(self.app, screen, then)
 
     def action_add_note(self) -> None:
         self._ask(TextEntryScreen(f"Note on {self._words}", multiline=True, flag="Pin to top"),
-                  lambda written: self.board.submit(d.AddProjectNote(self.project_id, written.text,
+                  lambda written: self.board.queue(d.AddProjectNote(self.project_id, written.text,
                                                                      pin_to_top=written.flag)))
 
     async def action_attach_job(self) -> None:
@@ -330,7 +330,7 @@ class ProjectDetailScreen(RecordScreen):
             return
         self._ask(PickerScreen(f"Attach a job of {clean(self.detail.customer.name if self.detail.customer else '')}"
                                f" to {self._words}", choices),
-                  lambda picked: self.board.submit(d.AttachJobToProject(int(picked.value), self.project_id)))
+                  lambda picked: self.board.queue(d.AttachJobToProject(int(picked.value), self.project_id)))
 
     def _in_this_project(self, job_id: int) -> bool:
         return self.detail is not None and job_id in tuple(self.detail.project.job_ids or ())
@@ -341,4 +341,4 @@ class ProjectDetailScreen(RecordScreen):
             return
         self.board.remember_name("job", row.id, f"job {clean(row.number)}")
         self._ask(ConfirmScreen("Detach job", f"Take job {clean(row.number)} out of {self._words}?"),
-                  lambda _yes: self.board.submit(d.DetachJobFromProject(row.id)))
+                  lambda _yes: self.board.queue(d.DetachJobFromProject(row.id)))
