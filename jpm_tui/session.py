@@ -16,6 +16,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from .config import Config, Profile, SavedView, display_path, save_theme, save_view
+from .provider.backends import DEFAULT_BACKEND
 
 __all__ = ["Session", "board_app", "demo_session", "open_board", "profile_session"]
 
@@ -37,6 +38,7 @@ class Session:
     sandbox_app: Any = None              # the in-process sandbox (Starlette app) for --demo
     tz: tzinfo | None = None             # times are shown in this zone; None = the machine's local zone
     client_factory: Callable[[], Any] | None = field(default=None, repr=False)
+    backend: str = DEFAULT_BACKEND       # a key of provider.backends.WORKFLOWS (the profile's backend)
 
     @property
     def config_path(self) -> Path | None:
@@ -143,17 +145,19 @@ def board_app(session: Session, store: Any) -> Any:
     """The board over ``store``: it opens on the cache at once while a background worker sends queued
     writes and syncs through a provider over ``session.make_client()``."""
     from .cache.live import LiveCache
+    from .provider.backends import workflow_for
     from .ui.app import JpmApp
     from .ui.themes import DEFAULT_THEME
     from .ui.widgets.status_line import BoardStatus
 
-    live = LiveCache(store, partial(_provider, session))
+    workflow = workflow_for(session.backend)
+    live = LiveCache(store, partial(_provider, session), workflow=workflow)
     status = BoardStatus(profile=session.profile_name, tenant=session.tenant, environment=session.environment,
                          last_sync=live.state.last_sync)
     return JpmApp(store, status, views=session.views, keymap=session.keys or None, keymap_origin=session.origin,
                   theme=session.theme or DEFAULT_THEME, theme_dirs=session.theme_dirs, live=live, tz=session.tz,
                   save_theme=session.save_theme, save_view=session.save_view,
-                  link_for=partial(_record_link, session.environment), freeze_start_up=True)
+                  link_for=partial(_record_link, session.environment), freeze_start_up=True, workflow=workflow)
 
 
 # The provider (and with it the HTTP client and its models) is imported by the live loop once the job list is on
