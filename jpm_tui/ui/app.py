@@ -298,6 +298,8 @@ class JpmApp(App[None]):
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         if self._too_small and action not in ("quit", "app.quit"):
             return False
+        if action == "mode" and parameters == ("projects",) and not self.workflow.capabilities.projects:
+            return False  # a backend without projects: no key, no screen
         return True
 
     # ------------------------------------------------------------------ actions
