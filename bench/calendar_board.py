@@ -66,6 +66,7 @@ def build(path: str, technicians: int, appointments: int, seed: int = 5) -> None
 
 async def measure(path: str, rounds: int) -> None:
     from jpm_tui.ui.app import JpmApp
+    from jpm_tui.provider.backends import workflow_for
     from jpm_tui.ui.calendar_model import build_lanes
     from jpm_tui.ui.screens.calendar import CalendarGrid, CalendarScreen, load_calendar
 
@@ -74,7 +75,7 @@ async def measure(path: str, rounds: int) -> None:
     data = load_calendar(store, DAY, DAY + timedelta(days=1))
     loaded = time.perf_counter() - started
     started = time.perf_counter()
-    lanes = build_lanes(data)
+    lanes = build_lanes(data, workflow_for())
     laid_out = time.perf_counter() - started
     print(f"load (cache reads)          {loaded * 1000:7.1f} ms   {len(data.items)} appointments")
     print(f"lane layout                 {laid_out * 1000:7.1f} ms   {len(lanes)} lanes")

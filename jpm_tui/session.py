@@ -16,6 +16,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from .config import Config, Profile, SavedView, default_export_dir, display_path, save_theme, save_view
+from .provider.backends import DEFAULT_BACKEND
 
 __all__ = ["Session", "board_app", "demo_session", "open_board", "profile_session"]
 
@@ -39,6 +40,7 @@ class Session:
     client_factory: Callable[[], Any] | None = field(default=None, repr=False)
     secret: Callable[[], str] | None = field(default=None, repr=False)  # the profile's, resolved once; None: --demo
     export_dir: Path = field(default_factory=default_export_dir)  # where the board writes exports (0600 files)
+    backend: str = DEFAULT_BACKEND       # a key of provider.backends.WORKFLOWS (the profile's backend)
 
     @property
     def config_path(self) -> Path | None:
@@ -167,18 +169,20 @@ def board_app(session: Session, store: Any) -> Any:
     """The board over ``store``: it opens on the cache at once while a background worker sends queued
     writes and syncs through a provider over ``session.make_client()``."""
     from .cache.live import LiveCache
+    from .provider.backends import workflow_for
     from .ui.app import JpmApp
     from .ui.themes import DEFAULT_THEME
     from .ui.widgets.status_line import BoardStatus
 
-    live = LiveCache(store, partial(_provider, session))
+    workflow = workflow_for(session.backend)
+    live = LiveCache(store, partial(_provider, session), workflow=workflow)
     status = BoardStatus(profile=session.profile_name, tenant=session.tenant, environment=session.environment,
                          last_sync=live.state.last_sync)
     return JpmApp(store, status, views=session.views, keymap=session.keys or None, keymap_origin=session.origin,
                   theme=session.theme or DEFAULT_THEME, theme_dirs=session.theme_dirs, live=live, tz=session.tz,
                   save_theme=session.save_theme, save_view=session.save_view,
                   link_for=partial(_record_link, session.environment), export_dir=session.export_dir,
-                  freeze_start_up=True)
+                  freeze_start_up=True, workflow=workflow)
 
 
 # The provider (and with it the HTTP client and its models) is imported by the live loop once the job list is on

@@ -26,6 +26,7 @@ from jpm_tui.cache.outbox import OPEN_STATES, Outbox, OutboxEntry
 from jpm_tui.cache.sync import SyncEngine, SyncError, SyncProgress, SyncSummary
 from jpm_tui.provider.base import Provider
 from jpm_tui.provider.domain import Command
+from jpm_tui.provider.workflow import Workflow
 
 log = logging.getLogger(__name__)
 
@@ -49,7 +50,10 @@ class LiveCache:
         *,
         interval: float = 120.0,
         retry_interval: float = 15.0,
+        workflow: Workflow | None = None,
     ) -> None:
+        """``workflow``: the backend's (the outbox lays queued writes over records with it before the provider,
+        built inside the loop, exists); default: the default backend's."""
         self.store = store
         self._provider_factory = provider_factory
         self.interval = interval
@@ -57,7 +61,7 @@ class LiveCache:
         self.state = LiveState(last_sync=self._last_success())
         self.engine: SyncEngine | None = None
         # Usable before the loop starts: a write made offline is queued at once and sent by a later round.
-        self.outbox = Outbox(store)
+        self.outbox = Outbox(store, workflow=workflow)
         self._wake = asyncio.Event()
         self._on_change: Callable[[LiveState], None] = lambda _state: None
         self.progress: dict[str, SyncProgress] = {}

@@ -73,7 +73,9 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from jpm_tui.provider import domain as d
+from jpm_tui.provider.backends import workflow_for
 from jpm_tui.provider.base import CommandResult, Outcome, Provider
+from jpm_tui.provider.workflow import Workflow
 
 __all__ = [
     "CLOCK_SKEW",
@@ -99,24 +101,6 @@ KIND_TABLES: dict[str, str] = {
     "location": "locations",
 }
 """Record kind (``CommandResult.refresh``, ``Command.target``) -> cache table."""
-
-# Feeds worth an incremental sync after a command of this kind is done (what the record re-read misses).
-_FOLLOW_UP_FEEDS: dict[str, tuple[str, ...]] = {
-    "cancel_job": ("appointments", "job_canceled_logs", "job_history"),
-    "remove_cancellation": ("appointments", "job_canceled_logs", "job_history"),
-    "assign_technicians": ("appointment_assignments",),
-    "unassign_technicians": ("appointment_assignments",),
-    "add_job_note": ("job_notes",),
-    "add_project_note": ("project_notes",),
-    "create_appointment": ("appointments", "appointment_assignments"),
-    "delete_appointment": ("appointments", "appointment_assignments"),
-    "attach_job_to_project": ("projects",),
-    "detach_job_from_project": ("projects",),
-    "hold_appointment": ("jobs",),
-    "remove_appointment_hold": ("jobs",),
-    "reschedule_appointment": ("jobs", "job_history"),
-}
-
 
 LEASE = timedelta(seconds=60)
 """How long a claim holds unless renewed. Its sender renews it every LEASE/4 while the row is in flight: a send
@@ -326,46 +310,6 @@ def _change(key: str, value: Any, name: Callable[[str, int | None], str]) -> str
     return f"{key.replace('_', ' ')} = {value}"
 
 
-def _expected_changes(command: d.Command) -> dict[str, Any]:
-    """Domain fields of the target record the command is expected to change, with their new values."""
-    c: Any = command
-    match command.kind:
-        case "cancel_job":
-            return {"status": d.JobStatus.CANCELED.value}
-        case "hold_appointment":
-            return {"status": d.AppointmentStatus.HOLD.value}
-        case "confirm_appointment":
-            return {"confirmed": True}
-        case "unconfirm_appointment":
-            return {"confirmed": False}
-        case "reschedule_appointment":
-            out = {"start": c.start, "end": c.end}
-            if c.arrival_window_start is not None:
-                out["arrival_window_start"] = c.arrival_window_start
-            if c.arrival_window_end is not None:
-                out["arrival_window_end"] = c.arrival_window_end
-            return out
-        case "set_special_instructions":
-            return {"special_instructions": c.text}
-        case "edit_job":
-            return dict(c.changes)
-        case "attach_job_to_project":
-            return {"project_id": c.project_id}
-        case "detach_job_from_project":
-            return {"project_id": None}
-        case "delete_appointment":
-            return {"active": False}
-        case "assign_technicians":
-            return {"technician_ids_added": list(c.technician_ids)}
-        case "unassign_technicians":
-            return {"technician_ids_removed": list(c.technician_ids)}
-        case "add_job_note" | "add_project_note":
-            return {"notes_added": [c.text]}
-        case "create_appointment":
-            return {"appointments_added": [{"start": c.start, "end": c.end}]}
-    return {}
-
-
 # ====================================================================================== conversions
 
 
@@ -460,14 +404,17 @@ _CLAIM = (
 
 class Outbox:
     """``Outbox(store, provider)``. ``provider`` may be None for a board that is offline from the start
-    (enqueue and the views work; ``replay`` needs one). ``sync_engine`` (optional): after commands are done,
-    an incremental sync of the feeds they touch (assignments, notes, ...) runs through it. ``clock``: now, as an
-    aware datetime (leases, ``sent_at``; tests pin it)."""
+    (enqueue and the views work; ``replay`` needs one). ``workflow``: the backend's, which says what each queued
+    command is expected to change (``overlay``) and which feeds to sync once it is done; default: the
+    provider's, else the default backend's (what a profile without ``backend`` has). ``sync_engine``
+    (optional): after commands are done, an incremental sync of the feeds they touch (assignments, notes, ...)
+    runs through it. ``clock``: now, as an aware datetime (leases, ``sent_at``; tests pin it)."""
 
-    def __init__(self, store: Any, provider: Provider | None = None, *, sync_engine: Any = None,
-                 clock: Callable[[], datetime] | None = None) -> None:
+    def __init__(self, store: Any, provider: Provider | None = None, *, workflow: Workflow | None = None,
+                 sync_engine: Any = None, clock: Callable[[], datetime] | None = None) -> None:
         self.store = store
         self.provider = provider
+        self.workflow = workflow or getattr(provider, "workflow", None) or workflow_for()
         self.sync_engine = sync_engine
         self.clock = clock or _now
         self._host = _host()
@@ -567,7 +514,7 @@ class Outbox:
             command = entry.command
             if command is None:
                 continue
-            for key, value in _expected_changes(command).items():
+            for key, value in self.workflow.expected_changes(command).items():
                 if isinstance(value, list) and isinstance(out.get(key), list):
                     out[key] = out[key] + value
                 else:
@@ -902,7 +849,7 @@ class Outbox:
 
         if await self._db(finish):
             report.done.append(entry.id)
-            follow_up.update(_FOLLOW_UP_FEEDS.get(command.kind, ()))
+            follow_up.update(self.workflow.follow_up_feeds(command.kind))
         else:
             report.busy.append(entry.id)
 

@@ -43,7 +43,9 @@ from typing import Any
 
 from jpm_tui.cache.health import CacheFault, cache_fault, check_opened
 from jpm_tui.cache.schema import JOB_SORT_COLUMNS, JOBS_FTS_TEXT_COLUMNS, JOBS_FTS_TOKENIZE, LATEST, MIGRATIONS
+from jpm_tui.provider.backends import workflow_for
 from jpm_tui.provider.timestamps import format_datetime, parse_datetime
+from jpm_tui.provider.workflow import Workflow
 
 
 class _Deferred:
@@ -1937,12 +1939,14 @@ class CacheStore:
     def project_types(self) -> list[d.ProjectType]:
         return self._lookup("project_types", True)
 
-    def job_statuses(self) -> list[tuple[str, int]]:
-        """(status text, active job count) for every status present, workflow order then name."""
+    def job_statuses(self, workflow: Workflow | None = None) -> list[tuple[str, int]]:
+        """(status text, active job count) for every status present, in ``workflow``'s order (default: the default
+        backend's), then by name."""
+        order = (workflow or workflow_for()).status_rank
         rows = self.conn.execute(
             "SELECT status, sum(n) FROM job_counts WHERE active = 1 GROUP BY status HAVING sum(n) > 0"
         ).fetchall()
-        return sorted(((r[0], int(r[1])) for r in rows), key=lambda r: (d.JobStatus(r[0]).rank, r[0]))
+        return sorted(((r[0], int(r[1])) for r in rows), key=lambda r: (order(r[0]), r[0]))
 
     # ================================================================================== projects
 

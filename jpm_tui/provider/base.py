@@ -23,6 +23,7 @@ from datetime import datetime
 from typing import Any, Literal, Protocol, runtime_checkable
 
 from jpm_tui.provider.domain import BookedLogEntry, Command
+from jpm_tui.provider.workflow import Workflow
 
 __all__ = [
     "CommandResult",
@@ -129,6 +130,9 @@ class CommandResult:
 class Provider(Protocol):
     name: str
     """Short backend name (``"servicetitan"``)."""
+    workflow: Workflow
+    """What the backend's statuses mean, the actions it supports and what its writes change (the board renders
+    it; the outbox lays queued writes over records with it)."""
 
     def feeds(self) -> Sequence[Feed]: ...
 

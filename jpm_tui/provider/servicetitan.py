@@ -861,6 +861,10 @@ class ServiceTitanProvider:
     async def _do_delete_appointment(self, c: d.DeleteAppointment) -> None:
         await self.client.jpm.delete_appointment(c.appointment_id)
 
+    # -- workflow (declared in its own module, which the board loads without this one and its HTTP client) -------
+
+    from .servicetitan_workflow import WORKFLOW as workflow  # the class attribute ``Provider.workflow``
+
 
 # ------------------------------------------------------------------------------------- translations
 

@@ -19,6 +19,8 @@ from textual.reactive import Reactive, var
 from textual.screen import Screen
 from textual import events
 
+from ..provider.backends import workflow_for
+from ..provider.workflow import Workflow
 from .commands import BindingCommands
 from .format import Clock, system_clock
 from .screens.filter_form import FilterChoices
@@ -111,6 +113,7 @@ class JpmApp(App[None]):
         save_theme: Callable[[str], str] | None = None,
         save_view: Callable[[str, dict[str, Any]], str] | None = None,
         freeze_start_up: bool = False,
+        workflow: Workflow | None = None,
     ) -> None:
         """``freeze_start_up``: after the first frame, exempt what start-up made (modules, styles, widgets; all
         kept until the board quits) from Python's cyclic garbage collector, whose full passes over them paused
@@ -119,9 +122,12 @@ class JpmApp(App[None]):
         ``keymap``: the config's ``[keys]`` (binding id -> key(s)); problems with it (unknown ids, clashing
         keys) are shown as warnings at start-up, naming ``keymap_origin`` (the config file).
         ``save_theme(name) -> message``: stores a theme picked on the board (the session writes the config
-        file; the board never does); without it a picked theme lasts until the board quits."""
+        file; the board never does); without it a picked theme lasts until the board quits.
+        ``workflow``: the backend's statuses, priorities, actions and rules the board renders (the session
+        gives its profile's; default: the default backend's, as a profile without ``backend`` has)."""
         super().__init__()
         self.source = source
+        self.workflow = workflow if workflow is not None else workflow_for()
         self.live = live
         self.link_for = link_for
         self.clock = clock
@@ -315,6 +321,8 @@ class JpmApp(App[None]):
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         if self._too_small and action not in ("quit", "app.quit"):
             return False
+        if action == "mode" and parameters == ("projects",) and not self.workflow.capabilities.projects:
+            return False  # a backend without projects: no key, no screen
         return True
 
     # ------------------------------------------------------------------ actions
@@ -466,7 +474,8 @@ class JpmApp(App[None]):
 
     def filter_choices(self) -> FilterChoices:
         return FilterChoices(self.named("job_type"), self.named("business_unit"), self.named("technician"),
-                             tz=self.tz)
+                             tz=self.tz, statuses=tuple((s.value, s.label) for s in self.workflow.job_statuses),
+                             priorities=tuple((p.value, p.label) for p in self.workflow.priorities_by_rank))
 
 
 def run_app(

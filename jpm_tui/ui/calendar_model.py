@@ -12,11 +12,12 @@ from dataclasses import dataclass, field, replace
 from datetime import date, datetime, time, timedelta, timezone, tzinfo
 from typing import Any
 
+from ..provider.workflow import FINISHED, NOT_STARTED, OTHER, PriorityLevel, StatusCategory, Workflow, style_key
 from .format import local
 
 __all__ = [
-    "CalendarData", "DAY_END", "DAY_START", "GROUPINGS", "Item", "Lane", "MIN_LENGTH", "SIGNALS", "STACK_SHOWN",
-    "UNCONFIRMED_WITHIN", "booked_hours", "build_lanes", "business_span", "day_bounds", "hours_span", "item_signals",
+    "BLOCK_CLASSES", "CalendarData", "DAY_END", "DAY_START", "GROUPINGS", "Item", "Lane", "MIN_LENGTH", "SIGNALS",
+    "STACK_SHOWN", "UNCONFIRMED_WITHIN", "block_class", "booked_hours", "build_lanes", "business_span", "day_bounds", "hours_span", "item_signals",
     "items_from",
     "overlap_hours", "place", "span_columns", "stack", "tray_sections", "week_bounds", "working_hours",
 ]
@@ -40,8 +41,8 @@ SIGNALS: dict[str, tuple[str, str]] = {
 }
 """Signal -> (mark drawn before the block's text, what it means: the legend)."""
 
-_OPEN = ("Scheduled", "Dispatched")
-_CLOSED = ("Done", "Canceled")
+BLOCK_CLASSES = frozenset(f"calendar--block-{key}" for key in (*StatusCategory, OTHER))
+"""An appointment's block is styled by its status's category (``provider.workflow``)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -57,7 +58,7 @@ class Item:
     end: datetime | None
     window_start: datetime | None = None
     window_end: datetime | None = None
-    status: str = "Scheduled"
+    status: str = ""
     confirmed: bool = False
     priority: str = ""
     job_status: str = ""
@@ -176,25 +177,33 @@ def with_overlay(item: Item, overlay: Mapping[str, Any]) -> Item:
 # ------------------------------------------------------------------------------------------- signals
 
 
-def item_signals(item: Item, now: datetime, *, within: timedelta = UNCONFIRMED_WITHIN) -> frozenset[str]:
-    """Which of ``SIGNALS`` apply to ``item`` at ``now``."""
+def item_signals(item: Item, now: datetime, workflow: Workflow, *,
+                 within: timedelta = UNCONFIRMED_WITHIN) -> frozenset[str]:
+    """Which of ``SIGNALS`` apply to ``item`` at ``now``, by its status's category in ``workflow`` ("unconfirmed"
+    only where the backend confirms appointments)."""
     out: set[str] = set()
-    status = item.status
+    category = workflow.appointment_category(item.status)
+    not_started = category in NOT_STARTED
     due = item.window_end or item.start
-    if status in _OPEN and due is not None and now > due:
+    if not_started and due is not None and now > due:
         out.add("late")
-    if status == "Working" and item.end is not None and now > item.end:
+    if category == StatusCategory.WORKING and item.end is not None and now > item.end:
         out.add("over")
-    if (status in _OPEN and not item.confirmed and item.start is not None
+    if (not_started and workflow.capabilities.confirmation and not item.confirmed and item.start is not None
             and now <= item.start <= now + within):
         out.add("unconfirmed")
-    if status == "Hold":
+    if category == StatusCategory.HELD:
         out.add("hold")
-    if item.priority in ("Urgent", "High"):
+    if workflow.priority_level(item.priority) in (PriorityLevel.URGENT, PriorityLevel.HIGH):
         out.add("priority")
     if item.pending:
         out.add("pending")
     return frozenset(out)
+
+
+def block_class(item: Item, workflow: Workflow) -> str:
+    """The component class of ``item``'s block (one of ``BLOCK_CLASSES``)."""
+    return f"calendar--block-{style_key(workflow.appointment_category(item.status))}"
 
 
 def marks(signals: Iterable[str]) -> str:
@@ -244,8 +253,8 @@ def group_of(technician: Any, grouping: str, zone_names: Mapping[int, str]) -> s
     return ""
 
 
-def build_lanes(data: CalendarData, *, grouping: str = "none", only: tuple[str, str] | None = None,
-                include_unassigned: bool = True) -> list[Lane]:
+def build_lanes(data: CalendarData, workflow: Workflow, *, grouping: str = "none",
+                only: tuple[str, str] | None = None, include_unassigned: bool = True) -> list[Lane]:
     """One lane per active technician (by name; under group headings when grouped), then "Unassigned".
 
     ``only``: ("team" | "zone", name) keeps the technicians of that team or zone. Canceled and deleted
@@ -258,7 +267,7 @@ def build_lanes(data: CalendarData, *, grouping: str = "none", only: tuple[str, 
     by_tech: dict[int, list[Item]] = defaultdict(list)
     unassigned: list[Item] = []
     for item in data.items:
-        if item.status == "Canceled" or item.deleted:
+        if workflow.appointment_category(item.status) == StatusCategory.CANCELED or item.deleted:
             continue
         if not item.technician_ids:
             unassigned.append(item)
@@ -423,22 +432,21 @@ def overlap_hours(item: Item, start: datetime, end: datetime) -> float:
 
 # ------------------------------------------------------------------------------------------- tray
 
-TRAY_SECTIONS = ("Unassigned", "Unconfirmed", "Hold", "Canceled")
-
-
-def tray_sections(items: Sequence[Item]) -> dict[str, list[Item]]:
-    """The appointments of the period a dispatcher still has to deal with, by kind."""
-    out: dict[str, list[Item]] = {name: [] for name in TRAY_SECTIONS}
+def tray_sections(items: Sequence[Item], workflow: Workflow) -> dict[str, list[Item]]:
+    """The appointments of the period a dispatcher still has to deal with: the workflow's tray sections
+    (title -> items, in its order)."""
+    by_kind: dict[str, list[Item]] = defaultdict(list)
     for item in sorted(items, key=_order):
         if item.deleted:
             continue
-        if item.status == "Canceled":
-            out["Canceled"].append(item)
+        category = workflow.appointment_category(item.status)
+        if category == StatusCategory.CANCELED:
+            by_kind["canceled"].append(item)
             continue
-        if item.status == "Hold":
-            out["Hold"].append(item)
-        if not item.technician_ids and item.status not in _CLOSED:
-            out["Unassigned"].append(item)
-        if not item.confirmed and item.status in _OPEN:
-            out["Unconfirmed"].append(item)
-    return out
+        if category == StatusCategory.HELD:
+            by_kind["held"].append(item)
+        if not item.technician_ids and category not in FINISHED:
+            by_kind["unassigned"].append(item)
+        if not item.confirmed and category in NOT_STARTED:
+            by_kind["unconfirmed"].append(item)
+    return {section.title: by_kind[section.kind] for section in workflow.tray}

@@ -15,8 +15,11 @@ from typing import Any
 
 from textual.theme import Theme
 
+from ..provider.workflow import OTHER, StatusCategory
+
 __all__ = [
     "BOARD_VARIABLES",
+    "LEGACY_STATUS_VARIABLES",
     "DEFAULT_THEME",
     "ThemeError",
     "board_variable_defaults",
@@ -31,8 +34,16 @@ _COLOR_KEYS = (
     "primary", "secondary", "warning", "error", "success", "accent",
     "foreground", "background", "surface", "panel", "boost",
 )
-STATUS_KEYS = ("scheduled", "dispatched", "inprogress", "hold", "completed", "canceled", "other")
+STATUS_KEYS = (*(c.value for c in StatusCategory), OTHER)
+"""A status colour per category (``provider.workflow.StatusCategory``): one theme serves every backend."""
 PRIORITY_KEYS = ("urgent", "high", "normal", "low")
+LEGACY_STATUS_VARIABLES = {
+    "status-inprogress": "status-working",
+    "status-hold": "status-held",
+    "status-completed": "status-done",
+}
+"""Names themes used when the colours were ServiceTitan's statuses: still read, as the category they became
+(a theme that sets both keeps the new name's colour)."""
 BOARD_VARIABLES = tuple(f"status-{k}" for k in STATUS_KEYS) + tuple(f"priority-{k}" for k in PRIORITY_KEYS)
 
 
@@ -71,7 +82,11 @@ def parse_theme(data: dict[str, Any], origin: str) -> Theme:
     for key in ("luminosity_spread", "text_alpha"):
         if key in data:
             extra[key] = float(data[key])
-    theme = Theme(name=name.strip(), **colors, variables=dict(variables), **extra)
+    variables = dict(variables)
+    for old, new in LEGACY_STATUS_VARIABLES.items():
+        if old in variables:
+            variables.setdefault(new, variables.pop(old))
+    theme = Theme(name=name.strip(), **colors, variables=variables, **extra)
     try:  # surface bad colour strings now, with the file name, not later as a CSS error
         theme.to_color_system().generate()
     except Exception as error:  # noqa: BLE001 - textual raises several kinds of parse errors
@@ -116,12 +131,14 @@ def board_variable_defaults(theme: Theme) -> dict[str, str]:
     foreground = colors.get("foreground", "#e0e0e0")
     muted = colors.get("foreground-muted", foreground)
     return {
+        "status-open": colors.get("accent", foreground),
         "status-scheduled": colors.get("primary-lighten-1", foreground) if theme.dark else colors.get("primary", foreground),
         "status-dispatched": colors.get("secondary-lighten-1", foreground) if theme.dark else colors.get("secondary", foreground),
-        "status-inprogress": colors.get("success", foreground),
-        "status-hold": colors.get("warning", foreground),
-        "status-completed": muted,
+        "status-working": colors.get("success", foreground),
+        "status-held": colors.get("warning", foreground),
+        "status-done": muted,
         "status-canceled": colors.get("error", foreground),
+        "status-closed": muted,
         "status-other": foreground,
         "priority-urgent": colors.get("error", foreground),
         "priority-high": colors.get("warning", foreground),

@@ -74,7 +74,8 @@ SUMMARIES = ["AC blowing warm air", "Kitchen sink backs up", "Upgrade to 200A pa
 class FakeSource:
     """``rows`` deterministic jobs (seeded); satisfies ``jpm_tui.ui.source.JobSource``."""
 
-    def __init__(self, rows: int = 200, *, seed: int = 7) -> None:
+    def __init__(self, rows: int = 200, *, seed: int = 7, statuses: list[str] = STATUSES) -> None:
+        """``statuses``: the job statuses rows get (another backend's, for its board)."""
         rnd = random.Random(seed)
         self.rows: list[JobListRow] = []
         self.jobs: dict[int, FakeJob] = {}
@@ -86,7 +87,7 @@ class FakeSource:
             tech = rnd.choice(TECHNICIANS)
             customer = rnd.choice(CUSTOMERS)
             city = rnd.choice(CITIES)
-            status = rnd.choice(STATUSES)
+            status = rnd.choice(statuses)
             appt = NOW + timedelta(hours=rnd.randint(-30, 24 * 20))
             modified = NOW - timedelta(minutes=rnd.randint(1, 60 * 24 * 10))
             row = JobListRow(

@@ -13,7 +13,7 @@ from jpm_tui.ui.calendar_model import (
     span_columns,
     tray_sections, with_overlay, working_hours,
 )
-from jpm_tui.ui.rules import APPOINTMENT_ACTION_NAMES, appointment_refusals
+from jpm_tui.provider.servicetitan_workflow import WORKFLOW
 
 UTC = timezone.utc
 
@@ -43,7 +43,7 @@ def item(**changes) -> Item:
     ({"pending": True}, {"pending"}),
 ])
 def test_signals(changes, expected):
-    assert item_signals(item(**changes), NOW) == expected
+    assert item_signals(item(**changes), NOW, WORKFLOW) == expected
 
 
 def test_overlay_lays_queued_writes_over_the_cached_appointment():
@@ -70,7 +70,7 @@ def _data() -> CalendarData:
 
 def test_lanes_one_per_technician_by_name_then_unassigned():
     data = _data()
-    lanes = build_lanes(data)
+    lanes = build_lanes(data, WORKFLOW)
     assert [lane.title for lane in lanes] == ["D. Novak", "K. Okafor", "M. Chen", "R. Alvarez", "Unassigned"]
     by_title = {lane.title: lane for lane in lanes}
     # an appointment with two technicians is in both lanes; canceled ones are in no lane
@@ -87,10 +87,10 @@ def test_lanes_one_per_technician_by_name_then_unassigned():
 
 def test_grouping_and_filtering_lanes():
     data = _data()
-    by_team = build_lanes(data, grouping="team")
+    by_team = build_lanes(data, WORKFLOW, grouping="team")
     assert [(lane.title, lane.heading) for lane in by_team][:4] == [
         ("Blue Team (2)", True), ("D. Novak", False), ("K. Okafor", False), ("Red Team (2)", True)]
-    only_mesa = build_lanes(data, only=("zone", "Mesa"))
+    only_mesa = build_lanes(data, WORKFLOW, only=("zone", "Mesa"))
     assert [lane.title for lane in only_mesa] == ["K. Okafor", "M. Chen"]  # no Unassigned lane when filtered
 
 
@@ -100,7 +100,7 @@ def test_span_columns_scale_the_working_day_to_the_width():
     assert span_columns(origin - timedelta(hours=3), origin - timedelta(hours=1), origin, 14, 140) is None
     assert span_columns(origin, origin, origin, 14, 140) == (0, 5)  # no length: half an hour, at least 1 column
     assert span_columns(origin + timedelta(hours=13), origin + timedelta(hours=20), origin, 14, 140) == (130, 140)
-    lanes = build_lanes(_data())
+    lanes = build_lanes(_data(), WORKFLOW)
     assert hours_span(lanes, day_bounds(NOW.date(), UTC)[0], UTC) == (6, 20)
 
 
@@ -121,7 +121,7 @@ def test_business_hours_set_the_day_axis_and_shifts_and_appointments_still_widen
 
 
 def test_tray_sections():
-    sections = tray_sections(_data().items)
+    sections = tray_sections(_data().items, WORKFLOW)
     assert {k: len(v) for k, v in sections.items()} == {"Unassigned": 1, "Unconfirmed": 2, "Hold": 1, "Canceled": 1}
 
 
@@ -135,13 +135,13 @@ def test_tray_sections():
     ({"job_status": "Canceled"}, {"create_appointment", "remove_appointment_hold", "confirm"}),
 ])
 def test_appointment_refusals(changes, refused):
-    assert set(appointment_refusals(item(**changes))) == refused
+    assert set(WORKFLOW.appointment_refusals(item(**changes))) == refused
 
 
 def test_refusals_without_a_selection_or_an_outbox():
-    assert set(appointment_refusals(None)) == set(APPOINTMENT_ACTION_NAMES)
-    assert appointment_refusals(item(), writable="read-only")["confirm"] == "read-only"
-    assert appointment_refusals(item(), has_hold_reasons=False)["hold_appointment"].startswith("no hold reasons")
+    assert set(WORKFLOW.appointment_refusals(None)) == set(WORKFLOW.action_ids("appointment"))
+    assert WORKFLOW.appointment_refusals(item(), writable="read-only")["confirm"] == "read-only"
+    assert WORKFLOW.appointment_refusals(item(), has_hold_reasons=False)["hold_appointment"].startswith("no hold reasons")
 
 
 def test_a_bare_end_time_before_the_start_is_the_next_days():

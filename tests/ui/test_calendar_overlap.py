@@ -9,6 +9,7 @@ from datetime import datetime, timedelta, timezone
 from board_kit import make_app, settle
 from fakes import OverlapSource
 
+from jpm_tui.provider.servicetitan_workflow import WORKFLOW
 from jpm_tui.ui.calendar_model import (
     STACK_SHOWN, CalendarData, Item, Lane, booked_hours, build_lanes, day_bounds, hours_span, place, stack,
 )
@@ -44,10 +45,10 @@ def test_stacking_back_to_back_and_without_an_end():
 def test_lanes_from_build_lanes_are_stacked():
     data = CalendarData(DAY, DAY + timedelta(days=1), [item(1, 9, 2), item(2, 10, 2), item(3, 9, 1, ())],
                         technicians=[], shifts=[])
-    (unassigned,) = build_lanes(data)
+    (unassigned,) = build_lanes(data, WORKFLOW)
     assert (unassigned.title, unassigned.depth) == ("Unassigned", 1)
     data.technicians = [type("T", (), {"id": 101, "name": "K. Okafor", "active": True})()]
-    okafor = build_lanes(data)[0]
+    okafor = build_lanes(data, WORKFLOW)[0]
     assert (okafor.title, okafor.slots, okafor.depth) == ("K. Okafor", [0, 1], 2)
 
 

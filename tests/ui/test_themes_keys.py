@@ -70,7 +70,7 @@ async def test_theme_picker_switches_and_saves_the_theme(source, session):
         await _pick(pilot, "high-contrast")
         assert isinstance(app.screen, JobsScreen)
         assert app.theme == "high-contrast"
-        assert app.get_css_variables()["status-hold"] == "#ffff00"  # the board's variables follow the theme
+        assert app.get_css_variables()["status-held"] == "#ffff00"  # the board's variables follow the theme
         assert any("saved to" in n and "config.toml" in n for n in notes(app))
     text = path.read_text()
     assert 'theme = "high-contrast"' in text
@@ -224,8 +224,8 @@ async def test_no_color_keeps_statuses_and_priorities_apart_by_style(source, mon
         style = table.get_component_rich_style
         assert style("job-table--priority-urgent").reverse and style("job-table--priority-urgent").bold
         assert style("job-table--priority-high").bold and style("job-table--priority-low").dim
-        assert style("job-table--status-hold").italic and style("job-table--status-canceled").strike
-        assert style("job-table--status-completed").dim and style("job-table--status-inprogress").bold
+        assert style("job-table--status-held").italic and style("job-table--status-canceled").strike
+        assert style("job-table--status-done").dim and style("job-table--status-working").bold
         assert not style("job-table--status-scheduled").dim
     monkeypatch.delenv("NO_COLOR")
     app = make_app(source)

@@ -8,7 +8,7 @@ lane the cursor is not on shows at most ``STACK_SHOWN`` sub-rows and counts the 
 axis starts from the company's cached business hours for that weekday (06-20 without) and covers the day's
 shifts and appointments; what runs past it is clipped and marked ◀ ▶. Every write on the selected appointment goes
 through the outbox (``JpmApp.submit``); what its state forbids is refused up front with the reason on screen
-(``ui.rules.appointment_refusals``).
+(``Workflow.appointment_refusals``); an action the backend lacks (not in its workflow) has no key.
 """
 
 from __future__ import annotations
@@ -30,13 +30,13 @@ from textual.widgets import Static
 
 from ...cache.outbox import Outbox
 from ...provider import domain as d
+from ...provider.workflow import StatusCategory
 from ..calendar_model import (
-    GROUPINGS, MIN_LENGTH, SIGNALS, STACK_SHOWN, TRAY_SECTIONS, CalendarData, Item, Lane, booked_hours,
-    build_lanes, business_span, day_bounds, hours_span, item_signals, items_from, local_day, marks, overlap_hours,
-    place, span_columns, tray_sections, week_bounds, working_hours,
+    BLOCK_CLASSES, GROUPINGS, MIN_LENGTH, SIGNALS, STACK_SHOWN, CalendarData, Item, Lane, block_class,
+    booked_hours, build_lanes, business_span, day_bounds, hours_span, item_signals, items_from, local_day, marks,
+    overlap_hours, place, span_columns, tray_sections, week_bounds, working_hours,
 )
 from ..format import local
-from ..rules import APPOINTMENT_ACTION_NAMES, appointment_refusals
 from ..text import clean, plain
 from .appointment_form import Times, TimesFormScreen
 from .base import BoardScreen
@@ -48,10 +48,12 @@ AGENDA_BELOW = 100
 """Narrower than this (columns), the calendar opens on the agenda list."""
 
 APPOINTMENT_ACTIONS = Binding.Group("Appointment actions")
+_APPOINTMENT_ACTION_NAMES = frozenset({
+    "reschedule", "shift_time", "next_day", "assign", "reassign", "unassign", "hold_appointment",
+    "remove_appointment_hold", "confirm", "unconfirm", "edit_instructions", "create_appointment", "delete_appointment"})
+"""The calendar's writes on the selected appointment (the actions of its APPOINTMENT_ACTIONS bindings)."""
 NAVIGATION = Binding.Group("Calendar")
 
-_STATUS_KEYS = {"Scheduled": "scheduled", "Dispatched": "dispatched", "Working": "working", "Hold": "hold",
-                "Done": "done", "Canceled": "canceled"}
 
 
 def load_calendar(source: Any, start: datetime, end: datetime, outbox: Outbox | None = None) -> CalendarData:
@@ -136,7 +138,7 @@ class CalendarGrid(Widget, can_focus=True):
         "calendar--header", "calendar--label", "calendar--label-cursor", "calendar--heading",
         "calendar--on-shift", "calendar--off-shift", "calendar--window", "calendar--now", "calendar--cursor",
         "calendar--late", "calendar--over", "calendar--pending", "calendar--muted", "calendar--marks",
-        *(f"calendar--block-{key}" for key in (*_STATUS_KEYS.values(), "other")),
+        *BLOCK_CLASSES,
     }
     DEFAULT_CSS = ""
 
@@ -268,7 +270,8 @@ class CalendarScreen(BoardScreen):
         self.tray_open = False
         self.tray_tab = 0
         self.tray_index = 0
-        self.tray: dict[str, list[Item]] = {name: [] for name in TRAY_SECTIONS}
+        self.tray: dict[str, list[Item]] = tray_sections([], self.board.workflow)
+        """Tray section title -> its appointments, in the workflow's order."""
         self.refusals: dict[str, str] | None = None
         self.loads = 0
         self._week_cells: dict[tuple[int, int], list[Item]] = {}
@@ -332,7 +335,7 @@ class CalendarScreen(BoardScreen):
         if data is None:
             return
         lane_key = self.lanes[self.lane_index].key if self.lanes and self.lane_index < len(self.lanes) else None
-        self.lanes = build_lanes(data, grouping=self.grouping, only=self.only)
+        self.lanes = build_lanes(data, self.board.workflow, grouping=self.grouping, only=self.only)
         self._rows_lane = -1
         start, end = self.period()
         self._hours = (hours_span(self.lanes, start, self.tz, end, business_span(data.business_hours, self.day))
@@ -348,11 +351,12 @@ class CalendarScreen(BoardScreen):
                         offset = (local_day(item.start, self.tz) - monday).days
                         self._week_cells.setdefault((index, offset), []).append(item)
         shown = {lane.technician_id for lane in self.lanes if lane.technician_id is not None}
+        workflow = self.board.workflow
         self.agenda = sorted(
-            (i for i in data.items if i.status != "Canceled" and not i.deleted
-             and ((not i.technician_ids and self.only is None) or any(t in shown for t in i.technician_ids))),
+            (i for i in data.items if workflow.appointment_category(i.status) != StatusCategory.CANCELED
+             and not i.deleted and ((not i.technician_ids and self.only is None) or any(t in shown for t in i.technician_ids))),
             key=lambda i: (i.start is None, i.start or start, i.id))
-        self.tray = tray_sections(data.items)
+        self.tray = tray_sections(data.items, self.board.workflow)
         # Put the cursor back on the same appointment (same lane when it is still there).
         self.lane_index = next((n for n, lane in enumerate(self.lanes) if lane.key == lane_key), self.lane_index)
         self._restore_selection()
@@ -428,7 +432,7 @@ class CalendarScreen(BoardScreen):
         return self.lanes[self.lane_index] if 0 <= self.lane_index < len(self.lanes) else None
 
     def tray_items(self) -> list[Item]:
-        return self.tray[TRAY_SECTIONS[self.tray_tab]]
+        return list(self.tray.values())[self.tray_tab]
 
     def selected_item(self) -> Item | None:
         if self.tray_open:
@@ -459,7 +463,7 @@ class CalendarScreen(BoardScreen):
         ``lanes``: only these lanes' lines changed (a cursor move that did not scroll)."""
         item = self.selected_item()
         self._selected_id = item.id if item is not None else self._selected_id
-        refusals = appointment_refusals(
+        refusals = self.board.workflow.appointment_refusals(
             item, writable=self.board.read_only_reason, has_hold_reasons=bool(self.board.named("hold_reason")),
             has_technicians=bool(self.board.named("technician")))
         bindings_changed = self.refusals is None or set(refusals) != set(self.refusals)
@@ -519,7 +523,9 @@ class CalendarScreen(BoardScreen):
         self.call_after_refresh(self._repaint)
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
-        if action in APPOINTMENT_ACTION_NAMES:
+        if action in _APPOINTMENT_ACTION_NAMES:
+            if not self.board.workflow.supports(action):
+                return False  # hidden: footer, help and palette leave it out
             return None if self.refusals is None or action in self.refusals else True
         if action == "close_tray":
             return self.tray_open
@@ -621,7 +627,7 @@ class CalendarScreen(BoardScreen):
             now_x = self._now_column(width)
             if now_x is not None:
                 painter.fill(now_x, now_x + 1, grid.style_of("calendar--now"), "│")
-            now = self.now
+            now, workflow = self.now, self.board.workflow
             placed = [(index, spot) for index, item in enumerate(lane.items) if lane.slots[index] == line
                       for spot in (place(item.start, item.end, origin, hours, timeline),) if spot is not None]
             starts = sorted(spot[0] for _index, spot in placed)
@@ -630,7 +636,7 @@ class CalendarScreen(BoardScreen):
                 lo, hi = label_width + spot[0], label_width + spot[1]
                 # another block starts right where this one ends: keep a blank column between their words
                 abutted = hi - lo >= 3 and spot[1] in starts
-                signals = item_signals(item, now)
+                signals = item_signals(item, now, workflow)
                 if on_cursor and index == self.item_index:
                     style = grid.style_of("calendar--cursor")
                 elif "late" in signals:
@@ -638,7 +644,7 @@ class CalendarScreen(BoardScreen):
                 elif "over" in signals:
                     style = grid.style_of("calendar--over")
                 else:
-                    style = grid.style_of(f"calendar--block-{_STATUS_KEYS.get(item.status, 'other')}")
+                    style = grid.style_of(block_class(item, self.board.workflow))
                 painter.fill(lo, hi, style, " ")
                 text = clean(marks(signals) + item.label)
                 if spot[2]:  # starts before the axis (or is entirely before it)
@@ -683,21 +689,21 @@ class CalendarScreen(BoardScreen):
                      grid.style_of("calendar--label-cursor" if on_cursor else "calendar--label"))
         painter.fill(label_width - 1, label_width, grid.style_of("calendar--label"))
         cell = max(1, (width - label_width) // 7)
-        now = self.now
+        now, workflow = self.now, self.board.workflow
         for n in range(7):
             items = self._week_cells.get((lane_index, n), [])
             x = label_width + n * cell
             if on_cursor and n == self.day_offset:
                 style = grid.style_of("calendar--cursor")
-            elif any("late" in item_signals(i, now) for i in items):
+            elif any("late" in item_signals(i, now, workflow) for i in items):
                 style = grid.style_of("calendar--late")
             elif items:
-                style = grid.style_of(f"calendar--block-{_STATUS_KEYS.get(items[0].status, 'other')}")
+                style = grid.style_of(block_class(items[0], workflow))
             else:
                 style = grid.style_of("calendar--muted")
             day_start, day_end = self._week_days[n] if n < len(self._week_days) else (datetime.min, datetime.max)
             hours = sum(overlap_hours(i, day_start, day_end) for i in items)
-            signals = set().union(*(item_signals(i, now) for i in items)) if items else set()
+            signals = set().union(*(item_signals(i, now, workflow) for i in items)) if items else set()
             text = f"{len(items)}·{hours:.1f}h {marks(signals)}" if items else "·"
             painter.fill(x, x + cell - 1, style, " ")
             painter.text(x, text, limit=x + cell - 1)
@@ -717,11 +723,11 @@ class CalendarScreen(BoardScreen):
             return Strip.blank(width, grid.style_of("calendar--off-shift"))
         item = self.agenda[index]
         tz = self.tz
-        signals = item_signals(item, self.now)
+        signals = item_signals(item, self.now, self.board.workflow)
         selected = index == self.agenda_index and not self.tray_open
         base = grid.style_of("calendar--cursor") if selected else grid.style_of("calendar--off-shift")
         painter = _Painter(width, base)
-        status_style = base if selected else grid.style_of(f"calendar--block-{_STATUS_KEYS.get(item.status, 'other')}")
+        status_style = base if selected else grid.style_of(block_class(item, self.board.workflow))
         if "late" in signals and not selected:
             status_style = grid.style_of("calendar--late")
         window = f"{_hm(item.window_start, tz)}–{_hm(item.window_end, tz)}" if item.window_start else " " * 11
@@ -743,7 +749,7 @@ class CalendarScreen(BoardScreen):
         if y == 0:
             segments: list[Segment] = []
             used = 0
-            for n, name in enumerate(TRAY_SECTIONS):
+            for n, name in enumerate(self.tray):
                 words = f" {name} {len(self.tray[name])} "
                 style = tray.get_component_rich_style("tray--tab-current" if n == self.tray_tab else "tray--tab",
                                                       partial=False)
@@ -764,7 +770,7 @@ class CalendarScreen(BoardScreen):
         item = items[index]
         tz = self.tz
         when = local(item.start, tz).strftime("%a %H:%M") if item.start else "--"
-        text = _fit(clean(f" {when} {marks(item_signals(item, self.now))} {item.label}"), width)
+        text = _fit(clean(f" {when} {marks(item_signals(item, self.now, self.board.workflow))} {item.label}"), width)
         style = tray.get_component_rich_style("tray--cursor", partial=False) if index == self.tray_index else plain_style
         return Strip([Segment(text, style)], width)
 
@@ -817,7 +823,7 @@ class CalendarScreen(BoardScreen):
         techs = ", ".join(self.board.lookup_name("technician", t) for t in item.technician_ids) or "unassigned"
         out.append("  ")
         out.append_text(plain(techs))
-        words = [SIGNALS[name][1] for name in SIGNALS if name in item_signals(item, self.now)]
+        words = [SIGNALS[name][1] for name in SIGNALS if name in item_signals(item, self.now, self.board.workflow)]
         if words:
             out.append("  · " + "; ".join(words))
         refused = [(a, why) for a, why in (self.refusals or {}).items()]
@@ -898,7 +904,7 @@ class CalendarScreen(BoardScreen):
     def action_across(self, step: int) -> None:
         before = self.agenda_index
         if self.tray_open:
-            self.tray_tab = (self.tray_tab + step) % len(TRAY_SECTIONS)
+            self.tray_tab = (self.tray_tab + step) % max(1, len(self.tray))
             self.tray_index = 0
         elif self.view == "week":
             self.day_offset = max(0, min(6, self.day_offset + step))

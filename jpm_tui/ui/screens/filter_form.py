@@ -19,22 +19,22 @@ from ..format import local
 from ..source import JobQuery
 from ..text import clean, plain
 
-__all__ = ["FilterChoices", "FilterForm", "JOB_STATUSES", "PRIORITIES", "describe_filters"]
-
-JOB_STATUSES: tuple[str, ...] = ("Scheduled", "Dispatched", "InProgress", "Hold", "Completed", "Canceled")
-PRIORITIES: tuple[str, ...] = ("Urgent", "High", "Normal", "Low")
+__all__ = ["FilterChoices", "FilterForm", "describe_filters"]
 
 LookupName = Callable[[str, int], str]
 
 
 @dataclass(frozen=True)
 class FilterChoices:
-    """(id, name) pairs offered by the form; names are API text (rendered through ``plain``)."""
+    """(id, name) pairs offered by the form; names are API text (rendered through ``plain``). Statuses and
+    priorities are (value, label) pairs from the backend's workflow, in its order."""
 
     job_types: Sequence[tuple[int, str]] = ()
     business_units: Sequence[tuple[int, str]] = ()
     technicians: Sequence[tuple[int, str]] = ()
     tz: tzinfo | None = field(default=None)
+    statuses: Sequence[tuple[str, str]] = ()
+    priorities: Sequence[tuple[str, str]] = ()
 
 
 def _names(kind: str, ids: Sequence[int], lookup_name: LookupName) -> str:
@@ -92,9 +92,9 @@ class FilterForm(ModalScreen[JobQuery | None]):
             form.border_subtitle = "ctrl+s apply · esc cancel · ctrl+x clear"
             with Grid(id="filter-grid"):
                 yield Label("Status")
-                yield _select("f-status", [(s, s) for s in JOB_STATUSES], q.statuses)
+                yield _select("f-status", c.statuses, q.statuses)
                 yield Label("Priority")
-                yield _select("f-priority", [(p, p) for p in PRIORITIES], q.priorities)
+                yield _select("f-priority", c.priorities, q.priorities)
                 yield Label("Job type")
                 yield _select("f-job-type", c.job_types, q.job_type_ids)
                 yield Label("Business unit")

@@ -27,9 +27,8 @@ from ...cache.store import ProjectQuery
 from ...provider import domain as d
 from ..commands import binding_help
 from ..format import local, when
-from ..rules import JOB_ACTION_NAMES, held_appointment, holdable_appointment, job_refusals
 from ..text import clean, plain
-from ..widgets.virtual_table import priority_class, status_class
+from ..widgets.virtual_table import PRIORITY_CLASSES, STATUS_CLASSES, priority_class, status_class
 from .record import RecordScreen
 from .modals import Choice, ConfirmScreen, PickerScreen, TextEntryScreen, ask
 
@@ -37,7 +36,7 @@ __all__ = ["JOB_ACTIONS", "JOB_ACTION_BINDINGS", "JobDetail", "JobDetailScreen",
 
 JOB_ACTIONS = Binding.Group("Job actions")
 """The job's writes. Each queues a command in the outbox; a state that forbids one greys its key and the
-screen says why (``ui.rules.job_refusals``)."""
+screen says why (``Workflow.job_refusals``); an action the backend lacks (not in its workflow) has no key."""
 
 JOB_ACTION_BINDINGS: list[BindingType] = [
     Binding("c", "cancel_job", "Cancel job", group=JOB_ACTIONS, id="cancel-job"),
@@ -58,6 +57,7 @@ JOB_ACTION_BINDINGS: list[BindingType] = [
 log = logging.getLogger(__name__)
 
 _ACTION_WORDS = {b.action: b.description for b in JOB_ACTION_BINDINGS if isinstance(b, Binding)}
+_JOB_ACTION_NAMES = frozenset(_ACTION_WORDS)
 
 
 @dataclass
@@ -174,9 +174,8 @@ class JobDetailScreen(RecordScreen):
         "job-detail--heading",
         "job-detail--error",
         "job-detail--pending",
-        *(f"job-table--status-{s}" for s in
-          ("scheduled", "dispatched", "inprogress", "hold", "completed", "canceled", "other")),
-        *(f"job-table--priority-{p}" for p in ("urgent", "high", "normal", "low")),
+        *STATUS_CLASSES,
+        *PRIORITY_CLASSES,
     }
 
     BINDINGS: ClassVar[list[BindingType]] = [
@@ -248,12 +247,11 @@ class JobDetailScreen(RecordScreen):
 
     def _refusals(self) -> dict[str, str]:
         if self.detail is None:
-            return dict.fromkeys(JOB_ACTION_NAMES, f"job {self.job_id} is not in the local cache")
-        return job_refusals(self.detail.job, self.detail.overlay, self.detail.appointments,
-                            self.detail.appointment_overlays, writable=self.board.read_only_reason,
-                            has_cancel_reasons=bool(self.board.named("cancel_reason")),
-                            has_hold_reasons=bool(self.board.named("hold_reason")),
-                            has_projects=bool(self.detail.customer_projects))
+            return dict.fromkeys(_JOB_ACTION_NAMES, f"job {self.job_id} is not in the local cache")
+        return self.board.workflow.job_refusals(
+            self.detail.job, self.detail.overlay, self.detail.appointments, self.detail.appointment_overlays,
+            writable=self.board.read_only_reason, has_cancel_reasons=bool(self.board.named("cancel_reason")),
+            has_hold_reasons=bool(self.board.named("hold_reason")), has_projects=bool(self.detail.customer_projects))
 
     def _remember_names(self) -> None:
         if self.detail is None:
@@ -267,7 +265,9 @@ class JobDetailScreen(RecordScreen):
             self.board.remember_name("project", project.id, f"project {clean(project.number)}")
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
-        if action in JOB_ACTION_NAMES:
+        if action in _JOB_ACTION_NAMES:
+            if not self.board.workflow.supports(action):
+                return False  # hidden: footer, help and palette leave it out
             return None if self.refusals is None or action in self.refusals else True
         return True
 
@@ -335,7 +335,8 @@ class JobDetailScreen(RecordScreen):
         return out
 
     def _unavailable_lines(self) -> list[Any]:
-        refused = [(action, why) for action, why in (self.refusals or {}).items() if action in _ACTION_WORDS]
+        refused = [(action, why) for action, why in (self.refusals or {}).items()
+                   if action in _ACTION_WORDS and self.board.workflow.supports(action)]
         if not refused or self.board.read_only_reason:
             return [self._heading(f"Actions: {self.board.read_only_reason}")] if self.board.read_only_reason else []
         out: list[Any] = [self._heading("Not possible now")]
@@ -389,12 +390,13 @@ class JobDetailScreen(RecordScreen):
         status = overlay.get("status") or _get(job, "status")
         priority = overlay.get("priority") or _get(job, "priority")
         title.append("  ")
-        title.append_text(plain(status, self._style(status_class(status))))
+        title.append_text(plain(status, self._style(status_class(self.board.workflow.category(status)))))
         if "status" in overlay:
             title.append(" (queued)", self._style("job-detail--pending"))
         if priority:
             title.append("  ")
-            title.append_text(plain(f"{clean(priority)} priority", self._style(priority_class(priority))))
+            level = self.board.workflow.priority_level(priority)
+            title.append_text(plain(f"{clean(priority)} priority", self._style(priority_class(level))))
         out.append(title)
         out.extend(self._pending_lines())
         tz = self.board.tz
@@ -442,7 +444,8 @@ class JobDetailScreen(RecordScreen):
             line.append(f"{clean(_get(appt, 'number', 'appointment_number', 'id'))}  ", "bold")
             line.append(f"{when(_get(appt, 'start'), tz)} – {when(_get(appt, 'end'), tz)[11:16]}  ")
             appt_status = _get(appt, "status")
-            line.append_text(plain(appt_status, self._style(status_class(appt_status))))
+            category = self.board.workflow.appointment_category(appt_status)
+            line.append_text(plain(appt_status, self._style(status_class(category))))
             techs = detail.technicians.get(_get(appt, "id"), "")
             line.append("  ")
             line.append_text(plain(techs or "unassigned", self._style("job-detail--muted") if not techs else ""))
@@ -565,7 +568,8 @@ class JobDetailScreen(RecordScreen):
 
     def action_hold(self) -> None:
         assert self.detail is not None
-        appointment = holdable_appointment(self.detail.appointments, self.detail.appointment_overlays)
+        appointment = self.board.workflow.holdable_appointment(self.detail.appointments,
+                                                               self.detail.appointment_overlays)
         if appointment is None:
             return
         when_text = when(appointment.start, self.board.tz)
@@ -575,7 +579,7 @@ class JobDetailScreen(RecordScreen):
 
     def action_remove_hold(self) -> None:
         assert self.detail is not None
-        appointment = held_appointment(self.detail.appointments, self.detail.appointment_overlays)
+        appointment = self.board.workflow.held_appointment(self.detail.appointments, self.detail.appointment_overlays)
         if appointment is None:
             return
         self._ask(ConfirmScreen("Remove hold", f"Take appointment {clean(appointment.number)} off hold?"),
@@ -595,7 +599,7 @@ class JobDetailScreen(RecordScreen):
                   lambda written: self._edit(summary=written.text))
 
     def action_edit_priority(self) -> None:
-        choices = [Choice(p.value, p.value) for p in d.Priority if p is not d.Priority.UNKNOWN]
+        choices = [Choice(p.value, p.label) for p in reversed(self.board.workflow.priorities_by_rank)]
         self._ask(PickerScreen(f"Priority of {self._job_words}", choices),
                   lambda picked: self._edit(priority=str(picked.value)))
 

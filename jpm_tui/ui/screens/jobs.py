@@ -21,13 +21,11 @@ from ..source import JobListRow, JobQuery, SavedView
 from ..text import clean
 from ..widgets.filter_bar import FilterBar
 from ..widgets.job_table import COLUMNS, TEXT_COUNT_CAP, JobTable
-from .filter_form import JOB_STATUSES, PRIORITIES, FilterForm, describe_filters
+from .filter_form import FilterForm, describe_filters
 from .table_screen import SearchInput, TableScreen, cycle
 
-__all__ = ["JobsScreen", "STATUS_CYCLE", "PRIORITY_CYCLE"]
+__all__ = ["JobsScreen"]
 
-STATUS_CYCLE = JOB_STATUSES
-PRIORITY_CYCLE = PRIORITIES
 EXPORT_CHUNK = 1000
 
 _VIEW_KEYS = [
@@ -142,8 +140,8 @@ class JobsScreen(TableScreen):
         yield FilterBar(id="filter-bar")
         yield SearchInput(placeholder="search jobs: number, customer, summary…", id="search")
         board = self.board
-        yield JobTable(board.source, self._initial, reader=board.reader, clock=board.clock, tz=board.tz,
-                       first_page=self._first_page)
+        yield JobTable(board.source, self._initial, workflow=board.workflow, reader=board.reader, clock=board.clock,
+                       tz=board.tz, first_page=self._first_page)
 
     def on_mount(self) -> None:
         self._show_filters()
@@ -185,10 +183,12 @@ class JobsScreen(TableScreen):
     # ------------------------------------------------------------------ quick filters, sort, views
 
     def action_cycle_status(self) -> None:
-        self._change(statuses=cycle(tuple(self.table.query.statuses), STATUS_CYCLE))
+        statuses = tuple(s.value for s in self.board.workflow.job_statuses)
+        self._change(statuses=cycle(tuple(self.table.query.statuses), statuses))
 
     def action_cycle_priority(self) -> None:
-        self._change(priorities=cycle(tuple(self.table.query.priorities), PRIORITY_CYCLE))
+        priorities = tuple(p.value for p in self.board.workflow.priorities_by_rank)
+        self._change(priorities=cycle(tuple(self.table.query.priorities), priorities))
 
     def action_sort(self, step: int) -> None:
         keys = [c.key for c in COLUMNS]

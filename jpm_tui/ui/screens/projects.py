@@ -25,7 +25,7 @@ from ..text import clean, plain
 from ..widgets.filter_bar import FilterBar
 from ..widgets.job_table import JobTable
 from ..widgets.project_table import PROJECT_COLUMNS, ProjectTable
-from ..widgets.virtual_table import status_class
+from ..widgets.virtual_table import STATUS_CLASSES, status_class
 from .record import RecordScreen
 from .modals import Choice, ConfirmScreen, PickerScreen, TextEntryScreen, ask
 from .table_screen import SearchInput, TableScreen, cycle
@@ -59,7 +59,8 @@ class ProjectsScreen(TableScreen):
         yield FilterBar(id="filter-bar")
         yield SearchInput(placeholder="search projects: number, name…", id="search")
         board = self.board
-        yield ProjectTable(board.source, ProjectQuery(), reader=board.reader, clock=board.clock, tz=board.tz)
+        yield ProjectTable(board.source, ProjectQuery(), workflow=board.workflow, reader=board.reader,
+                           clock=board.clock, tz=board.tz)
 
     async def on_mount(self) -> None:
         self._show_filters()
@@ -150,8 +151,7 @@ class ProjectDetailScreen(RecordScreen):
     COMPONENT_CLASSES: ClassVar[set[str]] = {
         "project-detail--label", "project-detail--muted", "project-detail--heading", "project-detail--error",
         "project-detail--pending",
-        *(f"job-table--status-{s}" for s in
-          ("scheduled", "dispatched", "inprogress", "hold", "completed", "canceled", "other")),
+        *STATUS_CLASSES,
     }
 
     BINDINGS: ClassVar[list[BindingType]] = [
@@ -172,8 +172,8 @@ class ProjectDetailScreen(RecordScreen):
     def compose_body(self) -> ComposeResult:
         with VerticalScroll(id="project-body"):
             yield Static(plain("Loading…"), id="project-content")
-        jobs = JobTable(self.board.source, JobQuery(project_id=self.project_id), reader=self.board.reader,
-                        clock=self.board.clock, tz=self.board.tz, id="project-jobs")
+        jobs = JobTable(self.board.source, JobQuery(project_id=self.project_id), workflow=self.board.workflow,
+                        reader=self.board.reader, clock=self.board.clock, tz=self.board.tz, id="project-jobs")
         jobs.border_title = "Jobs"
         yield jobs
 
@@ -245,7 +245,7 @@ class ProjectDetailScreen(RecordScreen):
         title.append("  ")
         title.append_text(plain(project.name, "bold"))
         title.append("  ")
-        title.append_text(plain(project.status or "—", self._style(status_class(project.status))))
+        title.append_text(plain(project.status or "—", self._style(status_class(self.board.workflow.category(project.status)))))
         if project.sub_status:
             title.append(" · ")
             title.append_text(plain(project.sub_status, self._style("project-detail--muted")))

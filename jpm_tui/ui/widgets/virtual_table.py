@@ -34,13 +34,13 @@ from textual.scroll_view import ScrollView
 from textual.strip import Strip
 from textual.timer import Timer
 
+from ...provider.workflow import OTHER, PriorityLevel, StatusCategory, Workflow, style_key
 from ..css import widget_css
 from ..format import Clock, system_clock
 from ..source import Reader
-from ..text import clean
 
-__all__ = ["CellContext", "Column", "GAP", "VirtualTable", "fit", "layout_columns", "status_class",
-           "priority_class"]
+__all__ = ["CellContext", "Column", "GAP", "PRIORITY_CLASSES", "STATUS_CLASSES", "VirtualTable", "fit",
+           "layout_columns", "status_class", "priority_class"]
 
 PAGE_SIZE = 64
 MAX_PAGES = 24
@@ -54,22 +54,22 @@ for a key may wait behind it."""
 BOOKMARK_WAIT = 0.01
 """Seconds the walk waits, before its next chunk, while the table waits for windows of its own."""
 
-_KNOWN_STATUSES = {"scheduled", "dispatched", "inprogress", "hold", "completed", "canceled"}
-_KNOWN_PRIORITIES = {"urgent", "high", "normal", "low"}
+STATUS_CLASSES = frozenset(f"job-table--status-{key}" for key in (*StatusCategory, OTHER))
+"""A status is styled by its category (``provider.workflow``), so a theme styles every backend's statuses."""
+PRIORITY_CLASSES = frozenset(f"job-table--priority-{level}" for level in PriorityLevel)
 
 Q = TypeVar("Q")
 R = TypeVar("R")
 
 
-def status_class(status: str | None) -> str:
-    """Component class for a status; statuses the board does not know share ``-other``."""
-    key = clean(status).lower().replace(" ", "").replace("_", "")
-    return f"job-table--status-{key if key in _KNOWN_STATUSES else 'other'}"
+def status_class(category: StatusCategory | None) -> str:
+    """Component class for a status's category; statuses the workflow does not list share ``-other``."""
+    return f"job-table--status-{style_key(category)}"
 
 
-def priority_class(priority: str | None) -> str:
-    key = clean(priority).lower()
-    return f"job-table--priority-{key if key in _KNOWN_PRIORITIES else 'normal'}"
+def priority_class(level: PriorityLevel | None) -> str:
+    """Component class for a priority's level; priorities the workflow does not list look normal."""
+    return f"job-table--priority-{level or PriorityLevel.NORMAL}"
 
 
 @dataclass(frozen=True)
@@ -180,8 +180,8 @@ class VirtualTable(ScrollView, Generic[Q, R], can_focus=True):
         "virtual-table--write-queued",
         "virtual-table--write-failed",
         "virtual-table--empty",
-        *(f"job-table--status-{s}" for s in (*_KNOWN_STATUSES, "other")),
-        *(f"job-table--priority-{p}" for p in _KNOWN_PRIORITIES),
+        *STATUS_CLASSES,
+        *PRIORITY_CLASSES,
     }
 
     class _TableMessage(Message):
@@ -220,6 +220,7 @@ class VirtualTable(ScrollView, Generic[Q, R], can_focus=True):
         source: Any,
         query: Q,
         *,
+        workflow: Workflow,
         reader: Reader | None = None,
         clock: Clock = system_clock,
         tz: tzinfo | None = None,
@@ -229,9 +230,11 @@ class VirtualTable(ScrollView, Generic[Q, R], can_focus=True):
         first_page: Future[tuple[int, Sequence[R]]] | None = None,
     ) -> None:
         """``first_page``: the count and the first ``PAGE_SIZE`` rows of ``query``, already being read (the
-        board starts that read before Textual starts, so that its first frame can show rows)."""
+        board starts that read before Textual starts, so that its first frame can show rows). ``workflow``: the
+        backend's, whose categories and levels colour the status and priority columns."""
         super().__init__(name=name, id=id, classes=classes)
         self.source = source
+        self.workflow = workflow
         self._query = query
         self._first_page = first_page
         self.reader = reader or Reader()
@@ -276,9 +279,9 @@ class VirtualTable(ScrollView, Generic[Q, R], can_focus=True):
     def cell_class(self, column: Column, row: R) -> str | None:
         """The component class of one cell, if any (status and priority columns are coloured by value)."""
         if column.style == "status":
-            return status_class(getattr(row, "status", None))
+            return status_class(self.workflow.category(getattr(row, "status", None)))
         if column.style == "priority":
-            return priority_class(getattr(row, "priority", None))
+            return priority_class(self.workflow.priority_level(getattr(row, "priority", None)))
         return None
 
     # ------------------------------------------------------------------ query and data

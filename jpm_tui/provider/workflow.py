@@ -1,0 +1,416 @@
+"""A backend's workflow, in words the board and the cache reason with: the backend declares, the board renders.
+
+Each backend describes its job (and appointment) statuses, each with a ``StatusCategory`` the board styles and
+reasons with, the transitions it enforces, its priorities, the actions it supports and its capabilities, in one
+``Workflow`` (``provider/servicetitan_workflow.py`` is ServiceTitan's). The board colours, filters, refuses
+actions and lays out the calendar's signals and tray from it; the outbox takes the changes a queued command is
+expected to make and the feeds to sync after it. Nothing here names a backend's status: the rules below are
+written over categories, so a backend brings its own values and labels.
+
+No HTTP, no pydantic: the board imports this before it paints from the cache.
+"""
+
+from __future__ import annotations
+
+import enum
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any, Literal
+
+__all__ = [
+    "Action",
+    "ActionNeeds",
+    "Capabilities",
+    "FINISHED",
+    "NOT_STARTED",
+    "OTHER",
+    "Priority",
+    "PriorityLevel",
+    "RecordType",
+    "Status",
+    "StatusCategory",
+    "TraySection",
+    "Workflow",
+    "style_key",
+]
+
+
+class StatusCategory(enum.StrEnum):
+    """What a status means to the board, whatever the backend calls it. Each value names a theme variable
+    (``$status-<value>``) and a style class (``job-table--status-<value>``, ``calendar--block-<value>``)."""
+
+    OPEN = "open"
+    """Booked, not scheduled yet (no time or no technician)."""
+    SCHEDULED = "scheduled"
+    DISPATCHED = "dispatched"
+    """A technician is on the way."""
+    WORKING = "working"
+    HELD = "held"
+    """Paused: on hold."""
+    DONE = "done"
+    CANCELED = "canceled"
+    CLOSED = "closed"
+    """Finished otherwise (closed out, invoiced, archived)."""
+
+
+OTHER = "other"
+"""The style key of a status the workflow does not list (a value the backend added later)."""
+
+NOT_STARTED = frozenset({StatusCategory.OPEN, StatusCategory.SCHEDULED, StatusCategory.DISPATCHED})
+"""Ahead of the technician: can be late, can wait for a confirmation."""
+FINISHED = frozenset({StatusCategory.DONE, StatusCategory.CANCELED, StatusCategory.CLOSED})
+"""Nothing more happens to it."""
+
+
+class PriorityLevel(enum.StrEnum):
+    """What a priority means to the board (style class ``job-table--priority-<value>``, the calendar's ▲)."""
+
+    URGENT = "urgent"
+    HIGH = "high"
+    NORMAL = "normal"
+    LOW = "low"
+
+
+RecordType = Literal["job", "appointment"]
+
+ActionNeeds = Literal["none", "confirm", "text", "reason", "choice", "technicians", "time", "project", "status"]
+"""What the board asks before it queues the action: nothing, a yes/no, a text, a reason from the backend's list
+(with a memo), one of a list (priority, job type...), technicians, a time, a project, the next status."""
+
+
+@dataclass(frozen=True, slots=True)
+class Status:
+    value: str
+    """As the backend sends and takes it (what the cache stores and saved views filter on)."""
+    label: str
+    """As the dispatcher reads it."""
+    category: StatusCategory
+
+
+@dataclass(frozen=True, slots=True)
+class Priority:
+    value: str
+    label: str
+    rank: int
+    """Order, most urgent first (0)."""
+    level: PriorityLevel
+
+
+@dataclass(frozen=True, slots=True)
+class Action:
+    """A write the backend supports. ``id`` is the board's action name (the binding's action, the key of a
+    refusal); the board binds ``default_key`` to it unless the config's ``[keys]`` says otherwise."""
+
+    id: str
+    label: str
+    default_key: str
+    needs: ActionNeeds
+    applies_to: RecordType
+
+
+@dataclass(frozen=True, slots=True)
+class Capabilities:
+    appointments: bool
+    """Separate appointment records per job (False: one scheduled window per job)."""
+    several_technicians: bool
+    """More than one technician on an appointment (or job)."""
+    holds: bool
+    projects: bool
+    arrival_windows: bool
+    confirmation: bool
+    """An appointment is confirmed with the customer (the calendar then marks unconfirmed ones)."""
+    notes: bool
+    cancel_reasons: bool
+    """A cancellation takes a reason from the backend's list."""
+
+
+TrayKind = Literal["unassigned", "unconfirmed", "held", "canceled"]
+
+
+@dataclass(frozen=True, slots=True)
+class TraySection:
+    """A tab of the calendar's tray: the appointments of a kind the dispatcher still has to deal with."""
+
+    kind: TrayKind
+    title: str
+
+
+def _fold(text: str) -> str:
+    """How a status is matched: case, spaces and underscores ignored ("In Progress" finds "InProgress")."""
+    return text.lower().replace(" ", "").replace("_", "")
+
+
+def style_key(category: StatusCategory | None) -> str:
+    """The style suffix of a category (``OTHER`` for a status the workflow does not list)."""
+    return category.value if category is not None else OTHER
+
+
+@dataclass(frozen=True)
+class Workflow:
+    """One backend's workflow. Statuses are listed in workflow order (the filter form's, the counts')."""
+
+    backend: str
+    job_statuses: tuple[Status, ...]
+    appointment_statuses: tuple[Status, ...]
+    """Empty when the backend has one scheduled window per job: the window then has the job's status."""
+    transitions: Mapping[str, frozenset[str]] | None
+    """Status value -> the values it may move to, where the backend enforces a table; None where it enforces none."""
+    priorities: tuple[Priority, ...]
+    actions: tuple[Action, ...]
+    capabilities: Capabilities
+    status_after: Mapping[str, str]
+    """Command kind -> the status value its target is left in (the outbox shows it before the server answers)."""
+    follow_up: Mapping[str, tuple[str, ...]]
+    """Command kind -> the feeds worth an incremental sync once it is done (what re-reading its record misses)."""
+    tray: tuple[TraySection, ...]
+    _job_index: dict[str, Status] = field(init=False, repr=False, compare=False)
+    _appointment_index: dict[str, Status] = field(init=False, repr=False, compare=False)
+    _priority_index: dict[str, Priority] = field(init=False, repr=False, compare=False)
+    _action_ids: frozenset[str] = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        appointment = self.appointment_statuses or self.job_statuses
+        object.__setattr__(self, "_job_index", {_fold(s.value): s for s in self.job_statuses})
+        object.__setattr__(self, "_appointment_index", {_fold(s.value): s for s in appointment})
+        object.__setattr__(self, "_priority_index", {_fold(p.value): p for p in self.priorities})
+        object.__setattr__(self, "_action_ids", frozenset(a.id for a in self.actions))
+
+    # ------------------------------------------------------------------------------ vocabulary
+
+    def job_status(self, value: Any) -> Status | None:
+        return self._job_index.get(_fold(str(value or "")))
+
+    def appointment_status(self, value: Any) -> Status | None:
+        return self._appointment_index.get(_fold(str(value or "")))
+
+    def category(self, value: Any) -> StatusCategory | None:
+        """The category of a job status (None for one the workflow does not list). A project's status is read
+        with the same words (a project "In Progress" is working)."""
+        status = self.job_status(value)
+        return status.category if status is not None else None
+
+    def appointment_category(self, value: Any) -> StatusCategory | None:
+        status = self.appointment_status(value)
+        return status.category if status is not None else None
+
+    def status_rank(self, value: Any) -> int:
+        """A job status's place in workflow order; values the workflow does not list come last."""
+        status = self.job_status(value)
+        return self.job_statuses.index(status) if status is not None else len(self.job_statuses)
+
+    @property
+    def priorities_by_rank(self) -> tuple[Priority, ...]:
+        """Most urgent first."""
+        return tuple(sorted(self.priorities, key=lambda p: p.rank))
+
+    def priority(self, value: Any) -> Priority | None:
+        return self._priority_index.get(_fold(str(value or "")))
+
+    def priority_level(self, value: Any) -> PriorityLevel | None:
+        priority = self.priority(value)
+        return priority.level if priority is not None else None
+
+    def supports(self, action_id: str) -> bool:
+        return action_id in self._action_ids
+
+    def action_ids(self, applies_to: RecordType) -> tuple[str, ...]:
+        return tuple(a.id for a in self.actions if a.applies_to == applies_to)
+
+    def next_statuses(self, value: Any) -> tuple[Status, ...] | None:
+        """The job statuses ``value`` may move to, in workflow order; None where the backend enforces no table."""
+        if self.transitions is None:
+            return None
+        allowed = self.transitions.get(str(value or ""), frozenset())
+        return tuple(s for s in self.job_statuses if s.value in allowed)
+
+    def transition_refusal(self, current: Any, target: str) -> str | None:
+        """Why a job cannot move from ``current`` to ``target`` (None when it can)."""
+        allowed = self.next_statuses(current)
+        if allowed is None or any(s.value == target for s in allowed):
+            return None
+        status = self.job_status(target)
+        label = status.label if status is not None else target
+        if not allowed:
+            return f"{current} is final: it moves to no other status"
+        return f"{current} cannot move to {label} (only to {', '.join(s.label for s in allowed)})"
+
+    # ------------------------------------------------------------------------------ the outbox
+
+    def expected_changes(self, command: Any) -> dict[str, Any]:
+        """Domain fields of the target record ``command`` is expected to change, with their new values."""
+        out = _field_changes(command)
+        status = self.status_after.get(command.kind)
+        if status is not None:
+            out["status"] = status
+        return out
+
+    def follow_up_feeds(self, command_kind: str) -> tuple[str, ...]:
+        return self.follow_up.get(command_kind, ())
+
+    # ------------------------------------------------------------------------------ what a state allows
+
+    def held_appointment(self, appointments: Sequence[Any], overlays: Mapping[int, Mapping[str, Any]]) -> Any | None:
+        """The appointment a 'remove hold' takes off hold: the earliest one on hold."""
+        held = [a for a in appointments
+                if self.appointment_category(_appointment_status(a, overlays)) == StatusCategory.HELD]
+        return min(held, key=_by_start, default=None)
+
+    def holdable_appointment(self, appointments: Sequence[Any],
+                             overlays: Mapping[int, Mapping[str, Any]]) -> Any | None:
+        """The appointment a 'hold' puts on hold: the earliest one still ahead of the technician."""
+        candidates = [a for a in appointments
+                      if self.appointment_category(_appointment_status(a, overlays)) not in _NOT_HOLDABLE]
+        return min(candidates, key=_by_start, default=None)
+
+    def job_refusals(self, job: Any, overlay: Mapping[str, Any], appointments: Sequence[Any],
+                     appointment_overlays: Mapping[int, Mapping[str, Any]], *, writable: str | None = None,
+                     has_cancel_reasons: bool = True, has_hold_reasons: bool = True,
+                     has_projects: bool = True) -> dict[str, str]:
+        """Job action id -> why it is not possible now; allowed actions are absent. The state judged is the
+        cached record with the queued writes laid over it (``Outbox.overlay``).
+
+        ``writable``: why this board cannot write at all (None when it can)."""
+        if writable is not None:
+            return dict.fromkeys(self.action_ids("job"), writable)
+        status = effective_status(job, overlay)
+        category = self.category(status)
+        words = status.lower()
+        project_id = overlay["project_id"] if "project_id" in overlay else getattr(job, "project_id", None)
+        out: dict[str, str] = {}
+        if category == StatusCategory.CANCELED:
+            out["cancel_job"] = "the job is already canceled"
+        elif category in FINISHED:
+            out["cancel_job"] = f"a {words} job cannot be canceled"
+        elif (refused := self._status_refusal(status, "cancel_job")) is not None:
+            out["cancel_job"] = refused
+        elif not has_cancel_reasons:
+            out["cancel_job"] = "no cancel reasons are cached yet (sync first)"
+        if category != StatusCategory.CANCELED:
+            out["remove_cancellation"] = "the job is not canceled"
+        if category in FINISHED:
+            out["hold"] = f"the job is {words}"
+            out["new_appointment"] = f"the job is {words}"
+        elif self.holdable_appointment(appointments, appointment_overlays) is None:
+            out["hold"] = "no appointment of this job is open to put on hold"
+        elif not has_hold_reasons:
+            out["hold"] = "no hold reasons are cached yet (sync first)"
+        if self.held_appointment(appointments, appointment_overlays) is None:
+            out["remove_hold"] = "no appointment of this job is on hold"
+        if category == StatusCategory.CANCELED:
+            for action in ("edit_job_type", "edit_business_unit", "edit_priority"):
+                out[action] = "the job is canceled (remove the cancellation first)"
+        if project_id:
+            out["attach_project"] = "the job is already in a project (detach it first)"
+        elif not has_projects:
+            out["attach_project"] = "the customer has no project to attach it to"
+        if not project_id:
+            out["detach_project"] = "the job is not in a project"
+        return out
+
+    def _status_refusal(self, status: str, command_kind: str) -> str | None:
+        target = self.status_after.get(command_kind)
+        return self.transition_refusal(status, target) if target is not None else None
+
+    def appointment_refusals(self, item: Any | None, *, writable: str | None = None, has_hold_reasons: bool = True,
+                             has_technicians: bool = True) -> dict[str, str]:
+        """Appointment action id -> why it is not possible now; allowed actions are absent.
+
+        ``item`` is a ``ui.calendar_model.Item`` (queued writes already laid over it) or None when nothing is
+        selected; ``writable``: why this board cannot write at all (None when it can)."""
+        every = self.action_ids("appointment")
+        if writable is not None:
+            return dict.fromkeys(every, writable)
+        if item is None:
+            return dict.fromkeys(every, "no appointment is selected")
+        if getattr(item, "deleted", False):
+            return dict.fromkeys(every, "the appointment is queued for deletion")
+        status = str(item.status)
+        category = self.appointment_category(status)
+        words = status.lower()
+        out: dict[str, str] = {}
+        closed = category in FINISHED
+        if category == StatusCategory.WORKING or closed:
+            for action in ("reschedule", "shift_time", "next_day"):
+                out[action] = f"a {words} appointment cannot be rescheduled"
+            for action in ("unassign", "reassign"):
+                out[action] = f"the technician cannot be taken off a {words} appointment"
+        if category in (StatusCategory.WORKING, StatusCategory.DONE, StatusCategory.CLOSED):
+            out["delete_appointment"] = f"a {words} appointment cannot be deleted"
+        if closed:
+            out["assign"] = f"a {words} appointment cannot get a technician"
+        elif not has_technicians:
+            out["assign"] = "no technicians are cached yet (sync first)"
+            out.setdefault("reassign", out["assign"])
+        if not item.technician_ids:
+            out.setdefault("unassign", "no technician is assigned")
+            out.setdefault("reassign", "no technician is assigned (assign one)")
+        if category == StatusCategory.HELD:
+            out["hold_appointment"] = "the appointment is already on hold"
+        elif closed:
+            out["hold_appointment"] = f"a {words} appointment cannot be put on hold"
+        elif not has_hold_reasons:
+            out["hold_appointment"] = "no hold reasons are cached yet (sync first)"
+        if category != StatusCategory.HELD:
+            out["remove_appointment_hold"] = "the appointment is not on hold"
+        if category == StatusCategory.CANCELED:
+            out["confirm"] = out["unconfirm"] = "the appointment is canceled"
+        elif item.confirmed:
+            out["confirm"] = "the appointment is already confirmed"
+        else:
+            out["unconfirm"] = "the appointment is not confirmed"
+        job_status = str(getattr(item, "job_status", "") or "")
+        if self.category(job_status) in FINISHED:
+            out["create_appointment"] = f"the job is {job_status.lower()}"
+        return out
+
+
+_NOT_HOLDABLE = FINISHED | {StatusCategory.HELD}
+
+
+def effective_status(job: Any, overlay: Mapping[str, Any]) -> str:
+    """A job's status with its queued writes laid over it."""
+    return str(overlay.get("status") or getattr(job, "status", "") or "")
+
+
+def _appointment_status(appointment: Any, overlays: Mapping[int, Mapping[str, Any]]) -> str:
+    return str(overlays.get(appointment.id, {}).get("status") or appointment.status)
+
+
+def _by_start(appointment: Any) -> tuple:
+    return (appointment.start is None, appointment.start or 0, appointment.id)
+
+
+def _field_changes(command: Any) -> dict[str, Any]:
+    """The fields a command sets on its target whatever the backend (statuses come from ``status_after``)."""
+    c = command
+    match command.kind:
+        case "confirm_appointment":
+            return {"confirmed": True}
+        case "unconfirm_appointment":
+            return {"confirmed": False}
+        case "reschedule_appointment":
+            out = {"start": c.start, "end": c.end}
+            if c.arrival_window_start is not None:
+                out["arrival_window_start"] = c.arrival_window_start
+            if c.arrival_window_end is not None:
+                out["arrival_window_end"] = c.arrival_window_end
+            return out
+        case "set_special_instructions":
+            return {"special_instructions": c.text}
+        case "edit_job":
+            return dict(c.changes)
+        case "attach_job_to_project":
+            return {"project_id": c.project_id}
+        case "detach_job_from_project":
+            return {"project_id": None}
+        case "delete_appointment":
+            return {"active": False}
+        case "assign_technicians":
+            return {"technician_ids_added": list(c.technician_ids)}
+        case "unassign_technicians":
+            return {"technician_ids_removed": list(c.technician_ids)}
+        case "add_job_note" | "add_project_note":
+            return {"notes_added": [c.text]}
+        case "create_appointment":
+            return {"appointments_added": [{"start": c.start, "end": c.end}]}
+    return {}
