@@ -66,13 +66,15 @@ def pinned_clock(request: pytest.FixtureRequest) -> Iterator[time_machine.Travel
 
 @pytest.fixture(scope="session")
 def _sandbox_session_state() -> SandboxState:
-    return build_state(jobs=SANDBOX_JOBS, seed=SANDBOX_SEED, now=FROZEN_NOW, frozen=True, rate_limit=None)
+    return build_state(jobs=SANDBOX_JOBS, seed=SANDBOX_SEED, now=FROZEN_NOW, frozen=True, hostile=True,
+                       rate_limit=None)
 
 
 @pytest.fixture
 def sandbox_state(_sandbox_session_state: SandboxState) -> SandboxState:
-    """A fresh SandboxState: 40 jobs from seed 7, the clock frozen at 2026-11-23T15:00:00Z (move it with
-    `state.advance(seconds)`), rate limit off (`state.rate_limit = 60` turns it on), no faults.
+    """A fresh SandboxState: 40 jobs from seed 7 with the hostile texts (markup, escapes in summaries, a note and a
+    customer), the clock frozen at 2026-11-23T15:00:00Z (move it with `state.advance(seconds)`), rate limit off
+    (`state.rate_limit = 60` turns it on), no faults.
 
     It is the very state `sandbox_server` serves, so a test may use both: change records here, then see
     the change over HTTP (and the other way round). Everything is reset before each test.
