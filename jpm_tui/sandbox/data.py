@@ -906,7 +906,7 @@ class _World:
         kind = self.kinds.pick(rng)
         project = _pick(rng, self.projects) if self.chance(0.08) else None
         site = project or self.locations[_randrange(rng, len(self.locations))]
-        first = i < len(HOSTILE_TEXTS)  # booked for today where possible; a hostile world's carry the hostile texts
+        first = i < len(HOSTILE_TEXTS)  # booked for today where possible (a hostile world gives them HOSTILE_TEXTS)
         if scenario is not None:
             visits, status, kind = scenario
         else:
