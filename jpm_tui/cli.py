@@ -636,6 +636,9 @@ def _sandbox_commands(sub: Subparsers, common: Common) -> None:
                        help="access token lifetime in seconds (default: the sandbox's, 900)")
     serve.add_argument("--rate-limit", type=_positive_float, metavar="R", default=None,
                        help="requests per second before 429 (default: the sandbox's, 60)")
+    serve.add_argument("--hostile", action="store_true",
+                       help="put untrusted text in the data (markup, escape sequences, bidi and zero-width "
+                            "characters), to check that a client shows it as plain text")
     serve.set_defaults(handler=_sandbox_serve)
 
 
@@ -700,7 +703,8 @@ def _sandbox_serve(args: argparse.Namespace) -> int:
     _check_listen(args.host, args.port)
     previous = signal.signal(signal.SIGTERM, stop)
     try:
-        serve(host=args.host, port=args.port, jobs=args.jobs, seed=args.seed, on_ready=ready, **options)
+        serve(host=args.host, port=args.port, jobs=args.jobs, seed=args.seed, hostile=args.hostile, on_ready=ready,
+              **options)
     except KeyboardInterrupt:
         pass
     except SystemExit as exit:  # uvicorn exits 1 when it cannot start

@@ -1,4 +1,5 @@
-"""Shared fixtures: a seeded sandbox state and a real sandbox HTTP server on loopback.
+"""Shared fixtures: a pinned clock for every test, a seeded sandbox state and a real sandbox HTTP server on
+loopback.
 
 One state and one uvicorn server live for the whole session (generating data and starting uvicorn cost
 more than a test); `reset()` before every test that asks for them gives each test the same fresh world.
@@ -8,15 +9,18 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import datetime
+from zoneinfo import ZoneInfo
 
 import pytest
+import time_machine
+from pinned_times import PINNED_NOW, PINNED_ZONE
 
 from jpm_tui.cache.store import CacheStore
 from jpm_tui.sandbox import build_state, create_app, running_server
 from jpm_tui.sandbox.state import SandboxState
 
-FROZEN_NOW = datetime(2026, 11, 23, 15, 0, tzinfo=timezone.utc)
+FROZEN_NOW = PINNED_NOW  # the sandbox's frozen clock and the tests' pinned one are the same instant
 SANDBOX_JOBS = 40
 SANDBOX_SEED = 7
 
@@ -42,15 +46,35 @@ class SandboxServer:
         return f"{self.base_url}/{module}/v2/tenant/{self.tenant}/{path.lstrip('/')}"
 
 
+def pytest_configure(config: pytest.Config) -> None:
+    config.addinivalue_line("markers", "clock(instant, zone='UTC'): the instant (an aware datetime) and the local "
+                                       "zone the test runs at, instead of PINNED_NOW in PINNED_ZONE")
+
+
+@pytest.fixture(autouse=True)
+def pinned_clock(request: pytest.FixtureRequest) -> Iterator[time_machine.Traveller]:
+    """Every test runs at a pinned instant in a pinned local zone, whatever the machine's clock and zone say:
+    PINNED_NOW in PINNED_ZONE (tests/pinned_times.py), or what the test's `@pytest.mark.clock(instant, zone=...)`
+    names. The clock ticks on from there (timeouts still work), so what a test reads as "now", "today" or the
+    board's day is the same at any hour of any day. Subprocesses inherit the zone (TZ) but not the instant."""
+    marker = request.node.get_closest_marker("clock")
+    instant: datetime = marker.args[0] if marker else PINNED_NOW
+    zone = marker.kwargs.get("zone", PINNED_ZONE) if marker else PINNED_ZONE
+    with time_machine.travel(instant.astimezone(ZoneInfo(zone))) as traveller:
+        yield traveller
+
+
 @pytest.fixture(scope="session")
 def _sandbox_session_state() -> SandboxState:
-    return build_state(jobs=SANDBOX_JOBS, seed=SANDBOX_SEED, now=FROZEN_NOW, frozen=True, rate_limit=None)
+    return build_state(jobs=SANDBOX_JOBS, seed=SANDBOX_SEED, now=FROZEN_NOW, frozen=True, hostile=True,
+                       rate_limit=None)
 
 
 @pytest.fixture
 def sandbox_state(_sandbox_session_state: SandboxState) -> SandboxState:
-    """A fresh SandboxState: 40 jobs from seed 7, the clock frozen at 2026-11-23T15:00:00Z (move it with
-    `state.advance(seconds)`), rate limit off (`state.rate_limit = 60` turns it on), no faults.
+    """A fresh SandboxState: 40 jobs from seed 7 with the hostile texts (markup, escapes in summaries, a note and a
+    customer), the clock frozen at 2026-11-23T15:00:00Z (move it with `state.advance(seconds)`), rate limit off
+    (`state.rate_limit = 60` turns it on), no faults.
 
     It is the very state `sandbox_server` serves, so a test may use both: change records here, then see
     the change over HTTP (and the other way round). Everything is reset before each test.

@@ -4,7 +4,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import AsyncIterator, Callable
+from contextlib import asynccontextmanager
 from pathlib import Path
 from typing import Any
 
@@ -15,7 +16,7 @@ from jpm_tui.cache.store import CacheStore
 from jpm_tui.session import board_app, demo_session
 from jpm_tui.ui.screens.job_detail import JobDetailScreen
 
-__all__ = ["Board", "Network", "board"]
+__all__ = ["Board", "Network", "board", "running"]
 
 
 class Network(httpx.AsyncBaseTransport):
@@ -34,11 +35,15 @@ class Network(httpx.AsyncBaseTransport):
 class Board:
     """The demo board, its cache, the sandbox behind it and the network switch, for one test."""
 
-    def __init__(self, tmp_path: Path) -> None:
+    def __init__(self, tmp_path: Path, *, local_zone: bool = False) -> None:
+        """``local_zone``: times in the machine's zone (as a profile without ``timezone`` has them), not the
+        demo company's."""
         from jpm_tui.api.client import ServiceTitanClient
         from jpm_tui.sandbox import state as sandbox_state
 
         self.session = demo_session(tmp_path, jobs=120)
+        if local_zone:
+            self.session.tz = None
         self.sandbox = self.session.sandbox_app.state.sandbox
         self.network = Network(httpx.ASGITransport(app=self.session.sandbox_app))
         base = self.session.api_url
@@ -91,12 +96,18 @@ class Board:
         return self.sandbox["jobs"].get(job["id"])
 
 
-@pytest.fixture
-async def board(tmp_path: Path):
-    board = Board(tmp_path)
+@asynccontextmanager
+async def running(board: Board) -> AsyncIterator[Board]:
+    """``board`` open at 120x40 and through its first sync."""
     async with board.app.run_test(size=(120, 40)) as pilot:
         board.pilot = pilot
         await board.wait(lambda: board.app.status.last_sync is not None and not board.app.status.syncing,
                          "the first sync", timeout=30)
         yield board
     board.store.close()
+
+
+@pytest.fixture
+async def board(tmp_path: Path) -> AsyncIterator[Board]:
+    async with running(Board(tmp_path)) as opened:
+        yield opened

@@ -181,26 +181,28 @@ def _module_routes() -> list[BaseRoute]:
 
 
 def build_state(
-    *, jobs: int = 200, seed: int = 1, now: datetime | None = None, frozen: bool = False, **settings
+    *, jobs: int = 200, seed: int = 1, now: datetime | None = None, frozen: bool = False, hostile: bool = False,
+    **settings
 ) -> SandboxState:
     """A state loaded with the seeded generator's data (jpm_tui.sandbox.data) as of `now`.
 
-    `frozen` also stops the clock at `now` (tests); otherwise the wall clock runs on. `settings` are
-    SandboxState keyword arguments (token_lifetime, rate_limit, export_page_size, ...).
+    `frozen` also stops the clock at `now` (tests); otherwise the wall clock runs on. `hostile` puts the generator's
+    untrusted texts (markup, escapes, bidi) in the data. `settings` are SandboxState keyword arguments
+    (token_lifetime, rate_limit, export_page_size, ...).
     """
     state = SandboxState(seed=seed, now=now if frozen else None, **settings)
-    state.load(_generate(seed, jobs, now or state.now()))
+    state.load(_generate(seed, jobs, now or state.now(), hostile))
     return state
 
 
-def _generate(seed: int, jobs: int, now: datetime) -> dict[str, list[dict]]:
+def _generate(seed: int, jobs: int, now: datetime, hostile: bool) -> dict[str, list[dict]]:
     try:
         from .data import generate
     except ModuleNotFoundError as exc:  # the generator is optional while it is being written
         if exc.name != f"{__package__}.data":
             raise
         return {}
-    return generate(seed=seed, jobs=jobs, now=now)
+    return generate(seed=seed, jobs=jobs, now=now, hostile=hostile)
 
 
 def create_app(
@@ -211,11 +213,13 @@ def create_app(
     now: datetime | None = None,
     token_lifetime: int = 900,
     rate_limit: float | None = 60.0,
+    hostile: bool = False,
 ) -> Starlette:
-    """The sandbox ASGI app. Without `state`, one is generated (`jobs`, `seed`, data as of `now`) with a
-    running clock; the keyword settings apply only then. `app.state.sandbox` is the SandboxState."""
+    """The sandbox ASGI app. Without `state`, one is generated (`jobs`, `seed`, data as of `now`, `hostile` texts
+    or not) with a running clock; the keyword settings apply only then. `app.state.sandbox` is the SandboxState."""
     if state is None:
-        state = build_state(jobs=jobs, seed=seed, now=now, token_lifetime=token_lifetime, rate_limit=rate_limit)
+        state = build_state(jobs=jobs, seed=seed, now=now, hostile=hostile, token_lifetime=token_lifetime,
+                            rate_limit=rate_limit)
     limiter = RateLimiter()
     routes: list[BaseRoute] = [
         Route("/connect/token", token_endpoint, methods=["POST"]),

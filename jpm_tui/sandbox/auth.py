@@ -1,8 +1,9 @@
 """OAuth2 client credentials (`POST /connect/token`) and the checks every API request passes.
 
 The token endpoint answers like an IdentityServer does (ServiceTitan's auth host): OAuth error objects,
-not ApiErrorResponse. API requests need a live bearer token, the application key (header `ST-App-Key`
-or query `servicetitanapplicationkey`) and the sandbox's tenant in the path.
+not ApiErrorResponse. API requests need a live access token (`Authorization: Bearer <token>`, or the token
+alone as ServiceTitan also takes it), the application key (header `ST-App-Key` or query
+`servicetitanapplicationkey`) and the sandbox's tenant in the path.
 """
 
 from __future__ import annotations
@@ -60,13 +61,21 @@ def check_api_request(state: SandboxState, request: Request) -> None:
     _check_tenant(state, request.url.path)
 
 
+def _access_token(header: str) -> str:
+    """The token of `Authorization: Bearer <token>` (the scheme in any case) or of a bare `Authorization: <token>`,
+    which ServiceTitan accepts too and long-lived clients send; "" when there is none."""
+    value = header.strip()
+    scheme, _, token = value.partition(" ")
+    return token.strip() if scheme.lower() == "bearer" else value
+
+
 def _check_token(state: SandboxState, header: str) -> None:
     challenge = {"WWW-Authenticate": "Bearer"}
-    scheme, _, token = header.partition(" ")
-    if scheme.lower() != "bearer" or not token.strip():
+    token = _access_token(header)
+    if not token:
         raise ProblemError(401, "Unauthorized: the access token is missing.",
                            {"Authorization": ["Send 'Authorization: Bearer <access token>'."]}, headers=challenge)
-    expiry = state.tokens.get(token.strip())
+    expiry = state.tokens.get(token)
     if expiry is None:
         raise ProblemError(401, "Unauthorized: the access token is invalid.",
                            {"Authorization": ["The access token is not known."]},

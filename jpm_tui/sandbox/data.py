@@ -1,6 +1,9 @@
 """Deterministic seeded data for the sandbox: a Phoenix-area trades company, as ServiceTitan sends it.
 
-`generate(seed, jobs, now)` returns `{collection: [record, ...]}` for every name in `state.COLLECTIONS`.
+`generate(seed, jobs, now, hostile=False)` returns `{collection: [record, ...]}` for every name in
+`state.COLLECTIONS`. A `hostile` world (the tests', `sandbox serve --hostile`) gives its first jobs, a pinned note
+and a customer untrusted text the UI must show literally; otherwise they read like the rest of the company's day
+(what `--demo` opens on), from the same random stream, so both worlds hold the same records.
 Records are wire-shaped dicts (camelCase, required properties present, ISO-8601 UTC date-times). Where a
 collection has two documented shapes, a record is the superset; `LIST_OMITS` / `EXPORT_OMITS` name what
 each shape leaves out (the routes project through their own shapes anyway). `NEWER_FIELDS` names the
@@ -77,7 +80,7 @@ FUTURE_SHARE = 0.4
 NEAR_DAYS = 2  # today and tomorrow fill technician by technician; later days are drawn, thinning out
 UNASSIGNED_SHARE = 0.05  # of Scheduled/Hold appointments: the Unassigned lane (a running quota, not a coin per visit)
 UNASSIGNED_AT_LEAST = 3  # future Scheduled appointments left unassigned in any world, however small
-SCENARIOS = 3  # the jobs after the hostile ones: late, running over, just booked (_World._scenario)
+SCENARIOS = 3  # the jobs after the first ones: late, running over, just booked (_World._scenario)
 
 # ---------------------------------------------------------------------------------------- company tables
 
@@ -141,7 +144,8 @@ SUMMARY_EXTRAS = (
     "Tenant occupied; owner approves up to $500.", "Parking in driveway is fine.",
     "Same issue last summer, see previous job.",
 )
-# Untrusted text the UI must show literally: markup, escape sequences, control and bidi characters.
+# Untrusted text the UI must show literally (a hostile world only): markup, escape sequences, control and bidi
+# characters.
 HOSTILE_TEXTS = (
     "[bold red]URGENT[/] customer says [link=https://example.com]click here[/link] for photos",
     "\x1b[31mRED\x1b[0m water everywhere \U0001F525\U0001F4A7 please hurry \x1b]0;pwned\x07",
@@ -149,6 +153,8 @@ HOSTILE_TEXTS = (
     "Zero\u200bwidth and right-to-left \u202eevil\u202c text and a bell \x07 " + "W" * 160,
 )
 HOSTILE_CUSTOMER = "[reverse]O'Brien[/reverse] & Sons \x1b[5mPlumbing\x1b[0m \u2603"
+# The plain world's pinned note on its second job, where a hostile world pins HOSTILE_TEXTS[1].
+PINNED_NOTE = "Customer asked for a call 30 minutes before arrival."
 SPECIAL_INSTRUCTIONS = (
     "Call 30 minutes ahead.", "Gate code 2580#. Close the gate, dogs.", "Park on the street, HOA is strict.",
     "Customer works nights, knock softly.", "Use side door; front door sticks.",
@@ -297,14 +303,15 @@ ID_BLOCK = 20_000_000
 ID_BASE = {name: ID_BLOCK * (k + 1) for k, name in enumerate(COLLECTIONS)}
 
 
-def generate(seed: int, jobs: int, now: datetime) -> dict[str, list[dict]]:
-    """The sandbox world for `jobs` jobs (100..1,000,000) as of `now`; same arguments, same output."""
+def generate(seed: int, jobs: int, now: datetime, *, hostile: bool = False) -> dict[str, list[dict]]:
+    """The sandbox world for `jobs` jobs (100..1,000,000) as of `now`, with the hostile texts or without;
+    same arguments, same output."""
     # Millions of new dicts make the cyclic collector rescan a growing heap over and over (half the
     # run time at 200,000 jobs); the records hold no cycles, so pause it while building.
     was_enabled = gc.isenabled()
     gc.disable()
     try:
-        return _World(seed, jobs, now).build()
+        return _World(seed, jobs, now, hostile).build()
     finally:
         if was_enabled:
             gc.enable()
@@ -403,8 +410,9 @@ def _login(name: str) -> str:
 class _World:
     """Builds the collections in dependency order; later steps look up what earlier ones made."""
 
-    def __init__(self, seed: int, jobs: int, now: datetime) -> None:
+    def __init__(self, seed: int, jobs: int, now: datetime, hostile: bool) -> None:
         self.rng = random.Random(seed)
+        self.hostile = hostile
         self.clock = _Clock(now)
         self.iso = self.clock.iso
         self.jobs = max(0, int(jobs))
@@ -750,7 +758,7 @@ class _World:
                 name = f"{_pick(rng, LAST_NAMES)} Residence"
             else:
                 name = f"{_pick(rng, FIRST_NAMES)} {_pick(rng, LAST_NAMES)}"
-            if i == 1:
+            if i == 1 and self.hostile:
                 name = HOSTILE_CUSTOMER
             created = self.between(self.founded, now - 130 * DAY)  # before any project or job below
             stamps = {"createdOn": iso(created), "createdById": _pick(rng, self.office_ids),
@@ -898,11 +906,11 @@ class _World:
         kind = self.kinds.pick(rng)
         project = _pick(rng, self.projects) if self.chance(0.08) else None
         site = project or self.locations[_randrange(rng, len(self.locations))]
-        hostile = i < len(HOSTILE_TEXTS)  # the first jobs carry the hostile texts, booked for today where possible
+        first = i < len(HOSTILE_TEXTS)  # booked for today where possible (a hostile world gives them HOSTILE_TEXTS)
         if scenario is not None:
             visits, status, kind = scenario
         else:
-            visits = self._book(kind.bu_id, kind.minutes, hostile)
+            visits = self._book(kind.bu_id, kind.minutes, first)
             status = self._status_at(visits[-1])
             if status == "Scheduled" and not self.on_hold and visits[-1][0] > now + DAY:
                 status = "Hold"  # the first more than a day ahead, if none came before: every world has one
@@ -927,7 +935,7 @@ class _World:
             "businessUnitId": bu_id, "jobTypeId": job_type["id"],
             "priority": job_type["priority"] if self.chance(0.5) else self.priority.pick(rng),
             "campaignId": _pick(rng, CAMPAIGN_IDS),
-            "summary": HOSTILE_TEXTS[i] if hostile else self._summary(kind.summaries),
+            "summary": self._first_summary(i, kind) if first else self._summary(kind.summaries),
             "customFields": self._custom_fields(self.job_fields, 0.25), "appointmentCount": len(appointments),
             "firstAppointmentId": appointments[0]["id"], "lastAppointmentId": appointments[-1]["id"],
             "recallForId": job_id - _randrange(rng, 1, i + 1) if i and self.chance(0.03) else None,
@@ -951,7 +959,12 @@ class _World:
             project["jobIds"].append(job_id)
             project["businessUnitIds"].append(bu_id)
         self._job_logs(job, appointments, status, created, changed)
-        self._job_notes(job, created, hostile=i == 1)
+        self._job_notes(job, created, pin_first=i == 1)
+
+    def _first_summary(self, i: int, kind: _JobKind) -> str:
+        """A first job's hostile text, or (plain world) one of its kind's summaries: no draw, so both worlds keep one
+        random stream."""
+        return HOSTILE_TEXTS[i] if self.hostile else kind.summaries[i % len(kind.summaries)]
 
     def _summary(self, summaries: tuple[str, ...]) -> str:
         """What the customer reported, sometimes with a second line for the technician."""
@@ -1056,13 +1069,13 @@ class _World:
                 if step > 0 and front[0] >= self.clock.today + NEAR_DAYS * DAY:
                     return None
 
-    def _book(self, bu_id: int, minutes: int, hostile: bool) -> list[tuple]:
+    def _book(self, bu_id: int, minutes: int, first: bool) -> list[tuple]:
         """A job's visits, last one first placed: from today on (or before today if there is no room),
         earlier visits of a return job 1-4 days before it, with the same technician where possible."""
         rng, today = self.rng, self.clock.today
         pool = self.techs_by_bu[bu_id]
         last = None
-        if hostile:  # booked for today where it fits, else called out for it at 10:00, else as any job
+        if first:  # booked for today where it fits, else called out for it at 10:00, else as any job
             for tech in pool:
                 last = self._fit(tech, today, minutes)
                 if last:
@@ -1071,7 +1084,7 @@ class _World:
             if booked:
                 start, slot = booked
                 last = (start, start + minutes * 60, *self._window(start, today), slot)
-        if last is None and (hostile or rng.random() < FUTURE_SHARE):
+        if last is None and (first or rng.random() < FUTURE_SHARE):
             near = self.near[bu_id]
             if near[0] < today + NEAR_DAYS * DAY:
                 last = self._sweep(near, pool, minutes, DAY)
@@ -1383,18 +1396,18 @@ class _World:
         self.add("job_history", {"id": job["id"], "jobId": job["id"], "history": entries,
                                  "createdOn": job["createdOn"], "modifiedOn": job["modifiedOn"]})
 
-    def _job_notes(self, job: dict, created: int, *, hostile: bool) -> None:
-        """None to two notes, a few pinned; `hostile` pins one with an escape-laden text first."""
+    def _job_notes(self, job: dict, created: int, *, pin_first: bool) -> None:
+        """None to two notes, a few pinned; `pin_first` pins one first (escape-laden in a hostile world)."""
         rng = self.rng
         r = rng.random()
         texts = [] if r < 0.4 else [_pick(rng, NOTE_TEXTS)] if r < 0.85 else [_pick(rng, NOTE_TEXTS) for _ in "ab"]
-        if hostile:
-            texts.insert(0, HOSTILE_TEXTS[1])
-        for text in texts:
+        if pin_first:
+            texts.insert(0, HOSTILE_TEXTS[1] if self.hostile else PINNED_NOTE)
+        for n, text in enumerate(texts):
             at = self.between(created, self.clock.now)
             self.add("job_notes", {
                 "id": self.id("job_notes"), "active": True, "text": text,
-                "isPinned": text in HOSTILE_TEXTS or self.chance(0.08), "createdById": _pick(rng, self.office_ids),
+                "isPinned": (pin_first and n == 0) or self.chance(0.08), "createdById": _pick(rng, self.office_ids),
                 "createdOn": self.iso(at), "modifiedOn": self.iso(at), "jobId": job["id"],
             })
 

@@ -81,11 +81,14 @@ def serve(
     now: datetime | None = None,
     token_lifetime: int = 900,
     rate_limit: float | None = 60.0,
+    hostile: bool = False,
     on_ready: Callable[[str], None] | None = None,
 ) -> None:
     """Run the sandbox until SIGINT/SIGTERM, then return. `on_ready(base_url)` is called once the socket
-    listens (port 0 picks a free port; the URL has the real one). Raises ServeError when it cannot bind."""
-    app = create_app(jobs=jobs, seed=seed, now=now, token_lifetime=token_lifetime, rate_limit=rate_limit)
+    listens (port 0 picks a free port; the URL has the real one). Raises ServeError when it cannot bind.
+    `hostile`: the data carries the generator's untrusted texts (markup, escapes, bidi)."""
+    app = create_app(jobs=jobs, seed=seed, now=now, token_lifetime=token_lifetime, rate_limit=rate_limit,
+                     hostile=hostile)
     sock = _listen(host, port)
     _serve_on(app, sock, host, on_ready)
 

@@ -3,13 +3,18 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import datetime, timedelta
+from pathlib import Path
 from typing import Any
+from zoneinfo import ZoneInfo
 
+from demo_board import running
+from pinned_times import at_awkward_times
 from test_job_actions import Board, board  # noqa: F401 - the demo board harness and its fixture
 
 from jpm_tui.provider.domain import parse_datetime
 from jpm_tui.ui.calendar_model import Item
+from jpm_tui.ui.format import ago
 from jpm_tui.ui.screens.appointment_form import TimesFormScreen
 from jpm_tui.ui.screens.calendar import CalendarScreen
 from jpm_tui.ui.screens.modals import ConfirmScreen, PickerScreen, TextEntryScreen
@@ -29,10 +34,19 @@ async def select(board: Board, screen: CalendarScreen, item: Item) -> None:
     await board.pilot.pause(0.05)
 
 
-def pick(screen: CalendarScreen, test) -> Item:  # noqa: ANN001
-    """An appointment of today's calendar the sandbox agrees about."""
-    assert screen.data is not None
-    return next(i for i in screen.data.items if test(i))
+async def pick(board: Board, screen: CalendarScreen, test, days: int = 3) -> Item:  # noqa: ANN001
+    """An appointment passing ``test`` on the day shown (today), else on one of the next ``days`` - 1 days: late
+    in the day nothing of today is still open, and the demo world's unconfirmed call is booked for the next
+    opening within a day."""
+    for _ in range(days):
+        assert screen.data is not None
+        found = next((i for i in screen.data.items if test(i)), None)
+        if found is not None:
+            return found
+        loads = screen.loads
+        await board.pilot.press("right_square_bracket")
+        await board.wait(lambda: screen.loads > loads, "the next day")
+    raise AssertionError(f"no such appointment within {days} days of {screen.today()}")
 
 
 def server(board: Board, item: Item) -> dict[str, Any]:
@@ -54,7 +68,7 @@ def tech_name(board: Board, tech_id: int) -> str:
 
 async def test_reschedule_by_form_then_quick_keys(board: Board) -> None:
     screen = await calendar(board)
-    item = pick(screen, lambda i: open_item(i) and i.start is not None)
+    item = await pick(board, screen, lambda i: open_item(i) and i.start is not None)
     await select(board, screen, item)
     await board.pilot.press("r")
     assert isinstance(board.app.screen, TimesFormScreen)
@@ -87,7 +101,7 @@ async def test_reschedule_by_form_then_quick_keys(board: Board) -> None:
 
 async def test_reassign_assign_and_unassign_technicians(board: Board) -> None:
     screen = await calendar(board)
-    item = pick(screen, lambda i: open_item(i) and len(i.technician_ids) == 1)
+    item = await pick(board, screen, lambda i: open_item(i) and len(i.technician_ids) == 1)
     (old,) = item.technician_ids
     others = sorted((t for t in board.sandbox["technicians"].values() if t["active"] and t["id"] != old),
                     key=lambda t: t["name"])
@@ -117,7 +131,7 @@ async def test_reassign_assign_and_unassign_technicians(board: Board) -> None:
 
 async def test_hold_with_a_reason_and_memo_then_remove_it(board: Board) -> None:
     screen = await calendar(board)
-    item = pick(screen, open_item)
+    item = await pick(board, screen, open_item)
     await select(board, screen, item)
     await board.pilot.press("o")
     assert isinstance(board.app.screen, PickerScreen)
@@ -141,7 +155,7 @@ async def test_hold_with_a_reason_and_memo_then_remove_it(board: Board) -> None:
 
 async def test_confirm_unconfirm_and_special_instructions(board: Board) -> None:
     screen = await calendar(board)
-    item = pick(screen, lambda i: open_item(i) and not i.confirmed)
+    item = await pick(board, screen, lambda i: open_item(i) and not i.confirmed)
     await select(board, screen, item)
     await board.pilot.press("c")
     await board.settled()
@@ -165,7 +179,8 @@ async def test_confirm_unconfirm_and_special_instructions(board: Board) -> None:
 
 async def test_create_an_appointment_for_the_job_then_delete_it(board: Board) -> None:
     screen = await calendar(board)
-    item = pick(screen, lambda i: open_item(i) and i.job_status not in ("Canceled", "Completed") and i.end)
+    item = await pick(board, screen,
+                      lambda i: open_item(i) and i.job_status not in ("Canceled", "Completed") and i.end)
     before = {a["id"] for a in board.sandbox["appointments"].values() if a["jobId"] == item.job_id}
     await select(board, screen, item)
     await board.pilot.press("N")
@@ -194,7 +209,7 @@ async def test_a_working_appointment_cannot_be_rescheduled_or_unassigned(board: 
     screen = await calendar(board)
     working = [i for i in screen.data.items if i.status == "Working" and i.technician_ids]
     if not working:  # the demo day may have none yet: make one on the server and sync it
-        item = pick(screen, lambda i: open_item(i) and i.technician_ids)
+        item = await pick(board, screen, lambda i: open_item(i) and i.technician_ids)
         record = server(board, item)
         record["status"] = "Working"
         board.sandbox["appointments"].touch(record)
@@ -217,7 +232,7 @@ async def test_a_working_appointment_cannot_be_rescheduled_or_unassigned(board: 
 
 async def test_offline_writes_are_shown_pending_then_replayed(board: Board) -> None:
     screen = await calendar(board)
-    item = pick(screen, lambda i: open_item(i) and not i.confirmed)
+    item = await pick(board, screen, lambda i: open_item(i) and not i.confirmed)
     board.network.up = False
     board.app.live.sync_now()
     await board.wait(lambda: not board.app.status.online, "the board to notice it is offline")
@@ -253,7 +268,7 @@ async def test_the_times_form_fills_the_arrival_window_from_the_cached_windows(b
     span = hours.span(screen.day.weekday())
     if span is not None:  # the day view starts from the business hours (widened by shifts and appointments)
         assert screen._hours[0] <= span[0] and screen._hours[1] >= span[1]
-    item = pick(screen, lambda i: open_item(i) and i.start is not None)
+    item = await pick(board, screen, lambda i: open_item(i) and i.start is not None)
     await select(board, screen, item)
     await board.pilot.press("r")
     form = board.app.screen
@@ -267,3 +282,22 @@ async def test_the_times_form_fills_the_arrival_window_from_the_cached_windows(b
     record = server(board, item)
     assert (parse_datetime(record["arrivalWindowStart"]), parse_datetime(record["arrivalWindowEnd"])) == second
     assert first != second
+
+
+@at_awkward_times()
+async def test_the_calendar_opens_on_the_local_today_and_confirms_at_any_hour(pinned_zone: str,
+                                                                              tmp_path: Path) -> None:
+    """The key flow at instants where reading the wall clock broke it: the board in the machine's (pinned) zone
+    opens the calendar on that zone's today, and an unconfirmed appointment within a day gets confirmed."""
+    async with running(Board(tmp_path, local_zone=True)) as board:
+        assert ago(board.app.status.last_sync, board.app.clock()) == "just now"  # the header's words
+        screen = await calendar(board)
+        assert screen.day == datetime.now(ZoneInfo(pinned_zone)).date()
+        item = await pick(board, screen, lambda i: open_item(i) and not i.confirmed)
+        assert item.start is not None and item.start.astimezone(ZoneInfo(pinned_zone)).date() == screen.day
+        await select(board, screen, item)
+        await board.pilot.press("c")
+        await board.settled()
+        assert server(board, item)["isConfirmed"] is True
+        await board.wait(lambda: screen.select_appointment(item.id) and screen.selected_item().confirmed
+                         and not screen.selected_item().pending, "the calendar to show it confirmed")

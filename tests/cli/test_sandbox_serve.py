@@ -50,6 +50,21 @@ def read_profile(proc: subprocess.Popen[str], timeout: float = 60.0) -> tuple[st
     raise AssertionError(f"no profile printed; stdout={''.join(seen)!r} stderr={proc.stderr.read()!r}")
 
 
+def token_for(profile: dict) -> dict:
+    token = httpx.post(f"{profile['auth_url']}/connect/token", data={
+        "grant_type": "client_credentials", "client_id": profile["client_id"],
+        "client_secret": profile["client_secret"]}, timeout=10)
+    assert token.status_code == 200, token.text
+    return token.json()
+
+
+def jobs(profile: dict, token: dict, **params: str | int) -> dict:
+    page = httpx.get(f"{profile['api_url']}/jpm/v2/tenant/{profile['tenant']}/jobs", params=params, timeout=10,
+                     headers={"Authorization": f"Bearer {token['access_token']}", "ST-App-Key": profile["app_key"]})
+    assert page.status_code == 200, page.text
+    return page.json()
+
+
 @pytest.mark.parametrize("sig", [signal.SIGTERM, signal.SIGINT])
 def test_sandbox_serve_prints_a_working_profile_and_exits_cleanly(sig: signal.Signals) -> None:
     proc = start("--token-lifetime", "60")
@@ -63,17 +78,9 @@ def test_sandbox_serve_prints_a_working_profile_and_exits_cleanly(sig: signal.Si
         # the printed table is a valid profile for our own config loader (in a private file)
         parse_config(document, check_private=False).profile("sandbox")
 
-        token = httpx.post(f"{profile['auth_url']}/connect/token", data={
-            "grant_type": "client_credentials", "client_id": profile["client_id"],
-            "client_secret": profile["client_secret"]}, timeout=10)
-        assert token.status_code == 200, token.text
-        assert token.json()["expires_in"] == 60
-        jobs = httpx.get(f"{profile['api_url']}/jpm/v2/tenant/{profile['tenant']}/jobs",
-                         params={"pageSize": 1, "includeTotal": "true"}, timeout=10,
-                         headers={"Authorization": f"Bearer {token.json()['access_token']}",
-                                  "ST-App-Key": profile["app_key"]})
-        assert jobs.status_code == 200, jobs.text
-        assert jobs.json()["totalCount"] == 100
+        token = token_for(profile)
+        assert token["expires_in"] == 60
+        assert jobs(profile, token, pageSize=1, includeTotal="true")["totalCount"] == 100
     finally:
         proc.send_signal(sig)
         try:
@@ -98,3 +105,17 @@ def test_sandbox_serve_port_in_use_is_one_line() -> None:
     assert proc.returncode == 1
     assert "Traceback" not in proc.stderr
     assert proc.stderr.strip().splitlines()[-1].startswith(f"jpm-tui: sandbox serve: cannot listen on 127.0.0.1:{port}")
+
+
+@pytest.mark.parametrize("hostile", [False, True])
+def test_sandbox_serve_has_the_hostile_texts_only_with_hostile(hostile: bool) -> None:
+    proc = start(*(["--hostile"] if hostile else []))
+    try:
+        profile = read_profile(proc)[1]["profiles"]["sandbox"]
+        summaries = [job["summary"] for job in jobs(profile, token_for(profile), pageSize=10)["data"]]
+    finally:
+        proc.send_signal(signal.SIGTERM)
+        proc.wait(timeout=30)
+    assert any("[bold red]URGENT[/]" in text for text in summaries) is hostile
+    assert any("\x1b" in text for text in summaries) is hostile
+    assert all(text.strip() for text in summaries)

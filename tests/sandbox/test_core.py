@@ -84,13 +84,29 @@ def test_token_endpoint_wants_a_form(sandbox_server):
     assert response.status_code == 400 and response.json()["error"] == "invalid_request"
 
 
-def test_api_needs_a_bearer_token(sandbox_server):
-    url = sandbox_server.api_url("jpm", "jobs")
-    body = assert_problem(HTTP.get(url, headers={"ST-App-Key": sandbox_server.app_key}), 401)
-    assert "missing" in body["title"]
-    body = assert_problem(HTTP.get(url, headers={"ST-App-Key": sandbox_server.app_key,
-                                                  "Authorization": "Bearer not-a-token"}), 401)
-    assert "invalid" in body["title"]
+@pytest.mark.parametrize("form", ["Bearer {}", "bearer {}", "BEARER  {}", "{}"])
+def test_the_token_is_taken_with_or_without_the_bearer_scheme(sandbox_server, form):
+    """ServiceTitan takes the access token bare as well as after `Bearer `; some public clients send it bare."""
+    access = token(sandbox_server).json()["access_token"]
+    response = HTTP.get(sandbox_server.api_url("jpm", "jobs"), params={"pageSize": 1},
+                        headers={"Authorization": form.format(access), "ST-App-Key": sandbox_server.app_key})
+    assert response.status_code == 200, response.text
+    assert len(response.json()["data"]) == 1
+
+
+@pytest.mark.parametrize(("value", "title"), [
+    (None, "missing"), ("", "missing"), ("Bearer", "missing"),
+    ("Bearer not-a-token", "invalid"), ("not-a-token", "invalid"), ("Basic {}", "invalid"), ("Bearer {}x", "invalid"),
+])
+def test_a_missing_or_wrong_token_is_refused_with_or_without_the_scheme(sandbox_server, value, title):
+    access = token(sandbox_server).json()["access_token"]
+    headers = {"ST-App-Key": sandbox_server.app_key}
+    if value is not None:
+        headers["Authorization"] = value.format(access)
+    response = HTTP.get(sandbox_server.api_url("jpm", "jobs"), headers=headers)
+    body = assert_problem(response, 401, "Authorization")
+    assert title in body["title"]
+    assert response.headers["WWW-Authenticate"].startswith("Bearer")
 
 
 def test_tokens_expire(sandbox_server, headers):

@@ -3,13 +3,15 @@
 from __future__ import annotations
 
 import random
+import re
 from collections import Counter
+from collections.abc import Iterator
 from datetime import datetime, timedelta, timezone
 
 import jsonschema
 import pytest
 
-from jpm_tui.sandbox.data import EXPORT_OMITS, LIST_OMITS, NEWER_FIELDS, generate
+from jpm_tui.sandbox.data import EXPORT_OMITS, LIST_OMITS, NEWER_FIELDS, PINNED_NOTE, generate
 from jpm_tui.sandbox.state import COLLECTIONS, parse_iso
 
 try:
@@ -24,7 +26,8 @@ SAMPLE = 25
 
 @pytest.fixture(scope="module")
 def world() -> dict[str, list[dict]]:
-    return generate(seed=7, jobs=JOBS, now=NOW)
+    """The tests' world: with the hostile texts."""
+    return generate(seed=7, jobs=JOBS, now=NOW, hostile=True)
 
 
 def by_id(world, name: str) -> dict[int, dict]:
@@ -46,7 +49,7 @@ def test_keys_are_the_state_collections(world):
 
 
 def test_same_arguments_same_output(world):
-    assert generate(seed=7, jobs=JOBS, now=NOW) == world
+    assert generate(seed=7, jobs=JOBS, now=NOW, hostile=True) == world
 
 
 def test_other_seed_or_clock_changes_the_output(world):
@@ -400,6 +403,38 @@ def test_hostile_text_is_present(world):
     assert any("[reverse]" in c["name"] and "\x1b" in c["name"] for c in world["customers"])
     hostile_jobs = {j["id"] for j in world["jobs"] if "\x1b" in (j["summary"] or "") or "[/]" in (j["summary"] or "")}
     assert hostile_jobs & {a["jobId"] for a in today_appointments(world)}
+
+
+# What a text shows a terminal or a markup parser: escapes and control characters (a summary's second line aside),
+# bidi and zero-width characters, Rich/Textual markup tags. (HTML is not: a business unit's invoice header is HTML.)
+UNTRUSTED_LOOKING = re.compile(r"[\x00-\x09\x0b-\x1f\x7f\u200b-\u200f\u202a-\u202e\u2066-\u2069]|\[/|\[[a-z ]+\]")
+
+
+def _texts(value: object) -> Iterator[str]:
+    if isinstance(value, str):
+        yield value
+    elif isinstance(value, dict):
+        for item in value.values():
+            yield from _texts(item)
+    elif isinstance(value, list):
+        for item in value:
+            yield from _texts(item)
+
+
+def test_a_plain_world_holds_the_same_records_without_the_hostile_texts(world):
+    """What --demo opens on: the hostile world's records, where only the hostile texts read as the company's day."""
+    plain = generate(seed=7, jobs=JOBS, now=NOW)
+    differing = Counter((name, key) for name in world for a, b in zip(world[name], plain[name], strict=True)
+                        for key in a if a[key] != b[key])
+    assert differing == {("jobs", "summary"): 4, ("job_notes", "text"): 1, ("customers", "name"): 1,
+                         # what takes the customer's name: its site, its e-mail address, a project at its site
+                         ("locations", "name"): 1, ("customer_contacts", "value"): 1, ("projects", "name"): 1}
+    assert [t for t in _texts(world) if UNTRUSTED_LOOKING.search(t)]  # the pattern finds the hostile texts
+    assert [t for t in _texts(plain) if UNTRUSTED_LOOKING.search(t)] == []
+    first = sorted(plain["jobs"], key=lambda j: j["jobNumber"])[:4]
+    kinds = {k["id"]: k for k in plain["job_types"]}
+    assert all(j["summary"] and kinds[j["jobTypeId"]] for j in first)
+    assert {n["text"] for n in plain["job_notes"] if n["isPinned"]} >= {PINNED_NOTE}
 
 
 def test_customers_look_like_a_phoenix_trades_book(world):

@@ -90,13 +90,16 @@ def new_private_file(folder: Path, stem: str, suffix: str) -> tuple[Path, TextIO
         return path, open(fd, "w", newline="", encoding="utf-8")
     raise FileExistsError(errno.EEXIST, "too many exports with this name", str(folder / f"{stem}.{suffix}"))
 
+_FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")  # OWASP's CSV injection list
+
 
 def _csv_cell(value: Any) -> str:
-    """Cell text for a spreadsheet: safe text, ISO times, and no formula injection."""
+    """Cell text for a spreadsheet: safe text, ISO times, and no formula injection. What the value begins with
+    is judged before cleaning (which turns a tab or CR into a space) and after it (which drops escapes)."""
     if isinstance(value, datetime):
         return value.isoformat()
     text = clean(value)
-    if text[:1] in ("=", "+", "-", "@"):
+    if text[:1] in _FORMULA_STARTS or (isinstance(value, str) and value[:1] in _FORMULA_STARTS):
         text = "'" + text
     return text
 
