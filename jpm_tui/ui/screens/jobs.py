@@ -90,6 +90,7 @@ def new_private_file(folder: Path, stem: str, suffix: str) -> tuple[Path, TextIO
         return path, open(fd, "w", newline="", encoding="utf-8")
     raise FileExistsError(errno.EEXIST, "too many exports with this name", str(folder / f"{stem}.{suffix}"))
 
+
 _FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")  # OWASP's CSV injection list
 
 
