@@ -246,15 +246,25 @@ class BackendProfile(BaseModel):
     SECRET_WORDS: ClassVar[str] = "client secret"
 
     backend: str = "servicetitan"
-    timezone: str | None = None
 
     _name: str = PrivateAttr(default="")
     _path: Path | None = PrivateAttr(default=None)
 
-    @field_validator("timezone", mode="before")
+    # Keys every backend's profile declares (in its own order: ``config show`` prints them so), checked alike.
+    @field_validator("timezone", mode="before", check_fields=False)
     @classmethod
     def _timezone(cls, value: Any) -> str:
         return _zone_name(value)
+
+    @field_validator("rate_limit", mode="before", check_fields=False)
+    @classmethod
+    def _rate_limit(cls, value: Any) -> float:
+        return _positive_number(value, "requests per second")
+
+    @field_validator("timeout", mode="before", check_fields=False)
+    @classmethod
+    def _timeout(cls, value: Any) -> float:
+        return _positive_number(value, "seconds")
 
     def _secret_keys(self) -> tuple[str, ...]:
         key = self.SECRET_KEY
@@ -390,6 +400,7 @@ class Profile(BackendProfile):
     client_secret: SecretStr | None = Field(default=None, repr=False)
     rate_limit: float = 60.0
     timeout: float = 100.0
+    timezone: str | None = None
 
     @field_validator("environment", mode="before")
     @classmethod
@@ -422,16 +433,6 @@ class Profile(BackendProfile):
     @classmethod
     def _secret_env(cls, value: Any) -> str:
         return check_env_name(value)
-
-    @field_validator("rate_limit", mode="before")
-    @classmethod
-    def _rate_limit(cls, value: Any) -> float:
-        return _positive_number(value, "requests per second")
-
-    @field_validator("timeout", mode="before")
-    @classmethod
-    def _timeout(cls, value: Any) -> float:
-        return _positive_number(value, "seconds")
 
     @model_validator(mode="after")
     def _consistent(self) -> Profile:
@@ -886,7 +887,6 @@ def masked_document(config: Config) -> dict[str, Any]:
 check_url = _url
 """An ``https://`` URL (``http://`` only for loopback), stripped of a trailing slash; raises the config's problem."""
 check_text = _text
-check_positive_number = _positive_number
 
 
 def check_env_name(value: Any) -> str:

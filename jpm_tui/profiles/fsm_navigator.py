@@ -19,8 +19,7 @@ from urllib.parse import urlsplit
 
 from pydantic import Field, SecretStr, field_validator, model_validator
 
-from jpm_tui.config import (BackendProfile, check_env_name, check_file_name, check_positive_number, check_text,
-                            check_url)
+from jpm_tui.config import BackendProfile, check_env_name, check_file_name, check_text, check_url
 
 __all__ = ["PRODUCTION_URL", "FsmProfile", "check_connection", "make_client"]
 
@@ -40,6 +39,7 @@ class FsmProfile(BackendProfile):
     api_key: SecretStr | None = Field(default=None, repr=False)
     rate_limit: float = 10.0
     timeout: float = 30.0
+    timezone: str | None = None
 
     @field_validator("api_url", mode="before")
     @classmethod
@@ -65,16 +65,6 @@ class FsmProfile(BackendProfile):
     @classmethod
     def _literal(cls, value: Any) -> str:
         return check_text(value, secret=True)
-
-    @field_validator("rate_limit", mode="before")
-    @classmethod
-    def _rate_limit(cls, value: Any) -> float:
-        return check_positive_number(value, "requests per second")
-
-    @field_validator("timeout", mode="before")
-    @classmethod
-    def _timeout(cls, value: Any) -> float:
-        return check_positive_number(value, "seconds")
 
     @model_validator(mode="after")
     def _consistent(self) -> FsmProfile:
