@@ -69,7 +69,8 @@ class Common:
     demo: argparse.ArgumentParser     # --demo, --demo-jobs N
 
 
-_SHARED_DEFAULTS: dict[str, Any] = {"config": None, "profile": None, "demo": False, "demo_jobs": 200}
+_SHARED_DEFAULTS: dict[str, Any] = {"config": None, "profile": None, "demo": False, "demo_jobs": 200,
+                                     "backend": "servicetitan"}
 _GROUPS: list[Callable[[Subparsers, Common], None]] = []
 
 
@@ -109,6 +110,12 @@ def _positive_float(text: str) -> float:
     return value
 
 
+def _backend_names() -> list[str]:
+    from .backends import BACKENDS
+
+    return list(BACKENDS)
+
+
 def _common_parsers() -> Common:
     # argparse.SUPPRESS: a sub-parser must not overwrite a value given before the subcommand name
     config = argparse.ArgumentParser(add_help=False)
@@ -122,6 +129,8 @@ def _common_parsers() -> Common:
                       help="use the built-in sandbox in this process: no account, no config, no real cache")
     demo.add_argument("--demo-jobs", type=_positive_int, metavar="N", default=argparse.SUPPRESS,
                       help="jobs in the demo sandbox (default 200)")
+    demo.add_argument("--backend", choices=_backend_names(), default=argparse.SUPPRESS,
+                      help="the demo sandbox's backend (default servicetitan)")
     return Common(config=config, profile=profile, demo=demo)
 
 
@@ -215,7 +224,7 @@ def _open_board(args: argparse.Namespace) -> int:
 
     if args.demo:
         with _demo_cache_dir() as cache_dir:
-            return open_board(demo_session(cache_dir, jobs=args.demo_jobs))
+            return open_board(demo_session(cache_dir, jobs=args.demo_jobs, backend=args.backend))
     config = load_config(_path(args))
     profile = config.profile(args.profile)
     return open_board(profile_session(config, profile, default_cache_dir()))
@@ -527,14 +536,22 @@ async def _doctor_async(args: argparse.Namespace) -> int:
         except ConfigError as error:
             _say(FAIL, f"config: {error}")
             return 1
-        _say(OK, f"config: {display_path(path)} is valid; profile {profile.name} (tenant {profile.tenant}, "
-                 f"{profile.environment})")
+        where = f"tenant {profile.tenant}" if profile.backend == "servicetitan" else profile.effective_api_url
+        _say(OK, f"config: {display_path(path)} is valid; profile {profile.name} ({where}, {profile.environment})")
         try:
             secret = profile.resolve_secret()
         except ConfigError as error:
             _say(FAIL, f"secret: {error}")
             return 1
         _say(OK, f"secret: resolved from {profile.secret_source}")
+        from .backends import backend_for
+
+        check = backend_for(profile.backend).check
+        if check is not None:  # another backend's own connection checks
+            lines = await check(profile, secret)
+            for ok, line in lines:
+                _say(OK if ok else FAIL, line)
+            return 0 if all(ok for ok, _ in lines) else 1
         secret_words = f"the secret from {profile.secret_source}"
         kwargs = {"auth_url": profile.effective_auth_url, "client_id": profile.client_id, "client_secret": secret,
                   "tenant": profile.tenant}
@@ -639,23 +656,16 @@ def _sandbox_commands(sub: Subparsers, common: Common) -> None:
     serve.add_argument("--hostile", action="store_true",
                        help="put untrusted text in the data (markup, escape sequences, bidi and zero-width "
                             "characters), to check that a client shows it as plain text")
+    serve.add_argument("--backend", choices=_backend_names(), default="servicetitan",
+                       help="which backend's sandbox (default servicetitan)")
     serve.set_defaults(handler=_sandbox_serve)
 
 
 def sandbox_profile_toml(url: str, name: str = "sandbox") -> str:
-    """The ``[profiles.<name>]`` table that reaches a sandbox served at ``url``."""
-    from .sandbox import state as sandbox_state
+    """The ``[profiles.<name>]`` table that reaches a ServiceTitan sandbox served at ``url``."""
+    from .sandbox.server import profile_text
 
-    table = {
-        "environment": "custom",
-        "api_url": url.rstrip("/"),
-        "auth_url": url.rstrip("/"),
-        "tenant": sandbox_state.TENANT,
-        "client_id": sandbox_state.CLIENT_ID,
-        "client_secret": sandbox_state.CLIENT_SECRET,
-        "app_key": sandbox_state.APP_KEY,
-    }
-    return tomli_w.dumps({"profiles": {name: table}})
+    return profile_text(url, name)
 
 
 def _check_listen(host: str, port: int) -> None:
@@ -672,8 +682,9 @@ def _check_listen(host: str, port: int) -> None:
 
 
 def _sandbox_serve(args: argparse.Namespace) -> int:
-    from .sandbox.server import serve
+    from .backends import backend_for
 
+    backend = backend_for(args.backend)
     ready_urls: list[str] = []
 
     def ready(url: str) -> None:
@@ -690,21 +701,23 @@ def _sandbox_serve(args: argparse.Namespace) -> int:
         print(f"# jpm-tui sandbox {where} (Ctrl+C to stop)\n"
               f"# Paste into your config ({display_path(config_path())}). The secret is literal, so keep the file "
               f"private: chmod 600 <config file>\n"
-              f"{sandbox_profile_toml(url)}", flush=True)
+              f"{backend.profile_text(url)}", flush=True)
 
     def stop(signum: int, frame: Any) -> None:
         raise KeyboardInterrupt
 
     options: dict[str, Any] = {}
     if args.token_lifetime is not None:
+        if args.backend != "servicetitan":
+            raise CliError(f"sandbox serve: --token-lifetime: the {backend.label} sandbox issues no tokens")
         options["token_lifetime"] = args.token_lifetime
     if args.rate_limit is not None:
         options["rate_limit"] = args.rate_limit
     _check_listen(args.host, args.port)
     previous = signal.signal(signal.SIGTERM, stop)
     try:
-        serve(host=args.host, port=args.port, jobs=args.jobs, seed=args.seed, hostile=args.hostile, on_ready=ready,
-              **options)
+        backend.serve(host=args.host, port=args.port, jobs=args.jobs, seed=args.seed, hostile=args.hostile,
+                      on_ready=ready, **options)
     except KeyboardInterrupt:
         pass
     except SystemExit as exit:  # uvicorn exits 1 when it cannot start

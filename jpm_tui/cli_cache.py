@@ -32,10 +32,8 @@ SYNC_CHECK_SECONDS = 2.0
 
 
 def cache_path(session: Any) -> Path:
-    """The cache file of a session: one per (environment, tenant) inside the session's cache directory."""
-    from .cache.store import CacheStore
-
-    return CacheStore.path_for(session.environment, session.tenant, base=session.cache_dir)
+    """The cache file of a session: one per (backend, environment, tenant) inside the session's cache directory."""
+    return session.cache_file
 
 
 @contextlib.contextmanager

@@ -33,7 +33,7 @@ import tomllib
 from collections.abc import Callable, Mapping
 from pathlib import Path
 from datetime import tzinfo
-from typing import Any, Literal
+from typing import Any, ClassVar, Literal
 from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
@@ -79,7 +79,6 @@ ENVIRONMENTS: dict[str, tuple[str, str]] = {
     "integration": ("https://api-integration.servicetitan.io", "https://auth-integration.servicetitan.io"),
 }
 _ENVIRONMENT_NAMES = ("production", "integration", "custom")
-_SECRET_KEYS = ("client_secret_env", "client_secret_command", "client_secret")
 _PROFILE_NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.-]*\Z")
 _ENV_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*\Z")
 _BARE_KEY = re.compile(r"[A-Za-z0-9_-]+\Z")
@@ -235,107 +234,54 @@ def _zone_name(value: Any) -> str:
 # ----------------------------------------------------------------------------------------- models
 
 
-class Profile(BaseModel):
-    """One ServiceTitan tenant: where it is, who we are, how to get the client secret."""
+class BackendProfile(BaseModel):
+    """What every backend's ``[profiles.NAME]`` table shares: ``backend``, ``timezone``, its name and file, and a
+    secret given one way of ``<key>_env``, ``<key>_command``, ``<key>_file`` or a literal ``<key>`` (``SECRET_KEY``
+    names it; a subclass declares the ways it accepts as fields). Each backend's model (``backends.py``)
+    adds its own keys; unknown keys are refused."""
 
     model_config = ConfigDict(extra="forbid", frozen=True)
 
-    environment: Literal["production", "integration", "custom"]
-    api_url: str | None = None
-    auth_url: str | None = None
-    tenant: int
-    client_id: str
-    app_key: str = Field(repr=False)
-    client_secret_env: str | None = None
-    client_secret_command: str | None = None
-    client_secret: SecretStr | None = Field(default=None, repr=False)
-    rate_limit: float = 60.0
-    timeout: float = 100.0
-    timezone: str | None = None
+    SECRET_KEY: ClassVar[str] = "client_secret"
+    SECRET_WORDS: ClassVar[str] = "client secret"
+
+    backend: str = "servicetitan"
 
     _name: str = PrivateAttr(default="")
     _path: Path | None = PrivateAttr(default=None)
 
-    @field_validator("environment", mode="before")
-    @classmethod
-    def _environment(cls, value: Any) -> str:
-        if value not in _ENVIRONMENT_NAMES:
-            raise _problem(f'expected "production", "integration" or "custom", got {_show(value)}')
-        return value
-
-    @field_validator("api_url", "auth_url", mode="before")
-    @classmethod
-    def _urls(cls, value: Any) -> str:
-        return _url(value)
-
-    @field_validator("tenant", mode="before")
-    @classmethod
-    def _tenant(cls, value: Any) -> int:
-        return _positive_int(value)
-
-    @field_validator("client_id", "client_secret_command", mode="before")
-    @classmethod
-    def _plain_text(cls, value: Any) -> str:
-        return _text(value)
-
-    @field_validator("app_key", "client_secret", mode="before")
-    @classmethod
-    def _secret_text(cls, value: Any) -> str:
-        return _text(value, secret=True)
-
-    @field_validator("client_secret_env", mode="before")
-    @classmethod
-    def _secret_env(cls, value: Any) -> str:
-        if not isinstance(value, str) or not _ENV_NAME.match(value):
-            raise _problem(f"expected an environment variable name, got {_show(value)}")
-        return value
-
-    @field_validator("rate_limit", mode="before")
-    @classmethod
-    def _rate_limit(cls, value: Any) -> float:
-        return _positive_number(value, "requests per second")
-
-    @field_validator("timeout", mode="before")
-    @classmethod
-    def _timeout(cls, value: Any) -> float:
-        return _positive_number(value, "seconds")
-
-    @field_validator("timezone", mode="before")
+    # Keys every backend's profile declares (in its own order: ``config show`` prints them so), checked alike.
+    @field_validator("timezone", mode="before", check_fields=False)
     @classmethod
     def _timezone(cls, value: Any) -> str:
         return _zone_name(value)
 
-    @model_validator(mode="after")
-    def _consistent(self) -> Profile:
-        if self.environment == "custom":
-            for key in ("api_url", "auth_url"):
-                if getattr(self, key) is None:
-                    raise _problem(f'required when environment = "custom" (e.g. "https://{key[:-4]}.example.com")', key)
-        else:
-            for key in ("api_url", "auth_url"):
-                if getattr(self, key) is not None:
-                    raise _problem(f'only allowed with environment = "custom" ({self.environment} uses '
-                                   f"{ENVIRONMENTS[self.environment][key == 'auth_url']})", key)
-        given = [key for key in _SECRET_KEYS if getattr(self, key) is not None]
-        if not given:
-            raise _problem("no client secret: set one of client_secret_env, client_secret_command or client_secret")
-        if len(given) > 1:
-            raise _problem(f"give the client secret one way only, not {' and '.join(given)}")
-        return self
+    @field_validator("rate_limit", mode="before", check_fields=False)
+    @classmethod
+    def _rate_limit(cls, value: Any) -> float:
+        return _positive_number(value, "requests per second")
 
-    # -- derived values ---------------------------------------------------------------------------
+    @field_validator("timeout", mode="before", check_fields=False)
+    @classmethod
+    def _timeout(cls, value: Any) -> float:
+        return _positive_number(value, "seconds")
+
+    def _secret_keys(self) -> tuple[str, ...]:
+        key = self.SECRET_KEY
+        return tuple(k for k in (f"{key}_env", f"{key}_command", f"{key}_file", key) if k in type(self).model_fields)
+
+    def _one_secret(self) -> None:
+        """The secret is given exactly one way (called by the subclass's model validator)."""
+        keys = self._secret_keys()
+        given = [key for key in keys if getattr(self, key) is not None]
+        if not given:
+            raise _problem(f"no {self.SECRET_WORDS}: set one of {', '.join(keys[:-1])} or {keys[-1]}")
+        if len(given) > 1:
+            raise _problem(f"give the {self.SECRET_WORDS} one way only, not {' and '.join(given)}")
 
     @property
     def name(self) -> str:
         return self._name
-
-    @property
-    def effective_api_url(self) -> str:
-        return self.api_url if self.environment == "custom" else ENVIRONMENTS[self.environment][0]  # type: ignore[return-value]
-
-    @property
-    def effective_auth_url(self) -> str:
-        return self.auth_url if self.environment == "custom" else ENVIRONMENTS[self.environment][1]  # type: ignore[return-value]
 
     @property
     def tzinfo(self) -> tzinfo | None:
@@ -345,28 +291,18 @@ class Profile(BaseModel):
     @property
     def secret_source(self) -> str:
         """Where the secret comes from, in words (never the secret)."""
-        if self.client_secret_env is not None:
-            return f"environment variable {self.client_secret_env}"
-        if self.client_secret_command is not None:
-            return "client_secret_command"
+        key = self.SECRET_KEY
+        if getattr(self, f"{key}_env", None) is not None:
+            return f"environment variable {getattr(self, f'{key}_env')}"
+        if getattr(self, f"{key}_command", None) is not None:
+            return f"{key}_command"
+        if getattr(self, f"{key}_file", None) is not None:
+            return f"{key}_file {getattr(self, f'{key}_file')}"
         return "the config file"
-
-    def client_kwargs(self, client_secret: str) -> dict[str, Any]:
-        """Keyword arguments for ``jpm_tui.api.client.ServiceTitanClient``."""
-        return {
-            "api_url": self.effective_api_url,
-            "auth_url": self.effective_auth_url,
-            "tenant": self.tenant,
-            "client_id": self.client_id,
-            "client_secret": client_secret,
-            "app_key": self.app_key,
-            "rate_limit": self.rate_limit,
-            "timeout": self.timeout,
-        }
 
     def resolve_secret(self, env: Mapping[str, str] | None = None,
                        on_wait: Callable[[str], None] | None = None) -> str:
-        """The client secret, fetched now (env var, command or literal). Raises ``ConfigError``. A command that
+        """The secret, fetched now (env var, command, file or literal). Raises ``ConfigError``. A command that
         runs longer than ``SECRET_COMMAND_NOTICE`` seconds is announced with ``on_wait(message)`` and stopped
         after ``SECRET_COMMAND_TIMEOUT``. The secret is remembered for the crash log's scrubbing."""
         secret = self._resolve_secret(os.environ if env is None else env, on_wait)
@@ -376,22 +312,45 @@ class Profile(BaseModel):
     def _resolve_secret(self, env: Mapping[str, str], on_wait: Callable[[str], None] | None) -> str:
         where = f"{display_path(self._path)}: " if self._path else ""
         prefix = f"{where}{_dotted(('profiles', self._name or '?'))}"
-        if self.client_secret is not None:
-            return self.client_secret.get_secret_value()
-        if self.client_secret_env is not None:
-            value = env.get(self.client_secret_env)
+        key = self.SECRET_KEY
+        literal = getattr(self, key, None)
+        if literal is not None:
+            return literal.get_secret_value()
+        variable = getattr(self, f"{key}_env", None)
+        if variable is not None:
+            value = env.get(variable)
             if value is None:
-                raise ConfigError(f"{prefix}.client_secret_env: environment variable {self.client_secret_env} is not set",
-                                  path=self._path, key="client_secret_env")
+                raise ConfigError(f"{prefix}.{key}_env: environment variable {variable} is not set",
+                                  path=self._path, key=f"{key}_env")
             if not value.strip():
-                raise ConfigError(f"{prefix}.client_secret_env: environment variable {self.client_secret_env} is empty",
-                                  path=self._path, key="client_secret_env")
+                raise ConfigError(f"{prefix}.{key}_env: environment variable {variable} is empty",
+                                  path=self._path, key=f"{key}_env")
             return value.strip()
+        file = getattr(self, f"{key}_file", None)
+        if file is not None:
+            return self._read_secret_file(f"{prefix}.{key}_file", Path(file).expanduser())
         return self._run_secret_command(prefix, on_wait)
 
+    def _read_secret_file(self, key: str, path: Path) -> str:
+        """A secret kept in a file of its own, private to the user as a literal one must be."""
+        try:
+            private = _is_private(path)
+            text = path.read_text(encoding="utf-8").strip()
+        except FileNotFoundError:
+            raise ConfigError(f"{key}: no such file {display_path(path)}", path=self._path) from None
+        except (OSError, UnicodeDecodeError) as error:
+            raise ConfigError(f"{key}: cannot read {display_path(path)}: {getattr(error, 'strerror', None) or error}",
+                              path=self._path) from None
+        if not private:
+            raise ConfigError(f"{key}: {display_path(path)} must be private to you; run `chmod 600 "
+                              f"{_shell_path(path)}`", path=self._path)
+        if not text:
+            raise ConfigError(f"{key}: {display_path(path)} is empty", path=self._path)
+        return text
+
     def _run_secret_command(self, prefix: str, on_wait: Callable[[str], None] | None) -> str:
-        command = self.client_secret_command or ""
-        key = f"{prefix}.client_secret_command"
+        command = getattr(self, f"{self.SECRET_KEY}_command", None) or ""
+        key = f"{prefix}.{self.SECRET_KEY}_command"
         try:
             # its own process group: a command that hangs is stopped with everything it started (a shell's
             # children, which would otherwise hold its output open)
@@ -424,6 +383,98 @@ class Profile(BaseModel):
         if not secret:
             raise ConfigError(f"{key}: the command printed nothing on stdout", path=self._path)
         return secret
+
+
+class Profile(BackendProfile):
+    """One ServiceTitan tenant: where it is, who we are, how to get the client secret."""
+
+    backend: Literal["servicetitan"] = "servicetitan"
+    environment: Literal["production", "integration", "custom"]
+    api_url: str | None = None
+    auth_url: str | None = None
+    tenant: int
+    client_id: str
+    app_key: str = Field(repr=False)
+    client_secret_env: str | None = None
+    client_secret_command: str | None = None
+    client_secret: SecretStr | None = Field(default=None, repr=False)
+    rate_limit: float = 60.0
+    timeout: float = 100.0
+    timezone: str | None = None
+
+    @field_validator("environment", mode="before")
+    @classmethod
+    def _environment(cls, value: Any) -> str:
+        if value not in _ENVIRONMENT_NAMES:
+            raise _problem(f'expected "production", "integration" or "custom", got {_show(value)}')
+        return value
+
+    @field_validator("api_url", "auth_url", mode="before")
+    @classmethod
+    def _urls(cls, value: Any) -> str:
+        return _url(value)
+
+    @field_validator("tenant", mode="before")
+    @classmethod
+    def _tenant(cls, value: Any) -> int:
+        return _positive_int(value)
+
+    @field_validator("client_id", "client_secret_command", mode="before")
+    @classmethod
+    def _plain_text(cls, value: Any) -> str:
+        return _text(value)
+
+    @field_validator("app_key", "client_secret", mode="before")
+    @classmethod
+    def _secret_text(cls, value: Any) -> str:
+        return _text(value, secret=True)
+
+    @field_validator("client_secret_env", mode="before")
+    @classmethod
+    def _secret_env(cls, value: Any) -> str:
+        return check_env_name(value)
+
+    @model_validator(mode="after")
+    def _consistent(self) -> Profile:
+        if self.environment == "custom":
+            for key in ("api_url", "auth_url"):
+                if getattr(self, key) is None:
+                    raise _problem(f'required when environment = "custom" (e.g. "https://{key[:-4]}.example.com")', key)
+        else:
+            for key in ("api_url", "auth_url"):
+                if getattr(self, key) is not None:
+                    raise _problem(f'only allowed with environment = "custom" ({self.environment} uses '
+                                   f"{ENVIRONMENTS[self.environment][key == 'auth_url']})", key)
+        self._one_secret()
+        return self
+
+    # -- derived values ---------------------------------------------------------------------------
+
+    @property
+    def account(self) -> int:
+        """What names its cache file beside the environment: the tenant."""
+        return self.tenant
+
+    @property
+    def effective_api_url(self) -> str:
+        return self.api_url if self.environment == "custom" else ENVIRONMENTS[self.environment][0]  # type: ignore[return-value]
+
+    @property
+    def effective_auth_url(self) -> str:
+        return self.auth_url if self.environment == "custom" else ENVIRONMENTS[self.environment][1]  # type: ignore[return-value]
+
+    def client_kwargs(self, client_secret: str) -> dict[str, Any]:
+        """Keyword arguments for ``jpm_tui.api.client.ServiceTitanClient``."""
+        return {
+            "api_url": self.effective_api_url,
+            "auth_url": self.effective_auth_url,
+            "tenant": self.tenant,
+            "client_id": self.client_id,
+            "client_secret": client_secret,
+            "app_key": self.app_key,
+            "rate_limit": self.rate_limit,
+            "timeout": self.timeout,
+        }
 
 
 def _stop(process: subprocess.Popen[bytes]) -> None:
@@ -465,7 +516,7 @@ class Config(BaseModel):
     export_dir: str | None = None
     keys: dict[str, str] = Field(default_factory=dict)
     views: list[SavedView] = Field(default_factory=list)
-    profiles: dict[str, Profile] = Field(default_factory=dict)
+    profiles: dict[str, BackendProfile] = Field(default_factory=dict)
 
     _path: Path | None = PrivateAttr(default=None)
 
@@ -577,19 +628,21 @@ def _dotted(loc: tuple[Any, ...]) -> str:
     return out
 
 
-def _model_at(loc: tuple[Any, ...]) -> type[BaseModel] | None:
+def _model_at(loc: tuple[Any, ...], profile: type[BaseModel] = Profile) -> type[BaseModel] | None:
     if len(loc) == 1:
         return Config
     if len(loc) == 3 and loc[0] == "profiles":
-        return Profile
+        return profile
     if len(loc) == 3 and loc[0] == "views" and isinstance(loc[1], int):
         return SavedView
     return None
 
 
-def _message(error: Mapping[str, Any]) -> tuple[str, str]:
-    """(dotted key, what is wrong) for one pydantic error."""
-    loc = tuple(error["loc"])
+def _message(error: Mapping[str, Any], profile: type[BaseModel] = Profile,
+             at: tuple[Any, ...] = ()) -> tuple[str, str]:
+    """(dotted key, what is wrong) for one pydantic error; ``at``: where the validated table sits (a profile's
+    ``("profiles", name)``), ``profile`` the model of the profiles there."""
+    loc = at + tuple(error["loc"])
     kind = error["type"]
     ctx = error.get("ctx") or {}
     if kind == "jpm_config":
@@ -601,7 +654,7 @@ def _message(error: Mapping[str, Any]) -> tuple[str, str]:
         expected = _EXPECTED.get(str(loc[-1]))
         return _dotted(loc), "required key is missing" + (f" (expected {expected})" if expected else "")
     if kind == "extra_forbidden":
-        model = _model_at(loc)
+        model = _model_at(loc, profile)
         hint = ""
         if model is not None:
             close = difflib.get_close_matches(str(loc[-1]), list(model.model_fields), n=1)
@@ -638,14 +691,14 @@ def parse_config(data: Mapping[str, Any], path: Path | None = None, *, check_pri
     """Validate an already-parsed document. ``check_private`` (default: when ``path`` exists) enforces the
     private-file rule for literal secrets."""
     where = display_path(path) if path else "config"
+    document = dict(data)
+    if isinstance(document.get("profiles"), dict):
+        document["profiles"] = {name: _backend_profile(where, path, name, table) if isinstance(table, dict) else table
+                                for name, table in document["profiles"].items()}
     try:
-        config = Config.model_validate(dict(data))
+        config = Config.model_validate(document)
     except ValidationError as error:
-        errors = error.errors(include_url=False)
-        # an unknown key is usually a typo, and the cause of any "missing" error beside it: report it first
-        first = next((e for e in errors if e["type"] == "extra_forbidden"), errors[0])
-        key, problem = _message(first)
-        raise ConfigError(f"{where}: {key}: {problem}", path=path, key=key) from None
+        raise _first_problem(where, path, error) from None
     config._path = path
     for profile in config.profiles.values():
         profile._path = path
@@ -653,12 +706,39 @@ def parse_config(data: Mapping[str, Any], path: Path | None = None, *, check_pri
         check_private = path is not None and path.exists()
     if check_private and path is not None and not _is_private(path):
         for name, profile in config.profiles.items():
-            if profile.client_secret is not None:
-                key = _dotted(("profiles", name, "client_secret"))
+            secret = profile.SECRET_KEY
+            if getattr(profile, secret, None) is not None:
+                key = _dotted(("profiles", name, secret))
                 raise ConfigError(
                     f"{where}: {key}: a literal secret needs a private file; run `chmod 600 {_shell_path(path)}` "
-                    f"or use client_secret_env / client_secret_command", path=path, key=key)
+                    f"or use {secret}_env / {secret}_command", path=path, key=key)
     return config
+
+
+def _first_problem(where: str, path: Path | None, error: ValidationError, profile: type[BaseModel] = Profile,
+                   at: tuple[Any, ...] = ()) -> ConfigError:
+    errors = error.errors(include_url=False)
+    # an unknown key is usually a typo, and the cause of any "missing" error beside it: report it first
+    first = next((e for e in errors if e["type"] == "extra_forbidden"), errors[0])
+    key, problem = _message(first, profile, at)
+    return ConfigError(f"{where}: {key}: {problem}", path=path, key=key)
+
+
+def _backend_profile(where: str, path: Path | None, name: str, table: dict[str, Any]) -> BackendProfile:
+    """A ``[profiles.NAME]`` table validated by its backend's model (``backend``, default ServiceTitan)."""
+    from .backends import BACKENDS, DEFAULT_BACKEND
+
+    at = ("profiles", name)
+    backend = table.get("backend", DEFAULT_BACKEND)
+    if backend not in BACKENDS:
+        known = " or ".join(f'"{b}"' for b in BACKENDS)
+        raise ConfigError(f"{where}: {_dotted(at + ('backend',))}: expected {known}, got {_show(backend)}",
+                          path=path, key=_dotted(at + ("backend",)))
+    model = BACKENDS[backend].profile_model()
+    try:
+        return model.model_validate(table)
+    except ValidationError as error:
+        raise _first_problem(where, path, error, model, at) from None
 
 
 def _read(path: Path) -> tuple[dict[str, Any], str]:
@@ -785,15 +865,39 @@ def masked_document(config: Config) -> dict[str, Any]:
     profiles: dict[str, Any] = {}
     for name, profile in config.profiles.items():
         table = profile.model_dump(exclude_none=True)
+        if table.get("backend") == "servicetitan":  # the default, not written by configs that predate backends
+            del table["backend"]
         for key in ("rate_limit", "timeout"):
-            if float(table[key]).is_integer():
+            if key in table and float(table[key]).is_integer():
                 table[key] = int(table[key])
-        if "client_secret" in table:
-            table["client_secret"] = "********"
-        table["app_key"] = mask(profile.app_key)
+        if profile.SECRET_KEY in table:
+            table[profile.SECRET_KEY] = "********"
+        if "app_key" in table:
+            table["app_key"] = mask(table["app_key"])
         profiles[name] = table
     if profiles:
         document["profiles"] = profiles
     if config.views:
         document["views"] = [view.model_dump() for view in config.views]
     return document
+
+
+# ------------------------------------------------------------------- checks other backends' profiles use
+
+check_url = _url
+"""An ``https://`` URL (``http://`` only for loopback), stripped of a trailing slash; raises the config's problem."""
+check_text = _text
+
+
+def check_env_name(value: Any) -> str:
+    if not isinstance(value, str) or not _ENV_NAME.match(value):
+        raise _problem(f"expected an environment variable name, got {_show(value)}")
+    return value
+
+
+def check_file_name(value: Any) -> str:
+    text = _text(value)
+    if not (text.startswith("~") or Path(text).is_absolute()):
+        raise _problem(f'expected an absolute path ("/run/secrets/key") or one in your home ("~/.fsm-key"), '
+                       f"got {_show(value)}")
+    return text

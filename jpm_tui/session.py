@@ -16,7 +16,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from .config import Config, Profile, SavedView, default_export_dir, display_path, save_theme, save_view
-from .provider.backends import DEFAULT_BACKEND
+from .backends import DEFAULT_BACKEND, backend_for
 
 __all__ = ["Session", "board_app", "demo_session", "open_board", "profile_session"]
 
@@ -24,7 +24,7 @@ __all__ = ["Session", "board_app", "demo_session", "open_board", "profile_sessio
 @dataclass
 class Session:
     profile_name: str                    # "demo" for --demo
-    tenant: int
+    tenant: int | str                    # ServiceTitan's tenant; another backend's account (its API host)
     environment: str                     # "production" | "integration" | "custom" | "sandbox"
     api_url: str
     cache_dir: Path                      # per profile; a temporary directory for --demo
@@ -40,7 +40,18 @@ class Session:
     client_factory: Callable[[], Any] | None = field(default=None, repr=False)
     secret: Callable[[], str] | None = field(default=None, repr=False)  # the profile's, resolved once; None: --demo
     export_dir: Path = field(default_factory=default_export_dir)  # where the board writes exports (0600 files)
-    backend: str = DEFAULT_BACKEND       # a key of provider.backends.WORKFLOWS (the profile's backend)
+    backend: str = DEFAULT_BACKEND       # a key of backends.BACKENDS (the profile's backend)
+
+    @property
+    def cache_file(self) -> Path:
+        """This session's cache file: one per backend, tenant (account) and environment in ``cache_dir``.
+        ServiceTitan's keeps the name it always had (``cache/<environment>-<tenant>.sqlite3``), so existing caches
+        keep working; another backend's starts with its name (``cache/fsm-navigator-custom-<host>.sqlite3``)."""
+        from .cache.store import CacheStore
+
+        if self.backend == DEFAULT_BACKEND:
+            return CacheStore.path_for(self.environment, self.tenant, base=self.cache_dir)
+        return CacheStore.path_for(f"{self.backend}-{self.environment}", self.tenant, base=self.cache_dir)
 
     @property
     def config_path(self) -> Path | None:
@@ -92,43 +103,25 @@ def profile_session(config: Config, profile: Profile, cache_root: Path) -> Sessi
         return resolved[0]
 
     def factory() -> Any:
-        from .api.client import ServiceTitanClient
-
-        return ServiceTitanClient(**profile.client_kwargs(secret()))
+        return backend_for(profile.backend).client(profile, secret())
 
     themes = [config.path.parent / "themes"] if config.path is not None else []
     return Session(
-        profile_name=profile.name, tenant=profile.tenant, environment=profile.environment,
+        profile_name=profile.name, tenant=profile.account, environment=profile.environment,
         api_url=profile.effective_api_url, cache_dir=cache_root / profile.name, profile=profile, config=config,
         theme=config.theme, theme_dirs=themes, keys=dict(config.keys), views=list(config.views),
         export_dir=config.exports_folder,
-        tz=profile.tzinfo, client_factory=factory, secret=secret,
+        tz=profile.tzinfo, client_factory=factory, secret=secret, backend=profile.backend,
     )
 
 
-def demo_session(cache_dir: Path, jobs: int = 200, seed: int = 1) -> Session:
-    """The board on an in-process sandbox (``httpx.ASGITransport``): no config, no network, no real cache.
-    Times are shown in the sandbox company's zone (Arizona), whatever the machine's zone is."""
-    import httpx
-
-    from .sandbox import state as sandbox_state
-    from .sandbox.data import TIMEZONE
-    from .sandbox.app import create_app
-
-    app = create_app(jobs=jobs, seed=seed, rate_limit=None)  # no 429s in process
-    base = "http://127.0.0.1"  # never dialled: the ASGI transport answers in process
-
-    def factory() -> Any:
-        from .api.client import ServiceTitanClient
-
-        return ServiceTitanClient(
-            api_url=base, auth_url=base, tenant=sandbox_state.TENANT,
-            client_id=sandbox_state.CLIENT_ID, client_secret=sandbox_state.CLIENT_SECRET,
-            app_key=sandbox_state.APP_KEY, transport=httpx.ASGITransport(app=app), rate_limit=1000.0,
-        )
-
-    return Session(profile_name="demo", tenant=sandbox_state.TENANT, environment="sandbox", api_url=base,
-                   cache_dir=cache_dir, demo=True, sandbox_app=app, tz=ZoneInfo(TIMEZONE), client_factory=factory)
+def demo_session(cache_dir: Path, jobs: int = 200, seed: int = 1, backend: str = DEFAULT_BACKEND) -> Session:
+    """The board on ``backend``'s sandbox in this process (``httpx.ASGITransport``): no config, no network, no real
+    cache. Times are shown in the sandbox company's zone, whatever the machine's zone is."""
+    demo = backend_for(backend).demo(jobs, seed)
+    return Session(profile_name="demo", tenant=demo.account, environment="sandbox", api_url="http://127.0.0.1",
+                   cache_dir=cache_dir, demo=True, sandbox_app=demo.app, tz=ZoneInfo(demo.timezone),
+                   client_factory=demo.client, backend=backend)
 
 
 def say_cache_upgrade(path: Path, old: int, new: int) -> None:
@@ -153,8 +146,7 @@ def open_board(session: Session) -> int:
 
     if session.secret is not None:
         session.secret()  # ConfigError before the board starts; the background loop's client reuses it
-    store = CacheStore(CacheStore.path_for(session.environment, session.tenant, base=session.cache_dir),
-                       on_upgrade=say_cache_upgrade)
+    store = CacheStore(session.cache_file, on_upgrade=say_cache_upgrade)
     try:
         app = board_app(session, store)
         app.run()
@@ -167,7 +159,9 @@ def open_board(session: Session) -> int:
 
 def board_app(session: Session, store: Any) -> Any:
     """The board over ``store``: it opens on the cache at once while a background worker sends queued
-    writes and syncs through a provider over ``session.make_client()``."""
+    writes and syncs through a provider over ``session.make_client()``. The provider (and with it the HTTP client
+    and its models) is built by the live loop once the job list is on screen: the board paints from the cache
+    first."""
     from .cache.live import LiveCache
     from .provider.backends import workflow_for
     from .ui.app import JpmApp
@@ -175,27 +169,12 @@ def board_app(session: Session, store: Any) -> Any:
     from .ui.widgets.status_line import BoardStatus
 
     workflow = workflow_for(session.backend)
-    live = LiveCache(store, partial(_provider, session), workflow=workflow)
+    live = LiveCache(store, partial(backend_for(session.backend).provider, session, store), workflow=workflow)
     status = BoardStatus(profile=session.profile_name, tenant=session.tenant, environment=session.environment,
                          last_sync=live.state.last_sync)
     return JpmApp(store, status, views=session.views, keymap=session.keys or None, keymap_origin=session.origin,
                   theme=session.theme or DEFAULT_THEME, theme_dirs=session.theme_dirs, live=live, tz=session.tz,
                   save_theme=session.save_theme, save_view=session.save_view,
-                  link_for=partial(_record_link, session.environment), export_dir=session.export_dir,
+                  link_for=partial(backend_for(session.backend).record_link, session.environment),
+                  export_dir=session.export_dir,
                   freeze_start_up=True, workflow=workflow)
-
-
-# The provider (and with it the HTTP client and its models) is imported by the live loop once the job list is on
-# screen, not before: the board paints from the cache first.
-
-
-def _provider(session: Session) -> Any:
-    from .provider.servicetitan import ServiceTitanProvider
-
-    return ServiceTitanProvider(session.make_client())
-
-
-def _record_link(environment: str, kind: str, record_id: int) -> str | None:
-    from .provider.servicetitan import record_link
-
-    return record_link(environment, kind, record_id)

@@ -396,8 +396,8 @@ def _decode(spec: TableSpec, row: sqlite3.Row) -> Any:
         value = row[f.name]
         if f.name == "raw":
             value = json.loads(value) if value else {}
-        elif f.name in spec.enums:
-            value = spec.enums[f.name](value)
+        elif f.name in spec.enums:  # as stored: a backend's own words are not folded into another's
+            value = spec.enums[f.name].verbatim(value)
         elif f.name in spec.json_fields:
             value = tuple(json.loads(value or "[]"))
         elif f.type in ("bool", bool):

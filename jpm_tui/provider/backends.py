@@ -1,4 +1,5 @@
-"""The backends a profile can name (``backend = "..."``) and the workflow of each.
+"""The backends a profile can name (``backend = "..."``) and the workflow of each (what else a backend brings,
+above the provider layer: ``jpm_tui/backends.py``).
 
 Each entry imports its workflow when asked, so naming one backend loads nothing of the others; a workflow module
 imports no HTTP code, so the board builds its screens from it before the network stack loads.
@@ -22,8 +23,15 @@ def _servicetitan() -> Workflow:
     return WORKFLOW
 
 
+def _fsm_navigator() -> Workflow:
+    from .fsm_navigator.workflow import WORKFLOW
+
+    return WORKFLOW
+
+
 WORKFLOWS: dict[str, Callable[[], Workflow]] = {
     "servicetitan": _servicetitan,
+    "fsm-navigator": _fsm_navigator,
 }
 """Backend name -> its workflow."""
 

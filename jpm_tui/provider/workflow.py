@@ -399,6 +399,8 @@ def _field_changes(command: Any) -> dict[str, Any]:
             return {"special_instructions": c.text}
         case "edit_job":
             return dict(c.changes)
+        case "set_job_status":
+            return {"status": c.status}
         case "attach_job_to_project":
             return {"project_id": c.project_id}
         case "detach_job_from_project":

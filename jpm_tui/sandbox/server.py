@@ -136,3 +136,22 @@ def running_server(app: Starlette, *, timeout: float = 10.0) -> Iterator[str]:
         server.should_exit = True
         thread.join(timeout=10)
         sock.close()
+
+
+def profile_text(url: str, name: str = "sandbox") -> str:
+    """The ``[profiles.<name>]`` table that reaches this sandbox served at ``url`` (its literal secret reaches
+    nothing else)."""
+    import tomli_w
+
+    from . import state
+
+    table = {
+        "environment": "custom",
+        "api_url": url.rstrip("/"),
+        "auth_url": url.rstrip("/"),
+        "tenant": state.TENANT,
+        "client_id": state.CLIENT_ID,
+        "client_secret": state.CLIENT_SECRET,
+        "app_key": state.APP_KEY,
+    }
+    return tomli_w.dumps({"profiles": {name: table}})

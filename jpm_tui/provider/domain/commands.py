@@ -22,21 +22,27 @@ __all__ = [
     "EDITABLE_JOB_FIELDS",
     "AddJobNote",
     "AddProjectNote",
+    "AssignJobTechnician",
     "AssignTechnicians",
     "AttachJobToProject",
     "CancelJob",
     "Command",
     "ConfirmAppointment",
     "CreateAppointment",
+    "CreateJob",
     "DeleteAppointment",
     "DetachJobFromProject",
     "EditJob",
     "HoldAppointment",
+    "LinkAssets",
     "RemoveAppointmentHold",
     "RemoveCancellation",
     "RescheduleAppointment",
+    "RescheduleJob",
+    "SetJobStatus",
     "SetSpecialInstructions",
     "UnassignTechnicians",
+    "UnlinkAssets",
     "UnconfirmAppointment",
     "command_from_dict",
 ]
@@ -237,8 +243,9 @@ class SetSpecialInstructions(Command):
     text: str
 
 
-EDITABLE_JOB_FIELDS = frozenset({"summary", "priority", "job_type_id", "business_unit_id"})
-"""Keys ``EditJob.changes`` may carry (domain names; values JSON-ready: priority as text)."""
+EDITABLE_JOB_FIELDS = frozenset({"summary", "priority", "job_type_id", "business_unit_id", "description"})
+"""Keys ``EditJob.changes`` may carry (domain names; values JSON-ready: priority as text). Each backend takes those
+its API has (ServiceTitan no description; FSM Navigator the summary as the job's title, no job type or unit)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -287,6 +294,72 @@ class DeleteAppointment(Command):
     kind: ClassVar[str] = "delete_appointment"
     target: ClassVar[str] = "appointment"
     appointment_id: int
+
+
+@dataclass(frozen=True, slots=True)
+class SetJobStatus(Command):
+    """Move a job to ``status`` (a backend with a transition table refuses a move it does not allow)."""
+
+    kind: ClassVar[str] = "set_job_status"
+    target: ClassVar[str] = "job"
+    job_id: int
+    status: str
+
+
+@dataclass(frozen=True, slots=True)
+class AssignJobTechnician(Command):
+    """The one technician of a job (a backend with one technician per job); None takes the technician off."""
+
+    kind: ClassVar[str] = "assign_job_technician"
+    target: ClassVar[str] = "job"
+    job_id: int
+    technician_id: int | None
+
+
+@dataclass(frozen=True, slots=True)
+class RescheduleJob(Command):
+    """The scheduled window of a job (a backend with one window per job)."""
+
+    kind: ClassVar[str] = "reschedule_job"
+    target: ClassVar[str] = "job"
+    job_id: int
+    start: datetime
+    end: datetime
+
+
+@dataclass(frozen=True, slots=True)
+class LinkAssets(Command):
+    """Link assets to a job as ``relationship_type`` (links it already has stay as they are)."""
+
+    kind: ClassVar[str] = "link_assets"
+    target: ClassVar[str] = "job"
+    job_id: int
+    asset_ids: tuple[int, ...]
+    relationship_type: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class UnlinkAssets(Command):
+    kind: ClassVar[str] = "unlink_assets"
+    target: ClassVar[str] = "job"
+    job_id: int
+    asset_ids: tuple[int, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class CreateJob(Command):
+    """A new job at a service location, optionally with its technician and window. Its target is a job not made
+    yet (no ``job_id``): nothing to compare before it is sent."""
+
+    kind: ClassVar[str] = "create_job"
+    target: ClassVar[str] = "job"
+    location_id: int
+    title: str
+    description: str = ""
+    priority: str = ""
+    technician_id: int | None = None
+    start: datetime | None = None
+    end: datetime | None = None
 
 
 COMMAND_TYPES: Mapping[str, type[Command]] = _COMMANDS

@@ -50,10 +50,32 @@ class OpenEnum(enum.StrEnum):
 
     @property
     def rank(self) -> int:
-        """Position in the declared (workflow) order; unknown values sort last."""
+        """Position in the declared (workflow) order; unknown values sort last, or where ``verbatim`` placed them."""
         if not self.known:
-            return 99
+            return getattr(self, "_rank_", 99)
         return list(type(self).__members__).index(self._name_)
+
+    @classmethod
+    def verbatim(cls: type[E], value: Any, rank: int | None = None) -> E:
+        """The member whose value is exactly ``value``, else a pseudo-member keeping the text as it is: no folding
+        (a backend whose words differ, FSM Navigator's "In Progress", keeps them; ``parse`` would read ServiceTitan's
+        ``InProgress``). ``rank`` places a pseudo-member in its backend's order (sorting by status or priority)."""
+        text = "" if value is None else str(value)
+        member = cls._value2member_map_.get(text)
+        if member is not None:
+            return member  # type: ignore[return-value]
+        cache: dict[str, OpenEnum] = cls.__dict__.get("_verbatim_cache_") or {}
+        if "_verbatim_cache_" not in cls.__dict__:
+            type.__setattr__(cls, "_verbatim_cache_", cache)
+        pseudo = cache.get(text)
+        if pseudo is None:
+            pseudo = str.__new__(cls, text)
+            pseudo._name_ = "UNKNOWN"
+            pseudo._value_ = text
+            cache[text] = pseudo
+        if rank is not None:
+            pseudo._rank_ = rank
+        return pseudo  # type: ignore[return-value]
 
     @classmethod
     def parse(cls: type[E], value: Any) -> E:

@@ -1,0 +1,116 @@
+"""An FSM Navigator profile: ``backend = "fsm-navigator"``, where its API is and how to get the API key.
+
+::
+
+    [profiles.acme]
+    backend = "fsm-navigator"
+    api_url = "https://fsmnavigator.com/api/v1"   # the default
+    api_key_env = "FSM_API_KEY"                   # or api_key_command, api_key_file, or a literal api_key
+
+Checked by the config's rules (unknown keys refused, messages naming the file and key); the key is resolved only
+when connecting. Also here: the client a profile reaches, and ``doctor``'s connection check.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any, ClassVar, Literal
+from urllib.parse import urlsplit
+
+from pydantic import Field, SecretStr, field_validator, model_validator
+
+from jpm_tui.config import BackendProfile, check_env_name, check_file_name, check_text, check_url
+
+__all__ = ["PRODUCTION_URL", "FsmProfile", "check_connection", "make_client"]
+
+PRODUCTION_URL = "https://fsmnavigator.com/api/v1"
+"""The reference's base URL (the client has it too; repeated so a profile loads without the HTTP client)."""
+
+
+class FsmProfile(BackendProfile):
+    SECRET_KEY: ClassVar[str] = "api_key"
+    SECRET_WORDS: ClassVar[str] = "API key"
+
+    backend: Literal["fsm-navigator"] = "fsm-navigator"
+    api_url: str = PRODUCTION_URL
+    api_key_env: str | None = None
+    api_key_command: str | None = None
+    api_key_file: str | None = None
+    api_key: SecretStr | None = Field(default=None, repr=False)
+    rate_limit: float = 10.0
+    timeout: float = 30.0
+    timezone: str | None = None
+
+    @field_validator("api_url", mode="before")
+    @classmethod
+    def _url(cls, value: Any) -> str:
+        return check_url(value)
+
+    @field_validator("api_key_env", mode="before")
+    @classmethod
+    def _env(cls, value: Any) -> str:
+        return check_env_name(value)
+
+    @field_validator("api_key_command", mode="before")
+    @classmethod
+    def _command(cls, value: Any) -> str:
+        return check_text(value)
+
+    @field_validator("api_key_file", mode="before")
+    @classmethod
+    def _file(cls, value: Any) -> str:
+        return check_file_name(value)
+
+    @field_validator("api_key", mode="before")
+    @classmethod
+    def _literal(cls, value: Any) -> str:
+        return check_text(value, secret=True)
+
+    @model_validator(mode="after")
+    def _consistent(self) -> FsmProfile:
+        self._one_secret()
+        return self
+
+    @property
+    def environment(self) -> str:
+        """"production" at the reference's URL, "custom" elsewhere (a sandbox, a private host)."""
+        return "production" if self.api_url == PRODUCTION_URL else "custom"
+
+    @property
+    def effective_api_url(self) -> str:
+        return self.api_url
+
+    @property
+    def account(self) -> str:
+        """What names its cache file: the API's host (and port and path when not the reference's), as no tenant id
+        exists; one key reaches one account."""
+        parts = urlsplit(self.api_url)
+        where = parts.netloc + (parts.path if parts.path.rstrip("/") != "/api/v1" else "")
+        return re.sub(r"[^A-Za-z0-9_.-]+", "_", where).strip("_") or "fsm"
+
+
+def make_client(profile: FsmProfile, secret: str) -> Any:
+    from jpm_tui.api.fsm_navigator import FsmNavigatorClient
+
+    return FsmNavigatorClient(api_url=profile.api_url, api_key=secret, rate_limit=profile.rate_limit,
+                              read_timeout=profile.timeout)
+
+
+async def check_connection(profile: FsmProfile, secret: str) -> list[tuple[bool, str]]:
+    """``doctor``'s check: one job read with the key (the smallest request that proves key and URL)."""
+    from jpm_tui.api import errors as api_errors
+    from jpm_tui.api.fsm_navigator import FsmNavigatorClient
+
+    host = urlsplit(profile.api_url).netloc
+    client = FsmNavigatorClient(api_url=profile.api_url, api_key=secret, max_retries=0)
+    try:
+        async with client:
+            page = await anext(aiter(client.jobs.pages(per_page=1)))
+    except api_errors.AuthError as error:
+        return [(False, f"api: FSM Navigator refused the API key (HTTP {error.status}: {error.title}); check the key "
+                        f"from {profile.secret_source}")]
+    except api_errors.JpmApiError as error:
+        return [(False, f"api: {host}: {error}")]
+    total = page.pagination.total
+    found = f" ({total} job{'s' if total != 1 else ''})" if isinstance(total, int) else ""
+    return [(True, f"api: {host} answered GET jobs{found}")]
