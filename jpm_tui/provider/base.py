@@ -9,6 +9,9 @@ A backend (ServiceTitan today, others later) implements ``Provider``:
   what to do next. It does not raise for backend failures (rejections, outages, auth): those are outcomes.
 * ``fetch_record(kind, id)`` reads one record fresh from the backend for a conflict check.
 * ``booked_log(job_id)`` reads one job's booked log (no feed carries it; the board asks when a job is opened).
+* ``ping()`` (optional) returns when the backend answers at all and raises when it cannot be reached: the sync
+  engine and the board's live loop ask it when a request is slow, and while offline, to tell a slow answer from
+  a dead server within seconds.
 """
 
 from __future__ import annotations
