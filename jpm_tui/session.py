@@ -132,9 +132,12 @@ def open_board(session: Session) -> int:
 
     store = CacheStore(CacheStore.path_for(session.environment, session.tenant, base=session.cache_dir),
                        on_upgrade=say_cache_upgrade)
+    app = board_app(session, store)
     try:
-        board_app(session, store).run()
+        app.run()
     finally:
+        if app.live is not None:
+            app.live.close()
         store.close()
     return 0
 

@@ -162,6 +162,12 @@ class LiveCache:
         if self.engine is not None:
             await self.engine.aclose()
 
+    def close(self) -> None:
+        """Stop the sync engine's threads once the commit in flight is done. For when the loop is gone: Textual
+        cancels the board's worker at quit without waiting for it, and the store must not close under a commit."""
+        if self.engine is not None:
+            self.engine.close()
+
     def sync_now(self) -> None:
         """Ask the loop for a round of every feed now, instead of the due ones at the end of its wait (offline too:
         it tries now)."""
