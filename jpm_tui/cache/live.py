@@ -331,17 +331,22 @@ class LiveCache:
     async def _until_back(self) -> None:
         """Offline: wait until a round is worth trying. A server that answers pings (so the round failed for another
         reason: sign-in refused) is tried again after a wait that doubles each time; one that does not is pinged
-        until it does."""
-        if await self._answers():
-            self._failed_rounds += 1
-            await self._nap(min(self.retry_max, self.probe * 2 ** self._failed_rounds))
-            return
-        wait = self.probe
+        every ``probe`` seconds (then half as long again each time, at most ``probe_max``), counted from the start
+        of the last ping: pings of a silent server, which wait out their timeout, follow each other at once."""
+        interval = self.probe
+        first = True
         while True:
-            await self._nap(wait)
-            if self._wake.is_set() or await self._answers():
+            started = self._clock()
+            if await self._answers():
+                if first:
+                    self._failed_rounds += 1
+                    await self._nap(min(self.retry_max, self.probe * 2 ** self._failed_rounds))
                 return
-            wait = min(self.probe_max, wait * 1.5)
+            first = False
+            await self._nap(interval - (self._clock() - started))
+            if self._wake.is_set():
+                return
+            interval = min(self.probe_max, interval * 1.5)
 
     def _went_offline(self, reason: str) -> None:
         if self.state.online or self.state.last_error != reason:

@@ -559,9 +559,11 @@ class SyncEngine:
             else:
                 result.error = _one_line(exc)
                 result.retry_after = getattr(exc, "retry_after", None)
-                log.warning("sync of %s failed: %s", feed.name, result.error, exc_info=not _expected(exc))
-                if unavailable is not None:
+                if unavailable is not None:  # not this feed's failure: the run's, which its summary says once
+                    log.info("sync of %s stopped the run: %s", feed.name, result.error)
                     self.stop(unavailable)
+                else:
+                    log.warning("sync of %s failed: %s", feed.name, result.error, exc_info=not _expected(exc))
                 with contextlib.suppress(Exception):
                     await self._write(self._fail_feed, feed, result.error)
         finally:
