@@ -279,7 +279,8 @@ class LiveCache:
     def _until_due(self) -> float:
         """Seconds until the next feed is due (0 when one is)."""
         now = self._clock()
-        return max(0.0, min((self._due.get(name, now) for name in self.feed_names()), default=0.0) - now)
+        soonest = min((self._due.get(name, now) for name in self.feed_names()), default=now + self.cadences["slow"].idle)
+        return max(0.0, soonest - now)
 
     def _schedule(self, summary: SyncSummary) -> None:
         """Each polled feed's next poll: soon after rows came, later after nothing did, and nothing before the wait
@@ -316,7 +317,7 @@ class LiveCache:
 
     async def _answers(self) -> bool:
         """Whether the server answers a ping now (True without a way to ping: let a round find out)."""
-        ping = getattr(self.provider, "ping", None)
+        ping = self._ping()
         if ping is None:
             return True
         try:
