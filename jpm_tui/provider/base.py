@@ -12,6 +12,9 @@ A backend (ServiceTitan today, others later) implements ``Provider``:
 * ``find_applied(command, since)`` answers "did this command already reach the backend?" for a create whose
   earlier attempt was lost (the sender died, or the answer never came): the outbox asks it before sending such a
   command again, since a create leaves no ``modified_on`` to compare.
+* ``ping()`` (optional) returns when the backend answers at all and raises when it cannot be reached: the sync
+  engine and the board's live loop ask it when a request is slow, and while offline, to tell a slow answer from
+  a dead server within seconds.
 """
 
 from __future__ import annotations

@@ -689,6 +689,13 @@ class ServiceTitanProvider:
         row = mapper(_wire(model))
         return record_to_dict(row)
 
+    # -- reachability ------------------------------------------------------------------------------
+
+    async def ping(self) -> None:
+        """Returns when ServiceTitan's API host answers; raises (``TransportError``) when it cannot be reached or
+        is silent for a couple of seconds. Not an API call: it counts against no rate limit."""
+        await self.client.ping()
+
     # -- per-job reads without a feed -------------------------------------------------------------
 
     async def booked_log(self, job_id: int) -> d.BookedLogEntry | None:

@@ -252,7 +252,8 @@ class JpmApp(App[None]):
 
     def _live_changed(self, state: LiveState) -> None:
         self.status = replace(self.status, online=state.online, syncing=state.syncing,
-                              last_sync=state.last_sync, outbox=state.outbox)
+                              last_sync=state.last_sync, outbox=state.outbox,
+                              offline_reason=None if state.online else state.last_error)
         if not state.syncing and state.changed_feeds:
             self._data_changed()
 
