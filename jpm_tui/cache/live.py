@@ -362,13 +362,19 @@ class LiveCache:
     def _ping(self) -> Callable[[], Awaitable[None]] | None:
         return getattr(self.provider, "ping", None)
 
+    async def enqueue(self, command: Command) -> OutboxEntry:
+        """Queue one write, durable when this returns, and count it in the header at once (before any send, which
+        may wait on a silent server). ``CacheFault`` when it cannot be stored."""
+        entry = await asyncio.to_thread(self.outbox.enqueue, command)
+        await self._outbox_changed()
+        return entry
+
     async def submit(self, command: Command) -> OutboxEntry:
-        """Queue one write (durable before this returns; the header counts it at once) and, when online, send it now.
+        """Queue one write (``enqueue``) and, when online, send it now.
 
         Offline it stays queued: sending it now would only wait out the client's retries, and the next round
         replays it. Returns the row as it ended up (done, pending, conflict or failed)."""
-        entry = await asyncio.to_thread(self.outbox.enqueue, command)
-        await self._outbox_changed()
+        entry = await self.enqueue(command)
         if self.state.online:
             await self._send_now()
         return await asyncio.to_thread(self.outbox.get, entry.id)

@@ -249,6 +249,8 @@ class SyncEngine:
         self._running = False
         self.stall_after = stall_after
         self._stopped: str | None = None
+        self._fault: str | None = None
+        """The first ``CacheFault`` of the current run, which cancelled it (a full disk: every feed would fail)."""
         self._feed_tasks: set[asyncio.Task[FeedResult]] = set()
         self._writer: ThreadPoolExecutor | None = None
         self._preparer: ThreadPoolExecutor | None = None
@@ -423,6 +425,7 @@ class SyncEngine:
         self._running = True
         self._cancelled = False
         self._stopped = None
+        self._fault = None
         started = time.perf_counter()
         summary = SyncSummary(full=full)
         with _sync_tuning():
@@ -556,19 +559,24 @@ class SyncEngine:
                 fetcher.cancel()
                 with contextlib.suppress(BaseException):
                     await fetcher
-            # not this feed's failure but the run's (the backend unreachable, or the cache itself: a full disk),
-            # which every feed would meet: the run stops and its summary says so once
-            unavailable = _one_line(exc) if isinstance(exc, CacheFault) else _unavailable(exc)
-            if unavailable is not None and self._stopped is not None:
+            unavailable = _unavailable(exc)
+            if isinstance(exc, CacheFault):  # the cache itself (a full disk): every feed would fail the same way
+                if self._fault is None:
+                    self._fault = result.error = _one_line(exc)
+                    self.cancel()
+                else:  # another feed said so first: this one just stopped
+                    result.cancelled = True
+            elif unavailable is not None and self._stopped is not None:
                 result.cancelled = True  # the run already stopped for this: said once, by the feed that found it
             else:
                 result.error = _one_line(exc)
                 result.retry_after = getattr(exc, "retry_after", None)
-                if unavailable is not None:
+                if unavailable is not None:  # not this feed's failure: the run's, which its summary says once
                     log.info("sync of %s stopped the run: %s", feed.name, result.error)
                     self.stop(unavailable)
                 else:
                     log.warning("sync of %s failed: %s", feed.name, result.error, exc_info=not _expected(exc))
+            if result.error is not None:
                 with contextlib.suppress(Exception):
                     await self._write(self._fail_feed, feed, result.error)
         finally:
