@@ -35,20 +35,27 @@ def index_hint(conn: sqlite3.Connection, name: str) -> str:
     return "" if name in deferred_indexes(conn) else f"INDEXED BY {name}"
 
 
-def counter_where(q: JobQuery) -> tuple[str, list[Any]]:
-    """The query's filters that the counters (``job_counts``) hold, as their WHERE clause."""
+def _counted_filters(q: JobQuery, prefix: str) -> tuple[list[str], list[Any]]:
+    """The query's filters on what the counters count (active, status, priority, job type, business unit), as
+    clauses on ``prefix`` + column."""
     clauses: list[str] = []
     args: list[Any] = []
     if not q.include_inactive:
-        clauses.append("active = 1")
+        clauses.append(f"{prefix}active = 1")
     for col, texts in (("status", q.statuses), ("priority", q.priorities)):
         if texts:
-            clauses.append(f"{col} IN ({marks(texts)})")
+            clauses.append(f"{prefix}{col} IN ({marks(texts)})")
             args.extend(str(v) for v in texts)
     for col, ids in (("job_type_id", q.job_type_ids), ("business_unit_id", q.business_unit_ids)):
         if ids:
-            clauses.append(f"{col} IN ({marks(ids)})")
+            clauses.append(f"{prefix}{col} IN ({marks(ids)})")
             args.extend(int(v) for v in ids)
+    return clauses, args
+
+
+def counter_where(q: JobQuery) -> tuple[str, list[Any]]:
+    """The query's filters that the counters (``job_counts``) hold, as their WHERE clause."""
+    clauses, args = _counted_filters(q, "")
     return (" WHERE " + " AND ".join(clauses)) if clauses else "", args
 
 
@@ -69,19 +76,7 @@ def where(q: JobQuery, matches: KeptMatches, *, plus: bool = False,
     planner does not pick their indexes (used when walking a sort index, whose covering columns check
     them). ``facets=False`` matches the text alone (cheaper to evaluate when those columns are checked
     on the index anyway)."""
-    p = "+" if plus else ""
-    clauses: list[str] = []
-    args: list[Any] = []
-    if not q.include_inactive:
-        clauses.append(f"{p}j.active = 1")
-    for col, texts in (("status", q.statuses), ("priority", q.priorities)):
-        if texts:
-            clauses.append(f"{p}j.{col} IN ({marks(texts)})")
-            args.extend(str(v) for v in texts)
-    for col, ids in (("job_type_id", q.job_type_ids), ("business_unit_id", q.business_unit_ids)):
-        if ids:
-            clauses.append(f"{p}j.{col} IN ({marks(ids)})")
-            args.extend(int(v) for v in ids)
+    clauses, args = _counted_filters(q, "+j." if plus else "j.")
     for col, value in (("customer_id", q.customer_id), ("location_id", q.location_id),
                        ("project_id", q.project_id)):
         if value is not None:
