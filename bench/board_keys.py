@@ -145,7 +145,7 @@ async def key_latencies(path: str, memory: dict[str, float], rounds: int = 30) -
 
             walked_through = 0
             for _ in range(rounds):  # keys while the store walks the new order in the background (bookmarks)
-                app.source._anchors.clear()  # the store forgets its bookmarks: each order is walked anew
+                app.source.bookmarks.anchors.clear()  # the store forgets its bookmarks: each order is walked anew
                 before = table.query.descending
                 await keys.press("reverse (r), no settling", "r", shown(lambda: table.query.descending != before),
                                  settle=False)

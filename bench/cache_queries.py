@@ -179,9 +179,9 @@ def measure(store: CacheStore, label: str, fn: Callable[[], object], runs: int, 
     result = None
     for _ in range(runs):
         if cold:
-            store._anchors.clear()
-            store._counts.clear()
-            store._match_memo().clear()
+            store.bookmarks.anchors.clear()
+            store.job_counts.memo.clear()
+            store.matches.memo().clear()
         if before is not None:
             before()
         t0 = time.perf_counter()

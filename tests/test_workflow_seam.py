@@ -30,11 +30,11 @@ ALLOWED = {
     ("ui/screens/job_detail.py", "Hold"): "the words of the hold key (help, footer)",
     ("ui/screens/projects.py", "Completed"): "the label of the project's completion date",
     ("ui/screens/calendar.py", "Hold"): "the words of the hold key (help, footer)",
-    ("cache/store.py", "Done"): "the job list's next appointment (SQL fixed when the module loads): to follow",
-    ("cache/store.py", "Canceled"): "the same statement",
-    ("cache/store.py", "JobStatus"): "the table specs read stored text back as the domain rows' enums",
-    ("cache/store.py", "AppointmentStatus"): "the same",
-    ("cache/store.py", "AssignmentStatus"): "the same",
+    ("cache/store/derived.py", "Done"): "the job list's next appointment (SQL fixed when the module loads): to follow",
+    ("cache/store/derived.py", "Canceled"): "the same statement",
+    ("cache/store/tables.py", "JobStatus"): "the table specs read stored text back as the domain rows' enums",
+    ("cache/store/tables.py", "AppointmentStatus"): "the same",
+    ("cache/store/tables.py", "AssignmentStatus"): "the same",
 }
 """(module under jpm_tui/, status) -> why that constant may name it: words on screen, not logic."""
 
