@@ -14,15 +14,13 @@ from __future__ import annotations
 
 import argparse
 import re
-import shutil
 import statistics
 import sys
-import tempfile
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from bench.profile_home import make_home  # noqa: E402
+from bench.profile_home import bench_home  # noqa: E402
 from bench.terminal import Terminal, bytecode_env  # noqa: E402
 
 TARGET = 1.5
@@ -65,9 +63,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--rounds", type=int, default=7)
     parser.add_argument("--demo-jobs", type=int, default=200, help="--demo-jobs of the demo's runs (0: no demo)")
     args = parser.parse_args(argv)
-    scratch = None if args.home else Path(tempfile.mkdtemp(prefix="jpm-bench-paint-"))
-    try:
-        home = make_home(args.home or scratch, args.jobs)
+    with bench_home(args.home, args.jobs) as home:
         jpm = str(Path(sys.executable).with_name("jpm-tui"))
         apps = {
             "minimal Textual app": ([sys.executable, "-c", MINIMAL], {}, shows_minimal),
@@ -92,9 +88,6 @@ def main(argv: list[str] | None = None) -> int:
         ratio = medians["jpm-tui --profile"] / minimal
         print(f"target: jpm-tui --profile within {TARGET}x of the minimal app: {ratio:.2f}x "
               f"{'met' if ratio <= TARGET else 'NOT met'}")
-    finally:
-        if scratch is not None:
-            shutil.rmtree(scratch, ignore_errors=True)
     return 0
 
 

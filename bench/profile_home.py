@@ -10,7 +10,11 @@ server unreachable (offline) without waiting on a network.
 from __future__ import annotations
 
 import argparse
+import shutil
 import sys
+import tempfile
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -81,6 +85,17 @@ def make_home(root: Path, jobs: int) -> Home:
         finally:
             store.close()
     return home
+
+
+@contextmanager
+def bench_home(root: Path | None, jobs: int) -> Iterator[Home]:
+    """``make_home(root, jobs)``, or without ``root`` a temporary home, removed afterwards."""
+    scratch = None if root else Path(tempfile.mkdtemp(prefix="jpm-bench-home-"))
+    try:
+        yield make_home(root or scratch, jobs)  # type: ignore[arg-type]
+    finally:
+        if scratch is not None:
+            shutil.rmtree(scratch, ignore_errors=True)
 
 
 def main() -> None:

@@ -16,17 +16,15 @@ from __future__ import annotations
 
 import argparse
 import multiprocessing
-import shutil
 import statistics
 import sys
-import tempfile
 import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from bench.first_paint import shows_jobs  # noqa: E402
-from bench.profile_home import Home, make_home  # noqa: E402
+from bench.profile_home import Home, bench_home  # noqa: E402
 from bench.terminal import KEYS, Terminal, bytecode_env  # noqa: E402
 
 TARGET_MS = 50.0
@@ -143,12 +141,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--rounds", type=int, default=10)
     parser.add_argument("--quiet", type=float, default=QUIET, help="seconds without a change that end a key's result")
     args = parser.parse_args(argv)
-    scratch = None if args.home else Path(tempfile.mkdtemp(prefix="jpm-bench-keys-"))
-    try:
-        run(make_home(args.home or scratch, args.jobs), args.rounds, args.quiet)
-    finally:
-        if scratch is not None:
-            shutil.rmtree(scratch, ignore_errors=True)
+    with bench_home(args.home, args.jobs) as home:
+        run(home, args.rounds, args.quiet)
     return 0
 
 
