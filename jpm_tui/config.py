@@ -42,7 +42,7 @@ import tomli_w
 from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, SecretStr, ValidationError, field_validator, model_validator
 from pydantic_core import PydanticCustomError
 
-from .api.client import is_loopback
+from .loopback import is_loopback
 from .failures import remember_secret
 
 __all__ = [

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import asyncio
 import functools
-import ipaddress
 import json
 import logging
 import random
@@ -31,6 +30,7 @@ from jpm_tui.api.errors import TransportError, error_from_response
 from jpm_tui.api.jpm import JpmApi
 from jpm_tui.api.limiter import RateLimiter
 from jpm_tui.api.settings import SettingsApi
+from jpm_tui.loopback import is_loopback
 
 log = logging.getLogger("jpm_tui.api")
 
@@ -86,16 +86,6 @@ def check_base_url(url: str, *, what: str, allow_plain_http: bool = False) -> st
     if parts.scheme == "http" and is_loopback(parts.hostname or ""):
         return url.rstrip("/")
     raise ValueError(f"{what} must be an https:// URL (plain http only on loopback), got {url!r}")
-
-
-def is_loopback(host: str) -> bool:
-    """127.0.0.0/8, ::1 or localhost: where the sandbox runs, the only place plain http may go."""
-    if host == "localhost":
-        return True
-    try:
-        return ipaddress.ip_address(host).is_loopback
-    except ValueError:
-        return False
 
 
 class ServiceTitanClient:

@@ -348,7 +348,7 @@ async def test_first_rows_are_read_before_the_board_starts():
 
 
 def test_the_job_list_module_leaves_the_rest_for_later():
-    # The first paint is measured against a bare Textual app (bench/board_keys.py): the domain records, the
+    # The first paint is measured against a bare Textual app (bench/board_keys_in_process.py): the domain records, the
     # HTTP client, pydantic, the outbox and the sync engine load after it.
     later = ("jpm_tui.provider.domain", "jpm_tui.api", "jpm_tui.cache.outbox", "jpm_tui.cache.sync",
              "jpm_tui.cache.live", "httpx", "pydantic")

@@ -1,7 +1,9 @@
-"""The board on a big cache: time to the first painted job list, key-to-screen latency, memory.
+"""The board on a big cache, in process (``JpmApp`` run headless, no command line, config, session or terminal):
+time to the first painted job list, key-to-screen latency, memory. What a user meets in a terminal is
+``bench/first_paint.py`` and ``bench/terminal_keys.py``.
 
-    python bench/board_keys.py --path /tmp/bench1m.sqlite3     # a cache built by bench/cache_queries.py
-    python bench/board_keys.py --jobs 100000                    # builds a temporary cache of that size
+    python bench/board_keys_in_process.py --path /tmp/bench1m.sqlite3     # a cache built by bench/cache_queries.py
+    python bench/board_keys_in_process.py --jobs 100000                    # builds a temporary cache of that size
 
 First paint is measured in fresh interpreters, from process start to the end of the first frame the compositor
 renders with the content (the job list's rows; the minimal app's text), beside a minimal Textual app measured
