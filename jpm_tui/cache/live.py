@@ -35,14 +35,16 @@ import time
 from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from jpm_tui.cache.liveness import watch
-from jpm_tui.cache.outbox import OPEN_STATES, Outbox, OutboxEntry
-from jpm_tui.cache.sync import SyncEngine, SyncError, SyncProgress, SyncSummary
 from jpm_tui.provider.base import Provider
-from jpm_tui.provider.domain import Command
 from jpm_tui.provider.workflow import Workflow
+
+if TYPE_CHECKING:  # the outbox and the sync engine load after the board's first frame, when first used
+    from jpm_tui.cache.outbox import Outbox, OutboxEntry
+    from jpm_tui.cache.sync import SyncEngine, SyncProgress, SyncSummary
+    from jpm_tui.provider.domain import Command
 
 log = logging.getLogger(__name__)
 
@@ -129,8 +131,8 @@ class LiveCache:
         self._sleep = sleep
         self.state = LiveState(last_sync=self._last_success())
         self.engine: SyncEngine | None = None
-        # Usable before the loop starts: a write made offline is queued at once and sent by a later round.
-        self.outbox = Outbox(store, workflow=workflow)
+        self._workflow = workflow
+        self._outbox: Outbox | None = None
         self._wake = asyncio.Event()
         self._on_change: Callable[[LiveState], None] = lambda _state: None
         self.progress: dict[str, SyncProgress] = {}
@@ -153,6 +155,8 @@ class LiveCache:
 
     def open(self) -> None:
         """Build the provider, engine and outbox inside the running event loop (httpx binds to it)."""
+        from jpm_tui.cache.sync import SyncEngine
+
         provider = self._provider_factory()
         self.provider = provider
         self.engine = SyncEngine(self.store, provider)
@@ -237,6 +241,16 @@ class LiveCache:
         return [s.feed for s in self.store.sync_states()]
 
     @property
+    def outbox(self) -> Outbox:
+        """Usable before the loop starts (a write made offline is queued at once and sent by a later round); built
+        on first use, so the board paints its first frame without loading it."""
+        if self._outbox is None:
+            from jpm_tui.cache.outbox import Outbox
+
+            self._outbox = Outbox(self.store, workflow=self._workflow)
+        return self._outbox
+
+    @property
     def resync_requested(self) -> list[str]:
         """Feeds waiting for their full resync (it runs at the start of the next round)."""
         return list(self._full)
@@ -244,6 +258,8 @@ class LiveCache:
     def resync(self, feed: str) -> str:
         """Refetch ``feed`` from the beginning in the next round (asked for now); returns its name.
         Unknown names raise ``SyncError``. The rows stay until the refetch replaces them."""
+        from jpm_tui.cache.sync import SyncError
+
         if self.engine is None:
             raise SyncError("the sync has not started yet")
         (name,) = [f.name for f in self.engine.select([feed])]
@@ -432,7 +448,7 @@ class LiveCache:
                 names, self._full = self._full, []
                 full = await self._run_engine(names, full=True)
                 rest = [n for n in (feeds if feeds is not None else self.engine.feed_names()) if n not in names]
-            summary = await self._run_engine(rest) if rest is None or rest else SyncSummary()
+            summary = await self._run_engine(rest) if rest is None or rest else _nothing_synced()
             if full is not None:
                 summary.results = [*full.results, *summary.results]
                 summary.cancelled = summary.cancelled or full.cancelled
@@ -467,5 +483,13 @@ class LiveCache:
         return await self.engine.run(feeds, full=full)
 
     async def _open_writes(self) -> int:
+        from jpm_tui.cache.outbox import OPEN_STATES
+
         counts = await asyncio.to_thread(self.outbox.counts)  # SQL: off the event loop, which is the UI's
         return sum(counts.get(state.value, 0) for state in OPEN_STATES)
+
+
+def _nothing_synced() -> SyncSummary:
+    from jpm_tui.cache.sync import SyncSummary
+
+    return SyncSummary()

@@ -272,6 +272,6 @@ def test_the_board_paints_its_jobs_before_loading_the_http_client_or_the_sandbox
     assert _loaded(first_frame_modules, NOT_BEFORE_THE_FIRST_FRAME) == []
 
 
-@pytest.mark.xfail(strict=True, reason="cache/live.py imports the sync engine and the outbox at its top")
+@pytest.mark.xfail(strict=True, reason="the job list's queued-write markers read through the outbox (job_table.py)")
 def test_the_board_paints_its_jobs_before_loading_the_sync_engine_or_the_outbox(first_frame_modules: set[str]):
     assert _loaded(first_frame_modules, LATER_STILL) == []
