@@ -338,7 +338,8 @@ class CalendarScreen(BoardScreen):
         choices = [Choice("", "All technicians")]
         teams = sorted({str(getattr(t, "team", "") or "") for t in data.technicians} - {""}, key=str.lower)
         choices += [Choice(f"team:{name}", name, "team") for name in teams]
-        choices += [Choice(f"zone:{z.name}", str(z.name), "zone") for z in sorted(data.zones, key=lambda z: str(z.name))]
+        zones = sorted(data.zones, key=lambda z: str(z.name))
+        choices += [Choice(f"zone:{z.name}", str(z.name), "zone") for z in zones]
 
         def picked(answer: Picked | None) -> None:
             if answer is None:
