@@ -58,7 +58,7 @@ from jpm_tui.ui.widgets.job_table import JobTable
 
 def shows_content(screen):
     tables = screen.query(JobTable)
-    return bool(tables and tables.first().row_count and tables.first()._pages)
+    return bool(tables and tables.first().row_count and tables.first().window.holds_rows)
 
 JpmApp(CacheStore(sys.argv[2])).run(headless=True, size=(120, 40))
 """

@@ -33,7 +33,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from jpm_tui.cache.store import CacheStore, JobQuery  # noqa: E402
 from jpm_tui.provider import domain as d  # noqa: E402
-from jpm_tui.ui.widgets.virtual_table import BOOKMARK_SECONDS  # noqa: E402
+from jpm_tui.ui.table_window import BOOKMARK_SECONDS  # noqa: E402
 
 FIRST = ["James", "Mary", "Robert", "Patricia", "John", "Jennifer", "Michael", "Linda", "David", "Elizabeth",
          "William", "Barbara", "Richard", "Susan", "Joseph", "Jessica", "Thomas", "Sarah", "Carlos", "Ana",

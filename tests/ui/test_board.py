@@ -24,6 +24,7 @@ from jpm_tui.ui.screens.calendar import CalendarScreen
 from jpm_tui.ui.screens.too_small import TooSmallScreen
 from jpm_tui.ui.source import JobQuery, SavedView
 from jpm_tui.ui.views import ViewError, view_from_filters
+from jpm_tui.ui import table_window
 from jpm_tui.ui.widgets import virtual_table
 from jpm_tui.ui.widgets.job_table import JobTable
 
@@ -241,7 +242,7 @@ async def test_the_job_table_has_the_store_bookmark_its_query_and_stops_on_a_new
     store.upsert("jobs", [d.Job(i, str(1000 + i), d.JobStatus.SCHEDULED, d.Priority.NORMAL, 1, 1, 1, 1)
                           for i in range(1, 1001)])
     store.bookmarks.BOOKMARK_ENTRIES = 10  # a walk of 100 steps
-    monkeypatch.setattr(virtual_table, "BOOKMARK_SECONDS", 0)  # one step a read
+    monkeypatch.setattr(table_window, "BOOKMARK_SECONDS", 0)  # one step a read
     walked: list[JobQuery] = []
     bookmark = store.bookmark_job_list
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 import json
 from datetime import timedelta, timezone
 import logging
-from collections.abc import Awaitable, Mapping, Sequence
+from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, ClassVar
 
@@ -30,7 +30,8 @@ from ..format import local, when
 from ..text import clean, plain
 from ..widgets.virtual_table import PRIORITY_CLASSES, STATUS_CLASSES, priority_class, status_class
 from .record import RecordScreen
-from .modals import Choice, ConfirmScreen, PickerScreen, TextEntryScreen, ask
+from ..writes import Writes
+from .modals import Choice, ConfirmScreen, PickerScreen, TextEntryScreen
 
 __all__ = ["JOB_ACTIONS", "JOB_ACTION_BINDINGS", "JobDetail", "JobDetailScreen", "load_detail"]
 
@@ -203,6 +204,7 @@ class JobDetailScreen(RecordScreen):
         self.show_raw = False
         self.booked_reading = False
         """The booked log is being read from the server right now."""
+        self.writes = Writes(self.board, _JOB_ACTION_NAMES)
 
     def compose_body(self) -> ComposeResult:
         with VerticalScroll(id="detail-body"):
@@ -217,7 +219,8 @@ class JobDetailScreen(RecordScreen):
         if (self.detail is not None and live is not None and getattr(live, "provider", None) is not None
                 and live.state.online):
             self.booked_reading = True
-            self.run_worker(self._refresh_booked_log, group="booked-log")
+            refresh: Callable[[], Awaitable[None]] = self._refresh_booked_log
+            self.run_worker(refresh, group="booked-log")
 
     async def _refresh_booked_log(self) -> None:
         """Once per opening, online: the job's booked log from the server into the cache. When it is stored the
@@ -243,7 +246,8 @@ class JobDetailScreen(RecordScreen):
         self.call_after_refresh(self._show)
 
     def _reload(self) -> None:
-        self.run_worker(self._load, exclusive=True, group="detail-load")
+        load: Callable[[], Awaitable[None]] = self._load
+        self.run_worker(load, exclusive=True, group="detail-load")
 
     def _refusals(self) -> dict[str, str]:
         if self.detail is None:
@@ -265,11 +269,7 @@ class JobDetailScreen(RecordScreen):
             self.board.remember_name("project", project.id, f"project {clean(project.number)}")
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
-        if action in _JOB_ACTION_NAMES:
-            if not self.board.workflow.supports(action):
-                return False  # hidden: footer, help and palette leave it out
-            return None if self.refusals is None or action in self.refusals else True
-        return True
+        return self.writes.check(action, self.refusals)
 
     # ------------------------------------------------------------------ rendering
 
@@ -288,6 +288,7 @@ class JobDetailScreen(RecordScreen):
             content.update(Group(*sections))
 
     def _raw(self) -> Text:
+        assert self.detail is not None
         raw = _get(self.detail.job, "raw") or {}
         text = json.dumps(raw, indent=2, sort_keys=True, ensure_ascii=False, default=str)
         out = Text(end="")
@@ -382,7 +383,9 @@ class JobDetailScreen(RecordScreen):
         return out
 
     def _sections(self) -> list[Any]:
-        job, detail = self.detail.job, self.detail  # type: ignore[union-attr]
+        detail = self.detail
+        assert detail is not None
+        job = detail.job
         out: list[Any] = []
         title = Text(end="")
         title.append(f"Job {clean(_get(job, 'number', 'job_number', 'id'))}", self._style("job-detail--heading"))
@@ -548,23 +551,14 @@ class JobDetailScreen(RecordScreen):
         number = _get(self.detail.job, "number", "job_number") if self.detail is not None else None
         return f"job {clean(number or self.job_id)}"
 
-    def _ask(self, screen: Any, then: Any) -> None:
-        ask(self.app, screen, then)
-
-    def _send(self, command: d.Command) -> Awaitable[str | None]:
-        """Queue ``command`` (for a dialog's answer: the dialog stays open when it cannot be stored)."""
-        return self.board.queue(command)
-
-    def _reasons(self, kind: str) -> list[Choice]:
-        return [Choice(item_id, name) for item_id, name in self.board.named(kind)]
-
     def action_cancel_job(self) -> None:
-        self._ask(PickerScreen(f"Cancel {self._job_words}: why?", self._reasons("cancel_reason"), memo="Memo"),
-                  lambda picked: self._send(d.CancelJob(self.job_id, int(picked.value), picked.memo)))
+        self.writes.ask(PickerScreen(f"Cancel {self._job_words}: why?", self.writes.choices("cancel_reason"),
+                                     memo="Memo"),
+                        lambda picked: d.CancelJob(self.job_id, int(picked.value), picked.memo))
 
     def action_remove_cancellation(self) -> None:
-        self._ask(ConfirmScreen("Remove cancellation", f"Bring {self._job_words} back from canceled?"),
-                  lambda _yes: self._send(d.RemoveCancellation(self.job_id)))
+        self.writes.ask(ConfirmScreen("Remove cancellation", f"Bring {self._job_words} back from canceled?"),
+                        lambda _yes: d.RemoveCancellation(self.job_id))
 
     def action_hold(self) -> None:
         assert self.detail is not None
@@ -573,43 +567,43 @@ class JobDetailScreen(RecordScreen):
         if appointment is None:
             return
         when_text = when(appointment.start, self.board.tz)
-        self._ask(PickerScreen(f"Hold appointment {clean(appointment.number)} ({when_text}): why?",
-                               self._reasons("hold_reason"), memo="Memo"),
-                  lambda picked: self._send(d.HoldAppointment(appointment.id, int(picked.value), picked.memo)))
+        self.writes.ask(PickerScreen(f"Hold appointment {clean(appointment.number)} ({when_text}): why?",
+                                     self.writes.choices("hold_reason"), memo="Memo"),
+                        lambda picked: d.HoldAppointment(appointment.id, int(picked.value), picked.memo))
 
     def action_remove_hold(self) -> None:
         assert self.detail is not None
         appointment = self.board.workflow.held_appointment(self.detail.appointments, self.detail.appointment_overlays)
         if appointment is None:
             return
-        self._ask(ConfirmScreen("Remove hold", f"Take appointment {clean(appointment.number)} off hold?"),
-                  lambda _yes: self._send(d.RemoveAppointmentHold(appointment.id)))
+        self.writes.ask(ConfirmScreen("Remove hold", f"Take appointment {clean(appointment.number)} off hold?"),
+                        lambda _yes: d.RemoveAppointmentHold(appointment.id))
 
     def action_add_note(self) -> None:
-        self._ask(TextEntryScreen(f"Note on {self._job_words}", multiline=True, flag="Pin to top"),
-                  lambda written: self._send(d.AddJobNote(self.job_id, written.text, pin_to_top=written.flag)))
+        self.writes.ask(TextEntryScreen(f"Note on {self._job_words}", multiline=True, flag="Pin to top"),
+                        lambda written: d.AddJobNote(self.job_id, written.text, pin_to_top=written.flag))
 
-    def _edit(self, **changes: Any) -> Awaitable[str | None]:
-        return self._send(d.EditJob(self.job_id, changes))
+    def _edit(self, **changes: Any) -> d.EditJob:
+        return d.EditJob(self.job_id, changes)
 
     def action_edit_summary(self) -> None:
         assert self.detail is not None
         current = self.detail.overlay.get("summary") or self.detail.job.summary
-        self._ask(TextEntryScreen(f"Summary of {self._job_words}", initial=current, multiline=True),
-                  lambda written: self._edit(summary=written.text))
+        self.writes.ask(TextEntryScreen(f"Summary of {self._job_words}", initial=current, multiline=True),
+                        lambda written: self._edit(summary=written.text))
 
     def action_edit_priority(self) -> None:
         choices = [Choice(p.value, p.label) for p in reversed(self.board.workflow.priorities_by_rank)]
-        self._ask(PickerScreen(f"Priority of {self._job_words}", choices),
-                  lambda picked: self._edit(priority=str(picked.value)))
+        self.writes.ask(PickerScreen(f"Priority of {self._job_words}", choices),
+                        lambda picked: self._edit(priority=str(picked.value)))
 
     def action_edit_job_type(self) -> None:
-        self._ask(PickerScreen(f"Job type of {self._job_words}", self._reasons("job_type")),
-                  lambda picked: self._edit(job_type_id=int(picked.value)))
+        self.writes.ask(PickerScreen(f"Job type of {self._job_words}", self.writes.choices("job_type")),
+                        lambda picked: self._edit(job_type_id=int(picked.value)))
 
     def action_edit_business_unit(self) -> None:
-        self._ask(PickerScreen(f"Business unit of {self._job_words}", self._reasons("business_unit")),
-                  lambda picked: self._edit(business_unit_id=int(picked.value)))
+        self.writes.ask(PickerScreen(f"Business unit of {self._job_words}", self.writes.choices("business_unit")),
+                        lambda picked: self._edit(business_unit_id=int(picked.value)))
 
     def action_attach_project(self) -> None:
         assert self.detail is not None
@@ -617,8 +611,8 @@ class JobDetailScreen(RecordScreen):
         for project in projects:
             self.board.remember_name("project", project.id, f"project {clean(project.number)}")
         choices = [Choice(p.id, f"{p.number} {p.name}".strip(), f"{p.status} · {p.customer}") for p in projects]
-        self._ask(PickerScreen(f"Attach {self._job_words} to project", choices),
-                  lambda picked: self._send(d.AttachJobToProject(self.job_id, int(picked.value))))
+        self.writes.ask(PickerScreen(f"Attach {self._job_words} to project", choices),
+                        lambda picked: d.AttachJobToProject(self.job_id, int(picked.value)))
 
     def action_new_appointment(self) -> None:
         """Book another visit (or the first one for a job that has none): tomorrow 08:00-10:00 local to start
@@ -628,18 +622,18 @@ class JobDetailScreen(RecordScreen):
         start = local(self.board.clock(), self.board.tz).replace(hour=8, minute=0, second=0, microsecond=0)
         start = (start + timedelta(days=1)).astimezone(timezone.utc)
         end = start + timedelta(hours=2)
-        self._ask(TimesFormScreen(f"New appointment for {self._job_words}", Times(start, end, start, end),
-                                  self.board.tz),
-                  lambda times: self._send(d.CreateAppointment(self.job_id, times.start, times.end,
-                                                               times.window_start, times.window_end)))
+        self.writes.ask(TimesFormScreen(f"New appointment for {self._job_words}", Times(start, end, start, end),
+                                        self.board.tz),
+                        lambda times: d.CreateAppointment(self.job_id, times.start, times.end,
+                                                          times.window_start, times.window_end))
 
     def action_detach_project(self) -> None:
-        self._ask(ConfirmScreen("Detach from project", f"Take {self._job_words} out of its project?"),
-                  lambda _yes: self._send(d.DetachJobFromProject(self.job_id)))
+        self.writes.ask(ConfirmScreen("Detach from project", f"Take {self._job_words} out of its project?"),
+                        lambda _yes: d.DetachJobFromProject(self.job_id))
 
 
 def _customer_projects(source: Any, customer_id: int | None) -> list[Any]:
     """The projects a job may join: ServiceTitan only attaches a job to a project of the same customer."""
     if not customer_id or not hasattr(source, "projects_window"):
         return []
-    return source.projects_window(ProjectQuery(customer_id=customer_id), 0, 200)
+    return list(source.projects_window(ProjectQuery(customer_id=customer_id), 0, 200))
