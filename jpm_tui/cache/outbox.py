@@ -74,7 +74,7 @@ from typing import Any
 
 from jpm_tui.provider import domain as d
 from jpm_tui.provider.backends import workflow_for
-from jpm_tui.provider.base import CommandResult, Outcome, Provider
+from jpm_tui.provider.base import CommandResult, Outcome, Provider, ProviderError
 from jpm_tui.provider.workflow import Workflow
 
 __all__ = [
@@ -918,15 +918,13 @@ def _claimant_words(claimed_by: str | None, here: str) -> str:
 
 
 def _result_from_exception(exc: BaseException) -> CommandResult:
-    """A provider call that raised (fetch_record does for transport errors) as an outcome."""
-    name = type(exc).__name__
-    status = getattr(exc, "status", None)
-    message = str(getattr(exc, "title", None) or exc) or name
-    if name == "AuthError" or status in (401, 403):
-        outcome = Outcome.AUTH
-    elif name == "TransportError" or status is None or status == 429 or (isinstance(status, int) and status >= 500):
-        outcome = Outcome.RETRY
+    """A provider call that raised as an outcome: a ``ProviderError`` by what it says; anything else (a provider's
+    bug) is tried again later, since the row must not be lost."""
+    if isinstance(exc, ProviderError):
+        outcome = Outcome.AUTH if exc.auth else Outcome.RETRY if exc.retryable else Outcome.REJECTED
+        name, message = exc.kind, exc.title
+        detail: dict[str, Any] = {"error": name, **({"status": exc.status} if exc.status is not None else {})}
     else:
-        outcome = Outcome.REJECTED
-    return CommandResult(outcome, message=message.splitlines()[0] if message else name,
-                         detail={"error": name, **({"status": status} if status is not None else {})})
+        outcome, name, message = Outcome.RETRY, type(exc).__name__, str(exc)
+        detail = {"error": name}
+    return CommandResult(outcome, message=message.splitlines()[0] if message else name, detail=detail)

@@ -54,7 +54,7 @@ from typing import Any, TypeVar
 
 from jpm_tui.cache.health import CacheFault
 from jpm_tui.cache.liveness import STALL_AFTER, watch
-from jpm_tui.provider.base import Feed, FeedPage, Provider
+from jpm_tui.provider.base import Feed, FeedPage, Provider, ProviderError
 
 __all__ = ["FeedResult", "ProgressListener", "SyncEngine", "SyncError", "SyncProgress", "SyncSummary"]
 
@@ -559,7 +559,7 @@ class SyncEngine:
                 fetcher.cancel()
                 with contextlib.suppress(BaseException):
                     await fetcher
-            unavailable = _unavailable(exc)
+            unavailable = exc.unavailable if isinstance(exc, ProviderError) else None
             if isinstance(exc, CacheFault):  # the cache itself (a full disk): every feed would fail the same way
                 if self._fault is None:
                     self._fault = result.error = _one_line(exc)
@@ -570,12 +570,14 @@ class SyncEngine:
                 result.cancelled = True  # the run already stopped for this: said once, by the feed that found it
             else:
                 result.error = _one_line(exc)
-                result.retry_after = getattr(exc, "retry_after", None)
+                result.retry_after = exc.retry_after if isinstance(exc, ProviderError) else None
                 if unavailable is not None:  # not this feed's failure: the run's, which its summary says once
                     log.info("sync of %s stopped the run: %s", feed.name, result.error)
                     self.stop(unavailable)
                 else:
-                    log.warning("sync of %s failed: %s", feed.name, result.error, exc_info=not _expected(exc))
+                    # a backend's failure says it all; anything else (a bug) gets its traceback
+                    log.warning("sync of %s failed: %s", feed.name, result.error,
+                                exc_info=not isinstance(exc, ProviderError))
             if result.error is not None:
                 with contextlib.suppress(Exception):
                     await self._write(self._fail_feed, feed, result.error)
@@ -630,19 +632,3 @@ def _deactivatable(table: str) -> bool:
 
     spec = TABLES.get(table)
     return spec is not None and spec.conflict == ("id",) and "active" in spec.columns
-
-
-def _unavailable(exc: BaseException) -> str | None:
-    """Why no feed can succeed now, when ``exc`` says so (the backend unreachable, silent, refusing sign-in)."""
-    from jpm_tui.api.errors import unavailable_reason
-
-    return unavailable_reason(exc)
-
-
-def _expected(exc: BaseException) -> bool:
-    """Errors whose message says it all (no traceback in the log)."""
-    try:
-        from jpm_tui.api.errors import JpmApiError
-    except ImportError:  # pragma: no cover
-        return False
-    return isinstance(exc, JpmApiError)

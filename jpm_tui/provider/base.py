@@ -15,6 +15,9 @@ A backend (ServiceTitan today, others later) implements ``Provider``:
 * ``ping()`` (optional) returns when the backend answers at all and raises when it cannot be reached: the sync
   engine and the board's live loop ask it when a request is slow, and while offline, to tell a slow answer from
   a dead server within seconds.
+
+What fails on the backend's side leaves every method but ``execute`` as a ``ProviderError``: the cache decides from
+its fields (try again, stop the run, ask for sign-in) and never sees the backend's HTTP client or its errors.
 """
 
 from __future__ import annotations
@@ -36,6 +39,7 @@ __all__ = [
     "Outcome",
     "PageIterator",
     "Provider",
+    "ProviderError",
     "RecordKind",
 ]
 
@@ -129,6 +133,31 @@ class CommandResult:
         }
 
 
+class ProviderError(Exception):
+    """A backend failure in the cache's terms, raised by a provider in place of its client's errors (feeds,
+    ``fetch_record``, ``booked_log``, ``find_applied``, ``ping``). ``str()`` is the whole message (one line per
+    field error after the first); ``title`` its first words, for a line on screen."""
+
+    def __init__(self, message: str, *, retryable: bool, auth: bool = False, unavailable: str | None = None,
+                 status: int | None = None, retry_after: float | None = None, title: str = "",
+                 kind: str = "") -> None:
+        super().__init__(message)
+        self.retryable = retryable
+        """Trying the same request again later may succeed (network, rate limit, 5xx)."""
+        self.auth = auth
+        """Credentials or permissions refused: nothing changes until the configuration does."""
+        self.unavailable = unavailable
+        """Why no request can succeed now (the server unreachable or silent, sign-in refused), in a few words; None
+        for a failure of this one request."""
+        self.status = status
+        """The backend's status code, when it answered with one."""
+        self.retry_after = retry_after
+        """Seconds the backend asked to wait before the next request (a rate limit)."""
+        self.title = title or message
+        self.kind = kind or type(self).__name__
+        """The backend's name for the failure (its client's error class), kept in the outbox's error detail."""
+
+
 @runtime_checkable
 class Provider(Protocol):
     name: str
@@ -149,7 +178,7 @@ class Provider(Protocol):
 
     async def booked_log(self, job_id: int) -> BookedLogEntry | None:
         """Who booked the job, when, and the appointment booked, or None when the backend has no booked log
-        for it. Failures (network, auth, 5xx) raise."""
+        for it. Failures (network, auth, 5xx) raise ``ProviderError``."""
         ...
 
     async def find_applied(self, command: Command, since: datetime) -> CommandResult | None:
@@ -157,5 +186,5 @@ class Provider(Protocol):
         has what ``command`` makes, made at or after ``since``: a note with the same text on the record, an
         appointment on the job with the same start, end (and technicians). None when nothing is found, and for
         the commands that make nothing (updates: the outbox's ``modified_on`` check catches those). Failures
-        (network, auth, 5xx) raise."""
+        (network, auth, 5xx) raise ``ProviderError``."""
         ...

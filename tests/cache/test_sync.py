@@ -375,7 +375,7 @@ async def test_pages_are_parsed_and_mapped_off_the_event_loop(store, sandbox_ser
     import threading
 
     from jpm_tui.api import client as client_module
-    from jpm_tui.provider import servicetitan
+    from jpm_tui.provider.servicetitan import mapping as servicetitan
 
     on_loop: dict[str, list[bool]] = {"parse": [], "map": []}
     parse, map_rows = client_module._export_page, servicetitan.map_rows
