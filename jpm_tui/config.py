@@ -887,6 +887,8 @@ def masked_document(config: Config) -> dict[str, Any]:
 check_url = _url
 """An ``https://`` URL (``http://`` only for loopback), stripped of a trailing slash; raises the config's problem."""
 check_text = _text
+positive_int = _positive_int
+"""A positive whole number (a quoted one forgiven), as ``tenant`` is checked."""
 
 
 def check_env_name(value: Any) -> str:
