@@ -98,6 +98,8 @@ def contact_rows(payload: Mapping[str, Any]) -> tuple[Customer, Location, list[C
     name = _str(payload.get("name"))
     place = payload.get("location") if isinstance(payload.get("location"), Mapping) else {}
     address, postcode = _str(payload.get("address")), _str(payload.get("postcode"))
+    if postcode and postcode in address:
+        postcode = ""  # the address already ends with it: shown once
     customer = Customer(id=contact_id, name=name, street=address, zip=postcode, raw=dict(payload))
     location = Location(id=contact_id, customer_id=contact_id, name=name, street=address, zip=postcode,
                         lat=place.get("latitude"), lon=place.get("longitude"), raw=dict(payload))
