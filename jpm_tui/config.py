@@ -731,7 +731,8 @@ def _backend_profile(where: str, path: Path | None, name: str, table: dict[str, 
     at = ("profiles", name)
     backend = table.get("backend", DEFAULT_BACKEND)
     if backend not in BACKENDS:
-        known = " or ".join(f'"{b}"' for b in BACKENDS)
+        names = [f'"{b}"' for b in BACKENDS]
+        known = f"{', '.join(names[:-1])} or {names[-1]}" if len(names) > 1 else names[0]
         raise ConfigError(f"{where}: {_dotted(at + ('backend',))}: expected {known}, got {_show(backend)}",
                           path=path, key=_dotted(at + ("backend",)))
     model = BACKENDS[backend].profile_model()
