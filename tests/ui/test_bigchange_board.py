@@ -12,6 +12,8 @@ from typing import Any
 import pytest
 from textual.widgets import Input, Static
 
+from demo_board import Board, running
+
 from jpm_tui.cache.store import CacheStore
 from jpm_tui.session import board_app, demo_session
 from jpm_tui.ui.screens.edit_form import EditFormScreen
@@ -20,8 +22,10 @@ from jpm_tui.ui.screens.job_detail import JobDetailScreen
 FIELDS = ("description", "reference", "orderNumber", "plannedDuration", "personId")
 
 
-class BigChangeBoard:
-    def __init__(self, tmp_path: Path) -> None:
+class BigChangeBoard(Board):
+    """The demo board on BigChange (``Board``'s waits, its own sandbox and cache)."""
+
+    def __init__(self, tmp_path: Path) -> None:  # not Board's: it builds ServiceTitan's client and sandbox
         self.session = demo_session(tmp_path, jobs=40, backend="bigchange")
         self.sandbox = self.session.sandbox_app.state.sandbox
         self.store = CacheStore(self.session.cache_file)
@@ -33,13 +37,6 @@ class BigChangeBoard:
 
     def patches(self) -> list[dict[str, Any]]:
         return [{"jobId": job_id, "body": json.loads(body)} for job_id, body in self.sandbox.received_patches]
-
-    async def wait(self, condition: Callable[[], Any], what: str, timeout: float = 10.0) -> None:
-        for _ in range(int(timeout / 0.05)):
-            if condition():
-                return
-            await self.pilot.pause(0.05)
-        raise AssertionError(f"timed out waiting for {what}")
 
     async def edit(self, job: dict[str, Any]) -> EditFormScreen:
         self.app.open_job(job["id"])
@@ -67,13 +64,8 @@ class BigChangeBoard:
 
 @pytest.fixture
 async def bc_board(tmp_path: Path) -> AsyncIterator[BigChangeBoard]:
-    board = BigChangeBoard(tmp_path)
-    async with board.app.run_test(size=(120, 40)) as pilot:
-        board.pilot = pilot
-        await board.wait(lambda: board.app.status.last_sync is not None and not board.app.status.syncing,
-                         "the first sync", timeout=30)
-        yield board
-    board.store.close()
+    async with running(BigChangeBoard(tmp_path)) as opened:
+        yield opened  # type: ignore[misc]
 
 
 async def test_clearing_the_reference_sends_null(bc_board: BigChangeBoard) -> None:
