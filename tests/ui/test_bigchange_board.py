@@ -1,6 +1,7 @@
 """The board on `--demo --backend bigchange`, driven with Pilot: the edit form's writes reach the BigChange sandbox
 with exactly the fields changed (its recorded PATCH bodies), a started job's description is refused up front with
-the reason, and a 422 puts the server's message beside its field while the write stays failed in the outbox."""
+the reason, a 422 puts the server's message beside its field while the write stays failed in the outbox, and an edit made
+offline waits in the outbox and is sent alone once the network is back."""
 
 from __future__ import annotations
 
@@ -12,9 +13,12 @@ from typing import Any
 import pytest
 from textual.widgets import Input, Static
 
-from demo_board import Board, running
+import httpx
+from demo_board import Board, Network, running
 
+from jpm_tui.api.bigchange import BigChangeClient
 from jpm_tui.cache.store import CacheStore
+from jpm_tui.sandbox.bigchange import CLIENT_ID, CLIENT_SECRET, CUSTOMER_ID
 from jpm_tui.session import board_app, demo_session
 from jpm_tui.ui.screens.edit_form import EditFormScreen
 from jpm_tui.ui.screens.job_detail import JobDetailScreen
@@ -28,6 +32,10 @@ class BigChangeBoard(Board):
     def __init__(self, tmp_path: Path) -> None:  # not Board's: it builds ServiceTitan's client and sandbox
         self.session = demo_session(tmp_path, jobs=40, backend="bigchange")
         self.sandbox = self.session.sandbox_app.state.sandbox
+        self.network = Network(httpx.ASGITransport(app=self.session.sandbox_app))
+        self.session.client_factory = lambda: BigChangeClient(
+            api_url="http://127.0.0.1/v1", auth_url="http://127.0.0.1/auth/token", customer_id=CUSTOMER_ID,
+            client_id=CLIENT_ID, client_secret=CLIENT_SECRET, transport=self.network, rate_limit=None, max_retries=0)
         self.store = CacheStore(self.session.cache_file)
         self.app = board_app(self.session, self.store)
         self.pilot: Any = None
@@ -122,3 +130,20 @@ async def test_a_422_shows_its_message_on_the_field_and_stays_failed(bc_board: B
     assert "refused by the server: An order number is required" in below
     assert bc_board.field(bc_board.app.screen, "reference")[2] == ""
     assert bc_board.sandbox.tables["jobs"][job["id"]]["orderNumber"] == job["orderNumber"]
+
+
+async def test_an_edit_made_offline_is_queued_then_sent_alone(bc_board: BigChangeBoard) -> None:
+    job = bc_board.job_where(lambda j: j["status"] == "accepted" and j["orderNumber"])
+    bc_board.network.up = False
+    bc_board.app.live.sync_now()
+    await bc_board.wait(lambda: not bc_board.app.status.online, "the board to notice it is offline")
+    form = await bc_board.edit(job)
+    bc_board.field(form, "orderNumber")[0].value = "PO-77777"
+    await bc_board.pilot.press("ctrl+s")
+    await bc_board.wait(lambda: bc_board.app.status.outbox == 1, "the write to be queued")
+    assert bc_board.patches() == [] and bc_board.app.live.outbox.pending_for("job", job["id"])[0].state == "pending"
+    bc_board.network.up = True
+    bc_board.app.live.sync_now()
+    await bc_board.wait(lambda: bc_board.app.status.outbox == 0 and bc_board.app.status.online, "the replay",
+                        timeout=15)
+    assert bc_board.patches() == [{"jobId": job["id"], "body": {"orderNumber": "PO-77777"}}]
