@@ -1,7 +1,7 @@
 """The board on `--demo --backend bigchange`, driven with Pilot: the edit form's writes reach the BigChange sandbox
 with exactly the fields changed (its recorded PATCH bodies), a started job's description is refused up front with
-the reason, a 422 puts the server's message beside its field while the write stays failed in the outbox, and an edit made
-offline waits in the outbox and is sent alone once the network is back."""
+the reason, a 422 puts the server's message beside its field while the write stays failed in the outbox, and an
+edit made offline waits in the outbox and is sent alone once the network is back."""
 
 from __future__ import annotations
 
