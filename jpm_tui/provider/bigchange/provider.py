@@ -13,7 +13,7 @@ from typing import Any
 
 from .. import domain as d
 from ..base import CommandResult, Feed, Outcome
-from ..servicetitan import _result_from_error, record_to_dict
+from ..servicetitan import _result_from_error, record_to_dict  # duck-typed over api/errors: any backend's
 from .commands import EditJobFields, custom_field_name, definition_id
 from .feeds import feeds
 from .mapping import history_entry, job_rows
