@@ -115,7 +115,10 @@ def _action_bindings() -> dict[str, tuple[str, str]]:
 
 def test_servicetitan_declares_the_board_s_actions_with_its_keys():
     bindings = _action_bindings()
-    assert {a.id for a in WORKFLOW.actions} == set(bindings)
+    assert {a.id for a in WORKFLOW.actions} <= set(bindings)
+    # A binding no ServiceTitan action names belongs to another backend's workflow (BigChange's edit form).
+    others = {a.id for make in WORKFLOWS.values() for a in make().actions}
+    assert set(bindings) - {a.id for a in WORKFLOW.actions} <= others
     for action in WORKFLOW.actions:
         key, words = bindings[action.id]
         if action.id != "shift_time":  # one action, two keys (+15 / -15 min)

@@ -197,6 +197,9 @@ class LiveCache:
         try:
             entry = await read(job_id)
             await asyncio.to_thread(self.store.save_booked_log, job_id, entry)
+            history = getattr(provider, "status_history", None)
+            if history is not None:  # a backend whose job history no feed carries (BigChange's status history)
+                await asyncio.to_thread(self.store.upsert, "job_history", await history(job_id))
         except asyncio.CancelledError:
             raise
         except Exception as exc:  # noqa: BLE001 - the detail shows what the cache has; the log says why

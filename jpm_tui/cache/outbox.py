@@ -299,6 +299,9 @@ def describe(command: d.Command, names: Names = _no_names) -> str:
             return f"create an appointment for {name('job', c.job_id)} at {_when(c.start)} – {_when(c.end)}{extra}"
         case "delete_appointment":
             return f"delete {name('appointment', c.appointment_id)}"
+        case "edit_job_fields":
+            fields = [f"{key} = {_quote(str(value))}" for key, value in c.changes.items()]
+            return f"edit {name('job', c.job_id)}: {', '.join([*fields, *(f'{key} cleared' for key in c.cleared)])}"
     return f"{command.kind} {command.target} {command.target_id}"
 
 

@@ -60,6 +60,9 @@ class FeedPage:
     rows: list[Any]
     token: str | None
     has_more: bool
+    also: tuple[tuple[str, list[Any]], ...] = ()
+    """Rows for other tables read from the same page, (table, rows), stored in the page's transaction (a BigChange
+    job list fills jobs, the planned window as an appointment and its resource as the assignment)."""
 
 
 PageIterator = Callable[[str | None], AsyncIterator[FeedPage]]

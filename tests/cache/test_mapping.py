@@ -14,6 +14,7 @@ import pytest
 from jpm_tui.api import errors as api_errors
 from jpm_tui.provider import domain as d
 from jpm_tui.provider.domain import commands as commands_module
+from jpm_tui.provider.bigchange.commands import EditJobFields
 from jpm_tui.provider import servicetitan as st
 from jpm_tui.provider.base import Feed, FeedPage, Outcome, Provider, ProviderError
 
@@ -160,11 +161,14 @@ ONE_WINDOW_COMMANDS = [  # a backend with one window and one technician per job 
     d.CreateJob(4, "Boiler service", "annual", "High", 5, datetime(2025, 1, 2, 9, tzinfo=UTC),
                 datetime(2025, 1, 2, 10, tzinfo=UTC)),
 ]
+FORM_COMMANDS = [  # a backend whose edit is a form of fields (BigChange): changed with values, emptied by name
+    EditJobFields(1, {"reference": "PBS-1", "customFields.9001": "AT-1"}, ("orderNumber", "customFields.9002")),
+]
 CREATES = {"create_job"}
 """Commands making a record not there yet: no target id, nothing to compare before they are sent."""
 
 
-@pytest.mark.parametrize("command", ALL_COMMANDS + ONE_WINDOW_COMMANDS, ids=lambda c: c.kind)
+@pytest.mark.parametrize("command", ALL_COMMANDS + ONE_WINDOW_COMMANDS + FORM_COMMANDS, ids=lambda c: c.kind)
 def test_commands_round_trip_through_json(command: d.Command) -> None:
     data = json.loads(json.dumps(command.to_dict()))
     assert data["kind"] == command.kind
@@ -176,7 +180,7 @@ def test_commands_round_trip_through_json(command: d.Command) -> None:
 def test_command_cases_set_every_field_apart_from_its_default() -> None:
     # a field read back wrongly cannot hide behind its default in the round trip above
     for kind, cls in d.COMMAND_TYPES.items():
-        cases = [c for c in ALL_COMMANDS + ONE_WINDOW_COMMANDS if c.kind == kind]
+        cases = [c for c in ALL_COMMANDS + ONE_WINDOW_COMMANDS + FORM_COMMANDS if c.kind == kind]
         for f in dataclasses.fields(cls):
             default = f.default_factory() if f.default_factory is not dataclasses.MISSING else f.default
             assert any(getattr(c, f.name) != default for c in cases), (kind, f.name)
@@ -217,7 +221,7 @@ def test_each_command_names_its_target_by_a_declared_field(monkeypatch: pytest.M
 
 
 def test_command_registry() -> None:
-    assert {c.kind for c in ALL_COMMANDS + ONE_WINDOW_COMMANDS} == set(d.COMMAND_TYPES)
+    assert {c.kind for c in ALL_COMMANDS + ONE_WINDOW_COMMANDS + FORM_COMMANDS} == set(d.COMMAND_TYPES)
     with pytest.raises(ValueError):
         d.command_from_dict({"kind": "launch_rocket"})
     with pytest.raises(ValueError):

@@ -53,6 +53,7 @@ JOB_ACTION_BINDINGS: list[BindingType] = [
     Binding("A", "attach_project", "Attach to project", group=JOB_ACTIONS, show=False, id="attach-project"),
     Binding("D", "detach_project", "Detach from project", group=JOB_ACTIONS, show=False, id="detach-project"),
     Binding("N", "new_appointment", "New appointment", group=JOB_ACTIONS, show=False, id="new-appointment"),
+    Binding("E", "edit_job_fields", "Edit job", group=JOB_ACTIONS, id="edit-job-fields"),
 ]
 
 log = logging.getLogger(__name__)
@@ -326,14 +327,18 @@ class JobDetailScreen(RecordScreen):
                 out.append_text(plain(", ".join(clean(n) for n in tags[owner])))
         return out
 
-    def _field_errors(self) -> dict[str, str]:
-        """Folded wire field name -> the server's messages, from this job's refused writes."""
+    def _server_errors(self) -> dict[str, str]:
+        """Field name as the backend gave it -> the server's messages, from this job's refused writes."""
         out: dict[str, str] = {}
         for entry in self.detail.pending if self.detail is not None else ():
             if entry.state == OutboxState.FAILED:
                 for name, messages in entry.field_errors.items():
-                    out[_fold(name)] = "; ".join(str(m) for m in messages)
+                    out[name] = "; ".join(str(m) for m in messages)
         return out
+
+    def _field_errors(self) -> dict[str, str]:
+        """Folded wire field name -> the server's messages, from this job's refused writes."""
+        return {_fold(name): messages for name, messages in self._server_errors().items()}
 
     def _unavailable_lines(self) -> list[Any]:
         refused = [(action, why) for action, why in (self.refusals or {}).items()
@@ -626,6 +631,19 @@ class JobDetailScreen(RecordScreen):
                                         self.board.tz),
                         lambda times: d.CreateAppointment(self.job_id, times.start, times.end,
                                                           times.window_start, times.window_end))
+
+    def action_edit_job_fields(self) -> None:
+        """The backend's edit form of the job (``Workflow.forms``): its fields, those the job's state forbids
+        read-only with the reason, and the messages of a refused earlier edit under their fields."""
+        from .edit_form import EditFormScreen
+
+        assert self.detail is not None
+        workflow = self.board.workflow
+        form = workflow.forms["edit_job_fields"]
+        status = self.detail.overlay.get("status") or _get(self.detail.job, "status")
+        fields = form.fields(self.detail.job, workflow.category(status))
+        self._ask(EditFormScreen(f"Edit {self._job_words}", fields, self._server_errors()),
+                  lambda answer: self._send(form.command(self.job_id, answer.changes, answer.cleared)))
 
     def action_detach_project(self) -> None:
         self.writes.ask(ConfirmScreen("Detach from project", f"Take {self._job_words} out of its project?"),
