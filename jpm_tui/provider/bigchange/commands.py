@@ -36,6 +36,7 @@ class EditJobFields(Command):
 
     kind: ClassVar[str] = "edit_job_fields"
     target: ClassVar[str] = "job"
+    target_field: ClassVar[str | None] = "job_id"
     job_id: int
     changes: dict[str, Any] = field(default_factory=dict, hash=False)
     cleared: tuple[str, ...] = ()

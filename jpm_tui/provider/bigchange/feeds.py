@@ -13,6 +13,7 @@ import asyncio
 from collections.abc import AsyncIterator, Callable, Mapping, Sequence
 from typing import Any
 
+from ..api_errors import translated
 from ..base import Feed, FeedPage
 from .mapping import contact_rows, job_rows, job_type, technician
 
@@ -48,9 +49,10 @@ def _plain(mapper: Callable[[Mapping[str, Any]], Any]) -> Callable[[Sequence[Map
 def _list_feed(client: Any, name: str, table: str, path: str,
                mapper: Callable[[Sequence[Mapping[str, Any]]], FeedPage], description: str) -> Feed:
     async def pages(token: str | None = None) -> AsyncIterator[FeedPage]:
-        async for page in client.pages(path):
-            mapped = await asyncio.to_thread(mapper, page.items)
-            yield FeedPage(mapped.rows, None, not page.last, mapped.also)
+        with translated():  # the sync knows provider errors, not the client's
+            async for page in client.pages(path):
+                mapped = await asyncio.to_thread(mapper, page.items)
+                yield FeedPage(mapped.rows, None, not page.last, mapped.also)
 
     return Feed(name=name, table=table, kind="list", pages=pages, description=description)
 
@@ -60,11 +62,12 @@ def feeds(client: Any, paths: Mapping[str, str]) -> list[Feed]:
 
     async def job_pages(token: str | None = None) -> AsyncIterator[FeedPage]:
         names: dict[int, str] = {}
-        async for page in client.pages(paths["custom_field_definitions"]):
-            names.update({int(d["id"]): str(d.get("name") or d["id"]) for d in page.items if "id" in d})
-        async for page in client.job_pages():
-            mapped = await asyncio.to_thread(_map_jobs, page.items, names)
-            yield FeedPage(mapped.rows, None, not page.last, mapped.also)
+        with translated():
+            async for page in client.pages(paths["custom_field_definitions"]):
+                names.update({int(d["id"]): str(d.get("name") or d["id"]) for d in page.items if "id" in d})
+            async for page in client.job_pages():
+                mapped = await asyncio.to_thread(_map_jobs, page.items, names)
+                yield FeedPage(mapped.rows, None, not page.last, mapped.also)
 
     return [
         _list_feed(client, "job_types", "job_types", paths["job_types"], _plain(job_type), "job types"),

@@ -14,8 +14,20 @@ from datetime import datetime
 from typing import Any
 
 from ..domain import (
-    Appointment, AppointmentStatus, Assignment, Contact, ContactType, Customer, HistoryEntry, Job, JobStatus, JobType,
-    Location, Priority, Technician, parse_datetime,
+    Appointment,
+    AppointmentStatus,
+    Assignment,
+    Contact,
+    ContactType,
+    Customer,
+    HistoryEntry,
+    Job,
+    JobStatus,
+    JobType,
+    Location,
+    Priority,
+    Technician,
+    parse_datetime,
 )
 from .workflow import WORKFLOW
 

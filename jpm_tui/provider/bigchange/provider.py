@@ -12,8 +12,9 @@ from datetime import datetime
 from typing import Any
 
 from .. import domain as d
+from ..api_errors import result_from_error, translated
 from ..base import CommandResult, Feed, Outcome
-from ..servicetitan import _result_from_error, record_to_dict  # duck-typed over api/errors: any backend's
+from ..servicetitan import record_to_dict
 from .commands import EditJobFields, custom_field_name, definition_id
 from .feeds import feeds
 from .mapping import history_entry, job_rows
@@ -61,7 +62,7 @@ class BigChangeProvider:
         try:
             await self.client.update_job(command.job_id, body)
         except Exception as exc:  # noqa: BLE001 - every API failure becomes an outcome
-            result = _result_from_error(exc, command)
+            result = result_from_error(exc)
             return CommandResult(result.outcome, result.message, _form_errors(result.field_errors, body),
                                  retry_after=result.retry_after, detail=result.detail)
         return CommandResult(Outcome.DONE, refresh=(("job", command.job_id),))
@@ -69,12 +70,13 @@ class BigChangeProvider:
     async def _job(self, job_id: int) -> dict[str, Any] | None:
         from jpm_tui.api.bigchange.client import PATHS
 
-        try:
-            return await self.client.request("GET", PATHS["job"].format(job_id=job_id))
-        except Exception as exc:  # noqa: BLE001 - only "not found" is an answer
-            if getattr(exc, "status", None) == 404:
-                return None
-            raise
+        with translated():
+            try:
+                return await self.client.request("GET", PATHS["job"].format(job_id=job_id))
+            except Exception as exc:  # noqa: BLE001 - only "not found" is an answer
+                if getattr(exc, "status", None) == 404:
+                    return None
+                raise
 
     async def fetch_record(self, kind: str, id: int) -> dict[str, Any] | None:
         """A job (or its planned window, the appointment with the job's id) as BigChange has it now. BigChange
@@ -91,8 +93,9 @@ class BigChangeProvider:
 
     async def status_history(self, job_id: int) -> list[d.HistoryEntry]:
         """The job's status changes, oldest first (internal alert statuses left out by the client)."""
-        return [history_entry(change.model_dump(mode="json", by_alias=True), job_id)
-                async for change in self.client.status_history(job_id)]
+        with translated():
+            return [history_entry(change.model_dump(mode="json", by_alias=True), job_id)
+                    async for change in self.client.status_history(job_id)]
 
     async def booked_log(self, job_id: int) -> d.BookedLogEntry | None:
         return None  # BigChange has no booked log

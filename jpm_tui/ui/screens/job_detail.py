@@ -642,8 +642,8 @@ class JobDetailScreen(RecordScreen):
         form = workflow.forms["edit_job_fields"]
         status = self.detail.overlay.get("status") or _get(self.detail.job, "status")
         fields = form.fields(self.detail.job, workflow.category(status))
-        self._ask(EditFormScreen(f"Edit {self._job_words}", fields, self._server_errors()),
-                  lambda answer: self._send(form.command(self.job_id, answer.changes, answer.cleared)))
+        self.writes.ask(EditFormScreen(f"Edit {self._job_words}", fields, self._server_errors()),
+                        lambda answer: form.command(self.job_id, answer.changes, answer.cleared))
 
     def action_detach_project(self) -> None:
         self.writes.ask(ConfirmScreen("Detach from project", f"Take {self._job_words} out of its project?"),
