@@ -299,5 +299,5 @@ async def test_the_calendar_opens_on_the_local_today_and_confirms_at_any_hour(pi
         await board.pilot.press("c")
         await board.settled()
         assert server(board, item)["isConfirmed"] is True
-        await board.wait(lambda: screen.select_appointment(item.id) and screen.selected_item().confirmed
-                         and not screen.selected_item().pending, "the calendar to show it confirmed")
+        await board.wait(lambda: screen.select_appointment(item.id) and screen.cursor.selected_item().confirmed
+                         and not screen.cursor.selected_item().pending, "the calendar to show it confirmed")
