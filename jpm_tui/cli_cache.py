@@ -152,12 +152,12 @@ _KEPT = "what was stored is kept, and the next sync resumes from there"
 
 
 async def _sync_async(args: argparse.Namespace, session: Any, store: Any) -> Any:
+    from .backends import backend_for
     from .cache.sync import SyncEngine
-    from .provider.servicetitan import ServiceTitanProvider
 
-    client = session.make_client()
-    async with client:
-        engine = SyncEngine(store, ServiceTitanProvider(client), concurrency=args.concurrency)
+    provider = backend_for(session.backend).provider(session, store)  # the profile's backend
+    async with provider.client:
+        engine = SyncEngine(store, provider, concurrency=args.concurrency)
         feeds = [f for f in args.feeds.split(",")] if args.feeds else None
         engine.select(feeds)  # unknown names fail before anything starts
         loop = asyncio.get_running_loop()
@@ -476,14 +476,16 @@ def _outbox_confirm(args: argparse.Namespace) -> int:
 
 
 def _outbox_send(args: argparse.Namespace, *, confirm: bool) -> int:
+    from .backends import backend_for
     from .cache.outbox import Outbox, OutboxError
-    from .provider.servicetitan import ServiceTitanProvider
+    from .provider.backends import workflow_for
 
     action = "confirm" if confirm else "retry"
 
     async def run(store: Any, session: Any) -> Any:
-        async with session.make_client() as client:
-            outbox = Outbox(store, ServiceTitanProvider(client))
+        provider = backend_for(session.backend).provider(session, store)  # the profile's backend
+        async with provider.client:
+            outbox = Outbox(store, provider, workflow=workflow_for(session.backend))
             if confirm:
                 await outbox.confirm(args.id)
             elif args.id is not None:

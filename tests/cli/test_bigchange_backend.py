@@ -57,3 +57,18 @@ def test_doctor_checks_the_served_sandbox_with_the_printed_profile(tmp_path: Pat
         config.write_text(profile_toml(base_url, customer_id=999))
         assert main(["--config", str(config), "doctor"]) == 1
         assert "BigChange refused the sign-in or customer 999" in capsys.readouterr().out
+
+
+def test_sync_and_outbox_retry_use_the_profiles_backend(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+                                                       capsys: pytest.CaptureFixture[str]) -> None:
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
+    monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path / "data"))
+    with running_server(create_app(build_state(jobs=12, seed=3, rate_limit=None))) as base_url:
+        config = tmp_path / "config.toml"
+        config.write_text(profile_toml(base_url))
+        os.chmod(config, 0o600)
+        assert main(["--config", str(config), "sync", "--json"]) == 0
+        out = capsys.readouterr().out
+        assert '"jobs"' in out and "Traceback" not in out
+        assert main(["--config", str(config), "outbox", "retry"]) == 0
+        assert "Traceback" not in capsys.readouterr().err
