@@ -47,7 +47,7 @@ def binding_help(screen: Screen[Any]) -> list[KeyHelp]:
     in binding-chain order: focused widget first, app last."""
     app = screen.app
     entries: dict[tuple[int, str], KeyHelp] = {}
-    for key, active in screen.active_bindings.items():
+    for active in screen.active_bindings.values():
         binding: Binding = active.binding
         description = binding.description or binding.tooltip
         if not description or binding.system:
