@@ -168,7 +168,7 @@ def world_message(error: BaseException, cache_path: Path | None = None) -> str |
 
 def _has_request(error: BaseException) -> bool:
     try:
-        error.request  # type: ignore[attr-defined]  # httpx raises RuntimeError when the error has none
+        error.request  # type: ignore[attr-defined]  # noqa: B018  # httpx raises RuntimeError when the error has none
     except (AttributeError, RuntimeError):
         return False
     return True

@@ -17,7 +17,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, Literal, TypeVar
 
-__all__ = ["OPERATIONS", "Operation", "find_operation", "operation", "operations_for"]
+__all__ = ["OPERATIONS", "Operation", "find_operation", "operation", "operations_for"]  # noqa: F822 - OPERATIONS: module __getattr__
 
 Kind = Literal["get", "list", "export", "call"]
 """`list`: paged (`list_x` returns one `Paged[T]`, `iter_x` iterates all pages); `export`: an export feed

@@ -598,8 +598,8 @@ class SyncEngine:
             if filled:
                 store.upsert(feed.table, store.combine([prepared for _, prepared in filled]))
             for page, _ in pages:
-                for table, rows in page.also:
-                    store.upsert(table, rows)
+                for table, also_rows in page.also:
+                    store.upsert(table, also_rows)
             if feed.kind == "export":
                 store.save_token(feed.name, pages[-1][0].token, rows=rows, pages=len(pages))
 

@@ -23,7 +23,7 @@ its fields (try again, stop the run, ask for sign-in) and never sees the backend
 from __future__ import annotations
 
 import enum
-from collections.abc import AsyncIterator, Callable, Sequence
+from collections.abc import AsyncGenerator, Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, Literal, Protocol, runtime_checkable
@@ -65,7 +65,8 @@ class FeedPage:
     job list fills jobs, the planned window as an appointment and its resource as the assignment)."""
 
 
-PageIterator = Callable[[str | None], AsyncIterator[FeedPage]]
+# a generator, not any iterator: the sync engine closes it (aclose) when it stops a feed early
+PageIterator = Callable[[str | None], AsyncGenerator[FeedPage, None]]
 
 
 @dataclass(frozen=True, slots=True)

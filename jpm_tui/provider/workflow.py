@@ -416,7 +416,7 @@ def _appointment_status(appointment: Any, overlays: Mapping[int, Mapping[str, An
     return str(overlays.get(appointment.id, {}).get("status") or appointment.status)
 
 
-def _by_start(appointment: Any) -> tuple:
+def _by_start(appointment: Any) -> tuple[bool, Any, int]:
     return (appointment.start is None, appointment.start or 0, appointment.id)
 
 

@@ -1123,7 +1123,7 @@ class _World:
         nobody is free (a Monday meeting), the late or running-over one tries a little earlier or later;
         where the drawn trade has nobody, another call kind's trade takes the job."""
         now = self.clock.now // 60 * 60
-        for kind in (kind, *self.call_kinds.values):
+        for kind in (kind, *self.call_kinds.values):  # noqa: B020 - the drawn kind first, then the others
             seconds, pool = kind.minutes * 60, self.techs_by_bu[kind.bu_id]
             if k == 2:
                 soon = -(-now // 900) * 900 + HOUR

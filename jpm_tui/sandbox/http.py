@@ -103,8 +103,8 @@ class Field:
     required: bool = False
     nullable: bool = True
     enum: list[str] | None = None
-    items: "Field | None" = None
-    schema: "dict[str, Field] | None" = None
+    items: Field | None = None
+    schema: dict[str, Field] | None = None
 
 
 async def read_body(request: Request, schema: dict[str, Field]) -> dict:

@@ -81,7 +81,7 @@ def json_bytes(obj: Any) -> bytes:
 class Collection:
     """One wire collection: records by id plus a change log ordered by the state's sequence."""
 
-    def __init__(self, name: str, state: "SandboxState") -> None:
+    def __init__(self, name: str, state: SandboxState) -> None:
         self.name = name
         self._state = state
         self._records: dict[int, dict] = {}

@@ -48,19 +48,19 @@ MIN_SIZE = (60, 16)
 # The other screens are imported when first shown: the job list paints sooner without them.
 
 
-def _calendar_screen() -> Screen:
+def _calendar_screen() -> Screen[None]:
     from .screens.calendar import CalendarScreen
 
     return CalendarScreen()
 
 
-def _projects_screen() -> Screen:
+def _projects_screen() -> Screen[None]:
     from .screens.projects import ProjectsScreen
 
     return ProjectsScreen()
 
 
-def _sync_screen() -> Screen:
+def _sync_screen() -> Screen[None]:
     from .screens.sync import SyncScreen
 
     return SyncScreen()

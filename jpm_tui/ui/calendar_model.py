@@ -326,7 +326,7 @@ def stack(items: Sequence[Item]) -> list[int]:
     return out
 
 
-def _order(item: Item) -> tuple:
+def _order(item: Item) -> tuple[bool, datetime, int]:
     return (item.start is None, item.start or datetime.min.replace(tzinfo=timezone.utc), item.id)
 
 
@@ -378,7 +378,8 @@ def business_span(hours: Any, day: date) -> tuple[int, int] | None:
     if hours is None:
         return None
     try:
-        return hours.span(day.weekday())
+        span: tuple[int, int] | None = hours.span(day.weekday())
+        return span
     except (AttributeError, TypeError, ValueError):
         return None
 

@@ -4,6 +4,7 @@ widget up to the app, appears under its description with its key(s). Nothing her
 from __future__ import annotations
 
 import re
+from typing import Any
 from collections.abc import Iterator
 from dataclasses import dataclass
 from functools import partial
@@ -41,12 +42,12 @@ def scope_title(node: DOMNode) -> str:
 _CAPITALS = re.compile(r"(?<=[a-z])(?=[A-Z])")
 
 
-def binding_help(screen: Screen) -> list[KeyHelp]:
+def binding_help(screen: Screen[Any]) -> list[KeyHelp]:
     """The effective keys of ``screen`` (keymap applied, disabled actions left out), one entry per action,
     in binding-chain order: focused widget first, app last."""
     app = screen.app
     entries: dict[tuple[int, str], KeyHelp] = {}
-    for key, active in screen.active_bindings.items():
+    for active in screen.active_bindings.values():
         binding: Binding = active.binding
         description = binding.description or binding.tooltip
         if not description or binding.system:

@@ -13,7 +13,7 @@ from .text import plain
 
 __all__ = ["STATE_WORDS", "pending_lines"]
 
-STATE_WORDS = {
+STATE_WORDS: dict[str, str] = {  # keyed by OutboxEntry.state, a plain str
     OutboxState.PENDING: "queued",
     OutboxState.SENDING: "sending",
     OutboxState.CONFLICT: "held: changed on the server (S: confirm or drop)",

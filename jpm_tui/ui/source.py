@@ -13,12 +13,12 @@ from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import Any, Protocol, TypeVar, runtime_checkable
 
-__all__ = ["JobListRow", "JobQuery", "JobSource", "Reader", "SavedView"]
+__all__ = ["JobListRow", "JobQuery", "JobSource", "ProjectSource", "Reader", "SavedView"]
 
 T = TypeVar("T")
 
 # The query and row types are the store's own: the UI builds queries, the store turns them into SQL.
-from jpm_tui.cache.store import JobListRow, JobQuery  # noqa: E402
+from jpm_tui.cache.store import JobListRow, JobQuery, ProjectListRow, ProjectQuery  # noqa: E402
 
 
 @runtime_checkable
@@ -34,6 +34,13 @@ class JobSource(Protocol):
     def notes_for_job(self, job_id: int) -> Sequence[Any]: ...
     def history_for_job(self, job_id: int) -> Sequence[Any]: ...
     def canceled_log_for_job(self, job_id: int) -> Sequence[Any]: ...
+
+
+class ProjectSource(Protocol):
+    """The reads the project list makes. ``CacheStore`` implements them."""
+
+    def count_projects(self, query: ProjectQuery) -> int: ...
+    def projects_window(self, query: ProjectQuery, offset: int, limit: int) -> Sequence[ProjectListRow]: ...
 
 
 @dataclass(frozen=True)

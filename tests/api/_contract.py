@@ -33,7 +33,7 @@ DOCUMENT_HOST = "https://api-integration.servicetitan.io"
 OPENAPI3_MODULES = ("jpm", "dispatch", "settings")
 
 
-@functools.lru_cache(maxsize=None)
+@functools.cache
 def openapi(module: str) -> OpenAPI | None:
     doc = load_doc(module)
     if doc is None or module not in OPENAPI3_MODULES:

@@ -197,7 +197,7 @@ def sample_value(annotation: Any) -> Any:
     args = typing.get_args(annotation)
     if origin is typing.Annotated:
         return sample_value(args[0])
-    if origin in (typing.Union, getattr(__import__("types"), "UnionType")):
+    if origin in (typing.Union, __import__("types").UnionType):
         return sample_value(next(a for a in args if a is not type(None)))
     if origin in (list, typing.Sequence, __import__("collections.abc").abc.Sequence):
         return [sample_value(args[0])]

@@ -53,7 +53,7 @@ def test_doctor_checks_the_served_sandbox_with_the_printed_profile(tmp_path: Pat
         os.chmod(config, 0o600)
         assert main(["--config", str(config), "config", "check"]) == 0
         assert main(["--config", str(config), "doctor"]) == 0
-        assert f"answered GET jobs as customer 14532" in capsys.readouterr().out
+        assert "answered GET jobs as customer 14532" in capsys.readouterr().out
         config.write_text(profile_toml(base_url, customer_id=999))
         assert main(["--config", str(config), "doctor"]) == 1
         assert "BigChange refused the sign-in or customer 999" in capsys.readouterr().out

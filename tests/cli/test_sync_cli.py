@@ -196,7 +196,7 @@ def test_outbox_list_retry_drop_and_cache_purge(tmp_path, sandbox_server, monkey
 
     # the board queued three changes while offline (the outbox is what it writes to)
     job = next(j for j in state["jobs"].values() if j["jobStatus"] in ("Scheduled", "Dispatched"))
-    appt = next(a for a in state["appointments"].values() if a["status"] == "Scheduled" and a["jobId"] != job["id"])
+    appt = next(a for a in state["appointments"].values() if a["status"] == "Scheduled" and a["jobId"] != job["id"])  # noqa: F841 - unused
     reason = next(r for r in state["job_cancel_reasons"].values() if r.get("active"))
     store = CacheStore(_cache_file(tmp_path))
     outbox = Outbox(store)

@@ -26,7 +26,7 @@ REFERENCE = Path(__file__).resolve().parents[2].parent / "shared" / "reference" 
 API_ERROR_FIELDS = {"type", "title", "status", "traceId", "errors", "data"}
 
 
-@functools.lru_cache(maxsize=None)
+@functools.cache
 def load_doc(module: str) -> dict | None:
     path = REFERENCE / f"{module}-v2.json"
     if not path.exists():
@@ -102,7 +102,7 @@ def _is_date_time(value: object) -> bool:
     return not isinstance(value, str) or bool(_DATE_TIME.match(value))
 
 
-@functools.lru_cache(maxsize=None)
+@functools.cache
 def response_schema(module: str, method: str, path: str, status: str = "200") -> dict | None:
     """The JSON Schema of a documented response; None when the documents are absent."""
     doc = load_doc(module)
@@ -119,7 +119,7 @@ def response_schema(module: str, method: str, path: str, status: str = "200") ->
     return _to_json_schema(doc, schema, swagger2="swagger" in doc)
 
 
-@functools.lru_cache(maxsize=None)
+@functools.cache
 def request_schema(module: str, method: str, path: str) -> dict | None:
     doc = load_doc(module)
     if doc is None:
@@ -146,7 +146,7 @@ def check_request(module: str, method: str, path: str, body: Any) -> None:
         _raise_first(validator, body)
 
 
-@functools.lru_cache(maxsize=None)
+@functools.cache
 def _validator(kind: str, module: str, method: str, path: str, status: str):
     schema = (response_schema(module, method, path, status) if kind == "response"
               else request_schema(module, method, path))
@@ -167,7 +167,7 @@ def assert_problem(response, status: int, field: str | None = None) -> dict:
     assert response.status_code == status, (response.status_code, response.text)
     assert response.headers["content-type"].split(";")[0] in ("application/problem+json", "application/json")
     body = response.json()
-    assert API_ERROR_FIELDS <= set(body), body
+    assert set(body) >= API_ERROR_FIELDS, body
     assert body["status"] == status
     assert isinstance(body["errors"], dict) and isinstance(body["data"], dict)
     assert isinstance(body["title"], str) and body["title"]
@@ -183,7 +183,7 @@ def check_documented_error(body: dict) -> None:
         _raise_first(validator, body)
 
 
-@functools.lru_cache(maxsize=None)
+@functools.cache
 def _error_validator():
     doc = load_doc("dispatch")
     if doc is None:
@@ -229,7 +229,7 @@ def server_state(server, fallback=None):
     return getattr(server, "state", None) or fallback
 
 
-@functools.lru_cache(maxsize=None)
+@functools.cache
 def _token(url: str) -> str | None:
     import httpx
 

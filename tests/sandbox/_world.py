@@ -38,7 +38,7 @@ class World:
     items: dict[int, list[int]]  # segment -> item ids (first item is the parent of the second)
 
     @classmethod
-    def build(cls, state: SandboxState) -> "World":
+    def build(cls, state: SandboxState) -> World:
         def add(collection: str, **record) -> int:
             return state[collection].insert(record)["id"]
 

@@ -10,7 +10,7 @@ not listed by a complete sweep are marked inactive (a list feed's rule in the sy
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator, Callable, Mapping, Sequence
+from collections.abc import AsyncGenerator, Callable, Mapping, Sequence
 from typing import Any
 
 from ..api_errors import translated
@@ -48,7 +48,7 @@ def _plain(mapper: Callable[[Mapping[str, Any]], Any]) -> Callable[[Sequence[Map
 
 def _list_feed(client: Any, name: str, table: str, path: str,
                mapper: Callable[[Sequence[Mapping[str, Any]]], FeedPage], description: str) -> Feed:
-    async def pages(token: str | None = None) -> AsyncIterator[FeedPage]:
+    async def pages(token: str | None = None) -> AsyncGenerator[FeedPage, None]:
         with translated():  # the sync knows provider errors, not the client's
             async for page in client.pages(path):
                 mapped = await asyncio.to_thread(mapper, page.items)
@@ -60,7 +60,7 @@ def _list_feed(client: Any, name: str, table: str, path: str,
 def feeds(client: Any, paths: Mapping[str, str]) -> list[Feed]:
     """``client``: a ``BigChangeClient``; ``paths``: its ``PATHS`` (operation -> path)."""
 
-    async def job_pages(token: str | None = None) -> AsyncIterator[FeedPage]:
+    async def job_pages(token: str | None = None) -> AsyncGenerator[FeedPage, None]:
         names: dict[int, str] = {}
         with translated():
             async for page in client.pages(paths["custom_field_definitions"]):

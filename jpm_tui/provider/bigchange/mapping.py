@@ -108,7 +108,8 @@ def contact_rows(payload: Mapping[str, Any]) -> tuple[Customer, Location, list[C
     """A contact as the customer, its site as the location (same id), its phone and email as contact rows."""
     contact_id = int(payload["id"])
     name = _str(payload.get("name"))
-    place = payload.get("location") if isinstance(payload.get("location"), Mapping) else {}
+    site = payload.get("location")
+    place: Mapping[str, Any] = site if isinstance(site, Mapping) else {}
     address, postcode = _str(payload.get("address")), _str(payload.get("postcode"))
     if postcode and postcode in address:
         postcode = ""  # the address already ends with it: shown once

@@ -72,7 +72,8 @@ class BigChangeProvider:
 
         with translated():
             try:
-                return await self.client.request("GET", PATHS["job"].format(job_id=job_id))
+                job: dict[str, Any] | None = await self.client.request("GET", PATHS["job"].format(job_id=job_id))
+                return job
             except Exception as exc:  # noqa: BLE001 - only "not found" is an answer
                 if getattr(exc, "status", None) == 404:
                     return None

@@ -110,7 +110,9 @@ def command_from_dict(data: Mapping[str, Any]) -> Command:
     cls = _COMMANDS.get(str(kind))
     if cls is None:
         raise ValueError(f"unknown command kind {kind!r}")
-    return cls(**{name: decode(data[name]) for name, decode in _field_decoders(cls) if name in data})
+    # mypy takes the class for an instance of the frozen dataclass (its __hash__ has a self); classes hash by identity
+    decoders = _field_decoders(cls)  # type: ignore[arg-type]
+    return cls(**{name: decode(data[name]) for name, decode in decoders if name in data})
 
 
 _Decoder = Callable[[Any], Any]

@@ -40,7 +40,8 @@ class OpenEnum(enum.StrEnum):
             pseudo = str.__new__(cls, text)
             pseudo._name_ = "UNKNOWN"
             pseudo._value_ = text
-            pseudo._sort_order_ = len(cls.__members__)
+            # enum sets _sort_order_ on every member (3.11+); typeshed does not declare it
+            pseudo._sort_order_ = len(cls.__members__)  # type: ignore[attr-defined]
             cache[text] = pseudo
         return pseudo
 
@@ -74,7 +75,8 @@ class OpenEnum(enum.StrEnum):
             pseudo._value_ = text
             cache[text] = pseudo
         if rank is not None:
-            pseudo._rank_ = rank
+            # a pseudo-member's own attribute: declared in the class body it would become a member
+            pseudo._rank_ = rank  # type: ignore[attr-defined]
         return pseudo  # type: ignore[return-value]
 
     @classmethod

@@ -5,7 +5,7 @@ sync engine runs them. Each page is mapped on a worker thread; an API failure le
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator, Awaitable, Callable, Mapping
+from collections.abc import AsyncGenerator, AsyncIterator, Awaitable, Callable, Mapping
 from typing import Any
 
 from jpm_tui.provider.base import Feed, FeedPage
@@ -73,7 +73,7 @@ def _export_feed(name: str, table: str, method: Callable[..., AsyncIterator[Any]
     """``texts``: the mapper takes each row's JSON text too (``job_from_wire``: the jobs feed is the one whose size
     makes encoding every payload again worth avoiding)."""
 
-    async def pages(token: str | None) -> AsyncIterator[FeedPage]:
+    async def pages(token: str | None) -> AsyncGenerator[FeedPage, None]:
         with translated():
             async for page in method(from_token=token, include_recent_changes=include_recent_changes):
                 rows = await asyncio.to_thread(m.map_rows, mapper, page.data, page.texts if texts else None)
@@ -83,7 +83,7 @@ def _export_feed(name: str, table: str, method: Callable[..., AsyncIterator[Any]
 
 
 def _list_feed(name: str, table: str, method: Callable[..., Awaitable[Any]], mapper: Mapper, size: int) -> Feed:
-    async def pages(token: str | None = None) -> AsyncIterator[FeedPage]:
+    async def pages(token: str | None = None) -> AsyncGenerator[FeedPage, None]:
         page_no = 1
         while True:
             with translated():
@@ -99,7 +99,7 @@ def _list_feed(name: str, table: str, method: Callable[..., Awaitable[Any]], map
 def _single_feed(name: str, table: str, method: Callable[[], Awaitable[Any]], mapper: Mapper) -> Feed:
     """A list feed over an endpoint answering one object (business hours): one page of one row."""
 
-    async def pages(token: str | None = None) -> AsyncIterator[FeedPage]:
+    async def pages(token: str | None = None) -> AsyncGenerator[FeedPage, None]:
         with translated():
             answer = await method()
         yield FeedPage(m.map_rows(mapper, [answer]), None, False)

@@ -46,7 +46,8 @@ class BigChangeMiddleware(SandboxMiddleware):
         except ProblemError as exc:
             raise Problem.of(exc, scope["path"]) from None
         except Exception:  # no traceback in the body
-            raise Problem(500, "Internal Server Error", "An unexpected error occurred.", instance=scope["path"])
+            raise Problem(500, "Internal Server Error", "An unexpected error occurred.",
+                          instance=scope["path"]) from None
 
 
 # ------------------------------------------------------------------------------------------------ admin

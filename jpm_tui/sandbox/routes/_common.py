@@ -169,7 +169,7 @@ class Shape:
     as null, extra record keys are dropped (the documents say `additionalProperties: false`).
     """
 
-    def __init__(self, *fields: str, **nested: "Shape") -> None:
+    def __init__(self, *fields: str, **nested: Shape) -> None:
         self.fields: tuple[str, ...] = tuple(fields) + tuple(k for k in nested if k not in fields)
         self.nested: dict[str, Shape] = dict(nested)
 
@@ -187,10 +187,10 @@ class Shape:
             out[name] = value
         return out
 
-    def plus(self, *fields: str, **nested: "Shape") -> "Shape":
+    def plus(self, *fields: str, **nested: Shape) -> Shape:
         return Shape(*self.fields, *fields, **{**self.nested, **nested})
 
-    def minus(self, *fields: str) -> "Shape":
+    def minus(self, *fields: str) -> Shape:
         return Shape(
             *(f for f in self.fields if f not in fields),
             **{k: v for k, v in self.nested.items() if k not in fields},

@@ -71,7 +71,8 @@ class TimesFormScreen(_Dialog):
     """Four fields; Enter in the last one (or Ctrl+S anywhere) sends. With cached arrival windows (``windows``),
     Ctrl+O puts the next one in the arrival window fields."""
 
-    CSS_PATH = ["modals.tcss", "appointment_form.tcss"]
+    # as edit_form.py: mypy reads the base dialog's str as the type, where Textual accepts a list too
+    CSS_PATH: ClassVar[list[str]] = ["modals.tcss", "appointment_form.tcss"]  # type: ignore[assignment]
     HELP_TITLE = "Appointment times"
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("ctrl+s", "send", "Send", id="send"),

@@ -16,7 +16,7 @@ if TYPE_CHECKING:
 __all__ = ["BoardScreen"]
 
 
-class BoardScreen(Screen):
+class BoardScreen(Screen[None]):
     """Subclasses implement ``compose_body``."""
 
     HELP_TITLE: ClassVar[str] = ""

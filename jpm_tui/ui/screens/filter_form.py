@@ -6,7 +6,7 @@ import dataclasses
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta, tzinfo
-from typing import ClassVar
+from typing import ClassVar, TypeVar
 
 from textual import on
 from textual.app import ComposeResult
@@ -20,6 +20,8 @@ from ..source import JobQuery
 from ..text import clean, plain
 
 __all__ = ["FilterChoices", "FilterForm", "describe_filters"]
+
+V = TypeVar("V")
 
 LookupName = Callable[[str, int], str]
 
@@ -63,7 +65,7 @@ def describe_filters(query: JobQuery, lookup_name: LookupName, tz: tzinfo | None
     return parts
 
 
-def _select(id: str, values: Sequence[tuple[object, str]], current: Sequence[object]) -> Select:
+def _select(id: str, values: Sequence[tuple[object, str]], current: Sequence[object]) -> Select[object]:
     options = [(plain(label), value) for value, label in values]
     value = current[0] if len(current) == 1 and any(v == current[0] for v, _ in values) else Select.NULL
     return Select(options, prompt="any", value=value, id=id, allow_blank=True)
@@ -124,9 +126,10 @@ class FilterForm(ModalScreen[JobQuery | None]):
         tz = self.choices.tz
         return start.replace(tzinfo=tz) if tz is not None else start.astimezone()
 
-    def _value(self, select_id: str) -> tuple:
+    def _value(self, select_id: str, kind: type[V]) -> tuple[V, ...]:
+        """The select's choice as a filter, empty when none (``Select.NULL``); ``kind`` is what it was filled with."""
         value = self.query_one(f"#{select_id}", Select).value
-        return () if value is Select.NULL else (value,)
+        return (value,) if isinstance(value, kind) else ()
 
     def action_apply(self) -> None:
         try:
@@ -140,11 +143,11 @@ class FilterForm(ModalScreen[JobQuery | None]):
             return
         self.dismiss(dataclasses.replace(
             self.original,
-            statuses=self._value("f-status"),
-            priorities=self._value("f-priority"),
-            job_type_ids=self._value("f-job-type"),
-            business_unit_ids=self._value("f-bu"),
-            technician_ids=self._value("f-tech"),
+            statuses=self._value("f-status", str),
+            priorities=self._value("f-priority", str),
+            job_type_ids=self._value("f-job-type", int),
+            business_unit_ids=self._value("f-bu", int),
+            technician_ids=self._value("f-tech", int),
             appointment_from=start,
             appointment_to=end,
         ))

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from itertools import groupby
+from typing import Any
 
 from rich.table import Table
 from rich.text import Text
@@ -26,7 +27,7 @@ class HelpScreen(ModalScreen[None]):
         Binding("k,up", "scroll('up')", "Scroll up", show=False, id="up"),
     ]
 
-    def __init__(self, screen: Screen) -> None:
+    def __init__(self, screen: Screen[Any]) -> None:
         super().__init__()
         self.for_screen = screen
 

@@ -19,6 +19,7 @@ from textual.screen import ModalScreen
 from textual.widgets import Checkbox, Input, Label, OptionList, Static, TextArea
 from textual.widgets.option_list import Option
 from rich.console import RenderableType
+from rich.text import Text
 
 from ..text import clean, plain
 
@@ -51,7 +52,8 @@ class Written:
     flag: bool = False
 
 
-class _Dialog(ModalScreen):
+# Any: each dialog answers with its own type (a choice's value, a text, a form's fields, a yes/no)
+class _Dialog(ModalScreen[Any]):
     """A centred box with a title, a body and a line of key hints; Escape always backs out."""
 
     CSS_PATH = "modals.tcss"
@@ -157,7 +159,7 @@ class PickerScreen(_Dialog):
             options.highlighted = 0
 
     @staticmethod
-    def _prompt(choice: Choice):  # noqa: ANN205 - a Rich Text
+    def _prompt(choice: Choice) -> Text:
         text = plain(choice.label)
         if choice.detail:
             text.append("  ")

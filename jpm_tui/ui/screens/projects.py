@@ -3,7 +3,7 @@ notes (add one), its jobs (open, attach one of the customer's jobs, detach)."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
 from typing import Any, ClassVar
 
@@ -192,7 +192,8 @@ class ProjectDetailScreen(RecordScreen):
         self.call_after_refresh(self._show)
 
     def _reload(self) -> None:
-        self.run_worker(self._load, exclusive=True, group="project-load")
+        load: Callable[[], Awaitable[None]] = self._load  # as calendar.py: Textual's WorkType infers Never otherwise
+        self.run_worker(load, exclusive=True, group="project-load")
 
     @on(JobTable.Counted, "#project-jobs")
     def _jobs_counted(self, message: JobTable.Counted) -> None:

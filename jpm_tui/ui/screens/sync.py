@@ -9,7 +9,7 @@ start, pause, resume or fully resync one feed, and reads what it reports (``live
 from __future__ import annotations
 
 import json
-from collections.abc import Sequence
+from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, ClassVar
 
@@ -34,7 +34,7 @@ OUTBOX_KEYS = Binding.Group("Outbox")
 BAR_WIDTH = 8
 REFRESH_SECONDS = 0.5
 
-_OUTBOX_WORDS = {
+_OUTBOX_WORDS: dict[str, str] = {  # keyed by OutboxEntry.state, a plain str
     OutboxState.PENDING: "pending",
     OutboxState.SENDING: "sending",
     OutboxState.FAILED: "refused",
@@ -97,7 +97,7 @@ def _fraction(event: SyncProgress | None, stored_before: int) -> float | None:
     return None
 
 
-def feed_lines(names: Sequence[str], kinds: dict[str, str], states: Sequence[Any],
+def feed_lines(names: Sequence[str], kinds: Mapping[str, str], states: Sequence[Any],
                progress: dict[str, SyncProgress], *, running: bool, paused: bool,
                requested: Sequence[str] = ()) -> list[FeedLine]:
     """The feeds in ``names`` order, then any feed the cache knows that the provider no longer lists."""
@@ -205,7 +205,8 @@ class SyncScreen(BoardScreen):
         self.refresh_data()
 
     def refresh_data(self) -> None:
-        self.run_worker(self._load, group="sync-screen-load", exclusive=True)
+        load: Callable[[], Awaitable[None]] = self._load  # as calendar.py: Textual's WorkType infers Never otherwise
+        self.run_worker(load, group="sync-screen-load", exclusive=True)
 
     async def _load(self) -> None:
         board = self.board
@@ -334,10 +335,11 @@ class SyncScreen(BoardScreen):
         text = Text(end="")
         text.append(f" #{entry.id} ", self._style("sync--heading"))
         text.append_text(plain(self._entry_words(entry)))
-        hint = {
+        hints: dict[str, str] = {
             OutboxState.FAILED: "r retry · d drop · v show the change",
             OutboxState.CONFLICT: "c send anyway · d drop · v show the change",
-        }.get(entry.state, "d drop · v show the change" if entry.state == OutboxState.PENDING else "v show the change")
+        }
+        hint = hints.get(entry.state, "d drop · v show the change" if entry.state == OutboxState.PENDING else "v show the change")
         if entry.message:
             text.append("\n ")
             text.append_text(plain(entry.message, self._style("sync--error")))
@@ -482,9 +484,13 @@ class SyncScreen(BoardScreen):
         entry = self.selected_entry
         if entry is None:
             return
+
+        def answered(yes: bool | None) -> None:
+            if yes:
+                self._decide("drop", entry)
+
         self.app.push_screen(
-            ConfirmScreen("Drop this change", f"Drop “{self._entry_words(entry)}”? It will never be sent."),
-            lambda yes: self._decide("drop", entry) if yes else None)
+            ConfirmScreen("Drop this change", f"Drop “{self._entry_words(entry)}”? It will never be sent."), answered)
 
     @work(group="outbox-decisions")
     async def _decide(self, decision: str, entry: OutboxEntry) -> None:

@@ -6,6 +6,7 @@ from collections.abc import Callable, Sequence
 
 from ...cache.store import ProjectListRow, ProjectQuery
 from ..format import ago, local
+from ..source import ProjectSource
 from ..text import clean
 from .virtual_table import CellContext, Column, VirtualTable
 
@@ -54,6 +55,8 @@ class ProjectTable(VirtualTable[ProjectQuery, ProjectListRow]):
     EMPTY_TEXT = "No projects match."
     WHAT = "projects"
     WORKER_GROUP = "project-table"
+
+    source: ProjectSource
 
     def count_rows(self, query: ProjectQuery) -> int:
         return self.source.count_projects(query)

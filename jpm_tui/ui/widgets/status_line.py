@@ -50,7 +50,10 @@ class StatusLine(Widget):
     }
 
     def on_mount(self) -> None:
-        self.watch(self.app, "status", lambda _status: self.refresh(), init=False)
+        def repaint(_status: object) -> None:
+            self.refresh()
+
+        self.watch(self.app, "status", repaint, init=False)
         self.set_interval(1.0, self.refresh)  # "synced 12s ago" ticks
 
     def render(self) -> Text:
