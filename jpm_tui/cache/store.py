@@ -1721,6 +1721,13 @@ class CacheStore:
         return self._one("jobs", "SELECT j.*, r.raw FROM jobs j LEFT JOIN job_raw r ON r.id = j.id WHERE j.id = ?",
                          (job_id,))
 
+    def job_versions(self, first_id: int, last_id: int) -> dict[int, tuple[str, bool]]:
+        """Cached jobs with ids in [first_id, last_id]: id -> (modified_on text, active). For a backend without a
+        change feed, whose sync compares its list pages with the cache (FSM Navigator)."""
+        rows = self.conn.execute("SELECT id, modified_on, active FROM jobs WHERE id BETWEEN ? AND ?",
+                                 (first_id, last_id))
+        return {int(r[0]): (str(r[1] or ""), bool(r[2])) for r in rows}
+
     def job_list_row(self, job_id: int) -> JobListRow | None:
         rows = self._list_rows([job_id])
         return rows[0] if rows else None

@@ -534,6 +534,10 @@ class SyncEngine:
         with store.transaction():
             if filled:
                 store.upsert(feed.table, store.combine([prepared for _, prepared in filled]))
+            for page, _ in pages:
+                for table, extra in page.also.items():
+                    if extra:
+                        store.upsert(table, extra)
             if feed.kind == "export":
                 store.save_token(feed.name, pages[-1][0].token, rows=rows, pages=len(pages))
 

@@ -17,7 +17,7 @@ A backend (ServiceTitan today, others later) implements ``Provider``:
 from __future__ import annotations
 
 import enum
-from collections.abc import AsyncIterator, Callable, Sequence
+from collections.abc import AsyncIterator, Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, Literal, Protocol, runtime_checkable
@@ -48,11 +48,14 @@ class FeedPage:
     ``token``: for an export feed, the continuation token to store *in the same transaction as the rows*
     and hand back to ``Feed.pages`` next time; for a list feed, None. ``has_more``: False when the feed
     has caught up (export: wait a few minutes before asking again; list: that was the last page).
+    ``also``: rows of other tables that came with this page (table -> rows), written in the same transaction (one
+    FSM Navigator job list fills jobs, their windows as appointments and their technicians as assignments).
     """
 
     rows: list[Any]
     token: str | None
     has_more: bool
+    also: Mapping[str, list[Any]] = field(default_factory=dict)
 
 
 PageIterator = Callable[[str | None], AsyncIterator[FeedPage]]

@@ -75,8 +75,10 @@ WORKFLOW = Workflow(
     capabilities=Capabilities(appointments=False, several_technicians=False, holds=False, projects=False,
                               arrival_windows=False, confirmation=False, notes=False, cancel_reasons=False),
     status_after={},
-    # The jobs feed carries everything a write changes (job, window, technician); re-reading the job suffices.
-    follow_up={},
+    # The jobs feed's next run re-reads the jobs a write changed (their window and technician rows with them).
+    follow_up={kind: ("jobs",) for kind in ("set_job_status", "edit_job", "assign_job_technician", "reschedule_job",
+                                            "link_assets", "unlink_assets", "create_job", "reschedule_appointment",
+                                            "assign_technicians", "unassign_technicians")},
     tray=(TraySection("unassigned", "Unassigned"), TraySection("held", "On Hold"),
           TraySection("canceled", "Cancelled")),
 )
