@@ -1885,6 +1885,10 @@ class CacheStore:
     def technicians(self, *, include_inactive: bool = False) -> list[d.Technician]:
         return self._lookup("technicians", include_inactive)
 
+    def locations(self, *, include_inactive: bool = False) -> list[d.Location]:
+        """Every cached service location, by name (a new job's location picker)."""
+        return self._lookup("locations", include_inactive)
+
     def employees(self, *, include_inactive: bool = False) -> list[d.Employee]:
         return self._lookup("employees", include_inactive)
 

@@ -97,7 +97,8 @@ class JobsFeed:
         now = self.clock()
         if self._touched:
             touched, self._touched = sorted(self._touched), set()
-            yield await self._page(await self._read_each(touched), position, has_more=False, span=None)
+            # Written whatever the cache says: the outbox stored the job itself already, not its window or technician.
+            yield await self._page(await self._read_each(touched), position, has_more=False, span=None, force=True)
         elif position.sweep_page is not None or position.swept_at is None or now - position.swept_at >= SWEEP_EVERY:
             async for page in self._sweep(position, now):
                 yield page
@@ -126,10 +127,10 @@ class JobsFeed:
             yield await self._page(payloads, after, has_more=not done, span=(low, high))
 
     async def _page(self, payloads: list[dict[str, Any]], position: _Position, *, has_more: bool,
-                    span: tuple[int, int] | None) -> FeedPage:
+                    span: tuple[int, int] | None, force: bool = False) -> FeedPage:
         """The page's changed jobs (read alone when open, for their assets) as rows, with the jobs of ``span`` no
         longer listed as inactive ones."""
-        versions = await self._versions(payloads, span)
+        versions = await self._versions(payloads, span) if not force else {}
         changed = [p for p in payloads if _changed(p, versions)]
         changed = await self._with_assets(changed)
         rows = [job_rows(p) for p in changed]

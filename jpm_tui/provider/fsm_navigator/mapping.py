@@ -22,7 +22,7 @@ from ..domain import (Appointment, AppointmentStatus, Assignment, Customer, Job,
 from .workflow import WORKFLOW
 
 __all__ = [
-    "asset_links", "customer_from_wire", "job_rows", "location_from_wire", "technician_from_wire",
+    "customer_from_wire", "job_rows", "location_from_wire", "technician_from_wire",
     "window_from_wire",
 ]
 
@@ -104,11 +104,3 @@ def location_from_wire(p: Mapping[str, Any], assets: Sequence[Mapping[str, Any]]
                     street=_text(p.get("street")), city=_text(p.get("city")), state=_text(p.get("state")),
                     zip=_text(p.get("zip")), modified_on=_time(p.get("updated_at")),
                     raw={**p, "assets": [dict(a) for a in assets]})
-
-
-def asset_links(record: Any) -> list[dict[str, Any]] | None:
-    """A job's linked assets (tag, name, relationship type...) from its raw payload; None when they were never
-    read (only a single-job read carries them)."""
-    raw = getattr(record, "raw", record)
-    links = raw.get("assets") if isinstance(raw, Mapping) else None
-    return [dict(a) for a in links if isinstance(a, Mapping)] if isinstance(links, list) else None

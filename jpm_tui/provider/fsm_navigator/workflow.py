@@ -47,12 +47,12 @@ PRIORITIES = (
 )
 
 ACTIONS = (
-    Action("change_status", "Status", "S", "status", "job"),
+    Action("change_status", "Status", "s", "status", "job"),
     Action("edit_summary", "Edit title", "e", "text", "job"),
     Action("edit_description", "Description", "d", "text", "job"),
     Action("edit_priority", "Priority", "exclamation_mark", "choice", "job"),
-    Action("assign_technician", "Technician", "a", "technicians", "job"),
-    Action("reschedule_job", "Reschedule", "r", "time", "job"),
+    Action("assign_technician", "Technician", "T", "technicians", "job"),
+    Action("reschedule_job", "Reschedule", "R", "time", "job"),
     Action("link_assets", "Link assets", "l", "choice", "job"),
     Action("unlink_assets", "Unlink assets", "L", "choice", "job"),
     Action("create_job", "New job", "N", "choice", "job"),
