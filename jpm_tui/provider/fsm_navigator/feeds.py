@@ -16,8 +16,8 @@ The jobs feed (one list fills three tables: jobs, their windows as appointments,
 A job written (new, or its ``updated_at`` moved) that is still open is read once more alone (``GET ?id=``): only
 that answer carries its linked assets, kept in its raw payload for the detail.
 
-Technicians and customers are list feeds (100 a page); locations need one request per customer (the API lists
-them under their customer only), with every asset read first (100 a page) and kept on its location.
+Technicians and customers (100 a page) and locations (one request per customer: the API lists them under their
+customer only; every asset is read first, 100 a page, and kept on its location) are read in full hourly.
 """
 
 from __future__ import annotations
@@ -35,11 +35,12 @@ from ..workflow import StatusCategory
 from .mapping import customer_from_wire, job_rows, location_from_wire, technician_from_wire
 from .workflow import WORKFLOW
 
-__all__ = ["JobsFeed", "RECENT_DAYS", "SWEEP_EVERY", "directory_feeds"]
+__all__ = ["DIRECTORY_EVERY", "JobsFeed", "RECENT_DAYS", "SWEEP_EVERY", "directory_feeds", "utc_now"]
 
 PER_PAGE = 100  # the API's largest page
 RECENT_DAYS = 14
 SWEEP_EVERY = timedelta(hours=1)
+DIRECTORY_EVERY = timedelta(hours=1)
 DETAIL_READS = 8
 """Single-job reads (linked assets) in flight at once; the client's rate limit paces them."""
 _FINAL = frozenset({StatusCategory.DONE, StatusCategory.CLOSED, StatusCategory.CANCELED})
@@ -195,20 +196,29 @@ async def _bounded(calls: Sequence[Any]) -> list[Any]:
     return list(await asyncio.gather(*(run(c) for c in calls)))
 
 
-def _list_feed(name: str, table: str, rows: Callable[[], AsyncIterator[list[Any]]]) -> Feed:
-    async def pages(token: str | None = None) -> AsyncIterator[FeedPage]:
+def _hourly_feed(name: str, table: str, rows: Callable[[], AsyncIterator[list[Any]]],
+                 clock: Callable[[], datetime]) -> Feed:
+    """A directory read in full at most every ``DIRECTORY_EVERY`` (its token: when the last full read began); a run
+    before that reads nothing. Its rows carry their own ``active`` (FSM's technician status), none is judged gone."""
+
+    async def pages(token: str | None) -> AsyncIterator[FeedPage]:
+        last = parse_datetime(token) if token else None
+        now = clock()
+        if last is not None and now - last < DIRECTORY_EVERY:
+            yield FeedPage([], token, False)
+            return
         batch: list[Any] | None = None
         async for page in rows():
             if batch is not None:
-                yield FeedPage(batch, None, True)
+                yield FeedPage(batch, token, True)
             batch = page
-        yield FeedPage(batch or [], None, False)
+        yield FeedPage(batch or [], now.isoformat(), False)
 
-    return Feed(name=name, table=table, kind="list", pages=pages)
+    return Feed(name=name, table=table, kind="export", pages=pages, description="read in full hourly")
 
 
-def directory_feeds(client: Any) -> list[Feed]:
-    """Technicians, customers and their locations (with the assets at each), re-read in full each run."""
+def directory_feeds(client: Any, clock: Callable[[], datetime]) -> list[Feed]:
+    """Technicians, customers and their locations (with the assets at each), read in full hourly."""
 
     async def customers() -> AsyncIterator[list[Any]]:
         async for page in _paged(client.customers.all(per_page=PER_PAGE)):
@@ -226,13 +236,13 @@ def directory_feeds(client: Any) -> list[Feed]:
                     rows.append(location_from_wire(loc.to_payload(), by_location.get(loc.location_id, ())))
             yield rows
 
-    async def technician_rows() -> AsyncIterator[list[Any]]:
+    async def technicians() -> AsyncIterator[list[Any]]:
         async for page in _paged(client.technicians.all(per_page=PER_PAGE)):
             yield [technician_from_wire(t.to_payload()) for t in page]
 
-    return [_list_feed("technicians", "technicians", technician_rows),
-            _list_feed("customers", "customers", customers),
-            _list_feed("locations", "locations", locations)]
+    return [_hourly_feed("technicians", "technicians", technicians, clock),
+            _hourly_feed("customers", "customers", customers, clock),
+            _hourly_feed("locations", "locations", locations, clock)]
 
 
 async def _paged(records: AsyncIterator[Any]) -> AsyncIterator[list[Any]]:

@@ -33,7 +33,7 @@ class FsmNavigatorProvider:
         self.jobs = JobsFeed(client, cached, clock=clock)
 
     def feeds(self) -> Sequence[Feed]:
-        return [*directory_feeds(self.client), self.jobs.feed()]
+        return [*directory_feeds(self.client, self.clock), self.jobs.feed()]
 
     async def execute(self, command: Command) -> CommandResult:
         handler = HANDLERS.get(command.kind)
@@ -53,7 +53,8 @@ class FsmNavigatorProvider:
         A location is read with its customer only: not fetched here (None)."""
         from jpm_tui.api.errors import NotFoundError
 
-        readers = {"job": (self.client.jobs.get, job_from_wire), "appointment": (self.client.jobs.get, window_from_wire),
+        readers = {"job": (self.client.jobs.get, job_from_wire),
+                   "appointment": (self.client.jobs.get, window_from_wire),
                    "technician": (self.client.technicians.get, technician_from_wire),
                    "customer": (self.client.customers.get, customer_from_wire)}
         reader = readers.get(kind)

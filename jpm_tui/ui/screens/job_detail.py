@@ -522,7 +522,8 @@ class JobDetailScreen(RecordScreen):
             links = d.linked_assets(job)
             out.append(self._heading("Linked assets", len(links or ())))
             if links is None:
-                out.append(plain("Not read yet (the sync reads an open job's links).", self._style("job-detail--muted")))
+                out.append(plain("Not read yet (the sync reads an open job's links).",
+                                 self._style("job-detail--muted")))
             for link in links or ():
                 line = Text(end="")
                 line.append_text(plain(f"{_get(link, 'asset_tag') or _get(link, 'asset_id')}  ", "bold"))
@@ -719,8 +720,8 @@ class JobDetailScreen(RecordScreen):
         assert self.detail is not None
         linked = {_get(a, "asset_id") for a in d.linked_assets(self.detail.job) or ()}
         here = d.linked_assets(self.detail.extra.get("location")) or ()
-        choices = [Choice(int(a["asset_id"]), str(_get(a, "asset_tag") or a["asset_id"]), str(_get(a, "asset_name") or ""))
-                   for a in here if a.get("asset_id") not in linked]
+        choices = [Choice(int(a["asset_id"]), str(_get(a, "asset_tag") or a["asset_id"]),
+                          str(_get(a, "asset_name") or "")) for a in here if a.get("asset_id") not in linked]
         self._ask(PickerScreen(f"Link an asset at this location to {self._job_words}", choices),
                   lambda picked: self._send(d.LinkAssets(self.job_id, (int(picked.value),))))
 

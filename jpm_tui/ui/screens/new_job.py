@@ -35,7 +35,8 @@ async def new_job(board: Any) -> None:
     def with_technician(location_id: int, title: str, technician_id: int | None) -> None:
         when = [Choice("none", "No window yet"), Choice("window", "Set a window…")]
         then(PickerScreen(f"When is “{clean(title)}”?", when),
-             lambda picked: send(d.CreateJob(location_id, title, technician_id=technician_id), picked.value == "window"))
+             lambda picked: send(d.CreateJob(location_id, title, technician_id=technician_id),
+                                 picked.value == "window"))
 
     def send(job: d.CreateJob, timed: bool) -> None:
         if not timed:

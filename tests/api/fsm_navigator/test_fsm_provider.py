@@ -31,7 +31,8 @@ class Requests:
         self.seen: list[tuple[str, str]] = []
 
     async def __call__(self, request: httpx.Request) -> None:
-        self.seen.append((request.method, request.url.path + ("?" + request.url.query.decode() if request.url.query else "")))
+        query = request.url.query.decode()
+        self.seen.append((request.method, request.url.path + (f"?{query}" if query else "")))
 
     def jobs(self) -> list[tuple[str, str]]:
         return [r for r in self.seen if r[1].endswith("/jobs") or "/jobs?" in r[1]]
@@ -103,7 +104,7 @@ async def test_first_sync_fills_jobs_windows_technicians_and_places_with_assets(
     assert len(requests.jobs()) == 1 + 14
 
 
-async def test_a_second_sync_reads_the_recent_window_and_writes_only_what_changed(store, provider, requests,
+async def test_a_second_sync_reads_the_recent_window_only_and_writes_what_changed(store, provider, requests,
                                                                                 fsm_state):
     await _sync(store, provider)
     job = fsm_state.jobs[10001]
@@ -111,10 +112,11 @@ async def test_a_second_sync_reads_the_recent_window_and_writes_only_what_change
     job["job_title"], job["updated_at"] = "Heat pump iced over again", fsm_state.now().strftime("%Y-%m-%dT%H:%M:%SZ")
     fsm_state.changed()
     requests.seen.clear()
-    results = await _sync(store, provider, ["jobs"])
+    results = await _sync(store, provider)
     assert results["jobs"].records == 1  # the other recent jobs did not move
     assert store.job(10001).summary == "Heat pump iced over again"
-    assert requests.jobs() == [("GET", "/api/v1/jobs?created_after=2026-11-09&page=1&per_page=100"),
+    # Within the hour: no directory read, no sweep; the recent window and the changed (open) job alone.
+    assert requests.seen == [("GET", "/api/v1/jobs?created_after=2026-11-09&page=1&per_page=100"),
                                ("GET", "/api/v1/jobs?id=10001")]
 
 
