@@ -17,8 +17,13 @@ __all__ = ["new_job"]
 
 async def new_job(board: Any) -> None:
     """Open the chain of dialogs on ``board`` (the app); Esc in any of them ends it with nothing queued."""
-    locations = await board.reader(lambda: board.source.locations())
-    choices = [Choice(loc.id, loc.name or f"location {loc.id}", loc.short_address) for loc in locations]
+    def read() -> list[tuple[Any, Any]]:  # on the reader thread: SQL
+        source = board.source
+        return [(loc, source.customer(loc.customer_id) if loc.customer_id else None) for loc in source.locations()]
+
+    # Locations are named per customer ("Main Office"): the customer's name comes first.
+    choices = [Choice(loc.id, " · ".join(n for n in (customer.name if customer else "", loc.name) if n)
+                      or f"location {loc.id}", loc.short_address) for loc, customer in await board.reader(read)]
 
     def then(screen: Any, step: Callable[[Any], None]) -> None:
         board.push_screen(screen, lambda answer: answer is not None and step(answer))
