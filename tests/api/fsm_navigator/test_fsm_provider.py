@@ -221,3 +221,22 @@ async def test_fetch_record_gives_updated_at_as_modified_on(provider, fsm_state)
     window = await provider.fetch_record("appointment", 10003)
     assert (window["id"], window["job_id"]) == (10003, 10003)
     assert await provider.fetch_record("job", 99999) is None
+
+
+async def test_a_queued_move_the_server_made_invalid_is_held_then_refused_in_the_api_s_words(store, provider,
+                                                                                           fsm_state):
+    from jpm_tui.cache.outbox import Outbox, OutboxState
+
+    await _sync(store, provider)
+    outbox = Outbox(store, provider)
+    queued = outbox.enqueue(d.SetJobStatus(10001, "Assigned"))  # offline, while Pending
+    fsm_state.advance(60)  # meanwhile another dispatcher cancels the job
+    job = fsm_state.jobs[10001]
+    job["job_status"], job["updated_at"] = "Cancelled", fsm_state.now().strftime("%Y-%m-%dT%H:%M:%SZ")
+    fsm_state.changed()
+    await outbox.replay()
+    assert outbox.get(queued.id).state == OutboxState.CONFLICT  # the job moved on the server since it was queued
+    refused = await outbox.confirm(queued.id)  # the dispatcher sends it anyway
+    assert refused.state == OutboxState.FAILED and job["job_status"] == "Cancelled"
+    assert refused.message == ("Cannot change the job's status from Cancelled to Assigned: "
+                               "Cancelled is a terminal status")
