@@ -33,7 +33,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from jpm_tui.cache.store import CacheStore, JobQuery  # noqa: E402
 from jpm_tui.provider import domain as d  # noqa: E402
-from jpm_tui.ui.widgets.virtual_table import BOOKMARK_SECONDS  # noqa: E402
+from jpm_tui.ui.table_window import BOOKMARK_SECONDS  # noqa: E402
 
 FIRST = ["James", "Mary", "Robert", "Patricia", "John", "Jennifer", "Michael", "Linda", "David", "Elizabeth",
          "William", "Barbara", "Richard", "Susan", "Joseph", "Jessica", "Thomas", "Sarah", "Carlos", "Ana",
@@ -179,9 +179,9 @@ def measure(store: CacheStore, label: str, fn: Callable[[], object], runs: int, 
     result = None
     for _ in range(runs):
         if cold:
-            store._anchors.clear()
-            store._counts.clear()
-            store._match_memo().clear()
+            store.bookmarks.anchors.clear()
+            store.job_counts.memo.clear()
+            store.matches.memo().clear()
         if before is not None:
             before()
         t0 = time.perf_counter()

@@ -68,7 +68,9 @@ async def measure(path: str, rounds: int) -> None:
     from jpm_tui.ui.app import JpmApp
     from jpm_tui.provider.backends import workflow_for
     from jpm_tui.ui.calendar_model import build_lanes
-    from jpm_tui.ui.screens.calendar import CalendarGrid, CalendarScreen, load_calendar
+    from jpm_tui.ui.calendar_layout import load_calendar
+    from jpm_tui.ui.screens.calendar import CalendarScreen
+    from jpm_tui.ui.widgets.calendar_grid import CalendarGrid
 
     store = CacheStore(path)
     started = time.perf_counter()
@@ -114,8 +116,8 @@ async def measure(path: str, rounds: int) -> None:
               f"{p95(direct) * 1000:.1f} ms p95")
 
         def moved():  # noqa: ANN202 - a predicate: the selection is elsewhere than before the key
-            before = (screen.lane_index, screen.item_index)
-            return lambda: (screen.lane_index, screen.item_index) != before
+            before = (screen.cursor.lane_index, screen.cursor.item_index)
+            return lambda: (screen.cursor.lane_index, screen.cursor.item_index) != before
 
         def loaded(view: str):  # noqa: ANN202 - a predicate: that view, its appointments read again
             before = screen.loads

@@ -4,7 +4,7 @@
     python bench/job_index_usage.py /tmp/q.sqlite3 [--show jobs_f_priority,jobs_project]
 
 Builds the SQL the store's job list can send for a grid of queries (every filter alone and together, every
-sort, both plans of ``CacheStore._plan`` -- "sort" walks a sort index named with INDEXED BY, "filter" lets
+sort, both plans of ``Planner.plan`` -- "sort" walks a sort index named with INDEXED BY, "filter" lets
 SQLite pick --, with and without a keyset seek, forward and reversed, and the filtered count), plus the
 statements of the write path that look jobs up, and EXPLAINs each against the file (read-only). Prints, per
 index of ``jobs``, how many statements' plans use it. An index no plan uses is a candidate to drop; a plan's
@@ -27,6 +27,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from jpm_tui.cache import store as S  # noqa: E402
 from jpm_tui.cache.schema import JOB_SORT_COLUMNS  # noqa: E402
+from jpm_tui.cache.store.job_list.sql import where, window_sql  # noqa: E402
 
 T0 = datetime(2024, 3, 12, tzinfo=UTC)
 GRID = {
@@ -75,9 +76,9 @@ def statements(scratch: S.CacheStore):
         for sort in JOB_SORT_COLUMNS:
             q = S.JobQuery(sort=sort, **kw)
             for plan, seek, reverse in itertools.product(("filter", "sort"), (None, ("x", 5)), (False, True)):
-                sql, args = scratch._window_sql(q, plan, seek, reverse)
+                sql, args = window_sql(scratch.conn, scratch.matches, q, plan, seek, reverse)
                 yield f"window ({plan} plan)", sql, [*args, 50, 0]
-            clauses, args = scratch._where(q)
+            clauses, args = where(q, scratch.matches)
             yield "count", "SELECT count(*) FROM (SELECT 1 FROM jobs j WHERE " + " AND ".join(clauses or ["1"]) + \
                 " LIMIT 10000)", args
     yield from WRITE_PATH

@@ -48,6 +48,7 @@ import httpx  # noqa: E402
 
 from jpm_tui.api.client import ServiceTitanClient  # noqa: E402
 from jpm_tui.cache.store import _JOB_COLUMNS, CacheStore, _job_values  # noqa: E402
+from jpm_tui.cache.store.db import Database  # noqa: E402
 from jpm_tui.cache.sync import SyncEngine  # noqa: E402
 from jpm_tui.provider.servicetitan import ServiceTitanProvider, job_from_wire  # noqa: E402
 from jpm_tui.sandbox import build_state, create_app  # noqa: E402
@@ -148,7 +149,7 @@ async def fetch_bodies(app: object) -> list[bytes]:
 def _connect(path: Path) -> sqlite3.Connection:
     """The pragmas CacheStore uses, so the floor and the sync write under the same conditions."""
     conn = sqlite3.connect(path, isolation_level=None)
-    for pragma in CacheStore.pragmas(CacheStore.PAGE_SIZE):
+    for pragma in CacheStore.pragmas(Database.PAGE_SIZE):
         conn.execute(f"PRAGMA {pragma}")
     return conn
 

@@ -187,6 +187,63 @@ def _fsm_profile_text(url: str) -> str:
     return profile_text(url)
 
 
+# ----------------------------------------------------------------------------------------------- BigChange
+
+
+def _bc_profile() -> type:
+    from .profiles.bigchange import BigChangeProfile
+
+    return BigChangeProfile
+
+
+def _bc_provider(session: Any, store: Any) -> Any:
+    from .provider.bigchange.provider import BigChangeProvider
+
+    return BigChangeProvider(session.make_client())
+
+
+def _bc_client(profile: Any, secret: str) -> Any:
+    from .profiles.bigchange import make_client
+
+    return make_client(profile, secret)
+
+
+def _bc_check(profile: Any, secret: str) -> Any:
+    from .profiles.bigchange import check_connection
+
+    return check_connection(profile, secret)
+
+
+def _bc_demo(jobs: int, seed: int) -> Demo:
+    import httpx
+
+    from .api.bigchange import BigChangeClient
+    from .sandbox.bigchange import build_state, create_app
+    from .sandbox.bigchange.state import CLIENT_ID, CLIENT_SECRET, CUSTOMER_ID
+
+    app = create_app(build_state(jobs=jobs, seed=seed, rate_limit=None))  # no 429s in process
+
+    def client() -> Any:
+        return BigChangeClient(api_url="http://127.0.0.1/v1", auth_url="http://127.0.0.1/auth/token",
+                               customer_id=CUSTOMER_ID, client_id=CLIENT_ID, client_secret=CLIENT_SECRET,
+                               transport=httpx.ASGITransport(app=app), rate_limit=None)
+
+    # The sandbox is a West Yorkshire company: the demo shows its times in its own zone.
+    return Demo(app, CUSTOMER_ID, "Europe/London", client)
+
+
+def _bc_serve(**options: Any) -> None:
+    from jpm_tui.sandbox.bigchange.server import serve
+
+    serve(**options)
+
+
+def _bc_profile_text(url: str) -> str:
+    from jpm_tui.sandbox.bigchange.profile import profile_toml
+
+    return profile_toml(url)
+
+
 def _no_record_link(environment: str, kind: str, record_id: int) -> None:
     return None  # the reference documents no web app address for a job
 
@@ -197,6 +254,8 @@ BACKENDS: dict[str, Backend] = {
     "fsm-navigator": Backend("fsm-navigator", "FSM Navigator", WORKFLOWS["fsm-navigator"], _fsm_profile,
                              _fsm_provider, _fsm_client, _fsm_check, _fsm_demo, _fsm_serve, _fsm_profile_text,
                              _no_record_link),
+    "bigchange": Backend("bigchange", "BigChange", WORKFLOWS["bigchange"], _bc_profile, _bc_provider, _bc_client,
+                         _bc_check, _bc_demo, _bc_serve, _bc_profile_text, _no_record_link),
 }
 """Backend name -> what it brings (every name of ``provider.backends.WORKFLOWS``)."""
 

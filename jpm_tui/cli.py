@@ -197,9 +197,10 @@ def _expected_errors() -> tuple[type[BaseException], ...]:
     from .cache.health import CacheFault
 
     errors: list[type[BaseException]] = [ConfigError, CliError, CacheFault]
-    try:
-        from .api import errors as api_errors
-    except ImportError:  # pragma: no cover - the api layer is part of the package
+    # The API's errors only once the client is loaded (none can be raised before): importing them here would load
+    # httpx before the board's first frame. Raised later, main's last resort words them the same (world_message).
+    api_errors = sys.modules.get(f"{__package__}.api.errors")
+    if api_errors is None:
         return tuple(errors)
     for name in ("JpmApiError", "ApiError", "AuthError", "TransportError"):
         cls = getattr(api_errors, name, None)

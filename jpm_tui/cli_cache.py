@@ -104,7 +104,9 @@ def _sync_commands(sub: Subparsers, common: Common) -> None:
         help="fill the cache from ServiceTitan (incremental; safe to interrupt)",
         description="Copy every feed into the local cache so the board works offline. Incremental from the "
                     "saved positions; each page is committed with its position, so an interrupted sync resumes "
-                    "where it stopped. Exit 1 when a feed fails (the others still complete).")
+                    "where it stopped. Exit 1 when a feed fails (the others still complete), or when the server "
+                    "cannot be reached or refuses sign-in (the sync stops at once, in a few seconds, with one "
+                    "message); exit 130 on Ctrl-C, which stops at once keeping what was stored.")
     sync.add_argument("--feeds", metavar="LIST",
                       help="comma-separated feeds to sync (default: all), e.g. jobs,appointments")
     sync.add_argument("--full", action="store_true",
@@ -129,14 +131,24 @@ def _sync(args: argparse.Namespace) -> int:
         except SyncError as error:
             raise CliError(f"sync: {error}") from None
         except asyncio.CancelledError:  # a second Ctrl-C
-            raise CliError("sync stopped; what was stored is kept, and the next sync resumes from there") from None
+            raise CliError(f"sync stopped; {_KEPT}") from None
         finally:
             store.close()
     if args.json:
         _print_json({**summary.to_dict(), "cache": str(cache_path(session))})
+    if summary.stopped == _INTERRUPTED:
+        print(f"jpm-tui: sync interrupted; {_KEPT}", file=sys.stderr)
+        return 130
+    if summary.stopped is not None:
+        raise CliError(f"sync stopped: {summary.stopped} (api_url {session.api_url}). Check the network and the "
+                       f"profile's api_url and credentials (`jpm-tui doctor` tests them); {_KEPT}")
     if not summary.ok:
         raise CliError(summary.error_line())
     return 0
+
+
+_INTERRUPTED = "interrupted"
+_KEPT = "what was stored is kept, and the next sync resumes from there"
 
 
 async def _sync_async(args: argparse.Namespace, session: Any, store: Any) -> Any:
@@ -153,13 +165,12 @@ async def _sync_async(args: argparse.Namespace, session: Any, store: Any) -> Any
         interrupts = 0
 
         def interrupt() -> None:
-            # First Ctrl-C: stop after the pages in flight are stored. Second: stop now (what was committed
-            # stays committed; the page being written is rolled back with its token).
+            # Ctrl-C: stop now, abandoning the requests in flight (what was committed stays committed; a page being
+            # committed commits whole or not at all). Again, while the run winds down: stop waiting for it.
             nonlocal interrupts
             interrupts += 1
             if interrupts == 1:
-                engine.cancel()
-                print("stopping after the pages in flight (Ctrl-C again to stop now)", file=sys.stderr, flush=True)
+                engine.stop(_INTERRUPTED)
             elif main_task is not None:
                 main_task.cancel()
 
@@ -182,6 +193,8 @@ async def _run_with_lines(engine: Any, feeds: list[str] | None, full: bool) -> A
     last: dict[str, float] = {}
 
     def show(event: Any) -> None:
+        if engine.stopped is not None:
+            return  # every feed stops for one reason, which the command says once
         now = time.monotonic()
         if event.error:
             print(f"{event.feed}: FAILED after {event.records} records: {event.error}", flush=True)
@@ -198,14 +211,16 @@ async def _run_with_lines(engine: Any, feeds: list[str] | None, full: bool) -> A
 
     engine.add_listener(show)
     summary = await engine.run(feeds, full=full)
-    print(f"sync: {summary.records} records in {summary.seconds:.1f} s "
-          f"({summary.records_per_second:.0f}/s){'' if summary.ok else ' — ' + summary.error_line()}", flush=True)
+    if summary.stopped is None:
+        print(f"sync: {summary.records} records in {summary.seconds:.1f} s "
+              f"({summary.records_per_second:.0f}/s){'' if summary.ok else ' — ' + summary.error_line()}", flush=True)
     return summary
 
 
 async def _run_with_bars(engine: Any, feeds: list[str] | None, full: bool) -> Any:
     """A progress bar per feed (rich). Export feeds do not say how much is left: bars pulse until done."""
     from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
+    from rich.markup import escape
 
     progress = Progress(
         TextColumn("{task.description:<24}"), BarColumn(), TextColumn("{task.completed:>9,.0f} records"),
@@ -215,12 +230,17 @@ async def _run_with_bars(engine: Any, feeds: list[str] | None, full: bool) -> An
     tasks: dict[str, Any] = {}
 
     def show(event: Any) -> None:
+        if engine.stopped is not None:  # one reason for every feed, said once by the command: no bars left
+            for task_id in tasks.values():
+                progress.remove_task(task_id)
+            tasks.clear()
+            return
         task = tasks.get(event.feed)
         if task is None:
             task = tasks[event.feed] = progress.add_task(event.feed, total=None, rate="", status="waiting")
         status = event.state
         if event.error:
-            status = f"[red]failed: {event.error}[/red]"
+            status = f"[red]failed: {escape(event.error)}[/red]"  # the server's words: never read as markup
         rate = f"{event.records_per_second:,.0f}/s" if event.pages else ""
         finished = event.done or event.error or event.cancelled
         progress.update(task, completed=event.records, rate=rate, status=status,
@@ -229,7 +249,8 @@ async def _run_with_bars(engine: Any, feeds: list[str] | None, full: bool) -> An
     engine.add_listener(show)
     with progress:
         summary = await engine.run(feeds, full=full)
-    print(f"sync: {summary.records:,} records in {summary.seconds:.1f} s ({summary.records_per_second:,.0f}/s)")
+    if summary.stopped is None:
+        print(f"sync: {summary.records:,} records in {summary.seconds:.1f} s ({summary.records_per_second:,.0f}/s)")
     return summary
 
 

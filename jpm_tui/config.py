@@ -42,7 +42,7 @@ import tomli_w
 from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, SecretStr, ValidationError, field_validator, model_validator
 from pydantic_core import PydanticCustomError
 
-from .api.client import is_loopback
+from .loopback import is_loopback
 from .failures import remember_secret
 
 __all__ = [
@@ -731,7 +731,8 @@ def _backend_profile(where: str, path: Path | None, name: str, table: dict[str, 
     at = ("profiles", name)
     backend = table.get("backend", DEFAULT_BACKEND)
     if backend not in BACKENDS:
-        known = " or ".join(f'"{b}"' for b in BACKENDS)
+        names = [f'"{b}"' for b in BACKENDS]
+        known = f"{', '.join(names[:-1])} or {names[-1]}" if len(names) > 1 else names[0]
         raise ConfigError(f"{where}: {_dotted(at + ('backend',))}: expected {known}, got {_show(backend)}",
                           path=path, key=_dotted(at + ("backend",)))
     model = BACKENDS[backend].profile_model()
@@ -887,6 +888,8 @@ def masked_document(config: Config) -> dict[str, Any]:
 check_url = _url
 """An ``https://`` URL (``http://`` only for loopback), stripped of a trailing slash; raises the config's problem."""
 check_text = _text
+positive_int = _positive_int
+"""A positive whole number (a quoted one forgiven), as ``tenant`` is checked."""
 
 
 def check_env_name(value: Any) -> str:

@@ -147,10 +147,14 @@ def open_board(session: Session) -> int:
     if session.secret is not None:
         session.secret()  # ConfigError before the board starts; the background loop's client reuses it
     store = CacheStore(session.cache_file, on_upgrade=say_cache_upgrade)
+    app = None
     try:
         app = board_app(session, store)
         app.run()
     finally:
+        # the live loop first: Textual cancels its worker without waiting, and a commit in flight needs the store
+        if app is not None and app.live is not None:
+            app.live.close()
         store.close()
     if app.failure is not None:
         raise Failure(app.failure, app.failure_code)

@@ -104,6 +104,7 @@ async def running(board: Board) -> AsyncIterator[Board]:
         await board.wait(lambda: board.app.status.last_sync is not None and not board.app.status.syncing,
                          "the first sync", timeout=30)
         yield board
+    board.app.live.close()  # its worker was cancelled, not awaited: no commit may run on as the store closes
     board.store.close()
 
 

@@ -12,6 +12,7 @@ import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
 SCRIPTS = sorted(p.stem for p in (ROOT / "bench").glob("*.py"))
+HELPERS = ("frames", "terminal")  # the key benches' frame timer; the pty and screen of the terminal benches
 
 
 @pytest.mark.parametrize("script", SCRIPTS)
@@ -19,7 +20,7 @@ def test_a_bench_script_imports(script: str, monkeypatch: pytest.MonkeyPatch) ->
     monkeypatch.syspath_prepend(str(ROOT))
     module = importlib.import_module(f"bench.{script}")
     assert module.__doc__, f"bench/{script}.py says what it measures"
-    assert script == "frames" or callable(module.main)  # frames is the key benches' helper
+    assert script in HELPERS or callable(module.main)
 
 
 def run(script: str, *args: str) -> str:
@@ -40,3 +41,21 @@ def test_the_query_bench_runs_on_a_small_cache() -> None:
     assert "queries over" in out and "text search, phone" in out
     for group in ("windows", "counts", "text search"):
         assert f"  {group} " in out.split("targets: p95 under 20 ms")[1]
+
+
+def test_the_first_paint_bench_runs_in_a_terminal() -> None:
+    out = run("first_paint.py", "--jobs", "2000", "--rounds", "1", "--demo-jobs", "0")  # the demo: sandbox_scale
+    assert "minimal Textual app" in out and "jpm-tui --profile" in out
+    assert "target: jpm-tui --profile within 1.5x of the minimal app:" in out
+
+
+def test_the_terminal_keys_bench_runs_in_a_terminal() -> None:
+    out = run("terminal_keys.py", "--jobs", "2000", "--rounds", "1", "--quiet", "0.1")
+    assert "PageDown" in out and "search keystroke" in out
+    assert out.count("every key            p95") == 2 and "another process writes jobs" in out
+
+
+def test_the_sandbox_scale_bench_runs_on_a_small_world() -> None:
+    out = run("sandbox_scale.py", "--jobs", "200", "--rows", "1000")
+    assert "ready in" in out and "export/jobs" in out and "export/appointments" in out
+    assert "scrolled by PageDown" in out

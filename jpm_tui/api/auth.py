@@ -28,15 +28,19 @@ class ClientCredentialsAuth(httpx.Auth):
         client_id: str,
         client_secret: str,
         app_key: str,
+        timeout: httpx.Timeout,
         clock: Callable[[], float] = time.monotonic,
         refresh_margin: float = 60.0,
     ) -> None:
+        """``timeout``: the token request's (httpx gives a request an auth flow makes none of its own: without
+        one it waits for ever on a server that accepts and never answers)."""
         self._token_url = token_url
         self._client_id = client_id
         self._client_secret = client_secret
         self._app_key = app_key
         self._clock = clock
         self._refresh_margin = refresh_margin
+        self._timeout = timeout
         self._token: str | None = None
         self._renew_at = 0.0
         self._lock = asyncio.Lock()
@@ -76,6 +80,7 @@ class ClientCredentialsAuth(httpx.Auth):
                 "client_secret": self._client_secret,
             },
             headers={"Accept": "application/json"},
+            extensions={"timeout": self._timeout.as_dict()},
         )
 
     async def _store(self, response: httpx.Response) -> None:

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import asyncio
 import functools
-import ipaddress
 import json
 import logging
 import random
@@ -31,6 +30,7 @@ from jpm_tui.api.errors import TransportError, error_from_response
 from jpm_tui.api.jpm import JpmApi
 from jpm_tui.api.limiter import RateLimiter
 from jpm_tui.api.settings import SettingsApi
+from jpm_tui.loopback import is_loopback
 
 log = logging.getLogger("jpm_tui.api")
 
@@ -43,6 +43,17 @@ RETRY_STATUSES = frozenset({429, 502, 503, 504})
 IDEMPOTENT_METHODS = frozenset({"GET", "HEAD", "OPTIONS", "PUT", "DELETE"})
 # Errors raised before a byte of the request left: safe to retry even a POST.
 NEVER_SENT = (httpx.ConnectError, httpx.ConnectTimeout, httpx.PoolTimeout)
+CONNECT_TIMEOUT = 5.0
+"""Seconds to open a connection (DNS, TCP, TLS): a host that takes longer is treated as unreachable."""
+READ_TIMEOUT = 15.0
+"""Seconds to wait for an answer to a small request (a token, a list page, a write, one record)."""
+EXPORT_READ_TIMEOUT = 100.0
+"""Seconds to wait for an export page: ServiceTitan allows itself 100 s for a big one."""
+PING_TIMEOUT = 2.0
+"""Seconds ``ping`` waits for the server (to connect and to answer): the board says offline soon after."""
+TRANSPORT_BACKOFF_MAX = 0.5
+"""Longest wait before the retry of a connection failure: a refused port or an unknown host fails in a second,
+not after the growing waits (up to a minute in all) that 429 and 5xx answers get."""
 _TITLE_SECONDS = re.compile(r"(\d+(?:\.\d+)?)\s*sec", re.IGNORECASE)
 
 T = TypeVar("T")
@@ -77,16 +88,6 @@ def check_base_url(url: str, *, what: str, allow_plain_http: bool = False) -> st
     raise ValueError(f"{what} must be an https:// URL (plain http only on loopback), got {url!r}")
 
 
-def is_loopback(host: str) -> bool:
-    """127.0.0.0/8, ::1 or localhost: where the sandbox runs, the only place plain http may go."""
-    if host == "localhost":
-        return True
-    try:
-        return ipaddress.ip_address(host).is_loopback
-    except ValueError:
-        return False
-
-
 class ServiceTitanClient:
     def __init__(
         self,
@@ -99,31 +100,42 @@ class ServiceTitanClient:
         app_key: str,
         transport: httpx.AsyncBaseTransport | None = None,
         rate_limit: float | None = 60.0,
-        timeout: float = 100.0,
+        timeout: float = EXPORT_READ_TIMEOUT,
+        connect_timeout: float = CONNECT_TIMEOUT,
+        read_timeout: float = READ_TIMEOUT,
         max_retries: int = 4,
+        transport_retries: int = 1,
         backoff_base: float = 0.5,
         backoff_max: float = 30.0,
         sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
         clock: Callable[[], float] = time.monotonic,
     ) -> None:
+        """``timeout``: seconds to wait for an export page (the config's ``timeout``); ``read_timeout`` is the
+        wait for any other answer and ``connect_timeout`` the wait to connect. ``max_retries``: retries of a
+        429 or 5xx answer (and of a malformed one); ``transport_retries``: retries of a connection that failed
+        at once (refused, reset, unknown host). A timeout is not retried: it has waited long enough."""
         injected = transport is not None
         self.api_url = check_base_url(api_url, what="api_url", allow_plain_http=injected)
         self.auth_url = check_base_url(auth_url, what="auth_url", allow_plain_http=injected)
         self.tenant = int(tenant)
         self.max_retries = max_retries
+        self.transport_retries = transport_retries
         self._backoff_base = backoff_base
         self._backoff_max = backoff_max
         self._sleep = sleep
         self._limiter = RateLimiter(rate_limit, clock=clock, sleep=sleep)
+        small = httpx.Timeout(read_timeout, connect=connect_timeout)
+        self._export_timeout = httpx.Timeout(read_timeout, connect=connect_timeout, read=timeout)
         self._http = httpx.AsyncClient(
             transport=transport,
-            timeout=httpx.Timeout(timeout),
+            timeout=small,
             auth=ClientCredentialsAuth(
                 token_url=f"{self.auth_url}/connect/token",
                 client_id=client_id,
                 client_secret=client_secret,
                 app_key=app_key,
                 clock=clock,
+                timeout=small,
             ),
             headers={"User-Agent": f"jpm-tui/{__version__}", "Accept": "application/json"},
         )
@@ -147,6 +159,15 @@ class ServiceTitanClient:
     def url(self, module: str, path: str) -> str:
         return f"{self.api_url}/{module}/v2/tenant/{self.tenant}/{path.lstrip('/')}"
 
+    async def ping(self, timeout: float = PING_TIMEOUT) -> None:
+        """Whether the API host answers at all: one ``HEAD {api_url}/``, without sign-in, rate limit or retries
+        (not an API call). Returns when any answer comes (whatever its status); raises ``TransportError`` when
+        the host cannot be reached or says nothing within ``timeout`` seconds."""
+        try:
+            await self._http.request("HEAD", f"{self.api_url}/", auth=None, timeout=timeout)
+        except httpx.TransportError as exc:
+            raise TransportError.from_httpx(exc) from exc
+
     async def request(
         self,
         method: str,
@@ -168,22 +189,27 @@ class ServiceTitanClient:
         params: Mapping[str, Any] | None,
         json: Any,
         parse: Callable[[httpx.Response], T],
+        timeout: httpx.Timeout | None = None,
     ) -> T:
-        """``request`` with the answer read by ``parse``; a ValueError from it is a malformed answer."""
+        """``request`` with the answer read by ``parse``; a ValueError from it is a malformed answer.
+        ``timeout``: other than the client's (for small requests)."""
         method = method.upper()
         url = self.url(module, path)
         query = encode_params(params)
         idempotent = method in IDEMPOTENT_METHODS
-        attempt = 0
+        attempt = 0  # retries of answers (429, 5xx, malformed)
+        reconnects = 0  # retries of connections that failed at once
         while True:
             await self._limiter.acquire()
             started = time.perf_counter()
             try:
-                response = await self._http.request(method, url, params=query, json=json)
+                response = await self._http.request(method, url, params=query, json=json,
+                                                    timeout=timeout or httpx.USE_CLIENT_DEFAULT)
             except httpx.TransportError as exc:
-                if attempt < self.max_retries and (idempotent or isinstance(exc, NEVER_SENT)):
-                    attempt += 1
-                    await self._sleep(self._backoff(attempt))
+                if (reconnects < self.transport_retries and not isinstance(exc, httpx.TimeoutException)
+                        and (idempotent or isinstance(exc, NEVER_SENT))):
+                    reconnects += 1
+                    await self._sleep(random.uniform(0, TRANSPORT_BACKOFF_MAX))
                     continue
                 raise TransportError.from_httpx(exc) from exc
             log.debug("%s %s/%s -> %s in %.0f ms", method, module, path, response.status_code,
@@ -208,7 +234,8 @@ class ServiceTitanClient:
                     await self._sleep(self._backoff(attempt))
                     continue
                 host = response.request.url.host
-                raise TransportError(f"{host} sent a malformed JSON answer to {method} {path}", host=host) from exc
+                raise TransportError(f"{host} sent a malformed JSON answer to {method} {path}", host=host,
+                                     answered=True) from exc
 
     def _backoff(self, attempt: int) -> float:
         """Exponential backoff with full jitter, so many clients do not retry in step."""
@@ -262,7 +289,8 @@ class ServiceTitanClient:
             if include_recent_changes:
                 query["includeRecentChanges"] = True
             page = await self._request("GET", module, path, params=query, json=None,
-                                       parse=functools.partial(_export_page, token=token))
+                                       parse=functools.partial(_export_page, token=token),
+                                       timeout=self._export_timeout)
             yield page
             # An unchanged token with more promised would loop forever: treat it as the end.
             if not page.has_more or page.continue_from == token:

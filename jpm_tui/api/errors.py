@@ -8,6 +8,7 @@ title and put each field error next to its field. Nothing here ever holds a secr
 from __future__ import annotations
 
 import json
+import socket
 from typing import Any
 
 import httpx
@@ -20,9 +21,11 @@ class JpmApiError(Exception):
 class TransportError(JpmApiError):
     """The server could not be reached, did not answer in time, or answered with something unreadable."""
 
-    def __init__(self, message: str, *, host: str = "") -> None:
+    def __init__(self, message: str, *, host: str = "", answered: bool = False) -> None:
         super().__init__(message)
         self.host = host
+        self.answered = answered
+        """The server did answer, with something unreadable (it is reachable)."""
 
     @classmethod
     def from_httpx(cls, exc: httpx.TransportError | httpx.TimeoutException) -> TransportError:
@@ -93,6 +96,17 @@ class RateLimitedError(ApiError):
         super().__init__(*args, **kwargs)
 
 
+def unavailable_reason(exc: BaseException) -> str | None:
+    """When ``exc`` means no request to the API can succeed now, the reason in a few words: the server cannot be
+    reached or does not answer, or sign-in is refused (a 403 is not: it may forbid one endpoint only). None for a
+    failure of one request."""
+    if isinstance(exc, TransportError) and not exc.answered:
+        return str(exc)
+    if isinstance(exc, AuthError) and exc.status != 403:
+        return f"sign-in refused ({exc.status}): {exc.title}"
+    return None
+
+
 _BY_STATUS: dict[int, type[ApiError]] = {
     400: ValidationError,
     401: AuthError,
@@ -142,12 +156,24 @@ def _describe(exc: httpx.HTTPError) -> str:
     if isinstance(exc, httpx.TimeoutException):
         return "timed out"
     if isinstance(exc, httpx.ConnectError):
-        text = str(exc).lower()
-        if "refused" in text:
+        causes = _causes(exc)  # httpx and anyio wrap the OS error ("All connection attempts failed")
+        text = " ".join(str(cause) for cause in causes).lower()
+        if "refused" in text or any(isinstance(cause, ConnectionRefusedError) for cause in causes):
             return "connection refused"
-        if "name or service" in text or "nodename" in text or "resolution" in text:
+        if ("name or service" in text or "nodename" in text or "resolution" in text
+                or any(isinstance(cause, socket.gaierror) for cause in causes)):
             return "host name not found"
         return f"connection failed ({exc})" if str(exc) else "connection failed"
     if isinstance(exc, httpx.RemoteProtocolError | httpx.ReadError):
         return "the connection was closed mid-response"
     return str(exc) or type(exc).__name__
+
+
+def _causes(exc: BaseException) -> list[BaseException]:
+    """``exc`` and what it was raised from, outermost first (a few levels)."""
+    chain: list[BaseException] = []
+    cause: BaseException | None = exc
+    while cause is not None and len(chain) < 8:
+        chain.append(cause)
+        cause = cause.__cause__ or cause.__context__
+    return chain

@@ -74,7 +74,7 @@ from typing import Any
 
 from jpm_tui.provider import domain as d
 from jpm_tui.provider.backends import workflow_for
-from jpm_tui.provider.base import CommandResult, Outcome, Provider
+from jpm_tui.provider.base import CommandResult, Outcome, Provider, ProviderError
 from jpm_tui.provider.workflow import Workflow
 
 __all__ = [
@@ -299,6 +299,9 @@ def describe(command: d.Command, names: Names = _no_names) -> str:
             return f"create an appointment for {name('job', c.job_id)} at {_when(c.start)} – {_when(c.end)}{extra}"
         case "delete_appointment":
             return f"delete {name('appointment', c.appointment_id)}"
+        case "edit_job_fields":
+            fields = [f"{key} = {_quote(str(value))}" for key, value in c.changes.items()]
+            return f"edit {name('job', c.job_id)}: {', '.join([*fields, *(f'{key} cleared' for key in c.cleared)])}"
     return f"{command.kind} {command.target} {command.target_id}"
 
 
@@ -918,15 +921,13 @@ def _claimant_words(claimed_by: str | None, here: str) -> str:
 
 
 def _result_from_exception(exc: BaseException) -> CommandResult:
-    """A provider call that raised (fetch_record does for transport errors) as an outcome."""
-    name = type(exc).__name__
-    status = getattr(exc, "status", None)
-    message = str(getattr(exc, "title", None) or exc) or name
-    if name == "AuthError" or status in (401, 403):
-        outcome = Outcome.AUTH
-    elif name == "TransportError" or status is None or status == 429 or (isinstance(status, int) and status >= 500):
-        outcome = Outcome.RETRY
+    """A provider call that raised as an outcome: a ``ProviderError`` by what it says; anything else (a provider's
+    bug) is tried again later, since the row must not be lost."""
+    if isinstance(exc, ProviderError):
+        outcome = Outcome.AUTH if exc.auth else Outcome.RETRY if exc.retryable else Outcome.REJECTED
+        name, message = exc.kind, exc.title
+        detail: dict[str, Any] = {"error": name, **({"status": exc.status} if exc.status is not None else {})}
     else:
-        outcome = Outcome.REJECTED
-    return CommandResult(outcome, message=message.splitlines()[0] if message else name,
-                         detail={"error": name, **({"status": status} if status is not None else {})})
+        outcome, name, message = Outcome.RETRY, type(exc).__name__, str(exc)
+        detail = {"error": name}
+    return CommandResult(outcome, message=message.splitlines()[0] if message else name, detail=detail)

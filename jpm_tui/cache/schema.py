@@ -241,8 +241,8 @@ CREATE INDEX outbox_target ON outbox(target_kind, target_id, state);
 
 # v2: search (FTS5 over a per-job document) and maintained per-filter job counters. The ``facets`` column
 # holds marker tokens of the job's status, priority, job type, business unit and inactivity (see
-# store._FACETS) so that "text + those filters" is answered (and counted) inside the FTS index alone. Backfilled from the
-# v1 data by CacheStore after the DDL runs (see _BACKFILL).
+# cache/store/job_list/search.py) so that "text + those filters" is answered (and counted) inside the FTS index alone.
+# Backfilled from the v1 data after the DDL runs (cache/store/migrate.py, AFTER_MIGRATION[2]).
 V2 = """
 CREATE TABLE job_search (
     rowid INTEGER PRIMARY KEY,
@@ -302,7 +302,7 @@ END;
 
 # v3: the job counters are kept by CacheStore inside each page's upsert (one statement per changed counter
 # group, same transaction) instead of three per-row triggers, which cost about half of every job insert.
-# The counters are recounted from the jobs table (CacheStore._after_migration_3) so they start exact.
+# The counters are recounted from the jobs table (cache/store/migrate.py, AFTER_MIGRATION[3]) so they start exact.
 V3 = """
 DROP TRIGGER IF EXISTS jobs_count_ai;
 DROP TRIGGER IF EXISTS jobs_count_ad;
@@ -362,7 +362,8 @@ INSERT INTO jobs_fts(jobs_fts) VALUES ('rebuild');
 """
 
 # The search index's text columns and tokenizer, as jobs_fts has them since v7 (v11 keeps them): the store checks a
-# few jobs' text in a scratch index of the same definition (CacheStore._text_matches), which must tokenize alike.
+# few jobs' text in a scratch index of the same definition (KeptMatches.text_matches, cache/store/job_list/matches.py),
+# which must tokenize alike.
 JOBS_FTS_TEXT_COLUMNS = ("number", "summary", "customer", "address", "phones", "notes")
 JOBS_FTS_TOKENIZE = "unicode61 remove_diacritics 2"
 

@@ -28,7 +28,13 @@ end.
 
 Progress: ``SyncProgress`` events (per feed, after every committed page, at the end of a feed and on error)
 go to callbacks (``on_progress=``, ``add_listener``) and to queues (``subscribe()``); a queue receives the
-``SyncSummary`` last. ``pause()`` / ``resume()`` / ``cancel()`` act between pages.
+``SyncSummary`` last. ``pause()`` / ``resume()`` / ``cancel()`` act between pages; ``stop(reason)`` ends the run
+at once (Ctrl-C).
+
+Failing fast: when a feed fails because the backend cannot be used at all (unreachable, silent, sign-in refused),
+every other feed would fail the same way, so the run stops there, once, with that reason
+(``SyncSummary.stopped``). A request that waits long has the backend pinged (``liveness.watch``): a server that
+accepts connections and never answers stops the run within seconds, not after each request's timeout.
 """
 
 from __future__ import annotations
@@ -47,7 +53,8 @@ from dataclasses import asdict, dataclass, field
 from typing import Any, TypeVar
 
 from jpm_tui.cache.health import CacheFault
-from jpm_tui.provider.base import Feed, FeedPage, Provider
+from jpm_tui.cache.liveness import STALL_AFTER, watch
+from jpm_tui.provider.base import Feed, FeedPage, Provider, ProviderError
 
 __all__ = ["FeedResult", "ProgressListener", "SyncEngine", "SyncError", "SyncProgress", "SyncSummary"]
 
@@ -101,6 +108,8 @@ class FeedResult:
     """The feed caught up (export: ``hasMore`` false; list: every page read)."""
     error: str | None = None
     cancelled: bool = False
+    retry_after: float | None = None
+    """Seconds the backend asked us to wait before the next request, when it failed for being asked too often."""
 
     @property
     def records_per_second(self) -> float:
@@ -113,10 +122,12 @@ class SyncSummary:
     seconds: float = 0.0
     cancelled: bool = False
     full: bool = False
+    stopped: str | None = None
+    """Why the run stopped before its end for every feed (the backend unreachable or refusing sign-in, Ctrl-C)."""
 
     @property
     def ok(self) -> bool:
-        return not self.cancelled and all(r.error is None for r in self.results)
+        return not self.cancelled and self.stopped is None and all(r.error is None for r in self.results)
 
     @property
     def records(self) -> int:
@@ -136,6 +147,8 @@ class SyncSummary:
 
     def error_line(self) -> str:
         """One line naming what went wrong ('' when nothing did)."""
+        if self.stopped is not None:
+            return f"sync stopped: {self.stopped}"
         if self.failed:
             first = self.failed[0]
             more = len(self.failed) - 1
@@ -149,6 +162,7 @@ class SyncSummary:
         return {
             "ok": self.ok,
             "cancelled": self.cancelled,
+            "stopped": self.stopped,
             "full": self.full,
             "seconds": round(self.seconds, 3),
             "records": self.records,
@@ -212,10 +226,12 @@ class SyncEngine:
 
     ``store`` is a ``CacheStore``; ``provider`` a ``Provider``. ``concurrency``: feeds fetched at once.
     One engine runs one sync at a time; ``close()`` stops its writer thread (``async with`` does it too).
+    ``stall_after``: seconds a run waits on the backend before pinging it (``liveness.watch``).
     """
 
     def __init__(self, store: Any, provider: Provider, *, concurrency: int = 4, prefetch: int = 3,
-                 batch_rows: int = 5000, on_progress: ProgressListener | None = None) -> None:
+                 batch_rows: int = 5000, on_progress: ProgressListener | None = None,
+                 stall_after: float = STALL_AFTER) -> None:
         self.store = store
         self.provider = provider
         self.concurrency = max(1, int(concurrency))
@@ -230,9 +246,12 @@ class SyncEngine:
         self._gate = asyncio.Event()
         self._gate.set()
         self._cancelled = False
-        self._fault: str | None = None
-        """The first ``CacheFault`` of the current run, which stopped it."""
         self._running = False
+        self.stall_after = stall_after
+        self._stopped: str | None = None
+        self._fault: str | None = None
+        """The first ``CacheFault`` of the current run, which cancelled it (a full disk: every feed would fail)."""
+        self._feed_tasks: set[asyncio.Task[FeedResult]] = set()
         self._writer: ThreadPoolExecutor | None = None
         self._preparer: ThreadPoolExecutor | None = None
         self._writer_lock = threading.Lock()
@@ -320,6 +339,24 @@ class SyncEngine:
         self._cancelled = True
         self._gate.set()
 
+    @property
+    def stopped(self) -> str | None:
+        """Why the current (or last) run was stopped (``stop``), else None."""
+        return self._stopped
+
+    def stop(self, reason: str) -> None:
+        """End the run now, every feed: requests in flight are abandoned; what was committed stays (a page being
+        committed commits whole or not at all), and tokens stay at the last committed page. The summary says why
+        (``SyncSummary.stopped``); the first reason given is kept."""
+        if self._stopped is None:
+            self._stopped = reason
+        self._cancelled = True
+        self._gate.set()
+        current = asyncio.current_task()
+        for task in self._feed_tasks:
+            if task is not current:  # the feed that found the reason ends by itself, recording it
+                task.cancel()
+
     # ----------------------------------------------------------------------------------- writer
 
     async def _write(self, fn: Callable[..., T], *args: Any) -> T:
@@ -387,6 +424,7 @@ class SyncEngine:
         selected = self.select(feeds)
         self._running = True
         self._cancelled = False
+        self._stopped = None
         self._fault = None
         started = time.perf_counter()
         summary = SyncSummary(full=full)
@@ -396,20 +434,33 @@ class SyncEngine:
                 limit = asyncio.Semaphore(self.concurrency)
 
                 async def one(feed: Feed) -> FeedResult:
-                    async with limit:
-                        if self._cancelled:
-                            return FeedResult(feed.name, feed.table, feed.kind, cancelled=True)
-                        return await self._run_feed(feed, None if full else tokens.get(feed.name, (None, 0))[0],
-                                                    tokens.get(feed.name, (None, 0))[1])
+                    try:
+                        async with limit:
+                            if self._cancelled:
+                                return FeedResult(feed.name, feed.table, feed.kind, cancelled=True)
+                            return await self._run_feed(feed, None if full else tokens.get(feed.name, (None, 0))[0],
+                                                        tokens.get(feed.name, (None, 0))[1])
+                    except asyncio.CancelledError:
+                        task = asyncio.current_task()
+                        if self._stopped is None or task is None or task.uncancel() > 0:
+                            raise  # cancelled from outside, not by stop()
+                        await self._emit(SyncProgress(feed=feed.name, table=feed.table, kind=feed.kind,
+                                                      cancelled=True))
+                        return FeedResult(feed.name, feed.table, feed.kind, cancelled=True)
 
                 tasks = [asyncio.create_task(one(f), name=f"sync:{f.name}") for f in selected]
+                self._feed_tasks = set(tasks)
                 try:
-                    summary.results = list(await asyncio.gather(*tasks))
+                    summary.results = list(await watch(asyncio.gather(*tasks), getattr(self.provider, "ping", None),
+                                                       self.stop, stall_after=self.stall_after))
                 except BaseException:
                     for t in tasks:
                         t.cancel()
                     await asyncio.gather(*tasks, return_exceptions=True)
                     raise
+                finally:
+                    self._feed_tasks = set()
+                summary.stopped = self._stopped
                 summary.cancelled = self._cancelled or any(r.cancelled for r in summary.results)
                 if summary.records >= 10_000:
                     with contextlib.suppress(Exception):
@@ -508,14 +559,26 @@ class SyncEngine:
                 fetcher.cancel()
                 with contextlib.suppress(BaseException):
                     await fetcher
-            result.error = _one_line(exc)
+            unavailable = exc.unavailable if isinstance(exc, ProviderError) else None
             if isinstance(exc, CacheFault):  # the cache itself (a full disk): every feed would fail the same way
-                if self._fault is not None:  # another feed said so first: this one just stopped
-                    result.error, result.cancelled = None, True
-                self._fault = self._fault or result.error
-                self.cancel()
+                if self._fault is None:
+                    self._fault = result.error = _one_line(exc)
+                    self.cancel()
+                else:  # another feed said so first: this one just stopped
+                    result.cancelled = True
+            elif unavailable is not None and self._stopped is not None:
+                result.cancelled = True  # the run already stopped for this: said once, by the feed that found it
+            else:
+                result.error = _one_line(exc)
+                result.retry_after = exc.retry_after if isinstance(exc, ProviderError) else None
+                if unavailable is not None:  # not this feed's failure: the run's, which its summary says once
+                    log.info("sync of %s stopped the run: %s", feed.name, result.error)
+                    self.stop(unavailable)
+                else:
+                    # a backend's failure says it all; anything else (a bug) gets its traceback
+                    log.warning("sync of %s failed: %s", feed.name, result.error,
+                                exc_info=not isinstance(exc, ProviderError))
             if result.error is not None:
-                log.warning("sync of %s failed: %s", feed.name, result.error, exc_info=not _expected(exc))
                 with contextlib.suppress(Exception):
                     await self._write(self._fail_feed, feed, result.error)
         finally:
@@ -535,9 +598,8 @@ class SyncEngine:
             if filled:
                 store.upsert(feed.table, store.combine([prepared for _, prepared in filled]))
             for page, _ in pages:
-                for table, extra in page.also.items():
-                    if extra:
-                        store.upsert(table, extra)
+                for table, extra in page.also:  # (not ``rows``: the token's row count below)
+                    store.upsert(table, extra)
             if feed.kind == "export":
                 store.save_token(feed.name, pages[-1][0].token, rows=rows, pages=len(pages))
 
@@ -573,12 +635,3 @@ def _deactivatable(table: str) -> bool:
 
     spec = TABLES.get(table)
     return spec is not None and spec.conflict == ("id",) and "active" in spec.columns
-
-
-def _expected(exc: BaseException) -> bool:
-    """Errors whose message says it all (no traceback in the log)."""
-    try:
-        from jpm_tui.api.errors import JpmApiError
-    except ImportError:  # pragma: no cover
-        return False
-    return isinstance(exc, JpmApiError)

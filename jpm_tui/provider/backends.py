@@ -29,9 +29,16 @@ def _fsm_navigator() -> Workflow:
     return WORKFLOW
 
 
+def _bigchange() -> Workflow:
+    from .bigchange.workflow import WORKFLOW
+
+    return WORKFLOW
+
+
 WORKFLOWS: dict[str, Callable[[], Workflow]] = {
     "servicetitan": _servicetitan,
     "fsm-navigator": _fsm_navigator,
+    "bigchange": _bigchange,
 }
 """Backend name -> its workflow."""
 

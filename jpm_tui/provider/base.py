@@ -12,12 +12,18 @@ A backend (ServiceTitan today, others later) implements ``Provider``:
 * ``find_applied(command, since)`` answers "did this command already reach the backend?" for a create whose
   earlier attempt was lost (the sender died, or the answer never came): the outbox asks it before sending such a
   command again, since a create leaves no ``modified_on`` to compare.
+* ``ping()`` (optional) returns when the backend answers at all and raises when it cannot be reached: the sync
+  engine and the board's live loop ask it when a request is slow, and while offline, to tell a slow answer from
+  a dead server within seconds.
+
+What fails on the backend's side leaves every method but ``execute`` as a ``ProviderError``: the cache decides from
+its fields (try again, stop the run, ask for sign-in) and never sees the backend's HTTP client or its errors.
 """
 
 from __future__ import annotations
 
 import enum
-from collections.abc import AsyncIterator, Callable, Mapping, Sequence
+from collections.abc import AsyncIterator, Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, Literal, Protocol, runtime_checkable
@@ -33,6 +39,7 @@ __all__ = [
     "Outcome",
     "PageIterator",
     "Provider",
+    "ProviderError",
     "RecordKind",
 ]
 
@@ -48,14 +55,14 @@ class FeedPage:
     ``token``: for an export feed, the continuation token to store *in the same transaction as the rows*
     and hand back to ``Feed.pages`` next time; for a list feed, None. ``has_more``: False when the feed
     has caught up (export: wait a few minutes before asking again; list: that was the last page).
-    ``also``: rows of other tables that came with this page (table -> rows), written in the same transaction (one
-    FSM Navigator job list fills jobs, their windows as appointments and their technicians as assignments).
     """
 
     rows: list[Any]
     token: str | None
     has_more: bool
-    also: Mapping[str, list[Any]] = field(default_factory=dict)
+    also: tuple[tuple[str, list[Any]], ...] = ()
+    """Rows for other tables read from the same page, (table, rows), stored in the page's transaction (a BigChange
+    job list fills jobs, the planned window as an appointment and its resource as the assignment)."""
 
 
 PageIterator = Callable[[str | None], AsyncIterator[FeedPage]]
@@ -129,6 +136,31 @@ class CommandResult:
         }
 
 
+class ProviderError(Exception):
+    """A backend failure in the cache's terms, raised by a provider in place of its client's errors (feeds,
+    ``fetch_record``, ``booked_log``, ``find_applied``, ``ping``). ``str()`` is the whole message (one line per
+    field error after the first); ``title`` its first words, for a line on screen."""
+
+    def __init__(self, message: str, *, retryable: bool, auth: bool = False, unavailable: str | None = None,
+                 status: int | None = None, retry_after: float | None = None, title: str = "",
+                 kind: str = "") -> None:
+        super().__init__(message)
+        self.retryable = retryable
+        """Trying the same request again later may succeed (network, rate limit, 5xx)."""
+        self.auth = auth
+        """Credentials or permissions refused: nothing changes until the configuration does."""
+        self.unavailable = unavailable
+        """Why no request can succeed now (the server unreachable or silent, sign-in refused), in a few words; None
+        for a failure of this one request."""
+        self.status = status
+        """The backend's status code, when it answered with one."""
+        self.retry_after = retry_after
+        """Seconds the backend asked to wait before the next request (a rate limit)."""
+        self.title = title or message
+        self.kind = kind or type(self).__name__
+        """The backend's name for the failure (its client's error class), kept in the outbox's error detail."""
+
+
 @runtime_checkable
 class Provider(Protocol):
     name: str
@@ -149,7 +181,7 @@ class Provider(Protocol):
 
     async def booked_log(self, job_id: int) -> BookedLogEntry | None:
         """Who booked the job, when, and the appointment booked, or None when the backend has no booked log
-        for it. Failures (network, auth, 5xx) raise."""
+        for it. Failures (network, auth, 5xx) raise ``ProviderError``."""
         ...
 
     async def find_applied(self, command: Command, since: datetime) -> CommandResult | None:
@@ -157,5 +189,5 @@ class Provider(Protocol):
         has what ``command`` makes, made at or after ``since``: a note with the same text on the record, an
         appointment on the job with the same start, end (and technicians). None when nothing is found, and for
         the commands that make nothing (updates: the outbox's ``modified_on`` check catches those). Failures
-        (network, auth, 5xx) raise."""
+        (network, auth, 5xx) raise ``ProviderError``."""
         ...

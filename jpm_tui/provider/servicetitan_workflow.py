@@ -1,7 +1,7 @@
 """ServiceTitan's workflow (JPM v2 and Dispatch), declared for the board: the statuses and what they mean, the
 actions the board can queue, and what the outbox expects of each write.
 
-Apart from ``provider/servicetitan.py`` so the board imports it without the HTTP client and its models.
+Apart from the ``provider/servicetitan/`` package so the board imports it without the HTTP client and its models.
 ServiceTitan enforces no transition table (its endpoints refuse what they refuse: cancel, hold, ...).
 """
 

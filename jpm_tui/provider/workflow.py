@@ -13,7 +13,7 @@ No HTTP, no pydantic: the board imports this before it paints from the cache.
 from __future__ import annotations
 
 import enum
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
@@ -21,6 +21,8 @@ __all__ = [
     "Action",
     "ActionNeeds",
     "Capabilities",
+    "EditForm",
+    "FormField",
     "FINISHED",
     "NOT_STARTED",
     "OTHER",
@@ -73,9 +75,11 @@ class PriorityLevel(enum.StrEnum):
 
 RecordType = Literal["job", "appointment"]
 
-ActionNeeds = Literal["none", "confirm", "text", "reason", "choice", "technicians", "time", "project", "status"]
+ActionNeeds = Literal["none", "confirm", "text", "reason", "choice", "technicians", "time", "project", "status",
+                      "form"]
 """What the board asks before it queues the action: nothing, a yes/no, a text, a reason from the backend's list
-(with a memo), one of a list (priority, job type...), technicians, a time, a project, the next status."""
+(with a memo), one of a list (priority, job type...), technicians, a time, a project, the next status, or a form
+of several fields (``Workflow.forms``)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -124,6 +128,40 @@ class Capabilities:
     """A cancellation takes a reason from the backend's list."""
 
 
+FieldKind = Literal["text", "minutes"]
+"""What a form field takes: a line of text, or a whole number of minutes."""
+
+
+@dataclass(frozen=True, slots=True)
+class FormField:
+    """One field of an action's form, as the backend declares it for one record: the board shows ``label`` and
+    ``value``, and says per field whether it will be sent (changed), kept (unchanged) or cleared (emptied)."""
+
+    name: str
+    """The backend's name of the field: the key of the command's changes, of a refusal's field errors."""
+    label: str
+    value: str | None
+    """The record's current value (None: not set)."""
+    kind: FieldKind = "text"
+    clearable: bool = True
+    """Emptying it sends a clear; False: emptying it keeps the value (the backend cannot unset it)."""
+    note: str = ""
+    """What the value stands for, when it is an id (the person's name beside a person id)."""
+    refused: str | None = None
+    """Why this record's field cannot change now (shown, the field read-only); None when it can."""
+
+
+@dataclass(frozen=True, slots=True)
+class EditForm:
+    """An action whose answer is a form: the backend lists a record's fields and makes the command from what the
+    dispatcher changed (``changes``: name -> new value as typed) and emptied (``cleared``: names)."""
+
+    fields: Callable[[Any, StatusCategory | None], tuple[FormField, ...]]
+    """(record, its status's category with queued writes laid over) -> its fields, in form order."""
+    command: Callable[[int, Mapping[str, str], tuple[str, ...]], Any]
+    """(record id, changes, cleared) -> the command to queue."""
+
+
 TrayKind = Literal["unassigned", "unconfirmed", "held", "canceled"]
 
 
@@ -163,6 +201,8 @@ class Workflow:
     follow_up: Mapping[str, tuple[str, ...]]
     """Command kind -> the feeds worth an incremental sync once it is done (what re-reading its record misses)."""
     tray: tuple[TraySection, ...]
+    forms: Mapping[str, EditForm] = field(default_factory=dict)
+    """Action id -> its form (actions whose ``needs`` is ``"form"``)."""
     _job_index: dict[str, Status] = field(init=False, repr=False, compare=False)
     _appointment_index: dict[str, Status] = field(init=False, repr=False, compare=False)
     _priority_index: dict[str, Priority] = field(init=False, repr=False, compare=False)

@@ -6,6 +6,7 @@ rate limit), the fault switches and the last-resort 500, all answering with ApiE
 from __future__ import annotations
 
 import importlib
+from functools import partial
 from datetime import datetime
 
 from starlette.applications import Starlette
@@ -191,7 +192,8 @@ def build_state(
     (token_lifetime, rate_limit, export_page_size, ...).
     """
     state = SandboxState(seed=seed, now=now if frozen else None, **settings)
-    state.load(_generate(seed, jobs, now or state.now(), hostile))
+    world = partial(_generate, seed, jobs, now or state.now(), hostile)  # same arguments, same world: the reset point
+    state.load(world(), again=world)
     return state
 
 

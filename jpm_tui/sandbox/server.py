@@ -118,9 +118,10 @@ def _serve_on(app: Starlette, sock: socket.socket, host: str, on_ready: Callable
 
 
 @contextmanager
-def running_server(app: Starlette, *, timeout: float = 10.0) -> Iterator[str]:
-    """Serve `app` on 127.0.0.1 (free port) in a background thread; yields the base URL."""
-    sock = _listen("127.0.0.1", 0)
+def running_server(app: Starlette, *, timeout: float = 10.0, sock: socket.socket | None = None) -> Iterator[str]:
+    """Serve `app` on 127.0.0.1 (free port) in a background thread; yields the base URL. `sock`: a socket bound on
+    127.0.0.1 to serve on instead (a port that refused or hung before: the server comes back); closed afterwards."""
+    sock = sock or _listen("127.0.0.1", 0)
     server = _server(app)
     thread = threading.Thread(target=asyncio.run, args=(server.serve(sockets=[sock]),), name="sandbox-server",
                               daemon=True)

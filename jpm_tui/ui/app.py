@@ -252,7 +252,8 @@ class JpmApp(App[None]):
 
     def _live_changed(self, state: LiveState) -> None:
         self.status = replace(self.status, online=state.online, syncing=state.syncing,
-                              last_sync=state.last_sync, outbox=state.outbox)
+                              last_sync=state.last_sync, outbox=state.outbox,
+                              offline_reason=None if state.online else state.last_error)
         if not state.syncing and state.changed_feeds:
             self._data_changed()
 
@@ -406,15 +407,13 @@ class JpmApp(App[None]):
         """Store ``commands`` in the outbox, in turn (durable when this returns None), then send each in the
         background and say how that ended. Returns why one could not be stored instead (a full disk, a read-only
         or damaged cache): then it and those after it were not, and the form that asked keeps what was typed."""
-        import asyncio
-
         from ..cache.health import CacheFault
 
         if self.live is None:
             return self.read_only_reason
         for command in commands:
             try:
-                entry = await asyncio.to_thread(self.live.outbox.enqueue, command)
+                entry = await self.live.enqueue(command)
             except CacheFault as fault:
                 return f"Not saved: {fault}"
             self._send_queued(entry, self.describe(command))

@@ -402,6 +402,6 @@ async def test_sandbox_faults_retried_for_reads_never_duplicated_for_writes(sand
 
 async def test_sandbox_latency_past_the_timeout_is_a_clear_transport_error(sandbox_server, sandbox_state):
     sandbox_state.faults.latency_ms = 800
-    async with sandbox_client(sandbox_server, timeout=0.2, max_retries=0) as client:
+    async with sandbox_client(sandbox_server, read_timeout=0.2, max_retries=0) as client:
         with pytest.raises(TransportError, match="timed out"):
             await client.request("GET", "jpm", "job-types")

@@ -11,7 +11,7 @@ from typing import Any
 import pytest
 
 from jpm_tui.cache.schema import LATEST
-from jpm_tui.cache.store import CacheStore, JobQuery
+from jpm_tui.cache.store import CacheStore, JobQuery, writer
 from jpm_tui.cache.sync import SyncEngine
 from jpm_tui.provider import domain as d
 from jpm_tui.provider.servicetitan import ServiceTitanProvider
@@ -84,7 +84,8 @@ def assert_counts_exact(store: CacheStore) -> None:
         conn.close()
 
 
-def test_counts_follow_inserts_updates_duplicates_and_deactivation(store: CacheStore) -> None:
+def test_counts_follow_inserts_updates_duplicates_and_deactivation(store: CacheStore,
+                                                                  monkeypatch: pytest.MonkeyPatch) -> None:
     store.upsert("jobs", [job(i, job_type_id=None if i % 7 == 0 else i % 3, business_unit_id=None if i % 5 == 0
                               else i % 2, priority=d.Priority.HIGH if i % 4 == 0 else d.Priority.NORMAL)
                           for i in range(1, 61)])
@@ -101,7 +102,7 @@ def test_counts_follow_inserts_updates_duplicates_and_deactivation(store: CacheS
     assert store.count_jobs(JobQuery(statuses=("Canceled",), include_inactive=True)) == 1
     assert store.count_jobs(JobQuery(statuses=("Invoiced",))) == 1
     # many chunks in one call (CHUNK rows each), the same ids again in a later chunk
-    store.CHUNK = 16
+    monkeypatch.setattr(writer, "CHUNK", 16)
     store.upsert("jobs", [job(i, status=d.JobStatus.DISPATCHED) for i in range(30, 90)]
                  + [job(i, active=False) for i in range(40, 50)])
     assert_counts_exact(store)

@@ -10,7 +10,7 @@ from typing import Any
 
 import pytest
 
-from jpm_tui.cache.store import _FILL_KEEP, CacheStore, JobQuery
+from jpm_tui.cache.store import _FILL_KEEP, CacheStore, JobQuery, first_fill
 from jpm_tui.cache.sync import SyncEngine, SyncProgress, SyncSummary
 from jpm_tui.provider.servicetitan import ServiceTitanProvider
 
@@ -179,7 +179,7 @@ async def test_a_failing_jobs_feed_ends_a_large_fill_and_keeps_a_small_one(store
     """A large fill left behind is finished by the next sync that runs the jobs feed, even one that cannot reach
     the server (an offline board would otherwise sort that many jobs on every read until it could). A small one
     stays a fill, which the next run that reaches the server resumes and ends."""
-    monkeypatch.setattr(store, "FILL_READABLE_JOBS", readable)
+    monkeypatch.setattr(first_fill, "FILL_READABLE_JOBS", readable)
     engine_box: list[SyncEngine] = []
     async with make_client(server.base_url) as client:
         async with SyncEngine(store, ServiceTitanProvider(client),
@@ -230,7 +230,7 @@ def test_the_index_build_sorts_with_temp_store_file_and_gives_the_connection_bac
     from jpm_tui.provider import domain as d
 
     if plan is not None:
-        monkeypatch.setattr(store, "_plan", lambda q, offset, limit: plan)
+        monkeypatch.setattr(store.planner, "plan", lambda q, offset, limit: plan)
     store.begin_fill("jobs")
     store.upsert("jobs", [d.Job(i, str(100 + i), d.JobStatus.SCHEDULED, d.Priority.NORMAL, None, None, None, None,
                                 summary=f"harbor leak {i}" if i % 2 else "roof") for i in range(1, 41)])
@@ -243,14 +243,14 @@ def test_the_index_build_sorts_with_temp_store_file_and_gives_the_connection_bac
     built = [i for i, sql in enumerate(statements) if sql.startswith("CREATE INDEX")]
     assert built and statements.index("PRAGMA temp_store=FILE") < built[0]
     # sorted in runs by helper threads: a small page cache while it builds, the store's own after
-    for during in ("PRAGMA threads=4", f"PRAGMA cache_size=-{store.BUILD_CACHE_KIB}"):
+    for during in ("PRAGMA threads=4", f"PRAGMA cache_size=-{first_fill.BUILD_CACHE_KIB}"):
         assert statements.index(during) < built[0]
-    for after in ("PRAGMA temp_store=MEMORY", "PRAGMA threads=0", f"PRAGMA cache_size=-{store.CACHE_KIB}"):
+    for after in ("PRAGMA temp_store=MEMORY", "PRAGMA threads=0", f"PRAGMA cache_size=-{store.db.CACHE_KIB}"):
         assert statements.index(after) > built[-1]
     assert not _filling(store.path) and job_indexes(store.conn) == schema_job_indexes()
     assert store.conn.execute("PRAGMA temp_store").fetchone()[0] == 2  # MEMORY, as the store opens connections
     assert store.conn.execute("PRAGMA threads").fetchone()[0] == 0
-    assert store.conn.execute("PRAGMA cache_size").fetchone()[0] == -store.CACHE_KIB
+    assert store.conn.execute("PRAGMA cache_size").fetchone()[0] == -store.db.CACHE_KIB
     store.upsert("jobs", [d.Job(99, "199", d.JobStatus.HOLD, d.Priority.NORMAL, None, None, None, None,
                                 summary="harbor gate")])
     assert store.count_jobs(query) == 21 and len(store.jobs_window(query, 0, 50)) == 21
@@ -260,13 +260,13 @@ def test_the_index_build_sorts_with_temp_store_file_and_gives_the_connection_bac
 @pytest.mark.parametrize("plan", ["sort", "check"])
 def test_a_window_walking_an_order_whose_index_a_fill_deferred_reads_without_it(store, monkeypatch, plan) -> None:
     """A window that walks the sort order during a first fill names no index the fill dropped, whoever chose the
-    plan (``_plan`` itself avoids walking a missing index; here the walk is forced)."""
+    plan (``Planner.plan`` itself avoids walking a missing index; here the walk is forced)."""
     from jpm_tui.provider import domain as d
 
     store.begin_fill("jobs")
     store.upsert("jobs", [d.Job(i, str(100 + i), d.JobStatus.SCHEDULED, d.Priority.NORMAL, None, None, None, None,
                                 summary=f"harbor leak {i:02}") for i in range(1, 41)])
     assert "jobs_sort_summary" not in job_indexes(store.conn)
-    monkeypatch.setattr(store, "_plan", lambda q, offset, limit: plan)
+    monkeypatch.setattr(store.planner, "plan", lambda q, offset, limit: plan)
     query = JobQuery(text="harbor" if plan == "check" else "", sort="summary", descending=True)
     assert [r.id for r in store.jobs_window(query, 0, 5)] == [40, 39, 38, 37, 36]

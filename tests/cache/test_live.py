@@ -5,12 +5,14 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import math
+from collections.abc import Callable
 from typing import Any
 
 import httpx
 import pytest
 
-from jpm_tui.cache.live import LiveCache, LiveState
+from jpm_tui.cache.live import CADENCES, Cadence, LiveCache, LiveState
 from jpm_tui.cache.outbox import OutboxError, OutboxState
 from jpm_tui.cache.store import CacheStore
 from jpm_tui.cache.sync import SyncError
@@ -36,7 +38,9 @@ class World:
                 app_key=sandbox_state.APP_KEY, transport=httpx.ASGITransport(app=self.app), rate_limit=1000.0,
                 max_retries=0))
 
-        self.live = LiveCache(self.store, provider, interval=3600, retry_interval=3600)
+        # no second round unless a test asks for one
+        self.live = LiveCache(self.store, provider, cadences={tier: Cadence(3600, 3600) for tier in CADENCES},
+                              probe=3600)
         self.task: asyncio.Task[None] | None = None
 
     async def start(self) -> None:
@@ -185,3 +189,235 @@ async def test_refresh_booked_log_before_the_loop_opened_does_nothing(tmp_path) 
         assert store.booked_log_read_on(1) is None
     finally:
         store.close()
+
+
+# ------------------------------------------------------------------ cadence, request rate, offline and back
+
+
+class VirtualClock:
+    """The live loop's clock and sleep: a sleep moves the time on at once, running the actions ``at`` puts on the
+    way (a server change, the network going down) at their time. A round takes no virtual time."""
+
+    def __init__(self) -> None:
+        self.now = 0.0
+        self._actions: list[tuple[float, Callable[[], None]]] = []
+
+    def __call__(self) -> float:
+        return self.now
+
+    def at(self, when: float, action: Callable[[], None]) -> None:
+        self._actions = sorted([*self._actions, (when, action)], key=lambda pair: pair[0])
+
+    async def sleep(self, seconds: float) -> None:
+        end = self.now + seconds
+        while self._actions and self._actions[0][0] <= end:
+            when, action = self._actions.pop(0)
+            self.now = max(self.now, when)
+            action()
+        self.now = end
+        await asyncio.sleep(0)
+
+
+class Wire(httpx.AsyncBaseTransport):
+    """The in-process sandbox behind a wire that notes each request's virtual time, can be cut (connections refused)
+    and can answer API requests 429 until a virtual time."""
+
+    def __init__(self, inner: httpx.AsyncBaseTransport, clock: VirtualClock) -> None:
+        self.inner = inner
+        self.clock = clock
+        self.up = True
+        self.throttled_until = 0.0
+        self.api: list[tuple[float, str]] = []
+        """(time, path) of each API request (what ServiceTitan's rate limit counts)."""
+        self.other: list[tuple[float, str]] = []
+        """(time, path) of the token requests and pings."""
+        self.refused: list[tuple[float, str]] = []
+        """(time, path) of every request made while the wire was cut."""
+
+    async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
+        path = request.url.path
+        now = self.clock()
+        if not self.up:
+            self.refused.append((now, path))
+            raise httpx.ConnectError("[Errno 111] Connection refused", request=request)
+        if "/v2/tenant/" not in path:
+            self.other.append((now, path))
+            return await self.inner.handle_async_request(request)
+        self.api.append((now, path))
+        if now < self.throttled_until:
+            wait = math.ceil(self.throttled_until - now)
+            return httpx.Response(429, headers={"Retry-After": str(wait)}, json={
+                "type": "", "title": f"Too many requests. Please retry after {wait} seconds.", "status": 429,
+                "traceId": "t", "errors": {}, "data": {}})
+        return await self.inner.handle_async_request(request)
+
+    def times(self, feed_path: str) -> list[float]:
+        return [t for t, path in self.api if path.endswith(feed_path)]
+
+
+class Polled:
+    """A LiveCache with the real cadences on virtual time, over the in-process sandbox behind a ``Wire``."""
+
+    def __init__(self, tmp_path: Any, *, secret: str = sandbox_state.CLIENT_SECRET) -> None:
+        from jpm_tui.api.client import ServiceTitanClient
+
+        self.clock = VirtualClock()
+        self.app = create_app(jobs=60, seed=3, rate_limit=None)
+        self.sandbox = self.app.state.sandbox
+        self.wire = Wire(httpx.ASGITransport(app=self.app), self.clock)
+        self.store = CacheStore(tmp_path / "cache.sqlite3")
+        self.states: list[tuple[float, LiveState]] = []
+        """Every state the header was given, with its virtual time."""
+
+        def provider() -> ServiceTitanProvider:
+            return ServiceTitanProvider(ServiceTitanClient(
+                api_url="http://sandbox", auth_url="http://sandbox", tenant=sandbox_state.TENANT,
+                client_id=sandbox_state.CLIENT_ID, client_secret=secret, app_key=sandbox_state.APP_KEY,
+                transport=self.wire, rate_limit=None, max_retries=0, transport_retries=0))
+
+        self.live = LiveCache(self.store, provider, clock=self.clock, sleep=self.clock.sleep)
+
+    async def run_until(self, end: float) -> None:
+        """Run the loop until virtual time ``end`` (what it does after is not looked at)."""
+        done = asyncio.Event()
+        self.clock.at(end, done.set)
+        task = asyncio.create_task(self.live.run(lambda s: self.states.append((self.clock(), LiveState(**vars_of(s))))))
+        try:
+            waiting = asyncio.ensure_future(done.wait())
+            await asyncio.wait({task, waiting}, timeout=60, return_when=asyncio.FIRST_COMPLETED)
+            assert done.is_set(), task.exception() if task.done() else "the loop did not reach its end in 60 s"
+        finally:
+            task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await task
+            await self.live.aclose()
+
+    def first(self, condition: Callable[[LiveState], bool], after: float = 0.0,
+              since: Callable[[LiveState], bool] = lambda _state: True) -> float:
+        """The virtual time the header first showed a state meeting ``condition``, at or after ``after`` and not before
+        the first state there meeting ``since``."""
+        states = [(t, state) for t, state in self.states if t >= after]
+        start = next(n for n, (_, state) in enumerate(states) if since(state))
+        return next(t for t, state in states[start:] if condition(state))
+
+    def close(self) -> None:
+        self.store.close()
+
+
+@pytest.fixture
+def polled(tmp_path):
+    p = Polled(tmp_path)
+    yield p
+    p.close()
+
+
+def _gaps(times: list[float]) -> list[float]:
+    return [round(b - a, 3) for a, b in zip(times, times[1:], strict=False)]
+
+
+async def test_an_idle_board_backs_off_to_its_steady_request_rate(polled: Polled) -> None:
+    await polled.run_until(900)
+    wire = polled.wire
+    # fast tier: 4 s after the first sync brought rows, then longer while nothing changes, at most 8 s
+    assert _gaps(wire.times("/export/jobs"))[:5] == [4.0, 6.0, 8.0, 8.0, 8.0]
+    assert set(_gaps(wire.times("/export/appointments"))[2:]) == {8.0}
+    # medium: a minute, then twice as long each time, up to 4 minutes; slow: every 10 minutes
+    assert _gaps(wire.times("/export/job-notes"))[:3] == [60.0, 120.0, 240.0]
+    assert _gaps(wire.times("/job-types")) == [600.0]
+    steady = [t for t, _ in wire.api if 300 <= t < 900]
+    assert len(steady) / 600 <= 0.5  # docs/architecture.md: ~0.45 request/s per idle board
+    assert len([t for t, _ in wire.api if 0 < t < 900]) / 900 <= 1.0
+    assert all(state.online and not state.last_error for _, state in polled.states)
+
+
+async def test_a_change_on_the_server_shows_within_8_s_and_polling_speeds_up_again(polled: Polled) -> None:
+    job = sorted(polled.sandbox["jobs"].values(), key=lambda j: j["id"])[5]
+
+    def change() -> None:
+        job["summary"] = "changed on the server"
+        polled.sandbox["jobs"].touch(job)
+
+    polled.clock.at(200, change)
+    await polled.run_until(260)
+    seen = polled.first(lambda s: "jobs" in s.changed_feeds, after=200)
+    assert seen - 200 <= 8 and polled.store.job(job["id"]).summary == "changed on the server"
+    after = [t for t in polled.wire.times("/export/jobs") if t >= seen]
+    assert _gaps(after)[:2] == [4.0, 6.0]  # it brought rows: back to the fast cadence, then slower again
+
+
+async def test_a_429_holds_every_feed_for_the_wait_the_server_asked(polled: Polled) -> None:
+    def throttle() -> None:
+        polled.wire.throttled_until = 100 + 30
+
+    polled.clock.at(100, throttle)
+    await polled.run_until(300)
+    refused = [t for t, _ in polled.wire.api if 100 <= t < 130]
+    assert refused and len(set(refused)) == 1  # one round was answered 429 ...
+    asked = math.ceil(130 - refused[0])
+    following = [t for t, _ in polled.wire.api if t > refused[0]]
+    assert following and following[0] >= refused[0] + asked  # ... and nothing was asked before the wait it gave
+    assert all(state.online for _, state in polled.states)  # the server answers: a 429 is not offline
+
+
+async def test_offline_at_once_pinged_every_2_s_at_most_online_when_it_answers(polled: Polled) -> None:
+    def cut() -> None:
+        polled.wire.up = False
+
+    def mend() -> None:
+        polled.wire.up = True
+
+    polled.clock.at(50, cut)
+    polled.clock.at(71, mend)
+    await polled.run_until(120)
+    failed = polled.wire.refused[0][0]  # the first request that found the wire cut ...
+    assert polled.first(lambda s: not s.online) == failed  # ... said offline at once
+    offline = next(state for _, state in polled.states if not state.online)
+    assert offline.last_error == "Could not reach sandbox: connection refused"
+    pings = [t for t, path in polled.wire.refused if path == "/"]
+    assert pings[0] == failed and set(_gaps(pings)[2:]) == {2.0} and _gaps(pings)[:2] == [1.0, 1.5]
+    back = polled.first(lambda s: s.online, after=failed, since=lambda s: not s.online)
+    assert 71 < back <= 71 + 2  # online at the first ping answered, in a round that committed a page
+
+
+async def test_a_write_made_offline_is_counted_at_once_and_sent_when_back(polled: Polled) -> None:
+    job = next(j for j in sorted(polled.sandbox["jobs"].values(), key=lambda j: j["id"]))
+    told: list[list[LiveState]] = []
+
+    def cut() -> None:
+        polled.wire.up = False
+
+    def write() -> None:
+        async def submit() -> None:
+            before = len(polled.states)
+            entry = await polled.live.submit(d.AddJobNote(job["id"], "written offline", False))
+            assert entry.state == OutboxState.PENDING
+            told.append([state for _, state in polled.states[before:]])
+
+        asyncio.ensure_future(submit())
+
+    polled.clock.at(20, cut)
+    polled.clock.at(40, write)
+    polled.clock.at(60, lambda: setattr(polled.wire, "up", True))
+    await polled.run_until(90)
+    # the header was told before submit() returned, while offline (no round had brought the server back)
+    assert (1, False) in [(state.outbox, state.online) for state in told[0]]
+    assert not any(state.online for state in told[0])
+    counted = polled.first(lambda s: s.outbox == 1)  # (virtual time runs on while the write is stored on a thread)
+    sent = polled.first(lambda s: s.outbox == 0, after=counted)
+    assert sent <= max(counted, 60) + 2  # sent in the round that found the server back
+    notes = [n for n in polled.sandbox["job_notes"].values() if n["jobId"] == job["id"] and n["text"] == "written offline"]
+    assert len(notes) == 1
+
+
+async def test_sign_in_refused_is_offline_with_the_reason_and_tried_less_and_less_often(tmp_path) -> None:
+    polled = Polled(tmp_path, secret="not-the-secret")
+    try:
+        await polled.run_until(600)
+    finally:
+        polled.close()
+    reasons = {state.last_error for _, state in polled.states if not state.online}
+    assert reasons == {"sign-in refused (400): ServiceTitan rejected the client credentials (invalid_client) at "
+                       "sandbox: check client_id 'sandbox-client' and the client secret"}
+    assert not any(state.online for t, state in polled.states if t > 0)
+    tokens = sorted({t for t, path in polled.wire.other if path == "/connect/token"})  # a round: 1 per feed at once
+    assert _gaps(tokens)[:7] == [2.0, 4.0, 8.0, 16.0, 32.0, 60.0, 60.0]  # never a token request a second

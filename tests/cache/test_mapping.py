@@ -11,10 +11,12 @@ from typing import Any, ClassVar
 
 import pytest
 
+from jpm_tui.api import errors as api_errors
 from jpm_tui.provider import domain as d
 from jpm_tui.provider.domain import commands as commands_module
+from jpm_tui.provider.bigchange.commands import EditJobFields
 from jpm_tui.provider import servicetitan as st
-from jpm_tui.provider.base import Feed, FeedPage, Outcome, Provider
+from jpm_tui.provider.base import Feed, FeedPage, Outcome, Provider, ProviderError
 
 REFERENCE = Path(__file__).resolve().parents[2].parent / "shared" / "reference" / "servicetitan"
 
@@ -159,11 +161,14 @@ ONE_WINDOW_COMMANDS = [  # a backend with one window and one technician per job 
     d.CreateJob(4, "Boiler service", "annual", "High", 5, datetime(2025, 1, 2, 9, tzinfo=UTC),
                 datetime(2025, 1, 2, 10, tzinfo=UTC)),
 ]
+FORM_COMMANDS = [  # a backend whose edit is a form of fields (BigChange): changed with values, emptied by name
+    EditJobFields(1, {"reference": "PBS-1", "customFields.9001": "AT-1"}, ("orderNumber", "customFields.9002")),
+]
 CREATES = {"create_job"}
 """Commands making a record not there yet: no target id, nothing to compare before they are sent."""
 
 
-@pytest.mark.parametrize("command", ALL_COMMANDS + ONE_WINDOW_COMMANDS, ids=lambda c: c.kind)
+@pytest.mark.parametrize("command", ALL_COMMANDS + ONE_WINDOW_COMMANDS + FORM_COMMANDS, ids=lambda c: c.kind)
 def test_commands_round_trip_through_json(command: d.Command) -> None:
     data = json.loads(json.dumps(command.to_dict()))
     assert data["kind"] == command.kind
@@ -175,7 +180,7 @@ def test_commands_round_trip_through_json(command: d.Command) -> None:
 def test_command_cases_set_every_field_apart_from_its_default() -> None:
     # a field read back wrongly cannot hide behind its default in the round trip above
     for kind, cls in d.COMMAND_TYPES.items():
-        cases = [c for c in ALL_COMMANDS + ONE_WINDOW_COMMANDS if c.kind == kind]
+        cases = [c for c in ALL_COMMANDS + ONE_WINDOW_COMMANDS + FORM_COMMANDS if c.kind == kind]
         for f in dataclasses.fields(cls):
             default = f.default_factory() if f.default_factory is not dataclasses.MISSING else f.default
             assert any(getattr(c, f.name) != default for c in cases), (kind, f.name)
@@ -189,6 +194,7 @@ def test_a_new_command_is_read_back_by_its_fields_types(monkeypatch: pytest.Monk
     class RemindCustomer(d.Command):
         kind: ClassVar[str] = "remind_customer"
         target: ClassVar[str] = "job"
+        target_field: ClassVar[str | None] = "job_id"
         job_id: int
         due: datetime
         window_end: datetime | None
@@ -201,8 +207,21 @@ def test_a_new_command_is_read_back_by_its_fields_types(monkeypatch: pytest.Monk
     assert "remind_customer" not in d.COMMAND_TYPES
 
 
+def test_each_command_names_its_target_by_a_declared_field(monkeypatch: pytest.MonkeyPatch) -> None:
+    for cls in d.COMMAND_TYPES.values():
+        declared = {f.name: f.type for f in dataclasses.fields(cls)}
+        assert cls.target_field is None or declared.get(cls.target_field) in (int, "int"), cls
+    assert d.CancelJob(7, 2).target_id == 7 and d.AddProjectNote(9, "x").target_id == 9
+    assert d.CreateJob(location_id=3, title="new").target_id is None  # made by the command: nothing to compare
+    monkeypatch.setattr(commands_module, "_COMMANDS", dict(commands_module._COMMANDS))
+    with pytest.raises(TypeError, match="declares no target_field"):
+        class Forgetful(d.Command):
+            kind: ClassVar[str] = "forgetful"
+            target: ClassVar[str] = "job"
+
+
 def test_command_registry() -> None:
-    assert {c.kind for c in ALL_COMMANDS + ONE_WINDOW_COMMANDS} == set(d.COMMAND_TYPES)
+    assert {c.kind for c in ALL_COMMANDS + ONE_WINDOW_COMMANDS + FORM_COMMANDS} == set(d.COMMAND_TYPES)
     with pytest.raises(ValueError):
         d.command_from_dict({"kind": "launch_rocket"})
     with pytest.raises(ValueError):
@@ -259,20 +278,22 @@ async def test_execute_maps_commands_to_client_calls() -> None:
 
 
 @pytest.mark.parametrize(("error", "outcome"), [
-    (type("ApiError", (Exception,), {"status": 400, "title": "Bad", "errors": {"reasonId": ["required"]}})(),
-     Outcome.REJECTED),
-    (type("NotFoundError", (Exception,), {"status": 404, "title": "Job not found"})(), Outcome.NOT_FOUND),
-    (type("ConflictError", (Exception,), {"status": 409})(), Outcome.CONFLICT),
-    (type("RateLimitedError", (Exception,), {"status": 429, "retry_after": 3})(), Outcome.RETRY),
-    (type("TransportError", (Exception,), {})("host down"), Outcome.RETRY),
-    (type("AuthError", (Exception,), {"status": 401})(), Outcome.AUTH),
+    (api_errors.ApiError(400, "Bad", errors={"reasonId": ["required"]}), Outcome.REJECTED),
+    (api_errors.NotFoundError(404, "Job not found"), Outcome.NOT_FOUND),
+    (api_errors.ConflictError(409, "Conflict"), Outcome.CONFLICT),
+    (api_errors.RateLimitedError(429, "Too many requests", retry_after=3), Outcome.RETRY),
+    (api_errors.ApiError(503, "Service unavailable"), Outcome.RETRY),
+    (api_errors.TransportError("host down"), Outcome.RETRY),
+    (api_errors.AuthError(401, "Unauthorized"), Outcome.AUTH),
+    (TypeError("a bug of ours"), Outcome.REJECTED),
 ])
 async def test_execute_turns_failures_into_outcomes(error: Exception, outcome: Outcome) -> None:
     result = await st.ServiceTitanProvider(Recorder(fail=error)).execute(d.CancelJob(1, 2, "m"))
     assert result.outcome is outcome
-    if outcome is Outcome.REJECTED:
-        assert result.field_errors == {"reason_id": ["required"]}
-    if getattr(error, "retry_after", None):
+    assert result.detail["error"] == type(error).__name__ and result.message
+    if outcome is Outcome.REJECTED and isinstance(error, api_errors.ApiError):
+        assert result.field_errors == {"reason_id": ["required"]} and result.message == "Bad"
+    if isinstance(error, api_errors.RateLimitedError):
         assert result.retry_after == 3
 
 
@@ -371,8 +392,10 @@ async def test_provider_booked_log_maps_the_answer_and_404_is_none() -> None:
 
     missing = NotFoundError(404, "Booked log for job with ID 5 not found")
     assert await st.ServiceTitanProvider(_BookedLogClient(missing)).booked_log(5) is None
-    with pytest.raises(TransportError):
+    with pytest.raises(ProviderError) as raised:  # the cache's terms, not the HTTP client's
         await st.ServiceTitanProvider(_BookedLogClient(TransportError("host unreachable"))).booked_log(5)
+    assert raised.value.retryable and raised.value.unavailable == "host unreachable"
+    assert isinstance(raised.value.__cause__, TransportError)
 
 
 ARRIVAL_WINDOW = {"id": 31, "start": "07:00:00", "duration": "02:30:00", "businessUnitIds": [3, 4], "active": True,

@@ -15,7 +15,7 @@ from jpm_tui.cache.schema import LATEST
 from jpm_tui.cache.store import CacheStore
 from jpm_tui.cache.sync import SyncEngine
 from jpm_tui.provider import domain as d
-from jpm_tui.provider.base import CommandResult, Outcome
+from jpm_tui.provider.base import CommandResult, Outcome, ProviderError
 from jpm_tui.provider.servicetitan import ServiceTitanProvider
 
 try:
@@ -262,6 +262,39 @@ class _Scripted:
     async def fetch_record(self, kind: str, id: int) -> dict[str, Any] | None:
         job = self.store.job(id)
         return None if job is None else {f.name: getattr(job, f.name) for f in dataclasses.fields(job)}
+
+
+class _Failing(_Scripted):
+    """A provider whose conflict-check read raises ``failure``."""
+
+    def __init__(self, store: CacheStore, failure: BaseException) -> None:
+        super().__init__(store)
+        self.failure = failure
+
+    async def fetch_record(self, kind: str, id: int) -> dict[str, Any] | None:
+        raise self.failure
+
+
+@pytest.mark.parametrize(("failure", "outcome", "detail"), [
+    (ProviderError("Unauthorized (401)", retryable=False, auth=True, status=401, title="Unauthorized",
+                   kind="AuthError"), "auth", {"error": "AuthError", "status": 401}),
+    (ProviderError("Could not reach h: timed out", retryable=True, unavailable="Could not reach h: timed out",
+                   kind="TransportError"), "retry", {"error": "TransportError"}),
+    (ProviderError("Bad request (400)\nid: wrong", retryable=False, status=400), "rejected",
+     {"error": "ProviderError", "status": 400}),
+    (RuntimeError("a provider's bug"), "retry", {"error": "RuntimeError"}),  # kept: a row is never lost to a bug
+])
+async def test_a_read_that_raises_keeps_the_row_with_the_provider_errors_outcome(store, failure, outcome, detail):
+    store.upsert("jobs", [d.Job(1, "1", d.JobStatus.SCHEDULED, d.Priority.NORMAL, None, None, None, None,
+                                modified_on=d.parse_datetime("2025-05-01T12:00:00Z"))])
+    outbox = Outbox(store, _Failing(store, failure))  # type: ignore[arg-type]
+    entry = outbox.enqueue(d.CancelJob(job_id=1, reason_id=2, memo="m"))
+    await outbox.replay()
+    kept = outbox.get(entry.id)
+    assert kept.state == OutboxState.PENDING
+    assert (kept.answer["outcome"], kept.answer["detail"]) == (outcome, detail)
+    said = failure.title if isinstance(failure, ProviderError) else str(failure)
+    assert kept.message == said.splitlines()[0]  # the title, one line
 
 
 def _columns(store: CacheStore, entry_id: int) -> tuple[Any, Any]:

@@ -175,7 +175,7 @@ def test_windows_tile_the_whole_list(world, q: JobQuery) -> None:
     total = store.count_jobs(q)
     assert len(whole) == total
     for size in (1, 7, 50):
-        store._anchors.clear()
+        store.bookmarks.anchors.clear()
         tiled = []
         for offset in range(0, total + size, size):
             tiled += ids(store, q, offset, size)
@@ -214,14 +214,14 @@ def _walk(store: CacheStore, q: JobQuery, monkeypatch: pytest.MonkeyPatch, secon
     returns the number of calls."""
     calls = 1
     with monkeypatch.context() as m:
-        m.setattr(store, "_plan", lambda q, offset, limit: "sort")
+        m.setattr(store.planner, "plan", lambda q, offset, limit: "sort")
         while not store.bookmark_job_list(q, seconds):
             calls += 1
     return calls
 
 
 def _marks(store: CacheStore, q: JobQuery):  # noqa: ANN202 - the store's private record
-    return store._anchors_for(q, store._version())
+    return store.bookmarks.anchors_for(q, store.db.version())
 
 
 BOOKMARKED = [JobQuery(sort=s, descending=desc) for s in sorted(JOB_SORT_COLUMNS) for desc in (False, True)] + [
@@ -238,10 +238,10 @@ BOOKMARKED = [JobQuery(sort=s, descending=desc) for s in sorted(JOB_SORT_COLUMNS
 def test_bookmarked_windows_equal_windows_read_from_the_top(world, monkeypatch: pytest.MonkeyPatch,
                                                              q: JobQuery) -> None:
     store, _ = world
-    monkeypatch.setattr(store, "BOOKMARK_ENTRIES", 7)
-    store._anchors.clear()
+    monkeypatch.setattr(store.bookmarks, "BOOKMARK_ENTRIES", 7)
+    store.bookmarks.anchors.clear()
     whole = ids(store, q)
-    store._anchors.clear()
+    store.bookmarks.anchors.clear()
     assert _walk(store, q, monkeypatch, seconds=0) > 1  # one step a call
     entry = _marks(store, q)
     step = -(-7 * len(whole) // 300)  # 7 of the 300 jobs' entries in the sort index
@@ -260,11 +260,11 @@ def test_bookmarked_windows_equal_windows_read_from_the_top(world, monkeypatch: 
 def test_bookmarks_are_few_and_only_where_they_help(world, monkeypatch: pytest.MonkeyPatch) -> None:
     store, _ = world
     q = JobQuery(sort="customer")
-    store._anchors.clear()
+    store.bookmarks.anchors.clear()
     assert store.bookmark_job_list(q, 1.0) and not _marks(store, q).marks  # 270 jobs: shorter than a step
-    monkeypatch.setattr(store, "BOOKMARK_ENTRIES", 1)
-    monkeypatch.setattr(store, "MAX_BOOKMARKS", 10)
-    store._anchors.clear()  # that answer holds for the data version
+    monkeypatch.setattr(store.bookmarks, "BOOKMARK_ENTRIES", 1)
+    monkeypatch.setattr(store.bookmarks, "MAX_BOOKMARKS", 10)
+    store.bookmarks.anchors.clear()  # that answer holds for the data version
     total = store.count_jobs(q)
     _walk(store, q, monkeypatch)
     entry = _marks(store, q)
@@ -272,19 +272,19 @@ def test_bookmarks_are_few_and_only_where_they_help(world, monkeypatch: pytest.M
     assert [mark[1] for mark in entry.marks] == ids(store, q)[entry.step - 1::entry.step]
     # a text search, and a list whose last page the planner reads by finding its jobs and sorting them
     for q, plan in ((JobQuery(text="a"), "sort"), (JobQuery(statuses=("Hold",)), "filter")):
-        monkeypatch.setattr(store, "_plan", lambda q, offset, limit: plan)  # noqa: B023 - used at once
+        monkeypatch.setattr(store.planner, "plan", lambda q, offset, limit: plan)  # noqa: B023 - used at once
         assert store.bookmark_job_list(q, 1.0) and _marks(store, q).walked and not _marks(store, q).marks
 
 
 def test_a_walk_starts_over_when_the_data_changes(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     store = CacheStore(tmp_path / "w.sqlite3")
-    monkeypatch.setattr(store, "BOOKMARK_ENTRIES", 10)
+    monkeypatch.setattr(store.bookmarks, "BOOKMARK_ENTRIES", 10)
     store.upsert("customers", [d.Customer(i, f"Customer {i:03d}") for i in range(1, 101)])
     store.upsert("jobs", [d.Job(i, str(i), d.JobStatus.HOLD, d.Priority.LOW, 1, 1, i % 100 + 1, 1)
                           for i in range(1, 301)])
     q = JobQuery(sort="customer")
     with monkeypatch.context() as m:
-        m.setattr(store, "_plan", lambda q, offset, limit: "sort")
+        m.setattr(store.planner, "plan", lambda q, offset, limit: "sort")
         for _ in range(5):
             assert not store.bookmark_job_list(q, 0)
         assert len(_marks(store, q).marks) == 5 and _marks(store, q).step == 10
@@ -350,8 +350,8 @@ def _forced(monkeypatch: pytest.MonkeyPatch, store: CacheStore, plans) -> None: 
         chosen = next(plans)
         return "sort" if chosen == "check" and fts_query(q.text) is None else chosen
 
-    monkeypatch.setattr(store, "_plan", plan)
-    store._anchors.clear()
+    monkeypatch.setattr(store.planner, "plan", plan)
+    store.bookmarks.anchors.clear()
 
 
 @pytest.mark.parametrize("base", TEXT_QUERIES, ids=lambda q: f"{q.sort}-{q.statuses}{q.priorities}{q.technician_ids}")
@@ -375,8 +375,8 @@ def test_a_technician_and_a_text_match_the_model_under_every_plan(world, monkeyp
     a text that is not kept is checked beside it rather than leading: each plan gives the model's jobs."""
     store, model = world
     if not kept:
-        monkeypatch.setattr(store, "_MATCH_CAP", 3)  # every text here matches more: none is kept
-    store._match_memo().clear()
+        monkeypatch.setattr(store.matches, "MATCH_CAP", 3)  # every text here matches more: none is kept
+    store.matches.memo().clear()
     for text in ("a", "repair", "cool"):
         q = JobQuery(technician_ids=(1, 2, 3), text=text)
         in_text = set(_fts_ids(store, text))
@@ -386,7 +386,7 @@ def test_a_technician_and_a_text_match_the_model_under_every_plan(world, monkeyp
         for plan in ("filter", "sort", "check"):
             _forced(monkeypatch, store, iter(lambda: plan, None))  # noqa: B023 - used at once
             assert ids(store, q) == want, (text, plan)
-        assert (store._match_table(_kept_match(q)) is not None) == kept
+        assert (store.matches.match_table(_kept_match(q)) is not None) == kept
 
 
 def test_the_check_plan_walks_from_either_end_and_tiles(world, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -394,8 +394,8 @@ def test_the_check_plan_walks_from_either_end_and_tiles(world, monkeypatch: pyte
     q = JobQuery(text="a", statuses=("Hold", "Completed", "Scheduled"), sort="customer")
     whole = ids(store, q)
     assert len(whole) > 20
-    assert [r[0] for r in store._checked_window(q, None, 0, len(whole) + 5, False)] == whole
-    assert [r[0] for r in store._checked_window(q, None, 2, 6, True)] == whole[::-1][2:8]
+    assert [r[0] for r in store.windows.checked_window(q, None, 0, len(whole) + 5, False)] == whole
+    assert [r[0] for r in store.windows.checked_window(q, None, 2, 6, True)] == whole[::-1][2:8]
     _forced(monkeypatch, store, iter(lambda: "check", None))
     assert sum((ids(store, q, offset, 4) for offset in range(0, len(whole), 4)), []) == whole
 
@@ -416,7 +416,7 @@ def test_windows_agree_when_the_plan_changes_while_scrolling(world, monkeypatch:
 
 
 def test_windows_and_counts_give_the_same_answer_from_kept_matches(world, monkeypatch: pytest.MonkeyPatch) -> None:
-    """A text's matches kept in a temp table (``_text_found``) or read from the search index: the same answers."""
+    """A text's matches kept in a temp table (``KeptMatches.text_found``) or read from the search index: the same answers."""
     store, _ = world
     for base in TEXT_QUERIES:
         for text in TRICKY_TEXTS:
@@ -424,16 +424,16 @@ def test_windows_and_counts_give_the_same_answer_from_kept_matches(world, monkey
             match = _kept_match(q)
             if match is None:
                 continue
-            store._match_memo().clear()
-            store._counts.clear()
+            store.matches.memo().clear()
+            store.job_counts.memo.clear()
             _forced(monkeypatch, store, iter(lambda: "filter", None))
             want = ids(store, q)  # from the search index
             assert store.count_jobs(q) == len(want), text
             _forced(monkeypatch, store, iter(lambda: "sort", None))
             assert ids(store, q) == want, text
-            store._text_found(match)
-            assert store._match_table(match) is not None
-            store._counts.clear()
+            store.matches.text_found(match)
+            assert store.matches.match_table(match) is not None
+            store.job_counts.memo.clear()
             assert store.count_jobs(q) == len(want), text
             for plan in ("sort", "filter"):
                 _forced(monkeypatch, store, iter(lambda: plan, None))  # noqa: B023 - used at once
@@ -456,12 +456,12 @@ def test_kept_matches_follow_the_data(tmp_path: Path, monkeypatch: pytest.Monkey
     q = JobQuery(text="alph")
     match = _kept_match(q)
     assert ids(store, q) == list(range(1, 21, 2))
-    assert store._match_table(match) is not None
+    assert store.matches.match_table(match) is not None
     with monkeypatch.context() as m:  # the count after the window is the kept table's size
-        m.setattr(store, "_fts_count", None)
+        m.setattr(store.job_counts, "_fts_count", None)
         assert store.count_jobs(q) == 10 and store.count_jobs(q, cap=4) == 4
     store.upsert("jobs", [job(2, "alphabet")])
-    assert store._match_table(match) is None  # a new data version
+    assert store.matches.match_table(match) is None  # a new data version
     assert ids(store, q) == [1, 2, *range(3, 21, 2)]
     assert store.count_jobs(q) == 11
     import threading
@@ -471,34 +471,34 @@ def test_kept_matches_follow_the_data(tmp_path: Path, monkeypatch: pytest.Monkey
     t.join()
     assert ids(store, q) == [1, 2, 4, *range(5, 21, 2)]
     # a text matching more than the cap is estimated and not kept
-    store._MATCH_CAP = 3
-    store._match_memo().clear()
-    assert store._text_found(match) >= 4 and store._match_table(match) is None
+    store.matches.MATCH_CAP = 3
+    store.matches.memo().clear()
+    assert store.matches.text_found(match) >= 4 and store.matches.match_table(match) is None
     assert ids(store, q) == [1, 2, 4, *range(5, 21, 2)]
     with monkeypatch.context() as m:  # more than the cap seen: a count capped there needs no count of its own
-        m.setattr(store, "_fts_count", None)
+        m.setattr(store.job_counts, "_fts_count", None)
         assert store.count_jobs(q, cap=3) == 3
     assert store.count_jobs(q, cap=5) == 5 and store.count_jobs(q) == 11
-    del store._MATCH_CAP
+    del store.matches.MATCH_CAP
     # more texts than temp tables: each window still has its own text's answer, and no more tables are made
     texts = ["alp", "bet", "1", "2", "al", "be", "alphabet", "b"]
     for text in texts * 2:
         assert ids(store, JobQuery(text=text)) == _fts_ids(store, text), text
     assert store.conn.execute("SELECT count(*) FROM sqlite_temp_master WHERE name LIKE 'job_match%'").fetchone()[0] == 4
     # nothing is kept from inside a transaction (a rollback would empty the table)
-    store._match_memo().clear()
+    store.matches.memo().clear()
     with pytest.raises(RuntimeError), store.transaction():
         store.upsert("jobs", [job(6, "alpha")])
         ids(store, q)
         raise RuntimeError
-    assert store._match_table(match) is None
+    assert store.matches.match_table(match) is None
     assert ids(store, q) == [1, 2, 4, *range(5, 21, 2)]
     store.close()
 
 
 def test_the_scratch_index_tokenizes_as_the_search_index(world) -> None:
     store, _ = world
-    store._text_matches('"a"*', [1])
+    store.matches.text_matches('"a"*', [1])
     for name in ("jobs_fts", "job_scratch"):
         sql = store.conn.execute("SELECT sql FROM sqlite_master WHERE name = ? UNION ALL "
                                  "SELECT sql FROM sqlite_temp_master WHERE name = ?", (name, name)).fetchone()[0]
@@ -683,7 +683,7 @@ def test_text_with_every_counter_filter_counts_inside_the_index(world) -> None:
         want = [i for i in expected(model, q) if words in model[i]["job"].summary.lower()]
         assert store.count_jobs(q) == len(want), q
         assert sorted(ids(store, q)) == sorted(want), q
-        store._match_memo().clear()  # no matches kept by a window
+        store.matches.memo().clear()  # no matches kept by a window
         assert any("jobs_fts" in line or "VIRTUAL" in line for line in store.explain_count_jobs(q))
 
 

@@ -333,10 +333,12 @@ async def test_unreachable_server_is_a_clear_error_and_cache_untouched(store, sa
         s.bind(("127.0.0.1", 0))
         port = s.getsockname()[1]
     summary = await _sync(store, f"http://127.0.0.1:{port}", ["jobs", "customers"], max_retries=0)
-    assert not summary.ok and len(summary.failed) == 2
-    assert "could not reach 127.0.0.1" in summary.error_line().lower()
+    # the first feed to fail stops the run for both (the other would only fail the same way), said once
+    assert not summary.ok and len(summary.failed) == 1 and summary.cancelled
+    assert summary.stopped == "Could not reach 127.0.0.1: connection refused"
+    assert summary.error_line() == "sync stopped: Could not reach 127.0.0.1: connection refused"
     assert store.token("jobs") is None and store.counts()["jobs"] == 0
-    assert {s.feed: s.last_error for s in store.sync_states()}["jobs"]
+    assert [s.last_error for s in store.sync_states()] == [summary.failed[0].error]
 
 
 async def test_arrival_windows_and_business_hours_fill_their_tables_and_follow_the_server(store, sandbox_server):
@@ -373,7 +375,7 @@ async def test_pages_are_parsed_and_mapped_off_the_event_loop(store, sandbox_ser
     import threading
 
     from jpm_tui.api import client as client_module
-    from jpm_tui.provider import servicetitan
+    from jpm_tui.provider.servicetitan import mapping as servicetitan
 
     on_loop: dict[str, list[bool]] = {"parse": [], "map": []}
     parse, map_rows = client_module._export_page, servicetitan.map_rows

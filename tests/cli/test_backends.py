@@ -45,7 +45,8 @@ def test_an_fsm_profile_is_checked_by_its_own_keys() -> None:
         "/x/config.toml: profiles.acme.api_url: expected an https:// URL (http:// only for localhost), "
         "got 'http://fsm.example.com'")
     assert _problem({"backend": "jobber"}) == (
-        '/x/config.toml: profiles.acme.backend: expected "servicetitan" or "fsm-navigator", got \'jobber\'')
+        '/x/config.toml: profiles.acme.backend: expected "servicetitan", "fsm-navigator" or "bigchange", '
+        "got 'jobber'")
 
 
 def test_an_api_key_file_must_be_private(tmp_path: Path) -> None:

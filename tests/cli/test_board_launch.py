@@ -179,3 +179,99 @@ def test_job_links_point_at_the_environments_web_app() -> None:
     assert record_link("production", "job", 42) == "https://go.servicetitan.com/#/Job/Index/42"
     assert record_link("integration", "job", 42) == "https://integration.servicetitan.com/#/Job/Index/42"
     assert record_link("sandbox", "job", 42) is None and record_link("production", "customer", 7) is None
+
+
+# ----------------------------------------------------------------------------------- what loads before the first frame
+
+#: started as ``jpm-tui`` is, in a terminal: notes the modules loaded when the first frame showing job rows is
+#: rendered, then quits
+FIRST_FRAME_HOOK = """
+import sys
+from textual.screen import Screen
+
+render = Screen._compositor_refresh
+
+def rendered(screen):
+    render(screen)
+    from jpm_tui.ui.widgets.job_table import JobTable
+    tables = screen.query(JobTable)
+    if tables and tables.first().row_count:
+        Screen._compositor_refresh = render
+        with open(sys.argv[1], "w") as out:
+            out.write("\\n".join(sorted(sys.modules)))
+        screen.app.exit()
+
+Screen._compositor_refresh = rendered
+from jpm_tui.cli import main
+sys.exit(main(sys.argv[2:]))
+"""
+#: what the board paints from the cache without: the HTTP client and its models, the sandbox
+NOT_BEFORE_THE_FIRST_FRAME = ("httpx", "jpm_tui.api", "jpm_tui.sandbox", "jpm_tui.provider.servicetitan", "starlette",
+                              "uvicorn")
+#: still loaded before it: cache/live.py imports them at its top and LiveCache builds its Outbox when the board does
+LATER_STILL = ("jpm_tui.cache.sync", "jpm_tui.cache.outbox")
+
+
+def _modules_at_first_frame(tmp_path: Path) -> set[str]:
+    import fcntl
+    import os
+    import select
+    import struct
+    import subprocess
+    import termios
+    import time
+
+    from jpm_tui.cache.store import CacheStore
+    from jpm_tui.provider import domain as d
+
+    config = tmp_path / "config.toml"
+    config.write_text('[profiles.shop]\nenvironment = "custom"\napi_url = "http://127.0.0.1:9"\n'
+                      'auth_url = "http://127.0.0.1:9"\ntenant = 5\nclient_id = "c"\napp_key = "k"\n'
+                      'client_secret_env = "JPM_TEST_SECRET"\n')
+    cache_home = tmp_path / "cache-home"
+    store = CacheStore(CacheStore.path_for("custom", 5, base=cache_home / "jpm-tui" / "shop"))
+    store.upsert("jobs", [d.Job(i, str(1000 + i), d.JobStatus.SCHEDULED, d.Priority.NORMAL, 1, 1, 1, 1)
+                          for i in range(1, 40)])
+    store.close()
+    modules = tmp_path / "modules.txt"
+    env = {**os.environ, "XDG_CACHE_HOME": str(cache_home), "JPM_TEST_SECRET": "s", "TERM": "xterm-256color"}
+    master, slave = os.openpty()
+    fcntl.ioctl(slave, termios.TIOCSWINSZ, struct.pack("HHHH", 40, 120, 0, 0))
+    process = subprocess.Popen(
+        [sys.executable, "-c", FIRST_FRAME_HOOK, str(modules), "--config", str(config), "--profile", "shop"],
+        stdin=slave, stdout=slave, stderr=slave, env=env, start_new_session=True)
+    os.close(slave)
+    deadline = time.monotonic() + 30
+    try:
+        while process.poll() is None and time.monotonic() < deadline:  # the terminal is read, or the board blocks
+            if select.select([master], [], [], 0.1)[0]:
+                try:
+                    os.read(master, 65536)
+                except OSError:
+                    break
+        process.wait(timeout=max(0.1, deadline - time.monotonic()))
+    finally:
+        if process.poll() is None:
+            process.kill()
+        os.close(master)
+    assert modules.exists(), "the board never showed its job rows"
+    return set(modules.read_text().split())
+
+
+def _loaded(modules: set[str], packages: tuple[str, ...]) -> list[str]:
+    return sorted(m for m in modules if any(m == p or m.startswith(f"{p}.") for p in packages))
+
+
+@pytest.fixture(scope="module")
+def first_frame_modules(tmp_path_factory: pytest.TempPathFactory) -> set[str]:
+    return _modules_at_first_frame(tmp_path_factory.mktemp("first-frame"))
+
+
+def test_the_board_paints_its_jobs_before_loading_the_http_client_or_the_sandbox(first_frame_modules: set[str]):
+    assert "jpm_tui.ui.widgets.job_table" in first_frame_modules and "jpm_tui.config" in first_frame_modules
+    assert _loaded(first_frame_modules, NOT_BEFORE_THE_FIRST_FRAME) == []
+
+
+@pytest.mark.xfail(strict=True, reason="the job list's queued-write markers read through the outbox (job_table.py)")
+def test_the_board_paints_its_jobs_before_loading_the_sync_engine_or_the_outbox(first_frame_modules: set[str]):
+    assert _loaded(first_frame_modules, LATER_STILL) == []

@@ -84,7 +84,7 @@ async def test_reschedule_by_form_then_quick_keys(board: Board) -> None:
     assert parse_datetime(record["end"]) == start + timedelta(hours=2)
     assert parse_datetime(record["arrivalWindowEnd"]) == start + timedelta(hours=1)
     assert board.store.appointment(item.id).start == start
-    assert screen.select_appointment(item.id) and screen.selected_item().start == start
+    assert screen.select_appointment(item.id) and screen.cursor.selected_item().start == start
 
     await board.pilot.press("plus")
     await board.settled()
@@ -112,8 +112,8 @@ async def test_reassign_assign_and_unassign_technicians(board: Board) -> None:
     await board.pilot.press(*new["name"], "enter")
     await board.settled()
     assert assigned(board, item) == {new["id"]}
-    await board.wait(lambda: screen.selected_item() is not None
-                     and screen.selected_item().technician_ids == (new["id"],), "the calendar to show the new technician")
+    await board.wait(lambda: screen.cursor.selected_item() is not None
+                     and screen.cursor.selected_item().technician_ids == (new["id"],), "the calendar to show the new technician")
     assert new["name"] in board.shown()
 
     await board.pilot.press("A", *third["name"], "enter")
@@ -140,9 +140,9 @@ async def test_hold_with_a_reason_and_memo_then_remove_it(board: Board) -> None:
     assert server(board, item)["status"] == "Hold"
     assert server(board, item)["_hold"]["memo"] == "parts on order"
     assert board.store.appointment(item.id).status == "Hold"
-    await board.wait(lambda: screen.select_appointment(item.id) and screen.selected_item().status == "Hold",
+    await board.wait(lambda: screen.select_appointment(item.id) and screen.cursor.selected_item().status == "Hold",
                      "the calendar to show the hold")
-    assert item in screen.tray["Hold"] or item.id in {i.id for i in screen.tray["Hold"]}
+    assert item in screen.cursor.sheet.tray["Hold"] or item.id in {i.id for i in screen.cursor.sheet.tray["Hold"]}
 
     await board.pilot.press("o")  # refused: already on hold
     assert isinstance(board.app.screen, CalendarScreen)
@@ -241,16 +241,16 @@ async def test_offline_writes_are_shown_pending_then_replayed(board: Board) -> N
     await board.settled()
     assert board.app.status.outbox == 1
     assert server(board, item)["isConfirmed"] is False
-    await board.wait(lambda: screen.select_appointment(item.id) and screen.selected_item().pending,
+    await board.wait(lambda: screen.select_appointment(item.id) and screen.cursor.selected_item().pending,
                      "the calendar to show the queued write")
-    assert screen.selected_item().confirmed  # the overlay: confirmed as far as the board knows
+    assert screen.cursor.selected_item().confirmed  # the overlay: confirmed as far as the board knows
     assert "(queued)" in board.shown()
 
     board.network.up = True
     board.app.live.sync_now()
     await board.wait(lambda: board.app.status.outbox == 0 and board.app.status.online, "the replay", timeout=15)
     assert server(board, item)["isConfirmed"] is True
-    await board.wait(lambda: screen.select_appointment(item.id) and not screen.selected_item().pending,
+    await board.wait(lambda: screen.select_appointment(item.id) and not screen.cursor.selected_item().pending,
                      "the calendar to show it applied")
     assert board.store.appointment(item.id).confirmed
 
@@ -267,7 +267,7 @@ async def test_the_times_form_fills_the_arrival_window_from_the_cached_windows(b
     assert hours is not None and screen.data.business_hours == hours
     span = hours.span(screen.day.weekday())
     if span is not None:  # the day view starts from the business hours (widened by shifts and appointments)
-        assert screen._hours[0] <= span[0] and screen._hours[1] >= span[1]
+        assert screen.cursor.sheet.hours[0] <= span[0] and screen.cursor.sheet.hours[1] >= span[1]
     item = await pick(board, screen, lambda i: open_item(i) and i.start is not None)
     await select(board, screen, item)
     await board.pilot.press("r")

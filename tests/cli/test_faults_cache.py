@@ -15,6 +15,7 @@ from fault_kit import cache_file, isolate, profile_config
 from jpm_tui.cache.outbox import Outbox
 from jpm_tui.cache.rescue import damage_of, rescue
 from jpm_tui.cache.store import CacheStore
+from jpm_tui.cache.store.db import Database
 from jpm_tui.cli import main
 from jpm_tui.provider import domain as d
 
@@ -154,8 +155,8 @@ def test_a_read_only_cache_is_one_message_naming_its_folder(tmp_path, opts, caps
     path = cache_file(tmp_path)
     path.parent.mkdir(parents=True)
     filled_cache(path)
-    pragmas = CacheStore.pragmas.__func__  # type: ignore[attr-defined]
-    monkeypatch.setattr(CacheStore, "pragmas", classmethod(lambda cls, size: [*pragmas(cls, size), "query_only=1"]))
+    pragmas = Database.pragmas.__func__  # type: ignore[attr-defined]
+    monkeypatch.setattr(Database, "pragmas", classmethod(lambda cls, size: [*pragmas(cls, size), "query_only=1"]))
     code, out, _ = run(capsys, "cache", "info", *opts)  # reading works
     assert code == 0 and f"cache:   {path}" in out
     code, out, err = run(capsys, "outbox", "drop", "1", *opts)

@@ -18,6 +18,7 @@ from demo_board import Board, board  # noqa: F401 - the fixture
 from fault_kit import cache_file, isolate, profile_config
 
 from jpm_tui.cache.store import CacheStore
+from jpm_tui.cache.store.db import Database
 from jpm_tui.cli import main
 from jpm_tui.ui.screens.job_detail import JobDetailScreen
 from jpm_tui.ui.screens.modals import TextEntryScreen
@@ -33,10 +34,10 @@ def _cap_pages(store: CacheStore, monkeypatch: pytest.MonkeyPatch, *, extra: int
     conn = store.conn
     conn.execute("CREATE TABLE IF NOT EXISTS test_filler (b BLOB)")
     limit = int(conn.execute("PRAGMA page_count").fetchone()[0]) + extra
-    pragmas = CacheStore.pragmas.__func__  # type: ignore[attr-defined]
-    monkeypatch.setattr(CacheStore, "pragmas",
+    pragmas = Database.pragmas.__func__  # type: ignore[attr-defined]
+    monkeypatch.setattr(Database, "pragmas",
                         classmethod(lambda cls, size: [*pragmas(cls, size), f"max_page_count={limit}"]))
-    for c in list(store._connections):
+    for c in list(store.db.connections):
         c.execute(f"PRAGMA max_page_count={limit}")
     if extra:
         return
@@ -50,15 +51,15 @@ def _cap_pages(store: CacheStore, monkeypatch: pytest.MonkeyPatch, *, extra: int
 
 def _free_space(store: CacheStore, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.undo()
-    for c in list(store._connections):
+    for c in list(store.db.connections):
         c.execute("PRAGMA max_page_count=4294967294")
     store.conn.execute("DROP TABLE test_filler")
 
 
 def _read_only(store: CacheStore, monkeypatch: pytest.MonkeyPatch) -> None:
-    pragmas = CacheStore.pragmas.__func__  # type: ignore[attr-defined]
-    monkeypatch.setattr(CacheStore, "pragmas", classmethod(lambda cls, size: [*pragmas(cls, size), "query_only=1"]))
-    for c in list(store._connections):
+    pragmas = Database.pragmas.__func__  # type: ignore[attr-defined]
+    monkeypatch.setattr(Database, "pragmas", classmethod(lambda cls, size: [*pragmas(cls, size), "query_only=1"]))
+    for c in list(store.db.connections):
         c.execute("PRAGMA query_only=1")
 
 

@@ -3,13 +3,18 @@ sandbox over loopback (and `--demo`, in process)."""
 
 from __future__ import annotations
 
+import contextlib
 import io
 import json
-import socket
+import signal
+import sqlite3
+import subprocess
 import sys
+import time
 from pathlib import Path
 
 import pytest
+from dead_ports import refused_socket, silent_socket, url_of
 
 from jpm_tui.cache.outbox import Outbox
 from jpm_tui.cache.store import CacheStore
@@ -83,21 +88,94 @@ def test_sync_json_summary_then_cache_info(tmp_path, sandbox_server, monkeypatch
     assert out.strip().splitlines()[-1].startswith("sync: 0 records")
 
 
-def test_sync_failures_are_one_line_and_exit_1(tmp_path, monkeypatch, capsys):
-    from jpm_tui.api.client import ServiceTitanClient
+def _one_message(err: str) -> str:
+    assert err.count("\n") == 1 and err.startswith("jpm-tui: "), err
+    return err
 
-    monkeypatch.setattr(ServiceTitanClient, "_backoff", lambda self, attempt: 0.0)  # retries, without the wait
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port = s.getsockname()[1]
-    opts = _config(tmp_path, f"http://127.0.0.1:{port}", monkeypatch)
-    code, out, err = _run(capsys, "sync", *opts, "--feeds", "jobs", "--json")
-    assert code == 1
-    assert json.loads(out)["ok"] is False
-    assert err.startswith("jpm-tui: sync failed: jobs: ") and "127.0.0.1" in err and err.count("\n") == 1
+
+@pytest.mark.parametrize("dead", [refused_socket, silent_socket], ids=["refused", "silent"])
+def test_sync_against_a_dead_server_stops_in_seconds_with_one_message(dead, tmp_path, monkeypatch, capsys):
+    """Every feed would fail the same way: the first failure stops the sync, said once, with the URL and what to
+    do; a server that accepts connections and never answers is found out by a ping within seconds."""
+    with dead() as sock:
+        url = url_of(sock)
+        opts = _config(tmp_path, url, monkeypatch)
+        started = time.monotonic()
+        code, out, err = _run(capsys, "sync", *opts)
+        took = time.monotonic() - started
+    reason = "connection refused" if dead is refused_socket else "timed out"
+    assert code == 1 and out == "" and took < 6
+    assert _one_message(err) == (
+        f"jpm-tui: sync stopped: Could not reach 127.0.0.1: {reason} (api_url {url}). Check the network and the "
+        f"profile's api_url and credentials (`jpm-tui doctor` tests them); what was stored is kept, and the next "
+        f"sync resumes from there\n")
+    store = CacheStore(_cache_file(tmp_path))
+    # refused: the feed that found it keeps the reason; silent: the ping found it, no feed failed
+    expected = [f"Could not reach 127.0.0.1: {reason}"] if dead is refused_socket else []
+    assert [s.last_error for s in store.sync_states()] == expected
+    store.close()
+
+
+def test_sync_refused_port_json_summary_says_why_it_stopped(tmp_path, monkeypatch, capsys):
+    with refused_socket() as sock:
+        opts = _config(tmp_path, url_of(sock), monkeypatch)
+        code, out, err = _run(capsys, "sync", *opts, "--feeds", "jobs,customers", "--json")
+    summary = json.loads(out)
+    assert code == 1 and summary["ok"] is False and summary["stopped"] == "Could not reach 127.0.0.1: connection refused"
+    assert _one_message(err).startswith("jpm-tui: sync stopped: Could not reach 127.0.0.1: connection refused")
 
     code, out, err = _run(capsys, "sync", *opts, "--feeds", "jobs,nope")
     assert code == 1 and err.startswith("jpm-tui: sync: unknown feed nope; known: ")
+
+
+def test_sync_with_a_refused_secret_says_sign_in_was_refused(tmp_path, sandbox_server, monkeypatch, capsys):
+    opts = _config(tmp_path, sandbox_server.base_url, monkeypatch)
+    monkeypatch.setenv("SBX_SECRET", "not-the-secret")
+    code, out, err = _run(capsys, "sync", *opts)
+    assert code == 1 and out == ""
+    assert _one_message(err).startswith("jpm-tui: sync stopped: sign-in refused (")
+    assert "ServiceTitan rejected the client credentials" in err and "not-the-secret" not in err
+
+
+def _stored_jobs(tmp_path: Path) -> int:
+    found = sorted((tmp_path / "xdg-cache").rglob("*.sqlite3"))
+    if not found:
+        return 0
+    with contextlib.closing(sqlite3.connect(f"file:{found[0]}?mode=ro", uri=True)) as db:
+        try:
+            return db.execute("SELECT count(*) FROM jobs").fetchone()[0]
+        except sqlite3.OperationalError:  # not made yet, or busy
+            return 0
+
+
+def test_ctrl_c_stops_a_sync_within_a_second_keeping_what_was_committed(tmp_path, sandbox_server, monkeypatch):
+    state = sandbox_server.state
+    state.export_page_size = 2
+    state.faults.latency_ms = 150  # 20 pages of jobs: ~3 s, and a request always in flight
+    opts = _config(tmp_path, sandbox_server.base_url, monkeypatch)
+    sync = subprocess.Popen([sys.executable, "-m", "jpm_tui", "sync", *opts, "--feeds", "job_types,jobs"],
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    try:
+        for _ in range(200):  # until a few pages of jobs are committed
+            time.sleep(0.05)
+            if _stored_jobs(tmp_path) >= 4:
+                break
+        sync.send_signal(signal.SIGINT)
+        started = time.monotonic()
+        code = sync.wait(timeout=10)
+        took = time.monotonic() - started
+    finally:
+        sync.kill()
+    assert code == 130 and took < 1.5
+    assert sync.stderr is not None and sync.stderr.read() == (
+        "jpm-tui: sync interrupted; what was stored is kept, and the next sync resumes from there\n")
+    store = CacheStore(_cache_file(tmp_path))
+    try:
+        jobs = store.counts()["jobs"]
+        assert store.counts()["job_types"] > 0 and 4 <= jobs < len(state["jobs"])
+        assert next(s for s in store.sync_states() if s.feed == "jobs").rows_total == jobs  # rows and token together
+    finally:
+        store.close()
 
 
 def test_demo_sync_uses_a_temporary_cache(tmp_path, capsys):

@@ -24,6 +24,7 @@ from jpm_tui.ui.screens.calendar import CalendarScreen
 from jpm_tui.ui.screens.too_small import TooSmallScreen
 from jpm_tui.ui.source import JobQuery, SavedView
 from jpm_tui.ui.views import ViewError, view_from_filters
+from jpm_tui.ui import table_window
 from jpm_tui.ui.widgets import virtual_table
 from jpm_tui.ui.widgets.job_table import JobTable
 
@@ -240,8 +241,8 @@ async def test_the_job_table_has_the_store_bookmark_its_query_and_stops_on_a_new
     store = CacheStore(tmp_path / "walk.sqlite3")
     store.upsert("jobs", [d.Job(i, str(1000 + i), d.JobStatus.SCHEDULED, d.Priority.NORMAL, 1, 1, 1, 1)
                           for i in range(1, 1001)])
-    store.BOOKMARK_ENTRIES = 10  # a walk of 100 steps
-    monkeypatch.setattr(virtual_table, "BOOKMARK_SECONDS", 0)  # one step a read
+    store.bookmarks.BOOKMARK_ENTRIES = 10  # a walk of 100 steps
+    monkeypatch.setattr(table_window, "BOOKMARK_SECONDS", 0)  # one step a read
     walked: list[JobQuery] = []
     bookmark = store.bookmark_job_list
 
@@ -267,15 +268,15 @@ async def test_the_job_table_has_the_store_bookmark_its_query_and_stops_on_a_new
         stopped = walked.index(second)
         assert set(walked[stopped:]) == {second} and 3 <= stopped < 100
         # (the reader thread's record: its connection's data version is not this thread's)
-        assert not store._anchors[_query_key(first)].walked
-        done = store._anchors[_query_key(second)]
+        assert not store.bookmarks.anchors[_query_key(first)].walked
+        done = store.bookmarks.anchors[_query_key(second)]
         assert done.walked and [m[1] for m in done.marks] == list(range(991, 0, -10))  # every 10th, from 1000 down
         # new data (a sync): the table reloads and the store walks the list as it now is
         store.upsert("jobs", [d.Job(i, str(1000 + i), d.JobStatus.SCHEDULED, d.Priority.NORMAL, 1, 1, 1, 1,
                                     active=False) for i in range(901, 1001)])
         table_of(app).reload()
         await settle(pilot)
-        again = store._anchors[_query_key(second)]
+        again = store.bookmarks.anchors[_query_key(second)]
         assert again is not done and again.walked and again.step == 9  # 900 of 1000 jobs
         assert [m[1] for m in again.marks] == list(range(900, 0, -1))[8::9]
     store.close()
@@ -348,7 +349,7 @@ async def test_first_rows_are_read_before_the_board_starts():
 
 
 def test_the_job_list_module_leaves_the_rest_for_later():
-    # The first paint is measured against a bare Textual app (bench/board_keys.py): the domain records, the
+    # The first paint is measured against a bare Textual app (bench/board_keys_in_process.py): the domain records, the
     # HTTP client, pydantic, the outbox and the sync engine load after it.
     later = ("jpm_tui.provider.domain", "jpm_tui.api", "jpm_tui.cache.outbox", "jpm_tui.cache.sync",
              "jpm_tui.cache.live", "httpx", "pydantic")

@@ -13,7 +13,8 @@ from jpm_tui.provider.servicetitan_workflow import WORKFLOW
 from jpm_tui.ui.calendar_model import (
     STACK_SHOWN, CalendarData, Item, Lane, booked_hours, build_lanes, day_bounds, hours_span, place, stack,
 )
-from jpm_tui.ui.screens.calendar import CalendarGrid, CalendarScreen
+from jpm_tui.ui.screens.calendar import CalendarScreen
+from jpm_tui.ui.widgets.calendar_grid import CalendarGrid
 
 UTC = timezone.utc
 DAY = datetime(2025, 5, 14, tzinfo=UTC)  # NOW's day (Wednesday)
@@ -99,9 +100,9 @@ async def test_cursor_walks_stacked_sub_rows_and_every_label_is_drawn_whole():
         await settle(pilot)
         screen = app.screen
         assert isinstance(screen, CalendarScreen) and screen.view == "day"
-        assert [lane.title for lane in screen.lanes] == ["D. Novak", "K. Okafor", "M. Chen", "R. Alvarez",
+        assert [lane.title for lane in screen.cursor.sheet.lanes] == ["D. Novak", "K. Okafor", "M. Chen", "R. Alvarez",
                                                          "Unassigned"]
-        okafor = screen.lanes[1]
+        okafor = screen.cursor.sheet.lanes[1]
         assert okafor.depth == 3
         # three sub-rows and a summary line for K. Okafor; each overlapping appointment on its own line, whole
         lines = grid_text(screen)
@@ -119,31 +120,31 @@ async def test_cursor_walks_stacked_sub_rows_and_every_label_is_drawn_whole():
         for _ in range(4):
             await pilot.press("j")
             await pilot.pause()
-            selected = screen.selected_item()
-            visited.append((screen.lanes[screen.lane_index].title, selected.customer if selected else None,
-                            screen.current_slot()))
+            selected = screen.cursor.selected_item()
+            visited.append((screen.cursor.sheet.lanes[screen.cursor.lane_index].title, selected.customer if selected else None,
+                            screen.cursor.current_slot()))
         assert visited == [("K. Okafor", "Overlap 0", 0), ("K. Okafor", "Overlap 1", 1), ("K. Okafor", "Overlap 2", 2),
                            ("M. Chen", "Overlap 4", 0)]
         # k comes back into the bottom sub-row, then up through the others to D. Novak
         await pilot.press("k")
-        assert (screen.lane_index, screen.selected_item().customer) == (1, "Overlap 2")
+        assert (screen.cursor.lane_index, screen.cursor.selected_item().customer) == (1, "Overlap 2")
         await pilot.press("k", "k")
-        assert screen.selected_item().customer == "Overlap 0"
+        assert screen.cursor.selected_item().customer == "Overlap 0"
         # h/l visit every appointment of the lane in time order, whichever sub-row it is on
-        seen = [screen.selected_item().customer]
+        seen = [screen.cursor.selected_item().customer]
         for _ in range(3):
             await pilot.press("l")
-            seen.append(screen.selected_item().customer)
+            seen.append(screen.cursor.selected_item().customer)
         assert seen == ["Overlap 0", "Overlap 1", "Overlap 2", "Overlap 3"]
         await pilot.press("l")
-        assert screen.selected_item().customer == "Overlap 3"  # stays at the end
+        assert screen.cursor.selected_item().customer == "Overlap 3"  # stays at the end
         await pilot.press("h", "h", "h")
-        assert screen.selected_item().customer == "Overlap 0"
+        assert screen.cursor.selected_item().customer == "Overlap 0"
 
         # on the Unassigned lane all of its sub-rows show, and the cursor reaches the fourth
         screen.select_appointment(next(i.id for i in screen.data.items if i.customer == "Overlap 8"))
         await pilot.pause()
-        assert screen.lanes[screen.lane_index].is_unassigned and screen.current_slot() == STACK_SHOWN
+        assert screen.cursor.sheet.lanes[screen.cursor.lane_index].is_unassigned and screen.cursor.current_slot() == STACK_SHOWN
         lines = grid_text(screen)
         unassigned = next(n for n, line in enumerate(lines) if line.startswith("Unassigned"))
         assert not any("more" in line for line in lines)

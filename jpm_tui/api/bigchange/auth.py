@@ -8,13 +8,15 @@ from __future__ import annotations
 import time
 from collections.abc import Callable
 
+import httpx
+
 from jpm_tui.api.auth import ClientCredentialsAuth
 
 
 class BigChangeAuth(ClientCredentialsAuth):
     service = "BigChange"
 
-    def __init__(self, *, token_url: str, client_id: str, client_secret: str,
+    def __init__(self, *, token_url: str, client_id: str, client_secret: str, timeout: httpx.Timeout,
                  clock: Callable[[], float] = time.monotonic) -> None:
         super().__init__(token_url=token_url, client_id=client_id, client_secret=client_secret, app_key="",
-                         clock=clock)
+                         timeout=timeout, clock=clock)

@@ -33,7 +33,7 @@ from jpm_tui.api.bigchange.models import (
     JobUpdate,
     Resource,
 )
-from jpm_tui.api.client import check_base_url
+from jpm_tui.api.client import CONNECT_TIMEOUT, check_base_url
 from jpm_tui.api.errors import TransportError
 from jpm_tui.api.limiter import RateLimiter
 from jpm_tui.api.models.base import query_value
@@ -130,11 +130,12 @@ class BigChangeClient:
         self._sleep = sleep
         self._backoff = lambda attempt: full_jitter(attempt, backoff_base, backoff_max)
         self._limiter = RateLimiter(rate_limit, clock=clock, sleep=sleep)
+        bounded = httpx.Timeout(timeout, connect=CONNECT_TIMEOUT)
         self._http = httpx.AsyncClient(
             transport=transport,
-            timeout=httpx.Timeout(timeout),
+            timeout=bounded,
             auth=BigChangeAuth(token_url=self.auth_url, client_id=client_id, client_secret=client_secret,
-                               clock=clock),
+                               timeout=bounded, clock=clock),
             headers={"customer-id": str(self.customer_id), "User-Agent": f"jpm-tui/{__version__}",
                      "Accept": "application/json"},
         )

@@ -53,16 +53,20 @@ _COMMANDS: dict[str, type[Command]] = {}
 
 @dataclass(frozen=True, slots=True)
 class Command:
-    """Base of every command. Subclasses set ``kind`` (stable: stored in the outbox) and ``target``
-    (the record kind whose ``modified_on`` a conflict check compares: ``"job"``, ``"appointment"``,
-    ``"project"``); ``target_id`` names the record."""
+    """Base of every command. Subclasses set ``kind`` (stable: stored in the outbox), ``target`` (the record kind
+    whose ``modified_on`` a conflict check compares: ``"job"``, ``"appointment"``, ``"project"``) and
+    ``target_field``, the field naming that record (None for a create whose record does not exist yet);
+    ``target_id`` reads it."""
 
     kind: ClassVar[str] = ""
     target: ClassVar[str] = ""
+    target_field: ClassVar[str | None]
 
     def __init_subclass__(cls, **kwargs: Any) -> None:
         # (no super(): dataclass(slots=True) re-creates the class, which breaks the zero-argument form)
         if cls.kind:
+            if not hasattr(cls, "target_field"):  # a command without it would skip its conflict check unseen
+                raise TypeError(f"command {cls.kind!r} declares no target_field")
             existing = _COMMANDS.get(cls.kind)
             if existing is not None and existing.__qualname__ != cls.__qualname__:
                 raise TypeError(f"duplicate command kind {cls.kind!r}")
@@ -70,7 +74,10 @@ class Command:
 
     @property
     def target_id(self) -> int | None:
-        return getattr(self, f"{self.target}_id", None)
+        if self.target_field is None:
+            return None
+        value: int | None = getattr(self, self.target_field)
+        return value
 
     def to_dict(self) -> dict[str, Any]:
         """JSON-ready dict: ``{"kind": ..., <fields>}``; datetimes as ISO-8601 UTC text, tuples as lists."""
@@ -148,6 +155,7 @@ def _as_read(value: Any) -> Any:
 class CancelJob(Command):
     kind: ClassVar[str] = "cancel_job"
     target: ClassVar[str] = "job"
+    target_field: ClassVar[str | None] = "job_id"
     job_id: int
     reason_id: int
     memo: str = ""
@@ -157,6 +165,7 @@ class CancelJob(Command):
 class RemoveCancellation(Command):
     kind: ClassVar[str] = "remove_cancellation"
     target: ClassVar[str] = "job"
+    target_field: ClassVar[str | None] = "job_id"
     job_id: int
 
 
@@ -164,6 +173,7 @@ class RemoveCancellation(Command):
 class HoldAppointment(Command):
     kind: ClassVar[str] = "hold_appointment"
     target: ClassVar[str] = "appointment"
+    target_field: ClassVar[str | None] = "appointment_id"
     appointment_id: int
     reason_id: int
     memo: str = ""
@@ -173,6 +183,7 @@ class HoldAppointment(Command):
 class RemoveAppointmentHold(Command):
     kind: ClassVar[str] = "remove_appointment_hold"
     target: ClassVar[str] = "appointment"
+    target_field: ClassVar[str | None] = "appointment_id"
     appointment_id: int
 
 
@@ -180,6 +191,7 @@ class RemoveAppointmentHold(Command):
 class ConfirmAppointment(Command):
     kind: ClassVar[str] = "confirm_appointment"
     target: ClassVar[str] = "appointment"
+    target_field: ClassVar[str | None] = "appointment_id"
     appointment_id: int
 
 
@@ -187,6 +199,7 @@ class ConfirmAppointment(Command):
 class UnconfirmAppointment(Command):
     kind: ClassVar[str] = "unconfirm_appointment"
     target: ClassVar[str] = "appointment"
+    target_field: ClassVar[str | None] = "appointment_id"
     appointment_id: int
 
 
@@ -194,6 +207,7 @@ class UnconfirmAppointment(Command):
 class RescheduleAppointment(Command):
     kind: ClassVar[str] = "reschedule_appointment"
     target: ClassVar[str] = "appointment"
+    target_field: ClassVar[str | None] = "appointment_id"
     appointment_id: int
     start: datetime
     end: datetime
@@ -205,6 +219,7 @@ class RescheduleAppointment(Command):
 class AssignTechnicians(Command):
     kind: ClassVar[str] = "assign_technicians"
     target: ClassVar[str] = "appointment"
+    target_field: ClassVar[str | None] = "appointment_id"
     appointment_id: int
     technician_ids: tuple[int, ...]
 
@@ -213,6 +228,7 @@ class AssignTechnicians(Command):
 class UnassignTechnicians(Command):
     kind: ClassVar[str] = "unassign_technicians"
     target: ClassVar[str] = "appointment"
+    target_field: ClassVar[str | None] = "appointment_id"
     appointment_id: int
     technician_ids: tuple[int, ...]
 
@@ -221,6 +237,7 @@ class UnassignTechnicians(Command):
 class AddJobNote(Command):
     kind: ClassVar[str] = "add_job_note"
     target: ClassVar[str] = "job"
+    target_field: ClassVar[str | None] = "job_id"
     job_id: int
     text: str
     pin_to_top: bool = False
@@ -230,6 +247,7 @@ class AddJobNote(Command):
 class AddProjectNote(Command):
     kind: ClassVar[str] = "add_project_note"
     target: ClassVar[str] = "project"
+    target_field: ClassVar[str | None] = "project_id"
     project_id: int
     text: str
     pin_to_top: bool = False
@@ -239,6 +257,7 @@ class AddProjectNote(Command):
 class SetSpecialInstructions(Command):
     kind: ClassVar[str] = "set_special_instructions"
     target: ClassVar[str] = "appointment"
+    target_field: ClassVar[str | None] = "appointment_id"
     appointment_id: int
     text: str
 
@@ -252,6 +271,7 @@ its API has (ServiceTitan no description; FSM Navigator the summary as the job's
 class EditJob(Command):
     kind: ClassVar[str] = "edit_job"
     target: ClassVar[str] = "job"
+    target_field: ClassVar[str | None] = "job_id"
     job_id: int
     changes: dict[str, Any] = field(default_factory=dict, hash=False)
 
@@ -265,6 +285,7 @@ class EditJob(Command):
 class AttachJobToProject(Command):
     kind: ClassVar[str] = "attach_job_to_project"
     target: ClassVar[str] = "job"
+    target_field: ClassVar[str | None] = "job_id"
     job_id: int
     project_id: int
 
@@ -273,6 +294,7 @@ class AttachJobToProject(Command):
 class DetachJobFromProject(Command):
     kind: ClassVar[str] = "detach_job_from_project"
     target: ClassVar[str] = "job"
+    target_field: ClassVar[str | None] = "job_id"
     job_id: int
 
 
@@ -280,6 +302,7 @@ class DetachJobFromProject(Command):
 class CreateAppointment(Command):
     kind: ClassVar[str] = "create_appointment"
     target: ClassVar[str] = "job"
+    target_field: ClassVar[str | None] = "job_id"
     job_id: int
     start: datetime
     end: datetime
@@ -293,6 +316,7 @@ class CreateAppointment(Command):
 class DeleteAppointment(Command):
     kind: ClassVar[str] = "delete_appointment"
     target: ClassVar[str] = "appointment"
+    target_field: ClassVar[str | None] = "appointment_id"
     appointment_id: int
 
 
@@ -302,6 +326,7 @@ class SetJobStatus(Command):
 
     kind: ClassVar[str] = "set_job_status"
     target: ClassVar[str] = "job"
+    target_field: ClassVar[str | None] = "job_id"
     job_id: int
     status: str
 
@@ -312,6 +337,7 @@ class AssignJobTechnician(Command):
 
     kind: ClassVar[str] = "assign_job_technician"
     target: ClassVar[str] = "job"
+    target_field: ClassVar[str | None] = "job_id"
     job_id: int
     technician_id: int | None
 
@@ -322,6 +348,7 @@ class RescheduleJob(Command):
 
     kind: ClassVar[str] = "reschedule_job"
     target: ClassVar[str] = "job"
+    target_field: ClassVar[str | None] = "job_id"
     job_id: int
     start: datetime
     end: datetime
@@ -333,6 +360,7 @@ class LinkAssets(Command):
 
     kind: ClassVar[str] = "link_assets"
     target: ClassVar[str] = "job"
+    target_field: ClassVar[str | None] = "job_id"
     job_id: int
     asset_ids: tuple[int, ...]
     relationship_type: str = ""
@@ -342,6 +370,7 @@ class LinkAssets(Command):
 class UnlinkAssets(Command):
     kind: ClassVar[str] = "unlink_assets"
     target: ClassVar[str] = "job"
+    target_field: ClassVar[str | None] = "job_id"
     job_id: int
     asset_ids: tuple[int, ...]
 
@@ -353,6 +382,7 @@ class CreateJob(Command):
 
     kind: ClassVar[str] = "create_job"
     target: ClassVar[str] = "job"
+    target_field: ClassVar[str | None] = None
     location_id: int
     title: str
     description: str = ""

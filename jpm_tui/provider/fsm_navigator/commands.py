@@ -11,10 +11,10 @@ from __future__ import annotations
 from collections.abc import Awaitable, Callable, Mapping
 from typing import Any
 
+from ..api_errors import result_from_error as _translated_result
 from ..base import CommandResult, Outcome
-from ..domain import (AssignJobTechnician, AssignTechnicians, Command, CreateJob, EditJob, LinkAssets,
+from ..domain import (AssignJobTechnician, AssignTechnicians, CreateJob, EditJob, LinkAssets,
                       RescheduleAppointment, RescheduleJob, SetJobStatus, UnassignTechnicians, UnlinkAssets)
-from ..servicetitan import _result_from_error
 
 __all__ = ["FIELD_NAMES", "HANDLERS", "result_from_error"]
 
@@ -28,12 +28,10 @@ FIELD_NAMES: Mapping[str, str] = {
 _EDIT_FIELDS = {"summary": "job_title", "description": "job_description", "priority": "job_priority"}
 
 
-def result_from_error(exc: Exception, command: Command) -> CommandResult:
-    """The outcome of a failed call (ServiceTitan's rules by status and error class), its field errors named as
-    the domain names them."""
-    result = _result_from_error(exc, command)
-    fields = {FIELD_NAMES.get(name, name): messages for name, messages in result.field_errors.items()}
-    return CommandResult(result.outcome, result.message, fields, retry_after=result.retry_after, detail=result.detail)
+def result_from_error(exc: Exception) -> CommandResult:
+    """The outcome of a failed call (every backend's rules, ``provider/api_errors.py``), in the API's words, its
+    field errors named as the domain names them."""
+    return _translated_result(exc, FIELD_NAMES)
 
 
 def _changes(**fields: Any) -> Any:

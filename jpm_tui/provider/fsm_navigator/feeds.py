@@ -29,6 +29,7 @@ from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
+from ..api_errors import translated
 from ..base import Feed, FeedPage
 from ..domain import parse_datetime
 from ..workflow import StatusCategory
@@ -94,6 +95,11 @@ class JobsFeed:
                     description="jobs with their windows and technicians: recent often, a full sweep hourly")
 
     async def pages(self, token: str | None) -> AsyncIterator[FeedPage]:
+        with translated():  # the cache sees ProviderErrors, never the client's
+            async for page in self._pages(token):
+                yield page
+
+    async def _pages(self, token: str | None) -> AsyncIterator[FeedPage]:
         position = _Position.read(token)
         now = self.clock()
         if self._touched:
@@ -140,7 +146,8 @@ class JobsFeed:
             gone = [i for i, (_, active) in versions.items() if active and i not in listed and span[0] <= i <= span[1]]
             rows += await asyncio.to_thread(self._inactive, gone)
         return FeedPage([r[0] for r in rows], position.text(), has_more,
-                        also={"appointments": [r[1] for r in rows], "appointment_assignments": [r[2] for r in rows]})
+                        also=(("appointments", [r[1] for r in rows]),
+                              ("appointment_assignments", [r[2] for r in rows])))
 
     async def _versions(self, payloads: Sequence[Mapping[str, Any]],
                         span: tuple[int, int] | None) -> dict[int, tuple[str, bool]]:
@@ -208,10 +215,11 @@ def _hourly_feed(name: str, table: str, rows: Callable[[], AsyncIterator[list[An
             yield FeedPage([], token, False)
             return
         batch: list[Any] | None = None
-        async for page in rows():
-            if batch is not None:
-                yield FeedPage(batch, token, True)
-            batch = page
+        with translated():
+            async for page in rows():
+                if batch is not None:
+                    yield FeedPage(batch, token, True)
+                batch = page
         yield FeedPage(batch or [], now.isoformat(), False)
 
     return Feed(name=name, table=table, kind="export", pages=pages, description="read in full hourly")

@@ -6,6 +6,7 @@ from collections.abc import Callable, Sequence
 from datetime import datetime
 from typing import Any
 
+from ..api_errors import translated
 from ..base import CommandResult, Feed, Outcome
 from ..domain import BookedLogEntry, Command, CreateJob
 from ..servicetitan import record_to_dict
@@ -42,7 +43,7 @@ class FsmNavigatorProvider:
         try:
             result = await handler(self.client, command)
         except Exception as exc:  # noqa: BLE001 - every API failure becomes an outcome
-            return result_from_error(exc, command)
+            return result_from_error(exc)
         for kind, record_id in result.refresh:
             if kind == "job":  # its window and technician rows come with the jobs feed's next (follow-up) run
                 self.jobs.touch(record_id)
@@ -63,10 +64,11 @@ class FsmNavigatorProvider:
                 return None
             raise ValueError(f"unknown record kind {kind!r}; known: {sorted(readers)}")
         get, mapper = reader
-        try:
-            model = await get(id)
-        except NotFoundError:
-            return None
+        with translated():
+            try:
+                model = await get(id)
+            except NotFoundError:
+                return None
         return record_to_dict(mapper(model.to_payload()))
 
     async def booked_log(self, job_id: int) -> BookedLogEntry | None:
@@ -77,8 +79,10 @@ class FsmNavigatorProvider:
         location's jobs created since that day)."""
         if not isinstance(command, CreateJob):
             return None
-        async for job in self.client.jobs.all(customer_location_id=command.location_id, created_after=since.date()):
-            if job.job_title == command.title and job.created_at is not None and job.created_at >= since:
-                return CommandResult(Outcome.DONE, _FOUND, created_id=job.job_id, refresh=(("job", job.job_id),),
-                                     detail={"found": True})
+        with translated():
+            async for job in self.client.jobs.all(customer_location_id=command.location_id,
+                                                  created_after=since.date()):
+                if job.job_title == command.title and job.created_at is not None and job.created_at >= since:
+                    return CommandResult(Outcome.DONE, _FOUND, created_id=job.job_id,
+                                         refresh=(("job", job.job_id),), detail={"found": True})
         return None

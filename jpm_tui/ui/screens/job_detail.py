@@ -10,7 +10,7 @@ from __future__ import annotations
 import json
 from datetime import timedelta, timezone
 import logging
-from collections.abc import Awaitable, Mapping, Sequence
+from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, ClassVar
 
@@ -30,6 +30,7 @@ from ..format import local, when
 from ..text import clean, plain
 from ..widgets.virtual_table import PRIORITY_CLASSES, STATUS_CLASSES, priority_class, status_class
 from .record import RecordScreen
+from ..writes import Writes
 from .modals import Choice, ConfirmScreen, PickerScreen, TextEntryScreen, ask
 
 __all__ = ["JOB_ACTIONS", "JOB_ACTION_BINDINGS", "JobDetail", "JobDetailScreen", "load_detail"]
@@ -59,6 +60,7 @@ JOB_ACTION_BINDINGS: list[BindingType] = [
     Binding("R", "reschedule_job", "Reschedule", group=JOB_ACTIONS, show=False, id="reschedule-job"),
     Binding("l", "link_assets", "Link assets", group=JOB_ACTIONS, show=False, id="link-assets"),
     Binding("L", "unlink_assets", "Unlink assets", group=JOB_ACTIONS, show=False, id="unlink-assets"),
+    Binding("E", "edit_job_fields", "Edit job", group=JOB_ACTIONS, id="edit-job-fields"),
 ]
 
 log = logging.getLogger(__name__)
@@ -210,6 +212,7 @@ class JobDetailScreen(RecordScreen):
         self.show_raw = False
         self.booked_reading = False
         """The booked log is being read from the server right now."""
+        self.writes = Writes(self.board, _JOB_ACTION_NAMES)
 
     def compose_body(self) -> ComposeResult:
         with VerticalScroll(id="detail-body"):
@@ -224,7 +227,8 @@ class JobDetailScreen(RecordScreen):
         if (self.detail is not None and live is not None and getattr(live, "provider", None) is not None
                 and live.state.online):
             self.booked_reading = True
-            self.run_worker(self._refresh_booked_log, group="booked-log")
+            refresh: Callable[[], Awaitable[None]] = self._refresh_booked_log
+            self.run_worker(refresh, group="booked-log")
 
     async def _refresh_booked_log(self) -> None:
         """Once per opening, online: the job's booked log from the server into the cache. When it is stored the
@@ -250,7 +254,8 @@ class JobDetailScreen(RecordScreen):
         self.call_after_refresh(self._show)
 
     def _reload(self) -> None:
-        self.run_worker(self._load, exclusive=True, group="detail-load")
+        load: Callable[[], Awaitable[None]] = self._load
+        self.run_worker(load, exclusive=True, group="detail-load")
 
     def _refusals(self) -> dict[str, str]:
         if self.detail is None:
@@ -275,11 +280,7 @@ class JobDetailScreen(RecordScreen):
             self.board.remember_name("project", project.id, f"project {clean(project.number)}")
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
-        if action in _JOB_ACTION_NAMES:
-            if not self.board.workflow.supports(action):
-                return False  # hidden: footer, help and palette leave it out
-            return None if self.refusals is None or action in self.refusals else True
-        return True
+        return self.writes.check(action, self.refusals)
 
     # ------------------------------------------------------------------ rendering
 
@@ -298,6 +299,7 @@ class JobDetailScreen(RecordScreen):
             content.update(Group(*sections))
 
     def _raw(self) -> Text:
+        assert self.detail is not None
         raw = _get(self.detail.job, "raw") or {}
         text = json.dumps(raw, indent=2, sort_keys=True, ensure_ascii=False, default=str)
         out = Text(end="")
@@ -335,14 +337,18 @@ class JobDetailScreen(RecordScreen):
                 out.append_text(plain(", ".join(clean(n) for n in tags[owner])))
         return out
 
-    def _field_errors(self) -> dict[str, str]:
-        """Folded wire field name -> the server's messages, from this job's refused writes."""
+    def _server_errors(self) -> dict[str, str]:
+        """Field name as the backend gave it -> the server's messages, from this job's refused writes."""
         out: dict[str, str] = {}
         for entry in self.detail.pending if self.detail is not None else ():
             if entry.state == OutboxState.FAILED:
                 for name, messages in entry.field_errors.items():
-                    out[_fold(name)] = "; ".join(str(m) for m in messages)
+                    out[name] = "; ".join(str(m) for m in messages)
         return out
+
+    def _field_errors(self) -> dict[str, str]:
+        """Folded wire field name -> the server's messages, from this job's refused writes."""
+        return {_fold(name): messages for name, messages in self._server_errors().items()}
 
     def _unavailable_lines(self) -> list[Any]:
         refused = [(action, why) for action, why in (self.refusals or {}).items()
@@ -392,7 +398,9 @@ class JobDetailScreen(RecordScreen):
         return out
 
     def _sections(self) -> list[Any]:
-        job, detail = self.detail.job, self.detail  # type: ignore[union-attr]
+        detail = self.detail
+        assert detail is not None
+        job = detail.job
         out: list[Any] = []
         title = Text(end="")
         title.append(f"Job {clean(_get(job, 'number', 'job_number', 'id'))}", self._style("job-detail--heading"))
@@ -583,23 +591,14 @@ class JobDetailScreen(RecordScreen):
         number = _get(self.detail.job, "number", "job_number") if self.detail is not None else None
         return f"job {clean(number or self.job_id)}"
 
-    def _ask(self, screen: Any, then: Any) -> None:
-        ask(self.app, screen, then)
-
-    def _send(self, command: d.Command) -> Awaitable[str | None]:
-        """Queue ``command`` (for a dialog's answer: the dialog stays open when it cannot be stored)."""
-        return self.board.queue(command)
-
-    def _reasons(self, kind: str) -> list[Choice]:
-        return [Choice(item_id, name) for item_id, name in self.board.named(kind)]
-
     def action_cancel_job(self) -> None:
-        self._ask(PickerScreen(f"Cancel {self._job_words}: why?", self._reasons("cancel_reason"), memo="Memo"),
-                  lambda picked: self._send(d.CancelJob(self.job_id, int(picked.value), picked.memo)))
+        self.writes.ask(PickerScreen(f"Cancel {self._job_words}: why?", self.writes.choices("cancel_reason"),
+                                     memo="Memo"),
+                        lambda picked: d.CancelJob(self.job_id, int(picked.value), picked.memo))
 
     def action_remove_cancellation(self) -> None:
-        self._ask(ConfirmScreen("Remove cancellation", f"Bring {self._job_words} back from canceled?"),
-                  lambda _yes: self._send(d.RemoveCancellation(self.job_id)))
+        self.writes.ask(ConfirmScreen("Remove cancellation", f"Bring {self._job_words} back from canceled?"),
+                        lambda _yes: d.RemoveCancellation(self.job_id))
 
     def action_hold(self) -> None:
         assert self.detail is not None
@@ -608,43 +607,43 @@ class JobDetailScreen(RecordScreen):
         if appointment is None:
             return
         when_text = when(appointment.start, self.board.tz)
-        self._ask(PickerScreen(f"Hold appointment {clean(appointment.number)} ({when_text}): why?",
-                               self._reasons("hold_reason"), memo="Memo"),
-                  lambda picked: self._send(d.HoldAppointment(appointment.id, int(picked.value), picked.memo)))
+        self.writes.ask(PickerScreen(f"Hold appointment {clean(appointment.number)} ({when_text}): why?",
+                                     self.writes.choices("hold_reason"), memo="Memo"),
+                        lambda picked: d.HoldAppointment(appointment.id, int(picked.value), picked.memo))
 
     def action_remove_hold(self) -> None:
         assert self.detail is not None
         appointment = self.board.workflow.held_appointment(self.detail.appointments, self.detail.appointment_overlays)
         if appointment is None:
             return
-        self._ask(ConfirmScreen("Remove hold", f"Take appointment {clean(appointment.number)} off hold?"),
-                  lambda _yes: self._send(d.RemoveAppointmentHold(appointment.id)))
+        self.writes.ask(ConfirmScreen("Remove hold", f"Take appointment {clean(appointment.number)} off hold?"),
+                        lambda _yes: d.RemoveAppointmentHold(appointment.id))
 
     def action_add_note(self) -> None:
-        self._ask(TextEntryScreen(f"Note on {self._job_words}", multiline=True, flag="Pin to top"),
-                  lambda written: self._send(d.AddJobNote(self.job_id, written.text, pin_to_top=written.flag)))
+        self.writes.ask(TextEntryScreen(f"Note on {self._job_words}", multiline=True, flag="Pin to top"),
+                        lambda written: d.AddJobNote(self.job_id, written.text, pin_to_top=written.flag))
 
-    def _edit(self, **changes: Any) -> Awaitable[str | None]:
-        return self._send(d.EditJob(self.job_id, changes))
+    def _edit(self, **changes: Any) -> d.EditJob:
+        return d.EditJob(self.job_id, changes)
 
     def action_edit_summary(self) -> None:
         assert self.detail is not None
         current = self.detail.overlay.get("summary") or self.detail.job.summary
-        self._ask(TextEntryScreen(f"Summary of {self._job_words}", initial=current, multiline=True),
-                  lambda written: self._edit(summary=written.text))
+        self.writes.ask(TextEntryScreen(f"Summary of {self._job_words}", initial=current, multiline=True),
+                        lambda written: self._edit(summary=written.text))
 
     def action_edit_priority(self) -> None:
         choices = [Choice(p.value, p.label) for p in reversed(self.board.workflow.priorities_by_rank)]
-        self._ask(PickerScreen(f"Priority of {self._job_words}", choices),
-                  lambda picked: self._edit(priority=str(picked.value)))
+        self.writes.ask(PickerScreen(f"Priority of {self._job_words}", choices),
+                        lambda picked: self._edit(priority=str(picked.value)))
 
     def action_edit_job_type(self) -> None:
-        self._ask(PickerScreen(f"Job type of {self._job_words}", self._reasons("job_type")),
-                  lambda picked: self._edit(job_type_id=int(picked.value)))
+        self.writes.ask(PickerScreen(f"Job type of {self._job_words}", self.writes.choices("job_type")),
+                        lambda picked: self._edit(job_type_id=int(picked.value)))
 
     def action_edit_business_unit(self) -> None:
-        self._ask(PickerScreen(f"Business unit of {self._job_words}", self._reasons("business_unit")),
-                  lambda picked: self._edit(business_unit_id=int(picked.value)))
+        self.writes.ask(PickerScreen(f"Business unit of {self._job_words}", self.writes.choices("business_unit")),
+                        lambda picked: self._edit(business_unit_id=int(picked.value)))
 
     def action_attach_project(self) -> None:
         assert self.detail is not None
@@ -652,8 +651,8 @@ class JobDetailScreen(RecordScreen):
         for project in projects:
             self.board.remember_name("project", project.id, f"project {clean(project.number)}")
         choices = [Choice(p.id, f"{p.number} {p.name}".strip(), f"{p.status} · {p.customer}") for p in projects]
-        self._ask(PickerScreen(f"Attach {self._job_words} to project", choices),
-                  lambda picked: self._send(d.AttachJobToProject(self.job_id, int(picked.value))))
+        self.writes.ask(PickerScreen(f"Attach {self._job_words} to project", choices),
+                        lambda picked: d.AttachJobToProject(self.job_id, int(picked.value)))
 
     def action_new_appointment(self) -> None:
         """Book another visit (or the first one for a job that has none): tomorrow 08:00-10:00 local to start
@@ -663,14 +662,27 @@ class JobDetailScreen(RecordScreen):
         start = local(self.board.clock(), self.board.tz).replace(hour=8, minute=0, second=0, microsecond=0)
         start = (start + timedelta(days=1)).astimezone(timezone.utc)
         end = start + timedelta(hours=2)
-        self._ask(TimesFormScreen(f"New appointment for {self._job_words}", Times(start, end, start, end),
-                                  self.board.tz),
-                  lambda times: self._send(d.CreateAppointment(self.job_id, times.start, times.end,
-                                                               times.window_start, times.window_end)))
+        self.writes.ask(TimesFormScreen(f"New appointment for {self._job_words}", Times(start, end, start, end),
+                                        self.board.tz),
+                        lambda times: d.CreateAppointment(self.job_id, times.start, times.end,
+                                                          times.window_start, times.window_end))
+
+    def action_edit_job_fields(self) -> None:
+        """The backend's edit form of the job (``Workflow.forms``): its fields, those the job's state forbids
+        read-only with the reason, and the messages of a refused earlier edit under their fields."""
+        from .edit_form import EditFormScreen
+
+        assert self.detail is not None
+        workflow = self.board.workflow
+        form = workflow.forms["edit_job_fields"]
+        status = self.detail.overlay.get("status") or _get(self.detail.job, "status")
+        fields = form.fields(self.detail.job, workflow.category(status))
+        self.writes.ask(EditFormScreen(f"Edit {self._job_words}", fields, self._server_errors()),
+                        lambda answer: form.command(self.job_id, answer.changes, answer.cleared))
 
     def action_detach_project(self) -> None:
-        self._ask(ConfirmScreen("Detach from project", f"Take {self._job_words} out of its project?"),
-                  lambda _yes: self._send(d.DetachJobFromProject(self.job_id)))
+        self.writes.ask(ConfirmScreen("Detach from project", f"Take {self._job_words} out of its project?"),
+                        lambda _yes: d.DetachJobFromProject(self.job_id))
 
 
 
@@ -687,24 +699,24 @@ class JobDetailScreen(RecordScreen):
                    if s.value not in allowed and s.value != current}
         choices += [Choice(value, value, f"not allowed: {why}") for value, why in refused.items()]
 
-        async def keep(picked: Any) -> str | None:
+        async def keep(picked: Any) -> str | None:  # a refused move keeps the picker open with its reason
             if picked.value in refused:
                 return refused[picked.value]
-            return await self._send(d.SetJobStatus(self.job_id, str(picked.value)))
+            return await self.board.queue(d.SetJobStatus(self.job_id, str(picked.value)))
 
-        self._ask(PickerScreen(f"Status of {self._job_words} (now {current})", choices), keep)
+        ask(self.board, PickerScreen(f"Status of {self._job_words} (now {current})", choices), keep)
 
     def action_edit_description(self) -> None:
         assert self.detail is not None
         current = self.detail.overlay.get("description") or _get(self.detail.job.raw, "job_description") or ""
-        self._ask(TextEntryScreen(f"Description of {self._job_words}", initial=current, multiline=True),
-                  lambda written: self._edit(description=written.text))
+        self.writes.ask(TextEntryScreen(f"Description of {self._job_words}", initial=current, multiline=True),
+                        lambda written: self._edit(description=written.text))
 
     def action_assign_technician(self) -> None:
         choices = [Choice(0, "Nobody", "take the technician off"),
                    *(Choice(tid, name) for tid, name in self.board.named("technician"))]
-        self._ask(PickerScreen(f"Technician of {self._job_words}", choices),
-                  lambda picked: self._send(d.AssignJobTechnician(self.job_id, int(picked.value) or None)))
+        self.writes.ask(PickerScreen(f"Technician of {self._job_words}", choices),
+                        lambda picked: d.AssignJobTechnician(self.job_id, int(picked.value) or None))
 
     def action_reschedule_job(self) -> None:
         from .appointment_form import Times, TimesFormScreen
@@ -715,8 +727,8 @@ class JobDetailScreen(RecordScreen):
             local(self.board.clock(), self.board.tz).replace(hour=8, minute=0, second=0, microsecond=0)
             + timedelta(days=1)).astimezone(timezone.utc)
         end = window.end if window is not None and window.end else start + timedelta(hours=2)
-        self._ask(TimesFormScreen(f"Window of {self._job_words}", Times(start, end), self.board.tz),
-                  lambda times: self._send(d.RescheduleJob(self.job_id, times.start, times.end)))
+        self.writes.ask(TimesFormScreen(f"Window of {self._job_words}", Times(start, end), self.board.tz),
+                        lambda times: d.RescheduleJob(self.job_id, times.start, times.end))
 
     def action_link_assets(self) -> None:
         assert self.detail is not None
@@ -724,21 +736,20 @@ class JobDetailScreen(RecordScreen):
         here = d.linked_assets(self.detail.extra.get("location")) or ()
         choices = [Choice(int(a["asset_id"]), str(_get(a, "asset_tag") or a["asset_id"]),
                           str(_get(a, "asset_name") or "")) for a in here if a.get("asset_id") not in linked]
-        self._ask(PickerScreen(f"Link an asset at this location to {self._job_words}", choices),
-                  lambda picked: self._send(d.LinkAssets(self.job_id, (int(picked.value),))))
+        self.writes.ask(PickerScreen(f"Link an asset at this location to {self._job_words}", choices),
+                        lambda picked: d.LinkAssets(self.job_id, (int(picked.value),)))
 
     def action_unlink_assets(self) -> None:
         assert self.detail is not None
         choices = [Choice(int(a["asset_id"]), str(_get(a, "asset_tag") or a["asset_id"]),
                           f"{_get(a, 'asset_name') or ''} · {_get(a, 'relationship_type') or ''}")
                    for a in d.linked_assets(self.detail.job) or ()]
-        self._ask(PickerScreen(f"Unlink an asset from {self._job_words}", choices),
-                  lambda picked: self._send(d.UnlinkAssets(self.job_id, (int(picked.value),))))
+        self.writes.ask(PickerScreen(f"Unlink an asset from {self._job_words}", choices),
+                        lambda picked: d.UnlinkAssets(self.job_id, (int(picked.value),)))
 
 
 def _customer_projects(source: Any, customer_id: int | None) -> list[Any]:
     """The projects a job may join: ServiceTitan only attaches a job to a project of the same customer."""
     if not customer_id or not hasattr(source, "projects_window"):
         return []
-    return source.projects_window(ProjectQuery(customer_id=customer_id), 0, 200)
-
+    return list(source.projects_window(ProjectQuery(customer_id=customer_id), 0, 200))

@@ -161,6 +161,7 @@ class SyncScreen(BoardScreen):
 
     def compose_body(self) -> ComposeResult:
         yield Static(id="sync-summary")
+        yield Static(id="sync-offline")
         feeds = FeedTable(id="feeds", cursor_type="row", zebra_stripes=False)
         feeds.border_title = "Feeds"
         yield feeds
@@ -264,6 +265,12 @@ class SyncScreen(BoardScreen):
         if not self.board.status.online:
             text.append(" · offline", self._style("sync--error"))
         self.query_one("#sync-summary", Static).update(text)
+        # why it is offline, whole (wrapped): the header has room for its start only
+        reason = None if self.board.status.online else self.board.status.offline_reason
+        offline = self.query_one("#sync-offline", Static)
+        offline.display = bool(reason)
+        if reason:
+            offline.update(Text.assemble((" Offline: ", self._style("sync--error")), plain(reason)))
 
     _STATE_STYLES = {"running": "sync--running", "paused": "sync--warning", "queued": "sync--warning",
                      "error": "sync--error", "done": "sync--ok", "cancelled": "sync--warning",

@@ -5,14 +5,15 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from functools import partial
-from typing import ClassVar
+from typing import Any, ClassVar
 
 from textual.binding import Binding, BindingType
 
 from ..format import ago, short_when
 from ..source import JobListRow, JobQuery, JobSource, Reader
 from ..text import clean
-from .virtual_table import CellContext, Column, VirtualTable, first_page, layout_columns as _layout, priority_class, status_class
+from ..table_window import first_page
+from .virtual_table import CellContext, Column, VirtualTable, layout_columns as _layout, priority_class, status_class
 
 __all__ = ["COLUMNS", "TEXT_COUNT_CAP", "Column", "JobTable", "first_job_page", "layout_columns", "status_class", "priority_class"]
 
@@ -92,8 +93,10 @@ class JobTable(VirtualTable[JobQuery, JobListRow]):
     JobSelected = VirtualTable.Selected
     """Enter on a job (``row_id`` is the job id)."""
 
+    source: JobSource
+
     def __init__(self, source: JobSource, query: JobQuery | None = None, *, reader: Reader | None = None,
-                 **options) -> None:  # noqa: ANN003 - VirtualTable's keyword options
+                 **options: Any) -> None:  # VirtualTable's keyword options
         super().__init__(source, query or JobQuery(), reader=reader, **options)
 
     def count_rows(self, query: JobQuery) -> int:

@@ -18,6 +18,9 @@ if TYPE_CHECKING:
 
 __all__ = ["BoardStatus", "StatusLine"]
 
+MIN_REASON = 12
+"""Fewer columns left than this for the offline reason: the header says "offline" alone (the sync screen says why)."""
+
 
 @dataclass(frozen=True)
 class BoardStatus:
@@ -31,6 +34,7 @@ class BoardStatus:
     last_sync: datetime | None = None
     outbox: int = 0                  # commands waiting to be sent
     syncing: bool = False
+    offline_reason: str | None = None  # why it is offline ("sign-in refused (401): ..."), shown after "offline:"
 
 
 class StatusLine(Widget):
@@ -61,17 +65,25 @@ class StatusLine(Widget):
                               clean(status.environment)) if part
         )
         text.append(f" {where}  ")
+        tail = Text(end="")
+        tail.append("   ")
+        if status.syncing:
+            tail.append("syncing…", muted)
+        elif status.last_sync is None:
+            tail.append("never synced", muted)
+        else:
+            tail.append(f"synced {ago(status.last_sync, app.clock())}", muted)
+        tail.append("   ")
+        tail.append(f"outbox {status.outbox}", style("status-line--outbox-pending") if status.outbox else muted)
         if status.online:
             text.append("● online", style("status-line--online"))
         else:
             text.append("○ offline", style("status-line--offline"))
-        text.append("   ")
-        if status.syncing:
-            text.append("syncing…", muted)
-        elif status.last_sync is None:
-            text.append("never synced", muted)
-        else:
-            text.append(f"synced {ago(status.last_sync, app.clock())}", muted)
-        text.append("   ")
-        text.append(f"outbox {status.outbox}", style("status-line--outbox-pending") if status.outbox else muted)
+            # the reason takes the room left, so the sync time and the outbox count stay in sight
+            room = self.size.width - text.cell_len - tail.cell_len - len(": ")
+            if status.offline_reason and room >= MIN_REASON:
+                reason = Text(f": {clean(status.offline_reason)}", style("status-line--offline"))
+                reason.truncate(room + len(": "), overflow="ellipsis")
+                text.append_text(reason)
+        text.append_text(tail)
         return text

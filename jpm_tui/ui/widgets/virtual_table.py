@@ -1,9 +1,10 @@
 """A virtual table: draws only the rows on screen, fetching them from the source in small windows.
 
 The table never holds the whole result. ``virtual_size`` is ``(width, row count + header)``; ``render_line``
-asks a small LRU cache of fetched windows for the row under each screen line. A missing window is drawn as
-a placeholder and fetched through the app's ``Reader`` (one background thread), then the lines repaint.
-The cursor is remembered by index *and* row id, so a data refresh keeps it on the same row.
+asks the table's ``TableWindow`` (``ui.table_window``: the windows of rows held, their reads and generations,
+the bookmark walk) for the row under each screen line. A missing window is drawn as a placeholder and read
+through the app's ``Reader`` (one background thread), then the lines repaint. The cursor is remembered by index
+*and* row id, so a data refresh keeps it on the same row.
 
 Subclasses say what they list: ``COLUMNS``, ``CELLS`` (column key -> text of a row), ``count_rows`` and
 ``read_window`` (store reads, run on the reader thread), and optionally ``cell_class`` and ``bookmark`` (a
@@ -14,8 +15,7 @@ jobs, ``ProjectTable`` projects.
 from __future__ import annotations
 
 import asyncio
-from collections import OrderedDict
-from collections.abc import Callable, Sequence
+from collections.abc import Awaitable, Callable, Sequence
 from concurrent.futures import Future, wait
 from dataclasses import dataclass
 from datetime import datetime, tzinfo
@@ -38,28 +38,22 @@ from ...provider.workflow import OTHER, PriorityLevel, StatusCategory, Workflow,
 from ..css import widget_css
 from ..format import Clock, system_clock
 from ..source import Reader
+from ..table_window import HasId, TableWindow, first_page, page_of, pages_from, walk_bookmarks, wanted_pages
 
 __all__ = ["CellContext", "Column", "GAP", "PRIORITY_CLASSES", "STATUS_CLASSES", "VirtualTable", "fit",
            "layout_columns", "status_class", "priority_class"]
 
-PAGE_SIZE = 64
-MAX_PAGES = 24
 FIRST_PAGE_WAIT = 0.05
 """Seconds a table waits at mount for a first page already being read (see ``on_mount``)."""
 SHOW_WAITING_AFTER = 0.1
 """Seconds a key's result may wait for its rows before the table shows it without them ("Loading…", "…")."""
-BOOKMARK_SECONDS = 0.004
-"""Seconds one chunk of the background walk (``VirtualTable.bookmark``) may hold the reader thread: what a read
-for a key may wait behind it."""
-BOOKMARK_WAIT = 0.01
-"""Seconds the walk waits, before its next chunk, while the table waits for windows of its own."""
 
 STATUS_CLASSES = frozenset(f"job-table--status-{key}" for key in (*StatusCategory, OTHER))
 """A status is styled by its category (``provider.workflow``), so a theme styles every backend's statuses."""
 PRIORITY_CLASSES = frozenset(f"job-table--priority-{level}" for level in PriorityLevel)
 
 Q = TypeVar("Q")
-R = TypeVar("R")
+R = TypeVar("R", bound=HasId)
 
 
 def status_class(category: StatusCategory | None) -> str:
@@ -139,13 +133,6 @@ def fit(text: str, width: int) -> str:
         return set_cell_size(text, width)
     return set_cell_size(text, width - 1) + "…"
 
-
-def first_page(count_rows: Callable[[Q], int], read_window: Callable[[Q, int, int], Sequence[R]],
-               query: Q) -> tuple[int, Sequence[R]]:
-    """The count of ``query`` and its first ``PAGE_SIZE`` rows: what a table shows when it opens a query. The
-    window is read first: after a text search's window, the store counts from the matches it kept."""
-    rows = read_window(query, 0, PAGE_SIZE)
-    return (count_rows(query) if rows else 0), rows
 
 
 class VirtualTable(ScrollView, Generic[Q, R], can_focus=True):
@@ -243,12 +230,9 @@ class VirtualTable(ScrollView, Generic[Q, R], can_focus=True):
         self.row_count: int | None = None
         self.marked: set[int] = set()
         self.write_marks: dict[int, str] = {}
-        self._pages: OrderedDict[int, list[R]] = OrderedDict()
-        self._pending: set[tuple[int, int]] = set()
-        self._generation = 0
+        self.window: TableWindow[R] = TableWindow()
         self._cursor_row_id: int | None = None
         self._anchor: tuple[int, int] | None = None  # (row id, screen row) to restore after a refresh
-        self._stale_pages: set[int] = set()  # windows from before a refresh: shown until refetched
         # A key's result is shown in one frame, once its rows are read: a new query keeps the old rows on screen
         # meanwhile (``_replacing``), a jump keeps the cursor where it was (``_held``: the cursor and top row to
         # show). Textual paints at most every 1/60 s, on a fixed grid of ticks: a first frame of placeholders
@@ -287,7 +271,7 @@ class VirtualTable(ScrollView, Generic[Q, R], can_focus=True):
     # ------------------------------------------------------------------ query and data
 
     @property
-    def query(self) -> Q:
+    def query(self) -> Q:  # type: ignore[override]  # what the table lists; a table's DOM is never queried by name
         return self._query
 
     def set_query(self, query: Q) -> None:
@@ -300,12 +284,16 @@ class VirtualTable(ScrollView, Generic[Q, R], can_focus=True):
     def reload(self) -> None:
         """The data changed underneath (a sync ran): refetch, keeping cursor, scroll and marks on their rows."""
         self._reset(keep_position=True)
-        self.run_worker(self._read_write_marks, group=f"{self.WORKER_GROUP}-marks", exclusive=True)
+        self._start_write_marks()
 
     def read_write_marks(self) -> dict[int, str]:
         """Row id -> the state of the writes queued against it (pending, sending, failed, conflict); runs on
         the reader thread. None by default."""
         return {}
+
+    def _start_write_marks(self) -> None:
+        read: Callable[[], Awaitable[None]] = self._read_write_marks
+        self.run_worker(read, group=f"{self.WORKER_GROUP}-marks", exclusive=True)
 
     async def _read_write_marks(self) -> None:
         try:
@@ -318,13 +306,11 @@ class VirtualTable(ScrollView, Generic[Q, R], can_focus=True):
             self.refresh()
 
     def _reset(self, *, keep_position: bool) -> None:
-        self._generation += 1
-        self._pending.clear()
+        # Old windows stay on screen until new ones replace them (no flash of placeholders).
+        generation = self.window.renew(keep_rows=keep_position)
         if keep_position:
             row_id = self.cursor_row_id
             self._anchor = None if row_id is None else (row_id, self.cursor - int(self.scroll_y))
-            # Old windows stay on screen until new ones replace them (no flash of placeholders).
-            self._stale_pages = set(self._pages)
             self.refresh()
         else:
             # The old query's rows stay until the new one's first page replaces them (see ``__init__``).
@@ -333,8 +319,8 @@ class VirtualTable(ScrollView, Generic[Q, R], can_focus=True):
             self._held = (0, 0)
             self._wait_for_rows()
         # A callable, not a coroutine: an exclusive worker cancelled before it starts leaves nothing unawaited.
-        self.run_worker(partial(self._count, self._generation, with_first_page=not keep_position),
-                        group=f"{self.WORKER_GROUP}-count", exclusive=True)
+        count: Callable[[], Awaitable[None]] = partial(self._count, generation, with_first_page=not keep_position)
+        self.run_worker(count, group=f"{self.WORKER_GROUP}-count", exclusive=True)
 
     def _read_failed(self, error: Exception) -> None:
         # A read can fail (database locked, schema mid-migration); the board stays up and says so.
@@ -355,7 +341,7 @@ class VirtualTable(ScrollView, Generic[Q, R], can_focus=True):
         except Exception as error:  # noqa: BLE001 - any store failure is shown, not fatal
             self._read_failed(error)
             return
-        if generation != self._generation:
+        if not self.window.current(generation):
             return
         self._counted(count, rows)
 
@@ -365,7 +351,7 @@ class VirtualTable(ScrollView, Generic[Q, R], can_focus=True):
             self._stop_waiting()
             self._clear(keep_size=True)  # the same size again would lay the screen out for nothing
         if first_page is not None:
-            self._pages[0] = list(first_page)
+            self.window.put(0, first_page)
             self._sync_cursor_row()
         self.row_count = count
         self.virtual_size = Size(self.size.width, count + 1)
@@ -378,38 +364,24 @@ class VirtualTable(ScrollView, Generic[Q, R], can_focus=True):
         self._fetch_visible()
         self.refresh()
         # after the frame that shows the count: the walk's thread would slow its painting (the GIL)
-        self.call_after_refresh(self._start_bookmarks, self._generation)
+        self.call_after_refresh(self._start_bookmarks, self.window.generation)
 
     def _start_bookmarks(self, generation: int) -> None:
-        if generation == self._generation:
-            self.run_worker(partial(self._bookmark, generation), group=f"{self.WORKER_GROUP}-bookmarks",
-                            exclusive=True)
+        if self.window.current(generation):
+            walk: Callable[[], Awaitable[None]] = partial(self._bookmark, generation)
+            self.run_worker(walk, group=f"{self.WORKER_GROUP}-bookmarks", exclusive=True)
 
     async def _bookmark(self, generation: int) -> None:
-        """Once the rows are counted and painted, the source walks them on the reader thread, a short chunk at a
-        time and only while the table waits for none of its own windows, so that a jump deep into them (the
-        scrollbar dragged) seeks from near where it lands. A new query or new data (a new generation) ends it."""
-        query = self._query
-
-        def chunk() -> bool:
-            # a chunk that waited its turn past a new query or new data is not taken
-            return generation != self._generation or self.bookmark(query, BOOKMARK_SECONDS)
-
-        while generation == self._generation:
-            if self._pending:
-                await asyncio.sleep(BOOKMARK_WAIT)
-                continue
-            try:
-                if await self.reader(chunk):
-                    return
-            except Exception as error:  # noqa: BLE001 - no row on screen depends on the walk: log it and stop
-                self.log.warning(f"{self.WHAT} table: walking the rows failed", error)
-                return
+        """Once the rows are counted and painted, the source walks them (``table_window.walk_bookmarks``) until a
+        new query or new data."""
+        try:
+            await walk_bookmarks(self.window, generation, self.reader, partial(self.bookmark, self._query))
+        except Exception as error:  # noqa: BLE001 - no row on screen depends on the walk: log it and stop
+            self.log.warning(f"{self.WHAT} table: walking the rows failed", error)
 
     def _clear(self, *, keep_size: bool = False) -> None:
         """No rows: the new query's count and windows are still to come."""
-        self._pages.clear()
-        self._stale_pages.clear()
+        self.window.clear()
         self.set_reactive(VirtualTable.cursor, 0)
         self._cursor_row_id = None
         self.scroll_to(y=0, animate=False, immediate=True)
@@ -441,44 +413,27 @@ class VirtualTable(ScrollView, Generic[Q, R], can_focus=True):
     def _fetch_visible(self) -> None:
         if self.row_count is None or self.row_count == 0 or self._replacing:
             return
-        first = int(self.scroll_y)
-        last = min(self.row_count - 1, first + max(1, self.size.height))
-        wanted = {first // PAGE_SIZE, last // PAGE_SIZE, self.cursor // PAGE_SIZE}
-        # Prefetch the neighbours so scrolling a line at a time rarely meets a placeholder.
-        wanted |= {max(0, first // PAGE_SIZE - 1), min((self.row_count - 1) // PAGE_SIZE, last // PAGE_SIZE + 1)}
-        self._fetch_pages(wanted)
+        self._fetch_pages(wanted_pages(int(self.scroll_y), self.size.height, self.row_count, self.cursor))
 
     def _fetch_pages(self, pages: set[int]) -> None:
-        for page in sorted(pages):
-            if (page not in self._pages or page in self._stale_pages) and (self._generation, page) not in self._pending:
-                self._pending.add((self._generation, page))
-                self.run_worker(partial(self._fetch, self._generation, page), group=f"{self.WORKER_GROUP}-fetch")
+        generation = self.window.generation
+        for page in self.window.to_read(pages):
+            fetch: Callable[[], Awaitable[None]] = partial(self._fetch, generation, page)
+            self.run_worker(fetch, group=f"{self.WORKER_GROUP}-fetch")
 
     async def _fetch(self, generation: int, page: int) -> None:
-        def read() -> Sequence[R] | None:
-            # Skip windows the user has already scrolled away from while this one waited its turn.
-            if generation != self._generation or not self._page_wanted(page):
-                return None
-            return self.read_window(self._query, page * PAGE_SIZE, PAGE_SIZE)
-
         try:
-            rows = await self.reader(read)
+            kept = await self.window.read(self.reader, generation, page, partial(self.read_window, self._query),
+                                          self._page_wanted)
         except Exception as error:  # noqa: BLE001
             self._read_failed(error)
             return
-        finally:
-            self._pending.discard((generation, page))
-        if rows is None or generation != self._generation:
+        if not kept:
             return
-        self._pages[page] = list(rows)
-        self._pages.move_to_end(page)
-        self._stale_pages.discard(page)
-        while len(self._pages) > MAX_PAGES:
-            self._pages.popitem(last=False)
         self._restore_anchor()
         self._sync_cursor_row()
         if self._held is not None and not self._replacing:
-            if self._loaded(self._held_pages()):
+            if self.window.loaded(self._held_pages()):
                 held, self._held = self._held, None
                 self._stop_waiting()
                 self._show(*held)
@@ -487,43 +442,34 @@ class VirtualTable(ScrollView, Generic[Q, R], can_focus=True):
 
     def _page_shown(self, page: int) -> bool:
         first = int(self.scroll_y)
-        return first // PAGE_SIZE <= page <= (first + self.size.height) // PAGE_SIZE
+        return page_of(first) <= page <= page_of(first + self.size.height)
 
     def _page_wanted(self, page: int) -> bool:
-        first = int(self.scroll_y) // PAGE_SIZE
-        last = (int(self.scroll_y) + self.size.height) // PAGE_SIZE
-        return first - 1 <= page <= last + 1 or page == self.cursor // PAGE_SIZE or page in self._held_pages()
+        first = page_of(int(self.scroll_y))
+        last = page_of(int(self.scroll_y) + self.size.height)
+        return first - 1 <= page <= last + 1 or page == page_of(self.cursor) or page in self._held_pages()
 
     def _pages_from(self, top: int) -> set[int]:
         """The windows that the screen shows with ``top`` as its first row."""
-        last = min((self.row_count or 1) - 1, top + self.page_rows - 1)
-        return {top // PAGE_SIZE, max(top, last) // PAGE_SIZE}
+        return pages_from(top, self.page_rows, self.row_count)
 
     def _held_pages(self) -> set[int]:
         if self._held is None or self._replacing or not self.row_count:
             return set()
         index, top = self._held
-        return self._pages_from(top) | {index // PAGE_SIZE}
-
-    def _loaded(self, pages: set[int]) -> bool:
-        return all(page in self._pages and page not in self._stale_pages for page in pages)
+        return self._pages_from(top) | {page_of(index)}
 
     def _restore_anchor(self) -> None:
         """After a refresh: if the cursor's row moved, follow it, keeping it on the same screen row."""
         if self._anchor is None:
             return
         row_id, screen_row = self._anchor
-        for page, rows in self._pages.items():
-            if page in self._stale_pages:
-                continue
-            for i, row in enumerate(rows):
-                if row.id == row_id:  # type: ignore[attr-defined]
-                    index = page * PAGE_SIZE + i
-                    self._anchor = None
-                    self.set_reactive(VirtualTable.cursor, index)
-                    self.scroll_to(y=max(0, index - screen_row), animate=False, immediate=True)
-                    return
-        if not self._stale_pages & set(self._pages):
+        index = self.window.find(row_id)
+        if index is not None:
+            self._anchor = None
+            self.set_reactive(VirtualTable.cursor, index)
+            self.scroll_to(y=max(0, index - screen_row), animate=False, immediate=True)
+        elif self.window.all_fresh:
             self._anchor = None  # every window is fresh and the row is not in them: stay on the index
 
     @property
@@ -531,15 +477,11 @@ class VirtualTable(ScrollView, Generic[Q, R], can_focus=True):
         """The screen shows the current query at the cursor, with every row it needs read (nothing pending)."""
         if self._replacing or self._held is not None or self.row_count is None:
             return False
-        return not self.row_count or self._loaded(self._pages_from(int(self.scroll_y)))
+        return not self.row_count or self.window.loaded(self._pages_from(int(self.scroll_y)))
 
     def row_at(self, index: int) -> R | None:
         """The row at ``index`` if its window is loaded (never fetches)."""
-        rows = self._pages.get(index // PAGE_SIZE)
-        if rows is None:
-            return None
-        offset = index % PAGE_SIZE
-        return rows[offset] if offset < len(rows) else None
+        return self.window.row_at(index)
 
     @property
     def cursor_row(self) -> R | None:
@@ -548,7 +490,7 @@ class VirtualTable(ScrollView, Generic[Q, R], can_focus=True):
     @property
     def cursor_row_id(self) -> int | None:
         row = self.cursor_row
-        return row.id if row is not None else self._cursor_row_id  # type: ignore[attr-defined]
+        return row.id if row is not None else self._cursor_row_id
 
     def loaded_rows(self) -> list[R]:
         """The rows on screen that are loaded, top to bottom (for tests and exports of what is seen)."""
@@ -558,7 +500,7 @@ class VirtualTable(ScrollView, Generic[Q, R], can_focus=True):
 
     def _sync_cursor_row(self) -> None:
         row = self.cursor_row
-        row_id = row.id if row is not None else None  # type: ignore[attr-defined]
+        row_id = row.id if row is not None else None
         if row_id != self._cursor_row_id:
             self._cursor_row_id = row_id
             self.post_message(self.CursorMoved(self, self.cursor, row_id))
@@ -574,11 +516,11 @@ class VirtualTable(ScrollView, Generic[Q, R], can_focus=True):
             wait((first,), timeout=FIRST_PAGE_WAIT)
         if first is not None and first.done() and first.exception() is None:
             self._first_page = None
-            self._generation += 1
+            self.window.renew(keep_rows=False)
             self._counted(*first.result())
         else:
             self._reset(keep_position=False)
-        self.run_worker(self._read_write_marks, group=f"{self.WORKER_GROUP}-marks", exclusive=True)
+        self._start_write_marks()
         # The app bumps data_version when a sync wrote new rows: show them, keeping the cursor's row.
         if hasattr(self.app, "data_version"):
             self.watch(self.app, "data_version", lambda _: self.reload(), init=False)
@@ -632,7 +574,7 @@ class VirtualTable(ScrollView, Generic[Q, R], can_focus=True):
             return
         index = max(0, min(self.row_count - 1, index))
         top = self._top_for(index, top)
-        if self._loaded(self._pages_from(top) | {index // PAGE_SIZE}):
+        if self.window.loaded(self._pages_from(top) | {page_of(index)}):
             self._held = None
             self._stop_waiting()
             self._show(index, top)
@@ -772,7 +714,7 @@ class VirtualTable(ScrollView, Generic[Q, R], can_focus=True):
         return Strip(segments).adjust_cell_length(width, header)
 
     def _render_row(self, row: R, index: int, width: int) -> Strip:
-        row_id = row.id  # type: ignore[attr-defined]
+        row_id = row.id
         marked = "virtual-table--marked" if row_id in self.marked else None
         # The cursor style applies on top of the status colours (CSS decides focused vs blurred looks).
         cursor = "virtual-table--cursor" if index == self.cursor else None

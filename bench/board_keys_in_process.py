@@ -1,7 +1,9 @@
-"""The board on a big cache: time to the first painted job list, key-to-screen latency, memory.
+"""The board on a big cache, in process (``JpmApp`` run headless, no command line, config, session or terminal):
+time to the first painted job list, key-to-screen latency, memory. What a user meets in a terminal is
+``bench/first_paint.py`` and ``bench/terminal_keys.py``.
 
-    python bench/board_keys.py --path /tmp/bench1m.sqlite3     # a cache built by bench/cache_queries.py
-    python bench/board_keys.py --jobs 100000                    # builds a temporary cache of that size
+    python bench/board_keys_in_process.py --path /tmp/bench1m.sqlite3     # a cache built by bench/cache_queries.py
+    python bench/board_keys_in_process.py --jobs 100000                    # builds a temporary cache of that size
 
 First paint is measured in fresh interpreters, from process start to the end of the first frame the compositor
 renders with the content (the job list's rows; the minimal app's text), beside a minimal Textual app measured
@@ -56,7 +58,7 @@ from jpm_tui.ui.widgets.job_table import JobTable
 
 def shows_content(screen):
     tables = screen.query(JobTable)
-    return bool(tables and tables.first().row_count and tables.first()._pages)
+    return bool(tables and tables.first().row_count and tables.first().window.holds_rows)
 
 JpmApp(CacheStore(sys.argv[2])).run(headless=True, size=(120, 40))
 """
@@ -145,7 +147,7 @@ async def key_latencies(path: str, memory: dict[str, float], rounds: int = 30) -
 
             walked_through = 0
             for _ in range(rounds):  # keys while the store walks the new order in the background (bookmarks)
-                app.source._anchors.clear()  # the store forgets its bookmarks: each order is walked anew
+                app.source.bookmarks.anchors.clear()  # the store forgets its bookmarks: each order is walked anew
                 before = table.query.descending
                 await keys.press("reverse (r), no settling", "r", shown(lambda: table.query.descending != before),
                                  settle=False)

@@ -1,0 +1,135 @@
+"""The sandbox at scale, as a user runs it: ``jpm-tui sandbox serve --jobs N`` started as a process (time to the
+ready line and its resident memory then), its jobs and appointments export feeds read over loopback by a plain
+HTTP client (rows per second: the server's rate, with the client only splitting pages), and ``jpm-tui --demo
+--demo-jobs N`` in a pty, timed from the exec to a board that shows job rows and scrolls (PageDown moves it).
+
+    python bench/sandbox_scale.py --jobs 1000000
+    python bench/sandbox_scale.py --jobs 2000 --no-demo          # a quick look
+
+Targets (issue 20, at 1,000,000 jobs): ready in under 60 s and under 2 GB, the export at 20,000 jobs/s or more,
+the demo's scrollable board in under 90 s with a progress line while it prepares.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import re
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import httpx
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from bench.first_paint import JOB_ROW, shows_jobs  # noqa: E402
+from bench.terminal import KEYS, Terminal, bytecode_env  # noqa: E402
+
+READY_SECONDS, READY_MB, EXPORT_RATE, DEMO_SECONDS = 60.0, 2048.0, 20_000.0, 90.0
+JPM = str(Path(sys.executable).with_name("jpm-tui"))
+FEEDS = ("jpm/v2/tenant/{tenant}/export/jobs", "jpm/v2/tenant/{tenant}/export/appointments")
+
+
+def resident_mb(pid: int) -> float:
+    status = Path(f"/proc/{pid}/status").read_text()
+    return int(re.search(r"VmRSS:\s+(\d+)", status).group(1)) / 1024  # type: ignore[union-attr]
+
+
+def serve(jobs: int) -> tuple[subprocess.Popen[str], str, float, float]:
+    """The server started, its base URL, seconds to ready, resident MB when ready."""
+    started = time.perf_counter()
+    server = subprocess.Popen([JPM, "sandbox", "serve", "--port", "0", "--jobs", str(jobs), "--rate-limit", "100000"],
+                              stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, start_new_session=True)
+    assert server.stdout is not None
+    for line in server.stdout:
+        found = re.search(r"api_url\s*=\s*\"(http://[^\"]+)\"", line)
+        if found:
+            return server, found.group(1), time.perf_counter() - started, resident_mb(server.pid)
+    raise RuntimeError(f"the sandbox ended before it was ready (exit {server.wait()})")
+
+
+def export_rate(base: str, limit: int) -> dict[str, tuple[int, float]]:
+    """Each feed read from the beginning (at most ``limit`` rows): rows and seconds."""
+    from jpm_tui.sandbox import state
+
+    rates = {}
+    with httpx.Client(base_url=base, timeout=300) as client:
+        token = client.post("/connect/token", data={"grant_type": "client_credentials", "client_id": state.CLIENT_ID,
+                                                    "client_secret": state.CLIENT_SECRET}).json()["access_token"]
+        headers = {"Authorization": f"Bearer {token}", "ST-App-Key": state.APP_KEY}
+        for feed in FEEDS:
+            path, params, rows = feed.format(tenant=state.TENANT), {}, 0
+            started = time.perf_counter()
+            while rows < limit:
+                page = client.get(path, params=params, headers=headers)
+                page.raise_for_status()
+                body = json.loads(page.content)
+                rows += len(body["data"])
+                if not body["hasMore"]:
+                    break
+                params = {"from": body["continueFrom"]}
+            rates[feed.rsplit("/", 1)[1]] = (rows, time.perf_counter() - started)
+    return rates
+
+
+def stop(process: subprocess.Popen[str]) -> None:
+    if process.poll() is None:
+        os.killpg(process.pid, signal.SIGTERM)
+        process.wait(timeout=30)
+
+
+def demo(jobs: int) -> tuple[float, float, str]:
+    """Seconds from exec to job rows, to a PageDown that moved them, and the last line it printed before."""
+    with Terminal([JPM, "--demo", "--demo-jobs", str(jobs)], bytecode_env({})) as term:
+        progress: list[str] = []
+
+        def noted(screen: list[str]) -> bool:
+            progress.extend(line.strip() for line in screen if line.strip().startswith("jpm-tui:"))
+            return shows_jobs(screen)
+
+        shown = term.wait(noted, timeout=1800) - term.started
+        first = [line for line in term.display() if JOB_ROW.match(line)]
+        term.send(KEYS["pagedown"])
+        scrolled = term.wait(lambda s: [line for line in s if JOB_ROW.match(line)] != first, 120) - term.started
+        return shown, scrolled, progress[-1] if progress else "(none)"
+
+
+def verdict(ok: bool) -> str:
+    return "met" if ok else "NOT met"
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--jobs", type=int, default=1_000_000)
+    parser.add_argument("--rows", type=int, default=200_000, help="rows read from each feed at most")
+    parser.add_argument("--no-demo", action="store_true")
+    args = parser.parse_args(argv)
+    server, base, ready, memory = serve(args.jobs)
+    try:
+        rates = export_rate(base, args.rows)
+        memory = max(memory, resident_mb(server.pid))
+    finally:
+        stop(server)
+    print(f"jpm-tui sandbox serve --jobs {args.jobs:,}")
+    print(f"  ready in {ready:6.1f} s (target {READY_SECONDS:.0f} s)  {verdict(ready < READY_SECONDS)}")
+    print(f"  resident {memory:6.0f} MB (target {READY_MB:.0f} MB, most seen while serving) "
+          f"{verdict(memory < READY_MB)}")
+    for feed, (rows, seconds) in rates.items():
+        rate = rows / seconds
+        print(f"  export/{feed:<13} {rows:>9,} rows in {seconds:6.1f} s: {rate:9,.0f} rows/s over loopback "
+              f"(target {EXPORT_RATE:,.0f}/s) {verdict(rate >= EXPORT_RATE)}")
+    if not args.no_demo:
+        shown, scrolled, progress = demo(args.jobs)
+        print(f"jpm-tui --demo --demo-jobs {args.jobs:,}")
+        print(f"  job rows after {shown:6.1f} s, scrolled by PageDown at {scrolled:6.1f} s "
+              f"(target {DEMO_SECONDS:.0f} s) {verdict(scrolled < DEMO_SECONDS)}")
+        print(f"  its last progress line before the board: {progress}")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

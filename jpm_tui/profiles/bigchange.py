@@ -1,0 +1,120 @@
+"""A BigChange profile: ``backend = "bigchange"``, where its API and token endpoint are, the client credentials and
+the BigChange customer whose data it reads.
+
+::
+
+    [profiles.pennine]
+    backend = "bigchange"
+    api_url = "https://api.bigchange.com/v1"       # the default
+    auth_url = "https://auth.bigchange.com/connect/token"
+    client_id = "..."
+    client_secret_env = "BIGCHANGE_SECRET"         # or client_secret_command, client_secret_file, client_secret
+    customer_id = 14532
+
+Checked by the config's rules (unknown keys refused, messages naming the file and key); the secret is resolved only
+when connecting. Also here: the client a profile reaches, and ``doctor``'s connection check.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Literal
+
+from pydantic import Field, SecretStr, field_validator, model_validator
+
+from jpm_tui.config import BackendProfile, check_env_name, check_file_name, check_text, check_url, positive_int
+
+__all__ = ["PRODUCTION_URL", "BigChangeProfile", "check_connection", "make_client"]
+
+PRODUCTION_URL = "https://api.bigchange.com/v1"
+"""The reference's base URL (the client has it too; repeated so a profile loads without the HTTP client)."""
+
+
+class BigChangeProfile(BackendProfile):
+    backend: Literal["bigchange"] = "bigchange"
+    api_url: str = PRODUCTION_URL
+    auth_url: str
+    client_id: str
+    client_secret_env: str | None = None
+    client_secret_command: str | None = None
+    client_secret_file: str | None = None
+    client_secret: SecretStr | None = Field(default=None, repr=False)
+    customer_id: int
+    rate_limit: float = 10.0
+    timeout: float = 30.0
+    timezone: str | None = None
+
+    @field_validator("api_url", "auth_url", mode="before")
+    @classmethod
+    def _url(cls, value: Any) -> str:
+        return check_url(value)
+
+    @field_validator("client_id", "client_secret_command", mode="before")
+    @classmethod
+    def _text(cls, value: Any) -> str:
+        return check_text(value)
+
+    @field_validator("client_secret_env", mode="before")
+    @classmethod
+    def _env(cls, value: Any) -> str:
+        return check_env_name(value)
+
+    @field_validator("client_secret_file", mode="before")
+    @classmethod
+    def _file(cls, value: Any) -> str:
+        return check_file_name(value)
+
+    @field_validator("client_secret", mode="before")
+    @classmethod
+    def _literal(cls, value: Any) -> str:
+        return check_text(value, secret=True)
+
+    @field_validator("customer_id", mode="before")
+    @classmethod
+    def _customer(cls, value: Any) -> int:
+        return positive_int(value)
+
+    @model_validator(mode="after")
+    def _consistent(self) -> BigChangeProfile:
+        self._one_secret()
+        return self
+
+    @property
+    def environment(self) -> str:
+        """"production" at the reference's URL, "custom" elsewhere (a sandbox, a private host)."""
+        return "production" if self.api_url == PRODUCTION_URL else "custom"
+
+    @property
+    def effective_api_url(self) -> str:
+        return self.api_url
+
+    @property
+    def account(self) -> int:
+        """What names its cache file: the BigChange customer id."""
+        return self.customer_id
+
+
+def make_client(profile: BigChangeProfile, secret: str, **options: Any) -> Any:
+    from jpm_tui.api.bigchange import BigChangeClient
+
+    return BigChangeClient(api_url=profile.api_url, auth_url=profile.auth_url, customer_id=profile.customer_id,
+                           client_id=profile.client_id, client_secret=secret,
+                           **{"rate_limit": profile.rate_limit, "timeout": profile.timeout, **options})
+
+
+async def check_connection(profile: BigChangeProfile, secret: str) -> list[tuple[bool, str]]:
+    """``doctor``'s check: a sign-in and one page of one job (the smallest requests that prove the credentials,
+    the customer id and the URLs)."""
+    from urllib.parse import urlsplit
+
+    from jpm_tui.api import errors as api_errors
+
+    host = urlsplit(profile.api_url).netloc
+    try:
+        async with make_client(profile, secret, max_retries=0) as client:
+            await anext(aiter(client.job_pages(page_size=1)))
+    except api_errors.AuthError as error:
+        return [(False, f"api: BigChange refused the sign-in or customer {profile.customer_id} (HTTP {error.status}: "
+                        f"{error.title}); check client_id, customer_id and the secret from {profile.secret_source}")]
+    except api_errors.JpmApiError as error:
+        return [(False, f"api: {host}: {error}")]
+    return [(True, f"api: {host} answered GET jobs as customer {profile.customer_id}")]

@@ -1,0 +1,79 @@
+"""The feeds a BigChange sync runs, each a full read of a collection page by page (1,000 rows a request, one
+transaction a page): job types, resources (technicians), contacts (customers with their site and phone/email) and
+jobs (each page also stores the jobs' planned windows as appointments and their resources as assignments).
+
+The REST reference offers no modified-since or status-date filter on jobs, so the jobs feed sweeps the list: one
+request per 1,000 jobs, plus one for the custom field definitions whose names the jobs' custom fields carry. Jobs
+not listed by a complete sweep are marked inactive (a list feed's rule in the sync engine).
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import AsyncIterator, Callable, Mapping, Sequence
+from typing import Any
+
+from ..api_errors import translated
+from ..base import Feed, FeedPage
+from .mapping import contact_rows, job_rows, job_type, technician
+
+__all__ = ["feeds"]
+
+
+def _map_jobs(items: Sequence[Mapping[str, Any]], names: Mapping[int, str]) -> FeedPage:
+    jobs, appointments, assignments = [], [], []
+    for item in items:
+        rows = job_rows(item, names)
+        jobs.append(rows.job)
+        if rows.appointment is not None:
+            appointments.append(rows.appointment)
+        if rows.assignment is not None:
+            assignments.append(rows.assignment)
+    return FeedPage(jobs, None, True, also=(("appointments", appointments), ("appointment_assignments", assignments)))
+
+
+def _map_contacts(items: Sequence[Mapping[str, Any]]) -> FeedPage:
+    customers, locations, contacts = [], [], []
+    for item in items:
+        customer, location, phones = contact_rows(item)
+        customers.append(customer)
+        locations.append(location)
+        contacts.extend(phones)
+    return FeedPage(customers, None, True, also=(("locations", locations), ("contacts", contacts)))
+
+
+def _plain(mapper: Callable[[Mapping[str, Any]], Any]) -> Callable[[Sequence[Mapping[str, Any]]], FeedPage]:
+    return lambda items: FeedPage([mapper(item) for item in items], None, True)
+
+
+def _list_feed(client: Any, name: str, table: str, path: str,
+               mapper: Callable[[Sequence[Mapping[str, Any]]], FeedPage], description: str) -> Feed:
+    async def pages(token: str | None = None) -> AsyncIterator[FeedPage]:
+        with translated():  # the sync knows provider errors, not the client's
+            async for page in client.pages(path):
+                mapped = await asyncio.to_thread(mapper, page.items)
+                yield FeedPage(mapped.rows, None, not page.last, mapped.also)
+
+    return Feed(name=name, table=table, kind="list", pages=pages, description=description)
+
+
+def feeds(client: Any, paths: Mapping[str, str]) -> list[Feed]:
+    """``client``: a ``BigChangeClient``; ``paths``: its ``PATHS`` (operation -> path)."""
+
+    async def job_pages(token: str | None = None) -> AsyncIterator[FeedPage]:
+        names: dict[int, str] = {}
+        with translated():
+            async for page in client.pages(paths["custom_field_definitions"]):
+                names.update({int(d["id"]): str(d.get("name") or d["id"]) for d in page.items if "id" in d})
+            async for page in client.job_pages():
+                mapped = await asyncio.to_thread(_map_jobs, page.items, names)
+                yield FeedPage(mapped.rows, None, not page.last, mapped.also)
+
+    return [
+        _list_feed(client, "job_types", "job_types", paths["job_types"], _plain(job_type), "job types"),
+        _list_feed(client, "resources", "technicians", paths["resources"], _plain(technician), "resources"),
+        _list_feed(client, "contacts", "customers", paths["contacts"], _map_contacts,
+                   "contacts, their sites, phones and emails"),
+        Feed(name="jobs", table="jobs", kind="list", pages=job_pages,
+             description="jobs, their planned windows and resources (a full sweep: no modified-since filter)"),
+    ]

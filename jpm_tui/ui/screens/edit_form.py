@@ -1,0 +1,129 @@
+"""An action's form: the fields the backend's workflow declares for one record (``Workflow.forms``), each a line to
+edit, with what will happen to it if sent now: kept (unchanged), sent (changed) or cleared (emptied). A field the
+record's state forbids is read-only with the reason beside it; a refused earlier write's messages sit under their
+fields. Ctrl+S (or Enter) queues the command made of exactly the fields changed and emptied.
+
+Nothing here knows a backend: names, labels, values and refusals all come from the workflow's ``FormField``s, and
+every one of them is drawn as plain text.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from typing import ClassVar, Literal
+
+from textual import on
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.containers import Horizontal, VerticalScroll
+from textual.widgets import Input, Label, Static
+
+from ...provider.workflow import FormField
+from ..text import clean, plain
+from .modals import _Dialog
+
+__all__ = ["EditFormScreen", "FieldFate", "FormAnswer", "field_fate"]
+
+FieldFate = Literal["kept", "sent", "cleared"]
+
+_FATE_WORDS: dict[FieldFate, str] = {"kept": "kept", "sent": "will be sent", "cleared": "will be cleared"}
+
+
+@dataclass(frozen=True)
+class FormAnswer:
+    changes: dict[str, str]
+    """Field name -> its new value as typed (trimmed)."""
+    cleared: tuple[str, ...]
+
+
+def field_fate(field: FormField, text: str) -> FieldFate:
+    """What sending the form does to ``field`` when its box holds ``text``: a refused field, an unchanged one, or
+    an emptied one that cannot be unset is kept; an emptied one is cleared; any other is sent."""
+    text = text.strip()
+    if field.refused is not None or text == (field.value or "").strip():
+        return "kept"
+    if not text:
+        return "cleared" if field.clearable else "kept"
+    return "sent"
+
+
+class EditFormScreen(_Dialog):
+    """``fields`` as the workflow gives them for the record; ``errors``: field name -> the server's messages on a
+    refused earlier write of this form. Returns a ``FormAnswer``."""
+
+    CSS_PATH: ClassVar[list[str]] = ["modals.tcss", "edit_form.tcss"]  # type: ignore[assignment]
+    HELP_TITLE = "Edit"
+    BINDINGS: ClassVar[list[BindingType]] = [Binding("ctrl+s", "send", "Send", id="send")]
+
+    def __init__(self, title: str, fields: Sequence[FormField], errors: Mapping[str, str] | None = None) -> None:
+        super().__init__(title, "Tab next field · empty a field to clear it · Ctrl+S send · Esc cancel")
+        self.fields = list(fields)
+        self.errors = dict(errors or {})
+
+    def compose_dialog(self) -> ComposeResult:
+        with VerticalScroll(id="form-fields"):
+            for k, field in enumerate(self.fields):
+                with Horizontal(classes="form-row"):
+                    yield Label(plain(field.label), classes="form-label")
+                    yield Input(clean(field.value or ""), id=f"form-input-{k}", classes="form-input",
+                                disabled=field.refused is not None, compact=True)
+                    yield Static(plain(self._fate_words(field, field.value or "")), id=f"form-fate-{k}",
+                                 classes="form-fate")
+                below = self._below(field)
+                if below:
+                    yield Static(plain(below, multiline=True), id=f"form-note-{k}", classes="form-note")
+        yield Static("", id="dialog-error")
+
+    def _below(self, field: FormField) -> str:
+        lines = []
+        if field.note:
+            lines.append(field.note)
+        if field.refused is not None:
+            lines.append(f"cannot change: {field.refused}")
+        if field.name in self.errors:
+            lines.append(f"refused by the server: {self.errors[field.name]}")
+        return "\n".join(f"  {clean(line)}" for line in lines)
+
+    def _fate_words(self, field: FormField, text: str) -> str:
+        if field.refused is not None:
+            return "read-only"
+        fate = field_fate(field, text)
+        if fate == "kept" and not text.strip() and field.value:
+            return "kept (cannot be emptied)"
+        return _FATE_WORDS[fate]
+
+    def on_mount(self) -> None:
+        first = next((k for k, field in enumerate(self.fields) if field.refused is None), None)
+        if first is not None:
+            self.query_one(f"#form-input-{first}", Input).focus()
+
+    @on(Input.Changed, ".form-input")
+    def _changed(self, event: Input.Changed) -> None:
+        k = int(str(event.input.id).rsplit("-", 1)[1])
+        self.query_one(f"#form-fate-{k}", Static).update(plain(self._fate_words(self.fields[k], event.value)))
+
+    @on(Input.Submitted, ".form-input")
+    def _submitted(self) -> None:
+        self.action_send()
+
+    def action_send(self) -> None:
+        changes: dict[str, str] = {}
+        cleared: list[str] = []
+        for k, field in enumerate(self.fields):
+            text = self.query_one(f"#form-input-{k}", Input).value.strip()
+            fate = field_fate(field, text)
+            if fate == "sent" and field.kind == "minutes" and not (text.isdigit() and int(text) > 0):
+                self._error(f"{field.label}: a whole number of minutes, more than 0.")
+                return
+            if fate == "sent":
+                changes[field.name] = text
+            elif fate == "cleared":
+                cleared.append(field.name)
+        if not changes and not cleared:
+            self._error("Nothing changed (Esc closes).")
+            return
+        self.answer(FormAnswer(changes, tuple(cleared)))
+
+    def _error(self, message: str) -> None:
+        self.query_one("#dialog-error", Static).update(plain(message))

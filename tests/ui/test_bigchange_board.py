@@ -1,0 +1,149 @@
+"""The board on `--demo --backend bigchange`, driven with Pilot: the edit form's writes reach the BigChange sandbox
+with exactly the fields changed (its recorded PATCH bodies), a started job's description is refused up front with
+the reason, a 422 puts the server's message beside its field while the write stays failed in the outbox, and an
+edit made offline waits in the outbox and is sent alone once the network is back."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import AsyncIterator, Callable
+from pathlib import Path
+from typing import Any
+
+import pytest
+from textual.widgets import Input, Static
+
+import httpx
+from demo_board import Board, Network, running
+
+from jpm_tui.api.bigchange import BigChangeClient
+from jpm_tui.cache.store import CacheStore
+from jpm_tui.sandbox.bigchange import CLIENT_ID, CLIENT_SECRET, CUSTOMER_ID
+from jpm_tui.session import board_app, demo_session
+from jpm_tui.ui.screens.edit_form import EditFormScreen
+from jpm_tui.ui.screens.job_detail import JobDetailScreen
+
+FIELDS = ("description", "reference", "orderNumber", "plannedDuration", "personId")
+
+
+class BigChangeBoard(Board):
+    """The demo board on BigChange (``Board``'s waits, its own sandbox and cache)."""
+
+    def __init__(self, tmp_path: Path) -> None:  # not Board's: it builds ServiceTitan's client and sandbox
+        self.session = demo_session(tmp_path, jobs=40, backend="bigchange")
+        self.sandbox = self.session.sandbox_app.state.sandbox
+        self.network = Network(httpx.ASGITransport(app=self.session.sandbox_app))
+        self.session.client_factory = lambda: BigChangeClient(
+            api_url="http://127.0.0.1/v1", auth_url="http://127.0.0.1/auth/token", customer_id=CUSTOMER_ID,
+            client_id=CLIENT_ID, client_secret=CLIENT_SECRET, transport=self.network, rate_limit=None, max_retries=0)
+        self.store = CacheStore(self.session.cache_file)
+        self.app = board_app(self.session, self.store)
+        self.pilot: Any = None
+
+    def job_where(self, test: Callable[[dict[str, Any]], bool]) -> dict[str, Any]:
+        return dict(next(j for j in sorted(self.sandbox.tables["jobs"].values(), key=lambda j: j["id"]) if test(j)))
+
+    def patches(self) -> list[dict[str, Any]]:
+        return [{"jobId": job_id, "body": json.loads(body)} for job_id, body in self.sandbox.received_patches]
+
+    async def edit(self, job: dict[str, Any]) -> EditFormScreen:
+        self.app.open_job(job["id"])
+        await self.wait(lambda: isinstance(self.app.screen, JobDetailScreen) and self.app.screen.detail is not None,
+                        "the job detail")
+        await self.pilot.press("E")
+        await self.wait(lambda: isinstance(self.app.screen, EditFormScreen), "the edit form")
+        await self.pilot.pause(0.1)
+        return self.app.screen  # type: ignore[return-value]
+
+    def field(self, form: EditFormScreen, name: str) -> tuple[Input, str, str]:
+        """The field's box, what the form says will happen to it, and the lines under it."""
+        k = next(k for k, f in enumerate(form.fields) if f.name == name)
+        notes = form.query(f"#form-note-{k}")
+        below = str(notes.first(Static).render()) if notes else ""
+        return form.query_one(f"#form-input-{k}", Input), str(form.query_one(f"#form-fate-{k}", Static).render()), below
+
+    async def send(self, form: EditFormScreen, job: dict[str, Any]) -> None:
+        before = len(self.sandbox.received_patches)
+        await self.pilot.press("ctrl+s")
+        await self.wait(lambda: len(self.sandbox.received_patches) > before, "the PATCH")
+        await self.wait(lambda: not self.app.live.outbox.pending_for("job", job["id"])
+                        or self.app.live.outbox.pending_for("job", job["id"])[-1].state == "failed", "the answer")
+
+
+@pytest.fixture
+async def bc_board(tmp_path: Path) -> AsyncIterator[BigChangeBoard]:
+    async with running(BigChangeBoard(tmp_path)) as opened:
+        yield opened  # type: ignore[misc]
+
+
+async def test_clearing_the_reference_sends_null(bc_board: BigChangeBoard) -> None:
+    job = bc_board.job_where(lambda j: j["status"] == "scheduled" and j["reference"])
+    form = await bc_board.edit(job)
+    box, fate, _ = bc_board.field(form, "reference")
+    assert box.value == job["reference"] and fate == "kept"
+    box.value = ""
+    await bc_board.pilot.pause(0.05)
+    assert bc_board.field(form, "reference")[1] == "will be cleared"
+    assert [bc_board.field(form, name)[1] for name in FIELDS if name != "reference"] == ["kept"] * 4
+    await bc_board.send(form, job)
+    assert bc_board.patches() == [{"jobId": job["id"], "body": {"reference": None}}]
+    assert bc_board.sandbox.tables["jobs"][job["id"]]["reference"] is None
+
+
+async def test_changing_only_the_planned_duration_sends_nothing_else(bc_board: BigChangeBoard) -> None:
+    job = bc_board.job_where(lambda j: j["status"] == "new" and j["customFields"])
+    form = await bc_board.edit(job)
+    box, _, _ = bc_board.field(form, "plannedDuration")
+    box.value = str(job["plannedDuration"] + 15)
+    await bc_board.pilot.pause(0.05)
+    assert bc_board.field(form, "plannedDuration")[1] == "will be sent"
+    await bc_board.send(form, job)
+    assert bc_board.patches() == [{"jobId": job["id"], "body": {"plannedDuration": job["plannedDuration"] + 15}}]
+
+
+async def test_a_started_job_refuses_a_description_edit_with_the_reason(bc_board: BigChangeBoard) -> None:
+    job = bc_board.job_where(lambda j: j["status"] == "started")
+    form = await bc_board.edit(job)
+    box, fate, below = bc_board.field(form, "description")
+    assert box.disabled and fate == "read-only"
+    assert "cannot change: the job has been started or completed" in below and "description" in below
+    assert bc_board.field(form, "personId")[0].disabled and not bc_board.field(form, "reference")[0].disabled
+    await bc_board.pilot.press("ctrl+s")  # nothing changed: nothing sent, the form says so
+    await bc_board.pilot.pause(0.1)
+    assert "Nothing changed" in str(form.query_one("#dialog-error", Static).render())
+    assert bc_board.patches() == []
+
+
+async def test_a_422_shows_its_message_on_the_field_and_stays_failed(bc_board: BigChangeBoard) -> None:
+    required = {t["id"] for t in bc_board.sandbox.tables["job_types"].values() if t["orderNumberRequired"]}
+    job = bc_board.job_where(lambda j: j["typeId"] in required and j["orderNumber"] and j["status"] == "scheduled")
+    form = await bc_board.edit(job)
+    bc_board.field(form, "orderNumber")[0].value = ""
+    await bc_board.send(form, job)
+    [entry] = bc_board.app.live.outbox.pending_for("job", job["id"])
+    assert entry.state == "failed" and list(entry.field_errors) == ["orderNumber"]
+    await bc_board.wait(lambda: isinstance(bc_board.app.screen, JobDetailScreen), "the form to close")
+    await bc_board.pilot.pause(0.3)  # the detail reloads with the failed write
+    await bc_board.pilot.press("E")
+    await bc_board.wait(lambda: isinstance(bc_board.app.screen, EditFormScreen), "the form again")
+    _, _, below = bc_board.field(bc_board.app.screen, "orderNumber")
+    assert "refused by the server: An order number is required" in below
+    assert bc_board.field(bc_board.app.screen, "reference")[2] == ""
+    assert bc_board.sandbox.tables["jobs"][job["id"]]["orderNumber"] == job["orderNumber"]
+
+
+async def test_an_edit_made_offline_is_queued_then_sent_alone(bc_board: BigChangeBoard) -> None:
+    job = bc_board.job_where(lambda j: j["status"] == "accepted" and j["orderNumber"])
+    bc_board.network.up = False
+    bc_board.app.live.sync_now()
+    await bc_board.wait(lambda: not bc_board.app.status.online, "the board to notice it is offline")
+    form = await bc_board.edit(job)
+    bc_board.field(form, "orderNumber")[0].value = "PO-77777"
+    await bc_board.pilot.press("ctrl+s")
+    await bc_board.wait(lambda: bc_board.app.status.outbox == 1, "the write to be queued")
+    assert bc_board.patches() == [] and bc_board.app.live.outbox.pending_for("job", job["id"])[0].state == "pending"
+    bc_board.network.up = True
+    bc_board.app.live.sync_now()
+    await bc_board.wait(lambda: bc_board.app.status.outbox == 0 and bc_board.app.status.online, "the replay",
+                        timeout=15)
+    assert bc_board.patches() == [{"jobId": job["id"], "body": {"orderNumber": "PO-77777"}}]
