@@ -478,8 +478,7 @@ class JobDetailScreen(RecordScreen):
                 out.append(plain(f"    {clean(instructions, multiline=True)}", self._style("job-detail--muted"),
                                  multiline=True))
         notes = sorted(detail.notes, key=lambda n: str(_get(n, "created_on", "created") or ""), reverse=True)
-        if self.board.workflow.capabilities.notes:  # a backend without notes has no Notes section
-            out.append(self._heading("Notes", len(notes)))
+        out.append(self._heading("Notes", len(notes)))
         for note in notes:
             head = Text(end="")
             head.append(when(_get(note, "created_on", "created"), tz), self._style("job-detail--label"))
@@ -504,8 +503,7 @@ class JobDetailScreen(RecordScreen):
                 line.append("  ")
                 line.append_text(plain(who, self._style("job-detail--muted")))
             out.append(line)
-        if self.board.workflow.capabilities.cancel_reasons:  # the log of cancellations with their reasons
-            out.append(self._heading("Canceled log", len(detail.canceled_log)))
+        out.append(self._heading("Canceled log", len(detail.canceled_log)))
         for entry in detail.canceled_log:
             line = Text(end="")
             line.append(when(_get(entry, "created_on", "date"), tz), self._style("job-detail--label"))
