@@ -10,8 +10,9 @@ The jobs feed (one list fills three tables: jobs, their windows as appointments,
   ``job_id`` order (the sandbox's order; the reference lists no other). Resumable: each page's token names the next
   page. A page marks the cached jobs in its id span it did not list as inactive (the first page from id 0, the last
   to the end): jobs gone from the server. A job whose ``updated_at`` did not move is not written again.
-* **recent** (otherwise): the jobs created in the last ``RECENT_DAYS`` (``created_after``): new jobs and the
-  changes to the jobs a dispatcher is working on. An older job's change waits for the next sweep.
+* **recent** (otherwise, at most every ``RECENT_EVERY``): the jobs created in the last ``RECENT_DAYS``
+  (``created_after``): new jobs and the changes to the jobs a dispatcher is working on. An older job's change waits
+  for the next sweep.
 
 A job written (new, or its ``updated_at`` moved) that is still open is read once more alone (``GET ?id=``): only
 that answer carries its linked assets, kept in its raw payload for the detail.
@@ -41,6 +42,8 @@ __all__ = ["DIRECTORY_EVERY", "JobsFeed", "RECENT_DAYS", "SWEEP_EVERY", "directo
 PER_PAGE = 100  # the API's largest page
 RECENT_DAYS = 14
 SWEEP_EVERY = timedelta(hours=1)
+RECENT_EVERY = timedelta(minutes=1)
+"""The board polls the jobs feed every few seconds (``cache/live.py``'s fast tier); a recent pass at most this often."""
 DIRECTORY_EVERY = timedelta(hours=1)
 DETAIL_READS = 8
 """Single-job reads (linked assets) in flight at once; the client's rate limit paces them."""
@@ -55,6 +58,7 @@ class _Position:
     swept_at: datetime | None = None
     sweep_page: int | None = None
     sweep_started: datetime | None = None
+    recent_at: datetime | None = None
 
     @classmethod
     def read(cls, token: str | None) -> _Position:
@@ -66,14 +70,14 @@ class _Position:
             data = {}
         page = data.get("sweep_page")
         return cls(parse_datetime(data.get("swept_at")), page if isinstance(page, int) else None,
-                   parse_datetime(data.get("sweep_started")))
+                   parse_datetime(data.get("sweep_started")), parse_datetime(data.get("recent_at")))
 
     def text(self) -> str:
         def iso(value: datetime | None) -> str | None:
             return value.isoformat() if value is not None else None
 
         return json.dumps({"swept_at": iso(self.swept_at), "sweep_page": self.sweep_page,
-                           "sweep_started": iso(self.sweep_started)})
+                           "sweep_started": iso(self.sweep_started), "recent_at": iso(self.recent_at)})
 
 
 class JobsFeed:
@@ -109,8 +113,11 @@ class JobsFeed:
         elif position.sweep_page is not None or position.swept_at is None or now - position.swept_at >= SWEEP_EVERY:
             async for page in self._sweep(position, now):
                 yield page
+        elif position.recent_at is not None and now - position.recent_at < RECENT_EVERY:
+            yield FeedPage([], token, False)  # read a moment ago: no request
         else:
             after = (now - timedelta(days=RECENT_DAYS)).date()
+            position = replace(position, recent_at=now)
             async for listed in self.client.jobs.pages(created_after=after, per_page=PER_PAGE):
                 last = listed.pagination.total_pages
                 more = bool(listed.items) and (len(listed.items) == PER_PAGE if last is None

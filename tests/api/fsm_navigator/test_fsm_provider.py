@@ -240,3 +240,13 @@ async def test_a_queued_move_the_server_made_invalid_is_held_then_refused_in_the
     assert refused.state == OutboxState.FAILED and job["job_status"] == "Cancelled"
     assert refused.message == ("Cannot change the job's status from Cancelled to Assigned: "
                                "Cancelled is a terminal status")
+
+
+async def test_a_poll_within_a_minute_of_the_last_recent_pass_sends_nothing(store, provider, requests, fsm_state):
+    await _sync(store, provider)
+    fsm_state.advance(120)
+    await _sync(store, provider, ["jobs"])  # a recent pass
+    requests.seen.clear()
+    fsm_state.advance(30)
+    await _sync(store, provider, ["jobs"])
+    assert requests.seen == []
