@@ -116,13 +116,24 @@ def _action_bindings() -> dict[str, tuple[str, str]]:
 def test_servicetitan_declares_the_board_s_actions_with_its_keys():
     bindings = _action_bindings()
     assert {a.id for a in WORKFLOW.actions} <= set(bindings)
-    # A binding no ServiceTitan action names belongs to another backend's workflow (BigChange's edit form).
+    # A binding no ServiceTitan action names belongs to another backend's workflow (BigChange's edit form,
+    # FSM Navigator's one-window job actions).
     others = {a.id for make in WORKFLOWS.values() for a in make().actions}
     assert set(bindings) - {a.id for a in WORKFLOW.actions} <= others
     for action in WORKFLOW.actions:
         key, words = bindings[action.id]
         if action.id != "shift_time":  # one action, two keys (+15 / -15 min)
             assert (action.default_key, action.label) == (key, words), action.id
+
+
+def test_fsm_navigator_s_job_actions_have_their_declared_keys():
+    from jpm_tui.ui.screens.jobs import JobsScreen
+
+    bindings = _action_bindings()
+    keys = {b.action: b.key for b in JobsScreen.BINDINGS if isinstance(b, Binding)}
+    for action in workflow_for("fsm-navigator").actions:
+        if action.applies_to == "job":
+            assert bindings.get(action.id, (keys.get(action.id), ""))[0] == action.default_key, action.id
 
 
 def test_servicetitan_statuses_keep_their_meaning():

@@ -347,7 +347,7 @@ def row_from_record(table: str, record: Mapping[str, Any]) -> Any:
         value = record[f.name]
         kind = str(f.type)
         if f.name in spec.enums and value is not None:
-            value = spec.enums[f.name](value)
+            value = spec.enums[f.name].verbatim(value)  # a backend's own words, unfolded ("In Progress")
         elif "datetime" in kind and not isinstance(value, datetime):
             value = d.parse_datetime(value)
         elif kind.startswith("tuple") and isinstance(value, list):

@@ -345,6 +345,8 @@ class Workflow:
             out["attach_project"] = "the customer has no project to attach it to"
         if not project_id:
             out["detach_project"] = "the job is not in a project"
+        if self.transitions is not None and not self.next_statuses(status):
+            out["change_status"] = f"{status} is final: it moves to no other status"
         return out
 
     def _status_refusal(self, status: str, command_kind: str) -> str | None:

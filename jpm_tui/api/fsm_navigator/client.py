@@ -150,12 +150,12 @@ class FsmNavigatorClient:
         return Written(self.parse(model, data, resource), str(body.get("message") or ""), body.get("request_id"))
 
     async def pages(self, resource: str, model: type[T], *, params: Mapping[str, Any] | None = None,
-                    per_page: int = MAX_PER_PAGE) -> AsyncIterator[Page[T]]:
-        """Every page of a list, from page 1 to `pagination.total_pages` (or, without a pagination object,
-        to the first short page)."""
+                    per_page: int = MAX_PER_PAGE, first_page: int = 1) -> AsyncIterator[Page[T]]:
+        """Every page of a list, from `first_page` (a sweep resuming) to `pagination.total_pages` (or, without a
+        pagination object, to the first short page)."""
         if not 1 <= per_page <= MAX_PER_PAGE:
             raise ValueError(f"per_page must be within 1..{MAX_PER_PAGE}, got {per_page}")
-        page = 1
+        page = max(1, first_page)
         while True:
             body = await self.request("GET", resource, params={**(params or {}), "page": page, "per_page": per_page})
             rows = body.get("data")

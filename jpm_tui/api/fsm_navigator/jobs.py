@@ -22,14 +22,14 @@ class JobsApi:
     def pages(self, *, status: str | None = None, priority: str | None = None,
               assigned_technician_id: int | None = None, customer_location_id: int | None = None,
               created_after: datetime | date | None = None, created_before: datetime | date | None = None,
-              per_page: int = 100) -> AsyncIterator[Page[Job]]:
+              per_page: int = 100, first_page: int = 1) -> AsyncIterator[Page[Job]]:
         """Every page of jobs matching the filters (all of them optional; both dates inclusive, as the
-        reference says). Listed jobs carry no `assets` (None); `get` has them."""
+        reference says), from `first_page`. Listed jobs carry no `assets` (None); `get` has them."""
         params: dict[str, Any] = {"status": status, "priority": priority,
                                   "assigned_technician_id": assigned_technician_id,
                                   "customer_location_id": customer_location_id,
                                   "created_after": created_after, "created_before": created_before}
-        return self._client.pages(RESOURCE, Job, params=params, per_page=per_page)
+        return self._client.pages(RESOURCE, Job, params=params, per_page=per_page, first_page=first_page)
 
     async def all(self, **filters: Any) -> AsyncIterator[Job]:
         """Every job matching `filters` (those of `pages`), page after page."""

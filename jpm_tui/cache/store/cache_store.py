@@ -154,6 +154,13 @@ class CacheStore:
         rows = list_rows(self.db.conn, [job_id])
         return rows[0] if rows else None
 
+    def job_versions(self, first_id: int, last_id: int) -> dict[int, tuple[str, bool]]:
+        """Cached jobs with ids in [first_id, last_id]: id -> (modified_on text, active). For a backend without a
+        change feed, whose sync compares its list pages with the cache (FSM Navigator)."""
+        rows = self.db.conn.execute("SELECT id, modified_on, active FROM jobs WHERE id BETWEEN ? AND ?",
+                                    (first_id, last_id))
+        return {int(r[0]): (str(r[1] or ""), bool(r[2])) for r in rows}
+
     def explain_jobs_window(self, query: JobQuery, offset: int = 0, limit: int = 50) -> list[str]:
         return self.windows.explain(query, offset, limit)
 
@@ -220,6 +227,10 @@ class CacheStore:
 
     def technicians(self, *, include_inactive: bool = False) -> list[d.Technician]:
         return reads.lookup(self.db, "technicians", include_inactive)
+
+    def locations(self, *, include_inactive: bool = False) -> list[d.Location]:
+        """Every cached service location, by name (a new job's location picker)."""
+        return reads.lookup(self.db, "locations", include_inactive)
 
     def employees(self, *, include_inactive: bool = False) -> list[d.Employee]:
         return reads.lookup(self.db, "employees", include_inactive)

@@ -69,6 +69,7 @@ from .records import (
     Technician,
     Zone,
     custom_fields,
+    linked_assets,
     tag_ids,
 )
 
@@ -131,6 +132,7 @@ __all__ = [
     "Zone",
     "command_from_dict",
     "custom_fields",
+    "linked_assets",
     "parse_datetime",
     "format_datetime",
     "tag_ids",

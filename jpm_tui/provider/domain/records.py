@@ -40,6 +40,7 @@ __all__ = [
     "Technician",
     "Zone",
     "custom_fields",
+    "linked_assets",
     "tag_ids",
 ]
 
@@ -80,6 +81,15 @@ def custom_fields(record: Any) -> tuple[tuple[str, str], ...]:
     return tuple((str(e.get("name") or f"field {e.get('typeId', '?')}"), str(e["value"]))
                  for e in _payload_list(record, _CUSTOM_FIELD_KEYS)
                  if isinstance(e, Mapping) and e.get("value") not in (None, ""))
+
+
+def linked_assets(record: Any) -> tuple[Mapping[str, Any], ...] | None:
+    """The assets linked to a job (a backend that links them: each with ``asset_id``, ``asset_tag``,
+    ``asset_name``, ``relationship_type``...), or those at a location; None when the payload never carried them
+    (not read yet)."""
+    raw = getattr(record, "raw", None) if not isinstance(record, Mapping) else record
+    links = raw.get("assets") if isinstance(raw, Mapping) else None
+    return tuple(a for a in links if isinstance(a, Mapping)) if isinstance(links, list) else None
 
 
 @dataclass(frozen=True, slots=True)

@@ -47,12 +47,12 @@ PRIORITIES = (
 )
 
 ACTIONS = (
-    Action("change_status", "Status", "S", "status", "job"),
+    Action("change_status", "Status", "s", "status", "job"),
     Action("edit_summary", "Edit title", "e", "text", "job"),
     Action("edit_description", "Description", "d", "text", "job"),
     Action("edit_priority", "Priority", "exclamation_mark", "choice", "job"),
-    Action("assign_technician", "Technician", "a", "technicians", "job"),
-    Action("reschedule_job", "Reschedule", "r", "time", "job"),
+    Action("assign_technician", "Technician", "T", "technicians", "job"),
+    Action("reschedule_job", "Reschedule", "R", "time", "job"),
     Action("link_assets", "Link assets", "l", "choice", "job"),
     Action("unlink_assets", "Unlink assets", "L", "choice", "job"),
     Action("create_job", "New job", "N", "choice", "job"),
@@ -75,8 +75,10 @@ WORKFLOW = Workflow(
     capabilities=Capabilities(appointments=False, several_technicians=False, holds=False, projects=False,
                               arrival_windows=False, confirmation=False, notes=False, cancel_reasons=False),
     status_after={},
-    # The jobs feed carries everything a write changes (job, window, technician); re-reading the job suffices.
-    follow_up={},
+    # The jobs feed's next run re-reads the jobs a write changed (their window and technician rows with them).
+    follow_up={kind: ("jobs",) for kind in ("set_job_status", "edit_job", "assign_job_technician", "reschedule_job",
+                                            "link_assets", "unlink_assets", "create_job", "reschedule_appointment",
+                                            "assign_technicians", "unassign_technicians")},
     tray=(TraySection("unassigned", "Unassigned"), TraySection("held", "On Hold"),
           TraySection("canceled", "Cancelled")),
 )

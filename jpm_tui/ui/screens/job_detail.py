@@ -31,7 +31,7 @@ from ..text import clean, plain
 from ..widgets.virtual_table import PRIORITY_CLASSES, STATUS_CLASSES, priority_class, status_class
 from .record import RecordScreen
 from ..writes import Writes
-from .modals import Choice, ConfirmScreen, PickerScreen, TextEntryScreen
+from .modals import Choice, ConfirmScreen, PickerScreen, TextEntryScreen, ask
 
 __all__ = ["JOB_ACTIONS", "JOB_ACTION_BINDINGS", "JobDetail", "JobDetailScreen", "load_detail"]
 
@@ -53,6 +53,13 @@ JOB_ACTION_BINDINGS: list[BindingType] = [
     Binding("A", "attach_project", "Attach to project", group=JOB_ACTIONS, show=False, id="attach-project"),
     Binding("D", "detach_project", "Detach from project", group=JOB_ACTIONS, show=False, id="detach-project"),
     Binding("N", "new_appointment", "New appointment", group=JOB_ACTIONS, show=False, id="new-appointment"),
+    # A backend with one window and one technician per job, and a transition table (FSM Navigator).
+    Binding("s", "change_status", "Status", group=JOB_ACTIONS, id="change-status"),
+    Binding("d", "edit_description", "Description", group=JOB_ACTIONS, show=False, id="edit-description"),
+    Binding("T", "assign_technician", "Technician", group=JOB_ACTIONS, id="assign-technician"),
+    Binding("R", "reschedule_job", "Reschedule", group=JOB_ACTIONS, show=False, id="reschedule-job"),
+    Binding("l", "link_assets", "Link assets", group=JOB_ACTIONS, show=False, id="link-assets"),
+    Binding("L", "unlink_assets", "Unlink assets", group=JOB_ACTIONS, show=False, id="unlink-assets"),
     Binding("E", "edit_job_fields", "Edit job", group=JOB_ACTIONS, id="edit-job-fields"),
 ]
 
@@ -253,10 +260,13 @@ class JobDetailScreen(RecordScreen):
     def _refusals(self) -> dict[str, str]:
         if self.detail is None:
             return dict.fromkeys(_JOB_ACTION_NAMES, f"job {self.job_id} is not in the local cache")
-        return self.board.workflow.job_refusals(
+        refusals = self.board.workflow.job_refusals(
             self.detail.job, self.detail.overlay, self.detail.appointments, self.detail.appointment_overlays,
             writable=self.board.read_only_reason, has_cancel_reasons=bool(self.board.named("cancel_reason")),
             has_hold_reasons=bool(self.board.named("hold_reason")), has_projects=bool(self.detail.customer_projects))
+        if not d.linked_assets(self.detail.job) and not self.board.read_only_reason:
+            refusals["unlink_assets"] = "the job has no linked assets"
+        return refusals
 
     def _remember_names(self) -> None:
         if self.detail is None:
@@ -442,6 +452,7 @@ class JobDetailScreen(RecordScreen):
             ("Modified", when(_get(job, "modified_on", "modified"), tz)),
             ("Completed", when(_get(job, "completed_on"), tz)),
         ], queued=set(overlay), errors=self._field_errors()))
+        out.extend(self._one_window_lines(job, overlay))
         custom = d.custom_fields(job)
         out.append(self._heading("Custom fields", len(custom)))
         if custom:
@@ -506,6 +517,28 @@ class JobDetailScreen(RecordScreen):
                 line.append_text(plain(memo, self._style("job-detail--muted")))
             out.append(line)
         out.extend(self._unavailable_lines())
+        return out
+
+    def _one_window_lines(self, job: Any, overlay: Mapping[str, Any]) -> list[Any]:
+        """The description and the linked assets (with their relationship types), for a backend that has them."""
+        workflow, out = self.board.workflow, []
+        if workflow.supports("edit_description"):
+            description = overlay.get("description") or _get(_get(job, "raw") or {}, "job_description")
+            out.append(self._heading("Description"))
+            out.append(plain(description or "—", multiline=True))
+        if workflow.supports("link_assets"):
+            links = d.linked_assets(job)
+            out.append(self._heading("Linked assets", len(links or ())))
+            if links is None:
+                out.append(plain("Not read yet (the sync reads an open job's links).",
+                                 self._style("job-detail--muted")))
+            for link in links or ():
+                line = Text(end="")
+                line.append_text(plain(f"{_get(link, 'asset_tag') or _get(link, 'asset_id')}  ", "bold"))
+                line.append_text(plain(_get(link, "asset_name") or ""))
+                line.append("  ")
+                line.append_text(plain(_get(link, "relationship_type") or "—", self._style("job-detail--muted")))
+                out.append(line)
         return out
 
     # ------------------------------------------------------------------ actions
@@ -648,6 +681,69 @@ class JobDetailScreen(RecordScreen):
     def action_detach_project(self) -> None:
         self.writes.ask(ConfirmScreen("Detach from project", f"Take {self._job_words} out of its project?"),
                         lambda _yes: d.DetachJobFromProject(self.job_id))
+
+
+
+    # ------------------------------------------------------------------ one window per job (FSM Navigator)
+
+    def action_change_status(self) -> None:
+        """The statuses the job may move to; the others are listed with why not, and refused when picked."""
+        assert self.detail is not None
+        workflow = self.board.workflow
+        current = str(self.detail.overlay.get("status") or self.detail.job.status)
+        allowed = {s.value for s in workflow.next_statuses(current) or ()}
+        choices = [Choice(s.value, s.label) for s in workflow.job_statuses if s.value in allowed]
+        refused = {s.value: workflow.transition_refusal(current, s.value) or "" for s in workflow.job_statuses
+                   if s.value not in allowed and s.value != current}
+        choices += [Choice(value, value, f"not allowed: {why}") for value, why in refused.items()]
+
+        async def keep(picked: Any) -> str | None:  # a refused move keeps the picker open with its reason
+            if picked.value in refused:
+                return refused[picked.value]
+            return await self.board.queue(d.SetJobStatus(self.job_id, str(picked.value)))
+
+        ask(self.board, PickerScreen(f"Status of {self._job_words} (now {current})", choices), keep)
+
+    def action_edit_description(self) -> None:
+        assert self.detail is not None
+        current = self.detail.overlay.get("description") or _get(self.detail.job.raw, "job_description") or ""
+        self.writes.ask(TextEntryScreen(f"Description of {self._job_words}", initial=current, multiline=True),
+                        lambda written: self._edit(description=written.text))
+
+    def action_assign_technician(self) -> None:
+        choices = [Choice(0, "Nobody", "take the technician off"),
+                   *(Choice(tid, name) for tid, name in self.board.named("technician"))]
+        self.writes.ask(PickerScreen(f"Technician of {self._job_words}", choices),
+                        lambda picked: d.AssignJobTechnician(self.job_id, int(picked.value) or None))
+
+    def action_reschedule_job(self) -> None:
+        from .appointment_form import Times, TimesFormScreen
+
+        assert self.detail is not None
+        window = next(iter(self.detail.appointments), None)
+        start = window.start if window is not None and window.start else (
+            local(self.board.clock(), self.board.tz).replace(hour=8, minute=0, second=0, microsecond=0)
+            + timedelta(days=1)).astimezone(timezone.utc)
+        end = window.end if window is not None and window.end else start + timedelta(hours=2)
+        self.writes.ask(TimesFormScreen(f"Window of {self._job_words}", Times(start, end), self.board.tz),
+                        lambda times: d.RescheduleJob(self.job_id, times.start, times.end))
+
+    def action_link_assets(self) -> None:
+        assert self.detail is not None
+        linked = {_get(a, "asset_id") for a in d.linked_assets(self.detail.job) or ()}
+        here = d.linked_assets(self.detail.extra.get("location")) or ()
+        choices = [Choice(int(a["asset_id"]), str(_get(a, "asset_tag") or a["asset_id"]),
+                          str(_get(a, "asset_name") or "")) for a in here if a.get("asset_id") not in linked]
+        self.writes.ask(PickerScreen(f"Link an asset at this location to {self._job_words}", choices),
+                        lambda picked: d.LinkAssets(self.job_id, (int(picked.value),)))
+
+    def action_unlink_assets(self) -> None:
+        assert self.detail is not None
+        choices = [Choice(int(a["asset_id"]), str(_get(a, "asset_tag") or a["asset_id"]),
+                          f"{_get(a, 'asset_name') or ''} · {_get(a, 'relationship_type') or ''}")
+                   for a in d.linked_assets(self.detail.job) or ()]
+        self.writes.ask(PickerScreen(f"Unlink an asset from {self._job_words}", choices),
+                        lambda picked: d.UnlinkAssets(self.job_id, (int(picked.value),)))
 
 
 def _customer_projects(source: Any, customer_id: int | None) -> list[Any]:

@@ -126,6 +126,7 @@ class JobsScreen(TableScreen):
         Binding("x", "export('csv')", "Export CSV", id="export"),
         Binding("X", "export('json')", "Export JSON", show=False, id="export-json"),
         Binding("o", "open_link", "Open in browser", show=False, id="open-link"),
+        Binding("N", "create_job", "New job", id="create-job"),
     ]
 
     def __init__(self, views: list[SavedView] | None = None, *, query: JobQuery | None = None,
@@ -154,7 +155,15 @@ class JobsScreen(TableScreen):
         if action == "view":
             (number,) = parameters
             return number == 0 or int(number) <= len(self.views)  # type: ignore[call-overload]
+        if action == "create_job":  # hidden where the backend creates no jobs; greyed on a read-only board
+            return self.board.workflow.supports(action) and (None if self.board.read_only_reason else True)
         return super().check_action(action, parameters)
+
+    @work(group="new-job")
+    async def action_create_job(self) -> None:
+        from .new_job import new_job
+
+        await new_job(self.board)
 
     # ------------------------------------------------------------------ filter bar
 

@@ -1,0 +1,124 @@
+"""The board on FSM Navigator, end to end: keys on the demo board (`--demo --backend fsm-navigator`) -> outbox ->
+the in-process FSM sandbox over HTTP (ASGI) -> the cache and the screen. Status moves by the API's table, the
+picker's refusal with its reason, a new job, and an offline status change sent when the network is back."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+from demo_board import Board, Network, running
+
+from jpm_tui.cache.store import CacheStore
+from jpm_tui.session import board_app, demo_session
+from jpm_tui.ui.screens.jobs import JobsScreen
+from jpm_tui.ui.screens.modals import PickerScreen
+
+
+class FsmBoard(Board):
+    """The demo board on FSM Navigator's sandbox (60 jobs), behind the same network switch."""
+
+    def __init__(self, tmp_path: Path) -> None:  # noqa: D107 - Board's attributes, FSM's session and client
+        from jpm_tui.api.fsm_navigator import FsmNavigatorClient
+        from jpm_tui.sandbox.fsm_navigator import API_KEY
+
+        self.session = demo_session(tmp_path, jobs=60, backend="fsm-navigator")
+        self.fsm = self.session.sandbox_app.state.fsm
+        self.network = Network(httpx.ASGITransport(app=self.session.sandbox_app))
+        self.session.client_factory = lambda: FsmNavigatorClient(
+            api_url="http://127.0.0.1/api/v1", api_key=API_KEY, transport=self.network, rate_limit=None,
+            max_retries=0)
+        self.store = CacheStore(self.session.cache_file)
+        self.app = board_app(self.session, self.store)
+        self.pilot = None
+
+    def fsm_job(self, status: str) -> dict[str, Any]:
+        return next(j for j in sorted(self.fsm.jobs.values(), key=lambda j: j["job_id"])
+                    if j["job_status"] == status and j["scheduled_start"])
+
+    async def open_fsm(self, job: dict[str, Any]) -> Any:
+        return await self.open({"id": job["job_id"]})
+
+    async def pick_status(self, status: str) -> None:
+        await self.pilot.press("s")
+        assert isinstance(self.app.screen, PickerScreen)
+        await self.pilot.press(*status, "enter")
+        await self.settled()
+
+
+@pytest.fixture
+async def fsm_board(tmp_path: Path) -> AsyncIterator[FsmBoard]:
+    async with running(FsmBoard(tmp_path)) as opened:
+        yield opened  # type: ignore[misc]
+
+
+async def test_a_pending_job_goes_to_assigned_then_in_progress(fsm_board: FsmBoard) -> None:
+    board = fsm_board
+    job = board.fsm_job("Pending")
+    await board.open_fsm(job)
+    await board.pick_status("Assigned")
+    assert job["job_status"] == "Assigned" and board.store.job(job["job_id"]).status.value == "Assigned"
+    await board.pick_status("In Progress")
+    assert job["job_status"] == "In Progress" and job["actual_start"]
+    assert board.store.job(job["job_id"]).status.value == "In Progress"
+    # The follow-up sync re-reads the job: its window (the calendar's block) takes the status too.
+    await board.wait(lambda: board.store.appointment(job["job_id"]).status.value == "In Progress",
+                     "the window's status")
+    await board.wait(lambda: f"Job {job['job_id']}  In Progress" in board.shown(), "the detail's title")
+    assert board.app.status.outbox == 0
+
+
+async def test_the_picker_refuses_pending_to_completed_and_says_why(fsm_board: FsmBoard) -> None:
+    board = fsm_board
+    job = board.fsm_job("Pending")
+    await board.open_fsm(job)
+    await board.pilot.press("s", *"Completed", "enter")
+    await board.pilot.pause(0.2)
+    assert isinstance(board.app.screen, PickerScreen)  # still open, with the reason
+    shown = " ".join(board.shown().split())  # the reason as one line, however the dialog wraps it
+    assert "Pending cannot move to Completed (only to Assigned, Cancelled)" in shown
+    assert job["job_status"] == "Pending" and board.app.status.outbox == 0
+    await board.pilot.press("escape")
+
+
+async def test_create_a_job_with_a_technician_and_a_window(fsm_board: FsmBoard) -> None:
+    board = fsm_board
+    location = min(board.fsm.records["locations"].values(), key=lambda loc: loc["location_id"])
+    technician = min(board.fsm.records["technicians"].values(), key=lambda t: t["technician_id"])
+    before = set(board.fsm.jobs)
+    assert isinstance(board.app.screen, JobsScreen)
+    await board.pilot.press("N")
+    await board.wait(lambda: isinstance(board.app.screen, PickerScreen), "the location picker")
+    await board.pilot.press(*location["location_name"], "enter")
+    await board.pilot.press(*"Rooftop unit noisy", "enter")
+    await board.pilot.press(*technician["first_name"], " ", *technician["last_name"], "enter")
+    await board.pilot.press(*"Set a", "enter")
+    await board.pilot.press("ctrl+s")  # tomorrow 08:00-10:00, as the form proposes
+    await board.settled()
+    (new_id,) = set(board.fsm.jobs) - before
+    made = board.fsm.jobs[new_id]
+    assert (made["job_title"], made["customer_location_id"], made["assigned_technician_id"]) == (
+        "Rooftop unit noisy", location["location_id"], technician["technician_id"])
+    assert made["scheduled_start"] and made["scheduled_end"]
+    await board.wait(lambda: board.store.job(new_id) is not None, "the new job in the cache")
+    await board.wait(lambda: board.store.appointment_technicians(new_id).get(new_id), "its technician's lane")
+
+
+async def test_an_offline_status_change_is_queued_then_sent_when_the_network_is_back(fsm_board: FsmBoard) -> None:
+    board = fsm_board
+    job = board.fsm_job("Assigned")
+    board.network.up = False
+    board.app.live.sync_now()
+    await board.wait(lambda: not board.app.status.online, "the board to notice it is offline")
+    await board.open_fsm(job)
+    await board.pick_status("On Hold")
+    assert board.app.status.outbox == 1 and job["job_status"] == "Assigned"
+    assert "Pending changes (1)" in board.shown() and "(queued)" in board.shown()
+    board.network.up = True
+    board.app.live.sync_now()
+    await board.wait(lambda: board.app.status.outbox == 0 and board.app.status.online, "the replay", timeout=15)
+    assert job["job_status"] == "On Hold"
+    await board.wait(lambda: board.store.job(job["job_id"]).status.value == "On Hold", "the cache")
