@@ -25,7 +25,7 @@ from __future__ import annotations
 
 import asyncio
 import json
-from collections.abc import AsyncIterator, Callable, Iterable, Mapping, Sequence
+from collections.abc import AsyncGenerator, AsyncIterator, Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -98,12 +98,12 @@ class JobsFeed:
         return Feed(name="jobs", table="jobs", kind="export", pages=self.pages,
                     description="jobs with their windows and technicians: recent often, a full sweep hourly")
 
-    async def pages(self, token: str | None) -> AsyncIterator[FeedPage]:
+    async def pages(self, token: str | None) -> AsyncGenerator[FeedPage, None]:
         with translated():  # the cache sees ProviderErrors, never the client's
             async for page in self._pages(token):
                 yield page
 
-    async def _pages(self, token: str | None) -> AsyncIterator[FeedPage]:
+    async def _pages(self, token: str | None) -> AsyncGenerator[FeedPage, None]:
         position = _Position.read(token)
         now = self.clock()
         if self._touched:
@@ -124,7 +124,7 @@ class JobsFeed:
                                                else listed.pagination.page < last)
                 yield await self._page([j.to_payload() for j in listed.items], position, has_more=more, span=None)
 
-    async def _sweep(self, position: _Position, now: datetime) -> AsyncIterator[FeedPage]:
+    async def _sweep(self, position: _Position, now: datetime) -> AsyncGenerator[FeedPage, None]:
         first = position.sweep_page or 1
         started = position.sweep_started or now
         async for listed in self.client.jobs.pages(per_page=PER_PAGE, first_page=first):
@@ -164,8 +164,10 @@ class JobsFeed:
         low, high = span if span is not None else (min(ids, default=0), max(ids, default=-1))
         return await asyncio.to_thread(self.cached.job_versions, low, high)
 
-    def _inactive(self, job_ids: Iterable[int]) -> list[tuple[Any, Any, Any]]:
-        out = []
+    def _inactive(self, job_ids: Iterable[int]) -> list[tuple[Any, ...]]:
+        out: list[tuple[Any, ...]] = []
+        if self.cached is None:  # nothing cached: nothing to mark
+            return out
         for job_id in job_ids:
             job = self.cached.job(job_id)
             if job is not None:
@@ -177,7 +179,8 @@ class JobsFeed:
 
         async def one(job_id: int) -> dict[str, Any] | None:
             try:
-                return (await self.client.jobs.get(job_id)).to_payload()
+                payload: dict[str, Any] = (await self.client.jobs.get(job_id)).to_payload()
+                return payload
             except NotFoundError:
                 return None
 
@@ -215,7 +218,7 @@ def _hourly_feed(name: str, table: str, rows: Callable[[], AsyncIterator[list[An
     """A directory read in full at most every ``DIRECTORY_EVERY`` (its token: when the last full read began); a run
     before that reads nothing. Its rows carry their own ``active`` (FSM's technician status), none is judged gone."""
 
-    async def pages(token: str | None) -> AsyncIterator[FeedPage]:
+    async def pages(token: str | None) -> AsyncGenerator[FeedPage, None]:
         last = parse_datetime(token) if token else None
         now = clock()
         if last is not None and now - last < DIRECTORY_EVERY:

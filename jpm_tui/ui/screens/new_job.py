@@ -26,7 +26,11 @@ async def new_job(board: Any) -> None:
                       or f"location {loc.id}", loc.short_address) for loc, customer in await board.reader(read)]
 
     def then(screen: Any, step: Callable[[Any], None]) -> None:
-        board.push_screen(screen, lambda answer: answer is not None and step(answer))
+        def answered(answer: Any) -> None:
+            if answer is not None:  # None: the dispatcher backed out of this step
+                step(answer)
+
+        board.push_screen(screen, answered)
 
     def with_location(picked: Any) -> None:
         then(TextEntryScreen(f"Title of the new job at {clean(picked.label)}"),
