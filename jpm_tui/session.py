@@ -1,6 +1,6 @@
 """What the command line hands the board: one profile (or the demo sandbox), ready to connect lazily.
 
-``cli.py`` builds a :class:`Session` and calls :func:`open_board`. Nothing here touches the network or resolves
+``jpm_tui.cli`` builds a :class:`Session` and calls :func:`open_board`. Nothing here touches the network or resolves
 the secret until :meth:`Session.make_client` is called (inside the board's background worker).
 """
 

@@ -22,7 +22,7 @@ import pytest
 
 from jpm_tui.cache.outbox import Outbox, OutboxState
 from jpm_tui.cache.store import CacheStore
-from jpm_tui.cli import sandbox_profile_toml
+from jpm_tui.cli.sandbox import sandbox_profile_toml
 from jpm_tui.provider import domain as d
 from jpm_tui.provider.servicetitan import ServiceTitanProvider
 
@@ -218,7 +218,7 @@ async def test_a_worker_killed_while_sending_is_taken_over_through_the_check(tmp
 
 
 def test_outbox_retry_commands_started_together_send_each_write_once(tmp_path, sandbox_server, monkeypatch):
-    from jpm_tui.cli_cache import cache_path
+    from jpm_tui.cli.common import cache_path
     from jpm_tui.config import default_cache_dir, load_config
     from jpm_tui.session import profile_session
 

@@ -21,7 +21,7 @@ from pathlib import Path
 
 import pytest
 
-from jpm_tui.cli import sandbox_profile_toml
+from jpm_tui.cli.sandbox import sandbox_profile_toml
 from jpm_tui.sandbox import build_state, create_app, running_server
 
 try:

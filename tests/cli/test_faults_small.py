@@ -19,7 +19,7 @@ import pytest
 from demo_board import Board, board  # noqa: F401 - the fixture
 from fault_kit import NOWHERE, SECRET, isolate, profile_config
 
-from jpm_tui import cli_cache
+from jpm_tui.cli import cache as cli_cache
 from jpm_tui.cli import main
 from jpm_tui.config import load_config
 from jpm_tui.session import profile_session

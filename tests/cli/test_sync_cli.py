@@ -250,7 +250,7 @@ def test_a_cache_made_by_an_older_version_says_it_is_upgraded_first(tmp_path, mo
     """The migration runs before anything is on screen (a large cache takes up to a minute): stderr says so, once."""
     from jpm_tui.cache.schema import LATEST
     from jpm_tui.cache.store import CacheStore
-    from jpm_tui.cli_cache import cache_path
+    from jpm_tui.cli.common import cache_path
     from jpm_tui.config import default_cache_dir, load_config
     from jpm_tui.session import profile_session
 
