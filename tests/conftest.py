@@ -14,11 +14,14 @@ from zoneinfo import ZoneInfo
 
 import pytest
 import time_machine
-from pinned_times import PINNED_NOW, PINNED_ZONE
+from support.pinned_times import PINNED_NOW, PINNED_ZONE
 
 from jpm_tui.cache.store import CacheStore
 from jpm_tui.sandbox import build_state, create_app, running_server
 from jpm_tui.sandbox.state import SandboxState
+
+# the demo board fixture (`board`) for the board tests and the CLI fault tests
+pytest_plugins = ["support.demo_board"]
 
 FROZEN_NOW = PINNED_NOW  # the sandbox's frozen clock and the tests' pinned one are the same instant
 SANDBOX_JOBS = 40
@@ -54,7 +57,7 @@ def pytest_configure(config: pytest.Config) -> None:
 @pytest.fixture(autouse=True)
 def pinned_clock(request: pytest.FixtureRequest) -> Iterator[time_machine.Traveller]:
     """Every test runs at a pinned instant in a pinned local zone, whatever the machine's clock and zone say:
-    PINNED_NOW in PINNED_ZONE (tests/pinned_times.py), or what the test's `@pytest.mark.clock(instant, zone=...)`
+    PINNED_NOW in PINNED_ZONE (tests/support/pinned_times.py), or what the test's `@pytest.mark.clock(instant, zone=...)`
     names. The clock ticks on from there (timeouts still work), so what a test reads as "now", "today" or the
     board's day is the same at any hour of any day. Subprocesses inherit the zone (TZ) but not the instant."""
     marker = request.node.get_closest_marker("clock")

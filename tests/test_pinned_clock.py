@@ -9,7 +9,7 @@ from datetime import UTC, date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
-from pinned_times import AWKWARD_TIMES, PINNED_NOW, PINNED_ZONE, at_awkward_times
+from support.pinned_times import AWKWARD_TIMES, PINNED_NOW, PINNED_ZONE, at_awkward_times
 
 from jpm_tui.sandbox import build_state
 from jpm_tui.ui.format import system_clock

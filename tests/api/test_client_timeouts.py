@@ -8,7 +8,7 @@ import socket
 
 import httpx
 import pytest
-from dead_ports import refused_socket, silent_socket, url_of
+from support.dead_ports import refused_socket, silent_socket, url_of
 
 from jpm_tui.api.client import (
     CONNECT_TIMEOUT,

@@ -1,5 +1,5 @@
 """Error answers against the documents: an unknown id is a 404 and an unknown body field a 400, each an
-ApiErrorResponse that validates against the operation's documented error schema (see _contract.py)."""
+ApiErrorResponse that validates against the operation's documented error schema (see support/api_contract.py)."""
 
 from __future__ import annotations
 

@@ -13,7 +13,7 @@ from jpm_tui.api.models import (
     parse_rows,
 )
 
-from _api_live import active_ids, collect, drain, first
+from support.api_live import active_ids, collect, drain, first
 
 
 async def test_customers(st, state):

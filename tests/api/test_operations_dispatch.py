@@ -15,7 +15,7 @@ from jpm_tui.api.models import (
     parse_rows,
 )
 
-from _api_live import active_ids, collect, drain
+from support.api_live import active_ids, collect, drain
 
 
 def _unassigned_appointment(state):

@@ -35,7 +35,7 @@ from jpm_tui.api.models import (
 )
 from jpm_tui.api.operations import OPERATIONS
 
-from _api_live import active_ids, collect, drain, first
+from support.api_live import active_ids, collect, drain, first
 
 WHEN = datetime(2031, 3, 4, 14, 0, tzinfo=UTC)
 

@@ -16,10 +16,7 @@ from jpm_tui.cache.sync import SyncEngine
 from jpm_tui.provider import domain as d
 from jpm_tui.provider.servicetitan import ServiceTitanProvider
 
-try:
-    from ._sync_world import make_client
-except ImportError:  # rootdir-relative imports (no tests/__init__.py)
-    from _sync_world import make_client  # type: ignore[no-redef]
+from support.sync_world import make_client
 
 T0 = datetime(2025, 5, 1, 12, tzinfo=UTC)
 

@@ -14,12 +14,8 @@ from jpm_tui.cache.store import _FILL_KEEP, CacheStore, JobQuery, first_fill
 from jpm_tui.cache.sync import SyncEngine, SyncProgress, SyncSummary
 from jpm_tui.provider.servicetitan import ServiceTitanProvider
 
-try:
-    from ._sync_world import assert_same, cache_snapshot, integrity, job_indexes, make_client, schema_job_indexes, \
-        server_snapshot
-except ImportError:  # rootdir-relative imports (no tests/__init__.py)
-    from _sync_world import assert_same, cache_snapshot, integrity, job_indexes, make_client, schema_job_indexes, \
-        server_snapshot  # type: ignore[no-redef]
+from support.sync_world import assert_same, cache_snapshot, integrity, job_indexes, make_client, schema_job_indexes, \
+    server_snapshot
 
 
 @pytest.fixture

@@ -23,10 +23,7 @@ from jpm_tui.provider import domain as d
 from jpm_tui.provider.base import CommandResult, Outcome
 from jpm_tui.provider.servicetitan import ServiceTitanProvider
 
-try:
-    from ._sync_world import RawApi, make_client
-except ImportError:  # rootdir-relative imports (no tests/__init__.py)
-    from _sync_world import RawApi, make_client  # type: ignore[no-redef]
+from support.sync_world import RawApi, make_client
 
 
 @pytest.fixture

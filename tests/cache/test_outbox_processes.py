@@ -2,7 +2,7 @@
 whether the processes run side by side (workers released together, `jpm-tui outbox retry` started together) or
 one of them is killed while sending and another takes its row over.
 
-The workers are tests/cache/_outbox_worker.py (a cache file, a client, an outbox with the sandbox's frozen
+The workers are tests/support/outbox_worker.py (a cache file, a client, an outbox with the sandbox's frozen
 clock); the sandbox runs in this process, so its collections are what the server holds.
 """
 
@@ -26,14 +26,11 @@ from jpm_tui.cli.sandbox import sandbox_profile_toml
 from jpm_tui.provider import domain as d
 from jpm_tui.provider.servicetitan import ServiceTitanProvider
 
-try:
-    from ._sync_world import make_client
-except ImportError:  # rootdir-relative imports (no tests/__init__.py)
-    from _sync_world import make_client  # type: ignore[no-redef]
+from support.sync_world import make_client
 
 pytestmark = pytest.mark.skipif(sys.platform == "win32", reason="SIGKILL and pid checks are POSIX")
 
-WORKER = Path(__file__).with_name("_outbox_worker.py")
+WORKER = Path(__file__).parents[1] / "support" / "outbox_worker.py"
 
 
 # ------------------------------------------------------------------------------------------ the world

@@ -15,34 +15,19 @@ from jpm_tui.cache.store import CacheStore
 from jpm_tui.cache.sync import SyncEngine, SyncError, SyncProgress, SyncSummary
 from jpm_tui.provider.servicetitan import ServiceTitanProvider
 
-try:
-    from ._sync_world import (  # noqa: I001
-        RawApi,
-        assert_same,
-        cache_snapshot,
-        integrity,
-        list_ids,
-        make_client,
-        server_rows_before,
-        server_snapshot,
-        singles_same,
-        state_list_ids,
-        EXPORTS,
-    )
-except ImportError:  # rootdir-relative imports (no tests/__init__.py)
-    from _sync_world import (  # type: ignore[no-redef]
-        RawApi,
-        assert_same,
-        cache_snapshot,
-        integrity,
-        list_ids,
-        make_client,
-        server_rows_before,
-        server_snapshot,
-        singles_same,
-        state_list_ids,
-        EXPORTS,
-    )
+from support.sync_world import (
+    RawApi,
+    assert_same,
+    cache_snapshot,
+    integrity,
+    list_ids,
+    make_client,
+    server_rows_before,
+    server_snapshot,
+    singles_same,
+    state_list_ids,
+    EXPORTS,
+)
 
 
 async def _sync(store: CacheStore, url: str, feeds: Any = None, *, full: bool = False, **client_kw: Any) -> SyncSummary:

@@ -24,12 +24,8 @@ import pytest
 from jpm_tui.cli.sandbox import sandbox_profile_toml
 from jpm_tui.sandbox import build_state, create_app, running_server
 
-try:
-    from ._sync_world import EXPORTS, RawApi, _keyed, assert_same, cache_snapshot, integrity, list_ids, \
-        server_snapshot, state_list_ids
-except ImportError:  # rootdir-relative imports (no tests/__init__.py)
-    from _sync_world import EXPORTS, RawApi, _keyed, assert_same, cache_snapshot, integrity, list_ids, \
-        server_snapshot, state_list_ids  # type: ignore[no-redef]
+from support.sync_world import EXPORTS, RawApi, _keyed, assert_same, cache_snapshot, integrity, list_ids, \
+    server_snapshot, state_list_ids
 
 pytestmark = pytest.mark.skipif(sys.platform == "win32", reason="SIGKILL is POSIX")
 

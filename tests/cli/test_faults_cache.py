@@ -10,7 +10,7 @@ from datetime import datetime, timezone
 from pathlib import Path
 
 import pytest
-from fault_kit import cache_file, isolate, profile_config
+from support.isolated_config import cache_file, isolate, profile_config
 
 from jpm_tui.cache.outbox import Outbox
 from jpm_tui.cache.rescue import damage_of, rescue

@@ -8,7 +8,7 @@ import time
 from pathlib import Path
 
 import pytest
-from fault_kit import isolate, profile_config
+from support.isolated_config import isolate, profile_config
 
 from jpm_tui import config as config_module
 from jpm_tui.cli import main

@@ -16,8 +16,8 @@ from pathlib import Path
 
 import pytest
 
-from demo_board import Board, board  # noqa: F401 - the fixture
-from fault_kit import NOWHERE, SECRET, isolate, profile_config
+from support.demo_board import Board
+from support.isolated_config import NOWHERE, SECRET, isolate, profile_config
 
 from jpm_tui.cli import cache as cli_cache
 from jpm_tui.cli import main

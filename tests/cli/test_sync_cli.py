@@ -14,7 +14,7 @@ import time
 from pathlib import Path
 
 import pytest
-from dead_ports import refused_socket, silent_socket, url_of
+from support.dead_ports import refused_socket, silent_socket, url_of
 
 from jpm_tui.cache.outbox import Outbox
 from jpm_tui.cache.store import CacheStore

@@ -9,8 +9,6 @@ repeatable and inside the CI budget.
 from __future__ import annotations
 
 import copy
-import sys
-from pathlib import Path
 
 import pytest
 import schemathesis
@@ -23,11 +21,10 @@ from schemathesis.specs.openapi.checks import (
     status_code_conformance,
 )
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "sandbox"))
-from _st_docs import TIMESPAN_PATTERN, auth_headers, load_doc, server_url  # noqa: E402
+from support.st_docs import TIMESPAN_PATTERN, auth_headers, load_doc, server_url
 
-from jpm_tui.api.operations import OPERATIONS  # noqa: E402
-from jpm_tui.sandbox.state import TENANT  # noqa: E402
+from jpm_tui.api.operations import OPERATIONS
+from jpm_tui.sandbox.state import TENANT
 
 # Findings not fixed yet, each a sandbox gap to close (listed in the issue notes), not a tolerance. None open:
 # the arrival window TimeSpan and the CRM `$ref` query parameters are read as the documents mean them (see
@@ -91,7 +88,7 @@ def _inline_parameter_refs(doc: dict) -> None:
 
 
 def _timespans(node: object) -> None:
-    """`format: duration` in the Dispatch document is a .NET TimeSpan (`_st_docs.TIMESPAN_PATTERN` says why):
+    """`format: duration` in the Dispatch document is a .NET TimeSpan (`support.st_docs.TIMESPAN_PATTERN` says why):
     check (and generate) TimeSpan text rather than ISO 8601 durations. In memory only."""
     if isinstance(node, list):
         for item in node:

@@ -19,10 +19,7 @@ from starlette.routing import Route
 from jpm_tui.sandbox import ServeError, create_app, serve
 from jpm_tui.sandbox.faults import ConnectionDropped
 
-try:
-    from ._st_docs import assert_problem
-except ImportError:  # tests/ is not a package
-    from _st_docs import assert_problem
+from support.st_docs import assert_problem
 
 
 # Plain HTTP on loopback: verify=False only skips loading the CA bundle, which costs 0.2 s per client.

@@ -5,14 +5,9 @@ from __future__ import annotations
 
 import pytest
 
-try:
-    from ._st_docs import (
-        assert_problem, check_documented, check_request, ensure_basics, export_all, module_client, server_state,
-    )
-except ImportError:  # tests/ is not a package
-    from _st_docs import (
-        assert_problem, check_documented, check_request, ensure_basics, export_all, module_client, server_state,
-    )
+from support.st_docs import (
+    assert_problem, check_documented, check_request, ensure_basics, export_all, module_client, server_state,
+)
 
 M = "crm"
 GUID = "6f9619ff-8b86-d011-b42d-00c04fc964ff"

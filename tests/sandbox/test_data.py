@@ -14,10 +14,7 @@ import pytest
 from jpm_tui.sandbox.data import EXPORT_OMITS, LIST_OMITS, NEWER_FIELDS, PINNED_NOTE, generate
 from jpm_tui.sandbox.state import COLLECTIONS, parse_iso
 
-try:
-    from ._st_docs import _FORMATS, REFERENCE, _to_json_schema, load_doc
-except ImportError:  # tests/ is not a package
-    from _st_docs import _FORMATS, REFERENCE, _to_json_schema, load_doc
+from support.st_docs import _FORMATS, REFERENCE, _to_json_schema, load_doc
 
 NOW = datetime(2026, 11, 23, 15, 0, tzinfo=timezone.utc)  # a Monday, 08:00 in Phoenix
 JOBS = 300

@@ -5,14 +5,9 @@ from __future__ import annotations
 
 import pytest
 
-try:
-    from ._st_docs import (
-        assert_problem, check_documented, check_request, ensure_basics, export_all, module_client, server_state,
-    )
-except ImportError:  # tests/ is not a package
-    from _st_docs import (
-        assert_problem, check_documented, check_request, ensure_basics, export_all, module_client, server_state,
-    )
+from support.st_docs import (
+    assert_problem, check_documented, check_request, ensure_basics, export_all, module_client, server_state,
+)
 
 M = "dispatch"
 

@@ -6,12 +6,8 @@ from __future__ import annotations
 import httpx
 import pytest
 
-try:
-    from ._st_docs import assert_problem, check_documented
-    from ._world import World
-except ImportError:  # tests/ is not a package
-    from _st_docs import assert_problem, check_documented
-    from _world import World
+from support.st_docs import assert_problem, check_documented
+from support.sandbox_world import World
 
 M = "jpm"
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from board_kit import wait_until as _wait_until
+from support.fake_board import wait_until as _wait_until
 from textual.widgets import Input
 
 from jpm_tui.cache.store import CacheStore

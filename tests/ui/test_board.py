@@ -13,8 +13,8 @@ import time
 import pytest
 from textual import events
 from textual.command import CommandList
-from board_kit import make_app, settle, wait_until, widget_text
-from fakes import FakeSource
+from support.fake_board import make_app, settle, wait_until, widget_text
+from support.fake_sources import FakeSource
 
 from jpm_tui.ui.commands import binding_help
 from jpm_tui.ui.screens.help import HelpScreen

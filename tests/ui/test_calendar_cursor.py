@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from datetime import timezone
 
-from fakes import NOW, FakeSource
+from support.fake_sources import NOW, FakeSource
 
 from jpm_tui.provider.servicetitan_workflow import WORKFLOW
 from jpm_tui.ui.calendar_cursor import CalendarCursor

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime, timedelta, timezone
 
 import pytest
-from fakes import NOW, FakeSource
+from support.fake_sources import NOW, FakeSource
 
 from jpm_tui.provider import domain as d
 from jpm_tui.ui.calendar_model import (

@@ -6,8 +6,8 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta, timezone
 
-from board_kit import make_app, settle
-from fakes import OverlapSource
+from support.fake_board import make_app, settle
+from support.fake_sources import OverlapSource
 
 from jpm_tui.provider.servicetitan_workflow import WORKFLOW
 from jpm_tui.ui.calendar_model import (

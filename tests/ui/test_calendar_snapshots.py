@@ -7,8 +7,8 @@ Regenerate after an intended change: ``python -m pytest tests/ui/test_calendar_s
 from __future__ import annotations
 
 import pytest
-from board_kit import make_app, settle
-from fakes import OverlapSource
+from support.fake_board import make_app, settle
+from support.fake_sources import OverlapSource
 
 SIZES = [(80, 24), (120, 40)]
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import csv
 import dataclasses
 
-from board_kit import make_app, settle
+from support.fake_board import make_app, settle
 
 # OWASP's CSV injection list: a cell beginning with = + - @ TAB or CR is a formula to some spreadsheet. A tab or
 # CR becomes a space on the way out (clean), and an escape sequence is dropped, so what the cell begins with is

@@ -3,7 +3,7 @@ closes once the answer is stored (the store step is the board's: ``JpmApp.queue`
 
 from __future__ import annotations
 
-from board_kit import make_app, settle
+from support.fake_board import make_app, settle
 from textual.widgets import Static
 
 from jpm_tui.ui.screens.modals import Choice, ConfirmScreen, PickerScreen, ask

@@ -6,7 +6,7 @@ from __future__ import annotations
 import stat
 from pathlib import Path
 
-from board_kit import make_app, settle
+from support.fake_board import make_app, settle
 
 
 async def test_exports_are_private_never_overwrite_each_other_and_say_where_they_went(tmp_path: Path) -> None:

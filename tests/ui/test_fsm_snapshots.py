@@ -15,8 +15,8 @@ from pathlib import Path
 
 import httpx
 import pytest
-from board_kit import settle
-from pinned_times import PINNED_NOW
+from support.fake_board import settle
+from support.pinned_times import PINNED_NOW
 
 from jpm_tui.api.fsm_navigator import FsmNavigatorClient
 from jpm_tui.cache.store import CacheStore

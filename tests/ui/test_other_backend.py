@@ -5,8 +5,8 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from board_kit import make_app, settle
-from fakes import NOW, FakeSource
+from support.fake_board import make_app, settle
+from support.fake_sources import NOW, FakeSource
 from textual.widgets import Select
 from textual.widgets._footer import FooterKey
 

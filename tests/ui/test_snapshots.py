@@ -10,8 +10,8 @@ import tempfile
 from pathlib import Path
 
 import pytest
-from board_kit import make_app, settle
-from fakes import FakeLive, FakeSource
+from support.fake_board import make_app, settle
+from support.fake_sources import FakeLive, FakeSource
 
 from jpm_tui.cache.store import CacheStore
 from jpm_tui.provider import domain as d
@@ -105,12 +105,12 @@ def _open_then(*keys):
 def cache_board(tmp_path_factory):
     from dataclasses import replace
 
-    from board_kit import STATUS
-    from fakes import FakeLive, fixed_store
+    from support.fake_board import STATUS
+    from support.fake_sources import FakeLive, fixed_store
 
     from jpm_tui.ui import JpmApp
     from jpm_tui.ui.source import Reader
-    from fakes import frozen_clock
+    from support.fake_sources import frozen_clock
     from datetime import timezone
 
     store = fixed_store(tmp_path_factory.mktemp("cache") / "cache.sqlite3")

@@ -7,8 +7,8 @@ Regenerate after an intended change: ``python -m pytest tests/ui/test_theme_snap
 from __future__ import annotations
 
 import pytest
-from board_kit import make_app, settle
-from fakes import FakeSource
+from support.fake_board import make_app, settle
+from support.fake_sources import FakeSource
 
 SIZES = [(80, 24), (120, 40)]
 THEMES = ["dark", "light", "high-contrast", "ansi"]

@@ -6,7 +6,7 @@ import os
 from pathlib import Path
 
 import pytest
-from board_kit import make_app, settle, wait_until, widget_text
+from support.fake_board import make_app, settle, wait_until, widget_text
 
 from jpm_tui.config import load_config
 from jpm_tui.session import Session, profile_session

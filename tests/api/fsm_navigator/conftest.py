@@ -8,7 +8,7 @@ from __future__ import annotations
 from collections.abc import AsyncIterator, Iterator
 
 import pytest
-from _fsm_world import FROZEN_NOW, JOBS, SEED, FsmServer, Sleeps
+from support.fsm_world import FROZEN_NOW, JOBS, SEED, FsmServer, Sleeps
 from starlette.applications import Starlette
 
 from jpm_tui.api.fsm_navigator import FsmNavigatorClient

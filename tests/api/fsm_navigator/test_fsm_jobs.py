@@ -6,7 +6,7 @@ from __future__ import annotations
 from datetime import date, datetime, timedelta, timezone
 
 import pytest
-from _fsm_world import FROZEN_NOW, JOBS
+from support.fsm_world import FROZEN_NOW, JOBS
 
 from jpm_tui.api.errors import NotFoundError, ValidationError
 from jpm_tui.api.fsm_navigator import JobChanges, NewJob

@@ -10,7 +10,7 @@ from datetime import datetime, timedelta, timezone
 
 import httpx
 import pytest
-from _fsm_world import FsmServer, Sleeps
+from support.fsm_world import FsmServer, Sleeps
 
 from jpm_tui.api.fsm_navigator import FsmNavigatorClient
 from jpm_tui.cache.store import CacheStore

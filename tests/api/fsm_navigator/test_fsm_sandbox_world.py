@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections import Counter
 
 import tomllib
-from _fsm_world import FROZEN_NOW
+from support.fsm_world import FROZEN_NOW
 
 from jpm_tui.sandbox.fsm_navigator import API_KEY, build_state, profile_text
 from jpm_tui.sandbox.fsm_navigator.data import generate

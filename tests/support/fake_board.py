@@ -1,5 +1,5 @@
-"""What the UI tests share: the board on fixed data, and waiting for it to settle (imported by name; conftest.py
-only holds fixtures, so that no test imports a conftest module)."""
+"""What the UI tests share: the board on fixed data, and waiting for it to settle (imported as
+``support.fake_board``; conftest.py only holds fixtures, so that no test imports a conftest module)."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ from pathlib import Path
 from textual.pilot import Pilot
 from textual.widget import Widget
 
-from fakes import NOW, FakeSource, frozen_clock
+from support.fake_sources import NOW, FakeSource, frozen_clock
 
 from jpm_tui.ui import BoardStatus, JpmApp
 from jpm_tui.ui.source import Reader

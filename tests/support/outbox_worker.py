@@ -1,6 +1,6 @@
 """One OS process replaying a cache's outbox against a sandbox, for tests/cache/test_outbox_processes.py.
 
-    python _outbox_worker.py DB URL NOW [--ready FILE --go FILE] [--kill before|after]
+    python outbox_worker.py DB URL NOW [--ready FILE --go FILE] [--kill before|after]
 
 Opens the cache file ``DB``, makes a client for the sandbox at ``URL`` and an outbox whose clock is pinned at
 ``NOW`` (ISO-8601, the sandbox's frozen time); then, with ``--ready``/``--go``, writes ``FILE`` and waits for the go
@@ -16,20 +16,17 @@ import asyncio
 import json
 import os
 import signal
-import sys
 import time
 from pathlib import Path
 from typing import Any
 
-sys.path.insert(0, str(Path(__file__).resolve().parent))
+from sync_world import make_client  # run by path: tests/support/ is sys.path[0]
 
-from _sync_world import make_client  # noqa: E402
-
-from jpm_tui.cache.outbox import Outbox  # noqa: E402
-from jpm_tui.cache.store import CacheStore  # noqa: E402
-from jpm_tui.provider import domain as d  # noqa: E402
-from jpm_tui.provider.base import CommandResult  # noqa: E402
-from jpm_tui.provider.servicetitan import ServiceTitanProvider  # noqa: E402
+from jpm_tui.cache.outbox import Outbox
+from jpm_tui.cache.store import CacheStore
+from jpm_tui.provider import domain as d
+from jpm_tui.provider.base import CommandResult
+from jpm_tui.provider.servicetitan import ServiceTitanProvider
 
 
 class Killed:

@@ -1,6 +1,6 @@
 """The demo board for end-to-end Pilot tests: keys on the board -> outbox -> the in-process sandbox over HTTP
-(ASGI) -> the cache and the screen, with a network switch. Import ``Board`` and the ``board`` fixture
-(``from demo_board import Board, board``)."""
+(ASGI) -> the cache and the screen, with a network switch. Import ``Board``; the ``board``
+fixture reaches every test as tests/conftest.py registers this module as a pytest plugin."""
 
 from __future__ import annotations
 

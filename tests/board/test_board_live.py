@@ -10,8 +10,8 @@ from typing import Any
 
 import httpx
 import pytest
-from dead_ports import refused_socket, silent_socket, url_of
-from demo_board import Board
+from support.dead_ports import refused_socket, silent_socket, url_of
+from support.demo_board import Board
 
 from jpm_tui.cache.live import CADENCES, Cadence
 from jpm_tui.cache.sync import SyncEngine

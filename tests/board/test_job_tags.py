@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import re
 
-from demo_board import Board, board  # noqa: F401 - the fixture
+from support.demo_board import Board
 
 
 def _tag_names(board: Board) -> dict[int, str]:

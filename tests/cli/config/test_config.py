@@ -26,18 +26,6 @@ client_secret_env = "ACME_SECRET"
 """
 
 
-@pytest.fixture(autouse=True)
-def _home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    """A private HOME (so ~ shortening is deterministic) and no config from the environment."""
-    home = tmp_path / "home"
-    home.mkdir()
-    monkeypatch.setenv("HOME", str(home))
-    monkeypatch.delenv("JPM_TUI_CONFIG", raising=False)
-    monkeypatch.delenv("XDG_CONFIG_HOME", raising=False)
-    monkeypatch.setattr(sys, "stdin", io.StringIO(""))  # not a terminal: config init never prompts
-    return home
-
-
 def write(tmp_path: Path, text: str, mode: int = 0o600, name: str = "config.toml") -> Path:
     path = tmp_path / name
     path.write_text(text, encoding="utf-8")
@@ -402,7 +390,7 @@ def test_config_show_masks_secrets(tmp_path: Path, capsys: pytest.CaptureFixture
 
 
 def test_example_config_is_valid(tmp_path: Path) -> None:
-    example = Path(__file__).resolve().parents[2] / "config.example.toml"
+    example = Path(__file__).resolve().parents[3] / "config.example.toml"
     config = load_config(write(tmp_path, example.read_text(), mode=0o644))
     assert set(config.profiles) == {"acme", "acme-test", "sandbox"}
     assert config.profile().name == "acme"

@@ -9,7 +9,7 @@ import pytest
 
 from typing import Any
 
-from demo_board import Board, board  # noqa: F401 - the fixture
+from support.demo_board import Board
 
 from jpm_tui.ui.screens.job_detail import JobDetailScreen
 from jpm_tui.ui.screens.modals import PickerScreen, TextEntryScreen

@@ -26,9 +26,6 @@ client_secret_env = "ACME_SECRET"
 """
 
 
-from test_config import _home  # noqa: E402,F401 - the same private HOME (autouse fixture)
-
-
 def write(tmp_path: Path, text: str) -> Path:
     path = tmp_path / "config.toml"
     path.write_text(text, encoding="utf-8")

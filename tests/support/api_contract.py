@@ -13,10 +13,8 @@ from __future__ import annotations
 
 import copy
 import functools
-import sys
 from collections import Counter
 from dataclasses import dataclass, field
-from pathlib import Path
 from urllib.parse import parse_qs
 
 import httpx
@@ -26,8 +24,7 @@ from openapi_core.templating.paths.exceptions import OperationNotFound, PathNotF
 from openapi_core.templating.responses.exceptions import ResponseNotFound
 from werkzeug.datastructures import Headers, ImmutableMultiDict
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "sandbox"))
-from _st_docs import REFERENCE, check_documented, check_documented_error, load_doc  # noqa: E402
+from support.st_docs import REFERENCE, check_documented, check_documented_error, load_doc
 
 DOCUMENT_HOST = "https://api-integration.servicetitan.io"
 OPENAPI3_MODULES = ("jpm", "dispatch", "settings")

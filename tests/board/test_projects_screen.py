@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from demo_board import Board, board  # noqa: F401 - the fixture
+from support.demo_board import Board
 
 from jpm_tui.cache.store import ProjectQuery
 from jpm_tui.ui.screens.job_detail import JobDetailScreen

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from demo_board import Board, board  # noqa: F401 - the fixture
+from support.demo_board import Board
 from textual.widget import Widget
 from textual.widgets import DataTable, Input
 

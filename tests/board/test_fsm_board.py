@@ -10,7 +10,7 @@ from typing import Any
 
 import httpx
 import pytest
-from demo_board import Board, Network, running
+from support.demo_board import Board, Network, running
 
 from jpm_tui.cache.store import CacheStore
 from jpm_tui.session import board_app, demo_session

@@ -14,8 +14,8 @@ from pathlib import Path
 import pytest
 from textual.widgets import Static, TextArea
 
-from demo_board import Board, board  # noqa: F401 - the fixture
-from fault_kit import cache_file, isolate, profile_config
+from support.demo_board import Board
+from support.isolated_config import cache_file, isolate, profile_config
 
 from jpm_tui.cache.store import CacheStore
 from jpm_tui.cache.store.db import Database

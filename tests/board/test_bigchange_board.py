@@ -14,7 +14,7 @@ import pytest
 from textual.widgets import Input, Static
 
 import httpx
-from demo_board import Board, Network, running
+from support.demo_board import Board, Network, running
 
 from jpm_tui.api.bigchange import BigChangeClient
 from jpm_tui.cache.store import CacheStore

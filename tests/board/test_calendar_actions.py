@@ -8,9 +8,8 @@ from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from demo_board import running
-from pinned_times import at_awkward_times
-from test_job_actions import Board, board  # noqa: F401 - the demo board harness and its fixture
+from support.demo_board import Board, running
+from support.pinned_times import at_awkward_times
 
 from jpm_tui.provider.domain import parse_datetime
 from jpm_tui.ui.calendar_model import Item
