@@ -151,6 +151,8 @@ class CalendarScreen(BoardScreen):
         live = self.board.live
         data = await self.board.reader(load_calendar, self.board.source, start, end,
                                        live.outbox if live is not None else None)
+        if not self.query(CalendarGrid):  # the screen was taken down while the read ran (the board quitting)
+            return
         self.loads += 1
         self._layout(data)
 
