@@ -385,6 +385,27 @@ class BackendProfile(BaseModel):
         return secret
 
 
+class HostedProfile(BackendProfile):
+    """A backend reached at one API URL, with no tenant or environment keys (FSM Navigator, BigChange): production at
+    the reference's URL (``PRODUCTION_URL``), "custom" anywhere else (a sandbox, a private host)."""
+
+    PRODUCTION_URL: ClassVar[str]
+    # ``api_url`` is a field of each subclass, declared there so `config show` keeps its order
+
+    @model_validator(mode="after")
+    def _secret_given_once(self) -> HostedProfile:
+        self._one_secret()
+        return self
+
+    @property
+    def environment(self) -> str:
+        return "production" if self.api_url == self.PRODUCTION_URL else "custom"
+
+    @property
+    def effective_api_url(self) -> str:
+        return self.api_url
+
+
 class Profile(BackendProfile):
     """One ServiceTitan tenant: where it is, who we are, how to get the client secret."""
 

@@ -17,11 +17,11 @@ when connecting. Also here: the client a profile reaches, and ``doctor``'s conne
 
 from __future__ import annotations
 
-from typing import Any, Literal
+from typing import Any, ClassVar, Literal
 
-from pydantic import Field, SecretStr, field_validator, model_validator
+from pydantic import Field, SecretStr, field_validator
 
-from jpm_tui.config import BackendProfile, check_env_name, check_file_name, check_text, check_url, positive_int
+from jpm_tui.config import HostedProfile, check_env_name, check_file_name, check_text, check_url, positive_int
 
 __all__ = ["PRODUCTION_URL", "BigChangeProfile", "check_connection", "make_client"]
 
@@ -29,7 +29,8 @@ PRODUCTION_URL = "https://api.bigchange.com/v1"
 """The reference's base URL (the client has it too; repeated so a profile loads without the HTTP client)."""
 
 
-class BigChangeProfile(BackendProfile):
+class BigChangeProfile(HostedProfile):
+    PRODUCTION_URL: ClassVar[str] = PRODUCTION_URL
     backend: Literal["bigchange"] = "bigchange"
     api_url: str = PRODUCTION_URL
     auth_url: str
@@ -72,20 +73,6 @@ class BigChangeProfile(BackendProfile):
     @classmethod
     def _customer(cls, value: Any) -> int:
         return positive_int(value)
-
-    @model_validator(mode="after")
-    def _consistent(self) -> BigChangeProfile:
-        self._one_secret()
-        return self
-
-    @property
-    def environment(self) -> str:
-        """"production" at the reference's URL, "custom" elsewhere (a sandbox, a private host)."""
-        return "production" if self.api_url == PRODUCTION_URL else "custom"
-
-    @property
-    def effective_api_url(self) -> str:
-        return self.api_url
 
     @property
     def account(self) -> int:

@@ -17,9 +17,9 @@ import re
 from typing import Any, ClassVar, Literal
 from urllib.parse import urlsplit
 
-from pydantic import Field, SecretStr, field_validator, model_validator
+from pydantic import Field, SecretStr, field_validator
 
-from jpm_tui.config import BackendProfile, check_env_name, check_file_name, check_text, check_url
+from jpm_tui.config import HostedProfile, check_env_name, check_file_name, check_text, check_url
 
 __all__ = ["PRODUCTION_URL", "FsmProfile", "check_connection", "make_client"]
 
@@ -27,7 +27,8 @@ PRODUCTION_URL = "https://fsmnavigator.com/api/v1"
 """The reference's base URL (the client has it too; repeated so a profile loads without the HTTP client)."""
 
 
-class FsmProfile(BackendProfile):
+class FsmProfile(HostedProfile):
+    PRODUCTION_URL: ClassVar[str] = PRODUCTION_URL
     SECRET_KEY: ClassVar[str] = "api_key"
     SECRET_WORDS: ClassVar[str] = "API key"
 
@@ -65,20 +66,6 @@ class FsmProfile(BackendProfile):
     @classmethod
     def _literal(cls, value: Any) -> str:
         return check_text(value, secret=True)
-
-    @model_validator(mode="after")
-    def _consistent(self) -> FsmProfile:
-        self._one_secret()
-        return self
-
-    @property
-    def environment(self) -> str:
-        """"production" at the reference's URL, "custom" elsewhere (a sandbox, a private host)."""
-        return "production" if self.api_url == PRODUCTION_URL else "custom"
-
-    @property
-    def effective_api_url(self) -> str:
-        return self.api_url
 
     @property
     def account(self) -> str:
