@@ -11,17 +11,14 @@ rate limit: `PATHS` says which paths are chosen, `JobFilter` which filters, and 
 
 from __future__ import annotations
 
-import asyncio
-import time
-from collections.abc import AsyncIterator, Awaitable, Callable, Mapping, Sequence
+from collections.abc import AsyncIterator, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any, TypeVar
+from typing import Any, TypeVar, Unpack
 
 import httpx
 from pydantic import BaseModel
 
-from jpm_tui import __version__
 from jpm_tui.api.bigchange.auth import BigChangeAuth
 from jpm_tui.api.bigchange.models import (
     Contact,
@@ -33,11 +30,9 @@ from jpm_tui.api.bigchange.models import (
     JobUpdate,
     Resource,
 )
-from jpm_tui.api.client import CONNECT_TIMEOUT, check_base_url
-from jpm_tui.api.errors import TransportError
-from jpm_tui.api.limiter import RateLimiter
+from jpm_tui.api.errors import TransportError, error_from_response
+from jpm_tui.api.http_client import CONNECT_TIMEOUT, ClientOptions, HttpClient, check_base_url, json_body
 from jpm_tui.api.models.base import query_value
-from jpm_tui.api.retries import full_jitter, send_with_retries
 
 DEFAULT_API_URL = "https://api.bigchange.com/v1"
 MAX_PAGE_SIZE = 1000
@@ -102,71 +97,33 @@ class ListPage:
         return len(self.items) < self.page_size
 
 
-class BigChangeClient:
-    def __init__(
-        self,
-        *,
-        api_url: str = DEFAULT_API_URL,
-        auth_url: str,
-        customer_id: int,
-        client_id: str,
-        client_secret: str,
-        transport: httpx.AsyncBaseTransport | None = None,
-        rate_limit: float | None = 10.0,
-        timeout: float = 30.0,
-        max_retries: int = 4,
-        backoff_base: float = 0.5,
-        backoff_max: float = 30.0,
-        sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
-        clock: Callable[[], float] = time.monotonic,
-    ) -> None:
+class BigChangeClient(HttpClient):
+    RATE_LIMIT = 10.0
+
+    def __init__(self, *, api_url: str = DEFAULT_API_URL, auth_url: str, customer_id: int, client_id: str,
+                 client_secret: str, timeout: float = 30.0, **options: Unpack[ClientOptions]) -> None:
         """``auth_url``: the token endpoint itself (POST), as BigChange gives it; ``customer_id``: the number
         of the BigChange customer whose data this profile reads."""
-        injected = transport is not None
-        self.api_url = check_base_url(api_url, what="api_url", allow_plain_http=injected)
-        self.auth_url = check_base_url(auth_url, what="auth_url", allow_plain_http=injected)
+        self.auth_url = check_base_url(auth_url, what="auth_url", allow_plain_http=options.get("transport") is not None)
         self.customer_id = int(customer_id)
-        self.max_retries = max_retries
-        self._sleep = sleep
-        self._backoff = lambda attempt: full_jitter(attempt, backoff_base, backoff_max)
-        self._limiter = RateLimiter(rate_limit, clock=clock, sleep=sleep)
         bounded = httpx.Timeout(timeout, connect=CONNECT_TIMEOUT)
-        self._http = httpx.AsyncClient(
-            transport=transport,
-            timeout=bounded,
-            auth=BigChangeAuth(token_url=self.auth_url, client_id=client_id, client_secret=client_secret,
-                               timeout=bounded, clock=clock),
-            headers={"customer-id": str(self.customer_id), "User-Agent": f"jpm-tui/{__version__}",
-                     "Accept": "application/json"},
+        super().__init__(
+            api_url=api_url,
+            auth=lambda clock: BigChangeAuth(token_url=self.auth_url, client_id=client_id,
+                                             client_secret=client_secret, timeout=bounded, clock=clock),
+            timeout=bounded, errors=error_from_response, headers={"customer-id": str(self.customer_id)}, **options,
         )
 
     def __repr__(self) -> str:
         return f"BigChangeClient(api_url={self.api_url!r}, customer_id={self.customer_id})"
-
-    async def __aenter__(self) -> BigChangeClient:
-        return self
-
-    async def __aexit__(self, *exc: object) -> None:
-        await self.aclose()
-
-    async def aclose(self) -> None:
-        await self._http.aclose()
 
     # ------------------------------------------------------------------------------------------ transport
 
     async def request(self, method: str, path: str, *, params: Mapping[str, Any] | None = None,
                       json: Any = None) -> Any:
         """Send one API request (``path`` below ``api_url``); the parsed JSON answer, None for an empty one."""
-        response = await send_with_retries(
-            self._http, method, f"{self.api_url}/{path.lstrip('/')}", params=encode_query(params), json=json,
-            limiter=self._limiter, max_retries=self.max_retries, backoff=self._backoff, sleep=self._sleep)
-        if not response.content:
-            return None
-        try:
-            return response.json()
-        except ValueError as exc:
-            host = response.request.url.host
-            raise TransportError(f"{host} sent a malformed JSON answer to {method} {path}", host=host) from exc
+        return await self.send(method, f"{self.api_url}/{path.lstrip('/')}", what=path, params=encode_query(params),
+                               json=json, parse=json_body)
 
     async def pages(self, path: str, *, params: Mapping[str, Any] | None = None,
                     page_size: int = MAX_PAGE_SIZE) -> AsyncIterator[ListPage]:

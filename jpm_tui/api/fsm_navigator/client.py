@@ -10,27 +10,20 @@ sent twice: a repeated status change would come back refused as an invalid trans
 
 from __future__ import annotations
 
-import asyncio
-import logging
-import random
-import time
-from collections.abc import AsyncIterator, Awaitable, Callable, Mapping
-from typing import Any
+from collections.abc import AsyncIterator, Mapping
+from typing import Any, Unpack
 
 import httpx
 
-from jpm_tui import __version__
-from jpm_tui.api.client import IDEMPOTENT_METHODS, NEVER_SENT, RETRY_STATUSES, check_base_url, encode_params, retry_after
+from jpm_tui.api.client import encode_params
 from jpm_tui.api.errors import TransportError
-from jpm_tui.api.limiter import RateLimiter
+from jpm_tui.api.http_client import CONNECT_TIMEOUT, ClientOptions, HttpClient
 
 from .auth import ApiKeyAuth
 from .directory import AssetsApi, CustomersApi, TechniciansApi
 from .errors import error_from_response
 from .jobs import JobsApi
 from .models import Page, Pagination, T, Written
-
-log = logging.getLogger("jpm_tui.api.fsm_navigator")
 
 PRODUCTION_URL = "https://fsmnavigator.com/api/v1"
 MAX_PER_PAGE = 100  # the reference's maximum for every list
@@ -39,34 +32,15 @@ DEFAULT_RATE_LIMIT = 10.0
 ten a second keeps a full sweep of 100,000 jobs (1,000 pages) under two minutes without bursting."""
 
 
-class FsmNavigatorClient:
-    def __init__(
-        self,
-        *,
-        api_url: str = PRODUCTION_URL,
-        api_key: str,
-        transport: httpx.AsyncBaseTransport | None = None,
-        rate_limit: float | None = DEFAULT_RATE_LIMIT,
-        connect_timeout: float = 5.0,
-        read_timeout: float = 30.0,
-        max_retries: int = 4,
-        backoff_base: float = 0.5,
-        backoff_max: float = 30.0,
-        sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
-        clock: Callable[[], float] = time.monotonic,
-    ) -> None:
-        self.api_url = check_base_url(api_url, what="api_url", allow_plain_http=transport is not None)
-        self.max_retries = max_retries
-        self._backoff_base = backoff_base
-        self._backoff_max = backoff_max
-        self._sleep = sleep
-        self._limiter = RateLimiter(rate_limit, clock=clock, sleep=sleep)
-        self._http = httpx.AsyncClient(
-            transport=transport,
-            timeout=httpx.Timeout(read_timeout, connect=connect_timeout),
-            auth=ApiKeyAuth(api_key),
-            headers={"User-Agent": f"jpm-tui/{__version__}", "Accept": "application/json"},
-        )
+class FsmNavigatorClient(HttpClient):
+    RATE_LIMIT = DEFAULT_RATE_LIMIT
+
+    def __init__(self, *, api_url: str = PRODUCTION_URL, api_key: str, connect_timeout: float = CONNECT_TIMEOUT,
+                 read_timeout: float = 30.0, **options: Unpack[ClientOptions]) -> None:
+        auth = ApiKeyAuth(api_key)
+        super().__init__(api_url=api_url, auth=lambda _clock: auth,
+                         timeout=httpx.Timeout(read_timeout, connect=connect_timeout), errors=error_from_response,
+                         **options)
         self.jobs = JobsApi(self)
         self.customers = CustomersApi(self)
         self.technicians = TechniciansApi(self)
@@ -75,64 +49,14 @@ class FsmNavigatorClient:
     def __repr__(self) -> str:
         return f"FsmNavigatorClient(api_url={self.api_url!r})"
 
-    async def __aenter__(self) -> FsmNavigatorClient:
-        return self
-
-    async def __aexit__(self, *exc: object) -> None:
-        await self.aclose()
-
-    async def aclose(self) -> None:
-        await self._http.aclose()
-
     # ------------------------------------------------------------------------------------------ requests
 
     async def request(self, method: str, resource: str, *, params: Mapping[str, Any] | None = None,
                       json: Any = None) -> dict[str, Any]:
         """One API call; the answer's JSON object (the envelope). Raises the typed errors of
         jpm_tui.api.errors (TransportError, AuthError, ValidationError, NotFoundError, ...)."""
-        method = method.upper()
-        url = f"{self.api_url}/{resource}"
-        query = encode_params(params)
-        idempotent = method in IDEMPOTENT_METHODS
-        attempt = 0
-        while True:
-            await self._limiter.acquire()
-            started = time.perf_counter()
-            try:
-                response = await self._http.request(method, url, params=query, json=json)
-            except httpx.TransportError as exc:
-                if attempt < self.max_retries and (idempotent or isinstance(exc, NEVER_SENT)):
-                    attempt += 1
-                    await self._sleep(self._backoff(attempt))
-                    continue
-                raise TransportError.from_httpx(exc) from exc
-            log.debug("%s %s -> %s in %.0f ms (request %s)", method, resource, response.status_code,
-                      (time.perf_counter() - started) * 1000, response.headers.get("X-Request-Id", "-"))
-            if response.status_code in RETRY_STATUSES:
-                wait = retry_after(response)
-                if attempt < self.max_retries and (idempotent or response.status_code == 429):
-                    attempt += 1
-                    await self._sleep(wait if wait is not None else self._backoff(attempt))
-                    continue
-                raise error_from_response(response, retry_after=wait)
-            if response.is_error:
-                raise error_from_response(response)
-            try:
-                body = response.json()
-                if not isinstance(body, dict):
-                    raise ValueError("not a JSON object")
-                return body
-            except ValueError as exc:
-                if idempotent and attempt < self.max_retries:
-                    attempt += 1
-                    await self._sleep(self._backoff(attempt))
-                    continue
-                host = response.request.url.host
-                raise TransportError(f"{host} sent a malformed answer to {method} {resource}", host=host) from exc
-
-    def _backoff(self, attempt: int) -> float:
-        """Exponential backoff with full jitter, so many clients do not retry in step."""
-        return random.uniform(0, min(self._backoff_max, self._backoff_base * 2**attempt))
+        return await self.send(method, f"{self.api_url}/{resource}", what=resource, params=encode_params(params),
+                               json=json, parse=_envelope)
 
     # -------------------------------------------------------------------------------- envelope readers
 
@@ -182,3 +106,10 @@ class FsmNavigatorClient:
             return model.model_validate(data)
         except ValueError as exc:
             raise TransportError(f"the {resource} answer is not a {model.__name__} record: {exc}") from exc
+
+
+def _envelope(response: httpx.Response) -> dict[str, Any]:
+    body = response.json()
+    if not isinstance(body, dict):
+        raise ValueError("not a JSON object")
+    return body
