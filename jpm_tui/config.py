@@ -219,6 +219,20 @@ def url_problem(value: str) -> str | None:
     return None
 
 
+def _env_name(value: Any) -> str:
+    if not isinstance(value, str) or not _ENV_NAME.match(value):
+        raise _problem(f"expected an environment variable name, got {_show(value)}")
+    return value
+
+
+def _file_name(value: Any) -> str:
+    text = _text(value)
+    if not (text.startswith("~") or Path(text).is_absolute()):
+        raise _problem(f'expected an absolute path ("/run/secrets/key") or one in your home ("~/.fsm-key"), '
+                       f"got {_show(value)}")
+    return text
+
+
 def _zone_name(value: Any) -> str:
     expected = 'expected an IANA time zone name such as "America/Phoenix"'
     if not isinstance(value, str) or not value.strip():
@@ -238,7 +252,8 @@ class BackendProfile(BaseModel):
     """What every backend's ``[profiles.NAME]`` table shares: ``backend``, ``timezone``, its name and file, and a
     secret given one way of ``<key>_env``, ``<key>_command``, ``<key>_file`` or a literal ``<key>`` (``SECRET_KEY``
     names it; a subclass declares the ways it accepts as fields). Each backend's model (``backends.py``)
-    adds its own keys; unknown keys are refused."""
+    adds its own keys; unknown keys are refused. Keys of the same name are checked here alike, in every backend's
+    profile that declares them, and so is the secret (``_consistent``; a subclass adds ``_check_urls``)."""
 
     model_config = ConfigDict(extra="forbid", frozen=True)
 
@@ -250,7 +265,38 @@ class BackendProfile(BaseModel):
     _name: str = PrivateAttr(default="")
     _path: Path | None = PrivateAttr(default=None)
 
-    # Keys every backend's profile declares (in its own order: ``config show`` prints them so), checked alike.
+    # Keys the backends' profiles declare (each in its own order: ``config show`` prints them so), checked alike
+    # wherever they are declared.
+    @field_validator("api_url", "auth_url", mode="before", check_fields=False)
+    @classmethod
+    def _urls(cls, value: Any) -> str:
+        return _url(value)
+
+    @field_validator("tenant", "customer_id", mode="before", check_fields=False)
+    @classmethod
+    def _account_number(cls, value: Any) -> int:
+        return _positive_int(value)
+
+    @field_validator("client_id", "client_secret_command", "api_key_command", mode="before", check_fields=False)
+    @classmethod
+    def _plain_text(cls, value: Any) -> str:
+        return _text(value)
+
+    @field_validator("app_key", "client_secret", "api_key", mode="before", check_fields=False)
+    @classmethod
+    def _secret_text(cls, value: Any) -> str:
+        return _text(value, secret=True)
+
+    @field_validator("client_secret_env", "api_key_env", mode="before", check_fields=False)
+    @classmethod
+    def _secret_env(cls, value: Any) -> str:
+        return _env_name(value)
+
+    @field_validator("client_secret_file", "api_key_file", mode="before", check_fields=False)
+    @classmethod
+    def _secret_file(cls, value: Any) -> str:
+        return _file_name(value)
+
     @field_validator("timezone", mode="before", check_fields=False)
     @classmethod
     def _timezone(cls, value: Any) -> str:
@@ -266,12 +312,21 @@ class BackendProfile(BaseModel):
     def _timeout(cls, value: Any) -> float:
         return _positive_number(value, "seconds")
 
+    @model_validator(mode="after")
+    def _consistent(self) -> BackendProfile:
+        self._check_urls()
+        self._one_secret()
+        return self
+
+    def _check_urls(self) -> None:
+        """The URLs agree with the rest of the profile (a backend with environments checks them here)."""
+
     def _secret_keys(self) -> tuple[str, ...]:
         key = self.SECRET_KEY
         return tuple(k for k in (f"{key}_env", f"{key}_command", f"{key}_file", key) if k in type(self).model_fields)
 
     def _one_secret(self) -> None:
-        """The secret is given exactly one way (called by the subclass's model validator)."""
+        """The secret is given exactly one way."""
         keys = self._secret_keys()
         given = [key for key in keys if getattr(self, key) is not None]
         if not given:
@@ -392,11 +447,6 @@ class HostedProfile(BackendProfile):
     PRODUCTION_URL: ClassVar[str]
     # ``api_url`` is a field of each subclass, declared there so `config show` keeps its order
 
-    @model_validator(mode="after")
-    def _secret_given_once(self) -> HostedProfile:
-        self._one_secret()
-        return self
-
     @property
     def environment(self) -> str:
         return "production" if self.api_url == self.PRODUCTION_URL else "custom"
@@ -430,33 +480,7 @@ class Profile(BackendProfile):
             raise _problem(f'expected "production", "integration" or "custom", got {_show(value)}')
         return value
 
-    @field_validator("api_url", "auth_url", mode="before")
-    @classmethod
-    def _urls(cls, value: Any) -> str:
-        return _url(value)
-
-    @field_validator("tenant", mode="before")
-    @classmethod
-    def _tenant(cls, value: Any) -> int:
-        return _positive_int(value)
-
-    @field_validator("client_id", "client_secret_command", mode="before")
-    @classmethod
-    def _plain_text(cls, value: Any) -> str:
-        return _text(value)
-
-    @field_validator("app_key", "client_secret", mode="before")
-    @classmethod
-    def _secret_text(cls, value: Any) -> str:
-        return _text(value, secret=True)
-
-    @field_validator("client_secret_env", mode="before")
-    @classmethod
-    def _secret_env(cls, value: Any) -> str:
-        return check_env_name(value)
-
-    @model_validator(mode="after")
-    def _consistent(self) -> Profile:
+    def _check_urls(self) -> None:
         if self.environment == "custom":
             for key in ("api_url", "auth_url"):
                 if getattr(self, key) is None:
@@ -466,8 +490,6 @@ class Profile(BackendProfile):
                 if getattr(self, key) is not None:
                     raise _problem(f'only allowed with environment = "custom" ({self.environment} uses '
                                    f"{ENVIRONMENTS[self.environment][key == 'auth_url']})", key)
-        self._one_secret()
-        return self
 
     # -- derived values ---------------------------------------------------------------------------
 
@@ -902,26 +924,3 @@ def masked_document(config: Config) -> dict[str, Any]:
     if config.views:
         document["views"] = [view.model_dump() for view in config.views]
     return document
-
-
-# ------------------------------------------------------------------- checks other backends' profiles use
-
-check_url = _url
-"""An ``https://`` URL (``http://`` only for loopback), stripped of a trailing slash; raises the config's problem."""
-check_text = _text
-positive_int = _positive_int
-"""A positive whole number (a quoted one forgiven), as ``tenant`` is checked."""
-
-
-def check_env_name(value: Any) -> str:
-    if not isinstance(value, str) or not _ENV_NAME.match(value):
-        raise _problem(f"expected an environment variable name, got {_show(value)}")
-    return value
-
-
-def check_file_name(value: Any) -> str:
-    text = _text(value)
-    if not (text.startswith("~") or Path(text).is_absolute()):
-        raise _problem(f'expected an absolute path ("/run/secrets/key") or one in your home ("~/.fsm-key"), '
-                       f"got {_show(value)}")
-    return text

@@ -19,9 +19,9 @@ from __future__ import annotations
 
 from typing import Any, ClassVar, Literal
 
-from pydantic import Field, SecretStr, field_validator
+from pydantic import Field, SecretStr
 
-from jpm_tui.config import HostedProfile, check_env_name, check_file_name, check_text, check_url, positive_int
+from jpm_tui.config import HostedProfile
 
 __all__ = ["PRODUCTION_URL", "BigChangeProfile", "check_connection", "make_client"]
 
@@ -43,36 +43,6 @@ class BigChangeProfile(HostedProfile):
     rate_limit: float = 10.0
     timeout: float = 30.0
     timezone: str | None = None
-
-    @field_validator("api_url", "auth_url", mode="before")
-    @classmethod
-    def _url(cls, value: Any) -> str:
-        return check_url(value)
-
-    @field_validator("client_id", "client_secret_command", mode="before")
-    @classmethod
-    def _text(cls, value: Any) -> str:
-        return check_text(value)
-
-    @field_validator("client_secret_env", mode="before")
-    @classmethod
-    def _env(cls, value: Any) -> str:
-        return check_env_name(value)
-
-    @field_validator("client_secret_file", mode="before")
-    @classmethod
-    def _file(cls, value: Any) -> str:
-        return check_file_name(value)
-
-    @field_validator("client_secret", mode="before")
-    @classmethod
-    def _literal(cls, value: Any) -> str:
-        return check_text(value, secret=True)
-
-    @field_validator("customer_id", mode="before")
-    @classmethod
-    def _customer(cls, value: Any) -> int:
-        return positive_int(value)
 
     @property
     def account(self) -> int:

@@ -17,9 +17,9 @@ import re
 from typing import Any, ClassVar, Literal
 from urllib.parse import urlsplit
 
-from pydantic import Field, SecretStr, field_validator
+from pydantic import Field, SecretStr
 
-from jpm_tui.config import HostedProfile, check_env_name, check_file_name, check_text, check_url
+from jpm_tui.config import HostedProfile
 
 __all__ = ["PRODUCTION_URL", "FsmProfile", "check_connection", "make_client"]
 
@@ -41,31 +41,6 @@ class FsmProfile(HostedProfile):
     rate_limit: float = 10.0
     timeout: float = 30.0
     timezone: str | None = None
-
-    @field_validator("api_url", mode="before")
-    @classmethod
-    def _url(cls, value: Any) -> str:
-        return check_url(value)
-
-    @field_validator("api_key_env", mode="before")
-    @classmethod
-    def _env(cls, value: Any) -> str:
-        return check_env_name(value)
-
-    @field_validator("api_key_command", mode="before")
-    @classmethod
-    def _command(cls, value: Any) -> str:
-        return check_text(value)
-
-    @field_validator("api_key_file", mode="before")
-    @classmethod
-    def _file(cls, value: Any) -> str:
-        return check_file_name(value)
-
-    @field_validator("api_key", mode="before")
-    @classmethod
-    def _literal(cls, value: Any) -> str:
-        return check_text(value, secret=True)
 
     @property
     def account(self) -> str:
