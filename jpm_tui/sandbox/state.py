@@ -15,8 +15,10 @@ import pickle
 import random
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field, fields
-from datetime import datetime, timedelta, timezone
+from datetime import datetime, timezone
 from typing import Any
+
+from .clock import SandboxClock
 
 TENANT = 1234567
 CLIENT_ID = "sandbox-client"
@@ -213,7 +215,7 @@ class Faults:
         return {f.name: copy.copy(getattr(self, f.name)) for f in fields(self)}
 
 
-class SandboxState:
+class SandboxState(SandboxClock):
     """Everything the sandbox knows. Handlers reach it as `request.app.state.sandbox`.
 
     `now` freezes the clock at that instant (tests); otherwise the wall clock is used. `advance()` moves
@@ -245,24 +247,13 @@ class SandboxState:
         self.seed = seed
         self.user_id = USER_ID
         self.tokens: dict[str, datetime] = {}  # access token -> expiry (survives reset)
-        self._frozen = now.astimezone(timezone.utc) if now is not None else None
+        self.set_clock(now)
         self._initial_data: bytes | None = None
         self._again: Callable[[], dict[str, list[dict]]] | None = None
         self._restore_point(None)
         self._settings = self._snapshot_settings()
 
-    # ------------------------------------------------------------------------------------ clock & ids
-
-    def now(self) -> datetime:
-        return self._frozen if self._frozen is not None else datetime.now(timezone.utc)
-
-    def set_clock(self, now: datetime | None) -> None:
-        """Freeze the clock at `now`, or go back to the wall clock with None."""
-        self._frozen = now.astimezone(timezone.utc) if now is not None else None
-
-    def advance(self, seconds: float) -> None:
-        """Move a frozen clock forward (freezing it at the wall clock first if it was running)."""
-        self._frozen = self.now() + timedelta(seconds=seconds)
+    # ---------------------------------------------------------------------------------------------- ids
 
     def next_id(self) -> int:
         self._last_id += 1

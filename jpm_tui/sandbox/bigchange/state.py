@@ -10,9 +10,10 @@ from __future__ import annotations
 import copy
 import pickle
 import random
-from datetime import datetime, timedelta, timezone
+from datetime import datetime
 from typing import Any
 
+from ..clock import SandboxClock
 from ..state import Faults, iso
 
 CUSTOMER_ID = 14532  # the customer id of the reference's example request
@@ -25,7 +26,7 @@ WORK_STATUSES = frozenset({"started", "suspended"})
 DONE_STATUSES = frozenset({"completedOk", "completedWithIssues"})
 
 
-class BigChangeState:
+class BigChangeState(SandboxClock):
     """Everything the BigChange sandbox knows; handlers reach it as `request.app.state.sandbox`.
 
     `now` freezes the clock there (tests); otherwise the wall clock runs. `reset()` returns data, clock,
@@ -50,21 +51,12 @@ class BigChangeState:
         self.rate_limit = rate_limit
         self.seed = seed
         self.tokens: dict[str, datetime] = {}  # access token -> expiry
-        self._frozen = now.astimezone(timezone.utc) if now is not None else None
+        self.set_clock(now)
         self._settings = {name: copy.copy(getattr(self, name)) for name in self._SETTINGS}
         self._initial: bytes | None = None
         self._restore({})
 
     _SETTINGS = ("customer_id", "client_id", "client_secret", "token_lifetime", "rate_limit", "_frozen")
-
-    # ------------------------------------------------------------------------------------------- clock
-
-    def now(self) -> datetime:
-        return self._frozen if self._frozen is not None else datetime.now(timezone.utc)
-
-    def advance(self, seconds: float) -> None:
-        """Move the clock forward (freezing it at the wall clock first if it was running)."""
-        self._frozen = self.now() + timedelta(seconds=seconds)
 
     # -------------------------------------------------------------------------------------------- data
 

@@ -8,8 +8,10 @@ from __future__ import annotations
 
 import copy
 import pickle
-from datetime import datetime, timedelta, timezone
+from datetime import datetime
 from typing import Any
+
+from ..clock import SandboxClock
 
 API_KEY = "fsm_test_sandbox_4b1d8e20c6a94f7e"
 """The sandbox's one valid key; `fsm_test_` is the prefix the reference gives testing keys."""
@@ -19,7 +21,7 @@ KINDS = ("technicians", "customers", "locations", "assets", "jobs")
 _SETTINGS = ("api_key", "rate_limit", "rate_window", "_frozen")
 
 
-class FsmState:
+class FsmState(SandboxClock):
     """Everything the sandbox knows; handlers reach it as `request.app.state.fsm`.
 
     `now` freezes the clock there (tests; `advance()` moves it), otherwise the wall clock runs. `reset()`
@@ -33,23 +35,10 @@ class FsmState:
         self.rate_limit = rate_limit
         self.rate_window = rate_window
         self.seed = seed
-        self._frozen = now.astimezone(timezone.utc) if now is not None else None
+        self.set_clock(now)
         self._snapshot = pickle.dumps({kind: [] for kind in KINDS})
         self._settings = {name: copy.copy(getattr(self, name)) for name in _SETTINGS}
         self._restore({kind: [] for kind in KINDS})
-
-    # ------------------------------------------------------------------------------------------- clock
-
-    def now(self) -> datetime:
-        return self._frozen if self._frozen is not None else datetime.now(timezone.utc)
-
-    def set_clock(self, now: datetime | None) -> None:
-        """Freeze the clock at `now`, or back to the wall clock with None."""
-        self._frozen = now.astimezone(timezone.utc) if now is not None else None
-
-    def advance(self, seconds: float) -> None:
-        """Move the clock on (freezing it first when it was running)."""
-        self._frozen = self.now() + timedelta(seconds=seconds)
 
     # ----------------------------------------------------------------------------------------- records
 
