@@ -56,9 +56,10 @@ class Backend:
     """(session, store) -> its ``Provider`` over ``session.make_client()`` (the store: what the cache already holds,
     for a backend whose sync compares against it)."""
     client: Callable[[Any, str], Any]
-    """(profile, secret) -> its API client (``Session.make_client`` calls it)."""
+    """(profile, secret) -> its API client, the profile model's ``make_client`` (``Session.make_client`` calls it)."""
     check: Callable[[Any, str], Any] | None
-    """async (profile, secret) -> [(ok, line)]: ``doctor``'s connection checks (None: the CLI's own, ServiceTitan's)."""
+    """async (profile, secret) -> [(ok, line)]: ``doctor``'s connection checks, the profile model's
+    ``check_connection`` (None: the CLI's own, ServiceTitan's)."""
     demo: Callable[[int, int], Demo]
     """(jobs, seed) -> its sandbox in this process, for ``--demo`` (``session.demo_session`` builds on it)."""
     serve: Callable[..., None]
@@ -67,6 +68,22 @@ class Backend:
     """The paste-ready ``[profiles.NAME]`` TOML reaching its sandbox served at a base URL."""
     record_link: Callable[[str, str, int], str | None]
     """(environment, record kind, id) -> the record's page in the backend's web app, or None."""
+
+
+# Each backend's entry is the functions below: each imports its module only when called. What every backend does
+# the same way is one function: its profile model builds its client and checks its connection.
+
+
+def _client(profile: Any, secret: str) -> Any:
+    return profile.make_client(secret)
+
+
+def _check(profile: Any, secret: str) -> Any:
+    return profile.check_connection(secret)
+
+
+def _no_record_link(environment: str, kind: str, record_id: int) -> None:
+    return None  # the reference documents no web app address for a job
 
 
 # -------------------------------------------------------------------------------------------- ServiceTitan
@@ -82,12 +99,6 @@ def _st_provider(session: Any, store: Any) -> Any:
     from .provider.servicetitan import ServiceTitanProvider
 
     return ServiceTitanProvider(session.make_client())
-
-
-def _st_client(profile: Any, secret: str) -> Any:
-    from jpm_tui.api.client import ServiceTitanClient
-
-    return ServiceTitanClient(**profile.client_kwargs(secret))
 
 
 def _st_demo(jobs: int, seed: int) -> Demo:
@@ -144,18 +155,6 @@ def _fsm_provider(session: Any, store: Any) -> Any:
     return FsmNavigatorProvider(session.make_client(), cached=store)
 
 
-def _fsm_client(profile: Any, secret: str) -> Any:
-    from .profiles.fsm_navigator import make_client
-
-    return make_client(profile, secret)
-
-
-def _fsm_check(profile: Any, secret: str) -> Any:
-    from .profiles.fsm_navigator import check_connection
-
-    return check_connection(profile, secret)
-
-
 def _fsm_demo(jobs: int, seed: int) -> Demo:
     import httpx
 
@@ -202,18 +201,6 @@ def _bc_provider(session: Any, store: Any) -> Any:
     return BigChangeProvider(session.make_client())
 
 
-def _bc_client(profile: Any, secret: str) -> Any:
-    from .profiles.bigchange import make_client
-
-    return make_client(profile, secret)
-
-
-def _bc_check(profile: Any, secret: str) -> Any:
-    from .profiles.bigchange import check_connection
-
-    return check_connection(profile, secret)
-
-
 def _bc_demo(jobs: int, seed: int) -> Demo:
     import httpx
 
@@ -244,18 +231,14 @@ def _bc_profile_text(url: str) -> str:
     return profile_toml(url)
 
 
-def _no_record_link(environment: str, kind: str, record_id: int) -> None:
-    return None  # the reference documents no web app address for a job
-
-
 BACKENDS: dict[str, Backend] = {
     "servicetitan": Backend("servicetitan", "ServiceTitan", WORKFLOWS["servicetitan"], _st_profile, _st_provider,
-                            _st_client, None, _st_demo, _st_serve, _st_profile_text, _st_record_link),
+                            _client, None, _st_demo, _st_serve, _st_profile_text, _st_record_link),
     "fsm-navigator": Backend("fsm-navigator", "FSM Navigator", WORKFLOWS["fsm-navigator"], _fsm_profile,
-                             _fsm_provider, _fsm_client, _fsm_check, _fsm_demo, _fsm_serve, _fsm_profile_text,
+                             _fsm_provider, _client, _check, _fsm_demo, _fsm_serve, _fsm_profile_text,
                              _no_record_link),
-    "bigchange": Backend("bigchange", "BigChange", WORKFLOWS["bigchange"], _bc_profile, _bc_provider, _bc_client,
-                         _bc_check, _bc_demo, _bc_serve, _bc_profile_text, _no_record_link),
+    "bigchange": Backend("bigchange", "BigChange", WORKFLOWS["bigchange"], _bc_profile, _bc_provider, _client,
+                         _check, _bc_demo, _bc_serve, _bc_profile_text, _no_record_link),
 }
 """Backend name -> what it brings (every name of ``provider.backends.WORKFLOWS``)."""
 

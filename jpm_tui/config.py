@@ -506,6 +506,12 @@ class Profile(BackendProfile):
     def effective_auth_url(self) -> str:
         return self.auth_url if self.environment == "custom" else ENVIRONMENTS[self.environment][1]  # type: ignore[return-value]
 
+    def make_client(self, secret: str) -> Any:
+        """Its ``ServiceTitanClient`` (the HTTP stack imported only now)."""
+        from jpm_tui.api.client import ServiceTitanClient
+
+        return ServiceTitanClient(**self.client_kwargs(secret))
+
     def client_kwargs(self, client_secret: str) -> dict[str, Any]:
         """Keyword arguments for ``jpm_tui.api.client.ServiceTitanClient``."""
         return {

@@ -23,7 +23,7 @@ from pydantic import Field, SecretStr
 
 from jpm_tui.config import HostedProfile
 
-__all__ = ["PRODUCTION_URL", "BigChangeProfile", "check_connection", "make_client"]
+__all__ = ["PRODUCTION_URL", "BigChangeProfile"]
 
 PRODUCTION_URL = "https://api.bigchange.com/v1"
 """The reference's base URL (the client has it too; repeated so a profile loads without the HTTP client)."""
@@ -49,29 +49,30 @@ class BigChangeProfile(HostedProfile):
         """What names its cache file: the BigChange customer id."""
         return self.customer_id
 
+    def make_client(self, secret: str, **options: Any) -> Any:
+        """Its ``BigChangeClient`` (the HTTP stack imported only now); ``options`` for the client, over the
+        profile's rate limit and timeout."""
+        from jpm_tui.api.bigchange import BigChangeClient
 
-def make_client(profile: BigChangeProfile, secret: str, **options: Any) -> Any:
-    from jpm_tui.api.bigchange import BigChangeClient
+        return BigChangeClient(api_url=self.api_url, auth_url=self.auth_url, customer_id=self.customer_id,
+                               client_id=self.client_id, client_secret=secret,
+                               **{"rate_limit": self.rate_limit, "timeout": self.timeout, **options})
 
-    return BigChangeClient(api_url=profile.api_url, auth_url=profile.auth_url, customer_id=profile.customer_id,
-                           client_id=profile.client_id, client_secret=secret,
-                           **{"rate_limit": profile.rate_limit, "timeout": profile.timeout, **options})
+    async def check_connection(self, secret: str) -> list[tuple[bool, str]]:
+        """``doctor``'s check: a sign-in and one page of one job (the smallest requests that prove the
+        credentials, the customer id and the URLs)."""
+        from urllib.parse import urlsplit
 
+        from jpm_tui.api import errors as api_errors
 
-async def check_connection(profile: BigChangeProfile, secret: str) -> list[tuple[bool, str]]:
-    """``doctor``'s check: a sign-in and one page of one job (the smallest requests that prove the credentials,
-    the customer id and the URLs)."""
-    from urllib.parse import urlsplit
-
-    from jpm_tui.api import errors as api_errors
-
-    host = urlsplit(profile.api_url).netloc
-    try:
-        async with make_client(profile, secret, max_retries=0) as client:
-            await anext(aiter(client.job_pages(page_size=1)))
-    except api_errors.AuthError as error:
-        return [(False, f"api: BigChange refused the sign-in or customer {profile.customer_id} (HTTP {error.status}: "
-                        f"{error.title}); check client_id, customer_id and the secret from {profile.secret_source}")]
-    except api_errors.JpmApiError as error:
-        return [(False, f"api: {host}: {error}")]
-    return [(True, f"api: {host} answered GET jobs as customer {profile.customer_id}")]
+        host = urlsplit(self.api_url).netloc
+        try:
+            async with self.make_client(secret, max_retries=0) as client:
+                await anext(aiter(client.job_pages(page_size=1)))
+        except api_errors.AuthError as error:
+            return [(False, f"api: BigChange refused the sign-in or customer {self.customer_id} (HTTP "
+                            f"{error.status}: {error.title}); check client_id, customer_id and the secret from "
+                            f"{self.secret_source}")]
+        except api_errors.JpmApiError as error:
+            return [(False, f"api: {host}: {error}")]
+        return [(True, f"api: {host} answered GET jobs as customer {self.customer_id}")]

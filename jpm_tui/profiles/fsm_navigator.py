@@ -21,7 +21,7 @@ from pydantic import Field, SecretStr
 
 from jpm_tui.config import HostedProfile
 
-__all__ = ["PRODUCTION_URL", "FsmProfile", "check_connection", "make_client"]
+__all__ = ["PRODUCTION_URL", "FsmProfile"]
 
 PRODUCTION_URL = "https://fsmnavigator.com/api/v1"
 """The reference's base URL (the client has it too; repeated so a profile loads without the HTTP client)."""
@@ -50,29 +50,28 @@ class FsmProfile(HostedProfile):
         where = parts.netloc + (parts.path if parts.path.rstrip("/") != "/api/v1" else "")
         return re.sub(r"[^A-Za-z0-9_.-]+", "_", where).strip("_") or "fsm"
 
+    def make_client(self, secret: str) -> Any:
+        """Its ``FsmNavigatorClient`` (the HTTP stack imported only now)."""
+        from jpm_tui.api.fsm_navigator import FsmNavigatorClient
 
-def make_client(profile: FsmProfile, secret: str) -> Any:
-    from jpm_tui.api.fsm_navigator import FsmNavigatorClient
+        return FsmNavigatorClient(api_url=self.api_url, api_key=secret, rate_limit=self.rate_limit,
+                                  read_timeout=self.timeout)
 
-    return FsmNavigatorClient(api_url=profile.api_url, api_key=secret, rate_limit=profile.rate_limit,
-                              read_timeout=profile.timeout)
+    async def check_connection(self, secret: str) -> list[tuple[bool, str]]:
+        """``doctor``'s check: one job read with the key (the smallest request that proves key and URL)."""
+        from jpm_tui.api import errors as api_errors
+        from jpm_tui.api.fsm_navigator import FsmNavigatorClient
 
-
-async def check_connection(profile: FsmProfile, secret: str) -> list[tuple[bool, str]]:
-    """``doctor``'s check: one job read with the key (the smallest request that proves key and URL)."""
-    from jpm_tui.api import errors as api_errors
-    from jpm_tui.api.fsm_navigator import FsmNavigatorClient
-
-    host = urlsplit(profile.api_url).netloc
-    client = FsmNavigatorClient(api_url=profile.api_url, api_key=secret, max_retries=0)
-    try:
-        async with client:
-            page = await anext(aiter(client.jobs.pages(per_page=1)))
-    except api_errors.AuthError as error:
-        return [(False, f"api: FSM Navigator refused the API key (HTTP {error.status}: {error.title}); check the key "
-                        f"from {profile.secret_source}")]
-    except api_errors.JpmApiError as error:
-        return [(False, f"api: {host}: {error}")]
-    total = page.pagination.total
-    found = f" ({total} job{'s' if total != 1 else ''})" if isinstance(total, int) else ""
-    return [(True, f"api: {host} answered GET jobs{found}")]
+        host = urlsplit(self.api_url).netloc
+        client = FsmNavigatorClient(api_url=self.api_url, api_key=secret, max_retries=0)
+        try:
+            async with client:
+                page = await anext(aiter(client.jobs.pages(per_page=1)))
+        except api_errors.AuthError as error:
+            return [(False, f"api: FSM Navigator refused the API key (HTTP {error.status}: {error.title}); check the "
+                            f"key from {self.secret_source}")]
+        except api_errors.JpmApiError as error:
+            return [(False, f"api: {host}: {error}")]
+        total = page.pagination.total
+        found = f" ({total} job{'s' if total != 1 else ''})" if isinstance(total, int) else ""
+        return [(True, f"api: {host} answered GET jobs{found}")]
