@@ -70,12 +70,15 @@ import socket
 from collections.abc import AsyncIterator, Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
-from typing import Any
+from typing import TYPE_CHECKING, Any, ParamSpec, TypeVar
 
 from jpm_tui.provider import domain as d
 from jpm_tui.provider.backends import workflow_for
 from jpm_tui.provider.base import CommandResult, Outcome, Provider, ProviderError
 from jpm_tui.provider.workflow import Workflow
+
+if TYPE_CHECKING:
+    from jpm_tui.cache.store import CacheStore
 
 __all__ = [
     "CLOCK_SKEW",
@@ -89,6 +92,9 @@ __all__ = [
     "describe",
     "row_from_record",
 ]
+
+_P = ParamSpec("_P")
+_R = TypeVar("_R")
 
 log = logging.getLogger(__name__)
 
@@ -413,7 +419,7 @@ class Outbox:
     (optional): after commands are done, an incremental sync of the feeds they touch (assignments, notes, ...)
     runs through it. ``clock``: now, as an aware datetime (leases, ``sent_at``; tests pin it)."""
 
-    def __init__(self, store: Any, provider: Provider | None = None, *, workflow: Workflow | None = None,
+    def __init__(self, store: CacheStore, provider: Provider | None = None, *, workflow: Workflow | None = None,
                  sync_engine: Any = None, clock: Callable[[], datetime] | None = None) -> None:
         self.store = store
         self.provider = provider
@@ -549,7 +555,8 @@ class Outbox:
                 "base_modified_on, attempts) VALUES (?, ?, ?, ?, 'pending', ?, ?, ?, 0)",
                 (now, now, command.kind, payload, command.target or None, command.target_id, base),
             )
-            entry_id = int(cur.lastrowid)
+            entry_id = cur.lastrowid
+        assert entry_id is not None  # set by the INSERT (typed Optional for a connection that inserted nothing)
         return self.get(entry_id)
 
     def _set(self, entry_id: int, state: str, *, expect: str, claimant: str | None = None,
@@ -840,7 +847,7 @@ class Outbox:
         the base of later rows on its record past this (our own) change, in one transaction, so that no other
         process claims one of them with the old base and takes our change for a conflict."""
         new_base = await self._refresh(entry, command, result)
-        old = {entry.base_modified_on, server_before} - {None}
+        old = {base for base in (entry.base_modified_on, server_before) if base is not None}
 
         def finish() -> bool:
             with self.store.transaction():
@@ -889,7 +896,7 @@ class Outbox:
             )
 
     @staticmethod
-    async def _db(fn: Any, *args: Any, **kwargs: Any) -> Any:
+    async def _db(fn: Callable[_P, _R], *args: _P.args, **kwargs: _P.kwargs) -> _R:
         """Run one of the outbox's SQL calls on a worker thread: replay runs on the board's event loop (the
         UI thread), and a write there would wait out a sync's commit with the screen frozen."""
         return await asyncio.to_thread(fn, *args, **kwargs)
