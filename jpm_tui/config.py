@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import contextlib
 import difflib
+import functools
 import os
 import re
 import shlex
@@ -39,7 +40,8 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import platformdirs
 import tomli_w
-from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, SecretStr, ValidationError, field_validator, model_validator
+from pydantic import (BaseModel, ConfigDict, Field, PrivateAttr, SecretStr, ValidationError, ValidationInfo,
+                      field_validator, model_validator)
 from pydantic_core import PydanticCustomError
 
 from .loopback import is_loopback
@@ -233,6 +235,10 @@ def _file_name(value: Any) -> str:
     return text
 
 
+def _secret_text(value: Any) -> str:
+    return _text(value, secret=True)
+
+
 def _zone_name(value: Any) -> str:
     expected = 'expected an IANA time zone name such as "America/Phoenix"'
     if not isinstance(value, str) or not value.strip():
@@ -243,6 +249,21 @@ def _zone_name(value: Any) -> str:
     except (ZoneInfoNotFoundError, ValueError, OSError):
         raise _problem(f"unknown time zone {name!r} ({expected})") from None
     return name
+
+
+_KEY_CHECKS: dict[str, Callable[[Any], Any]] = {
+    "api_url": _url, "auth_url": _url,
+    "tenant": _positive_int, "customer_id": _positive_int,
+    "client_id": _text, "client_secret_command": _text, "api_key_command": _text,
+    "app_key": _secret_text, "client_secret": _secret_text, "api_key": _secret_text,
+    "client_secret_env": _env_name, "api_key_env": _env_name,
+    "client_secret_file": _file_name, "api_key_file": _file_name,
+    "timezone": _zone_name,
+    "rate_limit": functools.partial(_positive_number, unit="requests per second"),
+    "timeout": functools.partial(_positive_number, unit="seconds"),
+}
+"""A profile key -> its check (keys of the same name are checked alike, whichever backend's profile declares
+them; a profile's own rules are its model's validators)."""
 
 
 # ----------------------------------------------------------------------------------------- models
@@ -265,52 +286,12 @@ class BackendProfile(BaseModel):
     _name: str = PrivateAttr(default="")
     _path: Path | None = PrivateAttr(default=None)
 
-    # Keys the backends' profiles declare (each in its own order: ``config show`` prints them so), checked alike
-    # wherever they are declared.
-    @field_validator("api_url", "auth_url", mode="before", check_fields=False)
+    @field_validator("*", mode="before")
     @classmethod
-    def _urls(cls, value: Any) -> str:
-        return _url(value)
-
-    @field_validator("tenant", "customer_id", mode="before", check_fields=False)
-    @classmethod
-    def _account_number(cls, value: Any) -> int:
-        return _positive_int(value)
-
-    @field_validator("client_id", "client_secret_command", "api_key_command", mode="before", check_fields=False)
-    @classmethod
-    def _plain_text(cls, value: Any) -> str:
-        return _text(value)
-
-    @field_validator("app_key", "client_secret", "api_key", mode="before", check_fields=False)
-    @classmethod
-    def _secret_text(cls, value: Any) -> str:
-        return _text(value, secret=True)
-
-    @field_validator("client_secret_env", "api_key_env", mode="before", check_fields=False)
-    @classmethod
-    def _secret_env(cls, value: Any) -> str:
-        return _env_name(value)
-
-    @field_validator("client_secret_file", "api_key_file", mode="before", check_fields=False)
-    @classmethod
-    def _secret_file(cls, value: Any) -> str:
-        return _file_name(value)
-
-    @field_validator("timezone", mode="before", check_fields=False)
-    @classmethod
-    def _timezone(cls, value: Any) -> str:
-        return _zone_name(value)
-
-    @field_validator("rate_limit", mode="before", check_fields=False)
-    @classmethod
-    def _rate_limit(cls, value: Any) -> float:
-        return _positive_number(value, "requests per second")
-
-    @field_validator("timeout", mode="before", check_fields=False)
-    @classmethod
-    def _timeout(cls, value: Any) -> float:
-        return _positive_number(value, "seconds")
+    def _key(cls, value: Any, info: ValidationInfo) -> Any:
+        """Each key by its check in ``_KEY_CHECKS``, in every backend's profile that declares it."""
+        check = _KEY_CHECKS.get(info.field_name or "")
+        return value if check is None else check(value)
 
     @model_validator(mode="after")
     def _consistent(self) -> BackendProfile:
