@@ -110,6 +110,9 @@ class CacheStore:
     def deactivate_missing(self, table: str, seen_ids: Iterable[int]) -> int:
         return writer.deactivate_missing(self.db, table, seen_ids)
 
+    def deactivate(self, table: str, ids: Iterable[int]) -> int:
+        return writer.deactivate(self.db, table, ids)
+
     def save_booked_log(self, job_id: int, entry: d.BookedLogEntry | None, *, at: datetime | None = None) -> None:
         writer.save_booked_log(self.db, job_id, entry, at=at)
 

@@ -1,6 +1,6 @@
 """Writing domain rows: ``prepare`` (the Python half of an upsert, safe off the writer thread), ``combine``
 (prepared pages as one), ``upsert`` (each table's function in ``upserts.UPSERTS``), ``deactivate_missing`` after a
-complete read of a list feed, and ``save_booked_log``. Inactive rows are kept with active=0, never deleted."""
+complete read of a list feed, ``deactivate`` of rows a page says are gone, and ``save_booked_log``. Inactive rows are kept with active=0, never deleted."""
 
 from __future__ import annotations
 
@@ -16,7 +16,7 @@ from jpm_tui.cache.store.errors import CacheError
 from jpm_tui.cache.store.job_chunks import JobChunk, join_jobs, prepare_jobs
 from jpm_tui.cache.store.sql_text import CHUNK, IDS, chunks, json_text
 from jpm_tui.cache.store.tables import tables
-from jpm_tui.cache.store.upserts import UPSERTS, Upsert, upsert_plain
+from jpm_tui.cache.store.upserts import UPSERTS, Upsert, deactivate_rows, upsert_plain
 from jpm_tui.provider.timestamps import format_datetime
 
 if TYPE_CHECKING:
@@ -113,6 +113,12 @@ def deactivate_missing(db: Database, table: str, seen_ids: Iterable[int]) -> int
             f"UPDATE {table} SET active = 0 WHERE active = 1 AND id NOT IN ({IDS})", (json_text(list(seen_ids)),)
         )
         return cur.rowcount
+
+
+def deactivate(db: Database, table: str, ids: Iterable[int]) -> int:
+    """Mark the rows ``ids`` of an appointment table inactive (``FeedPage.gone``). Returns how many changed."""
+    with db.transaction() as conn:
+        return deactivate_rows(conn, table, sorted(set(ids)))
 
 
 def _deactivate_jobs(conn: sqlite3.Connection, seen_json: str) -> int:

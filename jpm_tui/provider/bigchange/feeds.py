@@ -21,15 +21,23 @@ __all__ = ["feeds"]
 
 
 def _map_jobs(items: Sequence[Mapping[str, Any]], names: Mapping[int, str]) -> FeedPage:
+    """A job's window and assignment are keyed by its id: a job listed without a resource (or a planned start)
+    has none now, so the one cached from an earlier sync is stored inactive (the calendar lane drops it)."""
     jobs, appointments, assignments = [], [], []
+    unplanned, unresourced = [], []
     for item in items:
         rows = job_rows(item, names)
         jobs.append(rows.job)
         if rows.appointment is not None:
             appointments.append(rows.appointment)
+        else:
+            unplanned.append(rows.job.id)
         if rows.assignment is not None:
             assignments.append(rows.assignment)
-    return FeedPage(jobs, None, True, also=(("appointments", appointments), ("appointment_assignments", assignments)))
+        else:
+            unresourced.append(rows.job.id)
+    return FeedPage(jobs, None, True, also=(("appointments", appointments), ("appointment_assignments", assignments)),
+                    gone=(("appointments", unplanned), ("appointment_assignments", unresourced)))
 
 
 def _map_contacts(items: Sequence[Mapping[str, Any]]) -> FeedPage:
@@ -67,7 +75,7 @@ def feeds(client: Any, paths: Mapping[str, str]) -> list[Feed]:
                 names.update({int(d["id"]): str(d.get("name") or d["id"]) for d in page.items if "id" in d})
             async for page in client.job_pages():
                 mapped = await asyncio.to_thread(_map_jobs, page.items, names)
-                yield FeedPage(mapped.rows, None, not page.last, mapped.also)
+                yield FeedPage(mapped.rows, None, not page.last, mapped.also, mapped.gone)
 
     return [
         _list_feed(client, "job_types", "job_types", paths["job_types"], _plain(job_type), "job types"),

@@ -1,0 +1,53 @@
+"""A BigChange sync into a cache, against its sandbox over loopback HTTP: what a later sweep does to the rows an
+earlier one stored when a job changed on the server in between."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from pathlib import Path
+from typing import Any
+
+from jpm_tui.cache.store import CacheStore
+from jpm_tui.cache.sync import SyncEngine
+from jpm_tui.provider.bigchange.provider import BigChangeProvider
+
+
+def _job(state: Any, test: Any) -> dict[str, Any]:
+    return next(j for j in sorted(state.tables["jobs"].values(), key=lambda j: j["id"]) if test(j))
+
+
+async def _sync(bc: Any, store: CacheStore) -> None:
+    async with SyncEngine(store, BigChangeProvider(bc.client)) as engine:
+        summary = await engine.run()
+    assert summary.ok, summary
+
+
+def _lane(store: CacheStore, job: dict[str, Any]) -> list[int]:
+    """The technicians whose calendar lane shows the job's window on its day."""
+    window = store.appointment(job["id"])
+    assert window is not None
+    day = window.start.replace(hour=0, minute=0)
+    return [tech for appt, tech, _ in store.calendar_assignments(day, day + timedelta(days=1)) if appt == job["id"]]
+
+
+async def test_a_cleared_resource_deactivates_the_assignment_and_a_changed_one_moves_it(bc, tmp_path: Path) -> None:
+    cleared = _job(bc.state, lambda j: j["status"] == "scheduled" and j["resourceId"])
+    moved = _job(bc.state, lambda j: j["status"] == "accepted" and j["resourceId"])
+    other = next(r for r in bc.state.tables["resources"].values() if r["id"] != moved["resourceId"])
+    with CacheStore(tmp_path / "cache.sqlite3") as store:
+        await _sync(bc, store)
+        assert _lane(store, cleared) == [cleared["resourceId"]] and _lane(store, moved) == [moved["resourceId"]]
+        assert store.appointment_technicians(cleared["id"])[cleared["id"]] == cleared["resourceName"]
+        server = bc.state.tables["jobs"]
+        server[cleared["id"]].update(resourceId=None, resourceName=None, status="unscheduled")
+        server[moved["id"]].update(resourceId=other["id"], resourceName=other["name"])
+        await _sync(bc, store)
+        assert _lane(store, cleared) == [] and store.appointment_technicians(cleared["id"])[cleared["id"]] == ""
+        assert _lane(store, moved) == [other["id"]]
+        [row] = store.conn.execute("SELECT technician_names FROM jobs WHERE id = ?", (cleared["id"],))
+        assert row[0] == ""  # the list's technician column
+        [row] = store.conn.execute("SELECT technician_names FROM jobs WHERE id = ?", (moved["id"],))
+        assert row[0] == other["name"]
+        server[cleared["id"]].update(resourceId=moved["resourceId"], resourceName=moved["resourceName"])
+        await _sync(bc, store)
+        assert _lane(store, cleared) == [moved["resourceId"]]
