@@ -4,7 +4,8 @@ resource (a technician), a job type, a status change (a history entry).
 
 The job's ``raw`` is its payload with one addition: each custom field also carries its definition's ``name``
 (``domain.custom_fields`` and the edit form show it), read from the custom field definitions at the start of the
-sweep; the rest is as received. A job has no modified stamp in BigChange: ``modified_on`` stays None.
+sweep; the rest is as received. A job has no modified stamp in BigChange: ``modified_on`` is the version stamp of
+``job_version`` (what the outbox's conflict check compares).
 """
 
 from __future__ import annotations
@@ -32,7 +33,8 @@ from ..domain import (
 from .workflow import WORKFLOW
 
 __all__ = [
-    "JobRows", "contact_rows", "history_entry", "job_rows", "job_type", "named_custom_fields", "technician",
+    "JobRows", "contact_rows", "history_entry", "job_rows", "job_type", "job_version", "named_custom_fields",
+    "technician",
 ]
 
 _RANK = {s.value: k for k, s in enumerate(WORKFLOW.job_statuses)}
@@ -62,6 +64,20 @@ def named_custom_fields(payload: Mapping[str, Any], names: Mapping[int, str]) ->
     return {**payload, "customFields": named}
 
 
+def job_version(payload: Mapping[str, Any]) -> datetime | None:
+    """The job's version stamp, the outbox's conflict check compares it (as ``modified_on``): the latest of the
+    stamps the job object carries, its creation and its real start and end.
+
+    Why these: BigChange's REST job has no modified stamp and its job list no modified-since or status-date filter.
+    The real start and end move exactly when a resource starts or completes the job, the changes after which a
+    queued description or person edit no longer holds (the server then refuses them). The status history's
+    latest entry would also see the moves in between (sent, on the way, cancelled), but a sweep would need one
+    request per job to read it, and a base stamped otherwise than the re-read would take every job for changed.
+    What this misses: a field edited in BigChange's own screens, which no stamp in the reference shows."""
+    stamps = [stamp for key in ("createdAt", "realStartAt", "realEndAt") if (stamp := _dt(payload.get(key)))]
+    return max(stamps, default=None)
+
+
 class JobRows:
     """What one job payload fills: the job, and, when planned, its window (an appointment keyed by the job's id)
     and, when resourced, its technician (an assignment keyed by the job's id)."""
@@ -83,7 +99,7 @@ def job_rows(payload: Mapping[str, Any], names: Mapping[int, str]) -> JobRows:
     job = Job(
         id=job_id, number=str(job_id), status=status, priority=Priority.NORMAL, job_type_id=_int(raw.get("typeId")),
         business_unit_id=None, customer_id=contact_id, location_id=contact_id, summary=_str(raw.get("description")),
-        created_on=_dt(raw.get("createdAt")), modified_on=None,
+        created_on=_dt(raw.get("createdAt")), modified_on=job_version(raw),
         completed_on=_dt(raw.get("realEndAt")) if done else None, active=True, raw=raw,
     )
     start, end = _dt(raw.get("plannedStartAt")), _dt(raw.get("plannedEndAt"))

@@ -80,9 +80,8 @@ class BigChangeProvider:
                 raise
 
     async def fetch_record(self, kind: str, id: int) -> dict[str, Any] | None:
-        """A job (or its planned window, the appointment with the job's id) as BigChange has it now. BigChange
-        stamps no modification time on a job, so ``modified_on`` is None: the outbox's conflict check has nothing
-        to compare and sends."""
+        """A job (or its planned window, the appointment with the job's id) as BigChange has it now; the job's
+        ``modified_on`` is its version stamp (``mapping.job_version``), as a sweep stores it."""
         if kind not in ("job", "appointment"):
             raise ValueError(f"BigChange reads back jobs and their windows only, not {kind!r}")
         payload = await self._job(id)

@@ -10,6 +10,7 @@ from typing import Any
 import pytest
 
 from jpm_tui.provider.base import Outcome
+from jpm_tui.provider.domain import parse_datetime
 from jpm_tui.provider.bigchange.commands import EditJobFields, custom_field_name
 from jpm_tui.provider.bigchange.provider import BigChangeProvider
 
@@ -42,7 +43,8 @@ async def test_feeds_fill_jobs_windows_resources_and_contacts(bc) -> None:
     assert len(also["appointments"]) == len(planned) and len(also["appointment_assignments"]) == len(resourced)
     started = _job(bc.state, lambda j: j["status"] == "started")
     job = next(j for j in jobs if j.id == started["id"])
-    assert job.status == "started" and job.status.rank == 8 and job.modified_on is None
+    assert job.status == "started" and job.status.rank == 8
+    assert job.modified_on == parse_datetime(started["realStartAt"])  # its version stamp: the latest of its stamps
     definitions = bc.state.tables["custom_field_definitions"]
     filled = _job(bc.state, lambda j: len(j["customFields"]) > 1)
     assert [(e["definitionId"], e["name"]) for e in next(j for j in jobs if j.id == filled["id"]).raw["customFields"]] \
@@ -99,7 +101,8 @@ async def test_fetch_record_and_status_history(bc) -> None:
     provider = BigChangeProvider(bc.client)
     done = _job(bc.state, lambda j: j["status"] == "completedOk")
     record = await provider.fetch_record("job", done["id"])
-    assert record["status"] == "completedOk" and record["modified_on"] is None
+    assert record["status"] == "completedOk"
+    assert parse_datetime(record["modified_on"]) == parse_datetime(done["realEndAt"])
     assert json.dumps(record["raw"]) and record["completed_on"] is not None
     assert (await provider.fetch_record("appointment", done["id"]))["job_id"] == done["id"]
     assert await provider.fetch_record("job", 999) is None

@@ -1,5 +1,6 @@
-"""A BigChange sync into a cache, against its sandbox over loopback HTTP: what a later sweep does to the rows an
-earlier one stored when a job changed on the server in between."""
+"""A BigChange sync into a cache and its outbox, against its sandbox over loopback HTTP: what a later sweep does to
+the rows an earlier one stored when a job changed on the server in between, and a queued write meeting a job that
+changed after it was queued."""
 
 from __future__ import annotations
 
@@ -7,8 +8,10 @@ from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
+from jpm_tui.cache.outbox import Outbox, OutboxState
 from jpm_tui.cache.store import CacheStore
 from jpm_tui.cache.sync import SyncEngine
+from jpm_tui.provider.bigchange.commands import EditJobFields
 from jpm_tui.provider.bigchange.provider import BigChangeProvider
 
 
@@ -51,3 +54,23 @@ async def test_a_cleared_resource_deactivates_the_assignment_and_a_changed_one_m
         server[cleared["id"]].update(resourceId=moved["resourceId"], resourceName=moved["resourceName"])
         await _sync(bc, store)
         assert _lane(store, cleared) == [moved["resourceId"]]
+
+
+async def test_a_job_started_after_a_write_was_queued_is_a_conflict_not_an_overwrite(bc, tmp_path: Path) -> None:
+    changed = _job(bc.state, lambda j: j["status"] == "accepted")
+    untouched = _job(bc.state, lambda j: j["status"] == "scheduled")
+    with CacheStore(tmp_path / "cache.sqlite3") as store:
+        await _sync(bc, store)
+        outbox = Outbox(store, BigChangeProvider(bc.client), clock=lambda: bc.state.now())
+        held = outbox.enqueue(EditJobFields(changed["id"], {"description": "Fit the new valve"}))
+        sent = outbox.enqueue(EditJobFields(untouched["id"], {"reference": "PBS-NEW"}))
+        assert held.base_modified_on is not None
+        bc.state.advance(600)
+        bc.state.set_job_status(changed["id"], "started")  # the resource starts it meanwhile
+        report = await outbox.replay()
+        assert report.conflicts == [held.id] and report.done == [sent.id]
+        entry = outbox.get(held.id)
+        assert entry.state == OutboxState.CONFLICT and "changed on the server" in entry.answer["message"]
+        assert [job_id for job_id, _ in bc.state.received_patches] == [untouched["id"]]
+        assert bc.state.tables["jobs"][changed["id"]]["description"] == changed["description"]
+        assert store.job(changed["id"]).status == "started"  # the conflict stored the server's copy
