@@ -22,6 +22,7 @@ __all__ = [
     "ActionNeeds",
     "Capabilities",
     "EditForm",
+    "FormContext",
     "FormField",
     "FINISHED",
     "NOT_STARTED",
@@ -128,8 +129,8 @@ class Capabilities:
     """A cancellation takes a reason from the backend's list."""
 
 
-FieldKind = Literal["text", "minutes"]
-"""What a form field takes: a line of text, or a whole number of minutes."""
+FieldKind = Literal["text", "minutes", "choice"]
+"""What a form field takes: a line of text, a whole number of minutes, or one of its ``choices`` (a picker)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -149,6 +150,16 @@ class FormField:
     """What the value stands for, when it is an id (the person's name beside a person id)."""
     refused: str | None = None
     """Why this record's field cannot change now (shown, the field read-only); None when it can."""
+    choices: tuple[tuple[str, str], ...] = ()
+    """A ``"choice"`` field's (value, label) pairs, in picker order: the label is shown, the value is sent."""
+
+
+@dataclass(frozen=True, slots=True)
+class FormContext:
+    """What the board read from its cache for one record's form beyond the record itself (domain rows; empty
+    when the cache has none): the backend's custom field definitions."""
+
+    custom_field_definitions: Sequence[Any] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -156,8 +167,9 @@ class EditForm:
     """An action whose answer is a form: the backend lists a record's fields and makes the command from what the
     dispatcher changed (``changes``: name -> new value as typed) and emptied (``cleared``: names)."""
 
-    fields: Callable[[Any, StatusCategory | None], tuple[FormField, ...]]
-    """(record, its status's category with queued writes laid over) -> its fields, in form order."""
+    fields: Callable[[Any, StatusCategory | None, FormContext], tuple[FormField, ...]]
+    """(record, its status's category with queued writes laid over, what the cache adds) -> its fields, in form
+    order."""
     command: Callable[[int, Mapping[str, str], tuple[str, ...]], Any]
     """(record id, changes, cleared) -> the command to queue."""
 

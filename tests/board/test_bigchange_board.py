@@ -1,7 +1,8 @@
 """The board on `--demo --backend bigchange`, driven with Pilot: the edit form's writes reach the BigChange sandbox
 with exactly the fields changed (its recorded PATCH bodies), a started job's description is refused up front with
-the reason, a 422 puts the server's message beside its field while the write stays failed in the outbox, and an
-edit made offline waits in the outbox and is sent alone once the network is back."""
+the reason, a 422 puts the server's message beside its field while the write stays failed in the outbox, an
+edit made offline waits in the outbox and is sent alone once the network is back, and every cached custom field
+definition is a field of the form by its name, so one the job has not set yet can be set."""
 
 from __future__ import annotations
 
@@ -11,10 +12,12 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from textual.widgets import Input, Static
+from textual.widget import Widget
+from textual.widgets import Input, Select, Static
 
 import httpx
 from support.demo_board import Board, Network, running
+from support.fake_board import widget_text
 
 from jpm_tui.api.bigchange import BigChangeClient
 from jpm_tui.cache.store import CacheStore
@@ -55,12 +58,15 @@ class BigChangeBoard(Board):
         await self.pilot.pause(0.1)
         return self.app.screen  # type: ignore[return-value]
 
-    def field(self, form: EditFormScreen, name: str) -> tuple[Input, str, str]:
-        """The field's box, what the form says will happen to it, and the lines under it."""
+    def field(self, form: EditFormScreen, name: str) -> tuple[Any, str, str]:
+        """The field's box (an ``Input``, or a ``Select`` for a field with choices), what the form says will happen
+        to it, and the lines under it."""
         k = next(k for k, f in enumerate(form.fields) if f.name == name)
         notes = form.query(f"#form-note-{k}")
         below = str(notes.first(Static).render()) if notes else ""
-        return form.query_one(f"#form-input-{k}", Input), str(form.query_one(f"#form-fate-{k}", Static).render()), below
+        box = form.query_one(f"#form-input-{k}", Widget)
+        assert isinstance(box, Input | Select)
+        return box, str(form.query_one(f"#form-fate-{k}", Static).render()), below
 
     async def send(self, form: EditFormScreen, job: dict[str, Any]) -> None:
         before = len(self.sandbox.received_patches)
@@ -147,3 +153,33 @@ async def test_an_edit_made_offline_is_queued_then_sent_alone(bc_board: BigChang
     await bc_board.wait(lambda: bc_board.app.status.outbox == 0 and bc_board.app.status.online, "the replay",
                         timeout=15)
     assert bc_board.patches() == [{"jobId": job["id"], "body": {"orderNumber": "PO-77777"}}]
+
+
+async def test_every_defined_custom_field_is_in_the_form_by_name_and_an_unset_one_can_be_set(
+        bc_board: BigChangeBoard) -> None:
+    definitions = {f["name"]: f for f in bc_board.sandbox.tables["custom_field_definitions"].values()}
+    parking, asset = definitions["Parking"], definitions["Asset tag"]
+    job = bc_board.job_where(lambda j: j["status"] == "scheduled" and not any(
+        e["definitionId"] in (parking["id"], asset["id"]) for e in j["customFields"]))
+    form = await bc_board.edit(job)
+    assert [f.label for f in form.fields[5:]] == sorted(definitions)  # all of them, by name, the cache's order
+    picker, fate, _ = bc_board.field(form, f"customFields.{parking['id']}")
+    assert isinstance(picker, Select) and picker.is_blank() and fate == "kept"
+    assert [f.choices for f in form.fields if f.label == "Parking"] == [tuple((o, o) for o in parking["options"])]
+    box, _, _ = bc_board.field(form, f"customFields.{asset['id']}")
+    assert isinstance(box, Input) and box.value == ""
+    picker.value = "Street"
+    box.value = "AT-4242"
+    await bc_board.pilot.pause(0.05)
+    assert bc_board.field(form, f"customFields.{parking['id']}")[1] == "will be sent"
+    await bc_board.send(form, job)
+    [patch] = bc_board.patches()
+    assert sorted(patch["body"]["customFields"], key=lambda e: e["definitionId"]) == sorted(
+        [{"definitionId": parking["id"], "value": "Street"}, {"definitionId": asset["id"], "value": "AT-4242"}],
+        key=lambda e: e["definitionId"])
+    assert list(patch["body"]) == ["customFields"]
+    await bc_board.wait(lambda: isinstance(bc_board.app.screen, JobDetailScreen), "the detail")
+    await bc_board.wait(lambda: "AT-4242" in widget_text(bc_board.app.screen.query_one("#detail-content")),
+                        "the detail to show the new values")
+    text = widget_text(bc_board.app.screen.query_one("#detail-content"))
+    assert "Parking" in text and "Asset tag" in text and "field " not in text  # named by the cached definitions

@@ -253,6 +253,9 @@ class CacheStore:
     def tag_types(self, *, include_inactive: bool = False) -> list[d.TagType]:
         return reads.lookup(self.db, "tag_types", include_inactive)
 
+    def custom_field_definitions(self, *, include_inactive: bool = False) -> list[d.CustomFieldDefinition]:
+        return reads.lookup(self.db, "custom_field_definitions", include_inactive)
+
     def zones(self, *, include_inactive: bool = False) -> list[d.Zone]:
         return reads.lookup(self.db, "zones", include_inactive)
 

@@ -2,9 +2,8 @@
 that appointment's technician), a contact (the customer, its site as the location, its phone and email), a
 resource (a technician), a job type, a status change (a history entry).
 
-The job's ``raw`` is its payload with one addition: each custom field also carries its definition's ``name``
-(``domain.custom_fields`` and the edit form show it), read from the custom field definitions at the start of the
-sweep; the rest is as received. A job has no modified stamp in BigChange: ``modified_on`` is the version stamp of
+The job's ``raw`` is its payload as received: its custom fields name their definitions by id only (the cached
+``CustomFieldDefinition``s name them on screen). A job has no modified stamp in BigChange: ``modified_on`` is the version stamp of
 ``job_version`` (what the outbox's conflict check compares).
 """
 
@@ -21,6 +20,7 @@ from ..domain import (
     Contact,
     ContactType,
     Customer,
+    CustomFieldDefinition,
     HistoryEntry,
     Job,
     JobStatus,
@@ -33,7 +33,7 @@ from ..domain import (
 from .workflow import WORKFLOW
 
 __all__ = [
-    "JobRows", "contact_rows", "history_entry", "job_rows", "job_type", "job_version", "named_custom_fields",
+    "JobRows", "contact_rows", "custom_field_definition", "history_entry", "job_rows", "job_type", "job_version",
     "technician",
 ]
 
@@ -52,16 +52,6 @@ def _int(value: Any) -> int | None:
 
 def _str(value: Any) -> str:
     return "" if value is None else str(value)
-
-
-def named_custom_fields(payload: Mapping[str, Any], names: Mapping[int, str]) -> dict[str, Any]:
-    """The payload with each custom field's definition name beside its ``definitionId`` (where the name is known)."""
-    entries = payload.get("customFields")
-    if not isinstance(entries, list) or not names:
-        return dict(payload)
-    named = [{**e, "name": names[e["definitionId"]]} if isinstance(e, Mapping) and e.get("definitionId") in names
-             else e for e in entries]
-    return {**payload, "customFields": named}
 
 
 def job_version(payload: Mapping[str, Any]) -> datetime | None:
@@ -88,8 +78,8 @@ class JobRows:
         self.job, self.appointment, self.assignment = job, appointment, assignment
 
 
-def job_rows(payload: Mapping[str, Any], names: Mapping[int, str]) -> JobRows:
-    raw = named_custom_fields(payload, names)
+def job_rows(payload: Mapping[str, Any]) -> JobRows:
+    raw = dict(payload)
     job_id = int(raw["id"])
     status_text = _str(raw.get("status")) or "new"
     status = JobStatus.verbatim(status_text, _RANK.get(status_text))
@@ -147,6 +137,13 @@ def technician(payload: Mapping[str, Any]) -> Technician:
 def job_type(payload: Mapping[str, Any]) -> JobType:
     return JobType(id=int(payload["id"]), name=_str(payload.get("name")),
                    duration_minutes=_int(payload.get("defaultDuration")), raw=dict(payload))
+
+
+def custom_field_definition(payload: Mapping[str, Any]) -> CustomFieldDefinition:
+    options = payload.get("options")
+    return CustomFieldDefinition(id=int(payload["id"]), name=_str(payload.get("name")), type=_str(payload.get("type")),
+                                 options=tuple(str(o) for o in options) if isinstance(options, list) else (),
+                                 raw=dict(payload))
 
 
 def history_entry(payload: Mapping[str, Any], job_id: int) -> HistoryEntry:

@@ -87,7 +87,7 @@ class BigChangeProvider:
         payload = await self._job(id)
         if payload is None:
             return None
-        rows = job_rows(payload, {})
+        rows = job_rows(payload)
         row = rows.job if kind == "job" else rows.appointment
         return record_to_dict(row) if row is not None else None
 

@@ -15,8 +15,8 @@ from collections.abc import Mapping
 from typing import Any
 
 from ..workflow import (
-    Action, Capabilities, EditForm, FormField, Priority, PriorityLevel, Status, StatusCategory as C, TraySection,
-    Workflow,
+    Action, Capabilities, EditForm, FormContext, FormField, Priority, PriorityLevel, Status, StatusCategory as C,
+    TraySection, Workflow,
 )
 from .commands import EditJobFields, custom_field_name
 
@@ -48,9 +48,10 @@ LOCKED_CATEGORIES = frozenset({C.WORKING, C.HELD, C.DONE})
 _LOCKED = "the job has been started or completed: BigChange keeps its {what}"
 
 
-def edit_fields(job: Any, category: C | None) -> tuple[FormField, ...]:
+def edit_fields(job: Any, category: C | None, context: FormContext) -> tuple[FormField, ...]:
     """The form of "Update a job" for ``job`` (a domain Job; its raw payload holds the values): the five job fields,
-    then each custom field the job has, named by its definition."""
+    then every custom field defined (the cached definitions, by name; a list field is a picker of its options),
+    each with the job's value or none yet, then any the job has whose definition is not cached."""
     raw: Mapping[str, Any] = getattr(job, "raw", None) or {}
     locked = category in LOCKED_CATEGORIES
     duration = raw.get("plannedDuration")
@@ -64,11 +65,22 @@ def edit_fields(job: Any, category: C | None) -> tuple[FormField, ...]:
         FormField("personId", "Contact person", _text(raw.get("personId")),
                   note=_text(raw.get("personName")) or "", refused=_LOCKED.format(what="person") if locked else None),
     ]
-    for entry in raw.get("customFields") or ():
-        if isinstance(entry, Mapping) and isinstance(entry.get("definitionId"), int):
-            name = entry.get("name") or f"field {entry['definitionId']}"
-            fields.append(FormField(custom_field_name(entry["definitionId"]), str(name), _text(entry.get("value"))))
+    values = {e["definitionId"]: _text(e.get("value")) for e in raw.get("customFields") or ()
+              if isinstance(e, Mapping) and isinstance(e.get("definitionId"), int)}
+    defined = [d for d in context.custom_field_definitions if d.active or d.id in values]
+    fields += [_custom_field(d.id, d.name or f"field {d.id}", values.get(d.id), d.options if d.type == "list" else ())
+               for d in defined]
+    known = {d.id for d in defined}
+    fields += [_custom_field(i, f"field {i}", value, ()) for i, value in values.items() if i not in known]
     return tuple(fields)
+
+
+def _custom_field(definition_id: int, label: str, value: str | None, options: tuple[str, ...]) -> FormField:
+    if not options:
+        return FormField(custom_field_name(definition_id), label, value)
+    offered = options if value is None or value in options else (value, *options)
+    return FormField(custom_field_name(definition_id), label, value, kind="choice",
+                     choices=tuple((option, option) for option in offered))
 
 
 def _text(value: Any) -> str | None:

@@ -25,6 +25,7 @@ from textual.widgets import Static
 from ...cache.outbox import Outbox, OutboxEntry, OutboxState
 from ...cache.store import ProjectQuery
 from ...provider import domain as d
+from ...provider.workflow import FormContext
 from ..commands import binding_help
 from ..format import local, when
 from ..text import clean, plain
@@ -110,6 +111,8 @@ def load_detail(source: Any, job_id: int, outbox: Outbox | None = None) -> JobDe
         customer_projects=_customer_projects(source, _get(job, "customer_id")),
     )
     extra["tags"] = _tags(source, job, extra.get("customer"), extra.get("location"))
+    read_definitions = getattr(source, "custom_field_definitions", None)  # a backend's, where the cache keeps them
+    extra["custom_field_definitions"] = read_definitions(include_inactive=True) if read_definitions else []
     read_booked = getattr(source, "booked_log_for_job", None)
     if read_booked is not None:
         detail.booked_log_kept = True
@@ -453,7 +456,7 @@ class JobDetailScreen(RecordScreen):
             ("Completed", when(_get(job, "completed_on"), tz)),
         ], queued=set(overlay), errors=self._field_errors()))
         out.extend(self._one_window_lines(job, overlay))
-        custom = d.custom_fields(job)
+        custom = d.custom_fields(job, {f.id: f.name for f in people.get("custom_field_definitions", ())})
         out.append(self._heading("Custom fields", len(custom)))
         if custom:
             out.append(self._fields([(clean(name), value) for name, value in custom]))
@@ -674,7 +677,8 @@ class JobDetailScreen(RecordScreen):
         workflow = self.board.workflow
         form = workflow.forms["edit_job_fields"]
         status = self.detail.overlay.get("status") or _get(self.detail.job, "status")
-        fields = form.fields(self.detail.job, workflow.category(status))
+        context = FormContext(custom_field_definitions=self.detail.extra.get("custom_field_definitions", ()))
+        fields = form.fields(self.detail.job, workflow.category(status), context)
         self.writes.ask(EditFormScreen(f"Edit {self._job_words}", fields, self._server_errors()),
                         lambda answer: form.command(self.job_id, answer.changes, answer.cleared))
 

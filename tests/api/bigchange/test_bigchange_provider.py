@@ -33,11 +33,11 @@ def _job(state, test) -> dict[str, Any]:
 
 async def test_feeds_fill_jobs_windows_resources_and_contacts(bc) -> None:
     feeds = {f.name: f for f in BigChangeProvider(bc.client).feeds()}
-    assert list(feeds) == ["job_types", "resources", "contacts", "jobs"]
+    assert list(feeds) == ["job_types", "resources", "contacts", "custom_field_definitions", "jobs"]
     jobs, also = await _rows(feeds["jobs"])
     assert len(jobs) == len(bc.state.tables["jobs"]) == 60 and {j.id for j in jobs} == set(bc.state.tables["jobs"])
-    # One request for the custom field definitions and one per 1,000 jobs: the sweep's whole cost here.
-    assert [e.url.path for e in bc.wire.api("GET")] == ["/v1/custom-field-definitions", "/v1/jobs"]
+    # One request per 1,000 jobs: the sweep's whole cost here (and one for the definitions, their own feed).
+    assert [e.url.path for e in bc.wire.api("GET")] == ["/v1/jobs"]
     planned = [j for j in bc.state.tables["jobs"].values() if j["plannedStartAt"]]
     resourced = [j for j in planned if j["resourceId"]]
     assert len(also["appointments"]) == len(planned) and len(also["appointment_assignments"]) == len(resourced)
@@ -45,10 +45,13 @@ async def test_feeds_fill_jobs_windows_resources_and_contacts(bc) -> None:
     job = next(j for j in jobs if j.id == started["id"])
     assert job.status == "started" and job.status.rank == 8
     assert job.modified_on == parse_datetime(started["realStartAt"])  # its version stamp: the latest of its stamps
-    definitions = bc.state.tables["custom_field_definitions"]
     filled = _job(bc.state, lambda j: len(j["customFields"]) > 1)
-    assert [(e["definitionId"], e["name"]) for e in next(j for j in jobs if j.id == filled["id"]).raw["customFields"]] \
-        == [(e["definitionId"], definitions[e["definitionId"]]["name"]) for e in filled["customFields"]]
+    assert next(j for j in jobs if j.id == filled["id"]).raw == filled  # as received
+    definitions, _ = await _rows(feeds["custom_field_definitions"])
+    served = bc.state.tables["custom_field_definitions"]
+    assert [(f.id, f.name, f.type, list(f.options)) for f in definitions] \
+        == [(f["id"], f["name"], f["type"], f["options"]) for f in served.values()]
+    assert any(f.type == "list" and f.options for f in definitions)
     window = next(a for a in also["appointments"] if a.job_id == started["id"])
     assert window.id == started["id"] and window.raw["realStartAt"] == started["realStartAt"]
     assignment = next(a for a in also["appointment_assignments"] if a.job_id == started["id"])

@@ -74,3 +74,16 @@ async def test_a_job_started_after_a_write_was_queued_is_a_conflict_not_an_overw
         assert [job_id for job_id, _ in bc.state.received_patches] == [untouched["id"]]
         assert bc.state.tables["jobs"][changed["id"]]["description"] == changed["description"]
         assert store.job(changed["id"]).status == "started"  # the conflict stored the server's copy
+
+
+async def test_custom_field_definitions_are_cached_and_one_no_longer_listed_goes_inactive(bc, tmp_path: Path) -> None:
+    served = bc.state.tables["custom_field_definitions"]
+    with CacheStore(tmp_path / "cache.sqlite3") as store:
+        await _sync(bc, store)
+        assert sorted((f.id, f.name) for f in store.custom_field_definitions()) \
+            == sorted((f["id"], f["name"]) for f in served.values())
+        gone = min(served)
+        del served[gone]
+        await _sync(bc, store)
+        assert gone not in {f.id for f in store.custom_field_definitions()}
+        assert gone in {f.id for f in store.custom_field_definitions(include_inactive=True)}
