@@ -15,6 +15,7 @@ from __future__ import annotations
 import enum
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
+from datetime import datetime
 from typing import Any, Literal
 
 __all__ = [
@@ -24,6 +25,7 @@ __all__ = [
     "EditForm",
     "FormContext",
     "FormField",
+    "JobTimes",
     "FINISHED",
     "NOT_STARTED",
     "OTHER",
@@ -174,6 +176,17 @@ class EditForm:
     """(record id, changes, cleared) -> the command to queue."""
 
 
+@dataclass(frozen=True, slots=True)
+class JobTimes:
+    """When a job was planned to start and end, and when it really did (None: not planned, not started, not
+    ended yet), for a backend that records both (``Workflow.job_times``)."""
+
+    planned_start: datetime | None
+    planned_end: datetime | None
+    real_start: datetime | None
+    real_end: datetime | None
+
+
 TrayKind = Literal["unassigned", "unconfirmed", "held", "canceled"]
 
 
@@ -215,6 +228,9 @@ class Workflow:
     tray: tuple[TraySection, ...]
     forms: Mapping[str, EditForm] = field(default_factory=dict)
     """Action id -> its form (actions whose ``needs`` is ``"form"``)."""
+    job_times: Callable[[Any], JobTimes] | None = None
+    """(job) -> its planned and real times, where the backend records both (the detail's planned-vs-real line);
+    None where it does not."""
     _job_index: dict[str, Status] = field(init=False, repr=False, compare=False)
     _appointment_index: dict[str, Status] = field(init=False, repr=False, compare=False)
     _priority_index: dict[str, Priority] = field(init=False, repr=False, compare=False)

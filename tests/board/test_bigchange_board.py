@@ -2,12 +2,14 @@
 with exactly the fields changed (its recorded PATCH bodies), a started job's description is refused up front with
 the reason, a 422 puts the server's message beside its field while the write stays failed in the outbox, an
 edit made offline waits in the outbox and is sent alone once the network is back, and every cached custom field
-definition is a field of the form by its name, so one the job has not set yet can be set."""
+definition is a field of the form by its name, so one the job has not set yet can be set; the detail says the
+planned times against the real ones."""
 
 from __future__ import annotations
 
 import json
 from collections.abc import AsyncIterator, Callable
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
@@ -21,9 +23,11 @@ from support.fake_board import widget_text
 
 from jpm_tui.api.bigchange import BigChangeClient
 from jpm_tui.cache.store import CacheStore
+from jpm_tui.provider.domain import parse_datetime
 from jpm_tui.sandbox.bigchange import CLIENT_ID, CLIENT_SECRET, CUSTOMER_ID
 from jpm_tui.session import board_app, demo_session
 from jpm_tui.ui.screens.edit_form import EditFormScreen
+from jpm_tui.ui.planned_vs_real import span
 from jpm_tui.ui.screens.job_detail import JobDetailScreen
 
 FIELDS = ("description", "reference", "orderNumber", "plannedDuration", "personId")
@@ -183,3 +187,23 @@ async def test_every_defined_custom_field_is_in_the_form_by_name_and_an_unset_on
                         "the detail to show the new values")
     text = widget_text(bc_board.app.screen.query_one("#detail-content"))
     assert "Parking" in text and "Asset tag" in text and "field " not in text  # named by the cached definitions
+
+
+def _minutes(later: str, earlier: str) -> int:
+    return round((parse_datetime(later) - parse_datetime(earlier)).total_seconds() / 60)  # type: ignore[operator]
+
+
+async def test_the_detail_says_planned_against_real_times_with_the_difference(bc_board: BigChangeBoard) -> None:
+    job = bc_board.job_where(lambda j: j["status"] == "completedOk" and 0 < _minutes(j["realStartAt"],
+                                                                                       j["plannedStartAt"]) < 60)
+    late = _minutes(job["realStartAt"], job["plannedStartAt"])
+    ended = _minutes(job["realEndAt"], job["plannedEndAt"])
+    bc_board.app.open_job(job["id"])
+    await bc_board.wait(lambda: isinstance(bc_board.app.screen, JobDetailScreen)
+                        and bc_board.app.screen.detail is not None, "the job detail")
+    await bc_board.pilot.pause(0.1)
+    [line] = [row for row in widget_text(bc_board.app.screen.query_one("#detail-content")).splitlines()
+              if row.strip().startswith("Plan vs real")]
+    assert "planned " in line and ", real " in line and f"started {late} min late" in line
+    assert ("ended on time" if ended == 0 else f"ended {span(timedelta(minutes=ended))} "
+            f"{'late' if ended > 0 else 'early'}") in line

@@ -14,13 +14,14 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
+from ..timestamps import parse_datetime
 from ..workflow import (
-    Action, Capabilities, EditForm, FormContext, FormField, Priority, PriorityLevel, Status, StatusCategory as C,
-    TraySection, Workflow,
+    Action, Capabilities, EditForm, FormContext, FormField, JobTimes, Priority, PriorityLevel, Status,
+    StatusCategory as C, TraySection, Workflow,
 )
 from .commands import EditJobFields, custom_field_name
 
-__all__ = ["EDIT_ACTION", "LOCKED_CATEGORIES", "WORKFLOW", "edit_fields"]
+__all__ = ["EDIT_ACTION", "LOCKED_CATEGORIES", "WORKFLOW", "edit_fields", "job_times"]
 
 JOB_STATUSES = (
     Status("new", "New", C.OPEN),
@@ -83,6 +84,14 @@ def _custom_field(definition_id: int, label: str, value: str | None, options: tu
                      choices=tuple((option, option) for option in offered))
 
 
+def job_times(job: Any) -> JobTimes:
+    """The job's planned window and its real start and end, as the job object carries them (the resource's device
+    stamps the real ones)."""
+    raw: Mapping[str, Any] = getattr(job, "raw", None) or {}
+    return JobTimes(*(parse_datetime(raw.get(key)) for key in ("plannedStartAt", "plannedEndAt", "realStartAt",
+                                                               "realEndAt")))
+
+
 def _text(value: Any) -> str | None:
     return None if value is None else str(value)
 
@@ -105,4 +114,5 @@ WORKFLOW = Workflow(
     tray=(TraySection("unassigned", "Unresourced"), TraySection("held", "Suspended"),
           TraySection("canceled", "Cancelled")),
     forms={EDIT_ACTION: EditForm(edit_fields, _command)},
+    job_times=job_times,
 )

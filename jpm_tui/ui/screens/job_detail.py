@@ -28,6 +28,7 @@ from ...provider import domain as d
 from ...provider.workflow import FormContext
 from ..commands import binding_help
 from ..format import local, when
+from ..planned_vs_real import planned_vs_real
 from ..text import clean, plain
 from ..widgets.virtual_table import PRIORITY_CLASSES, STATUS_CLASSES, priority_class, status_class
 from .record import RecordScreen
@@ -455,6 +456,7 @@ class JobDetailScreen(RecordScreen):
             ("Modified", when(_get(job, "modified_on", "modified"), tz)),
             ("Completed", when(_get(job, "completed_on"), tz)),
         ], queued=set(overlay), errors=self._field_errors()))
+        out.extend(self._planned_vs_real_lines(job))
         out.extend(self._one_window_lines(job, overlay))
         custom = d.custom_fields(job, {f.id: f.name for f in people.get("custom_field_definitions", ())})
         out.append(self._heading("Custom fields", len(custom)))
@@ -521,6 +523,13 @@ class JobDetailScreen(RecordScreen):
             out.append(line)
         out.extend(self._unavailable_lines())
         return out
+
+    def _planned_vs_real_lines(self, job: Any) -> list[Any]:
+        """The planned-vs-real line, for a backend that records both (``Workflow.job_times``)."""
+        job_times = self.board.workflow.job_times
+        if job_times is None:
+            return []
+        return [self._fields([("Plan vs real", planned_vs_real(job_times(job), self.board.tz))])]
 
     def _one_window_lines(self, job: Any, overlay: Mapping[str, Any]) -> list[Any]:
         """The description and the linked assets (with their relationship types), for a backend that has them."""
