@@ -159,9 +159,10 @@ class FormField:
 @dataclass(frozen=True, slots=True)
 class FormContext:
     """What the board read from its cache for one record's form beyond the record itself (domain rows; empty
-    when the cache has none): the backend's custom field definitions."""
+    when the cache has none): the backend's custom field definitions, the people of the record's customer."""
 
     custom_field_definitions: Sequence[Any] = ()
+    people: Sequence[Any] = ()
 
 
 @dataclass(frozen=True, slots=True)

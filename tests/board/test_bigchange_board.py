@@ -2,8 +2,9 @@
 with exactly the fields changed (its recorded PATCH bodies), a started job's description is refused up front with
 the reason, a 422 puts the server's message beside its field while the write stays failed in the outbox, an
 edit made offline waits in the outbox and is sent alone once the network is back, and every cached custom field
-definition is a field of the form by its name, so one the job has not set yet can be set; the detail says the
-planned times against the real ones."""
+definition is a field of the form by its name, so one the job has not set yet can be set, the contact person is
+picked by name from the customer's people (sent as their uuid); the detail says the planned times against the real
+ones."""
 
 from __future__ import annotations
 
@@ -207,3 +208,31 @@ async def test_the_detail_says_planned_against_real_times_with_the_difference(bc
     assert "planned " in line and ", real " in line and f"started {late} min late" in line
     assert ("ended on time" if ended == 0 else f"ended {span(timedelta(minutes=ended))} "
             f"{'late' if ended > 0 else 'early'}") in line
+
+
+async def test_the_contact_person_is_picked_by_name_and_sent_as_its_id(bc_board: BigChangeBoard) -> None:
+    persons = bc_board.sandbox.tables["persons"].values()
+    job = bc_board.job_where(lambda j: j["status"] == "scheduled" and sum(
+        p["contactId"] == j["contactId"] for p in persons) > 1)
+    others = [p for p in persons if p["contactId"] == job["contactId"] and p["id"] != job["personId"]]
+    bc_board.app.open_job(job["id"])
+    # opened online, the job's customer's people are read into the cache; the detail reloads with them
+    await bc_board.wait(lambda: isinstance(bc_board.app.screen, JobDetailScreen) and bc_board.app.screen.detail
+                        is not None and len(bc_board.app.screen.detail.extra["people"]) == len(others) + 1,
+                        "the customer's people")
+    await bc_board.pilot.press("E")
+    await bc_board.wait(lambda: isinstance(bc_board.app.screen, EditFormScreen), "the edit form")
+    form = bc_board.app.screen
+    assert isinstance(form, EditFormScreen)
+    picker, fate, below = bc_board.field(form, "personId")
+    assert isinstance(picker, Select) and picker.value == job["personId"] and fate == "kept"
+    [field] = [f for f in form.fields if f.name == "personId"]
+    names = {label.removesuffix(" (primary)") for _, label in field.choices}
+    assert names == {p["name"] for p in persons if p["contactId"] == job["contactId"]}
+    assert "(none) puts the customer's primary person back" in below
+    picker.value = others[0]["id"]
+    await bc_board.pilot.pause(0.05)
+    assert bc_board.field(form, "personId")[1] == "will be sent"
+    await bc_board.send(form, job)
+    assert bc_board.patches() == [{"jobId": job["id"], "body": {"personId": others[0]["id"]}}]
+    assert bc_board.sandbox.tables["jobs"][job["id"]]["personName"] == others[0]["name"]

@@ -1,6 +1,7 @@
 """BigChange's wire rows -> the domain's: a job (its planned window as the job's one appointment, its resource as
 that appointment's technician), a contact (the customer, its site as the location, its phone and email), a
-resource (a technician), a job type, a status change (a history entry).
+resource (a technician), a job type, a custom field definition, a contact's person, a status change (a history
+entry).
 
 The job's ``raw`` is its payload as received: its custom fields name their definitions by id only (the cached
 ``CustomFieldDefinition``s name them on screen). A job has no modified stamp in BigChange: ``modified_on`` is the version stamp of
@@ -26,6 +27,7 @@ from ..domain import (
     JobStatus,
     JobType,
     Location,
+    Person,
     Priority,
     Technician,
     parse_datetime,
@@ -34,7 +36,7 @@ from .workflow import WORKFLOW
 
 __all__ = [
     "JobRows", "contact_rows", "custom_field_definition", "history_entry", "job_rows", "job_type", "job_version",
-    "technician",
+    "person", "technician",
 ]
 
 _RANK = {s.value: k for k, s in enumerate(WORKFLOW.job_statuses)}
@@ -127,6 +129,13 @@ def contact_rows(payload: Mapping[str, Any]) -> tuple[Customer, Location, list[C
                 for key, kind, offset in (("phone", ContactType.PHONE, _PHONE), ("email", ContactType.EMAIL, _EMAIL))
                 if payload.get(key)]
     return customer, location, contacts
+
+
+def person(payload: Mapping[str, Any], contact_id: int) -> Person:
+    """One of a contact's people (its ``id``, a uuid, is what a job's ``personId`` takes)."""
+    return Person(id=str(payload["id"]), customer_id=contact_id, name=_str(payload.get("name")),
+                  email=_str(payload.get("email")), phone=_str(payload.get("phone")),
+                  primary=payload.get("isPrimary") is True, raw=dict(payload))
 
 
 def technician(payload: Mapping[str, Any]) -> Technician:

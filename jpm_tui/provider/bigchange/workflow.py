@@ -50,8 +50,8 @@ _LOCKED = "the job has been started or completed: BigChange keeps its {what}"
 
 
 def edit_fields(job: Any, category: C | None, context: FormContext) -> tuple[FormField, ...]:
-    """The form of "Update a job" for ``job`` (a domain Job; its raw payload holds the values): the five job fields,
-    then every custom field defined (the cached definitions, by name; a list field is a picker of its options),
+    """The form of "Update a job" for ``job`` (a domain Job; its raw payload holds the values): the five job fields
+    (the contact person picked from the customer's cached people), then every custom field defined (the cached definitions, by name; a list field is a picker of its options),
     each with the job's value or none yet, then any the job has whose definition is not cached."""
     raw: Mapping[str, Any] = getattr(job, "raw", None) or {}
     locked = category in LOCKED_CATEGORIES
@@ -63,8 +63,7 @@ def edit_fields(job: Any, category: C | None, context: FormContext) -> tuple[For
         FormField("orderNumber", "Order number", _text(raw.get("orderNumber"))),
         FormField("plannedDuration", "Planned minutes", None if duration is None else str(duration), kind="minutes",
                   clearable=False),
-        FormField("personId", "Contact person", _text(raw.get("personId")),
-                  note=_text(raw.get("personName")) or "", refused=_LOCKED.format(what="person") if locked else None),
+        _person_field(raw, context, _LOCKED.format(what="person") if locked else None),
     ]
     values = {e["definitionId"]: _text(e.get("value")) for e in raw.get("customFields") or ()
               if isinstance(e, Mapping) and isinstance(e.get("definitionId"), int)}
@@ -74,6 +73,19 @@ def edit_fields(job: Any, category: C | None, context: FormContext) -> tuple[For
     known = {d.id for d in defined}
     fields += [_custom_field(i, f"field {i}", value, ()) for i, value in values.items() if i not in known]
     return tuple(fields)
+
+
+def _person_field(raw: Mapping[str, Any], context: FormContext, refused: str | None) -> FormField:
+    """The contact person: a picker of the customer's people by name (stored by their uuid) once they are cached;
+    until then the uuid as text, the person's name beside it."""
+    current, name = _text(raw.get("personId")), _text(raw.get("personName")) or ""
+    if not context.people:
+        return FormField("personId", "Contact person", current, note=name, refused=refused)
+    choices = tuple((p.id, f"{p.name} (primary)" if p.primary else p.name) for p in context.people)
+    if current is not None and current not in {value for value, _ in choices}:
+        choices = ((current, name or current), *choices)
+    return FormField("personId", "Contact person", current, kind="choice", choices=choices, refused=refused,
+                     note="" if refused else "(none) puts the customer's primary person back")
 
 
 def _custom_field(definition_id: int, label: str, value: str | None, options: tuple[str, ...]) -> FormField:

@@ -31,6 +31,7 @@ __all__ = [
     "JobType",
     "Location",
     "Note",
+    "Person",
     "Project",
     "ProjectStatus",
     "ProjectType",
@@ -479,6 +480,21 @@ class CustomFieldDefinition:
     name: str
     type: str = ""
     options: tuple[str, ...] = ()
+    active: bool = True
+    raw: dict[str, Any] = _raw()
+
+
+@dataclass(frozen=True, slots=True)
+class Person:
+    """One of a customer's people, one a job's point of contact can be (BigChange's contact persons, whose ids are
+    uuids: the one kind of row not keyed by an integer)."""
+
+    id: str
+    customer_id: int
+    name: str
+    email: str = ""
+    phone: str = ""
+    primary: bool = False
     active: bool = True
     raw: dict[str, Any] = _raw()
 

@@ -114,6 +114,8 @@ def load_detail(source: Any, job_id: int, outbox: Outbox | None = None) -> JobDe
     extra["tags"] = _tags(source, job, extra.get("customer"), extra.get("location"))
     read_definitions = getattr(source, "custom_field_definitions", None)  # a backend's, where the cache keeps them
     extra["custom_field_definitions"] = read_definitions(include_inactive=True) if read_definitions else []
+    read_people, customer_id = getattr(source, "people_of", None), _get(job, "customer_id")
+    extra["people"] = read_people(customer_id) if read_people and customer_id else []
     read_booked = getattr(source, "booked_log_for_job", None)
     if read_booked is not None:
         detail.booked_log_kept = True
@@ -686,7 +688,8 @@ class JobDetailScreen(RecordScreen):
         workflow = self.board.workflow
         form = workflow.forms["edit_job_fields"]
         status = self.detail.overlay.get("status") or _get(self.detail.job, "status")
-        context = FormContext(custom_field_definitions=self.detail.extra.get("custom_field_definitions", ()))
+        extra = self.detail.extra
+        context = FormContext(extra.get("custom_field_definitions", ()), extra.get("people", ()))
         fields = form.fields(self.detail.job, workflow.category(status), context)
         self.writes.ask(EditFormScreen(f"Edit {self._job_words}", fields, self._server_errors()),
                         lambda answer: form.command(self.job_id, answer.changes, answer.cleared))

@@ -1,6 +1,6 @@
 """A BigChange sync into a cache and its outbox, against its sandbox over loopback HTTP: what a later sweep does to
 the rows an earlier one stored when a job changed on the server in between, and a queued write meeting a job that
-changed after it was queued."""
+changed after it was queued; a contact's people as the board reads them when a job is opened online."""
 
 from __future__ import annotations
 
@@ -87,3 +87,21 @@ async def test_custom_field_definitions_are_cached_and_one_no_longer_listed_goes
         await _sync(bc, store)
         assert gone not in {f.id for f in store.custom_field_definitions()}
         assert gone in {f.id for f in store.custom_field_definitions(include_inactive=True)}
+
+
+async def test_a_contacts_people_are_read_and_one_no_longer_listed_goes_inactive(bc, tmp_path: Path) -> None:
+    contact = next(c for c in bc.state.tables["contacts"].values()
+                   if sum(p["contactId"] == c["id"] for p in bc.state.tables["persons"].values()) > 1)
+    served = sorted((p for p in bc.state.tables["persons"].values() if p["contactId"] == contact["id"]),
+                    key=lambda p: (not p["isPrimary"], p["name"]))
+    provider = BigChangeProvider(bc.client)
+    people = await provider.people(contact["id"])
+    assert [(p.id, p.name, p.primary, p.customer_id) for p in people] \
+        == [(p["id"], p["name"], p["isPrimary"], contact["id"]) for p in served]
+    assert [e.url.path for e in bc.wire.api("GET")] == [f"/v1/contacts/{contact['id']}/persons"]
+    with CacheStore(tmp_path / "cache.sqlite3") as store:
+        store.save_people(contact["id"], people)
+        assert [p.id for p in store.people_of(contact["id"])] == [p["id"] for p in served]
+        del bc.state.tables["persons"][served[-1]["id"]]
+        store.save_people(contact["id"], await provider.people(contact["id"]))
+        assert [p.id for p in store.people_of(contact["id"])] == [p["id"] for p in served[:-1]]
