@@ -36,6 +36,7 @@ def _lane(store: CacheStore, job: dict[str, Any]) -> list[int]:
 async def test_a_cleared_resource_deactivates_the_assignment_and_a_changed_one_moves_it(bc, tmp_path: Path) -> None:
     cleared = _job(bc.state, lambda j: j["status"] == "scheduled" and j["resourceId"])
     moved = _job(bc.state, lambda j: j["status"] == "accepted" and j["resourceId"])
+    unplanned = _job(bc.state, lambda j: j["status"] == "sent" and j["resourceId"])
     other = next(r for r in bc.state.tables["resources"].values() if r["id"] != moved["resourceId"])
     with CacheStore(tmp_path / "cache.sqlite3") as store:
         await _sync(bc, store)
@@ -44,7 +45,13 @@ async def test_a_cleared_resource_deactivates_the_assignment_and_a_changed_one_m
         server = bc.state.tables["jobs"]
         server[cleared["id"]].update(resourceId=None, resourceName=None, status="unscheduled")
         server[moved["id"]].update(resourceId=other["id"], resourceName=other["name"])
+        server[unplanned["id"]].update(resourceId=None, resourceName=None, plannedStartAt=None, plannedEndAt=None,
+                                       status="unscheduled")
         await _sync(bc, store)
+        assert store.appointments_for_job(unplanned["id"]) == []  # its window is gone from the calendar
+        [row] = store.conn.execute("SELECT next_appointment_id, technician_names FROM jobs WHERE id = ?",
+                                   (unplanned["id"],))
+        assert tuple(row) == (None, "")
         assert _lane(store, cleared) == [] and store.appointment_technicians(cleared["id"])[cleared["id"]] == ""
         assert _lane(store, moved) == [other["id"]]
         [row] = store.conn.execute("SELECT technician_names FROM jobs WHERE id = ?", (cleared["id"],))
