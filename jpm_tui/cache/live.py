@@ -200,12 +200,21 @@ class LiveCache:
             history = getattr(provider, "status_history", None)
             if history is not None:  # a backend whose job history no feed carries (BigChange's status history)
                 await asyncio.to_thread(self.store.upsert, "job_history", await history(job_id))
+            await self._refresh_people(provider, job_id)
         except asyncio.CancelledError:
             raise
         except Exception as exc:  # noqa: BLE001 - the detail shows what the cache has; the log says why
             log.warning("could not read the booked log of job %s: %s", job_id, exc)
             return False
         return True
+
+    async def _refresh_people(self, provider: Any, job_id: int) -> None:
+        """The job's customer's people, for a backend whose people no feed carries (BigChange's contact persons:
+        the edit form offers them as the job's contact person)."""
+        people = getattr(provider, "people", None)
+        job = await asyncio.to_thread(self.store.job, job_id) if people is not None else None
+        if people is not None and job is not None and job.customer_id is not None:
+            await asyncio.to_thread(self.store.save_people, job.customer_id, await people(job.customer_id))
 
     # ------------------------------------------------------------------ sync control (the sync screen)
 

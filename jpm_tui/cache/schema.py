@@ -422,7 +422,24 @@ ALTER TABLE outbox ADD COLUMN sent_at TEXT;
 UPDATE outbox SET sent_at = created_at WHERE state IN ('pending', 'sending') AND attempts > 0;
 """
 
-MIGRATIONS: list[str] = [V1, V2, V3, V4, V5, V6, V7, V8, V9, V10, V11, V12]
+# v13: a backend's custom field definitions (BigChange's: a job's custom field names its definition by id), so the
+# board names every field and its edit form offers those a job has not set yet (``options``: a list field's values);
+# and a customer's people (BigChange's contact persons, uuid ids), read when a job is opened online, which the edit
+# form offers as the job's contact person by name.
+V13 = """
+CREATE TABLE IF NOT EXISTS custom_field_definitions (
+    id INTEGER PRIMARY KEY, name TEXT NOT NULL DEFAULT '' COLLATE NOCASE, type TEXT NOT NULL DEFAULT '',
+    options TEXT NOT NULL DEFAULT '[]', active INTEGER NOT NULL DEFAULT 1, raw TEXT NOT NULL
+);
+CREATE TABLE IF NOT EXISTS people (
+    id TEXT PRIMARY KEY, customer_id INTEGER NOT NULL, name TEXT NOT NULL DEFAULT '' COLLATE NOCASE,
+    email TEXT NOT NULL DEFAULT '', phone TEXT NOT NULL DEFAULT '', "primary" INTEGER NOT NULL DEFAULT 0,
+    active INTEGER NOT NULL DEFAULT 1, raw TEXT NOT NULL
+);
+CREATE INDEX IF NOT EXISTS people_customer ON people(customer_id, active);
+"""
+
+MIGRATIONS: list[str] = [V1, V2, V3, V4, V5, V6, V7, V8, V9, V10, V11, V12, V13]
 """MIGRATIONS[i] takes a file from user_version i to i + 1."""
 
 LATEST = len(MIGRATIONS)

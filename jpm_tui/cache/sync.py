@@ -600,6 +600,8 @@ class SyncEngine:
             for page, _ in pages:
                 for table, also_rows in page.also:
                     store.upsert(table, also_rows)
+                for table, ids in page.gone:
+                    store.deactivate(table, ids)
             if feed.kind == "export":
                 store.save_token(feed.name, pages[-1][0].token, rows=rows, pages=len(pages))
 

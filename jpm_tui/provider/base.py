@@ -63,6 +63,9 @@ class FeedPage:
     also: tuple[tuple[str, list[Any]], ...] = ()
     """Rows for other tables read from the same page, (table, rows), stored in the page's transaction (a BigChange
     job list fills jobs, the planned window as an appointment and its resource as the assignment)."""
+    gone: tuple[tuple[str, list[int]], ...] = ()
+    """Ids of other tables' rows the page shows gone, (table, ids), stored inactive in the page's transaction (a
+    BigChange job whose resource or planned window was cleared: its assignment or window); appointment tables."""
 
 
 # a generator, not any iterator: the sync engine closes it (aclose) when it stops a feed early

@@ -15,6 +15,7 @@ from __future__ import annotations
 import enum
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
+from datetime import datetime
 from typing import Any, Literal
 
 __all__ = [
@@ -22,7 +23,9 @@ __all__ = [
     "ActionNeeds",
     "Capabilities",
     "EditForm",
+    "FormContext",
     "FormField",
+    "JobTimes",
     "FINISHED",
     "NOT_STARTED",
     "OTHER",
@@ -128,8 +131,8 @@ class Capabilities:
     """A cancellation takes a reason from the backend's list."""
 
 
-FieldKind = Literal["text", "minutes"]
-"""What a form field takes: a line of text, or a whole number of minutes."""
+FieldKind = Literal["text", "minutes", "choice"]
+"""What a form field takes: a line of text, a whole number of minutes, or one of its ``choices`` (a picker)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -149,6 +152,17 @@ class FormField:
     """What the value stands for, when it is an id (the person's name beside a person id)."""
     refused: str | None = None
     """Why this record's field cannot change now (shown, the field read-only); None when it can."""
+    choices: tuple[tuple[str, str], ...] = ()
+    """A ``"choice"`` field's (value, label) pairs, in picker order: the label is shown, the value is sent."""
+
+
+@dataclass(frozen=True, slots=True)
+class FormContext:
+    """What the board read from its cache for one record's form beyond the record itself (domain rows; empty
+    when the cache has none): the backend's custom field definitions, the people of the record's customer."""
+
+    custom_field_definitions: Sequence[Any] = ()
+    people: Sequence[Any] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -156,10 +170,22 @@ class EditForm:
     """An action whose answer is a form: the backend lists a record's fields and makes the command from what the
     dispatcher changed (``changes``: name -> new value as typed) and emptied (``cleared``: names)."""
 
-    fields: Callable[[Any, StatusCategory | None], tuple[FormField, ...]]
-    """(record, its status's category with queued writes laid over) -> its fields, in form order."""
+    fields: Callable[[Any, StatusCategory | None, FormContext], tuple[FormField, ...]]
+    """(record, its status's category with queued writes laid over, what the cache adds) -> its fields, in form
+    order."""
     command: Callable[[int, Mapping[str, str], tuple[str, ...]], Any]
     """(record id, changes, cleared) -> the command to queue."""
+
+
+@dataclass(frozen=True, slots=True)
+class JobTimes:
+    """When a job was planned to start and end, and when it really did (None: not planned, not started, not
+    ended yet), for a backend that records both (``Workflow.job_times``)."""
+
+    planned_start: datetime | None
+    planned_end: datetime | None
+    real_start: datetime | None
+    real_end: datetime | None
 
 
 TrayKind = Literal["unassigned", "unconfirmed", "held", "canceled"]
@@ -203,6 +229,9 @@ class Workflow:
     tray: tuple[TraySection, ...]
     forms: Mapping[str, EditForm] = field(default_factory=dict)
     """Action id -> its form (actions whose ``needs`` is ``"form"``)."""
+    job_times: Callable[[Any], JobTimes] | None = None
+    """(job) -> its planned and real times, where the backend records both (the detail's planned-vs-real line);
+    None where it does not."""
     _job_index: dict[str, Status] = field(init=False, repr=False, compare=False)
     _appointment_index: dict[str, Status] = field(init=False, repr=False, compare=False)
     _priority_index: dict[str, Priority] = field(init=False, repr=False, compare=False)

@@ -1,26 +1,34 @@
 """The board on `--demo --backend bigchange`, driven with Pilot: the edit form's writes reach the BigChange sandbox
 with exactly the fields changed (its recorded PATCH bodies), a started job's description is refused up front with
-the reason, a 422 puts the server's message beside its field while the write stays failed in the outbox, and an
-edit made offline waits in the outbox and is sent alone once the network is back."""
+the reason, a 422 puts the server's message beside its field while the write stays failed in the outbox, an
+edit made offline waits in the outbox and is sent alone once the network is back, and every cached custom field
+definition is a field of the form by its name, so one the job has not set yet can be set, the contact person is
+picked by name from the customer's people (sent as their uuid); the detail says the planned times against the real
+ones."""
 
 from __future__ import annotations
 
 import json
 from collections.abc import AsyncIterator, Callable
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
 import pytest
-from textual.widgets import Input, Static
+from textual.widget import Widget
+from textual.widgets import Input, Select, Static
 
 import httpx
 from support.demo_board import Board, Network, running
+from support.fake_board import widget_text
 
 from jpm_tui.api.bigchange import BigChangeClient
 from jpm_tui.cache.store import CacheStore
+from jpm_tui.provider.domain import parse_datetime
 from jpm_tui.sandbox.bigchange import CLIENT_ID, CLIENT_SECRET, CUSTOMER_ID
 from jpm_tui.session import board_app, demo_session
 from jpm_tui.ui.screens.edit_form import EditFormScreen
+from jpm_tui.ui.planned_vs_real import span
 from jpm_tui.ui.screens.job_detail import JobDetailScreen
 
 FIELDS = ("description", "reference", "orderNumber", "plannedDuration", "personId")
@@ -55,12 +63,15 @@ class BigChangeBoard(Board):
         await self.pilot.pause(0.1)
         return self.app.screen  # type: ignore[return-value]
 
-    def field(self, form: EditFormScreen, name: str) -> tuple[Input, str, str]:
-        """The field's box, what the form says will happen to it, and the lines under it."""
+    def field(self, form: EditFormScreen, name: str) -> tuple[Any, str, str]:
+        """The field's box (an ``Input``, or a ``Select`` for a field with choices), what the form says will happen
+        to it, and the lines under it."""
         k = next(k for k, f in enumerate(form.fields) if f.name == name)
         notes = form.query(f"#form-note-{k}")
         below = str(notes.first(Static).render()) if notes else ""
-        return form.query_one(f"#form-input-{k}", Input), str(form.query_one(f"#form-fate-{k}", Static).render()), below
+        box = form.query_one(f"#form-input-{k}", Widget)
+        assert isinstance(box, Input | Select)
+        return box, str(form.query_one(f"#form-fate-{k}", Static).render()), below
 
     async def send(self, form: EditFormScreen, job: dict[str, Any]) -> None:
         before = len(self.sandbox.received_patches)
@@ -147,3 +158,81 @@ async def test_an_edit_made_offline_is_queued_then_sent_alone(bc_board: BigChang
     await bc_board.wait(lambda: bc_board.app.status.outbox == 0 and bc_board.app.status.online, "the replay",
                         timeout=15)
     assert bc_board.patches() == [{"jobId": job["id"], "body": {"orderNumber": "PO-77777"}}]
+
+
+async def test_every_defined_custom_field_is_in_the_form_by_name_and_an_unset_one_can_be_set(
+        bc_board: BigChangeBoard) -> None:
+    definitions = {f["name"]: f for f in bc_board.sandbox.tables["custom_field_definitions"].values()}
+    parking, asset = definitions["Parking"], definitions["Asset tag"]
+    job = bc_board.job_where(lambda j: j["status"] == "scheduled" and not any(
+        e["definitionId"] in (parking["id"], asset["id"]) for e in j["customFields"]))
+    form = await bc_board.edit(job)
+    assert [f.label for f in form.fields[5:]] == sorted(definitions)  # all of them, by name, the cache's order
+    picker, fate, _ = bc_board.field(form, f"customFields.{parking['id']}")
+    assert isinstance(picker, Select) and picker.is_blank() and fate == "kept"
+    assert [f.choices for f in form.fields if f.label == "Parking"] == [tuple((o, o) for o in parking["options"])]
+    box, _, _ = bc_board.field(form, f"customFields.{asset['id']}")
+    assert isinstance(box, Input) and box.value == ""
+    picker.value = "Street"
+    box.value = "AT-4242"
+    await bc_board.pilot.pause(0.05)
+    assert bc_board.field(form, f"customFields.{parking['id']}")[1] == "will be sent"
+    await bc_board.send(form, job)
+    [patch] = bc_board.patches()
+    assert sorted(patch["body"]["customFields"], key=lambda e: e["definitionId"]) == sorted(
+        [{"definitionId": parking["id"], "value": "Street"}, {"definitionId": asset["id"], "value": "AT-4242"}],
+        key=lambda e: e["definitionId"])
+    assert list(patch["body"]) == ["customFields"]
+    await bc_board.wait(lambda: isinstance(bc_board.app.screen, JobDetailScreen), "the detail")
+    await bc_board.wait(lambda: "AT-4242" in widget_text(bc_board.app.screen.query_one("#detail-content")),
+                        "the detail to show the new values")
+    text = widget_text(bc_board.app.screen.query_one("#detail-content"))
+    assert "Parking" in text and "Asset tag" in text and "field " not in text  # named by the cached definitions
+
+
+def _minutes(later: str, earlier: str) -> int:
+    return round((parse_datetime(later) - parse_datetime(earlier)).total_seconds() / 60)  # type: ignore[operator]
+
+
+async def test_the_detail_says_planned_against_real_times_with_the_difference(bc_board: BigChangeBoard) -> None:
+    job = bc_board.job_where(lambda j: j["status"] == "completedOk" and 0 < _minutes(j["realStartAt"],
+                                                                                       j["plannedStartAt"]) < 60)
+    late = _minutes(job["realStartAt"], job["plannedStartAt"])
+    ended = _minutes(job["realEndAt"], job["plannedEndAt"])
+    bc_board.app.open_job(job["id"])
+    await bc_board.wait(lambda: isinstance(bc_board.app.screen, JobDetailScreen)
+                        and bc_board.app.screen.detail is not None, "the job detail")
+    await bc_board.pilot.pause(0.1)
+    [line] = [row for row in widget_text(bc_board.app.screen.query_one("#detail-content")).splitlines()
+              if row.strip().startswith("Plan vs real")]
+    assert "planned " in line and ", real " in line and f"started {late} min late" in line
+    assert ("ended on time" if ended == 0 else f"ended {span(timedelta(minutes=ended))} "
+            f"{'late' if ended > 0 else 'early'}") in line
+
+
+async def test_the_contact_person_is_picked_by_name_and_sent_as_its_id(bc_board: BigChangeBoard) -> None:
+    persons = bc_board.sandbox.tables["persons"].values()
+    job = bc_board.job_where(lambda j: j["status"] == "scheduled" and sum(
+        p["contactId"] == j["contactId"] for p in persons) > 1)
+    others = [p for p in persons if p["contactId"] == job["contactId"] and p["id"] != job["personId"]]
+    bc_board.app.open_job(job["id"])
+    # opened online, the job's customer's people are read into the cache; the detail reloads with them
+    await bc_board.wait(lambda: isinstance(bc_board.app.screen, JobDetailScreen) and bc_board.app.screen.detail
+                        is not None and len(bc_board.app.screen.detail.extra["people"]) == len(others) + 1,
+                        "the customer's people")
+    await bc_board.pilot.press("E")
+    await bc_board.wait(lambda: isinstance(bc_board.app.screen, EditFormScreen), "the edit form")
+    form = bc_board.app.screen
+    assert isinstance(form, EditFormScreen)
+    picker, fate, below = bc_board.field(form, "personId")
+    assert isinstance(picker, Select) and picker.value == job["personId"] and fate == "kept"
+    [field] = [f for f in form.fields if f.name == "personId"]
+    names = {label.removesuffix(" (primary)") for _, label in field.choices}
+    assert names == {p["name"] for p in persons if p["contactId"] == job["contactId"]}
+    assert "(none) puts the customer's primary person back" in below
+    picker.value = others[0]["id"]
+    await bc_board.pilot.pause(0.05)
+    assert bc_board.field(form, "personId")[1] == "will be sent"
+    await bc_board.send(form, job)
+    assert bc_board.patches() == [{"jobId": job["id"], "body": {"personId": others[0]["id"]}}]
+    assert bc_board.sandbox.tables["jobs"][job["id"]]["personName"] == others[0]["name"]

@@ -390,6 +390,8 @@ def test_every_table_round_trips_rows(store: CacheStore) -> None:
         "shifts": d.Shift(1, 1, "Normal", start=T0, end=T0 + timedelta(hours=8), raw={"x": 1}),
         "project_statuses": d.ProjectStatus(1, "Open", 2, raw={"x": 1}),
         "project_types": d.ProjectType(1, "Install", raw={"x": 1}),
+        "custom_field_definitions": d.CustomFieldDefinition(1, "Colour", "list", ("Red", "Blue"), raw={"x": 1}),
+        "people": d.Person("6f1c2a52-1d0e-4c52-9b7a-2f1e5d3c4b10", 1, "Ann", primary=True, raw={"x": 1}),
         "jobs": job(1),
     }
     assert set(samples) == set(TABLES)
@@ -412,6 +414,8 @@ def test_every_table_round_trips_rows(store: CacheStore) -> None:
     assert store.booked_log_for_job(1) == samples["job_booked_logs"]
     assert store.shifts_between(T0, T0 + timedelta(hours=1)) == [samples["shifts"]]
     assert store.project_statuses() == [samples["project_statuses"]]
+    assert store.custom_field_definitions() == [samples["custom_field_definitions"]]
+    assert store.people_of(1) == [samples["people"]]
     assert store.arrival_windows() == [samples["arrival_windows"]]
     assert store.business_hours() == samples["business_hours"] and store.business_hours().raw == {"x": 1}
     assert store.job(1) == samples["jobs"] and store.job(1).raw == samples["jobs"].raw

@@ -60,8 +60,9 @@ async def _detail(pilot) -> None:
 async def _form(pilot) -> None:
     await _synced(pilot)
     pilot.app.open_job(STARTED)
+    # the customer's people, read as the job opens online, make the contact person a picker
     await wait_until(pilot, lambda: isinstance(pilot.app.screen, JobDetailScreen) and pilot.app.screen.detail
-                     is not None)
+                     is not None and pilot.app.screen.detail.extra["people"])
     await pilot.press("E")
     await wait_until(pilot, lambda: isinstance(pilot.app.screen, EditFormScreen))
     for box in pilot.app.screen.query(Input):

@@ -110,6 +110,12 @@ class CacheStore:
     def deactivate_missing(self, table: str, seen_ids: Iterable[int]) -> int:
         return writer.deactivate_missing(self.db, table, seen_ids)
 
+    def deactivate(self, table: str, ids: Iterable[int]) -> int:
+        return writer.deactivate(self.db, table, ids)
+
+    def save_people(self, customer_id: int, people: Sequence[d.Person]) -> None:
+        writer.save_people(self.db, customer_id, people)
+
     def save_booked_log(self, job_id: int, entry: d.BookedLogEntry | None, *, at: datetime | None = None) -> None:
         writer.save_booked_log(self.db, job_id, entry, at=at)
 
@@ -211,6 +217,9 @@ class CacheStore:
     def contacts_for(self, owner_kind: str, owner_id: int) -> list[d.Contact]:
         return reads.contacts_for(self.db, owner_kind, owner_id)
 
+    def people_of(self, customer_id: int) -> list[d.Person]:
+        return reads.people_of(self.db, customer_id)
+
     def project(self, project_id: int) -> d.Project | None:
         return reads.project(self.db, project_id)
 
@@ -249,6 +258,9 @@ class CacheStore:
 
     def tag_types(self, *, include_inactive: bool = False) -> list[d.TagType]:
         return reads.lookup(self.db, "tag_types", include_inactive)
+
+    def custom_field_definitions(self, *, include_inactive: bool = False) -> list[d.CustomFieldDefinition]:
+        return reads.lookup(self.db, "custom_field_definitions", include_inactive)
 
     def zones(self, *, include_inactive: bool = False) -> list[d.Zone]:
         return reads.lookup(self.db, "zones", include_inactive)

@@ -102,6 +102,12 @@ def location(db: Database, location_id: int) -> d.Location | None:
     return one(db, "locations", "SELECT * FROM locations WHERE id = ?", (location_id,))
 
 
+def people_of(db: Database, customer_id: int) -> list[d.Person]:
+    """A customer's people as last read (``save_people``), the primary one first, then by name."""
+    return many(db, "people", 'SELECT * FROM people WHERE customer_id = ? AND active = 1 ORDER BY "primary" DESC, '
+                "name, id", (customer_id,))
+
+
 def contacts_for(db: Database, owner_kind: str, owner_id: int) -> list[d.Contact]:
     return many(db, "contacts", "SELECT * FROM contacts WHERE owner_kind = ? AND owner_id = ? AND active = 1 "
                 "ORDER BY id", (owner_kind, owner_id))

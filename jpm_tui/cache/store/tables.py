@@ -74,4 +74,6 @@ def tables() -> dict[str, TableSpec]:
         _spec("shifts", d.Shift),
         _spec("project_statuses", d.ProjectStatus),
         _spec("project_types", d.ProjectType),
+        _spec("custom_field_definitions", d.CustomFieldDefinition, json_fields=("options",)),
+        _spec("people", d.Person),
     )}

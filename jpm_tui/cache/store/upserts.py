@@ -60,6 +60,19 @@ def upsert_appointments(conn: sqlite3.Connection, spec: TableSpec, rows: list[d.
     _refresh_appointment_jobs(conn, before | {r.job_id for r in rows})
 
 
+def deactivate_rows(conn: sqlite3.Connection, table: str, ids: list[int]) -> int:
+    """Mark rows of ``appointments`` or ``appointment_assignments`` inactive by id (a feed page said they are gone),
+    with their jobs' next appointment and technician names refreshed. Returns how many changed."""
+    if table not in ("appointments", "appointment_assignments"):
+        raise ValueError(f"rows of {table} are not deactivated by id")
+    ids_json = json_text(ids)
+    job_ids = [r[0] for r in conn.execute(f"SELECT job_id FROM {table} WHERE active = 1 AND id IN ({IDS})",
+                                          (ids_json,)) if r[0] is not None]
+    changed = conn.execute(f"UPDATE {table} SET active = 0 WHERE active = 1 AND id IN ({IDS})", (ids_json,)).rowcount
+    _refresh_appointment_jobs(conn, job_ids)
+    return changed
+
+
 def upsert_appointment_assignments(conn: sqlite3.Connection, spec: TableSpec, rows: list[d.Assignment]) -> None:
     upsert_plain(conn, spec, rows)
     appt_ids = json_text(sorted({r.appointment_id for r in rows}))

@@ -1,6 +1,7 @@
 """Writing domain rows: ``prepare`` (the Python half of an upsert, safe off the writer thread), ``combine``
 (prepared pages as one), ``upsert`` (each table's function in ``upserts.UPSERTS``), ``deactivate_missing`` after a
-complete read of a list feed, and ``save_booked_log``. Inactive rows are kept with active=0, never deleted."""
+complete read of a list feed, ``deactivate`` of rows a page says are gone, ``save_people`` and
+``save_booked_log``. Inactive rows are kept with active=0, never deleted."""
 
 from __future__ import annotations
 
@@ -16,7 +17,7 @@ from jpm_tui.cache.store.errors import CacheError
 from jpm_tui.cache.store.job_chunks import JobChunk, join_jobs, prepare_jobs
 from jpm_tui.cache.store.sql_text import CHUNK, IDS, chunks, json_text
 from jpm_tui.cache.store.tables import tables
-from jpm_tui.cache.store.upserts import UPSERTS, Upsert, upsert_plain
+from jpm_tui.cache.store.upserts import UPSERTS, Upsert, deactivate_rows, upsert_plain
 from jpm_tui.provider.timestamps import format_datetime
 
 if TYPE_CHECKING:
@@ -115,6 +116,12 @@ def deactivate_missing(db: Database, table: str, seen_ids: Iterable[int]) -> int
         return cur.rowcount
 
 
+def deactivate(db: Database, table: str, ids: Iterable[int]) -> int:
+    """Mark the rows ``ids`` of an appointment table inactive (``FeedPage.gone``). Returns how many changed."""
+    with db.transaction() as conn:
+        return deactivate_rows(conn, table, sorted(set(ids)))
+
+
 def _deactivate_jobs(conn: sqlite3.Connection, seen_json: str) -> int:
     """Jobs flagged inactive move counter groups and get the inactive marker in the search index."""
     ids = [r[0] for r in conn.execute(f"SELECT id FROM jobs WHERE active = 1 AND id NOT IN ({IDS})", (seen_json,))]
@@ -126,6 +133,18 @@ def _deactivate_jobs(conn: sqlite3.Connection, seen_json: str) -> int:
         conn.execute(COUNT_DROP_EMPTY)
         refresh_search(conn, chunk_json)
     return len(ids)
+
+
+def save_people(db: Database, customer_id: int, people: Sequence[d.Person]) -> None:
+    """Store a customer's people as the server listed them, in one transaction: those it no longer lists are kept
+    with active=0."""
+    if any(p.customer_id != customer_id for p in people):
+        raise CacheError(f"people of another customer than {customer_id}")
+    with db.transaction() as conn:
+        if people:
+            upsert(db, "people", list(people))
+        conn.execute(f"UPDATE people SET active = 0 WHERE customer_id = ? AND active = 1 AND id NOT IN ({IDS})",
+                     (customer_id, json_text([p.id for p in people])))
 
 
 def save_booked_log(db: Database, job_id: int, entry: d.BookedLogEntry | None, *, at: datetime | None = None) -> None:

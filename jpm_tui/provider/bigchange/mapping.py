@@ -1,10 +1,11 @@
 """BigChange's wire rows -> the domain's: a job (its planned window as the job's one appointment, its resource as
 that appointment's technician), a contact (the customer, its site as the location, its phone and email), a
-resource (a technician), a job type, a status change (a history entry).
+resource (a technician), a job type, a custom field definition, a contact's person, a status change (a history
+entry).
 
-The job's ``raw`` is its payload with one addition: each custom field also carries its definition's ``name``
-(``domain.custom_fields`` and the edit form show it), read from the custom field definitions at the start of the
-sweep; the rest is as received. A job has no modified stamp in BigChange: ``modified_on`` stays None.
+The job's ``raw`` is its payload as received: its custom fields name their definitions by id only (the cached
+``CustomFieldDefinition``s name them on screen). A job has no modified stamp in BigChange: ``modified_on`` is the version stamp of
+``job_version`` (what the outbox's conflict check compares).
 """
 
 from __future__ import annotations
@@ -20,11 +21,13 @@ from ..domain import (
     Contact,
     ContactType,
     Customer,
+    CustomFieldDefinition,
     HistoryEntry,
     Job,
     JobStatus,
     JobType,
     Location,
+    Person,
     Priority,
     Technician,
     parse_datetime,
@@ -32,7 +35,8 @@ from ..domain import (
 from .workflow import WORKFLOW
 
 __all__ = [
-    "JobRows", "contact_rows", "history_entry", "job_rows", "job_type", "named_custom_fields", "technician",
+    "JobRows", "contact_rows", "custom_field_definition", "history_entry", "job_rows", "job_type", "job_version",
+    "person", "technician",
 ]
 
 _RANK = {s.value: k for k, s in enumerate(WORKFLOW.job_statuses)}
@@ -52,14 +56,18 @@ def _str(value: Any) -> str:
     return "" if value is None else str(value)
 
 
-def named_custom_fields(payload: Mapping[str, Any], names: Mapping[int, str]) -> dict[str, Any]:
-    """The payload with each custom field's definition name beside its ``definitionId`` (where the name is known)."""
-    entries = payload.get("customFields")
-    if not isinstance(entries, list) or not names:
-        return dict(payload)
-    named = [{**e, "name": names[e["definitionId"]]} if isinstance(e, Mapping) and e.get("definitionId") in names
-             else e for e in entries]
-    return {**payload, "customFields": named}
+def job_version(payload: Mapping[str, Any]) -> datetime | None:
+    """The job's version stamp, the outbox's conflict check compares it (as ``modified_on``): the latest of the
+    stamps the job object carries, its creation and its real start and end.
+
+    Why these: BigChange's REST job has no modified stamp and its job list no modified-since or status-date filter.
+    The real start and end move exactly when a resource starts or completes the job, the changes after which a
+    queued description or person edit no longer holds (the server then refuses them). The status history's
+    latest entry would also see the moves in between (sent, on the way, cancelled), but a sweep would need one
+    request per job to read it, and a base stamped otherwise than the re-read would take every job for changed.
+    What this misses: a field edited in BigChange's own screens, which no stamp in the reference shows."""
+    stamps = [stamp for key in ("createdAt", "realStartAt", "realEndAt") if (stamp := _dt(payload.get(key)))]
+    return max(stamps, default=None)
 
 
 class JobRows:
@@ -72,8 +80,8 @@ class JobRows:
         self.job, self.appointment, self.assignment = job, appointment, assignment
 
 
-def job_rows(payload: Mapping[str, Any], names: Mapping[int, str]) -> JobRows:
-    raw = named_custom_fields(payload, names)
+def job_rows(payload: Mapping[str, Any]) -> JobRows:
+    raw = dict(payload)
     job_id = int(raw["id"])
     status_text = _str(raw.get("status")) or "new"
     status = JobStatus.verbatim(status_text, _RANK.get(status_text))
@@ -83,7 +91,7 @@ def job_rows(payload: Mapping[str, Any], names: Mapping[int, str]) -> JobRows:
     job = Job(
         id=job_id, number=str(job_id), status=status, priority=Priority.NORMAL, job_type_id=_int(raw.get("typeId")),
         business_unit_id=None, customer_id=contact_id, location_id=contact_id, summary=_str(raw.get("description")),
-        created_on=_dt(raw.get("createdAt")), modified_on=None,
+        created_on=_dt(raw.get("createdAt")), modified_on=job_version(raw),
         completed_on=_dt(raw.get("realEndAt")) if done else None, active=True, raw=raw,
     )
     start, end = _dt(raw.get("plannedStartAt")), _dt(raw.get("plannedEndAt"))
@@ -123,6 +131,13 @@ def contact_rows(payload: Mapping[str, Any]) -> tuple[Customer, Location, list[C
     return customer, location, contacts
 
 
+def person(payload: Mapping[str, Any], contact_id: int) -> Person:
+    """One of a contact's people (its ``id``, a uuid, is what a job's ``personId`` takes)."""
+    return Person(id=str(payload["id"]), customer_id=contact_id, name=_str(payload.get("name")),
+                  email=_str(payload.get("email")), phone=_str(payload.get("phone")),
+                  primary=payload.get("isPrimary") is True, raw=dict(payload))
+
+
 def technician(payload: Mapping[str, Any]) -> Technician:
     return Technician(id=int(payload["id"]), name=_str(payload.get("name")), phone=_str(payload.get("phone")),
                       email=_str(payload.get("email")), team=_str(payload.get("groupName")), raw=dict(payload))
@@ -131,6 +146,13 @@ def technician(payload: Mapping[str, Any]) -> Technician:
 def job_type(payload: Mapping[str, Any]) -> JobType:
     return JobType(id=int(payload["id"]), name=_str(payload.get("name")),
                    duration_minutes=_int(payload.get("defaultDuration")), raw=dict(payload))
+
+
+def custom_field_definition(payload: Mapping[str, Any]) -> CustomFieldDefinition:
+    options = payload.get("options")
+    return CustomFieldDefinition(id=int(payload["id"]), name=_str(payload.get("name")), type=_str(payload.get("type")),
+                                 options=tuple(str(o) for o in options) if isinstance(options, list) else (),
+                                 raw=dict(payload))
 
 
 def history_entry(payload: Mapping[str, Any], job_id: int) -> HistoryEntry:

@@ -17,7 +17,7 @@ from ..base import CommandResult, Feed, Outcome
 from ..servicetitan import record_to_dict
 from .commands import EditJobFields, custom_field_name, definition_id
 from .feeds import feeds
-from .mapping import history_entry, job_rows
+from .mapping import history_entry, job_rows, person
 from .workflow import WORKFLOW
 
 __all__ = ["BigChangeProvider", "job_update_body"]
@@ -80,15 +80,14 @@ class BigChangeProvider:
                 raise
 
     async def fetch_record(self, kind: str, id: int) -> dict[str, Any] | None:
-        """A job (or its planned window, the appointment with the job's id) as BigChange has it now. BigChange
-        stamps no modification time on a job, so ``modified_on`` is None: the outbox's conflict check has nothing
-        to compare and sends."""
+        """A job (or its planned window, the appointment with the job's id) as BigChange has it now; the job's
+        ``modified_on`` is its version stamp (``mapping.job_version``), as a sweep stores it."""
         if kind not in ("job", "appointment"):
             raise ValueError(f"BigChange reads back jobs and their windows only, not {kind!r}")
         payload = await self._job(id)
         if payload is None:
             return None
-        rows = job_rows(payload, {})
+        rows = job_rows(payload)
         row = rows.job if kind == "job" else rows.appointment
         return record_to_dict(row) if row is not None else None
 
@@ -97,6 +96,13 @@ class BigChangeProvider:
         with translated():
             return [history_entry(change.model_dump(mode="json", by_alias=True), job_id)
                     async for change in self.client.status_history(job_id)]
+
+    async def people(self, customer_id: int) -> list[d.Person]:
+        """The people at a contact (a job's contact person is one of them): no feed carries them, as a sweep would
+        cost a request per contact; the board reads a job's contact's people when the job is opened online."""
+        with translated():
+            return [person(p.model_dump(mode="json", by_alias=True), customer_id)
+                    async for p in self.client.list_contact_persons(customer_id)]
 
     async def booked_log(self, job_id: int) -> d.BookedLogEntry | None:
         return None  # BigChange has no booked log

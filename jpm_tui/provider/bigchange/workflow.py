@@ -14,13 +14,14 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
+from ..timestamps import parse_datetime
 from ..workflow import (
-    Action, Capabilities, EditForm, FormField, Priority, PriorityLevel, Status, StatusCategory as C, TraySection,
-    Workflow,
+    Action, Capabilities, EditForm, FormContext, FormField, JobTimes, Priority, PriorityLevel, Status,
+    StatusCategory as C, TraySection, Workflow,
 )
 from .commands import EditJobFields, custom_field_name
 
-__all__ = ["EDIT_ACTION", "LOCKED_CATEGORIES", "WORKFLOW", "edit_fields"]
+__all__ = ["EDIT_ACTION", "LOCKED_CATEGORIES", "WORKFLOW", "edit_fields", "job_times"]
 
 JOB_STATUSES = (
     Status("new", "New", C.OPEN),
@@ -48,9 +49,10 @@ LOCKED_CATEGORIES = frozenset({C.WORKING, C.HELD, C.DONE})
 _LOCKED = "the job has been started or completed: BigChange keeps its {what}"
 
 
-def edit_fields(job: Any, category: C | None) -> tuple[FormField, ...]:
-    """The form of "Update a job" for ``job`` (a domain Job; its raw payload holds the values): the five job fields,
-    then each custom field the job has, named by its definition."""
+def edit_fields(job: Any, category: C | None, context: FormContext) -> tuple[FormField, ...]:
+    """The form of "Update a job" for ``job`` (a domain Job; its raw payload holds the values): the five job fields
+    (the contact person picked from the customer's cached people), then every custom field defined (the cached definitions, by name; a list field is a picker of its options),
+    each with the job's value or none yet, then any the job has whose definition is not cached."""
     raw: Mapping[str, Any] = getattr(job, "raw", None) or {}
     locked = category in LOCKED_CATEGORIES
     duration = raw.get("plannedDuration")
@@ -61,14 +63,45 @@ def edit_fields(job: Any, category: C | None) -> tuple[FormField, ...]:
         FormField("orderNumber", "Order number", _text(raw.get("orderNumber"))),
         FormField("plannedDuration", "Planned minutes", None if duration is None else str(duration), kind="minutes",
                   clearable=False),
-        FormField("personId", "Contact person", _text(raw.get("personId")),
-                  note=_text(raw.get("personName")) or "", refused=_LOCKED.format(what="person") if locked else None),
+        _person_field(raw, context, _LOCKED.format(what="person") if locked else None),
     ]
-    for entry in raw.get("customFields") or ():
-        if isinstance(entry, Mapping) and isinstance(entry.get("definitionId"), int):
-            name = entry.get("name") or f"field {entry['definitionId']}"
-            fields.append(FormField(custom_field_name(entry["definitionId"]), str(name), _text(entry.get("value"))))
+    values = {e["definitionId"]: _text(e.get("value")) for e in raw.get("customFields") or ()
+              if isinstance(e, Mapping) and isinstance(e.get("definitionId"), int)}
+    defined = [d for d in context.custom_field_definitions if d.active or d.id in values]
+    fields += [_custom_field(d.id, d.name or f"field {d.id}", values.get(d.id), d.options if d.type == "list" else ())
+               for d in defined]
+    known = {d.id for d in defined}
+    fields += [_custom_field(i, f"field {i}", value, ()) for i, value in values.items() if i not in known]
     return tuple(fields)
+
+
+def _person_field(raw: Mapping[str, Any], context: FormContext, refused: str | None) -> FormField:
+    """The contact person: a picker of the customer's people by name (stored by their uuid) once they are cached;
+    until then the uuid as text, the person's name beside it."""
+    current, name = _text(raw.get("personId")), _text(raw.get("personName")) or ""
+    if not context.people:
+        return FormField("personId", "Contact person", current, note=name, refused=refused)
+    choices = tuple((p.id, f"{p.name} (primary)" if p.primary else p.name) for p in context.people)
+    if current is not None and current not in {value for value, _ in choices}:
+        choices = ((current, name or current), *choices)
+    return FormField("personId", "Contact person", current, kind="choice", choices=choices, refused=refused,
+                     note="" if refused else "(none) puts the customer's primary person back")
+
+
+def _custom_field(definition_id: int, label: str, value: str | None, options: tuple[str, ...]) -> FormField:
+    if not options:
+        return FormField(custom_field_name(definition_id), label, value)
+    offered = options if value is None or value in options else (value, *options)
+    return FormField(custom_field_name(definition_id), label, value, kind="choice",
+                     choices=tuple((option, option) for option in offered))
+
+
+def job_times(job: Any) -> JobTimes:
+    """The job's planned window and its real start and end, as the job object carries them (the resource's device
+    stamps the real ones)."""
+    raw: Mapping[str, Any] = getattr(job, "raw", None) or {}
+    return JobTimes(*(parse_datetime(raw.get(key)) for key in ("plannedStartAt", "plannedEndAt", "realStartAt",
+                                                               "realEndAt")))
 
 
 def _text(value: Any) -> str | None:
@@ -93,4 +126,5 @@ WORKFLOW = Workflow(
     tray=(TraySection("unassigned", "Unresourced"), TraySection("held", "Suspended"),
           TraySection("canceled", "Cancelled")),
     forms={EDIT_ACTION: EditForm(edit_fields, _command)},
+    job_times=job_times,
 )

@@ -24,12 +24,14 @@ __all__ = [
     "CanceledLogEntry",
     "Contact",
     "Customer",
+    "CustomFieldDefinition",
     "Employee",
     "HistoryEntry",
     "Job",
     "JobType",
     "Location",
     "Note",
+    "Person",
     "Project",
     "ProjectStatus",
     "ProjectType",
@@ -75,10 +77,13 @@ def tag_ids(record: Any) -> tuple[int, ...]:
     return tuple(dict.fromkeys(i for i in ids if isinstance(i, int) and not isinstance(i, bool)))
 
 
-def custom_fields(record: Any) -> tuple[tuple[str, str], ...]:
+def custom_fields(record: Any, names: Mapping[int, str] | None = None) -> tuple[tuple[str, str], ...]:
     """The filled-in custom fields of a job or project as (name, value), in the payload's order; an entry without
-    a value is left out, one without a name is named by its type id."""
-    return tuple((str(e.get("name") or f"field {e.get('typeId', '?')}"), str(e["value"]))
+    a value is left out, one without a name is named by its definition in ``names`` (definition id -> name: the
+    cached ``CustomFieldDefinition``s, for a payload that carries only ``definitionId``), else by its type id."""
+    known: Mapping[Any, str] = names or {}
+    return tuple((str(e.get("name") or known.get(e.get("definitionId")) or
+                      f"field {e.get('typeId', e.get('definitionId', '?'))}"), str(e["value"]))
                  for e in _payload_list(record, _CUSTOM_FIELD_KEYS)
                  if isinstance(e, Mapping) and e.get("value") not in (None, ""))
 
@@ -464,6 +469,34 @@ class BusinessHours:
         if not ranges:
             return None
         return min(a for a, _ in ranges), max(b for _, b in ranges)
+
+
+@dataclass(frozen=True, slots=True)
+class CustomFieldDefinition:
+    """A custom field a job may carry (BigChange's definitions): a job's entry names it by id (``definitionId``).
+    ``type`` as the backend says it (text, number, date, list); ``options``: the values a list field takes."""
+
+    id: int
+    name: str
+    type: str = ""
+    options: tuple[str, ...] = ()
+    active: bool = True
+    raw: dict[str, Any] = _raw()
+
+
+@dataclass(frozen=True, slots=True)
+class Person:
+    """One of a customer's people, one a job's point of contact can be (BigChange's contact persons, whose ids are
+    uuids: the one kind of row not keyed by an integer)."""
+
+    id: str
+    customer_id: int
+    name: str
+    email: str = ""
+    phone: str = ""
+    primary: bool = False
+    active: bool = True
+    raw: dict[str, Any] = _raw()
 
 
 @dataclass(frozen=True, slots=True)

@@ -1,6 +1,7 @@
 """An action's form: the fields the backend's workflow declares for one record (``Workflow.forms``), each a line to
-edit, with what will happen to it if sent now: kept (unchanged), sent (changed) or cleared (emptied). A field the
-record's state forbids is read-only with the reason beside it; a refused earlier write's messages sit under their
+edit (a picker for a field with choices, showing their labels and sending their values), with what will happen to
+it if sent now: kept (unchanged), sent (changed) or cleared (emptied). A field the record's state forbids is
+read-only with the reason beside it; a refused earlier write's messages sit under their
 fields. Ctrl+S (or Enter) queues the command made of exactly the fields changed and emptied.
 
 Nothing here knows a backend: names, labels, values and refusals all come from the workflow's ``FormField``s, and
@@ -17,7 +18,7 @@ from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, VerticalScroll
-from textual.widgets import Input, Label, Static
+from textual.widgets import Input, Label, Select, Static
 
 from ...provider.workflow import FormField
 from ..text import clean, plain
@@ -66,14 +67,31 @@ class EditFormScreen(_Dialog):
             for k, field in enumerate(self.fields):
                 with Horizontal(classes="form-row"):
                     yield Label(plain(field.label), classes="form-label")
-                    yield Input(clean(field.value or ""), id=f"form-input-{k}", classes="form-input",
-                                disabled=field.refused is not None, compact=True)
+                    yield self._box(k, field)
                     yield Static(plain(self._fate_words(field, field.value or "")), id=f"form-fate-{k}",
                                  classes="form-fate")
                 below = self._below(field)
                 if below:
                     yield Static(plain(below, multiline=True), id=f"form-note-{k}", classes="form-note")
         yield Static("", id="dialog-error")
+
+    @staticmethod
+    def _box(k: int, field: FormField) -> Input | Select[str]:
+        if field.kind != "choice":
+            return Input(clean(field.value or ""), id=f"form-input-{k}", classes="form-input",
+                         disabled=field.refused is not None, compact=True)
+        values = {value for value, _ in field.choices}
+        return Select([(plain(label), value) for value, label in field.choices], prompt="(none)",
+                      value=field.value if field.value in values else Select.NULL, id=f"form-input-{k}",
+                      classes="form-input", disabled=field.refused is not None, compact=True)
+
+    def _text(self, k: int) -> str:
+        """What field ``k``'s box holds: the typed text (trimmed), or the picked choice's value ("" for none)."""
+        box = self.query_one(f"#form-input-{k}")
+        if isinstance(box, Select):
+            return "" if box.is_blank() else str(box.value)
+        assert isinstance(box, Input)
+        return box.value.strip()
 
     def _below(self, field: FormField) -> str:
         lines = []
@@ -99,9 +117,10 @@ class EditFormScreen(_Dialog):
             self.query_one(f"#form-input-{first}", Input).focus()
 
     @on(Input.Changed, ".form-input")
-    def _changed(self, event: Input.Changed) -> None:
-        k = int(str(event.input.id).rsplit("-", 1)[1])
-        self.query_one(f"#form-fate-{k}", Static).update(plain(self._fate_words(self.fields[k], event.value)))
+    @on(Select.Changed, ".form-input")
+    def _changed(self, event: Input.Changed | Select.Changed) -> None:
+        k = int(str(event.control.id).rsplit("-", 1)[1])
+        self.query_one(f"#form-fate-{k}", Static).update(plain(self._fate_words(self.fields[k], self._text(k))))
 
     @on(Input.Submitted, ".form-input")
     def _submitted(self) -> None:
@@ -111,7 +130,7 @@ class EditFormScreen(_Dialog):
         changes: dict[str, str] = {}
         cleared: list[str] = []
         for k, field in enumerate(self.fields):
-            text = self.query_one(f"#form-input-{k}", Input).value.strip()
+            text = self._text(k)
             fate = field_fate(field, text)
             if fate == "sent" and field.kind == "minutes" and not (text.isdigit() and int(text) > 0):
                 self._error(f"{field.label}: a whole number of minutes, more than 0.")

@@ -25,8 +25,10 @@ from textual.widgets import Static
 from ...cache.outbox import Outbox, OutboxEntry, OutboxState
 from ...cache.store import ProjectQuery
 from ...provider import domain as d
+from ...provider.workflow import FormContext
 from ..commands import binding_help
 from ..format import local, when
+from ..planned_vs_real import planned_vs_real
 from ..text import clean, plain
 from ..widgets.virtual_table import PRIORITY_CLASSES, STATUS_CLASSES, priority_class, status_class
 from .record import RecordScreen
@@ -110,6 +112,10 @@ def load_detail(source: Any, job_id: int, outbox: Outbox | None = None) -> JobDe
         customer_projects=_customer_projects(source, _get(job, "customer_id")),
     )
     extra["tags"] = _tags(source, job, extra.get("customer"), extra.get("location"))
+    read_definitions = getattr(source, "custom_field_definitions", None)  # a backend's, where the cache keeps them
+    extra["custom_field_definitions"] = read_definitions(include_inactive=True) if read_definitions else []
+    read_people, customer_id = getattr(source, "people_of", None), _get(job, "customer_id")
+    extra["people"] = read_people(customer_id) if read_people and customer_id else []
     read_booked = getattr(source, "booked_log_for_job", None)
     if read_booked is not None:
         detail.booked_log_kept = True
@@ -452,8 +458,9 @@ class JobDetailScreen(RecordScreen):
             ("Modified", when(_get(job, "modified_on", "modified"), tz)),
             ("Completed", when(_get(job, "completed_on"), tz)),
         ], queued=set(overlay), errors=self._field_errors()))
+        out.extend(self._planned_vs_real_lines(job))
         out.extend(self._one_window_lines(job, overlay))
-        custom = d.custom_fields(job)
+        custom = d.custom_fields(job, {f.id: f.name for f in people.get("custom_field_definitions", ())})
         out.append(self._heading("Custom fields", len(custom)))
         if custom:
             out.append(self._fields([(clean(name), value) for name, value in custom]))
@@ -518,6 +525,13 @@ class JobDetailScreen(RecordScreen):
             out.append(line)
         out.extend(self._unavailable_lines())
         return out
+
+    def _planned_vs_real_lines(self, job: Any) -> list[Any]:
+        """The planned-vs-real line, for a backend that records both (``Workflow.job_times``)."""
+        job_times = self.board.workflow.job_times
+        if job_times is None:
+            return []
+        return [self._fields([("Plan vs real", planned_vs_real(job_times(job), self.board.tz))])]
 
     def _one_window_lines(self, job: Any, overlay: Mapping[str, Any]) -> list[Any]:
         """The description and the linked assets (with their relationship types), for a backend that has them."""
@@ -674,7 +688,9 @@ class JobDetailScreen(RecordScreen):
         workflow = self.board.workflow
         form = workflow.forms["edit_job_fields"]
         status = self.detail.overlay.get("status") or _get(self.detail.job, "status")
-        fields = form.fields(self.detail.job, workflow.category(status))
+        extra = self.detail.extra
+        context = FormContext(extra.get("custom_field_definitions", ()), extra.get("people", ()))
+        fields = form.fields(self.detail.job, workflow.category(status), context)
         self.writes.ask(EditFormScreen(f"Edit {self._job_words}", fields, self._server_errors()),
                         lambda answer: form.command(self.job_id, answer.changes, answer.cleared))
 

@@ -10,6 +10,7 @@ from typing import Any
 import pytest
 
 from jpm_tui.provider.base import Outcome
+from jpm_tui.provider.domain import parse_datetime
 from jpm_tui.provider.bigchange.commands import EditJobFields, custom_field_name
 from jpm_tui.provider.bigchange.provider import BigChangeProvider
 
@@ -32,21 +33,25 @@ def _job(state, test) -> dict[str, Any]:
 
 async def test_feeds_fill_jobs_windows_resources_and_contacts(bc) -> None:
     feeds = {f.name: f for f in BigChangeProvider(bc.client).feeds()}
-    assert list(feeds) == ["job_types", "resources", "contacts", "jobs"]
+    assert list(feeds) == ["job_types", "resources", "contacts", "custom_field_definitions", "jobs"]
     jobs, also = await _rows(feeds["jobs"])
     assert len(jobs) == len(bc.state.tables["jobs"]) == 60 and {j.id for j in jobs} == set(bc.state.tables["jobs"])
-    # One request for the custom field definitions and one per 1,000 jobs: the sweep's whole cost here.
-    assert [e.url.path for e in bc.wire.api("GET")] == ["/v1/custom-field-definitions", "/v1/jobs"]
+    # One request per 1,000 jobs: the sweep's whole cost here (and one for the definitions, their own feed).
+    assert [e.url.path for e in bc.wire.api("GET")] == ["/v1/jobs"]
     planned = [j for j in bc.state.tables["jobs"].values() if j["plannedStartAt"]]
     resourced = [j for j in planned if j["resourceId"]]
     assert len(also["appointments"]) == len(planned) and len(also["appointment_assignments"]) == len(resourced)
     started = _job(bc.state, lambda j: j["status"] == "started")
     job = next(j for j in jobs if j.id == started["id"])
-    assert job.status == "started" and job.status.rank == 8 and job.modified_on is None
-    definitions = bc.state.tables["custom_field_definitions"]
+    assert job.status == "started" and job.status.rank == 8
+    assert job.modified_on == parse_datetime(started["realStartAt"])  # its version stamp: the latest of its stamps
     filled = _job(bc.state, lambda j: len(j["customFields"]) > 1)
-    assert [(e["definitionId"], e["name"]) for e in next(j for j in jobs if j.id == filled["id"]).raw["customFields"]] \
-        == [(e["definitionId"], definitions[e["definitionId"]]["name"]) for e in filled["customFields"]]
+    assert next(j for j in jobs if j.id == filled["id"]).raw == filled  # as received
+    definitions, _ = await _rows(feeds["custom_field_definitions"])
+    served = bc.state.tables["custom_field_definitions"]
+    assert [(f.id, f.name, f.type, list(f.options)) for f in definitions] \
+        == [(f["id"], f["name"], f["type"], f["options"]) for f in served.values()]
+    assert any(f.type == "list" and f.options for f in definitions)
     window = next(a for a in also["appointments"] if a.job_id == started["id"])
     assert window.id == started["id"] and window.raw["realStartAt"] == started["realStartAt"]
     assignment = next(a for a in also["appointment_assignments"] if a.job_id == started["id"])
@@ -99,7 +104,8 @@ async def test_fetch_record_and_status_history(bc) -> None:
     provider = BigChangeProvider(bc.client)
     done = _job(bc.state, lambda j: j["status"] == "completedOk")
     record = await provider.fetch_record("job", done["id"])
-    assert record["status"] == "completedOk" and record["modified_on"] is None
+    assert record["status"] == "completedOk"
+    assert parse_datetime(record["modified_on"]) == parse_datetime(done["realEndAt"])
     assert json.dumps(record["raw"]) and record["completed_on"] is not None
     assert (await provider.fetch_record("appointment", done["id"]))["job_id"] == done["id"]
     assert await provider.fetch_record("job", 999) is None
