@@ -360,6 +360,7 @@ async def test_pages_are_parsed_and_mapped_off_the_event_loop(store, sandbox_ser
     import threading
 
     from jpm_tui.api import client as client_module
+    from jpm_tui.api import retries
     from jpm_tui.provider.servicetitan import mapping as servicetitan
 
     on_loop: dict[str, list[bool]] = {"parse": [], "map": []}
@@ -375,7 +376,7 @@ async def test_pages_are_parsed_and_mapped_off_the_event_loop(store, sandbox_ser
 
     monkeypatch.setattr(client_module, "_export_page", parsing)
     monkeypatch.setattr(servicetitan, "map_rows", mapping)
-    monkeypatch.setattr(client_module, "PARSE_ON_A_THREAD", 16384)  # a page of 50 jobs, not the business units
+    monkeypatch.setattr(retries, "PARSE_ON_A_THREAD", 16384)  # a page of 50 jobs, not the business units
     sandbox_server.state.export_page_size = 50
     assert (await _sync(store, sandbox_server.base_url, ["jobs", "business_units", "job_types"])).ok
     assert on_loop["map"] and not any(on_loop["map"])  # export and list feeds
