@@ -238,6 +238,12 @@ class FakeSource:
         ids = {row[0].id for row in self.calendar_appointments(start, end)}
         return [a for a in self.calendar[1] if a[0] in ids]
 
+    def business_hours(self) -> d.BusinessHours | None:
+        return None  # the day view's default axis
+
+    def arrival_windows(self) -> list[d.ArrivalWindow]:
+        return []
+
     def shifts_between(self, start: datetime, end: datetime) -> list[d.Shift]:
         out = []
         day = datetime(2025, 5, 12, tzinfo=timezone.utc)  # Monday of NOW's week
@@ -414,6 +420,9 @@ class FakeLive:
                                  records_per_second=812.4),
             "job_notes": SyncProgress("job_notes", error="HTTP 503 from the server; will retry", total_records=900),
         }
+
+    async def refresh_booked_log(self, job_id: int) -> bool:
+        return False  # offline: nothing is read
 
     def feed_names(self) -> list[str]:
         return [name for name, _kind in FEEDS]

@@ -10,7 +10,7 @@ from collections.abc import Sequence
 from concurrent.futures import Future
 from datetime import datetime
 from pathlib import Path
-from typing import Any, ClassVar, TextIO
+from typing import TYPE_CHECKING, Any, ClassVar, TextIO
 
 from textual import on, work
 from textual.app import ComposeResult
@@ -24,6 +24,9 @@ from ..widgets.job_table import COLUMNS, TEXT_COUNT_CAP, JobTable
 from .filter_form import FilterForm, describe_filters
 from .table_screen import SearchInput, TableScreen, cycle
 
+if TYPE_CHECKING:  # the dialogs load with the first one opened, not at start-up
+    from .modals import Written
+
 __all__ = ["JobsScreen"]
 
 EXPORT_CHUNK = 1000
@@ -35,13 +38,13 @@ _VIEW_KEYS = [
 
 
 class _CsvRows:
-    def __init__(self, handle: Any) -> None:
+    def __init__(self, handle: TextIO) -> None:
         import csv  # on the first export, not at start-up (~5 ms)
 
         self.writer = csv.writer(handle)
         self.fields: list[str] = []
 
-    def write(self, rows: Sequence[Any]) -> None:
+    def write(self, rows: Sequence[JobListRow]) -> None:
         if rows and not self.fields:
             self.fields = [f.name for f in dataclasses.fields(rows[0])]
             self.writer.writerow(self.fields)
@@ -55,12 +58,12 @@ class _CsvRows:
 class _JsonRows:
     """A JSON array written a chunk at a time (a million jobs never sit in memory at once)."""
 
-    def __init__(self, handle: Any) -> None:
+    def __init__(self, handle: TextIO) -> None:
         self.handle = handle
         self.first = True
         handle.write("[")
 
-    def write(self, rows: Sequence[Any]) -> None:
+    def write(self, rows: Sequence[JobListRow]) -> None:
         for row in rows:
             self.handle.write("\n" if self.first else ",\n")
             self.first = False
@@ -190,7 +193,7 @@ class JobsScreen(TableScreen):
         self._show_filters()
 
     @on(JobTable.JobSelected)
-    def _open_job(self, message: JobTable.JobSelected) -> None:
+    def _open_job(self, message: JobTable.Selected) -> None:
         self.board.open_job(message.row_id)
 
     # ------------------------------------------------------------------ quick filters, sort, views
@@ -223,7 +226,7 @@ class JobsScreen(TableScreen):
 
     def action_save_view(self) -> None:
         """Name the current filters and sort; they become a view (a number key) and a config ``[[views]]``."""
-        def save(written: Any) -> None:
+        def save(written: Written | None) -> None:
             if written is None:
                 return
             view = self.board.save_view(written.text, self.table.query)

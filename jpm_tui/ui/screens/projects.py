@@ -16,11 +16,11 @@ from textual.binding import Binding, BindingType
 from textual.containers import VerticalScroll
 from textual.widgets import Static
 
-from ...cache.outbox import OutboxEntry
+from ...cache.outbox import Outbox, OutboxEntry
 from ...cache.store import ProjectQuery
 from ...provider import domain as d
 from ..format import count, when
-from ..source import JobQuery
+from ..source import JobQuery, ProjectDetailSource
 from ..text import clean, plain
 from ..widgets.filter_bar import FilterBar
 from ..widgets.job_table import JobTable
@@ -68,8 +68,7 @@ class ProjectsScreen(TableScreen):
 
     def _read_statuses(self) -> tuple[str, ...]:
         """The statuses to cycle through: the configured ones in their order (cache SQL: reader thread)."""
-        read = getattr(self.board.source, "project_statuses", None)
-        return tuple(dict.fromkeys(clean(s.name) for s in read() if s.name)) if read is not None else ()
+        return tuple(dict.fromkeys(clean(s.name) for s in self.board.source.project_statuses() if s.name))
 
     def _show_filters(self) -> None:
         query: ProjectQuery = self.table.query
@@ -120,16 +119,16 @@ class ProjectsScreen(TableScreen):
 class ProjectDetail:
     """What the project detail shows, read in one go on the reader thread."""
 
-    project: Any
-    customer: Any = None
-    location: Any = None
-    project_type: Any = None
-    notes: Sequence[Any] = ()
+    project: d.Project
+    customer: d.Customer | None = None
+    location: d.Location | None = None
+    project_type: d.ProjectType | None = None
+    notes: Sequence[d.Note] = ()
     pending: Sequence[OutboxEntry] = ()
     """Writes queued against the project (notes) and not done yet (failed ones included)."""
 
 
-def load_project(source: Any, project_id: int, outbox: Any = None) -> ProjectDetail | None:
+def load_project(source: ProjectDetailSource, project_id: int, outbox: Outbox | None = None) -> ProjectDetail | None:
     project = source.project(project_id)
     if project is None:
         return None
@@ -167,7 +166,6 @@ class ProjectDetailScreen(RecordScreen):
         super().__init__()
         self.project_id = project_id
         self.detail: ProjectDetail | None = None
-        self.customer_jobs: list[Any] = []
 
     def compose_body(self) -> ComposeResult:
         with VerticalScroll(id="project-body"):

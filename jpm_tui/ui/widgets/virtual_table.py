@@ -204,7 +204,7 @@ class VirtualTable(ScrollView, Generic[Q, R], can_focus=True):
 
     def __init__(
         self,
-        source: Any,
+        source: object,
         query: Q,
         *,
         workflow: Workflow,
