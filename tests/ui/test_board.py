@@ -55,7 +55,8 @@ async def test_cursor_moves_and_enter_opens_that_job(source):
         assert isinstance(app.screen, JobDetailScreen)
         text = widget_text(app.screen.query_one("#detail-content"))
         assert f"Job {expected}" in text
-        assert source.jobs[source.rows[3].id].location_address in text
+        location = source.location(source.jobs[source.rows[3].id].location_id or 0)
+        assert location is not None and f"{location.street}, {location.city}, AZ 85281" in text
         await pilot.press("escape")
         assert isinstance(app.screen, JobsScreen)
         assert table_of(app).cursor == 3
@@ -302,8 +303,8 @@ async def test_untrusted_text_renders_literally():
     source = FakeSource(20)
     evil = "[bold red]x[/] \x1b[31mred\x1b]0;pwned\x07 \x1b[2Jtail"
     source.rows[0] = dataclasses.replace(source.rows[0], summary=evil, customer="[link=http://x]Acme[/link]")
-    job = source.jobs[source.rows[0].id]
-    job.summary = evil
+    job_id = source.rows[0].id
+    source.jobs[job_id] = dataclasses.replace(source.jobs[job_id], summary=evil)
     app = make_app(source)
     async with app.run_test(size=(160, 30)) as pilot:
         await settle(pilot)
