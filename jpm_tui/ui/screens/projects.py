@@ -26,8 +26,9 @@ from ..widgets.filter_bar import FilterBar
 from ..widgets.job_table import JobTable
 from ..widgets.project_table import PROJECT_COLUMNS, ProjectTable
 from ..widgets.virtual_table import STATUS_CLASSES, status_class
+from ..writes import Writes
 from .record import RecordScreen
-from .modals import Choice, ConfirmScreen, PickerScreen, TextEntryScreen, ask
+from .modals import Choice, ConfirmScreen, PickerScreen, TextEntryScreen
 from .table_screen import SearchInput, TableScreen, cycle
 
 __all__ = ["ProjectDetail", "ProjectDetailScreen", "ProjectsScreen", "load_project"]
@@ -166,6 +167,7 @@ class ProjectDetailScreen(RecordScreen):
         super().__init__()
         self.project_id = project_id
         self.detail: ProjectDetail | None = None
+        self.writes = Writes(self.board, self._ACTIONS)
 
     def compose_body(self) -> ComposeResult:
         with VerticalScroll(id="project-body"):
@@ -252,8 +254,8 @@ class ProjectDetailScreen(RecordScreen):
         customer = detail.customer.name if detail.customer is not None else (
             f"customer {project.customer_id}" if project.customer_id else "—")
         location = detail.location
-        place = ", ".join(p for p in (getattr(location, "name", ""), getattr(location, "street", ""),
-                                      getattr(location, "city", "")) if p) if location is not None else "—"
+        place = (", ".join(p for p in (location.name, location.street, location.city) if p)
+                 if location is not None else "—")
         table = Table.grid(padding=(0, 2))
         table.add_column(style=self._style("project-detail--label"), no_wrap=True, min_width=12)
         table.add_column(overflow="fold")
@@ -305,13 +307,9 @@ class ProjectDetailScreen(RecordScreen):
     def action_back(self) -> None:
         self.app.pop_screen()
 
-    def _ask(self, screen: Any, then: Any) -> None:
-        ask(self.app, screen, then)
-
     def action_add_note(self) -> None:
-        self._ask(TextEntryScreen(f"Note on {self._words}", multiline=True, flag="Pin to top"),
-                  lambda written: self.board.queue(d.AddProjectNote(self.project_id, written.text,
-                                                                     pin_to_top=written.flag)))
+        self.writes.ask(TextEntryScreen(f"Note on {self._words}", multiline=True, flag="Pin to top"),
+                        lambda written: d.AddProjectNote(self.project_id, written.text, pin_to_top=written.flag))
 
     async def action_attach_job(self) -> None:
         assert self.detail is not None
@@ -327,9 +325,9 @@ class ProjectDetailScreen(RecordScreen):
         if not choices:
             self.notify("The customer has no other cached jobs to attach.", severity="warning", markup=False)
             return
-        self._ask(PickerScreen(f"Attach a job of {clean(self.detail.customer.name if self.detail.customer else '')}"
-                               f" to {self._words}", choices),
-                  lambda picked: self.board.queue(d.AttachJobToProject(int(picked.value), self.project_id)))
+        customer = clean(self.detail.customer.name if self.detail.customer else "")
+        self.writes.ask(PickerScreen(f"Attach a job of {customer} to {self._words}", choices),
+                        lambda picked: d.AttachJobToProject(int(picked.value), self.project_id))
 
     def _in_this_project(self, job_id: int) -> bool:
         return self.detail is not None and job_id in tuple(self.detail.project.job_ids or ())
@@ -339,5 +337,5 @@ class ProjectDetailScreen(RecordScreen):
         if row is None:
             return
         self.board.remember_name("job", row.id, f"job {clean(row.number)}")
-        self._ask(ConfirmScreen("Detach job", f"Take job {clean(row.number)} out of {self._words}?"),
-                  lambda _yes: self.board.queue(d.DetachJobFromProject(row.id)))
+        self.writes.ask(ConfirmScreen("Detach job", f"Take job {clean(row.number)} out of {self._words}?"),
+                        lambda _yes: d.DetachJobFromProject(row.id))
