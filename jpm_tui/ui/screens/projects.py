@@ -72,7 +72,7 @@ class ProjectsScreen(TableScreen):
         return tuple(dict.fromkeys(clean(s.name) for s in self.board.source.project_statuses() if s.name))
 
     def _show_filters(self) -> None:
-        query: ProjectQuery = self.table.query
+        query: ProjectQuery = self.table.list_query
         parts = []
         if query.text:
             parts.append(f"“{clean(query.text)}”")
@@ -97,20 +97,20 @@ class ProjectsScreen(TableScreen):
         if not self.statuses:
             self.notify("No project statuses in the cache yet.", severity="warning", markup=False)
             return
-        self._change(statuses=cycle(tuple(self.table.query.statuses), self.statuses))
+        self._change(statuses=cycle(tuple(self.table.list_query.statuses), self.statuses))
 
     def action_sort(self) -> None:
-        current = self.table.query.sort
+        current = self.table.list_query.sort
         index = PROJECT_SORTS.index(current) if current in PROJECT_SORTS else -1
         self._change(sort=PROJECT_SORTS[(index + 1) % len(PROJECT_SORTS)], descending=False)
 
     def action_reverse(self) -> None:
-        self._change(descending=not self.table.query.descending)
+        self._change(descending=not self.table.list_query.descending)
 
     def action_clear_filters(self) -> None:
         self.search_input.value = ""
         self._hide_search()
-        self.set_query(ProjectQuery(sort=self.table.query.sort, descending=self.table.query.descending))
+        self.set_query(ProjectQuery(sort=self.table.list_query.sort, descending=self.table.list_query.descending))
 
 
 # ============================================================================================ detail
