@@ -140,16 +140,16 @@ async def key_latencies(path: str, memory: dict[str, float], rounds: int = 30) -
                 await keys.press("G (last job)", "G", shown(lambda: table.cursor == table.row_count - 1))
                 await keys.press("g (first job)", "g", shown(lambda: table.cursor == 0))
             for _ in range(rounds):
-                before = table.query.sort
-                await keys.press("sort (>)", "greater_than_sign", shown(lambda: table.query.sort != before))
+                before = table.list_query.sort
+                await keys.press("sort (>)", "greater_than_sign", shown(lambda: table.list_query.sort != before))
             def walking() -> bool:
                 return any(w.group.endswith("-bookmarks") and not w.is_finished for w in app.workers)
 
             walked_through = 0
             for _ in range(rounds):  # keys while the store walks the new order in the background (bookmarks)
                 app.source.bookmarks.anchors.clear()  # the store forgets its bookmarks: each order is walked anew
-                before = table.query.descending
-                await keys.press("reverse (r), no settling", "r", shown(lambda: table.query.descending != before),
+                before = table.list_query.descending
+                await keys.press("reverse (r), no settling", "r", shown(lambda: table.list_query.descending != before),
                                  settle=False)
                 while not walking():  # it starts after the frame that shows the new order
                     await asyncio.sleep(0.0005)
@@ -165,7 +165,7 @@ async def key_latencies(path: str, memory: dict[str, float], rounds: int = 30) -
                 if len(typed.strip()) < 2 or letter == " ":  # no search yet (one letter) / no new word: echo only
                     await keys.press("search box echo", key, lambda: app.screen.search_input.value == typed)
                     continue
-                await keys.press("search keystroke (results)", key, shown(lambda: table.query.text == typed.strip()))
+                await keys.press("search keystroke (results)", key, shown(lambda: table.list_query.text == typed.strip()))
             await pilot.press("escape")
             memory.update(resident())  # the board's, before the sandbox below is built
 

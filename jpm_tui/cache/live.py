@@ -8,7 +8,7 @@ is due depends on its tier (``FEED_TIERS`` -> ``CADENCES``): jobs, appointments 
 (what a dispatcher watches change), notes, history, projects and people every minute or so, the settings lists every
 ten minutes. A feed that brought nothing waits longer before the next poll (up to its tier's idle interval), one that
 brought rows goes back to its tier's base interval, and a 429 holds every feed back for at least the wait the server
-asked for. docs/architecture.md ("Keeping the board live") states the request rate this makes.
+asked for. docs/performance.md ("Keeping the board live") states the request rate this makes.
 
 It goes offline when a round finds the server unreachable or silent, or sign-in refused (``SyncSummary.stopped``),
 or a ping fails while a write waits for its answer (``liveness.watch``); ``state.last_error`` says why. Offline, it

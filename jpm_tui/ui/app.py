@@ -26,18 +26,19 @@ from .format import Clock, system_clock
 from .screens.filter_form import FilterChoices
 from .screens.jobs import JobsScreen
 from .screens.too_small import TooSmallScreen
-from .source import JobQuery, JobSource, Reader, SavedView
+from .source import BoardSource, JobQuery, LiveSession, LookupSource, NamedRecord, Reader, SavedView
 from .views import filters_from_query, views_from_config
 from .themes import DEFAULT_THEME, board_variable_defaults, load_themes
 from .widgets.job_table import first_job_page
 from .widgets.status_line import BoardStatus
 
 if TYPE_CHECKING:  # the outbox, sync and key-check modules load when first used, after the first paint
-    from ..cache.live import LiveCache, LiveState
+    from ..cache.live import LiveState
     from ..cache.outbox import OutboxEntry
     from ..cache.sync import SyncProgress
     from ..provider.domain import Command
     from .keys import KeymapProblem
+    from .screens.modals import Picked
 
 __all__ = ["BoardStatus", "JpmApp", "MIN_SIZE", "run_app"]
 
@@ -95,7 +96,7 @@ class JpmApp(App[None]):
 
     def __init__(
         self,
-        source: JobSource,
+        source: BoardSource,
         status: BoardStatus | None = None,
         *,
         views: Sequence[Any] = (),
@@ -108,7 +109,7 @@ class JpmApp(App[None]):
         tz: tzinfo | None = None,
         export_dir: Path | None = None,
         reader: Reader | None = None,
-        live: LiveCache | None = None,
+        live: LiveSession | None = None,
         link_for: Callable[[str, int], str | None] | None = None,
         save_theme: Callable[[str], str] | None = None,
         save_view: Callable[[str, dict[str, Any]], str] | None = None,
@@ -198,8 +199,8 @@ class JpmApp(App[None]):
                    for n in names]
         self.push_screen(PickerScreen("Theme", choices), self._theme_picked)
 
-    def _theme_picked(self, picked: Any) -> None:
-        """``picked``: a ``modals.Picked``, or None when the picker was closed."""
+    def _theme_picked(self, picked: Picked | None) -> None:
+        """``picked``: None when the picker was closed."""
         if picked is not None:
             self.choose_theme(str(picked.value))
 
@@ -267,8 +268,7 @@ class JpmApp(App[None]):
         error (logged by ``LiveCache``): False, and nothing changes."""
         if self.live is None:
             return False
-        refresh = getattr(self.live, "refresh_booked_log", None)
-        if refresh is None or not await refresh(job_id):
+        if not await self.live.refresh_booked_log(job_id):
             return False
         self._data_changed()
         return True
@@ -293,7 +293,7 @@ class JpmApp(App[None]):
         from ..failures import EXIT_BUG, bug_message, world_message
 
         cause = error.error if isinstance(error, WorkerFailed) and isinstance(error.error, Exception) else error
-        message = world_message(cause, cache_path=getattr(self.source, "path", None))
+        message = world_message(cause, cache_path=self.source.path)
         if message is None:  # ours: a test driving the board sees it raised, as Textual's own handler does
             message = bug_message(cause)
             if self._exception is None:
@@ -435,7 +435,7 @@ class JpmApp(App[None]):
 
     # ------------------------------------------------------------------ lookups for filters
 
-    _LOOKUP_READS: dict[str, Callable[[Any], Iterable[Any]]] = {
+    _LOOKUP_READS: ClassVar[dict[str, Callable[[LookupSource], Iterable[NamedRecord]]]] = {
         "job_type": lambda source: source.job_types(),
         "business_unit": lambda source: source.business_units(),
         "technician": lambda source: source.technicians(),
@@ -478,7 +478,7 @@ class JpmApp(App[None]):
 
 
 def run_app(
-    store: JobSource,
+    store: BoardSource,
     status: BoardStatus | None = None,
     *,
     views: Sequence[Any] = (),
@@ -492,7 +492,7 @@ def run_app(
 ) -> None:
     """Run the board in this terminal until the user quits.
 
-    ``store`` is a ``CacheStore`` (or any ``JobSource``); ``views`` are config ``[[views]]`` entries (or
+    ``store`` is a ``CacheStore`` (or any ``BoardSource``); ``views`` are config ``[[views]]`` entries (or
     ``ui.SavedView``); ``keys`` is the config ``[keys]`` table: binding id -> key(s), e.g. ``{"search": "ctrl+f", "sync": "ctrl+r"}``
     (every binding's id is its action's name: jobs, calendar, projects, sync, help, quit, down, up, page-down,
     page-up, first, last, open, mark, search, clear-search, filter, status-filter, priority-filter,

@@ -14,6 +14,7 @@ from typing import Any
 
 from ..cache.outbox import Outbox
 from ..provider.workflow import StatusCategory, Workflow
+from .source import CalendarSource
 from .calendar_model import (
     STACK_SHOWN, CalendarData, Item, Lane, build_lanes, business_span, day_bounds, hours_span, items_from, local_day,
     tray_sections, week_bounds,
@@ -32,9 +33,8 @@ def period_bounds(view: str, day: date, tz: tzinfo | None) -> tuple[datetime, da
     return day_bounds(day, tz)
 
 
-def load_calendar(source: Any, start: datetime, end: datetime, outbox: Outbox | None = None) -> CalendarData:
-    """Everything the calendar shows for [start, end) (runs on the reader thread: it is SQL). A source without
-    teams, zones, business hours or arrival windows (a test's) shows none."""
+def load_calendar(source: CalendarSource, start: datetime, end: datetime, outbox: Outbox | None = None) -> CalendarData:
+    """Everything the calendar shows for [start, end) (runs on the reader thread: it is SQL)."""
     rows = source.calendar_appointments(start, end)
     assignments = source.calendar_assignments(start, end)
     overlays: dict[int, dict[str, Any]] = {}
@@ -45,12 +45,9 @@ def load_calendar(source: Any, start: datetime, end: datetime, outbox: Outbox | 
                 overlays[appointment_id] = outbox.overlay("appointment", appointment_id) or {"pending": True}
     return CalendarData(
         start=start, end=end, items=items_from(rows, assignments, overlays),
-        technicians=list(source.technicians()) if hasattr(source, "technicians") else [],
-        shifts=list(source.shifts_between(start, end)),
-        teams=list(source.teams()) if hasattr(source, "teams") else [],
-        zones=list(source.zones()) if hasattr(source, "zones") else [],
-        business_hours=source.business_hours() if hasattr(source, "business_hours") else None,
-        arrival_windows=list(source.arrival_windows()) if hasattr(source, "arrival_windows") else [])
+        technicians=list(source.technicians()), shifts=list(source.shifts_between(start, end)),
+        teams=list(source.teams()), zones=list(source.zones()), business_hours=source.business_hours(),
+        arrival_windows=list(source.arrival_windows()))
 
 
 @dataclass

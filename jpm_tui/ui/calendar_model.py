@@ -10,10 +10,13 @@ from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime, time, timedelta, timezone, tzinfo
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from ..provider.workflow import FINISHED, NOT_STARTED, OTHER, PriorityLevel, StatusCategory, Workflow, style_key
 from .format import local
+
+if TYPE_CHECKING:
+    from ..provider import domain as d
 
 __all__ = [
     "BLOCK_CLASSES", "CalendarData", "DAY_END", "DAY_START", "GROUPINGS", "Item", "Lane", "MIN_LENGTH", "SIGNALS",
@@ -80,13 +83,13 @@ class CalendarData:
     start: datetime
     end: datetime
     items: list[Item] = field(default_factory=list)
-    technicians: list[Any] = field(default_factory=list)
-    shifts: list[Any] = field(default_factory=list)
-    teams: list[Any] = field(default_factory=list)
-    zones: list[Any] = field(default_factory=list)
-    business_hours: Any = None
+    technicians: list[d.Technician] = field(default_factory=list)
+    shifts: list[d.Shift] = field(default_factory=list)
+    teams: list[d.Team] = field(default_factory=list)
+    zones: list[d.Zone] = field(default_factory=list)
+    business_hours: d.BusinessHours | None = None
     """The company's cached business hours (``domain.BusinessHours``), or None: the day view's default axis."""
-    arrival_windows: list[Any] = field(default_factory=list)
+    arrival_windows: list[d.ArrivalWindow] = field(default_factory=list)
     """The cached arrival windows (``domain.ArrivalWindow``): offered by the appointment times form."""
 
 
@@ -130,7 +133,7 @@ def _aware(value: datetime | None) -> datetime | None:
     return value
 
 
-def items_from(rows: Iterable[tuple[Any, str, str, str, str]], assignments: Iterable[tuple[int, int, str]],
+def items_from(rows: Iterable[tuple[d.Appointment, str, str, str, str]], assignments: Iterable[tuple[int, int, str]],
                overlays: Mapping[int, Mapping[str, Any]] | None = None) -> list[Item]:
     """Items from the store's calendar rows and assignments, with each queued write's expected change."""
     techs: dict[int, list[int]] = defaultdict(list)
@@ -235,7 +238,7 @@ def local_day(value: datetime, tz: tzinfo | None) -> date:
 # ------------------------------------------------------------------------------------------- lanes
 
 
-def _zone_of(technician: Any, zone_names: Mapping[int, str]) -> str:
+def _zone_of(technician: d.Technician, zone_names: Mapping[int, str]) -> str:
     raw = getattr(technician, "raw", None) or {}
     main = raw.get("mainZoneId") if isinstance(raw, dict) else None
     zone_ids = [main] if main else list(getattr(technician, "zone_ids", ()) or ())
@@ -245,7 +248,7 @@ def _zone_of(technician: Any, zone_names: Mapping[int, str]) -> str:
     return "No zone"
 
 
-def group_of(technician: Any, grouping: str, zone_names: Mapping[int, str]) -> str:
+def group_of(technician: d.Technician, grouping: str, zone_names: Mapping[int, str]) -> str:
     if grouping == "team":
         return str(getattr(technician, "team", "") or "") or "No team"
     if grouping == "zone":
@@ -372,7 +375,7 @@ def hours_span(lanes: Sequence[Lane], day_start: datetime, tz: tzinfo | None,
     return max(0, first), min(total, last)
 
 
-def business_span(hours: Any, day: date) -> tuple[int, int] | None:
+def business_span(hours: d.BusinessHours | None, day: date) -> tuple[int, int] | None:
     """(first, last) open hour of ``day`` from cached business hours (``domain.BusinessHours``), or None when
     there are none or the company is closed that day."""
     if hours is None:

@@ -1,5 +1,5 @@
-"""The writes a screen makes on the record it shows (a job, an appointment): which of its action keys are offered,
-and how a key becomes commands in the outbox.
+"""The writes a screen makes on the record it shows (a job, an appointment, a project): which of its action keys
+are offered, and how a key becomes commands in the outbox.
 
 An action the backend lacks (not in its workflow) has no key: footer, help and palette leave it out. One the
 record's state forbids is greyed, and the screen says why (its refusals). A key with a dialog queues the commands

@@ -25,7 +25,7 @@ async def _open_project(board: Board, project: dict[str, Any]) -> ProjectDetailS
     screen = await _projects(board)
     await board.pilot.press("slash", *project["number"], "enter")
     table: ProjectTable = screen.table
-    await board.wait(lambda: table.query.text == project["number"] and table.cursor_row is not None, "the search")
+    await board.wait(lambda: table.list_query.text == project["number"] and table.cursor_row is not None, "the search")
     while table.cursor_row.id != project["id"]:
         await board.pilot.press("down")
         await board.pilot.pause()
@@ -47,7 +47,7 @@ async def test_search_the_project_list(board: Board) -> None:
     word = project["name"].split()[0]
     await board.pilot.press("slash", *word, "enter")
     expected = board.store.count_projects(ProjectQuery(text=word))
-    await board.wait(lambda: screen.table.query.text == word and screen.table.row_count == expected
+    await board.wait(lambda: screen.table.list_query.text == word and screen.table.row_count == expected
                      and screen.table.loaded_rows(), "the search result")
     assert 1 <= expected < total
     assert all(word.lower() in (r.name + r.number).lower() for r in screen.table.loaded_rows())

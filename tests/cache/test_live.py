@@ -329,7 +329,7 @@ async def test_an_idle_board_backs_off_to_its_steady_request_rate(polled: Polled
     assert _gaps(wire.times("/export/job-notes"))[:3] == [60.0, 120.0, 240.0]
     assert _gaps(wire.times("/job-types")) == [600.0]
     steady = [t for t, _ in wire.api if 300 <= t < 900]
-    assert len(steady) / 600 <= 0.5  # docs/architecture.md: ~0.45 request/s per idle board
+    assert len(steady) / 600 <= 0.5  # docs/performance.md: ~0.45 request/s per idle board
     assert len([t for t, _ in wire.api if 0 < t < 900]) / 900 <= 1.0
     assert all(state.online and not state.last_error for _, state in polled.states)
 

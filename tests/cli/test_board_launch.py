@@ -120,7 +120,7 @@ async def test_demo_board_syncs_from_the_sandbox_and_shows_jobs(tmp_path: Path, 
         assert store.count_jobs(JobQuery()) == 120
         table = app.screen.query_one(JobTable)
         assert table.row_count == 120
-        first = store.jobs_window(table.query, 0, 1)[0]
+        first = store.jobs_window(table.list_query, 0, 1)[0]
         assert first.number in _screen_text(table)
     store.close()
 

@@ -1,15 +1,28 @@
-"""A tiny in-memory JobSource for UI tests: fixed, deterministic data; filters and sorts like the store."""
+"""The UI tests' fixed data: ``FakeSource``, an in-memory ``BoardSource`` answering with the domain's own rows
+(``jpm_tui.provider.domain`` records, as ``CacheStore`` reads them back) that filters and sorts like the store;
+``fixed_store``, a real cache file with fixed projects, sync states and outbox rows; ``FakeLive``, a frozen,
+offline ``LiveSession``. tests/ui/test_source_seam.py checks all three against the protocols (mypy and
+``isinstance``), so a screen cannot pass against a fake and fail against the cache."""
 
 from __future__ import annotations
 
 import random
-from types import SimpleNamespace
-from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone
-from typing import Any
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
+from jpm_tui.cache.store import ProjectListRow, ProjectQuery
 from jpm_tui.provider import domain as d
 from jpm_tui.ui.source import JobListRow, JobQuery
+
+if TYPE_CHECKING:
+    from collections.abc import Callable, Sequence
+
+    from jpm_tui.cache.live import LiveState
+    from jpm_tui.cache.outbox import OutboxEntry
+    from jpm_tui.cache.store import CacheStore
+    from jpm_tui.cache.store.feed_state import SyncState
+    from jpm_tui.cache.sync import SyncEngine, SyncProgress
 
 NOW = datetime(2025, 5, 14, 8, 30, tzinfo=timezone.utc)
 
@@ -18,50 +31,20 @@ def frozen_clock() -> datetime:
     return NOW
 
 
-@dataclass
-class Named:
-    id: int
-    name: str
-
-
-@dataclass
-class FakeJob:
-    id: int
-    number: str
-    status: str
-    priority: str
-    summary: str
-    job_type_name: str
-    business_unit_name: str
-    customer_name: str
-    location_name: str
-    location_address: str
-    project_name: str | None
-    created_on: datetime
-    modified_on: datetime
-    raw: dict[str, Any] = field(default_factory=dict)
-    meta: dict[str, int] = field(default_factory=dict)
-    """Reference ids (job_type, business_unit, technician) the filters match on."""
-
-
-JOB_TYPES = [Named(1, "No Cool"), Named(2, "Drain Cleaning"), Named(3, "Panel Upgrade"), Named(4, "Tune-Up")]
-BUSINESS_UNITS = [Named(10, "HVAC Service"), Named(11, "Plumbing"), Named(12, "Electrical")]
-TAG_TYPES = [Named(40, "VIP"), Named(41, "Warranty"), Named(42, "Second Opinion")]
-CANCEL_REASONS = [Named(31, "Customer canceled"), Named(32, "Duplicate job"), Named(33, "Price too high")]
-@dataclass
-class FakeTech:
-    id: int
-    name: str
-    team: str = ""
-    zone_ids: tuple[int, ...] = ()
-    active: bool = True
-    raw: dict[str, Any] = field(default_factory=dict)
-
-
-TECHNICIANS = [FakeTech(100, "R. Alvarez", "Red Team", (1,)), FakeTech(101, "K. Okafor", "Blue Team", (2,)),
-               FakeTech(102, "M. Chen", "Red Team", (2,)), FakeTech(103, "D. Novak", "Blue Team", (1,))]
-ZONES = [Named(1, "Tempe"), Named(2, "Mesa")]
-HOLD_REASONS = [Named(30, "Parts on order"), Named(31, "Customer away")]
+JOB_TYPES = [d.JobType(1, "No Cool"), d.JobType(2, "Drain Cleaning"), d.JobType(3, "Panel Upgrade"),
+             d.JobType(4, "Tune-Up")]
+BUSINESS_UNITS = [d.BusinessUnit(10, "HVAC Service"), d.BusinessUnit(11, "Plumbing"), d.BusinessUnit(12, "Electrical")]
+TAG_TYPES = [d.TagType(40, "VIP"), d.TagType(41, "Warranty"), d.TagType(42, "Second Opinion")]
+CANCEL_REASONS = [d.Reason(31, "cancel", "Customer canceled"), d.Reason(32, "cancel", "Duplicate job"),
+                  d.Reason(33, "cancel", "Price too high")]
+TECHNICIANS = [d.Technician(100, "R. Alvarez", team="Red Team", zone_ids=(1,)),
+               d.Technician(101, "K. Okafor", team="Blue Team", zone_ids=(2,)),
+               d.Technician(102, "M. Chen", team="Red Team", zone_ids=(2,)),
+               d.Technician(103, "D. Novak", team="Blue Team", zone_ids=(1,))]
+EMPLOYEES = [d.Employee(61, "Dispatch"), d.Employee(62, "CSR")]
+ZONES = [d.Zone(1, "Tempe"), d.Zone(2, "Mesa")]
+TEAMS = [d.Team(1, "Red Team"), d.Team(2, "Blue Team")]
+HOLD_REASONS = [d.Reason(30, "hold", "Parts on order"), d.Reason(31, "hold", "Customer away")]
 CUSTOMERS = ["Nguyen Residence", "Desert Ridge Dental", "Patel Residence", "Harbor Foods", "Oak Street HOA",
              "Lopez Family", "Sunrise Bakery", "Mesa Public Library"]
 CITIES = ["Tempe", "Mesa", "Chandler", "Phoenix", "Gilbert"]
@@ -72,14 +55,20 @@ SUMMARIES = ["AC blowing warm air", "Kitchen sink backs up", "Upgrade to 200A pa
 
 
 class FakeSource:
-    """``rows`` deterministic jobs (seeded); satisfies ``jpm_tui.ui.source.JobSource``."""
+    """``rows`` deterministic jobs (seeded), each with its customer and location; a ``BoardSource``. It keeps
+    no projects, contacts or sync states (as a cache that has not synced them yet)."""
 
-    def __init__(self, rows: int = 200, *, seed: int = 7, statuses: list[str] = STATUSES) -> None:
+    def __init__(self, rows: int = 200, *, seed: int = 7, statuses: Sequence[str] = STATUSES) -> None:
         """``statuses``: the job statuses rows get (another backend's, for its board)."""
         rnd = random.Random(seed)
         self.rows: list[JobListRow] = []
-        self.jobs: dict[int, FakeJob] = {}
+        self.jobs: dict[int, d.Job] = {}
+        self.customers = {300 + n: d.Customer(300 + n, name) for n, name in enumerate(CUSTOMERS)}
+        self.locations_by_id: dict[int, d.Location] = {}
+        self.technician_of: dict[int, int] = {}
+        """Job id -> the technician the technician filter matches (the row's ``technicians``)."""
         self.windows_read = 0
+        customer_ids = {name: customer_id for customer_id, name in ((c.id, c.name) for c in self.customers.values())}
         for i in range(rows):
             job_id = 5000 + i
             job_type = rnd.choice(JOB_TYPES)
@@ -97,22 +86,27 @@ class FakeSource:
                 technicians=tech.name, summary=rnd.choice(SUMMARIES), modified=modified,
             )
             self.rows.append(row)
-            self.jobs[job_id] = FakeJob(
-                id=job_id, number=row.number, status=status, priority=row.priority, summary=row.summary,
-                job_type_name=job_type.name, business_unit_name=bu.name, customer_name=customer,
-                location_name=f"{customer} ({city})", location_address=f"{100 + i} Main St, {city}, AZ 85281",
-                project_name=None, created_on=modified - timedelta(days=3), modified_on=modified,
+            location = d.Location(8000 + i, customer_ids[customer], f"{customer} ({city})", street=f"{100 + i} Main St",
+                                  city=city, state="AZ", zip="85281")
+            self.locations_by_id[location.id] = location
+            self.technician_of[job_id] = tech.id
+            self.jobs[job_id] = d.Job(
+                job_id, row.number, d.JobStatus(status), d.Priority(row.priority), job_type.id, bu.id,
+                location.customer_id, location.id, summary=row.summary, created_on=modified - timedelta(days=3),
+                modified_on=modified,
                 raw={"id": job_id, "jobNumber": row.number, "jobStatus": status, "summary": row.summary,
                      "tagTypeIds": [t.id for t in TAG_TYPES[:i % 3]],
                      "customFields": [{"typeId": 7, "name": "Gate code", "value": str(1000 + i)}]},
             )
-            self._meta = {"job_type": job_type.id, "business_unit": bu.id, "technician": tech.id}
-            self.jobs[job_id].meta = dict(self._meta)
 
-    # JobSource -----------------------------------------------------------------
+    @property
+    def path(self) -> Path | None:
+        return None  # no file: a failure names none
+
+    # the job list -------------------------------------------------------------------------------
 
     def _matches(self, row: JobListRow, q: JobQuery) -> bool:
-        meta = self.jobs[row.id].meta  # type: ignore[attr-defined]
+        job = self.jobs[row.id]
         if q.text:
             needle = q.text.lower()
             if not any(needle in str(v).lower() for v in (row.number, row.customer, row.location, row.summary)):
@@ -121,22 +115,26 @@ class FakeSource:
             return False
         if q.priorities and row.priority not in q.priorities:
             return False
-        if q.job_type_ids and meta["job_type"] not in q.job_type_ids:
+        if q.job_type_ids and job.job_type_id not in q.job_type_ids:
             return False
-        if q.business_unit_ids and meta["business_unit"] not in q.business_unit_ids:
+        if q.business_unit_ids and job.business_unit_id not in q.business_unit_ids:
             return False
-        if q.technician_ids and meta["technician"] not in q.technician_ids:
+        if q.technician_ids and self.technician_of.get(row.id) not in q.technician_ids:
             return False
         if q.appointment_from and (row.next_appointment is None or row.next_appointment < q.appointment_from):
             return False
         if q.appointment_to and (row.next_appointment is None or row.next_appointment >= q.appointment_to):
+            return False
+        if q.customer_id is not None and job.customer_id != q.customer_id:
+            return False
+        if q.project_id is not None and job.project_id != q.project_id:
             return False
         return True
 
     def _select(self, q: JobQuery) -> list[JobListRow]:
         rows = [r for r in self.rows if self._matches(r, q)]
 
-        def key(row: JobListRow) -> tuple:
+        def key(row: JobListRow) -> tuple[bool, Any, int]:
             value = int(row.number) if q.sort == "number" else getattr(row, q.sort, None)
             return (value is None, value if value is not None else "", row.id)
 
@@ -154,92 +152,141 @@ class FakeSource:
     def bookmark_job_list(self, query: JobQuery, seconds: float) -> bool:
         return True  # every window is a slice of the whole list: nothing to walk
 
-    def job(self, job_id: int) -> FakeJob | None:
+    # a job and what hangs off it ------------------------------------------------------------------
+
+    def job(self, job_id: int) -> d.Job | None:
         return self.jobs.get(job_id)
 
-    def appointments_for_job(self, job_id: int) -> list[dict[str, Any]]:
+    def appointments_for_job(self, job_id: int) -> list[d.Appointment]:
         row = next((r for r in self.rows if r.id == job_id), None)
         if row is None or row.next_appointment is None:
             return []
         start = row.next_appointment
         status = "Hold" if row.status == "Hold" else "Scheduled"
-        return [SimpleNamespace(id=job_id * 10, number=f"{row.number}-1", start=start, end=start + timedelta(hours=2),
-                                arrival_window_start=start, arrival_window_end=start + timedelta(hours=1),
-                                status=status, special_instructions=None)]
+        return [d.Appointment(job_id * 10, job_id, f"{row.number}-1", start=start, end=start + timedelta(hours=2),
+                              arrival_window_start=start, arrival_window_end=start + timedelta(hours=1),
+                              status=d.AppointmentStatus.parse(status))]
 
     def appointment_technicians(self, job_id: int) -> dict[int, str]:
         row = next((r for r in self.rows if r.id == job_id), None)
         return {job_id * 10: row.technicians} if row is not None and row.technicians else {}
 
-    def notes_for_job(self, job_id: int) -> list[dict[str, Any]]:
+    def notes_for_job(self, job_id: int) -> list[d.Note]:
         return [
-            {"text": "Customer called to confirm.", "created_on": NOW - timedelta(days=2), "created_by_name": "Dispatch"},
-            {"text": "Dog in yard; use side gate.", "created_on": NOW - timedelta(hours=3), "created_by_name": "CSR"},
+            d.Note(job_id * 10 + 1, "job", job_id, "Customer called to confirm.", created_on=NOW - timedelta(days=2),
+                   created_by_id=EMPLOYEES[0].id),
+            d.Note(job_id * 10 + 2, "job", job_id, "Dog in yard; use side gate.", created_on=NOW - timedelta(hours=3),
+                   created_by_id=EMPLOYEES[1].id),
         ]
 
-    def history_for_job(self, job_id: int) -> list[dict[str, Any]]:
-        return [{"date": NOW - timedelta(days=3), "event_type": "Job Booked", "employee_name": "CSR"}]
+    def history_for_job(self, job_id: int) -> list[d.HistoryEntry]:
+        return [d.HistoryEntry(job_id * 10, job_id, "Job Booked", at=NOW - timedelta(days=3),
+                               employee_id=EMPLOYEES[1].id)]
 
-    def canceled_log_for_job(self, job_id: int) -> list[dict[str, Any]]:
+    def canceled_log_for_job(self, job_id: int) -> list[d.CanceledLogEntry]:
         return []
 
-    def booked_log_for_job(self, job_id: int) -> dict[str, Any] | None:
+    def booked_log_for_job(self, job_id: int) -> d.BookedLogEntry | None:
         """Booked by a technician three days ago, for the job's first appointment (as the store answers)."""
         appointments = self.appointments_for_job(job_id)
         if not appointments:
             return None
         first = appointments[0]
-        return {"id": job_id, "job_id": job_id, "appointment_id": first.id, "start": first.start,
-                "arrival_window_start": first.arrival_window_start, "arrival_window_end": first.arrival_window_end,
-                "created_on": NOW - timedelta(days=3), "created_by_id": TECHNICIANS[1].id}
+        return d.BookedLogEntry(job_id, job_id, appointment_id=first.id, start=first.start,
+                                arrival_window_start=first.arrival_window_start,
+                                arrival_window_end=first.arrival_window_end, created_on=NOW - timedelta(days=3),
+                                created_by_id=TECHNICIANS[1].id)
 
     def booked_log_read_on(self, job_id: int) -> datetime | None:
         return NOW - timedelta(minutes=5)
 
-    def job_types(self) -> list[Named]:
-        return JOB_TYPES
+    def customer(self, customer_id: int) -> d.Customer | None:
+        return self.customers.get(customer_id)
 
-    def business_units(self) -> list[Named]:
-        return BUSINESS_UNITS
+    def location(self, location_id: int) -> d.Location | None:
+        return self.locations_by_id.get(location_id)
 
-    def technicians(self) -> list[Named]:
-        return TECHNICIANS
+    def locations(self) -> list[d.Location]:
+        return list(self.locations_by_id.values())
 
-    def employees(self) -> list[Named]:
+    def contacts_for(self, owner_kind: str, owner_id: int) -> list[d.Contact]:
         return []
 
-    def cancel_reasons(self) -> list[Named]:
+    # projects: none kept ---------------------------------------------------------------------------
+
+    def project(self, project_id: int) -> d.Project | None:
+        return None
+
+    def count_projects(self, query: ProjectQuery) -> int:
+        return 0
+
+    def projects_window(self, query: ProjectQuery, offset: int, limit: int) -> list[ProjectListRow]:
+        return []
+
+    def project_type(self, project_type_id: int) -> d.ProjectType | None:
+        return None
+
+    def notes_for_project(self, project_id: int) -> list[d.Note]:
+        return []
+
+    def project_statuses(self) -> list[d.ProjectStatus]:
+        return []
+
+    def sync_states(self) -> list[SyncState]:
+        return []
+
+    # reference lists -------------------------------------------------------------------------------
+
+    def job_types(self) -> list[d.JobType]:
+        return JOB_TYPES
+
+    def business_units(self) -> list[d.BusinessUnit]:
+        return BUSINESS_UNITS
+
+    def technicians(self) -> list[d.Technician]:
+        return TECHNICIANS
+
+    def employees(self) -> list[d.Employee]:
+        return EMPLOYEES
+
+    def cancel_reasons(self) -> list[d.Reason]:
         return CANCEL_REASONS
 
-    def hold_reasons(self) -> list[Named]:
+    def hold_reasons(self) -> list[d.Reason]:
         return HOLD_REASONS
 
-    def tag_types(self, *, include_inactive: bool = False) -> list[Named]:
+    def tag_types(self, *, include_inactive: bool = False) -> list[d.TagType]:
         return TAG_TYPES
 
-    # Calendar (the CacheStore calendar reads, on fixed data) -------------------------------
+    # the calendar (the CacheStore calendar reads, on fixed data) ------------------------------------
 
-    def zones(self) -> list[Named]:
+    def zones(self) -> list[d.Zone]:
         return ZONES
 
-    def teams(self) -> list[Named]:
-        return [Named(1, "Red Team"), Named(2, "Blue Team")]
+    def teams(self) -> list[d.Team]:
+        return TEAMS
+
+    def business_hours(self) -> d.BusinessHours | None:
+        return None  # the day view's default axis
+
+    def arrival_windows(self) -> list[d.ArrivalWindow]:
+        return []
 
     @property
-    def calendar(self) -> tuple[list[tuple[d.Appointment, str, str, str, str]], list[tuple[int, int, str]]]:
+    def calendar(self) -> tuple[list[CalendarRow], list[tuple[int, int, str]]]:
         if not hasattr(self, "_calendar"):
             self._calendar = _calendar(self)
         return self._calendar
 
-    def calendar_appointments(self, start: datetime, end: datetime) -> list[tuple[d.Appointment, str, str, str, str]]:
-        return [row for row in self.calendar[0] if start <= row[0].start < end]
+    def calendar_appointments(self, start: datetime, end: datetime) -> list[CalendarRow]:
+        return [row for row in self.calendar[0] if row[0].start is not None and start <= row[0].start < end]
 
     def calendar_assignments(self, start: datetime, end: datetime) -> list[tuple[int, int, str]]:
         ids = {row[0].id for row in self.calendar_appointments(start, end)}
         return [a for a in self.calendar[1] if a[0] in ids]
 
     def shifts_between(self, start: datetime, end: datetime) -> list[d.Shift]:
-        out = []
+        out: list[d.Shift] = []
         day = datetime(2025, 5, 12, tzinfo=timezone.utc)  # Monday of NOW's week
         for n in range(14):
             if (day + timedelta(days=n)).weekday() >= 5:
@@ -250,16 +297,19 @@ class FakeSource:
                 begin = day + timedelta(days=n, hours=8 if tech.id == 102 else 7)
                 shift = d.Shift(id=tech.id * 100 + n, technician_id=tech.id, kind="Normal", start=begin,
                                 end=begin + timedelta(hours=10))
-                if shift.start < end and shift.end > start:
+                if begin < end and begin + timedelta(hours=10) > start:
                     out.append(shift)
         return out
 
 
-def _calendar(source: FakeSource) -> tuple[list, list]:
+CalendarRow = tuple[d.Appointment, str, str, str, str]
+
+
+def _calendar(source: FakeSource) -> tuple[list[CalendarRow], list[tuple[int, int, str]]]:
     """Appointments for the week of NOW (Mon 12 - Sun 18 May 2025, UTC), each kind of signal on Wednesday."""
     rnd = random.Random(11)
-    rows: list = []
-    assignments: list = []
+    rows: list[CalendarRow] = []
+    assignments: list[tuple[int, int, str]] = []
     day0 = datetime(2025, 5, 12, tzinfo=timezone.utc)
     # (day offset, start hour, hours, window hours or 0, status, confirmed, technicians)
     plan = [
@@ -304,10 +354,11 @@ class OverlapSource(FakeSource):
     08:00 (one more sub-row than a lane shows, STACK_SHOWN = 3, when the cursor is elsewhere)."""
 
     @property
-    def calendar(self):
+    def calendar(self) -> tuple[list[CalendarRow], list[tuple[int, int, str]]]:
         plan = [(9, 4, (101,)), (9.5, 4, (101,)), (10, 4, (101,)), (14, 2, (101,)), (9, 2, (102,)),
                 *((8, 3, ()) for _ in range(3 + 1)), (22, 4, (100,))]
-        rows, assignments = [], []
+        rows: list[CalendarRow] = []
+        assignments: list[tuple[int, int, str]] = []
         for n, (hour, hours, techs) in enumerate(plan):
             job = self.rows[n]
             start = _OVERLAP_DAY + timedelta(hours=hour)
@@ -327,7 +378,7 @@ FEEDS = [("job_types", "list"), ("project_statuses", "list"), ("technicians", "e
          ("job_notes", "export"), ("project_notes", "export")]
 
 
-def fixed_store(path: Any) -> Any:
+def fixed_store(path: Path) -> CacheStore:
     """A CacheStore with fixed projects, customers, jobs, notes, sync states and an outbox holding one
     pending, one refused and one conflict write (times relative to ``NOW``)."""
     from jpm_tui.cache.outbox import Outbox
@@ -391,21 +442,22 @@ def fixed_store(path: Any) -> Any:
 
 
 class FakeLive:
-    """What the sync screen reads from ``app.live``, frozen: no loop, no network."""
+    """What the board asks of ``app.live``, frozen and offline: no loop, no network; writes are queued in the
+    real outbox of ``store`` and never sent (a ``LiveSession``)."""
 
-    def __init__(self, store: Any) -> None:
+    def __init__(self, store: CacheStore) -> None:
         from jpm_tui.cache.live import LiveState
         from jpm_tui.cache.outbox import Outbox
         from jpm_tui.cache.sync import SyncProgress
 
         self.store = store
-        self.outbox = Outbox(store)
-        self.engine = None
-        self.state = LiveState(last_sync=NOW - timedelta(minutes=3), outbox=3)
+        self.outbox: Outbox = Outbox(store)
+        self.engine: SyncEngine | None = None
+        self.state: LiveState = LiveState(last_sync=NOW - timedelta(minutes=3), outbox=3)
         self.running = True
         self.paused = False
         self.resync_requested: list[str] = []
-        self.progress = {
+        self.progress: dict[str, SyncProgress] = {
             "job_types": SyncProgress("job_types", pages=1, records=12, done=True, has_more=False, kind="list",
                                       total_records=100, records_per_second=240.0),
             "projects": SyncProgress("projects", pages=2, records=30, done=True, has_more=False, total_records=630,
@@ -418,15 +470,41 @@ class FakeLive:
     def feed_names(self) -> list[str]:
         return [name for name, _kind in FEEDS]
 
-    async def run(self, on_change: Any, on_progress: Any = None) -> None:
+    async def run(self, on_change: Callable[[LiveState], None],
+                  on_progress: Callable[[SyncProgress], None] | None = None) -> None:
         """Nothing to run: the state above stays as it is (returns at once, so tests can wait for workers)."""
 
     async def aclose(self) -> None:
         pass
 
-    async def submit(self, command: Any) -> Any:
-        """Offline: the write is queued, never sent."""
+    async def refresh_booked_log(self, job_id: int) -> bool:
+        return False  # offline: nothing is read
+
+    async def enqueue(self, command: d.Command) -> OutboxEntry:
         return self.outbox.enqueue(command)
+
+    async def retry(self, entry_id: int) -> OutboxEntry:
+        """Offline: back to pending, not sent."""
+        self.outbox.retry(entry_id)
+        return self.outbox.get(entry_id)
+
+    async def confirm(self, entry_id: int) -> OutboxEntry:
+        return await self.outbox.confirm(entry_id)
+
+    async def drop(self, entry_id: int) -> OutboxEntry:
+        return self.outbox.drop(entry_id)
 
     def sync_now(self) -> None:
         pass
+
+    def pause(self) -> None:
+        self.paused = True
+
+    def resume(self) -> None:
+        self.paused = False
+
+    def resync(self, feed: str) -> str:
+        """As ``LiveCache`` before its sync started (no engine: nothing to resync)."""
+        from jpm_tui.cache.sync import SyncError
+
+        raise SyncError("the sync has not started yet")

@@ -55,7 +55,8 @@ async def test_cursor_moves_and_enter_opens_that_job(source):
         assert isinstance(app.screen, JobDetailScreen)
         text = widget_text(app.screen.query_one("#detail-content"))
         assert f"Job {expected}" in text
-        assert source.jobs[source.rows[3].id].location_address in text
+        location = source.location(source.jobs[source.rows[3].id].location_id or 0)
+        assert location is not None and f"{location.street}, {location.city}, AZ 85281" in text
         await pilot.press("escape")
         assert isinstance(app.screen, JobsScreen)
         assert table_of(app).cursor == 3
@@ -118,10 +119,10 @@ async def test_each_keystroke_searches_at_once(source):
         await settle(pilot)
         await pilot.press("slash", "h")
         await settle(pilot)
-        assert table_of(app).query.text == ""  # one letter: not yet
+        assert table_of(app).list_query.text == ""  # one letter: not yet
         await pilot.press("a")
         await settle(pilot)  # no waiting out a debounce timer: the reads are workers, settle waits for them
-        assert table_of(app).query.text == "ha"
+        assert table_of(app).list_query.text == "ha"
         assert f"{source.count_jobs(JobQuery(text='ha'))} matching" in filter_bar_text(app)
 
 
@@ -227,7 +228,7 @@ async def test_the_filter_bar_cuts_a_long_summary_and_keeps_the_count_and_sort(s
     app = make_app(source)
     async with app.run_test(size=(80, 24)) as pilot:
         await settle(pilot)
-        app.screen.set_query(table_of(app).query, view_name="A view with a very long name " * 3)
+        app.screen.set_query(table_of(app).list_query, view_name="A view with a very long name " * 3)
         await pilot.pause()
         summary, count = filter_bar_text(app).split("200 matching")
         assert summary.startswith(" A view with a very long name") and summary.rstrip().endswith("…")
@@ -255,7 +256,7 @@ async def test_the_job_table_has_the_store_bookmark_its_query_and_stops_on_a_new
     store.bookmark_job_list = slow_step
     app = make_app(store)
     async with app.run_test(size=(120, 40)) as pilot:
-        first = table_of(app).query
+        first = table_of(app).list_query
         for _ in range(200):  # not settle(): it would wait for the whole walk
             if len(walked) >= 3:
                 break
@@ -263,7 +264,7 @@ async def test_the_job_table_has_the_store_bookmark_its_query_and_stops_on_a_new
         assert walked and set(walked) == {first}
         await pilot.press("r")  # reverse the sort: a new query
         await settle(pilot)
-        second = table_of(app).query
+        second = table_of(app).list_query
         assert second != first
         stopped = walked.index(second)
         assert set(walked[stopped:]) == {second} and 3 <= stopped < 100
@@ -302,8 +303,8 @@ async def test_untrusted_text_renders_literally():
     source = FakeSource(20)
     evil = "[bold red]x[/] \x1b[31mred\x1b]0;pwned\x07 \x1b[2Jtail"
     source.rows[0] = dataclasses.replace(source.rows[0], summary=evil, customer="[link=http://x]Acme[/link]")
-    job = source.jobs[source.rows[0].id]
-    job.summary = evil
+    job_id = source.rows[0].id
+    source.jobs[job_id] = dataclasses.replace(source.jobs[job_id], summary=evil)
     app = make_app(source)
     async with app.run_test(size=(160, 30)) as pilot:
         await settle(pilot)
@@ -439,7 +440,7 @@ async def test_filter_form_applies(source):
         form.query_one("#f-from").value = "2025-05-20"
         await pilot.press("ctrl+s")
         await settle(pilot)
-        query = table_of(app).query
+        query = table_of(app).list_query
         assert query.business_unit_ids == (11,)
         n = source.count_jobs(query)
         assert f"{n} matching" in filter_bar_text(app)
@@ -480,7 +481,7 @@ async def test_export_json_streams_an_array_of_the_view(source, tmp_path):
         await settle(pilot)
         (path,) = tmp_path.glob("jobs-*.json")
         jobs = json.loads(path.read_text())
-        status = app.screen.table.query.statuses[0]
+        status = app.screen.table.list_query.statuses[0]
         assert len(jobs) == source.count_jobs(JobQuery(statuses=(status,))) > 0
         assert {j["status"] for j in jobs} == {status}
         assert jobs[0]["modified"].startswith("2025-")  # datetimes as ISO text

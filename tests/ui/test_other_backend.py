@@ -78,10 +78,10 @@ async def test_the_filter_form_and_the_status_key_offer_its_statuses():
         await settle(pilot)
         await pilot.press("s")
         await settle(pilot)
-        assert app.screen.query_one(JobTable).query.statuses == ("Pending",)
+        assert app.screen.query_one(JobTable).list_query.statuses == ("Pending",)
         await pilot.press("p")
         await settle(pilot)
-        assert app.screen.query_one(JobTable).query.priorities == ("urgent",)  # most urgent first
+        assert app.screen.query_one(JobTable).list_query.priorities == ("urgent",)  # most urgent first
         await pilot.press("f")
         await settle(pilot)
         assert isinstance(app.screen, FilterForm)

@@ -78,7 +78,7 @@ def writable_board(status: str | None = None):
     """The fixed board with an (offline) outbox: one write refused by the server, one queued."""
     source = FakeSource(200)
     if status is not None:
-        source.jobs[OPENED] = dataclasses.replace(source.jobs[OPENED], status=status)
+        source.jobs[OPENED] = dataclasses.replace(source.jobs[OPENED], status=d.JobStatus(status))
     live = FakeLive(CacheStore(Path(tempfile.mkdtemp()) / "cache.db"))
     live.outbox.enqueue(d.EditJob(OPENED, {"summary": ""}))
     return make_app(source, inline=True, live=live)

@@ -242,7 +242,7 @@ async def test_save_the_current_view_into_the_config(source, session):
         await settle(pilot)
         await pilot.press("p", "s")  # a priority and a status
         await settle(pilot)
-        query = app.screen.table.query
+        query = app.screen.table.list_query
         await pilot.press("V", *"Urgent work", "enter")
         await settle(pilot)
         assert any("View 'Urgent work' saved to" in n for n in notes(app))
@@ -254,7 +254,7 @@ async def test_save_the_current_view_into_the_config(source, session):
         await settle(pilot)
         await pilot.press("2")  # the new view is the second number key
         await settle(pilot)
-        assert app.screen.table.query == query and app.screen.view_name == "Urgent work"
+        assert app.screen.table.list_query == query and app.screen.view_name == "Urgent work"
     from jpm_tui.ui.views import filters_from_query, view_from_filters
 
     assert view_from_filters("x", filters_from_query(query, timezone.utc), timezone.utc).query == query

@@ -15,7 +15,7 @@ from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
 from datetime import date, datetime, timedelta, tzinfo
-from typing import Any, ClassVar
+from typing import ClassVar
 
 from rich.text import Text
 from textual.app import ComposeResult
@@ -388,7 +388,7 @@ class CalendarScreen(BoardScreen):
         start = item.start or self.now
         return Times(start, item.end or start + timedelta(hours=1), item.window_start, item.window_end)
 
-    def _windows(self) -> list[Any]:
+    def _windows(self) -> list[d.ArrivalWindow]:
         """The cached arrival windows the times form offers (active ones, earliest first)."""
         return list(self.data.arrival_windows) if self.data is not None else []
 

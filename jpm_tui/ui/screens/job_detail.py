@@ -8,7 +8,7 @@ the cache has, or says the booked log is not cached yet."""
 from __future__ import annotations
 
 import json
-from datetime import timedelta, timezone
+from datetime import datetime, timedelta, timezone
 import logging
 from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -23,12 +23,13 @@ from textual.containers import VerticalScroll
 from textual.widgets import Static
 
 from ...cache.outbox import Outbox, OutboxEntry, OutboxState
-from ...cache.store import ProjectQuery
+from ...cache.store import ProjectListRow, ProjectQuery
 from ...provider import domain as d
 from ...provider.workflow import FormContext
 from ..commands import binding_help
 from ..format import local, when
 from ..planned_vs_real import planned_vs_real
+from ..source import JobDetailSource
 from ..text import clean, plain
 from ..widgets.virtual_table import PRIORITY_CLASSES, STATUS_CLASSES, priority_class, status_class
 from .record import RecordScreen
@@ -75,16 +76,16 @@ _JOB_ACTION_NAMES = frozenset(_ACTION_WORDS)
 class JobDetail:
     """Everything the detail screen shows, read in one go on the reader thread."""
 
-    job: Any
-    appointments: Sequence[Any] = ()
+    job: d.Job
+    appointments: Sequence[d.Appointment] = ()
     technicians: Mapping[int, str] = field(default_factory=dict)
     """The technicians' names on each appointment, by appointment id."""
-    notes: Sequence[Any] = ()
-    history: Sequence[Any] = ()
-    canceled_log: Sequence[Any] = ()
-    booked_log: Any = None
+    notes: Sequence[d.Note] = ()
+    history: Sequence[d.HistoryEntry] = ()
+    canceled_log: Sequence[d.CanceledLogEntry] = ()
+    booked_log: d.BookedLogEntry | None = None
     """The job's booked log as cached (None: none, or not read yet; ``booked_log_read_on`` tells which)."""
-    booked_log_read_on: Any = None
+    booked_log_read_on: datetime | None = None
     """When the cache last read the booked log from the server (None: never, so "not cached yet")."""
     booked_log_kept: bool = False
     """The source keeps booked logs (the cache does); without it the detail has no Booked section."""
@@ -93,10 +94,10 @@ class JobDetail:
     """Writes queued against the job or its appointments and not done yet (failed ones included)."""
     overlay: dict[str, Any] = field(default_factory=dict)
     appointment_overlays: dict[int, dict[str, Any]] = field(default_factory=dict)
-    customer_projects: Sequence[Any] = ()
+    customer_projects: Sequence[ProjectListRow] = ()
 
 
-def load_detail(source: Any, job_id: int, outbox: Outbox | None = None) -> JobDetail | None:
+def load_detail(source: JobDetailSource, job_id: int, outbox: Outbox | None = None) -> JobDetail | None:
     job = source.job(job_id)
     if job is None:
         return None
@@ -131,7 +132,7 @@ def load_detail(source: Any, job_id: int, outbox: Outbox | None = None) -> JobDe
     return detail
 
 
-def _people_and_places(source: Any, job: Any) -> dict[str, Any]:
+def _people_and_places(source: JobDetailSource, job: d.Job) -> dict[str, Any]:
     """The customer, the location and their contacts, when the source keeps CRM records (the cache does)."""
     if not hasattr(source, "contacts_for"):
         return {}
@@ -145,7 +146,7 @@ def _people_and_places(source: Any, job: Any) -> dict[str, Any]:
     return {"customer": customer, "location": location, "contacts": contacts, "project": project}
 
 
-def _tags(source: Any, job: Any, customer: Any, location: Any) -> dict[str, list[str]]:
+def _tags(source: JobDetailSource, job: d.Job, customer: d.Customer | None, location: d.Location | None) -> dict[str, list[str]]:
     """Tag names on the job, its customer and its location (``d.tag_ids``), by the cached tag types; an id
     the cache does not know shows as ``#id``. Inactive tag types still name the tags that use them."""
     read = getattr(source, "tag_types", None)
@@ -762,7 +763,7 @@ class JobDetailScreen(RecordScreen):
                         lambda picked: d.UnlinkAssets(self.job_id, (int(picked.value),)))
 
 
-def _customer_projects(source: Any, customer_id: int | None) -> list[Any]:
+def _customer_projects(source: JobDetailSource, customer_id: int | None) -> list[ProjectListRow]:
     """The projects a job may join: ServiceTitan only attaches a job to a project of the same customer."""
     if not customer_id or not hasattr(source, "projects_window"):
         return []

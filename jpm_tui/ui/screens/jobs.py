@@ -10,7 +10,7 @@ from collections.abc import Sequence
 from concurrent.futures import Future
 from datetime import datetime
 from pathlib import Path
-from typing import Any, ClassVar, TextIO
+from typing import TYPE_CHECKING, Any, ClassVar, TextIO
 
 from textual import on, work
 from textual.app import ComposeResult
@@ -24,6 +24,9 @@ from ..widgets.job_table import COLUMNS, TEXT_COUNT_CAP, JobTable
 from .filter_form import FilterForm, describe_filters
 from .table_screen import SearchInput, TableScreen, cycle
 
+if TYPE_CHECKING:  # the dialogs load with the first one opened, not at start-up
+    from .modals import Written
+
 __all__ = ["JobsScreen"]
 
 EXPORT_CHUNK = 1000
@@ -35,13 +38,13 @@ _VIEW_KEYS = [
 
 
 class _CsvRows:
-    def __init__(self, handle: Any) -> None:
+    def __init__(self, handle: TextIO) -> None:
         import csv  # on the first export, not at start-up (~5 ms)
 
         self.writer = csv.writer(handle)
         self.fields: list[str] = []
 
-    def write(self, rows: Sequence[Any]) -> None:
+    def write(self, rows: Sequence[JobListRow]) -> None:
         if rows and not self.fields:
             self.fields = [f.name for f in dataclasses.fields(rows[0])]
             self.writer.writerow(self.fields)
@@ -55,12 +58,12 @@ class _CsvRows:
 class _JsonRows:
     """A JSON array written a chunk at a time (a million jobs never sit in memory at once)."""
 
-    def __init__(self, handle: Any) -> None:
+    def __init__(self, handle: TextIO) -> None:
         self.handle = handle
         self.first = True
         handle.write("[")
 
-    def write(self, rows: Sequence[Any]) -> None:
+    def write(self, rows: Sequence[JobListRow]) -> None:
         for row in rows:
             self.handle.write("\n" if self.first else ",\n")
             self.first = False
@@ -168,7 +171,7 @@ class JobsScreen(TableScreen):
     # ------------------------------------------------------------------ filter bar
 
     def _show_filters(self) -> None:
-        query = self.table.query
+        query = self.table.list_query
         self.query_one(FilterBar).show(
             clean(self.view_name), list(describe_filters(query, self.board.lookup_name, self.board.tz)),
             matching=self.match_count, capped=bool(query.text) and self.match_count == TEXT_COUNT_CAP,
@@ -179,7 +182,7 @@ class JobsScreen(TableScreen):
     def set_query(self, query: JobQuery, *, view_name: str | None = None) -> None:
         if view_name is not None:
             self.view_name = view_name
-        if query == self.table.query:
+        if query == self.table.list_query:
             self._show_filters()
         else:  # shown with the new count, in the frame that shows the new rows
             self.table.set_query(query)
@@ -190,32 +193,32 @@ class JobsScreen(TableScreen):
         self._show_filters()
 
     @on(JobTable.JobSelected)
-    def _open_job(self, message: JobTable.JobSelected) -> None:
+    def _open_job(self, message: JobTable.Selected) -> None:
         self.board.open_job(message.row_id)
 
     # ------------------------------------------------------------------ quick filters, sort, views
 
     def action_cycle_status(self) -> None:
         statuses = tuple(s.value for s in self.board.workflow.job_statuses)
-        self._change(statuses=cycle(tuple(self.table.query.statuses), statuses))
+        self._change(statuses=cycle(tuple(self.table.list_query.statuses), statuses))
 
     def action_cycle_priority(self) -> None:
         priorities = tuple(p.value for p in self.board.workflow.priorities_by_rank)
-        self._change(priorities=cycle(tuple(self.table.query.priorities), priorities))
+        self._change(priorities=cycle(tuple(self.table.list_query.priorities), priorities))
 
     def action_sort(self, step: int) -> None:
         keys = [c.key for c in COLUMNS]
-        current = self.table.query.sort
+        current = self.table.list_query.sort
         index = keys.index(current) if current in keys else -step
         self._change(sort=keys[(index + step) % len(keys)], descending=False)
 
     def action_reverse(self) -> None:
-        self._change(descending=not self.table.query.descending)
+        self._change(descending=not self.table.list_query.descending)
 
     def action_view(self, number: int) -> None:
         if number == 0:
-            query = dataclasses.replace(JobQuery(), sort=self.table.query.sort,
-                                        descending=self.table.query.descending)
+            query = dataclasses.replace(JobQuery(), sort=self.table.list_query.sort,
+                                        descending=self.table.list_query.descending)
             self.set_query(query, view_name="All jobs")
         elif number <= min(len(self.views), 9):
             view = self.views[number - 1]
@@ -223,10 +226,10 @@ class JobsScreen(TableScreen):
 
     def action_save_view(self) -> None:
         """Name the current filters and sort; they become a view (a number key) and a config ``[[views]]``."""
-        def save(written: Any) -> None:
+        def save(written: Written | None) -> None:
             if written is None:
                 return
-            view = self.board.save_view(written.text, self.table.query)
+            view = self.board.save_view(written.text, self.table.list_query)
             self.view_name = view.name
             self._show_filters()
             number = next((n for n, v in enumerate(self.views, 1) if v is view), None)
@@ -243,7 +246,7 @@ class JobsScreen(TableScreen):
             if query is not None:
                 self.set_query(query)
 
-        self.app.push_screen(FilterForm(self.table.query, self.board.filter_choices()), apply)
+        self.app.push_screen(FilterForm(self.table.list_query, self.board.filter_choices()), apply)
 
     # ------------------------------------------------------------------ copy and export
 
@@ -265,7 +268,7 @@ class JobsScreen(TableScreen):
                         severity="error", markup=False, timeout=15)
             return
         self.notify(f"Exporting {count(self.match_count)} jobs to {path}…", markup=False)
-        self._export(self.table.query, path, handle, fmt)
+        self._export(self.table.list_query, path, handle, fmt)
 
     def action_open_link(self) -> None:
         job_id = self.table.cursor_job_id

@@ -5,19 +5,22 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import timedelta, timezone
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from ...provider import domain as d
 from ..format import local
 from ..text import clean
 from .modals import Choice, ConfirmScreen, PickerScreen, TextEntryScreen, ask
 
+if TYPE_CHECKING:
+    from ..app import JpmApp
+
 __all__ = ["new_job"]
 
 
-async def new_job(board: Any) -> None:
+async def new_job(board: JpmApp) -> None:
     """Open the chain of dialogs on ``board`` (the app); Esc in any of them ends it with nothing queued."""
-    def read() -> list[tuple[Any, Any]]:  # on the reader thread: SQL
+    def read() -> list[tuple[d.Location, d.Customer | None]]:  # on the reader thread: SQL
         source = board.source
         return [(loc, source.customer(loc.customer_id) if loc.customer_id else None) for loc in source.locations()]
 

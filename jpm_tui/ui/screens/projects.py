@@ -16,18 +16,19 @@ from textual.binding import Binding, BindingType
 from textual.containers import VerticalScroll
 from textual.widgets import Static
 
-from ...cache.outbox import OutboxEntry
+from ...cache.outbox import Outbox, OutboxEntry
 from ...cache.store import ProjectQuery
 from ...provider import domain as d
 from ..format import count, when
-from ..source import JobQuery
+from ..source import JobQuery, ProjectDetailSource
 from ..text import clean, plain
 from ..widgets.filter_bar import FilterBar
 from ..widgets.job_table import JobTable
 from ..widgets.project_table import PROJECT_COLUMNS, ProjectTable
 from ..widgets.virtual_table import STATUS_CLASSES, status_class
+from ..writes import Writes
 from .record import RecordScreen
-from .modals import Choice, ConfirmScreen, PickerScreen, TextEntryScreen, ask
+from .modals import Choice, ConfirmScreen, PickerScreen, TextEntryScreen
 from .table_screen import SearchInput, TableScreen, cycle
 
 __all__ = ["ProjectDetail", "ProjectDetailScreen", "ProjectsScreen", "load_project"]
@@ -68,11 +69,10 @@ class ProjectsScreen(TableScreen):
 
     def _read_statuses(self) -> tuple[str, ...]:
         """The statuses to cycle through: the configured ones in their order (cache SQL: reader thread)."""
-        read = getattr(self.board.source, "project_statuses", None)
-        return tuple(dict.fromkeys(clean(s.name) for s in read() if s.name)) if read is not None else ()
+        return tuple(dict.fromkeys(clean(s.name) for s in self.board.source.project_statuses() if s.name))
 
     def _show_filters(self) -> None:
-        query: ProjectQuery = self.table.query
+        query: ProjectQuery = self.table.list_query
         parts = []
         if query.text:
             parts.append(f"“{clean(query.text)}”")
@@ -97,20 +97,20 @@ class ProjectsScreen(TableScreen):
         if not self.statuses:
             self.notify("No project statuses in the cache yet.", severity="warning", markup=False)
             return
-        self._change(statuses=cycle(tuple(self.table.query.statuses), self.statuses))
+        self._change(statuses=cycle(tuple(self.table.list_query.statuses), self.statuses))
 
     def action_sort(self) -> None:
-        current = self.table.query.sort
+        current = self.table.list_query.sort
         index = PROJECT_SORTS.index(current) if current in PROJECT_SORTS else -1
         self._change(sort=PROJECT_SORTS[(index + 1) % len(PROJECT_SORTS)], descending=False)
 
     def action_reverse(self) -> None:
-        self._change(descending=not self.table.query.descending)
+        self._change(descending=not self.table.list_query.descending)
 
     def action_clear_filters(self) -> None:
         self.search_input.value = ""
         self._hide_search()
-        self.set_query(ProjectQuery(sort=self.table.query.sort, descending=self.table.query.descending))
+        self.set_query(ProjectQuery(sort=self.table.list_query.sort, descending=self.table.list_query.descending))
 
 
 # ============================================================================================ detail
@@ -120,16 +120,16 @@ class ProjectsScreen(TableScreen):
 class ProjectDetail:
     """What the project detail shows, read in one go on the reader thread."""
 
-    project: Any
-    customer: Any = None
-    location: Any = None
-    project_type: Any = None
-    notes: Sequence[Any] = ()
+    project: d.Project
+    customer: d.Customer | None = None
+    location: d.Location | None = None
+    project_type: d.ProjectType | None = None
+    notes: Sequence[d.Note] = ()
     pending: Sequence[OutboxEntry] = ()
     """Writes queued against the project (notes) and not done yet (failed ones included)."""
 
 
-def load_project(source: Any, project_id: int, outbox: Any = None) -> ProjectDetail | None:
+def load_project(source: ProjectDetailSource, project_id: int, outbox: Outbox | None = None) -> ProjectDetail | None:
     project = source.project(project_id)
     if project is None:
         return None
@@ -167,7 +167,7 @@ class ProjectDetailScreen(RecordScreen):
         super().__init__()
         self.project_id = project_id
         self.detail: ProjectDetail | None = None
-        self.customer_jobs: list[Any] = []
+        self.writes = Writes(self.board, self._ACTIONS)
 
     def compose_body(self) -> ComposeResult:
         with VerticalScroll(id="project-body"):
@@ -254,8 +254,8 @@ class ProjectDetailScreen(RecordScreen):
         customer = detail.customer.name if detail.customer is not None else (
             f"customer {project.customer_id}" if project.customer_id else "—")
         location = detail.location
-        place = ", ".join(p for p in (getattr(location, "name", ""), getattr(location, "street", ""),
-                                      getattr(location, "city", "")) if p) if location is not None else "—"
+        place = (", ".join(p for p in (location.name, location.street, location.city) if p)
+                 if location is not None else "—")
         table = Table.grid(padding=(0, 2))
         table.add_column(style=self._style("project-detail--label"), no_wrap=True, min_width=12)
         table.add_column(overflow="fold")
@@ -307,13 +307,9 @@ class ProjectDetailScreen(RecordScreen):
     def action_back(self) -> None:
         self.app.pop_screen()
 
-    def _ask(self, screen: Any, then: Any) -> None:
-        ask(self.app, screen, then)
-
     def action_add_note(self) -> None:
-        self._ask(TextEntryScreen(f"Note on {self._words}", multiline=True, flag="Pin to top"),
-                  lambda written: self.board.queue(d.AddProjectNote(self.project_id, written.text,
-                                                                     pin_to_top=written.flag)))
+        self.writes.ask(TextEntryScreen(f"Note on {self._words}", multiline=True, flag="Pin to top"),
+                        lambda written: d.AddProjectNote(self.project_id, written.text, pin_to_top=written.flag))
 
     async def action_attach_job(self) -> None:
         assert self.detail is not None
@@ -329,9 +325,9 @@ class ProjectDetailScreen(RecordScreen):
         if not choices:
             self.notify("The customer has no other cached jobs to attach.", severity="warning", markup=False)
             return
-        self._ask(PickerScreen(f"Attach a job of {clean(self.detail.customer.name if self.detail.customer else '')}"
-                               f" to {self._words}", choices),
-                  lambda picked: self.board.queue(d.AttachJobToProject(int(picked.value), self.project_id)))
+        customer = clean(self.detail.customer.name if self.detail.customer else "")
+        self.writes.ask(PickerScreen(f"Attach a job of {customer} to {self._words}", choices),
+                        lambda picked: d.AttachJobToProject(int(picked.value), self.project_id))
 
     def _in_this_project(self, job_id: int) -> bool:
         return self.detail is not None and job_id in tuple(self.detail.project.job_ids or ())
@@ -341,5 +337,5 @@ class ProjectDetailScreen(RecordScreen):
         if row is None:
             return
         self.board.remember_name("job", row.id, f"job {clean(row.number)}")
-        self._ask(ConfirmScreen("Detach job", f"Take job {clean(row.number)} out of {self._words}?"),
-                  lambda _yes: self.board.queue(d.DetachJobFromProject(row.id)))
+        self.writes.ask(ConfirmScreen("Detach job", f"Take job {clean(row.number)} out of {self._words}?"),
+                        lambda _yes: d.DetachJobFromProject(row.id))

@@ -11,6 +11,7 @@ from __future__ import annotations
 import json
 from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Any, ClassVar
 
 from rich.console import Group
@@ -21,8 +22,10 @@ from textual.binding import Binding, BindingType
 from textual.widgets import DataTable, Static
 
 from ...cache.outbox import OPEN_STATES, OutboxEntry, OutboxError, OutboxState
+from ...cache.store.feed_state import SyncState
 from ...cache.sync import SyncError, SyncProgress
 from ..format import ago, when
+from ..source import SyncStateSource
 from ..text import clean, plain
 from .base import BoardScreen
 from .modals import ConfirmScreen, ReadingScreen
@@ -54,7 +57,7 @@ class FeedLine:
     records: int
     stored: int
     per_second: float
-    last_success: Any
+    last_success: datetime | None
     last_error: str
 
 
@@ -97,7 +100,7 @@ def _fraction(event: SyncProgress | None, stored_before: int) -> float | None:
     return None
 
 
-def feed_lines(names: Sequence[str], kinds: Mapping[str, str], states: Sequence[Any],
+def feed_lines(names: Sequence[str], kinds: Mapping[str, str], states: Sequence[SyncState],
                progress: dict[str, SyncProgress], *, running: bool, paused: bool,
                requested: Sequence[str] = ()) -> list[FeedLine]:
     """The feeds in ``names`` order, then any feed the cache knows that the provider no longer lists."""
@@ -211,10 +214,10 @@ class SyncScreen(BoardScreen):
     async def _load(self) -> None:
         board = self.board
         live = board.live
-        source: Any = live.store if live is not None else board.source
+        source: SyncStateSource = live.store if live is not None else board.source
 
-        def read() -> tuple[list[Any], list[OutboxEntry], dict[int, str]]:
-            states = list(source.sync_states()) if hasattr(source, "sync_states") else []
+        def read() -> tuple[list[SyncState], list[OutboxEntry], dict[int, str]]:
+            states = list(source.sync_states())
             entries = live.outbox.entries([s.value for s in OPEN_STATES]) if live is not None else []
             words = {e.id: live.outbox.describe(e) for e in entries} if live is not None else {}
             return states, entries, words

@@ -68,7 +68,7 @@ class TableScreen(BoardScreen):
         self.table.set_query(query)
 
     def _change(self, **changes: Any) -> None:
-        self.set_query(dataclasses.replace(self.table.query, **changes))
+        self.set_query(dataclasses.replace(self.table.list_query, **changes))
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         if action == "search":
@@ -93,7 +93,7 @@ class TableScreen(BoardScreen):
         self._apply_search(value)
 
     def _apply_search(self, value: str) -> None:
-        if value.strip() != self.table.query.text:
+        if value.strip() != self.table.list_query.text:
             self._change(text=value.strip())
 
     @on(Input.Submitted, "#search")

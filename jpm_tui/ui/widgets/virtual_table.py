@@ -204,7 +204,7 @@ class VirtualTable(ScrollView, Generic[Q, R], can_focus=True):
 
     def __init__(
         self,
-        source: Any,
+        source: object,
         query: Q,
         *,
         workflow: Workflow,
@@ -271,7 +271,8 @@ class VirtualTable(ScrollView, Generic[Q, R], can_focus=True):
     # ------------------------------------------------------------------ query and data
 
     @property
-    def query(self) -> Q:  # type: ignore[override]  # what the table lists; a table's DOM is never queried by name
+    def list_query(self) -> Q:
+        """What the table lists (``set_query`` shows another)."""
         return self._query
 
     def set_query(self, query: Q) -> None:
