@@ -20,7 +20,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from .auth import check_api_request, token_endpoint
 from .faults import ConnectionDropped, RateLimiter, is_api_path, mangling_send, plan_request
 from .http import ProblemError, json_response, problem
-from .state import SandboxState, iso
+from .state import SandboxState, World, iso
 
 MODULES = ("jpm", "dispatch", "settings", "crm")
 
@@ -183,27 +183,26 @@ def _module_routes() -> list[BaseRoute]:
 
 def build_state(
     *, jobs: int = 200, seed: int = 1, now: datetime | None = None, frozen: bool = False, hostile: bool = False,
-    **settings
+    at_scale: bool | None = None, **settings
 ) -> SandboxState:
     """A state loaded with the seeded generator's data (jpm_tui.sandbox.data) as of `now`.
 
     `frozen` also stops the clock at `now` (tests); otherwise the wall clock runs on. `hostile` puts the generator's
-    untrusted texts (markup, escapes, bidi) in the data. `settings` are SandboxState keyword arguments
+    untrusted texts (markup, escapes, bidi) in the data. `at_scale`: the world made on demand (data_at_scale);
+    None = from data_at_scale.AT_SCALE_FROM jobs on. `settings` are SandboxState keyword arguments
     (token_lifetime, rate_limit, export_page_size, ...).
     """
     state = SandboxState(seed=seed, now=now if frozen else None, **settings)
-    world = partial(_generate, seed, jobs, now or state.now(), hostile)  # same arguments, same world: the reset point
+    world = partial(_generate, seed, jobs, now or state.now(), hostile, at_scale)  # same world again: the reset point
     state.load(world(), again=world)
     return state
 
 
-def _generate(seed: int, jobs: int, now: datetime, hostile: bool) -> dict[str, list[dict]]:
-    try:
-        from .data import generate
-    except ModuleNotFoundError as exc:  # the generator is optional while it is being written
-        if exc.name != f"{__package__}.data":
-            raise
-        return {}
+def _generate(seed: int, jobs: int, now: datetime, hostile: bool, at_scale: bool | None) -> World:
+    from . import data, data_at_scale
+
+    scaled = jobs >= data_at_scale.AT_SCALE_FROM if at_scale is None else at_scale
+    generate = data_at_scale.generate if scaled else data.generate
     return generate(seed=seed, jobs=jobs, now=now, hostile=hostile)
 
 
