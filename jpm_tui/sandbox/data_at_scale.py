@@ -47,7 +47,7 @@ _ROWS: dict[str, tuple[str, int, int]] = {
     **{name: ("customer", ID_BASE[name], slots) for name, slots in _CUSTOMER_IDS.items()},
 }
 _KINDS = {"job": 1, "customer": 2}  # a family's stream is seeded by (seed, kind, index)
-_FAMILIES_KEPT = 4096  # the last families made: an export page, or a detail's several reads, makes each once
+_FAMILIES_KEPT = 16_384  # the last families made: the sync reads its feeds side by side, each family once for all
 _SLOTS = ((8 * HOUR, 150), (10 * HOUR + 1800, 150), (13 * HOUR, 150), (15 * HOUR + 1800, 150))  # start, minutes
 _INSTALL_SLOTS = ((8 * HOUR, 540),)
 
@@ -83,7 +83,10 @@ class _Fixed:
 
 class _Sites(Sequence[Record]):
     """Every customer's first site, made on demand (what a job or a project is booked at). A job reads only the
-    ids, which follow from the index: `whole` is off once the projects, which take the site's name, are made."""
+    ids, which follow from the index: `whole` is off once the projects, which take the site's name, are made. A
+    job's site is its customer's (`_ScaledWorld.customer_of_job`), whatever index it drew: jobs in id order then
+    go to customers in id order, so the first pages of the jobs and customers feeds go together (the demo's
+    board opens on them)."""
 
     def __init__(self, world: _ScaledWorld) -> None:
         self.world = world
@@ -95,8 +98,9 @@ class _Sites(Sequence[Record]):
     def __getitem__(self, index: Any) -> Any:
         if self.whole:
             return self.world.customer_family(index)["locations"][0]
-        return {"id": ID_BASE["locations"] + index * _CUSTOMER_IDS["locations"] + 1,
-                "customerId": ID_BASE["customers"] + index + 1}
+        customer = self.world.customer_of_job
+        return {"id": ID_BASE["locations"] + customer * _CUSTOMER_IDS["locations"] + 1,
+                "customerId": ID_BASE["customers"] + customer + 1}
 
 
 class _ProjectViews(Sequence[Record]):
@@ -120,6 +124,7 @@ class _ScaledWorld(_World):
         super().__init__(seed, jobs, now, hostile)
         self.seed = seed
         self.customer_count = max(20, self.jobs * 2 // 5)
+        self.customer_of_job = 0  # the customer of the job being made (about 2.5 jobs each, as in data.py)
         self.job_family = lru_cache(maxsize=_FAMILIES_KEPT)(self._job_family)
         self.customer_family = lru_cache(maxsize=_FAMILIES_KEPT)(self._customer_family)
 
@@ -199,6 +204,7 @@ class _ScaledWorld(_World):
             self._visits = [(begin, begin + kind.minutes * 60, *self._window(begin, day), (tech, None, 0, 0))]
             self.kinds = _Fixed(kind)  # type: ignore[assignment]
             self.unassigned_due, self.unassigned_owed, self.on_hold = self.rng.random(), 0, 1
+            self.customer_of_job = index * self.customer_count // max(1, self.jobs)
             self._job(index)
             return out
 
