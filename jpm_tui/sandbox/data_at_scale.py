@@ -46,6 +46,9 @@ _ROWS: dict[str, tuple[str, int, int]] = {
     **{name: ("job", ID_BASE[name], slots) for name, slots in _JOB_IDS.items() if name != "job_history"},
     **{name: ("customer", ID_BASE[name], slots) for name, slots in _CUSTOMER_IDS.items()},
 }
+# The keys that point at a family's parent records (what handlers look records up by: a job's appointments, ...)
+_PARENTS = {"job": (("jobId", "jobs"), ("appointmentId", "appointments")),
+            "customer": (("customerId", "customers"), ("locationId", "locations"))}
 _KINDS = {"job": 1, "customer": 2}  # a family's stream is seeded by (seed, kind, index)
 _FAMILIES_KEPT = 16_384  # the last families made: the sync reads its feeds side by side, each family once for all
 _SLOTS = ((8 * HOUR, 150), (10 * HOUR + 1800, 150), (13 * HOUR, 150), (15 * HOUR + 1800, 150))  # start, minutes
@@ -146,8 +149,21 @@ class _ScaledWorld(_World):
         world: World = {name: records for name, records in self.out.items() if name not in _ROWS}
         for name, (family, base, slots) in _ROWS.items():
             count = self.jobs if family == "job" else self.customer_count
-            world[name] = Generated(range(base + 1, base + count * slots + 1), self._maker(name, family, base, slots))
+            world[name] = Generated(range(base + 1, base + count * slots + 1), self._maker(name, family, base, slots),
+                                    {key: self._finder(name, family, parent) for key, parent in _PARENTS[family]})
         return world
+
+    def _finder(self, name: str, family: str, parent: str) -> Callable[[Any], list[int]]:
+        """The ids of `name` in the family of the `parent` record whose id is given (its only candidates)."""
+        made, count = (self.job_family, self.jobs) if family == "job" else (self.customer_family, self.customer_count)
+        _, base, slots = _ROWS[parent]
+
+        def find(parent_id: Any) -> list[int]:
+            if not isinstance(parent_id, int) or not base < parent_id <= base + count * slots:
+                return []
+            return [record["id"] for record in made((parent_id - base - 1) // slots)[name]]
+
+        return find
 
     def _installer(self, tech: Record) -> bool:
         return any(k.bu_id == tech["businessUnitId"] and k.job_class == "Install" for k in self.bookable)

@@ -153,6 +153,10 @@ class Collection:
             self._ordered = sorted(self._records)
         return [self._records[i] for i in self._ordered]
 
+    def where(self, key: str, value: Any) -> list[dict]:
+        """The records whose ``key`` is ``value`` (a job's appointments, a customer's contacts), in id order."""
+        return [record for record in self.values() if record.get(key) == value]
+
     def changed_after(self, seq: int) -> Iterator[tuple[int, dict]]:
         # walked in place (slicing copied the rest of the log on every page of an export: quadratic in its length);
         # a compaction meanwhile swaps in new lists and leaves these as they were
@@ -198,6 +202,8 @@ class Generated:
 
     ids: range
     make: Callable[[int], dict | None]
+    related: dict[str, Callable[[Any], Iterable[int]]] = field(default_factory=dict)
+    """key -> the ids whose record may have that key's value (``where`` reads those, not every record)."""
 
 
 class GeneratedCollection(Collection):
@@ -255,6 +261,17 @@ class GeneratedCollection(Collection):
             if record is not None:
                 yield self._first_seq + position + 1, record
         yield from super().changed_after(seq)
+
+    def where(self, key: str, value: Any) -> list[dict]:
+        candidates = self._base.related.get(key)
+        if candidates is None:
+            return super().where(key, value)
+        out = []
+        for id in sorted({*candidates(value), *self._records}):  # a kept record may have had the key changed
+            record = self._row(id) if id in self._base.ids else self._records.get(id)
+            if record is not None and record.get(key) == value:
+                out.append(record)
+        return out
 
     def changed_at(self, id: int) -> datetime | None:
         changed = super().changed_at(id)

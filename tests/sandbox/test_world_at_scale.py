@@ -12,7 +12,7 @@ import httpx
 import pytest
 
 from jpm_tui.sandbox import build_state, create_app, running_server
-from jpm_tui.sandbox.state import GeneratedCollection, SandboxState, parse_iso
+from jpm_tui.sandbox.state import Generated, GeneratedCollection, SandboxState, parse_iso
 
 from support.pinned_times import PINNED_NOW
 
@@ -121,3 +121,37 @@ def test_same_arguments_same_world(world: SandboxState) -> None:
         assert list(again[name].values()) == list(world[name].values()), name
     other = build_state(jobs=JOBS, seed=4, now=PINNED_NOW, frozen=True, at_scale=True)
     assert list(other["jobs"].values()) != list(world["jobs"].values())
+
+
+def test_canceling_a_job_at_scale_cancels_its_visit_and_logs_why(api: httpx.Client, world: SandboxState) -> None:
+    jobs, token = feed(api, jpm("export/jobs"))
+    job = next(j for j in jobs if j["jobStatus"] == "Scheduled")
+    reason = next(iter(world["job_cancel_reasons"].values()))["id"]
+    answer = api.put(f"/{jpm('jobs')}/{job['id']}/cancel", json={"reasonId": reason, "memo": "At scale"})
+    assert answer.status_code == 200, answer.text
+    appointment = api.get(f"/{jpm('appointments')}/{job['firstAppointmentId']}").json()
+    assert appointment["status"] == "Canceled"
+    logs = feed(api, jpm("export/job-canceled-logs"))[0]
+    assert [(log["jobId"], log["memo"]) for log in logs if log["memo"] == "At scale"] == [(job["id"], "At scale")]
+    assert [row["id"] for row in feed(api, jpm("export/jobs"), token)[0]] == [job["id"]]
+
+
+def test_a_lookup_by_parent_makes_only_that_family() -> None:
+    made: list[int] = []
+
+    def make(id: int) -> dict | None:
+        made.append(id)
+        return {"id": id, "jobId": 1000 + id // 2, "modifiedOn": "2026-11-01T00:00:00Z"}
+
+    parents = {"jobId": lambda job: [2 * (job - 1000), 2 * (job - 1000) + 1]}
+    world = {"appointments": Generated(range(0, 10_000), make, parents)}
+    state = SandboxState(now=PINNED_NOW)
+    state.load(world, again=lambda: world)
+    appointments = state["appointments"]
+    assert [a["id"] for a in appointments.where("jobId", 1007)] == [14, 15]
+    assert made == [14, 15]
+    moved = appointments.get(3)
+    assert moved is not None
+    moved["jobId"] = 1007
+    appointments.touch(moved)
+    assert [a["id"] for a in appointments.where("jobId", 1007)] == [3, 14, 15]
