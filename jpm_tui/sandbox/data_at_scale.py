@@ -101,7 +101,7 @@ class _Sites(Sequence[Record]):
     def __getitem__(self, index: Any) -> Any:
         if self.whole:
             return self.world.customer_family(index)["locations"][0]
-        customer = self.world.customer_of_job
+        customer = index if self.world.customer_of_job is None else self.world.customer_of_job
         return {"id": ID_BASE["locations"] + customer * _CUSTOMER_IDS["locations"] + 1,
                 "customerId": ID_BASE["customers"] + customer + 1}
 
@@ -127,7 +127,9 @@ class _ScaledWorld(_World):
         super().__init__(seed, jobs, now, hostile)
         self.seed = seed
         self.customer_count = max(20, self.jobs * 2 // 5)
-        self.customer_of_job = 0  # the customer of the job being made (about 2.5 jobs each, as in data.py)
+        self.customer_of_job: int | None = None  # that of the job being made (about 2.5 jobs each, as in data.py)
+        self._streams = {kind: random.Random() for kind in _KINDS}
+        self._names = {kind: [name for name, (family, _, _) in _ROWS.items() if family == kind] for kind in _KINDS}
         self.job_family = lru_cache(maxsize=_FAMILIES_KEPT)(self._job_family)
         self.customer_family = lru_cache(maxsize=_FAMILIES_KEPT)(self._customer_family)
 
@@ -145,6 +147,8 @@ class _ScaledWorld(_World):
         self._grid = [(tech, start, minutes) for tech in self.technicians
                       for start, minutes in (_INSTALL_SLOTS if self._installer(tech) else _SLOTS)]
         self._dates = self._booking_days()
+        self._fitting = {(tech["businessUnitId"], minutes): self._kinds_for(tech["businessUnitId"], minutes)
+                         for tech, _, minutes in self._grid}
         self.projects = _ProjectViews(self.projects)  # type: ignore[assignment]
         world: World = {name: records for name, records in self.out.items() if name not in _ROWS}
         for name, (family, base, slots) in _ROWS.items():
@@ -164,6 +168,11 @@ class _ScaledWorld(_World):
             return [record["id"] for record in made((parent_id - base - 1) // slots)[name]]
 
         return find
+
+    def _kinds_for(self, bu_id: int, minutes: int) -> list[_JobKind]:
+        """The business unit's job kinds that fit a slot of `minutes` with a half hour to spare (all, if none)."""
+        kinds = [k for k in self.bookable if k.bu_id == bu_id]
+        return [k for k in kinds if k.minutes <= minutes - 30] or kinds
 
     def _installer(self, tech: Record) -> bool:
         return any(k.bu_id == tech["businessUnitId"] and k.job_class == "Install" for k in self.bookable)
@@ -194,11 +203,13 @@ class _ScaledWorld(_World):
 
     @contextmanager
     def _family(self, kind: str, index: int, ids: dict[str, int]) -> Iterator[dict[str, list[Record]]]:
-        """Make one family: its own random stream and ids, its records collected apart (a job's family makes its
-        customer's on the way, so what was being made is put back after)."""
+        """Make one family: its own random stream and ids, its records collected apart; what was being made before
+        is put back after (the projects, made at the start, make their sites' customers). A kind's stream is one
+        generator seeded again for each family: a new one costs more than the seeding."""
         saved = self.rng, self.out, self.id
-        self.rng = random.Random(self.seed * 100_000_000 + _KINDS[kind] * 10_000_000 + index)
-        self.out = {name: [] for name, (family, _, _) in _ROWS.items() if family == kind}
+        self.rng = stream = self._streams[kind]
+        stream.seed(self.seed * 100_000_000 + _KINDS[kind] * 10_000_000 + index)
+        self.out = {name: [] for name in self._names[kind]}
         self.id = _FamilyIds(index, ids)  # type: ignore[assignment]
         try:
             yield self.out
@@ -214,14 +225,16 @@ class _ScaledWorld(_World):
         with self._family("job", index, _JOB_IDS) as out:
             tech, start, minutes = self._grid[index % len(self._grid)]
             day = self._dates[index // len(self._grid)]
-            fits = [k for k in self.bookable if k.bu_id == tech["businessUnitId"] and k.minutes <= minutes - 30]
-            kind = data._pick(self.rng, fits or [k for k in self.bookable if k.bu_id == tech["businessUnitId"]])
+            kind = data._pick(self.rng, self._fitting[(tech["businessUnitId"], minutes)])
             begin = day + start + data._randrange(self.rng, 0, 2) * 900
             self._visits = [(begin, begin + kind.minutes * 60, *self._window(begin, day), (tech, None, 0, 0))]
             self.kinds = _Fixed(kind)  # type: ignore[assignment]
             self.unassigned_due, self.unassigned_owed, self.on_hold = self.rng.random(), 0, 1
             self.customer_of_job = index * self.customer_count // max(1, self.jobs)
-            self._job(index)
+            try:
+                self._job(index)
+            finally:
+                self.customer_of_job = None
             return out
 
     # _World's schedule, replaced by the grid: a family's one visit is its slot; no helper joins it, and nothing

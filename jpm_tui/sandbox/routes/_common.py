@@ -176,15 +176,17 @@ class Shape:
     def __call__(self, record: Record | None) -> Record | None:
         if record is None:
             return None
-        out: Record = {}
-        for name in self.fields:
-            value = record.get(name)
+        # one comprehension, then only the container values revisited: export feeds shape every row they send
+        get = record.get
+        out: Record = {name: get(name) for name in self.fields}
+        for name, value in out.items():
+            if value is None or type(value) not in (list, dict):
+                continue
             sub = self.nested.get(name)
-            if sub is not None and value is not None:
-                value = [sub(v) for v in value] if isinstance(value, list) else sub(value)
-            elif isinstance(value, (list, dict)):
-                value = _copy(value)
-            out[name] = value
+            if sub is not None:
+                out[name] = [sub(v) for v in value] if isinstance(value, list) else sub(value)
+            else:
+                out[name] = _copy(value)
         return out
 
     def plus(self, *fields: str, **nested: Shape) -> Shape:
