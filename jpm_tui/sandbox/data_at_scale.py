@@ -46,6 +46,7 @@ _ROWS: dict[str, tuple[str, int, int]] = {
     **{name: ("job", ID_BASE[name], slots) for name, slots in _JOB_IDS.items() if name != "job_history"},
     **{name: ("customer", ID_BASE[name], slots) for name, slots in _CUSTOMER_IDS.items()},
 }
+_ONE_EACH = {"jobs", "job_history", "job_booked_logs", "appointments", "customers"}  # one record in every family
 # The keys that point at a family's parent records (what handlers look records up by: a job's appointments, ...)
 _PARENTS = {"job": (("jobId", "jobs"), ("appointmentId", "appointments")),
             "customer": (("customerId", "customers"), ("locationId", "locations"))}
@@ -154,7 +155,8 @@ class _ScaledWorld(_World):
         for name, (family, base, slots) in _ROWS.items():
             count = self.jobs if family == "job" else self.customer_count
             world[name] = Generated(range(base + 1, base + count * slots + 1), self._maker(name, family, base, slots),
-                                    {key: self._finder(name, family, parent) for key, parent in _PARENTS[family]})
+                                    {key: self._finder(name, family, parent) for key, parent in _PARENTS[family]},
+                                    count if name in _ONE_EACH else None)
         return world
 
     def _finder(self, name: str, family: str, parent: str) -> Callable[[Any], list[int]]:

@@ -153,9 +153,11 @@ class Collection:
             self._ordered = sorted(self._records)
         return [self._records[i] for i in self._ordered]
 
-    def where(self, key: str, value: Any) -> list[dict]:
-        """The records whose ``key`` is ``value`` (a job's appointments, a customer's contacts), in id order."""
-        return [record for record in self.values() if record.get(key) == value]
+    def where(self, key: str, *values: Any) -> list[dict]:
+        """The records whose ``key`` is one of ``values`` (a job's appointments, a customer's contacts), in id
+        order."""
+        wanted = set(values)
+        return [record for record in self.values() if record.get(key) in wanted]
 
     def changed_after(self, seq: int) -> Iterator[tuple[int, dict]]:
         # walked in place (slicing copied the rest of the log on every page of an export: quadratic in its length);
@@ -204,6 +206,8 @@ class Generated:
     make: Callable[[int], dict | None]
     related: dict[str, Callable[[Any], Iterable[int]]] = field(default_factory=dict)
     """key -> the ids whose record may have that key's value (``where`` reads those, not every record)."""
+    count: int | None = None
+    """How many ids have a record, when known without making them all (every id, in a dense collection)."""
 
 
 class GeneratedCollection(Collection):
@@ -219,7 +223,7 @@ class GeneratedCollection(Collection):
         if base.ids:
             state.reserve_id(base.ids[-1])
         self._gone: set[int] = set()  # base ids deleted
-        self._count: int | None = None  # base rows that exist, counted on first need
+        self._count = base.count  # base rows that exist; when unknown, counted on first need
 
     def __len__(self) -> int:
         if self._count is None:
@@ -262,14 +266,16 @@ class GeneratedCollection(Collection):
                 yield self._first_seq + position + 1, record
         yield from super().changed_after(seq)
 
-    def where(self, key: str, value: Any) -> list[dict]:
+    def where(self, key: str, *values: Any) -> list[dict]:
         candidates = self._base.related.get(key)
         if candidates is None:
-            return super().where(key, value)
+            return super().where(key, *values)
+        wanted = set(values)
+        ids = {id for value in wanted for id in candidates(value)}
         out = []
-        for id in sorted({*candidates(value), *self._records}):  # a kept record may have had the key changed
+        for id in sorted(ids | set(self._records)):  # a kept record may have had the key changed
             record = self._row(id) if id in self._base.ids else self._records.get(id)
-            if record is not None and record.get(key) == value:
+            if record is not None and record.get(key) in wanted:
                 out.append(record)
         return out
 

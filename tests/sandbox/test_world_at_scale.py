@@ -155,3 +155,14 @@ def test_a_lookup_by_parent_makes_only_that_family() -> None:
     moved["jobId"] = 1007
     appointments.touch(moved)
     assert [a["id"] for a in appointments.where("jobId", 1007)] == [3, 14, 15]
+
+
+def test_a_list_filtered_by_ids_answers_with_those_records(api: httpx.Client, world: SandboxState) -> None:
+    jobs, _ = feed(api, jpm("export/jobs"))
+    wanted = [jobs[7]["firstAppointmentId"], jobs[3]["firstAppointmentId"]]
+    rows = api.get("/dispatch/v2/tenant/1234567/appointment-assignments",
+                   params={"appointmentIds": ",".join(map(str, wanted))}).json()["data"]
+    assert rows and {row["appointmentId"] for row in rows} <= set(wanted)
+    assert [row["id"] for row in rows] == sorted(row["id"] for row in rows)
+    picked = api.get(f"/{jpm('jobs')}", params={"ids": f"{jobs[9]['id']},{jobs[2]['id']},999"}).json()["data"]
+    assert [job["id"] for job in picked] == [jobs[2]["id"], jobs[9]["id"]]

@@ -71,9 +71,8 @@ def job_appointments(request: Request, job_id: int, *, active: bool = True) -> l
 
 
 def active_assignments(request: Request, appointment_ids: Iterable[int]) -> list[Record]:
-    assignments = coll(request, "appointment_assignments")
-    found = [a for i in set(appointment_ids) for a in assignments.where("appointmentId", i) if a.get("active", True)]
-    return sorted(found, key=lambda a: a["id"])
+    return [a for a in coll(request, "appointment_assignments").where("appointmentId", *appointment_ids)
+            if a.get("active", True)]
 
 
 def refresh_job(request: Request, job: Record) -> None:

@@ -72,8 +72,7 @@ async def jobs_cancel_reasons(request: Request) -> Response:
     if len(ids) > 50:
         raise bad("ids", "No more than 50 ids may be requested at once.")
     latest: dict[int, Record] = {}
-    for log in sorted((log for job_id in set(ids) for log in coll(request, "job_canceled_logs").where("jobId", job_id)),
-                      key=lambda log: log["id"]):
+    for log in coll(request, "job_canceled_logs").where("jobId", *ids):
         if log.get("active", True):
             latest[log["jobId"]] = log
     reasons = coll(request, "job_cancel_reasons")
