@@ -166,3 +166,13 @@ def test_a_list_filtered_by_ids_answers_with_those_records(api: httpx.Client, wo
     assert [row["id"] for row in rows] == sorted(row["id"] for row in rows)
     picked = api.get(f"/{jpm('jobs')}", params={"ids": f"{jobs[9]['id']},{jobs[2]['id']},999"}).json()["data"]
     assert [job["id"] for job in picked] == [jobs[2]["id"], jobs[9]["id"]]
+
+
+def test_a_jobs_appointments_and_notes_are_listed_from_its_family(api: httpx.Client) -> None:
+    jobs, _ = feed(api, jpm("export/jobs"))
+    notes, _ = feed(api, jpm("export/job-notes"))
+    job = next(j for j in jobs if any(n["jobId"] == j["id"] for n in notes))
+    listed = api.get(f"/{jpm('appointments')}", params={"jobId": job["id"]}).json()["data"]
+    assert [a["id"] for a in listed] == [job["firstAppointmentId"]]
+    texts = [n["text"] for n in api.get(f"/{jpm('jobs')}/{job['id']}/notes").json()["data"]]
+    assert sorted(texts) == sorted(n["text"] for n in notes if n["jobId"] == job["id"])

@@ -268,10 +268,11 @@ class f_ids:  # noqa: N801 - a filter factory like the f_* functions beside it
 
 
 def narrowed(request: Request, collection: Collection, filters: Sequence[Filter]) -> Iterable[Record]:
-    """The records a list request can match, in id order: those an ids filter names when it is given (looked up by
-    id or with `where`; a world at scale makes every record a scan reads), else the whole collection."""
+    """The records a list request can match, in id order: those an ids or integer filter names when one is given
+    (looked up by id or with `where`; a world at scale makes every record a scan reads), else the whole
+    collection."""
     for f in filters:
-        wanted = f.wanted(request) if isinstance(f, f_ids) else None
+        wanted = f.wanted(request) if isinstance(f, (f_ids, f_int)) else None
         if wanted is not None:
             if f.field != "id":
                 return collection.where(f.field, *wanted)
@@ -279,16 +280,28 @@ def narrowed(request: Request, collection: Collection, filters: Sequence[Filter]
     return collection.values()
 
 
-def f_int(name: str, field: str | None = None) -> Filter:
-    field = field or name
+@dataclass(frozen=True)
+class f_int:  # noqa: N801 - a filter factory like the f_* functions beside it
+    """`name=<integer>` keeps the records whose `field` (default: the same name) is that number; a list route with
+    it given reads those records only (`narrowed`: a job's appointments, not every appointment)."""
 
-    def build(request: Request) -> Predicate | None:
-        value = int_param(request, name)
-        if value is None:
+    name: str
+    field_name: str | None = None
+
+    @property
+    def field(self) -> str:
+        return self.field_name or self.name
+
+    def __call__(self, request: Request) -> Predicate | None:
+        wanted = self.wanted(request)
+        if wanted is None:
             return None
-        return lambda r: r.get(field) == value
+        field = self.field
+        return lambda r: r.get(field) in wanted
 
-    return build
+    def wanted(self, request: Request) -> set[int] | None:
+        value = int_param(request, self.name)
+        return None if value is None else {value}
 
 
 def f_bool(name: str, field: str | None = None) -> Filter:
