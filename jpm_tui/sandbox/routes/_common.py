@@ -239,14 +239,14 @@ def f_active(name: str = "active", field: str = "active", default: str = "True")
     return build
 
 
-@dataclass(frozen=True)
-class f_ids:  # noqa: N801 - a filter factory like the f_* functions beside it
-    """`ids=1,2,3` (or another parameter) keeps the records whose `field` is one of them. A list route with one
-    given reads only those records (`narrowed`) instead of scanning its collection."""
+class _Wanted:
+    """A filter keeping the records whose `field` is one of the values its parameter gives (`wanted`: None when
+    the parameter is absent); `narrowed` reads only those records when one is given."""
 
-    name: str = "ids"
-    field: str = "id"
-    maximum: int | None = 50
+    field: str
+
+    def wanted(self, request: Request) -> set[int] | None:
+        raise NotImplementedError
 
     def __call__(self, request: Request) -> Predicate | None:
         wanted = self.wanted(request)
@@ -254,6 +254,16 @@ class f_ids:  # noqa: N801 - a filter factory like the f_* functions beside it
             return None
         field = self.field
         return lambda r: r.get(field) in wanted
+
+
+@dataclass(frozen=True)
+class f_ids(_Wanted):  # noqa: N801 - a filter factory like the f_* functions beside it
+    """`ids=1,2,3` (or another parameter) keeps the records whose `field` is one of them. A list route with one
+    given reads only those records (`narrowed`) instead of scanning its collection."""
+
+    name: str = "ids"
+    field: str = "id"
+    maximum: int | None = 50
 
     def wanted(self, request: Request) -> set[int] | None:
         ids = ids_param(request, self.name)
@@ -272,7 +282,7 @@ def narrowed(request: Request, collection: Collection, filters: Sequence[Filter]
     (looked up by id or with `where`; a world at scale makes every record a scan reads), else the whole
     collection."""
     for f in filters:
-        wanted = f.wanted(request) if isinstance(f, (f_ids, f_int)) else None
+        wanted = f.wanted(request) if isinstance(f, _Wanted) else None
         if wanted is not None:
             if f.field != "id":
                 return collection.where(f.field, *wanted)
@@ -281,7 +291,7 @@ def narrowed(request: Request, collection: Collection, filters: Sequence[Filter]
 
 
 @dataclass(frozen=True)
-class f_int:  # noqa: N801 - a filter factory like the f_* functions beside it
+class f_int(_Wanted):  # noqa: N801 - a filter factory like the f_* functions beside it
     """`name=<integer>` keeps the records whose `field` (default: the same name) is that number; a list route with
     it given reads those records only (`narrowed`: a job's appointments, not every appointment)."""
 
@@ -291,13 +301,6 @@ class f_int:  # noqa: N801 - a filter factory like the f_* functions beside it
     @property
     def field(self) -> str:
         return self.field_name or self.name
-
-    def __call__(self, request: Request) -> Predicate | None:
-        wanted = self.wanted(request)
-        if wanted is None:
-            return None
-        field = self.field
-        return lambda r: r.get(field) in wanted
 
     def wanted(self, request: Request) -> set[int] | None:
         value = int_param(request, self.name)
