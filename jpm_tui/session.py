@@ -7,6 +7,7 @@ the secret until :meth:`Session.make_client` is called (inside the board's backg
 from __future__ import annotations
 
 import sys
+import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import partial
@@ -118,7 +119,12 @@ def profile_session(config: Config, profile: Profile, cache_root: Path) -> Sessi
 def demo_session(cache_dir: Path, jobs: int = 200, seed: int = 1, backend: str = DEFAULT_BACKEND) -> Session:
     """The board on ``backend``'s sandbox in this process (``httpx.ASGITransport``): no config, no network, no real
     cache. Times are shown in the sandbox company's zone, whatever the machine's zone is."""
+    from .demo_start import say
+
+    started = time.perf_counter()
+    say(f"making the sandbox ({jobs:,} jobs)…")
     demo = backend_for(backend).demo(jobs, seed)
+    say(f"sandbox ready in {time.perf_counter() - started:.1f} s")
     return Session(profile_name="demo", tenant=demo.account, environment="sandbox", api_url="http://127.0.0.1",
                    cache_dir=cache_dir, demo=True, sandbox_app=demo.app, tz=ZoneInfo(demo.timezone),
                    client_factory=demo.client, backend=backend)
@@ -149,6 +155,10 @@ def open_board(session: Session) -> int:
     store = CacheStore(session.cache_file, on_upgrade=say_cache_upgrade)
     app = None
     try:
+        if session.demo:
+            from .demo_start import cache_first_pages
+
+            cache_first_pages(session, store)
         app = board_app(session, store)
         app.run()
     finally:

@@ -56,6 +56,6 @@ def test_the_terminal_keys_bench_runs_in_a_terminal() -> None:
 
 
 def test_the_sandbox_scale_bench_runs_on_a_small_world() -> None:
-    out = run("sandbox_scale.py", "--jobs", "200", "--rows", "1000")
+    out = run("sandbox_scale.py", "--jobs", "200", "--runs", "1", "--rows", "1000")
     assert "ready in" in out and "export/jobs" in out and "export/appointments" in out
     assert "scrolled by PageDown" in out

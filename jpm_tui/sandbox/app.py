@@ -5,6 +5,7 @@ rate limit), the fault switches and the last-resort 500, all answering with ApiE
 
 from __future__ import annotations
 
+import gc
 import importlib
 from functools import partial
 from datetime import datetime
@@ -183,28 +184,28 @@ def _module_routes() -> list[BaseRoute]:
 
 def build_state(
     *, jobs: int = 200, seed: int = 1, now: datetime | None = None, frozen: bool = False, hostile: bool = False,
-    **settings
+    at_scale: bool | None = None, **settings
 ) -> SandboxState:
     """A state loaded with the seeded generator's data (jpm_tui.sandbox.data) as of `now`.
 
     `frozen` also stops the clock at `now` (tests); otherwise the wall clock runs on. `hostile` puts the generator's
-    untrusted texts (markup, escapes, bidi) in the data. `settings` are SandboxState keyword arguments
+    untrusted texts (markup, escapes, bidi) in the data. `at_scale`: the world made on demand (data_at_scale);
+    None = from data_at_scale.AT_SCALE_FROM jobs on. `settings` are SandboxState keyword arguments
     (token_lifetime, rate_limit, export_page_size, ...).
     """
+    from . import data, data_at_scale
+
+    scaled = jobs >= data_at_scale.AT_SCALE_FROM if at_scale is None else at_scale
+    generate = data_at_scale.generate if scaled else data.generate
     state = SandboxState(seed=seed, now=now if frozen else None, **settings)
-    world = partial(_generate, seed, jobs, now or state.now(), hostile)  # same arguments, same world: the reset point
+    # same arguments, same world: the reset point
+    world = partial(generate, seed=seed, jobs=jobs, now=now or state.now(), hostile=hostile)
     state.load(world(), again=world)
+    if scaled:
+        # What is held now lives as long as the server, and no record is part of a cycle: the cyclic collector
+        # need not walk it again on every full collection while families are made (half an export's time).
+        gc.freeze()
     return state
-
-
-def _generate(seed: int, jobs: int, now: datetime, hostile: bool) -> dict[str, list[dict]]:
-    try:
-        from .data import generate
-    except ModuleNotFoundError as exc:  # the generator is optional while it is being written
-        if exc.name != f"{__package__}.data":
-            raise
-        return {}
-    return generate(seed=seed, jobs=jobs, now=now, hostile=hostile)
 
 
 def create_app(

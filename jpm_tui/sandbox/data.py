@@ -29,6 +29,7 @@ from __future__ import annotations
 import gc
 import random
 from bisect import bisect
+from collections.abc import Sequence
 from datetime import datetime, timezone
 from itertools import accumulate
 from typing import NamedTuple
@@ -747,39 +748,42 @@ class _World:
 
     def _customers(self) -> None:
         """About one customer per 2.5 jobs (repeat business); commercial ones may have several sites."""
+        self.locations: Sequence[dict] = self.out["locations"]
+        for i in range(max(20, self.jobs * 2 // 5)):
+            self._customer(i)
+
+    def _customer(self, i: int) -> None:
+        """The i-th customer, its sites and their contacts and notes."""
         rng, iso, now = self.rng, self.iso, self.clock.now
-        self.locations: list[dict] = []
-        count = max(20, self.jobs * 2 // 5)
-        for i in range(count):
-            commercial = rng.random() < 0.15
-            if commercial:
-                name = f"{_pick(rng, BUSINESS_PLACES)} {_pick(rng, BUSINESS_KINDS)}"
-            elif rng.random() < 0.6:
-                name = f"{_pick(rng, LAST_NAMES)} Residence"
-            else:
-                name = f"{_pick(rng, FIRST_NAMES)} {_pick(rng, LAST_NAMES)}"
-            if i == 1 and self.hostile:
-                name = HOSTILE_CUSTOMER
-            created = self.between(self.founded, now - 130 * DAY)  # before any project or job below
-            stamps = {"createdOn": iso(created), "createdById": _pick(rng, self.office_ids),
-                      "modifiedOn": iso(self.between(created, now))}
-            zone = _randrange(rng, len(CITIES))
-            address = dict(zip(("street", "unit", "city", "state", "zip", "country", "latitude", "longitude"),
-                               self._address(zone, commercial)))
-            tags = [self.tags["Commercial"]] if commercial else [self.tags["Member"]] if self.chance(0.25) else []
-            customer = self.add("customers", {
-                "id": self.id("customers"), "active": True, "name": name,
-                "type": "Commercial" if commercial else "Residential", "address": address, "customFields": [],
-                "balance": round(_pick(rng, (0, 0, 0, rng.uniform(40, 900))), 2), "tagTypeIds": tags,
-                "doNotMail": rng.random() < 0.05, "doNotService": False, **stamps, "mergedToId": None,
-                "externalData": [],
-            })
-            self._contacts("customer_contacts", "customerId", customer, stamps, email=True)
-            if rng.random() < 0.12:
-                self._note("customer_notes", "customerId", customer["id"], created)
-            for k in range(_randrange(rng, 1, 4) if commercial else 1):
-                where = address if k == 0 else dict(zip(address, self._address(_randrange(rng, len(CITIES)), True)))
-                self._location(customer, where, stamps, k)
+        commercial = rng.random() < 0.15
+        if commercial:
+            name = f"{_pick(rng, BUSINESS_PLACES)} {_pick(rng, BUSINESS_KINDS)}"
+        elif rng.random() < 0.6:
+            name = f"{_pick(rng, LAST_NAMES)} Residence"
+        else:
+            name = f"{_pick(rng, FIRST_NAMES)} {_pick(rng, LAST_NAMES)}"
+        if i == 1 and self.hostile:
+            name = HOSTILE_CUSTOMER
+        created = self.between(self.founded, now - 130 * DAY)  # before any project or job below
+        stamps = {"createdOn": iso(created), "createdById": _pick(rng, self.office_ids),
+                  "modifiedOn": iso(self.between(created, now))}
+        zone = _randrange(rng, len(CITIES))
+        address = dict(zip(("street", "unit", "city", "state", "zip", "country", "latitude", "longitude"),
+                           self._address(zone, commercial)))
+        tags = [self.tags["Commercial"]] if commercial else [self.tags["Member"]] if self.chance(0.25) else []
+        customer = self.add("customers", {
+            "id": self.id("customers"), "active": True, "name": name,
+            "type": "Commercial" if commercial else "Residential", "address": address, "customFields": [],
+            "balance": round(_pick(rng, (0, 0, 0, rng.uniform(40, 900))), 2), "tagTypeIds": tags,
+            "doNotMail": rng.random() < 0.05, "doNotService": False, **stamps, "mergedToId": None,
+            "externalData": [],
+        })
+        self._contacts("customer_contacts", "customerId", customer, stamps, email=True)
+        if rng.random() < 0.12:
+            self._note("customer_notes", "customerId", customer["id"], created)
+        for k in range(_randrange(rng, 1, 4) if commercial else 1):
+            where = address if k == 0 else dict(zip(address, self._address(_randrange(rng, len(CITIES)), True)))
+            self._location(customer, where, stamps, k)
 
     def _location(self, customer: dict, address: dict, stamps: dict, k: int) -> None:
         rng = self.rng
@@ -791,7 +795,6 @@ class _World:
             "zoneId": zone["id"], "tagTypeIds": [self.tags["Pets On Site"]] if self.chance(0.1) else [],
             "externalData": [],
         })
-        self.locations.append(location)
         if rng.random() < 0.3:
             self._contacts("location_contacts", "locationId", location, stamps, email=False)
         if rng.random() < 0.08:
@@ -864,6 +867,17 @@ class _World:
     # ----------------------------------------------------------------------------------------- jobs
 
     def _jobs(self) -> None:
+        self._job_setup()
+        # the scenario visits' times are set by now: they are placed before anything else is booked
+        self.scenarios = [self._scenario(k, self.call_kinds.pick(self.rng)) for k in range(SCENARIOS)]
+        self.on_hold = 0  # jobs put on hold so far
+        for i in range(self.jobs):
+            self._job(i)
+        for project in self.projects:
+            project["businessUnitIds"] = sorted(set(project["businessUnitIds"]))
+
+    def _job_setup(self) -> None:
+        """The draw tables every job is booked from, and the schedule they are booked into."""
         self.tables = {name: _Weighted(t) for name, t in (
             ("earlier_today", STATUS_EARLIER_TODAY), ("past", STATUS_PAST), ("now", STATUS_NOW),
             ("soon", STATUS_SOON), ("future", STATUS_FUTURE))}
@@ -880,13 +894,6 @@ class _World:
         self.call_kinds = _Weighted([(kind, w) for kind, w in table if kind.job_class == "Service"
                                      and kind.minutes <= 120])
         self._schedule_setup()
-        # the scenario visits' times are set by now: they are placed before anything else is booked
-        self.scenarios = [self._scenario(k, self.call_kinds.pick(self.rng)) for k in range(SCENARIOS)]
-        self.on_hold = 0  # jobs put on hold so far
-        for i in range(self.jobs):
-            self._job(i)
-        for project in self.projects:
-            project["businessUnitIds"] = sorted(set(project["businessUnitIds"]))
 
     def _job_tags(self, job_type: dict, drawn: int | None) -> list[int]:
         """The job type's tags, plus (one job in five) a tag added by hand. ``drawn`` is a tag type drawn from

@@ -9,6 +9,7 @@ which documented filters it takes instead of re-implementing them.
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 from collections.abc import Callable, Iterable, Sequence
 from datetime import datetime, timedelta, timezone
 from typing import Any
@@ -17,7 +18,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
-from jpm_tui.sandbox.state import iso, parse_iso
+from jpm_tui.sandbox.state import Collection, iso, parse_iso
 from jpm_tui.sandbox.http import (
     Field,
     read_body,
@@ -176,15 +177,17 @@ class Shape:
     def __call__(self, record: Record | None) -> Record | None:
         if record is None:
             return None
-        out: Record = {}
-        for name in self.fields:
-            value = record.get(name)
+        # one comprehension, then only the container values revisited: export feeds shape every row they send
+        get = record.get
+        out: Record = {name: get(name) for name in self.fields}
+        for name, value in out.items():
+            if value is None or type(value) not in (list, dict):
+                continue
             sub = self.nested.get(name)
-            if sub is not None and value is not None:
-                value = [sub(v) for v in value] if isinstance(value, list) else sub(value)
-            elif isinstance(value, (list, dict)):
-                value = _copy(value)
-            out[name] = value
+            if sub is not None:
+                out[name] = [sub(v) for v in value] if isinstance(value, list) else sub(value)
+            else:
+                out[name] = _copy(value)
         return out
 
     def plus(self, *fields: str, **nested: Shape) -> Shape:
@@ -236,32 +239,72 @@ def f_active(name: str = "active", field: str = "active", default: str = "True")
     return build
 
 
-def f_ids(name: str = "ids", field: str = "id", maximum: int | None = 50) -> Filter:
-    def build(request: Request) -> Predicate | None:
-        ids = ids_param(request, name)
-        if ids is None:
+class _Wanted:
+    """A filter keeping the records whose `field` is one of the values its parameter gives (`wanted`: None when
+    the parameter is absent); `narrowed` reads only those records when one is given."""
+
+    field: str
+
+    def wanted(self, request: Request) -> set[int] | None:
+        raise NotImplementedError
+
+    def __call__(self, request: Request) -> Predicate | None:
+        wanted = self.wanted(request)
+        if wanted is None:
             return None
-        wanted = set(ids)
-        if maximum is not None and len(wanted) > maximum:
-            raise bad_request(
-                "One or more validation errors occurred.",
-                {name: [f"No more than {maximum} ids may be requested at once."]},
-            )
+        field = self.field
         return lambda r: r.get(field) in wanted
 
-    return build
 
+@dataclass(frozen=True)
+class f_ids(_Wanted):  # noqa: N801 - a filter factory like the f_* functions beside it
+    """`ids=1,2,3` (or another parameter) keeps the records whose `field` is one of them. A list route with one
+    given reads only those records (`narrowed`) instead of scanning its collection."""
 
-def f_int(name: str, field: str | None = None) -> Filter:
-    field = field or name
+    name: str = "ids"
+    field: str = "id"
+    maximum: int | None = 50
 
-    def build(request: Request) -> Predicate | None:
-        value = int_param(request, name)
-        if value is None:
+    def wanted(self, request: Request) -> set[int] | None:
+        ids = ids_param(request, self.name)
+        if ids is None:
             return None
-        return lambda r: r.get(field) == value
+        if self.maximum is not None and len(set(ids)) > self.maximum:
+            raise bad_request(
+                "One or more validation errors occurred.",
+                {self.name: [f"No more than {self.maximum} ids may be requested at once."]},
+            )
+        return set(ids)
 
-    return build
+
+def narrowed(request: Request, collection: Collection, filters: Sequence[Filter]) -> Iterable[Record]:
+    """The records a list request can match, in id order: those an ids or integer filter names when one is given
+    (looked up by id or with `where`; a world at scale makes every record a scan reads), else the whole
+    collection."""
+    for f in filters:
+        wanted = f.wanted(request) if isinstance(f, _Wanted) else None
+        if wanted is not None:
+            if f.field != "id":
+                return collection.where(f.field, *wanted)
+            return sorted((r for r in map(collection.get, wanted) if r is not None), key=lambda r: r["id"])
+    return collection.values()
+
+
+@dataclass(frozen=True)
+class f_int(_Wanted):  # noqa: N801 - a filter factory like the f_* functions beside it
+    """`name=<integer>` keeps the records whose `field` (default: the same name) is that number; a list route with
+    it given reads those records only (`narrowed`: a job's appointments, not every appointment)."""
+
+    name: str
+    field_name: str | None = None
+
+    @property
+    def field(self) -> str:
+        return self.field_name or self.name
+
+    def wanted(self, request: Request) -> set[int] | None:
+        value = int_param(request, self.name)
+        return None if value is None else {value}
 
 
 def f_bool(name: str, field: str | None = None) -> Filter:
@@ -434,7 +477,7 @@ def list_route(
     """GET list: documented filters, `sort` (None: the stored order), then paging through http.paged."""
 
     async def handler(request: Request) -> Response:
-        records: Iterable[Record] = coll(request, collection).values()
+        records = narrowed(request, coll(request, collection), filters)
         if scope is not None:
             keep = scope(request)
             records = (r for r in records if keep(r))

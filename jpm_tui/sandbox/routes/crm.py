@@ -427,7 +427,7 @@ def _family_routes(fam: Family) -> list[Route]:
 
     async def list_notes(request: Request) -> Response:
         record = parent(request)
-        rows = [n for n in coll(request, fam.notes).values() if n.get(fam.key) == record["id"]]
+        rows = coll(request, fam.notes).where(fam.key, record["id"])
         return paged(request, apply_filters(request, rows, CREATED_MODIFIED), NOTE)
 
     async def create_note(request: Request) -> Response:
@@ -464,8 +464,7 @@ def _family_routes(fam: Family) -> list[Route]:
 
     async def list_contacts(request: Request) -> Response:
         record = parent(request)
-        rows = [c for c in coll(request, fam.contacts).values()
-                if c.get(fam.key) == record["id"] and c.get("active", True)]
+        rows = [c for c in coll(request, fam.contacts).where(fam.key, record["id"]) if c.get("active", True)]
         return paged(request, rows, fam.contact_shape)
 
     async def create_contact(request: Request) -> Response:

@@ -182,7 +182,7 @@ ASSIGNMENT_FILTERS = [
 
 
 def _assignment_rows(request: Request, appointment_id: int) -> list[Record]:
-    return [r for r in coll(request, "appointment_assignments").values() if r.get("appointmentId") == appointment_id]
+    return coll(request, "appointment_assignments").where("appointmentId", appointment_id)
 
 
 def _load_assignment_request(request: Request, data: Record) -> tuple[Record, list[int]]:

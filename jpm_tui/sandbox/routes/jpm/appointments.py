@@ -67,14 +67,12 @@ SUMMARY_BODY = {"notes": REQ_STR, "technicianId": REQ_INT}  # loose: 2026 previe
 
 
 def job_appointments(request: Request, job_id: int, *, active: bool = True) -> list[Record]:
-    return [a for a in coll(request, "appointments").values()
-            if a.get("jobId") == job_id and (not active or a.get("active", True))]
+    return [a for a in coll(request, "appointments").where("jobId", job_id) if not active or a.get("active", True)]
 
 
 def active_assignments(request: Request, appointment_ids: Iterable[int]) -> list[Record]:
-    wanted = set(appointment_ids)
-    return [a for a in coll(request, "appointment_assignments").values()
-            if a.get("appointmentId") in wanted and a.get("active", True)]
+    return [a for a in coll(request, "appointment_assignments").where("appointmentId", *appointment_ids)
+            if a.get("active", True)]
 
 
 def refresh_job(request: Request, job: Record) -> None:

@@ -33,7 +33,7 @@ def history_record(request: Request, job_id: int) -> Record | None:
     record = history.get(job_id)
     if record is not None and record.get("jobId") == job_id:
         return record
-    return next((h for h in history.values() if h.get("jobId") == job_id), None)
+    return next(iter(history.where("jobId", job_id)), None)
 
 
 def append_history(request: Request, job_id: int, event: str, memo: str = "") -> None:
@@ -57,7 +57,7 @@ async def job_history(request: Request) -> Response:
 
 async def job_booked_log(request: Request) -> Response:
     job = path_job(request)
-    logs = [b for b in coll(request, "job_booked_logs").values() if b.get("jobId") == job["id"]]
+    logs = coll(request, "job_booked_logs").where("jobId", job["id"])
     if not logs:
         raise not_found(f"Booked log for job with ID {job['id']} not found",
                         {"id": [f"Job {job['id']} has no booked log."]})
@@ -72,8 +72,8 @@ async def jobs_cancel_reasons(request: Request) -> Response:
     if len(ids) > 50:
         raise bad("ids", "No more than 50 ids may be requested at once.")
     latest: dict[int, Record] = {}
-    for log in coll(request, "job_canceled_logs").values():
-        if log.get("jobId") in ids and log.get("active", True):
+    for log in coll(request, "job_canceled_logs").where("jobId", *ids):
+        if log.get("active", True):
             latest[log["jobId"]] = log
     reasons = coll(request, "job_cancel_reasons")
     rows = []

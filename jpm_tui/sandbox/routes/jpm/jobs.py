@@ -310,8 +310,8 @@ async def remove_cancellation(request: Request) -> Response:
         if "_statusBeforeCancel" in appointment:
             appointment["status"] = appointment.pop("_statusBeforeCancel")
             touch(request, "appointments", appointment)
-    for log in coll(request, "job_canceled_logs").values():
-        if log.get("jobId") == job["id"] and log.get("active", True):
+    for log in coll(request, "job_canceled_logs").where("jobId", job["id"]):
+        if log.get("active", True):
             log["active"] = False
             touch(request, "job_canceled_logs", log)
     touch(request, "jobs", job)

@@ -61,8 +61,7 @@ def child_list_route(path: str, parent: str, what: str, collection: str, key: st
 
     async def handler(request: Request) -> Response:
         owner = require(request, parent, path_id(request), what)
-        rows = [r for r in coll(request, collection).values()
-                if r.get(key) == owner["id"] and r.get("active", True)]
+        rows = [r for r in coll(request, collection).where(key, owner["id"]) if r.get("active", True)]
         return paged(request, sorted(rows, key=order) if order else rows, shape)
 
     return Route(path, handler, methods=["GET"])
