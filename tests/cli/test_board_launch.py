@@ -208,7 +208,7 @@ sys.exit(main(sys.argv[2:]))
 #: what the board paints from the cache without: the HTTP client and its models, the sandbox
 NOT_BEFORE_THE_FIRST_FRAME = ("httpx", "jpm_tui.api", "jpm_tui.sandbox", "jpm_tui.provider.servicetitan", "starlette",
                               "uvicorn")
-#: still loaded before it: cache/live.py imports them at its top and LiveCache builds its Outbox when the board does
+#: loaded with the live loop, after it: the job list's queued-write markers are one query (cache/outbox_marks.py)
 LATER_STILL = ("jpm_tui.cache.sync", "jpm_tui.cache.outbox")
 
 
@@ -272,6 +272,5 @@ def test_the_board_paints_its_jobs_before_loading_the_http_client_or_the_sandbox
     assert _loaded(first_frame_modules, NOT_BEFORE_THE_FIRST_FRAME) == []
 
 
-@pytest.mark.xfail(strict=True, reason="the job list's queued-write markers read through the outbox (job_table.py)")
 def test_the_board_paints_its_jobs_before_loading_the_sync_engine_or_the_outbox(first_frame_modules: set[str]):
     assert _loaded(first_frame_modules, LATER_STILL) == []
