@@ -39,12 +39,13 @@ from typing import TYPE_CHECKING, Any
 
 from jpm_tui.cache.liveness import watch
 from jpm_tui.cache.outbox_marks import OPEN_STATES, pending_ids
-from jpm_tui.provider.base import Provider
 from jpm_tui.provider.workflow import Workflow
 
-if TYPE_CHECKING:  # the outbox and the sync engine load after the board's first frame, when first used
+if TYPE_CHECKING:  # the outbox, the sync engine and the provider (its commands and records) load after the board's
+    # first frame, when first used
     from jpm_tui.cache.outbox import Outbox, OutboxEntry
     from jpm_tui.cache.sync import SyncEngine, SyncProgress, SyncSummary
+    from jpm_tui.provider.base import Provider
     from jpm_tui.provider.domain import Command
 
 log = logging.getLogger(__name__)

@@ -208,8 +208,9 @@ sys.exit(main(sys.argv[2:]))
 #: what the board paints from the cache without: the HTTP client and its models, the sandbox
 NOT_BEFORE_THE_FIRST_FRAME = ("httpx", "jpm_tui.api", "jpm_tui.sandbox", "jpm_tui.provider.servicetitan", "starlette",
                               "uvicorn")
-#: loaded with the live loop, after it: the job list's queued-write markers are one query (cache/outbox_marks.py)
-LATER_STILL = ("jpm_tui.cache.sync", "jpm_tui.cache.outbox")
+#: loaded with the live loop, after it: the job list's queued-write markers are one query (cache/outbox_marks.py), and
+#: the provider's commands and records come with the provider
+LATER_STILL = ("jpm_tui.cache.sync", "jpm_tui.cache.outbox", "jpm_tui.provider.base", "jpm_tui.provider.domain")
 
 
 def _modules_at_first_frame(tmp_path: Path) -> set[str]:
@@ -272,5 +273,5 @@ def test_the_board_paints_its_jobs_before_loading_the_http_client_or_the_sandbox
     assert _loaded(first_frame_modules, NOT_BEFORE_THE_FIRST_FRAME) == []
 
 
-def test_the_board_paints_its_jobs_before_loading_the_sync_engine_or_the_outbox(first_frame_modules: set[str]):
+def test_the_board_paints_its_jobs_before_loading_the_sync_engine_the_outbox_or_the_provider(first_frame_modules: set[str]):
     assert _loaded(first_frame_modules, LATER_STILL) == []
