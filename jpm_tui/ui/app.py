@@ -176,11 +176,15 @@ class JpmApp(App[None]):
             # Checking reads every screen's bindings (importing them all): after the first paint, not before.
             self.call_after_refresh(self._check_keymap)
         self._check_size()
-        self._refresh_lookups()
+        # After the first frame, as the loop below: the names' read (on the reader thread, but it builds domain
+        # rows holding the GIL) slowed that frame's painting, and the first frame shows none of them
+        self.call_after_refresh(self._refresh_lookups)
         if self._freeze_start_up:
             self.call_after_refresh(gc.freeze)
         if self.live is not None:
-            self._keep_live()
+            # After the first frame: the loop's start (the provider, the HTTP client and its models, the outbox, the
+            # sync engine: ~0.3 s of imports) runs on the event loop and held that frame back.
+            self.call_after_refresh(self._keep_live)
 
     def get_system_commands(self, screen: Any) -> Iterable[SystemCommand]:
         """Textual's system commands, with its theme changer replaced by ours (which saves the choice)."""

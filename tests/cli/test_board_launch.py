@@ -184,24 +184,26 @@ def test_job_links_point_at_the_environments_web_app() -> None:
 # ----------------------------------------------------------------------------------- what loads before the first frame
 
 #: started as ``jpm-tui`` is, in a terminal: notes the modules loaded when the first frame showing job rows is
-#: rendered, then quits
+#: written to the terminal (a frame rendered inside Textual's start-up batch is not: it never reaches the screen), then
+#: quits
 FIRST_FRAME_HOOK = """
 import sys
-from textual.screen import Screen
+from textual.app import App
 
-render = Screen._compositor_refresh
+display = App._display
 
-def rendered(screen):
-    render(screen)
+def displayed(app, screen, update):
+    written = update is not None and not app._batch_count and app._running
+    display(app, screen, update)
     from jpm_tui.ui.widgets.job_table import JobTable
     tables = screen.query(JobTable)
-    if tables and tables.first().row_count:
-        Screen._compositor_refresh = render
+    if written and tables and tables.first().row_count:
+        App._display = display
         with open(sys.argv[1], "w") as out:
             out.write("\\n".join(sorted(sys.modules)))
-        screen.app.exit()
+        app.exit()
 
-Screen._compositor_refresh = rendered
+App._display = displayed
 from jpm_tui.cli import main
 sys.exit(main(sys.argv[2:]))
 """
