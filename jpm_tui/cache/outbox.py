@@ -82,6 +82,7 @@ __all__ = [
     "CLOCK_SKEW",
     "KIND_TABLES",
     "LEASE",
+    "OPEN_STATES",
     "Outbox",
     "OutboxEntry",
     "OutboxError",
