@@ -98,10 +98,10 @@ async def test_demo_board_syncs_from_the_sandbox_and_shows_jobs(tmp_path: Path, 
     from jpm_tui.ui import app as app_module
     from jpm_tui.ui.widgets.job_table import JobTable
 
-    # the board's start-up is exempted from GC once, after its first frame is painted (frozen before it, what
-    # that frame makes would be left out)
+    # the board's start-up is exempted from GC once, after its first frame is painted and its live loop started
+    # (frozen before, what that frame makes, or the HTTP client and models the loop loads after it, would be left out)
     order: list[str] = []
-    monkeypatch.setattr(app_module.gc, "freeze", lambda: order.append("freeze"))
+    monkeypatch.setattr(app_module.gc, "freeze", lambda: order.append("freeze" if app.live.engine else "too soon"))
     session = demo_session(tmp_path, jobs=120)
     store = CacheStore(CacheStore.path_for(session.environment, session.tenant, base=session.cache_dir))
     app = board_app(session, store)
