@@ -50,7 +50,8 @@ class Terminal:
                                         start_new_session=True)
         os.close(slave)
         self._chunks: queue.Queue[tuple[float, bytes]] = queue.Queue()
-        threading.Thread(target=self._drain, name="pty-reader", daemon=True).start()
+        self._reader = threading.Thread(target=self._drain, name="pty-reader", daemon=True)
+        self._reader.start()
 
     def __enter__(self) -> Terminal:
         return self
@@ -124,4 +125,8 @@ class Terminal:
             except subprocess.TimeoutExpired:
                 os.killpg(self.process.pid, signal.SIGKILL)
                 self.process.wait()
+        # The reader ends on the end of the terminal, which the program's exit makes. Closed under it, the pty's
+        # number could go to the next Terminal while this reader still selects on it, and it would read (steal)
+        # that program's screen: a bench then waited forever for a screen that had been drawn.
+        self._reader.join(timeout=5)
         os.close(self.master)

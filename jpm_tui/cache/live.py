@@ -38,12 +38,14 @@ from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
 from jpm_tui.cache.liveness import watch
-from jpm_tui.provider.base import Provider
+from jpm_tui.cache.outbox_marks import OPEN_STATES, pending_ids
 from jpm_tui.provider.workflow import Workflow
 
-if TYPE_CHECKING:  # the outbox and the sync engine load after the board's first frame, when first used
+if TYPE_CHECKING:  # the outbox, the sync engine and the provider (its commands and records) load after the board's
+    # first frame, when first used
     from jpm_tui.cache.outbox import Outbox, OutboxEntry
     from jpm_tui.cache.sync import SyncEngine, SyncProgress, SyncSummary
+    from jpm_tui.provider.base import Provider
     from jpm_tui.provider.domain import Command
 
 log = logging.getLogger(__name__)
@@ -251,6 +253,11 @@ class LiveCache:
         if self.engine is not None:
             return self.engine.feed_names()
         return [s.feed for s in self.store.sync_states()]
+
+    def write_marks(self, target_kind: str) -> dict[int, str]:
+        """Record id -> the state of its write not applied yet, for a list's marker: one query, without building
+        the outbox (the job list reads it for its first frame)."""
+        return pending_ids(self.store.conn, target_kind)
 
     @property
     def outbox(self) -> Outbox:
@@ -495,8 +502,6 @@ class LiveCache:
         return await self.engine.run(feeds, full=full)
 
     async def _open_writes(self) -> int:
-        from jpm_tui.cache.outbox import OPEN_STATES
-
         counts = await asyncio.to_thread(self.outbox.counts)  # SQL: off the event loop, which is the UI's
         return sum(counts.get(state.value, 0) for state in OPEN_STATES)
 

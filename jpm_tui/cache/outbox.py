@@ -72,6 +72,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING, Any, ParamSpec, TypeVar
 
+from jpm_tui.cache.outbox_marks import OPEN_STATES, OutboxState, pending_ids
 from jpm_tui.provider import domain as d
 from jpm_tui.provider.backends import workflow_for
 from jpm_tui.provider.base import CommandResult, Outcome, Provider, ProviderError
@@ -84,6 +85,7 @@ __all__ = [
     "CLOCK_SKEW",
     "KIND_TABLES",
     "LEASE",
+    "OPEN_STATES",
     "Outbox",
     "OutboxEntry",
     "OutboxError",
@@ -120,18 +122,6 @@ CLOCK_SKEW = timedelta(minutes=1)
 
 class OutboxError(LookupError):
     """No such outbox row, or the row is not in a state that allows the request."""
-
-
-class OutboxState(enum.StrEnum):
-    PENDING = "pending"
-    SENDING = "sending"
-    DONE = "done"
-    FAILED = "failed"
-    CONFLICT = "conflict"
-
-
-OPEN_STATES = (OutboxState.PENDING, OutboxState.SENDING, OutboxState.CONFLICT, OutboxState.FAILED)
-"""States the board shows as 'not applied yet' (failed rows stay visible until dropped or retried)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -499,18 +489,8 @@ class Outbox:
         return [self._entry(r) for r in rows]
 
     def pending_ids(self, target_kind: str) -> dict[int, str]:
-        """Record id -> the most urgent state of its open rows (conflict > failed > sending > pending), for
-        a marker in the job list."""
-        rank = {"conflict": 0, "failed": 1, "sending": 2, "pending": 3}
-        out: dict[int, str] = {}
-        for rid, state in self.store.conn.execute(
-            f"SELECT target_id, state FROM outbox WHERE target_kind = ? AND target_id IS NOT NULL AND state IN "
-            f"({', '.join('?' for _ in OPEN_STATES)})",
-            (target_kind, *[s.value for s in OPEN_STATES]),
-        ):
-            if rid not in out or rank.get(state, 9) < rank.get(out[rid], 9):
-                out[int(rid)] = state
-        return out
+        """Record id -> the most urgent state of its open rows, for a marker in the job list (``outbox_marks``)."""
+        return pending_ids(self.store.conn, target_kind)
 
     def overlay(self, target_kind: str, target_id: int) -> dict[str, Any]:
         """The record's domain fields as the queued (not failed) commands will leave them: field -> value,

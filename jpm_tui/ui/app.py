@@ -116,7 +116,8 @@ class JpmApp(App[None]):
         freeze_start_up: bool = False,
         workflow: Workflow | None = None,
     ) -> None:
-        """``freeze_start_up``: after the first frame, exempt what start-up made (modules, styles, widgets; all
+        """``freeze_start_up``: after the first frame (and the live loop's start, which loads the HTTP client, its
+        models and the sync engine once that frame is shown), exempt what start-up made (modules, styles, widgets; all
         kept until the board quits) from Python's cyclic garbage collector, whose full passes over them paused
         the board for 15-30 ms at random keys (2-4 ms after). For a process that runs one board; tests, which
         start hundreds of boards, would keep every one of them.
@@ -177,11 +178,15 @@ class JpmApp(App[None]):
             # Checking reads every screen's bindings (importing them all): after the first paint, not before.
             self.call_after_refresh(self._check_keymap)
         self._check_size()
-        self._refresh_lookups()
-        if self._freeze_start_up:
+        # After the first frame, as the loop below: the names' read (on the reader thread, but it builds domain
+        # rows holding the GIL) slowed that frame's painting, and the first frame shows none of them
+        self.call_after_refresh(self._refresh_lookups)
+        if self._freeze_start_up and self.live is None:
             self.call_after_refresh(gc.freeze)
         if self.live is not None:
-            self._keep_live()
+            # After the first frame: the loop's start (the provider, the HTTP client and its models, the outbox, the
+            # sync engine: ~0.3 s of imports) runs on the event loop and held that frame back.
+            self.call_after_refresh(self._keep_live)
 
     def get_system_commands(self, screen: Any) -> Iterable[SystemCommand]:
         """Textual's system commands, with its theme changer replaced by ours (which saves the choice)."""
@@ -252,6 +257,9 @@ class JpmApp(App[None]):
             await self.live.aclose()
 
     def _live_changed(self, state: LiveState) -> None:
+        if self._freeze_start_up:  # the loop has started: once, see __init__
+            self._freeze_start_up = False
+            gc.freeze()
         self.status = replace(self.status, online=state.online, syncing=state.syncing,
                               last_sync=state.last_sync, outbox=state.outbox,
                               offline_reason=None if state.online else state.last_error)

@@ -470,6 +470,9 @@ class FakeLive:
     def feed_names(self) -> list[str]:
         return [name for name, _kind in FEEDS]
 
+    def write_marks(self, target_kind: str) -> dict[int, str]:
+        return self.outbox.pending_ids(target_kind)
+
     async def run(self, on_change: Callable[[LiveState], None],
                   on_progress: Callable[[SyncProgress], None] | None = None) -> None:
         """Nothing to run: the state above stays as it is (returns at once, so tests can wait for workers)."""

@@ -320,6 +320,21 @@ async def test_untrusted_text_renders_literally():
         assert "\x1b" not in text and "pwned" not in text
 
 
+async def test_a_row_goes_to_the_terminal_as_one_segment_per_look(source):
+    # the terminal gets each segment's colour codes and a reset: a row of 20 segments was half escape codes
+    app = make_app(source)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        table = table_of(app)
+        for y in (0, 1, 2):  # the header, the cursor's row, another row
+            line = table.render_line(y)
+            looks = [segment.style for segment in line]
+            assert all(a != b for a, b in zip(looks, looks[1:])), y
+            assert len(looks) <= 6, y  # the lead and number, status, a gap, priority, the rest
+            assert line.cell_length == table.scrollable_content_region.width
+        assert source.rows[1].number in table.render_line(2).text
+
+
 async def test_virtual_table_reads_only_windows():
     source = FakeSource(100_000)
     app = make_app(source)

@@ -110,7 +110,7 @@ class JobTable(VirtualTable[JobQuery, JobListRow]):
 
     def read_write_marks(self) -> dict[int, str]:
         live = getattr(self.app, "live", None)
-        return live.outbox.pending_ids("job") if live is not None else {}
+        return live.write_marks("job") if live is not None else {}
 
     @property
     def cursor_job_id(self) -> int | None:

@@ -15,7 +15,7 @@ jobs, ``ProjectTable`` projects.
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Awaitable, Callable, Sequence
+from collections.abc import Awaitable, Callable, Iterable, Sequence
 from concurrent.futures import Future, wait
 from dataclasses import dataclass
 from datetime import datetime, tzinfo
@@ -132,6 +132,19 @@ def fit(text: str, width: int) -> str:
     if width <= 1:
         return set_cell_size(text, width)
     return set_cell_size(text, width - 1) + "…"
+
+
+def _joined(pieces: Iterable[tuple[str, Style | None]]) -> list[Segment]:
+    """``pieces`` (text, style) as segments, neighbours of one style in one: the terminal gets each segment's
+    style codes and a reset, so a table row of 20 segments was half escape codes, and a frame of such rows reached
+    the terminal in several writes."""
+    runs: list[tuple[Style | None, list[str]]] = []
+    for text, style in pieces:
+        if runs and style == runs[-1][0]:
+            runs[-1][1].append(text)
+        else:
+            runs.append((style, [text]))
+    return [Segment("".join(texts), style) for style, texts in runs]
 
 
 
@@ -703,16 +716,16 @@ class VirtualTable(ScrollView, Generic[Q, R], can_focus=True):
         header = self._look("virtual-table--header")
         sorted_style = self._look("virtual-table--header", "virtual-table--header-sorted")
         sort, descending = self._sort_key()
-        segments = [Segment(" ", header)]
+        pieces: list[tuple[str, Style | None]] = [(" ", header)]
         for column, col_width in self._columns():
             title = column.title
             style = header
             if column.key == sort:
                 title = f"{title} {'▼' if descending else '▲'}"
                 style = sorted_style
-            segments.append(Segment(fit(title, col_width), style))
-            segments.append(Segment(" " * GAP, header))
-        return Strip(segments).adjust_cell_length(width, header)
+            pieces.append((fit(title, col_width), style))
+            pieces.append((" " * GAP, header))
+        return Strip(_joined(pieces)).adjust_cell_length(width, header)
 
     def _render_row(self, row: R, index: int, width: int) -> Strip:
         row_id = row.id
@@ -729,10 +742,10 @@ class VirtualTable(ScrollView, Generic[Q, R], can_focus=True):
         else:
             lead = Segment(" ", self._look())
         ctx = CellContext(self.clock(), self.tz)
-        segments = [lead]
-        gap = Segment(" " * GAP, self._look(marked, cursor))
+        plain = self._look(marked, cursor)
+        pieces: list[tuple[str, Style | None]] = [(lead.text, lead.style)]
         for column, col_width in self._columns():
-            text = fit(self.CELLS[column.key](row, ctx), col_width)
-            segments.append(Segment(text, self._look(marked, self.cell_class(column, row), cursor)))
-            segments.append(gap)
-        return Strip(segments).adjust_cell_length(width, self._look(marked, cursor))
+            pieces.append((fit(self.CELLS[column.key](row, ctx), col_width),
+                           self._look(marked, self.cell_class(column, row), cursor)))
+            pieces.append((" " * GAP, plain))
+        return Strip(_joined(pieces)).adjust_cell_length(width, plain)
