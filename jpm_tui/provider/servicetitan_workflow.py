@@ -8,7 +8,7 @@ ServiceTitan enforces no transition table (its endpoints refuse what they refuse
 from __future__ import annotations
 
 from .workflow import (
-    Action, Capabilities, Priority, PriorityLevel, Status, StatusCategory as C, TraySection, Workflow,
+    Action, Capabilities, ListColumn, Priority, PriorityLevel, Status, StatusCategory as C, TraySection, Workflow,
 )
 
 __all__ = ["WORKFLOW"]
@@ -96,4 +96,9 @@ WORKFLOW = Workflow(
     },
     tray=(TraySection("unassigned", "Unassigned"), TraySection("unconfirmed", "Unconfirmed"),
           TraySection("held", "Hold"), TraySection("canceled", "Canceled")),
+    job_columns=(ListColumn("number", "Job #"), ListColumn("status", "Status"), ListColumn("priority", "Pri"),
+                 ListColumn("job_type", "Job type"), ListColumn("business_unit", "Business unit"),
+                 ListColumn("customer", "Customer / location"), ListColumn("next_appointment", "Next appt"),
+                 ListColumn("technicians", "Technician"), ListColumn("summary", "Summary"),
+                 ListColumn("modified", "Modified")),
 )

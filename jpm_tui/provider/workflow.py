@@ -24,6 +24,7 @@ __all__ = [
     "EditForm",
     "FormField",
     "FINISHED",
+    "ListColumn",
     "NOT_STARTED",
     "OTHER",
     "Priority",
@@ -128,6 +129,15 @@ class Capabilities:
     """A cancellation takes a reason from the backend's list."""
 
 
+@dataclass(frozen=True, slots=True)
+class ListColumn:
+    """A job list column the backend has data for: the board's column ``key`` (what it shows and sorts by) and the
+    backend's word for it."""
+
+    key: str
+    label: str
+
+
 FieldKind = Literal["text", "minutes"]
 """What a form field takes: a line of text, or a whole number of minutes."""
 
@@ -201,6 +211,8 @@ class Workflow:
     follow_up: Mapping[str, tuple[str, ...]]
     """Command kind -> the feeds worth an incremental sync once it is done (what re-reading its record misses)."""
     tray: tuple[TraySection, ...]
+    job_columns: tuple[ListColumn, ...]
+    """The job list's columns, in display order: the ones the backend fills."""
     forms: Mapping[str, EditForm] = field(default_factory=dict)
     """Action id -> its form (actions whose ``needs`` is ``"form"``)."""
     _job_index: dict[str, Status] = field(init=False, repr=False, compare=False)

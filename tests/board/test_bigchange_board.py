@@ -22,6 +22,7 @@ from jpm_tui.sandbox.bigchange import CLIENT_ID, CLIENT_SECRET, CUSTOMER_ID
 from jpm_tui.session import board_app, demo_session
 from jpm_tui.ui.screens.edit_form import EditFormScreen
 from jpm_tui.ui.screens.job_detail import JobDetailScreen
+from jpm_tui.ui.widgets.job_table import JobTable
 
 FIELDS = ("description", "reference", "orderNumber", "plannedDuration", "personId")
 
@@ -147,3 +148,9 @@ async def test_an_edit_made_offline_is_queued_then_sent_alone(bc_board: BigChang
     await bc_board.wait(lambda: bc_board.app.status.outbox == 0 and bc_board.app.status.online, "the replay",
                         timeout=15)
     assert bc_board.patches() == [{"jobId": job["id"], "body": {"orderNumber": "PO-77777"}}]
+
+
+async def test_the_job_list_shows_the_columns_bigchange_declares(bc_board: BigChangeBoard) -> None:
+    header = bc_board.app.screen.query_one(JobTable).render_line(0).text
+    assert "Pri " not in header and "Business" not in header  # no priority, no business unit
+    assert [word in header for word in ("Job type", "Contact / address", "Planned", "Resource")] == [True] * 4

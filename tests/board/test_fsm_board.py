@@ -16,6 +16,7 @@ from jpm_tui.cache.store import CacheStore
 from jpm_tui.session import board_app, demo_session
 from jpm_tui.ui.screens.jobs import JobsScreen
 from jpm_tui.ui.screens.modals import PickerScreen
+from jpm_tui.ui.widgets.job_table import JobTable
 
 
 class FsmBoard(Board):
@@ -122,3 +123,13 @@ async def test_an_offline_status_change_is_queued_then_sent_when_the_network_is_
     await board.wait(lambda: board.app.status.outbox == 0 and board.app.status.online, "the replay", timeout=15)
     assert job["job_status"] == "On Hold"
     await board.wait(lambda: board.store.job(job["job_id"]).status.value == "On Hold", "the cache")
+
+
+def _header(board: Board) -> str:
+    return board.app.screen.query_one(JobTable).render_line(0).text
+
+
+async def test_the_job_list_shows_the_columns_fsm_navigator_declares(fsm_board: FsmBoard) -> None:
+    header = _header(fsm_board)
+    assert "Job type" not in header and "Business" not in header  # FSM Navigator has neither
+    assert [word in header for word in ("Pri", "Customer / location", "Window", "Technician", "Title")] == [True] * 5

@@ -11,7 +11,7 @@ from textual.widgets import Select
 from textual.widgets._footer import FooterKey
 
 from jpm_tui.provider.workflow import (
-    Action, Capabilities, Priority, PriorityLevel, Status, StatusCategory as C, TraySection, Workflow,
+    Action, Capabilities, ListColumn, Priority, PriorityLevel, Status, StatusCategory as C, TraySection, Workflow,
 )
 from jpm_tui.ui.calendar_model import Item, item_signals, tray_sections
 from jpm_tui.ui.commands import binding_help
@@ -50,6 +50,8 @@ TINY = Workflow(
     follow_up={},
     tray=(TraySection("unassigned", "Unassigned"), TraySection("held", "On hold"),
           TraySection("canceled", "Cancelled")),
+    job_columns=(ListColumn("number", "Job #"), ListColumn("status", "Status"), ListColumn("priority", "Pri"),
+                 ListColumn("customer", "Customer / location"), ListColumn("summary", "Title")),
 )
 
 

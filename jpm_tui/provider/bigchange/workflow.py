@@ -15,7 +15,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from ..workflow import (
-    Action, Capabilities, EditForm, FormField, Priority, PriorityLevel, Status, StatusCategory as C, TraySection,
+    Action, Capabilities, EditForm, FormField, ListColumn, Priority, PriorityLevel, Status, StatusCategory as C, TraySection,
     Workflow,
 )
 from .commands import EditJobFields, custom_field_name
@@ -92,5 +92,10 @@ WORKFLOW = Workflow(
     follow_up={},
     tray=(TraySection("unassigned", "Unresourced"), TraySection("held", "Suspended"),
           TraySection("canceled", "Cancelled")),
+    # A type but no priority or business unit; a contact, one planned window, one resource.
+    job_columns=(ListColumn("number", "Job #"), ListColumn("status", "Status"),
+                 ListColumn("job_type", "Job type"), ListColumn("customer", "Contact / address"),
+                 ListColumn("next_appointment", "Planned"), ListColumn("technicians", "Resource"),
+                 ListColumn("summary", "Description"), ListColumn("modified", "Modified")),
     forms={EDIT_ACTION: EditForm(edit_fields, _command)},
 )

@@ -10,7 +10,7 @@ calendar shows the window as the job's one appointment, with the job's status.
 from __future__ import annotations
 
 from ..workflow import (
-    Action, Capabilities, Priority, PriorityLevel, Status, StatusCategory as C, TraySection, Workflow,
+    Action, Capabilities, ListColumn, Priority, PriorityLevel, Status, StatusCategory as C, TraySection, Workflow,
 )
 
 __all__ = ["WORKFLOW"]
@@ -81,4 +81,9 @@ WORKFLOW = Workflow(
                                             "assign_technicians", "unassign_technicians")},
     tray=(TraySection("unassigned", "Unassigned"), TraySection("held", "On Hold"),
           TraySection("canceled", "Cancelled")),
+    # No job types or business units: a job has a title, a priority, a customer location and one window.
+    job_columns=(ListColumn("number", "Job #"), ListColumn("status", "Status"), ListColumn("priority", "Pri"),
+                 ListColumn("customer", "Customer / location"), ListColumn("next_appointment", "Window"),
+                 ListColumn("technicians", "Technician"), ListColumn("summary", "Title"),
+                 ListColumn("modified", "Updated")),
 )

@@ -4,18 +4,20 @@ draws only the visible window)."""
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
+from dataclasses import replace
 from functools import partial
 from typing import Any, ClassVar
 
 from textual.binding import Binding, BindingType
 
+from ...provider.workflow import Workflow
 from ..format import ago, short_when
 from ..source import JobListRow, JobQuery, JobSource, Reader
 from ..text import clean
 from ..table_window import first_page
 from .virtual_table import CellContext, Column, VirtualTable, layout_columns as _layout, priority_class, status_class
 
-__all__ = ["COLUMNS", "TEXT_COUNT_CAP", "Column", "JobTable", "first_job_page", "layout_columns", "status_class", "priority_class"]
+__all__ = ["COLUMNS", "TEXT_COUNT_CAP", "Column", "JobTable", "first_job_page", "job_columns", "layout_columns", "status_class", "priority_class"]
 
 
 def _customer(row: JobListRow, ctx: CellContext) -> str:
@@ -50,6 +52,13 @@ COLUMNS: tuple[Column, ...] = (
     Column("summary", "Summary", 12, 22, rank=7, flex=3),
     Column("modified", "Modified", 8, 8, rank=9),
 )
+
+_BY_KEY = {c.key: c for c in COLUMNS}
+
+
+def job_columns(workflow: Workflow) -> tuple[Column, ...]:
+    """The job list's columns on a backend: the ones its workflow declares, in its order and words."""
+    return tuple(replace(_BY_KEY[declared.key], title=declared.label) for declared in workflow.job_columns)
 
 
 TEXT_COUNT_CAP = 10_000
@@ -98,6 +107,9 @@ class JobTable(VirtualTable[JobQuery, JobListRow]):
     def __init__(self, source: JobSource, query: JobQuery | None = None, *, reader: Reader | None = None,
                  **options: Any) -> None:  # VirtualTable's keyword options
         super().__init__(source, query or JobQuery(), reader=reader, **options)
+
+    def table_columns(self) -> Sequence[Column]:
+        return job_columns(self.workflow)
 
     def count_rows(self, query: JobQuery) -> int:
         return count_jobs(self.source, query)

@@ -260,6 +260,10 @@ class VirtualTable(ScrollView, Generic[Q, R], can_focus=True):
         them start (runs on the reader thread); True when there is nothing more to walk. Nothing by default."""
         return True
 
+    def table_columns(self) -> Sequence[Column]:
+        """The columns it can show, by rank (``COLUMNS``; a table whose columns depend on the backend says so)."""
+        return self.COLUMNS
+
     def cell_class(self, column: Column, row: R) -> str | None:
         """The component class of one cell, if any (status and priority columns are coloured by value)."""
         if column.style == "status":
@@ -655,7 +659,7 @@ class VirtualTable(ScrollView, Generic[Q, R], can_focus=True):
     def _columns(self) -> list[tuple[Column, int]]:
         width = self.scrollable_content_region.width
         if width != self._layout_width:
-            self._layout = layout_columns(max(1, width - 1), self.COLUMNS)  # one cell for the mark gutter
+            self._layout = layout_columns(max(1, width - 1), self.table_columns())  # one cell for the mark gutter
             self._layout_width = width
         return self._layout
 
