@@ -131,11 +131,12 @@ class Capabilities:
 
 @dataclass(frozen=True, slots=True)
 class ListColumn:
-    """A job list column the backend has data for: the board's column ``key`` (what it shows and sorts by) and the
-    backend's word for it."""
+    """A job list column the backend has data for: the board's column ``key`` (what it shows and sorts by), the
+    backend's word for it, and ``width`` where its values need more room than the board gives (a long id)."""
 
     key: str
     label: str
+    width: int | None = None
 
 
 FieldKind = Literal["text", "minutes"]

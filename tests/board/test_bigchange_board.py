@@ -154,3 +154,12 @@ async def test_the_job_list_shows_the_columns_bigchange_declares(bc_board: BigCh
     header = bc_board.app.screen.query_one(JobTable).render_line(0).text
     assert "Pri " not in header and "Business" not in header  # no priority, no business unit
     assert [word in header for word in ("Job type", "Contact / address", "Planned", "Resource")] == [True] * 4
+
+
+async def test_nine_digit_job_ids_show_whole_at_80x24(bc_board: BigChangeBoard) -> None:
+    await bc_board.pilot.resize_terminal(80, 24)
+    await bc_board.pilot.pause(0.2)
+    table = bc_board.app.screen.query_one(JobTable)
+    first = table.row_at(0)
+    assert first is not None and len(first.number) == 9
+    assert table.render_line(1).text.split()[0] == first.number

@@ -92,8 +92,8 @@ WORKFLOW = Workflow(
     follow_up={},
     tray=(TraySection("unassigned", "Unresourced"), TraySection("held", "Suspended"),
           TraySection("canceled", "Cancelled")),
-    # A type but no priority or business unit; a contact, one planned window, one resource.
-    job_columns=(ListColumn("number", "Job #"), ListColumn("status", "Status"),
+    # Nine-digit job ids; a type but no priority or business unit; a contact, one planned window, one resource.
+    job_columns=(ListColumn("number", "Job #", width=9), ListColumn("status", "Status"),
                  ListColumn("job_type", "Job type"), ListColumn("customer", "Contact / address"),
                  ListColumn("next_appointment", "Planned"), ListColumn("technicians", "Resource"),
                  ListColumn("summary", "Description"), ListColumn("modified", "Modified")),

@@ -57,8 +57,14 @@ _BY_KEY = {c.key: c for c in COLUMNS}
 
 
 def job_columns(workflow: Workflow) -> tuple[Column, ...]:
-    """The job list's columns on a backend: the ones its workflow declares, in its order and words."""
-    return tuple(replace(_BY_KEY[declared.key], title=declared.label) for declared in workflow.job_columns)
+    """The job list's columns on a backend: the ones its workflow declares, in its order and words; a declared
+    width widens a column (ids shown whole)."""
+    out = []
+    for declared in workflow.job_columns:
+        column, width = _BY_KEY[declared.key], declared.width or 0
+        out.append(replace(column, title=declared.label, min_width=max(column.min_width, width),
+                           ideal_width=max(column.ideal_width, width)))
+    return tuple(out)
 
 
 TEXT_COUNT_CAP = 10_000
