@@ -101,4 +101,5 @@ WORKFLOW = Workflow(
                  ListColumn("customer", "Customer / location"), ListColumn("next_appointment", "Next appt"),
                  ListColumn("technicians", "Technician"), ListColumn("summary", "Summary"),
                  ListColumn("modified", "Modified")),
+    account_word="tenant",
 )

@@ -214,6 +214,8 @@ class Workflow:
     tray: tuple[TraySection, ...]
     job_columns: tuple[ListColumn, ...]
     """The job list's columns, in display order: the ones the backend fills."""
+    account_word: str
+    """What the backend calls the account a profile signs in to (the header's "tenant 1234567")."""
     forms: Mapping[str, EditForm] = field(default_factory=dict)
     """Action id -> its form (actions whose ``needs`` is ``"form"``)."""
     _job_index: dict[str, Status] = field(init=False, repr=False, compare=False)

@@ -23,6 +23,7 @@ from jpm_tui.session import board_app, demo_session
 from jpm_tui.ui.screens.edit_form import EditFormScreen
 from jpm_tui.ui.screens.job_detail import JobDetailScreen
 from jpm_tui.ui.widgets.job_table import JobTable
+from jpm_tui.ui.widgets.status_line import StatusLine
 
 FIELDS = ("description", "reference", "orderNumber", "plannedDuration", "personId")
 
@@ -163,3 +164,8 @@ async def test_nine_digit_job_ids_show_whole_at_80x24(bc_board: BigChangeBoard) 
     first = table.row_at(0)
     assert first is not None and len(first.number) == 9
     assert table.render_line(1).text.split()[0] == first.number
+
+
+async def test_the_header_names_the_customer_account(bc_board: BigChangeBoard) -> None:
+    line = str(bc_board.app.screen.query_one(StatusLine).render())
+    assert f"customer {CUSTOMER_ID}" in line and "tenant" not in line

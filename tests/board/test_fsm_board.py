@@ -17,6 +17,7 @@ from jpm_tui.session import board_app, demo_session
 from jpm_tui.ui.screens.jobs import JobsScreen
 from jpm_tui.ui.screens.modals import PickerScreen
 from jpm_tui.ui.widgets.job_table import JobTable
+from jpm_tui.ui.widgets.status_line import StatusLine
 
 
 class FsmBoard(Board):
@@ -133,3 +134,8 @@ async def test_the_job_list_shows_the_columns_fsm_navigator_declares(fsm_board: 
     header = _header(fsm_board)
     assert "Job type" not in header and "Business" not in header  # FSM Navigator has neither
     assert [word in header for word in ("Pri", "Customer / location", "Window", "Technician", "Title")] == [True] * 5
+
+
+async def test_the_header_names_the_account_in_fsm_navigator_s_word(fsm_board: FsmBoard) -> None:
+    line = str(fsm_board.app.screen.query_one(StatusLine).render())
+    assert f"account {fsm_board.session.tenant}" in line and "tenant" not in line

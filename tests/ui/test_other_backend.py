@@ -52,6 +52,7 @@ TINY = Workflow(
           TraySection("canceled", "Cancelled")),
     job_columns=(ListColumn("number", "Job #"), ListColumn("status", "Status"), ListColumn("priority", "Pri"),
                  ListColumn("customer", "Customer / location"), ListColumn("summary", "Title")),
+    account_word="account",
 )
 
 

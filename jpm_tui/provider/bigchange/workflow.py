@@ -97,5 +97,6 @@ WORKFLOW = Workflow(
                  ListColumn("job_type", "Job type"), ListColumn("customer", "Contact / address"),
                  ListColumn("next_appointment", "Planned"), ListColumn("technicians", "Resource"),
                  ListColumn("summary", "Description"), ListColumn("modified", "Modified")),
+    account_word="customer",
     forms={EDIT_ACTION: EditForm(edit_fields, _command)},
 )

@@ -86,4 +86,5 @@ WORKFLOW = Workflow(
                  ListColumn("customer", "Customer / location"), ListColumn("next_appointment", "Window"),
                  ListColumn("technicians", "Technician"), ListColumn("summary", "Title"),
                  ListColumn("modified", "Updated")),
+    account_word="account",
 )
