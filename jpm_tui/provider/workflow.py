@@ -248,6 +248,15 @@ class Workflow:
         status = self.appointment_status(value)
         return status.category if status is not None else None
 
+    def status_label(self, value: Any) -> str:
+        """How a job status is shown: its label, or the value as given when the workflow does not list it."""
+        status = self.job_status(value)
+        return status.label if status is not None else str(value or "")
+
+    def appointment_status_label(self, value: Any) -> str:
+        status = self.appointment_status(value)
+        return status.label if status is not None else str(value or "")
+
     def status_rank(self, value: Any) -> int:
         """A job status's place in workflow order; values the workflow does not list come last."""
         status = self.job_status(value)
@@ -283,11 +292,10 @@ class Workflow:
         allowed = self.next_statuses(current)
         if allowed is None or any(s.value == target for s in allowed):
             return None
-        status = self.job_status(target)
-        label = status.label if status is not None else target
+        now, label = self.status_label(current), self.status_label(target)
         if not allowed:
-            return f"{current} is final: it moves to no other status"
-        return f"{current} cannot move to {label} (only to {', '.join(s.label for s in allowed)})"
+            return f"{now} is final: it moves to no other status"
+        return f"{now} cannot move to {label} (only to {', '.join(s.label for s in allowed)})"
 
     # ------------------------------------------------------------------------------ the outbox
 
@@ -329,7 +337,7 @@ class Workflow:
             return dict.fromkeys(self.action_ids("job"), writable)
         status = effective_status(job, overlay)
         category = self.category(status)
-        words = status.lower()
+        words = self.status_label(status).lower()
         project_id = overlay["project_id"] if "project_id" in overlay else getattr(job, "project_id", None)
         out: dict[str, str] = {}
         if category == StatusCategory.CANCELED:
@@ -361,7 +369,7 @@ class Workflow:
         if not project_id:
             out["detach_project"] = "the job is not in a project"
         if self.transitions is not None and not self.next_statuses(status):
-            out["change_status"] = f"{status} is final: it moves to no other status"
+            out["change_status"] = f"{self.status_label(status)} is final: it moves to no other status"
         return out
 
     def _status_refusal(self, status: str, command_kind: str) -> str | None:
@@ -383,7 +391,7 @@ class Workflow:
             return dict.fromkeys(every, "the appointment is queued for deletion")
         status = str(item.status)
         category = self.appointment_category(status)
-        words = status.lower()
+        words = self.appointment_status_label(status).lower()
         out: dict[str, str] = {}
         closed = category in FINISHED
         if category == StatusCategory.WORKING or closed:
@@ -417,7 +425,7 @@ class Workflow:
             out["unconfirm"] = "the appointment is not confirmed"
         job_status = str(getattr(item, "job_status", "") or "")
         if self.category(job_status) in FINISHED:
-            out["create_appointment"] = f"the job is {job_status.lower()}"
+            out["create_appointment"] = f"the job is {self.status_label(job_status).lower()}"
         return out
 
 

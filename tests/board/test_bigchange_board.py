@@ -169,3 +169,20 @@ async def test_nine_digit_job_ids_show_whole_at_80x24(bc_board: BigChangeBoard) 
 async def test_the_header_names_the_customer_account(bc_board: BigChangeBoard) -> None:
     line = str(bc_board.app.screen.query_one(StatusLine).render())
     assert f"customer {CUSTOMER_ID}" in line and "tenant" not in line
+
+
+async def test_statuses_show_their_labels_in_the_list_filters_detail_and_calendar(bc_board: BigChangeBoard) -> None:
+    board = bc_board
+    table = board.app.screen.query_one(JobTable)
+    await board.wait(lambda: "On the way" in board.shown(), "the list's rows")
+    assert "onTheWay" not in board.shown()
+    await board.pilot.press("s")  # the quick status filter: the first status
+    await board.wait(lambda: table.query.statuses == ("new",), "the status filter")
+    await board.pilot.pause(0.2)
+    assert "status New" in board.shown()
+    job = board.job_where(lambda j: j["status"] == "completedWithIssues")
+    await board.open(job)
+    assert f"Job {job['id']}  Completed with issues" in board.shown() and "completedWithIssues" not in board.shown()
+    await board.pilot.press("escape", "escape", "C", "a")  # the calendar's agenda of today
+    await board.wait(lambda: "On the way" in board.shown(), "the agenda's labels")
+    assert "onTheWay" not in board.shown()

@@ -118,6 +118,8 @@ def test_transitions_refuse_with_the_reason():
     assert TINY.transition_refusal("Pending", "Completed") == (
         "Pending cannot move to Completed (only to Assigned, Cancelled)")
     assert TINY.transition_refusal("Completed", "Pending") == "Completed is final: it moves to no other status"
+    assert TINY.transition_refusal("On Hold", "Completed") == (  # in the workflow's words
+        "On hold cannot move to Completed (only to Assigned, Cancelled)")
 
 
 def test_one_window_per_job_takes_the_job_status_and_has_no_confirmation():

@@ -408,7 +408,8 @@ class JobDetailScreen(RecordScreen):
         status = overlay.get("status") or _get(job, "status")
         priority = overlay.get("priority") or _get(job, "priority")
         title.append("  ")
-        title.append_text(plain(status, self._style(status_class(self.board.workflow.category(status)))))
+        title.append_text(plain(self.board.workflow.status_label(status),
+                                self._style(status_class(self.board.workflow.category(status)))))
         if "status" in overlay:
             title.append(" (queued)", self._style("job-detail--pending"))
         if priority:
@@ -464,7 +465,8 @@ class JobDetailScreen(RecordScreen):
             line.append(f"{when(_get(appt, 'start'), tz)} – {when(_get(appt, 'end'), tz)[11:16]}  ")
             appt_status = _get(appt, "status")
             category = self.board.workflow.appointment_category(appt_status)
-            line.append_text(plain(appt_status, self._style(status_class(category))))
+            line.append_text(plain(self.board.workflow.appointment_status_label(appt_status),
+                                   self._style(status_class(category))))
             techs = detail.technicians.get(_get(appt, "id"), "")
             line.append("  ")
             line.append_text(plain(techs or "unassigned", self._style("job-detail--muted") if not techs else ""))
@@ -695,14 +697,15 @@ class JobDetailScreen(RecordScreen):
         choices = [Choice(s.value, s.label) for s in workflow.job_statuses if s.value in allowed]
         refused = {s.value: workflow.transition_refusal(current, s.value) or "" for s in workflow.job_statuses
                    if s.value not in allowed and s.value != current}
-        choices += [Choice(value, value, f"not allowed: {why}") for value, why in refused.items()]
+        choices += [Choice(value, workflow.status_label(value), f"not allowed: {why}") for value, why in refused.items()]
 
         async def keep(picked: Any) -> str | None:  # a refused move keeps the picker open with its reason
             if picked.value in refused:
                 return refused[picked.value]
             return await self.board.queue(d.SetJobStatus(self.job_id, str(picked.value)))
 
-        ask(self.board, PickerScreen(f"Status of {self._job_words} (now {current})", choices), keep)
+        ask(self.board, PickerScreen(f"Status of {self._job_words} (now {workflow.status_label(current)})", choices),
+            keep)
 
     def action_edit_description(self) -> None:
         assert self.detail is not None

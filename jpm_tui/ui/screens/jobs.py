@@ -170,7 +170,8 @@ class JobsScreen(TableScreen):
     def _show_filters(self) -> None:
         query = self.table.query
         self.query_one(FilterBar).show(
-            clean(self.view_name), list(describe_filters(query, self.board.lookup_name, self.board.tz)),
+            clean(self.view_name), list(describe_filters(query, self.board.lookup_name, self.board.tz,
+                                                             self.board.workflow.status_label)),
             matching=self.match_count, capped=bool(query.text) and self.match_count == TEXT_COUNT_CAP,
             sort=next((c.title for c in job_columns(self.board.workflow) if c.key == query.sort), clean(query.sort)),
             descending=query.descending,

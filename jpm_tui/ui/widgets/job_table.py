@@ -29,7 +29,7 @@ def _customer(row: JobListRow, ctx: CellContext) -> str:
 
 _CELLS: dict[str, Callable[[JobListRow, CellContext], str]] = {
     "number": lambda row, ctx: clean(row.number),
-    "status": lambda row, ctx: clean(row.status),
+    "status": lambda row, ctx: clean(ctx.workflow.status_label(row.status)),
     "priority": lambda row, ctx: clean(row.priority),
     "job_type": lambda row, ctx: clean(row.job_type),
     "business_unit": lambda row, ctx: clean(row.business_unit),

@@ -83,6 +83,8 @@ class Column:
 class CellContext:
     now: datetime
     tz: tzinfo | None
+    workflow: Workflow
+    """The backend's: a status cell shows its label."""
 
 
 GAP = 1
@@ -731,7 +733,7 @@ class VirtualTable(ScrollView, Generic[Q, R], can_focus=True):
                            self._look("virtual-table--write-failed" if failed else "virtual-table--write-queued"))
         else:
             lead = Segment(" ", self._look())
-        ctx = CellContext(self.clock(), self.tz)
+        ctx = CellContext(self.clock(), self.tz, self.workflow)
         segments = [lead]
         gap = Segment(" " * GAP, self._look(marked, cursor))
         for column, col_width in self._columns():
