@@ -139,3 +139,15 @@ async def test_the_job_list_shows_the_columns_fsm_navigator_declares(fsm_board: 
 async def test_the_header_names_the_account_in_fsm_navigator_s_word(fsm_board: FsmBoard) -> None:
     line = str(fsm_board.app.screen.query_one(StatusLine).render())
     assert f"account {fsm_board.session.tenant}" in line and "tenant" not in line
+
+
+async def test_sorting_by_status_follows_fsm_navigator_s_workflow_order(fsm_board: FsmBoard) -> None:
+    from jpm_tui.provider.fsm_navigator.workflow import WORKFLOW
+
+    table = fsm_board.app.screen.query_one(JobTable)
+    await fsm_board.pilot.press("greater_than_sign")  # Job # -> Status
+    await fsm_board.wait(lambda: table.query.sort == "status" and table.row_at(0) is not None, "the status sort")
+    await fsm_board.wait(lambda: table.row_at(0).status == "Pending", "the first status of the workflow")
+    order = [s.value for s in WORKFLOW.job_statuses]
+    shown = [row.status for row in (table.row_at(n) for n in range(table.row_count or 0)) if row is not None]
+    assert len(shown) == table.row_count and shown == sorted(shown, key=order.index)  # "Completed" in its place
