@@ -257,6 +257,10 @@ class Workflow:
         status = self.appointment_status(value)
         return status.label if status is not None else str(value or "")
 
+    def appointment_values(self, categories: frozenset[StatusCategory]) -> tuple[str, ...]:
+        """The appointment status values of these categories (the job's statuses where one window per job)."""
+        return tuple(s.value for s in self.appointment_statuses or self.job_statuses if s.category in categories)
+
     def status_rank(self, value: Any) -> int:
         """A job status's place in workflow order; values the workflow does not list come last."""
         status = self.job_status(value)

@@ -18,6 +18,7 @@ from support.demo_board import Board, Network, running
 
 from jpm_tui.api.bigchange import BigChangeClient
 from jpm_tui.cache.store import CacheStore
+from jpm_tui.provider.backends import workflow_for
 from jpm_tui.sandbox.bigchange import CLIENT_ID, CLIENT_SECRET, CUSTOMER_ID
 from jpm_tui.session import board_app, demo_session
 from jpm_tui.ui.screens.edit_form import EditFormScreen
@@ -38,7 +39,7 @@ class BigChangeBoard(Board):
         self.session.client_factory = lambda: BigChangeClient(
             api_url="http://127.0.0.1/v1", auth_url="http://127.0.0.1/auth/token", customer_id=CUSTOMER_ID,
             client_id=CLIENT_ID, client_secret=CLIENT_SECRET, transport=self.network, rate_limit=None, max_retries=0)
-        self.store = CacheStore(self.session.cache_file)
+        self.store = CacheStore(self.session.cache_file, workflow=workflow_for(self.session.backend))
         self.app = board_app(self.session, self.store)
         self.pilot: Any = None
 

@@ -13,6 +13,7 @@ import pytest
 from support.demo_board import Board, Network, running
 
 from jpm_tui.cache.store import CacheStore
+from jpm_tui.provider.backends import workflow_for
 from jpm_tui.session import board_app, demo_session
 from jpm_tui.ui.screens.jobs import JobsScreen
 from jpm_tui.ui.screens.modals import PickerScreen
@@ -33,7 +34,7 @@ class FsmBoard(Board):
         self.session.client_factory = lambda: FsmNavigatorClient(
             api_url="http://127.0.0.1/api/v1", api_key=API_KEY, transport=self.network, rate_limit=None,
             max_retries=0)
-        self.store = CacheStore(self.session.cache_file)
+        self.store = CacheStore(self.session.cache_file, workflow=workflow_for(self.session.backend))
         self.app = board_app(self.session, self.store)
         self.pilot = None
 
