@@ -126,7 +126,9 @@ class Capabilities:
     """An appointment is confirmed with the customer (the calendar then marks unconfirmed ones)."""
     notes: bool
     cancel_reasons: bool
-    """A cancellation takes a reason from the backend's list."""
+    """A cancellation takes a reason from the backend's list (and the job keeps a log of them)."""
+    booked_log: bool
+    """The server keeps who booked a job and when (the detail's Booked section)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -277,6 +279,10 @@ class Workflow:
     def priority_level(self, value: Any) -> PriorityLevel | None:
         priority = self.priority(value)
         return priority.level if priority is not None else None
+
+    def job_column(self, key: str) -> ListColumn | None:
+        """The backend's declaration of a job list column (None: it has no such data)."""
+        return next((c for c in self.job_columns if c.key == key), None)
 
     def supports(self, action_id: str) -> bool:
         return action_id in self._action_ids

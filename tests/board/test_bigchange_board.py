@@ -187,3 +187,12 @@ async def test_statuses_show_their_labels_in_the_list_filters_detail_and_calenda
     await board.pilot.press("escape", "escape", "C", "a")  # the calendar's agenda of today
     await board.wait(lambda: "On the way" in board.shown(), "the agenda's labels")
     assert "onTheWay" not in board.shown()
+
+
+async def test_the_detail_shows_only_the_sections_bigchange_has(bc_board: BigChangeBoard) -> None:
+    board = bc_board
+    await board.open(board.job_where(lambda j: j["status"] == "scheduled"))
+    shown = board.shown()
+    assert "Job type" in shown and "Custom fields" in shown and "History" in shown
+    for absent in ("Notes (", "Booked", "Canceled log", "Business unit", "Project"):
+        assert absent not in shown, absent

@@ -152,3 +152,12 @@ async def test_sorting_by_status_follows_fsm_navigator_s_workflow_order(fsm_boar
     order = [s.value for s in WORKFLOW.job_statuses]
     listed = [row.status for row in fsm_board.store.jobs_window(table.query, 0, 1000)]  # what the table reads
     assert "Completed" in listed and listed == sorted(listed, key=order.index)  # "Completed" in its place
+
+
+async def test_the_detail_shows_only_the_sections_fsm_navigator_has(fsm_board: FsmBoard) -> None:
+    board = fsm_board
+    await board.open_fsm(board.fsm_job("Assigned"))
+    shown = board.shown()
+    assert "Linked assets" in shown and "Description" in shown and "History" in shown
+    for absent in ("Notes (", "Booked", "Canceled log", "Job type", "Business unit", "Project"):
+        assert absent not in shown, absent

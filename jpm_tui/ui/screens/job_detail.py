@@ -368,7 +368,7 @@ class JobDetailScreen(RecordScreen):
     def _booked_lines(self) -> list[Any]:
         """Who booked the job, when, and the appointment booked (its start and arrival window), as cached."""
         detail = self.detail
-        if detail is None or not detail.booked_log_kept:
+        if detail is None or not detail.booked_log_kept or not self.board.workflow.capabilities.booked_log:
             return []
         out: list[Any] = [self._heading("Booked")]
         entry = detail.booked_log
@@ -435,7 +435,11 @@ class JobDetailScreen(RecordScreen):
         if "project_id" in overlay:
             project = (self.board.name_of("project", overlay["project_id"]) or f"project {overlay['project_id']}"
                        if overlay["project_id"] else "—")
-        out.append(self._fields([
+        workflow = self.board.workflow
+        absent = {label for label, has in (("Job type", workflow.job_column("job_type")),
+                                           ("Business unit", workflow.job_column("business_unit")),
+                                           ("Project", workflow.capabilities.projects)) if not has}
+        fields = [
             ("Summary", overlay.get("summary") or _get(job, "summary") or "—"),
             ("Priority", priority or "—"),
             ("Job type", self._lookup_name("job_type", job_type_id) if job_type_id
@@ -452,7 +456,9 @@ class JobDetailScreen(RecordScreen):
             ("Created", when(_get(job, "created_on", "created"), tz)),
             ("Modified", when(_get(job, "modified_on", "modified"), tz)),
             ("Completed", when(_get(job, "completed_on"), tz)),
-        ], queued=set(overlay), errors=self._field_errors()))
+        ]
+        out.append(self._fields([f for f in fields if f[0] not in absent], queued=set(overlay),
+                                errors=self._field_errors()))
         out.extend(self._one_window_lines(job, overlay))
         custom = d.custom_fields(job)
         out.append(self._heading("Custom fields", len(custom)))
@@ -479,19 +485,7 @@ class JobDetailScreen(RecordScreen):
             if instructions:
                 out.append(plain(f"    {clean(instructions, multiline=True)}", self._style("job-detail--muted"),
                                  multiline=True))
-        notes = sorted(detail.notes, key=lambda n: str(_get(n, "created_on", "created") or ""), reverse=True)
-        out.append(self._heading("Notes", len(notes)))
-        for note in notes:
-            head = Text(end="")
-            head.append(when(_get(note, "created_on", "created"), tz), self._style("job-detail--label"))
-            author = _get(note, "created_by_name", "created_by", "author") or self.board.person_name(_get(note, "created_by_id"))
-            if author:
-                head.append("  ")
-                head.append_text(plain(author, self._style("job-detail--muted")))
-            if _get(note, "pinned", "is_pinned"):
-                head.append("  pinned", self._style("job-detail--muted"))
-            out.append(head)
-            out.append(plain(_get(note, "text") or "", multiline=True))
+        out.extend(self._note_lines())
         out.extend(self._booked_lines())
         history = sorted(detail.history, key=lambda h: str(_get(h, "at", "date", "created_on") or ""))
         out.append(self._heading("History", len(history)))
@@ -505,7 +499,36 @@ class JobDetailScreen(RecordScreen):
                 line.append("  ")
                 line.append_text(plain(who, self._style("job-detail--muted")))
             out.append(line)
-        out.append(self._heading("Canceled log", len(detail.canceled_log)))
+        out.extend(self._canceled_lines())
+        out.extend(self._unavailable_lines())
+        return out
+
+    def _note_lines(self) -> list[Any]:
+        """The job's notes, newest first, for a backend that keeps notes."""
+        detail, tz = self.detail, self.board.tz
+        if detail is None or not self.board.workflow.capabilities.notes:
+            return []
+        notes = sorted(detail.notes, key=lambda n: str(_get(n, "created_on", "created") or ""), reverse=True)
+        out: list[Any] = [self._heading("Notes", len(notes))]
+        for note in notes:
+            head = Text(end="")
+            head.append(when(_get(note, "created_on", "created"), tz), self._style("job-detail--label"))
+            author = _get(note, "created_by_name", "created_by", "author") or self.board.person_name(_get(note, "created_by_id"))
+            if author:
+                head.append("  ")
+                head.append_text(plain(author, self._style("job-detail--muted")))
+            if _get(note, "pinned", "is_pinned"):
+                head.append("  pinned", self._style("job-detail--muted"))
+            out.append(head)
+            out.append(plain(_get(note, "text") or "", multiline=True))
+        return out
+
+    def _canceled_lines(self) -> list[Any]:
+        """The job's cancellations with their reasons, for a backend that cancels with a reason."""
+        detail, tz = self.detail, self.board.tz
+        if detail is None or not self.board.workflow.capabilities.cancel_reasons:
+            return []
+        out: list[Any] = [self._heading("Canceled log", len(detail.canceled_log))]
         for entry in detail.canceled_log:
             line = Text(end="")
             line.append(when(_get(entry, "created_on", "date"), tz), self._style("job-detail--label"))
@@ -518,7 +541,6 @@ class JobDetailScreen(RecordScreen):
                 line.append("  ")
                 line.append_text(plain(memo, self._style("job-detail--muted")))
             out.append(line)
-        out.extend(self._unavailable_lines())
         return out
 
     def _one_window_lines(self, job: Any, overlay: Mapping[str, Any]) -> list[Any]:
