@@ -161,3 +161,27 @@ async def test_the_detail_shows_only_the_sections_fsm_navigator_has(fsm_board: F
     assert "Linked assets" in shown and "Description" in shown and "History" in shown
     for absent in ("Notes (", "Booked", "Canceled log", "Job type", "Business unit", "Project"):
         assert absent not in shown, absent
+
+
+async def test_a_saved_view_by_category_filters_fsm_navigator_s_jobs(fsm_board: FsmBoard) -> None:
+    from jpm_tui.config import SavedView
+    from jpm_tui.ui.views import views_from_config
+
+    board = fsm_board
+    board.app.views[:] = views_from_config([SavedView(name="Finished", filters={"categories": ["done", "closed"]})],
+                                           None, board.app.workflow)  # the screen shows the app's list
+    await board.pilot.press("1")
+    table = board.app.screen.query_one(JobTable)
+    finished = ("Completed", "Invoiced", "Paid", "Closed")  # FSM Navigator's done and closed statuses
+    assert table.query.statuses == finished
+    expected = sorted(j["job_id"] for j in board.fsm.jobs.values() if j["job_status"] in finished)
+    await board.wait(lambda: table.row_count == len(expected), "the view's count")
+    assert sorted(row.id for row in board.store.jobs_window(table.query, 0, 1000)) == expected
+    assert "Finished" in board.shown()
+
+
+def test_a_view_naming_an_unknown_category_says_which_are_known() -> None:
+    from jpm_tui.ui.views import ViewError, view_from_filters
+
+    with pytest.raises(ViewError, match=r"filters.categories: unknown finished \(known: open, scheduled,"):
+        view_from_filters("x", {"categories": ["finished"]}, workflow=workflow_for("fsm-navigator"))
