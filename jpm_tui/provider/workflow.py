@@ -24,6 +24,7 @@ __all__ = [
     "EditForm",
     "FormField",
     "FINISHED",
+    "LinkType",
     "ListColumn",
     "NOT_STARTED",
     "OTHER",
@@ -141,6 +142,17 @@ class ListColumn:
     width: int | None = None
 
 
+@dataclass(frozen=True, slots=True)
+class LinkType:
+    """A kind of link between a job and an asset the backend records (what the job did to it)."""
+
+    value: str
+    """As the backend takes it."""
+    label: str
+    note: str = ""
+    """What it means, beside the label in the picker."""
+
+
 FieldKind = Literal["text", "minutes"]
 """What a form field takes: a line of text, or a whole number of minutes."""
 
@@ -220,6 +232,8 @@ class Workflow:
     """What the backend calls the account a profile signs in to (the header's "tenant 1234567")."""
     forms: Mapping[str, EditForm] = field(default_factory=dict)
     """Action id -> its form (actions whose ``needs`` is ``"form"``)."""
+    link_types: tuple[LinkType, ...] = ()
+    """The kinds of asset link the backend records, its default first (empty: links have no kind)."""
     _job_index: dict[str, Status] = field(init=False, repr=False, compare=False)
     _appointment_index: dict[str, Status] = field(init=False, repr=False, compare=False)
     _priority_index: dict[str, Priority] = field(init=False, repr=False, compare=False)

@@ -185,3 +185,28 @@ def test_a_view_naming_an_unknown_category_says_which_are_known() -> None:
 
     with pytest.raises(ViewError, match=r"filters.categories: unknown finished \(known: open, scheduled,"):
         view_from_filters("x", {"categories": ["finished"]}, workflow=workflow_for("fsm-navigator"))
+
+
+async def test_linking_an_asset_asks_how_from_fsm_navigator_s_relationship_types(fsm_board: FsmBoard) -> None:
+    board = fsm_board
+    assets = sorted(board.fsm.records["assets"].values(), key=lambda a: a["asset_id"])
+
+    def free(job: dict[str, Any]) -> list[dict[str, Any]]:  # assets at the job's location it does not link yet
+        linked = {link["asset_id"] for link in job["assets"]}
+        return [a for a in assets if a["location_id"] == job["customer_location_id"] and a["asset_id"] not in linked]
+
+    job = next(j for j in sorted(board.fsm.jobs.values(), key=lambda j: j["job_id"])
+               if j["job_status"] in ("Pending", "Assigned") and free(j))
+    asset = free(job)[0]
+    await board.open_fsm(job)
+    await board.pilot.press("l")
+    await board.wait(lambda: isinstance(board.app.screen, PickerScreen), "the asset picker")
+    await board.pilot.press(*asset["asset_tag"], "enter")
+    await board.wait(lambda: isinstance(board.app.screen, PickerScreen)
+                     and board.app.screen.dialog_title.endswith(" as"), "the relationship type picker")
+    assert [c.label for c in board.app.screen.choices] == [
+        "Serviced", "Installed", "Replaced", "Inspected", "Maintenance", "Meter threshold"]
+    await board.pilot.press(*"Installed", "enter")
+    await board.settled()
+    links = {link["asset_id"]: link["relationship_type"] for link in board.fsm.jobs[job["job_id"]]["assets"]}
+    assert links.get(asset["asset_id"]) == "installed" and board.app.status.outbox == 0

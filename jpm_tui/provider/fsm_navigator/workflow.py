@@ -10,7 +10,7 @@ calendar shows the window as the job's one appointment, with the job's status.
 from __future__ import annotations
 
 from ..workflow import (
-    Action, Capabilities, ListColumn, Priority, PriorityLevel, Status, StatusCategory as C, TraySection, Workflow,
+    Action, Capabilities, LinkType, ListColumn, Priority, PriorityLevel, Status, StatusCategory as C, TraySection, Workflow,
 )
 
 __all__ = ["WORKFLOW"]
@@ -38,6 +38,16 @@ TRANSITIONS = {
     "Cancelled": frozenset(),
     "Closed": frozenset(),
 }
+
+LINK_TYPES = (
+    LinkType("serviced", "Serviced", "general service or repair (the API's default)"),
+    LinkType("installed", "Installed", "new asset installation"),
+    LinkType("replaced", "Replaced", "asset being replaced"),
+    LinkType("inspected", "Inspected", "routine inspection"),
+    LinkType("maintenance", "Maintenance", "scheduled maintenance"),
+    LinkType("meter_threshold", "Meter threshold", "triggered by a meter reading threshold"),
+)
+"""The reference's asset relationship types, word for word."""
 
 PRIORITIES = (
     Priority("Urgent", "Urgent", 0, PriorityLevel.URGENT),
@@ -88,4 +98,5 @@ WORKFLOW = Workflow(
                  ListColumn("technicians", "Technician"), ListColumn("summary", "Title"),
                  ListColumn("modified", "Updated")),
     account_word="account",
+    link_types=LINK_TYPES,
 )

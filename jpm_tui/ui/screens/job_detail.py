@@ -759,8 +759,20 @@ class JobDetailScreen(RecordScreen):
         here = d.linked_assets(self.detail.extra.get("location")) or ()
         choices = [Choice(int(a["asset_id"]), str(_get(a, "asset_tag") or a["asset_id"]),
                           str(_get(a, "asset_name") or "")) for a in here if a.get("asset_id") not in linked]
-        self.writes.ask(PickerScreen(f"Link an asset at this location to {self._job_words}", choices),
-                        lambda picked: d.LinkAssets(self.job_id, (int(picked.value),)))
+        kinds = self.board.workflow.link_types
+        title = f"Link an asset at this location to {self._job_words}"
+        if not kinds:
+            self.writes.ask(PickerScreen(title, choices), lambda picked: d.LinkAssets(self.job_id, (int(picked.value),)))
+            return
+
+        def as_kind(asset: Any) -> None:  # then how it is linked, from the kinds the backend records
+            if asset is None:  # backed out
+                return
+            self.writes.ask(PickerScreen(f"Link {clean(asset.label)} to {self._job_words} as",
+                                         [Choice(k.value, k.label, k.note) for k in kinds]),
+                            lambda kind: d.LinkAssets(self.job_id, (int(asset.value),), str(kind.value)))
+
+        self.board.push_screen(PickerScreen(title, choices), as_kind)
 
     def action_unlink_assets(self) -> None:
         assert self.detail is not None
