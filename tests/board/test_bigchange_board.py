@@ -194,5 +194,5 @@ async def test_the_detail_shows_only_the_sections_bigchange_has(bc_board: BigCha
     await board.open(board.job_where(lambda j: j["status"] == "scheduled"))
     shown = board.shown()
     assert "Job type" in shown and "Custom fields" in shown and "History" in shown
-    for absent in ("Notes (", "Booked", "Canceled log", "Business unit", "Project"):
+    for absent in ("Notes (", "Booked", "Canceled log", "Business unit", "Project", "Priority", "priority"):
         assert absent not in shown, absent

@@ -412,7 +412,7 @@ class JobDetailScreen(RecordScreen):
                                 self._style(status_class(self.board.workflow.category(status)))))
         if "status" in overlay:
             title.append(" (queued)", self._style("job-detail--pending"))
-        if priority:
+        if priority and self.board.workflow.job_column("priority"):  # a backend without priorities: none shown
             title.append("  ")
             level = self.board.workflow.priority_level(priority)
             title.append_text(plain(f"{clean(priority)} priority", self._style(priority_class(level))))
@@ -436,7 +436,8 @@ class JobDetailScreen(RecordScreen):
             project = (self.board.name_of("project", overlay["project_id"]) or f"project {overlay['project_id']}"
                        if overlay["project_id"] else "—")
         workflow = self.board.workflow
-        absent = {label for label, has in (("Job type", workflow.job_column("job_type")),
+        absent = {label for label, has in (("Priority", workflow.job_column("priority")),
+                                           ("Job type", workflow.job_column("job_type")),
                                            ("Business unit", workflow.job_column("business_unit")),
                                            ("Project", workflow.capabilities.projects)) if not has}
         fields = [
