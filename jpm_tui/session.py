@@ -149,10 +149,11 @@ def open_board(session: Session) -> int:
     board that ended on a failure raises it as a ``Failure`` with its one line."""
     from .cache.store import CacheStore
     from .failures import Failure
+    from .provider.backends import workflow_for
 
     if session.secret is not None:
         session.secret()  # ConfigError before the board starts; the background loop's client reuses it
-    store = CacheStore(session.cache_file, on_upgrade=say_cache_upgrade)
+    store = CacheStore(session.cache_file, on_upgrade=say_cache_upgrade, workflow=workflow_for(session.backend))
     app = None
     try:
         if session.demo:

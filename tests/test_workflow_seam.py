@@ -30,8 +30,6 @@ ALLOWED = {
     ("ui/screens/job_detail.py", "Hold"): "the words of the hold key (help, footer)",
     ("ui/screens/projects.py", "Completed"): "the label of the project's completion date",
     ("ui/screens/calendar.py", "Hold"): "the words of the hold key (help, footer)",
-    ("cache/store/derived.py", "Done"): "the job list's next appointment (SQL fixed when the module loads): to follow",
-    ("cache/store/derived.py", "Canceled"): "the same statement",
     ("cache/store/tables.py", "JobStatus"): "the table specs read stored text back as the domain rows' enums",
     ("cache/store/tables.py", "AppointmentStatus"): "the same",
     ("cache/store/tables.py", "AssignmentStatus"): "the same",

@@ -167,12 +167,13 @@ def _cache_faults(session: Any) -> Iterator[None]:
 
 def _open_store(session: Any, *, create: bool = True) -> Any:
     from ..cache.store import CacheStore
+    from ..provider.backends import workflow_for
     from ..session import say_cache_upgrade
 
     path = cache_path(session)
     if not create and not path.exists():
         return None
-    return CacheStore(path, on_upgrade=say_cache_upgrade)
+    return CacheStore(path, on_upgrade=say_cache_upgrade, workflow=workflow_for(session.backend))
 
 
 def _print_json(obj: Any) -> None:

@@ -8,7 +8,7 @@ ServiceTitan enforces no transition table (its endpoints refuse what they refuse
 from __future__ import annotations
 
 from .workflow import (
-    Action, Capabilities, Priority, PriorityLevel, Status, StatusCategory as C, TraySection, Workflow,
+    Action, Capabilities, ListColumn, Priority, PriorityLevel, Status, StatusCategory as C, TraySection, Workflow,
 )
 
 __all__ = ["WORKFLOW"]
@@ -74,7 +74,8 @@ WORKFLOW = Workflow(
     priorities=PRIORITIES,
     actions=ACTIONS,
     capabilities=Capabilities(appointments=True, several_technicians=True, holds=True, projects=True,
-                              arrival_windows=True, confirmation=True, notes=True, cancel_reasons=True),
+                              arrival_windows=True, confirmation=True, notes=True, cancel_reasons=True,
+                              booked_log=True),
     # A cancel leaves the job Canceled and a hold the appointment on Hold; what a removal leads back to is the
     # server's to say (the record is re-read once it is done).
     status_after={"cancel_job": "Canceled", "hold_appointment": "Hold"},
@@ -96,4 +97,10 @@ WORKFLOW = Workflow(
     },
     tray=(TraySection("unassigned", "Unassigned"), TraySection("unconfirmed", "Unconfirmed"),
           TraySection("held", "Hold"), TraySection("canceled", "Canceled")),
+    job_columns=(ListColumn("number", "Job #"), ListColumn("status", "Status"), ListColumn("priority", "Pri"),
+                 ListColumn("job_type", "Job type"), ListColumn("business_unit", "Business unit"),
+                 ListColumn("customer", "Customer / location"), ListColumn("next_appointment", "Next appt"),
+                 ListColumn("technicians", "Technician"), ListColumn("summary", "Summary"),
+                 ListColumn("modified", "Modified")),
+    account_word="tenant",
 )

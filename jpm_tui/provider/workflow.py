@@ -27,6 +27,8 @@ __all__ = [
     "FormField",
     "JobTimes",
     "FINISHED",
+    "LinkType",
+    "ListColumn",
     "NOT_STARTED",
     "OTHER",
     "Priority",
@@ -128,7 +130,30 @@ class Capabilities:
     """An appointment is confirmed with the customer (the calendar then marks unconfirmed ones)."""
     notes: bool
     cancel_reasons: bool
-    """A cancellation takes a reason from the backend's list."""
+    """A cancellation takes a reason from the backend's list (and the job keeps a log of them)."""
+    booked_log: bool
+    """The server keeps who booked a job and when (the detail's Booked section)."""
+
+
+@dataclass(frozen=True, slots=True)
+class ListColumn:
+    """A job list column the backend has data for: the board's column ``key`` (what it shows and sorts by), the
+    backend's word for it, and ``width`` where its values need more room than the board gives (a long id)."""
+
+    key: str
+    label: str
+    width: int | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class LinkType:
+    """A kind of link between a job and an asset the backend records (what the job did to it)."""
+
+    value: str
+    """As the backend takes it."""
+    label: str
+    note: str = ""
+    """What it means, beside the label in the picker."""
 
 
 FieldKind = Literal["text", "minutes", "choice"]
@@ -227,11 +252,17 @@ class Workflow:
     follow_up: Mapping[str, tuple[str, ...]]
     """Command kind -> the feeds worth an incremental sync once it is done (what re-reading its record misses)."""
     tray: tuple[TraySection, ...]
+    job_columns: tuple[ListColumn, ...]
+    """The job list's columns, in display order: the ones the backend fills."""
+    account_word: str
+    """What the backend calls the account a profile signs in to (the header's "tenant 1234567")."""
     forms: Mapping[str, EditForm] = field(default_factory=dict)
     """Action id -> its form (actions whose ``needs`` is ``"form"``)."""
     job_times: Callable[[Any], JobTimes] | None = None
     """(job) -> its planned and real times, where the backend records both (the detail's planned-vs-real line);
     None where it does not."""
+    link_types: tuple[LinkType, ...] = ()
+    """The kinds of asset link the backend records, its default first (empty: links have no kind)."""
     _job_index: dict[str, Status] = field(init=False, repr=False, compare=False)
     _appointment_index: dict[str, Status] = field(init=False, repr=False, compare=False)
     _priority_index: dict[str, Priority] = field(init=False, repr=False, compare=False)
@@ -262,6 +293,19 @@ class Workflow:
         status = self.appointment_status(value)
         return status.category if status is not None else None
 
+    def status_label(self, value: Any) -> str:
+        """How a job status is shown: its label, or the value as given when the workflow does not list it."""
+        status = self.job_status(value)
+        return status.label if status is not None else str(value or "")
+
+    def appointment_status_label(self, value: Any) -> str:
+        status = self.appointment_status(value)
+        return status.label if status is not None else str(value or "")
+
+    def appointment_values(self, categories: frozenset[StatusCategory]) -> tuple[str, ...]:
+        """The appointment status values of these categories (the job's statuses where one window per job)."""
+        return tuple(s.value for s in self.appointment_statuses or self.job_statuses if s.category in categories)
+
     def status_rank(self, value: Any) -> int:
         """A job status's place in workflow order; values the workflow does not list come last."""
         status = self.job_status(value)
@@ -278,6 +322,10 @@ class Workflow:
     def priority_level(self, value: Any) -> PriorityLevel | None:
         priority = self.priority(value)
         return priority.level if priority is not None else None
+
+    def job_column(self, key: str) -> ListColumn | None:
+        """The backend's declaration of a job list column (None: it has no such data)."""
+        return next((c for c in self.job_columns if c.key == key), None)
 
     def supports(self, action_id: str) -> bool:
         return action_id in self._action_ids
@@ -297,11 +345,10 @@ class Workflow:
         allowed = self.next_statuses(current)
         if allowed is None or any(s.value == target for s in allowed):
             return None
-        status = self.job_status(target)
-        label = status.label if status is not None else target
+        now, label = self.status_label(current), self.status_label(target)
         if not allowed:
-            return f"{current} is final: it moves to no other status"
-        return f"{current} cannot move to {label} (only to {', '.join(s.label for s in allowed)})"
+            return f"{now} is final: it moves to no other status"
+        return f"{now} cannot move to {label} (only to {', '.join(s.label for s in allowed)})"
 
     # ------------------------------------------------------------------------------ the outbox
 
@@ -343,7 +390,7 @@ class Workflow:
             return dict.fromkeys(self.action_ids("job"), writable)
         status = effective_status(job, overlay)
         category = self.category(status)
-        words = status.lower()
+        words = self.status_label(status).lower()
         project_id = overlay["project_id"] if "project_id" in overlay else getattr(job, "project_id", None)
         out: dict[str, str] = {}
         if category == StatusCategory.CANCELED:
@@ -375,7 +422,7 @@ class Workflow:
         if not project_id:
             out["detach_project"] = "the job is not in a project"
         if self.transitions is not None and not self.next_statuses(status):
-            out["change_status"] = f"{status} is final: it moves to no other status"
+            out["change_status"] = f"{self.status_label(status)} is final: it moves to no other status"
         return out
 
     def _status_refusal(self, status: str, command_kind: str) -> str | None:
@@ -397,7 +444,7 @@ class Workflow:
             return dict.fromkeys(every, "the appointment is queued for deletion")
         status = str(item.status)
         category = self.appointment_category(status)
-        words = status.lower()
+        words = self.appointment_status_label(status).lower()
         out: dict[str, str] = {}
         closed = category in FINISHED
         if category == StatusCategory.WORKING or closed:
@@ -431,7 +478,7 @@ class Workflow:
             out["unconfirm"] = "the appointment is not confirmed"
         job_status = str(getattr(item, "job_status", "") or "")
         if self.category(job_status) in FINISHED:
-            out["create_appointment"] = f"the job is {job_status.lower()}"
+            out["create_appointment"] = f"the job is {self.status_label(job_status).lower()}"
         return out
 
 

@@ -136,7 +136,7 @@ class JpmApp(App[None]):
         self.tz = tz
         self.export_dir = Path(export_dir) if export_dir is not None else Path.cwd()
         self.reader = reader or Reader()
-        self.views = views_from_config(views, tz)
+        self.views = views_from_config(views, tz, self.workflow)
         self.keymap_problems: list[KeymapProblem] = []
         self._keymap_to_check = (dict(keymap or {}), keymap_origin)
         if keymap:

@@ -6,7 +6,9 @@ name = "Urgent holds"
 filters = { statuses = ["Hold"], priorities = ["Urgent", "High"], business_unit_ids = [12], text = "leak",
             appointment_from = "2025-05-01", appointment_to = "2025-05-31", sort = "next_appointment" }
 ```
-Filter names: ``text``; ``statuses``, ``priorities`` (lists of names; a single string is accepted);
+Filter names: ``text``; ``statuses``, ``priorities`` (lists of names; a single string is accepted); ``categories``
+(what statuses mean, whatever the backend calls them: open, scheduled, dispatched, working, held, done, canceled,
+closed; the backend's statuses of those, added to ``statuses``);
 ``job_type_ids``, ``business_unit_ids``, ``technician_ids`` (lists of ids); ``appointment_from`` /
 ``appointment_to`` (YYYY-MM-DD, ``to`` inclusive); ``sort`` (a column: number, status, priority, job_type,
 business_unit, customer, next_appointment, technicians, summary, modified); ``descending`` (bool).
@@ -18,12 +20,14 @@ from collections.abc import Iterable, Mapping
 from datetime import date, datetime, time, timedelta, tzinfo
 from typing import Any
 
+from ..provider.backends import workflow_for
+from ..provider.workflow import StatusCategory, Workflow
 from .source import JobQuery, SavedView
 from .widgets.job_table import COLUMNS
 
 __all__ = ["FILTER_NAMES", "ViewError", "filters_from_query", "view_from_filters", "views_from_config"]
 
-FILTER_NAMES = ("text", "statuses", "priorities", "job_type_ids", "business_unit_ids", "technician_ids",
+FILTER_NAMES = ("text", "statuses", "categories", "priorities", "job_type_ids", "business_unit_ids", "technician_ids",
                 "appointment_from", "appointment_to", "sort", "descending")
 
 
@@ -56,7 +60,9 @@ def _day(view: str, key: str, value: Any, tz: tzinfo | None, *, end: bool) -> da
     return start.replace(tzinfo=tz) if tz is not None else start.astimezone()
 
 
-def view_from_filters(name: str, filters: Mapping[str, Any], tz: tzinfo | None = None) -> SavedView:
+def view_from_filters(name: str, filters: Mapping[str, Any], tz: tzinfo | None = None,
+                      workflow: Workflow | None = None) -> SavedView:
+    """``workflow``: the backend's (default: the default backend's), whose statuses a category stands for."""
     unknown = sorted(set(filters) - set(FILTER_NAMES))
     if unknown:
         raise ViewError(f"view {name!r}: unknown filter(s) {', '.join(unknown)} "
@@ -67,6 +73,10 @@ def view_from_filters(name: str, filters: Mapping[str, Any], tz: tzinfo | None =
     for key in ("statuses", "priorities"):
         if key in filters:
             changes[key] = _strings(name, key, filters[key])
+    if "categories" in filters:
+        statuses = _category_statuses(name, _strings(name, "categories", filters["categories"]),
+                                      workflow or workflow_for())
+        changes["statuses"] = tuple(dict.fromkeys([*changes.get("statuses", ()), *statuses]))
     for key in ("job_type_ids", "business_unit_ids", "technician_ids"):
         if key in filters:
             changes[key] = _ids(name, key, filters[key])
@@ -84,11 +94,20 @@ def view_from_filters(name: str, filters: Mapping[str, Any], tz: tzinfo | None =
     return SavedView(name, JobQuery(**changes))
 
 
-def views_from_config(views: Iterable[Any], tz: tzinfo | None = None) -> list[SavedView]:
-    """Config ``SavedView`` models (name + filters) -> board views; board views pass through."""
+def _category_statuses(view: str, names: tuple[str, ...], workflow: Workflow) -> list[str]:
+    known = [c.value for c in StatusCategory]
+    if unknown := [n for n in names if n not in known]:
+        raise ViewError(f"view {view!r}: filters.categories: unknown {', '.join(unknown)} (known: {', '.join(known)})")
+    return [s.value for s in workflow.job_statuses if s.category.value in names]
+
+
+def views_from_config(views: Iterable[Any], tz: tzinfo | None = None,
+                      workflow: Workflow | None = None) -> list[SavedView]:
+    """Config ``SavedView`` models (name + filters) -> board views, for the backend's ``workflow``; board views
+    pass through."""
     out: list[SavedView] = []
     for view in views:
-        out.append(view if isinstance(view, SavedView) else view_from_filters(view.name, view.filters, tz))
+        out.append(view if isinstance(view, SavedView) else view_from_filters(view.name, view.filters, tz, workflow))
     return out
 
 

@@ -25,11 +25,14 @@ from support.fake_board import widget_text
 from jpm_tui.api.bigchange import BigChangeClient
 from jpm_tui.cache.store import CacheStore
 from jpm_tui.provider.domain import parse_datetime
+from jpm_tui.provider.backends import workflow_for
 from jpm_tui.sandbox.bigchange import CLIENT_ID, CLIENT_SECRET, CUSTOMER_ID
 from jpm_tui.session import board_app, demo_session
 from jpm_tui.ui.screens.edit_form import EditFormScreen
 from jpm_tui.ui.planned_vs_real import span
 from jpm_tui.ui.screens.job_detail import JobDetailScreen
+from jpm_tui.ui.widgets.job_table import JobTable
+from jpm_tui.ui.widgets.status_line import StatusLine
 
 FIELDS = ("description", "reference", "orderNumber", "plannedDuration", "personId")
 
@@ -44,7 +47,7 @@ class BigChangeBoard(Board):
         self.session.client_factory = lambda: BigChangeClient(
             api_url="http://127.0.0.1/v1", auth_url="http://127.0.0.1/auth/token", customer_id=CUSTOMER_ID,
             client_id=CLIENT_ID, client_secret=CLIENT_SECRET, transport=self.network, rate_limit=None, max_retries=0)
-        self.store = CacheStore(self.session.cache_file)
+        self.store = CacheStore(self.session.cache_file, workflow=workflow_for(self.session.backend))
         self.app = board_app(self.session, self.store)
         self.pilot: Any = None
 
@@ -236,3 +239,49 @@ async def test_the_contact_person_is_picked_by_name_and_sent_as_its_id(bc_board:
     await bc_board.send(form, job)
     assert bc_board.patches() == [{"jobId": job["id"], "body": {"personId": others[0]["id"]}}]
     assert bc_board.sandbox.tables["jobs"][job["id"]]["personName"] == others[0]["name"]
+
+
+async def test_the_job_list_shows_the_columns_bigchange_declares(bc_board: BigChangeBoard) -> None:
+    header = bc_board.app.screen.query_one(JobTable).render_line(0).text
+    assert "Pri " not in header and "Business" not in header  # no priority, no business unit
+    assert [word in header for word in ("Job type", "Contact / address", "Planned", "Resource")] == [True] * 4
+
+
+async def test_nine_digit_job_ids_show_whole_at_80x24(bc_board: BigChangeBoard) -> None:
+    await bc_board.pilot.resize_terminal(80, 24)
+    await bc_board.pilot.pause(0.2)
+    table = bc_board.app.screen.query_one(JobTable)
+    first = table.row_at(0)
+    assert first is not None and len(first.number) == 9
+    assert table.render_line(1).text.split()[0] == first.number
+
+
+async def test_the_header_names_the_customer_account(bc_board: BigChangeBoard) -> None:
+    line = str(bc_board.app.screen.query_one(StatusLine).render())
+    assert f"customer {CUSTOMER_ID}" in line and "tenant" not in line
+
+
+async def test_statuses_show_their_labels_in_the_list_filters_detail_and_calendar(bc_board: BigChangeBoard) -> None:
+    board = bc_board
+    table = board.app.screen.query_one(JobTable)
+    await board.wait(lambda: "On the way" in board.shown(), "the list's rows")
+    assert "onTheWay" not in board.shown()
+    await board.pilot.press("s")  # the quick status filter: the first status
+    await board.wait(lambda: table.list_query.statuses == ("new",), "the status filter")
+    await board.pilot.pause(0.2)
+    assert "status New" in board.shown()
+    job = board.job_where(lambda j: j["status"] == "completedWithIssues")
+    await board.open(job)
+    assert f"Job {job['id']}  Completed with issues" in board.shown() and "completedWithIssues" not in board.shown()
+    await board.pilot.press("escape", "escape", "C", "a")  # the calendar's agenda of today
+    await board.wait(lambda: "On the way" in board.shown(), "the agenda's labels")
+    assert "onTheWay" not in board.shown()
+
+
+async def test_the_detail_shows_only_the_sections_bigchange_has(bc_board: BigChangeBoard) -> None:
+    board = bc_board
+    await board.open(board.job_where(lambda j: j["status"] == "scheduled"))
+    shown = board.shown()
+    assert "Job type" in shown and "Custom fields" in shown and "History" in shown
+    for absent in ("Notes (", "Booked", "Canceled log", "Business unit", "Project", "Priority", "priority"):
+        assert absent not in shown, absent

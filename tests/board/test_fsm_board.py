@@ -13,9 +13,12 @@ import pytest
 from support.demo_board import Board, Network, running
 
 from jpm_tui.cache.store import CacheStore
+from jpm_tui.provider.backends import workflow_for
 from jpm_tui.session import board_app, demo_session
 from jpm_tui.ui.screens.jobs import JobsScreen
 from jpm_tui.ui.screens.modals import PickerScreen
+from jpm_tui.ui.widgets.job_table import JobTable
+from jpm_tui.ui.widgets.status_line import StatusLine
 
 
 class FsmBoard(Board):
@@ -31,7 +34,7 @@ class FsmBoard(Board):
         self.session.client_factory = lambda: FsmNavigatorClient(
             api_url="http://127.0.0.1/api/v1", api_key=API_KEY, transport=self.network, rate_limit=None,
             max_retries=0)
-        self.store = CacheStore(self.session.cache_file)
+        self.store = CacheStore(self.session.cache_file, workflow=workflow_for(self.session.backend))
         self.app = board_app(self.session, self.store)
         self.pilot = None
 
@@ -122,3 +125,88 @@ async def test_an_offline_status_change_is_queued_then_sent_when_the_network_is_
     await board.wait(lambda: board.app.status.outbox == 0 and board.app.status.online, "the replay", timeout=15)
     assert job["job_status"] == "On Hold"
     await board.wait(lambda: board.store.job(job["job_id"]).status.value == "On Hold", "the cache")
+
+
+def _header(board: Board) -> str:
+    return board.app.screen.query_one(JobTable).render_line(0).text
+
+
+async def test_the_job_list_shows_the_columns_fsm_navigator_declares(fsm_board: FsmBoard) -> None:
+    header = _header(fsm_board)
+    assert "Job type" not in header and "Business" not in header  # FSM Navigator has neither
+    assert [word in header for word in ("Pri", "Customer / location", "Window", "Technician", "Title")] == [True] * 5
+
+
+async def test_the_header_names_the_account_in_fsm_navigator_s_word(fsm_board: FsmBoard) -> None:
+    line = str(fsm_board.app.screen.query_one(StatusLine).render())
+    assert f"account {fsm_board.session.tenant}" in line and "tenant" not in line
+
+
+async def test_sorting_by_status_follows_fsm_navigator_s_workflow_order(fsm_board: FsmBoard) -> None:
+    from jpm_tui.provider.fsm_navigator.workflow import WORKFLOW
+
+    table = fsm_board.app.screen.query_one(JobTable)
+    await fsm_board.pilot.press("greater_than_sign")  # Job # -> Status
+    await fsm_board.wait(lambda: table.list_query.sort == "status" and table.row_at(0) is not None, "the status sort")
+    await fsm_board.wait(lambda: table.row_at(0).status == "Pending", "the first status of the workflow")
+    order = [s.value for s in WORKFLOW.job_statuses]
+    listed = [row.status for row in fsm_board.store.jobs_window(table.list_query, 0, 1000)]  # what the table reads
+    assert "Completed" in listed and listed == sorted(listed, key=order.index)  # "Completed" in its place
+
+
+async def test_the_detail_shows_only_the_sections_fsm_navigator_has(fsm_board: FsmBoard) -> None:
+    board = fsm_board
+    await board.open_fsm(board.fsm_job("Assigned"))
+    shown = board.shown()
+    assert "Linked assets" in shown and "Description" in shown and "History" in shown
+    for absent in ("Notes (", "Booked", "Canceled log", "Job type", "Business unit", "Project"):
+        assert absent not in shown, absent
+
+
+async def test_a_saved_view_by_category_filters_fsm_navigator_s_jobs(fsm_board: FsmBoard) -> None:
+    from jpm_tui.config import SavedView
+    from jpm_tui.ui.views import views_from_config
+
+    board = fsm_board
+    board.app.views[:] = views_from_config([SavedView(name="Finished", filters={"categories": ["done", "closed"]})],
+                                           None, board.app.workflow)  # the screen shows the app's list
+    await board.pilot.press("1")
+    table = board.app.screen.query_one(JobTable)
+    finished = ("Completed", "Invoiced", "Paid", "Closed")  # FSM Navigator's done and closed statuses
+    assert table.list_query.statuses == finished
+    expected = sorted(j["job_id"] for j in board.fsm.jobs.values() if j["job_status"] in finished)
+    await board.wait(lambda: table.row_count == len(expected), "the view's count")
+    assert sorted(row.id for row in board.store.jobs_window(table.list_query, 0, 1000)) == expected
+    assert "Finished" in board.shown()
+
+
+def test_a_view_naming_an_unknown_category_says_which_are_known() -> None:
+    from jpm_tui.ui.views import ViewError, view_from_filters
+
+    with pytest.raises(ViewError, match=r"filters.categories: unknown finished \(known: open, scheduled,"):
+        view_from_filters("x", {"categories": ["finished"]}, workflow=workflow_for("fsm-navigator"))
+
+
+async def test_linking_an_asset_asks_how_from_fsm_navigator_s_relationship_types(fsm_board: FsmBoard) -> None:
+    board = fsm_board
+    assets = sorted(board.fsm.records["assets"].values(), key=lambda a: a["asset_id"])
+
+    def free(job: dict[str, Any]) -> list[dict[str, Any]]:  # assets at the job's location it does not link yet
+        linked = {link["asset_id"] for link in job["assets"]}
+        return [a for a in assets if a["location_id"] == job["customer_location_id"] and a["asset_id"] not in linked]
+
+    job = next(j for j in sorted(board.fsm.jobs.values(), key=lambda j: j["job_id"])
+               if j["job_status"] in ("Pending", "Assigned") and free(j))
+    asset = free(job)[0]
+    await board.open_fsm(job)
+    await board.pilot.press("l")
+    await board.wait(lambda: isinstance(board.app.screen, PickerScreen), "the asset picker")
+    await board.pilot.press(*asset["asset_tag"], "enter")
+    await board.wait(lambda: isinstance(board.app.screen, PickerScreen)
+                     and board.app.screen.dialog_title.endswith(" as"), "the relationship type picker")
+    assert [c.label for c in board.app.screen.choices] == [
+        "Serviced", "Installed", "Replaced", "Inspected", "Maintenance", "Meter threshold"]
+    await board.pilot.press(*"Installed", "enter")
+    await board.settled()
+    links = {link["asset_id"]: link["relationship_type"] for link in board.fsm.jobs[job["job_id"]]["assets"]}
+    assert links.get(asset["asset_id"]) == "installed" and board.app.status.outbox == 0

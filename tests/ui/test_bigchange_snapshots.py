@@ -14,6 +14,7 @@ from support.fake_board import wait_until as _wait_until
 from textual.widgets import Input
 
 from jpm_tui.cache.store import CacheStore
+from jpm_tui.provider.backends import workflow_for
 from jpm_tui.session import board_app, demo_session
 from jpm_tui.ui.screens.edit_form import EditFormScreen
 from jpm_tui.ui.screens.job_detail import JobDetailScreen
@@ -36,7 +37,7 @@ async def settle(pilot) -> None:
 
 def demo(tmp_path: Path):
     session = demo_session(tmp_path, jobs=40, backend="bigchange")
-    return board_app(session, CacheStore(session.cache_file))
+    return board_app(session, CacheStore(session.cache_file, workflow=workflow_for(session.backend)))
 
 
 async def _synced(pilot) -> None:

@@ -37,7 +37,7 @@ def _cache_file() -> Path:
     state = build_state(jobs=30, seed=7, now=PINNED_NOW, frozen=True)
     app = create_app(state)
     path = Path(tempfile.mkdtemp(prefix="fsm-snapshots-")) / "cache.sqlite3"
-    store = CacheStore(path)
+    store = CacheStore(path, workflow=WORKFLOW)
 
     async def fill() -> None:
         async with FsmNavigatorClient(api_url="http://127.0.0.1/api/v1", api_key=API_KEY, rate_limit=None,
@@ -53,7 +53,7 @@ def _cache_file() -> Path:
 def board() -> JpmApp:
     status = BoardStatus(profile="demo", tenant="sandbox", environment="sandbox", online=True,
                          last_sync=PINNED_NOW - timedelta(seconds=12), outbox=0)
-    return JpmApp(CacheStore(_cache_file()), status, clock=lambda: PINNED_NOW, tz=timezone.utc,
+    return JpmApp(CacheStore(_cache_file(), workflow=WORKFLOW), status, clock=lambda: PINNED_NOW, tz=timezone.utc,
                   reader=Reader(inline=True), workflow=WORKFLOW, export_dir=Path.cwd())
 
 

@@ -11,7 +11,7 @@ from textual.widgets import Select
 from textual.widgets._footer import FooterKey
 
 from jpm_tui.provider.workflow import (
-    Action, Capabilities, Priority, PriorityLevel, Status, StatusCategory as C, TraySection, Workflow,
+    Action, Capabilities, ListColumn, Priority, PriorityLevel, Status, StatusCategory as C, TraySection, Workflow,
 )
 from jpm_tui.ui.calendar_model import Item, item_signals, tray_sections
 from jpm_tui.ui.commands import binding_help
@@ -45,11 +45,15 @@ TINY = Workflow(
     actions=(Action("add_note", "Note", "n", "text", "job"), Action("edit_summary", "Edit title", "e", "text", "job"),
              Action("edit_priority", "Priority", "exclamation_mark", "choice", "job")),
     capabilities=Capabilities(appointments=False, several_technicians=False, holds=False, projects=False,
-                              arrival_windows=False, confirmation=False, notes=True, cancel_reasons=False),
+                              arrival_windows=False, confirmation=False, notes=True, cancel_reasons=False,
+                              booked_log=False),
     status_after={},
     follow_up={},
     tray=(TraySection("unassigned", "Unassigned"), TraySection("held", "On hold"),
           TraySection("canceled", "Cancelled")),
+    job_columns=(ListColumn("number", "Job #"), ListColumn("status", "Status"), ListColumn("priority", "Pri"),
+                 ListColumn("customer", "Customer / location"), ListColumn("summary", "Title")),
+    account_word="account",
 )
 
 
@@ -115,6 +119,8 @@ def test_transitions_refuse_with_the_reason():
     assert TINY.transition_refusal("Pending", "Completed") == (
         "Pending cannot move to Completed (only to Assigned, Cancelled)")
     assert TINY.transition_refusal("Completed", "Pending") == "Completed is final: it moves to no other status"
+    assert TINY.transition_refusal("On Hold", "Completed") == (  # in the workflow's words
+        "On hold cannot move to Completed (only to Assigned, Cancelled)")
 
 
 def test_one_window_per_job_takes_the_job_status_and_has_no_confirmation():

@@ -49,11 +49,18 @@ class CacheStore:
     pragmas = staticmethod(Database.pragmas)
 
     def __init__(self, path: str | os.PathLike[str], *, target_version: int = LATEST,
-                 on_upgrade: Callable[[Path, int, int], None] | None = None) -> None:
+                 on_upgrade: Callable[[Path, int, int], None] | None = None, workflow: Workflow | None = None) -> None:
         """``on_upgrade(path, from_version, to_version)`` is called before an existing cache is migrated (which
         can take a minute for a large one: an index rebuilt), so that a caller can say why it waits.
-        ``target_version`` exists for migration tests (build an older file); leave it alone."""
-        self.db = db = Database(path)
+        ``target_version`` exists for migration tests (build an older file); leave it alone. ``workflow``: the
+        backend's (default: the default backend's), whose finished appointments the job list's next one skips."""
+        if workflow is None:
+            from jpm_tui.provider.backends import workflow_for
+
+            workflow = workflow_for()
+        from jpm_tui.provider.workflow import FINISHED
+
+        self.db = db = Database(path, finished_statuses=workflow.appointment_values(FINISHED))
         self.path = db.path
         self.matches = KeptMatches(db)
         self.planner = Planner(db, self.matches)

@@ -5,11 +5,12 @@ commits. Opening checks and migrations are ``jpm_tui.cache.health`` and ``migrat
 
 from __future__ import annotations
 
+import json
 import os
 import re
 import sqlite3
 import threading
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -33,8 +34,12 @@ class Database:
     CACHE_KIB = 32 * 1024
     MMAP_BYTES = 64 * 1024 * 1024
 
-    def __init__(self, path: str | os.PathLike[str]) -> None:
+    def __init__(self, path: str | os.PathLike[str], *, finished_statuses: Sequence[str] = ()) -> None:
+        """``finished_statuses``: the backend's appointment statuses of its finished categories, as each connection's
+        SQL function ``finished_statuses()`` gives them (a JSON array: what ``derived``'s SQL reads instead of
+        naming a backend's words)."""
         self.path = Path(path)
+        self.finished_statuses = tuple(finished_statuses)
         self._local = threading.local()
         self.connections: list[sqlite3.Connection] = []
         self._lock = threading.Lock()
@@ -69,11 +74,14 @@ class Database:
         if self._closed:
             raise CacheError("the cache store is closed")
         conn = sqlite3.connect(self.path, isolation_level=None, check_same_thread=False, timeout=30.0)
+        finished = json.dumps(self.finished_statuses)
         try:
             conn.row_factory = sqlite3.Row
             conn.execute(f"PRAGMA page_size={self.PAGE_SIZE}")
             for pragma in self.pragmas(conn.execute("PRAGMA page_size").fetchone()[0]):
                 conn.execute(f"PRAGMA {pragma}")
+            # a function, not a temp table: changing temp_store (first_fill) drops a connection's temp tables
+            conn.create_function("finished_statuses", 0, lambda: finished, deterministic=True)
         except sqlite3.DatabaseError as error:
             conn.close()
             self.raise_fault(error)

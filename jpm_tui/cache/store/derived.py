@@ -26,9 +26,11 @@ _LOCATION_TEXT = (
 )
 _JOB_TYPE_NAME = "coalesce((SELECT name FROM job_types WHERE id = {job_type_id}), '')"
 _BUSINESS_UNIT_NAME = "coalesce((SELECT name FROM business_units WHERE id = {business_unit_id}), '')"
+# The next appointment: the first one not finished (by the backend's workflow: each connection's
+# ``finished_statuses()``, see ``Database``), else the last one.
 _NEXT_APPOINTMENT_ID = """coalesce(
     (SELECT a.id FROM appointments a
-      WHERE a.job_id = {id} AND a.active = 1 AND a.status NOT IN ('Done', 'Canceled') AND a.start IS NOT NULL
+      WHERE a.job_id = {id} AND a.active = 1 AND a.status NOT IN (SELECT value FROM json_each(finished_statuses())) AND a.start IS NOT NULL
       ORDER BY a.start, a.id LIMIT 1),
     (SELECT a.id FROM appointments a
       WHERE a.job_id = {id} AND a.active = 1 AND a.start IS NOT NULL

@@ -48,15 +48,16 @@ def _json_join(arrays: Sequence[str]) -> str:
     return "[" + ",".join(a[1:-1] for a in arrays if a != "[]") + "]"
 
 
-_ENUM_CELLS: dict[type, dict[Any, tuple[str, int]]] = {}
+_ENUM_CELLS: dict[type, dict[int, tuple[str, int]]] = {}
 
 
 def _enum_cells(member: d.OpenEnum) -> tuple[str, int]:
-    """(value, rank) of a status or priority, memoised (``rank`` walks the members on every call)."""
+    """(value, rank) of a status or priority, memoised (``rank`` walks the members on every call). Keyed by the
+    member itself: a backend's pseudo-member equals a member of the same words but has its own rank."""
     cache = _ENUM_CELLS.setdefault(type(member), {})
-    cells = cache.get(member)
+    cells = cache.get(id(member))
     if cells is None:
-        cells = cache[member] = (member.value, member.rank)
+        cells = cache[id(member)] = (member.value, member.rank)
     return cells
 
 

@@ -16,7 +16,7 @@ from typing import Any
 
 from ..timestamps import parse_datetime
 from ..workflow import (
-    Action, Capabilities, EditForm, FormContext, FormField, JobTimes, Priority, PriorityLevel, Status,
+    Action, Capabilities, EditForm, FormContext, FormField, JobTimes, ListColumn, Priority, PriorityLevel, Status,
     StatusCategory as C, TraySection, Workflow,
 )
 from .commands import EditJobFields, custom_field_name
@@ -120,11 +120,18 @@ WORKFLOW = Workflow(
     priorities=PRIORITIES,
     actions=(Action(EDIT_ACTION, "Edit job", "E", "form", "job"),),
     capabilities=Capabilities(appointments=False, several_technicians=False, holds=False, projects=False,
-                              arrival_windows=False, confirmation=False, notes=False, cancel_reasons=False),
+                              arrival_windows=False, confirmation=False, notes=False, cancel_reasons=False,
+                              booked_log=False),
     status_after={},
     follow_up={},
     tray=(TraySection("unassigned", "Unresourced"), TraySection("held", "Suspended"),
           TraySection("canceled", "Cancelled")),
+    # Nine-digit job ids; a type but no priority or business unit; a contact, one planned window, one resource.
+    job_columns=(ListColumn("number", "Job #", width=9), ListColumn("status", "Status"),
+                 ListColumn("job_type", "Job type"), ListColumn("customer", "Contact / address"),
+                 ListColumn("next_appointment", "Planned"), ListColumn("technicians", "Resource"),
+                 ListColumn("summary", "Description"), ListColumn("modified", "Modified")),
+    account_word="customer",
     forms={EDIT_ACTION: EditForm(edit_fields, _command)},
     job_times=job_times,
 )

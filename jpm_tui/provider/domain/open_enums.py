@@ -60,10 +60,11 @@ class OpenEnum(enum.StrEnum):
     def verbatim(cls: type[E], value: Any, rank: int | None = None) -> E:
         """The member whose value is exactly ``value``, else a pseudo-member keeping the text as it is: no folding
         (a backend whose words differ, FSM Navigator's "In Progress", keeps them; ``parse`` would read ServiceTitan's
-        ``InProgress``). ``rank`` places a pseudo-member in its backend's order (sorting by status or priority)."""
+        ``InProgress``). ``rank`` places the value in its backend's order (sorting by status or priority): then it is
+        always a pseudo-member, even for a member's words (FSM Navigator's "Completed" is not ServiceTitan's 5th)."""
         text = "" if value is None else str(value)
         member = cls._value2member_map_.get(text)
-        if member is not None:
+        if member is not None and rank is None:
             return member  # type: ignore[return-value]
         cache: dict[str, OpenEnum] = cls.__dict__.get("_verbatim_cache_") or {}
         if "_verbatim_cache_" not in cls.__dict__:

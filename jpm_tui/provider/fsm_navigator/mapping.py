@@ -27,9 +27,9 @@ __all__ = [
 ]
 
 _STATUS_RANK = {s.value: 10 + i for i, s in enumerate(WORKFLOW.job_statuses)}
-"""FSM's order for its statuses the domain enum does not know (a pseudo-member's rank is process-wide: past
-ServiceTitan's own, so a ServiceTitan cache in the same process sorts as before). "Completed" is the enum's own
-member and keeps its rank, so it sorts first."""
+"""FSM's workflow order for its statuses, "Completed" too (a ranked value is FSM's own, not ServiceTitan's member;
+a pseudo-member's rank is process-wide: past ServiceTitan's own, so a ServiceTitan cache in the same process sorts as
+before)."""
 _PRIORITY_RANK = {p.value: len(WORKFLOW.priorities) - 1 - p.rank for p in WORKFLOW.priorities}
 """The domain's priority ranks grow with urgency (Low 0 .. Urgent 3); the workflow's rank 0 is the most urgent."""
 

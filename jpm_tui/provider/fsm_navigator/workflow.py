@@ -10,7 +10,7 @@ calendar shows the window as the job's one appointment, with the job's status.
 from __future__ import annotations
 
 from ..workflow import (
-    Action, Capabilities, Priority, PriorityLevel, Status, StatusCategory as C, TraySection, Workflow,
+    Action, Capabilities, LinkType, ListColumn, Priority, PriorityLevel, Status, StatusCategory as C, TraySection, Workflow,
 )
 
 __all__ = ["WORKFLOW"]
@@ -38,6 +38,16 @@ TRANSITIONS = {
     "Cancelled": frozenset(),
     "Closed": frozenset(),
 }
+
+LINK_TYPES = (
+    LinkType("serviced", "Serviced", "general service or repair (the API's default)"),
+    LinkType("installed", "Installed", "new asset installation"),
+    LinkType("replaced", "Replaced", "asset being replaced"),
+    LinkType("inspected", "Inspected", "routine inspection"),
+    LinkType("maintenance", "Maintenance", "scheduled maintenance"),
+    LinkType("meter_threshold", "Meter threshold", "triggered by a meter reading threshold"),
+)
+"""The reference's asset relationship types, word for word."""
 
 PRIORITIES = (
     Priority("Urgent", "Urgent", 0, PriorityLevel.URGENT),
@@ -73,7 +83,8 @@ WORKFLOW = Workflow(
     priorities=PRIORITIES,
     actions=ACTIONS,
     capabilities=Capabilities(appointments=False, several_technicians=False, holds=False, projects=False,
-                              arrival_windows=False, confirmation=False, notes=False, cancel_reasons=False),
+                              arrival_windows=False, confirmation=False, notes=False, cancel_reasons=False,
+                              booked_log=False),
     status_after={},
     # The jobs feed's next run re-reads the jobs a write changed (their window and technician rows with them).
     follow_up={kind: ("jobs",) for kind in ("set_job_status", "edit_job", "assign_job_technician", "reschedule_job",
@@ -81,4 +92,11 @@ WORKFLOW = Workflow(
                                             "assign_technicians", "unassign_technicians")},
     tray=(TraySection("unassigned", "Unassigned"), TraySection("held", "On Hold"),
           TraySection("canceled", "Cancelled")),
+    # No job types or business units: a job has a title, a priority, a customer location and one window.
+    job_columns=(ListColumn("number", "Job #"), ListColumn("status", "Status"), ListColumn("priority", "Pri"),
+                 ListColumn("customer", "Customer / location"), ListColumn("next_appointment", "Window"),
+                 ListColumn("technicians", "Technician"), ListColumn("summary", "Title"),
+                 ListColumn("modified", "Updated")),
+    account_word="account",
+    link_types=LINK_TYPES,
 )

@@ -268,7 +268,8 @@ class CalendarScreen(BoardScreen):
         out.append(f"  {local(item.start, tz):%a %d %b %H:%M}–{hm(item.end, tz)}" if item.start else "  no time")
         if item.window_start:
             out.append(f"  arrive {hm(item.window_start, tz)}–{hm(item.window_end, tz)}")
-        out.append(f"  {item.status}{' · confirmed' if item.confirmed else ''}")
+        status = clean(self.board.workflow.appointment_status_label(item.status))
+        out.append(f"  {status}{' · confirmed' if item.confirmed else ''}")
         if item.priority:
             out.append_text(plain(f" · {item.priority} priority"))
         techs = ", ".join(self.board.lookup_name("technician", t) for t in item.technician_ids) or "unassigned"

@@ -43,13 +43,14 @@ def _names(kind: str, ids: Sequence[int], lookup_name: LookupName) -> str:
     return ", ".join(clean(lookup_name(kind, i)) for i in ids)
 
 
-def describe_filters(query: JobQuery, lookup_name: LookupName, tz: tzinfo | None = None) -> list[str]:
-    """The active filters as short plain-text phrases for the filter bar."""
+def describe_filters(query: JobQuery, lookup_name: LookupName, tz: tzinfo | None = None,
+                     status_label: Callable[[str], str] = str) -> list[str]:
+    """The active filters as short plain-text phrases for the filter bar (statuses by ``status_label``)."""
     parts: list[str] = []
     if query.text:
         parts.append(f'"{clean(query.text)}"')
     if query.statuses:
-        parts.append("status " + ", ".join(clean(s) for s in query.statuses))
+        parts.append("status " + ", ".join(clean(status_label(s)) for s in query.statuses))
     if query.priorities:
         parts.append("priority " + ", ".join(clean(p) for p in query.priorities))
     if query.job_type_ids:

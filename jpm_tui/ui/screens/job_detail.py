@@ -375,7 +375,7 @@ class JobDetailScreen(RecordScreen):
     def _booked_lines(self) -> list[Any]:
         """Who booked the job, when, and the appointment booked (its start and arrival window), as cached."""
         detail = self.detail
-        if detail is None or not detail.booked_log_kept:
+        if detail is None or not detail.booked_log_kept or not self.board.workflow.capabilities.booked_log:
             return []
         out: list[Any] = [self._heading("Booked")]
         entry = detail.booked_log
@@ -415,10 +415,11 @@ class JobDetailScreen(RecordScreen):
         status = overlay.get("status") or _get(job, "status")
         priority = overlay.get("priority") or _get(job, "priority")
         title.append("  ")
-        title.append_text(plain(status, self._style(status_class(self.board.workflow.category(status)))))
+        title.append_text(plain(self.board.workflow.status_label(status),
+                                self._style(status_class(self.board.workflow.category(status)))))
         if "status" in overlay:
             title.append(" (queued)", self._style("job-detail--pending"))
-        if priority:
+        if priority and self.board.workflow.job_column("priority"):  # a backend without priorities: none shown
             title.append("  ")
             level = self.board.workflow.priority_level(priority)
             title.append_text(plain(f"{clean(priority)} priority", self._style(priority_class(level))))
@@ -441,7 +442,12 @@ class JobDetailScreen(RecordScreen):
         if "project_id" in overlay:
             project = (self.board.name_of("project", overlay["project_id"]) or f"project {overlay['project_id']}"
                        if overlay["project_id"] else "—")
-        out.append(self._fields([
+        workflow = self.board.workflow
+        absent = {label for label, has in (("Priority", workflow.job_column("priority")),
+                                           ("Job type", workflow.job_column("job_type")),
+                                           ("Business unit", workflow.job_column("business_unit")),
+                                           ("Project", workflow.capabilities.projects)) if not has}
+        fields = [
             ("Summary", overlay.get("summary") or _get(job, "summary") or "—"),
             ("Priority", priority or "—"),
             ("Job type", self._lookup_name("job_type", job_type_id) if job_type_id
@@ -458,7 +464,9 @@ class JobDetailScreen(RecordScreen):
             ("Created", when(_get(job, "created_on", "created"), tz)),
             ("Modified", when(_get(job, "modified_on", "modified"), tz)),
             ("Completed", when(_get(job, "completed_on"), tz)),
-        ], queued=set(overlay), errors=self._field_errors()))
+        ]
+        out.append(self._fields([f for f in fields if f[0] not in absent], queued=set(overlay),
+                                errors=self._field_errors()))
         out.extend(self._planned_vs_real_lines(job))
         out.extend(self._one_window_lines(job, overlay))
         custom = d.custom_fields(job, {f.id: f.name for f in people.get("custom_field_definitions", ())})
@@ -472,7 +480,8 @@ class JobDetailScreen(RecordScreen):
             line.append(f"{when(_get(appt, 'start'), tz)} – {when(_get(appt, 'end'), tz)[11:16]}  ")
             appt_status = _get(appt, "status")
             category = self.board.workflow.appointment_category(appt_status)
-            line.append_text(plain(appt_status, self._style(status_class(category))))
+            line.append_text(plain(self.board.workflow.appointment_status_label(appt_status),
+                                   self._style(status_class(category))))
             techs = detail.technicians.get(_get(appt, "id"), "")
             line.append("  ")
             line.append_text(plain(techs or "unassigned", self._style("job-detail--muted") if not techs else ""))
@@ -485,19 +494,7 @@ class JobDetailScreen(RecordScreen):
             if instructions:
                 out.append(plain(f"    {clean(instructions, multiline=True)}", self._style("job-detail--muted"),
                                  multiline=True))
-        notes = sorted(detail.notes, key=lambda n: str(_get(n, "created_on", "created") or ""), reverse=True)
-        out.append(self._heading("Notes", len(notes)))
-        for note in notes:
-            head = Text(end="")
-            head.append(when(_get(note, "created_on", "created"), tz), self._style("job-detail--label"))
-            author = _get(note, "created_by_name", "created_by", "author") or self.board.person_name(_get(note, "created_by_id"))
-            if author:
-                head.append("  ")
-                head.append_text(plain(author, self._style("job-detail--muted")))
-            if _get(note, "pinned", "is_pinned"):
-                head.append("  pinned", self._style("job-detail--muted"))
-            out.append(head)
-            out.append(plain(_get(note, "text") or "", multiline=True))
+        out.extend(self._note_lines())
         out.extend(self._booked_lines())
         history = sorted(detail.history, key=lambda h: str(_get(h, "at", "date", "created_on") or ""))
         out.append(self._heading("History", len(history)))
@@ -511,7 +508,36 @@ class JobDetailScreen(RecordScreen):
                 line.append("  ")
                 line.append_text(plain(who, self._style("job-detail--muted")))
             out.append(line)
-        out.append(self._heading("Canceled log", len(detail.canceled_log)))
+        out.extend(self._canceled_lines())
+        out.extend(self._unavailable_lines())
+        return out
+
+    def _note_lines(self) -> list[Any]:
+        """The job's notes, newest first, for a backend that keeps notes."""
+        detail, tz = self.detail, self.board.tz
+        if detail is None or not self.board.workflow.capabilities.notes:
+            return []
+        notes = sorted(detail.notes, key=lambda n: str(_get(n, "created_on", "created") or ""), reverse=True)
+        out: list[Any] = [self._heading("Notes", len(notes))]
+        for note in notes:
+            head = Text(end="")
+            head.append(when(_get(note, "created_on", "created"), tz), self._style("job-detail--label"))
+            author = _get(note, "created_by_name", "created_by", "author") or self.board.person_name(_get(note, "created_by_id"))
+            if author:
+                head.append("  ")
+                head.append_text(plain(author, self._style("job-detail--muted")))
+            if _get(note, "pinned", "is_pinned"):
+                head.append("  pinned", self._style("job-detail--muted"))
+            out.append(head)
+            out.append(plain(_get(note, "text") or "", multiline=True))
+        return out
+
+    def _canceled_lines(self) -> list[Any]:
+        """The job's cancellations with their reasons, for a backend that cancels with a reason."""
+        detail, tz = self.detail, self.board.tz
+        if detail is None or not self.board.workflow.capabilities.cancel_reasons:
+            return []
+        out: list[Any] = [self._heading("Canceled log", len(detail.canceled_log))]
         for entry in detail.canceled_log:
             line = Text(end="")
             line.append(when(_get(entry, "created_on", "date"), tz), self._style("job-detail--label"))
@@ -524,7 +550,6 @@ class JobDetailScreen(RecordScreen):
                 line.append("  ")
                 line.append_text(plain(memo, self._style("job-detail--muted")))
             out.append(line)
-        out.extend(self._unavailable_lines())
         return out
 
     def _planned_vs_real_lines(self, job: Any) -> list[Any]:
@@ -712,14 +737,15 @@ class JobDetailScreen(RecordScreen):
         choices = [Choice(s.value, s.label) for s in workflow.job_statuses if s.value in allowed]
         refused = {s.value: workflow.transition_refusal(current, s.value) or "" for s in workflow.job_statuses
                    if s.value not in allowed and s.value != current}
-        choices += [Choice(value, value, f"not allowed: {why}") for value, why in refused.items()]
+        choices += [Choice(value, workflow.status_label(value), f"not allowed: {why}") for value, why in refused.items()]
 
         async def keep(picked: Any) -> str | None:  # a refused move keeps the picker open with its reason
             if picked.value in refused:
                 return refused[picked.value]
             return await self.board.queue(d.SetJobStatus(self.job_id, str(picked.value)))
 
-        ask(self.board, PickerScreen(f"Status of {self._job_words} (now {current})", choices), keep)
+        ask(self.board, PickerScreen(f"Status of {self._job_words} (now {workflow.status_label(current)})", choices),
+            keep)
 
     def action_edit_description(self) -> None:
         assert self.detail is not None
@@ -751,8 +777,20 @@ class JobDetailScreen(RecordScreen):
         here = d.linked_assets(self.detail.extra.get("location")) or ()
         choices = [Choice(int(a["asset_id"]), str(_get(a, "asset_tag") or a["asset_id"]),
                           str(_get(a, "asset_name") or "")) for a in here if a.get("asset_id") not in linked]
-        self.writes.ask(PickerScreen(f"Link an asset at this location to {self._job_words}", choices),
-                        lambda picked: d.LinkAssets(self.job_id, (int(picked.value),)))
+        kinds = self.board.workflow.link_types
+        title = f"Link an asset at this location to {self._job_words}"
+        if not kinds:
+            self.writes.ask(PickerScreen(title, choices), lambda picked: d.LinkAssets(self.job_id, (int(picked.value),)))
+            return
+
+        def as_kind(asset: Any) -> None:  # then how it is linked, from the kinds the backend records
+            if asset is None:  # backed out
+                return
+            self.writes.ask(PickerScreen(f"Link {clean(asset.label)} to {self._job_words} as",
+                                         [Choice(k.value, k.label, k.note) for k in kinds]),
+                            lambda kind: d.LinkAssets(self.job_id, (int(asset.value),), str(kind.value)))
+
+        self.board.push_screen(PickerScreen(title, choices), as_kind)
 
     def action_unlink_assets(self) -> None:
         assert self.detail is not None

@@ -20,7 +20,7 @@ from ..format import count, local
 from ..source import JobListRow, JobQuery, SavedView
 from ..text import clean
 from ..widgets.filter_bar import FilterBar
-from ..widgets.job_table import COLUMNS, TEXT_COUNT_CAP, JobTable
+from ..widgets.job_table import TEXT_COUNT_CAP, JobTable, job_columns
 from .filter_form import FilterForm, describe_filters
 from .table_screen import SearchInput, TableScreen, cycle
 
@@ -173,9 +173,10 @@ class JobsScreen(TableScreen):
     def _show_filters(self) -> None:
         query = self.table.list_query
         self.query_one(FilterBar).show(
-            clean(self.view_name), list(describe_filters(query, self.board.lookup_name, self.board.tz)),
+            clean(self.view_name), list(describe_filters(query, self.board.lookup_name, self.board.tz,
+                                                             self.board.workflow.status_label)),
             matching=self.match_count, capped=bool(query.text) and self.match_count == TEXT_COUNT_CAP,
-            sort=next((c.title for c in COLUMNS if c.key == query.sort), clean(query.sort)),
+            sort=next((c.title for c in job_columns(self.board.workflow) if c.key == query.sort), clean(query.sort)),
             descending=query.descending,
         )
 
@@ -207,7 +208,7 @@ class JobsScreen(TableScreen):
         self._change(priorities=cycle(tuple(self.table.list_query.priorities), priorities))
 
     def action_sort(self, step: int) -> None:
-        keys = [c.key for c in COLUMNS]
+        keys = [c.key for c in job_columns(self.board.workflow)]
         current = self.table.list_query.sort
         index = keys.index(current) if current in keys else -step
         self._change(sort=keys[(index + step) % len(keys)], descending=False)

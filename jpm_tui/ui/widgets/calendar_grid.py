@@ -369,7 +369,7 @@ class CalendarGrid(Widget, can_focus=True):
         painter.text(0, f"{marks(signals):>3} ", base if selected else self.style_of("calendar--marks"))
         painter.text(4, f"{hm(item.start, tz)}–{hm(item.end, tz)} ")
         painter.text(16, window + " ", base if selected else self.style_of("calendar--window"))
-        status = f"{item.status:<10}"
+        status = f"{clean(self.workflow.appointment_status_label(item.status)):<10}"
         rest = clean(f"{item.label} · {techs}")
         painter.text(29, status, status_style)
         painter.text(40, rest, limit=width)

@@ -4,18 +4,20 @@ draws only the visible window)."""
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
+from dataclasses import replace
 from functools import partial
 from typing import Any, ClassVar
 
 from textual.binding import Binding, BindingType
 
+from ...provider.workflow import Workflow
 from ..format import ago, short_when
 from ..source import JobListRow, JobQuery, JobSource, Reader
 from ..text import clean
 from ..table_window import first_page
 from .virtual_table import CellContext, Column, VirtualTable, layout_columns as _layout, priority_class, status_class
 
-__all__ = ["COLUMNS", "TEXT_COUNT_CAP", "Column", "JobTable", "first_job_page", "layout_columns", "status_class", "priority_class"]
+__all__ = ["COLUMNS", "TEXT_COUNT_CAP", "Column", "JobTable", "first_job_page", "job_columns", "layout_columns", "status_class", "priority_class"]
 
 
 def _customer(row: JobListRow, ctx: CellContext) -> str:
@@ -27,7 +29,7 @@ def _customer(row: JobListRow, ctx: CellContext) -> str:
 
 _CELLS: dict[str, Callable[[JobListRow, CellContext], str]] = {
     "number": lambda row, ctx: clean(row.number),
-    "status": lambda row, ctx: clean(row.status),
+    "status": lambda row, ctx: clean(ctx.workflow.status_label(row.status)),
     "priority": lambda row, ctx: clean(row.priority),
     "job_type": lambda row, ctx: clean(row.job_type),
     "business_unit": lambda row, ctx: clean(row.business_unit),
@@ -50,6 +52,19 @@ COLUMNS: tuple[Column, ...] = (
     Column("summary", "Summary", 12, 22, rank=7, flex=3),
     Column("modified", "Modified", 8, 8, rank=9),
 )
+
+_BY_KEY = {c.key: c for c in COLUMNS}
+
+
+def job_columns(workflow: Workflow) -> tuple[Column, ...]:
+    """The job list's columns on a backend: the ones its workflow declares, in its order and words; a declared
+    width widens a column (ids shown whole)."""
+    out = []
+    for declared in workflow.job_columns:
+        column, width = _BY_KEY[declared.key], declared.width or 0
+        out.append(replace(column, title=declared.label, min_width=max(column.min_width, width),
+                           ideal_width=max(column.ideal_width, width)))
+    return tuple(out)
 
 
 TEXT_COUNT_CAP = 10_000
@@ -98,6 +113,9 @@ class JobTable(VirtualTable[JobQuery, JobListRow]):
     def __init__(self, source: JobSource, query: JobQuery | None = None, *, reader: Reader | None = None,
                  **options: Any) -> None:  # VirtualTable's keyword options
         super().__init__(source, query or JobQuery(), reader=reader, **options)
+
+    def table_columns(self) -> Sequence[Column]:
+        return job_columns(self.workflow)
 
     def count_rows(self, query: JobQuery) -> int:
         return count_jobs(self.source, query)

@@ -64,7 +64,8 @@ class StatusLine(Widget):
         text = Text(no_wrap=True, overflow="ellipsis", end="")
         text.append(" jpm-tui ", style("status-line--app"))
         where = " · ".join(
-            part for part in (clean(status.profile), f"tenant {clean(status.tenant)}" if status.tenant != "" else "",
+            part for part in (clean(status.profile),
+                              f"{app.workflow.account_word} {clean(status.tenant)}" if status.tenant != "" else "",
                               clean(status.environment)) if part
         )
         text.append(f" {where}  ")

@@ -83,6 +83,8 @@ class Column:
 class CellContext:
     now: datetime
     tz: tzinfo | None
+    workflow: Workflow
+    """The backend's: a status cell shows its label."""
 
 
 GAP = 1
@@ -272,6 +274,10 @@ class VirtualTable(ScrollView, Generic[Q, R], can_focus=True):
         """Let the source walk on through ``query``'s rows for about ``seconds``, remembering where windows deep in
         them start (runs on the reader thread); True when there is nothing more to walk. Nothing by default."""
         return True
+
+    def table_columns(self) -> Sequence[Column]:
+        """The columns it can show, by rank (``COLUMNS``; a table whose columns depend on the backend says so)."""
+        return self.COLUMNS
 
     def cell_class(self, column: Column, row: R) -> str | None:
         """The component class of one cell, if any (status and priority columns are coloured by value)."""
@@ -669,7 +675,7 @@ class VirtualTable(ScrollView, Generic[Q, R], can_focus=True):
     def _columns(self) -> list[tuple[Column, int]]:
         width = self.scrollable_content_region.width
         if width != self._layout_width:
-            self._layout = layout_columns(max(1, width - 1), self.COLUMNS)  # one cell for the mark gutter
+            self._layout = layout_columns(max(1, width - 1), self.table_columns())  # one cell for the mark gutter
             self._layout_width = width
         return self._layout
 
@@ -741,7 +747,7 @@ class VirtualTable(ScrollView, Generic[Q, R], can_focus=True):
                            self._look("virtual-table--write-failed" if failed else "virtual-table--write-queued"))
         else:
             lead = Segment(" ", self._look())
-        ctx = CellContext(self.clock(), self.tz)
+        ctx = CellContext(self.clock(), self.tz, self.workflow)
         plain = self._look(marked, cursor)
         pieces: list[tuple[str, Style | None]] = [(lead.text, lead.style)]
         for column, col_width in self._columns():
