@@ -42,7 +42,7 @@ from jpm_tui.provider.base import Provider
 from jpm_tui.provider.workflow import Workflow
 
 if TYPE_CHECKING:  # the outbox and the sync engine load after the board's first frame, when first used
-    from jpm_tui.cache.outbox import Outbox, OutboxEntry
+    from jpm_tui.cache.outbox import Outbox, OutboxEntry, ReplayReport
     from jpm_tui.cache.sync import SyncEngine, SyncProgress, SyncSummary
     from jpm_tui.provider.domain import Command
 
@@ -148,6 +148,8 @@ class LiveCache:
         self._failed_rounds = 0
         self.provider: Provider | None = None
         """The provider ``open()`` built inside the running loop (None before)."""
+        self.last_replay: ReplayReport | None = None
+        """What the latest replay of the outbox did (the sync service says it)."""
 
     def _last_success(self) -> datetime | None:
         done = [s.last_success for s in self.store.sync_states() if s.last_success]
@@ -408,6 +410,7 @@ class LiveCache:
         """Replay the outbox; offline when the server stops answering meanwhile, or when replay stopped and a ping
         finds the server gone (a write refused or failed by a server that answers leaves it online)."""
         report = await watch(self.outbox.replay(), self._ping(), self._went_offline)
+        self.last_replay = report
         if report.stopped is not None and self.state.online:
             await self._answers()
 
