@@ -116,11 +116,13 @@ class LiveCache:
         clock: Callable[[], float] = time.monotonic,
         sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
         workflow: Workflow | None = None,
+        author: str | None = None,
     ) -> None:
         """``cadences`` (by tier, see ``FEED_TIERS``), ``probe``, ``probe_max`` and ``retry_max`` in seconds of
         ``clock``, waited with ``sleep`` (tests pass a virtual clock and sleep). ``workflow``: the backend's (the
         outbox lays queued writes over records with it before the provider, built inside the loop, exists);
-        default: the default backend's."""
+        default: the default backend's. ``author``: the dispatcher the outbox queues writes for (default: the OS
+        user)."""
         self.store = store
         self._provider_factory = provider_factory
         self.cadences = dict(cadences)
@@ -132,6 +134,7 @@ class LiveCache:
         self.state = LiveState(last_sync=self._last_success())
         self.engine: SyncEngine | None = None
         self._workflow = workflow
+        self._author = author
         self._outbox: Outbox | None = None
         self._wake = asyncio.Event()
         self._on_change: Callable[[LiveState], None] = lambda _state: None
@@ -252,7 +255,7 @@ class LiveCache:
         if self._outbox is None:
             from jpm_tui.cache.outbox import Outbox
 
-            self._outbox = Outbox(self.store, workflow=self._workflow)
+            self._outbox = Outbox(self.store, workflow=self._workflow, author=self._author)
         return self._outbox
 
     @property

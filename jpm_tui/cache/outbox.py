@@ -62,6 +62,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import enum
+import getpass
 import json
 import logging
 import os
@@ -85,7 +86,9 @@ __all__ = [
     "OutboxEntry",
     "OutboxError",
     "OutboxState",
+    "PendingMark",
     "ReplayReport",
+    "author_name",
     "describe",
     "row_from_record",
 ]
@@ -145,6 +148,9 @@ class OutboxEntry:
     """The claimant sending it (``host|pid|token``), while 'sending'."""
     sent_at: datetime | None = None
     """When a request for it first left without an answer saying whether it was applied; None: none did."""
+    author: str | None = None
+    """Who queued it: the dispatcher's name (config ``dispatcher_name``, else the OS user); None for a row queued
+    before the outbox kept authors."""
 
     @property
     def command(self) -> d.Command | None:
@@ -189,6 +195,7 @@ class OutboxEntry:
             "attempts": self.attempts,
             "claimed_by": self.claimed_by,
             "sent_at": d.format_datetime(self.sent_at),
+            "author": self.author,
             "message": self.message,
             "field_errors": self.field_errors,
             "answer": self.answer,
@@ -196,6 +203,18 @@ class OutboxEntry:
             "error": self.answer if self.state != OutboxState.DONE and self.answer else None,
             "command": self.payload,
         }
+
+
+class PendingMark(str):
+    """What ``pending_ids`` says of a record: the most urgent state of its open rows (it is that text: "failed"),
+    and ``authors``, who queued them, first queued first (so a board can say "queued by Ann")."""
+
+    authors: tuple[str, ...]
+
+    def __new__(cls, state: str, authors: Iterable[str] = ()) -> PendingMark:
+        mark = super().__new__(cls, state)
+        mark.authors = tuple(authors)
+        return mark
 
 
 @dataclass(slots=True)
@@ -368,6 +387,17 @@ def _host() -> str:
         return socket.gethostname()
 
 
+def author_name(configured: str | None = None) -> str:
+    """The name writes are queued under: ``configured`` (config ``dispatcher_name``), else who runs this process,
+    by login name."""
+    if configured:
+        return configured
+    try:
+        return getpass.getuser()
+    except (KeyError, OSError):  # no name for the uid (a container's numeric user): the uid says who
+        return f"uid {os.getuid()}" if hasattr(os, "getuid") else "unknown"
+
+
 def _pid_alive(pid: int) -> bool:
     if os.name != "posix":  # os.kill(pid, 0) would send CTRL_C_EVENT on Windows: the lease decides there
         return True
@@ -411,10 +441,12 @@ class Outbox:
     command is expected to change (``overlay``) and which feeds to sync once it is done; default: the
     provider's, else the default backend's (what a profile without ``backend`` has). ``sync_engine``
     (optional): after commands are done, an incremental sync of the feeds they touch (assignments, notes, ...)
-    runs through it. ``clock``: now, as an aware datetime (leases, ``sent_at``; tests pin it)."""
+    runs through it. ``clock``: now, as an aware datetime (leases, ``sent_at``; tests pin it). ``author``: who
+    queues through this outbox (config ``dispatcher_name``), kept with each row; default: the OS user."""
 
     def __init__(self, store: Any, provider: Provider | None = None, *, workflow: Workflow | None = None,
-                 sync_engine: Any = None, clock: Callable[[], datetime] | None = None) -> None:
+                 sync_engine: Any = None, clock: Callable[[], datetime] | None = None,
+                 author: str | None = None) -> None:
         self.store = store
         self.provider = provider
         self.workflow = workflow or getattr(provider, "workflow", None) or workflow_for()
@@ -423,6 +455,7 @@ class Outbox:
         self._host = _host()
         self._token = secrets.token_hex(6)
         self._replaying: asyncio.Lock | None = None
+        self.author = author_name(author)
 
     @property
     def claimant(self) -> str:
@@ -432,7 +465,7 @@ class Outbox:
     # --------------------------------------------------------------------------------- reading
 
     _COLUMNS = ("id, created_at, updated_at, kind, payload, state, target_kind, target_id, base_modified_on, "
-                "error, attempts, result, claimed_by, sent_at")
+                "error, attempts, result, claimed_by, sent_at, author")
 
     @staticmethod
     def _entry(row: Sequence[Any]) -> OutboxEntry:
@@ -452,7 +485,7 @@ class Outbox:
             id=int(row[0]), created_at=d.parse_datetime(row[1]), updated_at=d.parse_datetime(row[2]),
             kind=row[3], payload=payload, state=row[5], target_kind=row[6], target_id=row[7],
             base_modified_on=row[8], answer=answer, attempts=int(row[10] or 0), claimed_by=row[12],
-            sent_at=d.parse_datetime(row[13]),
+            sent_at=d.parse_datetime(row[13]), author=row[14],
         )
 
     def entries(self, states: Iterable[str] | None = None, *, limit: int | None = None) -> list[OutboxEntry]:
@@ -468,6 +501,14 @@ class Outbox:
             sql += " LIMIT ?"
             args.append(int(limit))
         return [self._entry(r) for r in self.store.conn.execute(sql, args)]
+
+    def listing(self, states: Iterable[str] | None = None) -> list[OutboxEntry]:
+        """``entries(states)`` with this outbox's author's failures and conflicts first (theirs to decide), then
+        the others in id order."""
+        rows = self.entries(states)
+        first = [e for e in rows if e.author == self.author and e.state in (OutboxState.FAILED, OutboxState.CONFLICT)]
+        ids = {e.id for e in first}
+        return [*first, *(e for e in rows if e.id not in ids)]
 
     def get(self, entry_id: int) -> OutboxEntry:
         row = self.store.conn.execute(f"SELECT {self._COLUMNS} FROM outbox WHERE id = ?", (int(entry_id),)).fetchone()
@@ -492,19 +533,24 @@ class Outbox:
         )
         return [self._entry(r) for r in rows]
 
-    def pending_ids(self, target_kind: str) -> dict[int, str]:
+    def pending_ids(self, target_kind: str) -> dict[int, PendingMark]:
         """Record id -> the most urgent state of its open rows (conflict > failed > sending > pending), for
-        a marker in the job list."""
+        a marker in the job list, with who queued them (``PendingMark.authors``)."""
         rank = {"conflict": 0, "failed": 1, "sending": 2, "pending": 3}
-        out: dict[int, str] = {}
-        for rid, state in self.store.conn.execute(
-            f"SELECT target_id, state FROM outbox WHERE target_kind = ? AND target_id IS NOT NULL AND state IN "
-            f"({', '.join('?' for _ in OPEN_STATES)})",
+        states: dict[int, str] = {}
+        authors: dict[int, list[str]] = {}
+        for rid, state, author in self.store.conn.execute(
+            f"SELECT target_id, state, author FROM outbox WHERE target_kind = ? AND target_id IS NOT NULL AND "
+            f"state IN ({', '.join('?' for _ in OPEN_STATES)}) ORDER BY id",
             (target_kind, *[s.value for s in OPEN_STATES]),
         ):
-            if rid not in out or rank.get(state, 9) < rank.get(out[rid], 9):
-                out[int(rid)] = state
-        return out
+            rid = int(rid)
+            if rid not in states or rank.get(state, 9) < rank.get(states[rid], 9):
+                states[rid] = state
+            names = authors.setdefault(rid, [])
+            if author and author not in names:
+                names.append(author)
+        return {rid: PendingMark(state, authors[rid]) for rid, state in states.items()}
 
     def overlay(self, target_kind: str, target_id: int) -> dict[str, Any]:
         """The record's domain fields as the queued (not failed) commands will leave them: field -> value,
@@ -546,8 +592,8 @@ class Outbox:
             base = self._base_for(command)
             cur = conn.execute(
                 "INSERT INTO outbox (created_at, updated_at, kind, payload, state, target_kind, target_id, "
-                "base_modified_on, attempts) VALUES (?, ?, ?, ?, 'pending', ?, ?, ?, 0)",
-                (now, now, command.kind, payload, command.target or None, command.target_id, base),
+                "base_modified_on, attempts, author) VALUES (?, ?, ?, ?, 'pending', ?, ?, ?, 0, ?)",
+                (now, now, command.kind, payload, command.target or None, command.target_id, base, self.author),
             )
             entry_id = int(cur.lastrowid)
         return self.get(entry_id)

@@ -422,7 +422,14 @@ ALTER TABLE outbox ADD COLUMN sent_at TEXT;
 UPDATE outbox SET sent_at = created_at WHERE state IN ('pending', 'sending') AND attempts > 0;
 """
 
-MIGRATIONS: list[str] = [V1, V2, V3, V4, V5, V6, V7, V8, V9, V10, V11, V12]
+# v13: each outbox row keeps who queued it (``author``: config ``dispatcher_name``, else the OS user), so a board
+# says whose change waits on a job and each dispatcher sees their own failures and conflicts first. Rows queued
+# before have none.
+V13 = """
+ALTER TABLE outbox ADD COLUMN author TEXT;
+"""
+
+MIGRATIONS: list[str] = [V1, V2, V3, V4, V5, V6, V7, V8, V9, V10, V11, V12, V13]
 """MIGRATIONS[i] takes a file from user_version i to i + 1."""
 
 LATEST = len(MIGRATIONS)
