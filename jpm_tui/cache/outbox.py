@@ -28,6 +28,9 @@ beside it); each row is sent by one of them:
   namespace, a random token per Outbox), ``lease_until`` = now + ``LEASE``. It only matches while no earlier row
   on the same record is pending, sending or held in conflict, so a record's rows go out in id order. It changed
   no row: another process has it, or the record's earlier row is still out.
+  On a team's PostgreSQL cache the claim's transaction first reads the row ``FOR UPDATE SKIP LOCKED``: a row
+  another sender is claiming at that moment is left to it at once (cache/outbox_sql.py words each statement for
+  the store).
 * The sender's every later write (sent, done, failed, back to pending) compares ``claimed_by`` too, and clears
   the claim; while the send is in flight it renews the lease every ``LEASE``/4.
 * A row held by a live claimant is left alone (``ReplayReport.busy``, with the rows queued behind it on its
@@ -68,11 +71,12 @@ import logging
 import os
 import secrets
 import socket
-from collections.abc import AsyncIterator, Callable, Iterable, Mapping, Sequence
+from collections.abc import AsyncIterator, Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
+from jpm_tui.cache.outbox_sql import OutboxConnection, dialect_of
 from jpm_tui.provider import domain as d
 from jpm_tui.provider.backends import workflow_for
 from jpm_tui.provider.base import CommandResult, Outcome, Provider, ProviderError
@@ -462,6 +466,20 @@ class Outbox:
         """What this outbox writes in ``claimed_by`` (the pid read now: a forked child is another claimant)."""
         return f"{self._host}|{os.getpid()}|{self._token}"
 
+    # --------------------------------------------------------------------------------- the store's SQL
+
+    @property
+    def _reads(self) -> OutboxConnection:
+        """This thread's connection to the store, for reads (see cache/outbox_sql.py)."""
+        conn = self.store.conn
+        return OutboxConnection(conn, dialect_of(conn))
+
+    @contextlib.contextmanager
+    def _transaction(self) -> Iterator[OutboxConnection]:
+        """A write transaction of the store (joining the one in progress on this thread, if any)."""
+        with self.store.transaction() as conn:
+            yield OutboxConnection(conn, dialect_of(conn))
+
     # --------------------------------------------------------------------------------- reading
 
     _COLUMNS = ("id, created_at, updated_at, kind, payload, state, target_kind, target_id, base_modified_on, "
@@ -500,7 +518,7 @@ class Outbox:
         if limit is not None:
             sql += " LIMIT ?"
             args.append(int(limit))
-        return [self._entry(r) for r in self.store.conn.execute(sql, args)]
+        return [self._entry(r) for r in self._reads.execute(sql, args)]
 
     def listing(self, states: Iterable[str] | None = None) -> list[OutboxEntry]:
         """``entries(states)`` with this outbox's author's failures and conflicts first (theirs to decide), then
@@ -511,7 +529,7 @@ class Outbox:
         return [*first, *(e for e in rows if e.id not in ids)]
 
     def get(self, entry_id: int) -> OutboxEntry:
-        row = self.store.conn.execute(f"SELECT {self._COLUMNS} FROM outbox WHERE id = ?", (int(entry_id),)).fetchone()
+        row = self._reads.execute(f"SELECT {self._COLUMNS} FROM outbox WHERE id = ?", (int(entry_id),)).fetchone()
         if row is None:
             raise OutboxError(f"no outbox entry {entry_id}")
         return self._entry(row)
@@ -522,11 +540,11 @@ class Outbox:
         return describe(command, self.store.name_of) if command is not None else entry.description
 
     def counts(self) -> dict[str, int]:
-        return {r[0]: int(r[1]) for r in self.store.conn.execute("SELECT state, count(*) FROM outbox GROUP BY state")}
+        return {r[0]: int(r[1]) for r in self._reads.execute("SELECT state, count(*) FROM outbox GROUP BY state")}
 
     def pending_for(self, target_kind: str, target_id: int) -> list[OutboxEntry]:
         """What is queued (pending, sending, conflict, failed) against one record, oldest first."""
-        rows = self.store.conn.execute(
+        rows = self._reads.execute(
             f"SELECT {self._COLUMNS} FROM outbox WHERE target_kind = ? AND target_id = ? AND state IN "
             f"({', '.join('?' for _ in OPEN_STATES)}) ORDER BY id",
             (target_kind, int(target_id), *[s.value for s in OPEN_STATES]),
@@ -539,7 +557,7 @@ class Outbox:
         rank = {"conflict": 0, "failed": 1, "sending": 2, "pending": 3}
         states: dict[int, str] = {}
         authors: dict[int, list[str]] = {}
-        for rid, state, author in self.store.conn.execute(
+        for rid, state, author in self._reads.execute(
             f"SELECT target_id, state, author FROM outbox WHERE target_kind = ? AND target_id IS NOT NULL AND "
             f"state IN ({', '.join('?' for _ in OPEN_STATES)}) ORDER BY id",
             (target_kind, *[s.value for s in OPEN_STATES]),
@@ -577,7 +595,7 @@ class Outbox:
         target_id = command.target_id
         if table is None or target_id is None:
             return None
-        row = self.store.conn.execute(f"SELECT modified_on FROM {table} WHERE id = ?", (int(target_id),)).fetchone()
+        row = self._reads.execute(f"SELECT modified_on FROM {table} WHERE id = ?", (int(target_id),)).fetchone()
         if row is None or not row[0]:
             return None
         return str(row[0])
@@ -588,14 +606,15 @@ class Outbox:
             raise TypeError(f"not a command: {command!r}")
         payload = json.dumps(command.to_dict(), separators=(",", ":"), ensure_ascii=False)
         now = _dt_text(self.clock())
-        with self.store.transaction() as conn:
+        with self._transaction() as conn:
+            if conn.dialect.enqueue_lock is not None:
+                conn.execute(conn.dialect.enqueue_lock)
             base = self._base_for(command)
-            cur = conn.execute(
+            entry_id = conn.insert(
                 "INSERT INTO outbox (created_at, updated_at, kind, payload, state, target_kind, target_id, "
                 "base_modified_on, attempts, author) VALUES (?, ?, ?, ?, 'pending', ?, ?, ?, 0, ?)",
                 (now, now, command.kind, payload, command.target or None, command.target_id, base, self.author),
             )
-            entry_id = int(cur.lastrowid)
         return self.get(entry_id)
 
     def _set(self, entry_id: int, state: str, *, expect: str, claimant: str | None = None,
@@ -621,7 +640,7 @@ class Outbox:
             sets.append("sent_at = NULL")
         where = "id = ? AND state = ?" + (" AND claimed_by = ?" if claimant is not None else "")
         args += [int(entry_id), str(expect), *([claimant] if claimant is not None else [])]
-        with self.store.transaction() as conn:
+        with self._transaction() as conn:
             return conn.execute(f"UPDATE outbox SET {', '.join(sets)} WHERE {where}", args).rowcount == 1
 
     def _moved(self, entry_id: int, action: str) -> OutboxError:
@@ -642,7 +661,7 @@ class Outbox:
         if seen[0] == OutboxState.SENDING and not self._stale(seen[1], seen[2]):
             raise OutboxError(f"outbox entry {entry_id} is being sent {_claimant_words(seen[1], self._host)}; "
                               f"wait for it to finish")
-        with self.store.transaction() as conn:
+        with self._transaction() as conn:
             cur = conn.execute("DELETE FROM outbox WHERE id = ? AND state = ? AND claimed_by IS ? AND lease_until IS ?",
                                (int(entry_id), *seen))
         if cur.rowcount != 1:
@@ -663,15 +682,20 @@ class Outbox:
 
     def clear_done(self) -> int:
         """Delete done rows (housekeeping); returns how many."""
-        with self.store.transaction() as conn:
+        with self._transaction() as conn:
             return conn.execute("DELETE FROM outbox WHERE state = 'done'").rowcount
 
     # ------------------------------------------------------------------------------------- claims
 
-    def _claim_of(self, entry_id: int) -> tuple[str, str | None, str | None] | None:
-        """The row's (state, claimed_by, lease_until) as stored, for a compare-and-set; None when it is gone."""
-        row = self.store.conn.execute("SELECT state, claimed_by, lease_until FROM outbox WHERE id = ?",
-                                      (int(entry_id),)).fetchone()
+    def _claim_of(self, entry_id: int, conn: OutboxConnection | None = None,
+                  ) -> tuple[str, str | None, str | None] | None:
+        """The row's (state, claimed_by, lease_until) as stored, for a compare-and-set; None when it is gone.
+        ``conn``: a claim's transaction, whose read locks the row where the store can (PostgreSQL: None when
+        another claimant holds it)."""
+        reads = conn or self._reads
+        lock = reads.dialect.lock_row if conn is not None else ""
+        row = reads.execute("SELECT state, claimed_by, lease_until FROM outbox WHERE id = ?" + lock,
+                            (int(entry_id),)).fetchone()
         return None if row is None else (str(row[0]), row[1], row[2])
 
     def _stale(self, claimed_by: str | None, lease_until: str | None) -> bool:
@@ -684,27 +708,28 @@ class Outbox:
 
     def _claim(self, entry_id: int) -> tuple[_Verdict, OutboxEntry | None]:
         """Claim the row for this outbox (the compare-and-set ``_CLAIM``): (MINE, the row as claimed), or why not."""
-        seen = self._claim_of(entry_id)
-        if seen is None or seen[0] not in (OutboxState.PENDING, OutboxState.SENDING):
-            return _Verdict.GONE, None
-        if seen[0] == OutboxState.SENDING and not self._stale(seen[1], seen[2]):
-            return _Verdict.BUSY, None
         now = self.clock()
-        with self.store.transaction() as conn:
-            cur = conn.execute(_CLAIM, (self.claimant, _dt_text(now + LEASE), _dt_text(now), int(entry_id), *seen))
-        if cur.rowcount == 1:
+        with self._transaction() as conn:
+            seen = self._claim_of(entry_id, conn)
+            if seen is not None and seen[0] not in (OutboxState.PENDING, OutboxState.SENDING):
+                return _Verdict.GONE, None
+            if seen is not None and seen[0] == OutboxState.SENDING and not self._stale(seen[1], seen[2]):
+                return _Verdict.BUSY, None
+            claimed = seen is not None and conn.execute(
+                _CLAIM, (self.claimant, _dt_text(now + LEASE), _dt_text(now), int(entry_id), *seen)).rowcount == 1
+        if claimed:
             return _Verdict.MINE, self.get(entry_id)
         return self._blocked(entry_id), None
 
     def _blocked(self, entry_id: int) -> _Verdict:
         """Why a claim changed nothing."""
-        row = self.store.conn.execute("SELECT state, target_kind, target_id FROM outbox WHERE id = ?",
+        row = self._reads.execute("SELECT state, target_kind, target_id FROM outbox WHERE id = ?",
                                       (int(entry_id),)).fetchone()
         if row is None or row[0] not in (OutboxState.PENDING, OutboxState.SENDING):
             return _Verdict.GONE
         if row[0] == OutboxState.SENDING:
             return _Verdict.BUSY
-        held = self.store.conn.execute(
+        held = self._reads.execute(
             "SELECT 1 FROM outbox WHERE target_kind = ? AND target_id = ? AND id < ? AND state = 'conflict' LIMIT 1",
             (row[1], row[2], int(entry_id))).fetchone()
         return _Verdict.HELD if held else _Verdict.BUSY
@@ -715,7 +740,7 @@ class Outbox:
         now = self.clock()
         sets = "lease_until = ?" + (", sent_at = coalesce(sent_at, ?)" if sent else "")
         args = [_dt_text(now + LEASE), *([_dt_text(now)] if sent else [])]
-        with self.store.transaction() as conn:
+        with self._transaction() as conn:
             return conn.execute(f"UPDATE outbox SET {sets} WHERE id = ? AND state = 'sending' AND claimed_by = ?",
                                 (*args, int(entry_id), self.claimant)).rowcount == 1
 
@@ -926,7 +951,7 @@ class Outbox:
         return new_base
 
     def _rebase(self, kind: str, record_id: int, after_id: int, new_base: str, old: set[str]) -> None:
-        with self.store.transaction() as conn:
+        with self._transaction() as conn:
             conn.execute(
                 f"UPDATE outbox SET base_modified_on = ? WHERE target_kind = ? AND target_id = ? "
                 f"AND id > ? AND state IN ('pending', 'sending') "
