@@ -19,6 +19,7 @@ import socket
 import subprocess
 import tempfile
 from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -129,12 +130,19 @@ def _execute(url: str, sql: str) -> None:
 _numbers = itertools.count(1)
 
 
+@contextmanager
+def fresh_database(server: PostgresServer) -> Iterator[str]:
+    """A fresh, empty database of the server (dropped after), as a ``postgresql://`` URL."""
+    name = f"test_{os.getpid()}_{next(_numbers)}"
+    _execute(server.url(), f"CREATE DATABASE {name} TEMPLATE {TEMPLATE}")
+    try:
+        yield server.url(name)
+    finally:
+        _execute(server.url(), f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
+
+
 @pytest.fixture
 def postgres_url(postgres_server: PostgresServer) -> Iterator[str]:
     """A fresh, empty database of this test's own (dropped after it), as a ``postgresql://`` URL."""
-    name = f"test_{os.getpid()}_{next(_numbers)}"
-    _execute(postgres_server.url(), f"CREATE DATABASE {name} TEMPLATE {TEMPLATE}")
-    try:
-        yield postgres_server.url(name)
-    finally:
-        _execute(postgres_server.url(), f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
+    with fresh_database(postgres_server) as url:
+        yield url
