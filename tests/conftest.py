@@ -20,8 +20,8 @@ from jpm_tui.cache.store import CacheStore
 from jpm_tui.sandbox import build_state, create_app, running_server
 from jpm_tui.sandbox.state import SandboxState
 
-# the demo board fixture (`board`) for the board tests and the CLI fault tests
-pytest_plugins = ["support.demo_board"]
+# the demo board fixture (`board`) for the board tests and the CLI fault tests; a real PostgreSQL (`postgres_url`)
+pytest_plugins = ["support.demo_board", "support.postgres"]
 
 FROZEN_NOW = PINNED_NOW  # the sandbox's frozen clock and the tests' pinned one are the same instant
 SANDBOX_JOBS = 40

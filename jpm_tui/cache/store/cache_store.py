@@ -305,3 +305,9 @@ class CacheStore:
 
     def info(self) -> dict[str, Any]:
         return info.info(self.db)
+
+
+if TYPE_CHECKING:  # mypy checks that the SQLite store is a Store
+    from jpm_tui.cache.store.interface import Store
+
+    _IS_A_STORE: type[Store] = CacheStore

@@ -1,0 +1,87 @@
+"""What the jobs table derives from other rows, in PostgreSQL: the job list's denormalised columns (the values the
+SQLite store gives them, ``jpm_tui.cache.store.derived``) and the search document, as one lateral subquery over a
+job's own columns. A chunk of jobs is written with them in one statement (``JOB_CHUNK_UPSERT``: each row version
+written once); ``REFRESH_DERIVED`` computes them again for jobs whose related rows changed and rewrites only the
+jobs whose values differ."""
+
+from __future__ import annotations
+
+from jpm_tui.cache.store.derived import JOB_COLUMNS
+from jpm_tui.cache.store.sql_text import quoted
+
+_TYPES = {"id": "bigint", "status_rank": "integer", "priority_rank": "integer", "job_type_id": "bigint",
+          "business_unit_id": "bigint", "customer_id": "bigint", "location_id": "bigint", "project_id": "bigint",
+          "active": "integer"}
+"""The jobs table's own columns that are not text, and their types (cells come as JSON)."""
+
+DERIVED_COLUMNS = ("customer_name", "location_text", "job_type_name", "business_unit_name", "next_appointment_id",
+                   "next_appt_key", "technician_names", "search")
+
+TECHNICIAN_NAMES = """coalesce((
+        SELECT string_agg(name, ', ' ORDER BY name) FROM (
+            SELECT DISTINCT coalesce(nullif(t.name, ''), aa.technician_name) AS name
+              FROM appointment_assignments aa LEFT JOIN technicians t ON t.id = aa.technician_id
+             WHERE aa.appointment_id = {next_appointment_id} AND aa.active = 1) named), '')"""
+"""The technicians of an appointment (``{next_appointment_id}``) as the job list names them."""
+
+ACCENTED = "ÀÁÂÃÄÅàáâãäåÇçÈÉÊËèéêëÌÍÎÏìíîïÑñÒÓÔÕÖØòóôõöøÙÚÛÜùúûüÝýÿ"
+UNACCENTED = "AAAAAAaaaaaaCcEEEEeeeeIIIIiiiiNnOOOOOOooooooUUUUuuuuYyy"
+"""Latin letters searched without their accents ("cafe" finds "Café", as SQLite's index does), by the built-in
+``translate`` (the unaccent extension would need installing)."""
+
+SEARCH_WORDS = (f"regexp_replace(lower(translate(({{text}}) COLLATE \"C\", '{ACCENTED}', '{UNACCENTED}')), "
+                "'[^[:alnum:]]+', ' ', 'g')")
+"""A text as the words the search index holds: ASCII letters (folded) and digits, once accents are taken off; the
+rest separates words (under "C", whatever the database's locale). ``job_list.search_query`` cuts the user's the
+same way."""
+
+# The derived values of a job whose own columns are ``s.*``: the next appointment first (two columns read it),
+# the customer's name (the search document holds it).
+_DERIVED = f"""
+CROSS JOIN LATERAL (SELECT coalesce(
+    (SELECT a.id FROM appointments a
+      WHERE a.job_id = s.id AND a.active = 1 AND a.status NOT IN ('Done', 'Canceled') AND a.start IS NOT NULL
+      ORDER BY a.start, a.id LIMIT 1),
+    (SELECT a.id FROM appointments a
+      WHERE a.job_id = s.id AND a.active = 1 AND a.start IS NOT NULL
+      ORDER BY a.start DESC, a.id DESC LIMIT 1)) AS next_appointment_id,
+    coalesce((SELECT name FROM customers WHERE id = s.customer_id), '') AS customer_name) n
+CROSS JOIN LATERAL (SELECT
+    n.customer_name,
+    coalesce((SELECT trim(street || CASE WHEN street <> '' AND city <> '' THEN ', ' ELSE '' END || city)
+                FROM locations WHERE id = s.location_id), '') AS location_text,
+    coalesce((SELECT name FROM job_types WHERE id = s.job_type_id), '') AS job_type_name,
+    coalesce((SELECT name FROM business_units WHERE id = s.business_unit_id), '') AS business_unit_name,
+    n.next_appointment_id,
+    coalesce((SELECT start FROM appointments WHERE id = n.next_appointment_id), '~') AS next_appt_key,
+    {TECHNICIAN_NAMES.format(next_appointment_id="n.next_appointment_id")} AS technician_names,
+    to_tsvector('simple', {SEARCH_WORDS.format(text='''concat_ws(' ', s.number, s.summary, n.customer_name,
+        (SELECT concat_ws(' ', street, unit, city, state, zip) FROM locations WHERE id = s.location_id),
+        (SELECT string_agg(search_text, ' ') FROM contacts
+          WHERE active = 1 AND ((owner_kind = 'customer' AND owner_id = s.customer_id)
+                             OR (owner_kind = 'location' AND owner_id = s.location_id))),
+        (SELECT string_agg(text, ' ') FROM job_notes WHERE job_id = s.id AND active = 1))''')}) AS search) x
+"""
+
+_CELLS = ", ".join(
+    f"(r->>{i})::{_TYPES.get(c, 'text')} AS {quoted(c)}" for i, c in enumerate(JOB_COLUMNS)
+)
+_ALL = JOB_COLUMNS + DERIVED_COLUMNS
+
+JOB_CHUNK_UPSERT = (
+    f"INSERT INTO jobs ({', '.join(quoted(c) for c in _ALL)}) "
+    f"SELECT {', '.join(f's.{quoted(c)}' for c in JOB_COLUMNS)}, {', '.join(f'x.{c}' for c in DERIVED_COLUMNS)} "
+    f"FROM (SELECT {_CELLS} FROM jsonb_array_elements(%s::jsonb) r) s {_DERIVED}"
+    f"ON CONFLICT (id) DO UPDATE SET {', '.join(f'{quoted(c)} = excluded.{quoted(c)}' for c in _ALL if c != 'id')}"
+)
+"""Writes a chunk of jobs (one parameter: the JSON array of their ``job_chunks.job_values`` rows) with what they
+derive."""
+
+REFRESH_DERIVED = (
+    f"UPDATE jobs j SET ({', '.join(DERIVED_COLUMNS)}) = ({', '.join(f'x.{c}' for c in DERIVED_COLUMNS)}) "
+    f"FROM jobs s {_DERIVED} WHERE s.id = ANY(%s) AND j.id = s.id "
+    f"AND ({', '.join(f'j.{c}' for c in DERIVED_COLUMNS)}) IS DISTINCT FROM "
+    f"({', '.join(f'x.{c}' for c in DERIVED_COLUMNS)})"
+)
+"""What jobs (one parameter: an array of ids) derive, computed again; only the jobs whose values changed are
+rewritten."""
