@@ -1,14 +1,26 @@
 """Each queued write keeps its author (the dispatcher's name, else the OS user): ``pending_ids`` and ``pending_for``
-say by whom, and a dispatcher's own failures and conflicts are listed first."""
+say by whom, and a dispatcher's own failures and conflicts are listed first. On both stores: one dispatcher's
+SQLite file, and a team's PostgreSQL database."""
 
 from __future__ import annotations
 
 import getpass
+from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
+
+import pytest
+from support.stores import STORES, open_store
 
 from jpm_tui.cache.outbox import Outbox
 from jpm_tui.provider import domain as d
 from jpm_tui.provider.base import CommandResult
+
+
+@pytest.fixture(params=STORES)
+def store(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Any]:
+    with open_store(request, tmp_path) as opened:
+        yield opened
 
 
 class GoneRecords:

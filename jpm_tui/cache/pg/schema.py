@@ -17,6 +17,8 @@ The tables and columns are the SQLite cache's (``tables.py``'s specs write both)
 
 from __future__ import annotations
 
+from jpm_tui.cache.pg.outbox_schema import OUTBOX
+
 TEXT = 'text COLLATE "C"'
 
 # Sort keys of the job list (the same names as ``jpm_tui.cache.schema.JOB_SORT_COLUMNS``) -> the expression a
@@ -218,7 +220,7 @@ CREATE TABLE sync_state (
 );
 """
 
-MIGRATIONS: list[str] = [V1]
+MIGRATIONS: list[str] = [V1, OUTBOX]
 """MIGRATIONS[i] takes a database from version i to i + 1."""
 
 LATEST = len(MIGRATIONS)
