@@ -63,8 +63,9 @@ async def test_the_service_keeps_the_store_seconds_behind_sends_the_outbox_and_s
         assert took < REACHES_CACHE
         assert [n for n in state["job_notes"].values()
                 if n.get("jobId") == other and n["text"] == "Customer asked for a call first"] != []
-        said = lines[1:]
-        assert any("jobs +1" in line for line in said) and any("outbox: 1 sent" in line for line in said), said
+        # said when its round ends, just after its last commit
+        await _until(lambda: any("jobs +1" in line for line in lines[1:])
+                     and any("outbox: 1 sent" in line for line in lines[1:]), 5, f"the rounds' lines, not {lines}")
     finally:
         service.stop()
         started = asyncio.get_running_loop().time()
