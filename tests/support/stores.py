@@ -16,7 +16,10 @@ from jpm_tui.cache.store import CacheStore
 from jpm_tui.cache.store.interface import Store
 
 STORES = ["sqlite", "postgresql"]
-"""The stores a test runs against (``params=STORES`` / ``parametrize("store", STORES, indirect=True)``)."""
+"""The stores a test runs against (``params=STORES`` / ``both_stores``)."""
+
+both_stores = pytest.mark.parametrize("store", STORES, indirect=True)
+"""A test of behaviour every store must have, on the ``store`` fixture: it runs against each store."""
 
 
 @contextmanager
