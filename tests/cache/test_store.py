@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from support.stores import STORES, open_store
+from support.stores import both_stores, open_store
 
 from jpm_tui.cache.pg import PgStore
 from jpm_tui.cache.pg.derived import REFRESH_DERIVED as PG_REFRESH_DERIVED
@@ -37,13 +37,9 @@ def job(i: int, **kw) -> d.Job:
 
 @pytest.fixture
 def store(request: pytest.FixtureRequest, tmp_path: Path):
-    """An empty store: the SQLite file, or the PostgreSQL database for tests parametrized over ``STORES``."""
+    """An empty store: the SQLite file, or each store for a test marked ``@both_stores``."""
     with open_store(request, tmp_path / "cache") as s:
         yield s
-
-
-both = pytest.mark.parametrize("store", STORES, indirect=True)
-"""The test checks behaviour: it runs against both stores."""
 
 
 def test_path_for_is_per_environment_and_tenant(tmp_path: Path) -> None:
@@ -245,7 +241,7 @@ def test_a_v5_file_upgrades_to_the_arrival_window_schema_keeping_its_rows(tmp_pa
         new.close()
 
 
-@both
+@both_stores
 def test_arrival_windows_read_in_time_order_and_missing_ones_go_inactive(store: CacheStore) -> None:
     rows = [d.ArrivalWindow(1, 720, 240), d.ArrivalWindow(2, 480, 240), d.ArrivalWindow(3, 480, 120)]
     store.upsert("arrival_windows", rows)
@@ -255,7 +251,7 @@ def test_arrival_windows_read_in_time_order_and_missing_ones_go_inactive(store: 
     assert [w.id for w in store.arrival_windows(include_inactive=True)] == [3, 2, 1]
 
 
-@both
+@both_stores
 def test_save_booked_log_replaces_and_remembers_a_job_without_one(store: CacheStore) -> None:
     first = d.BookedLogEntry(1, 7, 11, T0, created_on=T0, created_by_id=3, raw={"id": 1})
     later = d.BookedLogEntry(2, 7, 12, T0 + timedelta(days=1), created_on=T0 + timedelta(hours=1), created_by_id=4,
@@ -304,7 +300,7 @@ def test_a_v6_file_rebuilds_its_search_index_with_one_letter_prefixes(tmp_path: 
     finally:
         new.close()
 
-@both
+@both_stores
 def test_upsert_is_idempotent(store: CacheStore) -> None:
     page = [job(i) for i in range(1, 6)]
     store.upsert("jobs", page)
@@ -319,7 +315,7 @@ def test_upsert_is_idempotent(store: CacheStore) -> None:
     assert store.count_jobs(JobQuery(statuses=("Scheduled",))) == 4
 
 
-@both
+@both_stores
 def test_a_page_naming_a_job_twice_keeps_its_last_row_and_odd_payloads_round_trip(store: CacheStore) -> None:
     odd = {"id": 2, "nan": float("nan"), "inf": float("-inf"), "text": "é \u2028 \"q\" \\", "big": 2**70, "f": 1e-05}
     store.upsert("jobs", [job(1, summary="first", raw={"id": 1, "v": 1}), job(2, raw=odd),
@@ -338,7 +334,7 @@ def test_a_page_naming_a_job_twice_keeps_its_last_row_and_odd_payloads_round_tri
     assert store.upsert("jobs", prepared) == 1 and store.job(3) is not None
 
 
-@both
+@both_stores
 def test_a_job_with_its_wire_text_stores_that_text(store: CacheStore) -> None:
     text = '{ "id": 1,\n  "jobNumber": "1001", "u": "\\u65e5 日本", "n": 1.50 }'  # not as json.dumps would write it
     pages = [store.prepare("jobs", [job(1, raw=json.loads(text), received_json=text), job(2)]), store.prepare("jobs", [job(3)])]
@@ -348,7 +344,7 @@ def test_a_job_with_its_wire_text_stores_that_text(store: CacheStore) -> None:
     assert store.job(1).raw == json.loads(text) and store.job(1).raw_json is None
 
 
-@both
+@both_stores
 def test_a_job_copied_with_another_raw_does_not_keep_the_received_text(store: CacheStore) -> None:
     text = '{"id": 1, "jobNumber": "1001", "summary": "as received"}'
     received = job(1, raw=json.loads(text), received_json=text)
@@ -358,7 +354,7 @@ def test_a_job_copied_with_another_raw_does_not_keep_the_received_text(store: Ca
     assert json.loads(store.conn.execute("SELECT raw FROM job_raw WHERE id = 1").fetchone()[0])["summary"] == "edited"
 
 
-@both
+@both_stores
 def test_combined_pages_store_as_one_and_a_job_in_two_pages_keeps_the_later_row(store: CacheStore) -> None:
     wide = {"id": 2, "text": "é 日本 \u2028 \U0001F600", "nan": float("nan")}  # payload bytes != characters
     pages = [store.prepare("jobs", [job(1, summary="one"), job(2, raw=wide)]), store.prepare("jobs", [job(3)]),
@@ -377,7 +373,7 @@ def test_combined_pages_store_as_one_and_a_job_in_two_pages_keeps_the_later_row(
         store.combine([store.prepare("jobs", [job(5)]), store.prepare("customers", [d.Customer(1, "A")])])
 
 
-@both
+@both_stores
 def test_every_table_round_trips_rows(store: CacheStore) -> None:
     samples = {
         "appointments": d.Appointment(1, 1, "1-1", T0, T0 + timedelta(hours=1), status=d.AppointmentStatus("Odd"),
@@ -433,7 +429,7 @@ def test_every_table_round_trips_rows(store: CacheStore) -> None:
     assert store.job(1) == samples["jobs"] and store.job(1).raw == samples["jobs"].raw
 
 
-@both
+@both_stores
 def test_wrong_row_type_and_unknown_table(store: CacheStore) -> None:
     with pytest.raises(CacheError):
         store.upsert("jobs", [d.Team(1, "x")])
@@ -441,14 +437,14 @@ def test_wrong_row_type_and_unknown_table(store: CacheStore) -> None:
         store.upsert("nope", [job(1)])
 
 
-@both
+@both_stores
 def test_contacts_of_customers_and_locations_do_not_collide(store: CacheStore) -> None:
     store.upsert("contacts", [d.Contact(1, "customer", 1, d.ContactType.PHONE, "111"),
                               d.Contact(1, "location", 1, d.ContactType.EMAIL, "a@b.c")])
     assert store.counts()["contacts"] == 2
 
 
-@both
+@both_stores
 def test_inactive_rows_are_kept_and_flagged(store: CacheStore) -> None:
     store.upsert("jobs", [job(1), job(2)])
     store.upsert("jobs", [job(2, active=False)])
@@ -463,7 +459,7 @@ def test_inactive_rows_are_kept_and_flagged(store: CacheStore) -> None:
     assert [r.id for r in store.cancel_reasons(include_inactive=True)] == [1, 2]
 
 
-@both
+@both_stores
 def test_page_and_token_commit_together(store: CacheStore) -> None:
     with store.transaction():
         store.upsert("jobs", [job(1), job(2)])
@@ -485,7 +481,7 @@ def test_page_and_token_commit_together(store: CacheStore) -> None:
     assert state.last_success is not None
 
 
-@both
+@both_stores
 def test_sync_errors_and_reset(store: CacheStore) -> None:
     store.save_token("jobs", "t")
     store.record_error("jobs", "boom")
@@ -495,7 +491,7 @@ def test_sync_errors_and_reset(store: CacheStore) -> None:
     assert store.token("jobs") is None and store.sync_states()[0].last_error is None
 
 
-@both
+@both_stores
 def test_denormalised_columns_follow_related_upserts(store: CacheStore) -> None:
     store.upsert("jobs", [job(1, job_type_id=7, business_unit_id=8, customer_id=5, location_id=6)])
     row = store.job_list_row(1)
@@ -539,7 +535,7 @@ def test_denormalised_columns_follow_related_upserts(store: CacheStore) -> None:
     assert store.job_list_row(2).next_appointment == T0
 
 
-@both
+@both_stores
 def test_denormalised_columns_are_filled_when_related_rows_came_first(store: CacheStore) -> None:
     """Jobs written after their customers, locations, types, units, appointments and technicians get the same
     denormalised values as the refresh statements compute (the other order is tested above)."""
@@ -587,7 +583,7 @@ def test_denormalised_columns_are_filled_when_related_rows_came_first(store: Cac
         tuple(r) for r in written]
 
 
-@both
+@both_stores
 def test_reads_for_the_detail_screen(store: CacheStore) -> None:
     store.upsert("jobs", [job(1)])
     store.upsert("job_notes", [
@@ -603,7 +599,7 @@ def test_reads_for_the_detail_screen(store: CacheStore) -> None:
     assert store.job(999) is None
 
 
-@both
+@both_stores
 def test_appointments_between_for_the_calendar(store: CacheStore) -> None:
     store.upsert("appointments", [
         d.Appointment(1, 1, start=T0, end=T0 + timedelta(hours=1)),
@@ -617,7 +613,7 @@ def test_appointments_between_for_the_calendar(store: CacheStore) -> None:
     assert [a.id for a in store.appointments_between(T0, T0 + timedelta(days=2), technician_ids=[9])] == [2]
 
 
-@both
+@both_stores
 def test_info_and_counts(store: CacheStore) -> None:
     store.upsert("jobs", [job(1)])
     info = store.info()
@@ -626,7 +622,7 @@ def test_info_and_counts(store: CacheStore) -> None:
     assert info["bytes"] > 0
 
 
-@both
+@both_stores
 def test_threads_get_their_own_connection(store: CacheStore) -> None:
     import threading
 

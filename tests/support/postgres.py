@@ -19,7 +19,7 @@ import socket
 import subprocess
 import tempfile
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -80,44 +80,55 @@ def _run(command: list[str]) -> None:
         raise RuntimeError(f"{command[0]} failed ({done.returncode}): {done.stderr.strip()[-2000:]}")
 
 
-def _missing(reason: str) -> None:
-    if os.environ.get("CI"):
-        pytest.fail(f"{reason} (CI must have them: .ci/run installs Debian's postgresql)")
-    pytest.skip(reason)
+class NoServer(RuntimeError):
+    """No PostgreSQL server can be started here (the reason is the message)."""
 
 
-@pytest.fixture(scope="session")
-def postgres_server() -> Iterator[PostgresServer]:
-    """A PostgreSQL server of this test session, in a temporary directory; stopped (and the directory removed) at the
-    end."""
+@contextmanager
+def temporary_server() -> Iterator[PostgresServer]:
+    """A PostgreSQL server in a temporary directory, stopped (and the directory removed) when the block ends; its
+    ``TEMPLATE`` database made. ``NoServer`` when there are no binaries (or no user to run them as)."""
     binaries = server_binaries()
     if binaries is None:
-        _missing(f"no PostgreSQL server binaries (initdb, pg_ctl) on PATH or in {_SEARCH_DIRS}")
-    assert binaries is not None
+        raise NoServer(f"no PostgreSQL server binaries (initdb, pg_ctl) on PATH or in {_SEARCH_DIRS}")
     if os.geteuid() == 0:
         try:
             pwd.getpwnam("postgres")
         except KeyError:
-            _missing("running as root and there is no 'postgres' user to run the server as")
+            raise NoServer("running as root and there is no 'postgres' user to run the server as") from None
     root = Path(tempfile.mkdtemp(prefix="jpm-pg-"))
-    _give_to_server_user(root)
-    data = root / "data"
-    port = _free_port()
-    _run([str(binaries / "initdb"), "-D", str(data), "-U", SUPERUSER, "--auth=trust", "-E", "UTF8",
-          "--locale=C.UTF-8", "--no-sync"])
-    options = (f"-c listen_addresses=127.0.0.1 -p {port} -k {root} -c fsync=off -c synchronous_commit=off "
-               "-c full_page_writes=off -c max_connections=200")
-    _run([str(binaries / "pg_ctl"), "-D", str(data), "-o", options, "-l", str(root / "server.log"), "-w",
-          "-t", str(_START_SECONDS), "start"])
     try:
-        server = PostgresServer("127.0.0.1", port, root)
-        _execute(server.url(), f"CREATE DATABASE {TEMPLATE}")
-        yield server
-    finally:
+        _give_to_server_user(root)
+        data = root / "data"
+        port = _free_port()
+        _run([str(binaries / "initdb"), "-D", str(data), "-U", SUPERUSER, "--auth=trust", "-E", "UTF8",
+              "--locale=C.UTF-8", "--no-sync"])
+        options = (f"-c listen_addresses=127.0.0.1 -p {port} -k {root} -c fsync=off -c synchronous_commit=off "
+                   "-c full_page_writes=off -c max_connections=200")
+        _run([str(binaries / "pg_ctl"), "-D", str(data), "-o", options, "-l", str(root / "server.log"), "-w",
+              "-t", str(_START_SECONDS), "start"])
         try:
-            _run([str(binaries / "pg_ctl"), "-D", str(data), "-m", "immediate", "-w", "stop"])
+            server = PostgresServer("127.0.0.1", port, root)
+            _execute(server.url(), f"CREATE DATABASE {TEMPLATE}")
+            yield server
         finally:
-            shutil.rmtree(root, ignore_errors=True)
+            _run([str(binaries / "pg_ctl"), "-D", str(data), "-m", "immediate", "-w", "stop"])
+    finally:
+        shutil.rmtree(root, ignore_errors=True)
+
+
+@pytest.fixture(scope="session")
+def postgres_server() -> Iterator[PostgresServer]:
+    """A PostgreSQL server of this test session (``temporary_server``). Skipped without one, except in CI (``CI``
+    set), where that fails."""
+    with ExitStack() as stack:
+        try:
+            server = stack.enter_context(temporary_server())
+        except NoServer as missing:
+            if os.environ.get("CI"):
+                pytest.fail(f"{missing} (CI must have them: .ci/run installs Debian's postgresql)")
+            pytest.skip(str(missing))
+        yield server
 
 
 def _execute(url: str, sql: str) -> None:

@@ -7,16 +7,22 @@ from __future__ import annotations
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pytest
-from support.postgres import PostgresServer, fresh_database
 
 from jpm_tui.cache.pg import PgStore
 from jpm_tui.cache.store import CacheStore
 from jpm_tui.cache.store.interface import Store
 
+if TYPE_CHECKING:
+    from support.postgres import PostgresServer
+
 STORES = ["sqlite", "postgresql"]
-"""The stores a test runs against (``params=STORES`` / ``parametrize("store", STORES, indirect=True)``)."""
+"""The stores a test runs against (``params=STORES`` / ``both_stores``)."""
+
+both_stores = pytest.mark.parametrize("store", STORES, indirect=True)
+"""A test of behaviour every store must have, on the ``store`` fixture: it runs against each store."""
 
 
 @contextmanager
@@ -27,6 +33,8 @@ def open_store(request: pytest.FixtureRequest, directory: Path) -> Iterator[Stor
         with CacheStore(directory / "cache.sqlite3") as store:
             yield store
         return
+    from support.postgres import fresh_database  # here: the module is also a pytest plugin, registered by conftest
+
     server: PostgresServer = request.getfixturevalue("postgres_server")
     with fresh_database(server) as url, PgStore(url) as pg:
         yield pg

@@ -29,14 +29,17 @@ UNACCENTED = "AAAAAAaaaaaaCcEEEEeeeeIIIIiiiiNnOOOOOOooooooUUUUuuuuYyy"
 """Latin letters searched without their accents ("cafe" finds "Café", as SQLite's index does), by the built-in
 ``translate`` (the unaccent extension would need installing)."""
 
-SEARCH_WORDS = (f"regexp_replace(lower(translate(({{text}}) COLLATE \"C\", '{ACCENTED}', '{UNACCENTED}')), "
-                "'[^[:alnum:]]+', ' ', 'g')")
-"""A text as the words the search index holds: ASCII letters (folded) and digits, once accents are taken off; the
-rest separates words (under "C", whatever the database's locale). ``job_list.search_query`` cuts the user's the
-same way."""
+SEARCH_WORDS = (f"regexp_replace(lower(CASE WHEN octet_length({{text}}) = char_length({{text}}) THEN {{text}} "
+                f"ELSE translate({{text}}, '{ACCENTED}', '{UNACCENTED}') END COLLATE \"C\"), '[^[:alnum:]]+', ' ', 'g')")
+"""A text (``{text}``, named three times: a column or a lateral's) as the words the search index holds: ASCII letters
+(folded) and digits, once accents are taken off (``translate`` only for a text that is not all ASCII: it was a third
+of a job's write); the rest separates words (under "C", whatever the database's locale). ``job_list.search_query``
+cuts the user's the same way."""
 
 # The derived values of a job whose own columns are ``s.*``: the next appointment first (two columns read it),
-# the customer's name (the search document holds it).
+# the customer's name (the search document holds it). ``OFFSET 0`` keeps each lateral a subquery of its own, computed
+# once per job: flattened, the next appointment's two lookups ran again in every expression that names it (three
+# times the work).
 _DERIVED = f"""
 CROSS JOIN LATERAL (SELECT coalesce(
     (SELECT a.id FROM appointments a
@@ -45,7 +48,7 @@ CROSS JOIN LATERAL (SELECT coalesce(
     (SELECT a.id FROM appointments a
       WHERE a.job_id = s.id AND a.active = 1 AND a.start IS NOT NULL
       ORDER BY a.start DESC, a.id DESC LIMIT 1)) AS next_appointment_id,
-    coalesce((SELECT name FROM customers WHERE id = s.customer_id), '') AS customer_name) n
+    coalesce((SELECT name FROM customers WHERE id = s.customer_id), '') AS customer_name OFFSET 0) n
 CROSS JOIN LATERAL (SELECT
     n.customer_name,
     coalesce((SELECT trim(street || CASE WHEN street <> '' AND city <> '' THEN ', ' ELSE '' END || city)
@@ -55,12 +58,14 @@ CROSS JOIN LATERAL (SELECT
     n.next_appointment_id,
     coalesce((SELECT start FROM appointments WHERE id = n.next_appointment_id), '~') AS next_appt_key,
     {TECHNICIAN_NAMES.format(next_appointment_id="n.next_appointment_id")} AS technician_names,
-    to_tsvector('simple', {SEARCH_WORDS.format(text='''concat_ws(' ', s.number, s.summary, n.customer_name,
+    to_tsvector('simple', {SEARCH_WORDS.format(text="d.text")}) AS search
+    FROM (SELECT concat_ws(' ', s.number, s.summary, n.customer_name,
         (SELECT concat_ws(' ', street, unit, city, state, zip) FROM locations WHERE id = s.location_id),
         (SELECT string_agg(search_text, ' ') FROM contacts
           WHERE active = 1 AND ((owner_kind = 'customer' AND owner_id = s.customer_id)
                              OR (owner_kind = 'location' AND owner_id = s.location_id))),
-        (SELECT string_agg(text, ' ') FROM job_notes WHERE job_id = s.id AND active = 1))''')}) AS search) x
+        (SELECT string_agg(text, ' ') FROM job_notes WHERE job_id = s.id AND active = 1)) AS text OFFSET 0) d
+    OFFSET 0) x
 """
 
 _CELLS = ", ".join(
@@ -71,7 +76,7 @@ _ALL = JOB_COLUMNS + DERIVED_COLUMNS
 JOB_CHUNK_UPSERT = (
     f"INSERT INTO jobs ({', '.join(quoted(c) for c in _ALL)}) "
     f"SELECT {', '.join(f's.{quoted(c)}' for c in JOB_COLUMNS)}, {', '.join(f'x.{c}' for c in DERIVED_COLUMNS)} "
-    f"FROM (SELECT {_CELLS} FROM jsonb_array_elements(%s::jsonb) r) s {_DERIVED}"
+    f"FROM (SELECT {_CELLS} FROM jsonb_array_elements(%s::jsonb) r OFFSET 0) s {_DERIVED}"
     f"ON CONFLICT (id) DO UPDATE SET {', '.join(f'{quoted(c)} = excluded.{quoted(c)}' for c in _ALL if c != 'id')}"
 )
 """Writes a chunk of jobs (one parameter: the JSON array of their ``job_chunks.job_values`` rows) with what they

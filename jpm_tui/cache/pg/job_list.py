@@ -81,8 +81,12 @@ def where(q: JobQuery) -> tuple[str, list[Any]]:
 
 class JobList:
     """Counts and windows of one database's job list. Each thread remembers the end of the last window it read
-    (its query, offset, sort value and id, and the snapshot's data): a window that starts there (the board paging
-    down) seeks from it in the sort index instead of counting its way from the top."""
+    (its query, offset, sort value and id): a window that starts there (the board paging down) seeks from it in the
+    sort index instead of counting its way from the top. A window far down a list the counters count, and nearer
+    its end, is read backwards from the end (the End key)."""
+
+    #: rows skipped past which a window of a query counted from the counters is read from the nearer end
+    FAR = 10_000
 
     def __init__(self, db: PgDatabase) -> None:
         self._db = db
@@ -115,8 +119,15 @@ class JobList:
             args += [last[2], last[3]]
             skip = 0
         conn = self._db.conn
-        rows = conn.execute(f"SELECT id, {expr} FROM jobs WHERE {cond} ORDER BY {expr} {direction}, id {direction} "
-                            f"LIMIT %s OFFSET %s", [*args, limit, skip]).fetchall()
+        total = self.count(q) if skip > self.FAR and _counter_only(q) else None
+        if total is not None and total - offset < skip:  # nearer the end (the End key): read it backwards
+            back = "ASC" if q.descending else "DESC"
+            end = min(offset + limit, total)
+            rows = conn.execute(f"SELECT id, {expr} FROM jobs WHERE {cond} ORDER BY {expr} {back}, id {back} "
+                                "LIMIT %s OFFSET %s", [*args, max(end - offset, 0), total - end]).fetchall()[::-1]
+        else:
+            rows = conn.execute(f"SELECT id, {expr} FROM jobs WHERE {cond} ORDER BY {expr} {direction}, "
+                                f"id {direction} LIMIT %s OFFSET %s", [*args, limit, skip]).fetchall()
         self._local.last = (key, offset + len(rows), rows[-1][1], rows[-1][0]) if rows else None
         return list_rows(conn, [r[0] for r in rows])
 

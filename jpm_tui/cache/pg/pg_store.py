@@ -12,6 +12,7 @@ from jpm_tui.cache.pg.db import PgDatabase, redacted
 from jpm_tui.cache.pg.job_list import JobList, list_rows
 from jpm_tui.cache.pg.schema import LATEST
 from jpm_tui.cache.store import writer
+from jpm_tui.cache.store.lookups import Lookups
 from jpm_tui.cache.store.tables import tables
 from jpm_tui.provider.backends import workflow_for
 
@@ -28,9 +29,9 @@ if TYPE_CHECKING:
     from jpm_tui.provider.workflow import Workflow
 
 
-class PgStore:
+class PgStore(Lookups):
     """The cache in the database at ``url`` (``postgresql://user@host/db``; the schema made or upgraded on open);
-    ``close()`` when done."""
+    ``close()`` when done. The lookup lists are ``Lookups``'."""
 
     def __init__(self, url: str, *, target_version: int = LATEST,
                  on_upgrade: Callable[[str, int, int], None] | None = None) -> None:
@@ -195,38 +196,8 @@ class PgStore:
 
     # ------------------------------------------------------------------------------------------ lookups
 
-    def technicians(self, *, include_inactive: bool = False) -> list[d.Technician]:
-        return reads.lookup(self.db, "technicians", include_inactive)
-
-    def locations(self, *, include_inactive: bool = False) -> list[d.Location]:
-        return reads.lookup(self.db, "locations", include_inactive)
-
-    def employees(self, *, include_inactive: bool = False) -> list[d.Employee]:
-        return reads.lookup(self.db, "employees", include_inactive)
-
-    def job_types(self, *, include_inactive: bool = False) -> list[d.JobType]:
-        return reads.lookup(self.db, "job_types", include_inactive)
-
-    def business_units(self, *, include_inactive: bool = False) -> list[d.BusinessUnit]:
-        return reads.lookup(self.db, "business_units", include_inactive)
-
-    def cancel_reasons(self, *, include_inactive: bool = False) -> list[d.Reason]:
-        return reads.lookup(self.db, "cancel_reasons", include_inactive)
-
-    def hold_reasons(self, *, include_inactive: bool = False) -> list[d.Reason]:
-        return reads.lookup(self.db, "hold_reasons", include_inactive)
-
-    def tag_types(self, *, include_inactive: bool = False) -> list[d.TagType]:
-        return reads.lookup(self.db, "tag_types", include_inactive)
-
-    def zones(self, *, include_inactive: bool = False) -> list[d.Zone]:
-        return reads.lookup(self.db, "zones", include_inactive)
-
-    def teams(self, *, include_inactive: bool = False) -> list[d.Team]:
-        return reads.lookup(self.db, "teams", include_inactive)
-
-    def project_types(self) -> list[d.ProjectType]:
-        return reads.lookup(self.db, "project_types", True)
+    def lookup_rows(self, table: str, include_inactive: bool) -> list[Any]:
+        return reads.lookup(self.db, table, include_inactive)
 
     def arrival_windows(self, *, include_inactive: bool = False) -> list[d.ArrivalWindow]:
         return reads.lookup(self.db, "arrival_windows", include_inactive)

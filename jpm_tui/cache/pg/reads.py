@@ -14,6 +14,7 @@ from jpm_tui.cache.pg.db import PgDatabase
 from jpm_tui.cache.pg.derived import TECHNICIAN_NAMES
 from jpm_tui.cache.store.errors import CacheError
 from jpm_tui.cache.store.project_list import ProjectListRow, ProjectQuery
+from jpm_tui.cache.store.reads import NAMES
 from jpm_tui.cache.store.rows import decode
 from jpm_tui.cache.store.tables import tables
 from jpm_tui.provider.timestamps import format_datetime, parse_datetime
@@ -94,21 +95,8 @@ def lookup(db: PgDatabase, table: str, include_inactive: bool) -> list[Any]:
     return many(db, table, f"SELECT * FROM {table}{where} ORDER BY {_LOOKUP_ORDER.get(table, 'lower(name), id')}")
 
 
-_NAMES: dict[str, tuple[str, str, str]] = {
-    # kind -> (table, column, how it reads), as the SQLite store's ``reads.name_of``
-    "job": ("jobs", "number", "job {}"),
-    "appointment": ("appointments", "number", "appointment {}"),
-    "project": ("projects", "number", "project {}"),
-    "technician": ("technicians", "name", "{}"),
-    "cancel_reason": ("cancel_reasons", "name", "{}"),
-    "hold_reason": ("hold_reasons", "name", "{}"),
-    "job_type": ("job_types", "name", "{}"),
-    "business_unit": ("business_units", "name", "{}"),
-}
-
-
 def name_of(db: PgDatabase, kind: str, record_id: int) -> str | None:
-    known = _NAMES.get(kind)
+    known = NAMES.get(kind)  # the SQLite store's words
     if known is None:
         return None
     table, column, words = known

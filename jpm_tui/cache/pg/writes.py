@@ -18,7 +18,7 @@ from jpm_tui.cache.store.job_chunks import JobChunk
 from jpm_tui.cache.store.rows import row_values
 from jpm_tui.cache.store.sql_text import CHUNK, chunks, quoted
 from jpm_tui.cache.store.tables import TableSpec, tables
-from jpm_tui.cache.store.writer import PreparedRows, prepare
+from jpm_tui.cache.store.writer import PreparedRows, as_prepared
 from jpm_tui.provider.timestamps import format_datetime
 
 if TYPE_CHECKING:
@@ -111,12 +111,7 @@ UPSERTS: dict[str, Upsert] = {
 
 def upsert(db: PgDatabase, table: str, rows: Iterable[Any] | PreparedRows) -> int:
     """As ``CacheStore.upsert``: domain rows (or ``prepare``'s result) into ``table``; how many."""
-    if isinstance(rows, PreparedRows):
-        if rows.table != table:
-            raise CacheError(f"rows prepared for {rows.table!r} cannot go into {table!r}")
-        prepared = rows
-    else:
-        prepared = prepare(table, rows)
+    prepared = as_prepared(table, rows)
     if not prepared.count:
         return 0
     spec = tables()[table]
