@@ -10,11 +10,11 @@ import subprocess
 import sys
 import threading
 from collections import Counter
-from collections.abc import Iterator
+from collections.abc import Awaitable, Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 import pytest
 from support.postgres import PostgresServer, fresh_database
@@ -33,6 +33,7 @@ pytestmark = pytest.mark.skipif(sys.platform == "win32", reason="SIGKILL and pid
 
 WORKER = Path(__file__).parents[1] / "support" / "outbox_worker.py"
 BOARDS = 10
+T = TypeVar("T")
 
 
 class CountingApp:
@@ -156,6 +157,13 @@ def test_ten_boards_queuing_on_the_same_jobs_at_once_send_each_write_exactly_onc
     assert sum(len(r.busy) for r in reports) > 0
 
 
+async def _board(world: World, act: Callable[[Outbox], Awaitable[T]], **options: Any) -> T:
+    """``act(outbox)`` on a board of its own (its connections, its client); ``options`` for its ``Outbox``."""
+    async with make_client(world.url) as client:
+        with PgStore(world.cache_url) as store:
+            return await act(Outbox(store, ServiceTitanProvider(client), **options))
+
+
 def _worker(cache_url: str, url: str, now: datetime, kill: str) -> None:
     """A board's sender in its own process, killed by SIGKILL around its send (tests/support/outbox_worker.py)."""
     done = subprocess.run([sys.executable, str(WORKER), cache_url, url, now.isoformat(), "--kill", kill],
@@ -174,19 +182,39 @@ def test_a_sender_killed_mid_send_loses_its_lease_and_the_write_is_sent_once(
     _worker(world.cache_url, world.url, now, kill)
     assert world.note_posts(job) == (1 if kill == "after" else 0)
 
-    async def take_over(at: datetime) -> Any:
-        async with make_client(world.url) as client:
-            with PgStore(world.cache_url) as store:
-                outbox = Outbox(store, ServiceTitanProvider(client), clock=lambda: at)
-                return await outbox.replay(), outbox.get(entry.id)
+    async def take_over(outbox: Outbox) -> Any:
+        return await outbox.replay(), outbox.get(entry.id)
 
     # a board on another machine cannot see the sender's pid: its claim holds until the lease ends...
     monkeypatch.setattr(outbox_module, "_host", lambda: "another-board#1")
-    report, row = asyncio.run(take_over(now + LEASE / 2))
+    report, row = asyncio.run(_board(world, take_over, clock=lambda: now + LEASE / 2))
     assert report.busy == [entry.id] and row.state == OutboxState.SENDING and row.sent_at is not None
     # ... then the write is taken over: looked for first (the request may have left), sent only if not found
-    report, row = asyncio.run(take_over(now + LEASE * 1.5))
+    report, row = asyncio.run(_board(world, take_over, clock=lambda: now + LEASE * 1.5))
     assert report.done == [entry.id] and row.state == OutboxState.DONE and row.attempts == 2
     if kill == "after":  # found on the server, not made again
         assert row.answer["detail"] == {"found": True}
     assert world.note_posts(job) == 1 and len(world.notes(job, text)) == 1
+
+
+def test_a_change_made_on_the_backend_after_a_write_was_queued_holds_it_as_a_conflict(world: World) -> None:
+    """The conflict check, kept on the shared outbox: a job edited in the backend since a board queued its edit is
+    held (nothing sent) until its author confirms it, then sent once."""
+    (job,) = world.open_jobs(1)
+    record = world.state["jobs"].get(job)
+
+    with PgStore(world.cache_url) as store:
+        entry = Outbox(store, author="Ann").enqueue(d.EditJob(job_id=job, changes={"summary": "Ann's summary"}))
+    record["summary"] = "changed in the backend"
+    world.state.advance(60)
+    world.state["jobs"].touch(record)
+
+    report = asyncio.run(_board(world, Outbox.replay, author="Bob"))
+    assert report.conflicts == [entry.id] and world.app.writes == Counter()
+    with PgStore(world.cache_url) as store:
+        assert [e.id for e in Outbox(store, author="Ann").listing()] == [entry.id]
+        assert Outbox(store).get(entry.id).author == "Ann"
+
+    confirmed = asyncio.run(_board(world, lambda outbox: outbox.confirm(entry.id), author="Ann"))
+    assert confirmed.state == OutboxState.DONE
+    assert sum(world.app.writes.values()) == 1 and world.state["jobs"].get(job)["summary"] == "Ann's summary"
