@@ -1,12 +1,21 @@
-"""What the jobs table derives from other rows, in PostgreSQL: the job list's denormalised columns (the values the
-SQLite store gives them, ``jpm_tui.cache.store.derived``) and the search document, as one lateral subquery over a
+"""What the jobs table derives from other rows, in PostgreSQL: the job list's denormalised columns (the SQLite store's
+expressions, ``jpm_tui.cache.store.derived``, which both dialects read alike; the technicians' names aggregated
+PostgreSQL's way) and the search document, as one lateral subquery over a
 job's own columns. A chunk of jobs is written with them in one statement (``JOB_CHUNK_UPSERT``: each row version
 written once); ``REFRESH_DERIVED`` computes them again for jobs whose related rows changed and rewrites only the
 jobs whose values differ."""
 
 from __future__ import annotations
 
-from jpm_tui.cache.store.derived import JOB_COLUMNS
+from jpm_tui.cache.store.derived import (
+    BUSINESS_UNIT_NAME,
+    CUSTOMER_NAME,
+    JOB_COLUMNS,
+    JOB_TYPE_NAME,
+    LOCATION_TEXT,
+    NEXT_APPOINTMENT_ID,
+    NEXT_APPT_KEY,
+)
 from jpm_tui.cache.store.sql_text import quoted
 
 _TYPES = {"id": "bigint", "status_rank": "integer", "priority_rank": "integer", "job_type_id": "bigint",
@@ -41,22 +50,15 @@ cuts the user's the same way."""
 # once per job: flattened, the next appointment's two lookups ran again in every expression that names it (three
 # times the work).
 _DERIVED = f"""
-CROSS JOIN LATERAL (SELECT coalesce(
-    (SELECT a.id FROM appointments a
-      WHERE a.job_id = s.id AND a.active = 1 AND a.status NOT IN ('Done', 'Canceled') AND a.start IS NOT NULL
-      ORDER BY a.start, a.id LIMIT 1),
-    (SELECT a.id FROM appointments a
-      WHERE a.job_id = s.id AND a.active = 1 AND a.start IS NOT NULL
-      ORDER BY a.start DESC, a.id DESC LIMIT 1)) AS next_appointment_id,
-    coalesce((SELECT name FROM customers WHERE id = s.customer_id), '') AS customer_name OFFSET 0) n
+CROSS JOIN LATERAL (SELECT {NEXT_APPOINTMENT_ID.format(id="s.id")} AS next_appointment_id,
+    {CUSTOMER_NAME.format(customer_id="s.customer_id")} AS customer_name OFFSET 0) n
 CROSS JOIN LATERAL (SELECT
     n.customer_name,
-    coalesce((SELECT trim(street || CASE WHEN street <> '' AND city <> '' THEN ', ' ELSE '' END || city)
-                FROM locations WHERE id = s.location_id), '') AS location_text,
-    coalesce((SELECT name FROM job_types WHERE id = s.job_type_id), '') AS job_type_name,
-    coalesce((SELECT name FROM business_units WHERE id = s.business_unit_id), '') AS business_unit_name,
+    {LOCATION_TEXT.format(location_id="s.location_id")} AS location_text,
+    {JOB_TYPE_NAME.format(job_type_id="s.job_type_id")} AS job_type_name,
+    {BUSINESS_UNIT_NAME.format(business_unit_id="s.business_unit_id")} AS business_unit_name,
     n.next_appointment_id,
-    coalesce((SELECT start FROM appointments WHERE id = n.next_appointment_id), '~') AS next_appt_key,
+    {NEXT_APPT_KEY.format(next_appointment_id="n.next_appointment_id")} AS next_appt_key,
     {TECHNICIAN_NAMES.format(next_appointment_id="n.next_appointment_id")} AS technician_names,
     to_tsvector('simple', {SEARCH_WORDS.format(text="d.text")}) AS search
     FROM (SELECT concat_ws(' ', s.number, s.summary, n.customer_name,
