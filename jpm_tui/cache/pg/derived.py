@@ -1,12 +1,21 @@
-"""What the jobs table derives from other rows, in PostgreSQL: the job list's denormalised columns (the values the
-SQLite store gives them, ``jpm_tui.cache.store.derived``) and the search document, as one lateral subquery over a
+"""What the jobs table derives from other rows, in PostgreSQL: the job list's denormalised columns (the SQLite store's
+expressions, ``jpm_tui.cache.store.derived``, which both dialects read alike; the technicians' names aggregated
+PostgreSQL's way) and the search document, as one lateral subquery over a
 job's own columns. A chunk of jobs is written with them in one statement (``JOB_CHUNK_UPSERT``: each row version
 written once); ``REFRESH_DERIVED`` computes them again for jobs whose related rows changed and rewrites only the
 jobs whose values differ."""
 
 from __future__ import annotations
 
-from jpm_tui.cache.store.derived import JOB_COLUMNS
+from jpm_tui.cache.store.derived import (
+    BUSINESS_UNIT_NAME,
+    CUSTOMER_NAME,
+    JOB_COLUMNS,
+    JOB_TYPE_NAME,
+    LOCATION_TEXT,
+    NEXT_APPOINTMENT_ID,
+    NEXT_APPT_KEY,
+)
 from jpm_tui.cache.store.sql_text import quoted
 
 _TYPES = {"id": "bigint", "status_rank": "integer", "priority_rank": "integer", "job_type_id": "bigint",
@@ -16,6 +25,7 @@ _TYPES = {"id": "bigint", "status_rank": "integer", "priority_rank": "integer", 
 
 DERIVED_COLUMNS = ("customer_name", "location_text", "job_type_name", "business_unit_name", "next_appointment_id",
                    "next_appt_key", "technician_names", "search")
+"""The jobs table's columns derived from other rows (the job list's, then the search document)."""
 
 TECHNICIAN_NAMES = """coalesce((
         SELECT string_agg(name, ', ' ORDER BY name) FROM (
@@ -40,33 +50,33 @@ cuts the user's the same way."""
 # the customer's name (the search document holds it). ``OFFSET 0`` keeps each lateral a subquery of its own, computed
 # once per job: flattened, the next appointment's two lookups ran again in every expression that names it (three
 # times the work).
-_DERIVED = f"""
-CROSS JOIN LATERAL (SELECT coalesce(
-    (SELECT a.id FROM appointments a
-      WHERE a.job_id = s.id AND a.active = 1 AND a.status NOT IN ('Done', 'Canceled') AND a.start IS NOT NULL
-      ORDER BY a.start, a.id LIMIT 1),
-    (SELECT a.id FROM appointments a
-      WHERE a.job_id = s.id AND a.active = 1 AND a.start IS NOT NULL
-      ORDER BY a.start DESC, a.id DESC LIMIT 1)) AS next_appointment_id,
-    coalesce((SELECT name FROM customers WHERE id = s.customer_id), '') AS customer_name OFFSET 0) n
+_LIST_VALUES = f"""
+CROSS JOIN LATERAL (SELECT {NEXT_APPOINTMENT_ID.format(id="s.id")} AS next_appointment_id,
+    {CUSTOMER_NAME.format(customer_id="s.customer_id")} AS customer_name OFFSET 0) n
 CROSS JOIN LATERAL (SELECT
     n.customer_name,
-    coalesce((SELECT trim(street || CASE WHEN street <> '' AND city <> '' THEN ', ' ELSE '' END || city)
-                FROM locations WHERE id = s.location_id), '') AS location_text,
-    coalesce((SELECT name FROM job_types WHERE id = s.job_type_id), '') AS job_type_name,
-    coalesce((SELECT name FROM business_units WHERE id = s.business_unit_id), '') AS business_unit_name,
+    {LOCATION_TEXT.format(location_id="s.location_id")} AS location_text,
+    {JOB_TYPE_NAME.format(job_type_id="s.job_type_id")} AS job_type_name,
+    {BUSINESS_UNIT_NAME.format(business_unit_id="s.business_unit_id")} AS business_unit_name,
     n.next_appointment_id,
-    coalesce((SELECT start FROM appointments WHERE id = n.next_appointment_id), '~') AS next_appt_key,
-    {TECHNICIAN_NAMES.format(next_appointment_id="n.next_appointment_id")} AS technician_names,
-    to_tsvector('simple', {SEARCH_WORDS.format(text="d.text")}) AS search
-    FROM (SELECT concat_ws(' ', s.number, s.summary, n.customer_name,
+    {NEXT_APPT_KEY.format(next_appointment_id="n.next_appointment_id")} AS next_appt_key,
+    {TECHNICIAN_NAMES.format(next_appointment_id="n.next_appointment_id")} AS technician_names
+    OFFSET 0) x
+"""
+# The search document: the job's words and its customer's (name), location's (address), contacts' and notes'.
+_SEARCH_VALUE = f"""
+CROSS JOIN LATERAL (SELECT to_tsvector('simple', {SEARCH_WORDS.format(text="d.text")}) AS search
+    FROM (SELECT concat_ws(' ', s.number, s.summary, {CUSTOMER_NAME.format(customer_id="s.customer_id")},
         (SELECT concat_ws(' ', street, unit, city, state, zip) FROM locations WHERE id = s.location_id),
         (SELECT string_agg(search_text, ' ') FROM contacts
           WHERE active = 1 AND ((owner_kind = 'customer' AND owner_id = s.customer_id)
                              OR (owner_kind = 'location' AND owner_id = s.location_id))),
         (SELECT string_agg(text, ' ') FROM job_notes WHERE job_id = s.id AND active = 1)) AS text OFFSET 0) d
-    OFFSET 0) x
+    OFFSET 0) w
 """
+_LIST_COLUMNS = ("customer_name", "location_text", "job_type_name", "business_unit_name", "next_appointment_id",
+                 "next_appt_key", "technician_names")
+_VALUES = {**{c: f"x.{c}" for c in _LIST_COLUMNS}, "search": "w.search"}
 
 _CELLS = ", ".join(
     f"(r->>{i})::{_TYPES.get(c, 'text')} AS {quoted(c)}" for i, c in enumerate(JOB_COLUMNS)
@@ -75,18 +85,23 @@ _ALL = JOB_COLUMNS + DERIVED_COLUMNS
 
 JOB_CHUNK_UPSERT = (
     f"INSERT INTO jobs ({', '.join(quoted(c) for c in _ALL)}) "
-    f"SELECT {', '.join(f's.{quoted(c)}' for c in JOB_COLUMNS)}, {', '.join(f'x.{c}' for c in DERIVED_COLUMNS)} "
-    f"FROM (SELECT {_CELLS} FROM jsonb_array_elements(%s::jsonb) r OFFSET 0) s {_DERIVED}"
+    f"SELECT {', '.join(f's.{quoted(c)}' for c in JOB_COLUMNS)}, {', '.join(_VALUES[c] for c in DERIVED_COLUMNS)} "
+    f"FROM (SELECT {_CELLS} FROM jsonb_array_elements(%s::jsonb) r OFFSET 0) s {_LIST_VALUES} {_SEARCH_VALUE}"
     f"ON CONFLICT (id) DO UPDATE SET {', '.join(f'{quoted(c)} = excluded.{quoted(c)}' for c in _ALL if c != 'id')}"
 )
 """Writes a chunk of jobs (one parameter: the JSON array of their ``job_chunks.job_values`` rows) with what they
 derive."""
 
-REFRESH_DERIVED = (
-    f"UPDATE jobs j SET ({', '.join(DERIVED_COLUMNS)}) = ({', '.join(f'x.{c}' for c in DERIVED_COLUMNS)}) "
-    f"FROM jobs s {_DERIVED} WHERE s.id = ANY(%s) AND j.id = s.id "
-    f"AND ({', '.join(f'j.{c}' for c in DERIVED_COLUMNS)}) IS DISTINCT FROM "
-    f"({', '.join(f'x.{c}' for c in DERIVED_COLUMNS)})"
-)
-"""What jobs (one parameter: an array of ids) derive, computed again; only the jobs whose values changed are
-rewritten."""
+
+def _refresh(columns: tuple[str, ...], laterals: str) -> str:
+    new = ", ".join(_VALUES[c] for c in columns)
+    old = ", ".join(f"j.{c}" for c in columns)
+    return (f"UPDATE jobs j SET ({', '.join(columns)}) = ROW({new}) FROM jobs s {laterals} "
+            f"WHERE s.id = ANY(%s) AND j.id = s.id AND ROW({old}) IS DISTINCT FROM ROW({new})")
+
+
+REFRESH_LIST = _refresh(_LIST_COLUMNS, _LIST_VALUES)
+"""The job list's derived columns of jobs (one parameter: an array of ids) computed again; only the jobs whose values
+changed are rewritten. For rows the search document does not hold (appointments, technicians, names of types)."""
+REFRESH_DERIVED = _refresh(DERIVED_COLUMNS, _LIST_VALUES + _SEARCH_VALUE)
+"""The same for every derived column, the search document's too."""

@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING, Any
 import psycopg
 
 from jpm_tui.cache.pg.db import PgDatabase
-from jpm_tui.cache.pg.derived import JOB_CHUNK_UPSERT, REFRESH_DERIVED
+from jpm_tui.cache.pg.derived import JOB_CHUNK_UPSERT, REFRESH_DERIVED, REFRESH_LIST
 from jpm_tui.cache.store.errors import CacheError
 from jpm_tui.cache.store.job_chunks import JobChunk
 from jpm_tui.cache.store.rows import row_values
@@ -40,10 +40,11 @@ def _plain(conn: Conn, spec: TableSpec, rows: list[Any]) -> None:
         cur.executemany(_upsert_sql(spec), [row_values(spec, r) for r in rows])
 
 
-def refresh_jobs(conn: Conn, job_ids: Iterable[int]) -> None:
-    """What jobs ``job_ids`` derive, computed again (only the changed ones are rewritten)."""
+def refresh_jobs(conn: Conn, job_ids: Iterable[int], *, search: bool = True) -> None:
+    """What jobs ``job_ids`` derive, computed again (only the changed ones are rewritten); ``search=False``: the job
+    list's columns only (the rows written are not in the search document)."""
     for chunk in chunks(sorted(set(job_ids)), CHUNK):
-        conn.execute(REFRESH_DERIVED, (chunk,))
+        conn.execute(REFRESH_DERIVED if search else REFRESH_LIST, (chunk,))
 
 
 def _jobs_where(conn: Conn, column: str, ids: Iterable[int]) -> list[int]:
@@ -63,18 +64,20 @@ def _upsert_jobs(conn: Conn, spec: TableSpec, chunk: JobChunk) -> None:
                  "ON CONFLICT (id) DO UPDATE SET raw = excluded.raw", (ids, payloads))
 
 
-def _related(find: Callable[[Conn, list[Any]], Iterable[int]]) -> Callable[[Conn, TableSpec, list[Any]], None]:
-    """An upsert of rows that jobs derive from: the rows, then the jobs ``find`` names (after the write) refreshed."""
+def _related(find: Callable[[Conn, list[Any]], Iterable[int]], *,
+             search: bool = True) -> Callable[[Conn, TableSpec, list[Any]], None]:
+    """An upsert of rows that jobs derive from: the rows, then the jobs ``find`` names (after the write) refreshed
+    (``search=False``: rows the search document does not hold)."""
     def write(conn: Conn, spec: TableSpec, rows: list[Any]) -> None:
         _plain(conn, spec, rows)
-        refresh_jobs(conn, find(conn, rows))
+        refresh_jobs(conn, find(conn, rows), search=search)
     return write
 
 
 def _upsert_appointments(conn: Conn, spec: TableSpec, rows: list[d.Appointment]) -> None:
     before = {r[0] for r in conn.execute("SELECT job_id FROM appointments WHERE id = ANY(%s)", ([r.id for r in rows],))}
     _plain(conn, spec, rows)
-    refresh_jobs(conn, before | {r.job_id for r in rows})
+    refresh_jobs(conn, before | {r.job_id for r in rows}, search=False)
 
 
 def _assignment_jobs(conn: Conn, rows: list[d.Assignment]) -> list[int]:
@@ -97,14 +100,15 @@ Upsert = Callable[[Conn, TableSpec, Any], None]
 UPSERTS: dict[str, Upsert] = {
     "jobs": _upsert_jobs,
     "appointments": _upsert_appointments,
-    "appointment_assignments": _related(_assignment_jobs),
-    "technicians": _related(_technician_jobs),
+    "appointment_assignments": _related(_assignment_jobs, search=False),
+    "technicians": _related(_technician_jobs, search=False),
     "customers": _related(lambda conn, rows: _jobs_where(conn, "customer_id", [r.id for r in rows])),
     "locations": _related(lambda conn, rows: _jobs_where(conn, "location_id", [r.id for r in rows])),
     "contacts": _related(_contact_jobs),
     "job_notes": _related(lambda conn, rows: {r.owner_id for r in rows}),
-    "job_types": _related(lambda conn, rows: _jobs_where(conn, "job_type_id", [r.id for r in rows])),
-    "business_units": _related(lambda conn, rows: _jobs_where(conn, "business_unit_id", [r.id for r in rows])),
+    "job_types": _related(lambda conn, rows: _jobs_where(conn, "job_type_id", [r.id for r in rows]), search=False),
+    "business_units": _related(lambda conn, rows: _jobs_where(conn, "business_unit_id", [r.id for r in rows]),
+                               search=False),
 }
 """Tables whose rows feed what jobs derive; every other table's rows are written as they are."""
 
