@@ -70,7 +70,9 @@ class PgStore(Lookups):
         return self.db.schema_version
 
     def optimize(self) -> None:
-        """Refresh the planner's statistics (after a big sync; autovacuum does it too, later)."""
+        """After a big sync: the jobs' old row versions cleared and their pages marked all-visible (a text's count
+        then reads the search index alone), the planner's statistics refreshed. Autovacuum does it too, later."""
+        self.db.conn.execute("VACUUM (ANALYZE) jobs")
         self.db.conn.execute("ANALYZE")
 
     # ------------------------------------------------------------------------------------------- writes
