@@ -106,7 +106,7 @@ class JobList:
             return n if cap is None else min(n, cap)
         cond, args = where(q)
         limit = "" if cap is None else f" LIMIT {int(cap)}"
-        # nothing selected: a text's count reads the search index alone where the table's pages are all visible
+        # nothing selected, no filter on the table: the index finds the rows (the table is read to recheck them)
         return int(_one(conn, f"SELECT count(*) FROM (SELECT FROM jobs WHERE {cond}{limit}) found", args))
 
     def window(self, q: JobQuery, offset: int, limit: int) -> list[JobListRow]:

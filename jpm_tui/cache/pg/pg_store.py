@@ -70,8 +70,9 @@ class PgStore(Lookups):
         return self.db.schema_version
 
     def optimize(self) -> None:
-        """After a big sync: the jobs' old row versions cleared and their pages marked all-visible (a text's count
-        then reads the search index alone), the planner's statistics refreshed. Autovacuum does it too, later."""
+        """After a big sync: the jobs' old row versions cleared (each job is rewritten as its appointments,
+        assignments and notes arrive: 119 MB for 50,000 jobs, whose pages a text search reads), the
+        planner's statistics refreshed. Autovacuum does it too, later."""
         self.db.conn.execute("VACUUM (ANALYZE) jobs")
         self.db.conn.execute("ANALYZE")
 
