@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING, Any
 import psycopg
 
 from jpm_tui.cache.pg.db import PgDatabase
-from jpm_tui.cache.pg.derived import JOB_CHUNK_UPSERT, REFRESH_DERIVED, REFRESH_LIST
+from jpm_tui.cache.pg.derived import INACTIVE, JOB_CHUNK_UPSERT, REFRESH_DERIVED, REFRESH_LIST
 from jpm_tui.cache.store.errors import CacheError
 from jpm_tui.cache.store.job_chunks import JobChunk
 from jpm_tui.cache.store.rows import row_values
@@ -130,8 +130,9 @@ def deactivate_missing(db: PgDatabase, table: str, seen_ids: Iterable[int]) -> i
     """After a complete read of a list feed: rows of ``table`` not in ``seen_ids`` marked inactive; how many."""
     if tables()[table].conflict != ("id",):
         raise CacheError(f"deactivate_missing does not support {table}")
+    marked = f", search = search || '{INACTIVE}'::tsvector" if table == "jobs" else ""  # the document says so
     with db.transaction() as conn:
-        cur = conn.execute(f"UPDATE {table} SET active = 0 WHERE active = 1 AND NOT (id = ANY(%s))",
+        cur = conn.execute(f"UPDATE {table} SET active = 0{marked} WHERE active = 1 AND NOT (id = ANY(%s))",
                            (list(seen_ids),))
         return cur.rowcount
 
