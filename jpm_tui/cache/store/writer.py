@@ -81,16 +81,21 @@ def combine(prepared: Sequence[PreparedRows]) -> PreparedRows:
     return PreparedRows(table, sum(p.count for p in prepared), tuple(out))
 
 
+def as_prepared(table: str, rows: Iterable[Any] | PreparedRows) -> PreparedRows:
+    """``rows`` made ready to write into ``table`` (``prepare``), or as they are when they already are (each
+    store's ``upsert`` takes either)."""
+    if isinstance(rows, PreparedRows):
+        if rows.table != table:
+            raise CacheError(f"rows prepared for {rows.table!r} cannot go into {table!r}")
+        return rows
+    return prepare(table, rows)
+
+
 def upsert(db: Database, table: str, rows: Iterable[Any] | PreparedRows) -> int:
     """Insert or update domain rows into ``table`` (a key of ``TABLES``); returns how many. Runs in the
     caller's transaction, or its own. Keeps the job list's derived columns, counters and search index.
     ``rows`` may be ``prepare(table, rows)``'s result."""
-    if isinstance(rows, PreparedRows):
-        if rows.table != table:
-            raise CacheError(f"rows prepared for {rows.table!r} cannot go into {table!r}")
-        prepared = rows
-    else:
-        prepared = prepare(table, rows)
+    prepared = as_prepared(table, rows)
     if not prepared.count:
         return 0
     spec = tables()[table]
