@@ -18,6 +18,7 @@ matches; PostgreSQL's last-window seek), warm for the databases' page caches, as
 from __future__ import annotations
 
 import argparse
+import signal
 import statistics
 import sys
 import tempfile
@@ -136,6 +137,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--runs", type=int, default=30)
     parser.add_argument("--url", help="an existing empty PostgreSQL database (default: a temporary server)")
     args = parser.parse_args(argv)
+    # stopped (kill): leave by an exception, so the temporary server is stopped and the files removed
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
     with tempfile.TemporaryDirectory(prefix="jpm-bench-") as tmp, postgres(args.url) as url, \
             CacheStore(Path(tmp) / "bench.sqlite3") as sqlite, PgStore(url) as pg:
         stores: dict[str, Store] = {"SQLite": sqlite, "PostgreSQL": pg}

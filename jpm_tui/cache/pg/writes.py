@@ -18,7 +18,7 @@ from jpm_tui.cache.store.job_chunks import JobChunk
 from jpm_tui.cache.store.rows import row_values
 from jpm_tui.cache.store.sql_text import CHUNK, chunks, quoted
 from jpm_tui.cache.store.tables import TableSpec, tables
-from jpm_tui.cache.store.writer import PreparedRows, as_prepared
+from jpm_tui.cache.store.writer import PreparedRows, write_chunks
 from jpm_tui.provider.timestamps import format_datetime
 
 if TYPE_CHECKING:
@@ -115,15 +115,7 @@ UPSERTS: dict[str, Upsert] = {
 
 def upsert(db: PgDatabase, table: str, rows: Iterable[Any] | PreparedRows) -> int:
     """As ``CacheStore.upsert``: domain rows (or ``prepare``'s result) into ``table``; how many."""
-    prepared = as_prepared(table, rows)
-    if not prepared.count:
-        return 0
-    spec = tables()[table]
-    write: Upsert = UPSERTS.get(table, _plain)
-    with db.transaction() as conn:
-        for chunk in prepared.chunks:
-            write(conn, spec, chunk)
-    return prepared.count
+    return write_chunks(db.transaction, UPSERTS.get(table, _plain), table, rows)
 
 
 def deactivate_missing(db: PgDatabase, table: str, seen_ids: Iterable[int]) -> int:
