@@ -270,6 +270,51 @@ def test_save_booked_log_replaces_and_remembers_a_job_without_one(store: CacheSt
         store.save_booked_log(8, first)
 
 
+@both_stores
+def test_appointments_and_assignments_a_page_says_are_gone_go_inactive_and_leave_the_job_list(store: CacheStore) -> None:
+    store.upsert("jobs", [job(1), job(2)])
+    store.upsert("appointments", [
+        d.Appointment(10, 1, start=T0 + timedelta(days=1), status=d.AppointmentStatus.SCHEDULED),
+        d.Appointment(11, 1, start=T0 + timedelta(days=2), status=d.AppointmentStatus.SCHEDULED),
+        d.Appointment(20, 2, start=T0, status=d.AppointmentStatus.SCHEDULED),
+    ])
+    store.upsert("appointment_assignments", [d.Assignment(1, 10, 1, 3, technician_name="Ann"),
+                                             d.Assignment(2, 10, 1, 4, technician_name="Bob"),
+                                             d.Assignment(3, 20, 2, 3, technician_name="Ann")])
+    assert store.job_list_row(1).technicians == "Ann, Bob"
+    assert store.deactivate("appointment_assignments", [2, 2, 99]) == 1  # twice, and one never stored
+    assert store.job_list_row(1).technicians == "Ann"
+    assert [a.id for a in store.assignments_for_appointment(10)] == [1]
+    assert store.deactivate("appointments", [10]) == 1
+    row = store.job_list_row(1)
+    assert row.next_appointment == T0 + timedelta(days=2) and row.technicians == ""  # the next one moved on
+    assert [a.id for a in store.appointments_for_job(1)] == [11]
+    assert [a.id for a in store.appointments_for_job(1, include_inactive=True)] == [10, 11]  # kept, not deleted
+    assert store.deactivate("appointments", [10]) == 0  # already gone
+    assert store.job_list_row(2).next_appointment == T0 and store.job_list_row(2).technicians == "Ann"  # untouched
+    with pytest.raises(ValueError, match="jobs"):
+        store.deactivate("jobs", [1])
+
+
+@both_stores
+def test_a_customers_people_read_again_replace_the_ones_no_longer_listed(store: CacheStore) -> None:
+    ann = d.Person("b-ann", 5, "ann", email="ann@example.com", raw={"id": "b-ann"})
+    bob = d.Person("a-bob", 5, "Bob", phone="555", primary=True, raw={"id": "a-bob"})
+    cid = d.Person("c-cid", 5, "Cid", raw={"id": "c-cid"})
+    store.save_people(5, [ann, bob, cid])
+    store.save_people(6, [d.Person("d-dee", 6, "Dee", raw={})])
+    assert store.people_of(5) == [bob, ann, cid]  # the primary one first, then by name whatever its case
+    store.save_people(5, [ann, replace(cid, name="Cid Renamed")])
+    assert [(p.id, p.name) for p in store.people_of(5)] == [("b-ann", "ann"), ("c-cid", "Cid Renamed")]
+    store.save_people(5, [])  # the server lists none now
+    assert store.people_of(5) == [] and [p.id for p in store.people_of(6)] == ["d-dee"]
+    rows = store.conn.execute("SELECT id, active FROM people ORDER BY id")
+    assert [tuple(r) for r in rows] == [("a-bob", 0), ("b-ann", 0), ("c-cid", 0), ("d-dee", 1)]
+    with pytest.raises(CacheError):
+        store.save_people(6, [ann])
+    assert [p.id for p in store.people_of(6)] == ["d-dee"]
+
+
 def test_newer_schema_is_refused(tmp_path: Path) -> None:
     path = tmp_path / "future.sqlite3"
     conn = sqlite3.connect(path)

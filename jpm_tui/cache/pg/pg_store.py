@@ -90,6 +90,12 @@ class PgStore(Lookups):
     def deactivate_missing(self, table: str, seen_ids: Iterable[int]) -> int:
         return writes.deactivate_missing(self.db, table, seen_ids)
 
+    def deactivate(self, table: str, ids: Iterable[int]) -> int:
+        return writes.deactivate(self.db, table, ids)
+
+    def save_people(self, customer_id: int, people: Sequence[d.Person]) -> None:
+        writes.save_people(self.db, customer_id, people)
+
     def save_booked_log(self, job_id: int, entry: d.BookedLogEntry | None, *, at: datetime | None = None) -> None:
         writes.save_booked_log(self.db, job_id, entry, at=at)
 
@@ -184,6 +190,9 @@ class PgStore(Lookups):
 
     def contacts_for(self, owner_kind: str, owner_id: int) -> list[d.Contact]:
         return reads.contacts_for(self.db, owner_kind, owner_id)
+
+    def people_of(self, customer_id: int) -> list[d.Person]:
+        return reads.records(self.db, "people_of", customer_id)
 
     def project(self, project_id: int) -> d.Project | None:
         return reads.record(self.db, "project", project_id)

@@ -52,6 +52,8 @@ RECORDS: dict[str, tuple[str, str]] = {
                                               "ORDER BY created_on DESC, id DESC LIMIT 1"),
     "customer": ("customers", "SELECT * FROM customers WHERE id = %s"),
     "location": ("locations", "SELECT * FROM locations WHERE id = %s"),
+    "people_of": ("people", 'SELECT * FROM people WHERE customer_id = %s AND active = 1 ORDER BY "primary" DESC, '
+                            "lower(name), id"),
     "project": ("projects", "SELECT * FROM projects WHERE id = %s"),
     "project_type": ("project_types", "SELECT * FROM project_types WHERE id = %s"),
     "technician": ("technicians", "SELECT * FROM technicians WHERE id = %s"),

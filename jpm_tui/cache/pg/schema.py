@@ -220,7 +220,22 @@ CREATE TABLE sync_state (
 );
 """
 
-MIGRATIONS: list[str] = [V1, OUTBOX]
+# v3: the SQLite file's v13 (BigChange): custom field definitions (a lookup, sorted by name as the others) and a
+# customer's people (uuid ids, text), read when a job is opened online.
+V3 = f"""
+CREATE TABLE custom_field_definitions (
+    id bigint PRIMARY KEY, name {TEXT} NOT NULL DEFAULT '', type {TEXT} NOT NULL DEFAULT '',
+    options {TEXT} NOT NULL DEFAULT '[]', active integer NOT NULL DEFAULT 1, raw {TEXT} NOT NULL
+);
+CREATE TABLE people (
+    id {TEXT} PRIMARY KEY, customer_id bigint NOT NULL, name {TEXT} NOT NULL DEFAULT '',
+    email {TEXT} NOT NULL DEFAULT '', phone {TEXT} NOT NULL DEFAULT '', "primary" integer NOT NULL DEFAULT 0,
+    active integer NOT NULL DEFAULT 1, raw {TEXT} NOT NULL
+);
+CREATE INDEX people_customer ON people (customer_id, active);
+"""
+
+MIGRATIONS: list[str] = [V1, OUTBOX, V3]
 """MIGRATIONS[i] takes a database from version i to i + 1."""
 
 LATEST = len(MIGRATIONS)

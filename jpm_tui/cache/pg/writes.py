@@ -5,7 +5,7 @@ job's booked log; the feeds' tokens and errors. Inactive rows are kept with acti
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
@@ -127,6 +127,43 @@ def deactivate_missing(db: PgDatabase, table: str, seen_ids: Iterable[int]) -> i
         cur = conn.execute(f"UPDATE {table} SET active = 0{marked} WHERE active = 1 AND NOT (id = ANY(%s))",
                            (list(seen_ids),))
         return cur.rowcount
+
+
+_GONE_JOBS: dict[str, str] = {
+    "appointments": "SELECT DISTINCT job_id FROM gone",
+    "appointment_assignments": "SELECT j.id FROM jobs j WHERE j.next_appointment_id IN (SELECT appointment_id "
+                               "FROM gone)",
+}
+"""Tables whose rows a feed page says are gone (``deactivate``) -> the jobs whose list columns then change (of the
+rows marked inactive, ``gone``): an appointment's job (its next appointment), the jobs whose next appointment an
+assignment is on (their technicians' names)."""
+
+
+def deactivate(db: PgDatabase, table: str, ids: Iterable[int]) -> int:
+    """As ``CacheStore.deactivate``: rows ``ids`` of an appointment table marked inactive, with their jobs' list
+    columns refreshed; how many changed."""
+    jobs = _GONE_JOBS.get(table)
+    if jobs is None:
+        raise ValueError(f"rows of {table} are not deactivated by id")
+    with db.transaction() as conn:
+        row = conn.execute(f"WITH gone AS (UPDATE {table} SET active = 0 WHERE active = 1 AND id = ANY(%s) "
+                           f"RETURNING *) SELECT (SELECT count(*) FROM gone), ARRAY({jobs})",
+                           (sorted(set(ids)),)).fetchone()
+        assert row is not None  # one row of aggregates
+        refresh_jobs(conn, [j for j in row[1] if j is not None], search=False)
+        return int(row[0])
+
+
+def save_people(db: PgDatabase, customer_id: int, people: Sequence[d.Person]) -> None:
+    """As ``CacheStore.save_people``: a customer's people as the server listed them; those it no longer lists are
+    kept with active=0."""
+    if any(p.customer_id != customer_id for p in people):
+        raise CacheError(f"people of another customer than {customer_id}")
+    with db.transaction() as conn:
+        if people:
+            upsert(db, "people", list(people))
+        conn.execute("UPDATE people SET active = 0 WHERE customer_id = %s AND active = 1 AND NOT (id = ANY(%s))",
+                     (customer_id, [p.id for p in people]))
 
 
 def save_booked_log(db: PgDatabase, job_id: int, entry: d.BookedLogEntry | None, *, at: datetime | None = None) -> None:
