@@ -43,6 +43,7 @@ from jpm_tui.provider.workflow import Workflow
 
 if TYPE_CHECKING:  # the outbox and the sync engine load after the board's first frame, when first used
     from jpm_tui.cache.outbox import Outbox, OutboxEntry, ReplayReport
+    from jpm_tui.cache.store.interface import Store
     from jpm_tui.cache.sync import SyncEngine, SyncProgress, SyncSummary
     from jpm_tui.provider.domain import Command
 
@@ -106,7 +107,7 @@ class LiveState:
 class LiveCache:
     def __init__(
         self,
-        store: Any,
+        store: Store,
         provider_factory: Callable[[], Provider],
         *,
         cadences: Mapping[str, Cadence] = CADENCES,

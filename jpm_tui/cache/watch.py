@@ -19,7 +19,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 from collections.abc import Callable
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from jpm_tui.cache.live import CADENCES, Cadence, LiveCache, LiveState
 from jpm_tui.provider.base import Provider
@@ -27,6 +27,7 @@ from jpm_tui.provider.workflow import Workflow
 
 if TYPE_CHECKING:
     from jpm_tui.cache.outbox import ReplayReport
+    from jpm_tui.cache.store.interface import Store
     from jpm_tui.cache.sync import SyncSummary
 
 SERVICE_CADENCES: dict[str, Cadence] = {**CADENCES, "fast": Cadence(every=2.0, idle=3.0)}
@@ -58,7 +59,7 @@ def _plain(text: str | None) -> str:
 class SyncService(LiveCache):
     """``LiveCache`` run as a service: ``serve()`` until ``stop()``, saying what each round wrote through ``say``."""
 
-    def __init__(self, store: Any, provider_factory: Callable[[], Provider], *, say: Callable[[str], None],
+    def __init__(self, store: Store, provider_factory: Callable[[], Provider], *, say: Callable[[str], None],
                  workflow: Workflow | None = None, cadences: dict[str, Cadence] = SERVICE_CADENCES) -> None:
         super().__init__(store, provider_factory, cadences=cadences, workflow=workflow)
         self._say = say

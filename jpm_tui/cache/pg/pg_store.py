@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Sequence
 from datetime import datetime
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from jpm_tui.cache.pg import feeds, reads, writes
@@ -68,6 +69,11 @@ class PgStore(Lookups):
     @property
     def schema_version(self) -> int:
         return self.db.schema_version
+
+    @property
+    def path(self) -> Path | None:
+        """None: the cache is a database server's, not a file (a failure's message names ``url``)."""
+        return None
 
     def optimize(self) -> None:
         """After a big sync: the jobs' old row versions cleared (each job is rewritten as its appointments,
