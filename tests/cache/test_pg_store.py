@@ -72,3 +72,16 @@ def test_what_it_shows_of_its_url_has_no_password(postgres_url: str) -> None:
     with PgStore(postgres_url.replace("postgres@", "postgres:s3cret@")) as store:  # trust auth: not checked
         shown = repr(store.info())
     assert "s3cret" not in shown and "127.0.0.1" in shown
+
+
+def test_a_database_of_schema_2_upgrades_to_the_people_and_custom_fields_keeping_its_rows(postgres_url: str) -> None:
+    with PgStore(postgres_url, target_version=2) as old:  # a team's database made before BigChange's tables
+        old.upsert("jobs", [d.Job(1, "1", d.JobStatus.HOLD, d.Priority.LOW, None, None, None, None)])
+    upgrades: list[tuple[str, int, int]] = []
+    with PgStore(postgres_url, on_upgrade=lambda *a: upgrades.append(a)) as store:
+        assert [(frm, to) for _, frm, to in upgrades] == [(2, LATEST)] and store.schema_version == LATEST
+        assert store.job(1) is not None
+        store.save_people(5, [d.Person("p-1", 5, "Ann", raw={})])
+        store.upsert("custom_field_definitions", [d.CustomFieldDefinition(3, "Colour", "text", raw={})])
+        assert [p.name for p in store.people_of(5)] == ["Ann"]
+        assert [f.name for f in store.custom_field_definitions()] == ["Colour"]
