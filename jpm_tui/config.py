@@ -544,13 +544,15 @@ class Config(BaseModel):
     default_profile: str | None = None
     theme: str | None = None
     export_dir: str | None = None
+    dispatcher_name: str | None = None
+    """The name your writes are queued under in a shared outbox ("queued by Ann"); default: your OS user name."""
     keys: dict[str, str] = Field(default_factory=dict)
     views: list[SavedView] = Field(default_factory=list)
     profiles: dict[str, BackendProfile] = Field(default_factory=dict)
 
     _path: Path | None = PrivateAttr(default=None)
 
-    @field_validator("default_profile", "theme", mode="before")
+    @field_validator("default_profile", "theme", "dispatcher_name", mode="before")
     @classmethod
     def _names(cls, value: Any) -> str:
         return _text(value)

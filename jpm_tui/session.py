@@ -55,6 +55,11 @@ class Session:
         return CacheStore.path_for(f"{self.backend}-{self.environment}", self.tenant, base=self.cache_dir)
 
     @property
+    def dispatcher_name(self) -> str | None:
+        """The config's ``dispatcher_name`` (None: the outbox names the OS user)."""
+        return self.config.dispatcher_name if self.config is not None else None
+
+    @property
     def config_path(self) -> Path | None:
         """The config file this session was read from (None for --demo)."""
         return self.config.path if self.config is not None else None
@@ -184,7 +189,8 @@ def board_app(session: Session, store: Any) -> Any:
     from .ui.widgets.status_line import BoardStatus
 
     workflow = workflow_for(session.backend)
-    live = LiveCache(store, partial(backend_for(session.backend).provider, session, store), workflow=workflow)
+    live = LiveCache(store, partial(backend_for(session.backend).provider, session, store), workflow=workflow,
+                     author=session.dispatcher_name)
     status = BoardStatus(profile=session.profile_name, tenant=session.tenant, environment=session.environment,
                          last_sync=live.state.last_sync)
     return JpmApp(store, status, views=session.views, keymap=session.keys or None, keymap_origin=session.origin,

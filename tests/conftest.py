@@ -15,13 +15,14 @@ from zoneinfo import ZoneInfo
 import pytest
 import time_machine
 from support.pinned_times import PINNED_NOW, PINNED_ZONE
+from support.stores import open_store
 
-from jpm_tui.cache.store import CacheStore
+from jpm_tui.cache.store.interface import Store
 from jpm_tui.sandbox import build_state, create_app, running_server
 from jpm_tui.sandbox.state import SandboxState
 
-# the demo board fixture (`board`) for the board tests and the CLI fault tests
-pytest_plugins = ["support.demo_board"]
+# the demo board fixture (`board`) for the board tests and the CLI fault tests; a real PostgreSQL (`postgres_url`)
+pytest_plugins = ["support.demo_board", "support.postgres"]
 
 FROZEN_NOW = PINNED_NOW  # the sandbox's frozen clock and the tests' pinned one are the same instant
 SANDBOX_JOBS = 40
@@ -114,8 +115,8 @@ def sandbox_server(_sandbox_session_server, sandbox_state: SandboxState) -> Sand
 
 
 @pytest.fixture
-def store(tmp_path) -> Iterator[CacheStore]:
-    """An empty cache file of this test's own."""
-    s = CacheStore(tmp_path / "cache.sqlite3")
-    yield s
-    s.close()
+def store(request: pytest.FixtureRequest, tmp_path) -> Iterator[Store]:
+    """An empty cache of this test's own: a SQLite file, or each store for a test marked ``@both_stores``
+    (tests/support/stores.py)."""
+    with open_store(request, tmp_path) as s:
+        yield s

@@ -43,6 +43,15 @@ def test_the_query_bench_runs_on_a_small_cache() -> None:
         assert f"  {group} " in out.split("targets: p95 under 20 ms")[1]
 
 
+def test_the_postgresql_store_bench_runs_beside_sqlite(postgres_server: object) -> None:
+    out = run("pg_store.py", "--jobs", "3000", "--runs", "2")  # postgres_server: skipped where none can start
+    assert "building 3,000 jobs in SQLite" in out and "building 3,000 jobs in PostgreSQL" in out
+    assert "paging down at 1,500 (the page before it read first)" in out and "a phone number, first page" in out
+    verdicts = out.split("verdicts (PostgreSQL p95, slowest of each group):")[1]
+    for group, target in (("windows", 20), ("counts", 20), ("text search", 50)):
+        assert f"  {group:<12} under {target} ms: " in verdicts
+
+
 def test_the_first_paint_bench_runs_in_a_terminal() -> None:
     out = run("first_paint.py", "--jobs", "2000", "--rounds", "1", "--demo-jobs", "0")  # the demo: sandbox_scale
     assert "minimal Textual app" in out and "jpm-tui --profile" in out

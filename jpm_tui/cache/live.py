@@ -43,7 +43,8 @@ from jpm_tui.provider.workflow import Workflow
 
 if TYPE_CHECKING:  # the outbox, the sync engine and the provider (its commands and records) load after the board's
     # first frame, when first used
-    from jpm_tui.cache.outbox import Outbox, OutboxEntry
+    from jpm_tui.cache.outbox import Outbox, OutboxEntry, ReplayReport
+    from jpm_tui.cache.store.interface import Store
     from jpm_tui.cache.sync import SyncEngine, SyncProgress, SyncSummary
     from jpm_tui.provider.base import Provider
     from jpm_tui.provider.domain import Command
@@ -108,7 +109,7 @@ class LiveState:
 class LiveCache:
     def __init__(
         self,
-        store: Any,
+        store: Store,
         provider_factory: Callable[[], Provider],
         *,
         cadences: Mapping[str, Cadence] = CADENCES,
@@ -118,11 +119,13 @@ class LiveCache:
         clock: Callable[[], float] = time.monotonic,
         sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
         workflow: Workflow | None = None,
+        author: str | None = None,
     ) -> None:
         """``cadences`` (by tier, see ``FEED_TIERS``), ``probe``, ``probe_max`` and ``retry_max`` in seconds of
         ``clock``, waited with ``sleep`` (tests pass a virtual clock and sleep). ``workflow``: the backend's (the
         outbox lays queued writes over records with it before the provider, built inside the loop, exists);
-        default: the default backend's."""
+        default: the default backend's. ``author``: the dispatcher the outbox queues writes for (default: the OS
+        user)."""
         self.store = store
         self._provider_factory = provider_factory
         self.cadences = dict(cadences)
@@ -134,6 +137,7 @@ class LiveCache:
         self.state = LiveState(last_sync=self._last_success())
         self.engine: SyncEngine | None = None
         self._workflow = workflow
+        self._author = author
         self._outbox: Outbox | None = None
         self._wake = asyncio.Event()
         self._on_change: Callable[[LiveState], None] = lambda _state: None
@@ -150,6 +154,8 @@ class LiveCache:
         self._failed_rounds = 0
         self.provider: Provider | None = None
         """The provider ``open()`` built inside the running loop (None before)."""
+        self.last_replay: ReplayReport | None = None
+        """What the latest replay of the outbox did (the sync service says it)."""
 
     def _last_success(self) -> datetime | None:
         done = [s.last_success for s in self.store.sync_states() if s.last_success]
@@ -266,7 +272,7 @@ class LiveCache:
         if self._outbox is None:
             from jpm_tui.cache.outbox import Outbox
 
-            self._outbox = Outbox(self.store, workflow=self._workflow)
+            self._outbox = Outbox(self.store, workflow=self._workflow, author=self._author)
         return self._outbox
 
     @property
@@ -424,6 +430,7 @@ class LiveCache:
         """Replay the outbox; offline when the server stops answering meanwhile, or when replay stopped and a ping
         finds the server gone (a write refused or failed by a server that answers leaves it online)."""
         report = await watch(self.outbox.replay(), self._ping(), self._went_offline)
+        self.last_replay = report
         if report.stopped is not None and self.state.online:
             await self._answers()
 

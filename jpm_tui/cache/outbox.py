@@ -28,6 +28,9 @@ beside it); each row is sent by one of them:
   namespace, a random token per Outbox), ``lease_until`` = now + ``LEASE``. It only matches while no earlier row
   on the same record is pending, sending or held in conflict, so a record's rows go out in id order. It changed
   no row: another process has it, or the record's earlier row is still out.
+  On a team's PostgreSQL cache the claim's transaction first reads the row ``FOR UPDATE SKIP LOCKED``: a row
+  another sender is claiming at that moment is left to it at once (cache/outbox_sql.py words each statement for
+  the store).
 * The sender's every later write (sent, done, failed, back to pending) compares ``claimed_by`` too, and clears
   the claim; while the send is in flight it renews the lease every ``LEASE``/4.
 * A row held by a live claimant is left alone (``ReplayReport.busy``, with the rows queued behind it on its
@@ -62,24 +65,26 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import enum
+import getpass
 import json
 import logging
 import os
 import secrets
 import socket
-from collections.abc import AsyncIterator, Callable, Iterable, Mapping, Sequence
+from collections.abc import AsyncIterator, Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING, Any, ParamSpec, TypeVar
 
-from jpm_tui.cache.outbox_marks import OPEN_STATES, OutboxState, pending_ids
+from jpm_tui.cache.outbox_marks import OPEN_STATES, OutboxState, PendingMark, pending_ids
+from jpm_tui.cache.outbox_sql import OutboxConnection, dialect_of
 from jpm_tui.provider import domain as d
 from jpm_tui.provider.backends import workflow_for
 from jpm_tui.provider.base import CommandResult, Outcome, Provider, ProviderError
 from jpm_tui.provider.workflow import Workflow
 
 if TYPE_CHECKING:
-    from jpm_tui.cache.store import CacheStore
+    from jpm_tui.cache.store.interface import Store
 
 __all__ = [
     "CLOCK_SKEW",
@@ -90,7 +95,9 @@ __all__ = [
     "OutboxEntry",
     "OutboxError",
     "OutboxState",
+    "PendingMark",
     "ReplayReport",
+    "author_name",
     "describe",
     "row_from_record",
 ]
@@ -141,6 +148,9 @@ class OutboxEntry:
     """The claimant sending it (``host|pid|token``), while 'sending'."""
     sent_at: datetime | None = None
     """When a request for it first left without an answer saying whether it was applied; None: none did."""
+    author: str | None = None
+    """Who queued it: the dispatcher's name (config ``dispatcher_name``, else the OS user); None for a row queued
+    before the outbox kept authors."""
 
     @property
     def command(self) -> d.Command | None:
@@ -185,6 +195,7 @@ class OutboxEntry:
             "attempts": self.attempts,
             "claimed_by": self.claimed_by,
             "sent_at": d.format_datetime(self.sent_at),
+            "author": self.author,
             "message": self.message,
             "field_errors": self.field_errors,
             "answer": self.answer,
@@ -364,6 +375,17 @@ def _host() -> str:
         return socket.gethostname()
 
 
+def author_name(configured: str | None = None) -> str:
+    """The name writes are queued under: ``configured`` (config ``dispatcher_name``), else who runs this process,
+    by login name."""
+    if configured:
+        return configured
+    try:
+        return getpass.getuser()
+    except (KeyError, OSError):  # no name for the uid (a container's numeric user): the uid says who
+        return f"uid {os.getuid()}" if hasattr(os, "getuid") else "unknown"
+
+
 def _pid_alive(pid: int) -> bool:
     if os.name != "posix":  # os.kill(pid, 0) would send CTRL_C_EVENT on Windows: the lease decides there
         return True
@@ -407,10 +429,12 @@ class Outbox:
     command is expected to change (``overlay``) and which feeds to sync once it is done; default: the
     provider's, else the default backend's (what a profile without ``backend`` has). ``sync_engine``
     (optional): after commands are done, an incremental sync of the feeds they touch (assignments, notes, ...)
-    runs through it. ``clock``: now, as an aware datetime (leases, ``sent_at``; tests pin it)."""
+    runs through it. ``clock``: now, as an aware datetime (leases, ``sent_at``; tests pin it). ``author``: who
+    queues through this outbox (config ``dispatcher_name``), kept with each row; default: the OS user."""
 
-    def __init__(self, store: CacheStore, provider: Provider | None = None, *, workflow: Workflow | None = None,
-                 sync_engine: Any = None, clock: Callable[[], datetime] | None = None) -> None:
+    def __init__(self, store: Store, provider: Provider | None = None, *, workflow: Workflow | None = None,
+                 sync_engine: Any = None, clock: Callable[[], datetime] | None = None,
+                 author: str | None = None) -> None:
         self.store = store
         self.provider = provider
         self.workflow = workflow or getattr(provider, "workflow", None) or workflow_for()
@@ -419,16 +443,31 @@ class Outbox:
         self._host = _host()
         self._token = secrets.token_hex(6)
         self._replaying: asyncio.Lock | None = None
+        self.author = author_name(author)
 
     @property
     def claimant(self) -> str:
         """What this outbox writes in ``claimed_by`` (the pid read now: a forked child is another claimant)."""
         return f"{self._host}|{os.getpid()}|{self._token}"
 
+    # --------------------------------------------------------------------------------- the store's SQL
+
+    @property
+    def _reads(self) -> OutboxConnection:
+        """This thread's connection to the store, for reads (see cache/outbox_sql.py)."""
+        conn = self.store.conn
+        return OutboxConnection(conn, dialect_of(conn))
+
+    @contextlib.contextmanager
+    def _transaction(self) -> Iterator[OutboxConnection]:
+        """A write transaction of the store (joining the one in progress on this thread, if any)."""
+        with self.store.transaction() as conn:
+            yield OutboxConnection(conn, dialect_of(conn))
+
     # --------------------------------------------------------------------------------- reading
 
     _COLUMNS = ("id, created_at, updated_at, kind, payload, state, target_kind, target_id, base_modified_on, "
-                "error, attempts, result, claimed_by, sent_at")
+                "error, attempts, result, claimed_by, sent_at, author")
 
     @staticmethod
     def _entry(row: Sequence[Any]) -> OutboxEntry:
@@ -448,7 +487,7 @@ class Outbox:
             id=int(row[0]), created_at=d.parse_datetime(row[1]), updated_at=d.parse_datetime(row[2]),
             kind=row[3], payload=payload, state=row[5], target_kind=row[6], target_id=row[7],
             base_modified_on=row[8], answer=answer, attempts=int(row[10] or 0), claimed_by=row[12],
-            sent_at=d.parse_datetime(row[13]),
+            sent_at=d.parse_datetime(row[13]), author=row[14],
         )
 
     def entries(self, states: Iterable[str] | None = None, *, limit: int | None = None) -> list[OutboxEntry]:
@@ -463,10 +502,18 @@ class Outbox:
         if limit is not None:
             sql += " LIMIT ?"
             args.append(int(limit))
-        return [self._entry(r) for r in self.store.conn.execute(sql, args)]
+        return [self._entry(r) for r in self._reads.execute(sql, args)]
+
+    def listing(self, states: Iterable[str] | None = None) -> list[OutboxEntry]:
+        """``entries(states)`` with this outbox's author's failures and conflicts first (theirs to decide), then
+        the others in id order."""
+        rows = self.entries(states)
+        first = [e for e in rows if e.author == self.author and e.state in (OutboxState.FAILED, OutboxState.CONFLICT)]
+        ids = {e.id for e in first}
+        return [*first, *(e for e in rows if e.id not in ids)]
 
     def get(self, entry_id: int) -> OutboxEntry:
-        row = self.store.conn.execute(f"SELECT {self._COLUMNS} FROM outbox WHERE id = ?", (int(entry_id),)).fetchone()
+        row = self._reads.execute(f"SELECT {self._COLUMNS} FROM outbox WHERE id = ?", (int(entry_id),)).fetchone()
         if row is None:
             raise OutboxError(f"no outbox entry {entry_id}")
         return self._entry(row)
@@ -477,19 +524,19 @@ class Outbox:
         return describe(command, self.store.name_of) if command is not None else entry.description
 
     def counts(self) -> dict[str, int]:
-        return {r[0]: int(r[1]) for r in self.store.conn.execute("SELECT state, count(*) FROM outbox GROUP BY state")}
+        return {r[0]: int(r[1]) for r in self._reads.execute("SELECT state, count(*) FROM outbox GROUP BY state")}
 
     def pending_for(self, target_kind: str, target_id: int) -> list[OutboxEntry]:
         """What is queued (pending, sending, conflict, failed) against one record, oldest first."""
-        rows = self.store.conn.execute(
+        rows = self._reads.execute(
             f"SELECT {self._COLUMNS} FROM outbox WHERE target_kind = ? AND target_id = ? AND state IN "
             f"({', '.join('?' for _ in OPEN_STATES)}) ORDER BY id",
             (target_kind, int(target_id), *[s.value for s in OPEN_STATES]),
         )
         return [self._entry(r) for r in rows]
 
-    def pending_ids(self, target_kind: str) -> dict[int, str]:
-        """Record id -> the most urgent state of its open rows, for a marker in the job list (``outbox_marks``)."""
+    def pending_ids(self, target_kind: str) -> dict[int, PendingMark]:
+        """Record id -> the most urgent state of its open rows, with who queued them (``outbox_marks``)."""
         return pending_ids(self.store.conn, target_kind)
 
     def overlay(self, target_kind: str, target_id: int) -> dict[str, Any]:
@@ -517,7 +564,7 @@ class Outbox:
         target_id = command.target_id
         if table is None or target_id is None:
             return None
-        row = self.store.conn.execute(f"SELECT modified_on FROM {table} WHERE id = ?", (int(target_id),)).fetchone()
+        row = self._reads.execute(f"SELECT modified_on FROM {table} WHERE id = ?", (int(target_id),)).fetchone()
         if row is None or not row[0]:
             return None
         return str(row[0])
@@ -528,15 +575,15 @@ class Outbox:
             raise TypeError(f"not a command: {command!r}")
         payload = json.dumps(command.to_dict(), separators=(",", ":"), ensure_ascii=False)
         now = _dt_text(self.clock())
-        with self.store.transaction() as conn:
+        with self._transaction() as conn:
+            if conn.dialect.enqueue_lock is not None:
+                conn.execute(conn.dialect.enqueue_lock)
             base = self._base_for(command)
-            cur = conn.execute(
+            entry_id = conn.insert(
                 "INSERT INTO outbox (created_at, updated_at, kind, payload, state, target_kind, target_id, "
-                "base_modified_on, attempts) VALUES (?, ?, ?, ?, 'pending', ?, ?, ?, 0)",
-                (now, now, command.kind, payload, command.target or None, command.target_id, base),
+                "base_modified_on, attempts, author) VALUES (?, ?, ?, ?, 'pending', ?, ?, ?, 0, ?)",
+                (now, now, command.kind, payload, command.target or None, command.target_id, base, self.author),
             )
-            entry_id = cur.lastrowid
-        assert entry_id is not None  # set by the INSERT (typed Optional for a connection that inserted nothing)
         return self.get(entry_id)
 
     def _set(self, entry_id: int, state: str, *, expect: str, claimant: str | None = None,
@@ -562,8 +609,8 @@ class Outbox:
             sets.append("sent_at = NULL")
         where = "id = ? AND state = ?" + (" AND claimed_by = ?" if claimant is not None else "")
         args += [int(entry_id), str(expect), *([claimant] if claimant is not None else [])]
-        with self.store.transaction() as conn:
-            return conn.execute(f"UPDATE outbox SET {', '.join(sets)} WHERE {where}", args).rowcount == 1
+        with self._transaction() as conn:
+            return bool(conn.execute(f"UPDATE outbox SET {', '.join(sets)} WHERE {where}", args).rowcount == 1)
 
     def _moved(self, entry_id: int, action: str) -> OutboxError:
         """The error for a compare-and-set that found the row changed by another process."""
@@ -583,7 +630,7 @@ class Outbox:
         if seen[0] == OutboxState.SENDING and not self._stale(seen[1], seen[2]):
             raise OutboxError(f"outbox entry {entry_id} is being sent {_claimant_words(seen[1], self._host)}; "
                               f"wait for it to finish")
-        with self.store.transaction() as conn:
+        with self._transaction() as conn:
             cur = conn.execute("DELETE FROM outbox WHERE id = ? AND state = ? AND claimed_by IS ? AND lease_until IS ?",
                                (int(entry_id), *seen))
         if cur.rowcount != 1:
@@ -602,17 +649,17 @@ class Outbox:
             raise OutboxError(f"outbox entry {entry_id} is a conflict: confirm it (send anyway) or drop it")
         return self.get(entry.id)
 
-    def clear_done(self) -> int:
-        """Delete done rows (housekeeping); returns how many."""
-        with self.store.transaction() as conn:
-            return conn.execute("DELETE FROM outbox WHERE state = 'done'").rowcount
-
     # ------------------------------------------------------------------------------------- claims
 
-    def _claim_of(self, entry_id: int) -> tuple[str, str | None, str | None] | None:
-        """The row's (state, claimed_by, lease_until) as stored, for a compare-and-set; None when it is gone."""
-        row = self.store.conn.execute("SELECT state, claimed_by, lease_until FROM outbox WHERE id = ?",
-                                      (int(entry_id),)).fetchone()
+    def _claim_of(self, entry_id: int, conn: OutboxConnection | None = None,
+                  ) -> tuple[str, str | None, str | None] | None:
+        """The row's (state, claimed_by, lease_until) as stored, for a compare-and-set; None when it is gone.
+        ``conn``: a claim's transaction, whose read locks the row where the store can (PostgreSQL: None when
+        another claimant holds it)."""
+        reads = conn or self._reads
+        lock = reads.dialect.lock_row if conn is not None else ""
+        row = reads.execute("SELECT state, claimed_by, lease_until FROM outbox WHERE id = ?" + lock,
+                            (int(entry_id),)).fetchone()
         return None if row is None else (str(row[0]), row[1], row[2])
 
     def _stale(self, claimed_by: str | None, lease_until: str | None) -> bool:
@@ -625,27 +672,28 @@ class Outbox:
 
     def _claim(self, entry_id: int) -> tuple[_Verdict, OutboxEntry | None]:
         """Claim the row for this outbox (the compare-and-set ``_CLAIM``): (MINE, the row as claimed), or why not."""
-        seen = self._claim_of(entry_id)
-        if seen is None or seen[0] not in (OutboxState.PENDING, OutboxState.SENDING):
-            return _Verdict.GONE, None
-        if seen[0] == OutboxState.SENDING and not self._stale(seen[1], seen[2]):
-            return _Verdict.BUSY, None
         now = self.clock()
-        with self.store.transaction() as conn:
-            cur = conn.execute(_CLAIM, (self.claimant, _dt_text(now + LEASE), _dt_text(now), int(entry_id), *seen))
-        if cur.rowcount == 1:
+        with self._transaction() as conn:
+            seen = self._claim_of(entry_id, conn)
+            if seen is not None and seen[0] not in (OutboxState.PENDING, OutboxState.SENDING):
+                return _Verdict.GONE, None
+            if seen is not None and seen[0] == OutboxState.SENDING and not self._stale(seen[1], seen[2]):
+                return _Verdict.BUSY, None
+            claimed = seen is not None and conn.execute(
+                _CLAIM, (self.claimant, _dt_text(now + LEASE), _dt_text(now), int(entry_id), *seen)).rowcount == 1
+        if claimed:
             return _Verdict.MINE, self.get(entry_id)
         return self._blocked(entry_id), None
 
     def _blocked(self, entry_id: int) -> _Verdict:
         """Why a claim changed nothing."""
-        row = self.store.conn.execute("SELECT state, target_kind, target_id FROM outbox WHERE id = ?",
+        row = self._reads.execute("SELECT state, target_kind, target_id FROM outbox WHERE id = ?",
                                       (int(entry_id),)).fetchone()
         if row is None or row[0] not in (OutboxState.PENDING, OutboxState.SENDING):
             return _Verdict.GONE
         if row[0] == OutboxState.SENDING:
             return _Verdict.BUSY
-        held = self.store.conn.execute(
+        held = self._reads.execute(
             "SELECT 1 FROM outbox WHERE target_kind = ? AND target_id = ? AND id < ? AND state = 'conflict' LIMIT 1",
             (row[1], row[2], int(entry_id))).fetchone()
         return _Verdict.HELD if held else _Verdict.BUSY
@@ -656,9 +704,9 @@ class Outbox:
         now = self.clock()
         sets = "lease_until = ?" + (", sent_at = coalesce(sent_at, ?)" if sent else "")
         args = [_dt_text(now + LEASE), *([_dt_text(now)] if sent else [])]
-        with self.store.transaction() as conn:
-            return conn.execute(f"UPDATE outbox SET {sets} WHERE id = ? AND state = 'sending' AND claimed_by = ?",
-                                (*args, int(entry_id), self.claimant)).rowcount == 1
+        with self._transaction() as conn:
+            return bool(conn.execute(f"UPDATE outbox SET {sets} WHERE id = ? AND state = 'sending' AND claimed_by = ?",
+                                     (*args, int(entry_id), self.claimant)).rowcount == 1)
 
     def _release(self, entry_id: int, state: str, answer: Mapping[str, Any] | None = None, *, base: Any = ...,
                  clear_sent: bool = False) -> bool:
@@ -867,7 +915,7 @@ class Outbox:
         return new_base
 
     def _rebase(self, kind: str, record_id: int, after_id: int, new_base: str, old: set[str]) -> None:
-        with self.store.transaction() as conn:
+        with self._transaction() as conn:
             conn.execute(
                 f"UPDATE outbox SET base_modified_on = ? WHERE target_kind = ? AND target_id = ? "
                 f"AND id > ? AND state IN ('pending', 'sending') "

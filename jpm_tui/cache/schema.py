@@ -439,7 +439,14 @@ CREATE TABLE IF NOT EXISTS people (
 CREATE INDEX IF NOT EXISTS people_customer ON people(customer_id, active);
 """
 
-MIGRATIONS: list[str] = [V1, V2, V3, V4, V5, V6, V7, V8, V9, V10, V11, V12, V13]
+# v14: each outbox row keeps who queued it (``author``: config ``dispatcher_name``, else the OS user), so a board
+# says whose change waits on a job and each dispatcher sees their own failures and conflicts first. Rows queued
+# before have none.
+V14 = """
+ALTER TABLE outbox ADD COLUMN author TEXT;
+"""
+
+MIGRATIONS: list[str] = [V1, V2, V3, V4, V5, V6, V7, V8, V9, V10, V11, V12, V13, V14]
 """MIGRATIONS[i] takes a file from user_version i to i + 1."""
 
 LATEST = len(MIGRATIONS)

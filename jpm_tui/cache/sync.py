@@ -50,11 +50,14 @@ import time
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import asdict, dataclass, field
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from jpm_tui.cache.health import CacheFault
 from jpm_tui.cache.liveness import STALL_AFTER, watch
 from jpm_tui.provider.base import Feed, FeedPage, Provider, ProviderError
+
+if TYPE_CHECKING:
+    from jpm_tui.cache.store.interface import Store
 
 __all__ = ["FeedResult", "ProgressListener", "SyncEngine", "SyncError", "SyncProgress", "SyncSummary"]
 
@@ -224,12 +227,12 @@ def _one_line(exc: BaseException) -> str:
 class SyncEngine:
     """``SyncEngine(store, provider)``; ``await engine.run(feeds=None, full=False) -> SyncSummary``.
 
-    ``store`` is a ``CacheStore``; ``provider`` a ``Provider``. ``concurrency``: feeds fetched at once.
+    ``store`` is a ``Store`` (either cache); ``provider`` a ``Provider``. ``concurrency``: feeds fetched at once.
     One engine runs one sync at a time; ``close()`` stops its writer thread (``async with`` does it too).
     ``stall_after``: seconds a run waits on the backend before pinging it (``liveness.watch``).
     """
 
-    def __init__(self, store: Any, provider: Provider, *, concurrency: int = 4, prefetch: int = 3,
+    def __init__(self, store: Store, provider: Provider, *, concurrency: int = 4, prefetch: int = 3,
                  batch_rows: int = 5000, on_progress: ProgressListener | None = None,
                  stall_after: float = STALL_AFTER) -> None:
         self.store = store

@@ -38,35 +38,39 @@ def _fmt_time(value: Any) -> str:
     return value.strftime("%Y-%m-%d %H:%M:%S") if hasattr(value, "strftime") else "?"
 
 
-def _print_entries(entries: list[tuple[Any, str]]) -> None:
-    """``entries``: (outbox entry, its description in words)."""
+def _print_entries(entries: list[tuple[Any, str]], me: str) -> None:
+    """``entries``: (outbox entry, its description in words); ``me``: who lists them (whose rows need no name
+    while nobody else's are listed)."""
     if not entries:
         print("the outbox is empty")
         return
+    shared = any(e.author != me for e, _ in entries)
     print(f"{'ID':>5}  {'CREATED (UTC)':<19}  {'STATE':<8}  COMMAND")
     for e, words in entries:
-        print(f"{e.id:>5}  {_fmt_time(e.created_at):<19}  {e.state:<8}  {words}")
+        by = f"  (by {e.author or 'unknown'})" if shared else ""
+        print(f"{e.id:>5}  {_fmt_time(e.created_at):<19}  {e.state:<8}  {words}{by}")
         if e.error_text:
             print(f"{'':>5}  {'':<19}  {'':<8}  ↳ {e.error_text}")
 
 
 def _outbox_list(args: argparse.Namespace) -> int:
-    from ..cache.outbox import OPEN_STATES, Outbox
+    from ..cache.outbox import OPEN_STATES, Outbox, author_name
 
     with open_session(args) as session:
         store = _open_store(session, create=False)
+        me = author_name(session.dispatcher_name)
         if store is None:
             entries: list[tuple[Any, str]] = []
         else:
             try:
-                outbox = Outbox(store)
-                entries = [(e, outbox.describe(e)) for e in outbox.entries(None if args.all else OPEN_STATES)]
+                outbox = Outbox(store, author=me)  # its listing puts your failures and conflicts first
+                entries = [(e, outbox.describe(e)) for e in outbox.listing(None if args.all else OPEN_STATES)]
             finally:
                 store.close()
     if args.json:
         _print_json([{**e.to_dict(), "description": words} for e, words in entries])
     else:
-        _print_entries(entries)
+        _print_entries(entries, me)
     return 0
 
 

@@ -35,10 +35,16 @@ def _sync_commands(sub: Subparsers, common: Common) -> None:
     sync.add_argument("--json", action="store_true", help="print a JSON summary instead of progress")
     sync.add_argument("--concurrency", type=_positive_int, default=4, metavar="N",
                       help="feeds fetched at once (default 4)")
+    sync.add_argument("--watch", action="store_true",
+                      help="run as the team's sync service: keep every feed a few seconds behind the backend and "
+                           "send the outbox, until SIGTERM or Ctrl-C (exit 0); one line per round that wrote "
+                           "something")
     sync.set_defaults(handler=_sync)
 
 
 def _sync(args: argparse.Namespace) -> int:
+    if args.watch:
+        return _watch(args)
     from ..cache.sync import SyncError
 
     from ..cache.health import quick_check
@@ -107,6 +113,47 @@ async def _sync_async(args: argparse.Namespace, session: Any, store: Any) -> Any
             with contextlib.suppress(NotImplementedError, RuntimeError):
                 loop.remove_signal_handler(signal.SIGINT)
             await engine.aclose()
+
+
+def _watch(args: argparse.Namespace) -> int:
+    """``sync --watch``: the sync service until SIGTERM / SIGINT (see cache/watch.py)."""
+    if args.feeds or args.full or args.json:
+        raise CliError("sync --watch keeps every feed fresh; it takes no --feeds, --full or --json")
+    with open_session(args) as session:
+        store = _open_store(session)
+        try:
+            asyncio.run(_watch_async(session, store))
+        finally:
+            store.close()
+    return 0
+
+
+async def _watch_async(session: Any, store: Any) -> None:
+    from functools import partial
+
+    from ..backends import backend_for
+    from ..cache.watch import SyncService
+    from ..provider.backends import workflow_for
+
+    def say(line: str) -> None:
+        print(f"{time.strftime('%Y-%m-%d %H:%M:%S')} {line}", flush=True)
+
+    service = SyncService(store, partial(backend_for(session.backend).provider, session, store),
+                          workflow=workflow_for(session.backend), say=say)
+    loop = asyncio.get_running_loop()
+    stops = (signal.SIGTERM, signal.SIGINT)
+    for signum in stops:
+        with contextlib.suppress(NotImplementedError, RuntimeError):
+            loop.add_signal_handler(signum, service.stop)
+    where = getattr(store, "url", None) or cache_path(session)  # a team's database (no password), or the file
+    say(f"sync service started on {where} ({session.api_url}); SIGTERM or Ctrl-C stops it")
+    try:
+        await service.serve()
+    finally:
+        for signum in stops:
+            with contextlib.suppress(NotImplementedError, RuntimeError):
+                loop.remove_signal_handler(signum)
+    say("sync service stopped; what was stored is kept")
 
 
 async def _run_with_lines(engine: Any, feeds: list[str] | None, full: bool) -> Any:

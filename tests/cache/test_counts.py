@@ -3,22 +3,37 @@ answers from them equals ``SELECT count(*)`` over the jobs table."""
 
 from __future__ import annotations
 
-import sqlite3
 from datetime import UTC, datetime
 from pathlib import Path
+from collections.abc import Sequence
 from typing import Any
 
 import pytest
 
+from jpm_tui.cache.pg import PgStore
 from jpm_tui.cache.schema import LATEST
+from jpm_tui.cache.store.interface import Store
 from jpm_tui.cache.store import CacheStore, JobQuery, writer
 from jpm_tui.cache.sync import SyncEngine
 from jpm_tui.provider import domain as d
 from jpm_tui.provider.servicetitan import ServiceTitanProvider
 
+from support.stores import both_stores
 from support.sync_world import make_client
 
 T0 = datetime(2025, 5, 1, 12, tzinfo=UTC)
+
+
+class Statements:
+    """A store's own connection, taking SQL with ``?`` marks in either store (PostgreSQL's are ``%s``)."""
+
+    def __init__(self, store: Store) -> None:
+        self.store = store
+
+    def execute(self, sql: str, args: Sequence[Any] = ()) -> list[tuple[Any, ...]]:
+        if isinstance(self.store, PgStore):
+            sql = sql.replace("?", "%s")
+        return [tuple(r) for r in self.store.conn.execute(sql, args)]
 
 
 def job(i: int, **kw: Any) -> d.Job:
@@ -29,59 +44,58 @@ def job(i: int, **kw: Any) -> d.Job:
     return d.Job(**base)
 
 
-def assert_counts_exact(store: CacheStore) -> None:
+def assert_counts_exact(store: Store) -> None:
     """Every counter-answered count of the store against the jobs table itself."""
-    conn = sqlite3.connect(store.path)
-    try:
-        def one(sql: str, *args: Any) -> int:
-            return int(conn.execute(sql, args).fetchone()[0])
+    conn = Statements(store)
 
-        groups = conn.execute(
-            "SELECT active, status, priority, coalesce(job_type_id, -1), coalesce(business_unit_id, -1), count(*) "
-            "FROM jobs GROUP BY 1, 2, 3, 4, 5").fetchall()
-        counters = conn.execute(
-            "SELECT active, status, priority, job_type_id, business_unit_id, n FROM job_counts WHERE n <> 0").fetchall()
-        assert sorted(counters) == sorted(groups)
-        assert one("SELECT count(*) FROM job_counts WHERE n <= 0") == 0  # emptied groups are removed
+    def one(sql: str, *args: Any) -> int:
+        return int(conn.execute(sql, args)[0][0])
 
-        assert store.count_jobs(JobQuery()) == one("SELECT count(*) FROM jobs WHERE active = 1")
-        assert store.count_jobs(JobQuery(include_inactive=True)) == one("SELECT count(*) FROM jobs")
-        assert store.info()["active_jobs"] == one("SELECT count(*) FROM jobs WHERE active = 1")
-        statuses = [r[0] for r in conn.execute("SELECT DISTINCT status FROM jobs")]
-        priorities = [r[0] for r in conn.execute("SELECT DISTINCT priority FROM jobs")]
-        types = [r[0] for r in conn.execute("SELECT DISTINCT job_type_id FROM jobs WHERE job_type_id IS NOT NULL")]
-        units = [r[0] for r in conn.execute(
-            "SELECT DISTINCT business_unit_id FROM jobs WHERE business_unit_id IS NOT NULL")]
-        for inactive in (False, True):
-            where = "" if inactive else " AND active = 1"
-            for s in statuses:
-                assert store.count_jobs(JobQuery(statuses=(s,), include_inactive=inactive)) == one(
-                    f"SELECT count(*) FROM jobs WHERE status = ?{where}", s), s
-            for p in priorities:
-                assert store.count_jobs(JobQuery(priorities=(p,), include_inactive=inactive)) == one(
-                    f"SELECT count(*) FROM jobs WHERE priority = ?{where}", p), p
-            for t in types:
-                assert store.count_jobs(JobQuery(job_type_ids=(t,), include_inactive=inactive)) == one(
-                    f"SELECT count(*) FROM jobs WHERE job_type_id = ?{where}", t), t
-            for b in units:
-                assert store.count_jobs(JobQuery(business_unit_ids=(b,), include_inactive=inactive)) == one(
-                    f"SELECT count(*) FROM jobs WHERE business_unit_id = ?{where}", b), b
-            if statuses and priorities and types and units:
-                q = JobQuery(statuses=tuple(statuses[:2]), priorities=tuple(priorities[:2]),
-                             job_type_ids=tuple(types[:3]), business_unit_ids=tuple(units[:2]),
-                             include_inactive=inactive)
-                assert store.count_jobs(q) == one(
-                    "SELECT count(*) FROM jobs WHERE status IN (?, ?) AND priority IN (?, ?) AND job_type_id IN "
-                    f"(?, ?, ?) AND business_unit_id IN (?, ?){where}",
-                    *(statuses * 2)[:2], *(priorities * 2)[:2], *(types * 3)[:3], *(units * 2)[:2])
-        assert store.job_statuses() == sorted(
-            ((r[0], r[1]) for r in conn.execute("SELECT status, count(*) FROM jobs WHERE active = 1 GROUP BY status")),
-            key=lambda r: (d.JobStatus(r[0]).rank, r[0]))
-    finally:
-        conn.close()
+    groups = conn.execute(
+        "SELECT active, status, priority, coalesce(job_type_id, -1), coalesce(business_unit_id, -1), count(*) "
+        "FROM jobs GROUP BY 1, 2, 3, 4, 5")
+    counters = conn.execute(
+        "SELECT active, status, priority, job_type_id, business_unit_id, n FROM job_counts WHERE n <> 0")
+    assert sorted(counters) == sorted(groups)
+    assert one("SELECT count(*) FROM job_counts WHERE n <= 0") == 0  # emptied groups are removed
+
+    assert store.count_jobs(JobQuery()) == one("SELECT count(*) FROM jobs WHERE active = 1")
+    assert store.count_jobs(JobQuery(include_inactive=True)) == one("SELECT count(*) FROM jobs")
+    assert store.info()["active_jobs"] == one("SELECT count(*) FROM jobs WHERE active = 1")
+    statuses = [r[0] for r in conn.execute("SELECT DISTINCT status FROM jobs")]
+    priorities = [r[0] for r in conn.execute("SELECT DISTINCT priority FROM jobs")]
+    types = [r[0] for r in conn.execute("SELECT DISTINCT job_type_id FROM jobs WHERE job_type_id IS NOT NULL")]
+    units = [r[0] for r in conn.execute(
+        "SELECT DISTINCT business_unit_id FROM jobs WHERE business_unit_id IS NOT NULL")]
+    for inactive in (False, True):
+        where = "" if inactive else " AND active = 1"
+        for s in statuses:
+            assert store.count_jobs(JobQuery(statuses=(s,), include_inactive=inactive)) == one(
+                f"SELECT count(*) FROM jobs WHERE status = ?{where}", s), s
+        for p in priorities:
+            assert store.count_jobs(JobQuery(priorities=(p,), include_inactive=inactive)) == one(
+                f"SELECT count(*) FROM jobs WHERE priority = ?{where}", p), p
+        for t in types:
+            assert store.count_jobs(JobQuery(job_type_ids=(t,), include_inactive=inactive)) == one(
+                f"SELECT count(*) FROM jobs WHERE job_type_id = ?{where}", t), t
+        for b in units:
+            assert store.count_jobs(JobQuery(business_unit_ids=(b,), include_inactive=inactive)) == one(
+                f"SELECT count(*) FROM jobs WHERE business_unit_id = ?{where}", b), b
+        if statuses and priorities and types and units:
+            q = JobQuery(statuses=tuple(statuses[:2]), priorities=tuple(priorities[:2]),
+                         job_type_ids=tuple(types[:3]), business_unit_ids=tuple(units[:2]),
+                         include_inactive=inactive)
+            assert store.count_jobs(q) == one(
+                "SELECT count(*) FROM jobs WHERE status IN (?, ?) AND priority IN (?, ?) AND job_type_id IN "
+                f"(?, ?, ?) AND business_unit_id IN (?, ?){where}",
+                *(statuses * 2)[:2], *(priorities * 2)[:2], *(types * 3)[:3], *(units * 2)[:2])
+    assert store.job_statuses() == sorted(
+        ((r[0], r[1]) for r in conn.execute("SELECT status, count(*) FROM jobs WHERE active = 1 GROUP BY status")),
+        key=lambda r: (d.JobStatus(r[0]).rank, r[0]))
 
 
-def test_counts_follow_inserts_updates_duplicates_and_deactivation(store: CacheStore,
+@both_stores
+def test_counts_follow_inserts_updates_duplicates_and_deactivation(store: Store,
                                                                   monkeypatch: pytest.MonkeyPatch) -> None:
     store.upsert("jobs", [job(i, job_type_id=None if i % 7 == 0 else i % 3, business_unit_id=None if i % 5 == 0
                               else i % 2, priority=d.Priority.HIGH if i % 4 == 0 else d.Priority.NORMAL)
@@ -147,6 +161,7 @@ async def _sync(store: CacheStore, url: str) -> Any:
     return summary
 
 
+@both_stores
 async def test_counts_stay_exact_over_full_and_incremental_syncs(store, sandbox_server):
     state = sandbox_server.state
     await _sync(store, sandbox_server.base_url)

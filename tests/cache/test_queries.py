@@ -7,9 +7,11 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
+from support.stores import STORES, both_stores, open_store
 
 from jpm_tui.cache.schema import JOB_SORT_COLUMNS
 from jpm_tui.cache.store import CacheError, CacheStore, JobQuery, ProjectQuery, _fts_match, _kept_match, fts_query
+from jpm_tui.cache.store.interface import Store
 from jpm_tui.provider import domain as d
 
 T0 = datetime(2025, 5, 1, 8, tzinfo=UTC)
@@ -18,12 +20,23 @@ PRIORITIES = ["Low", "Normal", "High", "Urgent"]
 N = 300
 
 
+@pytest.fixture(scope="module", params=STORES)
+def world(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory):
+    """300 jobs with customers, locations, phones, appointments, technicians and notes, in each store. Returns the
+    store and a plain-Python model of every job's list row, for checking the SQL against."""
+    with open_store(request, tmp_path_factory.mktemp("q")) as store:
+        yield store, fill_world(store)
+
+
 @pytest.fixture(scope="module")
-def world(tmp_path_factory: pytest.TempPathFactory):
-    """300 jobs with customers, locations, phones, appointments, technicians and notes. Returns the store
-    and a plain-Python model of every job's list row, for checking the SQL against."""
+def sqlite_world(tmp_path_factory: pytest.TempPathFactory):
+    """The same world in SQLite alone, for the tests of its planner, bookmarks and search index."""
+    with CacheStore(tmp_path_factory.mktemp("q") / "q.sqlite3") as store:
+        yield store, fill_world(store)
+
+
+def fill_world(store: Store) -> dict:
     rng = random.Random(3)
-    store = CacheStore(tmp_path_factory.mktemp("q") / "q.sqlite3")
     store.upsert("job_types", [d.JobType(i, f"Type {chr(64 + i)}") for i in range(1, 6)])
     store.upsert("business_units", [d.BusinessUnit(i, f"BU {i}") for i in range(1, 4)])
     store.upsert("technicians", [d.Technician(i, f"Tech {i:02d}") for i in range(1, 8)])
@@ -65,8 +78,7 @@ def world(tmp_path_factory: pytest.TempPathFactory):
             "tech": tech_by_appt.get(a.id) if a else None,
             "customer": names[j.customer_id % len(names)] + f" {j.customer_id}",
         }
-    yield store, model
-    store.close()
+    return model
 
 
 def ids(store: CacheStore, q: JobQuery, offset: int = 0, limit: int = 1000) -> list[int]:
@@ -175,7 +187,8 @@ def test_windows_tile_the_whole_list(world, q: JobQuery) -> None:
     total = store.count_jobs(q)
     assert len(whole) == total
     for size in (1, 7, 50):
-        store.bookmarks.anchors.clear()
+        if isinstance(store, CacheStore):
+            store.bookmarks.anchors.clear()
         tiled = []
         for offset in range(0, total + size, size):
             tiled += ids(store, q, offset, size)
@@ -235,9 +248,9 @@ BOOKMARKED = [JobQuery(sort=s, descending=desc) for s in sorted(JOB_SORT_COLUMNS
 
 @pytest.mark.parametrize("q", BOOKMARKED, ids=lambda q: f"{q.sort}{'-desc' if q.descending else ''}-"
                          f"{q.statuses}{q.priorities}{q.technician_ids}{q.job_type_ids}{bool(q.appointment_from)}")
-def test_bookmarked_windows_equal_windows_read_from_the_top(world, monkeypatch: pytest.MonkeyPatch,
+def test_bookmarked_windows_equal_windows_read_from_the_top(sqlite_world, monkeypatch: pytest.MonkeyPatch,
                                                              q: JobQuery) -> None:
-    store, _ = world
+    store, _ = sqlite_world
     monkeypatch.setattr(store.bookmarks, "BOOKMARK_ENTRIES", 7)
     store.bookmarks.anchors.clear()
     whole = ids(store, q)
@@ -257,8 +270,8 @@ def test_bookmarked_windows_equal_windows_read_from_the_top(world, monkeypatch: 
                 assert ids(store, q, offset, 5) == whole[offset:offset + 5], (plan, offset)
 
 
-def test_bookmarks_are_few_and_only_where_they_help(world, monkeypatch: pytest.MonkeyPatch) -> None:
-    store, _ = world
+def test_bookmarks_are_few_and_only_where_they_help(sqlite_world, monkeypatch: pytest.MonkeyPatch) -> None:
+    store, _ = sqlite_world
     q = JobQuery(sort="customer")
     store.bookmarks.anchors.clear()
     assert store.bookmark_job_list(q, 1.0) and not _marks(store, q).marks  # 270 jobs: shorter than a step
@@ -355,8 +368,8 @@ def _forced(monkeypatch: pytest.MonkeyPatch, store: CacheStore, plans) -> None: 
 
 
 @pytest.mark.parametrize("base", TEXT_QUERIES, ids=lambda q: f"{q.sort}-{q.statuses}{q.priorities}{q.technician_ids}")
-def test_the_check_plan_gives_the_search_index_answer(world, monkeypatch: pytest.MonkeyPatch, base: JobQuery) -> None:
-    store, _ = world
+def test_the_check_plan_gives_the_search_index_answer(sqlite_world, monkeypatch: pytest.MonkeyPatch, base: JobQuery) -> None:
+    store, _ = sqlite_world
     assert store.count_jobs(JobQuery(text="a", include_inactive=True)) > 100
     for text in TRICKY_TEXTS:
         q = JobQuery(**{**base.__dict__, "text": text})
@@ -369,11 +382,11 @@ def test_the_check_plan_gives_the_search_index_answer(world, monkeypatch: pytest
 
 
 @pytest.mark.parametrize("kept", [True, False], ids=["kept-text", "broad-text"])
-def test_a_technician_and_a_text_match_the_model_under_every_plan(world, monkeypatch: pytest.MonkeyPatch,
+def test_a_technician_and_a_text_match_the_model_under_every_plan(sqlite_world, monkeypatch: pytest.MonkeyPatch,
                                                                    kept: bool) -> None:
     """The technician filter has two forms (job ids for a sort-index walk, the next-appointment index otherwise), and
     a text that is not kept is checked beside it rather than leading: each plan gives the model's jobs."""
-    store, model = world
+    store, model = sqlite_world
     if not kept:
         monkeypatch.setattr(store.matches, "MATCH_CAP", 3)  # every text here matches more: none is kept
     store.matches.memo().clear()
@@ -389,8 +402,8 @@ def test_a_technician_and_a_text_match_the_model_under_every_plan(world, monkeyp
         assert (store.matches.match_table(_kept_match(q)) is not None) == kept
 
 
-def test_the_check_plan_walks_from_either_end_and_tiles(world, monkeypatch: pytest.MonkeyPatch) -> None:
-    store, _ = world
+def test_the_check_plan_walks_from_either_end_and_tiles(sqlite_world, monkeypatch: pytest.MonkeyPatch) -> None:
+    store, _ = sqlite_world
     q = JobQuery(text="a", statuses=("Hold", "Completed", "Scheduled"), sort="customer")
     whole = ids(store, q)
     assert len(whole) > 20
@@ -400,9 +413,9 @@ def test_the_check_plan_walks_from_either_end_and_tiles(world, monkeypatch: pyte
     assert sum((ids(store, q, offset, 4) for offset in range(0, len(whole), 4)), []) == whole
 
 
-def test_windows_agree_when_the_plan_changes_while_scrolling(world, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_windows_agree_when_the_plan_changes_while_scrolling(sqlite_world, monkeypatch: pytest.MonkeyPatch) -> None:
     """Anchors left by one plan's window are sought from by another's (the planner's choice depends on the offset)."""
-    store, _ = world
+    store, _ = sqlite_world
     for q in (JobQuery(text="a"), JobQuery(text="5 o", sort="next_appointment", descending=True),
               JobQuery(text="repair", include_inactive=True, sort="customer")):
         _forced(monkeypatch, store, iter(lambda: "filter", None))
@@ -415,9 +428,9 @@ def test_windows_agree_when_the_plan_changes_while_scrolling(world, monkeypatch:
             assert tiled == whole, (q.text, size)
 
 
-def test_windows_and_counts_give_the_same_answer_from_kept_matches(world, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_windows_and_counts_give_the_same_answer_from_kept_matches(sqlite_world, monkeypatch: pytest.MonkeyPatch) -> None:
     """A text's matches kept in a temp table (``KeptMatches.text_found``) or read from the search index: the same answers."""
-    store, _ = world
+    store, _ = sqlite_world
     for base in TEXT_QUERIES:
         for text in TRICKY_TEXTS:
             q = JobQuery(**{**base.__dict__, "text": text})
@@ -496,8 +509,8 @@ def test_kept_matches_follow_the_data(tmp_path: Path, monkeypatch: pytest.Monkey
     store.close()
 
 
-def test_the_scratch_index_tokenizes_as_the_search_index(world) -> None:
-    store, _ = world
+def test_the_scratch_index_tokenizes_as_the_search_index(sqlite_world) -> None:
+    store, _ = sqlite_world
     store.matches.text_matches('"a"*', [1])
     for name in ("jobs_fts", "job_scratch"):
         sql = store.conn.execute("SELECT sql FROM sqlite_master WHERE name = ? UNION ALL "
@@ -541,8 +554,8 @@ def test_search_combines_with_filters_and_sorts(world) -> None:
     assert store.count_jobs(q) == len(want)
 
 
-def test_notes_and_contacts_update_search(tmp_path: Path) -> None:
-    store = CacheStore(tmp_path / "s.sqlite3")
+@both_stores
+def test_notes_and_contacts_update_search(store: Store) -> None:
     store.upsert("jobs", [d.Job(1, "1", d.JobStatus.HOLD, d.Priority.LOW, 1, 1, 3, 4)])
     assert store.count_jobs(JobQuery(text="zebra")) == 0
     store.upsert("job_notes", [d.Note(1, "job", 1, "zebra crossing")])
@@ -553,7 +566,6 @@ def test_notes_and_contacts_update_search(tmp_path: Path) -> None:
     assert store.count_jobs(JobQuery(text="zulu")) == 0
     store.upsert("locations", [d.Location(4, 3, street="1 Quokka Way", city="Perth")])
     assert store.count_jobs(JobQuery(text="quokka perth")) == 1
-    store.close()
 
 
 # -------------------------------------------------------------------------------------- query plans
@@ -626,8 +638,8 @@ def test_unknown_sort_is_an_error(big: CacheStore) -> None:
 # ------------------------------------------------------------------------------------------ projects
 
 
-def test_project_window_and_count(tmp_path: Path) -> None:
-    store = CacheStore(tmp_path / "p.sqlite3")
+@both_stores
+def test_project_window_and_count(store: Store) -> None:
     store.upsert("customers", [d.Customer(1, "Acme")])
     store.upsert("projects", [
         d.Project(1, "10", name="Roof", status="Open", customer_id=1, job_ids=(1, 2)),
@@ -641,7 +653,6 @@ def test_project_window_and_count(tmp_path: Path) -> None:
     assert [r.id for r in store.projects_window(ProjectQuery(text="50%"), 0, 10)] == [2]
     assert [r.id for r in store.projects_window(ProjectQuery(text="_"), 0, 10)] == [2]
     assert [r.id for r in store.projects_window(ProjectQuery(sort="name", descending=True), 0, 10)] == [1, 2]
-    store.close()
 
 
 def test_capped_counts_and_facet_markers_are_not_searchable(world) -> None:
@@ -658,9 +669,9 @@ def test_capped_counts_and_facet_markers_are_not_searchable(world) -> None:
     assert store.count_jobs(JobQuery(text="zzs", include_inactive=True)) == 0
 
 
-def test_texts_without_z_match_as_with_the_column_filter(world) -> None:
+def test_texts_without_z_match_as_with_the_column_filter(sqlite_world) -> None:
     """A text of ASCII without a 'z' goes without the column filter: no token of it can match a marker."""
-    store, _ = world
+    store, _ = sqlite_world
 
     def found(expr: str) -> list[int]:
         return [r[0] for r in store.conn.execute("SELECT rowid FROM jobs_fts WHERE jobs_fts MATCH ?", (expr,))]
@@ -674,8 +685,8 @@ def test_texts_without_z_match_as_with_the_column_filter(world) -> None:
         assert found(expr) == found("{number summary customer address phones notes} : (" + words + ")"), text
 
 
-def test_text_with_every_counter_filter_counts_inside_the_index(world) -> None:
-    store, model = world
+def test_text_with_every_counter_filter_counts_inside_the_index(sqlite_world) -> None:
+    store, model = sqlite_world
     for q in (JobQuery(text="repair", statuses=("Invoiced", "Hold")), JobQuery(text="cool", priorities=("Low",)),
               JobQuery(text="sink", job_type_ids=(1, 4), business_unit_ids=(2,)),
               JobQuery(text="fan", include_inactive=True)):
@@ -687,10 +698,8 @@ def test_text_with_every_counter_filter_counts_inside_the_index(world) -> None:
         assert any("jobs_fts" in line or "VIRTUAL" in line for line in store.explain_count_jobs(q))
 
 
-def test_project_board_rows_carry_sub_status_type_and_dates(tmp_path: Path) -> None:
-    from datetime import UTC, datetime
-
-    store = CacheStore(tmp_path / "p.sqlite3")
+@both_stores
+def test_project_board_rows_carry_sub_status_type_and_dates(store: Store) -> None:
     store.upsert("customers", [d.Customer(1, "Acme")])
     store.upsert("project_types", [d.ProjectType(7, "Remodel")])
     start = datetime(2025, 5, 1, tzinfo=UTC)
@@ -711,11 +720,10 @@ def test_project_board_rows_carry_sub_status_type_and_dates(tmp_path: Path) -> N
     assert store.project_type(7).name == "Remodel"
     with pytest.raises(CacheError):
         store.projects_window(ProjectQuery(sort="colour"), 0, 10)
-    store.close()
 
 
-def test_the_calendar_reads_the_appointments_overlapping_its_days(tmp_path):
-    store = CacheStore(tmp_path / "calendar.sqlite3")
+@both_stores
+def test_the_calendar_reads_the_appointments_overlapping_its_days(store: Store) -> None:
     day = datetime(2026, 11, 29, 7, tzinfo=UTC)  # a local midnight (Arizona)
     visits = {1: (day + timedelta(hours=9), 2), 2: (day + timedelta(hours=22), 4),  # the 2nd runs past midnight
               3: (day - timedelta(days=3), 24 * 5), 4: (day - timedelta(days=8), 24 * 10)}  # 4: too long
@@ -728,4 +736,5 @@ def test_the_calendar_reads_the_appointments_overlapping_its_days(tmp_path):
     assert [a.id for a, *_ in store.calendar_appointments(day, next_day)] == [3, 1, 2]
     assert [a.id for a, *_ in store.calendar_appointments(next_day, next_day + timedelta(days=1))] == [3, 2]
     assert [a for a, _t, _s in store.calendar_assignments(next_day, next_day + timedelta(days=1))] == [2, 3]
-    assert all("SCAN" not in line for line in store.explain_calendar(day, next_day))
+    if isinstance(store, CacheStore):  # SQLite's plans
+        assert all("SCAN" not in line for line in store.explain_calendar(day, next_day))

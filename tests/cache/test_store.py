@@ -15,7 +15,11 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from support.stores import both_stores, open_store
 
+from jpm_tui.cache.pg import PgStore
+from jpm_tui.cache.pg.derived import REFRESH_DERIVED as PG_REFRESH_DERIVED
+from jpm_tui.cache.pg.schema import LATEST as PG_LATEST
 from jpm_tui.cache.schema import LATEST
 from jpm_tui.cache.store import TABLES, CacheError, CacheStore, JobQuery
 from jpm_tui.provider import domain as d
@@ -32,10 +36,10 @@ def job(i: int, **kw) -> d.Job:
 
 
 @pytest.fixture
-def store(tmp_path: Path):
-    s = CacheStore(tmp_path / "cache" / "test.sqlite3")
-    yield s
-    s.close()
+def store(request: pytest.FixtureRequest, tmp_path: Path):
+    """An empty store: the SQLite file, or each store for a test marked ``@both_stores``."""
+    with open_store(request, tmp_path / "cache") as s:
+        yield s
 
 
 def test_path_for_is_per_environment_and_tenant(tmp_path: Path) -> None:
@@ -56,7 +60,7 @@ def test_file_is_private_wal_and_versioned(store: CacheStore) -> None:
         p = Path(str(store.path) + suffix)
         if p.exists():
             assert stat.S_IMODE(p.stat().st_mode) & 0o077 == 0, suffix
-    assert store.conn.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
+    assert store.conn.execute("PRAGMA journal_mode").fetchone()[0] == "wal" == store.info()["journal_mode"]
     assert store.conn.execute("PRAGMA synchronous").fetchone()[0] == 1  # NORMAL
     assert store.schema_version == LATEST
 
@@ -237,6 +241,7 @@ def test_a_v5_file_upgrades_to_the_arrival_window_schema_keeping_its_rows(tmp_pa
         new.close()
 
 
+@both_stores
 def test_arrival_windows_read_in_time_order_and_missing_ones_go_inactive(store: CacheStore) -> None:
     rows = [d.ArrivalWindow(1, 720, 240), d.ArrivalWindow(2, 480, 240), d.ArrivalWindow(3, 480, 120)]
     store.upsert("arrival_windows", rows)
@@ -246,6 +251,7 @@ def test_arrival_windows_read_in_time_order_and_missing_ones_go_inactive(store: 
     assert [w.id for w in store.arrival_windows(include_inactive=True)] == [3, 2, 1]
 
 
+@both_stores
 def test_save_booked_log_replaces_and_remembers_a_job_without_one(store: CacheStore) -> None:
     first = d.BookedLogEntry(1, 7, 11, T0, created_on=T0, created_by_id=3, raw={"id": 1})
     later = d.BookedLogEntry(2, 7, 12, T0 + timedelta(days=1), created_on=T0 + timedelta(hours=1), created_by_id=4,
@@ -262,6 +268,51 @@ def test_save_booked_log_replaces_and_remembers_a_job_without_one(store: CacheSt
     assert store.booked_log_read_on(8) is None
     with pytest.raises(CacheError):
         store.save_booked_log(8, first)
+
+
+@both_stores
+def test_appointments_and_assignments_a_page_says_are_gone_go_inactive_and_leave_the_job_list(store: CacheStore) -> None:
+    store.upsert("jobs", [job(1), job(2)])
+    store.upsert("appointments", [
+        d.Appointment(10, 1, start=T0 + timedelta(days=1), status=d.AppointmentStatus.SCHEDULED),
+        d.Appointment(11, 1, start=T0 + timedelta(days=2), status=d.AppointmentStatus.SCHEDULED),
+        d.Appointment(20, 2, start=T0, status=d.AppointmentStatus.SCHEDULED),
+    ])
+    store.upsert("appointment_assignments", [d.Assignment(1, 10, 1, 3, technician_name="Ann"),
+                                             d.Assignment(2, 10, 1, 4, technician_name="Bob"),
+                                             d.Assignment(3, 20, 2, 3, technician_name="Ann")])
+    assert store.job_list_row(1).technicians == "Ann, Bob"
+    assert store.deactivate("appointment_assignments", [2, 2, 99]) == 1  # twice, and one never stored
+    assert store.job_list_row(1).technicians == "Ann"
+    assert [a.id for a in store.assignments_for_appointment(10)] == [1]
+    assert store.deactivate("appointments", [10]) == 1
+    row = store.job_list_row(1)
+    assert row.next_appointment == T0 + timedelta(days=2) and row.technicians == ""  # the next one moved on
+    assert [a.id for a in store.appointments_for_job(1)] == [11]
+    assert [a.id for a in store.appointments_for_job(1, include_inactive=True)] == [10, 11]  # kept, not deleted
+    assert store.deactivate("appointments", [10]) == 0  # already gone
+    assert store.job_list_row(2).next_appointment == T0 and store.job_list_row(2).technicians == "Ann"  # untouched
+    with pytest.raises(ValueError, match="jobs"):
+        store.deactivate("jobs", [1])
+
+
+@both_stores
+def test_a_customers_people_read_again_replace_the_ones_no_longer_listed(store: CacheStore) -> None:
+    ann = d.Person("b-ann", 5, "ann", email="ann@example.com", raw={"id": "b-ann"})
+    bob = d.Person("a-bob", 5, "Bob", phone="555", primary=True, raw={"id": "a-bob"})
+    cid = d.Person("c-cid", 5, "Cid", raw={"id": "c-cid"})
+    store.save_people(5, [ann, bob, cid])
+    store.save_people(6, [d.Person("d-dee", 6, "Dee", raw={})])
+    assert store.people_of(5) == [bob, ann, cid]  # the primary one first, then by name whatever its case
+    store.save_people(5, [ann, replace(cid, name="Cid Renamed")])
+    assert [(p.id, p.name) for p in store.people_of(5)] == [("b-ann", "ann"), ("c-cid", "Cid Renamed")]
+    store.save_people(5, [])  # the server lists none now
+    assert store.people_of(5) == [] and [p.id for p in store.people_of(6)] == ["d-dee"]
+    rows = store.conn.execute("SELECT id, active FROM people ORDER BY id")
+    assert [tuple(r) for r in rows] == [("a-bob", 0), ("b-ann", 0), ("c-cid", 0), ("d-dee", 1)]
+    with pytest.raises(CacheError):
+        store.save_people(6, [ann])
+    assert [p.id for p in store.people_of(6)] == ["d-dee"]
 
 
 def test_newer_schema_is_refused(tmp_path: Path) -> None:
@@ -294,13 +345,14 @@ def test_a_v6_file_rebuilds_its_search_index_with_one_letter_prefixes(tmp_path: 
     finally:
         new.close()
 
+@both_stores
 def test_upsert_is_idempotent(store: CacheStore) -> None:
     page = [job(i) for i in range(1, 6)]
     store.upsert("jobs", page)
     store.upsert("jobs", page)
     assert store.counts()["jobs"] == 5
     assert store.count_jobs(JobQuery()) == 5
-    assert store.conn.execute("SELECT count(*) FROM jobs_fts").fetchone()[0] == 5
+    assert store.count_jobs(JobQuery(text="job")) == 5  # each once in the search index
     assert store.conn.execute("SELECT sum(n) FROM job_counts").fetchone()[0] == 5
     store.upsert("jobs", [job(1, summary="changed", status=d.JobStatus.HOLD)])
     assert store.job(1).summary == "changed" and store.job(1).status is d.JobStatus.HOLD
@@ -308,6 +360,7 @@ def test_upsert_is_idempotent(store: CacheStore) -> None:
     assert store.count_jobs(JobQuery(statuses=("Scheduled",))) == 4
 
 
+@both_stores
 def test_a_page_naming_a_job_twice_keeps_its_last_row_and_odd_payloads_round_trip(store: CacheStore) -> None:
     odd = {"id": 2, "nan": float("nan"), "inf": float("-inf"), "text": "é \u2028 \"q\" \\", "big": 2**70, "f": 1e-05}
     store.upsert("jobs", [job(1, summary="first", raw={"id": 1, "v": 1}), job(2, raw=odd),
@@ -326,6 +379,7 @@ def test_a_page_naming_a_job_twice_keeps_its_last_row_and_odd_payloads_round_tri
     assert store.upsert("jobs", prepared) == 1 and store.job(3) is not None
 
 
+@both_stores
 def test_a_job_with_its_wire_text_stores_that_text(store: CacheStore) -> None:
     text = '{ "id": 1,\n  "jobNumber": "1001", "u": "\\u65e5 日本", "n": 1.50 }'  # not as json.dumps would write it
     pages = [store.prepare("jobs", [job(1, raw=json.loads(text), received_json=text), job(2)]), store.prepare("jobs", [job(3)])]
@@ -335,6 +389,7 @@ def test_a_job_with_its_wire_text_stores_that_text(store: CacheStore) -> None:
     assert store.job(1).raw == json.loads(text) and store.job(1).raw_json is None
 
 
+@both_stores
 def test_a_job_copied_with_another_raw_does_not_keep_the_received_text(store: CacheStore) -> None:
     text = '{"id": 1, "jobNumber": "1001", "summary": "as received"}'
     received = job(1, raw=json.loads(text), received_json=text)
@@ -344,6 +399,7 @@ def test_a_job_copied_with_another_raw_does_not_keep_the_received_text(store: Ca
     assert json.loads(store.conn.execute("SELECT raw FROM job_raw WHERE id = 1").fetchone()[0])["summary"] == "edited"
 
 
+@both_stores
 def test_combined_pages_store_as_one_and_a_job_in_two_pages_keeps_the_later_row(store: CacheStore) -> None:
     wide = {"id": 2, "text": "é 日本 \u2028 \U0001F600", "nan": float("nan")}  # payload bytes != characters
     pages = [store.prepare("jobs", [job(1, summary="one"), job(2, raw=wide)]), store.prepare("jobs", [job(3)]),
@@ -362,6 +418,7 @@ def test_combined_pages_store_as_one_and_a_job_in_two_pages_keeps_the_later_row(
         store.combine([store.prepare("jobs", [job(5)]), store.prepare("customers", [d.Customer(1, "A")])])
 
 
+@both_stores
 def test_every_table_round_trips_rows(store: CacheStore) -> None:
     samples = {
         "appointments": d.Appointment(1, 1, "1-1", T0, T0 + timedelta(hours=1), status=d.AppointmentStatus("Odd"),
@@ -421,6 +478,7 @@ def test_every_table_round_trips_rows(store: CacheStore) -> None:
     assert store.job(1) == samples["jobs"] and store.job(1).raw == samples["jobs"].raw
 
 
+@both_stores
 def test_wrong_row_type_and_unknown_table(store: CacheStore) -> None:
     with pytest.raises(CacheError):
         store.upsert("jobs", [d.Team(1, "x")])
@@ -428,12 +486,14 @@ def test_wrong_row_type_and_unknown_table(store: CacheStore) -> None:
         store.upsert("nope", [job(1)])
 
 
+@both_stores
 def test_contacts_of_customers_and_locations_do_not_collide(store: CacheStore) -> None:
     store.upsert("contacts", [d.Contact(1, "customer", 1, d.ContactType.PHONE, "111"),
                               d.Contact(1, "location", 1, d.ContactType.EMAIL, "a@b.c")])
     assert store.counts()["contacts"] == 2
 
 
+@both_stores
 def test_inactive_rows_are_kept_and_flagged(store: CacheStore) -> None:
     store.upsert("jobs", [job(1), job(2)])
     store.upsert("jobs", [job(2, active=False)])
@@ -448,6 +508,7 @@ def test_inactive_rows_are_kept_and_flagged(store: CacheStore) -> None:
     assert [r.id for r in store.cancel_reasons(include_inactive=True)] == [1, 2]
 
 
+@both_stores
 def test_page_and_token_commit_together(store: CacheStore) -> None:
     with store.transaction():
         store.upsert("jobs", [job(1), job(2)])
@@ -469,6 +530,7 @@ def test_page_and_token_commit_together(store: CacheStore) -> None:
     assert state.last_success is not None
 
 
+@both_stores
 def test_sync_errors_and_reset(store: CacheStore) -> None:
     store.save_token("jobs", "t")
     store.record_error("jobs", "boom")
@@ -478,6 +540,7 @@ def test_sync_errors_and_reset(store: CacheStore) -> None:
     assert store.token("jobs") is None and store.sync_states()[0].last_error is None
 
 
+@both_stores
 def test_denormalised_columns_follow_related_upserts(store: CacheStore) -> None:
     store.upsert("jobs", [job(1, job_type_id=7, business_unit_id=8, customer_id=5, location_id=6)])
     row = store.job_list_row(1)
@@ -521,6 +584,7 @@ def test_denormalised_columns_follow_related_upserts(store: CacheStore) -> None:
     assert store.job_list_row(2).next_appointment == T0
 
 
+@both_stores
 def test_denormalised_columns_are_filled_when_related_rows_came_first(store: CacheStore) -> None:
     """Jobs written after their customers, locations, types, units, appointments and technicians get the same
     denormalised values as the refresh statements compute (the other order is tested above)."""
@@ -559,14 +623,16 @@ def test_denormalised_columns_are_filled_when_related_rows_came_first(store: Cac
     columns = "id, customer_name, location_text, job_type_name, business_unit_name, next_appointment_id, " \
               "next_appt_key, technician_names"
     written = store.conn.execute(f"SELECT {columns} FROM jobs ORDER BY id").fetchall()
-    ids = "[1, 2, 3, 4]"
+    refreshes = ([(PG_REFRESH_DERIVED, [1, 2, 3, 4])] if isinstance(store, PgStore) else
+                 [(sql, "[1, 2, 3, 4]") for sql in (_REFRESH_JOB_NAMES, _REFRESH_NEXT_APPT, _REFRESH_APPT_DERIVED)])
     with store.transaction() as conn:
-        for sql in (_REFRESH_JOB_NAMES, _REFRESH_NEXT_APPT, _REFRESH_APPT_DERIVED):
+        for sql, ids in refreshes:
             conn.execute(sql, (ids,))
     assert [tuple(r) for r in store.conn.execute(f"SELECT {columns} FROM jobs ORDER BY id")] == [
         tuple(r) for r in written]
 
 
+@both_stores
 def test_reads_for_the_detail_screen(store: CacheStore) -> None:
     store.upsert("jobs", [job(1)])
     store.upsert("job_notes", [
@@ -582,6 +648,7 @@ def test_reads_for_the_detail_screen(store: CacheStore) -> None:
     assert store.job(999) is None
 
 
+@both_stores
 def test_appointments_between_for_the_calendar(store: CacheStore) -> None:
     store.upsert("appointments", [
         d.Appointment(1, 1, start=T0, end=T0 + timedelta(hours=1)),
@@ -595,13 +662,16 @@ def test_appointments_between_for_the_calendar(store: CacheStore) -> None:
     assert [a.id for a in store.appointments_between(T0, T0 + timedelta(days=2), technician_ids=[9])] == [2]
 
 
+@both_stores
 def test_info_and_counts(store: CacheStore) -> None:
     store.upsert("jobs", [job(1)])
     info = store.info()
-    assert info["schema_version"] == LATEST and info["counts"]["jobs"] == 1 and info["active_jobs"] == 1
-    assert info["journal_mode"] == "wal" and info["bytes"] > 0
+    latest = PG_LATEST if isinstance(store, PgStore) else LATEST
+    assert info["schema_version"] == latest and info["counts"]["jobs"] == 1 and info["active_jobs"] == 1
+    assert info["bytes"] > 0
 
 
+@both_stores
 def test_threads_get_their_own_connection(store: CacheStore) -> None:
     import threading
 

@@ -11,14 +11,18 @@ from typing import Any
 
 import pytest
 
+from jpm_tui.cache.pg import PgStore
 from jpm_tui.cache.store import CacheStore
+from jpm_tui.cache.store.interface import Store
 from jpm_tui.cache.sync import SyncEngine, SyncError, SyncProgress, SyncSummary
 from jpm_tui.provider.servicetitan import ServiceTitanProvider
 
+from support.stores import both_stores
 from support.sync_world import (
     RawApi,
     assert_same,
     cache_snapshot,
+    connect,
     integrity,
     list_ids,
     make_client,
@@ -36,11 +40,12 @@ async def _sync(store: CacheStore, url: str, feeds: Any = None, *, full: bool = 
             return await engine.run(feeds, full=full)
 
 
-def _assert_cache_is_server(store: CacheStore, server: Any) -> None:
-    assert_same(cache_snapshot(store.path), server_snapshot(server.base_url))
-    assert list_ids(store.path) == state_list_ids(server.state)
-    singles_same(store.path, server.base_url)
-    integrity(store.path)
+def _assert_cache_is_server(store: Store, server: Any) -> None:
+    cache = store if isinstance(store, PgStore) else store.path
+    assert_same(cache_snapshot(cache), server_snapshot(server.base_url))
+    assert list_ids(cache) == state_list_ids(server.state)
+    singles_same(cache, server.base_url)
+    integrity(cache)
 
 
 def _pick_reassignable(state: Any) -> tuple[dict, dict, dict]:
@@ -63,6 +68,7 @@ def _pick_reassignable(state: Any) -> tuple[dict, dict, dict]:
     raise AssertionError("no reassignable appointment in the sandbox data")
 
 
+@both_stores
 async def test_full_then_incremental_sync_matches_the_sandbox(store, sandbox_server):
     state = sandbox_server.state
     events: list[SyncProgress] = []
@@ -80,7 +86,7 @@ async def test_full_then_incremental_sync_matches_the_sandbox(store, sandbox_ser
     assert all(r.complete for r in first.results)
     _assert_cache_is_server(store, sandbox_server)
     # every feed the board needs filled something (equal-and-empty would also pass the comparison above)
-    conn = sqlite3.connect(store.path)
+    conn = connect(store if isinstance(store, PgStore) else store.path)
     filled = {table: conn.execute(f"SELECT count(*) FROM {table}").fetchone()[0] for table in (
         "customers", "locations", "technicians", "employees", "business_units", "tag_types",
         "appointment_assignments", "shifts", "zones", "teams", "jobs", "appointments", "arrival_windows",
@@ -139,14 +145,11 @@ async def test_full_then_incremental_sync_matches_the_sandbox(store, sandbox_ser
     assert row is not None and row.customer == "Renamed Between Syncs"  # denormalised column refreshed
     assert store.customer(customer["id"]).name == "Renamed Between Syncs"
     assert store.technician(new_tech["id"]).business_unit_id == other_bu
-    conn = sqlite3.connect(store.path)
-    old_active = conn.execute("SELECT active FROM appointment_assignments WHERE id = ?",
-                              (old_assignment["id"],)).fetchone()
-    assert old_active == (0,)  # unassigned: kept, flagged inactive (needs active=Any on the feed)
-    new_rows = conn.execute("SELECT active FROM appointment_assignments WHERE appointment_id = ? AND technician_id = ?",
-                            (appt["id"], new_tech["id"])).fetchall()
-    assert new_rows == [(1,)]
-    conn.close()
+    assignments = [tuple(r) for r in store.conn.execute(  # the store's own connection: SQL both dialects take
+        "SELECT id, appointment_id, technician_id, active FROM appointment_assignments")]
+    # unassigned: kept, flagged inactive (needs active=Any on the feed)
+    assert (old_assignment["id"], appt["id"], old_assignment["technicianId"], 0) in assignments
+    assert [a[3] for a in assignments if a[1:3] == (appt["id"], new_tech["id"])] == [1]
     assert new_tech["id"] in {a.technician_id for a in store.assignments_for_appointment(appt["id"])}
     assert old_assignment["technicianId"] not in {a.technician_id for a in store.assignments_for_appointment(appt["id"])}
 

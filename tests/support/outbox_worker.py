@@ -2,9 +2,10 @@
 
     python outbox_worker.py DB URL NOW [--ready FILE --go FILE] [--kill before|after]
 
-Opens the cache file ``DB``, makes a client for the sandbox at ``URL`` and an outbox whose clock is pinned at
-``NOW`` (ISO-8601, the sandbox's frozen time); then, with ``--ready``/``--go``, writes ``FILE`` and waits for the go
-file (so that every worker starts its replay at the same moment); then replays and prints the report as JSON.
+Opens the cache file ``DB`` (or the PostgreSQL cache, when ``DB`` is a ``postgresql://`` URL), makes a client for
+the sandbox at ``URL`` and an outbox whose clock is pinned at ``NOW`` (ISO-8601, the sandbox's frozen time); then,
+with ``--ready``/``--go``, writes ``FILE`` and waits for the go file (so that every worker starts its replay at the
+same moment); then replays and prints the report as JSON.
 ``--kill before``: SIGKILL itself when about to send a command (after the outbox noted ``sent_at``);
 ``--kill after``: when the command's request has been answered, before the outbox marks the row done.
 """
@@ -23,6 +24,7 @@ from typing import Any
 from sync_world import make_client  # run by path: tests/support/ is sys.path[0]
 
 from jpm_tui.cache.outbox import Outbox
+from jpm_tui.cache.pg import PgStore
 from jpm_tui.cache.store import CacheStore
 from jpm_tui.provider import domain as d
 from jpm_tui.provider.base import CommandResult
@@ -47,7 +49,7 @@ class Killed:
         return result
 
 
-async def replay(args: argparse.Namespace, store: CacheStore) -> dict[str, Any]:
+async def replay(args: argparse.Namespace, store: Any) -> dict[str, Any]:
     now = d.parse_datetime(args.now)
     assert now is not None
     async with make_client(args.url, max_retries=1) as client:
@@ -71,7 +73,7 @@ def main() -> None:
     parser.add_argument("--go")
     parser.add_argument("--kill", choices=("before", "after"))
     args = parser.parse_args()
-    store = CacheStore(args.db)
+    store = PgStore(args.db) if args.db.startswith("postgresql://") else CacheStore(args.db)
     try:
         print(json.dumps(asyncio.run(replay(args, store))))
     finally:

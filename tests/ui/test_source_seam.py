@@ -1,4 +1,4 @@
-"""The seam between the board and the cache (``jpm_tui.ui.source``): the cache's store and live loop and the UI
+"""The seam between the board and the cache (``jpm_tui.ui.source``): the cache's stores, live loop and the UI
 tests' fakes all satisfy its protocols, checked by mypy (``_fits`` below is type-checked by the test) and at run
 time, so a fake cannot drift from what the screens read (job detail once passed against a fake whose technicians
 and custom fields the cache never returned)."""
@@ -12,6 +12,7 @@ from mypy import api
 from support.fake_sources import FakeLive, FakeSource, OverlapSource, fixed_store
 
 from jpm_tui.cache.live import LiveCache
+from jpm_tui.cache.pg import PgStore
 from jpm_tui.cache.store import CacheStore
 from jpm_tui.provider import domain as d
 from jpm_tui.ui.source import BoardSource, LiveSession
@@ -19,9 +20,10 @@ from jpm_tui.ui.source import BoardSource, LiveSession
 ROOT = Path(__file__).resolve().parents[2]
 
 
-def _fits(store: CacheStore, live: LiveCache, fake: FakeSource, overlap: OverlapSource, fake_live: FakeLive) -> None:
+def _fits(store: CacheStore, pg: PgStore, live: LiveCache, fake: FakeSource, overlap: OverlapSource,
+          fake_live: FakeLive) -> None:
     """Never called: mypy checks that each argument is assignable to the protocol it is given to."""
-    sources: list[BoardSource] = [store, fake, overlap]
+    sources: list[BoardSource] = [store, pg, fake, overlap]  # the board on a team's database too
     sessions: list[LiveSession] = [live, fake_live]
     del sources, sessions
 

@@ -14,12 +14,14 @@ from jpm_tui.cache.health import check_opened
 from jpm_tui.cache.schema import LATEST
 from jpm_tui.cache.store import first_fill
 from jpm_tui.cache.store.db import Database
+from jpm_tui.cache.store.derived import finished_statuses
 from jpm_tui.cache.store.job_list.bookmarks import Bookmarks
 from jpm_tui.cache.store.job_list.counts import JobCounts
 from jpm_tui.cache.store.job_list.matches import KeptMatches
 from jpm_tui.cache.store.job_list.planner import Planner
 from jpm_tui.cache.store.job_list.query import JobListRow, JobQuery
 from jpm_tui.cache.store.job_list.windows import JobWindows, list_rows
+from jpm_tui.cache.store.lookups import Lookups
 from jpm_tui.cache.store.migrate import migrate
 
 if TYPE_CHECKING:
@@ -42,8 +44,9 @@ else:  # on first use: the board's first paint opens the file and reads the job 
     writer = Deferred("jpm_tui.cache.store.writer")
 
 
-class CacheStore:
-    """The cache. ``CacheStore(path)`` opens (creating and migrating) the file; ``close()`` when done."""
+class CacheStore(Lookups):
+    """The cache. ``CacheStore(path)`` opens (creating and migrating) the file; ``close()`` when done. The lookup
+    lists are ``Lookups``'."""
 
     path_for = staticmethod(Database.path_for)
     pragmas = staticmethod(Database.pragmas)
@@ -54,13 +57,7 @@ class CacheStore:
         can take a minute for a large one: an index rebuilt), so that a caller can say why it waits.
         ``target_version`` exists for migration tests (build an older file); leave it alone. ``workflow``: the
         backend's (default: the default backend's), whose finished appointments the job list's next one skips."""
-        if workflow is None:
-            from jpm_tui.provider.backends import workflow_for
-
-            workflow = workflow_for()
-        from jpm_tui.provider.workflow import FINISHED
-
-        self.db = db = Database(path, finished_statuses=workflow.appointment_values(FINISHED))
+        self.db = db = Database(path, finished_statuses=finished_statuses(workflow))
         self.path = db.path
         self.matches = KeptMatches(db)
         self.planner = Planner(db, self.matches)
@@ -241,42 +238,8 @@ class CacheStore:
 
     # ------------------------------------------------------------------------------- lookups (reads)
 
-    def technicians(self, *, include_inactive: bool = False) -> list[d.Technician]:
-        return reads.lookup(self.db, "technicians", include_inactive)
-
-    def locations(self, *, include_inactive: bool = False) -> list[d.Location]:
-        """Every cached service location, by name (a new job's location picker)."""
-        return reads.lookup(self.db, "locations", include_inactive)
-
-    def employees(self, *, include_inactive: bool = False) -> list[d.Employee]:
-        return reads.lookup(self.db, "employees", include_inactive)
-
-    def job_types(self, *, include_inactive: bool = False) -> list[d.JobType]:
-        return reads.lookup(self.db, "job_types", include_inactive)
-
-    def business_units(self, *, include_inactive: bool = False) -> list[d.BusinessUnit]:
-        return reads.lookup(self.db, "business_units", include_inactive)
-
-    def cancel_reasons(self, *, include_inactive: bool = False) -> list[d.Reason]:
-        return reads.lookup(self.db, "cancel_reasons", include_inactive)
-
-    def hold_reasons(self, *, include_inactive: bool = False) -> list[d.Reason]:
-        return reads.lookup(self.db, "hold_reasons", include_inactive)
-
-    def tag_types(self, *, include_inactive: bool = False) -> list[d.TagType]:
-        return reads.lookup(self.db, "tag_types", include_inactive)
-
-    def custom_field_definitions(self, *, include_inactive: bool = False) -> list[d.CustomFieldDefinition]:
-        return reads.lookup(self.db, "custom_field_definitions", include_inactive)
-
-    def zones(self, *, include_inactive: bool = False) -> list[d.Zone]:
-        return reads.lookup(self.db, "zones", include_inactive)
-
-    def teams(self, *, include_inactive: bool = False) -> list[d.Team]:
-        return reads.lookup(self.db, "teams", include_inactive)
-
-    def project_types(self) -> list[d.ProjectType]:
-        return reads.lookup(self.db, "project_types", True)
+    def lookup_rows(self, table: str, include_inactive: bool) -> list[Any]:
+        return reads.lookup(self.db, table, include_inactive)
 
     def arrival_windows(self, *, include_inactive: bool = False) -> list[d.ArrivalWindow]:
         return reads.arrival_windows(self.db, include_inactive=include_inactive)
@@ -324,3 +287,9 @@ class CacheStore:
 
     def info(self) -> dict[str, Any]:
         return info.info(self.db)
+
+
+if TYPE_CHECKING:  # mypy checks that the SQLite store is a Store
+    from jpm_tui.cache.store.interface import Store
+
+    _IS_A_STORE: type[Store] = CacheStore

@@ -6,8 +6,12 @@ them, and the statements that refresh them when related rows change."""
 from __future__ import annotations
 
 import sqlite3
+from typing import TYPE_CHECKING
 
 from jpm_tui.cache.store.sql_text import IDS, quoted
+
+if TYPE_CHECKING:
+    from jpm_tui.provider.workflow import Workflow
 
 JOB_COLUMNS = (
     "id", "number", "number_key", "status", "status_rank", "priority", "priority_rank", "job_type_id",
@@ -19,24 +23,27 @@ JOB_COLUMNS = (
 # The job list's denormalised columns, as SQL expressions over a job's columns (``jobs.customer_id`` in the
 # refresh statements, the chunk's cells in JOB_PAGE_UPSERT). The same expressions fill them when a job is
 # written and refresh them when related rows change, so both ways give the same values.
-_CUSTOMER_NAME = "coalesce((SELECT name FROM customers WHERE id = {customer_id}), '')"
-_LOCATION_TEXT = (
+CUSTOMER_NAME = "coalesce((SELECT name FROM customers WHERE id = {customer_id}), '')"
+LOCATION_TEXT = (
     "coalesce((SELECT trim(street || CASE WHEN street <> '' AND city <> '' THEN ', ' ELSE '' END || city) "
     "FROM locations WHERE id = {location_id}), '')"
 )
-_JOB_TYPE_NAME = "coalesce((SELECT name FROM job_types WHERE id = {job_type_id}), '')"
-_BUSINESS_UNIT_NAME = "coalesce((SELECT name FROM business_units WHERE id = {business_unit_id}), '')"
-# The next appointment: the first one not finished (by the backend's workflow: each connection's
-# ``finished_statuses()``, see ``Database``), else the last one.
-_NEXT_APPOINTMENT_ID = """coalesce(
+JOB_TYPE_NAME = "coalesce((SELECT name FROM job_types WHERE id = {job_type_id}), '')"
+BUSINESS_UNIT_NAME = "coalesce((SELECT name FROM business_units WHERE id = {business_unit_id}), '')"
+# The next appointment: the first one not finished (by the backend's workflow: a set each dialect reads from its
+# connection, ``{finished}``: SQLite's ``finished_statuses()`` function, see ``Database``), else the last one.
+NEXT_APPOINTMENT_TEMPLATE = """coalesce(
     (SELECT a.id FROM appointments a
-      WHERE a.job_id = {id} AND a.active = 1 AND a.status NOT IN (SELECT value FROM json_each(finished_statuses())) AND a.start IS NOT NULL
+      WHERE a.job_id = {id} AND a.active = 1 AND a.status NOT IN {finished} AND a.start IS NOT NULL
       ORDER BY a.start, a.id LIMIT 1),
     (SELECT a.id FROM appointments a
       WHERE a.job_id = {id} AND a.active = 1 AND a.start IS NOT NULL
       ORDER BY a.start DESC, a.id DESC LIMIT 1))"""
+FINISHED_STATUSES = "(SELECT value FROM json_each(finished_statuses()))"
+"""SQLite's ``{finished}``: the JSON array each connection's ``finished_statuses()`` gives (``Database``)."""
+NEXT_APPOINTMENT_ID = NEXT_APPOINTMENT_TEMPLATE.format(id="{id}", finished=FINISHED_STATUSES)
 # these two of the next appointment's id
-_NEXT_APPT_KEY = "coalesce((SELECT start FROM appointments WHERE id = {next_appointment_id}), '~')"
+NEXT_APPT_KEY = "coalesce((SELECT start FROM appointments WHERE id = {next_appointment_id}), '~')"
 TECHNICIAN_NAMES = """coalesce((
         SELECT group_concat(name, ', ') FROM (
             SELECT DISTINCT coalesce(nullif(t.name, ''), aa.technician_name) AS name
@@ -50,21 +57,21 @@ _OF_JOBS = {c: f"jobs.{c}" for c in ("id", "customer_id", "location_id", "job_ty
 
 REFRESH_JOB_NAMES = f"""
 UPDATE jobs SET
-    customer_name = {_CUSTOMER_NAME.format(**_OF_JOBS)},
-    location_text = {_LOCATION_TEXT.format(**_OF_JOBS)},
-    job_type_name = {_JOB_TYPE_NAME.format(**_OF_JOBS)},
-    business_unit_name = {_BUSINESS_UNIT_NAME.format(**_OF_JOBS)}
+    customer_name = {CUSTOMER_NAME.format(**_OF_JOBS)},
+    location_text = {LOCATION_TEXT.format(**_OF_JOBS)},
+    job_type_name = {JOB_TYPE_NAME.format(**_OF_JOBS)},
+    business_unit_name = {BUSINESS_UNIT_NAME.format(**_OF_JOBS)}
 WHERE id IN ({IDS})
 """
 
 REFRESH_NEXT_APPT = f"""
-UPDATE jobs SET next_appointment_id = {_NEXT_APPOINTMENT_ID.format(**_OF_JOBS)}
+UPDATE jobs SET next_appointment_id = {NEXT_APPOINTMENT_ID.format(**_OF_JOBS)}
 WHERE id IN ({IDS})
 """
 
 REFRESH_APPT_DERIVED = f"""
 UPDATE jobs SET
-    next_appt_key = {_NEXT_APPT_KEY.format(**_OF_JOBS)},
+    next_appt_key = {NEXT_APPT_KEY.format(**_OF_JOBS)},
     technician_names = {TECHNICIAN_NAMES.format(**_OF_JOBS)}
 WHERE id IN ({IDS})
 """
@@ -84,14 +91,14 @@ def _job_upsert_sql() -> str:
     sync's writer thread needs the GIL a handful of times per page instead of after every row (as with
     ``executemany``), so SQLite writes one page while Python fetches and maps the next."""
     params = {c: f"v.{quoted(c)}" for c in (*JOB_COLUMNS, "next_appointment_id")}
-    derived = [_CUSTOMER_NAME, _LOCATION_TEXT, _JOB_TYPE_NAME, _BUSINESS_UNIT_NAME, "{next_appointment_id}",
-               _NEXT_APPT_KEY, TECHNICIAN_NAMES]
+    derived = [CUSTOMER_NAME, LOCATION_TEXT, JOB_TYPE_NAME, BUSINESS_UNIT_NAME, "{next_appointment_id}",
+               NEXT_APPT_KEY, TECHNICIAN_NAMES]
     columns = JOB_COLUMNS + _JOB_DERIVED
     values = ", ".join([params[c] for c in JOB_COLUMNS] + [e.format(**params) for e in derived])
     updates = ", ".join(f"{quoted(c)} = excluded.{quoted(c)}" for c in columns if c != "id")
     cell = [f"json_extract(r.row, '$[{i}]')" for i in range(len(JOB_COLUMNS))]
     cells = [f"{e} AS {quoted(c)}" for e, c in zip(cell, JOB_COLUMNS, strict=True)]
-    cells.append(f"{_NEXT_APPOINTMENT_ID.format(id=cell[0])} AS next_appointment_id")
+    cells.append(f"{NEXT_APPOINTMENT_ID.format(id=cell[0])} AS next_appointment_id")
     return (f"WITH r AS MATERIALIZED (SELECT value AS row FROM json_each(?)), "
             f"v AS MATERIALIZED (SELECT {', '.join(cells)} FROM r) "
             f"INSERT INTO jobs ({', '.join(quoted(c) for c in columns)}) SELECT {values} FROM v WHERE true "
@@ -161,3 +168,12 @@ def total_jobs(conn: sqlite3.Connection, include_inactive: bool) -> int:
     """How many jobs are cached (active ones, or all), from the counters."""
     sql = "SELECT coalesce(sum(n), 0) FROM job_counts" + ("" if include_inactive else " WHERE active = 1")
     return int(conn.execute(sql).fetchone()[0])
+
+
+def finished_statuses(workflow: Workflow | None) -> tuple[str, ...]:
+    """The backend's appointment statuses of its finished categories (default: the default backend's), which the
+    next appointment skips: what each store hands its connections as ``{finished}``."""
+    from jpm_tui.provider.backends import workflow_for
+    from jpm_tui.provider.workflow import FINISHED
+
+    return tuple((workflow or workflow_for()).appointment_values(FINISHED))

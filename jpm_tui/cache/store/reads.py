@@ -147,7 +147,7 @@ def project_statuses(db: Database) -> list[d.ProjectStatus]:
     return many(db, "project_statuses", 'SELECT * FROM project_statuses ORDER BY "order", name, id')
 
 
-_NAMES: dict[str, tuple[str, str, str]] = {
+NAMES: dict[str, tuple[str, str, str]] = {
     # kind -> (table, column, how it reads)
     "job": ("jobs", "number", "job {}"),
     "appointment": ("appointments", "number", "appointment {}"),
@@ -162,7 +162,7 @@ _NAMES: dict[str, tuple[str, str, str]] = {
 
 def name_of(db: Database, kind: str, record_id: int) -> str | None:
     """What a dispatcher calls a record ("job 41002", "Parts on order"), or None when it is not cached."""
-    known = _NAMES.get(kind)
+    known = NAMES.get(kind)
     if known is None:
         return None
     table, column, words = known

@@ -6,10 +6,9 @@ from __future__ import annotations
 
 import json
 import re
-import sqlite3
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from datetime import UTC, datetime
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Protocol
 
 from jpm_tui.cache.store.sql_text import json_text, quoted
 from jpm_tui.cache.store.tables import TableSpec, row_fields
@@ -92,7 +91,14 @@ def upsert_sql(table: str, columns: Sequence[str], conflict: Sequence[str]) -> s
 _DATETIME_HINT = re.compile(r"(_on|_at|_date|^start$|^end$|^at$|^arrival_window_start$|^arrival_window_end$)")
 
 
-def decode(spec: TableSpec, row: sqlite3.Row) -> Any:
+class Cells(Protocol):
+    """A stored row by column name: SQLite's ``sqlite3.Row``, or the PostgreSQL store's dict rows."""
+
+    def keys(self) -> Collection[str]: ...
+    def __getitem__(self, name: str) -> Any: ...
+
+
+def decode(spec: TableSpec, row: Cells) -> Any:
     kwargs: dict[str, Any] = {}
     keys = row.keys()
     for f in row_fields(spec.row_type):

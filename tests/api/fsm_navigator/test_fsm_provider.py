@@ -1,7 +1,8 @@
 """The FSM Navigator provider against its sandbox over loopback HTTP: the mapping (FSM's words kept, a job's window
 and technician as its one appointment and assignment), the sync (a first fill, a cheap second run, a sweep that
-finds a job gone), every command and its outcomes in the API's words, and the outbox's reads (fetch_record,
-find_applied). The sandbox's clock is frozen at 2026-11-23T15:00Z; the provider reads the same clock."""
+finds a job gone; into each cache store), every command and its outcomes in the API's words, and the outbox's reads
+(fetch_record, find_applied). The sandbox's clock is frozen at 2026-11-23T15:00Z; the provider reads the same
+clock."""
 
 from __future__ import annotations
 
@@ -11,9 +12,10 @@ from datetime import datetime, timedelta, timezone
 import httpx
 import pytest
 from support.fsm_world import FsmServer, Sleeps
+from support.stores import both_stores
 
 from jpm_tui.api.fsm_navigator import FsmNavigatorClient
-from jpm_tui.cache.store import CacheStore
+from jpm_tui.cache.store.interface import Store
 from jpm_tui.cache.sync import SyncEngine
 from jpm_tui.provider import domain as d
 from jpm_tui.provider.base import Outcome
@@ -52,11 +54,11 @@ async def client(fsm_server: FsmServer, sleeps: Sleeps, requests: Requests) -> A
 
 
 @pytest.fixture
-def provider(client: FsmNavigatorClient, store: CacheStore, fsm_state: FsmState) -> FsmNavigatorProvider:
+def provider(client: FsmNavigatorClient, store: Store, fsm_state: FsmState) -> FsmNavigatorProvider:
     return FsmNavigatorProvider(client, cached=store, clock=fsm_state.now)
 
 
-async def _sync(store: CacheStore, provider: FsmNavigatorProvider, feeds: list[str] | None = None):
+async def _sync(store: Store, provider: FsmNavigatorProvider, feeds: list[str] | None = None):
     async with SyncEngine(store, provider) as engine:
         summary = await engine.run(feeds)
     assert summary.ok, summary.error_line()
@@ -66,6 +68,7 @@ async def _sync(store: CacheStore, provider: FsmNavigatorProvider, feeds: list[s
 # ------------------------------------------------------------------------------------------------ mapping
 
 
+@both_stores
 async def test_a_job_maps_to_its_row_its_window_and_its_technician_with_fsm_s_words(client, store, fsm_state):
     payload = (await client.jobs.get(10003)).to_payload()
     job, window, assignment = job_rows(payload)
@@ -85,6 +88,7 @@ async def test_a_job_maps_to_its_row_its_window_and_its_technician_with_fsm_s_wo
 # --------------------------------------------------------------------------------------------------- sync
 
 
+@both_stores
 async def test_first_sync_fills_jobs_windows_technicians_and_places_with_assets(store, provider, requests):
     results = await _sync(store, provider)
     assert results["jobs"].records == 30 and results["locations"].complete
@@ -104,6 +108,7 @@ async def test_first_sync_fills_jobs_windows_technicians_and_places_with_assets(
     assert len(requests.jobs()) == 1 + 14
 
 
+@both_stores
 async def test_a_second_sync_reads_the_recent_window_only_and_writes_what_changed(store, provider, requests,
                                                                                 fsm_state):
     await _sync(store, provider)
@@ -120,6 +125,7 @@ async def test_a_second_sync_reads_the_recent_window_only_and_writes_what_change
                                ("GET", "/api/v1/jobs?id=10001")]
 
 
+@both_stores
 async def test_the_hourly_sweep_marks_a_job_gone_from_the_server_inactive(store, provider, fsm_state):
     await _sync(store, provider)
     del fsm_state.jobs[10006]
@@ -135,6 +141,7 @@ async def test_the_hourly_sweep_marks_a_job_gone_from_the_server_inactive(store,
     assert store.job(10007).active
 
 
+@both_stores
 async def test_a_sweep_resumes_at_the_page_after_the_last_one_stored(store, provider, fsm_state, monkeypatch,
                                                                     requests):
     from jpm_tui.provider.fsm_navigator import feeds
@@ -223,6 +230,7 @@ async def test_fetch_record_gives_updated_at_as_modified_on(provider, fsm_state)
     assert await provider.fetch_record("job", 99999) is None
 
 
+@both_stores
 async def test_a_queued_move_the_server_made_invalid_is_held_then_refused_in_the_api_s_words(store, provider,
                                                                                            fsm_state):
     from jpm_tui.cache.outbox import Outbox, OutboxState
@@ -242,6 +250,7 @@ async def test_a_queued_move_the_server_made_invalid_is_held_then_refused_in_the
                                "Cancelled is a terminal status")
 
 
+@both_stores
 async def test_a_poll_within_a_minute_of_the_last_recent_pass_sends_nothing(store, provider, requests, fsm_state):
     await _sync(store, provider)
     fsm_state.advance(120)

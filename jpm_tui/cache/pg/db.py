@@ -1,0 +1,113 @@
+"""The connections to a PostgreSQL cache: one per thread (made on first use, as the SQLite store's: the board's
+reader thread and the sync engine never share one), in autocommit mode; write transactions that nest by joining
+the outer one; the schema's migrations, run under an advisory lock so that boards opening at once migrate once."""
+
+from __future__ import annotations
+
+import json
+import threading
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
+from typing import Any
+
+import psycopg
+from psycopg.conninfo import conninfo_to_dict, make_conninfo
+
+from jpm_tui.cache.pg.schema import LATEST, MIGRATIONS
+from jpm_tui.cache.store.errors import CacheError, CacheTooNew
+
+#: the key of the advisory lock migrations run under (any number no other program on the database takes)
+_MIGRATION_LOCK = 0x6A706D2D747569
+
+
+def redacted(url: str) -> str:
+    """``url`` without its password, fit for output and logs."""
+    params = conninfo_to_dict(url)
+    params.pop("password", None)
+    return make_conninfo("", **{k: v for k, v in params.items() if v is not None})
+
+
+class PgDatabase:
+    """The connections to one PostgreSQL cache. ``close()`` closes every thread's."""
+
+    def __init__(self, url: str, *, finished_statuses: Sequence[str] = ()) -> None:
+        """``finished_statuses``: the backend's finished appointment statuses, which each connection holds as its
+        setting ``jpm.finished_statuses`` (a JSON array: ``derived``'s ``{finished}``)."""
+        self.url = url
+        self.finished_statuses = json.dumps(list(finished_statuses))
+        self._local = threading.local()
+        self._lock = threading.Lock()
+        self.connections: list[psycopg.Connection[Any]] = []
+        self._closed = False
+
+    def _connect(self) -> psycopg.Connection[Any]:
+        if self._closed:
+            raise CacheError("the cache store is closed")
+        conn = psycopg.connect(self.url, autocommit=True, application_name="jpm-tui")
+        conn.execute("SELECT set_config('jpm.finished_statuses', %s, false)", (self.finished_statuses,))
+        with self._lock:
+            self.connections.append(conn)
+        return conn
+
+    @property
+    def conn(self) -> psycopg.Connection[Any]:
+        """This thread's connection (autocommit; ``transaction()`` groups writes)."""
+        conn: psycopg.Connection[Any] | None = getattr(self._local, "conn", None)
+        if conn is None:
+            conn = self._connect()
+            self._local.conn = conn
+            self._local.depth = 0
+        return conn
+
+    def close(self) -> None:
+        with self._lock:
+            conns, self.connections = self.connections, []
+        for conn in conns:
+            conn.close()
+        self._closed = True
+        self._local = threading.local()
+
+    @contextmanager
+    def transaction(self) -> Iterator[psycopg.Connection[Any]]:
+        """One transaction (BEGIN ... COMMIT; ROLLBACK if the block raises). Nested use joins the outer one: an
+        error inside rolls the whole outer transaction back when it propagates."""
+        conn = self.conn
+        depth: int = self._local.depth
+        if depth == 0:
+            conn.execute("BEGIN")
+        self._local.depth = depth + 1
+        try:
+            yield conn
+            if depth == 0:
+                conn.execute("COMMIT")
+        except BaseException:
+            self._local.depth = depth
+            if depth == 0 and not conn.closed:
+                conn.execute("ROLLBACK")
+            raise
+        else:
+            self._local.depth = depth
+
+    @property
+    def schema_version(self) -> int:
+        row = self.conn.execute("SELECT version FROM jpm_schema").fetchone()
+        return int(row[0]) if row else 0
+
+    def migrate(self, target: int = LATEST, on_upgrade: Callable[[str, int, int], None] | None = None) -> None:
+        """Bring the schema to ``target`` (each migration in one transaction); ``CacheTooNew`` when a newer jpm-tui
+        made it. ``on_upgrade(redacted url, from, to)`` before an existing schema is upgraded."""
+        with self.transaction() as conn:
+            conn.execute("SELECT pg_advisory_xact_lock(%s)", (_MIGRATION_LOCK,))
+            conn.execute("CREATE TABLE IF NOT EXISTS jpm_schema (version integer NOT NULL)")
+            row = conn.execute("SELECT version FROM jpm_schema").fetchone()
+            if row is None:
+                conn.execute("INSERT INTO jpm_schema VALUES (0)")
+            version = int(row[0]) if row else 0
+            if version > LATEST:
+                raise CacheTooNew(f"the cache at {redacted(self.url)} is schema version {version}, newer than this "
+                                  f"jpm-tui knows ({LATEST}): upgrade jpm-tui")
+            if 0 < version < target and on_upgrade is not None:
+                on_upgrade(redacted(self.url), version, target)
+            for step in range(version, target):
+                conn.execute(MIGRATIONS[step].encode())
+                conn.execute("UPDATE jpm_schema SET version = %s", (step + 1,))

@@ -1,0 +1,159 @@
+"""The job list in PostgreSQL: a query's filters (``where``), its text as a full-text query (``search_query``),
+counts (from the counters when every filter is one they hold) and windows (ordered by the sort's index, with a
+keyset seek from the end of the window read before when the next one follows it), and the lines the board shows
+(``list_rows``)."""
+
+from __future__ import annotations
+
+import re
+import threading
+from typing import Any
+
+import psycopg
+
+from jpm_tui.cache.pg.db import PgDatabase
+from jpm_tui.cache.pg.derived import ACCENTED, INACTIVE, UNACCENTED
+from jpm_tui.cache.pg.schema import JOB_SORT_EXPRESSIONS
+from jpm_tui.cache.store.errors import CacheError
+from jpm_tui.cache.store.job_list.query import JobListRow, JobQuery, QueryKey, query_key
+from jpm_tui.provider.timestamps import format_datetime, parse_datetime
+
+_UNACCENT = str.maketrans(ACCENTED, UNACCENTED)
+_TOKEN = re.compile(r"[a-z0-9]+")
+
+
+def search_query(text: str, include_inactive: bool = True) -> str | None:
+    """User text -> a ``tsquery`` text: every whitespace-separated word must match, as a prefix (``'smi':*``), as the
+    SQLite store's ``fts_query`` asks FTS5. A word of several parts ("smith-jones", a phone number with dashes) is a
+    phrase of them, the last a prefix. Only ASCII letters and digits reach the query (cut as ``derived.SEARCH_WORDS``
+    cuts the document, so no dictionary is needed), each part quoted: no user text can inject tsquery syntax.
+    ``include_inactive=False`` adds ``!'~inactive'`` (the marker inactive jobs' documents hold), so that the index
+    alone answers "active jobs with these words". None when nothing searchable is left."""
+    words = []
+    for word in text.split():
+        parts = _TOKEN.findall(word.translate(_UNACCENT).lower())
+        if parts:
+            words.append("(" + " <-> ".join(f"'{p}'" for p in parts) + ":*)")
+    if not words:
+        return None
+    return " & ".join(words if include_inactive else [*words, f"!'{INACTIVE}'"])
+
+
+def _counted(q: JobQuery, *, active: bool = True) -> tuple[list[str], list[Any]]:
+    """The filters the counters hold (active, status, priority, job type, business unit), as clauses (``active=False``:
+    without the active filter, which a text's query holds)."""
+    clauses: list[str] = [] if q.include_inactive or not active else ["active = 1"]
+    args: list[Any] = []
+    for col, values in (("status", [str(v) for v in q.statuses]), ("priority", [str(v) for v in q.priorities]),
+                        ("job_type_id", [int(v) for v in q.job_type_ids]),
+                        ("business_unit_id", [int(v) for v in q.business_unit_ids])):
+        if values:
+            clauses.append(f"{col} = ANY(%s)")
+            args.append(values)
+    return clauses, args
+
+
+def _counter_only(q: JobQuery) -> bool:
+    return not (search_query(q.text) or q.technician_ids or q.appointment_from or q.appointment_to
+                or q.customer_id is not None or q.location_id is not None or q.project_id is not None)
+
+
+def where(q: JobQuery) -> tuple[str, list[Any]]:
+    """The query's filters over ``jobs``, as a WHERE condition and its parameters."""
+    words = search_query(q.text, q.include_inactive)
+    clauses, args = _counted(q, active=words is None)
+    for col, value in (("customer_id", q.customer_id), ("location_id", q.location_id), ("project_id", q.project_id)):
+        if value is not None:
+            clauses.append(f"{col} = %s")
+            args.append(int(value))
+    if q.appointment_from is not None:
+        clauses.append("next_appt_key >= %s")
+        args.append(format_datetime(q.appointment_from))
+    if q.appointment_to is not None:
+        clauses.append("next_appt_key < %s")
+        args.append(format_datetime(q.appointment_to))
+        if q.appointment_from is None:
+            clauses.append("next_appt_key <> '~'")
+    if q.technician_ids:
+        clauses.append("next_appointment_id IN (SELECT appointment_id FROM appointment_assignments "
+                       "WHERE technician_id = ANY(%s) AND active = 1)")
+        args.append([int(t) for t in q.technician_ids])
+    if words is not None:
+        clauses.append("search @@ %s::tsquery")
+        args.append(words)
+    return " AND ".join(clauses or ["true"]), args
+
+
+class JobList:
+    """Counts and windows of one database's job list. Each thread remembers the end of the last window it read
+    (its query, offset, sort value and id): a window that starts there (the board paging down) seeks from it in the
+    sort index instead of counting its way from the top. A window far down a list the counters count, and nearer
+    its end, is read backwards from the end (the End key)."""
+
+    #: rows skipped past which a window of a query counted from the counters is read from the nearer end
+    FAR = 10_000
+
+    def __init__(self, db: PgDatabase) -> None:
+        self._db = db
+        self._local = threading.local()
+
+    def count(self, q: JobQuery, cap: int | None = None) -> int:
+        conn = self._db.conn
+        if _counter_only(q):
+            clauses, args = _counted(q)
+            sql = f"SELECT coalesce(sum(n), 0) FROM job_counts WHERE {' AND '.join(clauses or ['true'])}"
+            n = int(_one(conn, sql, args))
+            return n if cap is None else min(n, cap)
+        cond, args = where(q)
+        limit = "" if cap is None else f" LIMIT {int(cap)}"
+        # nothing selected, no filter on the table: the index finds the rows (the table is read to recheck them)
+        return int(_one(conn, f"SELECT count(*) FROM (SELECT FROM jobs WHERE {cond}{limit}) found", args))
+
+    def window(self, q: JobQuery, offset: int, limit: int) -> list[JobListRow]:
+        if limit <= 0 or offset < 0:
+            return []
+        expr = JOB_SORT_EXPRESSIONS.get(q.sort)
+        if expr is None:
+            raise CacheError(f"unknown sort {q.sort!r}; known: {sorted(JOB_SORT_EXPRESSIONS)}")
+        cond, args = where(q)
+        direction = "DESC" if q.descending else "ASC"
+        key = query_key(q)
+        last: tuple[QueryKey, int, Any, int] | None = getattr(self._local, "last", None)
+        skip = offset
+        if last is not None and last[0] == key and last[1] == offset:  # the next window after the last one
+            cond += f" AND ({expr}, id) {'<' if q.descending else '>'} (%s, %s)"
+            args += [last[2], last[3]]
+            skip = 0
+        conn = self._db.conn
+        total = self.count(q) if skip > self.FAR and _counter_only(q) else None
+        if total is not None and total - offset < skip:  # nearer the end (the End key): read it backwards
+            back = "ASC" if q.descending else "DESC"
+            end = min(offset + limit, total)
+            rows = conn.execute(f"SELECT id, {expr} FROM jobs WHERE {cond} ORDER BY {expr} {back}, id {back} "
+                                "LIMIT %s OFFSET %s", [*args, max(end - offset, 0), total - end]).fetchall()[::-1]
+        else:
+            rows = conn.execute(f"SELECT id, {expr} FROM jobs WHERE {cond} ORDER BY {expr} {direction}, "
+                                f"id {direction} LIMIT %s OFFSET %s", [*args, limit, skip]).fetchall()
+        self._local.last = (key, offset + len(rows), rows[-1][1], rows[-1][0]) if rows else None
+        return list_rows(conn, [r[0] for r in rows])
+
+
+def _one(conn: psycopg.Connection[Any], sql: str, args: list[Any]) -> Any:
+    row = conn.execute(sql, args).fetchone()
+    assert row is not None  # an aggregate: one row
+    return row[0]
+
+
+def list_rows(conn: psycopg.Connection[Any], ids: list[int]) -> list[JobListRow]:
+    """The job list's lines of jobs ``ids``, in that order (a job not cached is left out)."""
+    rows = conn.execute(
+        "SELECT id, number, status, priority, job_type_name, business_unit_name, customer_name, location_text, "
+        "next_appt_key, technician_names, summary, modified_on, active FROM jobs WHERE id = ANY(%s)", (ids,),
+    ).fetchall()
+    by_id = {r[0]: r for r in rows}
+    return [
+        JobListRow(id=r[0], number=r[1], status=r[2], priority=r[3], job_type=r[4], business_unit=r[5], customer=r[6],
+                   location=r[7], next_appointment=None if r[8] == "~" else parse_datetime(r[8]), technicians=r[9],
+                   summary=r[10], modified=parse_datetime(r[11]) if r[11] else None, active=bool(r[12]))
+        for r in (by_id.get(i) for i in ids) if r is not None
+    ]

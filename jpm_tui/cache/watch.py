@@ -1,0 +1,110 @@
+"""The team's sync service (``jpm-tui sync --watch``): the one process that talks to the backend for a cache.
+
+It is the board's live loop (``LiveCache``: replay the outbox, poll the feeds that are due, go offline and come
+back) run headless, until it is told to stop. Only the cadence of the fast tier differs (``SERVICE_CADENCES``):
+one process polls for the whole team instead of one per board, so it can afford to ask every couple of seconds
+and keep a change a few seconds behind the backend.
+
+It says one line per round that wrote something (records stored per feed, writes sent, failed, held in
+conflict) and one when it goes offline or comes back; rounds that found nothing say nothing.
+
+``stop()`` (the CLI calls it on SIGTERM / SIGINT) ends the run at once: the requests in flight are abandoned and
+what was committed stays, since each page is committed with its feed position in one transaction; a write in
+flight keeps its claim, which the next sender takes over (its process is gone, or its lease runs out; see
+cache/outbox.py). A crash leaves the same state, so a restart resumes from the saved positions.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+from collections.abc import Callable
+from typing import TYPE_CHECKING
+
+from jpm_tui.cache.live import CADENCES, Cadence, LiveCache, LiveState
+from jpm_tui.provider.base import Provider
+from jpm_tui.provider.workflow import Workflow
+
+if TYPE_CHECKING:
+    from jpm_tui.cache.outbox import ReplayReport
+    from jpm_tui.cache.store.interface import Store
+    from jpm_tui.cache.sync import SyncSummary
+
+SERVICE_CADENCES: dict[str, Cadence] = {**CADENCES, "fast": Cadence(every=2.0, idle=3.0)}
+"""The live loop's cadences with a faster fast tier: jobs, appointments and assignments at most 3 s apart (three
+feeds, about one request a second: a sliver of the app's 60 requests/second, now spent once for the team)."""
+
+STOPPED = "stopped"
+"""The reason the service gives the sync engine when told to stop."""
+
+
+def round_line(summary: SyncSummary, replay: ReplayReport | None) -> str | None:
+    """One line for a round that wrote something (``jobs +3, appointments +1; outbox: 2 sent, 1 failed``), None
+    for a round that wrote nothing."""
+    parts = [f"{r.feed} +{r.records}" for r in summary.results if r.records]
+    line = ", ".join(parts)
+    if replay is not None:
+        sent = [f"{len(ids)} {what}" for what, ids in
+                (("sent", replay.done), ("failed", replay.failed), ("in conflict", replay.conflicts)) if ids]
+        if sent:
+            line = "; ".join([*([line] if line else []), "outbox: " + ", ".join(sent)])
+    return line or None
+
+
+def _plain(text: str | None) -> str:
+    """A server's words on one line, without control characters (they end up in a journal or a terminal)."""
+    return "".join(c for c in " ".join(str(text or "").split()) if c.isprintable())
+
+
+class SyncService(LiveCache):
+    """``LiveCache`` run as a service: ``serve()`` until ``stop()``, saying what each round wrote through ``say``."""
+
+    def __init__(self, store: Store, provider_factory: Callable[[], Provider], *, say: Callable[[str], None],
+                 workflow: Workflow | None = None, cadences: dict[str, Cadence] = SERVICE_CADENCES) -> None:
+        super().__init__(store, provider_factory, cadences=cadences, workflow=workflow)
+        self._say = say
+        self._serving: asyncio.Task[None] | None = None
+        self._was_online = True
+        self.stopping = False
+
+    async def round(self, on_change: Callable[[LiveState], None] | None = None,
+                    feeds: list[str] | None = None) -> SyncSummary:
+        summary = await super().round(on_change, feeds)
+        line = None if self.stopping else round_line(summary, self.last_replay)
+        if line is not None:
+            self._say(line)
+        return summary
+
+    def _changed(self, state: LiveState) -> None:
+        """Say when the connection goes and comes back (once each way), not every ping."""
+        if state.online != self._was_online and not self.stopping:
+            self._was_online = state.online
+            self._say("online" if state.online else f"offline: {_plain(state.last_error)}; retrying")
+
+    async def serve(self) -> None:
+        """Rounds until ``stop()``; then the engine's threads end (a commit in flight finishes first) and the
+        provider's client closes."""
+        self._serving = asyncio.current_task()
+        try:
+            if not self.stopping:  # told to stop before it started
+                await self.run(self._changed)
+        except asyncio.CancelledError:
+            if not self.stopping:
+                raise
+        finally:
+            await self.aclose()
+            client = getattr(self.provider, "client", None)
+            if client is not None:
+                with contextlib.suppress(Exception):  # closing a connection pool: nothing left to lose
+                    await client.aclose()
+
+    def stop(self) -> None:
+        """End ``serve()`` now (from the loop's thread, e.g. a signal handler): requests in flight are abandoned,
+        what was committed stays."""
+        if self.stopping:
+            return
+        self.stopping = True
+        if self.engine is not None:
+            self.engine.stop(STOPPED)
+        if self._serving is not None:
+            self._serving.cancel()
