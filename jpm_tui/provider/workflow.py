@@ -460,12 +460,8 @@ def _field_changes(command: Any) -> dict[str, Any]:
         case "unconfirm_appointment":
             return {"confirmed": False}
         case "reschedule_appointment":
-            out = {"start": c.start, "end": c.end}
-            if c.arrival_window_start is not None:
-                out["arrival_window_start"] = c.arrival_window_start
-            if c.arrival_window_end is not None:
-                out["arrival_window_end"] = c.arrival_window_end
-            return out
+            return {"start": c.start, "end": c.end, "arrival_window_start": c.arrival_window_start,
+                    "arrival_window_end": c.arrival_window_end}
         case "set_special_instructions":
             return {"special_instructions": c.text}
         case "edit_job":
