@@ -69,7 +69,7 @@ import secrets
 import socket
 from collections.abc import AsyncIterator, Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime, timedelta, tzinfo
 from typing import TYPE_CHECKING, Any, ParamSpec, TypeVar
 
 from jpm_tui.provider import domain as d
@@ -230,10 +230,23 @@ class ReplayReport:
 # ============================================================================================ words
 
 
-def _when(value: datetime | None) -> str:
+def _local(value: datetime, tz: tzinfo | None) -> datetime:
+    """``value`` in the board's zone (None: the machine's), a naive one taken as UTC, as the board reads times."""
+    return (value if value.tzinfo is not None else value.replace(tzinfo=UTC)).astimezone(tz)
+
+
+def _when(value: datetime | None, tz: tzinfo | None) -> str:
+    """As the board's detail views write a time: '2026-12-05 09:00 (Sat)', in the board's zone."""
     if value is None:
         return "?"
-    return value.astimezone(UTC).strftime("%Y-%m-%d %H:%M UTC")
+    return _local(value, tz).strftime("%Y-%m-%d %H:%M (%a)")
+
+
+def _span(start: datetime | None, end: datetime | None, tz: tzinfo | None) -> str:
+    """From ``start`` to ``end``; the end's time alone when it falls on the start's local day."""
+    if start is not None and end is not None and _local(start, tz).date() == _local(end, tz).date():
+        return f"{_when(start, tz)} – {_local(end, tz).strftime('%H:%M')}"
+    return f"{_when(start, tz)} – {_when(end, tz)}"
 
 
 def _quote(text: str, limit: int = 40) -> str:
@@ -250,9 +263,10 @@ def _no_names(_kind: str, _id: int) -> None:
     return None
 
 
-def describe(command: d.Command, names: Names = _no_names) -> str:
+def describe(command: d.Command, names: Names = _no_names, *, tz: tzinfo | None = None) -> str:
     """The command in words, for lists and confirmations: ``cancel job 123 (reason 4)``, or with ``names``
-    ``cancel job J-1001 (Customer changed mind)``."""
+    ``cancel job J-1001 (Customer changed mind)``. Times in ``tz``, the board's zone (None: the machine's), as
+    the dispatcher typed them."""
     c: Any = command
 
     def name(kind: str, item_id: int | None) -> str:
@@ -281,7 +295,7 @@ def describe(command: d.Command, names: Names = _no_names) -> str:
         case "unconfirm_appointment":
             return f"unconfirm {name('appointment', c.appointment_id)}"
         case "reschedule_appointment":
-            return f"reschedule {name('appointment', c.appointment_id)} to {_when(c.start)} – {_when(c.end)}"
+            return f"reschedule {name('appointment', c.appointment_id)} to {_span(c.start, c.end, tz)}"
         case "assign_technicians":
             return f"assign {techs(c.technician_ids)} to {name('appointment', c.appointment_id)}"
         case "unassign_technicians":
@@ -302,7 +316,7 @@ def describe(command: d.Command, names: Names = _no_names) -> str:
             return f"detach {name('job', c.job_id)} from its project"
         case "create_appointment":
             extra = f" with {techs(c.technician_ids)}" if c.technician_ids else ""
-            return f"create an appointment for {name('job', c.job_id)} at {_when(c.start)} – {_when(c.end)}{extra}"
+            return f"create an appointment for {name('job', c.job_id)} at {_span(c.start, c.end, tz)}{extra}"
         case "delete_appointment":
             return f"delete {name('appointment', c.appointment_id)}"
         case "edit_job_fields":
@@ -481,10 +495,11 @@ class Outbox:
             raise OutboxError(f"no outbox entry {entry_id}")
         return self._entry(row)
 
-    def describe(self, entry: OutboxEntry) -> str:
-        """The entry in words with the names the cache knows ("cancel job 41002 (Duplicate job)")."""
+    def describe(self, entry: OutboxEntry, tz: tzinfo | None = None) -> str:
+        """The entry in words with the names the cache knows ("cancel job 41002 (Duplicate job)"), its times in
+        ``tz`` (the board's zone; None: the machine's)."""
         command = entry.command
-        return describe(command, self.store.name_of) if command is not None else entry.description
+        return describe(command, self.store.name_of, tz=tz) if command is not None else entry.description
 
     def counts(self) -> dict[str, int]:
         return {r[0]: int(r[1]) for r in self.store.conn.execute("SELECT state, count(*) FROM outbox GROUP BY state")}

@@ -60,7 +60,7 @@ def _outbox_list(args: argparse.Namespace) -> int:
         else:
             try:
                 outbox = Outbox(store)
-                entries = [(e, outbox.describe(e)) for e in outbox.entries(None if args.all else OPEN_STATES)]
+                entries = [(e, outbox.describe(e, session.tz)) for e in outbox.entries(None if args.all else OPEN_STATES)]
             finally:
                 store.close()
     if args.json:
@@ -80,7 +80,7 @@ def _outbox_drop(args: argparse.Namespace) -> int:
         try:
             outbox = Outbox(store)
             entry = outbox.drop(args.id)
-            words = outbox.describe(entry)
+            words = outbox.describe(entry, session.tz)
         except OutboxError as error:
             raise CliError(f"outbox drop: {error}") from None
         finally:
@@ -118,7 +118,7 @@ def _outbox_send(args: argparse.Namespace, *, confirm: bool) -> int:
         store = _open_store(session)
         try:
             report, outbox = asyncio.run(run(store, session))
-            touched = [(e, outbox.describe(e)) for e in
+            touched = [(e, outbox.describe(e, session.tz)) for e in
                        (outbox.get(i) for i in (*report.done, *report.failed, *report.conflicts))]
         except OutboxError as error:
             raise CliError(f"outbox {action}: {error}") from None

@@ -113,6 +113,10 @@ async def test_emptying_the_arrival_window_fields_clears_the_window(board: Board
     assert parse_datetime(record["start"]) == item.start
     cached = board.store.appointment(item.id)
     assert (cached.arrival_window_start, cached.arrival_window_end) == (None, None)
+    # the confirmation says the times in the board's zone, as typed
+    said = [n.message for n in board.app._notifications if n.message.startswith("Done: reschedule")]
+    assert said and item.start.astimezone(board.app.tz).strftime("%Y-%m-%d %H:%M") in said[-1], said
+    assert "UTC" not in said[-1]
 
 
 async def test_reassign_assign_and_unassign_technicians(board: Board) -> None:

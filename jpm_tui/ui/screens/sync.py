@@ -219,7 +219,7 @@ class SyncScreen(BoardScreen):
         def read() -> tuple[list[SyncState], list[OutboxEntry], dict[int, str]]:
             states = list(source.sync_states())
             entries = live.outbox.entries([s.value for s in OPEN_STATES]) if live is not None else []
-            words = {e.id: live.outbox.describe(e) for e in entries} if live is not None else {}
+            words = {e.id: live.outbox.describe(e, board.tz) for e in entries} if live is not None else {}
             return states, entries, words
 
         states, self.entries, self.entry_words = await board.reader(read)
