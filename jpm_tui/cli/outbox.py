@@ -52,6 +52,7 @@ def _print_entries(entries: list[tuple[Any, str]]) -> None:
 
 def _outbox_list(args: argparse.Namespace) -> int:
     from ..cache.outbox import OPEN_STATES, Outbox
+    from ..provider.backends import workflow_for
 
     with open_session(args) as session:
         store = _open_store(session, create=False)
@@ -59,7 +60,7 @@ def _outbox_list(args: argparse.Namespace) -> int:
             entries: list[tuple[Any, str]] = []
         else:
             try:
-                outbox = Outbox(store)
+                outbox = Outbox(store, workflow=workflow_for(session.backend))
                 entries = [(e, outbox.describe(e, session.tz)) for e in outbox.entries(None if args.all else OPEN_STATES)]
             finally:
                 store.close()
@@ -72,13 +73,14 @@ def _outbox_list(args: argparse.Namespace) -> int:
 
 def _outbox_drop(args: argparse.Namespace) -> int:
     from ..cache.outbox import Outbox, OutboxError
+    from ..provider.backends import workflow_for
 
     with open_session(args) as session:
         store = _open_store(session, create=False)
         if store is None:
             raise CliError(f"outbox drop: no outbox entry {args.id} (no cache yet)")
         try:
-            outbox = Outbox(store)
+            outbox = Outbox(store, workflow=workflow_for(session.backend))
             entry = outbox.drop(args.id)
             words = outbox.describe(entry, session.tz)
         except OutboxError as error:

@@ -26,6 +26,7 @@ __all__ = [
     "FormContext",
     "FormField",
     "JobTimes",
+    "NameLookup",
     "FINISHED",
     "NOT_STARTED",
     "OTHER",
@@ -131,6 +132,9 @@ class Capabilities:
     """A cancellation takes a reason from the backend's list."""
 
 
+NameLookup = Callable[[str, int], "str | None"]
+"""(kind, id) -> the name a dispatcher knows a record by (``CacheStore.name_of``), or None."""
+
 FieldKind = Literal["text", "minutes", "choice"]
 """What a form field takes: a line of text, a whole number of minutes, or one of its ``choices`` (a picker)."""
 
@@ -175,6 +179,9 @@ class EditForm:
     order."""
     command: Callable[[int, Mapping[str, str], tuple[str, ...]], Any]
     """(record id, changes, cleared) -> the command to queue."""
+    label: Callable[[str, NameLookup], str | None] | None = None
+    """(field name, the cache's names) -> the label the form shows for it, or None for a field it does not have:
+    how a queued edit is said without its record at hand."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -278,6 +285,11 @@ class Workflow:
     def priority_level(self, value: Any) -> PriorityLevel | None:
         priority = self.priority(value)
         return priority.level if priority is not None else None
+
+    def field_label(self, name: str, names: NameLookup) -> str | None:
+        """The label a form of this workflow shows for field ``name`` (None: no form has it)."""
+        labels = (form.label(name, names) for form in self.forms.values() if form.label is not None)
+        return next((label for label in labels if label), None)
 
     def supports(self, action_id: str) -> bool:
         return action_id in self._action_ids

@@ -24,6 +24,7 @@ from textual.widgets import DataTable, Static
 from ...cache.outbox import OPEN_STATES, OutboxEntry, OutboxError, OutboxState
 from ...cache.store.feed_state import SyncState
 from ...cache.sync import SyncError, SyncProgress
+from ...provider.domain import parse_datetime
 from ..format import ago, when
 from ..source import SyncStateSource
 from ..text import clean, plain
@@ -536,7 +537,7 @@ class SyncScreen(BoardScreen):
             ("Queued", when(entry.created_at, tz)),
             ("Last change", when(entry.updated_at, tz)),
             ("Record", f"{entry.target_kind or '—'} {entry.target_id if entry.target_id is not None else ''}".strip()),
-            ("Based on", entry.base_modified_on or "—"),
+            ("Based on", when(parse_datetime(entry.base_modified_on), tz)),
         ]
         for label, value in rows:
             head.append(f"{label:<13}", self._style("sync--muted"))
