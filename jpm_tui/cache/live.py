@@ -263,7 +263,8 @@ class LiveCache:
     def write_marks(self, target_kind: str) -> dict[int, str]:
         """Record id -> the state of its write not applied yet, for a list's marker: one query, without building
         the outbox (the job list reads it for its first frame)."""
-        return pending_ids(self.store.conn, target_kind)
+        marks: dict[int, str] = dict(pending_ids(self.store.conn, target_kind))  # each a PendingMark (who queued)
+        return marks
 
     @property
     def outbox(self) -> Outbox:

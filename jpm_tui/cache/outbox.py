@@ -73,7 +73,7 @@ import secrets
 import socket
 from collections.abc import AsyncIterator, Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime, timedelta, tzinfo
 from typing import TYPE_CHECKING, Any, ParamSpec, TypeVar
 
 from jpm_tui.cache.outbox_marks import OPEN_STATES, OutboxState, PendingMark, pending_ids
@@ -82,6 +82,7 @@ from jpm_tui.provider import domain as d
 from jpm_tui.provider.backends import workflow_for
 from jpm_tui.provider.base import CommandResult, Outcome, Provider, ProviderError
 from jpm_tui.provider.workflow import Workflow
+from jpm_tui.cache.outbox_words import describe
 
 if TYPE_CHECKING:
     from jpm_tui.cache.store.interface import Store
@@ -226,98 +227,6 @@ class ReplayReport:
     def to_dict(self) -> dict[str, Any]:
         return {"done": self.done, "failed": self.failed, "conflicts": self.conflicts, "held": self.held,
                 "busy": self.busy, "stopped": self.stopped, "remaining": self.remaining}
-
-
-# ============================================================================================ words
-
-
-def _when(value: datetime | None) -> str:
-    if value is None:
-        return "?"
-    return value.astimezone(UTC).strftime("%Y-%m-%d %H:%M UTC")
-
-
-def _quote(text: str, limit: int = 40) -> str:
-    text = " ".join(str(text).split())
-    return f'"{text}"' if len(text) <= limit else f'"{text[: limit - 1]}…"'
-
-
-Names = Callable[[str, int], "str | None"]
-"""(kind, id) -> the name a dispatcher knows it by, or None; kinds: job, appointment, project, technician,
-cancel_reason, hold_reason, job_type, business_unit."""
-
-
-def _no_names(_kind: str, _id: int) -> None:
-    return None
-
-
-def describe(command: d.Command, names: Names = _no_names) -> str:
-    """The command in words, for lists and confirmations: ``cancel job 123 (reason 4)``, or with ``names``
-    ``cancel job J-1001 (Customer changed mind)``."""
-    c: Any = command
-
-    def name(kind: str, item_id: int | None) -> str:
-        known = names(kind, item_id) if item_id is not None else None
-        return known or f"{kind.replace('_', ' ')} {item_id}"
-
-    def reason(kind: str, item_id: int) -> str:
-        known = names(kind, item_id)
-        return f"({known})" if known else f"(reason {item_id})"
-
-    def techs(ids: Sequence[int]) -> str:
-        return ", ".join(name("technician", i) for i in ids)
-
-    memo = f": {_quote(c.memo)}" if getattr(c, "memo", "") else ""
-    match command.kind:
-        case "cancel_job":
-            return f"cancel {name('job', c.job_id)} {reason('cancel_reason', c.reason_id)}{memo}"
-        case "remove_cancellation":
-            return f"remove the cancellation of {name('job', c.job_id)}"
-        case "hold_appointment":
-            return f"put {name('appointment', c.appointment_id)} on hold {reason('hold_reason', c.reason_id)}{memo}"
-        case "remove_appointment_hold":
-            return f"remove the hold on {name('appointment', c.appointment_id)}"
-        case "confirm_appointment":
-            return f"confirm {name('appointment', c.appointment_id)}"
-        case "unconfirm_appointment":
-            return f"unconfirm {name('appointment', c.appointment_id)}"
-        case "reschedule_appointment":
-            return f"reschedule {name('appointment', c.appointment_id)} to {_when(c.start)} – {_when(c.end)}"
-        case "assign_technicians":
-            return f"assign {techs(c.technician_ids)} to {name('appointment', c.appointment_id)}"
-        case "unassign_technicians":
-            return f"unassign {techs(c.technician_ids)} from {name('appointment', c.appointment_id)}"
-        case "add_job_note":
-            return f"add a note to {name('job', c.job_id)}: {_quote(c.text)}" + (" (pinned)" if c.pin_to_top else "")
-        case "add_project_note":
-            return (f"add a note to {name('project', c.project_id)}: {_quote(c.text)}"
-                    + (" (pinned)" if c.pin_to_top else ""))
-        case "set_special_instructions":
-            return f"set the special instructions of {name('appointment', c.appointment_id)}: {_quote(c.text)}"
-        case "edit_job":
-            changes = ", ".join(_change(k, v, name) for k, v in sorted(c.changes.items())) or "nothing"
-            return f"edit {name('job', c.job_id)}: {changes}"
-        case "attach_job_to_project":
-            return f"attach {name('job', c.job_id)} to {name('project', c.project_id)}"
-        case "detach_job_from_project":
-            return f"detach {name('job', c.job_id)} from its project"
-        case "create_appointment":
-            extra = f" with {techs(c.technician_ids)}" if c.technician_ids else ""
-            return f"create an appointment for {name('job', c.job_id)} at {_when(c.start)} – {_when(c.end)}{extra}"
-        case "delete_appointment":
-            return f"delete {name('appointment', c.appointment_id)}"
-        case "edit_job_fields":
-            fields = [f"{key} = {_quote(str(value))}" for key, value in c.changes.items()]
-            return f"edit {name('job', c.job_id)}: {', '.join([*fields, *(f'{key} cleared' for key in c.cleared)])}"
-    return f"{command.kind} {command.target} {command.target_id}"
-
-
-def _change(key: str, value: Any, name: Callable[[str, int | None], str]) -> str:
-    if key in ("job_type_id", "business_unit_id") and value is not None:
-        return f"{key.removesuffix('_id').replace('_', ' ')} = {name(key.removesuffix('_id'), value)}"
-    if key == "summary":
-        return f"summary = {_quote(value)}"
-    return f"{key.replace('_', ' ')} = {value}"
 
 
 # ====================================================================================== conversions
@@ -518,10 +427,13 @@ class Outbox:
             raise OutboxError(f"no outbox entry {entry_id}")
         return self._entry(row)
 
-    def describe(self, entry: OutboxEntry) -> str:
-        """The entry in words with the names the cache knows ("cancel job 41002 (Duplicate job)")."""
+    def describe(self, entry: OutboxEntry, tz: tzinfo | None = None) -> str:
+        """The entry in words with the names the cache knows ("cancel job 41002 (Duplicate job)") and the
+        workflow's labels, its times in ``tz`` (the board's zone; None: the machine's)."""
         command = entry.command
-        return describe(command, self.store.name_of) if command is not None else entry.description
+        if command is None:
+            return entry.description
+        return describe(command, self.store.name_of, tz=tz, workflow=self.workflow)
 
     def counts(self) -> dict[str, int]:
         return {r[0]: int(r[1]) for r in self._reads.execute("SELECT state, count(*) FROM outbox GROUP BY state")}

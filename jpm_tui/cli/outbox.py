@@ -55,6 +55,7 @@ def _print_entries(entries: list[tuple[Any, str]], me: str) -> None:
 
 def _outbox_list(args: argparse.Namespace) -> int:
     from ..cache.outbox import OPEN_STATES, Outbox, author_name
+    from ..provider.backends import workflow_for
 
     with open_session(args) as session:
         store = _open_store(session, create=False)
@@ -63,8 +64,8 @@ def _outbox_list(args: argparse.Namespace) -> int:
             entries: list[tuple[Any, str]] = []
         else:
             try:
-                outbox = Outbox(store, author=me)  # its listing puts your failures and conflicts first
-                entries = [(e, outbox.describe(e)) for e in outbox.listing(None if args.all else OPEN_STATES)]
+                outbox = Outbox(store, workflow=workflow_for(session.backend), author=me)  # yours first
+                entries = [(e, outbox.describe(e, session.tz)) for e in outbox.listing(None if args.all else OPEN_STATES)]
             finally:
                 store.close()
     if args.json:
@@ -76,15 +77,16 @@ def _outbox_list(args: argparse.Namespace) -> int:
 
 def _outbox_drop(args: argparse.Namespace) -> int:
     from ..cache.outbox import Outbox, OutboxError
+    from ..provider.backends import workflow_for
 
     with open_session(args) as session:
         store = _open_store(session, create=False)
         if store is None:
             raise CliError(f"outbox drop: no outbox entry {args.id} (no cache yet)")
         try:
-            outbox = Outbox(store)
+            outbox = Outbox(store, workflow=workflow_for(session.backend))
             entry = outbox.drop(args.id)
-            words = outbox.describe(entry)
+            words = outbox.describe(entry, session.tz)
         except OutboxError as error:
             raise CliError(f"outbox drop: {error}") from None
         finally:
@@ -122,7 +124,7 @@ def _outbox_send(args: argparse.Namespace, *, confirm: bool) -> int:
         store = _open_store(session)
         try:
             report, outbox = asyncio.run(run(store, session))
-            touched = [(e, outbox.describe(e)) for e in
+            touched = [(e, outbox.describe(e, session.tz)) for e in
                        (outbox.get(i) for i in (*report.done, *report.failed, *report.conflicts))]
         except OutboxError as error:
             raise CliError(f"outbox {action}: {error}") from None

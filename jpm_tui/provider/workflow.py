@@ -26,6 +26,7 @@ __all__ = [
     "FormContext",
     "FormField",
     "JobTimes",
+    "NameLookup",
     "FINISHED",
     "LinkType",
     "ListColumn",
@@ -156,6 +157,9 @@ class LinkType:
     """What it means, beside the label in the picker."""
 
 
+NameLookup = Callable[[str, int], "str | None"]
+"""(kind, id) -> the name a dispatcher knows a record by (``CacheStore.name_of``), or None."""
+
 FieldKind = Literal["text", "minutes", "choice"]
 """What a form field takes: a line of text, a whole number of minutes, or one of its ``choices`` (a picker)."""
 
@@ -200,6 +204,9 @@ class EditForm:
     order."""
     command: Callable[[int, Mapping[str, str], tuple[str, ...]], Any]
     """(record id, changes, cleared) -> the command to queue."""
+    label: Callable[[str, NameLookup], str | None] | None = None
+    """(field name, the cache's names) -> the label the form shows for it, or None for a field it does not have:
+    how a queued edit is said without its record at hand."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -326,6 +333,11 @@ class Workflow:
     def job_column(self, key: str) -> ListColumn | None:
         """The backend's declaration of a job list column (None: it has no such data)."""
         return next((c for c in self.job_columns if c.key == key), None)
+
+    def field_label(self, name: str, names: NameLookup) -> str | None:
+        """The label a form of this workflow shows for field ``name`` (None: no form has it)."""
+        labels = (form.label(name, names) for form in self.forms.values() if form.label is not None)
+        return next((label for label in labels if label), None)
 
     def supports(self, action_id: str) -> bool:
         return action_id in self._action_ids
@@ -507,12 +519,8 @@ def _field_changes(command: Any) -> dict[str, Any]:
         case "unconfirm_appointment":
             return {"confirmed": False}
         case "reschedule_appointment":
-            out = {"start": c.start, "end": c.end}
-            if c.arrival_window_start is not None:
-                out["arrival_window_start"] = c.arrival_window_start
-            if c.arrival_window_end is not None:
-                out["arrival_window_end"] = c.arrival_window_end
-            return out
+            return {"start": c.start, "end": c.end, "arrival_window_start": c.arrival_window_start,
+                    "arrival_window_end": c.arrival_window_end}
         case "set_special_instructions":
             return {"special_instructions": c.text}
         case "edit_job":

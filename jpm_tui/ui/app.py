@@ -386,7 +386,7 @@ class JpmApp(App[None]):
     def describe(self, command: Command) -> str:
         from ..cache.outbox import describe
 
-        return describe(command, self.name_of)
+        return describe(command, self.name_of, tz=self.tz, workflow=self.workflow)
 
     def say_outcome(self, entry: OutboxEntry, words: str) -> None:
         """Tell the dispatcher how a write ended: done, refused (with the server's words), held, or queued."""

@@ -186,6 +186,10 @@ async def test_every_defined_custom_field_is_in_the_form_by_name_and_an_unset_on
         [{"definitionId": parking["id"], "value": "Street"}, {"definitionId": asset["id"], "value": "AT-4242"}],
         key=lambda e: e["definitionId"])
     assert list(patch["body"]) == ["customFields"]
+    # the confirmation names the fields as the form does (the definitions' names), not by their keys
+    said = [n.message for n in bc_board.app._notifications if n.message.startswith("Done: edit")]
+    assert said and 'Parking = "Street"' in said[-1] and 'Asset tag = "AT-4242"' in said[-1], said
+    assert "customFields" not in said[-1]
     await bc_board.wait(lambda: isinstance(bc_board.app.screen, JobDetailScreen), "the detail")
     await bc_board.wait(lambda: "AT-4242" in widget_text(bc_board.app.screen.query_one("#detail-content")),
                         "the detail to show the new values")

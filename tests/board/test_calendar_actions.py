@@ -98,6 +98,27 @@ async def test_reschedule_by_form_then_quick_keys(board: Board) -> None:
     await board.wait(lambda: item.id not in {i.id for i in screen.data.items}, "the appointment to leave the day")
 
 
+async def test_emptying_the_arrival_window_fields_clears_the_window(board: Board) -> None:
+    """The form says "empty for none": the reschedule sends the window as null (the API's nullable fields), so
+    the server and the cache drop it instead of keeping the old one on the old day."""
+    screen = await calendar(board)
+    item = await pick(board, screen, lambda i: open_item(i) and i.start is not None and i.window_start is not None)
+    await select(board, screen, item)
+    await board.pilot.press("r")
+    assert isinstance(board.app.screen, TimesFormScreen)
+    await board.pilot.press("tab", "tab", "home", "ctrl+k", "tab", "home", "ctrl+k", "enter")
+    await board.settled()
+    record = server(board, item)
+    assert (record["arrivalWindowStart"], record["arrivalWindowEnd"]) == (None, None)
+    assert parse_datetime(record["start"]) == item.start
+    cached = board.store.appointment(item.id)
+    assert (cached.arrival_window_start, cached.arrival_window_end) == (None, None)
+    # the confirmation says the times in the board's zone, as typed
+    said = [n.message for n in board.app._notifications if n.message.startswith("Done: reschedule")]
+    assert said and item.start.astimezone(board.app.tz).strftime("%Y-%m-%d %H:%M") in said[-1], said
+    assert "UTC" not in said[-1]
+
+
 async def test_reassign_assign_and_unassign_technicians(board: Board) -> None:
     screen = await calendar(board)
     item = await pick(board, screen, lambda i: open_item(i) and len(i.technician_ids) == 1)

@@ -72,6 +72,9 @@ async def test_a_pending_job_goes_to_assigned_then_in_progress(fsm_board: FsmBoa
                      "the window's status")
     await board.wait(lambda: f"Job {job['job_id']}  In Progress" in board.shown(), "the detail's title")
     assert board.app.status.outbox == 0
+    # the confirmation says the move by the workflow's label, not the command's name
+    said = [n.message for n in board.app._notifications if n.message.startswith("Done:")]
+    assert said[-1] == f"Done: move job {job['job_id']} to In Progress", said
 
 
 async def test_the_picker_refuses_pending_to_completed_and_says_why(fsm_board: FsmBoard) -> None:

@@ -11,7 +11,9 @@ from textual.widgets import DataTable, Input
 
 from jpm_tui.cache.outbox import OutboxState
 from jpm_tui.provider import domain as d
+from jpm_tui.provider.domain import parse_datetime
 from jpm_tui.ui.commands import scope_title
+from jpm_tui.ui.format import when
 from jpm_tui.ui.screens.help import HelpScreen
 from jpm_tui.ui.screens.modals import ConfirmScreen, ReadingScreen
 from jpm_tui.ui.screens.sync import SyncScreen
@@ -125,6 +127,9 @@ async def test_retry_a_refused_write_after_fixing_it_then_drop_another(board: Bo
     assert isinstance(reading, ReadingScreen)
     text = board.shown()
     assert f"job_id: {first['id']}" in text and f"reason_id: {reason['id']}" in text and "The server's answer" in text
+    # the copy it was based on, said as the board says times (its zone), not as the cache stores them
+    based = when(parse_datetime(entry.base_modified_on), board.app.tz)
+    assert entry.base_modified_on and f"Based on     {based}" in text and entry.base_modified_on not in text
     await board.pilot.press("escape")
 
     board.sandbox["job_cancel_reasons"].insert(dict(reason))  # fixed on the server

@@ -229,7 +229,7 @@ async def test_every_command_kind_goes_through_and_reads_in_words(world, store):
     switch.offline = True
     entries = [await outbox.submit(c) for c in commands]
     words = [e.description for e in entries]
-    assert words[0].startswith(f"reschedule appointment {appt['id']} to ") and "UTC" in words[0]
+    assert words[0].startswith(f"reschedule appointment {appt['id']} to ")
     assert words[3] == f"assign technician {tech} to appointment {appt['id']}"
     assert words[4] == f"edit job {job['id']}: summary = \"edited offline\""
     switch.offline = False

@@ -157,6 +157,7 @@ NAMES: dict[str, tuple[str, str, str]] = {
     "hold_reason": ("hold_reasons", "name", "{}"),
     "job_type": ("job_types", "name", "{}"),
     "business_unit": ("business_units", "name", "{}"),
+    "custom_field": ("custom_field_definitions", "name", "{}"),
 }
 
 

@@ -16,12 +16,12 @@ from typing import Any
 
 from ..timestamps import parse_datetime
 from ..workflow import (
-    Action, Capabilities, EditForm, FormContext, FormField, JobTimes, ListColumn, Priority, PriorityLevel, Status,
-    StatusCategory as C, TraySection, Workflow,
+    Action, Capabilities, EditForm, FormContext, FormField, JobTimes, ListColumn, NameLookup, Priority, PriorityLevel,
+    Status, StatusCategory as C, TraySection, Workflow,
 )
-from .commands import EditJobFields, custom_field_name
+from .commands import EditJobFields, custom_field_name, definition_id
 
-__all__ = ["EDIT_ACTION", "LOCKED_CATEGORIES", "WORKFLOW", "edit_fields", "job_times"]
+__all__ = ["EDIT_ACTION", "FIELD_LABELS", "LOCKED_CATEGORIES", "WORKFLOW", "edit_fields", "field_label", "job_times"]
 
 JOB_STATUSES = (
     Status("new", "New", C.OPEN),
@@ -49,6 +49,16 @@ LOCKED_CATEGORIES = frozenset({C.WORKING, C.HELD, C.DONE})
 _LOCKED = "the job has been started or completed: BigChange keeps its {what}"
 
 
+FIELD_LABELS = {
+    "description": "Description",
+    "reference": "Reference",
+    "orderNumber": "Order number",
+    "plannedDuration": "Planned minutes",
+    "personId": "Contact person",
+}
+"""The form's label of each job field it edits (a custom field's is its definition's name)."""
+
+
 def edit_fields(job: Any, category: C | None, context: FormContext) -> tuple[FormField, ...]:
     """The form of "Update a job" for ``job`` (a domain Job; its raw payload holds the values): the five job fields
     (the contact person picked from the customer's cached people), then every custom field defined (the cached definitions, by name; a list field is a picker of its options),
@@ -57,12 +67,12 @@ def edit_fields(job: Any, category: C | None, context: FormContext) -> tuple[For
     locked = category in LOCKED_CATEGORIES
     duration = raw.get("plannedDuration")
     fields = [
-        FormField("description", "Description", _text(raw.get("description")), clearable=False,
+        FormField("description", FIELD_LABELS["description"], _text(raw.get("description")), clearable=False,
                   refused=_LOCKED.format(what="description") if locked else None),
-        FormField("reference", "Reference", _text(raw.get("reference"))),
-        FormField("orderNumber", "Order number", _text(raw.get("orderNumber"))),
-        FormField("plannedDuration", "Planned minutes", None if duration is None else str(duration), kind="minutes",
-                  clearable=False),
+        FormField("reference", FIELD_LABELS["reference"], _text(raw.get("reference"))),
+        FormField("orderNumber", FIELD_LABELS["orderNumber"], _text(raw.get("orderNumber"))),
+        FormField("plannedDuration", FIELD_LABELS["plannedDuration"], None if duration is None else str(duration),
+                  kind="minutes", clearable=False),
         _person_field(raw, context, _LOCKED.format(what="person") if locked else None),
     ]
     values = {e["definitionId"]: _text(e.get("value")) for e in raw.get("customFields") or ()
@@ -80,11 +90,11 @@ def _person_field(raw: Mapping[str, Any], context: FormContext, refused: str | N
     until then the uuid as text, the person's name beside it."""
     current, name = _text(raw.get("personId")), _text(raw.get("personName")) or ""
     if not context.people:
-        return FormField("personId", "Contact person", current, note=name, refused=refused)
+        return FormField("personId", FIELD_LABELS["personId"], current, note=name, refused=refused)
     choices = tuple((p.id, f"{p.name} (primary)" if p.primary else p.name) for p in context.people)
     if current is not None and current not in {value for value, _ in choices}:
         choices = ((current, name or current), *choices)
-    return FormField("personId", "Contact person", current, kind="choice", choices=choices, refused=refused,
+    return FormField("personId", FIELD_LABELS["personId"], current, kind="choice", choices=choices, refused=refused,
                      note="" if refused else "(none) puts the customer's primary person back")
 
 
@@ -94,6 +104,15 @@ def _custom_field(definition_id: int, label: str, value: str | None, options: tu
     offered = options if value is None or value in options else (value, *options)
     return FormField(custom_field_name(definition_id), label, value, kind="choice",
                      choices=tuple((option, option) for option in offered))
+
+
+def field_label(name: str, names: NameLookup) -> str | None:
+    """The form's label of ``name``: a job field's, or a custom field's definition name (``field <id>`` when its
+    definition is not cached, as the form says it); None for a name the form does not have."""
+    custom = definition_id(name)
+    if custom is None:
+        return FIELD_LABELS.get(name)
+    return names("custom_field", custom) or f"field {custom}"
 
 
 def job_times(job: Any) -> JobTimes:
@@ -132,6 +151,6 @@ WORKFLOW = Workflow(
                  ListColumn("next_appointment", "Planned"), ListColumn("technicians", "Resource"),
                  ListColumn("summary", "Description"), ListColumn("modified", "Modified")),
     account_word="customer",
-    forms={EDIT_ACTION: EditForm(edit_fields, _command)},
+    forms={EDIT_ACTION: EditForm(edit_fields, _command, field_label)},
     job_times=job_times,
 )

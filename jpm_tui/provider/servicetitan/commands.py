@@ -55,12 +55,11 @@ async def _unconfirm_appointment(client: Any, c: d.UnconfirmAppointment) -> None
 async def _reschedule_appointment(client: Any, c: d.RescheduleAppointment) -> None:
     from jpm_tui.api.models.jpm import RescheduleAppointmentRequest
 
-    fields: dict[str, Any] = {"start": c.start, "end": c.end}
-    if c.arrival_window_start is not None:
-        fields["arrival_window_start"] = c.arrival_window_start
-    if c.arrival_window_end is not None:
-        fields["arrival_window_end"] = c.arrival_window_end
-    await client.jpm.reschedule_appointment(c.appointment_id, RescheduleAppointmentRequest(**fields))
+    # the window is always sent: None goes as null (the API's nullable fields), which clears it; left out, the
+    # server would keep the old window on the old day
+    await client.jpm.reschedule_appointment(c.appointment_id, RescheduleAppointmentRequest(
+        start=c.start, end=c.end, arrival_window_start=c.arrival_window_start,
+        arrival_window_end=c.arrival_window_end))
 
 
 async def _assign_technicians(client: Any, c: d.AssignTechnicians) -> None:

@@ -716,6 +716,9 @@ class JobDetailScreen(RecordScreen):
         status = self.detail.overlay.get("status") or _get(self.detail.job, "status")
         extra = self.detail.extra
         context = FormContext(extra.get("custom_field_definitions", ()), extra.get("people", ()))
+        for definition in context.custom_field_definitions:  # the confirmation names them as the form does
+            if definition.name:
+                self.board.remember_name("custom_field", definition.id, definition.name)
         fields = form.fields(self.detail.job, workflow.category(status), context)
         self.writes.ask(EditFormScreen(f"Edit {self._job_words}", fields, self._server_errors()),
                         lambda answer: form.command(self.job_id, answer.changes, answer.cleared))

@@ -24,6 +24,7 @@ from textual.widgets import DataTable, Static
 from ...cache.outbox import OPEN_STATES, OutboxEntry, OutboxError, OutboxState
 from ...cache.store.feed_state import SyncState
 from ...cache.sync import SyncError, SyncProgress
+from ...provider.domain import parse_datetime
 from ..format import ago, when
 from ..source import SyncStateSource
 from ..text import clean, plain
@@ -219,7 +220,7 @@ class SyncScreen(BoardScreen):
         def read() -> tuple[list[SyncState], list[OutboxEntry], dict[int, str]]:
             states = list(source.sync_states())
             entries = live.outbox.entries([s.value for s in OPEN_STATES]) if live is not None else []
-            words = {e.id: live.outbox.describe(e) for e in entries} if live is not None else {}
+            words = {e.id: live.outbox.describe(e, board.tz) for e in entries} if live is not None else {}
             return states, entries, words
 
         states, self.entries, self.entry_words = await board.reader(read)
@@ -536,7 +537,7 @@ class SyncScreen(BoardScreen):
             ("Queued", when(entry.created_at, tz)),
             ("Last change", when(entry.updated_at, tz)),
             ("Record", f"{entry.target_kind or '—'} {entry.target_id if entry.target_id is not None else ''}".strip()),
-            ("Based on", entry.base_modified_on or "—"),
+            ("Based on", when(parse_datetime(entry.base_modified_on), tz)),
         ]
         for label, value in rows:
             head.append(f"{label:<13}", self._style("sync--muted"))
