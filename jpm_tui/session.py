@@ -176,7 +176,7 @@ def open_board(session: Session) -> int:
     board that ended on a failure raises it as a ``Failure`` with its one line."""
     from .failures import Failure
 
-    if session.secret is not None:
+    if session.secret is not None and session.cache_url is None:
         session.secret()  # ConfigError before the board starts; the background loop's client reuses it
     store = session.open_store()
     assert store is not None  # created when missing
@@ -206,8 +206,14 @@ def board_app(session: Session, store: Any) -> Any:
     from .ui.widgets.status_line import BoardStatus
 
     workflow = workflow_for(session.backend)
-    live = LiveCache(store, partial(backend_for(session.backend).provider, session, store), workflow=workflow,
-                     author=session.dispatcher_name)
+    live: LiveCache
+    if session.cache_url is not None:  # the team's sync service talks to the backend; the board listens
+        from .cache.team_live import TeamLive
+
+        live = TeamLive(store, session.cache_location.listener, workflow=workflow, author=session.dispatcher_name)
+    else:
+        live = LiveCache(store, partial(backend_for(session.backend).provider, session, store), workflow=workflow,
+                         author=session.dispatcher_name)
     status = BoardStatus(profile=session.profile_name, tenant=session.tenant, environment=session.environment,
                          last_sync=live.state.last_sync)
     return JpmApp(store, status, views=session.views, keymap=session.keys or None, keymap_origin=session.origin,

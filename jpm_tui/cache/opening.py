@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
+    from jpm_tui.cache.pg.notify import ChangeListener
     from jpm_tui.cache.store.interface import Store
 
 
@@ -35,6 +36,14 @@ class CacheLocation:
         from psycopg.conninfo import make_conninfo
 
         return make_conninfo(self.url, password=password)
+
+    def listener(self, on_changes: Callable[[frozenset[str]], None],
+                 on_reach: Callable[[str | None], None]) -> ChangeListener:
+        """A ``ChangeListener`` on this team cache (not started), for a board's ``TeamLive``."""
+        from jpm_tui.cache.pg.notify import ChangeListener
+
+        password = self.password() if self.password is not None else None
+        return ChangeListener(self.conninfo(), on_changes, on_reach, password=password)
 
     @property
     def where(self) -> str:

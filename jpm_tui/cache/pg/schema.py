@@ -17,6 +17,7 @@ The tables and columns are the SQLite cache's (``tables.py``'s specs write both)
 
 from __future__ import annotations
 
+from jpm_tui.cache.pg.notify_schema import NOTIFY
 from jpm_tui.cache.pg.outbox_schema import OUTBOX
 
 TEXT = 'text COLLATE "C"'
@@ -220,7 +221,7 @@ CREATE TABLE sync_state (
 );
 """
 
-MIGRATIONS: list[str] = [V1, OUTBOX]
+MIGRATIONS: list[str] = [V1, OUTBOX, NOTIFY]
 """MIGRATIONS[i] takes a database from version i to i + 1."""
 
 LATEST = len(MIGRATIONS)
