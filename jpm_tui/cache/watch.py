@@ -85,7 +85,8 @@ class SyncService(LiveCache):
         provider's client closes."""
         self._serving = asyncio.current_task()
         try:
-            await self.run(self._changed)
+            if not self.stopping:  # told to stop before it started
+                await self.run(self._changed)
         except asyncio.CancelledError:
             if not self.stopping:
                 raise

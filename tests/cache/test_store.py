@@ -574,11 +574,11 @@ def test_denormalised_columns_are_filled_when_related_rows_came_first(store: Cac
     columns = "id, customer_name, location_text, job_type_name, business_unit_name, next_appointment_id, " \
               "next_appt_key, technician_names"
     written = store.conn.execute(f"SELECT {columns} FROM jobs ORDER BY id").fetchall()
+    refreshes = ([(PG_REFRESH_DERIVED, [1, 2, 3, 4])] if isinstance(store, PgStore) else
+                 [(sql, "[1, 2, 3, 4]") for sql in (_REFRESH_JOB_NAMES, _REFRESH_NEXT_APPT, _REFRESH_APPT_DERIVED)])
     with store.transaction() as conn:
-        if isinstance(store, PgStore):
-            conn.execute(PG_REFRESH_DERIVED, ([1, 2, 3, 4],))
-        for sql in () if isinstance(store, PgStore) else (_REFRESH_JOB_NAMES, _REFRESH_NEXT_APPT, _REFRESH_APPT_DERIVED):
-            conn.execute(sql, ("[1, 2, 3, 4]",))
+        for sql, ids in refreshes:
+            conn.execute(sql, (ids,))
     assert [tuple(r) for r in store.conn.execute(f"SELECT {columns} FROM jobs ORDER BY id")] == [
         tuple(r) for r in written]
 

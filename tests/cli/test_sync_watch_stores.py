@@ -14,6 +14,7 @@ from support.stores import STORES, open_store
 from support.sync_world import make_client
 
 from jpm_tui.cache.outbox import Outbox
+from jpm_tui.cache.store import CacheStore
 from jpm_tui.cache.watch import SyncService
 from jpm_tui.provider import domain as d
 from jpm_tui.provider.servicetitan import ServiceTitanProvider
@@ -71,3 +72,19 @@ async def test_the_service_keeps_the_store_seconds_behind_sends_the_outbox_and_s
         started = asyncio.get_running_loop().time()
         await asyncio.wait_for(serving, 5)
     assert asyncio.get_running_loop().time() - started < 5
+
+
+
+async def test_a_service_told_to_stop_before_it_serves_ends_at_once(tmp_path: Path) -> None:
+    """A SIGTERM during start-up: ``serve()`` builds no provider, sends no request, and returns."""
+    built: list[str] = []
+
+    def provider() -> ServiceTitanProvider:
+        built.append("provider")
+        return ServiceTitanProvider(make_client("http://127.0.0.1:9"))
+
+    with CacheStore(tmp_path / "cache.sqlite3") as store:
+        service = SyncService(store, provider, say=built.append)
+        service.stop()
+        await asyncio.wait_for(service.serve(), 5)
+    assert built == []

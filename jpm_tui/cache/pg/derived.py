@@ -18,6 +18,10 @@ from jpm_tui.cache.store.derived import (
 )
 from jpm_tui.cache.store.sql_text import quoted
 
+INACTIVE = "~inactive"
+"""The search document's word of an inactive job: no user text makes it (queries hold letters and digits only), and
+"active jobs with these words" is then answered by the search index alone (``job_list.search_query``)."""
+
 _TYPES = {"id": "bigint", "status_rank": "integer", "priority_rank": "integer", "job_type_id": "bigint",
           "business_unit_id": "bigint", "customer_id": "bigint", "location_id": "bigint", "project_id": "bigint",
           "active": "integer"}
@@ -63,9 +67,11 @@ CROSS JOIN LATERAL (SELECT
     {TECHNICIAN_NAMES.format(next_appointment_id="n.next_appointment_id")} AS technician_names
     OFFSET 0) x
 """
-# The search document: the job's words and its customer's (name), location's (address), contacts' and notes'.
+# The search document: the job's words and its customer's (name), location's (address), contacts' and notes', and
+# the inactive marker of an inactive job.
 _SEARCH_VALUE = f"""
-CROSS JOIN LATERAL (SELECT to_tsvector('simple', {SEARCH_WORDS.format(text="d.text")}) AS search
+CROSS JOIN LATERAL (SELECT to_tsvector('simple', {SEARCH_WORDS.format(text="d.text")})
+    || CASE WHEN s.active = 1 THEN ''::tsvector ELSE '{INACTIVE}'::tsvector END AS search
     FROM (SELECT concat_ws(' ', s.number, s.summary, {CUSTOMER_NAME.format(customer_id="s.customer_id")},
         (SELECT concat_ws(' ', street, unit, city, state, zip) FROM locations WHERE id = s.location_id),
         (SELECT string_agg(search_text, ' ') FROM contacts

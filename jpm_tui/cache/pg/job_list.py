@@ -12,7 +12,7 @@ from typing import Any
 import psycopg
 
 from jpm_tui.cache.pg.db import PgDatabase
-from jpm_tui.cache.pg.derived import ACCENTED, UNACCENTED
+from jpm_tui.cache.pg.derived import ACCENTED, INACTIVE, UNACCENTED
 from jpm_tui.cache.pg.schema import JOB_SORT_EXPRESSIONS
 from jpm_tui.cache.store.errors import CacheError
 from jpm_tui.cache.store.job_list.query import JobListRow, JobQuery, QueryKey, query_key
@@ -22,22 +22,27 @@ _UNACCENT = str.maketrans(ACCENTED, UNACCENTED)
 _TOKEN = re.compile(r"[a-z0-9]+")
 
 
-def search_query(text: str) -> str | None:
-    """User text -> a ``to_tsquery('simple', ...)`` text: every whitespace-separated word must match, as a prefix
-    (``'smi':*``), as the SQLite store's ``fts_query`` asks FTS5. A word of several parts ("smith-jones", a phone
-    number with dashes) is a phrase of them, the last a prefix. Only letters and digits reach the query, each part
-    quoted: no user text can inject tsquery syntax. None when nothing searchable is left."""
+def search_query(text: str, include_inactive: bool = True) -> str | None:
+    """User text -> a ``tsquery`` text: every whitespace-separated word must match, as a prefix (``'smi':*``), as the
+    SQLite store's ``fts_query`` asks FTS5. A word of several parts ("smith-jones", a phone number with dashes) is a
+    phrase of them, the last a prefix. Only ASCII letters and digits reach the query (cut as ``derived.SEARCH_WORDS``
+    cuts the document, so no dictionary is needed), each part quoted: no user text can inject tsquery syntax.
+    ``include_inactive=False`` adds ``!'~inactive'`` (the marker inactive jobs' documents hold), so that the index
+    alone answers "active jobs with these words". None when nothing searchable is left."""
     words = []
     for word in text.split():
         parts = _TOKEN.findall(word.translate(_UNACCENT).lower())
         if parts:
-            words.append(" <-> ".join(f"'{p}'" for p in parts) + ":*")
-    return " & ".join(f"({w})" for w in words) if words else None
+            words.append("(" + " <-> ".join(f"'{p}'" for p in parts) + ":*)")
+    if not words:
+        return None
+    return " & ".join(words if include_inactive else [*words, f"!'{INACTIVE}'"])
 
 
-def _counted(q: JobQuery) -> tuple[list[str], list[Any]]:
-    """The filters the counters hold (active, status, priority, job type, business unit), as clauses."""
-    clauses: list[str] = [] if q.include_inactive else ["active = 1"]
+def _counted(q: JobQuery, *, active: bool = True) -> tuple[list[str], list[Any]]:
+    """The filters the counters hold (active, status, priority, job type, business unit), as clauses (``active=False``:
+    without the active filter, which a text's query holds)."""
+    clauses: list[str] = [] if q.include_inactive or not active else ["active = 1"]
     args: list[Any] = []
     for col, values in (("status", [str(v) for v in q.statuses]), ("priority", [str(v) for v in q.priorities]),
                         ("job_type_id", [int(v) for v in q.job_type_ids]),
@@ -55,7 +60,8 @@ def _counter_only(q: JobQuery) -> bool:
 
 def where(q: JobQuery) -> tuple[str, list[Any]]:
     """The query's filters over ``jobs``, as a WHERE condition and its parameters."""
-    clauses, args = _counted(q)
+    words = search_query(q.text, q.include_inactive)
+    clauses, args = _counted(q, active=words is None)
     for col, value in (("customer_id", q.customer_id), ("location_id", q.location_id), ("project_id", q.project_id)):
         if value is not None:
             clauses.append(f"{col} = %s")
@@ -72,9 +78,8 @@ def where(q: JobQuery) -> tuple[str, list[Any]]:
         clauses.append("next_appointment_id IN (SELECT appointment_id FROM appointment_assignments "
                        "WHERE technician_id = ANY(%s) AND active = 1)")
         args.append([int(t) for t in q.technician_ids])
-    words = search_query(q.text)
     if words is not None:
-        clauses.append("search @@ to_tsquery('simple', %s)")
+        clauses.append("search @@ %s::tsquery")
         args.append(words)
     return " AND ".join(clauses or ["true"]), args
 
@@ -101,7 +106,8 @@ class JobList:
             return n if cap is None else min(n, cap)
         cond, args = where(q)
         limit = "" if cap is None else f" LIMIT {int(cap)}"
-        return int(_one(conn, f"SELECT count(*) FROM (SELECT 1 FROM jobs WHERE {cond}{limit}) found", args))
+        # nothing selected, no filter on the table: the index finds the rows (the table is read to recheck them)
+        return int(_one(conn, f"SELECT count(*) FROM (SELECT FROM jobs WHERE {cond}{limit}) found", args))
 
     def window(self, q: JobQuery, offset: int, limit: int) -> list[JobListRow]:
         if limit <= 0 or offset < 0:

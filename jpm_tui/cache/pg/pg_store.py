@@ -70,7 +70,10 @@ class PgStore(Lookups):
         return self.db.schema_version
 
     def optimize(self) -> None:
-        """Refresh the planner's statistics (after a big sync; autovacuum does it too, later)."""
+        """After a big sync: the jobs' old row versions cleared (each job is rewritten as its appointments,
+        assignments and notes arrive: 119 MB for 50,000 jobs, whose pages a text search reads), the
+        planner's statistics refreshed. Autovacuum does it too, later."""
+        self.db.conn.execute("VACUUM (ANALYZE) jobs")
         self.db.conn.execute("ANALYZE")
 
     # ------------------------------------------------------------------------------------------- writes

@@ -12,13 +12,13 @@ from typing import TYPE_CHECKING, Any
 import psycopg
 
 from jpm_tui.cache.pg.db import PgDatabase
-from jpm_tui.cache.pg.derived import JOB_CHUNK_UPSERT, REFRESH_DERIVED, REFRESH_LIST
+from jpm_tui.cache.pg.derived import INACTIVE, JOB_CHUNK_UPSERT, REFRESH_DERIVED, REFRESH_LIST
 from jpm_tui.cache.store.errors import CacheError
 from jpm_tui.cache.store.job_chunks import JobChunk
 from jpm_tui.cache.store.rows import row_values
 from jpm_tui.cache.store.sql_text import CHUNK, chunks, quoted
 from jpm_tui.cache.store.tables import TableSpec, tables
-from jpm_tui.cache.store.writer import PreparedRows, as_prepared
+from jpm_tui.cache.store.writer import PreparedRows, write_chunks
 from jpm_tui.provider.timestamps import format_datetime
 
 if TYPE_CHECKING:
@@ -115,23 +115,16 @@ UPSERTS: dict[str, Upsert] = {
 
 def upsert(db: PgDatabase, table: str, rows: Iterable[Any] | PreparedRows) -> int:
     """As ``CacheStore.upsert``: domain rows (or ``prepare``'s result) into ``table``; how many."""
-    prepared = as_prepared(table, rows)
-    if not prepared.count:
-        return 0
-    spec = tables()[table]
-    write: Upsert = UPSERTS.get(table, _plain)
-    with db.transaction() as conn:
-        for chunk in prepared.chunks:
-            write(conn, spec, chunk)
-    return prepared.count
+    return write_chunks(db.transaction, UPSERTS.get(table, _plain), table, rows)
 
 
 def deactivate_missing(db: PgDatabase, table: str, seen_ids: Iterable[int]) -> int:
     """After a complete read of a list feed: rows of ``table`` not in ``seen_ids`` marked inactive; how many."""
     if tables()[table].conflict != ("id",):
         raise CacheError(f"deactivate_missing does not support {table}")
+    marked = f", search = search || '{INACTIVE}'::tsvector" if table == "jobs" else ""  # the document says so
     with db.transaction() as conn:
-        cur = conn.execute(f"UPDATE {table} SET active = 0 WHERE active = 1 AND NOT (id = ANY(%s))",
+        cur = conn.execute(f"UPDATE {table} SET active = 0{marked} WHERE active = 1 AND NOT (id = ANY(%s))",
                            (list(seen_ids),))
         return cur.rowcount
 

@@ -6,17 +6,18 @@ from __future__ import annotations
 
 import sqlite3
 from collections.abc import Callable, Iterable, Sequence
+from contextlib import AbstractContextManager
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from jpm_tui.cache.store.db import Database
 from jpm_tui.cache.store.derived import COUNT_DROP_EMPTY, COUNT_JOBS, refresh_search
 from jpm_tui.cache.store.errors import CacheError
 from jpm_tui.cache.store.job_chunks import JobChunk, join_jobs, prepare_jobs
 from jpm_tui.cache.store.sql_text import CHUNK, IDS, chunks, json_text
-from jpm_tui.cache.store.tables import tables
-from jpm_tui.cache.store.upserts import UPSERTS, Upsert, upsert_plain
+from jpm_tui.cache.store.tables import TableSpec, tables
+from jpm_tui.cache.store.upserts import UPSERTS, upsert_plain
 from jpm_tui.provider.timestamps import format_datetime
 
 if TYPE_CHECKING:
@@ -94,12 +95,21 @@ def upsert(db: Database, table: str, rows: Iterable[Any] | PreparedRows) -> int:
     """Insert or update domain rows into ``table`` (a key of ``TABLES``); returns how many. Runs in the
     caller's transaction, or its own. Keeps the job list's derived columns, counters and search index.
     ``rows`` may be ``prepare(table, rows)``'s result."""
+    return write_chunks(db.transaction, UPSERTS.get(table, upsert_plain), table, rows)
+
+
+C = TypeVar("C")
+
+
+def write_chunks(transaction: Callable[[], AbstractContextManager[C]], write: Callable[[C, TableSpec, Any], None],
+                 table: str, rows: Iterable[Any] | PreparedRows) -> int:
+    """``rows`` made ready (``as_prepared``) and written into ``table`` chunk by chunk by ``write``, in one
+    ``transaction()`` (each store's upsert, with its connection and its table's write); how many."""
     prepared = as_prepared(table, rows)
     if not prepared.count:
         return 0
     spec = tables()[table]
-    write: Upsert = UPSERTS.get(table, upsert_plain)
-    with db.transaction() as conn:
+    with transaction() as conn:
         for chunk in prepared.chunks:
             write(conn, spec, chunk)
     return prepared.count
