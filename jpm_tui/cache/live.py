@@ -386,6 +386,11 @@ class LiveCache:
     def _ping(self) -> Callable[[], Awaitable[None]] | None:
         return getattr(self.provider, "ping", None)
 
+    @property
+    def refusal(self) -> str | None:
+        """Why no write can be queued now, or None (this board's own file takes them offline too)."""
+        return None
+
     async def enqueue(self, command: Command) -> OutboxEntry:
         """Queue one write, durable when this returns, and count it in the header at once (before any send, which
         may wait on a silent server). ``CacheFault`` when it cannot be stored."""

@@ -5,8 +5,8 @@ writes is queued in the shared outbox, under her name, for the service to send.
 It hears of changes instead: a ``ChangeListener`` (pg/notify.py, its own connection and thread) tells it which tables
 each commit changed, and it tells the board as a round would (``LiveState.changed_feeds``), so the board refetches
 what it shows, keeping the cursor's row. ``online`` is the database's reachability: when the listener loses the
-database the board says so at once (``last_error``) and keeps what is on screen; when the database is back, the
-board refetches everything (what changed meanwhile was not heard)."""
+database the board says so at once (``last_error``), keeps what is on screen and refuses writes with the reason
+(``refusal``); when the database is back, the board refetches everything (what changed meanwhile was not heard)."""
 
 from __future__ import annotations
 
@@ -15,12 +15,14 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 from jpm_tui.cache.live import LiveCache, LiveState
-from jpm_tui.cache.pg.reach import is_unreachable
+from jpm_tui.cache.pg.reach import CacheUnreachable, is_unreachable, reason
 from jpm_tui.provider.base import Provider
 
 if TYPE_CHECKING:
+    from jpm_tui.cache.outbox import OutboxEntry
     from jpm_tui.cache.pg.notify import ChangeListener
     from jpm_tui.cache.sync import SyncProgress
+    from jpm_tui.provider.domain import Command
     from jpm_tui.provider.workflow import Workflow
 
 EVERYTHING = frozenset({"*"})
@@ -46,6 +48,26 @@ class TeamLive(LiveCache):
 
     def open(self) -> None:
         """Nothing to build: no provider, no sync engine (the outbox is made on first use, without a provider)."""
+
+    @property
+    def refusal(self) -> str | None:
+        if self.state.online:
+            return None
+        return f"the team cache cannot be reached ({self.state.last_error}); nothing can be queued until it is back"
+
+    async def enqueue(self, command: Command) -> OutboxEntry:
+        """Queue a write in the shared outbox for the service to send. ``CacheUnreachable`` (a ``CacheFault``, which
+        the board shows as "Not saved") while the database is unreachable, or when it goes away during the write."""
+        refusal = self.refusal
+        if refusal is not None:
+            raise CacheUnreachable(refusal)
+        try:
+            return await super().enqueue(command)
+        except Exception as error:
+            if not is_unreachable(error):
+                raise
+            self._reach(reason(error))
+            raise CacheUnreachable(f"the team cache went away while saving it: {self.state.last_error}") from None
 
     async def run(self, on_change: Callable[[LiveState], None],
                   on_progress: Callable[[SyncProgress], None] | None = None) -> None:
@@ -89,6 +111,7 @@ class TeamLive(LiveCache):
 
     def _reach(self, why: str) -> None:
         self._went_offline(f"team cache unreachable: {why}")
+        self.store.db.discard()  # the store's connections died with the database: new ones once it is back
 
     async def _changed(self, tables: frozenset[str]) -> None:
         if tables != FEEDS_ONLY:

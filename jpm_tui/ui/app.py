@@ -362,7 +362,7 @@ class JpmApp(App[None]):
     @property
     def read_only_reason(self) -> str | None:
         """Why this board cannot queue writes, or None when it can."""
-        return None if self.live is not None else "this board has no outbox (read-only)"
+        return self.live.refusal if self.live is not None else "this board has no outbox (read-only)"
 
     def remember_name(self, kind: str, item_id: int, name: str) -> None:
         """Screens tell the app what they showed (job numbers, projects) so writes are described by name."""
@@ -409,7 +409,7 @@ class JpmApp(App[None]):
         or damaged cache): then it and those after it were not, and the form that asked keeps what was typed."""
         from ..cache.health import CacheFault
 
-        if self.live is None:
+        if self.live is None or self.read_only_reason is not None:
             return self.read_only_reason
         for command in commands:
             try:
