@@ -6,24 +6,15 @@ outbox under its dispatcher's name: every board marks the job, and its detail sa
 from __future__ import annotations
 
 import asyncio
-import time
 from pathlib import Path
 from typing import Any
 
-from support.team_boards import edit_summary, open_boards, sync_service, until
+from support.team_boards import edit_summary, open_boards, sync_service, until, until_stored
 
 from jpm_tui.cache.opening import CacheLocation, open_store
 from jpm_tui.provider import domain as d
 
 WITHIN_2_S = 2.0
-
-
-def _until_stored(store: Any, job_id: int, summary: str) -> None:
-    """Polls (every 10 ms, at most 10 s) until the service stored ``summary`` on the job."""
-    deadline = time.monotonic() + 10
-    while store.job(job_id).summary != summary:
-        assert time.monotonic() < deadline, "the service did not store the change within 10 s"
-        time.sleep(0.01)
 
 
 async def test_boards_show_what_the_service_writes_within_2_s_and_say_who_queued_a_change(
@@ -44,7 +35,7 @@ async def test_boards_show_what_the_service_writes_within_2_s_and_say_who_queued
             versions = (ann.app.data_version, bob.app.data_version)
 
             edit_summary(state, watched, "Gate 4417")
-            await asyncio.to_thread(_until_stored, service_store, watched, "Gate 4417")
+            await asyncio.to_thread(until_stored, service_store, watched, "Gate 4417")
             took = await until(lambda: "Gate 4417" in ann.shown() and "Gate 4417" in bob.shown(),
                                "the change on both boards", WITHIN_2_S)
             assert took < WITHIN_2_S

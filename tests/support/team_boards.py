@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import time
 from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass, field
 from typing import Any
@@ -120,3 +121,12 @@ def edit_summary(state: Any, job_id: int, summary: str) -> None:
     job["summary"] = summary
     state.advance(1)
     state["jobs"].touch(job)
+
+
+def until_stored(store: Any, job_id: int, summary: str) -> None:
+    """Polls (every 10 ms, at most 10 s) until the service stored ``summary`` on the job: returns within 10 ms of
+    its commit (run it off the event loop: ``asyncio.to_thread``)."""
+    deadline = time.monotonic() + 10
+    while store.job(job_id).summary != summary:
+        assert time.monotonic() < deadline, f"the service did not store {summary!r} within 10 s"
+        time.sleep(0.01)
