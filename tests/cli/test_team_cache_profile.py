@@ -45,6 +45,14 @@ def test_the_command_line_opens_the_team_cache_with_its_password_never_shown(
     assert PASSWORD not in out.out + out.err
     assert not (tmp_path / "xdg-cache" / "jpm-tui" / "sbx" / "cache").exists()  # no SQLite file was made
 
+    assert main(["cache", "info", *opts]) == 0
+    out = capsys.readouterr().out
+    assert out.startswith("cache:   user=postgres dbname=test_") and "(schema 3, PostgreSQL 15." in out
+    for command in ("purge", "rescue"):  # one person's file only
+        assert main(["cache", command, "--yes", *opts] if command == "purge" else ["cache", command, *opts]) == 1
+        assert f"cache {command}: the profile's cache is the team's database {postgres_url}, not a file of yours" \
+            in capsys.readouterr().err
+
 
 def test_an_unreachable_team_cache_is_one_line_without_the_password(tmp_path, monkeypatch, capsys) -> None:
     isolate(tmp_path, monkeypatch)
