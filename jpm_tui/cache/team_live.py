@@ -55,6 +55,13 @@ class TeamLive(LiveCache):
             return None
         return f"the team cache cannot be reached ({self.state.last_error}); nothing can be queued until it is back"
 
+    def lost_cache(self, error: BaseException) -> bool:
+        """A read that met the database gone (before the listener said so, or since): said in the header now."""
+        if not is_unreachable(error):
+            return False
+        self._reach(reason(error))
+        return True
+
     async def enqueue(self, command: Command) -> OutboxEntry:
         """Queue a write in the shared outbox for the service to send. ``CacheUnreachable`` (a ``CacheFault``, which
         the board shows as "Not saved") while the database is unreachable, or when it goes away during the write."""

@@ -293,6 +293,9 @@ class JpmApp(App[None]):
         from ..failures import EXIT_BUG, bug_message, world_message
 
         cause = error.error if isinstance(error, WorkerFailed) and isinstance(error.error, Exception) else error
+        if self.live is not None and self.live.lost_cache(cause):  # a team's database gone: the header says so
+            self.notify(f"Not read: {self.status.offline_reason}", severity="warning", markup=False)
+            return
         message = world_message(cause, cache_path=getattr(self.source, "path", None))
         if message is None:  # ours: a test driving the board sees it raised, as Textual's own handler does
             message = bug_message(cause)

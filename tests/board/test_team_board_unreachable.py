@@ -57,6 +57,13 @@ async def test_an_unreachable_team_cache_is_said_at_once_keeps_the_screen_refuse
                 assert await board.app.queue(d.AddJobNote(job_id, "Refused while down", False)) == reason
                 assert Outbox(service_store).counts() == {}
 
+                # a read while it is gone (a job opened): said, and the board goes on
+                await board.pilot.press("enter")
+                await until(lambda: any(n.message.startswith("Not read: team cache unreachable: ")
+                                        for n in board.app._notifications), "the read refused, said", 2)
+                assert board.app.is_running and board.app.failure is None
+                await board.pilot.press("escape")
+
                 # the service writes on, unheard by the board
                 edit_summary(state, job_id, "Back to 4417")
                 await asyncio.to_thread(until_stored, service_store, job_id, "Back to 4417")
