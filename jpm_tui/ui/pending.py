@@ -33,7 +33,7 @@ def pending_lines(entries: Sequence[OutboxEntry], describe: Callable[[Any], str]
         command = entry.command
         line.append_text(plain(describe(command) if command is not None else entry.description))
         if entry.author and entry.author != me:
-            line.append_text(plain(f"  · queued by {entry.author}"))
+            line.append_text(plain(f"  · by {entry.author}"))
         if failed and entry.error_text:
             line.append("\n    ")
             line.append_text(plain(entry.error_text, error))

@@ -50,10 +50,10 @@ async def test_boards_show_what_the_service_writes_within_2_s_and_say_who_queued
             assert bob.table.write_marks[watched].authors == ("Dispatcher 0",)
             assert ann.table.write_marks[watched].authors == ("Dispatcher 0",)
             await bob.pilot.press("enter")  # bob opens the job: its pending change says by whom
-            await until(lambda: "queued by Dispatcher 0" in bob.shown(), "by whom, on bob's detail", 2)
+            await until(lambda: "· by Dispatcher 0" in bob.shown(), "by whom, on bob's detail", 2)
             await ann.pilot.press("down", "down", "down", "enter")  # on her own board it is hers: no name
             await until(lambda: "Pending changes" in ann.shown(), "ann's detail", 2)
-            assert "queued by" not in ann.shown()
+            assert "· by " not in ann.shown()
     finally:
         service_store.close()
 
