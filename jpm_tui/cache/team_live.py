@@ -11,6 +11,7 @@ database the board says so at once (``last_error``), keeps what is on screen and
 from __future__ import annotations
 
 import asyncio
+import contextlib
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
@@ -44,7 +45,6 @@ class TeamLive(LiveCache):
         """``listen(on_changes, on_reach)``: a ``ChangeListener`` on ``store``'s database."""
         super().__init__(store, _no_provider, workflow=workflow, author=author)
         self._listen = listen
-        self._heard_from = False
 
     def open(self) -> None:
         """Nothing to build: no provider, no sync engine (the outbox is made on first use, without a provider)."""
@@ -84,11 +84,15 @@ class TeamLive(LiveCache):
         loop = asyncio.get_running_loop()
         events: asyncio.Queue[tuple[frozenset[str] | None, str | None]] = asyncio.Queue()
 
-        def changes(tables: frozenset[str]) -> None:  # on the listener's thread
-            loop.call_soon_threadsafe(events.put_nowait, (tables, None))
+        def tell(event: tuple[frozenset[str] | None, str | None]) -> None:  # on the listener's thread
+            with contextlib.suppress(RuntimeError):  # the board quit as it heard this: its loop is closed
+                loop.call_soon_threadsafe(events.put_nowait, event)
+
+        def changes(tables: frozenset[str]) -> None:
+            tell((tables, None))
 
         def reach(why: str | None) -> None:
-            loop.call_soon_threadsafe(events.put_nowait, (None, why))
+            tell((None, why))
 
         listener = self._listen(changes, reach)
         listener.start()
@@ -110,15 +114,15 @@ class TeamLive(LiveCache):
         back = not self.state.online
         self.state.online = True
         self.state.last_error = None
-        first, self._heard_from = not self._heard_from, True
-        if back and not first:
+        if back:
             await self._changed(EVERYTHING)
-        else:
+        else:  # the board's first connection
             self._on_change(self.state)
 
     def _reach(self, why: str) -> None:
+        if self.state.online:  # the store's connections died with the database: new ones once it is back
+            self.store.db.discard()
         self._went_offline(f"team cache unreachable: {why}")
-        self.store.db.discard()  # the store's connections died with the database: new ones once it is back
 
     async def _changed(self, tables: frozenset[str]) -> None:
         if tables != FEEDS_ONLY:

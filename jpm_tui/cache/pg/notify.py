@@ -9,6 +9,7 @@ timeout let a dead network fail in seconds rather than minutes. The callbacks ru
 from __future__ import annotations
 
 import threading
+import time
 from collections.abc import Callable
 from typing import Any
 
@@ -50,7 +51,7 @@ class ChangeListener:
         self._thread.start()
 
     def stop(self) -> None:
-        """End the thread (within ``check`` seconds; it is not waited for) and close its connection."""
+        """End the thread (within ``check`` or ``retry`` seconds; it is not waited for) and close its connection."""
         self._stopped.set()
 
     def join(self, timeout: float | None = None) -> None:
@@ -68,7 +69,7 @@ class ChangeListener:
                 if self._stopped.is_set():
                     return
                 self._on_reach(reason(error, self._password))
-                self._stopped.wait(self._retry)
+                time.sleep(self._retry)  # not Event.wait: its deadline is absolute, which a faked clock can move
 
     def _listen(self, conn: psycopg.Connection[Any]) -> None:
         while not self._stopped.is_set():
