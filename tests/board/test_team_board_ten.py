@@ -55,8 +55,9 @@ async def test_ten_boards_see_a_sandbox_change_within_2_s_of_the_service_writing
                             "sent by the service, and unmarked on every board", 10)
                 assert [n["text"] for n in sandbox_state["job_notes"].values()].count("Call before you come") == 1
 
-                # the boards asked the sandbox nothing: every request it served was the service's, a few per round
-                assert served.requests == sent.requests
+                # the boards asked the sandbox nothing: it was sent no request but the service's (counted as they
+                # leave the service, and as they reach the sandbox: some may be on their way), a few per round
+                assert served.requests <= sent.requests
                 assert 0 < served.requests - before < 60
     finally:
         service_store.close()
