@@ -239,6 +239,31 @@ def _secret_text(value: Any) -> str:
     return _text(value, secret=True)
 
 
+CACHE_PASSWORD_KEYS = ("cache_password_env", "cache_password_command")
+"""The ways a team cache's password is given (at most one; none: the server trusts the user, or ~/.pgpass)."""
+
+
+def _cache_url(value: Any) -> str:
+    """A team cache's ``postgresql://user@host[:port]/database[?options]``, without a password (which is a secret:
+    ``cache_password_env`` or ``cache_password_command``)."""
+    expected = 'expected a PostgreSQL URL such as "postgresql://jpm@db.office.lan/jpm_office"'
+    if not isinstance(value, str) or not value.strip():
+        raise _problem(f"{expected}, got {_show(value)}")
+    text = value.strip()
+    try:
+        parts = urlsplit(text)
+        parts.port  # noqa: B018 - raises ValueError on a port that is not a number
+    except ValueError:
+        raise _problem(f"{expected}; this one does not parse") from None
+    if parts.password is not None or re.search(r"(^|&)password=", parts.query):
+        raise _problem("must not hold the password; give it with cache_password_env or cache_password_command")
+    if parts.scheme not in ("postgresql", "postgres"):
+        raise _problem(f"{expected}, got {parts.scheme or 'no'} scheme")
+    if not parts.path.strip("/") or parts.fragment:
+        raise _problem(f"{expected} (it names no database)")
+    return text
+
+
 def _zone_name(value: Any) -> str:
     expected = 'expected an IANA time zone name such as "America/Phoenix"'
     if not isinstance(value, str) or not value.strip():
@@ -259,6 +284,7 @@ _KEY_CHECKS: dict[str, Callable[[Any], Any]] = {
     "client_secret_env": _env_name, "api_key_env": _env_name,
     "client_secret_file": _file_name, "api_key_file": _file_name,
     "timezone": _zone_name,
+    "cache_url": _cache_url, "cache_password_env": _env_name, "cache_password_command": _text,
     "rate_limit": functools.partial(_positive_number, unit="requests per second"),
     "timeout": functools.partial(_positive_number, unit="seconds"),
 }
@@ -282,6 +308,10 @@ class BackendProfile(BaseModel):
     SECRET_WORDS: ClassVar[str] = "client secret"
 
     backend: str = "servicetitan"
+    # a team's shared cache (PostgreSQL) instead of this user's SQLite file; its password one way at most
+    cache_url: str | None = None
+    cache_password_env: str | None = None
+    cache_password_command: str | None = None
 
     _name: str = PrivateAttr(default="")
     _path: Path | None = PrivateAttr(default=None)
@@ -297,7 +327,16 @@ class BackendProfile(BaseModel):
     def _consistent(self) -> BackendProfile:
         self._check_urls()
         self._one_secret()
+        self._one_cache_password()
         return self
+
+    def _one_cache_password(self) -> None:
+        """A team cache's password is given at most one way, and only with ``cache_url``."""
+        given = [k for k in CACHE_PASSWORD_KEYS if getattr(self, k) is not None]
+        if given and self.cache_url is None:
+            raise _problem("only used with cache_url (a team's PostgreSQL cache)", given[0])
+        if len(given) > 1:
+            raise _problem(f"give the cache password one way only, not {' and '.join(given)}", given[1])
 
     def _check_urls(self) -> None:
         """The URLs agree with the rest of the profile (a backend with environments checks them here)."""
@@ -336,6 +375,16 @@ class BackendProfile(BaseModel):
             return f"{key}_file {getattr(self, f'{key}_file')}"
         return "the config file"
 
+    def resolve_cache_password(self, env: Mapping[str, str] | None = None,
+                               on_wait: Callable[[str], None] | None = None) -> str | None:
+        """The team cache's password (``cache_password_env`` or ``cache_password_command``), fetched now; None when
+        neither is given (the server trusts the user, or libpq's ``~/.pgpass`` has it). Raises ``ConfigError``."""
+        if all(getattr(self, k) is None for k in CACHE_PASSWORD_KEYS):
+            return None
+        password = self._resolve_secret(os.environ if env is None else env, on_wait, key="cache_password")
+        remember_secret(password)
+        return password
+
     def resolve_secret(self, env: Mapping[str, str] | None = None,
                        on_wait: Callable[[str], None] | None = None) -> str:
         """The secret, fetched now (env var, command, file or literal). Raises ``ConfigError``. A command that
@@ -345,10 +394,13 @@ class BackendProfile(BaseModel):
         remember_secret(secret)
         return secret
 
-    def _resolve_secret(self, env: Mapping[str, str], on_wait: Callable[[str], None] | None) -> str:
+    def _resolve_secret(self, env: Mapping[str, str], on_wait: Callable[[str], None] | None,
+                        key: str | None = None) -> str:
+        """``key``: the secret's key (default ``SECRET_KEY``), given as one of its ``_env``, ``_command``, ``_file``
+        or literal keys."""
         where = f"{display_path(self._path)}: " if self._path else ""
         prefix = f"{where}{_dotted(('profiles', self._name or '?'))}"
-        key = self.SECRET_KEY
+        key = key or self.SECRET_KEY
         literal = getattr(self, key, None)
         if literal is not None:
             return literal.get_secret_value()
@@ -365,7 +417,7 @@ class BackendProfile(BaseModel):
         file = getattr(self, f"{key}_file", None)
         if file is not None:
             return self._read_secret_file(f"{prefix}.{key}_file", Path(file).expanduser())
-        return self._run_secret_command(prefix, on_wait)
+        return self._run_secret_command(prefix, on_wait, key)
 
     def _read_secret_file(self, key: str, path: Path) -> str:
         """A secret kept in a file of its own, private to the user as a literal one must be."""
@@ -384,9 +436,9 @@ class BackendProfile(BaseModel):
             raise ConfigError(f"{key}: {display_path(path)} is empty", path=self._path)
         return text
 
-    def _run_secret_command(self, prefix: str, on_wait: Callable[[str], None] | None) -> str:
-        command = getattr(self, f"{self.SECRET_KEY}_command", None) or ""
-        key = f"{prefix}.{self.SECRET_KEY}_command"
+    def _run_secret_command(self, prefix: str, on_wait: Callable[[str], None] | None, secret_key: str) -> str:
+        command = getattr(self, f"{secret_key}_command", None) or ""
+        key = f"{prefix}.{secret_key}_command"
         try:
             # its own process group: a command that hangs is stopped with everything it started (a shell's
             # children, which would otherwise hold its output open)

@@ -13,11 +13,15 @@ from dataclasses import dataclass, field
 from functools import partial
 from datetime import tzinfo
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo
 
 from .config import Config, Profile, SavedView, default_export_dir, display_path, save_theme, save_view
 from .backends import DEFAULT_BACKEND, backend_for
+
+if TYPE_CHECKING:
+    from .cache.opening import CacheLocation
+    from .cache.store.interface import Store
 
 __all__ = ["Session", "board_app", "demo_session", "open_board", "profile_session"]
 
@@ -42,6 +46,24 @@ class Session:
     secret: Callable[[], str] | None = field(default=None, repr=False)  # the profile's, resolved once; None: --demo
     export_dir: Path = field(default_factory=default_export_dir)  # where the board writes exports (0600 files)
     backend: str = DEFAULT_BACKEND       # a key of backends.BACKENDS (the profile's backend)
+    cache_url: str | None = None         # a team's PostgreSQL cache (the profile's cache_url), else the file
+    cache_password: Callable[[], str | None] | None = field(default=None, repr=False)  # resolved once
+
+    @property
+    def cache_location(self) -> CacheLocation:
+        """Where this session's cache is: ``cache_file``, or the team's database ``cache_url`` names."""
+        from .cache.opening import CacheLocation
+
+        return CacheLocation(self.cache_file, self.cache_url, self.cache_password)
+
+    def open_store(self, *, create: bool = True) -> Store | None:
+        """This session's cache store (``cache.opening.open_store``: the file, or the team's database); a migration
+        is announced on stderr first. ``create=False``: None when the SQLite file does not exist yet."""
+        from .cache.opening import open_store
+        from .provider.backends import workflow_for
+
+        return open_store(self.cache_location, create=create, on_upgrade=say_cache_upgrade,
+                          workflow=workflow_for(self.backend))
 
     @property
     def cache_file(self) -> Path:
@@ -111,6 +133,13 @@ def profile_session(config: Config, profile: Profile, cache_root: Path) -> Sessi
     def factory() -> Any:
         return backend_for(profile.backend).client(profile, secret())
 
+    password: list[str | None] = []  # the team cache's, resolved once too
+
+    def cache_password() -> str | None:
+        if not password:
+            password.append(profile.resolve_cache_password(on_wait=say_waiting))
+        return password[0]
+
     themes = [config.path.parent / "themes"] if config.path is not None else []
     return Session(
         profile_name=profile.name, tenant=profile.account, environment=profile.environment,
@@ -118,6 +147,7 @@ def profile_session(config: Config, profile: Profile, cache_root: Path) -> Sessi
         theme=config.theme, theme_dirs=themes, keys=dict(config.keys), views=list(config.views),
         export_dir=config.exports_folder,
         tz=profile.tzinfo, client_factory=factory, secret=secret, backend=profile.backend,
+        cache_url=profile.cache_url, cache_password=cache_password,
     )
 
 
@@ -135,7 +165,7 @@ def demo_session(cache_dir: Path, jobs: int = 200, seed: int = 1, backend: str =
                    client_factory=demo.client, backend=backend)
 
 
-def say_cache_upgrade(path: Path, old: int, new: int) -> None:
+def say_cache_upgrade(path: Path | str, old: int, new: int) -> None:
     """On the terminal before the board or a command starts: the cache is migrated first, a large one for up to a
     minute, with nothing else on screen."""
     print(f"jpm-tui: upgrading the cache {path} (schema {old} to {new}), once; a large cache takes up to a minute",
@@ -152,13 +182,12 @@ def open_board(session: Session) -> int:
     """Run the board for ``session`` until the user quits; returns the exit code. The client secret is resolved
     first (a failing or hanging secret source is one line on stderr, never a board that cannot connect), and a
     board that ended on a failure raises it as a ``Failure`` with its one line."""
-    from .cache.store import CacheStore
     from .failures import Failure
-    from .provider.backends import workflow_for
 
-    if session.secret is not None:
+    if session.secret is not None and session.cache_url is None:
         session.secret()  # ConfigError before the board starts; the background loop's client reuses it
-    store = CacheStore(session.cache_file, on_upgrade=say_cache_upgrade, workflow=workflow_for(session.backend))
+    store = session.open_store()
+    assert store is not None  # created when missing
     app = None
     try:
         if session.demo:
@@ -189,8 +218,14 @@ def board_app(session: Session, store: Any) -> Any:
     from .ui.widgets.status_line import BoardStatus
 
     workflow = workflow_for(session.backend)
-    live = LiveCache(store, partial(backend_for(session.backend).provider, session, store), workflow=workflow,
-                     author=session.dispatcher_name)
+    live: LiveCache
+    if session.cache_url is not None:  # the team's sync service talks to the backend; the board listens
+        from .cache.team_live import TeamLive
+
+        live = TeamLive(store, session.cache_location.listener, workflow=workflow, author=session.dispatcher_name)
+    else:
+        live = LiveCache(store, partial(backend_for(session.backend).provider, session, store), workflow=workflow,
+                         author=session.dispatcher_name)
     status = BoardStatus(profile=session.profile_name, tenant=session.tenant, environment=session.environment,
                          last_sync=live.state.last_sync)
     return JpmApp(store, status, views=session.views, keymap=session.keys or None, keymap_origin=session.origin,

@@ -404,6 +404,16 @@ class LiveCache:
     def _ping(self) -> Callable[[], Awaitable[None]] | None:
         return getattr(self.provider, "ping", None)
 
+    @property
+    def refusal(self) -> str | None:
+        """Why no write can be queued now, or None (this board's own file takes them offline too)."""
+        return None
+
+    def lost_cache(self, error: BaseException) -> bool:
+        """Whether ``error`` (raised by a read of the board's) is the cache being out of reach, which the board
+        survives (a team's database; never this board's own file)."""
+        return False
+
     async def enqueue(self, command: Command) -> OutboxEntry:
         """Queue one write, durable when this returns, and count it in the header at once (before any send, which
         may wait on a silent server). ``CacheFault`` when it cannot be stored."""

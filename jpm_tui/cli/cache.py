@@ -53,8 +53,10 @@ def _cache_info(args: argparse.Namespace) -> int:
     if args.json:
         _print_json(info)
         return 0
-    print(f"cache:   {info['path']}")
-    print(f"size:    {_human_bytes(info['bytes'])} (schema {info['schema_version']}, SQLite {info['sqlite_version']})")
+    engine = (f"SQLite {info['sqlite_version']}" if "sqlite_version" in info  # else a team's database
+              else f"PostgreSQL {info['postgresql_version']}")
+    print(f"cache:   {info.get('path') or info['url']}")
+    print(f"size:    {_human_bytes(info['bytes'])} (schema {info['schema_version']}, {engine})")
     print(f"jobs:    {info['active_jobs']:,} active")
     outbox = info.get("outbox") or {}
     unsent = sum(n for state, n in outbox.items() if state != "done")
@@ -77,8 +79,16 @@ def _cache_info(args: argparse.Namespace) -> int:
     return 0
 
 
+def _one_persons(session: Any, command: str) -> None:
+    """``purge`` and ``rescue`` are for one person's SQLite file, not a team's database."""
+    if session.cache_url is not None:
+        raise CliError(f"cache {command}: the profile's cache is the team's database {session.cache_url}, not a file "
+                       "of yours; its administrator looks after it")
+
+
 def _cache_purge(args: argparse.Namespace) -> int:
     with open_session(args) as session:
+        _one_persons(session, "purge")
         path = cache_path(session)
         files = [p for p in (path, Path(f"{path}-wal"), Path(f"{path}-shm")) if p.exists()]
         if not files:
@@ -110,6 +120,7 @@ def _cache_rescue(args: argparse.Namespace) -> int:
     from ..cache.store import CacheStore
 
     with open_session(args) as session:
+        _one_persons(session, "rescue")
         path = cache_path(session)
         if not path.exists():
             print(f"no cache at {path}; nothing to rescue")

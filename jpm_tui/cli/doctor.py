@@ -52,6 +52,8 @@ def _check_cache(args: argparse.Namespace) -> bool:
         session = profile_session(config, config.profile(args.profile), default_cache_dir())
     except ConfigError:  # already reported by the config step
         return True
+    if session.cache_url is not None:
+        return _check_team_cache(session)
     path = cache_path(session)
     if not path.exists():
         return True
@@ -65,6 +67,23 @@ def _check_cache(args: argparse.Namespace) -> bool:
         return False
     _say(OK, f"cache: {path} passed SQLite's quick_check ({time.monotonic() - started:.1f} s)")
     return True
+
+
+def _check_team_cache(session: Any) -> bool:
+    """A profile's team cache (``cache_url``): reachable with its password, its schema version, a LISTEN/NOTIFY
+    round trip (cache/pg/checks.py)."""
+    from ..cache.pg.checks import check_team_cache
+
+    location = session.cache_location
+    try:
+        password = location.password() if location.password is not None else None
+    except ConfigError as error:
+        _say(FAIL, f"cache: {error}")
+        return False
+    lines = check_team_cache(location.conninfo(), location.where, password)
+    for ok, line in lines:
+        _say(OK if ok else FAIL, line)
+    return all(ok for ok, _ in lines)
 
 
 def _host(url: str) -> str:

@@ -301,6 +301,9 @@ class JpmApp(App[None]):
         from ..failures import EXIT_BUG, bug_message, world_message
 
         cause = error.error if isinstance(error, WorkerFailed) and isinstance(error.error, Exception) else error
+        if self.live is not None and self.live.lost_cache(cause):  # a team's database gone: the header says so
+            self.notify(f"Not read: {self.status.offline_reason}", severity="warning", markup=False)
+            return
         message = world_message(cause, cache_path=self.source.path)
         if message is None:  # ours: a test driving the board sees it raised, as Textual's own handler does
             message = bug_message(cause)
@@ -370,7 +373,7 @@ class JpmApp(App[None]):
     @property
     def read_only_reason(self) -> str | None:
         """Why this board cannot queue writes, or None when it can."""
-        return None if self.live is not None else "this board has no outbox (read-only)"
+        return self.live.refusal if self.live is not None else "this board has no outbox (read-only)"
 
     def remember_name(self, kind: str, item_id: int, name: str) -> None:
         """Screens tell the app what they showed (job numbers, projects) so writes are described by name."""
@@ -417,7 +420,7 @@ class JpmApp(App[None]):
         or damaged cache): then it and those after it were not, and the form that asked keeps what was typed."""
         from ..cache.health import CacheFault
 
-        if self.live is None:
+        if self.live is None or self.read_only_reason is not None:
             return self.read_only_reason
         for command in commands:
             try:

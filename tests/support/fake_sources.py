@@ -470,6 +470,13 @@ class FakeLive:
     def feed_names(self) -> list[str]:
         return [name for name, _kind in FEEDS]
 
+    @property
+    def refusal(self) -> str | None:
+        return None  # a board's own file takes writes offline too
+
+    def lost_cache(self, error: BaseException) -> bool:
+        return False
+
     def write_marks(self, target_kind: str) -> dict[int, str]:
         return self.outbox.pending_ids(target_kind)
 

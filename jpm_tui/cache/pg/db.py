@@ -53,11 +53,22 @@ class PgDatabase:
     def conn(self) -> psycopg.Connection[Any]:
         """This thread's connection (autocommit; ``transaction()`` groups writes)."""
         conn: psycopg.Connection[Any] | None = getattr(self._local, "conn", None)
-        if conn is None:
+        if conn is None or conn.closed:  # closed: the server went away; a board reconnects once it is back
+            with self._lock:
+                if conn in self.connections:
+                    self.connections.remove(conn)
             conn = self._connect()
             self._local.conn = conn
             self._local.depth = 0
         return conn
+
+    def discard(self) -> None:
+        """Close every thread's connection, the database being gone (a board's listener lost it): each thread makes
+        a new one on its next statement, rather than finding out on it that its old one died."""
+        with self._lock:
+            conns = list(self.connections)
+        for conn in conns:
+            conn.close()
 
     def close(self) -> None:
         with self._lock:

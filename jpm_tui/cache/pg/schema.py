@@ -17,6 +17,7 @@ The tables and columns are the SQLite cache's (``tables.py``'s specs write both)
 
 from __future__ import annotations
 
+from jpm_tui.cache.pg.notify_schema import NOTIFY
 from jpm_tui.cache.pg.outbox_schema import OUTBOX
 
 TEXT = 'text COLLATE "C"'
@@ -235,7 +236,8 @@ CREATE TABLE people (
 CREATE INDEX people_customer ON people (customer_id, active);
 """
 
-MIGRATIONS: list[str] = [V1, OUTBOX, V3]
+# v4: change notifications (NOTIFY, after every table it watches exists)
+MIGRATIONS: list[str] = [V1, OUTBOX, V3, NOTIFY]
 """MIGRATIONS[i] takes a database from version i to i + 1."""
 
 LATEST = len(MIGRATIONS)

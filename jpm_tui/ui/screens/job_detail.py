@@ -252,8 +252,15 @@ class JobDetailScreen(RecordScreen):
 
     async def _load(self) -> None:
         live = self.board.live
-        self.detail = await self.board.reader(load_detail, self.board.source, self.job_id,
-                                              live.outbox if live is not None else None)
+        try:
+            self.detail = await self.board.reader(load_detail, self.board.source, self.job_id,
+                                                  live.outbox if live is not None else None)
+        except Exception as error:
+            if live is None or not live.lost_cache(error):
+                raise
+            # a team's database out of reach (the header says so): what is shown stays; its return reloads it
+            self.notify(f"Not read: {self.board.status.offline_reason}", severity="warning", markup=False)
+            return
         self.refusals = self._refusals()
         self._remember_names()
         self.refresh_bindings()

@@ -39,4 +39,5 @@ class RecordScreen(BoardScreen):
             return []
         return [self._heading("Pending changes", len(pending)),
                 *pending_lines(pending, self.board.describe, queued=self._style(f"{self.STYLE}--pending"),
-                               error=self._style(f"{self.STYLE}--error"))]
+                               error=self._style(f"{self.STYLE}--error"),
+                               me=self.board.live.outbox.author if self.board.live is not None else None)]
