@@ -27,6 +27,7 @@ from ...cache.sync import SyncError, SyncProgress
 from ..format import ago, when
 from ..source import SyncStateSource
 from ..text import clean, plain
+from ..widgets.status_line import StatusLine
 from .base import BoardScreen
 from .modals import ConfirmScreen, ReadingScreen
 
@@ -441,12 +442,14 @@ class SyncScreen(BoardScreen):
     def action_pause(self) -> None:
         if self.board.live is not None:
             self.board.live.pause()
+            self.query_one(StatusLine).refresh()  # the header says paused at once, not at its next tick
             self.notify("Sync paused after the pages in flight", markup=False)
             self.refresh_data()
 
     def action_resume(self) -> None:
         if self.board.live is not None:
             self.board.live.resume()
+            self.query_one(StatusLine).refresh()  # the header says paused at once, not at its next tick
             self.notify("Sync resumed", markup=False)
             self.refresh_data()
 

@@ -1,4 +1,5 @@
-"""The header line: profile/tenant, environment, online state, time since last sync, outbox size."""
+"""The header line: profile/tenant, environment, online state, what the sync does (paused, syncing, or the time
+since the last one), outbox size."""
 
 from __future__ import annotations
 
@@ -70,7 +71,9 @@ class StatusLine(Widget):
         text.append(f" {where}  ")
         tail = Text(end="")
         tail.append("   ")
-        if status.syncing:
+        if app.live is not None and app.live.paused:
+            tail.append("paused", style("status-line--outbox-pending"))
+        elif status.syncing and status.online:  # offline, a round in flight waits on the server: nothing syncs
             tail.append("syncing…", muted)
         elif status.last_sync is None:
             tail.append("never synced", muted)
