@@ -10,6 +10,7 @@ from support.fake_board import make_app, settle, widget_text
 from support.fake_sources import FakeLive, FakeSource
 
 from jpm_tui.cache.store import CacheStore
+from jpm_tui.ui.screens.help import HelpScreen
 from jpm_tui.ui.widgets.status_line import StatusLine
 
 
@@ -41,3 +42,27 @@ async def test_the_header_says_paused_offline_or_syncing_as_the_live_loop_does(t
         await pilot.pause()
         header = _header(app)
         assert "offline" in header and "syncing" not in header and "synced 12s ago" in header
+
+
+async def _help_lines(app, pilot, *keys: str) -> list[str]:
+    await settle(pilot)
+    await pilot.press(*keys, "question_mark")
+    await settle(pilot)
+    assert isinstance(app.screen, HelpScreen)
+    body, keys = app.screen.query_one("#help-body"), app.screen.query_one("#help-keys")
+    assert keys.outer_size.width <= body.scrollable_content_region.width  # nothing cut on the right
+    return [line.rstrip() for line in widget_text(app.screen.query_one("#help-keys")).splitlines()]
+
+
+async def test_help_shows_each_keys_whole_description_and_none_of_textuals_own():
+    app = make_app(FakeSource(50))
+    async with app.run_test(size=(120, 40)) as pilot:
+        lines = await _help_lines(app, pilot, "enter")  # the job detail: the longest descriptions
+        assert any(line.endswith("u  Job actions: Remove cancellation") for line in lines)
+        assert any(line.endswith("D  Job actions: Detach from project") for line in lines)
+        text = "\n".join(lines)
+        assert "Page Left" not in text and "Copy selected text" not in text and "Scroll Right" not in text
+        assert "Page Up" in text  # Textual's keys that do something here stay
+        await pilot.press("escape", "escape")
+        lines = await _help_lines(app, pilot)
+        assert any(line.endswith("<  Sort by previous column") for line in lines)
