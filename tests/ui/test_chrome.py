@@ -66,3 +66,13 @@ async def test_help_shows_each_keys_whole_description_and_none_of_textuals_own()
         await pilot.press("escape", "escape")
         lines = await _help_lines(app, pilot)
         assert any(line.endswith("<  Sort by previous column") for line in lines)
+
+
+async def test_at_80_columns_the_header_keeps_the_sync_and_the_outbox_count_whole(tmp_path):
+    app = _live_app(tmp_path)
+    app.status = dataclasses.replace(app.status, profile="bigchange-demo-with-a-long-name", outbox=12)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        header = _header(app).rstrip()
+        assert header.endswith("● online   synced 12s ago   outbox 12"), header
+        assert "bigchange-demo" in header and "…" in header  # the profile gives way, cut visibly
