@@ -4,6 +4,7 @@ syncing, idle), help shows each key's whole description, and the numbers stay in
 from __future__ import annotations
 
 import dataclasses
+import re
 from pathlib import Path
 
 from support.fake_board import make_app, settle, widget_text
@@ -76,3 +77,20 @@ async def test_at_80_columns_the_header_keeps_the_sync_and_the_outbox_count_whol
         header = _header(app).rstrip()
         assert header.endswith("● online   synced 12s ago   outbox 12"), header
         assert "bigchange-demo" in header and "…" in header  # the profile gives way, cut visibly
+
+
+async def test_at_80_columns_the_calendar_title_keeps_its_counts():
+    app = make_app(FakeSource(50))
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        await pilot.press("C", "d")
+        await settle(pilot)
+        title = app.screen.query_one("#cal-title")
+        text = widget_text(title).strip()
+        assert re.search(r"\d+ technicians · \d+ appointments", text), text
+        assert len(text) <= title.content_size.width and "…" not in text
+    async with make_app(FakeSource(50)).run_test(size=(160, 40)) as pilot:
+        await settle(pilot)
+        await pilot.press("C", "d")
+        await settle(pilot)
+        assert widget_text(pilot.app.screen.query_one("#cal-title")).startswith(" Calendar · Day · ")  # room: whole
