@@ -5,13 +5,17 @@ from __future__ import annotations
 
 import dataclasses
 import re
+from datetime import timezone
 from pathlib import Path
 
-from support.fake_board import make_app, settle, widget_text
-from support.fake_sources import FakeLive, FakeSource
+from support.fake_board import STATUS, make_app, settle, widget_text
+from support.fake_sources import FakeLive, FakeSource, fixed_store, frozen_clock
 
 from jpm_tui.cache.store import CacheStore
+from jpm_tui.ui import JpmApp
 from jpm_tui.ui.screens.help import HelpScreen
+from jpm_tui.ui.source import Reader
+from jpm_tui.ui.widgets.project_table import ProjectTable
 from jpm_tui.ui.widgets.status_line import StatusLine
 
 
@@ -94,3 +98,15 @@ async def test_at_80_columns_the_calendar_title_keeps_its_counts():
         await pilot.press("C", "d")
         await settle(pilot)
         assert widget_text(pilot.app.screen.query_one("#cal-title")).startswith(" Calendar · Day · ")  # room: whole
+
+
+async def test_at_80_columns_the_project_list_shows_its_number_title_and_statuses_whole(tmp_path):
+    store = fixed_store(tmp_path / "cache.sqlite3")  # the fixed projects: open, in progress, completed
+    app = JpmApp(store, STATUS, clock=frozen_clock, tz=timezone.utc, reader=Reader(inline=True), live=FakeLive(store))
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        await pilot.press("P")
+        await settle(pilot)
+        lines = widget_text(app.screen.query_one(ProjectTable)).splitlines()
+        assert lines[0].lstrip().startswith("Project # ▲ Name"), lines[0]
+        assert any(" In Progress " in line for line in lines[1:]) and not any("Progre…" in line for line in lines)
