@@ -110,3 +110,16 @@ async def test_at_80_columns_the_project_list_shows_its_number_title_and_statuse
         lines = widget_text(app.screen.query_one(ProjectTable)).splitlines()
         assert lines[0].lstrip().startswith("Project # ▲ Name"), lines[0]
         assert any(" In Progress " in line for line in lines[1:]) and not any("Progre…" in line for line in lines)
+
+
+async def test_at_80_columns_the_sync_screen_shows_each_feeds_whole_name(tmp_path):
+    store = fixed_store(tmp_path / "cache.sqlite3")
+    live = FakeLive(store)
+    live.feed_names = lambda: ["jobs", "appointment_assignments"]  # type: ignore[method-assign]  # the longest name
+    app = JpmApp(store, STATUS, clock=frozen_clock, tz=timezone.utc, reader=Reader(inline=True), live=live)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        await pilot.press("S")
+        await settle(pilot)
+        feeds = widget_text(app.screen.query_one("#feeds"))
+        assert "appointment assignments" in feeds, feeds

@@ -176,7 +176,8 @@ class SyncScreen(BoardScreen):
 
     def on_mount(self) -> None:
         feeds = self.feeds_table
-        for key, title, width in (("feed", "Feed", 20), ("state", "State", 9), ("progress", "Progress", 13),
+        # the feed's name sizes its column (None): "appointment assignments" whole
+        for key, title, width in (("feed", "Feed", None), ("state", "State", 9), ("progress", "Progress", 13),
                                   ("pages", "Pages", 5), ("records", "Records", 7), ("stored", "Stored", 7),
                                   ("rate", "Rec/s", 6), ("success", "Last sync", 9),
                                   ("error", "Last error", 60)):
