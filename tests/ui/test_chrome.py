@@ -13,6 +13,7 @@ from support.fake_sources import FakeLive, FakeSource, fixed_store, frozen_clock
 
 from jpm_tui.cache.store import CacheStore
 from jpm_tui.ui import JpmApp
+from jpm_tui.ui.screens.appointment_form import TimesFormScreen
 from jpm_tui.ui.screens.help import HelpScreen
 from jpm_tui.ui.source import Reader
 from jpm_tui.ui.widgets.project_table import ProjectTable
@@ -20,6 +21,7 @@ from jpm_tui.ui.widgets.status_line import StatusLine
 
 
 def _live_app(tmp_path: Path):
+    tmp_path.mkdir(exist_ok=True)
     return make_app(FakeSource(50), live=FakeLive(CacheStore(tmp_path / "cache.db")))
 
 
@@ -123,3 +125,15 @@ async def test_at_80_columns_the_sync_screen_shows_each_feeds_whole_name(tmp_pat
         await settle(pilot)
         feeds = widget_text(app.screen.query_one("#feeds"))
         assert "appointment assignments" in feeds, feeds
+
+
+async def test_the_reschedule_forms_hint_is_whole_at_any_width(tmp_path):
+    for size in ((80, 24), (120, 40)):
+        app = _live_app(tmp_path / f"{size[0]}")
+        async with app.run_test(size=size) as pilot:
+            await settle(pilot)
+            await pilot.press("C", "d", "j", "l", "r")
+            await settle(pilot)
+            assert isinstance(app.screen, TimesFormScreen)
+            hint = " ".join(widget_text(app.screen.query_one("#dialog-hint")).split())
+            assert hint.endswith("times are local, HH:MM"), (size, hint)
