@@ -206,7 +206,7 @@ def _bc_demo(jobs: int, seed: int) -> Demo:
 
     from .api.bigchange import BigChangeClient
     from .sandbox.bigchange import build_state, create_app
-    from .sandbox.bigchange.state import CLIENT_ID, CLIENT_SECRET, CUSTOMER_ID
+    from .sandbox.bigchange.state import CLIENT_ID, CLIENT_SECRET, CUSTOMER_ID, TIMEZONE
 
     app = create_app(build_state(jobs=jobs, seed=seed, rate_limit=None))  # no 429s in process
 
@@ -215,8 +215,7 @@ def _bc_demo(jobs: int, seed: int) -> Demo:
                                customer_id=CUSTOMER_ID, client_id=CLIENT_ID, client_secret=CLIENT_SECRET,
                                transport=httpx.ASGITransport(app=app), rate_limit=None)
 
-    # The sandbox is a West Yorkshire company: the demo shows its times in its own zone.
-    return Demo(app, CUSTOMER_ID, "Europe/London", client)
+    return Demo(app, CUSTOMER_ID, TIMEZONE, client)  # its company's zone (a West Yorkshire company)
 
 
 def _bc_serve(**options: Any) -> None:
