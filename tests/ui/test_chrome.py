@@ -16,6 +16,7 @@ from jpm_tui.ui import JpmApp
 from jpm_tui.ui.screens.appointment_form import TimesFormScreen
 from jpm_tui.ui.screens.help import HelpScreen
 from jpm_tui.ui.source import Reader
+from jpm_tui.ui.widgets.job_table import JobTable
 from jpm_tui.ui.widgets.project_table import ProjectTable
 from jpm_tui.ui.widgets.status_line import StatusLine
 
@@ -137,3 +138,18 @@ async def test_the_reschedule_forms_hint_is_whole_at_any_width(tmp_path):
             assert isinstance(app.screen, TimesFormScreen)
             hint = " ".join(widget_text(app.screen.query_one("#dialog-hint")).split())
             assert hint.endswith("times are local, HH:MM"), (size, hint)
+
+
+async def test_on_a_first_start_the_empty_list_says_the_first_pages_are_coming(tmp_path):
+    app = make_app(FakeSource(0), live=FakeLive(CacheStore(tmp_path / "cache.db")))
+    app.status = dataclasses.replace(app.status, last_sync=None)  # a new cache: nothing synced yet
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        table = app.screen.query_one(JobTable)
+        assert table.render_line(1).text.strip() == "Syncing the first pages from the server…"
+        app.status = dataclasses.replace(app.status, online=False, offline_reason="Could not reach the server")
+        await pilot.pause()
+        assert table.render_line(1).text.strip().startswith("Nothing cached yet: the server cannot be reached")
+        app.status = dataclasses.replace(app.status, online=True, last_sync=STATUS.last_sync)  # synced: none match
+        await pilot.pause()
+        assert table.render_line(1).text.strip() == "No jobs match."
