@@ -160,6 +160,7 @@ def _fsm_demo(jobs: int, seed: int) -> Demo:
 
     from .api.fsm_navigator import FsmNavigatorClient
     from .sandbox.fsm_navigator.app import build_state, create_app
+    from .sandbox.fsm_navigator.data import TIMEZONE
     from .sandbox.fsm_navigator.state import API_KEY
 
     app = create_app(build_state(jobs=jobs, seed=seed, rate_limit=None))  # no 429s in process
@@ -168,8 +169,7 @@ def _fsm_demo(jobs: int, seed: int) -> Demo:
         return FsmNavigatorClient(api_url="http://127.0.0.1/api/v1", api_key=API_KEY,
                                   transport=httpx.ASGITransport(app=app), rate_limit=None)
 
-    # The sandbox writes its company's times, working hours included, in UTC: the demo shows them as written.
-    return Demo(app, "sandbox", "UTC", client)
+    return Demo(app, "sandbox", TIMEZONE, client)  # its company's zone (an Ohio company; the API writes UTC)
 
 
 def _fsm_serve(*, rate_limit: float | None = None, **options: Any) -> None:

@@ -12,7 +12,7 @@ from jpm_tui.backends import BACKENDS
 from jpm_tui.cli import build_parser, main
 
 
-@pytest.mark.parametrize("name", ["bigchange", "servicetitan"])
+@pytest.mark.parametrize("name", sorted(BACKENDS))
 def test_the_printed_profile_has_the_demos_zone_under_the_name_the_help_gives(name: str, capsys) -> None:
     backend = BACKENDS[name]
     profiles = tomllib.loads(backend.profile_text("http://127.0.0.1:8765"))["profiles"]
