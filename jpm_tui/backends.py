@@ -160,6 +160,7 @@ def _fsm_demo(jobs: int, seed: int) -> Demo:
 
     from .api.fsm_navigator import FsmNavigatorClient
     from .sandbox.fsm_navigator.app import build_state, create_app
+    from .sandbox.fsm_navigator.data import TIMEZONE
     from .sandbox.fsm_navigator.state import API_KEY
 
     app = create_app(build_state(jobs=jobs, seed=seed, rate_limit=None))  # no 429s in process
@@ -168,8 +169,7 @@ def _fsm_demo(jobs: int, seed: int) -> Demo:
         return FsmNavigatorClient(api_url="http://127.0.0.1/api/v1", api_key=API_KEY,
                                   transport=httpx.ASGITransport(app=app), rate_limit=None)
 
-    # The sandbox writes its company's times, working hours included, in UTC: the demo shows them as written.
-    return Demo(app, "sandbox", "UTC", client)
+    return Demo(app, "sandbox", TIMEZONE, client)  # its company's zone (an Ohio company; the API writes UTC)
 
 
 def _fsm_serve(*, rate_limit: float | None = None, **options: Any) -> None:
@@ -206,7 +206,7 @@ def _bc_demo(jobs: int, seed: int) -> Demo:
 
     from .api.bigchange import BigChangeClient
     from .sandbox.bigchange import build_state, create_app
-    from .sandbox.bigchange.state import CLIENT_ID, CLIENT_SECRET, CUSTOMER_ID
+    from .sandbox.bigchange.state import CLIENT_ID, CLIENT_SECRET, CUSTOMER_ID, TIMEZONE
 
     app = create_app(build_state(jobs=jobs, seed=seed, rate_limit=None))  # no 429s in process
 
@@ -215,8 +215,7 @@ def _bc_demo(jobs: int, seed: int) -> Demo:
                                customer_id=CUSTOMER_ID, client_id=CLIENT_ID, client_secret=CLIENT_SECRET,
                                transport=httpx.ASGITransport(app=app), rate_limit=None)
 
-    # The sandbox is a West Yorkshire company: the demo shows its times in its own zone.
-    return Demo(app, CUSTOMER_ID, "Europe/London", client)
+    return Demo(app, CUSTOMER_ID, TIMEZONE, client)  # its company's zone (a West Yorkshire company)
 
 
 def _bc_serve(**options: Any) -> None:

@@ -63,7 +63,8 @@ def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog=PROG,
         parents=[common.profile, common.demo],
-        description="Keyboard-driven terminal dispatch board for ServiceTitan (Job Planning & Management).\n"
+        description="Keyboard-driven terminal dispatch board for field-service teams on ServiceTitan, FSM Navigator "
+                    "or BigChange.\n"
                     "Without a command, opens the board for the default profile.",
         epilog="First time? `jpm-tui config init`, then `jpm-tui doctor`. No account? `jpm-tui --demo`.",
         formatter_class=argparse.RawDescriptionHelpFormatter,

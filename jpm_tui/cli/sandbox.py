@@ -14,13 +14,14 @@ from .common import (CliError, Common, Subparsers, _backend_names, _port, _posit
 
 @command_group
 def _sandbox_commands(sub: Subparsers, common: Common) -> None:
-    sandbox = sub.add_parser("sandbox", help="the ServiceTitan-compatible sandbox server",
-                             description="The ServiceTitan-compatible sandbox server.")
+    sandbox = sub.add_parser("sandbox", help="a sandbox server of each backend (ServiceTitan, FSM Navigator, BigChange)",
+                             description="A sandbox server of each backend: ServiceTitan, FSM Navigator, BigChange.")
     actions = sandbox.add_subparsers(dest="action", metavar="ACTION", required=True)
     serve = actions.add_parser(
         "serve", help="serve the sandbox over HTTP and print a profile for it",
-        description="Serve the sandbox over HTTP until Ctrl+C / SIGTERM. When ready, prints a [profiles.sandbox] "
-                    "table to paste into the config.")
+        description="Serve a backend's sandbox over HTTP until Ctrl+C / SIGTERM. When ready, prints a profile to "
+                    "paste into the config: [profiles.sandbox] for servicetitan, [profiles.fsm-sandbox] for "
+                    "fsm-navigator, [profiles.bigchange-sandbox] for bigchange.")
     serve.add_argument("--host", default="127.0.0.1", help="address to listen on (default 127.0.0.1)")
     serve.add_argument("--port", type=_port, default=8765, help="port (default 8765; 0 = any free port)")
     serve.add_argument("--jobs", type=_positive_int, default=200, metavar="N", help="jobs to generate (default 200)")

@@ -22,7 +22,7 @@ SYNC_CHECK_SECONDS = 2.0
 def _sync_commands(sub: Subparsers, common: Common) -> None:
     sync = sub.add_parser(
         "sync", parents=[common.profile, common.demo],
-        help="fill the cache from ServiceTitan (incremental; safe to interrupt)",
+        help="fill the cache from the profile's backend (incremental; safe to interrupt)",
         description="Copy every feed into the local cache so the board works offline. Incremental from the "
                     "saved positions; each page is committed with its position, so an interrupted sync resumes "
                     "where it stopped. Exit 1 when a feed fails (the others still complete), or when the server "

@@ -149,6 +149,7 @@ def profile_text(url: str, name: str = "sandbox") -> str:
     import tomli_w
 
     from . import state
+    from .data import TIMEZONE
 
     table = {
         "environment": "custom",
@@ -158,5 +159,6 @@ def profile_text(url: str, name: str = "sandbox") -> str:
         "client_id": state.CLIENT_ID,
         "client_secret": state.CLIENT_SECRET,
         "app_key": state.APP_KEY,
+        "timezone": TIMEZONE,  # the board shows the sandbox company's times, as the demo does
     }
     return tomli_w.dumps({"profiles": {name: table}})

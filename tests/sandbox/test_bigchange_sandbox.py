@@ -94,4 +94,5 @@ def test_the_profile_is_paste_ready():
     profile = tomllib.loads(profile_toml("http://127.0.0.1:8123/"))["profiles"]["bigchange-sandbox"]
     assert profile == {"backend": "bigchange", "api_url": "http://127.0.0.1:8123/v1",
                        "auth_url": "http://127.0.0.1:8123/auth/token", "client_id": "sandbox-bigchange-client",
-                       "client_secret": "sandbox-bigchange-secret", "customer_id": 14532}
+                       "client_secret": "sandbox-bigchange-secret", "customer_id": 14532,
+                       "timezone": "Europe/London"}

@@ -582,7 +582,7 @@ async def test_mode_keys(source):
         await pilot.press("C")
         assert isinstance(app.screen, CalendarScreen)
         await settle(pilot)
-        assert "Calendar · Agenda" in widget_text(app.screen.query_one("#cal-title"))  # 80 columns: the agenda
+        assert "Agenda · " in widget_text(app.screen.query_one("#cal-title"))  # 80 columns: the agenda
         await pilot.press("J")
         assert isinstance(app.screen, JobsScreen)
         assert table_of(app).cursor == 2  # the jobs screen kept its state

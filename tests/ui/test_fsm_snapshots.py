@@ -9,9 +9,10 @@ from __future__ import annotations
 
 import asyncio
 import tempfile
-from datetime import timedelta, timezone
+from datetime import timedelta
 from functools import cache
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 import httpx
 import pytest
@@ -24,6 +25,7 @@ from jpm_tui.cache.sync import SyncEngine
 from jpm_tui.provider.fsm_navigator.provider import FsmNavigatorProvider
 from jpm_tui.provider.fsm_navigator.workflow import WORKFLOW
 from jpm_tui.sandbox.fsm_navigator import API_KEY, build_state, create_app
+from jpm_tui.sandbox.fsm_navigator.data import TIMEZONE
 from jpm_tui.ui import BoardStatus, JpmApp
 from jpm_tui.ui.source import Reader
 
@@ -53,7 +55,7 @@ def _cache_file() -> Path:
 def board() -> JpmApp:
     status = BoardStatus(profile="demo", tenant="sandbox", environment="sandbox", online=True,
                          last_sync=PINNED_NOW - timedelta(seconds=12), outbox=0)
-    return JpmApp(CacheStore(_cache_file(), workflow=WORKFLOW), status, clock=lambda: PINNED_NOW, tz=timezone.utc,
+    return JpmApp(CacheStore(_cache_file(), workflow=WORKFLOW), status, clock=lambda: PINNED_NOW, tz=ZoneInfo(TIMEZONE),  # as the demo
                   reader=Reader(inline=True), workflow=WORKFLOW, export_dir=Path.cwd())
 
 

@@ -19,6 +19,7 @@ from ..state import Faults, iso
 CUSTOMER_ID = 14532  # the customer id of the reference's example request
 CLIENT_ID = "sandbox-bigchange-client"
 CLIENT_SECRET = "sandbox-bigchange-secret"
+TIMEZONE = "Europe/London"  # a West Yorkshire company: its times are shown in its own zone
 
 TABLES = ("contacts", "persons", "resources", "job_types", "custom_field_definitions", "jobs", "status_history")
 

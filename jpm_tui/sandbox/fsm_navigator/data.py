@@ -12,6 +12,7 @@ import random
 from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from ..state import iso
 from .workflow import STATUSES
@@ -22,6 +23,8 @@ TECHNICIANS = (  # first, last, vehicle, availability
     ("Tom", "Becker", "Box truck", "Offline"), ("Grace", "Okafor", "Van", "Available"),
     ("Sam", "Kowalski", "Pickup", "Busy"), ("Hannah", "Lindqvist", None, "Offline"),
 )
+TIMEZONE = "America/New_York"
+"""The company's zone (Columbus, Ohio): its working day is 7:00-16:30 there; the API writes every time in UTC."""
 INACTIVE_TECHNICIAN = 7  # Hannah left in the spring: kept on old jobs, offered for nothing new
 
 COMPANIES = (
@@ -260,8 +263,8 @@ def _job(world: _World, job_id: int, status: str) -> dict[str, Any]:
 
 
 def _scheduled_start(rng: random.Random, now: datetime, status: str, span_days: int) -> datetime | None:
-    """A start on the hour or half hour, 7:00-16:30 UTC, on a day that fits the status."""
-    today = now.replace(hour=0, minute=0, second=0)
+    """A start on the hour or half hour, 7:00-16:30 in the company's zone, on a day that fits the status (UTC)."""
+    today = now.astimezone(ZoneInfo(TIMEZONE)).replace(hour=0, minute=0, second=0)
     if status == "Pending":
         if rng.random() < 0.4:
             return None
@@ -277,7 +280,7 @@ def _scheduled_start(rng: random.Random, now: datetime, status: str, span_days: 
     else:  # Invoiced, Paid, Closed: further back the further along
         low = {"Invoiced": 3, "Paid": 10, "Closed": 25}[status]
         day = -rng.randint(low, max(low + 1, span_days))
-    start = today + timedelta(days=day, hours=7, minutes=30 * rng.randint(0, 19))
+    start = (today + timedelta(days=day, hours=7, minutes=30 * rng.randint(0, 19))).astimezone(timezone.utc)
     if status == "In Progress" and start > now:
         start = now - timedelta(hours=rng.randint(1, 3))
     if status in ("Completed", "Invoiced", "Paid", "Closed") and start > now - timedelta(hours=1):

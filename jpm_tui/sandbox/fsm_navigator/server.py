@@ -10,6 +10,7 @@ import tomli_w
 
 from ..server import serve_app
 from .app import build_state, create_app
+from .data import TIMEZONE
 from .state import API_KEY
 
 SERVE_RATE_LIMIT = 600
@@ -34,5 +35,6 @@ def api_url(base_url: str) -> str:
 def profile_text(base_url: str, name: str = "fsm-sandbox", api_key: str = API_KEY) -> str:
     """The `[profiles.<name>]` table that reaches a sandbox served at `base_url` (the key is literal: the
     sandbox's own, which reaches nothing else)."""
-    table = {"backend": "fsm-navigator", "api_url": api_url(base_url), "api_key": api_key}
+    table = {"backend": "fsm-navigator", "api_url": api_url(base_url), "api_key": api_key,
+             "timezone": TIMEZONE}  # the board shows the sandbox company's times, as the demo does
     return tomli_w.dumps({"profiles": {name: table}})

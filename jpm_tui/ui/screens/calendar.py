@@ -227,15 +227,22 @@ class CalendarScreen(BoardScreen):
     # ------------------------------------------------------------------ the lines around the grid
 
     def _title(self) -> Text:
+        """The long title, or the short one when the long does not fit: the counts stay in sight at 80 columns."""
+        title = self._title_in(short=False)
+        room = self.query_one("#cal-title").content_size.width
+        return title if title.cell_len <= room else self._title_in(short=True)
+
+    def _title_in(self, *, short: bool) -> Text:
         assert self.day is not None
         out = Text(end="")
         view = {"day": "Day", "week": "Week", "agenda": "Agenda"}[self.view]
-        out.append(f"Calendar · {view} · ", "bold")
+        out.append(f"{view} · " if short else f"Calendar · {view} · ", "bold")
         if self.view == "week":
             monday = week_bounds(self.day, self.tz)[0]
-            out.append(f"{monday:%a %d %b} – {monday + timedelta(days=6):%a %d %b %Y}")
+            out.append(f"{monday:%d %b} – {monday + timedelta(days=6):%d %b}" if short else
+                       f"{monday:%a %d %b} – {monday + timedelta(days=6):%a %d %b %Y}")
         else:
-            out.append(f"{self.day:%A %d %B %Y}")
+            out.append(f"{self.day:%a %d %b}" if short else f"{self.day:%A %d %B %Y}")
         if self.day == self.today():
             out.append(" (today)")
         sheet = self.cursor.sheet

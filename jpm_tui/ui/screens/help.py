@@ -5,6 +5,7 @@ from __future__ import annotations
 from itertools import groupby
 from typing import Any
 
+from rich.measure import Measurement
 from rich.table import Table
 from rich.text import Text
 from textual.app import ComposeResult
@@ -16,6 +17,16 @@ from textual.widgets import Static
 from ..commands import binding_help
 
 __all__ = ["HelpScreen"]
+
+TEXTUAL_ONLY: frozenset[tuple[str, str]] = frozenset({
+    ("scroll_left", "Scroll Left"), ("scroll_right", "Scroll Right"),
+    ("page_left", "Page Left"), ("page_right", "Page Right"),
+    ("screen.copy_text", "Copy selected text"),
+})
+"""(action, description) of Textual's own keys that mean nothing on a dispatch board (nothing scrolls sideways,
+there is no mouse selection to copy): left out of help."""
+FRAME = 6
+"""Columns around the keys: the border (2), the padding (2) and the scrollbar (2)."""
 
 
 class HelpScreen(ModalScreen[None]):
@@ -36,13 +47,16 @@ class HelpScreen(ModalScreen[None]):
         with VerticalScroll(id="help-body") as body:
             body.border_title = f"Keys · {title}"
             body.border_subtitle = "esc closes"
-            yield Static(self._table(), id="help-keys")
+            keys = self._table()
+            # as wide as the longest line (Textual's auto width measures the grid too narrow), wrapped below 90%
+            body.styles.width = Measurement.get(self.app.console, self.app.console.options.update_width(1000), keys).maximum + FRAME
+            yield Static(keys, id="help-keys")
 
     def _table(self) -> Table:
         table = Table.grid(padding=(0, 2))
         table.add_column(justify="right", style="bold", no_wrap=True)
         table.add_column()
-        entries = binding_help(self.for_screen)
+        entries = [e for e in binding_help(self.for_screen) if (e.action, e.description) not in TEXTUAL_ONLY]
         for scope, group in groupby(entries, key=lambda e: e.scope):
             if table.row_count:
                 table.add_row("", "")

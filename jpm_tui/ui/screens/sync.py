@@ -28,6 +28,7 @@ from ...provider.domain import parse_datetime
 from ..format import ago, when
 from ..source import SyncStateSource
 from ..text import clean, plain
+from ..widgets.status_line import StatusLine
 from .base import BoardScreen
 from .modals import ConfirmScreen, ReadingScreen
 
@@ -176,7 +177,8 @@ class SyncScreen(BoardScreen):
 
     def on_mount(self) -> None:
         feeds = self.feeds_table
-        for key, title, width in (("feed", "Feed", 20), ("state", "State", 9), ("progress", "Progress", 13),
+        # the feed's name sizes its column (None): "appointment assignments" whole
+        for key, title, width in (("feed", "Feed", None), ("state", "State", 9), ("progress", "Progress", 13),
                                   ("pages", "Pages", 5), ("records", "Records", 7), ("stored", "Stored", 7),
                                   ("rate", "Rec/s", 6), ("success", "Last sync", 9),
                                   ("error", "Last error", 60)):
@@ -442,12 +444,14 @@ class SyncScreen(BoardScreen):
     def action_pause(self) -> None:
         if self.board.live is not None:
             self.board.live.pause()
+            self.query_one(StatusLine).refresh()  # the header says paused at once, not at its next tick
             self.notify("Sync paused after the pages in flight", markup=False)
             self.refresh_data()
 
     def action_resume(self) -> None:
         if self.board.live is not None:
             self.board.live.resume()
+            self.query_one(StatusLine).refresh()  # the header says paused at once, not at its next tick
             self.notify("Sync resumed", markup=False)
             self.refresh_data()
 

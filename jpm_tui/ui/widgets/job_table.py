@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from dataclasses import replace
 from functools import partial
-from typing import Any, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar
 
 from textual.binding import Binding, BindingType
 
@@ -16,6 +16,9 @@ from ..source import JobListRow, JobQuery, JobSource, Reader
 from ..text import clean
 from ..table_window import first_page
 from .virtual_table import CellContext, Column, VirtualTable, layout_columns as _layout, priority_class, status_class
+
+if TYPE_CHECKING:
+    from ..app import JpmApp
 
 __all__ = ["COLUMNS", "TEXT_COUNT_CAP", "Column", "JobTable", "first_job_page", "job_columns", "layout_columns", "status_class", "priority_class"]
 
@@ -104,6 +107,23 @@ class JobTable(VirtualTable[JobQuery, JobListRow]):
         Binding("end,G", "last", "Last job", show=False, id="last"),
         Binding("space", "toggle_mark", "Mark", show=False, id="mark"),
     ]
+
+    def on_mount(self) -> None:
+        def repaint_empty(_status: object) -> None:
+            if self.row_count == 0:  # its message follows the sync (online, offline, first pages stored)
+                self.refresh()
+
+        self.watch(self.app, "status", repaint_empty, init=False)
+
+    def empty_text(self) -> str:
+        """Before the first sync has stored anything, the list is empty because it is still coming, not because no
+        job matches."""
+        app: JpmApp = self.app  # type: ignore[assignment]
+        status = app.status
+        if app.live is not None and status.last_sync is None:
+            return ("Syncing the first pages from the server…" if status.online else
+                    "Nothing cached yet: the server cannot be reached (the Sync screen, S, says why).")
+        return self.EMPTY_TEXT
 
     JobSelected = VirtualTable.Selected
     """Enter on a job (``row_id`` is the job id)."""

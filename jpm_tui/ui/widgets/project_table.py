@@ -33,9 +33,9 @@ _CELLS: dict[str, Callable[[ProjectListRow, CellContext], str]] = {
 }
 
 PROJECT_COLUMNS: tuple[Column, ...] = (
-    Column("number", "Project #", 9, 10, rank=0),
+    Column("number", "Project #", 11, 11, rank=0),  # the title and its sort arrow
     Column("name", "Name", 12, 24, rank=1, flex=3),
-    Column("status", "Status", 8, 12, rank=2, style="status"),
+    Column("status", "Status", 11, 12, rank=2, style="status"),  # "Not Started", "In Progress" whole
     Column("sub_status", "Sub-status", 10, 16, rank=6, flex=1),
     Column("project_type", "Type", 8, 14, rank=5),
     Column("customer", "Customer", 12, 22, rank=3, flex=2),

@@ -1,4 +1,5 @@
-"""The header line: profile/tenant, environment, online state, time since last sync, outbox size."""
+"""The header line: profile/tenant, environment, online state, what the sync does (paused, syncing, or the time
+since the last one), outbox size."""
 
 from __future__ import annotations
 
@@ -68,10 +69,11 @@ class StatusLine(Widget):
                               f"{app.workflow.account_word} {clean(status.tenant)}" if status.tenant != "" else "",
                               clean(status.environment)) if part
         )
-        text.append(f" {where}  ")
         tail = Text(end="")
         tail.append("   ")
-        if status.syncing:
+        if app.live is not None and app.live.paused:
+            tail.append("paused", style("status-line--outbox-pending"))
+        elif status.syncing and status.online:  # offline, a round in flight waits on the server: nothing syncs
             tail.append("syncing…", muted)
         elif status.last_sync is None:
             tail.append("never synced", muted)
@@ -79,10 +81,17 @@ class StatusLine(Widget):
             tail.append(f"synced {ago(status.last_sync, app.clock())}", muted)
         tail.append("   ")
         tail.append(f"outbox {status.outbox}", style("status-line--outbox-pending") if status.outbox else muted)
-        if status.online:
-            text.append("● online", style("status-line--online"))
-        else:
-            text.append("○ offline", style("status-line--offline"))
+        state = Text("● online", style("status-line--online")) if status.online else Text(
+            "○ offline", style("status-line--offline"))
+        # where the board points gives way first: the state, the sync and the outbox count stay whole at 80 columns
+        place = Text(f" {where}  ")
+        room = self.size.width - text.cell_len - state.cell_len - tail.cell_len
+        if place.cell_len > room:
+            place.truncate(max(0, room - 2), overflow="ellipsis")
+            place.append("  ")
+        text.append_text(place)
+        text.append_text(state)
+        if not status.online:
             # the reason takes the room left, so the sync time and the outbox count stay in sight
             room = self.size.width - text.cell_len - tail.cell_len - len(": ")
             if status.offline_reason and room >= MIN_REASON:

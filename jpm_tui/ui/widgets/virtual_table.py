@@ -706,7 +706,7 @@ class VirtualTable(ScrollView, Generic[Q, R], can_focus=True):
             return Strip.blank(width, self._look())
         if self.row_count == 0:
             if y == 1:
-                return self._message_line(self.EMPTY_TEXT, width)
+                return self._message_line(self.empty_text(), width)
             return Strip.blank(width, self._look())
         if index >= self.row_count:
             return Strip.blank(width, self._look())
@@ -714,6 +714,10 @@ class VirtualTable(ScrollView, Generic[Q, R], can_focus=True):
         if row is None:
             return Strip([Segment(fit(" …", width), self._look("virtual-table--placeholder"))], width)
         return self._render_row(row, index, width)
+
+    def empty_text(self) -> str:
+        """What the table says when no row matches (a subclass may say why)."""
+        return self.EMPTY_TEXT
 
     def _message_line(self, message: str, width: int) -> Strip:
         return Strip([Segment(fit(f" {message}", width), self._look("virtual-table--empty"))], width)

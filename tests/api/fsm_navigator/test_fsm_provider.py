@@ -77,11 +77,12 @@ async def test_a_job_maps_to_its_row_its_window_and_its_technician_with_fsm_s_wo
     assert (job.summary, job.location_id, job.customer_id) == (payload["job_title"], 523, payload["customer_id"])
     assert job.modified_on == datetime.fromisoformat(payload["updated_at"])
     assert (window.id, window.job_id, window.start, window.status.value, window.active) == (
-        10003, 10003, datetime(2026, 11, 23, 7, 30, tzinfo=UTC), "In Progress", True)
+        10003, 10003, datetime(2026, 11, 23, 12, 30, tzinfo=UTC), "In Progress", True)  # 7:30 in Columbus, Ohio
     assert (assignment.appointment_id, assignment.technician_id, assignment.active) == (10003, 16, True)
     store.upsert("jobs", [job])  # the cache gives FSM's words back, not ServiceTitan's InProgress
     assert store.job(10003).status.value == "In Progress"
-    unscheduled = job_rows((await client.jobs.get(10027)).to_payload())  # Pending, no window, nobody
+    pending = (await client.jobs.get(10019)).to_payload()  # Pending, nobody; without its window:
+    unscheduled = job_rows(pending | {"scheduled_start": None, "scheduled_end": None})
     assert (unscheduled[1].active, unscheduled[2].active) == (False, False)
 
 
@@ -94,7 +95,7 @@ async def test_first_sync_fills_jobs_windows_technicians_and_places_with_assets(
     assert results["jobs"].records == 30 and results["locations"].complete
     assert store.counts()["jobs"] == 30
     assert [(a.id, a.start) for a in store.appointments_for_job(10001)] == [
-        (10001, datetime(2026, 12, 5, 8, 30, tzinfo=UTC))]
+        (10001, datetime(2026, 12, 5, 13, 30, tzinfo=UTC))]
     assert store.appointment_technicians(10002) == {10002: store.technician(11).name}
     assert store.appointment_technicians(10001) == {10001: ""}  # nobody yet
     links = d.linked_assets(store.job(10022))  # an open job read alone: its links and their relationship types
@@ -102,10 +103,10 @@ async def test_first_sync_fills_jobs_windows_technicians_and_places_with_assets(
     assert d.linked_assets(store.job(10009)) is None  # a cancelled one is not read alone
     location = store.location(561)
     assert location is not None and d.linked_assets(location)  # the assets at a location, for the link picker
-    # A sweep: one list page; a single read per open job (14 of them), nothing else on /jobs.
+    # A sweep: one list page; a single read per open job (12 of them), nothing else on /jobs.
     listed = [r for r in requests.jobs() if "page=" in r[1]]
     assert len(listed) == 1
-    assert len(requests.jobs()) == 1 + 14
+    assert len(requests.jobs()) == 1 + 12
 
 
 @both_stores
@@ -166,11 +167,11 @@ async def test_status_moves_follow_the_api_s_table_and_a_refused_one_says_why(pr
     assert assigned.refresh == (("job", 10001),)
     working = await provider.execute(d.SetJobStatus(10001, "In Progress"))
     assert working.ok and fsm_state.jobs[10001]["job_status"] == "In Progress"
-    refused = await provider.execute(d.SetJobStatus(10027, "Completed"))
+    refused = await provider.execute(d.SetJobStatus(10019, "Completed"))
     assert refused.outcome is Outcome.REJECTED
     assert refused.message == ("Cannot change the job's status from Pending to Completed: "
                                "from Pending the job can go to Assigned, Cancelled")
-    assert fsm_state.jobs[10027]["job_status"] == "Pending"
+    assert fsm_state.jobs[10019]["job_status"] == "Pending"
 
 
 async def test_edits_assignments_windows_and_asset_links_are_puts(provider, fsm_state):

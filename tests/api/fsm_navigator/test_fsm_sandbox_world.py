@@ -53,4 +53,5 @@ def test_reset_brings_back_the_loaded_world_and_settings():
 
 def test_the_profile_is_paste_ready_toml():
     profile = tomllib.loads(profile_text("http://127.0.0.1:8123"))["profiles"]["fsm-sandbox"]
-    assert profile == {"backend": "fsm-navigator", "api_url": "http://127.0.0.1:8123/api/v1", "api_key": API_KEY}
+    assert profile == {"backend": "fsm-navigator", "api_url": "http://127.0.0.1:8123/api/v1", "api_key": API_KEY,
+                       "timezone": "America/New_York"}
