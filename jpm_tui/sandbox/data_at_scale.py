@@ -6,7 +6,8 @@ everything that hangs off it (appointment, assignments, notes, history, booked a
 customer and its sites, contacts and notes, is a *family* made from its index alone, with a random stream seeded by
 (seed, family kind, index), through the same code data.py books a job or a customer with. Nothing is held but the
 families read by id or changed (the state's overlay) and a small cache of the last families made, so a million jobs
-take seconds and some hundreds of megabytes rather than minutes and gigabytes.
+take seconds and some hundreds of megabytes rather than minutes and gigabytes. An export feed of jobs, their visits
+or customers makes a family only as far as its head (`_HEAD_ENDS`): the rest is most of a customer's cost.
 
 What differs from data.py's sequential world, to keep each family independent of every other: each technician's
 working days are a fixed grid of slots (four visits a day, one for installers, from 08:00, after the Monday
