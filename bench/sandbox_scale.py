@@ -1,6 +1,7 @@
 """The sandbox at scale, as a user runs it: ``jpm-tui sandbox serve --jobs N`` started as a process (time to the
 ready line, its peak resident memory while serving), its jobs and appointments export feeds read over loopback by a
-plain HTTP client (rows per second: the server's rate, with the client only splitting pages), and ``jpm-tui --demo
+plain HTTP client (rows per second: the server's rate, with the client only splitting pages), the jobs list's first
+page and the health counts (seconds: neither should make every record), and ``jpm-tui --demo
 --demo-jobs N`` in a pty, timed from the exec to a board that shows job rows and scrolls (PageDown moves it), with
 the last progress line it printed before. Each figure is the median of ``--runs`` runs, per size.
 
@@ -35,6 +36,7 @@ from bench.terminal import KEYS, Terminal, bytecode_env  # noqa: E402
 READY_SECONDS, READY_MB, EXPORT_RATE, DEMO_SECONDS = 60.0, 2048.0, 20_000.0, 90.0
 JPM = str(Path(sys.executable).with_name("jpm-tui"))
 FEEDS = ("jpm/v2/tenant/{tenant}/export/jobs", "jpm/v2/tenant/{tenant}/export/appointments")
+LIST = "jpm/v2/tenant/{tenant}/jobs"
 
 
 def resident_mb(pid: int, field: str = "VmRSS") -> float:
@@ -62,15 +64,21 @@ def cpu_seconds(pid: int) -> float:
     return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
+def api_headers(client: httpx.Client) -> dict[str, str]:
+    from jpm_tui.sandbox import state
+
+    token = client.post("/connect/token", data={"grant_type": "client_credentials", "client_id": state.CLIENT_ID,
+                                                "client_secret": state.CLIENT_SECRET}).json()["access_token"]
+    return {"Authorization": f"Bearer {token}", "ST-App-Key": state.APP_KEY}
+
+
 def export_rate(base: str, limit: int, pid: int) -> dict[str, tuple[int, float, float]]:
     """Each feed read from the beginning (at most ``limit`` rows): rows, seconds, and the server's CPU seconds."""
     from jpm_tui.sandbox import state
 
     rates = {}
     with httpx.Client(base_url=base, timeout=300) as client:
-        token = client.post("/connect/token", data={"grant_type": "client_credentials", "client_id": state.CLIENT_ID,
-                                                    "client_secret": state.CLIENT_SECRET}).json()["access_token"]
-        headers = {"Authorization": f"Bearer {token}", "ST-App-Key": state.APP_KEY}
+        headers = api_headers(client)
         for feed in FEEDS:
             path, params, rows = feed.format(tenant=state.TENANT), {}, 0
             started, cpu = time.perf_counter(), cpu_seconds(pid)
@@ -84,6 +92,19 @@ def export_rate(base: str, limit: int, pid: int) -> dict[str, tuple[int, float, 
                 params = {"from": body["continueFrom"]}
             rates[feed.rsplit("/", 1)[1]] = (rows, time.perf_counter() - started, cpu_seconds(pid) - cpu)
     return rates
+
+
+def reads(base: str) -> tuple[float, float]:
+    """Seconds to the first page of the jobs list (no filter, no sort) and to the health endpoint's counts."""
+    from jpm_tui.sandbox import state
+
+    with httpx.Client(base_url=base, timeout=600) as client:
+        headers = api_headers(client)
+        started = time.perf_counter()
+        client.get(LIST.format(tenant=state.TENANT), params={"page": 1}, headers=headers).raise_for_status()
+        listed = time.perf_counter()
+        client.get("/_sandbox/health").raise_for_status()
+        return listed - started, time.perf_counter() - listed
 
 
 def stop(process: subprocess.Popen[str]) -> None:
@@ -115,16 +136,21 @@ def verdict(ok: bool) -> str:
     return "met" if ok else "NOT met"
 
 
-def measure_server(jobs: int, rows: int) -> tuple[float, float, dict[str, tuple[float, float]]]:
+Measured = tuple[float, float, dict[str, tuple[float, float]], tuple[float, float]]
+
+
+def measure_server(jobs: int, rows: int) -> Measured:
     """One run: seconds to ready, peak resident MB while serving, rows/s of each feed (by the clock, and per second
-    of the server's CPU time)."""
+    of the server's CPU time), seconds to the jobs list's first page and to the health counts."""
     server, base, ready = serve(jobs)
     try:
         rates = export_rate(base, rows, server.pid)
         peak = resident_mb(server.pid, "VmHWM")
+        listed = reads(base)
     finally:
         stop(server)
-    return ready, peak, {feed: (n / seconds, n / max(cpu, 0.01)) for feed, (n, seconds, cpu) in rates.items()}
+    return (ready, peak, {feed: (n / seconds, n / max(cpu, 0.01)) for feed, (n, seconds, cpu) in rates.items()},
+            listed)
 
 
 def report(jobs: int, runs: int, rows: int, with_demo: bool) -> None:
@@ -140,6 +166,8 @@ def report(jobs: int, runs: int, rows: int, with_demo: bool) -> None:
         per_cpu = statistics.median(m[2][feed][1] for m in measured)
         print(f"  export/{feed:<13} {rate:9,.0f} rows/s over loopback, first {rows:,} rows "
               f"(target {EXPORT_RATE:,.0f}/s) {verdict(rate >= EXPORT_RATE)}; {per_cpu:,.0f} rows per server CPU second")
+    print(f"  GET jobs?page=1 in {statistics.median(m[3][0] for m in measured):.2f} s, "
+          f"health counts in {statistics.median(m[3][1] for m in measured):.2f} s")
     if with_demo:
         demos = [demo(jobs) for _ in range(runs)]
         shown = statistics.median(d[0] for d in demos)

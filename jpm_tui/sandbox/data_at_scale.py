@@ -6,7 +6,8 @@ everything that hangs off it (appointment, assignments, notes, history, booked a
 customer and its sites, contacts and notes, is a *family* made from its index alone, with a random stream seeded by
 (seed, family kind, index), through the same code data.py books a job or a customer with. Nothing is held but the
 families read by id or changed (the state's overlay) and a small cache of the last families made, so a million jobs
-take seconds and some hundreds of megabytes rather than minutes and gigabytes.
+take seconds and some hundreds of megabytes rather than minutes and gigabytes. An export feed of jobs, their visits
+or customers makes a family only as far as its head (`_HEAD_ENDS`): the rest is most of a customer's cost.
 
 What differs from data.py's sequential world, to keep each family independent of every other: each technician's
 working days are a fixed grid of slots (four visits a day, one for installers, from 08:00, after the Monday
@@ -18,10 +19,9 @@ the three weeks around today, and a job in a project is not listed in the projec
 from __future__ import annotations
 
 import random
-from collections.abc import Callable, Iterator, Sequence
-from contextlib import contextmanager
+from collections import OrderedDict
+from collections.abc import Callable, Sequence
 from datetime import datetime
-from functools import lru_cache
 from typing import Any
 
 from . import data
@@ -52,6 +52,12 @@ _PARENTS = {"job": (("jobId", "jobs"), ("appointmentId", "appointments")),
             "customer": (("customerId", "customers"), ("locationId", "locations"))}
 _KINDS = {"job": 1, "customer": 2}  # a family's stream is seeded by (seed, kind, index)
 _FAMILIES_KEPT = 16_384  # the last families made: the sync reads its feeds side by side, each family once for all
+# A family's head: what it makes up to and including its record of this collection (a job's visits and the job; a
+# customer), all an export feed of these collections sends. What comes after (a job's logs, history and notes; a
+# customer's contacts and sites) only adds records of other collections, and underscore keys (`_hold`) that no
+# response shape sends.
+_HEAD_ENDS = {"job": "jobs", "customer": "customers"}
+_IN_HEAD = {"jobs", "appointments", "appointment_assignments", "appointment_summaries", "customers"}
 _SLOTS = ((8 * HOUR, 150), (10 * HOUR + 1800, 150), (13 * HOUR, 150), (15 * HOUR + 1800, 150))  # start, minutes
 _INSTALL_SLOTS = ((8 * HOUR, 540),)
 
@@ -73,6 +79,10 @@ class _FamilyIds:
             raise RuntimeError(f"a family has more {collection} than its {self.slots[collection]} ids")
         self.used[collection] = k + 1
         return ID_BASE[collection] + self.index * self.slots[collection] + k + 1
+
+
+class _HeadMade(Exception):
+    """Raised by `add` once a family being made as far as its head has its head's last record."""
 
 
 class _Fixed:
@@ -131,8 +141,38 @@ class _ScaledWorld(_World):
         self.customer_of_job: int | None = None  # that of the job being made (about 2.5 jobs each, as in data.py)
         self._streams = {kind: random.Random() for kind in _KINDS}
         self._names = {kind: [name for name, (family, _, _) in _ROWS.items() if family == kind] for kind in _KINDS}
-        self.job_family = lru_cache(maxsize=_FAMILIES_KEPT)(self._job_family)
-        self.customer_family = lru_cache(maxsize=_FAMILIES_KEPT)(self._customer_family)
+        self._makers = {"job": self._job_in_slot, "customer": self._customer}
+        self._ids = {"job": _JOB_IDS, "customer": _CUSTOMER_IDS}
+        # (kind, index) -> (whole, records): the last families made, least recently read first; a head serves the
+        # feeds until the whole family is asked for
+        self._kept: OrderedDict[tuple[str, int], tuple[bool, dict[str, list[Record]]]] = OrderedDict()
+        self._head_end: str | None = None  # while a head is made: the collection whose record ends it
+
+    def job_family(self, index: int) -> dict[str, list[Record]]:
+        return self._made("job", index, whole=True)
+
+    def customer_family(self, index: int) -> dict[str, list[Record]]:
+        return self._made("customer", index, whole=True)
+
+    def _made(self, kind: str, index: int, *, whole: bool) -> dict[str, list[Record]]:
+        """Family `index` of `kind`, whole or at least its head, kept among the last ones made."""
+        key = (kind, index)
+        hit = self._kept.get(key)
+        if hit is not None and (hit[0] or not whole):
+            self._kept.move_to_end(key)
+            return hit[1]
+        made = self._family(kind, index, None if whole else _HEAD_ENDS[kind])
+        self._kept[key] = (whole, made)
+        self._kept.move_to_end(key)
+        if len(self._kept) > _FAMILIES_KEPT:
+            self._kept.popitem(last=False)
+        return made
+
+    def add(self, collection: str, record: Record) -> Record:
+        super().add(collection, record)
+        if collection == self._head_end:
+            raise _HeadMade
+        return record
 
     def world(self) -> World:
         self._settings()
@@ -154,9 +194,11 @@ class _ScaledWorld(_World):
         world: World = {name: records for name, records in self.out.items() if name not in _ROWS}
         for name, (family, base, slots) in _ROWS.items():
             count = self.jobs if family == "job" else self.customer_count
-            world[name] = Generated(range(base + 1, base + count * slots + 1), self._maker(name, family, base, slots),
+            world[name] = Generated(range(base + 1, base + count * slots + 1),
+                                    self._maker(name, family, base, slots, whole=True),
                                     {key: self._finder(name, family, parent) for key, parent in _PARENTS[family]},
-                                    count if name in _ONE_EACH else None)
+                                    count if name in _ONE_EACH else None,
+                                    self._maker(name, family, base, slots, whole=False) if name in _IN_HEAD else None)
         return world
 
     def _finder(self, name: str, family: str, parent: str) -> Callable[[Any], list[int]]:
@@ -192,52 +234,51 @@ class _ScaledWorld(_World):
             back -= DAY
         return days
 
-    def _maker(self, name: str, family: str, base: int, slots: int) -> Callable[[int], Record | None]:
-        made = self.job_family if family == "job" else self.customer_family
+    def _maker(self, name: str, family: str, base: int, slots: int, *, whole: bool) -> Callable[[int], Record | None]:
+        """Record `id` of `name`, made with its whole family or (an export feed's) its family's head."""
 
         def make(id: int) -> Record | None:
-            for record in made((id - base - 1) // slots)[name]:
+            for record in self._made(family, (id - base - 1) // slots, whole=whole)[name]:
                 if record["id"] == id:
                     return record
             return None
 
         return make
 
-    @contextmanager
-    def _family(self, kind: str, index: int, ids: dict[str, int]) -> Iterator[dict[str, list[Record]]]:
-        """Make one family: its own random stream and ids, its records collected apart; what was being made before
-        is put back after (the projects, made at the start, make their sites' customers). A kind's stream is one
-        generator seeded again for each family: a new one costs more than the seeding."""
-        saved = self.rng, self.out, self.id
+    def _family(self, kind: str, index: int, head_end: str | None) -> dict[str, list[Record]]:
+        """Make one family (its head only, when `head_end` names the collection that ends it): its own random stream
+        and ids, its records collected apart; what was being made before is put back after (the projects, made at
+        the start, make their sites' customers). A kind's stream is one generator seeded again for each family: a
+        new one costs more than the seeding. Plain try/finally: a context manager cost a tenth of a job's time."""
+        saved = self.rng, self.out, self.id, self._head_end
         self.rng = stream = self._streams[kind]
         stream.seed(self.seed * 100_000_000 + _KINDS[kind] * 10_000_000 + index)
-        self.out = {name: [] for name in self._names[kind]}
-        self.id = _FamilyIds(index, ids)  # type: ignore[assignment]
+        out: dict[str, list[Record]] = {name: [] for name in self._names[kind]}
+        self.out = out
+        self.id = _FamilyIds(index, self._ids[kind])  # type: ignore[assignment]
+        self._head_end = head_end
         try:
-            yield self.out
+            self._makers[kind](index)
+        except _HeadMade:
+            pass  # a head: the records made so far are the family's records
         finally:
-            self.rng, self.out, self.id = saved
+            self.rng, self.out, self.id, self._head_end = saved
+        return out
 
-    def _customer_family(self, index: int) -> dict[str, list[Record]]:
-        with self._family("customer", index, _CUSTOMER_IDS) as out:
-            self._customer(index)
-            return out
-
-    def _job_family(self, index: int) -> dict[str, list[Record]]:
-        with self._family("job", index, _JOB_IDS) as out:
-            tech, start, minutes = self._grid[index % len(self._grid)]
-            day = self._dates[index // len(self._grid)]
-            kind = data._pick(self.rng, self._fitting[(tech["businessUnitId"], minutes)])
-            begin = day + start + data._randrange(self.rng, 0, 2) * 900
-            self._visits = [(begin, begin + kind.minutes * 60, *self._window(begin, day), (tech, None, 0, 0))]
-            self.kinds = _Fixed(kind)  # type: ignore[assignment]
-            self.unassigned_due, self.unassigned_owed, self.on_hold = self.rng.random(), 0, 1
-            self.customer_of_job = index * self.customer_count // max(1, self.jobs)
-            try:
-                self._job(index)
-            finally:
-                self.customer_of_job = None
-            return out
+    def _job_in_slot(self, index: int) -> None:
+        """Job `index` in its slot of the grid, with what hangs off it."""
+        tech, start, minutes = self._grid[index % len(self._grid)]
+        day = self._dates[index // len(self._grid)]
+        kind = data._pick(self.rng, self._fitting[(tech["businessUnitId"], minutes)])
+        begin = day + start + data._randrange(self.rng, 0, 2) * 900
+        self._visits = [(begin, begin + kind.minutes * 60, *self._window(begin, day), (tech, None, 0, 0))]
+        self.kinds = _Fixed(kind)  # type: ignore[assignment]
+        self.unassigned_due, self.unassigned_owed, self.on_hold = self.rng.random(), 0, 1
+        self.customer_of_job = index * self.customer_count // max(1, self.jobs)
+        try:
+            self._job(index)
+        finally:
+            self.customer_of_job = None
 
     # _World's schedule, replaced by the grid: a family's one visit is its slot; no helper joins it, and nothing
     # is given back (no other family books that slot)

@@ -10,6 +10,7 @@ import json
 import secrets
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
+from itertools import islice
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -284,16 +285,24 @@ def page_params(request: Request) -> tuple[int, int, bool]:
 
 
 def paged(request: Request, records: Iterable[dict], shape: Shape = None) -> JSONResponse:
-    """`{page, pageSize, hasMore, totalCount, data}` over already filtered and sorted records."""
+    """`{page, pageSize, hasMore, totalCount, data}` over already filtered and sorted records. Records that are not
+    a list are read only as far as the page and one more (a world at scale makes each as it is read), unless the
+    total is asked for."""
     page, size, include_total = page_params(request)
-    rows = records if isinstance(records, list) else list(records)
     start = (page - 1) * size
-    window = rows[start:start + size]
+    if include_total or isinstance(records, list):
+        rows = records if isinstance(records, list) else list(records)
+        total: int | None = len(rows) if include_total else None
+        window, has_more = rows[start:start + size], len(rows) > start + size
+    else:
+        window, total = list(islice(records, start, start + size + 1)), None
+        has_more = len(window) > size
+        del window[size:]
     return json_response({
         "page": page,
         "pageSize": size,
-        "hasMore": len(rows) > start + size,
-        "totalCount": len(rows) if include_total else None,
+        "hasMore": has_more,
+        "totalCount": total,
         "data": [shape(r) if shape else r for r in window],
     })
 

@@ -111,6 +111,10 @@ class Collection:
     def get(self, id: int) -> dict | None:
         return self._records.get(id)
 
+    def known_len(self) -> int | None:
+        """How many records, when that is known without making them (None: a sparse generated collection)."""
+        return len(self)
+
     def require(self, id: int, what: str) -> dict:
         record = self.get(id)
         if record is None:
@@ -210,6 +214,9 @@ class Generated:
     """key -> the ids whose record may have that key's value (``where`` reads those, not every record)."""
     count: int | None = None
     """How many ids have a record, when known without making them all (every id, in a dense collection)."""
+    make_sent: Callable[[int], dict | None] | None = None
+    """``make`` for an export feed, when it costs less: the record with no more than the responses send (keys that
+    start with an underscore may be missing)."""
 
 
 class GeneratedCollection(Collection):
@@ -226,12 +233,16 @@ class GeneratedCollection(Collection):
             state.reserve_id(base.ids[-1])
         self._gone: set[int] = set()  # base ids deleted
         self._count = base.count  # base rows that exist; when unknown, counted on first need
+        self._sent = base.make_sent or base.make
 
     def __len__(self) -> int:
         if self._count is None:
             self._count = sum(1 for i in self._base.ids if self._base.make(i) is not None)
         in_base = sum(1 for i in self._records if i in self._base.ids)
         return self._count - len(self._gone) + len(self._records) - in_base
+
+    def known_len(self) -> int | None:
+        return None if self._count is None else len(self)
 
     def get(self, id: int) -> dict | None:
         record = self._records.get(id)
@@ -263,7 +274,7 @@ class GeneratedCollection(Collection):
             id = ids[position]
             if id in self._seq:
                 continue  # changed since: it comes with the changes below
-            record = self._row(id)
+            record = self._row(id, self._sent)
             if record is not None:
                 yield self._first_seq + position + 1, record
         yield from super().changed_after(seq)
@@ -292,11 +303,12 @@ class GeneratedCollection(Collection):
             return super().encoded(seq, record, shape)
         return json_bytes(shape(record) if shape else record)  # a base row: made again next time, not kept
 
-    def _row(self, id: int) -> dict | None:
-        """The base record as it stands (kept, or made again), None when deleted or unused."""
+    def _row(self, id: int, make: Callable[[int], dict | None] | None = None) -> dict | None:
+        """The base record as it stands (kept, or made again by ``make``, the whole by default), None when deleted or
+        unused."""
         if id in self._gone:
             return None
-        return self._records.get(id) or self._base.make(id)
+        return self._records.get(id) or (make or self._base.make)(id)
 
 
 World = dict[str, "list[dict] | Generated"]

@@ -6,12 +6,15 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import datetime
 
 import httpx
 import pytest
 
 from jpm_tui.sandbox import build_state, create_app, running_server
+from jpm_tui.sandbox.data import ID_BASE
+from jpm_tui.sandbox.data_at_scale import generate
 from jpm_tui.sandbox.state import Generated, GeneratedCollection, SandboxState, parse_iso
 
 from support.pinned_times import PINNED_NOW
@@ -25,12 +28,19 @@ def world() -> SandboxState:
                        export_page_size=70)
 
 
+@contextmanager
+def served(state: SandboxState) -> Iterator[httpx.Client]:
+    """A client of `state` served over HTTP, with a token."""
+    with running_server(create_app(state)) as base, httpx.Client(base_url=base, timeout=30) as client:
+        form = {"grant_type": "client_credentials", "client_id": state.client_id, "client_secret": state.client_secret}
+        token = client.post("/connect/token", data=form).json()["access_token"]
+        client.headers.update({"Authorization": f"Bearer {token}", "ST-App-Key": state.app_key})
+        yield client
+
+
 @pytest.fixture(scope="module")
 def api(world: SandboxState) -> Iterator[httpx.Client]:
-    with running_server(create_app(world)) as base, httpx.Client(base_url=base, timeout=30) as client:
-        form = {"grant_type": "client_credentials", "client_id": world.client_id, "client_secret": world.client_secret}
-        token = client.post("/connect/token", data=form).json()["access_token"]
-        client.headers.update({"Authorization": f"Bearer {token}", "ST-App-Key": world.app_key})
+    with served(world) as client:
         yield client
 
 
@@ -176,3 +186,48 @@ def test_a_jobs_appointments_and_notes_are_listed_from_its_family(api: httpx.Cli
     assert [a["id"] for a in listed] == [job["firstAppointmentId"]]
     texts = [n["text"] for n in api.get(f"/{jpm('jobs')}/{job['id']}/notes").json()["data"]]
     assert sorted(texts) == sorted(n["text"] for n in notes if n["jobId"] == job["id"])
+
+
+def _public(record: dict | None) -> dict | None:
+    return None if record is None else {key: value for key, value in record.items() if not key.startswith("_")}
+
+
+def test_an_export_feed_makes_only_a_familys_head_and_sends_what_the_whole_family_has() -> None:
+    heads, wholes = (generate(3, JOBS, PINNED_NOW) for _ in range(2))  # apart: a family made whole serves its head
+    held: list[str] = []
+    for name in ("jobs", "appointments", "appointment_assignments", "appointment_summaries", "customers"):
+        head, whole = heads[name], wholes[name]
+        assert isinstance(head, Generated) and isinstance(whole, Generated) and head.make_sent is not None
+        for id in head.ids:
+            made, sent = whole.make(id), head.make_sent(id)
+            assert _public(sent) == _public(made), (name, id)
+            if made is not None and sent is not None and "_hold" in made:
+                held.append(name)
+                assert "_hold" not in sent  # put on hold after the job is made, with its logs: not in the head
+    assert {"jobs", "appointments"} <= set(held)
+    assert heads["job_notes"].make_sent is None  # type: ignore[union-attr]  # made with the whole family only
+
+
+def test_a_list_page_makes_the_rows_up_to_it_and_health_counts_without_making_any() -> None:
+    made: list[int] = []
+
+    def job(id: int) -> dict | None:
+        made.append(id)
+        return {"id": id, "active": True, "modifiedOn": "2026-11-01T00:00:00Z", "externalData": []}
+
+    base = ID_BASE["jobs"]
+    world = {"jobs": Generated(range(base + 1, base + 100_001), job, {}, 100_000),
+             "job_notes": Generated(range(1, 1001), lambda id: None)}
+    state = SandboxState(now=PINNED_NOW, rate_limit=None)
+    state.load(world, again=lambda: world)
+    with served(state) as client:
+        health = client.get("/_sandbox/health").json()
+        assert health["counts"]["jobs"] == 100_000 and health["uncounted"] == ["job_notes"] and made == []
+        page = client.get(f"/{jpm('jobs')}", params={"page": 2, "pageSize": 5}).json()
+        assert [row["id"] for row in page["data"]] == list(range(base + 6, base + 11))
+        assert page["hasMore"] is True and page["totalCount"] is None
+        assert made == list(range(base + 1, base + 12))  # the page, the rows before it and one more (hasMore)
+        total = client.get(f"/{jpm('jobs')}", params={"page": 20_000, "pageSize": 5, "includeTotal": "true"}).json()
+        assert total["totalCount"] == 100_000 and total["hasMore"] is False and len(total["data"]) == 5
+        last = client.get(f"/{jpm('jobs')}", params={"page": 20_001, "pageSize": 5}).json()
+        assert last["data"] == [] and last["hasMore"] is False

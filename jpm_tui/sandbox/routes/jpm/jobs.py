@@ -117,6 +117,7 @@ JOB_SORT = documented_sort({
 
 
 def _appointments_by_job(request: Request) -> dict[int, list[Record]]:
+    # reads every appointment: in a world at scale, a list with one of these filters makes them all (slow, kept so)
     grouped: dict[int, list[Record]] = defaultdict(list)
     for a in coll(request, "appointments").values():
         if is_active(a):

@@ -3,7 +3,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from typing import Any
 
 from starlette.requests import Request
@@ -34,7 +34,7 @@ BASIC_SORT_KEYS: dict[str, SortKey] = {"Id": by("id"), "ModifiedOn": by_date("mo
 def documented_sort(fields: Mapping[str, SortKey]) -> Sorter:
     """`?sort=+Field` / `?sort=-Field` over the fields an operation documents; others are a 400."""
 
-    def sort(request: Request, rows: list[Record]) -> list[Record]:
+    def sort(request: Request, rows: Iterable[Record]) -> Iterable[Record]:
         raw = (request.query_params.get("sort") or "").strip()
         if not raw:
             return rows
