@@ -487,7 +487,7 @@ class FakeLive:
     async def aclose(self) -> None:
         pass
 
-    async def refresh_booked_log(self, job_id: int) -> bool:
+    async def read_opened_job(self, job_id: int) -> bool:
         return False  # offline: nothing is read
 
     async def enqueue(self, command: d.Command) -> OutboxEntry:

@@ -2,7 +2,7 @@
 payload.
 
 The booked log has no feed: opening a job online reads it into the cache in the background
-(``JpmApp.refresh_booked_log``), and the detail reloads from the cache when it lands. Offline it shows what
+(``JpmApp.read_opened_job``), and the detail reloads from the cache when it lands. Offline it shows what
 the cache has, or says the booked log is not cached yet."""
 
 from __future__ import annotations
@@ -214,15 +214,16 @@ class JobDetailScreen(RecordScreen):
         if (self.detail is not None and live is not None and getattr(live, "provider", None) is not None
                 and live.state.online):
             self.booked_reading = True
-            refresh: Callable[[], Awaitable[None]] = self._refresh_booked_log
+            refresh: Callable[[], Awaitable[None]] = self._read_opened_job
             self.run_worker(refresh, group="booked-log")
 
-    async def _refresh_booked_log(self) -> None:
-        """Once per opening, online: the job's booked log from the server into the cache. When it is stored the
-        app bumps ``data_version`` and the detail reloads; otherwise (an error, logged) it stays as it was."""
+    async def _read_opened_job(self) -> None:
+        """Once per opening, online: the job's booked log (and what else no feed carries) from the server into the
+        cache. When it is stored the app bumps ``data_version`` and the detail reloads; otherwise (an error,
+        logged) it stays as it was."""
         stored = False
         try:
-            stored = await self.board.refresh_booked_log(self.job_id)
+            stored = await self.board.read_opened_job(self.job_id)
         except Exception:  # noqa: BLE001 - never break the detail over the booked log
             log.exception("reading the booked log of job %s", self.job_id)
         finally:
