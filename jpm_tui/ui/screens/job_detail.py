@@ -156,10 +156,6 @@ _FIELD_KEYS = {"Summary": "summary", "Priority": "priority", "Job type": "job_ty
 """Detail label -> the domain field a write changes (its folded form matches the wire name of a field error)."""
 
 
-def _fold(name: str) -> str:
-    return "".join(ch for ch in name.lower() if ch.isalnum())
-
-
 class JobDetailScreen(RecordScreen):
     HELP_TITLE = "Job detail"
     CSS_PATH = "job_detail.tcss"
@@ -309,7 +305,7 @@ class JobDetailScreen(RecordScreen):
             if _FIELD_KEYS.get(label) in queued:
                 text.append(" (queued)", self._style("job-detail--pending"))
             table.add_row(Text(label), text)
-            error = (errors or {}).get(_fold(_FIELD_KEYS.get(label, label)))
+            error = (errors or {}).get(d.fold(_FIELD_KEYS.get(label, label)))
             if error:
                 table.add_row(Text(""), plain(f"✗ {error}", self._style("job-detail--error"), multiline=True))
         return table
@@ -335,7 +331,7 @@ class JobDetailScreen(RecordScreen):
 
     def _field_errors(self) -> dict[str, str]:
         """Folded wire field name -> the server's messages, from this job's refused writes."""
-        return {_fold(name): messages for name, messages in self._server_errors().items()}
+        return {d.fold(name): messages for name, messages in self._server_errors().items()}
 
     def _unavailable_lines(self) -> list[Any]:
         refused = [(action, why) for action, why in (self.refusals or {}).items()
