@@ -6,15 +6,13 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from mypy import api
+from support.mypy_run import run_mypy
 
 ROOT = Path(__file__).resolve().parents[1]
 
 
 def test_jpm_tui_type_checks(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.chdir(ROOT)  # the config's paths and the module names are relative to the project
-    # .mypy_cache (gitignored) is kept between runs: a warm check takes about a second, a cold one about 8 s
-    out, err, status = api.run(["--config-file", str(ROOT / "pyproject.toml"), "--cache-dir", str(ROOT / ".mypy_cache"),
-                                "--no-error-summary", "jpm_tui"])
+    out, err, status = run_mypy("jpm_tui")
     assert status == 0, f"mypy found errors:\n{out}{err}"
     assert "error" not in out, out

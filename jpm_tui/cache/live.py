@@ -19,8 +19,9 @@ Nothing queued is lost offline.
 
 The header's outbox count follows the outbox as it changes (a write queued offline counts at once), not the rounds.
 
-Some reads have no feed: a job's booked log is read one job at a time when the board opens the job online
-(``refresh_booked_log``) and kept in the cache, so the detail shows it offline afterwards.
+Some reads have no feed: what a dispatcher sees of a job only when opening it (its booked log; BigChange's status
+history and the customer's people) is read one job at a time when the board opens the job online
+(``read_opened_job``) and kept in the cache, so the detail shows it offline afterwards.
 
 The sync screen drives it: ``sync_now()`` (every feed, now), ``pause()`` / ``resume()``, ``resync(feed)``,
 ``progress`` (the latest ``SyncProgress`` of each feed), and the outbox decisions ``retry`` / ``drop`` / ``confirm``,
@@ -190,9 +191,10 @@ class LiveCache:
         self._everything = True
         self._wake.set()
 
-    async def refresh_booked_log(self, job_id: int) -> bool:
-        """Read one job's booked log from the server into the cache (``CacheStore.save_booked_log``); True when
-        the cache now holds the server's answer (an entry, or "the job has none").
+    async def read_opened_job(self, job_id: int) -> bool:
+        """Read what no feed carries of a job a dispatcher opens, from the server into the cache: its booked log
+        (``CacheStore.save_booked_log``) and, for a backend that has them, its status history and its customer's
+        people. True when the cache now holds the server's answer (a booked log entry, or "the job has none").
 
         Does nothing (False) when offline or before the loop opened its provider: the cache keeps what it has.
         A failure (network, auth, server, mapping) is logged and answers False; it never raises."""

@@ -317,7 +317,7 @@ UPDATE outbox SET result = error, error = NULL WHERE state = 'done';
 """
 
 # v5: each job's booked log (who booked it, when, the appointment booked). No export feed carries it: the board
-# reads it one job at a time when a job is opened online (``LiveCache.refresh_booked_log``).
+# reads it one job at a time when a job is opened online (``LiveCache.read_opened_job``).
 # ``job_booked_log_reads`` says which jobs were asked about and when, so "the job has no booked log" (asked, none
 # found) and "not cached yet" (never asked) read differently offline.
 V5 = """

@@ -259,7 +259,6 @@ class SyncEngine:
         self._preparer: ThreadPoolExecutor | None = None
         self._writer_lock = threading.Lock()
         self._feeds: list[Feed] | None = None
-        self.last_summary: SyncSummary | None = None
 
     # ------------------------------------------------------------------------------------ feeds
 
@@ -298,14 +297,10 @@ class SyncEngine:
 
     def subscribe(self) -> asyncio.Queue[Any]:
         """A queue that receives every ``SyncProgress`` of the following runs, and each run's
-        ``SyncSummary`` when it ends. ``unsubscribe(queue)`` when done."""
+        ``SyncSummary`` when it ends."""
         queue: asyncio.Queue[Any] = asyncio.Queue()
         self._queues.append(queue)
         return queue
-
-    def unsubscribe(self, queue: asyncio.Queue[Any]) -> None:
-        with contextlib.suppress(ValueError):
-            self._queues.remove(queue)
 
     async def _emit(self, event: Any) -> None:
         for queue in list(self._queues):
@@ -471,7 +466,6 @@ class SyncEngine:
             finally:
                 summary.seconds = time.perf_counter() - started
                 self._running = False
-                self.last_summary = summary
                 await self._emit(summary)
         return summary
 

@@ -270,13 +270,14 @@ class JpmApp(App[None]):
         if event.done and event.records:  # on a first sync, show each feed's rows as soon as they land
             self._data_changed()
 
-    async def refresh_booked_log(self, job_id: int) -> bool:
-        """Read a job's booked log into the cache when online (the job detail asks as it opens); when stored,
-        bump ``data_version`` so the detail reloads from the cache. Offline, without a live loop, or on an
-        error (logged by ``LiveCache``): False, and nothing changes."""
+    async def read_opened_job(self, job_id: int) -> bool:
+        """Read what no feed carries of a job (its booked log, ...) into the cache when online (the job detail asks
+        as it opens, ``LiveCache.read_opened_job``); when stored, bump ``data_version`` so the detail reloads from
+        the cache. Offline, without a live loop, or on an error (logged by ``LiveCache``): False, and nothing
+        changes."""
         if self.live is None:
             return False
-        if not await self.live.refresh_booked_log(job_id):
+        if not await self.live.read_opened_job(job_id):
             return False
         self._data_changed()
         return True

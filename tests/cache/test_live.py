@@ -156,36 +156,36 @@ async def test_retry_drop_and_confirm_outbox_rows(world: World) -> None:
     assert live.state.outbox == 0
 
 
-async def test_refresh_booked_log_stores_the_answer_remembers_none_and_survives_errors(world: World, caplog) -> None:
+async def test_read_opened_job_stores_the_booked_log_remembers_none_and_survives_errors(world: World, caplog) -> None:
     jobs = sorted(world.sandbox["jobs"].values(), key=lambda j: j["id"])
     job, bare = jobs[0], jobs[1]
     booked = next(b for b in world.sandbox["job_booked_logs"].values() if b["jobId"] == job["id"])
-    assert await world.live.refresh_booked_log(job["id"]) is True
+    assert await world.live.read_opened_job(job["id"]) is True
     entry = world.store.booked_log_for_job(job["id"])
     assert entry is not None and entry.id == booked["id"] and entry.created_by_id == booked["createdById"]
     assert entry.raw["jobAppointmentId"] == booked["jobAppointmentId"]
 
     for b in [b for b in world.sandbox["job_booked_logs"].values() if b["jobId"] == bare["id"]]:
         world.sandbox["job_booked_logs"].delete(b["id"])
-    assert await world.live.refresh_booked_log(bare["id"]) is True  # 404: "none", remembered as read
+    assert await world.live.read_opened_job(bare["id"]) is True  # 404: "none", remembered as read
     assert world.store.booked_log_for_job(bare["id"]) is None and world.store.booked_log_read_on(bare["id"])
 
     world.sandbox.faults.fail_next = [500]
-    assert await world.live.refresh_booked_log(job["id"]) is False  # logged, the cache keeps what it had
+    assert await world.live.read_opened_job(job["id"]) is False  # logged, the cache keeps what it had
     assert world.store.booked_log_for_job(job["id"]) == entry
     assert "could not read the booked log" in caplog.text
 
     world.live.state.online = False
     world.sandbox["job_booked_logs"].delete(booked["id"])
-    assert await world.live.refresh_booked_log(job["id"]) is False  # offline: not even asked
+    assert await world.live.read_opened_job(job["id"]) is False  # offline: not even asked
     assert world.store.booked_log_for_job(job["id"]) == entry
 
 
-async def test_refresh_booked_log_before_the_loop_opened_does_nothing(tmp_path) -> None:
+async def test_read_opened_job_before_the_loop_opened_does_nothing(tmp_path) -> None:
     store = CacheStore(tmp_path / "cache.sqlite3")
     try:
         live = LiveCache(store, lambda: pytest.fail("no provider before open()"))
-        assert live.provider is None and await live.refresh_booked_log(1) is False
+        assert live.provider is None and await live.read_opened_job(1) is False
         assert store.booked_log_read_on(1) is None
     finally:
         store.close()

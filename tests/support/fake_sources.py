@@ -56,7 +56,8 @@ SUMMARIES = ["AC blowing warm air", "Kitchen sink backs up", "Upgrade to 200A pa
 
 class FakeSource:
     """``rows`` deterministic jobs (seeded), each with its customer and location; a ``BoardSource``. It keeps
-    no projects, contacts or sync states (as a cache that has not synced them yet)."""
+    no projects, contacts, people, custom field definitions or sync states (as a cache that has not synced them
+    yet)."""
 
     def __init__(self, rows: int = 200, *, seed: int = 7, statuses: Sequence[str] = STATUSES) -> None:
         """``statuses``: the job statuses rows get (another backend's, for its board)."""
@@ -212,6 +213,9 @@ class FakeSource:
     def contacts_for(self, owner_kind: str, owner_id: int) -> list[d.Contact]:
         return []
 
+    def people_of(self, customer_id: int) -> list[d.Person]:
+        return []
+
     # projects: none kept ---------------------------------------------------------------------------
 
     def project(self, project_id: int) -> d.Project | None:
@@ -257,6 +261,9 @@ class FakeSource:
 
     def tag_types(self, *, include_inactive: bool = False) -> list[d.TagType]:
         return TAG_TYPES
+
+    def custom_field_definitions(self, *, include_inactive: bool = False) -> list[d.CustomFieldDefinition]:
+        return []  # the jobs' custom fields carry their names (``raw["customFields"]``)
 
     # the calendar (the CacheStore calendar reads, on fixed data) ------------------------------------
 
@@ -487,7 +494,7 @@ class FakeLive:
     async def aclose(self) -> None:
         pass
 
-    async def refresh_booked_log(self, job_id: int) -> bool:
+    async def read_opened_job(self, job_id: int) -> bool:
         return False  # offline: nothing is read
 
     async def enqueue(self, command: d.Command) -> OutboxEntry:

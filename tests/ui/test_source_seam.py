@@ -8,8 +8,8 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from mypy import api
 from support.fake_sources import FakeLive, FakeSource, OverlapSource, fixed_store
+from support.mypy_run import run_mypy
 
 from jpm_tui.cache.live import LiveCache
 from jpm_tui.cache.pg import PgStore
@@ -31,8 +31,7 @@ def _fits(store: CacheStore, pg: PgStore, live: LiveCache, fake: FakeSource, ove
 def test_the_cache_and_the_fakes_type_check_against_the_protocols(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.chdir(ROOT)
     monkeypatch.setenv("MYPYPATH", str(ROOT / "tests"))  # ``support`` as the tests import it
-    out, err, status = api.run(["--config-file", str(ROOT / "pyproject.toml"), "--cache-dir", str(ROOT / ".mypy_cache"),
-                                "--no-error-summary", "--follow-imports", "silent", str(Path(__file__))])
+    out, err, status = run_mypy("--follow-imports", "silent", str(Path(__file__)))
     assert status == 0, f"mypy found errors:\n{out}{err}"
 
 

@@ -42,7 +42,7 @@ from .commands import (
     UnconfirmAppointment,
     command_from_dict,
 )
-from .open_enums import AppointmentStatus, AssignmentStatus, ContactType, JobStatus, OpenEnum, Priority
+from .open_enums import AppointmentStatus, AssignmentStatus, ContactType, JobStatus, OpenEnum, Priority, fold
 from .records import (
     Appointment,
     ArrivalWindow,
@@ -138,6 +138,7 @@ __all__ = [
     "custom_fields",
     "linked_assets",
     "parse_datetime",
+    "fold",
     "format_datetime",
     "tag_ids",
 ]

@@ -86,10 +86,6 @@ class Command:
             out[f.name] = _to_json(getattr(self, f.name))
         return out
 
-    @classmethod
-    def from_dict(cls, data: Mapping[str, Any]) -> Command:
-        return command_from_dict(data)
-
 
 def _to_json(value: Any) -> Any:
     if isinstance(value, datetime):

@@ -14,7 +14,7 @@ from __future__ import annotations
 import enum
 from typing import Any, TypeVar
 
-__all__ = ["AppointmentStatus", "AssignmentStatus", "ContactType", "JobStatus", "OpenEnum", "Priority"]
+__all__ = ["AppointmentStatus", "AssignmentStatus", "ContactType", "JobStatus", "OpenEnum", "Priority", "fold"]
 
 
 class OpenEnum(enum.StrEnum):
@@ -28,22 +28,11 @@ class OpenEnum(enum.StrEnum):
     @classmethod
     def _missing_(cls, value: object) -> OpenEnum:
         text = "" if value is None else str(value)
-        folded = _fold(text)
+        folded = fold(text)
         for member in cls:
-            if member.name != "UNKNOWN" and (_fold(member.value) == folded or _fold(member.name) == folded):
+            if member.name != "UNKNOWN" and (fold(member.value) == folded or fold(member.name) == folded):
                 return member
-        cache: dict[str, OpenEnum] = cls.__dict__.get("_unknown_cache_") or {}
-        if "_unknown_cache_" not in cls.__dict__:
-            type.__setattr__(cls, "_unknown_cache_", cache)
-        pseudo = cache.get(text)
-        if pseudo is None:
-            pseudo = str.__new__(cls, text)
-            pseudo._name_ = "UNKNOWN"
-            pseudo._value_ = text
-            # enum sets _sort_order_ on every member (3.11+); typeshed does not declare it
-            pseudo._sort_order_ = len(cls.__members__)  # type: ignore[attr-defined]
-            cache[text] = pseudo
-        return pseudo
+        return _pseudo_member(cls, "_unknown_cache_", text)
 
     @property
     def known(self) -> bool:
@@ -66,15 +55,7 @@ class OpenEnum(enum.StrEnum):
         member = cls._value2member_map_.get(text)
         if member is not None and rank is None:
             return member  # type: ignore[return-value]
-        cache: dict[str, OpenEnum] = cls.__dict__.get("_verbatim_cache_") or {}
-        if "_verbatim_cache_" not in cls.__dict__:
-            type.__setattr__(cls, "_verbatim_cache_", cache)
-        pseudo = cache.get(text)
-        if pseudo is None:
-            pseudo = str.__new__(cls, text)
-            pseudo._name_ = "UNKNOWN"
-            pseudo._value_ = text
-            cache[text] = pseudo
+        pseudo = _pseudo_member(cls, "_verbatim_cache_", text)
         if rank is not None:
             # a pseudo-member's own attribute: declared in the class body it would become a member
             pseudo._rank_ = rank  # type: ignore[attr-defined]
@@ -94,8 +75,26 @@ class OpenEnum(enum.StrEnum):
 E = TypeVar("E", bound=OpenEnum)
 
 
-def _fold(text: str) -> str:
+def fold(text: str) -> str:
+    """How a name is matched loosely: letters and digits only, lower case ("In Progress" finds "inProgress")."""
     return "".join(ch for ch in text.lower() if ch.isalnum())
+
+
+def _pseudo_member(cls: type[OpenEnum], cache_name: str, text: str) -> OpenEnum:
+    """The pseudo-member of ``cls`` for ``text`` (named ``UNKNOWN``, valued the text), made once per class and
+    cache: ``_missing_`` and ``verbatim`` keep apart caches, so a rank ``verbatim`` sets never reaches ``cls(text)``."""
+    cache: dict[str, OpenEnum] = cls.__dict__.get(cache_name) or {}
+    if cache_name not in cls.__dict__:
+        type.__setattr__(cls, cache_name, cache)
+    pseudo = cache.get(text)
+    if pseudo is None:
+        pseudo = str.__new__(cls, text)
+        pseudo._name_ = "UNKNOWN"
+        pseudo._value_ = text
+        # enum sets _sort_order_ on every member (3.11+); typeshed does not declare it
+        pseudo._sort_order_ = len(cls.__members__)  # type: ignore[attr-defined]
+        cache[text] = pseudo
+    return pseudo
 
 
 class JobStatus(OpenEnum):

@@ -2,7 +2,7 @@
 payload.
 
 The booked log has no feed: opening a job online reads it into the cache in the background
-(``JpmApp.refresh_booked_log``), and the detail reloads from the cache when it lands. Offline it shows what
+(``JpmApp.read_opened_job``), and the detail reloads from the cache when it lands. Offline it shows what
 the cache has, or says the booked log is not cached yet."""
 
 from __future__ import annotations
@@ -87,8 +87,6 @@ class JobDetail:
     """The job's booked log as cached (None: none, or not read yet; ``booked_log_read_on`` tells which)."""
     booked_log_read_on: datetime | None = None
     """When the cache last read the booked log from the server (None: never, so "not cached yet")."""
-    booked_log_kept: bool = False
-    """The source keeps booked logs (the cache does); without it the detail has no Booked section."""
     extra: dict[str, Any] = field(default_factory=dict)
     pending: Sequence[OutboxEntry] = ()
     """Writes queued against the job or its appointments and not done yet (failed ones included)."""
@@ -110,19 +108,13 @@ def load_detail(source: JobDetailSource, job_id: int, outbox: Outbox | None = No
         history=source.history_for_job(job_id),
         canceled_log=source.canceled_log_for_job(job_id),
         extra=(extra := _people_and_places(source, job)),
-        customer_projects=_customer_projects(source, _get(job, "customer_id")),
+        customer_projects=_customer_projects(source, job.customer_id),
+        booked_log=source.booked_log_for_job(job_id),
+        booked_log_read_on=source.booked_log_read_on(job_id),
     )
     extra["tags"] = _tags(source, job, extra.get("customer"), extra.get("location"))
-    read_definitions = getattr(source, "custom_field_definitions", None)  # a backend's, where the cache keeps them
-    extra["custom_field_definitions"] = read_definitions(include_inactive=True) if read_definitions else []
-    read_people, customer_id = getattr(source, "people_of", None), _get(job, "customer_id")
-    extra["people"] = read_people(customer_id) if read_people and customer_id else []
-    read_booked = getattr(source, "booked_log_for_job", None)
-    if read_booked is not None:
-        detail.booked_log_kept = True
-        detail.booked_log = read_booked(job_id)
-        read_on = getattr(source, "booked_log_read_on", None)
-        detail.booked_log_read_on = read_on(job_id) if read_on is not None else None
+    extra["custom_field_definitions"] = source.custom_field_definitions(include_inactive=True)
+    extra["people"] = source.people_of(job.customer_id) if job.customer_id else []
     if outbox is not None:
         detail.pending = [*outbox.pending_for("job", job_id),
                           *(e for a in appointments for e in outbox.pending_for("appointment", a.id))]
@@ -133,15 +125,13 @@ def load_detail(source: JobDetailSource, job_id: int, outbox: Outbox | None = No
 
 
 def _people_and_places(source: JobDetailSource, job: d.Job) -> dict[str, Any]:
-    """The customer, the location and their contacts, when the source keeps CRM records (the cache does)."""
-    if not hasattr(source, "contacts_for"):
-        return {}
-    customer_id, location_id = _get(job, "customer_id"), _get(job, "location_id")
+    """The customer, the location, their contacts and the job's project."""
+    customer_id, location_id = job.customer_id, job.location_id
     customer = source.customer(customer_id) if customer_id else None
     location = source.location(location_id) if location_id else None
     contacts = [*(source.contacts_for("customer", customer_id) if customer_id else ()),
                 *(source.contacts_for("location", location_id) if location_id else ())]
-    project_id = _get(job, "project_id")
+    project_id = job.project_id
     project = source.project(project_id) if project_id else None
     return {"customer": customer, "location": location, "contacts": contacts, "project": project}
 
@@ -149,35 +139,21 @@ def _people_and_places(source: JobDetailSource, job: d.Job) -> dict[str, Any]:
 def _tags(source: JobDetailSource, job: d.Job, customer: d.Customer | None, location: d.Location | None) -> dict[str, list[str]]:
     """Tag names on the job, its customer and its location (``d.tag_ids``), by the cached tag types; an id
     the cache does not know shows as ``#id``. Inactive tag types still name the tags that use them."""
-    read = getattr(source, "tag_types", None)
-    names = {t.id: t.name for t in read(include_inactive=True)} if read is not None else {}
+    names = {t.id: t.name for t in source.tag_types(include_inactive=True)}
     return {owner: [names.get(i) or f"#{i}" for i in d.tag_ids(record)]
             for owner, record in (("job", job), ("customer", customer), ("location", location))
             if record is not None}
 
 
-def _address(place: Any) -> str:
-    street = " ".join(part for part in (_get(place, "street"), _get(place, "unit")) if part)
-    region = " ".join(part for part in (_get(place, "state"), _get(place, "zip")) if part)
-    return ", ".join(part for part in (street, _get(place, "city"), region) if part)
+def _address(place: d.Location) -> str:
+    street = " ".join(part for part in (place.street, place.unit) if part)
+    region = " ".join(part for part in (place.state, place.zip) if part)
+    return ", ".join(part for part in (street, place.city, region) if part)
 
 
 _FIELD_KEYS = {"Summary": "summary", "Priority": "priority", "Job type": "job_type_id",
                "Business unit": "business_unit_id", "Project": "project_id"}
 """Detail label -> the domain field a write changes (its folded form matches the wire name of a field error)."""
-
-
-def _fold(name: str) -> str:
-    return "".join(ch for ch in name.lower() if ch.isalnum())
-
-
-def _get(obj: Any, *names: str) -> Any:
-    """First present attribute (or mapping key) of ``obj`` among ``names``."""
-    for name in names:
-        value = obj.get(name) if isinstance(obj, dict) else getattr(obj, name, None)
-        if value not in (None, "", ()):
-            return value
-    return None
 
 
 class JobDetailScreen(RecordScreen):
@@ -234,15 +210,16 @@ class JobDetailScreen(RecordScreen):
         if (self.detail is not None and live is not None and getattr(live, "provider", None) is not None
                 and live.state.online):
             self.booked_reading = True
-            refresh: Callable[[], Awaitable[None]] = self._refresh_booked_log
+            refresh: Callable[[], Awaitable[None]] = self._read_opened_job
             self.run_worker(refresh, group="booked-log")
 
-    async def _refresh_booked_log(self) -> None:
-        """Once per opening, online: the job's booked log from the server into the cache. When it is stored the
-        app bumps ``data_version`` and the detail reloads; otherwise (an error, logged) it stays as it was."""
+    async def _read_opened_job(self) -> None:
+        """Once per opening, online: the job's booked log (and what else no feed carries) from the server into the
+        cache. When it is stored the app bumps ``data_version`` and the detail reloads; otherwise (an error,
+        logged) it stays as it was."""
         stored = False
         try:
-            stored = await self.board.refresh_booked_log(self.job_id)
+            stored = await self.board.read_opened_job(self.job_id)
         except Exception:  # noqa: BLE001 - never break the detail over the booked log
             log.exception("reading the booked log of job %s", self.job_id)
         finally:
@@ -287,8 +264,8 @@ class JobDetailScreen(RecordScreen):
             return
         self.board.remember_name("job", self.job_id, self._job_words)
         for appointment in self.detail.appointments:
-            number = _get(appointment, "number", "id")
-            self.board.remember_name("appointment", _get(appointment, "id"), f"appointment {clean(number)}")
+            number = appointment.number or appointment.id
+            self.board.remember_name("appointment", appointment.id, f"appointment {clean(number)}")
         project = self.detail.extra.get("project")
         if project is not None:
             self.board.remember_name("project", project.id, f"project {clean(project.number)}")
@@ -314,8 +291,7 @@ class JobDetailScreen(RecordScreen):
 
     def _raw(self) -> Text:
         assert self.detail is not None
-        raw = _get(self.detail.job, "raw") or {}
-        text = json.dumps(raw, indent=2, sort_keys=True, ensure_ascii=False, default=str)
+        text = json.dumps(self.detail.job.raw, indent=2, sort_keys=True, ensure_ascii=False, default=str)
         out = Text(end="")
         out.append("Raw payload (r: back to fields)\n\n", self._style("job-detail--heading"))
         out.append_text(plain(text, multiline=True))
@@ -336,7 +312,7 @@ class JobDetailScreen(RecordScreen):
             if _FIELD_KEYS.get(label) in queued:
                 text.append(" (queued)", self._style("job-detail--pending"))
             table.add_row(Text(label), text)
-            error = (errors or {}).get(_fold(_FIELD_KEYS.get(label, label)))
+            error = (errors or {}).get(d.fold(_FIELD_KEYS.get(label, label)))
             if error:
                 table.add_row(Text(""), plain(f"✗ {error}", self._style("job-detail--error"), multiline=True))
         return table
@@ -362,7 +338,7 @@ class JobDetailScreen(RecordScreen):
 
     def _field_errors(self) -> dict[str, str]:
         """Folded wire field name -> the server's messages, from this job's refused writes."""
-        return {_fold(name): messages for name, messages in self._server_errors().items()}
+        return {d.fold(name): messages for name, messages in self._server_errors().items()}
 
     def _unavailable_lines(self) -> list[Any]:
         refused = [(action, why) for action, why in (self.refusals or {}).items()
@@ -382,7 +358,7 @@ class JobDetailScreen(RecordScreen):
     def _booked_lines(self) -> list[Any]:
         """Who booked the job, when, and the appointment booked (its start and arrival window), as cached."""
         detail = self.detail
-        if detail is None or not detail.booked_log_kept or not self.board.workflow.capabilities.booked_log:
+        if detail is None or not self.board.workflow.capabilities.booked_log:
             return []
         out: list[Any] = [self._heading("Booked")]
         entry = detail.booked_log
@@ -396,17 +372,17 @@ class JobDetailScreen(RecordScreen):
             out.append(plain(words, self._style("job-detail--muted")))
             return out
         tz = self.board.tz
-        appointment_id = _get(entry, "appointment_id")
-        appointment = next((a for a in detail.appointments if _get(a, "id") == appointment_id), None)
-        number = _get(appointment, "number") if appointment is not None else None
+        appointment_id = entry.appointment_id
+        appointment = next((a for a in detail.appointments if a.id == appointment_id), None)
+        number = appointment.number if appointment is not None else None
         booked = f"{clean(number)}  " if number else (f"#{appointment_id}  " if appointment_id else "")
-        booked += when(_get(entry, "start"), tz)
-        window = (_get(entry, "arrival_window_start"), _get(entry, "arrival_window_end"))
+        booked += when(entry.start, tz)
+        window = (entry.arrival_window_start, entry.arrival_window_end)
         if window[0] and window[1]:
             booked += f"  arrive {when(window[0], tz)[11:16]}–{when(window[1], tz)[11:16]}"
         out.append(self._fields([
-            ("Booked by", self.board.person_name(_get(entry, "created_by_id")) or "—"),
-            ("Booked on", when(_get(entry, "created_on"), tz)),
+            ("Booked by", self.board.person_name(entry.created_by_id) or "—"),
+            ("Booked on", when(entry.created_on, tz)),
             ("Appointment", booked),
         ]))
         return out
@@ -417,10 +393,10 @@ class JobDetailScreen(RecordScreen):
         job = detail.job
         out: list[Any] = []
         title = Text(end="")
-        title.append(f"Job {clean(_get(job, 'number', 'job_number', 'id'))}", self._style("job-detail--heading"))
+        title.append(f"Job {clean(job.number or job.id)}", self._style("job-detail--heading"))
         overlay = detail.overlay
-        status = overlay.get("status") or _get(job, "status")
-        priority = overlay.get("priority") or _get(job, "priority")
+        status = overlay.get("status") or job.status
+        priority = overlay.get("priority") or job.priority
         title.append("  ")
         title.append_text(plain(self.board.workflow.status_label(status),
                                 self._style(status_class(self.board.workflow.category(status)))))
@@ -434,18 +410,19 @@ class JobDetailScreen(RecordScreen):
         out.extend(self._pending_lines())
         tz = self.board.tz
         people = detail.extra
-        customer = _get(people.get("customer"), "name") or _get(job, "customer_name", "customer")
-        location = _get(people.get("location"), "name") or _get(job, "location_name", "location")
-        address = (_address(people["location"]) if people.get("location") else None) or _get(
-            job, "location_address", "address")
+        known_customer: d.Customer | None = people.get("customer")
+        known_location: d.Location | None = people.get("location")
+        customer = known_customer.name if known_customer else None
+        location = known_location.name if known_location else None
+        address = _address(known_location) if known_location else None
         contacts = people.get("contacts") or ()
         phones = ", ".join(dict.fromkeys(clean(c.value) for c in contacts if c.type.is_phone and c.value))
         emails = ", ".join(dict.fromkeys(clean(c.value) for c in contacts if c.type == "Email" and c.value))
         known_project = people.get("project")
         project = (f"{known_project.number} {known_project.name}".strip() if known_project
-                   else _get(job, "project_name", "project_number", "project_id"))
-        job_type_id = overlay.get("job_type_id") or _get(job, "job_type_id")
-        business_unit_id = overlay.get("business_unit_id") or _get(job, "business_unit_id")
+                   else job.project_id)
+        job_type_id = overlay.get("job_type_id") or job.job_type_id
+        business_unit_id = overlay.get("business_unit_id") or job.business_unit_id
         if "project_id" in overlay:
             project = (self.board.name_of("project", overlay["project_id"]) or f"project {overlay['project_id']}"
                        if overlay["project_id"] else "—")
@@ -455,12 +432,10 @@ class JobDetailScreen(RecordScreen):
                                            ("Business unit", workflow.job_column("business_unit")),
                                            ("Project", workflow.capabilities.projects)) if not has}
         fields = [
-            ("Summary", overlay.get("summary") or _get(job, "summary") or "—"),
+            ("Summary", overlay.get("summary") or job.summary or "—"),
             ("Priority", priority or "—"),
-            ("Job type", self._lookup_name("job_type", job_type_id) if job_type_id
-             else _get(job, "job_type_name", "job_type") or "—"),
-            ("Business unit", self._lookup_name("business_unit", business_unit_id) if business_unit_id
-             else _get(job, "business_unit_name", "business_unit") or "—"),
+            ("Job type", self._lookup_name("job_type", job_type_id)),
+            ("Business unit", self._lookup_name("business_unit", business_unit_id)),
             ("Tags", self._tags_text(people.get("tags") or {})),
             ("Customer", customer or "—"),
             ("Location", location or "—"),
@@ -468,9 +443,9 @@ class JobDetailScreen(RecordScreen):
             ("Phone", phones or "—"),
             ("Email", emails or "—"),
             ("Project", project or "—"),
-            ("Created", when(_get(job, "created_on", "created"), tz)),
-            ("Modified", when(_get(job, "modified_on", "modified"), tz)),
-            ("Completed", when(_get(job, "completed_on"), tz)),
+            ("Created", when(job.created_on, tz)),
+            ("Modified", when(job.modified_on, tz)),
+            ("Completed", when(job.completed_on, tz)),
         ]
         out.append(self._fields([f for f in fields if f[0] not in absent], queued=set(overlay),
                                 errors=self._field_errors()))
@@ -483,34 +458,34 @@ class JobDetailScreen(RecordScreen):
         out.append(self._heading("Appointments", len(detail.appointments)))
         for appt in detail.appointments:
             line = Text(end="")
-            line.append(f"{clean(_get(appt, 'number', 'appointment_number', 'id'))}  ", "bold")
-            line.append(f"{when(_get(appt, 'start'), tz)} – {when(_get(appt, 'end'), tz)[11:16]}  ")
-            appt_status = _get(appt, "status")
+            line.append(f"{clean(appt.number or appt.id)}  ", "bold")
+            line.append(f"{when(appt.start, tz)} – {when(appt.end, tz)[11:16]}  ")
+            appt_status = appt.status
             category = self.board.workflow.appointment_category(appt_status)
             line.append_text(plain(self.board.workflow.appointment_status_label(appt_status),
                                    self._style(status_class(category))))
-            techs = detail.technicians.get(_get(appt, "id"), "")
+            techs = detail.technicians.get(appt.id, "")
             line.append("  ")
             line.append_text(plain(techs or "unassigned", self._style("job-detail--muted") if not techs else ""))
-            window = (_get(appt, "arrival_window_start"), _get(appt, "arrival_window_end"))
+            window = (appt.arrival_window_start, appt.arrival_window_end)
             if window[0]:
                 line.append(f"  arrive {when(window[0], tz)[11:16]}–{when(window[1], tz)[11:16]}",
                             self._style("job-detail--muted"))
             out.append(line)
-            instructions = _get(appt, "special_instructions")
+            instructions = appt.special_instructions
             if instructions:
                 out.append(plain(f"    {clean(instructions, multiline=True)}", self._style("job-detail--muted"),
                                  multiline=True))
         out.extend(self._note_lines())
         out.extend(self._booked_lines())
-        history = sorted(detail.history, key=lambda h: str(_get(h, "at", "date", "created_on") or ""))
+        history = sorted(detail.history, key=lambda h: str(h.at or ""))
         out.append(self._heading("History", len(history)))
         for event in history:
             line = Text(end="")
-            line.append(when(_get(event, "at", "date", "created_on"), tz), self._style("job-detail--label"))
+            line.append(when(event.at, tz), self._style("job-detail--label"))
             line.append("  ")
-            line.append_text(plain(_get(event, "event_type", "type", "event") or "event"))
-            who = _get(event, "employee_name", "by") or self.board.person_name(_get(event, "employee_id"))
+            line.append_text(plain(event.event or "event"))
+            who = self.board.person_name(event.employee_id)
             if who:
                 line.append("  ")
                 line.append_text(plain(who, self._style("job-detail--muted")))
@@ -524,19 +499,19 @@ class JobDetailScreen(RecordScreen):
         detail, tz = self.detail, self.board.tz
         if detail is None or not self.board.workflow.capabilities.notes:
             return []
-        notes = sorted(detail.notes, key=lambda n: str(_get(n, "created_on", "created") or ""), reverse=True)
+        notes = sorted(detail.notes, key=lambda n: str(n.created_on or ""), reverse=True)
         out: list[Any] = [self._heading("Notes", len(notes))]
         for note in notes:
             head = Text(end="")
-            head.append(when(_get(note, "created_on", "created"), tz), self._style("job-detail--label"))
-            author = _get(note, "created_by_name", "created_by", "author") or self.board.person_name(_get(note, "created_by_id"))
+            head.append(when(note.created_on, tz), self._style("job-detail--label"))
+            author = self.board.person_name(note.created_by_id)
             if author:
                 head.append("  ")
                 head.append_text(plain(author, self._style("job-detail--muted")))
-            if _get(note, "pinned", "is_pinned"):
+            if note.pinned:
                 head.append("  pinned", self._style("job-detail--muted"))
             out.append(head)
-            out.append(plain(_get(note, "text") or "", multiline=True))
+            out.append(plain(note.text, multiline=True))
         return out
 
     def _canceled_lines(self) -> list[Any]:
@@ -547,30 +522,28 @@ class JobDetailScreen(RecordScreen):
         out: list[Any] = [self._heading("Canceled log", len(detail.canceled_log))]
         for entry in detail.canceled_log:
             line = Text(end="")
-            line.append(when(_get(entry, "created_on", "date"), tz), self._style("job-detail--label"))
+            line.append(when(entry.created_on, tz), self._style("job-detail--label"))
             line.append("  ")
-            reason_id = _get(entry, "reason_id")
-            line.append_text(plain(_get(entry, "reason_name", "reason")
-                                   or (self.board.lookup_name("cancel_reason", reason_id) if reason_id else "—")))
-            memo = _get(entry, "memo")
+            line.append_text(plain(self._lookup_name("cancel_reason", entry.reason_id)))
+            memo = entry.memo
             if memo:
                 line.append("  ")
                 line.append_text(plain(memo, self._style("job-detail--muted")))
             out.append(line)
         return out
 
-    def _planned_vs_real_lines(self, job: Any) -> list[Any]:
+    def _planned_vs_real_lines(self, job: d.Job) -> list[Any]:
         """The planned-vs-real line, for a backend that records both (``Workflow.job_times``)."""
         job_times = self.board.workflow.job_times
         if job_times is None:
             return []
         return [self._fields([("Plan vs real", planned_vs_real(job_times(job), self.board.tz))])]
 
-    def _one_window_lines(self, job: Any, overlay: Mapping[str, Any]) -> list[Any]:
+    def _one_window_lines(self, job: d.Job, overlay: Mapping[str, Any]) -> list[Any]:
         """The description and the linked assets (with their relationship types), for a backend that has them."""
         workflow, out = self.board.workflow, []
         if workflow.supports("edit_description"):
-            description = overlay.get("description") or _get(_get(job, "raw") or {}, "job_description")
+            description = overlay.get("description") or job.raw.get("job_description")
             out.append(self._heading("Description"))
             out.append(plain(description or "—", multiline=True))
         if workflow.supports("link_assets"):
@@ -581,10 +554,10 @@ class JobDetailScreen(RecordScreen):
                                  self._style("job-detail--muted")))
             for link in links or ():
                 line = Text(end="")
-                line.append_text(plain(f"{_get(link, 'asset_tag') or _get(link, 'asset_id')}  ", "bold"))
-                line.append_text(plain(_get(link, "asset_name") or ""))
+                line.append_text(plain(f"{link.get('asset_tag') or link.get('asset_id')}  ", "bold"))
+                line.append_text(plain(link.get("asset_name") or ""))
                 line.append("  ")
-                line.append_text(plain(_get(link, "relationship_type") or "—", self._style("job-detail--muted")))
+                line.append_text(plain(link.get("relationship_type") or "—", self._style("job-detail--muted")))
                 out.append(line)
         return out
 
@@ -604,7 +577,7 @@ class JobDetailScreen(RecordScreen):
             return
         people = self.detail.extra
         values = {
-            "number": clean(_get(self.detail.job, "number", "job_number", "id")),
+            "number": clean(self.detail.job.number or self.detail.job.id),
             "address": _address(people["location"]) if people.get("location") else "",
             "phone": next((clean(c.value) for c in people.get("contacts") or () if c.type.is_phone and c.value), ""),
         }
@@ -633,7 +606,7 @@ class JobDetailScreen(RecordScreen):
 
     @property
     def _job_words(self) -> str:
-        number = _get(self.detail.job, "number", "job_number") if self.detail is not None else None
+        number = self.detail.job.number if self.detail is not None else None
         return f"job {clean(number or self.job_id)}"
 
     def action_cancel_job(self) -> None:
@@ -720,7 +693,7 @@ class JobDetailScreen(RecordScreen):
         assert self.detail is not None
         workflow = self.board.workflow
         form = workflow.forms["edit_job_fields"]
-        status = self.detail.overlay.get("status") or _get(self.detail.job, "status")
+        status = self.detail.overlay.get("status") or self.detail.job.status
         extra = self.detail.extra
         context = FormContext(extra.get("custom_field_definitions", ()), extra.get("people", ()))
         for definition in context.custom_field_definitions:  # the confirmation names them as the form does
@@ -759,7 +732,7 @@ class JobDetailScreen(RecordScreen):
 
     def action_edit_description(self) -> None:
         assert self.detail is not None
-        current = self.detail.overlay.get("description") or _get(self.detail.job.raw, "job_description") or ""
+        current = self.detail.overlay.get("description") or self.detail.job.raw.get("job_description") or ""
         self.writes.ask(TextEntryScreen(f"Description of {self._job_words}", initial=current, multiline=True),
                         lambda written: self._edit(description=written.text))
 
@@ -783,10 +756,10 @@ class JobDetailScreen(RecordScreen):
 
     def action_link_assets(self) -> None:
         assert self.detail is not None
-        linked = {_get(a, "asset_id") for a in d.linked_assets(self.detail.job) or ()}
+        linked = {a.get("asset_id") for a in d.linked_assets(self.detail.job) or ()}
         here = d.linked_assets(self.detail.extra.get("location")) or ()
-        choices = [Choice(int(a["asset_id"]), str(_get(a, "asset_tag") or a["asset_id"]),
-                          str(_get(a, "asset_name") or "")) for a in here if a.get("asset_id") not in linked]
+        choices = [Choice(int(a["asset_id"]), str(a.get("asset_tag") or a["asset_id"]),
+                          str(a.get("asset_name") or "")) for a in here if a.get("asset_id") not in linked]
         kinds = self.board.workflow.link_types
         title = f"Link an asset at this location to {self._job_words}"
         if not kinds:
@@ -804,8 +777,8 @@ class JobDetailScreen(RecordScreen):
 
     def action_unlink_assets(self) -> None:
         assert self.detail is not None
-        choices = [Choice(int(a["asset_id"]), str(_get(a, "asset_tag") or a["asset_id"]),
-                          f"{_get(a, 'asset_name') or ''} · {_get(a, 'relationship_type') or ''}")
+        choices = [Choice(int(a["asset_id"]), str(a.get("asset_tag") or a["asset_id"]),
+                          f"{a.get('asset_name') or ''} · {a.get('relationship_type') or ''}")
                    for a in d.linked_assets(self.detail.job) or ()]
         self.writes.ask(PickerScreen(f"Unlink an asset from {self._job_words}", choices),
                         lambda picked: d.UnlinkAssets(self.job_id, (int(picked.value),)))
@@ -813,6 +786,6 @@ class JobDetailScreen(RecordScreen):
 
 def _customer_projects(source: JobDetailSource, customer_id: int | None) -> list[ProjectListRow]:
     """The projects a job may join: ServiceTitan only attaches a job to a project of the same customer."""
-    if not customer_id or not hasattr(source, "projects_window"):
+    if not customer_id:
         return []
     return list(source.projects_window(ProjectQuery(customer_id=customer_id), 0, 200))
