@@ -14,14 +14,15 @@ from jpm_tui.cache.store.derived import (
     JOB_TYPE_NAME,
     LOCATION_TEXT,
     NEXT_APPOINTMENT_TEMPLATE,
-    NEXT_APPT_KEY,
+    NEXT_APPT_KEY_TEMPLATE,
 )
 from jpm_tui.cache.store.sql_text import quoted
 
-NEXT_APPOINTMENT_ID = NEXT_APPOINTMENT_TEMPLATE.format(
-    id="{id}", finished="(SELECT jsonb_array_elements_text(current_setting('jpm.finished_statuses')::jsonb))")
+_FINISHED = "(SELECT jsonb_array_elements_text(current_setting('jpm.finished_statuses')::jsonb))"
+NEXT_APPOINTMENT_ID = NEXT_APPOINTMENT_TEMPLATE.format(id="{id}", finished=_FINISHED)
 """The next appointment (``store.derived``'s), its finished statuses read from the connection's setting
 (``PgDatabase``)."""
+NEXT_APPT_KEY = NEXT_APPT_KEY_TEMPLATE.format(finished=_FINISHED)
 
 INACTIVE = "~inactive"
 """The search document's word of an inactive job: no user text makes it (queries hold letters and digits only), and

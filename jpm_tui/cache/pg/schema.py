@@ -235,7 +235,14 @@ CREATE TABLE people (
 CREATE INDEX people_customer ON people (customer_id, active);
 """
 
-MIGRATIONS: list[str] = [V1, OUTBOX, V3]
+# v4: the SQLite file's v15: a job whose appointments are all finished has no next appointment's start.
+V4 = """
+UPDATE jobs SET next_appt_key = '~' WHERE next_appt_key <> '~' AND next_appointment_id IN (
+    SELECT id FROM appointments
+     WHERE status IN (SELECT jsonb_array_elements_text(current_setting('jpm.finished_statuses')::jsonb)));
+"""
+
+MIGRATIONS: list[str] = [V1, OUTBOX, V3, V4]
 """MIGRATIONS[i] takes a database from version i to i + 1."""
 
 LATEST = len(MIGRATIONS)
