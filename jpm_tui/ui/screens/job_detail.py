@@ -335,12 +335,13 @@ class JobDetailScreen(RecordScreen):
         return table
 
     def _tags_text(self, tags: dict[str, list[str]]) -> Text:
-        """``VIP, Warranty   customer: Member   location: Pets On Site`` (owners without tags left out)."""
+        """``VIP, Warranty · customer tag: Member · location tags: Pets On Site, Gate`` (the job's own, or "none";
+        owners without tags left out)."""
         out = Text(end="")
-        out.append_text(plain(", ".join(clean(n) for n in tags.get("job", ())) or "—"))
+        out.append_text(plain(", ".join(clean(n) for n in tags.get("job", ())) or "none"))
         for owner in ("customer", "location"):
             if tags.get(owner):
-                out.append(f"   {owner}: ", self._style("job-detail--muted"))
+                out.append(f" · {owner} tag{'s' if len(tags[owner]) > 1 else ''}: ", self._style("job-detail--muted"))
                 out.append_text(plain(", ".join(clean(n) for n in tags[owner])))
         return out
 
