@@ -777,7 +777,8 @@ class JobDetailScreen(RecordScreen):
 
     def action_link_assets(self) -> None:
         assert self.detail is not None
-        linked = {_get(a, "asset_id") for a in d.linked_assets(self.detail.job) or ()}
+        links = d.linked_assets(self.detail.job) or ()
+        linked = {_get(a, "asset_id") for a in links}
         here = d.linked_assets(self.detail.extra.get("location")) or ()
         choices = [Choice(int(a["asset_id"]), str(_get(a, "asset_tag") or a["asset_id"]),
                           str(_get(a, "asset_name") or "")) for a in here if a.get("asset_id") not in linked]
@@ -790,8 +791,10 @@ class JobDetailScreen(RecordScreen):
         def as_kind(asset: Any) -> None:  # then how it is linked, from the kinds the backend records
             if asset is None:  # backed out
                 return
+            names = ", ".join(str(_get(a, "asset_tag") or _get(a, "asset_id")) for a in links)
+            warning = self.board.workflow.link_type_warning.format(linked=names) if links else ""
             self.writes.ask(PickerScreen(f"Link {clean(asset.label)} to {self._job_words} as",
-                                         [Choice(k.value, k.label, k.note) for k in kinds]),
+                                         [Choice(k.value, k.label, k.note) for k in kinds], warning=warning),
                             lambda kind: d.LinkAssets(self.job_id, (int(asset.value),), str(kind.value)))
 
         self.board.push_screen(PickerScreen(title, choices), as_kind)
