@@ -718,3 +718,38 @@ def test_a_job_whose_appointments_are_all_finished_has_no_next_appointment_but_k
     assert [r.id for r in store.jobs_window(JobQuery(sort="next_appointment"), 0, 10)] == [2, 1]  # sorted last
     store.upsert("appointments", [d.Appointment(10, 1, start=T0, status=d.AppointmentStatus.verbatim("Done"))])
     assert store.job_list_row(1).next_appointment is None
+
+
+@both_stores
+def test_search_finds_a_job_by_the_names_of_its_technicians(store: CacheStore) -> None:
+    def found(text: str) -> list[int]:
+        return [r.id for r in store.jobs_window(JobQuery(text=text), 0, 10)]
+
+    store.upsert("jobs", [job(1), job(2)])
+    store.upsert("appointments", [d.Appointment(10, 1, start=T0, status=d.AppointmentStatus.SCHEDULED),
+                                  d.Appointment(20, 2, start=T0, status=d.AppointmentStatus.DONE)])
+    store.upsert("technicians", [d.Technician(3, "James Patel"), d.Technician(4, "Ann Lee")])
+    store.upsert("appointment_assignments", [d.Assignment(1, 10, 1, 3), d.Assignment(2, 20, 2, 3),
+                                             d.Assignment(3, 20, 2, 4)])
+    assert found("patel") == [1, 2]  # a finished visit's technician too
+    assert found("ann") == [2]
+    store.upsert("technicians", [d.Technician(3, "James Patel-Okoro")])
+    assert found("okoro") == [1, 2]
+    store.deactivate("appointment_assignments", [2])
+    assert found("patel") == [1]
+    store.upsert("appointment_assignments", [d.Assignment(1, 10, 1, 3, active=False)])
+    assert found("patel") == []
+
+
+def test_a_v15_file_searches_by_technician_once_upgraded(tmp_path: Path) -> None:
+    old = CacheStore(tmp_path / "v15.sqlite3", target_version=15)
+    try:
+        old.upsert("technicians", [d.Technician(3, "James Patel")])
+        old.upsert("appointment_assignments", [d.Assignment(1, 10, 1, 3)])
+        old.upsert("jobs", [job(1, summary="harbor leak"), job(2)])
+    finally:
+        old.close()
+    with CacheStore(tmp_path / "v15.sqlite3") as new:
+        assert [r.id for r in new.jobs_window(JobQuery(text="patel"), 0, 10)] == [1]
+        assert [r.id for r in new.jobs_window(JobQuery(text="harbor"), 0, 10)] == [1]
+        new.conn.execute("INSERT INTO jobs_fts(jobs_fts, rank) VALUES ('integrity-check', 1)")

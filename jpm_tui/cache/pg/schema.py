@@ -17,6 +17,7 @@ The tables and columns are the SQLite cache's (``tables.py``'s specs write both)
 
 from __future__ import annotations
 
+from jpm_tui.cache.pg.derived import REFRESH_DERIVED
 from jpm_tui.cache.pg.outbox_schema import OUTBOX
 
 TEXT = 'text COLLATE "C"'
@@ -242,7 +243,10 @@ UPDATE jobs SET next_appt_key = '~' WHERE next_appt_key <> '~' AND next_appointm
      WHERE status IN (SELECT jsonb_array_elements_text(current_setting('jpm.finished_statuses')::jsonb)));
 """
 
-MIGRATIONS: list[str] = [V1, OUTBOX, V3, V4]
+# v5: the SQLite file's v16: every job's search document again, with its technicians' names.
+V5 = REFRESH_DERIVED.replace("%s", "ARRAY(SELECT id FROM jobs)")
+
+MIGRATIONS: list[str] = [V1, OUTBOX, V3, V4, V5]
 """MIGRATIONS[i] takes a database from version i to i + 1."""
 
 LATEST = len(MIGRATIONS)

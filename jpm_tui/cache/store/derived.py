@@ -120,9 +120,14 @@ JOB_RAW_PAGE_UPSERT = (
 )
 
 _REFRESH_SEARCH_DELETE = f"DELETE FROM job_search WHERE rowid IN ({IDS})"
+# The ``customer`` column holds the job's people: its customer's name, then its technicians' (every active assignment
+# of the job's, finished visits too: "Patel" finds the jobs James Patel has been on).
 REFRESH_SEARCH_INSERT = f"""
 INSERT INTO job_search (rowid, number, summary, customer, address, phones, notes, facets)
-SELECT j.id, j.number, j.summary, j.customer_name,
+SELECT j.id, j.number, j.summary, j.customer_name || ' ' || coalesce((
+           SELECT group_concat(DISTINCT coalesce(nullif(t.name, ''), aa.technician_name))
+             FROM appointment_assignments aa LEFT JOIN technicians t ON t.id = aa.technician_id
+            WHERE aa.job_id = j.id AND aa.active = 1), ''),
        coalesce((SELECT trim(street || ' ' || unit || ' ' || city || ' ' || state || ' ' || zip)
                    FROM locations WHERE id = j.location_id), ''),
        coalesce((SELECT group_concat(search_text, ' ') FROM contacts
