@@ -446,7 +446,21 @@ V14 = """
 ALTER TABLE outbox ADD COLUMN author TEXT;
 """
 
-MIGRATIONS: list[str] = [V1, V2, V3, V4, V5, V6, V7, V8, V9, V10, V11, V12, V13, V14]
+# v15: the job list's next appointment is no finished one: a job whose appointments are all finished (a canceled or
+# completed job) kept its last one's start under "Next appt". Its technicians stay; only the start goes ('~': none).
+# (``finished_statuses()``: the connection's function, ``cache.store.db``.)
+V15 = """
+UPDATE jobs SET next_appt_key = '~' WHERE next_appt_key <> '~' AND next_appointment_id IN (
+    SELECT id FROM appointments WHERE status IN (SELECT value FROM json_each(finished_statuses())));
+"""
+
+# v16: a job's search row also holds the names of its technicians ("Patel" finds James Patel's jobs): every row is
+# written again (``migrate.AFTER_MIGRATION``; the triggers keep the index).
+V16 = """
+DELETE FROM job_search;
+"""
+
+MIGRATIONS: list[str] = [V1, V2, V3, V4, V5, V6, V7, V8, V9, V10, V11, V12, V13, V14, V15, V16]
 """MIGRATIONS[i] takes a file from user_version i to i + 1."""
 
 LATEST = len(MIGRATIONS)

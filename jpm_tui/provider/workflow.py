@@ -270,6 +270,9 @@ class Workflow:
     None where it does not."""
     link_types: tuple[LinkType, ...] = ()
     """The kinds of asset link the backend records, its default first (empty: links have no kind)."""
+    link_type_warning: str = ""
+    """Said in the link type picker when the job already has linked assets (``{linked}``: them), where the backend
+    applies the type chosen to every asset the link names (empty: a type is the new link's alone)."""
     _job_index: dict[str, Status] = field(init=False, repr=False, compare=False)
     _appointment_index: dict[str, Status] = field(init=False, repr=False, compare=False)
     _priority_index: dict[str, Priority] = field(init=False, repr=False, compare=False)

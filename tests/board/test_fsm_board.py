@@ -4,7 +4,7 @@ picker's refusal with its reason, a new job, and an offline status change sent w
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from pathlib import Path
 from typing import Any
 
@@ -190,14 +190,19 @@ def test_a_view_naming_an_unknown_category_says_which_are_known() -> None:
         view_from_filters("x", {"categories": ["finished"]}, workflow=workflow_for("fsm-navigator"))
 
 
-async def test_linking_an_asset_asks_how_from_fsm_navigator_s_relationship_types(fsm_board: FsmBoard) -> None:
-    board = fsm_board
+def _free_assets(board: FsmBoard) -> Callable[[dict[str, Any]], list[dict[str, Any]]]:
+    """(job) -> the assets at its location it does not link yet, by id."""
     assets = sorted(board.fsm.records["assets"].values(), key=lambda a: a["asset_id"])
 
-    def free(job: dict[str, Any]) -> list[dict[str, Any]]:  # assets at the job's location it does not link yet
+    def free(job: dict[str, Any]) -> list[dict[str, Any]]:
         linked = {link["asset_id"] for link in job["assets"]}
         return [a for a in assets if a["location_id"] == job["customer_location_id"] and a["asset_id"] not in linked]
+    return free
 
+
+async def test_linking_an_asset_asks_how_from_fsm_navigator_s_relationship_types(fsm_board: FsmBoard) -> None:
+    board = fsm_board
+    free = _free_assets(board)
     job = next(j for j in sorted(board.fsm.jobs.values(), key=lambda j: j["job_id"])
                if j["job_status"] in ("Pending", "Assigned") and free(j))
     asset = free(job)[0]
@@ -213,3 +218,21 @@ async def test_linking_an_asset_asks_how_from_fsm_navigator_s_relationship_types
     await board.settled()
     links = {link["asset_id"]: link["relationship_type"] for link in board.fsm.jobs[job["job_id"]]["assets"]}
     assert links.get(asset["asset_id"]) == "installed" and board.app.status.outbox == 0
+
+
+async def test_the_link_type_picker_warns_that_the_type_goes_to_every_linked_asset(fsm_board: FsmBoard) -> None:
+    board = fsm_board
+    tags = {a["asset_id"]: a["asset_tag"] for a in board.fsm.records["assets"].values()}
+    free = _free_assets(board)
+    job = next(j for j in sorted(board.fsm.jobs.values(), key=lambda j: j["job_id"])
+               if j["job_status"] in ("Pending", "Assigned") and j["assets"] and free(j))
+    await board.open_fsm(job)
+    await board.pilot.press("l")
+    await board.wait(lambda: isinstance(board.app.screen, PickerScreen), "the asset picker")
+    assert not board.app.screen.query("#picker-warning")  # picking the asset: nothing re-typed yet
+    await board.pilot.press(*free(job)[0]["asset_tag"], "enter")
+    await board.wait(lambda: isinstance(board.app.screen, PickerScreen)
+                     and board.app.screen.dialog_title.endswith(" as"), "the relationship type picker")
+    linked = ", ".join(tags[link["asset_id"]] for link in job["assets"])
+    warning = " ".join(board.shown().split())
+    assert f"gives every linked asset the type chosen: {linked} will take it too" in warning

@@ -36,8 +36,8 @@ async def test_the_detail_names_customer_and_location_tags(board: Board) -> None
     line = _tags_line(board)
     customer_tags = ", ".join(names[t] for t in customers[job["customerId"]]["tagTypeIds"])
     location_tags = ", ".join(names[t] for t in locations[job["locationId"]]["tagTypeIds"])
-    assert f"customer: {customer_tags}" in line
-    assert f"location: {location_tags}" in line
+    assert re.search(f" · customer tags?: {re.escape(customer_tags)}", line)
+    assert re.search(f" · location tags?: {re.escape(location_tags)}", line)
 
 
 async def test_a_job_without_tags_says_so(board: Board) -> None:
@@ -46,7 +46,18 @@ async def test_a_job_without_tags_says_so(board: Board) -> None:
     job = board.job_where(lambda j: not j["tagTypeIds"] and not customers[j["customerId"]]["tagTypeIds"]
                           and not locations[j["locationId"]]["tagTypeIds"])
     await board.open(job)
-    assert _tags_line(board).split()[1:] == ["—"]
+    assert _tags_line(board).split()[1:] == ["none"]
+
+
+async def test_a_job_without_tags_of_its_own_says_none_beside_its_location_s(board: Board) -> None:
+    names = _tag_names(board)
+    customers = {c["id"]: c for c in board.sandbox["customers"].values()}
+    locations = {loc["id"]: loc for loc in board.sandbox["locations"].values()}
+    job = board.job_where(lambda j: not j["tagTypeIds"] and not customers[j["customerId"]]["tagTypeIds"]
+                          and len(locations[j["locationId"]]["tagTypeIds"]) == 1)
+    await board.open(job)
+    (tag,) = locations[job["locationId"]]["tagTypeIds"]
+    assert _tags_line(board).split(None, 1)[1].strip() == f"none · location tag: {names[tag]}"
 
 
 async def test_a_tag_added_on_the_server_shows_after_a_sync(board: Board) -> None:

@@ -140,6 +140,21 @@ def test_a_v10_file_rebuilds_its_search_index_with_five_letter_prefixes(tmp_path
         new.conn.execute("INSERT INTO jobs_fts(jobs_fts, rank) VALUES ('integrity-check', 1)")
 
 
+def test_a_v14_file_drops_the_next_appointment_start_of_jobs_whose_appointments_are_all_finished(
+        tmp_path: Path) -> None:
+    old = CacheStore(tmp_path / "v14.sqlite3", target_version=14)
+    try:
+        old.upsert("jobs", [job(1, status=d.JobStatus.CANCELED), job(2)])
+        old.upsert("appointments", [d.Appointment(10, 1, start=T0, status=d.AppointmentStatus.verbatim("Canceled")),
+                                    d.Appointment(20, 2, start=T0, status=d.AppointmentStatus.SCHEDULED)])
+        key = old.conn.execute("SELECT next_appt_key FROM jobs WHERE id = 2").fetchone()[0]
+        old.conn.execute("UPDATE jobs SET next_appt_key = ? WHERE id = 1", (key,))  # as v14 wrote it: the last start
+    finally:
+        old.close()
+    with CacheStore(tmp_path / "v14.sqlite3") as new:
+        assert new.job_list_row(1).next_appointment is None and new.job_list_row(2).next_appointment == T0
+
+
 def test_existing_file_keeps_its_mode_tightened(tmp_path: Path) -> None:
     path = tmp_path / "x.sqlite3"
     path.touch(mode=0o644)
@@ -573,9 +588,10 @@ def test_denormalised_columns_follow_related_upserts(store: CacheStore) -> None:
                                                 status=d.AppointmentStatus.CANCELED)])
     row = store.job_list_row(1)
     assert row.next_appointment == T0 + timedelta(days=2) and row.technicians == ""
-    # no open appointment left: the latest (done or canceled) one shows
+    # no open appointment left: none is next (the latest, done or canceled, still names its technicians)
     store.upsert("appointments", [d.Appointment(10, 1, start=T0 + timedelta(days=2), active=False)])
-    assert store.job_list_row(1).next_appointment == T0 + timedelta(days=1)
+    row = store.job_list_row(1)
+    assert row.next_appointment is None and row.technicians == "Bob"
     # an appointment moved to another job refreshes both jobs
     store.upsert("jobs", [job(2)])
     store.upsert("appointments", [d.Appointment(11, 2, start=T0, status=d.AppointmentStatus.SCHEDULED),
@@ -614,7 +630,7 @@ def test_denormalised_columns_are_filled_when_related_rows_came_first(store: Cac
     assert row.next_appointment == T0 + timedelta(days=1) and row.technicians == "Ann, Bob"
     row = store.job_list_row(2)
     assert (row.customer, row.location, row.job_type, row.next_appointment, row.technicians) == (
-        "Zed", "Austin", "", T0, "")
+        "Zed", "Austin", "", None, "")  # its only appointment is canceled: none is next
     # an update that moves the job to another customer and location takes their names
     store.upsert("jobs", [job(1, job_type_id=7, business_unit_id=8, customer_id=6, location_id=7)])
     assert (store.job_list_row(1).customer, store.job_list_row(1).location) == ("Zed", "Austin")
@@ -685,3 +701,55 @@ def test_threads_get_their_own_connection(store: CacheStore) -> None:
     t.start()
     t.join()
     assert seen == [(True, 1)]
+
+
+@both_stores
+def test_a_job_whose_appointments_are_all_finished_has_no_next_appointment_but_keeps_its_technicians(
+        store: CacheStore) -> None:
+    store.upsert("jobs", [job(1, status=d.JobStatus.CANCELED), job(2)])
+    store.upsert("appointments", [d.Appointment(10, 1, start=T0, status=d.AppointmentStatus.SCHEDULED),
+                                  d.Appointment(20, 2, start=T0, status=d.AppointmentStatus.SCHEDULED)])
+    store.upsert("appointment_assignments", [d.Assignment(1, 10, 1, 3, technician_name="Ann")])
+    assert store.job_list_row(1).next_appointment == T0
+    # the cancel reaches the cache: its appointment is canceled too (as the API does)
+    store.upsert("appointments", [d.Appointment(10, 1, start=T0, status=d.AppointmentStatus.verbatim("Canceled"))])
+    row = store.job_list_row(1)
+    assert row.next_appointment is None and row.technicians == "Ann"  # the last visit's people, but no "next"
+    assert [r.id for r in store.jobs_window(JobQuery(sort="next_appointment"), 0, 10)] == [2, 1]  # sorted last
+    store.upsert("appointments", [d.Appointment(10, 1, start=T0, status=d.AppointmentStatus.verbatim("Done"))])
+    assert store.job_list_row(1).next_appointment is None
+
+
+@both_stores
+def test_search_finds_a_job_by_the_names_of_its_technicians(store: CacheStore) -> None:
+    def found(text: str) -> list[int]:
+        return [r.id for r in store.jobs_window(JobQuery(text=text), 0, 10)]
+
+    store.upsert("jobs", [job(1), job(2)])
+    store.upsert("appointments", [d.Appointment(10, 1, start=T0, status=d.AppointmentStatus.SCHEDULED),
+                                  d.Appointment(20, 2, start=T0, status=d.AppointmentStatus.DONE)])
+    store.upsert("technicians", [d.Technician(3, "James Patel"), d.Technician(4, "Ann Lee")])
+    store.upsert("appointment_assignments", [d.Assignment(1, 10, 1, 3), d.Assignment(2, 20, 2, 3),
+                                             d.Assignment(3, 20, 2, 4)])
+    assert found("patel") == [1, 2]  # a finished visit's technician too
+    assert found("ann") == [2]
+    store.upsert("technicians", [d.Technician(3, "James Patel-Okoro")])
+    assert found("okoro") == [1, 2]
+    store.deactivate("appointment_assignments", [2])
+    assert found("patel") == [1]
+    store.upsert("appointment_assignments", [d.Assignment(1, 10, 1, 3, active=False)])
+    assert found("patel") == []
+
+
+def test_a_v15_file_searches_by_technician_once_upgraded(tmp_path: Path) -> None:
+    old = CacheStore(tmp_path / "v15.sqlite3", target_version=15)
+    try:
+        old.upsert("technicians", [d.Technician(3, "James Patel")])
+        old.upsert("appointment_assignments", [d.Assignment(1, 10, 1, 3)])
+        old.upsert("jobs", [job(1, summary="harbor leak"), job(2)])
+    finally:
+        old.close()
+    with CacheStore(tmp_path / "v15.sqlite3") as new:
+        assert [r.id for r in new.jobs_window(JobQuery(text="patel"), 0, 10)] == [1]
+        assert [r.id for r in new.jobs_window(JobQuery(text="harbor"), 0, 10)] == [1]
+        new.conn.execute("INSERT INTO jobs_fts(jobs_fts, rank) VALUES ('integrity-check', 1)")

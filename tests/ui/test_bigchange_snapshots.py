@@ -84,3 +84,13 @@ def test_bigchange_job_detail(snap_compare, size, tmp_path):
 @pytest.mark.parametrize("size", SIZES, ids=lambda s: f"{s[0]}x{s[1]}")
 def test_bigchange_edit_form(snap_compare, size, tmp_path):
     assert snap_compare(demo(tmp_path), terminal_size=size, run_before=_form)
+
+
+def test_the_status_column_tells_the_two_completions_apart_at_80_columns() -> None:
+    from jpm_tui.ui.widgets.job_table import job_columns, layout_columns
+    from jpm_tui.ui.widgets.virtual_table import fit
+
+    workflow = workflow_for("bigchange")
+    (width,) = [w for column, w in layout_columns(80, job_columns(workflow)) if column.key == "status"]
+    ok, issues = (fit(workflow.status_label(s), width) for s in ("completedOk", "completedWithIssues"))
+    assert ok.strip() == "Completed OK" and issues.startswith("Completed w")

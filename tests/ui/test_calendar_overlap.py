@@ -151,3 +151,24 @@ async def test_cursor_walks_stacked_sub_rows_and_every_label_is_drawn_whole():
         for n in range(STACK_SHOWN + 1):
             assert f"Overlap {5 + n}" in lines[unassigned + n]
         assert "4 appt" in lines[unassigned + STACK_SHOWN + 1]
+
+
+async def test_a_label_cut_short_ends_in_an_ellipsis_and_the_legend_says_what_bars_are():
+    import re
+
+    from jpm_tui.ui.widgets.calendar_grid import legend
+
+    assert legend().plain.startswith("├─┤ arrival window (under a lane)")  # first: the line is cut at the width
+    app = make_app(OverlapSource(200), inline=True)
+    async with app.run_test(size=(80, 40)) as pilot:
+        await settle(pilot)
+        await pilot.press("C")
+        await settle(pilot)
+        await pilot.press("d")  # the day view (80 columns open on the agenda)
+        await settle(pilot)
+        lines = grid_text(app.screen)
+        first = next(n for n, line in enumerate(lines) if line.startswith("K. Okaf"))
+        words = [w for line in lines[first:first + 3] for w in re.findall(r"\S*Ove\S*(?: \d+)?…?", line)]
+        assert words and any(w.endswith("…") for w in words), lines[first:first + 3]
+        # each label is whole ("Overlap 3") or says it is cut ("Overla…"), never bare letters running on
+        assert all(re.fullmatch(r".*Overlap \d+|.*…", w) for w in words), words

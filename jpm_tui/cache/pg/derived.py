@@ -14,14 +14,15 @@ from jpm_tui.cache.store.derived import (
     JOB_TYPE_NAME,
     LOCATION_TEXT,
     NEXT_APPOINTMENT_TEMPLATE,
-    NEXT_APPT_KEY,
+    NEXT_APPT_KEY_TEMPLATE,
 )
 from jpm_tui.cache.store.sql_text import quoted
 
-NEXT_APPOINTMENT_ID = NEXT_APPOINTMENT_TEMPLATE.format(
-    id="{id}", finished="(SELECT jsonb_array_elements_text(current_setting('jpm.finished_statuses')::jsonb))")
+_FINISHED = "(SELECT jsonb_array_elements_text(current_setting('jpm.finished_statuses')::jsonb))"
+NEXT_APPOINTMENT_ID = NEXT_APPOINTMENT_TEMPLATE.format(id="{id}", finished=_FINISHED)
 """The next appointment (``store.derived``'s), its finished statuses read from the connection's setting
 (``PgDatabase``)."""
+NEXT_APPT_KEY = NEXT_APPT_KEY_TEMPLATE.format(finished=_FINISHED)
 
 INACTIVE = "~inactive"
 """The search document's word of an inactive job: no user text makes it (queries hold letters and digits only), and
@@ -72,8 +73,8 @@ CROSS JOIN LATERAL (SELECT
     {TECHNICIAN_NAMES.format(next_appointment_id="n.next_appointment_id")} AS technician_names
     OFFSET 0) x
 """
-# The search document: the job's words and its customer's (name), location's (address), contacts' and notes', and
-# the inactive marker of an inactive job.
+# The search document: the job's words and its customer's (name), location's (address), contacts', notes' and
+# technicians' (names), and the inactive marker of an inactive job.
 _SEARCH_VALUE = f"""
 CROSS JOIN LATERAL (SELECT to_tsvector('simple', {SEARCH_WORDS.format(text="d.text")})
     || CASE WHEN s.active = 1 THEN ''::tsvector ELSE '{INACTIVE}'::tsvector END AS search
@@ -82,7 +83,10 @@ CROSS JOIN LATERAL (SELECT to_tsvector('simple', {SEARCH_WORDS.format(text="d.te
         (SELECT string_agg(search_text, ' ') FROM contacts
           WHERE active = 1 AND ((owner_kind = 'customer' AND owner_id = s.customer_id)
                              OR (owner_kind = 'location' AND owner_id = s.location_id))),
-        (SELECT string_agg(text, ' ') FROM job_notes WHERE job_id = s.id AND active = 1)) AS text OFFSET 0) d
+        (SELECT string_agg(text, ' ') FROM job_notes WHERE job_id = s.id AND active = 1),
+        (SELECT string_agg(coalesce(nullif(t.name, ''), aa.technician_name), ' ') FROM appointment_assignments aa
+           LEFT JOIN technicians t ON t.id = aa.technician_id WHERE aa.job_id = s.id AND aa.active = 1)) AS text
+    OFFSET 0) d
     OFFSET 0) w
 """
 _LIST_COLUMNS = ("customer_name", "location_text", "job_type_name", "business_unit_name", "next_appointment_id",

@@ -18,6 +18,7 @@ The tables and columns are the SQLite cache's (``tables.py``'s specs write both)
 from __future__ import annotations
 
 from jpm_tui.cache.pg.notify_schema import NOTIFY
+from jpm_tui.cache.pg.derived import REFRESH_DERIVED
 from jpm_tui.cache.pg.outbox_schema import OUTBOX
 
 TEXT = 'text COLLATE "C"'
@@ -236,8 +237,18 @@ CREATE TABLE people (
 CREATE INDEX people_customer ON people (customer_id, active);
 """
 
-# v4: change notifications (NOTIFY, after every table it watches exists)
-MIGRATIONS: list[str] = [V1, OUTBOX, V3, NOTIFY]
+# v5: the SQLite file's v15: a job whose appointments are all finished has no next appointment's start.
+V5 = """
+UPDATE jobs SET next_appt_key = '~' WHERE next_appt_key <> '~' AND next_appointment_id IN (
+    SELECT id FROM appointments
+     WHERE status IN (SELECT jsonb_array_elements_text(current_setting('jpm.finished_statuses')::jsonb)));
+"""
+
+# v6: the SQLite file's v16: every job's search document again, with its technicians' names.
+V6 = REFRESH_DERIVED.replace("%s", "ARRAY(SELECT id FROM jobs)")
+
+# (v4 is NOTIFY: change notifications, after every table it watches exists; see notify_schema.py)
+MIGRATIONS: list[str] = [V1, OUTBOX, V3, NOTIFY, V5, V6]
 """MIGRATIONS[i] takes a database from version i to i + 1."""
 
 LATEST = len(MIGRATIONS)

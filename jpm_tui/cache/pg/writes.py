@@ -80,14 +80,16 @@ def _upsert_appointments(conn: Conn, spec: TableSpec, rows: list[d.Appointment])
     refresh_jobs(conn, before | {r.job_id for r in rows}, search=False)
 
 
-def _assignment_jobs(conn: Conn, rows: list[d.Assignment]) -> list[int]:
-    return _jobs_where(conn, "next_appointment_id", {r.appointment_id for r in rows})
+def _assignment_jobs(conn: Conn, rows: list[d.Assignment]) -> set[int]:
+    """The jobs whose next appointment they are on, and their own (the search document names their technicians)."""
+    jobs = set(_jobs_where(conn, "next_appointment_id", {r.appointment_id for r in rows}))
+    return jobs | {r.job_id for r in rows if r.job_id is not None}
 
 
 def _technician_jobs(conn: Conn, rows: list[d.Technician]) -> list[int]:
     return [r[0] for r in conn.execute(
-        "SELECT DISTINCT j.id FROM appointment_assignments aa JOIN jobs j ON j.next_appointment_id = aa.appointment_id "
-        "WHERE aa.technician_id = ANY(%s)", ([r.id for r in rows],))]
+        "SELECT DISTINCT job_id FROM appointment_assignments WHERE technician_id = ANY(%s) AND job_id IS NOT NULL",
+        ([r.id for r in rows],))]
 
 
 def _contact_jobs(conn: Conn, rows: list[d.Contact]) -> set[int]:
@@ -100,8 +102,8 @@ Upsert = Callable[[Conn, TableSpec, Any], None]
 UPSERTS: dict[str, Upsert] = {
     "jobs": _upsert_jobs,
     "appointments": _upsert_appointments,
-    "appointment_assignments": _related(_assignment_jobs, search=False),
-    "technicians": _related(_technician_jobs, search=False),
+    "appointment_assignments": _related(_assignment_jobs),
+    "technicians": _related(_technician_jobs),
     "customers": _related(lambda conn, rows: _jobs_where(conn, "customer_id", [r.id for r in rows])),
     "locations": _related(lambda conn, rows: _jobs_where(conn, "location_id", [r.id for r in rows])),
     "contacts": _related(_contact_jobs),
@@ -132,7 +134,7 @@ def deactivate_missing(db: PgDatabase, table: str, seen_ids: Iterable[int]) -> i
 _GONE_JOBS: dict[str, str] = {
     "appointments": "SELECT DISTINCT job_id FROM gone",
     "appointment_assignments": "SELECT j.id FROM jobs j WHERE j.next_appointment_id IN (SELECT appointment_id "
-                               "FROM gone)",
+                               "FROM gone) UNION SELECT job_id FROM gone",
 }
 """Tables whose rows a feed page says are gone (``deactivate``) -> the jobs whose list columns then change (of the
 rows marked inactive, ``gone``): an appointment's job (its next appointment), the jobs whose next appointment an
@@ -150,7 +152,7 @@ def deactivate(db: PgDatabase, table: str, ids: Iterable[int]) -> int:
                            f"RETURNING *) SELECT (SELECT count(*) FROM gone), ARRAY({jobs})",
                            (sorted(set(ids)),)).fetchone()
         assert row is not None  # one row of aggregates
-        refresh_jobs(conn, [j for j in row[1] if j is not None], search=False)
+        refresh_jobs(conn, [j for j in row[1] if j is not None], search=table == "appointment_assignments")
         return int(row[0])
 
 

@@ -42,8 +42,12 @@ NEXT_APPOINTMENT_TEMPLATE = """coalesce(
 FINISHED_STATUSES = "(SELECT value FROM json_each(finished_statuses()))"
 """SQLite's ``{finished}``: the JSON array each connection's ``finished_statuses()`` gives (``Database``)."""
 NEXT_APPOINTMENT_ID = NEXT_APPOINTMENT_TEMPLATE.format(id="{id}", finished=FINISHED_STATUSES)
-# these two of the next appointment's id
-NEXT_APPT_KEY = "coalesce((SELECT start FROM appointments WHERE id = {next_appointment_id}), '~')"
+# these two of the next appointment's id. The job list's "Next appt" is its start only while it is not finished:
+# the last one (a finished job's, or one whose visits are all behind it) names the technicians but is no next
+# appointment ('~': none, sorted last).
+NEXT_APPT_KEY_TEMPLATE = ("coalesce((SELECT start FROM appointments WHERE id = {{next_appointment_id}} "
+                          "AND status NOT IN {finished}), '~')")
+NEXT_APPT_KEY = NEXT_APPT_KEY_TEMPLATE.format(finished=FINISHED_STATUSES)
 TECHNICIAN_NAMES = """coalesce((
         SELECT group_concat(name, ', ') FROM (
             SELECT DISTINCT coalesce(nullif(t.name, ''), aa.technician_name) AS name
@@ -116,9 +120,14 @@ JOB_RAW_PAGE_UPSERT = (
 )
 
 _REFRESH_SEARCH_DELETE = f"DELETE FROM job_search WHERE rowid IN ({IDS})"
+# The ``customer`` column holds the job's people: its customer's name, then its technicians' (every active assignment
+# of the job's, finished visits too: "Patel" finds the jobs James Patel has been on).
 REFRESH_SEARCH_INSERT = f"""
 INSERT INTO job_search (rowid, number, summary, customer, address, phones, notes, facets)
-SELECT j.id, j.number, j.summary, j.customer_name,
+SELECT j.id, j.number, j.summary, j.customer_name || ' ' || coalesce((
+           SELECT group_concat(DISTINCT coalesce(nullif(t.name, ''), aa.technician_name))
+             FROM appointment_assignments aa LEFT JOIN technicians t ON t.id = aa.technician_id
+            WHERE aa.job_id = j.id AND aa.active = 1), ''),
        coalesce((SELECT trim(street || ' ' || unit || ' ' || city || ' ' || state || ' ' || zip)
                    FROM locations WHERE id = j.location_id), ''),
        coalesce((SELECT group_concat(search_text, ' ') FROM contacts

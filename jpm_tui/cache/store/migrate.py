@@ -51,6 +51,13 @@ def _backfill_search_and_counters(conn: sqlite3.Connection) -> None:
         conn.execute(REFRESH_SEARCH_INSERT, (json_text(chunk),))
 
 
+def _search_rows_again(conn: sqlite3.Connection) -> None:
+    """v16: every job's search row again (with its technicians' names)."""
+    ids = [r[0] for r in conn.execute("SELECT id FROM jobs")]
+    for chunk in chunks(ids, CHUNK):
+        conn.execute(REFRESH_SEARCH_INSERT, (json_text(chunk),))
+
+
 def _recount_jobs(conn: sqlite3.Connection) -> None:
     """v3: the counters were kept by triggers up to v2; recount them once so the per-page upkeep starts exact."""
     conn.execute("DELETE FROM job_counts")
@@ -60,6 +67,7 @@ def _recount_jobs(conn: sqlite3.Connection) -> None:
 AFTER_MIGRATION: dict[int, Callable[[sqlite3.Connection], None]] = {
     2: _backfill_search_and_counters,
     3: _recount_jobs,
+    16: _search_rows_again,
 }
 """Schema version -> what runs after its script, in the same transaction."""
 

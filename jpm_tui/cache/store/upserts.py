@@ -70,6 +70,8 @@ def deactivate_rows(conn: sqlite3.Connection, table: str, ids: list[int]) -> int
                                           (ids_json,)) if r[0] is not None]
     changed = conn.execute(f"UPDATE {table} SET active = 0 WHERE active = 1 AND id IN ({IDS})", (ids_json,)).rowcount
     _refresh_appointment_jobs(conn, job_ids)
+    if table == "appointment_assignments":  # the search rows hold the technicians' names
+        _refresh_names_and_search(conn, job_ids, names=False)
     return changed
 
 
@@ -79,6 +81,7 @@ def upsert_appointment_assignments(conn: sqlite3.Connection, spec: TableSpec, ro
     jobs = [r[0] for r in conn.execute(f"SELECT id FROM jobs WHERE next_appointment_id IN ({IDS})", (appt_ids,))]
     for chunk in chunks(jobs, CHUNK):
         conn.execute(REFRESH_APPT_DERIVED, (json_text(chunk),))
+    _refresh_names_and_search(conn, sorted({r.job_id for r in rows if r.job_id is not None}), names=False)
 
 
 def _changed(conn: sqlite3.Connection, table: str, columns: str, rows: list[Any],
@@ -99,6 +102,9 @@ def upsert_technicians(conn: sqlite3.Connection, spec: TableSpec, rows: list[d.T
             f"aa.appointment_id WHERE aa.technician_id IN ({IDS})", (json_text(changed),))]
         for chunk in chunks(jobs, CHUNK):
             conn.execute(REFRESH_APPT_DERIVED, (json_text(chunk),))
+        _refresh_names_and_search(conn, [r[0] for r in conn.execute(
+            f"SELECT DISTINCT job_id FROM appointment_assignments WHERE technician_id IN ({IDS}) "
+            "AND job_id IS NOT NULL", (json_text(changed),))], names=False)
 
 
 def _jobs_where(conn: sqlite3.Connection, column: str, ids: list[int]) -> list[int]:

@@ -146,7 +146,8 @@ WORKFLOW = Workflow(
     tray=(TraySection("unassigned", "Unresourced"), TraySection("held", "Suspended"),
           TraySection("canceled", "Cancelled")),
     # Nine-digit job ids; a type but no priority or business unit; a contact, one planned window, one resource.
-    job_columns=(ListColumn("number", "Job #", width=9), ListColumn("status", "Status"),
+    # Status at 12: "Completed OK" whole, "Completed w…" beside it (at 10 both read "Completed…").
+    job_columns=(ListColumn("number", "Job #", width=9), ListColumn("status", "Status", width=12),
                  ListColumn("job_type", "Job type"), ListColumn("customer", "Contact / address"),
                  ListColumn("next_appointment", "Planned"), ListColumn("technicians", "Resource"),
                  ListColumn("summary", "Description"), ListColumn("modified", "Modified")),

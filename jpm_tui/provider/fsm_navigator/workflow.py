@@ -99,4 +99,6 @@ WORKFLOW = Workflow(
                  ListColumn("modified", "Updated")),
     account_word="account",
     link_types=LINK_TYPES,
+    # A link is a PUT of every linked asset id with one relationship type, which the API gives them all.
+    link_type_warning="FSM Navigator gives every linked asset the type chosen: {linked} will take it too.",
 )

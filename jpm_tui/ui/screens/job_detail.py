@@ -318,12 +318,13 @@ class JobDetailScreen(RecordScreen):
         return table
 
     def _tags_text(self, tags: dict[str, list[str]]) -> Text:
-        """``VIP, Warranty   customer: Member   location: Pets On Site`` (owners without tags left out)."""
+        """``VIP, Warranty · customer tag: Member · location tags: Pets On Site, Gate`` (the job's own, or "none";
+        owners without tags left out)."""
         out = Text(end="")
-        out.append_text(plain(", ".join(clean(n) for n in tags.get("job", ())) or "—"))
+        out.append_text(plain(", ".join(clean(n) for n in tags.get("job", ())) or "none"))
         for owner in ("customer", "location"):
             if tags.get(owner):
-                out.append(f"   {owner}: ", self._style("job-detail--muted"))
+                out.append(f" · {owner} tag{'s' if len(tags[owner]) > 1 else ''}: ", self._style("job-detail--muted"))
                 out.append_text(plain(", ".join(clean(n) for n in tags[owner])))
         return out
 
@@ -756,7 +757,8 @@ class JobDetailScreen(RecordScreen):
 
     def action_link_assets(self) -> None:
         assert self.detail is not None
-        linked = {a.get("asset_id") for a in d.linked_assets(self.detail.job) or ()}
+        links = d.linked_assets(self.detail.job) or ()
+        linked = {a.get("asset_id") for a in links}
         here = d.linked_assets(self.detail.extra.get("location")) or ()
         choices = [Choice(int(a["asset_id"]), str(a.get("asset_tag") or a["asset_id"]),
                           str(a.get("asset_name") or "")) for a in here if a.get("asset_id") not in linked]
@@ -769,8 +771,10 @@ class JobDetailScreen(RecordScreen):
         def as_kind(asset: Any) -> None:  # then how it is linked, from the kinds the backend records
             if asset is None:  # backed out
                 return
+            names = ", ".join(str(a.get("asset_tag") or a.get("asset_id")) for a in links)
+            warning = self.board.workflow.link_type_warning.format(linked=names) if links else ""
             self.writes.ask(PickerScreen(f"Link {clean(asset.label)} to {self._job_words} as",
-                                         [Choice(k.value, k.label, k.note) for k in kinds]),
+                                         [Choice(k.value, k.label, k.note) for k in kinds], warning=warning),
                             lambda kind: d.LinkAssets(self.job_id, (int(asset.value),), str(kind.value)))
 
         self.board.push_screen(PickerScreen(title, choices), as_kind)

@@ -119,16 +119,19 @@ class PickerScreen(_Dialog):
     ]
 
     def __init__(self, title: str, choices: Sequence[Choice], *, memo: str | None = None,
-                 memo_required: bool = False) -> None:
-        """``memo``: the memo box's label, or None for no memo."""
+                 memo_required: bool = False, warning: str = "") -> None:
+        """``memo``: the memo box's label, or None for no memo; ``warning``: said above the choices."""
         hint = "type to filter · ↑↓ choose · Enter " + ("next / send" if memo is not None else "pick") + " · Esc cancel"
         super().__init__(title, hint)
         self.choices = list(choices)
         self.memo_label = memo
         self.memo_required = memo_required
+        self.warning = warning
         self.shown: list[Choice] = []
 
     def compose_dialog(self) -> ComposeResult:
+        if self.warning:
+            yield Static(plain(f"⚠ {self.warning}", multiline=True), id="picker-warning")
         yield Input(placeholder="filter", id="picker-filter")
         yield OptionList(id="picker-options")
         if self.memo_label is not None:

@@ -45,13 +45,26 @@ def hm(value: datetime | None, tz: tzinfo | None) -> str:
 
 
 def legend() -> Text:
-    """What the grid's marks and colours mean (the line under the calendar)."""
+    """What the grid's marks mean (the line under the calendar). The bars first: the line is cut at the screen's
+    width, and a bar under a lane reads as the job's length or the lane's booked hours unless it says otherwise."""
     out = Text(end="")
+    out.append("├─┤", "bold")
+    out.append(" arrival window (under a lane)  ")
+    out.append("│", "bold")
+    out.append(" now  ")
+    out.append("◀ ▶", "bold")
+    out.append(" past the hours shown  │ ")
     for _name, (mark, words) in SIGNALS.items():
         out.append(f"{mark} ", "bold")
         out.append(words.split(":")[0].split(",")[0] + "  ")
-    out.append("│ blocks coloured by status; ├─┤ arrival window; │ now; ◀ ▶ runs past the hours shown")
+    out.rstrip()
     return out
+
+
+def _label(painter: Painter, lo: int, text: str, hi: int) -> None:
+    """A block's words in columns [lo, hi), with "…" where they are cut."""
+    if hi > lo:
+        painter.text(lo, fit(text, hi - lo).rstrip())
 
 
 class Painter:
@@ -281,11 +294,12 @@ class CalendarGrid(Widget, can_focus=True):
                 text = clean(marks(signals) + item.label)
                 if spot[2]:  # starts before the axis (or is entirely before it)
                     text = "◀" + text
+                # a label cut short ends in "…", so it does not read on into the next block's
                 if spot[3]:  # ends after the axis
-                    painter.text(lo, text, limit=hi - 1)
+                    _label(painter, lo, text, hi - 1)
                     painter.fill(hi - 1, hi, style, "▶")
                 else:
-                    painter.text(lo, text, limit=hi - 1 if abutted else hi)
+                    _label(painter, lo, text, hi - 1 if abutted else hi)
         else:
             booked = booked_hours(lane, start, end)
             if lane.is_unassigned:
