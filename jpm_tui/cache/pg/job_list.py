@@ -75,8 +75,11 @@ def where(q: JobQuery) -> tuple[str, list[Any]]:
         if q.appointment_from is None:
             clauses.append("next_appt_key <> '~'")
     if q.technician_ids:
-        clauses.append("next_appointment_id IN (SELECT appointment_id FROM appointment_assignments "
-                       "WHERE technician_id = ANY(%s) AND active = 1)")
+        # the technicians' appointments found first, once (an array the next appointment index is probed with): as a
+        # subquery, the planner walked the sort index and probed each job's (33,000 probes for the first page of one
+        # technician of 300 at 1,000,000 jobs: 140 ms)
+        clauses.append("next_appointment_id = ANY(ARRAY(SELECT appointment_id FROM appointment_assignments "
+                       "WHERE technician_id = ANY(%s) AND active = 1))")
         args.append([int(t) for t in q.technician_ids])
     if words is not None:
         clauses.append("search @@ %s::tsquery")
