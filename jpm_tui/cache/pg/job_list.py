@@ -75,8 +75,11 @@ def where(q: JobQuery) -> tuple[str, list[Any]]:
         if q.appointment_from is None:
             clauses.append("next_appt_key <> '~'")
     if q.technician_ids:
-        clauses.append("next_appointment_id IN (SELECT appointment_id FROM appointment_assignments "
-                       "WHERE technician_id = ANY(%s) AND active = 1)")
+        # the technicians' appointments found first, once (an array the next appointment index is probed with): as a
+        # subquery, the planner walked the sort index and probed each job's (33,000 probes for the first page of one
+        # technician of 300 at 1,000,000 jobs: 140 ms)
+        clauses.append("next_appointment_id = ANY(ARRAY(SELECT appointment_id FROM appointment_assignments "
+                       "WHERE technician_id = ANY(%s) AND active = 1))")
         args.append([int(t) for t in q.technician_ids])
     if words is not None:
         clauses.append("search @@ %s::tsquery")
@@ -129,13 +132,13 @@ class JobList:
         if total is not None and total - offset < skip:  # nearer the end (the End key): read it backwards
             back = "ASC" if q.descending else "DESC"
             end = min(offset + limit, total)
-            rows = conn.execute(f"SELECT id, {expr} FROM jobs WHERE {cond} ORDER BY {expr} {back}, id {back} "
-                                "LIMIT %s OFFSET %s", [*args, max(end - offset, 0), total - end]).fetchall()[::-1]
+            found = _with_lines(conn, f"SELECT id, {expr} FROM jobs WHERE {cond} ORDER BY {expr} {back}, id {back} "
+                                "LIMIT %s OFFSET %s", [*args, max(end - offset, 0), total - end])[::-1]
         else:
-            rows = conn.execute(f"SELECT id, {expr} FROM jobs WHERE {cond} ORDER BY {expr} {direction}, "
-                                f"id {direction} LIMIT %s OFFSET %s", [*args, limit, skip]).fetchall()
-        self._local.last = (key, offset + len(rows), rows[-1][1], rows[-1][0]) if rows else None
-        return list_rows(conn, [r[0] for r in rows])
+            found = _with_lines(conn, f"SELECT id, {expr} FROM jobs WHERE {cond} ORDER BY {expr} {direction}, "
+                                f"id {direction} LIMIT %s OFFSET %s", [*args, limit, skip])
+        self._local.last = (key, offset + len(found), found[-1][0], found[-1][1].id) if found else None
+        return [line for _, line in found]
 
 
 def _one(conn: psycopg.Connection[Any], sql: str, args: list[Any]) -> Any:
@@ -144,16 +147,29 @@ def _one(conn: psycopg.Connection[Any], sql: str, args: list[Any]) -> Any:
     return row[0]
 
 
+_LINE = ("j.id, j.number, j.status, j.priority, j.job_type_name, j.business_unit_name, j.customer_name, "
+         "j.location_text, j.next_appt_key, j.technician_names, j.summary, j.modified_on, j.active")
+"""The columns of a job list's line (``jobs j``), as ``_line`` reads them."""
+
+
+def _line(r: tuple[Any, ...]) -> JobListRow:
+    return JobListRow(id=r[0], number=r[1], status=r[2], priority=r[3], job_type=r[4], business_unit=r[5],
+                      customer=r[6], location=r[7], next_appointment=None if r[8] == "~" else parse_datetime(r[8]),
+                      technicians=r[9], summary=r[10], modified=parse_datetime(r[11]) if r[11] else None,
+                      active=bool(r[12]))
+
+
+def _with_lines(conn: psycopg.Connection[Any], ids_sql: str, args: list[Any]) -> list[tuple[Any, JobListRow]]:
+    """The (sort value, line) of each job ``ids_sql`` finds (``SELECT id, sort value ...``), in its order: one
+    statement, one round trip. The ids query stays a subquery of its own so that it still walks the sort index alone
+    (index-only, however many rows its OFFSET skips); only the window's rows are read from the table."""
+    rows = conn.execute(f"SELECT w.k, {_LINE} FROM (SELECT found.*, row_number() OVER () AS n FROM ({ids_sql}) "
+                        "found (id, k)) w JOIN jobs j ON j.id = w.id ORDER BY w.n", args).fetchall()
+    return [(r[0], _line(r[1:])) for r in rows]
+
+
 def list_rows(conn: psycopg.Connection[Any], ids: list[int]) -> list[JobListRow]:
     """The job list's lines of jobs ``ids``, in that order (a job not cached is left out)."""
-    rows = conn.execute(
-        "SELECT id, number, status, priority, job_type_name, business_unit_name, customer_name, location_text, "
-        "next_appt_key, technician_names, summary, modified_on, active FROM jobs WHERE id = ANY(%s)", (ids,),
-    ).fetchall()
+    rows = conn.execute(f"SELECT {_LINE} FROM jobs j WHERE j.id = ANY(%s)", (ids,)).fetchall()
     by_id = {r[0]: r for r in rows}
-    return [
-        JobListRow(id=r[0], number=r[1], status=r[2], priority=r[3], job_type=r[4], business_unit=r[5], customer=r[6],
-                   location=r[7], next_appointment=None if r[8] == "~" else parse_datetime(r[8]), technicians=r[9],
-                   summary=r[10], modified=parse_datetime(r[11]) if r[11] else None, active=bool(r[12]))
-        for r in (by_id.get(i) for i in ids) if r is not None
-    ]
+    return [_line(r) for r in (by_id.get(i) for i in ids) if r is not None]
