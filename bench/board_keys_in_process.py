@@ -17,8 +17,8 @@ The last keys are pressed while a first sync of 100,000 jobs from the in-process
 from __future__ import annotations
 
 import argparse
-import os
 import asyncio
+import os
 import resource
 import shutil
 import statistics
@@ -110,14 +110,13 @@ def resident() -> dict[str, float]:
 async def key_latencies(path: str, memory: dict[str, float], rounds: int = 30) -> KeyTimer:
     """Key to screen (``bench/frames.py``): the result of a key is the table showing its visible rows (read on
     the reader thread) for the new cursor, sort or search."""
-    from jpm_tui.cache.store import CacheStore
-    from jpm_tui.ui.app import JpmApp
-    from jpm_tui.ui.widgets.job_table import JobTable
-
     from bench.sync_ingest import make_client, make_state
+    from jpm_tui.cache.store import CacheStore
     from jpm_tui.cache.sync import SyncEngine
     from jpm_tui.provider.servicetitan import ServiceTitanProvider
     from jpm_tui.sandbox import create_app
+    from jpm_tui.ui.app import JpmApp
+    from jpm_tui.ui.widgets.job_table import JobTable
 
     app = JpmApp(CacheStore(path), freeze_start_up=True)  # as the board runs (``session.board_app``)
     async with app.run_test(size=(120, 40)) as pilot:
@@ -204,7 +203,6 @@ def main() -> None:
     path = args.path
     if path is None:
         from bench.cache_queries import build  # the one synthetic-cache builder
-
         from jpm_tui.cache.store import CacheStore
 
         path = str(Path(tempfile.mkdtemp()) / "board.sqlite3")

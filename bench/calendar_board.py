@@ -16,18 +16,17 @@ import statistics
 import sys
 import tempfile
 import time
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from bench.frames import KeyTimer, p95  # noqa: E402
-
 from jpm_tui.cache.store import CacheStore  # noqa: E402
 from jpm_tui.provider import domain as d  # noqa: E402
 
-NOW = datetime(2025, 5, 14, 15, 30, tzinfo=timezone.utc)
-DAY = datetime(2025, 5, 14, tzinfo=timezone.utc)
+NOW = datetime(2025, 5, 14, 15, 30, tzinfo=UTC)
+DAY = datetime(2025, 5, 14, tzinfo=UTC)
 
 
 def build(path: str, technicians: int, appointments: int, seed: int = 5) -> None:
@@ -65,10 +64,10 @@ def build(path: str, technicians: int, appointments: int, seed: int = 5) -> None
 
 
 async def measure(path: str, rounds: int) -> None:
-    from jpm_tui.ui.app import JpmApp
     from jpm_tui.provider.backends import workflow_for
-    from jpm_tui.ui.calendar_model import build_lanes
+    from jpm_tui.ui.app import JpmApp
     from jpm_tui.ui.calendar_layout import load_calendar
+    from jpm_tui.ui.calendar_model import build_lanes
     from jpm_tui.ui.screens.calendar import CalendarScreen
     from jpm_tui.ui.widgets.calendar_grid import CalendarGrid
 
@@ -82,7 +81,7 @@ async def measure(path: str, rounds: int) -> None:
     print(f"load (cache reads)          {loaded * 1000:7.1f} ms   {len(data.items)} appointments")
     print(f"lane layout                 {laid_out * 1000:7.1f} ms   {len(lanes)} lanes")
 
-    app = JpmApp(store, clock=lambda: NOW, tz=timezone.utc)
+    app = JpmApp(store, clock=lambda: NOW, tz=UTC)
     async with app.run_test(size=(160, 50)) as pilot:
         async def settle() -> None:
             await app.workers.wait_for_complete()

@@ -54,7 +54,6 @@ from jpm_tui.provider.servicetitan import ServiceTitanProvider, job_from_wire  #
 from jpm_tui.sandbox import build_state, create_app  # noqa: E402
 from jpm_tui.sandbox import state as sandbox_state  # noqa: E402
 
-
 TARGET_RATIO = 2.0
 
 

@@ -32,20 +32,29 @@ import signal
 import subprocess
 import tomllib
 from collections.abc import Callable, Mapping
-from pathlib import Path
 from datetime import tzinfo
+from pathlib import Path
 from typing import Any, ClassVar, Literal
 from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import platformdirs
 import tomli_w
-from pydantic import (BaseModel, ConfigDict, Field, PrivateAttr, SecretStr, ValidationError, ValidationInfo,
-                      field_validator, model_validator)
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    PrivateAttr,
+    SecretStr,
+    ValidationError,
+    ValidationInfo,
+    field_validator,
+    model_validator,
+)
 from pydantic_core import PydanticCustomError
 
-from .loopback import is_loopback
 from .failures import remember_secret
+from .loopback import is_loopback
 
 __all__ = [
     "APP_NAME",

@@ -10,14 +10,14 @@ import sys
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from functools import partial
 from datetime import tzinfo
+from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo
 
-from .config import Config, Profile, SavedView, default_export_dir, display_path, save_theme, save_view
 from .backends import DEFAULT_BACKEND, backend_for
+from .config import Config, Profile, SavedView, default_export_dir, display_path, save_theme, save_view
 
 if TYPE_CHECKING:
     from .cache.opening import CacheLocation

@@ -78,11 +78,11 @@ from typing import TYPE_CHECKING, Any, ParamSpec, TypeVar
 
 from jpm_tui.cache.outbox_marks import OPEN_STATES, OutboxState, PendingMark, pending_ids
 from jpm_tui.cache.outbox_sql import OutboxConnection, dialect_of
+from jpm_tui.cache.outbox_words import describe
 from jpm_tui.provider import domain as d
 from jpm_tui.provider.backends import workflow_for
 from jpm_tui.provider.base import CommandResult, Outcome, Provider, ProviderError
 from jpm_tui.provider.workflow import Workflow
-from jpm_tui.cache.outbox_words import describe
 
 if TYPE_CHECKING:
     from jpm_tui.cache.store.interface import Store

@@ -28,11 +28,11 @@ from typing import Any
 from .. import __version__
 from ..config import CONFIG_ENV, ConfigError, config_path, display_path
 from ..failures import Failure, log_to_file
-from .board import _open_board
-from .common import PROG, CliError, Common, _backend_names, _error, _GROUPS, _positive_int, command_group
 
 # The subcommand groups register with @command_group as they load: this order is `jpm-tui --help`'s
-from . import config_commands, doctor, sandbox, sync, cache, outbox  # noqa: F401,I001
+from . import cache, config_commands, doctor, outbox, sandbox, sync  # noqa: F401,I001
+from .board import _open_board
+from .common import _GROUPS, PROG, CliError, Common, _backend_names, _error, _positive_int, command_group
 
 __all__ = ["CliError", "Common", "build_parser", "command_group", "main"]
 

@@ -8,8 +8,17 @@ import sys
 from typing import Any
 
 from ..config import config_path, display_path
-from .common import (CliError, Common, Subparsers, _backend_names, _port, _positive_float, _positive_int, _reason,
-                     command_group)
+from .common import (
+    CliError,
+    Common,
+    Subparsers,
+    _backend_names,
+    _port,
+    _positive_float,
+    _positive_int,
+    _reason,
+    command_group,
+)
 
 
 @command_group

@@ -10,8 +10,17 @@ import sys
 import time
 from typing import Any
 
-from .common import (CliError, Common, Subparsers, _open_store, _positive_int, _print_json, cache_path,
-                     command_group, open_session)
+from .common import (
+    CliError,
+    Common,
+    Subparsers,
+    _open_store,
+    _positive_int,
+    _print_json,
+    cache_path,
+    command_group,
+    open_session,
+)
 
 #: the longest the end of `jpm-tui sync` checks the cache file for damage (SQLite's quick_check): all of a cache
 #: of ~100,000 jobs; a million-job cache takes 2.3-3.6 s warm, 25 s cold, and is left to `jpm-tui doctor`
@@ -45,9 +54,8 @@ def _sync_commands(sub: Subparsers, common: Common) -> None:
 def _sync(args: argparse.Namespace) -> int:
     if args.watch:
         return _watch(args)
-    from ..cache.sync import SyncError
-
     from ..cache.health import quick_check
+    from ..cache.sync import SyncError
 
     with open_session(args) as session:
         store = _open_store(session)
@@ -187,8 +195,8 @@ async def _run_with_lines(engine: Any, feeds: list[str] | None, full: bool) -> A
 
 async def _run_with_bars(engine: Any, feeds: list[str] | None, full: bool) -> Any:
     """A progress bar per feed (rich). Export feeds do not say how much is left: bars pulse until done."""
-    from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
     from rich.markup import escape
+    from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 
     progress = Progress(
         TextColumn("{task.description:<24}"), BarColumn(), TextColumn("{task.completed:>9,.0f} records"),

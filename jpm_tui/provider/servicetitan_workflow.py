@@ -8,7 +8,17 @@ ServiceTitan enforces no transition table (its endpoints refuse what they refuse
 from __future__ import annotations
 
 from .workflow import (
-    Action, Capabilities, ListColumn, Priority, PriorityLevel, Status, StatusCategory as C, TraySection, Workflow,
+    Action,
+    Capabilities,
+    ListColumn,
+    Priority,
+    PriorityLevel,
+    Status,
+    TraySection,
+    Workflow,
+)
+from .workflow import (
+    StatusCategory as C,
 )
 
 __all__ = ["WORKFLOW"]

@@ -7,8 +7,8 @@ from __future__ import annotations
 
 import gc
 import importlib
-from functools import partial
 from datetime import datetime
+from functools import partial
 
 from starlette.applications import Starlette
 from starlette.exceptions import HTTPException

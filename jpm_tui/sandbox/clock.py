@@ -4,18 +4,18 @@ one of the settings its ``reset()`` restores."""
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 
 class SandboxClock:
     _frozen: datetime | None = None
 
     def now(self) -> datetime:
-        return self._frozen if self._frozen is not None else datetime.now(timezone.utc)
+        return self._frozen if self._frozen is not None else datetime.now(UTC)
 
     def set_clock(self, now: datetime | None) -> None:
         """Freeze the clock at `now`, or go back to the wall clock with None."""
-        self._frozen = now.astimezone(timezone.utc) if now is not None else None
+        self._frozen = now.astimezone(UTC) if now is not None else None
 
     def advance(self, seconds: float) -> None:
         """Move the clock forward (freezing it at the wall clock first if it was running)."""

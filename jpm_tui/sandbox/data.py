@@ -30,7 +30,7 @@ import gc
 import random
 from bisect import bisect
 from collections.abc import Sequence
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from itertools import accumulate
 from typing import NamedTuple
 
@@ -326,7 +326,7 @@ class _Clock:
     would dominate the run time at 200,000 jobs)."""
 
     def __init__(self, now: datetime) -> None:
-        self.now = int(now.astimezone(timezone.utc).timestamp())
+        self.now = int(now.astimezone(UTC).timestamp())
         # local midnight of today, in UTC epoch seconds
         self.today = self.day_of(self.now)
         self._days: dict[int, str] = {}
@@ -337,7 +337,7 @@ class _Clock:
         day, rest = divmod(ts, DAY)
         text = self._days.get(day)
         if text is None:
-            text = self._days[day] = datetime.fromtimestamp(day * DAY, timezone.utc).strftime("%Y-%m-%d")
+            text = self._days[day] = datetime.fromtimestamp(day * DAY, UTC).strftime("%Y-%m-%d")
         minute, second = divmod(rest, 60)
         return text + self._minutes[minute] + self._seconds[second]
 
@@ -347,7 +347,7 @@ class _Clock:
 
     def weekday(self, day_start: int) -> int:
         """Monday 0 .. Sunday 6 of the local day starting at `day_start`."""
-        return datetime.fromtimestamp(day_start + LOCAL_OFFSET, timezone.utc).weekday()
+        return datetime.fromtimestamp(day_start + LOCAL_OFFSET, UTC).weekday()
 
 
 class _JobKind(NamedTuple):

@@ -10,8 +10,8 @@ import json
 import secrets
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
-from itertools import islice
 from datetime import datetime, timedelta
+from itertools import islice
 from typing import Any
 
 from starlette.requests import Request

@@ -15,7 +15,7 @@ import pickle
 import random
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field, fields
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from typing import Any
 
 import orjson
@@ -47,7 +47,7 @@ COLLECTIONS = (
 
 def iso(dt: datetime) -> str:
     """RFC 3339 UTC with a Z, milliseconds only when present (ServiceTitan's style)."""
-    dt = dt.astimezone(timezone.utc)
+    dt = dt.astimezone(UTC)
     if dt.microsecond:
         return dt.strftime("%Y-%m-%dT%H:%M:%S.") + f"{dt.microsecond // 1000:03d}Z"
     return dt.strftime("%Y-%m-%dT%H:%M:%SZ")
@@ -73,8 +73,8 @@ def parse_iso(text: str) -> datetime | None:
     except ValueError:
         return None
     if dt.tzinfo is None:
-        dt = dt.replace(tzinfo=timezone.utc)
-    return dt.astimezone(timezone.utc)
+        dt = dt.replace(tzinfo=UTC)
+    return dt.astimezone(UTC)
 
 
 def json_bytes(obj: Any) -> bytes:
@@ -455,7 +455,7 @@ class SandboxState(SandboxClock):
         return assignment.get("status") not in ("Working", "Done")
 
 
-_EPOCH = datetime(1970, 1, 1, tzinfo=timezone.utc)
+_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 
 
 def _modified_key(record: dict) -> tuple[datetime, int]:

@@ -5,19 +5,17 @@ from __future__ import annotations
 import gc
 import os
 from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import replace
 from datetime import tzinfo
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, ClassVar
 
-from dataclasses import replace
-
-from textual import work
+from textual import events, work
 from textual.app import App, SystemCommand
 from textual.binding import Binding, BindingType
 from textual.geometry import Size
 from textual.reactive import Reactive, var
 from textual.screen import Screen
-from textual import events
 
 from ..provider.backends import workflow_for
 from ..provider.workflow import Workflow
@@ -27,8 +25,8 @@ from .screens.filter_form import FilterChoices
 from .screens.jobs import JobsScreen
 from .screens.too_small import TooSmallScreen
 from .source import BoardSource, JobQuery, LiveSession, LookupSource, NamedRecord, Reader, SavedView
-from .views import filters_from_query, views_from_config
 from .themes import DEFAULT_THEME, board_variable_defaults, load_themes
+from .views import filters_from_query, views_from_config
 from .widgets.job_table import first_job_page
 from .widgets.status_line import BoardStatus
 

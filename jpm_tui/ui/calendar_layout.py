@@ -14,11 +14,21 @@ from typing import Any
 
 from ..cache.outbox import Outbox
 from ..provider.workflow import StatusCategory, Workflow
-from .source import CalendarSource
 from .calendar_model import (
-    STACK_SHOWN, CalendarData, Item, Lane, build_lanes, business_span, day_bounds, hours_span, items_from, local_day,
-    tray_sections, week_bounds,
+    STACK_SHOWN,
+    CalendarData,
+    Item,
+    Lane,
+    build_lanes,
+    business_span,
+    day_bounds,
+    hours_span,
+    items_from,
+    local_day,
+    tray_sections,
+    week_bounds,
 )
+from .source import CalendarSource
 
 __all__ = ["CalendarLayout", "VIEWS", "lay_out", "load_calendar", "period_bounds"]
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
-from datetime import date, datetime, time, timedelta, timezone, tzinfo
+from datetime import UTC, date, datetime, time, timedelta, tzinfo
 from typing import TYPE_CHECKING, Any
 
 from ..provider.workflow import FINISHED, NOT_STARTED, OTHER, PriorityLevel, StatusCategory, Workflow, style_key
@@ -129,7 +129,7 @@ class Lane:
 
 def _aware(value: datetime | None) -> datetime | None:
     if value is not None and value.tzinfo is None:
-        return value.replace(tzinfo=timezone.utc)
+        return value.replace(tzinfo=UTC)
     return value
 
 
@@ -220,7 +220,7 @@ def day_bounds(day: date, tz: tzinfo | None) -> tuple[datetime, datetime]:
     zone = tz or datetime.now().astimezone().tzinfo
     start = datetime.combine(day, time(0), zone)
     end = datetime.combine(day + timedelta(days=1), time(0), zone)
-    return start.astimezone(timezone.utc), end.astimezone(timezone.utc)
+    return start.astimezone(UTC), end.astimezone(UTC)
 
 
 def week_bounds(day: date, tz: tzinfo | None) -> tuple[date, datetime, datetime]:
@@ -330,7 +330,7 @@ def stack(items: Sequence[Item]) -> list[int]:
 
 
 def _order(item: Item) -> tuple[bool, datetime, int]:
-    return (item.start is None, item.start or datetime.min.replace(tzinfo=timezone.utc), item.id)
+    return (item.start is None, item.start or datetime.min.replace(tzinfo=UTC), item.id)
 
 
 def working_hours(lane: Lane, start: datetime, end: datetime) -> float:

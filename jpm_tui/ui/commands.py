@@ -4,10 +4,10 @@ widget up to the app, appears under its description with its key(s). Nothing her
 from __future__ import annotations
 
 import re
-from typing import Any
 from collections.abc import Iterator
 from dataclasses import dataclass
 from functools import partial
+from typing import Any
 
 from textual.app import App
 from textual.binding import Binding

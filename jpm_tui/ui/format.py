@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import datetime, timezone, tzinfo
+from datetime import UTC, datetime, tzinfo
 
 __all__ = ["Clock", "ago", "count", "local", "short_when", "system_clock", "when"]
 
@@ -12,13 +12,13 @@ Clock = Callable[[], datetime]
 
 
 def system_clock() -> datetime:
-    return datetime.now(timezone.utc)
+    return datetime.now(UTC)
 
 
 def local(value: datetime, tz: tzinfo | None) -> datetime:
     """``value`` in the display timezone (naive datetimes are taken as UTC)."""
     if value.tzinfo is None:
-        value = value.replace(tzinfo=timezone.utc)
+        value = value.replace(tzinfo=UTC)
     return value.astimezone(tz) if tz is not None else value.astimezone()
 
 
@@ -27,7 +27,7 @@ def ago(value: datetime | None, now: datetime) -> str:
     if value is None:
         return ""
     if value.tzinfo is None:
-        value = value.replace(tzinfo=timezone.utc)
+        value = value.replace(tzinfo=UTC)
     seconds = int((now - value).total_seconds())
     if seconds < 5:
         return "just now"

@@ -6,7 +6,6 @@ from __future__ import annotations
 import re
 
 import pytest
-
 from support.api_contract import documents_present
 from support.st_docs import REFERENCE
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pytest
+from support.api_live import active_ids, collect, drain, first
 
 from jpm_tui.api.models import (
     Customer,
@@ -12,8 +13,6 @@ from jpm_tui.api.models import (
     ExportLocationContact,
     parse_rows,
 )
-
-from support.api_live import active_ids, collect, drain, first
 
 
 async def test_customers(st, state):

@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import timedelta
 
 import pytest
+from support.api_live import active_ids, collect, drain
 
 from jpm_tui.api.models import (
     AppointmentAssignment,
@@ -14,8 +15,6 @@ from jpm_tui.api.models import (
     UnassignTechniciansRequest,
     parse_rows,
 )
-
-from support.api_live import active_ids, collect, drain
 
 
 def _unassigned_appointment(state):

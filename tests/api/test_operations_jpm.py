@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 
 import pytest
+from support.api_live import active_ids, collect, drain, first
 
 from jpm_tui.api.models import (
     AddAppointmentRequest,
@@ -34,8 +35,6 @@ from jpm_tui.api.models import (
     parse_rows,
 )
 from jpm_tui.api.operations import OPERATIONS
-
-from support.api_live import active_ids, collect, drain, first
 
 WHEN = datetime(2031, 3, 4, 14, 0, tzinfo=UTC)
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pytest
+from support.api_live import active_ids, collect, drain
 
 from jpm_tui.api.models import (
     ExportBusinessUnit,
@@ -12,8 +13,6 @@ from jpm_tui.api.models import (
     Technician,
     parse_rows,
 )
-
-from support.api_live import active_ids, collect, drain
 
 
 async def test_technicians(st, state):

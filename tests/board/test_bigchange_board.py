@@ -14,22 +14,21 @@ from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
+import httpx
 import pytest
+from support.demo_board import Board, Network, running
+from support.fake_board import widget_text
 from textual.widget import Widget
 from textual.widgets import Input, Select, Static
 
-import httpx
-from support.demo_board import Board, Network, running
-from support.fake_board import widget_text
-
 from jpm_tui.api.bigchange import BigChangeClient
 from jpm_tui.cache.store import CacheStore
-from jpm_tui.provider.domain import parse_datetime
 from jpm_tui.provider.backends import workflow_for
+from jpm_tui.provider.domain import parse_datetime
 from jpm_tui.sandbox.bigchange import CLIENT_ID, CLIENT_SECRET, CUSTOMER_ID
 from jpm_tui.session import board_app, demo_session
-from jpm_tui.ui.screens.edit_form import EditFormScreen
 from jpm_tui.ui.planned_vs_real import span
+from jpm_tui.ui.screens.edit_form import EditFormScreen
 from jpm_tui.ui.screens.job_detail import JobDetailScreen
 from jpm_tui.ui.widgets.job_table import JobTable
 from jpm_tui.ui.widgets.status_line import StatusLine

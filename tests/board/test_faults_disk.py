@@ -12,10 +12,9 @@ import time
 from pathlib import Path
 
 import pytest
-from textual.widgets import Static, TextArea
-
 from support.demo_board import Board
 from support.isolated_config import cache_file, isolate, profile_config
+from textual.widgets import Static, TextArea
 
 from jpm_tui.cache.store import CacheStore
 from jpm_tui.cache.store.db import Database

@@ -4,11 +4,9 @@ sandbox over HTTP (ASGI) -> the cache and the screen. And offline: queued, then 
 from __future__ import annotations
 
 import re
-
-import pytest
-
 from typing import Any
 
+import pytest
 from support.demo_board import Board
 
 from jpm_tui.ui.screens.job_detail import JobDetailScreen

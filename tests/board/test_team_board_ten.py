@@ -10,8 +10,15 @@ import asyncio
 from pathlib import Path
 from typing import Any
 
-from support.team_boards import (CountingApp, CountingTransport, edit_summary, open_boards, sync_service, until,
-                                 until_stored)
+from support.team_boards import (
+    CountingApp,
+    CountingTransport,
+    edit_summary,
+    open_boards,
+    sync_service,
+    until,
+    until_stored,
+)
 
 from jpm_tui.cache.opening import CacheLocation, open_store
 from jpm_tui.provider import domain as d

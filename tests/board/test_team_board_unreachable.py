@@ -10,8 +10,8 @@ from pathlib import Path
 from typing import Any
 
 from psycopg.conninfo import conninfo_to_dict
-from support.team_boards import edit_summary, open_boards, sync_service, until, until_stored
 from support.tcp_proxy import tcp_proxy
+from support.team_boards import edit_summary, open_boards, sync_service, until, until_stored
 
 from jpm_tui.cache.opening import CacheLocation, open_store
 from jpm_tui.cache.outbox import Outbox

@@ -3,23 +3,22 @@ answers from them equals ``SELECT count(*)`` over the jobs table."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import UTC, datetime
 from pathlib import Path
-from collections.abc import Sequence
 from typing import Any
 
 import pytest
+from support.stores import both_stores
+from support.sync_world import make_client
 
 from jpm_tui.cache.pg import PgStore
 from jpm_tui.cache.schema import LATEST
-from jpm_tui.cache.store.interface import Store
 from jpm_tui.cache.store import CacheStore, JobQuery, writer
+from jpm_tui.cache.store.interface import Store
 from jpm_tui.cache.sync import SyncEngine
 from jpm_tui.provider import domain as d
 from jpm_tui.provider.servicetitan import ServiceTitanProvider
-
-from support.stores import both_stores
-from support.sync_world import make_client
 
 T0 = datetime(2025, 5, 1, 12, tzinfo=UTC)
 

@@ -9,13 +9,19 @@ import sqlite3
 from typing import Any
 
 import pytest
+from support.sync_world import (
+    assert_same,
+    cache_snapshot,
+    integrity,
+    job_indexes,
+    make_client,
+    schema_job_indexes,
+    server_snapshot,
+)
 
 from jpm_tui.cache.store import _FILL_KEEP, CacheStore, JobQuery, first_fill
 from jpm_tui.cache.sync import SyncEngine, SyncProgress, SyncSummary
 from jpm_tui.provider.servicetitan import ServiceTitanProvider
-
-from support.sync_world import assert_same, cache_snapshot, integrity, job_indexes, make_client, schema_job_indexes, \
-    server_snapshot
 
 
 @pytest.fixture

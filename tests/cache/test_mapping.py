@@ -13,10 +13,10 @@ import pytest
 
 from jpm_tui.api import errors as api_errors
 from jpm_tui.provider import domain as d
-from jpm_tui.provider.domain import commands as commands_module
-from jpm_tui.provider.bigchange.commands import EditJobFields
 from jpm_tui.provider import servicetitan as st
 from jpm_tui.provider.base import Feed, FeedPage, Outcome, Provider, ProviderError
+from jpm_tui.provider.bigchange.commands import EditJobFields
+from jpm_tui.provider.domain import commands as commands_module
 
 REFERENCE = Path(__file__).resolve().parents[2].parent / "shared" / "reference" / "servicetitan"
 

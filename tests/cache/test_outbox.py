@@ -9,6 +9,7 @@ from typing import Any
 
 import httpx
 import pytest
+from support.sync_world import make_client
 
 from jpm_tui.cache.outbox import Outbox, OutboxError, OutboxState, describe
 from jpm_tui.cache.schema import LATEST
@@ -17,8 +18,6 @@ from jpm_tui.cache.sync import SyncEngine
 from jpm_tui.provider import domain as d
 from jpm_tui.provider.base import CommandResult, Outcome, ProviderError
 from jpm_tui.provider.servicetitan import ServiceTitanProvider
-
-from support.sync_world import make_client
 
 
 class Switch(httpx.AsyncBaseTransport):

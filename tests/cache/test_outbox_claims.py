@@ -15,6 +15,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 import pytest
+from support.sync_world import RawApi, make_client
 
 from jpm_tui.cache.outbox import LEASE, Outbox, OutboxError, OutboxState
 from jpm_tui.cache.schema import LATEST
@@ -22,8 +23,6 @@ from jpm_tui.cache.store import CacheStore
 from jpm_tui.provider import domain as d
 from jpm_tui.provider.base import CommandResult, Outcome
 from jpm_tui.provider.servicetitan import ServiceTitanProvider
-
-from support.sync_world import RawApi, make_client
 
 
 @pytest.fixture

@@ -19,14 +19,13 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from support.sync_world import make_client
 
 from jpm_tui.cache.outbox import Outbox, OutboxState
 from jpm_tui.cache.store import CacheStore
 from jpm_tui.cli.sandbox import sandbox_profile_toml
 from jpm_tui.provider import domain as d
 from jpm_tui.provider.servicetitan import ServiceTitanProvider
-
-from support.sync_world import make_client
 
 pytestmark = pytest.mark.skipif(sys.platform == "win32", reason="SIGKILL and pid checks are POSIX")
 

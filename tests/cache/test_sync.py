@@ -10,15 +10,9 @@ import sys
 from typing import Any
 
 import pytest
-
-from jpm_tui.cache.pg import PgStore
-from jpm_tui.cache.store import CacheStore
-from jpm_tui.cache.store.interface import Store
-from jpm_tui.cache.sync import SyncEngine, SyncError, SyncProgress, SyncSummary
-from jpm_tui.provider.servicetitan import ServiceTitanProvider
-
 from support.stores import both_stores
 from support.sync_world import (
+    EXPORTS,
     RawApi,
     assert_same,
     cache_snapshot,
@@ -30,8 +24,13 @@ from support.sync_world import (
     server_snapshot,
     singles_same,
     state_list_ids,
-    EXPORTS,
 )
+
+from jpm_tui.cache.pg import PgStore
+from jpm_tui.cache.store import CacheStore
+from jpm_tui.cache.store.interface import Store
+from jpm_tui.cache.sync import SyncEngine, SyncError, SyncProgress, SyncSummary
+from jpm_tui.provider.servicetitan import ServiceTitanProvider
 
 
 async def _sync(store: CacheStore, url: str, feeds: Any = None, *, full: bool = False, **client_kw: Any) -> SyncSummary:

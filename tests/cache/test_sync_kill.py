@@ -20,12 +20,20 @@ import time
 from pathlib import Path
 
 import pytest
+from support.sync_world import (
+    EXPORTS,
+    RawApi,
+    _keyed,
+    assert_same,
+    cache_snapshot,
+    integrity,
+    list_ids,
+    server_snapshot,
+    state_list_ids,
+)
 
 from jpm_tui.cli.sandbox import sandbox_profile_toml
 from jpm_tui.sandbox import build_state, create_app, running_server
-
-from support.sync_world import EXPORTS, RawApi, _keyed, assert_same, cache_snapshot, integrity, list_ids, \
-    server_snapshot, state_list_ids
 
 pytestmark = pytest.mark.skipif(sys.platform == "win32", reason="SIGKILL is POSIX")
 

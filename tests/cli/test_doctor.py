@@ -11,6 +11,7 @@ import pytest
 
 from jpm_tui.cli import main
 
+
 def _client_written() -> bool:
     try:
         import jpm_tui.api.client  # noqa: F401

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import os
 import sqlite3
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
@@ -185,7 +185,7 @@ def test_rescue_reads_the_outbox_rows_around_a_damaged_page(tmp_path) -> None:
     with open(path, "r+b") as f:
         f.seek((pages[len(pages) // 2] - 1) * page)
         f.write(b"\xff" * page)
-    report = rescue(path, when=datetime(2026, 12, 4, 19, 0, tzinfo=timezone.utc), open_store=CacheStore)
+    report = rescue(path, when=datetime(2026, 12, 4, 19, 0, tzinfo=UTC), open_store=CacheStore)
     assert report.aside == tmp_path / "c.sqlite3.damaged-20261204-190000" and not report.complete
     with CacheStore(path) as fresh:
         ids = [e.id for e in Outbox(fresh).entries()]

@@ -15,7 +15,6 @@ import sys
 from pathlib import Path
 
 import pytest
-
 from support.demo_board import Board
 from support.isolated_config import NOWHERE, SECRET, isolate, profile_config
 

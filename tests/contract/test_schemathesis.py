@@ -20,7 +20,6 @@ from schemathesis.specs.openapi.checks import (
     response_schema_conformance,
     status_code_conformance,
 )
-
 from support.st_docs import TIMESPAN_PATTERN, auth_headers, load_doc, server_url
 
 from jpm_tui.api.operations import OPERATIONS

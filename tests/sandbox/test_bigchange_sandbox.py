@@ -5,14 +5,14 @@ paste-ready profile."""
 from __future__ import annotations
 
 import tomllib
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 import httpx
 import pytest
 
 from jpm_tui.sandbox.bigchange import build_state, create_app, profile_toml
 
-NOW = datetime(2026, 11, 23, 15, 0, tzinfo=timezone.utc)
+NOW = datetime(2026, 11, 23, 15, 0, tzinfo=UTC)
 VISIBLE = {"new", "scheduled", "unscheduled", "sent", "read", "accepted", "refused", "onTheWay", "started",
            "suspended", "completedOk", "completedWithIssues", "cancelled"}
 PROBLEM_KEYS = {"type", "title", "status", "detail", "instance"}

@@ -15,12 +15,10 @@ from pathlib import Path
 import httpx
 import pytest
 from starlette.routing import Route
+from support.st_docs import assert_problem
 
 from jpm_tui.sandbox import ServeError, create_app, serve
 from jpm_tui.sandbox.faults import ConnectionDropped
-
-from support.st_docs import assert_problem
-
 
 # Plain HTTP on loopback: verify=False only skips loading the CA bundle, which costs 0.2 s per client.
 HTTP = httpx.Client(verify=False, timeout=10)

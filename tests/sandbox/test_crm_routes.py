@@ -4,9 +4,14 @@ bookings, leads and GUID contacts; shapes per crm-v2.json, filters, export feeds
 from __future__ import annotations
 
 import pytest
-
 from support.st_docs import (
-    assert_problem, check_documented, check_request, ensure_basics, export_all, module_client, server_state,
+    assert_problem,
+    check_documented,
+    check_request,
+    ensure_basics,
+    export_all,
+    module_client,
+    server_state,
 )
 
 M = "crm"

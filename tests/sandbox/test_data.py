@@ -6,17 +6,16 @@ import random
 import re
 from collections import Counter
 from collections.abc import Iterator
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 import jsonschema
 import pytest
+from support.st_docs import _FORMATS, REFERENCE, _to_json_schema, load_doc
 
 from jpm_tui.sandbox.data import EXPORT_OMITS, LIST_OMITS, NEWER_FIELDS, PINNED_NOTE, generate
 from jpm_tui.sandbox.state import COLLECTIONS, parse_iso
 
-from support.st_docs import _FORMATS, REFERENCE, _to_json_schema, load_doc
-
-NOW = datetime(2026, 11, 23, 15, 0, tzinfo=timezone.utc)  # a Monday, 08:00 in Phoenix
+NOW = datetime(2026, 11, 23, 15, 0, tzinfo=UTC)  # a Monday, 08:00 in Phoenix
 JOBS = 300
 SAMPLE = 25
 
@@ -170,7 +169,7 @@ def test_timestamps_are_ordered_and_not_in_the_future(world):
 
 
 def today_appointments(world) -> list[dict]:
-    start = datetime(2026, 11, 23, 7, 0, tzinfo=timezone.utc)  # local midnight in Phoenix (UTC-7)
+    start = datetime(2026, 11, 23, 7, 0, tzinfo=UTC)  # local midnight in Phoenix (UTC-7)
     return [a for a in world["appointments"] if start <= when(a["start"]) < start + timedelta(days=1)]
 
 
@@ -221,16 +220,16 @@ class Seen(dict):
 # The hours a dispatcher may open the board at (Phoenix time in the names; Phoenix is UTC-7): the invariants
 # below hold at every one of them. Small worlds keep them quick; the tiny one has a technician per trade.
 WORLDS = {
-    "sun-21:41-big": (3, 4000, datetime(2026, 11, 30, 4, 41, tzinfo=timezone.utc)),
-    "mon-00:20": (1, 200, datetime(2026, 11, 30, 7, 20, tzinfo=timezone.utc)),
-    "mon-00:20-tiny": (12, 100, datetime(2026, 11, 30, 7, 20, tzinfo=timezone.utc)),
-    "mon-03:00": (2, 200, datetime(2026, 11, 30, 10, 0, tzinfo=timezone.utc)),
-    "sun-17:05-utc-midnight": (4, 200, datetime(2026, 11, 30, 0, 5, tzinfo=timezone.utc)),
-    "sun-23:50": (5, 200, datetime(2026, 11, 30, 6, 50, tzinfo=timezone.utc)),
-    "sat-23:50": (8, 200, datetime(2026, 11, 29, 6, 50, tzinfo=timezone.utc)),
-    "sun-11:00": (6, 200, datetime(2026, 11, 29, 18, 0, tzinfo=timezone.utc)),
-    "tue-19:30": (9, 200, datetime(2026, 11, 25, 2, 30, tzinfo=timezone.utc)),
-    "wed-09:10-tiny": (10, 100, datetime(2026, 11, 25, 16, 10, tzinfo=timezone.utc)),
+    "sun-21:41-big": (3, 4000, datetime(2026, 11, 30, 4, 41, tzinfo=UTC)),
+    "mon-00:20": (1, 200, datetime(2026, 11, 30, 7, 20, tzinfo=UTC)),
+    "mon-00:20-tiny": (12, 100, datetime(2026, 11, 30, 7, 20, tzinfo=UTC)),
+    "mon-03:00": (2, 200, datetime(2026, 11, 30, 10, 0, tzinfo=UTC)),
+    "sun-17:05-utc-midnight": (4, 200, datetime(2026, 11, 30, 0, 5, tzinfo=UTC)),
+    "sun-23:50": (5, 200, datetime(2026, 11, 30, 6, 50, tzinfo=UTC)),
+    "sat-23:50": (8, 200, datetime(2026, 11, 29, 6, 50, tzinfo=UTC)),
+    "sun-11:00": (6, 200, datetime(2026, 11, 29, 18, 0, tzinfo=UTC)),
+    "tue-19:30": (9, 200, datetime(2026, 11, 25, 2, 30, tzinfo=UTC)),
+    "wed-09:10-tiny": (10, 100, datetime(2026, 11, 25, 16, 10, tzinfo=UTC)),
 }
 
 
@@ -355,7 +354,7 @@ def test_a_few_unassigned_appointments_not_stacked(any_world):
 
 
 def test_same_seed_same_schedule_at_scale():
-    now = datetime(2026, 11, 30, 4, 41, tzinfo=timezone.utc)
+    now = datetime(2026, 11, 30, 4, 41, tzinfo=UTC)
     first, second = generate(seed=11, jobs=2000, now=now), generate(seed=11, jobs=2000, now=now)
     for name in ("appointments", "appointment_assignments", "technician_shifts", "jobs"):
         assert first[name] == second[name], name
@@ -550,7 +549,7 @@ def test_arrival_windows_hold_their_visits_whatever_the_hour(hour):
     # The day's scenario visits (late, running over, just booked) land where a technician is free, which may
     # be hours from where they were planned: their windows must go with them. (07:20 is WORLDS' "mon-00:20",
     # whose windows test_visits_have_realistic_lengths_windows_and_hours checks.)
-    world = generate(seed=1, jobs=200, now=datetime(2026, 11, 30, hour, 20, tzinfo=timezone.utc))
+    world = generate(seed=1, jobs=200, now=datetime(2026, 11, 30, hour, 20, tzinfo=UTC))
     for a in world["appointments"]:
         if a["arrivalWindowStart"]:
             assert when(a["arrivalWindowStart"]) <= when(a["start"]) <= when(a["arrivalWindowEnd"]), a["id"]

@@ -4,9 +4,14 @@ feed, writes that change state, and the business rules that refuse a write."""
 from __future__ import annotations
 
 import pytest
-
 from support.st_docs import (
-    assert_problem, check_documented, check_request, ensure_basics, export_all, module_client, server_state,
+    assert_problem,
+    check_documented,
+    check_request,
+    ensure_basics,
+    export_all,
+    module_client,
+    server_state,
 )
 
 M = "dispatch"

@@ -5,9 +5,8 @@ from __future__ import annotations
 
 import httpx
 import pytest
-
-from support.st_docs import assert_problem, check_documented
 from support.sandbox_world import World
+from support.st_docs import assert_problem, check_documented
 
 M = "jpm"
 

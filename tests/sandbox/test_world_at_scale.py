@@ -11,13 +11,12 @@ from datetime import datetime
 
 import httpx
 import pytest
+from support.pinned_times import PINNED_NOW
 
 from jpm_tui.sandbox import build_state, create_app, running_server
 from jpm_tui.sandbox.data import ID_BASE
 from jpm_tui.sandbox.data_at_scale import generate
 from jpm_tui.sandbox.state import Generated, GeneratedCollection, SandboxState, parse_iso
-
-from support.pinned_times import PINNED_NOW
 
 JOBS = 300
 

@@ -3,17 +3,16 @@
 
 from __future__ import annotations
 
-from datetime import timedelta, timezone
+from datetime import UTC, timedelta
 from pathlib import Path
 from typing import Any
 
 from textual.pilot import Pilot
 from textual.widget import Widget
 
-from support.fake_sources import NOW, FakeSource, frozen_clock
-
 from jpm_tui.ui import BoardStatus, JpmApp
 from jpm_tui.ui.source import BoardSource, Reader
+from support.fake_sources import NOW, FakeSource, frozen_clock
 
 STATUS = BoardStatus(profile="demo", tenant=1234567, environment="sandbox", online=True,
                      last_sync=NOW - timedelta(seconds=12), outbox=2)
@@ -22,7 +21,7 @@ STATUS = BoardStatus(profile="demo", tenant=1234567, environment="sandbox", onli
 def make_app(source: BoardSource | None = None, *, inline: bool = False, **options: Any) -> JpmApp:
     """The board on fixed data and a frozen clock. ``inline`` reads on the event loop (snapshots)."""
     options.setdefault("export_dir", Path.cwd())
-    return JpmApp(source if source is not None else FakeSource(200), STATUS, clock=frozen_clock, tz=timezone.utc,
+    return JpmApp(source if source is not None else FakeSource(200), STATUS, clock=frozen_clock, tz=UTC,
                   reader=Reader(inline=inline), **options)
 
 

@@ -7,7 +7,7 @@ offline ``LiveSession``. tests/ui/test_source_seam.py checks all three against t
 from __future__ import annotations
 
 import random
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -24,7 +24,7 @@ if TYPE_CHECKING:
     from jpm_tui.cache.store.feed_state import SyncState
     from jpm_tui.cache.sync import SyncEngine, SyncProgress
 
-NOW = datetime(2025, 5, 14, 8, 30, tzinfo=timezone.utc)
+NOW = datetime(2025, 5, 14, 8, 30, tzinfo=UTC)
 
 
 def frozen_clock() -> datetime:
@@ -294,7 +294,7 @@ class FakeSource:
 
     def shifts_between(self, start: datetime, end: datetime) -> list[d.Shift]:
         out: list[d.Shift] = []
-        day = datetime(2025, 5, 12, tzinfo=timezone.utc)  # Monday of NOW's week
+        day = datetime(2025, 5, 12, tzinfo=UTC)  # Monday of NOW's week
         for n in range(14):
             if (day + timedelta(days=n)).weekday() >= 5:
                 continue
@@ -317,7 +317,7 @@ def _calendar(source: FakeSource) -> tuple[list[CalendarRow], list[tuple[int, in
     rnd = random.Random(11)
     rows: list[CalendarRow] = []
     assignments: list[tuple[int, int, str]] = []
-    day0 = datetime(2025, 5, 12, tzinfo=timezone.utc)
+    day0 = datetime(2025, 5, 12, tzinfo=UTC)
     # (day offset, start hour, hours, window hours or 0, status, confirmed, technicians)
     plan = [
         (2, 6.0, 2.0, 0, "Working", True, (100,)),        # running over (Working past its 08:00 end)
@@ -352,7 +352,7 @@ def _calendar(source: FakeSource) -> tuple[list[CalendarRow], list[tuple[int, in
     return rows, assignments
 
 
-_OVERLAP_DAY = datetime(2025, 5, 14, tzinfo=timezone.utc)
+_OVERLAP_DAY = datetime(2025, 5, 14, tzinfo=UTC)
 
 
 class OverlapSource(FakeSource):

@@ -4,14 +4,14 @@ fixtures hand out (imported by name: test modules cannot import each other's con
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 import httpx
 from starlette.applications import Starlette
 
 from jpm_tui.sandbox.fsm_navigator import API_KEY, FsmState
 
-FROZEN_NOW = datetime(2026, 11, 23, 15, 0, tzinfo=timezone.utc)
+FROZEN_NOW = datetime(2026, 11, 23, 15, 0, tzinfo=UTC)
 JOBS = 30
 SEED = 7
 

@@ -13,7 +13,6 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import httpx
-from support.sync_world import make_client
 
 from jpm_tui.cache.opening import CacheLocation, open_store
 from jpm_tui.cache.pg import PgStore
@@ -23,6 +22,7 @@ from jpm_tui.provider.servicetitan import ServiceTitanProvider
 from jpm_tui.ui.app import JpmApp
 from jpm_tui.ui.widgets.job_table import JobTable
 from jpm_tui.ui.widgets.status_line import BoardStatus, StatusLine
+from support.sync_world import make_client
 
 
 @dataclass

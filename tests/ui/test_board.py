@@ -3,28 +3,28 @@
 from __future__ import annotations
 
 import csv
-import json
 import dataclasses
+import json
 import subprocess
 import sys
 import threading
 import time
 
 import pytest
-from textual import events
-from textual.command import CommandList
 from support.fake_board import make_app, settle, wait_until, widget_text
 from support.fake_sources import FakeSource
+from textual import events
+from textual.command import CommandList
 
+from jpm_tui.ui import table_window
 from jpm_tui.ui.commands import binding_help
+from jpm_tui.ui.screens.calendar import CalendarScreen
 from jpm_tui.ui.screens.help import HelpScreen
 from jpm_tui.ui.screens.job_detail import JobDetailScreen
 from jpm_tui.ui.screens.jobs import JobsScreen
-from jpm_tui.ui.screens.calendar import CalendarScreen
 from jpm_tui.ui.screens.too_small import TooSmallScreen
 from jpm_tui.ui.source import JobQuery, SavedView
 from jpm_tui.ui.views import ViewError, view_from_filters
-from jpm_tui.ui import table_window
 from jpm_tui.ui.widgets import virtual_table
 from jpm_tui.ui.widgets.job_table import JobTable
 

@@ -3,7 +3,7 @@ and the cursor's moves, regroupings and scrolling over it."""
 
 from __future__ import annotations
 
-from datetime import timezone
+from datetime import UTC
 
 from support.fake_sources import NOW, FakeSource
 
@@ -12,7 +12,7 @@ from jpm_tui.ui.calendar_cursor import CalendarCursor
 from jpm_tui.ui.calendar_layout import CalendarLayout, lay_out, load_calendar, period_bounds
 from jpm_tui.ui.calendar_model import STACK_SHOWN, Item, Lane
 
-UTC = timezone.utc
+UTC = UTC
 DAY = NOW.date()
 
 

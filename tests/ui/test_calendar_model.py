@@ -2,20 +2,31 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 import pytest
 from support.fake_sources import NOW, FakeSource
 
 from jpm_tui.provider import domain as d
-from jpm_tui.ui.calendar_model import (
-    CalendarData, Item, Lane, booked_hours, build_lanes, business_span, day_bounds, hours_span, item_signals, items_from,
-    span_columns,
-    tray_sections, with_overlay, working_hours,
-)
 from jpm_tui.provider.servicetitan_workflow import WORKFLOW
+from jpm_tui.ui.calendar_model import (
+    CalendarData,
+    Item,
+    Lane,
+    booked_hours,
+    build_lanes,
+    business_span,
+    day_bounds,
+    hours_span,
+    item_signals,
+    items_from,
+    span_columns,
+    tray_sections,
+    with_overlay,
+    working_hours,
+)
 
-UTC = timezone.utc
+UTC = UTC
 
 
 def item(**changes) -> Item:

@@ -4,19 +4,28 @@ hour axis, its clipped appointments and the hours counted in the day."""
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 from support.fake_board import make_app, settle
 from support.fake_sources import OverlapSource
 
 from jpm_tui.provider.servicetitan_workflow import WORKFLOW
 from jpm_tui.ui.calendar_model import (
-    STACK_SHOWN, CalendarData, Item, Lane, booked_hours, build_lanes, day_bounds, hours_span, place, stack,
+    STACK_SHOWN,
+    CalendarData,
+    Item,
+    Lane,
+    booked_hours,
+    build_lanes,
+    day_bounds,
+    hours_span,
+    place,
+    stack,
 )
 from jpm_tui.ui.screens.calendar import CalendarScreen
 from jpm_tui.ui.widgets.calendar_grid import CalendarGrid
 
-UTC = timezone.utc
+UTC = UTC
 DAY = datetime(2025, 5, 14, tzinfo=UTC)  # NOW's day (Wednesday)
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import dataclasses
 import re
-from datetime import timezone
+from datetime import UTC
 from pathlib import Path
 
 from support.fake_board import STATUS, make_app, settle, widget_text
@@ -105,7 +105,7 @@ async def test_at_80_columns_the_calendar_title_keeps_its_counts():
 
 async def test_at_80_columns_the_project_list_shows_its_number_title_and_statuses_whole(tmp_path):
     store = fixed_store(tmp_path / "cache.sqlite3")  # the fixed projects: open, in progress, completed
-    app = JpmApp(store, STATUS, clock=frozen_clock, tz=timezone.utc, reader=Reader(inline=True), live=FakeLive(store))
+    app = JpmApp(store, STATUS, clock=frozen_clock, tz=UTC, reader=Reader(inline=True), live=FakeLive(store))
     async with app.run_test(size=(80, 24)) as pilot:
         await settle(pilot)
         await pilot.press("P")
@@ -119,7 +119,7 @@ async def test_at_80_columns_the_sync_screen_shows_each_feeds_whole_name(tmp_pat
     store = fixed_store(tmp_path / "cache.sqlite3")
     live = FakeLive(store)
     live.feed_names = lambda: ["jobs", "appointment_assignments"]  # type: ignore[method-assign]  # the longest name
-    app = JpmApp(store, STATUS, clock=frozen_clock, tz=timezone.utc, reader=Reader(inline=True), live=live)
+    app = JpmApp(store, STATUS, clock=frozen_clock, tz=UTC, reader=Reader(inline=True), live=live)
     async with app.run_test(size=(80, 24)) as pilot:
         await settle(pilot)
         await pilot.press("S")

@@ -11,7 +11,17 @@ from textual.widgets import Select
 from textual.widgets._footer import FooterKey
 
 from jpm_tui.provider.workflow import (
-    Action, Capabilities, ListColumn, Priority, PriorityLevel, Status, StatusCategory as C, TraySection, Workflow,
+    Action,
+    Capabilities,
+    ListColumn,
+    Priority,
+    PriorityLevel,
+    Status,
+    TraySection,
+    Workflow,
+)
+from jpm_tui.provider.workflow import (
+    StatusCategory as C,
 )
 from jpm_tui.ui.calendar_model import Item, item_signals, tray_sections
 from jpm_tui.ui.commands import binding_help

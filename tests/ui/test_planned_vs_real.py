@@ -3,7 +3,7 @@ words, for each state a job's times can be in; only a backend that declares its 
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 import pytest
 
@@ -11,9 +11,9 @@ from jpm_tui.provider.backends import workflow_for
 from jpm_tui.provider.workflow import JobTimes
 from jpm_tui.ui.planned_vs_real import planned_vs_real, span
 
-START = datetime(2026, 11, 22, 10, 30, tzinfo=timezone.utc)
+START = datetime(2026, 11, 22, 10, 30, tzinfo=UTC)
 END = START + timedelta(hours=2)
-UTC = timezone.utc
+UTC = UTC
 
 
 def _at(minutes: int) -> datetime:

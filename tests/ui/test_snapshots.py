@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import dataclasses
 import tempfile
+from datetime import UTC
 from pathlib import Path
 
 import pytest
@@ -106,15 +107,13 @@ def cache_board(tmp_path_factory):
     from dataclasses import replace
 
     from support.fake_board import STATUS
-    from support.fake_sources import FakeLive, fixed_store
+    from support.fake_sources import FakeLive, fixed_store, frozen_clock
 
     from jpm_tui.ui import JpmApp
     from jpm_tui.ui.source import Reader
-    from support.fake_sources import frozen_clock
-    from datetime import timezone
 
     store = fixed_store(tmp_path_factory.mktemp("cache") / "cache.sqlite3")
-    return JpmApp(store, replace(STATUS, outbox=3, syncing=True), clock=frozen_clock, tz=timezone.utc,
+    return JpmApp(store, replace(STATUS, outbox=3, syncing=True), clock=frozen_clock, tz=UTC,
                   reader=Reader(inline=True), live=FakeLive(store))
 
 

@@ -12,7 +12,13 @@ import pytest
 from jpm_tui.ui import table_window
 from jpm_tui.ui.source import Reader
 from jpm_tui.ui.table_window import (
-    MAX_PAGES, PAGE_SIZE, TableWindow, first_page, pages_from, walk_bookmarks, wanted_pages,
+    MAX_PAGES,
+    PAGE_SIZE,
+    TableWindow,
+    first_page,
+    pages_from,
+    walk_bookmarks,
+    wanted_pages,
 )
 
 

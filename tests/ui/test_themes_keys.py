@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+from datetime import UTC
 from pathlib import Path
 
 import pytest
@@ -235,7 +236,6 @@ async def test_no_color_keeps_statuses_and_priorities_apart_by_style(source, mon
 
 
 async def test_save_the_current_view_into_the_config(source, session):
-    from datetime import timezone
 
     app = make_app(source, views=session.views, save_view=session.save_view)
     async with app.run_test(size=(120, 40)) as pilot:
@@ -257,18 +257,18 @@ async def test_save_the_current_view_into_the_config(source, session):
         assert app.screen.table.list_query == query and app.screen.view_name == "Urgent work"
     from jpm_tui.ui.views import filters_from_query, view_from_filters
 
-    assert view_from_filters("x", filters_from_query(query, timezone.utc), timezone.utc).query == query
+    assert view_from_filters("x", filters_from_query(query, UTC), UTC).query == query
 
 
 def test_view_filters_round_trip_dates_and_sort():
-    from datetime import datetime, timezone
+    from datetime import datetime
 
     from jpm_tui.ui.source import JobQuery
     from jpm_tui.ui.views import filters_from_query, view_from_filters
 
     query = JobQuery(text="leak", technician_ids=(5,), sort="modified", descending=True,
-                     appointment_from=datetime(2025, 5, 1, tzinfo=timezone.utc),
-                     appointment_to=datetime(2025, 6, 1, tzinfo=timezone.utc))
-    filters = filters_from_query(query, timezone.utc)
+                     appointment_from=datetime(2025, 5, 1, tzinfo=UTC),
+                     appointment_to=datetime(2025, 6, 1, tzinfo=UTC))
+    filters = filters_from_query(query, UTC)
     assert filters["appointment_to"] == "2025-05-31"  # inclusive, as written by hand
-    assert view_from_filters("v", filters, timezone.utc).query == query
+    assert view_from_filters("v", filters, UTC).query == query

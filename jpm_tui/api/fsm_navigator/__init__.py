@@ -3,8 +3,22 @@ ServiceTitan client beside it, and sharing its error classes, rate limiter and r
 
 from .client import PRODUCTION_URL, FsmNavigatorClient
 from .errors import InvalidStatusTransitionError
-from .models import (Asset, AssetLink, Customer, Job, JobChanges, JobCreated, JobUpdated, Location, NewJob, Page,
-                     Pagination, StatusChanged, Technician, Written)
+from .models import (
+                     Asset,
+                     AssetLink,
+                     Customer,
+                     Job,
+                     JobChanges,
+                     JobCreated,
+                     JobUpdated,
+                     Location,
+                     NewJob,
+                     Page,
+                     Pagination,
+                     StatusChanged,
+                     Technician,
+                     Written,
+)
 
 __all__ = [
     "PRODUCTION_URL", "Asset", "AssetLink", "Customer", "FsmNavigatorClient", "InvalidStatusTransitionError", "Job",

@@ -15,8 +15,7 @@ from typing import Any
 
 import httpx
 
-from jpm_tui.api.errors import (ApiError, AuthError, ConflictError, NotFoundError, RateLimitedError,
-                                ValidationError)
+from jpm_tui.api.errors import ApiError, AuthError, ConflictError, NotFoundError, RateLimitedError, ValidationError
 
 
 class InvalidStatusTransitionError(ValidationError):

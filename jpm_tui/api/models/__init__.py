@@ -24,6 +24,36 @@ from jpm_tui.api.models.base import (  # noqa: F401
     query_value,
     to_utc,
 )
+from jpm_tui.api.models.crm import (  # noqa: F401
+    Address,
+    ContactType,
+    CrmCustomField,
+    Customer,
+    CustomerContact,
+    CustomerType,
+    ExportCustomer,
+    ExportCustomerContact,
+    ExportLocation,
+    ExportLocationContact,
+    Location,
+    LocationContact,
+    PhoneSettings,
+)
+from jpm_tui.api.models.dispatch import (  # noqa: F401
+    AppointmentAssignment,
+    ArrivalWindow,
+    AssignmentStatus,
+    AssignTechniciansRequest,
+    BusinessHours,
+    DispatchAppointment,
+    ExportAppointmentAssignment,
+    ShiftType,
+    Team,
+    TechnicianShift,
+    TimeRange,
+    UnassignTechniciansRequest,
+    Zone,
+)
 from jpm_tui.api.models.jpm import (  # noqa: F401
     AddAppointmentRequest,
     Appointment,
@@ -62,9 +92,9 @@ from jpm_tui.api.models.jpm import (  # noqa: F401
     HoldJobRequest,
     Job,
     JobBookedLog,
-    JobCancelReason,
     JobCanceledLog,
     JobCanceledReason,
+    JobCancelReason,
     JobGeneratedLeadSource,
     JobGeneratedLeadSourceInput,
     JobHistory,
@@ -95,21 +125,6 @@ from jpm_tui.api.models.jpm import (  # noqa: F401
     UpdateProjectRequest,
     UpdateSpecialInstructionsRequest,
 )
-from jpm_tui.api.models.dispatch import (  # noqa: F401
-    AppointmentAssignment,
-    ArrivalWindow,
-    AssignTechniciansRequest,
-    AssignmentStatus,
-    BusinessHours,
-    DispatchAppointment,
-    ExportAppointmentAssignment,
-    ShiftType,
-    Team,
-    TechnicianShift,
-    TimeRange,
-    UnassignTechniciansRequest,
-    Zone,
-)
 from jpm_tui.api.models.settings import (  # noqa: F401
     BusinessUnit,
     BusinessUnitAddress,
@@ -127,21 +142,6 @@ from jpm_tui.api.models.settings import (  # noqa: F401
     TagType,
     Technician,
     TechnicianAddress,
-)
-from jpm_tui.api.models.crm import (  # noqa: F401
-    Address,
-    ContactType,
-    CrmCustomField,
-    Customer,
-    CustomerContact,
-    CustomerType,
-    ExportCustomer,
-    ExportCustomerContact,
-    ExportLocation,
-    ExportLocationContact,
-    Location,
-    LocationContact,
-    PhoneSettings,
 )
 
 __all__ = [

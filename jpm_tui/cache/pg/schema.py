@@ -17,8 +17,8 @@ The tables and columns are the SQLite cache's (``tables.py``'s specs write both)
 
 from __future__ import annotations
 
-from jpm_tui.cache.pg.notify_schema import NOTIFY
 from jpm_tui.cache.pg.derived import REFRESH_DERIVED
+from jpm_tui.cache.pg.notify_schema import NOTIFY
 from jpm_tui.cache.pg.outbox_schema import OUTBOX
 
 TEXT = 'text COLLATE "C"'

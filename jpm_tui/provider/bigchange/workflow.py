@@ -16,8 +16,22 @@ from typing import Any
 
 from ..timestamps import parse_datetime
 from ..workflow import (
-    Action, Capabilities, EditForm, FormContext, FormField, JobTimes, ListColumn, NameLookup, Priority, PriorityLevel,
-    Status, StatusCategory as C, TraySection, Workflow,
+    Action,
+    Capabilities,
+    EditForm,
+    FormContext,
+    FormField,
+    JobTimes,
+    ListColumn,
+    NameLookup,
+    Priority,
+    PriorityLevel,
+    Status,
+    TraySection,
+    Workflow,
+)
+from ..workflow import (
+    StatusCategory as C,
 )
 from .commands import EditJobFields, custom_field_name, definition_id
 

@@ -38,8 +38,8 @@ from .commands import (
     SetJobStatus,
     SetSpecialInstructions,
     UnassignTechnicians,
-    UnlinkAssets,
     UnconfirmAppointment,
+    UnlinkAssets,
     command_from_dict,
 )
 from .open_enums import AppointmentStatus, AssignmentStatus, ContactType, JobStatus, OpenEnum, Priority, fold

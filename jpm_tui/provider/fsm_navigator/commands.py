@@ -13,8 +13,18 @@ from typing import Any
 
 from ..api_errors import result_from_error as _translated_result
 from ..base import CommandResult, Outcome
-from ..domain import (AssignJobTechnician, AssignTechnicians, CreateJob, EditJob, LinkAssets,
-                      RescheduleAppointment, RescheduleJob, SetJobStatus, UnassignTechnicians, UnlinkAssets)
+from ..domain import (
+    AssignJobTechnician,
+    AssignTechnicians,
+    CreateJob,
+    EditJob,
+    LinkAssets,
+    RescheduleAppointment,
+    RescheduleJob,
+    SetJobStatus,
+    UnassignTechnicians,
+    UnlinkAssets,
+)
 
 __all__ = ["FIELD_NAMES", "HANDLERS", "result_from_error"]
 

@@ -17,8 +17,18 @@ from collections.abc import Mapping, Sequence
 from datetime import datetime
 from typing import Any
 
-from ..domain import (Appointment, AppointmentStatus, Assignment, Customer, Job, JobStatus, Location, Priority,
-                      Technician, parse_datetime)
+from ..domain import (
+    Appointment,
+    AppointmentStatus,
+    Assignment,
+    Customer,
+    Job,
+    JobStatus,
+    Location,
+    Priority,
+    Technician,
+    parse_datetime,
+)
 from .workflow import WORKFLOW
 
 __all__ = [

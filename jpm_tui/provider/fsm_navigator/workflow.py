@@ -10,7 +10,18 @@ calendar shows the window as the job's one appointment, with the job's status.
 from __future__ import annotations
 
 from ..workflow import (
-    Action, Capabilities, LinkType, ListColumn, Priority, PriorityLevel, Status, StatusCategory as C, TraySection, Workflow,
+    Action,
+    Capabilities,
+    LinkType,
+    ListColumn,
+    Priority,
+    PriorityLevel,
+    Status,
+    TraySection,
+    Workflow,
+)
+from ..workflow import (
+    StatusCategory as C,
 )
 
 __all__ = ["WORKFLOW"]

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import random
 import uuid
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from ..data import HOSTILE_CUSTOMER, HOSTILE_TEXTS
@@ -117,7 +117,7 @@ DAYS = 10  # jobs from DAYS back to DAYS ahead
 
 def generate(seed: int, jobs: int, now: datetime, *, hostile: bool = False) -> dict[str, list[dict]]:
     rng = random.Random(seed)
-    now = now.astimezone(timezone.utc)
+    now = now.astimezone(UTC)
     resources = [{"id": RESOURCE_BASE + k + 1, "name": name, "reference": f"R{k + 1:03d}",
                   "email": name.lower().replace(" ", ".").replace("'", "") + "@penninebs.co.uk",
                   "phone": f"+44 7700 900{100 + k:03d}", "groupName": group}

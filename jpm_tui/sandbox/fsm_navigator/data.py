@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import random
 from dataclasses import dataclass
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -122,7 +122,7 @@ class _World:
 def generate(*, seed: int, jobs: int, now: datetime, hostile: bool = False) -> dict[str, list[dict[str, Any]]]:
     """Every record, as of `now`. The same seed, count and `now` give the same data."""
     rng = random.Random(seed)
-    now = now.astimezone(timezone.utc).replace(microsecond=0)
+    now = now.astimezone(UTC).replace(microsecond=0)
     technicians = _technicians(now)
     customers, locations = _customers(rng, now)
     assets = _assets(rng, now, locations)
@@ -280,7 +280,7 @@ def _scheduled_start(rng: random.Random, now: datetime, status: str, span_days: 
     else:  # Invoiced, Paid, Closed: further back the further along
         low = {"Invoiced": 3, "Paid": 10, "Closed": 25}[status]
         day = -rng.randint(low, max(low + 1, span_days))
-    start = (today + timedelta(days=day, hours=7, minutes=30 * rng.randint(0, 19))).astimezone(timezone.utc)
+    start = (today + timedelta(days=day, hours=7, minutes=30 * rng.randint(0, 19))).astimezone(UTC)
     if status == "In Progress" and start > now:
         start = now - timedelta(hours=rng.randint(1, 3))
     if status in ("Completed", "Invoiced", "Paid", "Closed") and start > now - timedelta(hours=1):

@@ -23,8 +23,20 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse
 
 from ..state import iso, parse_iso
-from .http import (ApiFailure, choice_param, created_between, int_param, invalid, is_int, json_object, listing,
-                   not_found, read_answer, wants_one, write_answer)
+from .http import (
+    ApiFailure,
+    choice_param,
+    created_between,
+    int_param,
+    invalid,
+    is_int,
+    json_object,
+    listing,
+    not_found,
+    read_answer,
+    wants_one,
+    write_answer,
+)
 from .state import FsmState
 from .workflow import DEFAULT_PRIORITY, DEFAULT_RELATIONSHIP, PRIORITIES, RELATIONSHIP_TYPES, STATUSES, TRANSITIONS
 

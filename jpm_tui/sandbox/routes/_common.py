@@ -9,28 +9,28 @@ which documented filters it takes instead of re-implementing them.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
 from collections.abc import Callable, Iterable, Sequence
-from datetime import datetime, timedelta, timezone
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
-from jpm_tui.sandbox.state import Collection, iso, parse_iso
 from jpm_tui.sandbox.http import (
     Field,
-    read_body,
     ProblemError,
+    bool_param,
     datetime_param,
     export_feed,
     ids_param,
     int_param,
-    bool_param,
     json_response,
     paged,
+    read_body,
 )
+from jpm_tui.sandbox.state import Collection, iso, parse_iso
 
 Record = dict[str, Any]
 Predicate = Callable[[Record], bool]
@@ -77,7 +77,7 @@ def parse_dt(value: Any) -> datetime | None:
     if value is None:
         return None
     if isinstance(value, datetime):
-        return value if value.tzinfo else value.replace(tzinfo=timezone.utc)
+        return value if value.tzinfo else value.replace(tzinfo=UTC)
     return parse_iso(str(value))
 
 
@@ -459,7 +459,7 @@ def apply_sort(
     if field == "id":
         key = lambda r: (r.get("id") is None, r.get("id") or 0)  # noqa: E731
     else:
-        epoch = datetime.min.replace(tzinfo=timezone.utc)
+        epoch = datetime.min.replace(tzinfo=UTC)
         key = lambda r: parse_dt(r.get(field)) or epoch  # noqa: E731
     return sorted(records, key=key, reverse=descending)
 

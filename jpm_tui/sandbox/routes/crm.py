@@ -9,12 +9,11 @@ update and dismiss). The GUID-keyed `contacts` resource (ServiceTitan's newer co
 from __future__ import annotations
 
 import functools
-
 import re
 import uuid
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
-from collections.abc import Callable
 
 from starlette.requests import Request
 from starlette.responses import Response

@@ -7,8 +7,8 @@ patch of external data, export), tag types (list, export) and user roles (list).
 from __future__ import annotations
 
 import re
-from typing import Any
 from collections.abc import Callable
+from typing import Any
 
 from starlette.requests import Request
 from starlette.responses import Response

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import datetime, timedelta, timezone, tzinfo
+from datetime import UTC, datetime, timedelta, tzinfo
 from typing import Any, ClassVar
 
 from textual import on
@@ -35,7 +35,7 @@ class Times:
 
 
 def _zone(tz: tzinfo | None) -> tzinfo:
-    return tz or datetime.now().astimezone().tzinfo or timezone.utc
+    return tz or datetime.now().astimezone().tzinfo or UTC
 
 
 def parse_local(text: str, tz: tzinfo | None, *, day: datetime | None = None,
@@ -51,7 +51,7 @@ def parse_local(text: str, tz: tzinfo | None, *, day: datetime | None = None,
     value = datetime.strptime(text, FORMAT).replace(tzinfo=_zone(tz))
     if after is not None and bare and value <= after:
         value += timedelta(days=1)  # the same wall-clock time a day later, whatever the zone's offset does
-    return value.astimezone(timezone.utc)
+    return value.astimezone(UTC)
 
 
 def _shown(value: datetime | None, tz: tzinfo | None, fmt: str = FORMAT) -> str:
@@ -64,7 +64,7 @@ def window_times(window: Any, day: datetime, tz: tzinfo | None) -> tuple[datetim
     midnight = local(day, tz).replace(hour=0, minute=0, second=0, microsecond=0)
     start = midnight + timedelta(minutes=window.start_minutes)
     end = midnight + timedelta(minutes=window.end_minutes)
-    return start.astimezone(timezone.utc), end.astimezone(timezone.utc)
+    return start.astimezone(UTC), end.astimezone(UTC)
 
 
 class TimesFormScreen(_Dialog):

@@ -8,10 +8,10 @@ the cache has, or says the booked log is not cached yet."""
 from __future__ import annotations
 
 import json
-from datetime import datetime, timedelta, timezone
 import logging
 from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
 from typing import Any, ClassVar
 
 from rich.console import Group
@@ -32,9 +32,9 @@ from ..planned_vs_real import planned_vs_real
 from ..source import JobDetailSource
 from ..text import clean, plain
 from ..widgets.virtual_table import PRIORITY_CLASSES, STATUS_CLASSES, priority_class, status_class
-from .record import RecordScreen
 from ..writes import Writes
 from .modals import Choice, ConfirmScreen, PickerScreen, TextEntryScreen, ask
+from .record import RecordScreen
 
 __all__ = ["JOB_ACTIONS", "JOB_ACTION_BINDINGS", "JobDetail", "JobDetailScreen", "load_detail"]
 
@@ -679,7 +679,7 @@ class JobDetailScreen(RecordScreen):
         from .appointment_form import Times, TimesFormScreen
 
         start = local(self.board.clock(), self.board.tz).replace(hour=8, minute=0, second=0, microsecond=0)
-        start = (start + timedelta(days=1)).astimezone(timezone.utc)
+        start = (start + timedelta(days=1)).astimezone(UTC)
         end = start + timedelta(hours=2)
         self.writes.ask(TimesFormScreen(f"New appointment for {self._job_words}", Times(start, end, start, end),
                                         self.board.tz),
@@ -750,7 +750,7 @@ class JobDetailScreen(RecordScreen):
         window = next(iter(self.detail.appointments), None)
         start = window.start if window is not None and window.start else (
             local(self.board.clock(), self.board.tz).replace(hour=8, minute=0, second=0, microsecond=0)
-            + timedelta(days=1)).astimezone(timezone.utc)
+            + timedelta(days=1)).astimezone(UTC)
         end = window.end if window is not None and window.end else start + timedelta(hours=2)
         self.writes.ask(TimesFormScreen(f"Window of {self._job_words}", Times(start, end), self.board.tz),
                         lambda times: d.RescheduleJob(self.job_id, times.start, times.end))

@@ -4,7 +4,7 @@ title, optionally a technician and a scheduled window; the last dialog queues ``
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import timedelta, timezone
+from datetime import UTC, timedelta
 from typing import TYPE_CHECKING, Any
 
 from ...provider import domain as d
@@ -57,7 +57,7 @@ async def new_job(board: JpmApp) -> None:
         from .appointment_form import Times, TimesFormScreen
 
         start = (local(board.clock(), board.tz).replace(hour=8, minute=0, second=0, microsecond=0)
-                 + timedelta(days=1)).astimezone(timezone.utc)
+                 + timedelta(days=1)).astimezone(UTC)
         ask(board, TimesFormScreen(f"Window of “{clean(job.title)}”", Times(start, start + timedelta(hours=2)),
                                    board.tz),
             lambda times: board.queue(d.CreateJob(job.location_id, job.title, technician_id=job.technician_id,

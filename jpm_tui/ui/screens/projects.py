@@ -27,8 +27,8 @@ from ..widgets.job_table import JobTable
 from ..widgets.project_table import PROJECT_COLUMNS, ProjectTable
 from ..widgets.virtual_table import STATUS_CLASSES, status_class
 from ..writes import Writes
-from .record import RecordScreen
 from .modals import Choice, ConfirmScreen, PickerScreen, TextEntryScreen
+from .record import RecordScreen
 from .table_screen import SearchInput, TableScreen, cycle
 
 __all__ = ["ProjectDetail", "ProjectDetailScreen", "ProjectsScreen", "load_project"]

@@ -23,7 +23,16 @@ from textual.widget import Widget
 from ...provider.workflow import Workflow
 from ..calendar_cursor import CalendarCursor
 from ..calendar_model import (
-    BLOCK_CLASSES, SIGNALS, Lane, block_class, booked_hours, item_signals, marks, overlap_hours, place, span_columns,
+    BLOCK_CLASSES,
+    SIGNALS,
+    Lane,
+    block_class,
+    booked_hours,
+    item_signals,
+    marks,
+    overlap_hours,
+    place,
+    span_columns,
     working_hours,
 )
 from ..css import widget_css

@@ -13,9 +13,10 @@ from textual.binding import Binding, BindingType
 from ...provider.workflow import Workflow
 from ..format import ago, short_when
 from ..source import JobListRow, JobQuery, JobSource, Reader
-from ..text import clean
 from ..table_window import first_page
-from .virtual_table import CellContext, Column, VirtualTable, layout_columns as _layout, priority_class, status_class
+from ..text import clean
+from .virtual_table import CellContext, Column, VirtualTable, priority_class, status_class
+from .virtual_table import layout_columns as _layout
 
 if TYPE_CHECKING:
     from ..app import JpmApp

@@ -10,7 +10,7 @@ from __future__ import annotations
 import json
 from collections.abc import AsyncIterator, Callable, Iterator
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from typing import Any
 
 import httpx
@@ -20,7 +20,7 @@ from jpm_tui.api.bigchange import BigChangeClient
 from jpm_tui.sandbox import running_server
 from jpm_tui.sandbox.bigchange import BigChangeState, build_state, create_app
 
-FROZEN_NOW = datetime(2026, 11, 23, 15, 0, tzinfo=timezone.utc)
+FROZEN_NOW = datetime(2026, 11, 23, 15, 0, tzinfo=UTC)
 JOBS = 60
 SEED = 7
 

@@ -10,11 +10,9 @@ from typing import Any
 import pytest
 
 from jpm_tui.provider.base import Outcome
-from jpm_tui.provider.domain import parse_datetime
 from jpm_tui.provider.bigchange.commands import EditJobFields, custom_field_name
 from jpm_tui.provider.bigchange.provider import BigChangeProvider
-
-
+from jpm_tui.provider.domain import parse_datetime
 
 
 async def _rows(feed) -> tuple[list[Any], dict[str, list[Any]]]:

@@ -8,8 +8,8 @@ from __future__ import annotations
 from collections.abc import AsyncIterator, Iterator
 
 import pytest
-from support.fsm_world import FROZEN_NOW, JOBS, SEED, FsmServer, Sleeps
 from starlette.applications import Starlette
+from support.fsm_world import FROZEN_NOW, JOBS, SEED, FsmServer, Sleeps
 
 from jpm_tui.api.fsm_navigator import FsmNavigatorClient
 from jpm_tui.sandbox.fsm_navigator import API_KEY, FsmState, build_state, create_app

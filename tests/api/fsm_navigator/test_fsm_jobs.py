@@ -3,7 +3,7 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime, timedelta, timezone
+from datetime import UTC, date, datetime, timedelta
 
 import pytest
 from support.fsm_world import FROZEN_NOW, JOBS
@@ -134,7 +134,7 @@ async def test_create_answers_201_and_the_job_is_there(fsm_server, fsm, fsm_stat
     job = await fsm.jobs.get(envelope["data"]["job_id"])
     assert (job.job_status, job.job_priority, job.assigned_technician_name) == ("Pending", "High", "Mike Johnson")
     assert (job.customer_location_id, job.customer_id) == (501, 201)
-    assert job.scheduled_start == datetime(2026, 11, 25, 9, tzinfo=timezone.utc)
+    assert job.scheduled_start == datetime(2026, 11, 25, 9, tzinfo=UTC)
     assert job.created_at == job.updated_at == FROZEN_NOW
     assert [(a.asset_id, a.relationship_type) for a in job.assets] == [(1001, "serviced")]  # 424242 skipped
 

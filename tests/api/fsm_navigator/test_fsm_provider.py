@@ -7,7 +7,7 @@ clock."""
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 import httpx
 import pytest
@@ -23,7 +23,7 @@ from jpm_tui.provider.fsm_navigator.mapping import job_rows
 from jpm_tui.provider.fsm_navigator.provider import FsmNavigatorProvider
 from jpm_tui.sandbox.fsm_navigator import API_KEY, FsmState
 
-UTC = timezone.utc
+UTC = UTC
 
 
 class Requests:

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
+import tomllib
 from collections import Counter
 
-import tomllib
 from support.fsm_world import FROZEN_NOW
 
 from jpm_tui.sandbox.fsm_navigator import API_KEY, build_state, profile_text

@@ -6,6 +6,7 @@ import io
 import os
 import sys
 import tomllib
+from datetime import UTC
 from pathlib import Path
 
 import pytest
@@ -426,7 +427,7 @@ def test_profile_session_carries_the_profile_zone(tmp_path: Path) -> None:
 
 
 def test_demo_session_shows_the_sandbox_company_zone(tmp_path: Path) -> None:
-    from datetime import datetime, timezone
+    from datetime import datetime
 
     from jpm_tui.cache.store import CacheStore
     from jpm_tui.sandbox import data
@@ -436,7 +437,7 @@ def test_demo_session_shows_the_sandbox_company_zone(tmp_path: Path) -> None:
     assert str(session.tz) == data.TIMEZONE == "America/Phoenix"
     # the zone agrees with the offset the generated schedule assumes (Arizona: UTC-7 all year)
     for month in (1, 7):
-        offset = datetime(2025, month, 1, 12, tzinfo=timezone.utc).astimezone(session.tz).utcoffset()
+        offset = datetime(2025, month, 1, 12, tzinfo=UTC).astimezone(session.tz).utcoffset()
         assert offset is not None and offset.total_seconds() == data.LOCAL_OFFSET
     store = CacheStore(tmp_path / "demo.sqlite3")
     try:
