@@ -497,22 +497,13 @@ class JobDetailScreen(RecordScreen):
 
     def _note_lines(self) -> list[Any]:
         """The job's notes, newest first, for a backend that keeps notes."""
-        detail, tz = self.detail, self.board.tz
+        detail = self.detail
         if detail is None or not self.board.workflow.capabilities.notes:
             return []
         notes = sorted(detail.notes, key=lambda n: str(n.created_on or ""), reverse=True)
         out: list[Any] = [self._heading("Notes", len(notes))]
         for note in notes:
-            head = Text(end="")
-            head.append(when(note.created_on, tz), self._style("job-detail--label"))
-            author = self.board.person_name(note.created_by_id)
-            if author:
-                head.append("  ")
-                head.append_text(plain(author, self._style("job-detail--muted")))
-            if note.pinned:
-                head.append("  pinned", self._style("job-detail--muted"))
-            out.append(head)
-            out.append(plain(note.text, multiline=True))
+            out.extend(self._note_entry(note))
         return out
 
     def _canceled_lines(self) -> list[Any]:

@@ -276,16 +276,7 @@ class ProjectDetailScreen(RecordScreen):
         if not detail.notes:
             out.append(Text("No notes. n adds one.", self._style("project-detail--muted"), end=""))
         for note in detail.notes:
-            head = Text(end="")
-            head.append(when(note.created_on, tz), self._style("project-detail--label"))
-            author = self.board.person_name(note.created_by_id)
-            if author:
-                head.append("  ")
-                head.append_text(plain(author, self._style("project-detail--muted")))
-            if note.pinned:
-                head.append("  pinned", self._style("project-detail--muted"))
-            out.append(head)
-            out.append(plain(note.text, multiline=True))
+            out.extend(self._note_entry(note))
         unavailable = [(a, why) for a, why in self.refusals().items() if a != "detach_job"]
         if unavailable:
             out.append(self._heading("Not possible now"))

@@ -7,7 +7,9 @@ from typing import Any, ClassVar
 
 from rich.text import Text
 
+from ..format import when
 from ..pending import pending_lines
+from ..text import plain
 from .base import BoardScreen
 
 __all__ = ["RecordScreen"]
@@ -31,6 +33,18 @@ class RecordScreen(BoardScreen):
         if count is not None:
             text.append(f" ({count})", self._style(f"{self.STYLE}--muted"))
         return text
+
+    def _note_entry(self, note: Any) -> list[Text]:
+        """A note as both screens show it: when, who and whether pinned on one line, its text below."""
+        head = Text(end="")
+        head.append(when(note.created_on, self.board.tz), self._style(f"{self.STYLE}--label"))
+        author = self.board.person_name(note.created_by_id)
+        if author:
+            head.append("  ")
+            head.append_text(plain(author, self._style(f"{self.STYLE}--muted")))
+        if note.pinned:
+            head.append("  pinned", self._style(f"{self.STYLE}--muted"))
+        return [head, plain(note.text, multiline=True)]
 
     def _pending_lines(self) -> list[Any]:
         """The writes on this record that are not done yet, with the server's answer for refused ones."""
