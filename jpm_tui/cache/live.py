@@ -191,6 +191,12 @@ class LiveCache:
         self._everything = True
         self._wake.set()
 
+    @property
+    def reads_from_server(self) -> bool:
+        """A job opened now can have what no feed carries read from the server (``read_opened_job``): online, with
+        the provider open (never on a team cache, whose boards leave the backend to the sync service)."""
+        return self.provider is not None and self.state.online
+
     async def read_opened_job(self, job_id: int) -> bool:
         """Read what no feed carries of a job a dispatcher opens, from the server into the cache: its booked log
         (``CacheStore.save_booked_log``) and, for a backend that has them, its status history and its customer's

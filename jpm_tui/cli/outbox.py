@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+from datetime import datetime, tzinfo
 from typing import Any
 
 from .common import CliError, Common, Subparsers, _open_store, _print_json, command_group, open_session
@@ -34,23 +35,24 @@ def _outbox_commands(sub: Subparsers, common: Common) -> None:
     drop.set_defaults(handler=_outbox_drop)
 
 
-def _fmt_time(value: Any) -> str:
-    return value.strftime("%Y-%m-%d %H:%M:%S") if hasattr(value, "strftime") else "?"
+def _fmt_time(value: datetime | None, tz: tzinfo | None) -> str:
+    """In the profile's zone (the machine's when it names none), as the descriptions beside it are."""
+    return value.astimezone(tz).strftime("%Y-%m-%d %H:%M %Z") if value is not None else "?"
 
 
-def _print_entries(entries: list[tuple[Any, str]], me: str) -> None:
+def _print_entries(entries: list[tuple[Any, str]], me: str, tz: tzinfo | None) -> None:
     """``entries``: (outbox entry, its description in words); ``me``: who lists them (whose rows need no name
     while nobody else's are listed)."""
     if not entries:
         print("the outbox is empty")
         return
     shared = any(e.author != me for e, _ in entries)
-    print(f"{'ID':>5}  {'CREATED (UTC)':<19}  {'STATE':<8}  COMMAND")
+    print(f"{'ID':>5}  {'CREATED':<20}  {'STATE':<8}  COMMAND")
     for e, words in entries:
         by = f"  (by {e.author or 'unknown'})" if shared else ""
-        print(f"{e.id:>5}  {_fmt_time(e.created_at):<19}  {e.state:<8}  {words}{by}")
+        print(f"{e.id:>5}  {_fmt_time(e.created_at, tz):<20}  {e.state:<8}  {words}{by}")
         if e.error_text:
-            print(f"{'':>5}  {'':<19}  {'':<8}  ↳ {e.error_text}")
+            print(f"{'':>5}  {'':<20}  {'':<8}  ↳ {e.error_text}")
 
 
 def _outbox_list(args: argparse.Namespace) -> int:
@@ -59,7 +61,7 @@ def _outbox_list(args: argparse.Namespace) -> int:
 
     with open_session(args) as session:
         store = _open_store(session, create=False)
-        me = author_name(session.dispatcher_name)
+        me, tz = author_name(session.dispatcher_name), session.tz
         if store is None:
             entries: list[tuple[Any, str]] = []
         else:
@@ -71,7 +73,7 @@ def _outbox_list(args: argparse.Namespace) -> int:
     if args.json:
         _print_json([{**e.to_dict(), "description": words} for e, words in entries])
     else:
-        _print_entries(entries, me)
+        _print_entries(entries, me, tz)
     return 0
 
 

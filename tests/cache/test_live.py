@@ -160,6 +160,7 @@ async def test_read_opened_job_stores_the_booked_log_remembers_none_and_survives
     jobs = sorted(world.sandbox["jobs"].values(), key=lambda j: j["id"])
     job, bare = jobs[0], jobs[1]
     booked = next(b for b in world.sandbox["job_booked_logs"].values() if b["jobId"] == job["id"])
+    assert world.live.reads_from_server  # what the job detail asks before it reads
     assert await world.live.read_opened_job(job["id"]) is True
     entry = world.store.booked_log_for_job(job["id"])
     assert entry is not None and entry.id == booked["id"] and entry.created_by_id == booked["createdById"]
@@ -176,6 +177,7 @@ async def test_read_opened_job_stores_the_booked_log_remembers_none_and_survives
     assert "could not read the booked log" in caplog.text
 
     world.live.state.online = False
+    assert not world.live.reads_from_server
     world.sandbox["job_booked_logs"].delete(booked["id"])
     assert await world.live.read_opened_job(job["id"]) is False  # offline: not even asked
     assert world.store.booked_log_for_job(job["id"]) == entry
@@ -185,7 +187,7 @@ async def test_read_opened_job_before_the_loop_opened_does_nothing(tmp_path) -> 
     store = CacheStore(tmp_path / "cache.sqlite3")
     try:
         live = LiveCache(store, lambda: pytest.fail("no provider before open()"))
-        assert live.provider is None and await live.read_opened_job(1) is False
+        assert not live.reads_from_server and await live.read_opened_job(1) is False
         assert store.booked_log_read_on(1) is None
     finally:
         store.close()

@@ -13,7 +13,7 @@ from jpm_tui.provider import domain as d
 
 def test_outbox_list_names_the_authors_and_puts_your_failures_first(tmp_path, monkeypatch, capsys) -> None:
     isolate(tmp_path, monkeypatch)
-    opts = profile_config(tmp_path, top='dispatcher_name = "Bob"\n')
+    opts = profile_config(tmp_path, top='dispatcher_name = "Bob"\n', timezone="America/New_York")
     path = cache_file(tmp_path)
     path.parent.mkdir(parents=True)
     store = CacheStore(path)
@@ -27,7 +27,8 @@ def test_outbox_list_names_the_authors_and_puts_your_failures_first(tmp_path, mo
 
     assert main(["outbox", "list", *opts]) == 0
     lines = capsys.readouterr().out.splitlines()
-    assert lines[0].split() == ["ID", "CREATED", "(UTC)", "STATE", "COMMAND"]
-    assert lines[1].startswith(f"{bobs.id:>5}  ") and lines[1].endswith('add a note to job 8: "for Bob"  (by Bob)')
+    assert lines[0].split() == ["ID", "CREATED", "STATE", "COMMAND"]
+    # queued at the pinned 15:00 UTC, said in the profile's zone like the descriptions
+    assert lines[1].startswith(f"{bobs.id:>5}  2026-11-23 10:00 EST  failed") and lines[1].endswith('add a note to job 8: "for Bob"  (by Bob)')
     assert lines[2].endswith("↳ Job is closed")
     assert lines[3].startswith(f"{anns.id:>5}  ") and lines[3].endswith("(by Ann)")

@@ -494,6 +494,10 @@ class FakeLive:
     async def aclose(self) -> None:
         pass
 
+    @property
+    def reads_from_server(self) -> bool:
+        return False  # offline: nothing is read
+
     async def read_opened_job(self, job_id: int) -> bool:
         return False  # offline: nothing is read
 

@@ -26,11 +26,13 @@ def isolate(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
 
 
 def profile_config(tmp_path: Path, url: str = NOWHERE, *, top: str = "",
-                   secret: str = 'client_secret_env = "SBX_SECRET"') -> list[str]:
+                   secret: str = 'client_secret_env = "SBX_SECRET"', timezone: str | None = None) -> list[str]:
     """A private config file with the profile ``sbx`` (``top``: lines before it); returns the options naming it."""
     path = tmp_path / "config.toml"
     profile = {"environment": '"custom"', "api_url": f'"{url}"', "auth_url": f'"{url}"', "tenant": "1234567",
                "client_id": '"sandbox-client"', "app_key": '"sandbox-app-key"', "rate_limit": "1000"}
+    if timezone is not None:
+        profile["timezone"] = f'"{timezone}"'
     path.write_text(top + "[profiles.sbx]\n" + "".join(f"{k} = {v}\n" for k, v in profile.items()) + secret + "\n")
     path.chmod(0o600)
     return ["--config", str(path), "--profile", "sbx"]

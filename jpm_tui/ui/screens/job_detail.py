@@ -207,8 +207,7 @@ class JobDetailScreen(RecordScreen):
         self.app.theme_changed_signal.subscribe(self, lambda _theme: self.call_after_refresh(self._show))
         self.watch(self.app, "data_version", lambda _version: self._reload(), init=False)
         live = self.board.live
-        if (self.detail is not None and live is not None and getattr(live, "provider", None) is not None
-                and live.state.online):
+        if self.detail is not None and live is not None and live.reads_from_server:
             self.booked_reading = True
             refresh: Callable[[], Awaitable[None]] = self._read_opened_job
             self.run_worker(refresh, group="booked-log")
