@@ -26,7 +26,7 @@ __all__ = ["WORKFLOW"]
 JOB_STATUSES = (
     Status("Scheduled", "Scheduled", C.SCHEDULED),
     Status("Dispatched", "Dispatched", C.DISPATCHED),
-    Status("InProgress", "InProgress", C.WORKING),
+    Status("InProgress", "In Progress", C.WORKING),
     Status("Hold", "Hold", C.HELD),
     Status("Completed", "Completed", C.DONE),
     Status("Canceled", "Canceled", C.CANCELED),
@@ -107,7 +107,7 @@ WORKFLOW = Workflow(
     },
     tray=(TraySection("unassigned", "Unassigned"), TraySection("unconfirmed", "Unconfirmed"),
           TraySection("held", "Hold"), TraySection("canceled", "Canceled")),
-    job_columns=(ListColumn("number", "Job #"), ListColumn("status", "Status"), ListColumn("priority", "Pri"),
+    job_columns=(ListColumn("number", "Job #"), ListColumn("status", "Status", width=11), ListColumn("priority", "Pri"),
                  ListColumn("job_type", "Job type"), ListColumn("business_unit", "Business unit"),
                  ListColumn("customer", "Customer / location"), ListColumn("next_appointment", "Next appt"),
                  ListColumn("technicians", "Technician"), ListColumn("summary", "Summary"),

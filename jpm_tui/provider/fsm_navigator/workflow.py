@@ -104,7 +104,7 @@ WORKFLOW = Workflow(
     tray=(TraySection("unassigned", "Unassigned"), TraySection("held", "On Hold"),
           TraySection("canceled", "Cancelled")),
     # No job types or business units: a job has a title, a priority, a customer location and one window.
-    job_columns=(ListColumn("number", "Job #"), ListColumn("status", "Status"), ListColumn("priority", "Pri"),
+    job_columns=(ListColumn("number", "Job #"), ListColumn("status", "Status", width=11), ListColumn("priority", "Pri"),
                  ListColumn("customer", "Customer / location"), ListColumn("next_appointment", "Window"),
                  ListColumn("technicians", "Technician"), ListColumn("summary", "Title"),
                  ListColumn("modified", "Updated")),
