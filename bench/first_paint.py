@@ -25,7 +25,7 @@ from bench.terminal import Terminal, bytecode_env  # noqa: E402
 
 TARGET = 1.5
 #: a job row as the board draws it: its number, then its status
-JOB_ROW = re.compile(r"^\s*\d{5,}\s+(Scheduled|Dispatched|InProgress|Hold|Completed|Canceled)\b")
+JOB_ROW = re.compile(r"^\s*\d{5,}\s+(Scheduled|Dispatched|In ?Progress|Hold|Completed|Canceled)\b")
 MINIMAL_TEXT = "Dispatch board ready"
 MINIMAL = f"""
 from textual.app import App
