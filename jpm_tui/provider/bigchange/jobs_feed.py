@@ -39,21 +39,23 @@ _LAST_ID = 2**62
 
 @dataclass(frozen=True, slots=True)
 class _Sweep:
-    """The jobs feed's token while a sweep is under way: the next page, and the last id the stored pages listed."""
+    """The jobs feed's token while a sweep is under way: the next page, the last id the stored pages listed and how
+    many jobs they listed."""
 
     page: int = 1
     after: int = 0
+    listed: int = 0
 
     @classmethod
     def read(cls, token: str | None) -> _Sweep:
         data = token_object(token)  # none: sweep from the start
-        page, after = data.get("page"), data.get("after")
-        if isinstance(page, int) and isinstance(after, int) and page >= 1:
-            return cls(page, after)
+        page, after, listed = data.get("page"), data.get("after"), data.get("listed")
+        if isinstance(page, int) and isinstance(after, int) and isinstance(listed, int) and page >= 1:
+            return cls(page, after, listed)
         return cls()
 
     def text(self) -> str:
-        return json.dumps({"page": self.page, "after": self.after})
+        return json.dumps({"page": self.page, "after": self.after, "listed": self.listed})
 
 
 class JobsFeed:
@@ -84,8 +86,11 @@ class JobsFeed:
                 found_ids = {int(item["id"]) for item in found}
                 gone = [i for i in unlisted if i not in found_ids]
                 mapped = await asyncio.to_thread(self._map, [*page.items, *found], gone)
-                sweep = _Sweep(page.page_number + 1, max(ids, default=sweep.after))
-                yield replace(mapped, token=None if page.last else sweep.text(), has_more=not page.last)
+                sweep = _Sweep(page.page_number + 1, max(ids, default=sweep.after), sweep.listed + len(ids) + len(found))
+                if page.last:  # the sweep's counts replace the stored ones: every run lists every job
+                    yield replace(mapped, has_more=False, whole=(sweep.listed, page.page_number))
+                else:
+                    yield replace(mapped, token=sweep.text())
 
     async def _unlisted(self, ids: Sequence[int], low: int, high: int) -> list[int]:
         """The cached active jobs with ids in [low, high] that ``ids`` does not hold."""

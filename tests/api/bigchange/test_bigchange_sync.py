@@ -156,6 +156,9 @@ async def test_a_sweep_cut_after_a_page_resumes_at_the_next_and_judges_only_what
     assert all(_active(store, i) for i in ids if i != ids[45])  # ids[3] was listed before the cut: kept
     assert store.job(ids[35]).raw["description"] == "Changed while the sweep was cut"
     assert store.token("jobs") is None  # complete: the next sweep starts at page 1
+    [state] = [s for s in store.sync_states() if s.feed == "jobs"]
+    # the sweep's counts, not the sum of every sweep's: the jobs it listed (ids[3] too, still active), its pages
+    assert (state.rows_total, state.pages_total) == (sum(_active(store, i) for i in ids), 6) == (len(served) + 1, 6)
     bc.wire.exchanges.clear()
     await _sync(bc, store, PAGE)
     assert [q["pageNumber"] for q in _job_requests(bc)] == [["1"], ["2"], ["3"], ["4"], ["5"], ["6"]]
