@@ -29,6 +29,7 @@ from jpm_tui.provider.domain import parse_datetime
 from jpm_tui.sandbox.bigchange import CLIENT_ID, CLIENT_SECRET, CUSTOMER_ID
 from jpm_tui.session import board_app, demo_session
 from jpm_tui.ui.planned_vs_real import span
+from jpm_tui.ui.screens.calendar import CalendarScreen
 from jpm_tui.ui.screens.edit_form import EditFormScreen
 from jpm_tui.ui.screens.job_detail import JobDetailScreen
 from jpm_tui.ui.screens.modals import ConfirmScreen
@@ -317,6 +318,20 @@ async def test_statuses_show_their_labels_in_the_list_filters_detail_and_calenda
     await board.pilot.press("escape", "escape", "C", "a")  # the calendar's agenda of today
     await board.wait(lambda: "On the way" in board.shown(), "the agenda's labels")
     assert "onTheWay" not in board.shown()
+
+
+async def test_the_calendar_says_no_action_bigchange_does_not_have(bc_board: BigChangeBoard) -> None:
+    await bc_board.pilot.press("C")
+    await bc_board.wait(lambda: isinstance(bc_board.app.screen, CalendarScreen) and bc_board.app.screen.data,
+                        "the calendar")
+    screen = bc_board.app.screen
+    assert isinstance(screen, CalendarScreen) and screen.data is not None
+    item = next(i for i in screen.data.items if i.technician_ids)
+    assert screen.select_appointment(item.id)
+    line = lambda: str(screen.query_one("#cal-detail", Static).render())  # noqa: E731
+    await bc_board.wait(lambda: str(item.id) in line() and screen.refusals, "the selected appointment's line")
+    assert "hold_appointment" in screen.refusals  # the workflow judges every appointment action ...
+    assert "Not now" not in line() and "Hold" not in line()  # ... but BigChange has none to refuse
 
 
 async def test_the_detail_shows_only_the_sections_bigchange_has(bc_board: BigChangeBoard) -> None:
