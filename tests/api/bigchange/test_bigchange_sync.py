@@ -184,3 +184,11 @@ async def test_jobs_gone_from_the_server_go_inactive_within_a_page_and_between_t
     requests = _job_requests(bc)
     assert [q.get("pageNumber") for q in requests] == [["1"], ["2"], ["1"], ["3"], ["4"], ["5"], ["6"]]
     assert requests[2]["jobId"] == [str(ids[10])]  # asked for by id: the sweep cannot tell it from a shifted job
+
+
+@both_stores
+async def test_a_token_not_of_this_sweep_starts_it_from_the_first_page(bc, store: Store) -> None:
+    store.save_token("jobs", '{"sweep_page": 4}')  # another version's (or another backend's) position
+    await _sync(bc, store, PAGE)
+    assert [q["pageNumber"] for q in _job_requests(bc)] == [[str(n)] for n in range(1, 8)]
+    assert {i for i in bc.state.tables["jobs"] if _active(store, i)} == set(bc.state.tables["jobs"])
