@@ -198,7 +198,7 @@ def _bc_profile() -> type:
 def _bc_provider(session: Any, store: Any) -> Any:
     from .provider.bigchange.provider import BigChangeProvider
 
-    return BigChangeProvider(session.make_client())
+    return BigChangeProvider(session.make_client(), cached=store)
 
 
 def _bc_demo(jobs: int, seed: int) -> Demo:

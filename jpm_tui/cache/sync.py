@@ -600,7 +600,11 @@ class SyncEngine:
                 for table, ids in page.gone:
                     store.deactivate(table, ids)
             if feed.kind == "export":
-                store.save_token(feed.name, pages[-1][0].token, rows=rows, pages=len(pages))
+                last = pages[-1][0]
+                if last.whole is not None:  # a sweep's end: its counts are the feed's
+                    store.save_token(feed.name, last.token, rows=last.whole[0], pages=last.whole[1], whole=True)
+                else:
+                    store.save_token(feed.name, last.token, rows=rows, pages=len(pages))
 
     def _finish_feed(self, feed: Feed, seen: set[int], pages: int) -> None:
         store = self.store

@@ -66,6 +66,9 @@ class FeedPage:
     gone: tuple[tuple[str, list[int]], ...] = ()
     """Ids of other tables' rows the page shows gone, (table, ids), stored inactive in the page's transaction (a
     BigChange job whose resource or planned window was cleared: its assignment or window); appointment tables."""
+    whole: tuple[int, int] | None = None
+    """(rows, pages) of the complete read of an export feed this page ends, when the feed reads everything each time
+    (BigChange's job sweep): they replace the stored counts instead of adding to them."""
 
 
 # a generator, not any iterator: the sync engine closes it (aclose) when it stops a feed early

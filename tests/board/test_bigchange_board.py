@@ -1,8 +1,8 @@
 """The board on `--demo --backend bigchange`, driven with Pilot: the edit form's writes reach the BigChange sandbox
 with exactly the fields changed (its recorded PATCH bodies), a started job's description is refused up front with
-the reason, a 422 puts the server's message beside its field while the write stays failed in the outbox, an
-edit made offline waits in the outbox and is sent alone once the network is back, and every cached custom field
-definition is a field of the form by its name, so one the job has not set yet can be set, the contact person is
+the reason, a 422 puts the server's message beside its field while the write stays failed in the outbox (until the
+dispatcher retries it once fixed, or drops it), an edit made offline waits in the outbox and is sent alone once the
+network is back, and every cached custom field definition is a field of the form by its name, so one the job has not set yet can be set, the contact person is
 picked by name from the customer's people (sent as their uuid); the detail says the planned times against the real
 ones."""
 
@@ -24,12 +24,16 @@ from textual.widgets import Input, Select, Static
 from jpm_tui.api.bigchange import BigChangeClient
 from jpm_tui.cache.store import CacheStore
 from jpm_tui.provider.backends import workflow_for
+from jpm_tui.provider.bigchange.commands import EditJobFields
 from jpm_tui.provider.domain import parse_datetime
 from jpm_tui.sandbox.bigchange import CLIENT_ID, CLIENT_SECRET, CUSTOMER_ID
 from jpm_tui.session import board_app, demo_session
 from jpm_tui.ui.planned_vs_real import span
+from jpm_tui.ui.screens.calendar import CalendarScreen
 from jpm_tui.ui.screens.edit_form import EditFormScreen
 from jpm_tui.ui.screens.job_detail import JobDetailScreen
+from jpm_tui.ui.screens.modals import ConfirmScreen
+from jpm_tui.ui.screens.sync import SyncScreen
 from jpm_tui.ui.widgets.job_table import JobTable
 from jpm_tui.ui.widgets.status_line import StatusLine
 
@@ -143,6 +147,41 @@ async def test_a_422_shows_its_message_on_the_field_and_stays_failed(bc_board: B
     assert "refused by the server: An order number is required" in below
     assert bc_board.field(bc_board.app.screen, "reference")[2] == ""
     assert bc_board.sandbox.tables["jobs"][job["id"]]["orderNumber"] == job["orderNumber"]
+
+
+async def test_a_refused_write_stays_failed_until_retried_once_fixed_or_dropped(bc_board: BigChangeBoard) -> None:
+    types = bc_board.sandbox.tables["job_types"]
+    required = {t["id"] for t in types.values() if t["orderNumberRequired"]}
+    first, second = [j for j in sorted(bc_board.sandbox.tables["jobs"].values(), key=lambda j: j["id"])
+                     if j["typeId"] in required and j["orderNumber"] and j["status"] == "scheduled"][:2]
+    outbox = bc_board.app.live.outbox
+
+    async def refused(job: dict[str, Any]) -> None:  # the form's way to it: test_a_422_shows_its_message_on_the_field
+        bc_board.app.submit(EditJobFields(job["id"], {}, ("orderNumber",)))
+        await bc_board.settled()
+        assert [e.state for e in outbox.pending_for("job", job["id"])] == ["failed"]
+
+    await refused(first)
+    await bc_board.pilot.press("S")
+    await bc_board.wait(lambda: isinstance(bc_board.app.screen, SyncScreen) and bc_board.app.screen.entries,
+                        "the outbox row")
+    assert "Outbox: 1 refused" in bc_board.shown() and "An order number is required" in bc_board.shown()
+    types[first["typeId"]]["orderNumberRequired"] = False  # fixed where it was refused: the server's rule
+    await bc_board.pilot.press("r")
+    await bc_board.wait(lambda: outbox.pending_for("job", first["id"]) == [], "the retried write")
+    assert bc_board.sandbox.tables["jobs"][first["id"]]["orderNumber"] is None
+    types[first["typeId"]]["orderNumberRequired"] = True
+
+    await refused(second)
+    sent = len(bc_board.patches())
+    await bc_board.wait(lambda: isinstance(bc_board.app.screen, SyncScreen) and bc_board.app.screen.entries,
+                        "the refused row")  # still on the sync screen
+    await bc_board.pilot.press("d")
+    assert isinstance(bc_board.app.screen, ConfirmScreen)
+    await bc_board.pilot.press("y")
+    await bc_board.wait(lambda: outbox.pending_for("job", second["id"]) == [], "the dropped write")
+    assert len(bc_board.patches()) == sent
+    assert bc_board.sandbox.tables["jobs"][second["id"]]["orderNumber"] == second["orderNumber"]
 
 
 async def test_an_edit_made_offline_is_queued_then_sent_alone(bc_board: BigChangeBoard) -> None:
@@ -279,6 +318,20 @@ async def test_statuses_show_their_labels_in_the_list_filters_detail_and_calenda
     await board.pilot.press("escape", "escape", "C", "a")  # the calendar's agenda of today
     await board.wait(lambda: "On the way" in board.shown(), "the agenda's labels")
     assert "onTheWay" not in board.shown()
+
+
+async def test_the_calendar_says_no_action_bigchange_does_not_have(bc_board: BigChangeBoard) -> None:
+    await bc_board.pilot.press("C")
+    await bc_board.wait(lambda: isinstance(bc_board.app.screen, CalendarScreen) and bc_board.app.screen.data,
+                        "the calendar")
+    screen = bc_board.app.screen
+    assert isinstance(screen, CalendarScreen) and screen.data is not None
+    item = next(i for i in screen.data.items if i.technician_ids)
+    assert screen.select_appointment(item.id)
+    line = lambda: str(screen.query_one("#cal-detail", Static).render())  # noqa: E731
+    await bc_board.wait(lambda: str(item.id) in line() and screen.refusals, "the selected appointment's line")
+    assert "hold_appointment" in screen.refusals  # the workflow judges every appointment action ...
+    assert "Not now" not in line() and "Hold" not in line()  # ... but BigChange has none to refuse
 
 
 async def test_the_detail_shows_only_the_sections_bigchange_has(bc_board: BigChangeBoard) -> None:

@@ -125,12 +125,14 @@ class BigChangeClient(HttpClient):
         return await self.send(method, f"{self.api_url}/{path.lstrip('/')}", what=path, params=encode_query(params),
                                json=json, parse=json_body)
 
-    async def pages(self, path: str, *, params: Mapping[str, Any] | None = None,
-                    page_size: int = MAX_PAGE_SIZE) -> AsyncIterator[ListPage]:
-        """Every page of a collection, from the first until a short one."""
+    async def pages(self, path: str, *, params: Mapping[str, Any] | None = None, page_size: int = MAX_PAGE_SIZE,
+                    first_page: int = 1) -> AsyncIterator[ListPage]:
+        """Every page of a collection from ``first_page`` (a sweep resumed) until a short one."""
         if not 1 <= page_size <= MAX_PAGE_SIZE:
             raise ValueError(f"page_size must be within 1..{MAX_PAGE_SIZE}, got {page_size}")
-        for number in range(1, MAX_PAGE_NUMBER + 1):
+        if not 1 <= first_page <= MAX_PAGE_NUMBER:
+            raise ValueError(f"first_page must be within 1..{MAX_PAGE_NUMBER}, got {first_page}")
+        for number in range(first_page, MAX_PAGE_NUMBER + 1):
             body = await self.request("GET", path, params={**(params or {}), "pageNumber": number,
                                                           "pageSize": page_size})
             items = body.get("items") if isinstance(body, dict) else None
@@ -150,9 +152,10 @@ class BigChangeClient(HttpClient):
 
     # ----------------------------------------------------------------------------------------------- jobs
 
-    def job_pages(self, filters: JobFilter = JobFilter(), *, page_size: int = MAX_PAGE_SIZE) -> AsyncIterator[ListPage]:
-        """The job list page by page, raw (what a sync stores, one transaction a page)."""
-        return self.pages(PATHS["jobs"], params=filters.params(), page_size=page_size)
+    def job_pages(self, filters: JobFilter = JobFilter(), *, page_size: int = MAX_PAGE_SIZE,
+                  first_page: int = 1) -> AsyncIterator[ListPage]:
+        """The job list page by page from ``first_page``, raw (what a sync stores, one transaction a page)."""
+        return self.pages(PATHS["jobs"], params=filters.params(), page_size=page_size, first_page=first_page)
 
     def list_jobs(self, filters: JobFilter = JobFilter(), *, page_size: int = MAX_PAGE_SIZE) -> AsyncIterator[Job]:
         return self._items(Job, PATHS["jobs"], filters.params(), page_size)

@@ -1,11 +1,10 @@
-"""The feeds a BigChange sync runs, each a full read of a collection page by page (1,000 rows a request, one
-transaction a page): job types, resources (technicians), contacts (customers with their site and phone/email), custom
-field definitions (which name the jobs' custom fields) and jobs (each page also stores the jobs' planned windows as
-appointments and their resources as assignments).
+"""The feeds a BigChange sync runs besides the jobs (``jobs_feed.py``), each a full read of a collection page by page
+(1,000 rows a request, one transaction a page): job types, resources (technicians), contacts (customers with their
+site and phone/email) and custom field definitions (which name the jobs' custom fields). Rows not listed by a complete
+read are marked inactive (a list feed's rule in the sync engine), as are definitions no longer listed.
 
-The REST reference offers no modified-since or status-date filter on jobs, so the jobs feed sweeps the list: one
-request per 1,000 jobs, plus one for the custom field definitions. Jobs not listed by a complete sweep are marked
-inactive (a list feed's rule in the sync engine), as are definitions no longer listed.
+Each costs one request per 1,000 rows when it runs (one for most customers' lists); the jobs sweep one request per
+1,000 jobs (``jobs_feed.py``).
 """
 
 from __future__ import annotations
@@ -16,29 +15,9 @@ from typing import Any
 
 from ..api_errors import translated
 from ..base import Feed, FeedPage
-from .mapping import contact_rows, custom_field_definition, job_rows, job_type, technician
+from .mapping import contact_rows, custom_field_definition, job_type, technician
 
-__all__ = ["feeds"]
-
-
-def _map_jobs(items: Sequence[Mapping[str, Any]]) -> FeedPage:
-    """A job's window and assignment are keyed by its id: a job listed without a resource (or a planned start)
-    has none now, so the one cached from an earlier sync is stored inactive (the calendar lane drops it)."""
-    jobs, appointments, assignments = [], [], []
-    unplanned, unresourced = [], []
-    for item in items:
-        rows = job_rows(item)
-        jobs.append(rows.job)
-        if rows.appointment is not None:
-            appointments.append(rows.appointment)
-        else:
-            unplanned.append(rows.job.id)
-        if rows.assignment is not None:
-            assignments.append(rows.assignment)
-        else:
-            unresourced.append(rows.job.id)
-    return FeedPage(jobs, None, True, also=(("appointments", appointments), ("appointment_assignments", assignments)),
-                    gone=(("appointments", unplanned), ("appointment_assignments", unresourced)))
+__all__ = ["list_feeds"]
 
 
 def _map_contacts(items: Sequence[Mapping[str, Any]]) -> FeedPage:
@@ -66,15 +45,8 @@ def _list_feed(client: Any, name: str, table: str, path: str,
     return Feed(name=name, table=table, kind="list", pages=pages, description=description)
 
 
-def feeds(client: Any, paths: Mapping[str, str]) -> list[Feed]:
+def list_feeds(client: Any, paths: Mapping[str, str]) -> list[Feed]:
     """``client``: a ``BigChangeClient``; ``paths``: its ``PATHS`` (operation -> path)."""
-
-    async def job_pages(token: str | None = None) -> AsyncGenerator[FeedPage, None]:
-        with translated():
-            async for page in client.job_pages():
-                mapped = await asyncio.to_thread(_map_jobs, page.items)
-                yield FeedPage(mapped.rows, None, not page.last, mapped.also, mapped.gone)
-
     return [
         _list_feed(client, "job_types", "job_types", paths["job_types"], _plain(job_type), "job types"),
         _list_feed(client, "resources", "technicians", paths["resources"], _plain(technician), "resources"),
@@ -82,6 +54,4 @@ def feeds(client: Any, paths: Mapping[str, str]) -> list[Feed]:
                    "contacts, their sites, phones and emails"),
         _list_feed(client, "custom_field_definitions", "custom_field_definitions", paths["custom_field_definitions"],
                    _plain(custom_field_definition), "custom field definitions"),
-        Feed(name="jobs", table="jobs", kind="list", pages=job_pages,
-             description="jobs, their planned windows and resources (a full sweep: no modified-since filter)"),
     ]

@@ -1,4 +1,5 @@
-"""``BigChangeProvider``: the ``Provider`` over a ``BigChangeClient``. Its feeds are in ``feeds.py``; its one write,
+"""``BigChangeProvider``: the ``Provider`` over a ``BigChangeClient``. Its feeds are in ``feeds.py`` and
+``jobs_feed.py``; its one write,
 ``EditJobFields``, becomes "Update a job" with exactly the fields changed (sent with their values) and emptied
 (sent as null); a refusal's field errors come back under the form's field names, so the board shows each message
 beside its field.
@@ -16,7 +17,8 @@ from ..api_errors import result_from_error, translated
 from ..base import CommandResult, Feed, Outcome
 from ..servicetitan import record_to_dict
 from .commands import EditJobFields, custom_field_name, definition_id
-from .feeds import feeds
+from .feeds import list_feeds
+from .jobs_feed import PAGE_SIZE, JobsFeed
 from .mapping import history_entry, job_rows, person
 from .workflow import WORKFLOW
 
@@ -47,13 +49,16 @@ class BigChangeProvider:
     name = "bigchange"
     workflow = WORKFLOW
 
-    def __init__(self, client: Any) -> None:
+    def __init__(self, client: Any, *, cached: Any | None = None, page_size: int = PAGE_SIZE) -> None:
+        """``cached``: the cache store the jobs sweep compares its pages with (None: no job is judged gone);
+        ``page_size``: jobs a sweep's request (the tests' pages are small)."""
         self.client = client
+        self.jobs = JobsFeed(client, cached, page_size=page_size)
 
     def feeds(self) -> list[Feed]:
         from jpm_tui.api.bigchange.client import PATHS
 
-        return feeds(self.client, PATHS)
+        return [*list_feeds(self.client, PATHS), self.jobs.feed()]
 
     async def execute(self, command: d.Command) -> CommandResult:
         if not isinstance(command, EditJobFields):

@@ -33,6 +33,7 @@ from typing import Any
 from ..api_errors import translated
 from ..base import Feed, FeedPage
 from ..domain import parse_datetime
+from ..feed_tokens import token_object
 from ..workflow import StatusCategory
 from .mapping import customer_from_wire, job_rows, location_from_wire, technician_from_wire
 from .workflow import WORKFLOW
@@ -62,12 +63,7 @@ class _Position:
 
     @classmethod
     def read(cls, token: str | None) -> _Position:
-        try:
-            data = json.loads(token) if token else {}
-        except ValueError:
-            data = {}  # not ours (another version's): start with a sweep
-        if not isinstance(data, dict):
-            data = {}
+        data = token_object(token)  # none: start with a sweep
         page = data.get("sweep_page")
         return cls(parse_datetime(data.get("swept_at")), page if isinstance(page, int) else None,
                    parse_datetime(data.get("sweep_started")), parse_datetime(data.get("recent_at")))

@@ -290,7 +290,8 @@ class CalendarScreen(BoardScreen):
             names = {b.action: b.description for b in self.BINDINGS if isinstance(b, Binding)}
             refused_words = "; ".join(f"{names.get(a, a)}: {why}" for a, why in refused
                                       if a in ("reschedule", "unassign", "hold_appointment", "delete_appointment",
-                                               "assign", "create_appointment"))
+                                               "assign", "create_appointment")
+                                      and self.board.workflow.supports(a))  # not one the backend lacks
             if refused_words:
                 out.append("\nNot now: ")
                 out.append(refused_words)

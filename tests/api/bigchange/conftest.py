@@ -43,8 +43,12 @@ class Wire(httpx.AsyncBaseTransport):
     def __init__(self) -> None:
         self._inner = httpx.AsyncHTTPTransport()
         self.exchanges: list[Exchange] = []
+        self.cut: Callable[[httpx.Request], bool] = lambda _request: False
+        """Requests it fails as a network gone would (not sent, not kept)."""
 
     async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
+        if self.cut(request):
+            raise httpx.ConnectError("network unreachable (the test cut it)", request=request)
         response = await self._inner.handle_async_request(request)
         self.exchanges.append(Exchange(request.method, request.url, request.headers, request.content,
                                        response.status_code))

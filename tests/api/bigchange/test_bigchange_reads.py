@@ -56,6 +56,17 @@ async def test_a_collection_that_fills_its_last_page_costs_one_empty_page_more(b
     assert len(bc.wire.api("GET")) == 7
 
 
+async def test_paging_from_a_later_page_asks_for_that_page_first(bc):
+    """A sweep resumed: the pages from the one after the last stored, the same jobs those pages hold."""
+    ids = sorted(bc.state.tables["jobs"])
+    pages = await collect(bc.client.job_pages(page_size=10, first_page=4))
+    assert [[j["id"] for j in page.items] for page in pages] == [ids[30:40], ids[40:50], ids[50:60], []]
+    assert [e.url.params["pageNumber"] for e in bc.wire.api("GET")] == ["4", "5", "6", "7"]
+    with pytest.raises(ValueError, match="first_page"):
+        await collect(bc.client.job_pages(first_page=0))
+    assert len(bc.wire.api("GET")) == 4  # refused before sending
+
+
 async def test_page_size_outside_the_reference_range_is_refused_before_sending(bc):
     with pytest.raises(ValueError, match="1..1000"):
         await collect(bc.client.list_jobs(page_size=1001))

@@ -1,12 +1,13 @@
 """A BigChange sync into a cache and its outbox, against its sandbox over loopback HTTP: what a later sweep does to
-the rows an earlier one stored when a job changed on the server in between, and a queued write meeting a job that
-changed after it was queued; a contact's people as the board reads them when a job is opened online. Each on every
-cache store."""
+the rows an earlier one stored when a job changed or went on the server in between, a sweep cut midway resumed from
+the page after the last one stored, and a queued write meeting a job that changed after it was queued; a contact's
+people as the board reads them when a job is opened online. Each on every cache store."""
 
 from __future__ import annotations
 
 from datetime import timedelta
 from typing import Any
+from urllib.parse import parse_qs
 
 from support.stores import both_stores
 
@@ -21,10 +22,25 @@ def _job(state: Any, test: Any) -> dict[str, Any]:
     return next(j for j in sorted(state.tables["jobs"].values(), key=lambda j: j["id"]) if test(j))
 
 
-async def _sync(bc: Any, store: Store) -> None:
-    async with SyncEngine(store, BigChangeProvider(bc.client)) as engine:
+PAGE = 10
+"""Jobs a sweep's page in the tests that count pages (60 jobs: six full pages, then an empty one)."""
+
+
+async def _sync(bc: Any, store: Store, page_size: int = 1000) -> None:
+    async with SyncEngine(store, BigChangeProvider(bc.client, cached=store, page_size=page_size)) as engine:
         summary = await engine.run()
     assert summary.ok, summary
+
+
+def _job_requests(bc: Any) -> list[dict[str, list[str]]]:
+    """The query of each job list request the sandbox answered, in order."""
+    return [parse_qs(e.url.query.decode()) for e in bc.wire.api("GET") if e.url.path == "/v1/jobs"]
+
+
+def _active(store: Store, job_id: int) -> bool:
+    versions = store.job_versions(job_id, job_id)
+    assert job_id in versions, f"job {job_id} not cached"
+    return versions[job_id][1]
 
 
 def _lane(store: Store, job: dict[str, Any]) -> list[int]:
@@ -113,3 +129,66 @@ async def test_a_contacts_people_are_read_and_one_no_longer_listed_goes_inactive
     del bc.state.tables["persons"][served[-1]["id"]]
     store.save_people(contact["id"], await provider.people(contact["id"]))
     assert [p.id for p in store.people_of(contact["id"])] == [p["id"] for p in served[:-1]]
+
+
+@both_stores
+async def test_a_sweep_cut_after_a_page_resumes_at_the_next_and_judges_only_what_it_listed(bc, store: Store) -> None:
+    served = bc.state.tables["jobs"]
+    ids = sorted(served)
+    await _sync(bc, store, PAGE)  # a first complete sweep: every job cached
+    bc.wire.exchanges.clear()
+    bc.wire.cut = lambda r: r.url.path == "/v1/jobs" and r.url.params.get("pageNumber") == "3"
+    async with SyncEngine(store, BigChangeProvider(bc.client, cached=store, page_size=PAGE)) as engine:
+        cut = await engine.run(["jobs"])
+    assert not cut.ok and [q["pageNumber"] for q in _job_requests(bc)] == [["1"], ["2"]]
+    # Meanwhile on the server: a job of page 5 goes, one of page 1 (listed before the cut) goes too, so every later
+    # job moves back one place and ids[20], the resumed page's first, now ends page 2; one of page 4 changes.
+    del served[ids[45]], served[ids[3]]
+    served[ids[35]]["description"] = "Changed while the sweep was cut"
+    bc.wire.cut = lambda r: False
+    bc.wire.exchanges.clear()
+    await _sync(bc, store, PAGE)
+    requests = _job_requests(bc)
+    assert [q.get("pageNumber") for q in requests] == [["3"], ["1"], ["4"], ["5"], ["6"]]
+    assert requests[1]["jobId"] == [str(ids[20])]  # the one cached job between page 2's last and page 3's first
+    assert not _active(store, ids[45])  # gone from the server: inactive once the sweep is complete
+    assert store.appointments_for_job(ids[45]) == []
+    assert all(_active(store, i) for i in ids if i != ids[45])  # ids[3] was listed before the cut: kept
+    assert store.job(ids[35]).raw["description"] == "Changed while the sweep was cut"
+    assert store.token("jobs") is None  # complete: the next sweep starts at page 1
+    [state] = [s for s in store.sync_states() if s.feed == "jobs"]
+    # the sweep's counts, not the sum of every sweep's: the jobs it listed (ids[3] too, still active), its pages
+    assert (state.rows_total, state.pages_total) == (sum(_active(store, i) for i in ids), 6) == (len(served) + 1, 6)
+    bc.wire.exchanges.clear()
+    await _sync(bc, store, PAGE)
+    assert [q["pageNumber"] for q in _job_requests(bc)] == [["1"], ["2"], ["3"], ["4"], ["5"], ["6"]]
+    assert not _active(store, ids[3])
+    assert {i for i in ids if _active(store, i)} == set(served)
+
+
+@both_stores
+async def test_jobs_gone_from_the_server_go_inactive_within_a_page_and_between_two(bc, store: Store) -> None:
+    served = bc.state.tables["jobs"]
+    ids = sorted(served)
+    planned = next(i for i in ids[12:19] if served[i]["plannedStartAt"] and served[i]["resourceId"])
+    await _sync(bc, store, PAGE)
+    assert store.appointments_for_job(planned) != []
+    bc.wire.exchanges.clear()
+    # ids[10] would start page 2: once gone, page 1 ends at ids[9] and page 2 starts at ids[11], so no page's span
+    # holds it; the planned job goes from within page 2, the last job from the last page.
+    del served[ids[10]], served[planned], served[ids[-1]]
+    await _sync(bc, store, PAGE)
+    assert {i for i in ids if _active(store, i)} == set(served)
+    row = store.job_list_row(planned)
+    assert store.appointments_for_job(planned) == [] and row is not None and not row.active
+    requests = _job_requests(bc)
+    assert [q.get("pageNumber") for q in requests] == [["1"], ["2"], ["1"], ["3"], ["4"], ["5"], ["6"]]
+    assert requests[2]["jobId"] == [str(ids[10])]  # asked for by id: the sweep cannot tell it from a shifted job
+
+
+@both_stores
+async def test_a_token_not_of_this_sweep_starts_it_from_the_first_page(bc, store: Store) -> None:
+    store.save_token("jobs", '{"sweep_page": 4}')  # another version's (or another backend's) position
+    await _sync(bc, store, PAGE)
+    assert [q["pageNumber"] for q in _job_requests(bc)] == [[str(n)] for n in range(1, 8)]
+    assert {i for i in bc.state.tables["jobs"] if _active(store, i)} == set(bc.state.tables["jobs"])
