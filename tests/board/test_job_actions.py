@@ -94,6 +94,15 @@ async def test_edit_summary_priority_job_type_and_business_unit(board: Board) ->
     assert "No heat upstairs" in shown and job_type["name"] in shown and unit["name"] in shown
 
 
+async def test_editing_the_summary_types_on_from_its_end(board: Board) -> None:
+    job = _open_job(board)
+    before = job["summary"]
+    await board.open(job)
+    await board.pilot.press("e", *" (gate code 4417)", "ctrl+s")
+    await board.settled()
+    assert board.sandbox_job(job)["summary"] == before + " (gate code 4417)"
+
+
 async def test_attach_to_a_project_of_the_customer_and_detach(board: Board) -> None:
     customers_with_projects = {p["customerId"] for p in board.sandbox["projects"].values()}
     job = board.job_where(lambda j: j["customerId"] in customers_with_projects and not j.get("projectId")

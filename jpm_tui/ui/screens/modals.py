@@ -241,7 +241,10 @@ class TextEntryScreen(_Dialog):
         yield Static("", id="dialog-error")
 
     def on_mount(self) -> None:
-        self.query_one("#entry-text").focus()
+        entry = self.query_one("#entry-text")
+        entry.focus()
+        if isinstance(entry, TextArea):  # typing goes on from the end of what is there, as in a line
+            entry.move_cursor(entry.document.end)
 
     @on(Input.Submitted, "#entry-text")
     def _line_done(self) -> None:
