@@ -85,7 +85,7 @@ WORKFLOW = Workflow(
     actions=ACTIONS,
     capabilities=Capabilities(appointments=True, several_technicians=True, holds=True, projects=True,
                               arrival_windows=True, confirmation=True, notes=True, cancel_reasons=True,
-                              booked_log=True),
+                              booked_log=True, shifts=True),
     # A cancel leaves the job Canceled and a hold the appointment on Hold; what a removal leads back to is the
     # server's to say (the record is re-read once it is done).
     status_after={"cancel_job": "Canceled", "hold_appointment": "Hold"},

@@ -134,6 +134,8 @@ class Capabilities:
     """A cancellation takes a reason from the backend's list (and the job keeps a log of them)."""
     booked_log: bool
     """The server keeps who booked a job and when (the detail's Booked section)."""
+    shifts: bool
+    """Technicians have working shifts (a calendar lane weighs its booked hours against them)."""
 
 
 @dataclass(frozen=True, slots=True)

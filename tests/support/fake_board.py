@@ -21,7 +21,8 @@ STATUS = BoardStatus(profile="demo", tenant=1234567, environment="sandbox", onli
 def make_app(source: BoardSource | None = None, *, inline: bool = False, **options: Any) -> JpmApp:
     """The board on fixed data and a frozen clock. ``inline`` reads on the event loop (snapshots)."""
     options.setdefault("export_dir", Path.cwd())
-    return JpmApp(source if source is not None else FakeSource(200), STATUS, clock=frozen_clock, tz=UTC,
+    options.setdefault("clock", frozen_clock)
+    return JpmApp(source if source is not None else FakeSource(200), STATUS, tz=UTC,
                   reader=Reader(inline=inline), **options)
 
 

@@ -181,3 +181,14 @@ async def test_a_label_cut_short_ends_in_an_ellipsis_and_the_legend_says_what_ba
         assert words and any(w.endswith("…") for w in words), lines[first:first + 3]
         # each label is whole ("Overlap 3") or says it is cut ("Overla…"), never bare letters running on
         assert all(re.fullmatch(r".*Overlap \d+|.*…", w) for w in words), words
+
+
+async def test_the_now_mark_on_an_hour_label_leaves_the_hour_readable():
+    on_the_hour = datetime(2025, 5, 14, 9, 0, tzinfo=UTC)  # right where the "09" label is drawn
+    app = make_app(OverlapSource(200), inline=True, clock=lambda: on_the_hour)
+    async with app.run_test(size=(140, 40)) as pilot:
+        await settle(pilot)
+        await pilot.press("C")
+        await settle(pilot)
+        header = grid_text(app.screen)[0]
+        assert " 08 " in header and " 09 " in header and "▼9" not in header, header

@@ -56,7 +56,7 @@ TINY = Workflow(
              Action("edit_priority", "Priority", "exclamation_mark", "choice", "job")),
     capabilities=Capabilities(appointments=False, several_technicians=False, holds=False, projects=False,
                               arrival_windows=False, confirmation=False, notes=True, cancel_reasons=False,
-                              booked_log=False),
+                              booked_log=False, shifts=False),
     status_after={},
     follow_up={},
     tray=(TraySection("unassigned", "Unassigned"), TraySection("held", "On hold"),

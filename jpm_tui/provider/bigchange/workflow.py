@@ -154,7 +154,7 @@ WORKFLOW = Workflow(
     actions=(Action(EDIT_ACTION, "Edit job", "E", "form", "job"),),
     capabilities=Capabilities(appointments=False, several_technicians=False, holds=False, projects=False,
                               arrival_windows=False, confirmation=False, notes=False, cancel_reasons=False,
-                              booked_log=False),
+                              booked_log=False, shifts=False),
     status_after={},
     follow_up={},
     tray=(TraySection("unassigned", "Unresourced"), TraySection("held", "Suspended"),

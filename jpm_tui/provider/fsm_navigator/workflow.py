@@ -95,7 +95,7 @@ WORKFLOW = Workflow(
     actions=ACTIONS,
     capabilities=Capabilities(appointments=False, several_technicians=False, holds=False, projects=False,
                               arrival_windows=False, confirmation=False, notes=False, cancel_reasons=False,
-                              booked_log=False),
+                              booked_log=False, shifts=False),
     status_after={},
     # The jobs feed's next run re-reads the jobs a write changed (their window and technician rows with them).
     follow_up={kind: ("jobs",) for kind in ("set_job_status", "edit_job", "assign_job_technician", "reschedule_job",

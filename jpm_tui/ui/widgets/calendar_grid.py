@@ -239,7 +239,9 @@ class CalendarGrid(Widget, can_focus=True):
                 painter.text(x, f"{shown:02d}", limit=width)
         now_x = self._now_column(width)
         if now_x is not None:
-            painter.fill(now_x, now_x + 1, self.style_of("calendar--now"), "▼")
+            # on an hour's label the mark colours its digit rather than hiding it ("▼0" read as a wrong hour)
+            mark = "▼" if now_x >= len(painter.chars) or painter.chars[now_x] == " " else None
+            painter.fill(now_x, now_x + 1, self.style_of("calendar--now"), mark)
         return painter.strip()
 
     def _now_column(self, width: int) -> int | None:
@@ -316,8 +318,12 @@ class CalendarGrid(Widget, can_focus=True):
             else:
                 work = working_hours(lane, start, end)
                 wide = label_width >= 20
-                words = (f" {booked:.1f}/{work:.1f}h booked" if wide else f" {booked:.1f}/{work:.0f}h") if work else (
-                    f" {booked:.1f}h · no shift" if wide else f" {booked:.1f}h no shift")
+                if work:
+                    words = f" {booked:.1f}/{work:.1f}h booked" if wide else f" {booked:.1f}/{work:.0f}h"
+                elif workflow.capabilities.shifts:
+                    words = f" {booked:.1f}h · no shift" if wide else f" {booked:.1f}h no shift"
+                else:  # a backend without shifts: saying "no shift" would read as a day off
+                    words = f" {booked:.1f}h booked" if wide else f" {booked:.1f}h"
             painter.text(0, fit(words, label_width - 1), self.style_of("calendar--muted"))
             painter.fill(label_width - 1, label_width, self.style_of("calendar--muted"))
             window_style = self.style_of("calendar--window")
