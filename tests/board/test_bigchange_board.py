@@ -332,6 +332,7 @@ async def test_the_calendar_says_no_action_bigchange_does_not_have(bc_board: Big
     await bc_board.wait(lambda: str(item.id) in line() and screen.refusals, "the selected appointment's line")
     assert "hold_appointment" in screen.refusals  # the workflow judges every appointment action ...
     assert "Not now" not in line() and "Hold" not in line()  # ... but BigChange has none to refuse
+    assert "priority" not in line()  # BigChange's jobs have no priority to tell apart
 
 
 async def test_the_detail_shows_only_the_sections_bigchange_has(bc_board: BigChangeBoard) -> None:

@@ -277,8 +277,10 @@ class CalendarScreen(BoardScreen):
             out.append(f"  arrive {hm(item.window_start, tz)}–{hm(item.window_end, tz)}")
         status = clean(self.board.workflow.appointment_status_label(item.status))
         out.append(f"  {status}{' · confirmed' if item.confirmed else ''}")
-        if item.priority:
-            out.append_text(plain(f" · {item.priority} priority"))
+        workflow = self.board.workflow
+        if item.priority and len(workflow.priorities) > 1:  # a backend with one level tells nothing apart
+            priority = workflow.priority(item.priority)
+            out.append_text(plain(f" · {priority.label if priority else item.priority} priority"))
         techs = ", ".join(self.board.lookup_name("technician", t) for t in item.technician_ids) or "unassigned"
         out.append("  ")
         out.append_text(plain(techs))
