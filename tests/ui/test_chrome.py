@@ -42,6 +42,8 @@ async def test_the_header_says_paused_offline_or_syncing_as_the_live_loop_does(t
         await pilot.press("p")
         await settle(pilot)
         assert "paused" in _header(app) and "syncing" not in _header(app)
+        summary = widget_text(app.screen.query_one("#sync-summary"))
+        assert "Paused reading from the server; your changes are still sent" in summary  # what pause does not stop
         await pilot.press("escape")
         await settle(pilot)
         assert "paused" in _header(app) and "syncing" not in _header(app)

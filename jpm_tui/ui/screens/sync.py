@@ -258,7 +258,9 @@ class SyncScreen(BoardScreen):
         busy = sum(1 for line in self.lines if line.state == "running")
         if live.paused:
             text.append("Paused", self._style("sync--warning"))
-            text.append(" (u: resume)", self._style("sync--muted"))
+            # pause stops the reading only: a change the dispatcher makes is still sent (holding it would lose nothing
+            # but surprise them later)
+            text.append(" reading from the server; your changes are still sent (u: resume)", self._style("sync--muted"))
         elif live.running:
             text.append(f"Syncing: {busy} feed{'s' if busy != 1 else ''} running", self._style("sync--running"))
         else:
