@@ -70,3 +70,14 @@ def when(value: datetime | None, tz: tzinfo | None) -> str:
 
 def count(n: int | None) -> str:
     return "…" if n is None else f"{n:,}"
+
+
+def phone(value: str) -> str:
+    """A North American number as people write it, '(480) 659-0164' (from '4806590164' or '+14806590164');
+    any other number as the server gave it (a UK or extension number has its own habits)."""
+    digits = value[1:] if value.startswith("+1") else value
+    if len(digits) == 11 and digits.startswith("1"):
+        digits = digits[1:]
+    if len(digits) == 10 and digits.isdigit():
+        return f"({digits[:3]}) {digits[3:6]}-{digits[6:]}"
+    return value

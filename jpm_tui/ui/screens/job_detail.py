@@ -27,7 +27,7 @@ from ...cache.store import ProjectListRow, ProjectQuery
 from ...provider import domain as d
 from ...provider.workflow import FormContext
 from ..commands import binding_help
-from ..format import local, when
+from ..format import local, phone, when
 from ..planned_vs_real import planned_vs_real
 from ..source import JobDetailSource
 from ..text import clean, plain
@@ -416,7 +416,7 @@ class JobDetailScreen(RecordScreen):
         location = known_location.name if known_location else None
         address = _address(known_location) if known_location else None
         contacts = people.get("contacts") or ()
-        phones = ", ".join(dict.fromkeys(clean(c.value) for c in contacts if c.type.is_phone and c.value))
+        phones = ", ".join(dict.fromkeys(phone(clean(c.value)) for c in contacts if c.type.is_phone and c.value))
         emails = ", ".join(dict.fromkeys(clean(c.value) for c in contacts if c.type == "Email" and c.value))
         known_project = people.get("project")
         project = (f"{known_project.number} {known_project.name}".strip() if known_project
