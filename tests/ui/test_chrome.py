@@ -130,6 +130,23 @@ async def test_at_80_columns_the_sync_screen_shows_each_feeds_whole_name(tmp_pat
         assert "appointment assignments" in feeds, feeds
 
 
+async def test_a_feed_read_this_run_that_brought_nothing_says_0_records(tmp_path):
+    from jpm_tui.cache.sync import SyncProgress
+
+    store = fixed_store(tmp_path / "cache.sqlite3")
+    live = FakeLive(store)
+    live.feed_names = lambda: ["jobs", "job_types"]  # type: ignore[method-assign]
+    live.progress["jobs"] = SyncProgress("jobs", pages=1, records=0, done=True, has_more=False, total_records=50)
+    app = JpmApp(store, STATUS, clock=frozen_clock, tz=UTC, reader=Reader(inline=True), live=live)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        await pilot.press("S")
+        await settle(pilot)
+        words = [line.strip("│ ").split() for line in widget_text(app.screen.query_one("#feeds")).splitlines()]
+        jobs = next(w for w in words if w[:1] == ["jobs"])
+        assert jobs[1:6] == ["done", "████████", "100%", "1", "0"], jobs  # 1 page, 0 records
+
+
 async def test_the_reschedule_forms_hint_is_whole_at_any_width(tmp_path):
     for size in ((80, 24), (120, 40)):
         app = _live_app(tmp_path / f"{size[0]}")

@@ -296,7 +296,8 @@ class SyncScreen(BoardScreen):
                 Text(line.state, state_style),
                 Text(progress_bar(line.fraction, running=line.state in ("running", "paused")), state_style),
                 Text(f"{line.pages:,}" if line.pages else "", justify="right"),
-                Text(f"{line.records:,}" if line.records else "", justify="right"),
+                # a feed read in this run says how many records it brought, none included ("0": nothing changed)
+                Text(f"{line.records:,}" if line.pages else "", justify="right"),
                 Text(f"{line.stored:,}", justify="right"),
                 Text(f"{line.per_second:,.0f}" if line.per_second else "", justify="right"),
                 Text(ago(line.last_success, now) if line.last_success else "never", self._style("sync--muted")),
