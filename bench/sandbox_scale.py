@@ -72,8 +72,9 @@ def api_headers(client: httpx.Client) -> dict[str, str]:
     return {"Authorization": f"Bearer {token}", "ST-App-Key": state.APP_KEY}
 
 
-def export_rate(base: str, limit: int, pid: int) -> dict[str, tuple[int, float, float]]:
-    """Each feed read from the beginning (at most ``limit`` rows): rows, seconds, and the server's CPU seconds."""
+def export_rate(base: str, limit: int, pid: int) -> dict[str, tuple[int, float, float, float]]:
+    """Each feed read from the beginning (at most ``limit`` rows): rows, seconds, the server's CPU seconds and the
+    client's (this process's): what the two did not spend of the seconds went to other work on the machine."""
     from jpm_tui.sandbox import state
 
     rates = {}
@@ -81,7 +82,7 @@ def export_rate(base: str, limit: int, pid: int) -> dict[str, tuple[int, float, 
         headers = api_headers(client)
         for feed in FEEDS:
             path, params, rows = feed.format(tenant=state.TENANT), {}, 0
-            started, cpu = time.perf_counter(), cpu_seconds(pid)
+            started, cpu, mine = time.perf_counter(), cpu_seconds(pid), time.process_time()
             while rows < limit:
                 page = client.get(path, params=params, headers=headers)
                 page.raise_for_status()
@@ -90,7 +91,8 @@ def export_rate(base: str, limit: int, pid: int) -> dict[str, tuple[int, float, 
                 if not body["hasMore"]:
                     break
                 params = {"from": body["continueFrom"]}
-            rates[feed.rsplit("/", 1)[1]] = (rows, time.perf_counter() - started, cpu_seconds(pid) - cpu)
+            rates[feed.rsplit("/", 1)[1]] = (rows, time.perf_counter() - started, cpu_seconds(pid) - cpu,
+                                             time.process_time() - mine)
     return rates
 
 
@@ -136,12 +138,13 @@ def verdict(ok: bool) -> str:
     return "met" if ok else "NOT met"
 
 
-Measured = tuple[float, float, dict[str, tuple[float, float]], tuple[float, float]]
+Measured = tuple[float, float, dict[str, tuple[float, float, float, float]], tuple[float, float]]
 
 
 def measure_server(jobs: int, rows: int) -> Measured:
     """One run: seconds to ready, peak resident MB while serving, rows/s of each feed (by the clock, and per second
-    of the server's CPU time), seconds to the jobs list's first page and to the health counts."""
+    of the server's CPU time) with the shares of the clock time the server and the client were on a CPU, seconds to
+    the jobs list's first page and to the health counts."""
     server, base, ready = serve(jobs)
     try:
         rates = export_rate(base, rows, server.pid)
@@ -149,8 +152,8 @@ def measure_server(jobs: int, rows: int) -> Measured:
         listed = reads(base)
     finally:
         stop(server)
-    return (ready, peak, {feed: (n / seconds, n / max(cpu, 0.01)) for feed, (n, seconds, cpu) in rates.items()},
-            listed)
+    return (ready, peak, {feed: (n / seconds, n / max(cpu, 0.01), cpu / seconds, client / seconds)
+                          for feed, (n, seconds, cpu, client) in rates.items()}, listed)
 
 
 def report(jobs: int, runs: int, rows: int, with_demo: bool) -> None:
@@ -163,9 +166,11 @@ def report(jobs: int, runs: int, rows: int, with_demo: bool) -> None:
           f"{verdict(peak < READY_MB)}")
     for feed in measured[0][2]:
         rate = statistics.median(m[2][feed][0] for m in measured)
-        per_cpu = statistics.median(m[2][feed][1] for m in measured)
+        per_cpu, server, client = (statistics.median(m[2][feed][k] for m in measured) for k in (1, 2, 3))
         print(f"  export/{feed:<13} {rate:9,.0f} rows/s over loopback, first {rows:,} rows "
               f"(target {EXPORT_RATE:,.0f}/s) {verdict(rate >= EXPORT_RATE)}; {per_cpu:,.0f} rows per server CPU second")
+        print(f"  {'':<20} of the clock time the server was on a CPU {server:4.0%}, the client {client:4.0%} "
+              "(the rest: waiting for the machine)")
     print(f"  GET jobs?page=1 in {statistics.median(m[3][0] for m in measured):.2f} s, "
           f"health counts in {statistics.median(m[3][1] for m in measured):.2f} s")
     if with_demo:
