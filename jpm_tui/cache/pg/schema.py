@@ -6,11 +6,11 @@ The tables and columns are the SQLite cache's (``tables.py``'s specs write both)
   ``active`` and other flags stay 0/1 integers.
 * Text is ``COLLATE "C"`` (byte order, whatever the database's locale: SQLite's BINARY). The job list's columns that
   SQLite compares NOCASE are sorted by ``lower(column)``, which under "C" folds ASCII letters only, as NOCASE does.
-* Text search: ``jobs.search``, a ``tsvector`` of the job's number, summary, customer, address, phone numbers and
-  notes (the same words SQLite's FTS5 index holds), with a GIN index. PostgreSQL's own full-text search rather than
-  pg_trgm: its prefix queries (``word:*``) match words by their beginning as FTS5's ``"word"*`` does (pg_trgm
-  matches any substring, and needs three letters), and it is built in: no extension for a team's DBA to install.
-  The 'simple' configuration (no stemming, no stop words): numbers, names and addresses are not English prose.
+* Text search: ``jobs.search``, a ``tsvector`` of the job's number, summary, customer, address, phone numbers,
+  notes and technicians (the same words SQLite's FTS5 index holds), whose words a table keeps, one row per word and
+  job (``job_words``, words_schema.py, v7: a prefix is a btree range; before v7 a GIN index). Its words are cut by
+  PostgreSQL's own text search ('simple' configuration: no stemming, no stop words; numbers, names and addresses are
+  not English prose), built in: no extension for a team's DBA to install.
 * The job counters (``job_counts``) are kept by statement triggers over the rows each statement changed (transition
   tables), so every writer (this store, a second sync process) keeps them the same way.
 """
@@ -20,6 +20,7 @@ from __future__ import annotations
 from jpm_tui.cache.pg.derived import REFRESH_DERIVED
 from jpm_tui.cache.pg.notify_schema import NOTIFY
 from jpm_tui.cache.pg.outbox_schema import OUTBOX
+from jpm_tui.cache.pg.words_schema import WORDS
 
 TEXT = 'text COLLATE "C"'
 
@@ -247,8 +248,9 @@ UPDATE jobs SET next_appt_key = '~' WHERE next_appt_key <> '~' AND next_appointm
 # v6: the SQLite file's v16: every job's search document again, with its technicians' names.
 V6 = REFRESH_DERIVED.replace("%s", "ARRAY(SELECT id FROM jobs)")
 
-# (v4 is NOTIFY: change notifications, after every table it watches exists; see notify_schema.py)
-MIGRATIONS: list[str] = [V1, OUTBOX, V3, NOTIFY, V5, V6]
+# (v4 is NOTIFY: change notifications, after every table it watches exists; see notify_schema.py; v7 is WORDS, the
+# search's words table, see words_schema.py)
+MIGRATIONS: list[str] = [V1, OUTBOX, V3, NOTIFY, V5, V6, WORDS]
 """MIGRATIONS[i] takes a database from version i to i + 1."""
 
 LATEST = len(MIGRATIONS)
