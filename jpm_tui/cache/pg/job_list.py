@@ -17,6 +17,7 @@ from jpm_tui.cache.store.errors import CacheError
 from jpm_tui.cache.store.job_list.query import JobListRow, JobQuery, QueryKey, query_key
 from jpm_tui.provider.timestamps import format_datetime, parse_datetime
 
+
 def _counted(q: JobQuery, *, active: bool = True) -> tuple[list[str], list[Any]]:
     """The filters the counters hold (active, status, priority, job type, business unit), as clauses (``active=False``:
     without the active filter)."""
