@@ -12,7 +12,7 @@ import pytest
 from support.stores import both_stores
 
 from jpm_tui.cache.pg import PgStore
-from jpm_tui.cache.pg.search import text_search
+from jpm_tui.cache.pg.search import Part, TextSearch, text_search
 from jpm_tui.cache.store import JobQuery
 from jpm_tui.cache.store.interface import Store
 from jpm_tui.provider import domain as d
@@ -103,6 +103,11 @@ def test_a_capped_count_reads_the_words_index_no_further_than_its_cap(pg: PgStor
     assert found is not None
     assert _plan_rows(pg, *found.count_sql(True, ([], []), 30)) <= 60  # not the 400 rows of the prefix
     assert _plan_rows(pg, *found.count_sql(True, ([], []), None)) == 400
+    # a prefix of one cached word is asked as that word; one of none matches nothing, unread
+    assert found.narrowed(pg.conn) == found
+    assert text_search("alph alp").narrowed(pg.conn) == TextSearch((Part("alpha", prefix=False), Part("alp", prefix=True)),
+                                                                   None)
+    assert text_search("alp beta").narrowed(pg.conn) is None
 
 
 @both_stores

@@ -12,7 +12,7 @@ import psycopg
 
 from jpm_tui.cache.pg.db import PgDatabase
 from jpm_tui.cache.pg.schema import JOB_SORT_EXPRESSIONS
-from jpm_tui.cache.pg.search import text_search
+from jpm_tui.cache.pg.search import TextSearch, text_search
 from jpm_tui.cache.store.errors import CacheError
 from jpm_tui.cache.store.job_list.query import JobListRow, JobQuery, QueryKey, query_key
 from jpm_tui.provider.timestamps import format_datetime, parse_datetime
@@ -62,15 +62,21 @@ def _filters(q: JobQuery, *, active: bool = True) -> tuple[list[str], list[Any]]
     return clauses, args
 
 
-def where(q: JobQuery) -> tuple[str, list[Any]]:
-    """The query's filters over ``jobs``, as a WHERE condition and its parameters."""
+def where(q: JobQuery, found: TextSearch | None) -> tuple[str, list[Any]]:
+    """The query's filters over ``jobs``, its text as ``found`` (``searched``'s), as a WHERE condition and its
+    parameters."""
     clauses, args = _filters(q)
-    found = text_search(q.text)
     if found is not None:
         text_clauses, text_args = found.conditions("jobs.id")
         clauses += text_clauses
         args += text_args
     return " AND ".join(clauses or ["true"]), args
+
+
+def searched(conn: psycopg.Connection[Any], q: JobQuery) -> tuple[bool, TextSearch | None]:
+    """(whether the query has text, what it searches: ``TextSearch.narrowed``'s, None when no job can match)."""
+    text = text_search(q.text)
+    return text is not None, None if text is None else text.narrowed(conn)
 
 
 class JobList:
@@ -93,10 +99,11 @@ class JobList:
             sql = f"SELECT coalesce(sum(n), 0) FROM job_counts WHERE {' AND '.join(clauses or ['true'])}"
             n = int(_one(conn, sql, args))
             return n if cap is None else min(n, cap)
-        found = text_search(q.text)
-        if found is not None:  # from the words index
-            return int(_one(conn, *found.count_sql(not q.include_inactive, _filters(q, active=False), cap)))
-        cond, args = where(q)
+        has_text, found = searched(conn, q)
+        if has_text:  # from the words index
+            return 0 if found is None else int(_one(conn, *found.count_sql(not q.include_inactive,
+                                                                           _filters(q, active=False), cap)))
+        cond, args = where(q, None)
         limit = "" if cap is None else f" LIMIT {int(cap)}"
         return int(_one(conn, f"SELECT count(*) FROM (SELECT FROM jobs WHERE {cond}{limit}) found", args))
 
@@ -106,7 +113,11 @@ class JobList:
         expr = JOB_SORT_EXPRESSIONS.get(q.sort)
         if expr is None:
             raise CacheError(f"unknown sort {q.sort!r}; known: {sorted(JOB_SORT_EXPRESSIONS)}")
-        cond, args = where(q)
+        conn = self._db.conn
+        has_text, text = searched(conn, q)
+        if has_text and text is None:
+            return []
+        cond, args = where(q, text)
         direction = "DESC" if q.descending else "ASC"
         key = query_key(q)
         last: tuple[QueryKey, int, Any, int] | None = getattr(self._local, "last", None)
@@ -115,7 +126,6 @@ class JobList:
             cond += f" AND ({expr}, id) {'<' if q.descending else '>'} (%s, %s)"
             args += [last[2], last[3]]
             skip = 0
-        conn = self._db.conn
         total = self.count(q) if skip > self.FAR and _counter_only(q) else None
         if total is not None and total - offset < skip:  # nearer the end (the End key): read it backwards
             back = "ASC" if q.descending else "DESC"

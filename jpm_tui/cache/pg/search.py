@@ -12,6 +12,8 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
+import psycopg
+
 from jpm_tui.cache.pg.derived import ACCENTED, UNACCENTED
 
 _UNACCENT = str.maketrans(ACCENTED, UNACCENTED)
@@ -59,6 +61,29 @@ class TextSearch:
             clauses.append("search @@ %s::tsquery")
             args.append(self.phrase)
         return clauses, args
+
+    def narrowed(self, conn: psycopg.Connection[Any]) -> TextSearch | None:
+        """The same search with each prefix that only one cached word starts with asked as that word (an equality:
+        no job to count once among several of its words, and the planner's statistics know it); None when a word
+        of the text starts no cached word (nothing matches). One statement: the first and last word of each
+        prefix's range, two probes of the words index each."""
+        ranges = [part for part in self.parts if part.prefix]
+        if not ranges:
+            return self
+        sql = []
+        args: list[Any] = []
+        for part in ranges:
+            cond, part_args = part.condition("r")
+            sql.append(f"(SELECT min(r.word) FROM job_words r WHERE {cond}), "
+                       f"(SELECT max(r.word) FROM job_words r WHERE {cond})")
+            args += part_args * 2
+        row = conn.execute(f"SELECT {', '.join(sql)}", args).fetchone()
+        assert row is not None  # one row of scalars
+        found = dict(zip(ranges, zip(row[::2], row[1::2], strict=True), strict=True))
+        if any(first is None for first, _ in found.values()):
+            return None
+        return TextSearch(tuple(Part(found[p][0], prefix=False) if p in found and found[p][0] == found[p][1] else p
+                                for p in self.parts), self.phrase)
 
     def count_sql(self, active_only: bool, job_filter: tuple[list[str], list[Any]],
                   cap: int | None) -> tuple[str, list[Any]]:
