@@ -9,7 +9,7 @@ A word of several parts ("smith-jones", a phone number with dashes) is a phrase:
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 import psycopg
@@ -20,12 +20,19 @@ _UNACCENT = str.maketrans(ACCENTED, UNACCENTED)
 _TOKEN = re.compile(r"[a-z0-9]+")
 
 
+FEW = 20_000
+"""Rows of the words index (a word's jobs) up to which a word is "few": its jobs are found from the index and then
+sorted, rather than the sort order walked and each job probed for it. Counted up to this, no further."""
+
+
 @dataclass(frozen=True)
 class Part:
-    """A word the job must hold: ``word`` itself, or (``prefix``) any word starting with it."""
+    """A word the job must hold: ``word`` itself, or (``prefix``) any word starting with it; ``rows``: how many rows
+    of the words index it reads, up to ``FEW`` (``TextSearch.narrowed``'s; None: not counted)."""
 
     word: str
     prefix: bool
+    rows: int | None = field(default=None, compare=False)
 
     def condition(self, words: str) -> tuple[str, list[Any]]:
         """The condition on ``{words}.word`` (a row of ``job_words``): an equality, or the range of the words that
@@ -40,6 +47,10 @@ class Part:
         cond, args = self.condition("w")
         return f"EXISTS (SELECT FROM job_words w WHERE w.job_id = {job_id} AND {cond})", args
 
+    @property
+    def few(self) -> bool:
+        return self.rows is not None and self.rows < FEW
+
 
 @dataclass(frozen=True)
 class TextSearch:
@@ -49,60 +60,78 @@ class TextSearch:
     parts: tuple[Part, ...]
     phrase: str | None
 
-    def conditions(self, job_id: str) -> tuple[list[str], list[Any]]:
-        """Conditions that job ``job_id`` (an SQL expression of a ``jobs`` row) matches the text."""
-        clauses: list[str] = []
-        args: list[Any] = []
-        for part in self.parts:
-            cond, part_args = part.holds(job_id)
-            clauses.append(cond)
-            args += part_args
-        if self.phrase is not None:
-            clauses.append("search @@ %s::tsquery")
-            args.append(self.phrase)
-        return clauses, args
+    @property
+    def first(self) -> Part:
+        """The word read first (the others are probed for its jobs): the one of fewest rows, else the longest."""
+        return min(self.parts, key=lambda p: (p.rows if p.rows is not None else FEW, -len(p.word), p.prefix))
 
-    def narrowed(self, conn: psycopg.Connection[Any]) -> TextSearch | None:
-        """The same search with each prefix that only one cached word starts with asked as that word (an equality:
-        no job to count once among several of its words, and the planner's statistics know it); None when a word
-        of the text starts no cached word (nothing matches). One statement: the first and last word of each
-        prefix's range, two probes of the words index each."""
-        ranges = [part for part in self.parts if part.prefix]
-        if not ranges:
-            return self
-        sql = []
-        args: list[Any] = []
-        for part in ranges:
-            cond, part_args = part.condition("r")
-            sql.append(f"(SELECT min(r.word) FROM job_words r WHERE {cond}), "
-                       f"(SELECT max(r.word) FROM job_words r WHERE {cond})")
-            args += part_args * 2
-        row = conn.execute(f"SELECT {', '.join(sql)}", args).fetchone()
-        assert row is not None  # one row of scalars
-        found = dict(zip(ranges, zip(row[::2], row[1::2], strict=True), strict=True))
-        if any(first is None for first, _ in found.values()):
-            return None
-        return TextSearch(tuple(Part(found[p][0], prefix=False) if p in found and found[p][0] == found[p][1] else p
-                                for p in self.parts), self.phrase)
-
-    def count_sql(self, active_only: bool, job_filter: tuple[list[str], list[Any]],
-                  cap: int | None) -> tuple[str, list[Any]]:
-        """How many jobs match (at most ``cap``): read from the words index in its order, from the text's longest
-        word (likely the rarest), each job once (at the first of its words in the range: a prefix matches several of
-        one job's words), its other words probed, the ``job_filter`` (conditions on ``jobs``, the phrase's among them)
-        checked on its row only when there is one; ``LIMIT cap`` stops the read at the cap."""
-        first = max(self.parts, key=lambda p: (len(p.word), not p.prefix))
+    def _found(self, active_only: bool) -> tuple[list[str], list[Any]]:
+        """Conditions on ``job_words f`` (the first word's rows): active, and the job holds the other words."""
+        first = self.first
         cond, args = first.condition("f")
         clauses = [cond, *(["f.active = 1"] if active_only else [])]
-        if first.prefix:
-            clauses.append("NOT EXISTS (SELECT FROM job_words e WHERE e.job_id = f.job_id AND e.word >= %s "
-                           "AND e.word < f.word)")
-            args.append(first.word)
         for part in self.parts:
             if part != first:
                 held, held_args = part.holds("f.job_id")
                 clauses.append(held)
                 args += held_args
+        return clauses, args
+
+    def conditions(self, job_id: str) -> tuple[list[str], list[Any]]:
+        """Conditions that job ``job_id`` (an SQL expression of a ``jobs`` row, whose ``active`` its filters check)
+        matches the text. The jobs of a text with a word of few rows are found first, once, from the words index (an
+        array the jobs' key is probed with, then sorted); those of common words by probing each job of the sort order
+        for them (one in fewer than ``FEW`` holds a word: the first page is near)."""
+        first = self.first
+        if first.few:
+            clauses, args = self._found(active_only=False)
+            found = [f"{job_id} = ANY(ARRAY(SELECT f.job_id FROM job_words f WHERE {' AND '.join(clauses)}))"]
+        else:
+            found, args = [], []
+            for part in self.parts:
+                cond, part_args = part.holds(job_id)
+                found.append(cond)
+                args += part_args
+        if self.phrase is not None:
+            found.append("search @@ %s::tsquery")
+            args.append(self.phrase)
+        return found, args
+
+    def narrowed(self, conn: psycopg.Connection[Any]) -> TextSearch | None:
+        """The same search with each word's rows counted (up to ``FEW``) and each prefix that only one cached word
+        starts with asked as that word (an equality: no job to count once among several of its words, and the
+        planner's statistics know it); None when a word starts no cached word (nothing matches). One statement:
+        per word, its first and last word (two probes of the words index) and its rows (read from the index)."""
+        sql = []
+        args: list[Any] = []
+        for part in self.parts:
+            cond, part_args = part.condition("r")
+            sql.append(f"(SELECT min(r.word) FROM job_words r WHERE {cond}), "
+                       f"(SELECT max(r.word) FROM job_words r WHERE {cond}), "
+                       f"(SELECT count(*) FROM (SELECT FROM job_words r WHERE {cond} LIMIT {FEW}) c)")
+            args += part_args * 3
+        row = conn.execute(f"SELECT {', '.join(sql)}", args).fetchone()
+        assert row is not None  # one row of scalars
+        counted = list(zip(self.parts, row[::3], row[1::3], row[2::3], strict=True))
+        if any(first is None for _, first, _, _ in counted):
+            return None
+        return TextSearch(tuple(Part(part.word, prefix=True, rows=int(rows)) if part.prefix and first != last
+                                else Part(first, prefix=False, rows=int(rows))
+                                for part, first, last, rows in counted), self.phrase)
+
+    def count_sql(self, active_only: bool, job_filter: tuple[list[str], list[Any]],
+                  cap: int | None) -> tuple[str, list[Any]]:
+        """How many jobs match (at most ``cap``), from the words index: the rows of the first word, its jobs'
+        other words probed, the ``job_filter`` (conditions on ``jobs``, the phrase's among them) checked on the
+        job's row only when there is one. A job is counted once: a prefix matches several of one job's words, so
+        those of few rows are counted distinct, and those of many are read in the index's order and each job counted
+        at the first of its words, ``LIMIT cap`` stopping the read at the cap."""
+        first = self.first
+        clauses, args = self._found(active_only)
+        if first.prefix and not first.few:
+            clauses.append("NOT EXISTS (SELECT FROM job_words e WHERE e.job_id = f.job_id AND e.word >= %s "
+                           "AND e.word < f.word)")
+            args.append(first.word)
         filters, filter_args = job_filter
         if self.phrase is not None:
             filters = [*filters, "search @@ %s::tsquery"]
@@ -111,7 +140,9 @@ class TextSearch:
             clauses.append(f"EXISTS (SELECT FROM jobs WHERE jobs.id = f.job_id AND {' AND '.join(filters)})")
             args += filter_args
         limit = "" if cap is None else f" LIMIT {int(cap)}"
-        return f"SELECT count(*) FROM (SELECT FROM job_words f WHERE {' AND '.join(clauses)}{limit}) found", args
+        distinct = "DISTINCT f.job_id" if first.prefix and first.few else ""
+        return (f"SELECT count(*) FROM (SELECT {distinct} FROM job_words f WHERE {' AND '.join(clauses)}{limit}) "
+                "found", args)
 
 
 def text_search(text: str) -> TextSearch | None:
