@@ -20,7 +20,7 @@ from __future__ import annotations
 from jpm_tui.cache.pg.derived import REFRESH_DERIVED
 from jpm_tui.cache.pg.notify_schema import NOTIFY
 from jpm_tui.cache.pg.outbox_schema import OUTBOX
-from jpm_tui.cache.pg.words_schema import WORDS
+from jpm_tui.cache.pg.words_schema import WORDS, job_triggers
 
 TEXT = 'text COLLATE "C"'
 
@@ -104,13 +104,7 @@ BEGIN
     END IF;
     RETURN NULL;
 END $$;
-CREATE TRIGGER jobs_count_insert AFTER INSERT ON jobs REFERENCING NEW TABLE AS new_rows
-    FOR EACH STATEMENT EXECUTE FUNCTION jpm_count_jobs();
-CREATE TRIGGER jobs_count_update AFTER UPDATE ON jobs REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows
-    FOR EACH STATEMENT EXECUTE FUNCTION jpm_count_jobs();
-CREATE TRIGGER jobs_count_delete AFTER DELETE ON jobs REFERENCING OLD TABLE AS old_rows
-    FOR EACH STATEMENT EXECUTE FUNCTION jpm_count_jobs();
-
+{job_triggers("count", "jpm_count_jobs")}
 CREATE TABLE appointments (
     id bigint PRIMARY KEY, job_id bigint NOT NULL, number {TEXT} NOT NULL DEFAULT '', start {TEXT}, "end" {TEXT},
     arrival_window_start {TEXT}, arrival_window_end {TEXT}, status {TEXT} NOT NULL,

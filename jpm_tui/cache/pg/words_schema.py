@@ -14,6 +14,18 @@ from __future__ import annotations
 
 from jpm_tui.cache.pg.derived import INACTIVE
 
+
+def job_triggers(name: str, function: str) -> str:
+    """The statement triggers ``jobs_{name}_insert``, ``_update`` and ``_delete`` on ``jobs``, each running ``function``
+    over the rows its statement changed (transition tables ``new_rows``, ``old_rows``)."""
+    return (f"CREATE TRIGGER jobs_{name}_insert AFTER INSERT ON jobs REFERENCING NEW TABLE AS new_rows\n"
+            f"    FOR EACH STATEMENT EXECUTE FUNCTION {function}();\n"
+            f"CREATE TRIGGER jobs_{name}_update AFTER UPDATE ON jobs REFERENCING OLD TABLE AS old_rows NEW TABLE AS "
+            f"new_rows\n    FOR EACH STATEMENT EXECUTE FUNCTION {function}();\n"
+            f"CREATE TRIGGER jobs_{name}_delete AFTER DELETE ON jobs REFERENCING OLD TABLE AS old_rows\n"
+            f"    FOR EACH STATEMENT EXECUTE FUNCTION {function}();\n")
+
+
 _WORDS_OF = f"""SELECT word, n.id, n.active FROM {{rows}}, unnest(tsvector_to_array(n.search)) word
      WHERE word <> '{INACTIVE}'"""
 """Each word of the jobs ``n`` of ``{rows}`` (their search documents), with the job's id and active flag."""
@@ -41,10 +53,4 @@ BEGIN
     END IF;
     RETURN NULL;
 END $$;
-CREATE TRIGGER jobs_words_insert AFTER INSERT ON jobs REFERENCING NEW TABLE AS new_rows
-    FOR EACH STATEMENT EXECUTE FUNCTION jpm_job_words();
-CREATE TRIGGER jobs_words_update AFTER UPDATE ON jobs REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows
-    FOR EACH STATEMENT EXECUTE FUNCTION jpm_job_words();
-CREATE TRIGGER jobs_words_delete AFTER DELETE ON jobs REFERENCING OLD TABLE AS old_rows
-    FOR EACH STATEMENT EXECUTE FUNCTION jpm_job_words();
-"""
+{job_triggers("words", "jpm_job_words")}"""
