@@ -5,17 +5,22 @@ made it, and a capped count reads no further than its cap."""
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pytest
 from support.stores import both_stores
 
 from jpm_tui.cache.pg import PgStore
+from jpm_tui.cache.pg.schema import JOB_SORT_EXPRESSIONS
 from jpm_tui.cache.pg.search import Part, TextSearch, text_search
 from jpm_tui.cache.store import JobQuery
 from jpm_tui.cache.store.interface import Store
 from jpm_tui.provider import domain as d
+
+T0 = datetime(2025, 5, 1, 8, tzinfo=UTC)
 
 
 def job(i: int, summary: str = "", *, customer: int | None = None, active: bool = True) -> d.Job:
@@ -119,3 +124,19 @@ def test_a_word_of_several_parts_finds_them_in_their_order(store: Store) -> None
     assert found == {"smith-jones": [1], "jones-sm": [2], "smith jones": [1, 2], "smith-jon llc": [1],
                      "jones-smith-l": [2]}
     assert [store.count_jobs(JobQuery(text=t)) for t in found] == [1, 1, 2, 1, 1]
+
+
+def test_the_next_appointment_index_holds_every_sort_s_columns(pg: PgStore) -> None:
+    """A few technicians' window (jobs found by their next appointment) is read from that index alone, whatever the
+    sort: each job was read from the table for its sort key (41 ms p95 for one technician at 1,000,000 jobs)."""
+    definition = pg.conn.execute("SELECT indexdef FROM pg_indexes WHERE indexname = 'jobs_next_appt'").fetchone()
+    assert definition is not None
+    held = set(re.findall(r"\w+", definition[0].split(" INCLUDE ")[1].split(" WHERE ")[0]))
+    read = {c for expr in JOB_SORT_EXPRESSIONS.values() for c in re.findall(r"\w+", expr) if c != "lower"}
+    assert read | {"id"} <= held, read - held
+    pg.upsert("appointments", [d.Appointment(i, i, start=T0 + timedelta(hours=i)) for i in range(1, 31)])
+    pg.upsert("appointment_assignments", [d.Assignment(i, i, i, i % 2 + 1) for i in range(1, 31)])
+    pg.upsert("jobs", [job(i, "boiler") for i in range(1, 31)])
+    for sort in JOB_SORT_EXPRESSIONS:
+        assert sorted(r.id for r in pg.jobs_window(JobQuery(technician_ids=(2,), sort=sort), 0, 50)) == list(
+            range(1, 31, 2)), sort
