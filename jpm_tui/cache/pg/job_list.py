@@ -62,12 +62,12 @@ def _filters(q: JobQuery, *, active: bool = True) -> tuple[list[str], list[Any]]
     return clauses, args
 
 
-def where(q: JobQuery, found: TextSearch | None) -> tuple[str, list[Any]]:
-    """The query's filters over ``jobs``, its text as ``found`` (``searched``'s), as a WHERE condition and its
-    parameters."""
+def where(q: JobQuery, found: TextSearch | None, reach: int) -> tuple[str, list[Any]]:
+    """The query's filters over ``jobs``, its text as ``found`` (``searched``'s), for a window ending ``reach`` rows
+    down, as a WHERE condition and its parameters."""
     clauses, args = _filters(q)
     if found is not None:
-        text_clauses, text_args = found.conditions("jobs.id")
+        text_clauses, text_args = found.conditions("jobs.id", reach)
         clauses += text_clauses
         args += text_args
     return " AND ".join(clauses or ["true"]), args
@@ -103,7 +103,7 @@ class JobList:
         if has_text:  # from the words index
             return 0 if found is None else int(_one(conn, *found.count_sql(not q.include_inactive,
                                                                            _filters(q, active=False), cap)))
-        cond, args = where(q, None)
+        cond, args = where(q, None, 0)
         limit = "" if cap is None else f" LIMIT {int(cap)}"
         return int(_one(conn, f"SELECT count(*) FROM (SELECT FROM jobs WHERE {cond}{limit}) found", args))
 
@@ -117,7 +117,7 @@ class JobList:
         has_text, text = searched(conn, q)
         if has_text and text is None:
             return []
-        cond, args = where(q, text)
+        cond, args = where(q, text, offset + limit)
         direction = "DESC" if q.descending else "ASC"
         key = query_key(q)
         last: tuple[QueryKey, int, Any, int] | None = getattr(self._local, "last", None)

@@ -21,8 +21,8 @@ _TOKEN = re.compile(r"[a-z0-9]+")
 
 
 FEW = 20_000
-"""Rows of the words index (a word's jobs) up to which a word is "few": its jobs are found from the index and then
-sorted, rather than the sort order walked and each job probed for it. Counted up to this, no further."""
+"""Rows of the words index (a word's jobs) up to which a word is "few": counted, and its jobs counted distinct (read
+whole, from the index alone). Its rows are counted up to this, no further."""
 
 
 @dataclass(frozen=True)
@@ -59,6 +59,8 @@ class TextSearch:
 
     parts: tuple[Part, ...]
     phrase: str | None
+    jobs: float = field(default=0.0, compare=False)
+    """The jobs cached, as the planner's statistics estimate them (``narrowed``'s)."""
 
     @property
     def first(self) -> Part:
@@ -77,13 +79,18 @@ class TextSearch:
                 args += held_args
         return clauses, args
 
-    def conditions(self, job_id: str) -> tuple[list[str], list[Any]]:
+    def conditions(self, job_id: str, reach: int) -> tuple[list[str], list[Any]]:
         """Conditions that job ``job_id`` (an SQL expression of a ``jobs`` row, whose ``active`` its filters check)
-        matches the text. The jobs of a text with a word of few rows are found first, once, from the words index (an
-        array the jobs' key is probed with, then sorted); those of common words by probing each job of the sort order
-        for them (one in fewer than ``FEW`` holds a word: the first page is near)."""
+        matches the text, for a window that ends ``reach`` rows down the list. The jobs of its first word are found
+        first, once, from the words index (an array the jobs' key is probed with, then sorted) when they are fewer
+        than the jobs a walk of the sort order would probe to find ``reach`` of them: ``reach`` times jobs / matches
+        (the words taken as independent; twice that, for words clustered in an order: job numbers); else each job of
+        the sort order is probed for the words."""
         first = self.first
-        if first.few:
+        matches = self.jobs
+        for part in self.parts:
+            matches *= min(part.rows if part.rows is not None else FEW, self.jobs) / max(self.jobs, 1.0)
+        if first.few and first.rows is not None and first.rows * max(matches, 1.0) < 2 * reach * self.jobs:
             clauses, args = self._found(active_only=False)
             found = [f"{job_id} = ANY(ARRAY(SELECT f.job_id FROM job_words f WHERE {' AND '.join(clauses)}))"]
         else:
@@ -101,7 +108,8 @@ class TextSearch:
         """The same search with each word's rows counted (up to ``FEW``) and each prefix that only one cached word
         starts with asked as that word (an equality: no job to count once among several of its words, and the
         planner's statistics know it); None when a word starts no cached word (nothing matches). One statement:
-        per word, its first and last word (two probes of the words index) and its rows (read from the index)."""
+        per word, its first and last word (two probes of the words index) and its rows (read from the index), and
+        the planner's estimate of the jobs (-1 before the table was ever analyzed: none)."""
         sql = []
         args: list[Any] = []
         for part in self.parts:
@@ -110,14 +118,15 @@ class TextSearch:
                        f"(SELECT max(r.word) FROM job_words r WHERE {cond}), "
                        f"(SELECT count(*) FROM (SELECT FROM job_words r WHERE {cond} LIMIT {FEW}) c)")
             args += part_args * 3
-        row = conn.execute(f"SELECT {', '.join(sql)}", args).fetchone()
+        row = conn.execute(f"SELECT {', '.join(sql)}, (SELECT reltuples FROM pg_class WHERE oid = 'jobs'::regclass)",
+                           args).fetchone()
         assert row is not None  # one row of scalars
-        counted = list(zip(self.parts, row[::3], row[1::3], row[2::3], strict=True))
+        counted = list(zip(self.parts, row[:-1:3], row[1:-1:3], row[2:-1:3], strict=True))
         if any(first is None for _, first, _, _ in counted):
             return None
         return TextSearch(tuple(Part(part.word, prefix=True, rows=int(rows)) if part.prefix and first != last
                                 else Part(first, prefix=False, rows=int(rows))
-                                for part, first, last, rows in counted), self.phrase)
+                                for part, first, last, rows in counted), self.phrase, max(float(row[-1]), 0.0))
 
     def count_sql(self, active_only: bool, job_filter: tuple[list[str], list[Any]],
                   cap: int | None) -> tuple[str, list[Any]]:
