@@ -12,7 +12,8 @@ PostgreSQL: windows and counts under 20 ms p95, text search under 50 ms p95.
     python bench/pg_store.py --url ... --sqlite /tmp/bench.sqlite3  # kept: built once, read again after a change
 
 Each store is built unless it already holds jobs: through its upsert, the jobs written after their related rows
-(``build(jobs_last=True)``: each job derived once), PostgreSQL's jobs indexes made after them (``jobs_indexed_after``). Every read's result must be the same from both stores: a difference is printed and fails.
+(``build(jobs_last=True)``: each job derived once), PostgreSQL's indexes of jobs and their words made after them
+(``jobs_indexed_after``). Every read's result must be the same from both stores: a difference is printed and fails.
 
 The temporary server is the tests' (tests/support/postgres.py: durability off, which speeds up the build, not
 the reads). Each timed read is cold for the stores' own memos (SQLite's anchors, bookmarks, count memo and kept
@@ -128,15 +129,16 @@ def reads(jobs: int) -> list[tuple[str, str, Read, Read | None]]:
 
 @contextmanager
 def jobs_indexed_after(store: Store) -> Iterator[None]:
-    """For PostgreSQL: the jobs table's indexes (but its key) dropped during the block and made again after it, as the
-    migrations made them: one sorted build each instead of a million updates (the jobs are written last, into an
-    empty table: no read of the build needs them). Nothing for SQLite."""
+    """For PostgreSQL: the indexes of the jobs table and of its words (but their keys) dropped during the block and
+    made again after it, as the migrations made them: one sorted build each instead of a million updates (the jobs
+    are written last, into an empty table: no read of the build needs them). Nothing for SQLite."""
     if not isinstance(store, PgStore):
         yield
         return
     conn = store.db.conn
     made = [(name, sql) for name, sql in conn.execute(
-        "SELECT indexname, indexdef FROM pg_indexes WHERE tablename = 'jobs' AND indexname <> 'jobs_pkey'")]
+        "SELECT indexname, indexdef FROM pg_indexes WHERE tablename IN ('jobs', 'job_words') "
+        "AND indexname NOT IN ('jobs_pkey', 'job_words_pkey')")]
     with store.db.transaction() as tx:
         for name, _ in made:
             tx.execute(f"DROP INDEX {name}")  # type: ignore[arg-type]  # names the catalog gave

@@ -4,7 +4,7 @@ row cells and prepared writes it shares.
 
 Modules: ``schema`` (migrations; what differs from SQLite and why), ``db`` (connections per thread, transactions,
 migrating), ``derived`` (what jobs derive, as SQL), ``writes`` (upserts and their upkeep), ``feeds`` (tokens),
-``job_list`` (search, filters, counts, windows), ``reads`` (records, lookups, calendar, projects), ``pg_store``.
+``job_list`` (filters, counts, windows), ``search`` and ``words_schema`` (text search in a words table), ``reads`` (records, lookups, calendar, projects), ``pg_store``.
 """
 
 from __future__ import annotations

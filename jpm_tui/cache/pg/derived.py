@@ -25,8 +25,8 @@ NEXT_APPOINTMENT_ID = NEXT_APPOINTMENT_TEMPLATE.format(id="{id}", finished=_FINI
 NEXT_APPT_KEY = NEXT_APPT_KEY_TEMPLATE.format(finished=_FINISHED)
 
 INACTIVE = "~inactive"
-"""The search document's word of an inactive job: no user text makes it (queries hold letters and digits only), and
-"active jobs with these words" is then answered by the search index alone (``job_list.search_query``)."""
+"""The search document's word of an inactive job (no user text makes it: queries hold letters and digits only); the
+words table (words_schema.py) leaves it out and holds each word's ``active`` instead."""
 
 _TYPES = {"id": "bigint", "status_rank": "integer", "priority_rank": "integer", "job_type_id": "bigint",
           "business_unit_id": "bigint", "customer_id": "bigint", "location_id": "bigint", "project_id": "bigint",
@@ -53,7 +53,7 @@ SEARCH_WORDS = (f"regexp_replace(lower(CASE WHEN octet_length({{text}}) = char_l
                 f"ELSE translate({{text}}, '{ACCENTED}', '{UNACCENTED}') END COLLATE \"C\"), '[^[:alnum:]]+', ' ', 'g')")
 """A text (``{text}``, named three times: a column or a lateral's) as the words the search index holds: ASCII letters
 (folded) and digits, once accents are taken off (``translate`` only for a text that is not all ASCII: it was a third
-of a job's write); the rest separates words (under "C", whatever the database's locale). ``job_list.search_query``
+of a job's write); the rest separates words (under "C", whatever the database's locale). ``search.text_search``
 cuts the user's the same way."""
 
 # The derived values of a job whose own columns are ``s.*``: the next appointment first (two columns read it),

@@ -1,47 +1,26 @@
-"""The job list in PostgreSQL: a query's filters (``where``), its text as a full-text query (``search_query``),
+"""The job list in PostgreSQL: a query's filters (``where``), its text searched in the words table (``search``),
 counts (from the counters when every filter is one they hold) and windows (ordered by the sort's index, with a
 keyset seek from the end of the window read before when the next one follows it), and the lines the board shows
 (``list_rows``)."""
 
 from __future__ import annotations
 
-import re
 import threading
 from typing import Any
 
 import psycopg
 
 from jpm_tui.cache.pg.db import PgDatabase
-from jpm_tui.cache.pg.derived import ACCENTED, INACTIVE, UNACCENTED
 from jpm_tui.cache.pg.schema import JOB_SORT_EXPRESSIONS
+from jpm_tui.cache.pg.search import TextSearch, text_search
 from jpm_tui.cache.store.errors import CacheError
 from jpm_tui.cache.store.job_list.query import JobListRow, JobQuery, QueryKey, query_key
 from jpm_tui.provider.timestamps import format_datetime, parse_datetime
 
-_UNACCENT = str.maketrans(ACCENTED, UNACCENTED)
-_TOKEN = re.compile(r"[a-z0-9]+")
-
-
-def search_query(text: str, include_inactive: bool = True) -> str | None:
-    """User text -> a ``tsquery`` text: every whitespace-separated word must match, as a prefix (``'smi':*``), as the
-    SQLite store's ``fts_query`` asks FTS5. A word of several parts ("smith-jones", a phone number with dashes) is a
-    phrase of them, the last a prefix. Only ASCII letters and digits reach the query (cut as ``derived.SEARCH_WORDS``
-    cuts the document, so no dictionary is needed), each part quoted: no user text can inject tsquery syntax.
-    ``include_inactive=False`` adds ``!'~inactive'`` (the marker inactive jobs' documents hold), so that the index
-    alone answers "active jobs with these words". None when nothing searchable is left."""
-    words = []
-    for word in text.split():
-        parts = _TOKEN.findall(word.translate(_UNACCENT).lower())
-        if parts:
-            words.append("(" + " <-> ".join(f"'{p}'" for p in parts) + ":*)")
-    if not words:
-        return None
-    return " & ".join(words if include_inactive else [*words, f"!'{INACTIVE}'"])
-
 
 def _counted(q: JobQuery, *, active: bool = True) -> tuple[list[str], list[Any]]:
     """The filters the counters hold (active, status, priority, job type, business unit), as clauses (``active=False``:
-    without the active filter, which a text's query holds)."""
+    without the active filter)."""
     clauses: list[str] = [] if q.include_inactive or not active else ["active = 1"]
     args: list[Any] = []
     for col, values in (("status", [str(v) for v in q.statuses]), ("priority", [str(v) for v in q.priorities]),
@@ -54,14 +33,13 @@ def _counted(q: JobQuery, *, active: bool = True) -> tuple[list[str], list[Any]]
 
 
 def _counter_only(q: JobQuery) -> bool:
-    return not (search_query(q.text) or q.technician_ids or q.appointment_from or q.appointment_to
+    return not (text_search(q.text) or q.technician_ids or q.appointment_from or q.appointment_to
                 or q.customer_id is not None or q.location_id is not None or q.project_id is not None)
 
 
-def where(q: JobQuery) -> tuple[str, list[Any]]:
-    """The query's filters over ``jobs``, as a WHERE condition and its parameters."""
-    words = search_query(q.text, q.include_inactive)
-    clauses, args = _counted(q, active=words is None)
+def _filters(q: JobQuery, *, active: bool = True) -> tuple[list[str], list[Any]]:
+    """The query's filters over ``jobs`` but its text, as clauses and their parameters."""
+    clauses, args = _counted(q, active=active)
     for col, value in (("customer_id", q.customer_id), ("location_id", q.location_id), ("project_id", q.project_id)):
         if value is not None:
             clauses.append(f"{col} = %s")
@@ -81,10 +59,24 @@ def where(q: JobQuery) -> tuple[str, list[Any]]:
         clauses.append("next_appointment_id = ANY(ARRAY(SELECT appointment_id FROM appointment_assignments "
                        "WHERE technician_id = ANY(%s) AND active = 1))")
         args.append([int(t) for t in q.technician_ids])
-    if words is not None:
-        clauses.append("search @@ %s::tsquery")
-        args.append(words)
+    return clauses, args
+
+
+def where(q: JobQuery, found: TextSearch | None, reach: int) -> tuple[str, list[Any]]:
+    """The query's filters over ``jobs``, its text as ``found`` (``searched``'s), for a window ending ``reach`` rows
+    down, as a WHERE condition and its parameters."""
+    clauses, args = _filters(q)
+    if found is not None:
+        text_clauses, text_args = found.conditions("jobs.id", reach)
+        clauses += text_clauses
+        args += text_args
     return " AND ".join(clauses or ["true"]), args
+
+
+def searched(conn: psycopg.Connection[Any], q: JobQuery) -> tuple[bool, TextSearch | None]:
+    """(whether the query has text, what it searches: ``TextSearch.narrowed``'s, None when no job can match)."""
+    text = text_search(q.text)
+    return text is not None, None if text is None else text.narrowed(conn)
 
 
 class JobList:
@@ -107,9 +99,12 @@ class JobList:
             sql = f"SELECT coalesce(sum(n), 0) FROM job_counts WHERE {' AND '.join(clauses or ['true'])}"
             n = int(_one(conn, sql, args))
             return n if cap is None else min(n, cap)
-        cond, args = where(q)
+        has_text, found = searched(conn, q)
+        if has_text:  # from the words index
+            return 0 if found is None else int(_one(conn, *found.count_sql(not q.include_inactive,
+                                                                           _filters(q, active=False), cap)))
+        cond, args = where(q, None, 0)
         limit = "" if cap is None else f" LIMIT {int(cap)}"
-        # nothing selected, no filter on the table: the index finds the rows (the table is read to recheck them)
         return int(_one(conn, f"SELECT count(*) FROM (SELECT FROM jobs WHERE {cond}{limit}) found", args))
 
     def window(self, q: JobQuery, offset: int, limit: int) -> list[JobListRow]:
@@ -118,7 +113,11 @@ class JobList:
         expr = JOB_SORT_EXPRESSIONS.get(q.sort)
         if expr is None:
             raise CacheError(f"unknown sort {q.sort!r}; known: {sorted(JOB_SORT_EXPRESSIONS)}")
-        cond, args = where(q)
+        conn = self._db.conn
+        has_text, text = searched(conn, q)
+        if has_text and text is None:
+            return []
+        cond, args = where(q, text, offset + limit)
         direction = "DESC" if q.descending else "ASC"
         key = query_key(q)
         last: tuple[QueryKey, int, Any, int] | None = getattr(self._local, "last", None)
@@ -127,7 +126,6 @@ class JobList:
             cond += f" AND ({expr}, id) {'<' if q.descending else '>'} (%s, %s)"
             args += [last[2], last[3]]
             skip = 0
-        conn = self._db.conn
         total = self.count(q) if skip > self.FAR and _counter_only(q) else None
         if total is not None and total - offset < skip:  # nearer the end (the End key): read it backwards
             back = "ASC" if q.descending else "DESC"

@@ -1,0 +1,169 @@
+"""A job list query's text, searched in PostgreSQL's words table (``job_words``, words_schema.py): each word of the
+text must match a word of the job as a prefix, as the SQLite store's ``fts_query`` asks FTS5. The user's words are cut
+as ``derived.SEARCH_WORDS`` cuts the document (ASCII letters, folded, and digits; accents off), so only [a-z0-9] reach
+the SQL, always as parameters: no user text is SQL or tsquery syntax.
+
+A word of several parts ("smith-jones", a phone number with dashes) is a phrase: each part must be a word of the job
+(the last as a prefix), and their order is checked on the job's document (``search @@ tsquery``: a phrase query)."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from typing import Any
+
+import psycopg
+
+from jpm_tui.cache.pg.derived import ACCENTED, UNACCENTED
+
+_UNACCENT = str.maketrans(ACCENTED, UNACCENTED)
+_TOKEN = re.compile(r"[a-z0-9]+")
+
+
+FEW = 20_000
+"""Rows of the words index (a word's jobs) up to which a word is "few": counted, and its jobs counted distinct (read
+whole, from the index alone). Its rows are counted up to this, no further."""
+
+
+@dataclass(frozen=True)
+class Part:
+    """A word the job must hold: ``word`` itself, or (``prefix``) any word starting with it; ``rows``: how many rows
+    of the words index it reads, up to ``FEW`` (``TextSearch.narrowed``'s; None: not counted)."""
+
+    word: str
+    prefix: bool
+    rows: int | None = field(default=None, compare=False)
+
+    def condition(self, words: str) -> tuple[str, list[Any]]:
+        """The condition on ``{words}.word`` (a row of ``job_words``): an equality, or the range of the words that
+        start with the prefix (the next string in byte order is the prefix's last character plus one: every
+        character is [a-z0-9], and the column is "C")."""
+        if not self.prefix:
+            return f"{words}.word = %s", [self.word]
+        return f"{words}.word >= %s AND {words}.word < %s", [self.word, self.word[:-1] + chr(ord(self.word[-1]) + 1)]
+
+    def holds(self, job_id: str) -> tuple[str, list[Any]]:
+        """A condition that job ``job_id`` (an SQL expression) holds this word: a probe of the table's key."""
+        cond, args = self.condition("w")
+        return f"EXISTS (SELECT FROM job_words w WHERE w.job_id = {job_id} AND {cond})", args
+
+    @property
+    def few(self) -> bool:
+        return self.rows is not None and self.rows < FEW
+
+
+@dataclass(frozen=True)
+class TextSearch:
+    """The words a query's text asks for (``parts``), and, when a word is a phrase, the ``tsquery`` that checks
+    their order on the job's document (``phrase``)."""
+
+    parts: tuple[Part, ...]
+    phrase: str | None
+    jobs: float = field(default=0.0, compare=False)
+    """The jobs cached, as the planner's statistics estimate them (``narrowed``'s)."""
+
+    @property
+    def first(self) -> Part:
+        """The word read first (the others are probed for its jobs): the one of fewest rows, else the longest."""
+        return min(self.parts, key=lambda p: (p.rows if p.rows is not None else FEW, -len(p.word), p.prefix))
+
+    def _found(self, active_only: bool) -> tuple[list[str], list[Any]]:
+        """Conditions on ``job_words f`` (the first word's rows): active, and the job holds the other words."""
+        first = self.first
+        cond, args = first.condition("f")
+        clauses = [cond, *(["f.active = 1"] if active_only else [])]
+        for part in self.parts:
+            if part != first:
+                held, held_args = part.holds("f.job_id")
+                clauses.append(held)
+                args += held_args
+        return clauses, args
+
+    def conditions(self, job_id: str, reach: int) -> tuple[list[str], list[Any]]:
+        """Conditions that job ``job_id`` (an SQL expression of a ``jobs`` row, whose ``active`` its filters check)
+        matches the text, for a window that ends ``reach`` rows down the list. The jobs of its first word are found
+        first, once, from the words index (an array the jobs' key is probed with, then sorted) when they are fewer
+        than the jobs a walk of the sort order would probe to find ``reach`` of them: ``reach`` times jobs / matches
+        (the words taken as independent; twice that, for words clustered in an order: job numbers); else each job of
+        the sort order is probed for the words."""
+        first = self.first
+        matches = self.jobs
+        for part in self.parts:
+            matches *= min(part.rows if part.rows is not None else FEW, self.jobs) / max(self.jobs, 1.0)
+        if first.few and first.rows is not None and first.rows * max(matches, 1.0) < 2 * reach * self.jobs:
+            clauses, args = self._found(active_only=False)
+            found = [f"{job_id} = ANY(ARRAY(SELECT f.job_id FROM job_words f WHERE {' AND '.join(clauses)}))"]
+        else:
+            found, args = [], []
+            for part in self.parts:
+                cond, part_args = part.holds(job_id)
+                found.append(cond)
+                args += part_args
+        if self.phrase is not None:
+            found.append("search @@ %s::tsquery")
+            args.append(self.phrase)
+        return found, args
+
+    def narrowed(self, conn: psycopg.Connection[Any]) -> TextSearch | None:
+        """The same search with each word's rows counted (up to ``FEW``) and each prefix that only one cached word
+        starts with asked as that word (an equality: no job to count once among several of its words, and the
+        planner's statistics know it); None when a word starts no cached word (nothing matches). One statement:
+        per word, its first and last word (two probes of the words index) and its rows (read from the index), and
+        the planner's estimate of the jobs (-1 before the table was ever analyzed: none)."""
+        sql = []
+        args: list[Any] = []
+        for part in self.parts:
+            cond, part_args = part.condition("r")
+            sql.append(f"(SELECT min(r.word) FROM job_words r WHERE {cond}), "
+                       f"(SELECT max(r.word) FROM job_words r WHERE {cond}), "
+                       f"(SELECT count(*) FROM (SELECT FROM job_words r WHERE {cond} LIMIT {FEW}) c)")
+            args += part_args * 3
+        row = conn.execute(f"SELECT {', '.join(sql)}, (SELECT reltuples FROM pg_class WHERE oid = 'jobs'::regclass)",
+                           args).fetchone()
+        assert row is not None  # one row of scalars
+        counted = list(zip(self.parts, row[:-1:3], row[1:-1:3], row[2:-1:3], strict=True))
+        if any(first is None for _, first, _, _ in counted):
+            return None
+        return TextSearch(tuple(Part(part.word, prefix=True, rows=int(rows)) if part.prefix and first != last
+                                else Part(first, prefix=False, rows=int(rows))
+                                for part, first, last, rows in counted), self.phrase, max(float(row[-1]), 0.0))
+
+    def count_sql(self, active_only: bool, job_filter: tuple[list[str], list[Any]],
+                  cap: int | None) -> tuple[str, list[Any]]:
+        """How many jobs match (at most ``cap``), from the words index: the rows of the first word, its jobs'
+        other words probed, the ``job_filter`` (conditions on ``jobs``, the phrase's among them) checked on the
+        job's row only when there is one. A job is counted once: a prefix matches several of one job's words, so
+        those of few rows are counted distinct, and those of many are read in the index's order and each job counted
+        at the first of its words, ``LIMIT cap`` stopping the read at the cap."""
+        first = self.first
+        clauses, args = self._found(active_only)
+        if first.prefix and not first.few:
+            clauses.append("NOT EXISTS (SELECT FROM job_words e WHERE e.job_id = f.job_id AND e.word >= %s "
+                           "AND e.word < f.word)")
+            args.append(first.word)
+        filters, filter_args = job_filter
+        if self.phrase is not None:
+            filters = [*filters, "search @@ %s::tsquery"]
+            filter_args = [*filter_args, self.phrase]
+        if filters:
+            clauses.append(f"EXISTS (SELECT FROM jobs WHERE jobs.id = f.job_id AND {' AND '.join(filters)})")
+            args += filter_args
+        limit = "" if cap is None else f" LIMIT {int(cap)}"
+        distinct = "DISTINCT f.job_id" if first.prefix and first.few else ""
+        return (f"SELECT count(*) FROM (SELECT {distinct} FROM job_words f WHERE {' AND '.join(clauses)}{limit}) "
+                "found", args)
+
+
+def text_search(text: str) -> TextSearch | None:
+    """User text -> what it searches; None when nothing searchable is left (no letter or digit)."""
+    parts: list[Part] = []
+    phrases: list[str] = []
+    for word in text.split():
+        cut = _TOKEN.findall(word.translate(_UNACCENT).lower())
+        parts += [Part(p, prefix=i == len(cut) - 1) for i, p in enumerate(cut)]
+        if cut:
+            phrases.append("(" + " <-> ".join(f"'{p}'" for p in cut) + ":*)")
+    if not parts:
+        return None
+    several = len(parts) > len(phrases)  # a word of several parts: their order is checked on the document
+    return TextSearch(tuple(dict.fromkeys(parts)), " & ".join(phrases) if several else None)
