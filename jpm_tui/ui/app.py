@@ -413,18 +413,20 @@ class JpmApp(App[None]):
         if problem is not None:
             self.notify(problem, title="Not saved", severity="error", timeout=15, markup=False)
 
-    async def queue(self, *commands: Command) -> str | None:
+    async def queue(self, *commands: Command, replaces: int | None = None) -> str | None:
         """Store ``commands`` in the outbox, in turn (durable when this returns None), then send each in the
         background and say how that ended. Returns why one could not be stored instead (a full disk, a read-only
-        or damaged cache): then it and those after it were not, and the form that asked keeps what was typed."""
+        or damaged cache): then it and those after it were not, and the form that asked keeps what was typed.
+        ``replaces``: the refused write the first command corrects (taken out as it is queued)."""
         from ..cache.health import CacheFault
+        from ..cache.outbox import OutboxError
 
         if self.live is None or self.read_only_reason is not None:
             return self.read_only_reason
-        for command in commands:
+        for k, command in enumerate(commands):
             try:
-                entry = await self.live.enqueue(command)
-            except CacheFault as fault:
+                entry = await self.live.enqueue(command, replaces if k == 0 else None)
+            except (CacheFault, OutboxError) as fault:
                 return f"Not saved: {fault}"
             self._send_queued(entry, self.describe(command))
         return None

@@ -27,7 +27,7 @@ from ...cache.store import ProjectListRow, ProjectQuery
 from ...provider import domain as d
 from ...provider.workflow import FormContext
 from ..commands import binding_help
-from ..format import local, when
+from ..format import local, short_when, when
 from ..planned_vs_real import planned_vs_real
 from ..source import JobDetailSource
 from ..text import clean, plain
@@ -691,8 +691,29 @@ class JobDetailScreen(RecordScreen):
             if definition.name:
                 self.board.remember_name("custom_field", definition.id, definition.name)
         fields = form.fields(self.detail.job, workflow.category(status), context)
-        self.writes.ask(EditFormScreen(f"Edit {self._job_words}", fields, self._server_errors()),
-                        lambda answer: form.command(self.job_id, answer.changes, answer.cleared))
+        refused = self._refused_edit(form.recall)
+        typed: dict[str, str] = {}
+        intro = ""
+        if refused is not None:  # the form reopens it as typed: sending replaces it, Esc keeps it
+            entry, (changes, cleared) = refused
+            typed = {**changes, **dict.fromkeys(cleared, "")}
+            refused_when = short_when(entry.updated_at, self.board.clock(), self.board.tz)
+            intro = f"Correcting the change refused {refused_when}: {entry.error_text or 'refused by the server'}"
+        self.writes.ask(EditFormScreen(f"Edit {self._job_words}", fields, self._server_errors(), typed=typed,
+                                       intro=intro),
+                        lambda answer: form.command(self.job_id, answer.changes, answer.cleared),
+                        replaces=refused[0].id if refused is not None else None)
+
+    def _refused_edit(self, recall: Callable[[Any], tuple[Mapping[str, str], tuple[str, ...]] | None] | None,
+                      ) -> tuple[OutboxEntry, tuple[Mapping[str, str], tuple[str, ...]]] | None:
+        """The job's latest refused (failed) write that ``recall`` reads back as a form's answer, with that answer;
+        None when there is none (or the form cannot reopen one)."""
+        for entry in reversed(self.detail.pending if self.detail is not None and recall is not None else ()):
+            command = entry.command
+            answer = recall(command) if recall is not None and command is not None else None
+            if entry.state == OutboxState.FAILED and entry.target_kind == "job" and answer is not None:
+                return entry, answer
+        return None
 
     def action_detach_project(self) -> None:
         self.writes.ask(ConfirmScreen("Detach from project", f"Take {self._job_words} out of its project?"),
