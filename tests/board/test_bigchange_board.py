@@ -362,7 +362,8 @@ async def test_correcting_a_refused_edit_replaces_it(bc_board: BigChangeBoard) -
         return bc_board.app.screen  # type: ignore[return-value]
 
     form = await reopen()  # as typed then: the order number cleared, the reference sent; the line says so
-    assert str(form.query_one("#form-intro", Static).render()).startswith("Correcting the change refused ")
+    intro = str(form.query_one("#form-intro", Static).render())
+    assert intro.startswith("Correcting the change refused ") and intro.endswith(f": {refused.message}")
     box, fate, below = bc_board.field(form, "orderNumber")
     assert box.value == "" and fate == "will be cleared" and "refused by the server: An order number" in below
     box, fate, _ = bc_board.field(form, "reference")

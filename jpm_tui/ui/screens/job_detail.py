@@ -697,12 +697,19 @@ class JobDetailScreen(RecordScreen):
         if refused is not None:  # the form reopens it as typed: sending replaces it, Esc keeps it
             entry, (changes, cleared) = refused
             typed = {**changes, **dict.fromkeys(cleared, "")}
-            refused_when = short_when(entry.updated_at, self.board.clock(), self.board.tz)
-            intro = f"Correcting the change refused {refused_when}: {entry.error_text or 'refused by the server'}"
+            intro = (f"Correcting the change refused {self._refused_when(entry.updated_at)}: "
+                     f"{entry.message or entry.error_text or 'refused by the server'}")  # fields: under each
         self.writes.ask(EditFormScreen(f"Edit {self._job_words}", fields, self._server_errors(), typed=typed,
                                        intro=intro),
                         lambda answer: form.command(self.job_id, answer.changes, answer.cleared),
                         replaces=refused[0].id if refused is not None else None)
+
+    def _refused_when(self, at: datetime | None) -> str:
+        """``at 10:42`` today, else the day too (``Yday 10:42``, ``Wed 10:42``), in the board's zone."""
+        now = self.board.clock()
+        if at is not None and local(at, self.board.tz).date() == local(now, self.board.tz).date():
+            return f"at {local(at, self.board.tz):%H:%M}"
+        return short_when(at, now, self.board.tz)
 
     def _refused_edit(self, recall: Callable[[Any], tuple[Mapping[str, str], tuple[str, ...]] | None] | None,
                       ) -> tuple[OutboxEntry, tuple[Mapping[str, str], tuple[str, ...]]] | None:
