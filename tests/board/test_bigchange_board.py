@@ -362,7 +362,7 @@ async def test_correcting_a_refused_edit_replaces_it(bc_board: BigChangeBoard) -
         return bc_board.app.screen  # type: ignore[return-value]
 
     form = await reopen()  # as typed then: the order number cleared, the reference sent; the line says so
-    intro = str(form.query_one("#form-intro", Static).render())
+    intro = str(form.query_one("#dialog-intro", Static).render())
     assert intro.startswith("Correcting the change refused ") and intro.endswith(f": {refused.message}")
     box, fate, below = bc_board.field(form, "orderNumber")
     assert box.value == "" and fate == "will be cleared" and "refused by the server: An order number" in below
@@ -385,5 +385,5 @@ async def test_correcting_a_refused_edit_replaces_it(bc_board: BigChangeBoard) -
     assert (stored["orderNumber"], stored["reference"]) == ("PO-7781", "REF-CORRECTED")
     await bc_board.wait(lambda: isinstance(bc_board.app.screen, JobDetailScreen), "the form to close")
     form = await reopen()  # nothing refused any more: the job's own values, no line, no message
-    assert not form.query("#form-intro") and "refused" not in bc_board.field(form, "orderNumber")[2]
+    assert not form.query("#dialog-intro") and "refused" not in bc_board.field(form, "orderNumber")[2]
     assert bc_board.field(form, "orderNumber")[0].value == "PO-7781"

@@ -62,11 +62,10 @@ class EditFormScreen(_Dialog):
 
     def __init__(self, title: str, fields: Sequence[FormField], errors: Mapping[str, str] | None = None, *,
                  typed: Mapping[str, str] | None = None, intro: str = "") -> None:
-        super().__init__(title, "Tab next field · empty a field to clear it · Ctrl+S send · Esc cancel")
+        super().__init__(title, "Tab next field · empty a field to clear it · Ctrl+S send · Esc cancel", intro=intro)
         self.fields = list(fields)
         self.errors = dict(errors or {})
         self.typed = dict(typed or {})
-        self.intro = intro
 
     def _start(self, field: FormField) -> str:
         """What the field's box holds when the form opens: the text typed in a refused write (not for a field the
@@ -76,8 +75,6 @@ class EditFormScreen(_Dialog):
         return field.value or ""
 
     def compose_dialog(self) -> ComposeResult:
-        if self.intro:
-            yield Static(plain(self.intro), id="form-intro")
         with VerticalScroll(id="form-fields"):
             for k, field in enumerate(self.fields):
                 with Horizontal(classes="form-row"):
