@@ -334,6 +334,19 @@ async def test_the_calendar_says_no_action_bigchange_does_not_have(bc_board: Big
     assert "Not now" not in line() and "Hold" not in line()  # ... but BigChange has none to refuse
 
 
+async def test_the_calendar_legend_and_agenda_have_only_what_bigchange_has(bc_board: BigChangeBoard) -> None:
+    await bc_board.pilot.press("C")
+    await bc_board.wait(lambda: isinstance(bc_board.app.screen, CalendarScreen) and bc_board.app.screen.data,
+                        "the calendar")
+    legend = str(bc_board.app.screen.query_one("#cal-legend", Static).render())
+    assert "now" in legend and "late" in legend and "queued" in legend  # what BigChange's jobs can be
+    assert not any(words in legend for words in ("arrival window", "unconfirmed", "priority"))
+    await bc_board.pilot.press("a")
+    await bc_board.pilot.pause(0.2)
+    assert "Time         Status     Job · customer" in bc_board.shown()  # no Arrival column left empty
+    assert "Arrival" not in bc_board.shown()
+
+
 async def test_the_detail_shows_only_the_sections_bigchange_has(bc_board: BigChangeBoard) -> None:
     board = bc_board
     await board.open(board.job_where(lambda j: j["status"] == "scheduled"))
