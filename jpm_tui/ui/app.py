@@ -79,7 +79,7 @@ class JpmApp(App[None]):
     DEFAULT_MODE = "jobs"
 
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("J,f2", "mode('jobs')", "Jobs", show=False, id="jobs"),
+        Binding("J,f2", "mode('jobs')", "Jobs", id="jobs"),
         Binding("C,f3", "mode('calendar')", "Calendar", id="calendar"),
         Binding("P,f4", "mode('projects')", "Projects", id="projects"),
         Binding("S,f5", "mode('sync')", "Sync", id="sync"),
@@ -334,6 +334,8 @@ class JpmApp(App[None]):
             return False
         if action == "mode" and parameters == ("projects",) and not self.workflow.capabilities.projects:
             return False  # a backend without projects: no key, no screen
+        if action == "mode" and parameters == ("jobs",) and self.current_mode == "jobs":
+            return False  # the jobs screen's footer leaves out the way to itself; every other screen lists it
         return True
 
     # ------------------------------------------------------------------ actions
