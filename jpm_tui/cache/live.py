@@ -422,10 +422,14 @@ class LiveCache:
         survives (a team's database; never this board's own file)."""
         return False
 
-    async def enqueue(self, command: Command) -> OutboxEntry:
+    async def enqueue(self, command: Command, replaces: int | None = None) -> OutboxEntry:
         """Queue one write, durable when this returns, and count it in the header at once (before any send, which
-        may wait on a silent server). ``CacheFault`` when it cannot be stored."""
-        entry = await asyncio.to_thread(self.outbox.enqueue, command)
+        may wait on a silent server). ``CacheFault`` when it cannot be stored. ``replaces``: a refused (failed)
+        write it corrects, taken out as it is queued (``Outbox.replace``; ``OutboxError`` when that one moved)."""
+        if replaces is None:
+            entry = await asyncio.to_thread(self.outbox.enqueue, command)
+        else:
+            entry = await asyncio.to_thread(self.outbox.replace, replaces, command)
         await self._outbox_changed()
         return entry
 

@@ -18,6 +18,8 @@ Life of a command (``jpm_tui.provider.domain`` command dataclasses)::
                          rejected/not found/409    -> 'failed' with the server's title + field errors
     confirm(id)   -> a 'conflict' row is sent anyway (its base becomes the server's current modifiedOn)
     retry(id)     -> a 'failed' row goes back to 'pending'
+    replace(id, cmd) -> a 'failed' row is deleted and cmd queued 'pending' in its place, in one transaction (the
+                     dispatcher corrected the refused write)
     drop(id)      -> the row is deleted (the user's explicit decision)
 
 Claims. Several processes may replay one cache at once (the board in two SSH sessions, ``jpm-tui outbox retry``
@@ -483,20 +485,40 @@ class Outbox:
 
     def enqueue(self, command: d.Command) -> OutboxEntry:
         """Store ``command`` durably as 'pending' (committed when this returns). No network."""
+        with self._transaction() as conn:
+            entry_id = self._insert(conn, command)
+        return self.get(entry_id)
+
+    def replace(self, entry_id: int, command: d.Command) -> OutboxEntry:
+        """Queue ``command`` instead of the failed row ``entry_id`` (the dispatcher corrected the refused write):
+        the failed row is deleted and ``command`` queued as 'pending' in one transaction, so the record never
+        has both, nor neither. A compare-and-set on 'failed': a row retried meanwhile (pending, or being sent by
+        any process), dropped or done is not replaced, and nothing is queued (``OutboxError``)."""
+        refused = self.get(entry_id)
+        if (refused.target_kind, refused.target_id) != (command.target or None, command.target_id):
+            raise OutboxError(f"outbox entry {entry_id} is a write on another record")
+        with self._transaction() as conn:
+            # failed rows are never claimed ('sending' is the claimed state): the state alone is the claim seen
+            if conn.execute("DELETE FROM outbox WHERE id = ? AND state = 'failed'", (int(entry_id),)).rowcount != 1:
+                raise self._moved(entry_id, "replaced")
+            new_id = self._insert(conn, command)
+        log.info("outbox entry %s (refused: %s) replaced by %s", entry_id, refused.error_text, new_id)
+        return self.get(new_id)
+
+    def _insert(self, conn: OutboxConnection, command: d.Command) -> int:
+        """Queue ``command`` as 'pending' in the write transaction ``conn``; its id."""
         if not isinstance(command, d.Command) or not command.kind:
             raise TypeError(f"not a command: {command!r}")
+        if conn.dialect.enqueue_lock is not None:
+            conn.execute(conn.dialect.enqueue_lock)
         payload = json.dumps(command.to_dict(), separators=(",", ":"), ensure_ascii=False)
         now = _dt_text(self.clock())
-        with self._transaction() as conn:
-            if conn.dialect.enqueue_lock is not None:
-                conn.execute(conn.dialect.enqueue_lock)
-            base = self._base_for(command)
-            entry_id = conn.insert(
-                "INSERT INTO outbox (created_at, updated_at, kind, payload, state, target_kind, target_id, "
-                "base_modified_on, attempts, author) VALUES (?, ?, ?, ?, 'pending', ?, ?, ?, 0, ?)",
-                (now, now, command.kind, payload, command.target or None, command.target_id, base, self.author),
-            )
-        return self.get(entry_id)
+        return conn.insert(
+            "INSERT INTO outbox (created_at, updated_at, kind, payload, state, target_kind, target_id, "
+            "base_modified_on, attempts, author) VALUES (?, ?, ?, ?, 'pending', ?, ?, ?, 0, ?)",
+            (now, now, command.kind, payload, command.target or None, command.target_id, self._base_for(command),
+             self.author),
+        )
 
     def _set(self, entry_id: int, state: str, *, expect: str, claimant: str | None = None,
              answer: Mapping[str, Any] | None = None, base: Any = ..., clear_sent: bool = False) -> bool:

@@ -62,14 +62,14 @@ class TeamLive(LiveCache):
         self._reach(reason(error))
         return True
 
-    async def enqueue(self, command: Command) -> OutboxEntry:
+    async def enqueue(self, command: Command, replaces: int | None = None) -> OutboxEntry:
         """Queue a write in the shared outbox for the service to send. ``CacheUnreachable`` (a ``CacheFault``, which
         the board shows as "Not saved") while the database is unreachable, or when it goes away during the write."""
         refusal = self.refusal
         if refusal is not None:
             raise CacheUnreachable(refusal)
         try:
-            return await super().enqueue(command)
+            return await super().enqueue(command, replaces)
         except Exception as error:
             if not is_unreachable(error):
                 raise

@@ -209,6 +209,9 @@ class EditForm:
     label: Callable[[str, NameLookup], str | None] | None = None
     """(field name, the cache's names) -> the label the form shows for it, or None for a field it does not have:
     how a queued edit is said without its record at hand."""
+    recall: Callable[[Any], tuple[Mapping[str, str], tuple[str, ...]] | None] | None = None
+    """(a queued command) -> the (changes, cleared) it was made of, for a command this form makes (None for any
+    other): how a refused write reopens in the form, as typed, to be corrected. None: the form cannot reopen one."""
 
 
 @dataclass(frozen=True, slots=True)

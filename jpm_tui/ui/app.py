@@ -79,7 +79,7 @@ class JpmApp(App[None]):
     DEFAULT_MODE = "jobs"
 
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("J,f2", "mode('jobs')", "Jobs", show=False, id="jobs"),
+        Binding("J,f2", "mode('jobs')", "Jobs", id="jobs"),
         Binding("C,f3", "mode('calendar')", "Calendar", id="calendar"),
         Binding("P,f4", "mode('projects')", "Projects", id="projects"),
         Binding("S,f5", "mode('sync')", "Sync", id="sync"),
@@ -334,6 +334,8 @@ class JpmApp(App[None]):
             return False
         if action == "mode" and parameters == ("projects",) and not self.workflow.capabilities.projects:
             return False  # a backend without projects: no key, no screen
+        if action == "mode" and parameters == ("jobs",) and self.current_mode == "jobs":
+            return False  # the jobs screen's footer leaves out the way to itself; every other screen lists it
         return True
 
     # ------------------------------------------------------------------ actions
@@ -413,18 +415,20 @@ class JpmApp(App[None]):
         if problem is not None:
             self.notify(problem, title="Not saved", severity="error", timeout=15, markup=False)
 
-    async def queue(self, *commands: Command) -> str | None:
+    async def queue(self, *commands: Command, replaces: int | None = None) -> str | None:
         """Store ``commands`` in the outbox, in turn (durable when this returns None), then send each in the
         background and say how that ended. Returns why one could not be stored instead (a full disk, a read-only
-        or damaged cache): then it and those after it were not, and the form that asked keeps what was typed."""
+        or damaged cache): then it and those after it were not, and the form that asked keeps what was typed.
+        ``replaces``: the refused write the first command corrects (taken out as it is queued)."""
         from ..cache.health import CacheFault
+        from ..cache.outbox import OutboxError
 
         if self.live is None or self.read_only_reason is not None:
             return self.read_only_reason
-        for command in commands:
+        for k, command in enumerate(commands):
             try:
-                entry = await self.live.enqueue(command)
-            except CacheFault as fault:
+                entry = await self.live.enqueue(command, replaces if k == 0 else None)
+            except (CacheFault, OutboxError) as fault:
                 return f"Not saved: {fault}"
             self._send_queued(entry, self.describe(command))
         return None

@@ -7,7 +7,7 @@ No Textual here: everything is plain data computed from what the cache holds, th
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime, time, timedelta, tzinfo
 from typing import TYPE_CHECKING, Any
@@ -20,7 +20,7 @@ if TYPE_CHECKING:
 
 __all__ = [
     "BLOCK_CLASSES", "CalendarData", "DAY_END", "DAY_START", "GROUPINGS", "Item", "Lane", "MIN_LENGTH", "SIGNALS",
-    "STACK_SHOWN", "UNCONFIRMED_WITHIN", "block_class", "booked_hours", "build_lanes", "business_span", "day_bounds", "hours_span", "item_signals",
+    "STACK_SHOWN", "UNCONFIRMED_WITHIN", "backend_signals", "block_class", "booked_hours", "build_lanes", "business_span", "day_bounds", "hours_span", "item_signals",
     "items_from",
     "overlap_hours", "place", "span_columns", "stack", "tray_sections", "week_bounds", "working_hours",
 ]
@@ -43,6 +43,19 @@ SIGNALS: dict[str, tuple[str, str]] = {
     "pending": ("~", "a change is queued (not sent yet)"),
 }
 """Signal -> (mark drawn before the block's text, what it means: the legend)."""
+
+_SIGNAL_NEEDS: dict[str, Callable[[Workflow], bool]] = {
+    "unconfirmed": lambda workflow: workflow.capabilities.confirmation,
+    "hold": lambda workflow: bool(workflow.appointment_values(frozenset({StatusCategory.HELD}))),
+    "priority": lambda workflow: any(p.level in (PriorityLevel.URGENT, PriorityLevel.HIGH)
+                                     for p in workflow.priorities),
+}
+"""Signal -> whether the backend can raise it at all (the others always can): the legend lists only those."""
+
+
+def backend_signals(workflow: Workflow) -> tuple[str, ...]:
+    """The ``SIGNALS`` a block can carry on this backend, in legend order."""
+    return tuple(name for name in SIGNALS if name not in _SIGNAL_NEEDS or _SIGNAL_NEEDS[name](workflow))
 
 BLOCK_CLASSES = frozenset(f"calendar--block-{key}" for key in (*StatusCategory, OTHER))
 """An appointment's block is styled by its status's category (``provider.workflow``)."""

@@ -40,12 +40,15 @@ class Writes:
             return False  # hidden: footer, help and palette leave it out
         return None if refusals is None or action in refusals else True
 
-    def ask(self, dialog: _Dialog, build: Callable[[Any], d.Command | Sequence[d.Command]]) -> None:
-        """Open ``dialog``; ``build(answer)`` is queued before it closes (it stays open when that fails)."""
+    def ask(self, dialog: _Dialog, build: Callable[[Any], d.Command | Sequence[d.Command]], *,
+            replaces: int | None = None) -> None:
+        """Open ``dialog``; ``build(answer)`` is queued before it closes (it stays open when that fails).
+        ``replaces``: the refused write the dialog corrects (it leaves the outbox as the answer is queued; closing
+        the dialog without one keeps it)."""
 
         def keep(answer: Any) -> Awaitable[str | None]:
             commands = build(answer)
-            return self.board.queue(*(commands if isinstance(commands, Sequence) else (commands,)))
+            return self.board.queue(*(commands if isinstance(commands, Sequence) else (commands,)), replaces=replaces)
 
         ask(self.board, dialog, keep)
 

@@ -335,6 +335,19 @@ async def test_the_calendar_says_no_action_bigchange_does_not_have(bc_board: Big
     assert "priority" not in line()  # BigChange's jobs have no priority to tell apart
 
 
+async def test_the_calendar_legend_and_agenda_have_only_what_bigchange_has(bc_board: BigChangeBoard) -> None:
+    await bc_board.pilot.press("C")
+    await bc_board.wait(lambda: isinstance(bc_board.app.screen, CalendarScreen) and bc_board.app.screen.data,
+                        "the calendar")
+    legend = str(bc_board.app.screen.query_one("#cal-legend", Static).render())
+    assert "now" in legend and "late" in legend and "queued" in legend  # what BigChange's jobs can be
+    assert not any(words in legend for words in ("arrival window", "unconfirmed", "priority"))
+    await bc_board.pilot.press("a")
+    await bc_board.pilot.pause(0.2)
+    assert "Time         Status     Job · customer" in bc_board.shown()  # no Arrival column left empty
+    assert "Arrival" not in bc_board.shown()
+
+
 async def test_the_detail_shows_only_the_sections_bigchange_has(bc_board: BigChangeBoard) -> None:
     board = bc_board
     await board.open(board.job_where(lambda j: j["status"] == "scheduled"))
@@ -342,3 +355,49 @@ async def test_the_detail_shows_only_the_sections_bigchange_has(bc_board: BigCha
     assert "Job type" in shown and "Custom fields" in shown and "History" in shown
     for absent in ("Notes (", "Booked", "Canceled log", "Business unit", "Project", "Priority", "priority"):
         assert absent not in shown, absent
+
+async def test_correcting_a_refused_edit_replaces_it(bc_board: BigChangeBoard) -> None:
+    required = {t["id"] for t in bc_board.sandbox.tables["job_types"].values() if t["orderNumberRequired"]}
+    job = bc_board.job_where(lambda j: j["typeId"] in required and j["orderNumber"] and j["status"] == "scheduled")
+    outbox = bc_board.app.live.outbox
+    form = await bc_board.edit(job)
+    bc_board.field(form, "orderNumber")[0].value = ""
+    bc_board.field(form, "reference")[0].value = "REF-CORRECTED"
+    await bc_board.send(form, job)
+    [refused] = outbox.pending_for("job", job["id"])
+    assert refused.state == "failed" and list(refused.field_errors) == ["orderNumber"]
+    await bc_board.wait(lambda: isinstance(bc_board.app.screen, JobDetailScreen), "the form to close")
+    await bc_board.pilot.pause(0.3)  # the detail reloads with the failed write
+
+    async def reopen() -> EditFormScreen:
+        await bc_board.pilot.press("E")
+        await bc_board.wait(lambda: isinstance(bc_board.app.screen, EditFormScreen), "the form again")
+        await bc_board.pilot.pause(0.1)
+        return bc_board.app.screen  # type: ignore[return-value]
+
+    form = await reopen()  # as typed then: the order number cleared, the reference sent; the line says so
+    intro = str(form.query_one("#dialog-intro", Static).render())
+    assert intro.startswith("Correcting the change refused ") and intro.endswith(f": {refused.message}")
+    box, fate, below = bc_board.field(form, "orderNumber")
+    assert box.value == "" and fate == "will be cleared" and "refused by the server: An order number" in below
+    box, fate, _ = bc_board.field(form, "reference")
+    assert box.value == "REF-CORRECTED" and fate == "will be sent"
+    await bc_board.pilot.press("escape")  # closed without sending: the refused write stays as it was
+    await bc_board.wait(lambda: isinstance(bc_board.app.screen, JobDetailScreen), "the form to close")
+    assert outbox.pending_for("job", job["id"]) == [refused]
+
+    form = await reopen()
+    bc_board.field(form, "orderNumber")[0].value = "PO-7781"
+    await bc_board.pilot.pause(0.05)
+    patches = len(bc_board.patches())
+    await bc_board.send(form, job)
+    await bc_board.wait(lambda: outbox.pending_for("job", job["id"]) == [], "the corrected write applied")
+    assert bc_board.patches()[patches:] == [{"jobId": job["id"],
+                                             "body": {"reference": "REF-CORRECTED", "orderNumber": "PO-7781"}}]
+    assert outbox.counts().get("failed", 0) == 0 and bc_board.app.live.state.outbox == 0
+    stored = bc_board.sandbox.tables["jobs"][job["id"]]
+    assert (stored["orderNumber"], stored["reference"]) == ("PO-7781", "REF-CORRECTED")
+    await bc_board.wait(lambda: isinstance(bc_board.app.screen, JobDetailScreen), "the form to close")
+    form = await reopen()  # nothing refused any more: the job's own values, no line, no message
+    assert not form.query("#dialog-intro") and "refused" not in bc_board.field(form, "orderNumber")[2]
+    assert bc_board.field(form, "orderNumber")[0].value == "PO-7781"

@@ -140,6 +140,31 @@ async def test_a_refused_edit_shows_the_server_error_under_its_field_and_stays_i
     assert board.app.status.outbox == 1
 
 
+async def test_picking_again_after_a_refused_edit_replaces_it(board: Board) -> None:
+    job = _open_job(board)
+    gone, good = sorted((t for t in board.sandbox["job_types"].values()
+                         if t["id"] != job["jobTypeId"] and t.get("active", True)), key=lambda t: t["name"])[:2]
+    board.sandbox["job_types"].delete(gone["id"])  # deleted on the server after our last sync
+    await board.open(job)
+    await board.pilot.press("t", *gone["name"], "enter")
+    await board.settled()
+    outbox = board.app.live.outbox
+    [refused] = outbox.entries(["failed"])
+    (message,) = refused.field_errors["job_type_id"]
+    await board.pilot.press("t")  # the picker says what it corrects; Esc keeps the refused write
+    picker = board.app.screen
+    assert isinstance(picker, PickerScreen) and picker.warning.startswith("Correcting the change refused ")
+    await board.pilot.press("escape")
+    await board.settled()
+    assert outbox.entries(["failed"]) == [refused] and board.app.status.outbox == 1
+
+    await board.pilot.press("t", *good["name"], "enter")
+    await board.settled()
+    assert board.sandbox_job(job)["jobTypeId"] == good["id"]
+    assert outbox.pending_for("job", job["id"]) == [] and outbox.counts() == {"done": 1}
+    assert board.app.status.outbox == 0 and f"✗ {message}" not in board.shown()
+
+
 async def test_offline_actions_are_queued_then_replayed_when_the_network_is_back(board: Board) -> None:
     job = _open_job(board)
     board.network.up = False

@@ -501,8 +501,8 @@ class FakeLive:
     async def read_opened_job(self, job_id: int) -> bool:
         return False  # offline: nothing is read
 
-    async def enqueue(self, command: d.Command) -> OutboxEntry:
-        return self.outbox.enqueue(command)
+    async def enqueue(self, command: d.Command, replaces: int | None = None) -> OutboxEntry:
+        return self.outbox.enqueue(command) if replaces is None else self.outbox.replace(replaces, command)
 
     async def retry(self, entry_id: int) -> OutboxEntry:
         """Offline: back to pending, not sent."""

@@ -167,7 +167,7 @@ async def test_a_label_cut_short_ends_in_an_ellipsis_and_the_legend_says_what_ba
 
     from jpm_tui.ui.widgets.calendar_grid import legend
 
-    assert legend().plain.startswith("├─┤ arrival window (under a lane)")  # first: the line is cut at the width
+    assert legend(WORKFLOW).plain.startswith("├─┤ arrival window (under a lane)")  # first: the line is cut there
     app = make_app(OverlapSource(200), inline=True)
     async with app.run_test(size=(80, 40)) as pilot:
         await settle(pilot)

@@ -145,6 +145,13 @@ def _command(job_id: int, changes: Mapping[str, str], cleared: tuple[str, ...]) 
     return EditJobFields(job_id, dict(changes), tuple(cleared))
 
 
+def _recall(command: Any) -> tuple[dict[str, str], tuple[str, ...]] | None:
+    """What the dispatcher had typed in the form that made ``command`` (an edit of this form; None for another)."""
+    if not isinstance(command, EditJobFields):
+        return None
+    return {name: str(value) for name, value in command.changes.items()}, tuple(command.cleared)
+
+
 WORKFLOW = Workflow(
     backend="bigchange",
     job_statuses=JOB_STATUSES,
@@ -166,6 +173,6 @@ WORKFLOW = Workflow(
                  ListColumn("next_appointment", "Planned"), ListColumn("technicians", "Resource"),
                  ListColumn("summary", "Description"), ListColumn("modified", "Modified")),
     account_word="customer",
-    forms={EDIT_ACTION: EditForm(edit_fields, _command, field_label)},
+    forms={EDIT_ACTION: EditForm(edit_fields, _command, field_label, _recall)},
     job_times=job_times,
 )

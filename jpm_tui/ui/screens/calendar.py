@@ -205,7 +205,7 @@ class CalendarScreen(BoardScreen):
             tray.refresh()
         self._update("#cal-title", self._title())
         self._update("#cal-detail", self._detail())
-        self._update("#cal-legend", legend())
+        self._update("#cal-legend", legend(self.board.workflow))
         if bindings_changed:
             self.refresh_bindings()
 

@@ -2,7 +2,8 @@
 edit (a picker for a field with choices, showing their labels and sending their values), with what will happen to
 it if sent now: kept (unchanged), sent (changed) or cleared (emptied). A field the record's state forbids is
 read-only with the reason beside it; a refused earlier write's messages sit under their
-fields. Ctrl+S (or Enter) queues the command made of exactly the fields changed and emptied.
+fields. Opened to correct a refused write, its boxes hold what was typed then, and a line says so. Ctrl+S (or
+Enter) queues the command made of exactly the fields changed and emptied.
 
 Nothing here knows a backend: names, labels, values and refusals all come from the workflow's ``FormField``s, and
 every one of them is drawn as plain text.
@@ -51,24 +52,35 @@ def field_fate(field: FormField, text: str) -> FieldFate:
 
 class EditFormScreen(_Dialog):
     """``fields`` as the workflow gives them for the record; ``errors``: field name -> the server's messages on a
-    refused earlier write of this form. Returns a ``FormAnswer``."""
+    refused earlier write of this form; ``typed``: field name -> the text its box starts with instead of the
+    record's value (a refused write's, "" for a field it cleared), with ``intro``, the line that says so. Returns
+    a ``FormAnswer``."""
 
     CSS_PATH: ClassVar[list[str]] = ["modals.tcss", "edit_form.tcss"]  # type: ignore[assignment]
     HELP_TITLE = "Edit"
     BINDINGS: ClassVar[list[BindingType]] = [Binding("ctrl+s", "send", "Send", id="send")]
 
-    def __init__(self, title: str, fields: Sequence[FormField], errors: Mapping[str, str] | None = None) -> None:
-        super().__init__(title, "Tab next field · empty a field to clear it · Ctrl+S send · Esc cancel")
+    def __init__(self, title: str, fields: Sequence[FormField], errors: Mapping[str, str] | None = None, *,
+                 typed: Mapping[str, str] | None = None, intro: str = "") -> None:
+        super().__init__(title, "Tab next field · empty a field to clear it · Ctrl+S send · Esc cancel", intro=intro)
         self.fields = list(fields)
         self.errors = dict(errors or {})
+        self.typed = dict(typed or {})
+
+    def _start(self, field: FormField) -> str:
+        """What the field's box holds when the form opens: the text typed in a refused write (not for a field the
+        record's state forbids now), else the record's value."""
+        if field.refused is None and field.name in self.typed:
+            return self.typed[field.name]
+        return field.value or ""
 
     def compose_dialog(self) -> ComposeResult:
         with VerticalScroll(id="form-fields"):
             for k, field in enumerate(self.fields):
                 with Horizontal(classes="form-row"):
                     yield Label(plain(field.label), classes="form-label")
-                    yield self._box(k, field)
-                    yield Static(plain(self._fate_words(field, field.value or "")), id=f"form-fate-{k}",
+                    yield self._box(k, field, self._start(field))
+                    yield Static(plain(self._fate_words(field, self._start(field))), id=f"form-fate-{k}",
                                  classes="form-fate")
                 below = self._below(field)
                 if below:
@@ -76,13 +88,13 @@ class EditFormScreen(_Dialog):
         yield Static("", id="dialog-error")
 
     @staticmethod
-    def _box(k: int, field: FormField) -> Input | Select[str]:
+    def _box(k: int, field: FormField, text: str) -> Input | Select[str]:
         if field.kind != "choice":
-            return Input(clean(field.value or ""), id=f"form-input-{k}", classes="form-input",
+            return Input(clean(text), id=f"form-input-{k}", classes="form-input",
                          disabled=field.refused is not None, compact=True)
         values = {value for value, _ in field.choices}
         return Select([(plain(label), value) for value, label in field.choices], prompt="(none)",
-                      value=field.value if field.value in values else Select.NULL, id=f"form-input-{k}",
+                      value=text if text in values else Select.NULL, id=f"form-input-{k}",
                       classes="form-input", disabled=field.refused is not None, compact=True)
 
     def _text(self, k: int) -> str:

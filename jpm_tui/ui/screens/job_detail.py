@@ -27,7 +27,7 @@ from ...cache.store import ProjectListRow, ProjectQuery
 from ...provider import domain as d
 from ...provider.workflow import FormContext
 from ..commands import binding_help
-from ..format import local, phone, when
+from ..format import local, phone, short_when, when
 from ..planned_vs_real import planned_vs_real
 from ..source import JobDetailSource
 from ..text import clean, plain
@@ -69,6 +69,21 @@ JOB_ACTION_BINDINGS: list[BindingType] = [
 log = logging.getLogger(__name__)
 
 _ACTION_WORDS = {b.action: b.description for b in JOB_ACTION_BINDINGS if isinstance(b, Binding)}
+
+_Recall = Callable[[Any], tuple[Mapping[str, str], tuple[str, ...]] | None]
+"""(a queued command) -> the dialog's answer it was made of ((changes, cleared)), or None for another command."""
+
+
+def _one_change(name: str) -> _Recall:
+    """Reads back an ``EditJob`` of only the field ``name``: what the job's one-field dialogs (summary, priority)
+    queue, on every backend that has them."""
+
+    def recall(command: Any) -> tuple[Mapping[str, str], tuple[str, ...]] | None:
+        if isinstance(command, d.EditJob) and set(command.changes) == {name}:
+            return {name: str(command.changes[name])}, ()
+        return None
+
+    return recall
 _JOB_ACTION_NAMES = frozenset(_ACTION_WORDS)
 
 
@@ -635,24 +650,34 @@ class JobDetailScreen(RecordScreen):
     def _edit(self, **changes: Any) -> d.EditJob:
         return d.EditJob(self.job_id, changes)
 
+    def _edit_text(self, name: str, title: str, current: str) -> None:
+        """Edit one text field of the job (an ``EditJob`` of ``name``); a refused edit of it reopens as typed then,
+        and sending replaces it."""
+        replaces, refused, _, intro = self._correction(_one_change(name))
+        self.writes.ask(TextEntryScreen(f"{title} of {self._job_words}", initial=refused.get(name) or current,
+                                        multiline=True, intro=intro),
+                        lambda written: self._edit(**{name: written.text}), replaces=replaces)
+
     def action_edit_summary(self) -> None:
         assert self.detail is not None
-        current = self.detail.overlay.get("summary") or self.detail.job.summary
-        self.writes.ask(TextEntryScreen(f"Summary of {self._job_words}", initial=current, multiline=True),
-                        lambda written: self._edit(summary=written.text))
+        self._edit_text("summary", "Summary", self.detail.overlay.get("summary") or self.detail.job.summary)
+
+    def _pick(self, name: str, title: str, choices: list[Choice], value: Callable[[Any], Any]) -> None:
+        """Pick one field of the job (an ``EditJob`` of ``name`` = ``value(picked)``); a refused edit of it is
+        said above the choices, and picking replaces it."""
+        replaces, _, _, intro = self._correction(_one_change(name))
+        self.writes.ask(PickerScreen(f"{title} of {self._job_words}", choices, warning=intro),
+                        lambda picked: self._edit(**{name: value(picked.value)}), replaces=replaces)
 
     def action_edit_priority(self) -> None:
         choices = [Choice(p.value, p.label) for p in reversed(self.board.workflow.priorities_by_rank)]
-        self.writes.ask(PickerScreen(f"Priority of {self._job_words}", choices),
-                        lambda picked: self._edit(priority=str(picked.value)))
+        self._pick("priority", "Priority", choices, str)
 
     def action_edit_job_type(self) -> None:
-        self.writes.ask(PickerScreen(f"Job type of {self._job_words}", self.writes.choices("job_type")),
-                        lambda picked: self._edit(job_type_id=int(picked.value)))
+        self._pick("job_type_id", "Job type", self.writes.choices("job_type"), int)
 
     def action_edit_business_unit(self) -> None:
-        self.writes.ask(PickerScreen(f"Business unit of {self._job_words}", self.writes.choices("business_unit")),
-                        lambda picked: self._edit(business_unit_id=int(picked.value)))
+        self._pick("business_unit_id", "Business unit", self.writes.choices("business_unit"), int)
 
     def action_attach_project(self) -> None:
         assert self.detail is not None
@@ -691,8 +716,30 @@ class JobDetailScreen(RecordScreen):
             if definition.name:
                 self.board.remember_name("custom_field", definition.id, definition.name)
         fields = form.fields(self.detail.job, workflow.category(status), context)
-        self.writes.ask(EditFormScreen(f"Edit {self._job_words}", fields, self._server_errors()),
-                        lambda answer: form.command(self.job_id, answer.changes, answer.cleared))
+        replaces, changes, cleared, intro = self._correction(form.recall)
+        self.writes.ask(EditFormScreen(f"Edit {self._job_words}", fields, self._server_errors(),
+                                       typed={**changes, **dict.fromkeys(cleared, "")}, intro=intro),
+                        lambda answer: form.command(self.job_id, answer.changes, answer.cleared), replaces=replaces)
+
+    def _correction(self, recall: _Recall | None) -> tuple[int | None, Mapping[str, str], tuple[str, ...], str]:
+        """What a dialog starts from when the job has a refused (failed) write that ``recall`` reads back as its
+        answer (the latest): (that write's outbox id, which sending the dialog replaces and Esc keeps; its changes
+        and cleared fields as typed then; the line that says so). (None, {}, (), "") when there is none."""
+        for entry in reversed(self.detail.pending if self.detail is not None and recall is not None else ()):
+            command = entry.command
+            answer = recall(command) if recall is not None and command is not None else None
+            if entry.state == OutboxState.FAILED and entry.target_kind == "job" and answer is not None:
+                intro = (f"Correcting the change refused {self._refused_when(entry.updated_at)}: "
+                         f"{entry.message or entry.error_text or 'refused by the server'}")  # fields: under each
+                return entry.id, *answer, intro
+        return None, {}, (), ""
+
+    def _refused_when(self, at: datetime | None) -> str:
+        """``at 10:42`` today, else the day too (``Yday 10:42``, ``Wed 10:42``), in the board's zone."""
+        now = self.board.clock()
+        if at is not None and local(at, self.board.tz).date() == local(now, self.board.tz).date():
+            return f"at {local(at, self.board.tz):%H:%M}"
+        return short_when(at, now, self.board.tz)
 
     def action_detach_project(self) -> None:
         self.writes.ask(ConfirmScreen("Detach from project", f"Take {self._job_words} out of its project?"),
@@ -723,9 +770,8 @@ class JobDetailScreen(RecordScreen):
 
     def action_edit_description(self) -> None:
         assert self.detail is not None
-        current = self.detail.overlay.get("description") or self.detail.job.raw.get("job_description") or ""
-        self.writes.ask(TextEntryScreen(f"Description of {self._job_words}", initial=current, multiline=True),
-                        lambda written: self._edit(description=written.text))
+        self._edit_text("description", "Description",
+                        self.detail.overlay.get("description") or self.detail.job.raw.get("job_description") or "")
 
     def action_assign_technician(self) -> None:
         choices = [Choice(0, "Nobody", "take the technician off"),

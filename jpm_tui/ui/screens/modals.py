@@ -59,16 +59,20 @@ class _Dialog(ModalScreen[Any]):
     CSS_PATH = "modals.tcss"
     BINDINGS: ClassVar[list[BindingType]] = [Binding("escape", "close", "Cancel", id="close")]
 
-    def __init__(self, title: str, hint: str) -> None:
+    def __init__(self, title: str, hint: str, *, intro: str = "") -> None:
+        """``intro``: a line under the title, when the dialog reopens something (a refused write to correct)."""
         super().__init__()
         self.dialog_title = title
         self.hint = hint
+        self.intro = intro
         self.keep: Keep | None = None  # set by ask()
         self._keeping = False
 
     def compose(self) -> ComposeResult:
         with Vertical(id="dialog"):
             yield Label(plain(self.dialog_title), id="dialog-title")
+            if self.intro:
+                yield Static(plain(self.intro, multiline=True), id="dialog-intro")
             yield from self.compose_dialog()
             yield Static(plain(self.hint), id="dialog-hint")
 
@@ -224,8 +228,8 @@ class TextEntryScreen(_Dialog):
     BINDINGS: ClassVar[list[BindingType]] = [Binding("ctrl+s", "send", "Send", id="send")]
 
     def __init__(self, title: str, *, initial: str = "", multiline: bool = False, flag: str | None = None,
-                 max_length: int | None = None) -> None:
-        super().__init__(title, ("Ctrl+S send" if multiline else "Enter send") + " · Esc cancel")
+                 max_length: int | None = None, intro: str = "") -> None:
+        super().__init__(title, ("Ctrl+S send" if multiline else "Enter send") + " · Esc cancel", intro=intro)
         self.initial = clean(initial, multiline=multiline)
         self.multiline = multiline
         self.flag_label = flag

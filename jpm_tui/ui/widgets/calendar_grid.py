@@ -26,6 +26,7 @@ from ..calendar_model import (
     BLOCK_CLASSES,
     SIGNALS,
     Lane,
+    backend_signals,
     block_class,
     booked_hours,
     item_signals,
@@ -53,17 +54,20 @@ def hm(value: datetime | None, tz: tzinfo | None) -> str:
     return local(value, tz).strftime("%H:%M") if value is not None else "--:--"
 
 
-def legend() -> Text:
-    """What the grid's marks mean (the line under the calendar). The bars first: the line is cut at the screen's
-    width, and a bar under a lane reads as the job's length or the lane's booked hours unless it says otherwise."""
+def legend(workflow: Workflow) -> Text:
+    """What the grid's marks mean (the line under the calendar), those the backend has (``backend_signals``, and
+    the arrival window's bar where it has windows). The bars first: the line is cut at the screen's width, and a
+    bar under a lane reads as the job's length or the lane's booked hours unless it says otherwise."""
     out = Text(end="")
-    out.append("├─┤", "bold")
-    out.append(" arrival window (under a lane)  ")
+    if workflow.capabilities.arrival_windows:
+        out.append("├─┤", "bold")
+        out.append(" arrival window (under a lane)  ")
     out.append("│", "bold")
     out.append(" now  ")
     out.append("◀ ▶", "bold")
     out.append(" past the hours shown  │ ")
-    for _name, (mark, words) in SIGNALS.items():
+    for name in backend_signals(workflow):
+        mark, words = SIGNALS[name]
         out.append(f"{mark} ", "bold")
         out.append(words.split(":")[0].split(",")[0] + "  ")
     out.rstrip()
@@ -376,7 +380,8 @@ class CalendarGrid(Widget, can_focus=True):
         header = self.style_of("calendar--header")
         if y == 0:
             painter = Painter(width, header)
-            painter.text(0, fit("    Time         Arrival      Status     Job · customer · technicians", width))
+            arrival = "Arrival      " if self.workflow.capabilities.arrival_windows else ""
+            painter.text(0, fit(f"    Time         {arrival}Status     Job · customer · technicians", width))
             return painter.strip()
         index = cursor.top + y - 1
         if index >= len(sheet.agenda):
@@ -393,13 +398,16 @@ class CalendarGrid(Widget, can_focus=True):
         status_style = base if selected else self.style_of(block_class(item, self.workflow))
         if "late" in signals and not selected:
             status_style = self.style_of("calendar--late")
-        window = f"{hm(item.window_start, tz)}–{hm(item.window_end, tz)}" if item.window_start else " " * 11
         techs = ", ".join(self.technician_name(t) for t in item.technician_ids) or "unassigned"
         painter.text(0, f"{marks(signals):>3} ", base if selected else self.style_of("calendar--marks"))
         painter.text(4, f"{hm(item.start, tz)}–{hm(item.end, tz)} ")
-        painter.text(16, window + " ", base if selected else self.style_of("calendar--window"))
+        x = 16
+        if self.workflow.capabilities.arrival_windows:  # else no column: a backend without windows leaves it empty
+            window = f"{hm(item.window_start, tz)}–{hm(item.window_end, tz)}" if item.window_start else " " * 11
+            painter.text(x, window + " ", base if selected else self.style_of("calendar--window"))
+            x += 13
         status = f"{clean(self.workflow.appointment_status_label(item.status)):<10}"
         rest = clean(f"{item.label} · {techs}")
-        painter.text(29, status, status_style)
-        painter.text(40, rest, limit=width)
+        painter.text(x, status, status_style)
+        painter.text(x + 11, rest, limit=width)
         return painter.strip()
