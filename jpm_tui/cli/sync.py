@@ -146,8 +146,10 @@ async def _watch_async(session: Any, store: Any) -> None:
     def say(line: str) -> None:
         print(f"{time.strftime('%Y-%m-%d %H:%M:%S')} {line}", flush=True)
 
+    location = session.cache_location
     service = SyncService(store, partial(backend_for(session.backend).provider, session, store),
-                          workflow=workflow_for(session.backend), say=say)
+                          workflow=workflow_for(session.backend), say=say,
+                          listen=location.listener if location.shared else None)  # boards' writes wake it
     loop = asyncio.get_running_loop()
     stops = (signal.SIGTERM, signal.SIGINT)
     for signum in stops:
