@@ -155,8 +155,7 @@ async def _watch_async(session: Any, store: Any) -> None:
     for signum in stops:
         with contextlib.suppress(NotImplementedError, RuntimeError):
             loop.add_signal_handler(signum, service.stop)
-    where = getattr(store, "url", None) or cache_path(session)  # a team's database (no password), or the file
-    say(f"sync service started on {where} ({session.api_url}); SIGTERM or Ctrl-C stops it")
+    say(f"sync service started on {location.where} ({session.api_url}); SIGTERM or Ctrl-C stops it")
     try:
         await service.serve()
     finally:

@@ -9,6 +9,7 @@ import threading
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from typing import Any
+from urllib.parse import parse_qsl, quote, urlencode, urlsplit, urlunsplit
 
 import psycopg
 from psycopg.conninfo import conninfo_to_dict, make_conninfo
@@ -20,11 +21,35 @@ from jpm_tui.cache.store.errors import CacheError, CacheTooNew
 _MIGRATION_LOCK = 0x6A706D2D747569
 
 
+#: how a libpq URI starts (anything else is a key=value connection string)
+_URI_SCHEMES = ("postgresql://", "postgres://")
+
+
 def redacted(url: str) -> str:
-    """``url`` without its password, fit for output and logs."""
-    params = conninfo_to_dict(url)
-    params.pop("password", None)
-    return make_conninfo("", **{k: v for k, v in params.items() if v is not None})
+    """``url`` without its password, fit for output and logs: a URI stays the URI as written, less a password in
+    its user part or its query (``with_password`` puts one there); a key=value string loses its password key."""
+    if not url.startswith(_URI_SCHEMES):
+        params = conninfo_to_dict(url)
+        params.pop("password", None)
+        return make_conninfo("", **{k: v for k, v in params.items() if v is not None})
+    parts = urlsplit(url)
+    netloc = parts.netloc
+    if "@" in netloc:
+        user, host = netloc.rsplit("@", 1)
+        netloc = f"{user.split(':', 1)[0]}@{host}"
+    query = parts.query
+    pairs = parse_qsl(query, keep_blank_values=True)
+    if any(key == "password" for key, _ in pairs):
+        query = urlencode([(key, value) for key, value in pairs if key != "password"], quote_via=quote)
+    return urlunsplit(parts._replace(netloc=netloc, query=query))
+
+
+def with_password(url: str, password: str) -> str:
+    """``url`` (a URI or a key=value string) with ``password`` added, as a URI's query parameter so that
+    ``redacted`` gives the URI back as written."""
+    if not url.startswith(_URI_SCHEMES):
+        return make_conninfo(url, password=password)
+    return f"{url}{'&' if urlsplit(url).query else '?'}password={quote(password, safe='')}"  # libpq: no '+'s
 
 
 class PgDatabase:
