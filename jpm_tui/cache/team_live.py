@@ -52,6 +52,11 @@ class TeamLive(LiveCache):
             return None
         return f"the team cache cannot be reached ({self.state.last_error}); nothing can be queued until it is back"
 
+    @property
+    def queued_words(self) -> tuple[str, str]:
+        """This board sends nothing: the service does, within a second of hearing of it while it runs."""
+        return "Queued", "The team's sync service sends it (within seconds while the service runs)."
+
     def lost_cache(self, error: BaseException) -> bool:
         """A read that met the database gone (before the listener said so, or since): said in the header now."""
         if not is_unreachable(error):

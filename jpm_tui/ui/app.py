@@ -402,9 +402,10 @@ class JpmApp(App[None]):
         elif entry.state == OutboxState.CONFLICT:
             self.notify(f"{words}\n{entry.message}", title="Held: changed on the server", severity="warning",
                         timeout=10, markup=False)
-        else:
-            self.notify(f"Queued: {words}\nIt is sent when the server is reachable.", title="Offline",
-                        severity="warning", markup=False)
+        else:  # pending: offline, or a team's service sends it
+            assert self.live is not None  # a write was queued: there is a live loop
+            title, why = self.live.queued_words
+            self.notify(f"Queued: {words}\n{why}", title=title, severity="warning", markup=False)
 
     @work(group="writes")
     async def submit(self, command: Command) -> None:

@@ -71,13 +71,14 @@ async def until(condition: Callable[[], bool], what: str, limit: float) -> float
 
 
 @contextlib.asynccontextmanager
-async def sync_service(store: Any, base_url: str,
-                       transport: httpx.AsyncBaseTransport | None = None) -> AsyncIterator[list[str]]:
+async def sync_service(store: Any, base_url: str, transport: httpx.AsyncBaseTransport | None = None,
+                       **options: Any) -> AsyncIterator[list[str]]:
     """The team's sync service (``sync --watch``) on ``store``, in this process, its requests sent through
-    ``transport``; yields its lines once its first round is done."""
+    ``transport``, made with ``SyncService``'s keyword ``options`` (``listen``, ...); yields its lines once its first
+    round is done."""
     lines: list[str] = []
     service = SyncService(store, lambda: ServiceTitanProvider(make_client(base_url, transport=transport)),
-                          say=lines.append)
+                          say=lines.append, **options)
     serving = asyncio.create_task(service.serve())
     try:
         await until(lambda: bool(lines), "the service's first round", 30)
