@@ -99,7 +99,11 @@ class TeamLive(LiveCache):
         listener = self._listen(changes, reach)
         listener.start()
         try:
-            await self._outbox_changed()
+            try:
+                await self._outbox_changed()
+            except Exception as error:  # gone since the board opened: said now, and the listener says its return
+                if not self.lost_cache(error):
+                    raise
             while True:
                 tables, why = await events.get()
                 if tables is None:
