@@ -25,7 +25,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from typing import TYPE_CHECKING
 
 from jpm_tui.cache.live import CADENCES, Cadence, LiveCache, LiveState
@@ -74,10 +74,12 @@ class SyncService(LiveCache):
     def __init__(self, store: Store, provider_factory: Callable[[], Provider], *, say: Callable[[str], None],
                  workflow: Workflow | None = None, cadences: dict[str, Cadence] = SERVICE_CADENCES,
                  listen: Listen | None = None, cache_retry: float = CACHE_RETRY,
-                 cache_retry_max: float = CACHE_RETRY_MAX) -> None:
+                 cache_retry_max: float = CACHE_RETRY_MAX,
+                 sleep: Callable[[float], Awaitable[None]] = asyncio.sleep) -> None:
         """``listen``: a ``ChangeListener`` maker on a team's database (None for a SQLite file). ``cache_retry``,
-        ``cache_retry_max``: the first and longest waits between attempts to reach a database that went away."""
-        super().__init__(store, provider_factory, cadences=cadences, workflow=workflow)
+        ``cache_retry_max``: the first and longest waits between attempts to reach a database that went away, waited
+        with ``sleep`` (as every wait of the loop; tests pass one that counts)."""
+        super().__init__(store, provider_factory, cadences=cadences, workflow=workflow, sleep=sleep)
         self._say = say
         self._listen = listen
         self.cache_retry = cache_retry

@@ -8,11 +8,8 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from psycopg.conninfo import conninfo_to_dict
-from support.tcp_proxy import tcp_proxy
-from support.team_boards import TeamBoard, open_boards, sync_service, until
+from support.team_boards import TeamBoard, board_behind_proxy, until
 
-from jpm_tui.cache.opening import CacheLocation, open_store
 from jpm_tui.ui.screens.calendar import CalendarScreen
 from jpm_tui.ui.screens.projects import ProjectsScreen
 from jpm_tui.ui.screens.sync import SyncScreen
@@ -39,51 +36,43 @@ async def _still_running(board: TeamBoard, before: set[str]) -> None:
 
 async def test_each_screen_opened_while_the_team_cache_is_cut_off_says_so_and_loads_once_it_is_back(
         sandbox_server: Any, postgres_url: str, tmp_path: Path) -> None:
-    params = conninfo_to_dict(postgres_url)
     state = sandbox_server.state
-    service_store = open_store(CacheLocation(tmp_path / "service.sqlite3", url=postgres_url))
-    assert service_store is not None
-    try:
-        with tcp_proxy(str(params["host"]), int(params["port"])) as proxy:
-            through = postgres_url.replace(f":{params['port']}/", f":{proxy.port}/")
-            location = CacheLocation(tmp_path / "board.sqlite3", url=through)
-            async with sync_service(service_store, sandbox_server.base_url), open_boards(location, 1) as (board,):
-                jobs = len(state["jobs"])
-                await until(lambda: board.table.row_count == jobs, "the jobs on the board", 10)
-                proxy.cut()
-                await until(lambda: not board.app.status.online, "offline", 2)
+    async with board_behind_proxy(sandbox_server, postgres_url, tmp_path) as (board, proxy, _service_store):
+        jobs = len(state["jobs"])
+        proxy.cut()
+        await until(lambda: not board.app.status.online, "offline", 2)
 
-                for key in ("C", "P", "S"):  # calendar (and its tray), projects, sync screen (and its outbox)
-                    said = _notices(board)
-                    await board.pilot.press(key)
-                    await _still_running(board, said)
-                await board.pilot.press("J")
-                said = _notices(board)
-                await board.pilot.press("enter")  # a job's detail
-                await _still_running(board, said)
-                await board.pilot.press("escape")
-                said = _notices(board)
-                await board.pilot.press("slash", "a", "b", "c")  # a search
-                await _still_running(board, said)
-                assert board.table.row_count == jobs  # the list shown stays
+        for key in ("C", "P", "S"):  # calendar (and its tray), projects, sync screen (and its outbox)
+            said = _notices(board)
+            await board.pilot.press(key)
+            await _still_running(board, said)
+        await board.pilot.pause(1.5)  # the sync screen refreshes twice a second: not each time said again
+        assert len(_notices(board) - said) == 1
+        await board.pilot.press("J")
+        said = _notices(board)
+        await board.pilot.press("enter")  # a job's detail
+        await _still_running(board, said)
+        await board.pilot.press("escape")
+        said = _notices(board)
+        await board.pilot.press("slash", "a", "b", "c")  # a search
+        await _still_running(board, said)
+        assert board.table.row_count == jobs  # the list shown stays
 
-                proxy.restore()
-                await until(lambda: board.app.status.online, "back", BACK)
-                await board.pilot.press("escape")
-                await until(lambda: board.table.row_count == jobs, "the job list again", 3)
-                # each screen that could not load does once the database answers (the board refetches everything)
-                await board.pilot.press("P")
-                projects = board.app.screen
-                assert isinstance(projects, ProjectsScreen)
-                await until(lambda: "P3000" in board.shown() and bool(projects.statuses), "the projects", 3)
-                await board.pilot.press("C")
-                calendar = board.app.screen
-                assert isinstance(calendar, CalendarScreen)
-                await until(lambda: calendar.loads > 0, "the calendar", 3)
-                await board.pilot.press("S")
-                sync = board.app.screen
-                assert isinstance(sync, SyncScreen)
-                await until(lambda: bool(sync.lines), "the sync screen's feeds", 3)
-                assert board.app.failure is None
-    finally:
-        service_store.close()
+        proxy.restore()
+        await until(lambda: board.app.status.online, "back", BACK)
+        await board.pilot.press("escape")
+        await until(lambda: board.table.row_count == jobs, "the job list again", 3)
+        # each screen that could not load does once the database answers (the board refetches everything)
+        await board.pilot.press("P")
+        projects = board.app.screen
+        assert isinstance(projects, ProjectsScreen)
+        await until(lambda: "P3000" in board.shown() and bool(projects.statuses), "the projects", 3)
+        await board.pilot.press("C")
+        calendar = board.app.screen
+        assert isinstance(calendar, CalendarScreen)
+        await until(lambda: calendar.loads > 0, "the calendar", 3)
+        await board.pilot.press("S")
+        sync = board.app.screen
+        assert isinstance(sync, SyncScreen)
+        await until(lambda: bool(sync.lines), "the sync screen's feeds", 3)
+        assert board.app.failure is None

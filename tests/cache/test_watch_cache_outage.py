@@ -130,3 +130,30 @@ async def test_a_database_cut_off_is_retried_its_writes_sent_once_back_and_stop_
                 await asyncio.wait_for(service._serving, 2)
                 assert loop.time() - started < 1.0
     assert _notes(state, job_id, "Queued while cut off") == 1
+
+
+async def test_the_database_is_tried_again_after_1_2_4_seconds_and_so_on_at_most_30_apart(
+        sandbox_server: Any, postgres_url: str) -> None:
+    """The outage's waits, counted by the service's ``sleep`` (which waits none of them): seven attempts fail, the
+    proxy is restored during the eighth wait, and the eighth attempt finds the database."""
+    params = conninfo_to_dict(postgres_url)
+    waits: list[float] = []
+    with tcp_proxy(str(params["host"]), int(params["port"])) as proxy:
+        through = postgres_url.replace(f":{params['port']}/", f":{proxy.port}/")
+
+        async def counted(seconds: float) -> None:
+            waits.append(seconds)
+            if len(waits) == 8:
+                proxy.restore()
+
+        lines: list[str] = []
+        with PgStore(through) as store:
+            service = SyncService(store, lambda: ServiceTitanProvider(make_client(sandbox_server.base_url)),
+                                  say=lines.append, sleep=counted)
+            proxy.cut()
+            error = await service._cache_error()
+            assert error is not None
+            await asyncio.wait_for(service._cache_outage(error), 10)
+            assert store.job(1) is None  # the store answers again
+    assert waits == [1, 2, 4, 8, 16, 30, 30, 30]
+    assert lines == ["cache database unreachable: connection refused; retrying", BACK]

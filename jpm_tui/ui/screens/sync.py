@@ -204,7 +204,8 @@ class SyncScreen(BoardScreen):
     # ------------------------------------------------------------------ reading
 
     def _tick(self) -> None:
-        if self.is_current:
+        live = self.board.live
+        if self.is_current and (live is None or live.refusal is None):  # not every tick of a team's database gone
             self.refresh_data()
 
     def on_screen_resume(self) -> None:
