@@ -9,11 +9,14 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import time
 from collections.abc import AsyncIterator, Callable
 from pathlib import Path
 from typing import Any
 
+import psycopg
 from psycopg.conninfo import conninfo_to_dict
+from support.dead_ports import silent_socket, url_of
 from support.postgres import PostgresServer, restart_server
 from support.sync_world import make_client
 from support.tcp_proxy import tcp_proxy
@@ -22,6 +25,7 @@ from support.team_boards import edit_summary, until
 from jpm_tui.cache.opening import CacheLocation
 from jpm_tui.cache.outbox import Outbox
 from jpm_tui.cache.pg import PgStore
+from jpm_tui.cache.pg.db import PgDatabase
 from jpm_tui.cache.watch import SyncService
 from jpm_tui.provider import domain as d
 from jpm_tui.provider.servicetitan import ServiceTitanProvider
@@ -157,3 +161,21 @@ async def test_the_database_is_tried_again_after_1_2_4_seconds_and_so_on_at_most
             assert store.job(1) is None  # the store answers again
     assert waits == [1, 2, 4, 8, 16, 30, 30, 30]
     assert lines == ["cache database unreachable: connection refused; retrying", BACK]
+
+
+def test_a_database_that_never_answers_is_given_up_within_seconds() -> None:
+    """A server that takes the connection and says nothing (a dead network, a hung host): the store's connection
+    fails after its connect timeout, so the service's next attempt comes (and SIGTERM ends it) in seconds."""
+    with silent_socket() as sock:
+        host_port = url_of(sock).split("//", 1)[1]
+        db = PgDatabase(f"postgresql://jpm@{host_port}/office")
+        started = time.monotonic()
+        try:
+            db.conn  # noqa: B018 - connecting is the point
+        except psycopg.OperationalError as error:
+            assert "timeout" in str(error).lower(), error
+        else:
+            raise AssertionError("a silent server was taken for a database")
+        finally:
+            db.close()
+    assert time.monotonic() - started < 8

@@ -19,6 +19,11 @@ from jpm_tui.cache.store.errors import CacheError, CacheTooNew
 
 #: the key of the advisory lock migrations run under (any number no other program on the database takes)
 _MIGRATION_LOCK = 0x6A706D2D747569
+#: libpq's options for a server that stops answering (a dead network, not a refused connection): a connection is
+#: given up after a few seconds, and keepalives end an idle one within ~15 s, so a statement fails, rather than
+#: hanging for the system's TCP timeout (minutes; the sync service could not stop until then). The URL's win.
+_ANSWERS_WITHIN = {"connect_timeout": "5", "keepalives": "1", "keepalives_idle": "10", "keepalives_interval": "2",
+                   "keepalives_count": "3"}
 
 
 #: how a libpq URI starts (anything else is a key=value connection string)
@@ -68,7 +73,9 @@ class PgDatabase:
     def _connect(self) -> psycopg.Connection[Any]:
         if self._closed:
             raise CacheError("the cache store is closed")
-        conn = psycopg.connect(self.url, autocommit=True, application_name="jpm-tui")
+        given = conninfo_to_dict(self.url)
+        conninfo = make_conninfo(self.url, **{k: v for k, v in _ANSWERS_WITHIN.items() if k not in given})
+        conn = psycopg.connect(conninfo, autocommit=True, application_name="jpm-tui")
         conn.execute("SELECT set_config('jpm.finished_statuses', %s, false)", (self.finished_statuses,))
         with self._lock:
             self.connections.append(conn)
