@@ -48,6 +48,7 @@ STOPPED = "stopped"
 CACHE_RETRY = 1.0
 """Seconds before the first attempt to reach a database that went away; doubled after each failed one."""
 CACHE_RETRY_MAX = 30.0
+"""The longest wait between attempts: a database back is found within half a minute."""
 
 
 def round_line(summary: SyncSummary, replay: ReplayReport | None) -> str | None:
