@@ -90,6 +90,8 @@ PROBE = 1.0
 PROBE_MAX = 2.0
 RETRY_MAX = 60.0
 """Longest wait between rounds while the server answers pings but rounds fail (sign-in refused)."""
+QUEUED_OFFLINE = ("Offline", "It is sent when the server is reachable.")
+"""What a board says of a write it queued and could not send (``LiveCache.queued_words``)."""
 SHOW_SYNCING_AFTER = 1.0
 """A round that lasts longer than this shows "syncing…" in the header; the few-second polls do not flicker it."""
 
@@ -416,6 +418,12 @@ class LiveCache:
     def refusal(self) -> str | None:
         """Why no write can be queued now, or None (this board's own file takes them offline too)."""
         return None
+
+    @property
+    def queued_words(self) -> tuple[str, str]:
+        """What the board says of a write it queued that is not sent yet: (title, why). Here: offline, a later
+        round sends it."""
+        return QUEUED_OFFLINE
 
     def lost_cache(self, error: BaseException) -> bool:
         """Whether ``error`` (raised by a read of the board's) is the cache being out of reach, which the board

@@ -34,9 +34,9 @@ class CacheLocation:
         password = self.password() if self.password is not None else None
         if password is None:
             return self.url
-        from psycopg.conninfo import make_conninfo
+        from jpm_tui.cache.pg.db import with_password
 
-        return make_conninfo(self.url, password=password)
+        return with_password(self.url, password)  # the store shows the URL as written, without it
 
     def listener(self, on_changes: Callable[[frozenset[str]], None],
                  on_reach: Callable[[str | None], None]) -> ChangeListener:

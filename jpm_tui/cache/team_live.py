@@ -16,12 +16,12 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 from jpm_tui.cache.live import LiveCache, LiveState
-from jpm_tui.cache.pg.reach import CacheUnreachable, is_unreachable, reason
+from jpm_tui.cache.pg.reach import CacheUnreachable, forget_connections, is_unreachable, reason
 from jpm_tui.provider.base import Provider
 
 if TYPE_CHECKING:
     from jpm_tui.cache.outbox import OutboxEntry
-    from jpm_tui.cache.pg.notify import ChangeListener
+    from jpm_tui.cache.pg.notify import Listen
     from jpm_tui.cache.sync import SyncProgress
     from jpm_tui.provider.domain import Command
     from jpm_tui.provider.workflow import Workflow
@@ -30,9 +30,6 @@ EVERYTHING = frozenset({"*"})
 """What changed after the database came back: anything (the notifications of the outage were lost)."""
 FEEDS_ONLY = frozenset({"sync_state"})
 """A round of the service that wrote only its feeds' positions: the header's sync time, no data to refetch."""
-
-#: makes the listener: (on_changes, on_reach) -> a ChangeListener not yet started
-Listen = Callable[[Callable[[frozenset[str]], None], Callable[[str | None], None]], "ChangeListener"]
 
 
 def _no_provider() -> Provider:
@@ -54,6 +51,11 @@ class TeamLive(LiveCache):
         if self.state.online:
             return None
         return f"the team cache cannot be reached ({self.state.last_error}); nothing can be queued until it is back"
+
+    @property
+    def queued_words(self) -> tuple[str, str]:
+        """This board sends nothing: the service does, within a second of hearing of it while it runs."""
+        return "Queued", "The team's sync service sends it (within seconds while the service runs)."
 
     def lost_cache(self, error: BaseException) -> bool:
         """A read that met the database gone (before the listener said so, or since): said in the header now."""
@@ -97,7 +99,11 @@ class TeamLive(LiveCache):
         listener = self._listen(changes, reach)
         listener.start()
         try:
-            await self._outbox_changed()
+            try:
+                await self._outbox_changed()
+            except Exception as error:  # gone since the board opened: said now, and the listener says its return
+                if not self.lost_cache(error):
+                    raise
             while True:
                 tables, why = await events.get()
                 if tables is None:
@@ -121,11 +127,7 @@ class TeamLive(LiveCache):
 
     def _reach(self, why: str) -> None:
         if self.state.online:  # the store's connections died with the database: new ones once it is back
-            from jpm_tui.cache.pg import PgStore
-
-            store = self.store
-            assert isinstance(store, PgStore)  # a team board's store is its team's database
-            store.db.discard()
+            forget_connections(self.store)
         self._went_offline(f"team cache unreachable: {why}")
 
     async def _changed(self, tables: frozenset[str]) -> None:

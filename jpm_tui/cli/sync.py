@@ -146,15 +146,16 @@ async def _watch_async(session: Any, store: Any) -> None:
     def say(line: str) -> None:
         print(f"{time.strftime('%Y-%m-%d %H:%M:%S')} {line}", flush=True)
 
+    location = session.cache_location
     service = SyncService(store, partial(backend_for(session.backend).provider, session, store),
-                          workflow=workflow_for(session.backend), say=say)
+                          workflow=workflow_for(session.backend), say=say,
+                          listen=location.listener if location.shared else None)  # boards' writes wake it
     loop = asyncio.get_running_loop()
     stops = (signal.SIGTERM, signal.SIGINT)
     for signum in stops:
         with contextlib.suppress(NotImplementedError, RuntimeError):
             loop.add_signal_handler(signum, service.stop)
-    where = getattr(store, "url", None) or cache_path(session)  # a team's database (no password), or the file
-    say(f"sync service started on {where} ({session.api_url}); SIGTERM or Ctrl-C stops it")
+    say(f"sync service started on {location.where} ({session.api_url}); SIGTERM or Ctrl-C stops it")
     try:
         await service.serve()
     finally:

@@ -8,7 +8,7 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import replace
 from datetime import tzinfo
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar, TypeVar
 
 from textual import events, work
 from textual.app import App, SystemCommand
@@ -64,6 +64,8 @@ def _sync_screen() -> Screen[None]:
 
     return SyncScreen()
 
+
+_T = TypeVar("_T")
 
 class JpmApp(App[None]):
     """The dispatch board. Everything it shows comes from ``source``; it never talks to the network."""
@@ -300,8 +302,7 @@ class JpmApp(App[None]):
         from ..failures import EXIT_BUG, bug_message, world_message
 
         cause = error.error if isinstance(error, WorkerFailed) and isinstance(error.error, Exception) else error
-        if self.live is not None and self.live.lost_cache(cause):  # a team's database gone: the header says so
-            self.notify(f"Not read: {self.status.offline_reason}", severity="warning", markup=False)
+        if self.said_lost_cache(cause):
             return
         message = world_message(cause, cache_path=self.source.path)
         if message is None:  # ours: a test driving the board sees it raised, as Textual's own handler does
@@ -312,6 +313,24 @@ class JpmApp(App[None]):
         self.failure, self.failure_code = message, (1 if self._exception is None else EXIT_BUG)
         self._return_code = self.failure_code
         self._close_messages_no_wait()
+
+    async def read_kept(self, fn: Callable[..., _T], *args: Any) -> tuple[_T] | None:
+        """A screen's read (``reader(fn, *args)``), its answer in a 1-tuple; None when a team's database is out of
+        reach (said in a notice, as the header says): the screen keeps what it shows, and the database's return
+        reloads it (``data_version``). A screen's handler must not raise it: that would stop the screen."""
+        try:
+            return (await self.reader(fn, *args),)
+        except Exception as error:
+            if not self.said_lost_cache(error):
+                raise
+            return None
+
+    def said_lost_cache(self, error: BaseException) -> bool:
+        """Whether ``error`` is a team's database gone (the header says so), said in a notice too."""
+        if self.live is None or not self.live.lost_cache(error):
+            return False
+        self.notify(f"Not read: {self.status.offline_reason}", severity="warning", markup=False)
+        return True
 
     # ------------------------------------------------------------------ size
 
@@ -404,9 +423,10 @@ class JpmApp(App[None]):
         elif entry.state == OutboxState.CONFLICT:
             self.notify(f"{words}\n{entry.message}", title="Held: changed on the server", severity="warning",
                         timeout=10, markup=False)
-        else:
-            self.notify(f"Queued: {words}\nIt is sent when the server is reachable.", title="Offline",
-                        severity="warning", markup=False)
+        else:  # pending: offline, or a team's service sends it
+            assert self.live is not None  # a write was queued: there is a live loop
+            title, why = self.live.queued_words
+            self.notify(f"Queued: {words}\n{why}", title=title, severity="warning", markup=False)
 
     @work(group="writes")
     async def submit(self, command: Command) -> None:

@@ -26,7 +26,7 @@ if TYPE_CHECKING:  # the domain, the outbox and the sync engine load after the f
     from jpm_tui.provider import domain as d
 
 __all__ = [
-    "BoardSource", "CalendarSource", "JobDetailSource", "JobListRow", "JobQuery", "JobSource", "LiveSession",
+    "BoardSource", "CacheReach", "CalendarSource", "JobDetailSource", "JobListRow", "JobQuery", "JobSource", "LiveSession",
     "LookupSource", "NamedRecord", "NewJobSource", "ProjectDetailSource", "ProjectSource", "Reader", "SavedView",
     "SyncStateSource",
 ]
@@ -190,7 +190,17 @@ class LiveSession(Protocol):
     async def drop(self, entry_id: int) -> OutboxEntry: ...
     @property
     def refusal(self) -> str | None: ...
+    @property
+    def queued_words(self) -> tuple[str, str]: ...
     def lost_cache(self, error: BaseException) -> bool: ...
+
+
+@runtime_checkable
+class CacheReach(Protocol):
+    """An app that tells a team's database gone from other read failures (``JpmApp``): a widget whose read failed
+    asks it first, so the failure is said as the database out of reach, not as a broken cache."""
+
+    def said_lost_cache(self, error: BaseException) -> bool: ...
 
 
 @dataclass(frozen=True)

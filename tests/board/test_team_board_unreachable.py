@@ -9,11 +9,8 @@ import asyncio
 from pathlib import Path
 from typing import Any
 
-from psycopg.conninfo import conninfo_to_dict
-from support.tcp_proxy import tcp_proxy
-from support.team_boards import edit_summary, open_boards, sync_service, until, until_stored
+from support.team_boards import board_behind_proxy, edit_summary, until, until_stored
 
-from jpm_tui.cache.opening import CacheLocation, open_store
 from jpm_tui.cache.outbox import Outbox
 from jpm_tui.provider import domain as d
 
@@ -25,58 +22,48 @@ BACK = 4.0
 
 async def test_an_unreachable_team_cache_is_said_at_once_keeps_the_screen_refuses_writes_and_recovers(
         sandbox_server: Any, postgres_url: str, tmp_path: Path) -> None:
-    params = conninfo_to_dict(postgres_url)
     state = sandbox_server.state
-    service_store = open_store(CacheLocation(tmp_path / "service.sqlite3", url=postgres_url))
-    assert service_store is not None
-    try:
-        with tcp_proxy(str(params["host"]), int(params["port"])) as proxy:
-            through = postgres_url.replace(f":{params['port']}/", f":{proxy.port}/")
-            location = CacheLocation(tmp_path / "board.sqlite3", url=through)
-            async with sync_service(service_store, sandbox_server.base_url), open_boards(location, 1) as (board,):
-                jobs = len(state["jobs"])
-                await until(lambda: board.table.row_count == jobs, "the jobs on the board", 10)
-                await board.pilot.press("down", "down")
-                job_id = board.table.cursor_job_id
-                assert job_id is not None
-                shown = board.shown()
+    async with board_behind_proxy(sandbox_server, postgres_url, tmp_path) as (board, proxy, service_store):
+        jobs = len(state["jobs"])
+        await board.pilot.press("down", "down")
+        job_id = board.table.cursor_job_id
+        assert job_id is not None
+        shown = board.shown()
 
-                proxy.cut()
-                took = await until(lambda: not board.app.status.online, "offline", AT_ONCE)
-                assert took < AT_ONCE
-                assert board.app.status.offline_reason is not None
-                assert board.app.status.offline_reason.startswith("team cache unreachable: ")
-                await board.pilot.pause(0.1)
-                assert "○ offline: team cache unreachable" in board.header()
-                assert board.shown().split("\n")[2:] == shown.split("\n")[2:]  # the jobs stay (the header changed)
-                assert board.table.row_count == jobs and board.table.cursor_job_id == job_id
+        proxy.cut()
+        took = await until(lambda: not board.app.status.online, "offline", AT_ONCE)
+        assert took < AT_ONCE
+        assert board.app.status.offline_reason is not None
+        assert board.app.status.offline_reason.startswith("team cache unreachable: ")
+        await board.pilot.pause(0.1)
+        assert "○ offline: team cache unreachable" in board.header()
+        assert board.shown().split("\n")[2:] == shown.split("\n")[2:]  # the jobs stay (the header changed)
+        assert board.table.row_count == jobs and board.table.cursor_job_id == job_id
 
-                # a write is refused, with the reason, and nothing is queued that could be lost
-                reason = board.app.read_only_reason
-                assert reason is not None and reason.startswith("the team cache cannot be reached (")
-                assert await board.app.queue(d.AddJobNote(job_id, "Refused while down", False)) == reason
-                assert Outbox(service_store).counts() == {}
+        # a write is refused, with the reason, and nothing is queued that could be lost
+        reason = board.app.read_only_reason
+        assert reason is not None and reason.startswith("the team cache cannot be reached (")
+        assert await board.app.queue(d.AddJobNote(job_id, "Refused while down", False)) == reason
+        assert Outbox(service_store).counts() == {}
 
-                # a read while it is gone (a job opened): said, and the board goes on
-                await board.pilot.press("enter")
-                await until(lambda: any(n.message.startswith("Not read: team cache unreachable: ")
-                                        for n in board.app._notifications), "the read refused, said", 2)
-                assert board.app.is_running and board.app.failure is None
-                await board.pilot.press("escape")
+        # a read while it is gone (a job opened): said, and the board goes on
+        await board.pilot.press("enter")
+        await until(lambda: any(n.message.startswith("Not read: team cache unreachable: ")
+                                for n in board.app._notifications), "the read refused, said", 2)
+        assert board.app.is_running and board.app.failure is None
+        await board.pilot.press("escape")
 
-                # the service writes on, unheard by the board
-                edit_summary(state, job_id, "Back to 4417")
-                await asyncio.to_thread(until_stored, service_store, job_id, "Back to 4417")
-                await board.pilot.pause(0.5)
-                assert "Back to 4417" not in board.shown() and not board.app.status.online
+        # the service writes on, unheard by the board
+        edit_summary(state, job_id, "Back to 4417")
+        await asyncio.to_thread(until_stored, service_store, job_id, "Back to 4417")
+        await board.pilot.pause(0.5)
+        assert "Back to 4417" not in board.shown() and not board.app.status.online
 
-                proxy.restore()
-                took = await until(lambda: board.app.status.online and "Back to 4417" in board.shown(),
-                                   "back, with the change made meanwhile", BACK)
-                assert "● online" in board.header() and board.table.cursor_job_id == job_id
-                assert board.app.read_only_reason is None
-                assert await board.app.queue(d.AddJobNote(job_id, "Queued once back", False)) is None
-                # the one write queued: the one refused while down left nothing behind
-                assert [e.author for e in Outbox(service_store).entries()] == ["Dispatcher 0"]
-    finally:
-        service_store.close()
+        proxy.restore()
+        took = await until(lambda: board.app.status.online and "Back to 4417" in board.shown(),
+                           "back, with the change made meanwhile", BACK)
+        assert "● online" in board.header() and board.table.cursor_job_id == job_id
+        assert board.app.read_only_reason is None
+        assert await board.app.queue(d.AddJobNote(job_id, "Queued once back", False)) is None
+        # the one write queued: the one refused while down left nothing behind
+        assert [e.author for e in Outbox(service_store).entries()] == ["Dispatcher 0"]

@@ -42,13 +42,13 @@ def test_the_command_line_opens_the_team_cache_with_its_password_never_shown(
                                            'cache_password_env = "OFFICE_DB_PW"')
     assert main(["cache", "info", "--json", *opts]) == 0
     out = capsys.readouterr()
-    assert '"schema_version"' in out.out and "dbname=test_" in out.out  # the database, not a file
+    assert '"schema_version"' in out.out and f'"url": "{postgres_url}"' in out.out  # the database as written
     assert PASSWORD not in out.out + out.err
     assert not (tmp_path / "xdg-cache" / "jpm-tui" / "sbx" / "cache").exists()  # no SQLite file was made
 
     assert main(["cache", "info", *opts]) == 0
     out = capsys.readouterr().out
-    assert out.startswith("cache:   user=postgres dbname=test_") and f"(schema {LATEST}, PostgreSQL 15." in out
+    assert out.startswith(f"cache:   {postgres_url}\n") and f"(schema {LATEST}, PostgreSQL 15." in out
     for command in ("purge", "rescue"):  # one person's file only
         assert main(["cache", command, "--yes", *opts] if command == "purge" else ["cache", command, *opts]) == 1
         assert f"cache {command}: the profile's cache is the team's database {postgres_url}, not a file of yours" \

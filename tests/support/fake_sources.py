@@ -481,6 +481,12 @@ class FakeLive:
     def refusal(self) -> str | None:
         return None  # a board's own file takes writes offline too
 
+    @property
+    def queued_words(self) -> tuple[str, str]:
+        from jpm_tui.cache.live import QUEUED_OFFLINE
+
+        return QUEUED_OFFLINE
+
     def lost_cache(self, error: BaseException) -> bool:
         return False
 

@@ -55,6 +55,15 @@ def server_binaries() -> Path | None:
     return found[-1] if found else None
 
 
+def restart_server(server: PostgresServer) -> None:
+    """``pg_ctl restart -m fast``: every connection ends (AdminShutdown), then the server takes new ones on the same
+    port with the same options (pg_ctl keeps the ones it was started with). For tests of the database going away."""
+    binaries = server_binaries()
+    assert binaries is not None  # the server runs, so they were found
+    _run([str(binaries / "pg_ctl"), "-D", str(server.socket_dir / "data"), "-l", str(server.socket_dir / "server.log"),
+          "-m", "fast", "-w", "-t", str(_START_SECONDS), "restart"])
+
+
 def _free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))

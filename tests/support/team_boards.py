@@ -10,9 +10,11 @@ import contextlib
 import time
 from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 import httpx
+from psycopg.conninfo import conninfo_to_dict
 
 from jpm_tui.cache.opening import CacheLocation, open_store
 from jpm_tui.cache.pg import PgStore
@@ -23,6 +25,7 @@ from jpm_tui.ui.app import JpmApp
 from jpm_tui.ui.widgets.job_table import JobTable
 from jpm_tui.ui.widgets.status_line import BoardStatus, StatusLine
 from support.sync_world import make_client
+from support.tcp_proxy import TcpProxy, tcp_proxy
 
 
 @dataclass
@@ -71,13 +74,35 @@ async def until(condition: Callable[[], bool], what: str, limit: float) -> float
 
 
 @contextlib.asynccontextmanager
-async def sync_service(store: Any, base_url: str,
-                       transport: httpx.AsyncBaseTransport | None = None) -> AsyncIterator[list[str]]:
+async def board_behind_proxy(sandbox_server: Any, postgres_url: str,
+                             directory: Path) -> AsyncIterator[tuple[TeamBoard, TcpProxy, PgStore]]:
+    """The team's sync service on the database at ``postgres_url`` and one board ("Dispatcher 0") reaching it through
+    a proxy that can cut it off; yields the board (showing every job of the sandbox), the proxy and the service's
+    store."""
+    params = conninfo_to_dict(postgres_url)
+    service_store = open_store(CacheLocation(directory / "service.sqlite3", url=postgres_url))
+    assert isinstance(service_store, PgStore)
+    try:
+        with tcp_proxy(str(params["host"]), int(params["port"])) as proxy:
+            through = postgres_url.replace(f":{params['port']}/", f":{proxy.port}/")
+            location = CacheLocation(directory / "board.sqlite3", url=through)
+            async with sync_service(service_store, sandbox_server.base_url), open_boards(location, 1) as (board,):
+                jobs = len(sandbox_server.state["jobs"])
+                await until(lambda: board.table.row_count == jobs, "the jobs on the board", 10)
+                yield board, proxy, service_store
+    finally:
+        service_store.close()
+
+
+@contextlib.asynccontextmanager
+async def sync_service(store: Any, base_url: str, transport: httpx.AsyncBaseTransport | None = None,
+                       **options: Any) -> AsyncIterator[list[str]]:
     """The team's sync service (``sync --watch``) on ``store``, in this process, its requests sent through
-    ``transport``; yields its lines once its first round is done."""
+    ``transport``, made with ``SyncService``'s keyword ``options`` (``listen``, ...); yields its lines once its first
+    round is done."""
     lines: list[str] = []
     service = SyncService(store, lambda: ServiceTitanProvider(make_client(base_url, transport=transport)),
-                          say=lines.append)
+                          say=lines.append, **options)
     serving = asyncio.create_task(service.serve())
     try:
         await until(lambda: bool(lines), "the service's first round", 30)

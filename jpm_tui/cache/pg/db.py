@@ -9,6 +9,7 @@ import threading
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from typing import Any
+from urllib.parse import parse_qsl, quote, urlencode, urlsplit, urlunsplit
 
 import psycopg
 from psycopg.conninfo import conninfo_to_dict, make_conninfo
@@ -18,13 +19,42 @@ from jpm_tui.cache.store.errors import CacheError, CacheTooNew
 
 #: the key of the advisory lock migrations run under (any number no other program on the database takes)
 _MIGRATION_LOCK = 0x6A706D2D747569
+#: libpq's options for a server that stops answering (a dead network, not a refused connection): a connection is
+#: given up after a few seconds, and keepalives end an idle one within ~15 s, so a statement fails, rather than
+#: hanging for the system's TCP timeout (minutes; the sync service could not stop until then). The URL's win.
+_ANSWERS_WITHIN = {"connect_timeout": "5", "keepalives": "1", "keepalives_idle": "10", "keepalives_interval": "2",
+                   "keepalives_count": "3"}
+
+
+#: how a libpq URI starts (anything else is a key=value connection string)
+_URI_SCHEMES = ("postgresql://", "postgres://")
 
 
 def redacted(url: str) -> str:
-    """``url`` without its password, fit for output and logs."""
-    params = conninfo_to_dict(url)
-    params.pop("password", None)
-    return make_conninfo("", **{k: v for k, v in params.items() if v is not None})
+    """``url`` without its password, fit for output and logs: a URI stays the URI as written, less a password in
+    its user part or its query (``with_password`` puts one there); a key=value string loses its password key."""
+    if not url.startswith(_URI_SCHEMES):
+        params = conninfo_to_dict(url)
+        params.pop("password", None)
+        return make_conninfo("", **{k: v for k, v in params.items() if v is not None})
+    parts = urlsplit(url)
+    netloc = parts.netloc
+    if "@" in netloc:
+        user, host = netloc.rsplit("@", 1)
+        netloc = f"{user.split(':', 1)[0]}@{host}"
+    query = parts.query
+    pairs = parse_qsl(query, keep_blank_values=True)
+    if any(key == "password" for key, _ in pairs):
+        query = urlencode([(key, value) for key, value in pairs if key != "password"], quote_via=quote)
+    return urlunsplit(parts._replace(netloc=netloc, query=query))
+
+
+def with_password(url: str, password: str) -> str:
+    """``url`` (a URI or a key=value string) with ``password`` added, as a URI's query parameter so that
+    ``redacted`` gives the URI back as written."""
+    if not url.startswith(_URI_SCHEMES):
+        return make_conninfo(url, password=password)
+    return f"{url}{'&' if urlsplit(url).query else '?'}password={quote(password, safe='')}"  # libpq: no '+'s
 
 
 class PgDatabase:
@@ -43,7 +73,9 @@ class PgDatabase:
     def _connect(self) -> psycopg.Connection[Any]:
         if self._closed:
             raise CacheError("the cache store is closed")
-        conn = psycopg.connect(self.url, autocommit=True, application_name="jpm-tui")
+        given = conninfo_to_dict(self.url)
+        conninfo = make_conninfo(self.url, **{k: v for k, v in _ANSWERS_WITHIN.items() if k not in given})
+        conn = psycopg.connect(conninfo, autocommit=True, application_name="jpm-tui")
         conn.execute("SELECT set_config('jpm.finished_statuses', %s, false)", (self.finished_statuses,))
         with self._lock:
             self.connections.append(conn)

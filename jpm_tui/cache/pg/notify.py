@@ -27,6 +27,9 @@ RETRY = 1.0
 """Seconds between attempts to connect while the database is unreachable."""
 
 #: libpq's options that make a dead server or network an error within a few seconds
+#: makes a listener: (on_changes, on_reach) -> a ChangeListener not yet started (``CacheLocation.listener``)
+Listen = Callable[[Callable[[frozenset[str]], None], Callable[[str | None], None]], "ChangeListener"]
+
 _LIVELY = {"connect_timeout": 3, "keepalives": 1, "keepalives_idle": 2, "keepalives_interval": 1,
            "keepalives_count": 2, "tcp_user_timeout": 3000}
 

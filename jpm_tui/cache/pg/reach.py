@@ -40,3 +40,12 @@ def unreachable(error: BaseException, where: str, password: str | None = None) -
 def is_unreachable(error: BaseException) -> bool:
     """Whether ``error`` is the database going away or refusing a connection (not a bug in a statement)."""
     return isinstance(error, psycopg.OperationalError | psycopg.InterfaceError)
+
+
+def forget_connections(store: object) -> None:
+    """A team cache's connections died with its database: close them all, so that each thread makes a new one on
+    its next statement rather than finding out on it that its old one is dead (a SQLite store has none to forget)."""
+    from jpm_tui.cache.pg import PgStore
+
+    if isinstance(store, PgStore):
+        store.db.discard()

@@ -149,10 +149,11 @@ class CalendarScreen(BoardScreen):
     async def _load(self) -> None:
         start, end = self.period()
         live = self.board.live
-        data = await self.board.reader(load_calendar, self.board.source, start, end,
-                                       live.outbox if live is not None else None)
-        if not self.query(CalendarGrid):  # the screen was taken down while the read ran (the board quitting)
+        read = await self.board.read_kept(load_calendar, self.board.source, start, end,
+                                          live.outbox if live is not None else None)
+        if read is None or not self.query(CalendarGrid):  # the database gone (said); the screen taken down
             return
+        (data,) = read
         self.loads += 1
         self._layout(data)
 

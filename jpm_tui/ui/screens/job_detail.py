@@ -243,15 +243,11 @@ class JobDetailScreen(RecordScreen):
 
     async def _load(self) -> None:
         live = self.board.live
-        try:
-            self.detail = await self.board.reader(load_detail, self.board.source, self.job_id,
-                                                  live.outbox if live is not None else None)
-        except Exception as error:
-            if live is None or not live.lost_cache(error):
-                raise
-            # a team's database out of reach (the header says so): what is shown stays; its return reloads it
-            self.notify(f"Not read: {self.board.status.offline_reason}", severity="warning", markup=False)
+        read = await self.board.read_kept(load_detail, self.board.source, self.job_id,
+                                          live.outbox if live is not None else None)
+        if read is None:  # a team's database out of reach (said): what is shown stays; its return reloads it
             return
+        (self.detail,) = read
         self.refusals = self._refusals()
         self._remember_names()
         self.refresh_bindings()

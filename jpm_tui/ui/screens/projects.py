@@ -65,7 +65,18 @@ class ProjectsScreen(TableScreen):
 
     async def on_mount(self) -> None:
         self._show_filters()
-        self.statuses = await self.board.reader(self._read_statuses)
+        await self._load_statuses()
+        self.watch(self.app, "data_version", self._statuses_again, init=False)
+
+    async def _load_statuses(self) -> None:
+        read = await self.board.read_kept(self._read_statuses)
+        if read is not None:
+            (self.statuses,) = read
+
+    def _statuses_again(self, _version: int) -> None:
+        if not self.statuses:  # not read yet: a team's database was out of reach
+            load: Callable[[], Awaitable[None]] = self._load_statuses
+            self.run_worker(load, group="project-statuses", exclusive=True)
 
     def _read_statuses(self) -> tuple[str, ...]:
         """The statuses to cycle through: the configured ones in their order (cache SQL: reader thread)."""
@@ -184,8 +195,11 @@ class ProjectDetailScreen(RecordScreen):
 
     async def _load(self) -> None:
         live = self.board.live
-        self.detail = await self.board.reader(load_project, self.board.source, self.project_id,
-                                              live.outbox if live is not None else None)
+        read = await self.board.read_kept(load_project, self.board.source, self.project_id,
+                                          live.outbox if live is not None else None)
+        if read is None:  # the database gone (said): what is shown stays; its return reloads it
+            return
+        (self.detail,) = read
         if self.detail is not None:
             self.board.remember_name("project", self.project_id, f"project {clean(self.detail.project.number)}")
         self.refresh_bindings()
@@ -305,7 +319,10 @@ class ProjectDetailScreen(RecordScreen):
     async def action_attach_job(self) -> None:
         assert self.detail is not None
         customer_id = self.detail.project.customer_id
-        jobs = await self.board.reader(self.board.source.jobs_window, JobQuery(customer_id=customer_id), 0, 500)
+        read = await self.board.read_kept(self.board.source.jobs_window, JobQuery(customer_id=customer_id), 0, 500)
+        if read is None:
+            return
+        (jobs,) = read
         choices = []
         for job in jobs:
             if self._in_this_project(job.id):

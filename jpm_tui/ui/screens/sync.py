@@ -204,7 +204,8 @@ class SyncScreen(BoardScreen):
     # ------------------------------------------------------------------ reading
 
     def _tick(self) -> None:
-        if self.is_current:
+        live = self.board.live
+        if self.is_current and (live is None or live.refusal is None):  # not every tick of a team's database gone
             self.refresh_data()
 
     def on_screen_resume(self) -> None:
@@ -219,16 +220,19 @@ class SyncScreen(BoardScreen):
         live = board.live
         source: SyncStateSource = live.store if live is not None else board.source
 
-        def read() -> tuple[list[SyncState], list[OutboxEntry], dict[int, str]]:
+        def read() -> tuple[list[SyncState], list[OutboxEntry], dict[int, str], list[str]]:
             states = list(source.sync_states())
             entries = live.outbox.entries([s.value for s in OPEN_STATES]) if live is not None else []
             words = {e.id: live.outbox.describe(e, board.tz) for e in entries} if live is not None else {}
-            return states, entries, words
+            names = list(live.feed_names()) if live is not None else []  # SQL before the engine runs (a team board)
+            return states, entries, words, names
 
-        states, self.entries, self.entry_words = await board.reader(read)
+        answer = await board.read_kept(read)
+        if answer is None:  # a team's database out of reach (said): what is shown stays
+            return
+        states, self.entries, self.entry_words, names = answer[0]
         if live is not None:
             engine = live.engine
-            names = live.feed_names()
             kinds = {f.name: f.kind for f in engine.feeds()} if engine is not None else {}
             self.lines = feed_lines(names, kinds, states, dict(live.progress), running=live.running,
                                     paused=live.paused, requested=live.resync_requested)

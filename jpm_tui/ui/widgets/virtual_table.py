@@ -37,7 +37,7 @@ from textual.timer import Timer
 from ...provider.workflow import OTHER, PriorityLevel, StatusCategory, Workflow, style_key
 from ..css import widget_css
 from ..format import Clock, system_clock
-from ..source import Reader
+from ..source import CacheReach, Reader
 from ..table_window import HasId, TableWindow, first_page, page_of, pages_from, walk_bookmarks, wanted_pages
 
 __all__ = ["CellContext", "Column", "GAP", "PRIORITY_CLASSES", "STATUS_CLASSES", "VirtualTable", "fit",
@@ -343,7 +343,11 @@ class VirtualTable(ScrollView, Generic[Q, R], can_focus=True):
         self.run_worker(count, group=f"{self.WORKER_GROUP}-count", exclusive=True)
 
     def _read_failed(self, error: Exception) -> None:
-        # A read can fail (database locked, schema mid-migration); the board stays up and says so.
+        # A read can fail (database locked, schema mid-migration, a team's database gone); the board stays up and
+        # says so. The rows shown stay; a team's database back reloads them.
+        if isinstance(self.app, CacheReach) and self.app.said_lost_cache(error):
+            self._stop_waiting()  # rows a new query would replace stay, not a blank table
+            return
         self.log.error(f"{self.WHAT} table read failed", error)
         self.notify(f"Could not read {self.WHAT} from the cache: {error}", severity="error", markup=False)
 
