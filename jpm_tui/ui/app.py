@@ -118,8 +118,9 @@ class JpmApp(App[None]):
         """``freeze_start_up``: after the first frame (and the live loop's start, which loads the HTTP client, its
         models and the sync engine once that frame is shown), exempt what start-up made (modules, styles, widgets; all
         kept until the board quits) from Python's cyclic garbage collector, whose full passes over them paused
-        the board for 15-30 ms at random keys (2-4 ms after). For a process that runs one board; tests, which
-        start hundreds of boards, would keep every one of them.
+        the board for 15-30 ms at random keys (2-4 ms after); and turn the collector back on after the first frame
+        (``session.open_board`` turns it off until then). For a process that runs one board; tests, which start
+        hundreds of boards, would keep every one of them.
         ``keymap``: the config's ``[keys]`` (binding id -> key(s)); problems with it (unknown ids, clashing
         keys) are shown as warnings at start-up, naming ``keymap_origin`` (the config file).
         ``save_theme(name) -> message``: stores a theme picked on the board (the session writes the config
@@ -184,6 +185,8 @@ class JpmApp(App[None]):
         # After the first frame, as the loop below: the names' read (on the reader thread, but it builds domain
         # rows holding the GIL) slowed that frame's painting, and the first frame shows none of them
         self.call_after_refresh(self._refresh_lookups)
+        if self._freeze_start_up:
+            self.call_after_refresh(gc.enable)  # off until this frame when the board is its process's (open_board)
         if self._freeze_start_up and self.live is None:
             self.call_after_refresh(gc.freeze)
         if self.live is not None:
