@@ -13,6 +13,7 @@ first sync of the in-process sandbox, so it waits on the sandbox's world and tha
 from __future__ import annotations
 
 import argparse
+import os
 import re
 import statistics
 import sys
@@ -73,6 +74,7 @@ def main(argv: list[str] | None = None) -> int:
             apps[f"jpm-tui --demo ({args.demo_jobs:,} jobs)"] = (
                 [jpm, "--demo", "--demo-jobs", str(args.demo_jobs)], {}, shows_jobs)
         times: dict[str, list[float]] = {name: [] for name in apps}
+        load_before = os.getloadavg()[0]
         for round_ in range(args.rounds + 1):  # taking turns; round 0 warms up
             for name, (command, env, shown) in apps.items():
                 seconds = first_paint(command, env, shown, timeout=600)
@@ -81,7 +83,8 @@ def main(argv: list[str] | None = None) -> int:
         medians = {name: statistics.median(t) for name, t in times.items()}
         minimal = medians["minimal Textual app"]
         print(f"first paint in a 120x40 pty, exec to the first screen with the content; medians of {args.rounds} "
-              f"rounds, the apps taking turns (jobs in the profile's cache: {home.jobs():,})")
+              f"rounds, the apps taking turns (jobs in the profile's cache: {home.jobs():,}; load average "
+              f"{load_before:.1f} before, {os.getloadavg()[0]:.1f} after: the ratio is judged on a quiet machine)")
         for name, seconds in medians.items():
             spread = f"{min(times[name]) * 1000:.0f}-{max(times[name]) * 1000:.0f}"
             print(f"  {name:<32} {seconds * 1000:7.0f} ms  (range {spread} ms)  ratio {seconds / minimal:4.2f}")

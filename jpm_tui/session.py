@@ -6,6 +6,7 @@ the secret until :meth:`Session.make_client` is called (inside the board's backg
 
 from __future__ import annotations
 
+import gc
 import sys
 import time
 from collections.abc import Callable
@@ -17,13 +18,16 @@ from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo
 
 from .backends import DEFAULT_BACKEND, backend_for
-from .config import Config, Profile, SavedView, default_export_dir, display_path, save_theme, save_view
+from .config import ConfigError, default_export_dir, display_path, load_config, save_theme, save_view
 
 if TYPE_CHECKING:
     from .cache.opening import CacheLocation
     from .cache.store.interface import Store
+    from .config_first_frame import FirstFrame, FirstView
+    from .config_schema import Config, Profile, SavedView
 
-__all__ = ["Session", "board_app", "demo_session", "open_board", "profile_session"]
+__all__ = ["Session", "board_app", "check_first_frame", "demo_session", "first_frame_session", "open_board",
+           "profile_session"]
 
 
 @dataclass
@@ -39,7 +43,7 @@ class Session:
     theme: str | None = None
     theme_dirs: list[Path] = field(default_factory=list)
     keys: dict[str, str] = field(default_factory=dict)
-    views: list[SavedView] = field(default_factory=list)
+    views: list[SavedView | FirstView] = field(default_factory=list)
     sandbox_app: Any = None              # the in-process sandbox (Starlette app) for --demo
     tz: tzinfo | None = None             # times are shown in this zone; None = the machine's local zone
     client_factory: Callable[[], Any] | None = field(default=None, repr=False)
@@ -48,6 +52,7 @@ class Session:
     backend: str = DEFAULT_BACKEND       # a key of backends.BACKENDS (the profile's backend)
     cache_url: str | None = None         # a team's PostgreSQL cache (the profile's cache_url), else the file
     cache_password: Callable[[], str | None] | None = field(default=None, repr=False)  # resolved once
+    first_frame: FirstFrame | None = None  # what the board paints from until check_first_frame validated the config
 
     @property
     def cache_location(self) -> CacheLocation:
@@ -79,12 +84,16 @@ class Session:
     @property
     def dispatcher_name(self) -> str | None:
         """The config's ``dispatcher_name`` (None: the outbox names the OS user)."""
-        return self.config.dispatcher_name if self.config is not None else None
+        if self.config is not None:
+            return self.config.dispatcher_name
+        return self.first_frame.dispatcher_name if self.first_frame is not None else None
 
     @property
     def config_path(self) -> Path | None:
         """The config file this session was read from (None for --demo)."""
-        return self.config.path if self.config is not None else None
+        if self.config is not None:
+            return self.config.path
+        return self.first_frame.path if self.first_frame is not None else None
 
     @property
     def origin(self) -> str:
@@ -151,6 +160,44 @@ def profile_session(config: Config, profile: Profile, cache_root: Path) -> Sessi
     )
 
 
+def first_frame_session(first: FirstFrame, cache_root: Path) -> Session:
+    """The session of a profile read for the board's first frame (``config_first_frame``), before its config is
+    validated: no client and no secret until :func:`check_first_frame` has validated the file."""
+    return Session(profile_name=first.profile, tenant=first.tenant, environment=first.environment,
+                   api_url=first.api_url, cache_dir=cache_root / first.profile, theme=first.theme,
+                   theme_dirs=[first.path.parent / "themes"], keys=dict(first.keys), views=list(first.views),
+                   export_dir=first.exports_folder, tz=ZoneInfo(first.timezone) if first.timezone else None,
+                   first_frame=first)
+
+
+def check_first_frame(session: Session) -> str | None:
+    """Validate the config file ``session``'s first frame was read from (the board runs it on a worker thread once
+    that frame is shown, before it syncs or accepts a write) and complete ``session`` with the profile, its client and
+    its secret, resolved now as :func:`open_board` resolves a validated session's. Returns the line the board ends on
+    when that fails (what a start on the validated config says: the file, the key, what was expected), else None.
+    The secret is a variable's or a file's (``config_first_frame`` leaves a secret command to a start validated
+    first), so nothing here waits on the user or writes to the terminal."""
+    from .config_first_frame import FirstFrame
+
+    first = session.first_frame
+    assert first is not None
+    try:
+        config = load_config(first.path)
+        profile = config.profile(first.profile)
+        if FirstFrame.of(config, profile) != first:  # the file changed since the first read
+            raise ConfigError(f"{display_path(first.path)}: changed while the board started; start it again",
+                              path=first.path)
+        checked = profile_session(config, profile, session.cache_dir.parent)
+        if checked.secret is not None:
+            checked.secret()
+    except ConfigError as error:
+        return str(error)
+    session.config, session.profile, session.views = checked.config, checked.profile, checked.views
+    session.client_factory, session.secret = checked.client_factory, checked.secret
+    session.first_frame = None
+    return None
+
+
 def demo_session(cache_dir: Path, jobs: int = 200, seed: int = 1, backend: str = DEFAULT_BACKEND) -> Session:
     """The board on ``backend``'s sandbox in this process (``httpx.ASGITransport``): no config, no network, no real
     cache. Times are shown in the sandbox company's zone, whatever the machine's zone is."""
@@ -186,6 +233,10 @@ def open_board(session: Session) -> int:
 
     if session.secret is not None and session.cache_url is None:
         session.secret()  # ConfigError before the board starts; the background loop's client reuses it
+    # No cyclic collection until the board's first frame (the board turns it back on then, see JpmApp's
+    # freeze_start_up): start-up makes objects that live as long as the board, and ~140 collections went over them
+    # (~40 ms of CPU) before that frame.
+    gc.disable()
     store = session.open_store()
     assert store is not None  # created when missing
     app = None
@@ -232,5 +283,5 @@ def board_app(session: Session, store: Any) -> Any:
                   theme=session.theme or DEFAULT_THEME, theme_dirs=session.theme_dirs, live=live, tz=session.tz,
                   save_theme=session.save_theme, save_view=session.save_view,
                   link_for=partial(backend_for(session.backend).record_link, session.environment),
-                  export_dir=session.export_dir,
-                  freeze_start_up=True, workflow=workflow)
+                  export_dir=session.export_dir, freeze_start_up=True, workflow=workflow,
+                  start_up_check=partial(check_first_frame, session) if session.first_frame is not None else None)

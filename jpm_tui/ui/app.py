@@ -115,18 +115,23 @@ class JpmApp(App[None]):
         save_view: Callable[[str, dict[str, Any]], str] | None = None,
         freeze_start_up: bool = False,
         workflow: Workflow | None = None,
+        start_up_check: Callable[[], str | None] | None = None,
     ) -> None:
         """``freeze_start_up``: after the first frame (and the live loop's start, which loads the HTTP client, its
         models and the sync engine once that frame is shown), exempt what start-up made (modules, styles, widgets; all
         kept until the board quits) from Python's cyclic garbage collector, whose full passes over them paused
-        the board for 15-30 ms at random keys (2-4 ms after). For a process that runs one board; tests, which
-        start hundreds of boards, would keep every one of them.
+        the board for 15-30 ms at random keys (2-4 ms after); and turn the collector back on after the first frame
+        (``session.open_board`` turns it off until then). For a process that runs one board; tests, which start
+        hundreds of boards, would keep every one of them.
         ``keymap``: the config's ``[keys]`` (binding id -> key(s)); problems with it (unknown ids, clashing
         keys) are shown as warnings at start-up, naming ``keymap_origin`` (the config file).
         ``save_theme(name) -> message``: stores a theme picked on the board (the session writes the config
         file; the board never does); without it a picked theme lasts until the board quits.
         ``workflow``: the backend's statuses, priorities, actions and rules the board renders (the session
-        gives its profile's; default: the default backend's, as a profile without ``backend`` has)."""
+        gives its profile's; default: the default backend's, as a profile without ``backend`` has).
+        ``start_up_check() -> failure``: what must pass before the live loop starts and writes are accepted (the
+        session's validation of a config read for the first frame), run on a thread after that frame. A failure (its
+        line) ends the board with it, exit code 1."""
         super().__init__()
         self.source = source
         self.workflow = workflow if workflow is not None else workflow_for()
@@ -144,6 +149,7 @@ class JpmApp(App[None]):
         self._save_theme = save_theme
         self._save_view = save_view
         self._freeze_start_up = freeze_start_up
+        self._start_up_check = start_up_check
         self.set_reactive(JpmApp.status, status or BoardStatus())
         themes, self.theme_errors = load_themes(theme_dirs)
         for board_theme in themes:
@@ -181,6 +187,8 @@ class JpmApp(App[None]):
         # After the first frame, as the loop below: the names' read (on the reader thread, but it builds domain
         # rows holding the GIL) slowed that frame's painting, and the first frame shows none of them
         self.call_after_refresh(self._refresh_lookups)
+        if self._freeze_start_up:
+            self.call_after_refresh(gc.enable)  # off until this frame when the board is its process's (open_board)
         if self._freeze_start_up and self.live is None:
             self.call_after_refresh(gc.freeze)
         if self.live is not None:
@@ -251,10 +259,23 @@ class JpmApp(App[None]):
     async def _keep_live(self) -> None:
         """Send queued writes and pull changes in the background for as long as the board is open."""
         assert self.live is not None
+        if self._start_up_check is not None and not await self._passed_start_up_check(self._start_up_check):
+            return
         try:
             await self.live.run(self._live_changed, self._feed_progress)
         finally:
             await self.live.aclose()
+
+    async def _passed_start_up_check(self, check: Callable[[], str | None]) -> bool:
+        import asyncio
+
+        failure = await asyncio.to_thread(check)
+        if failure is not None:
+            self.failure, self.failure_code = failure, 1
+            self.exit(return_code=1)
+            return False
+        self._start_up_check = None
+        return True
 
     def _live_changed(self, state: LiveState) -> None:
         if self._freeze_start_up:  # the loop has started: once, see __init__
@@ -393,7 +414,9 @@ class JpmApp(App[None]):
     @property
     def read_only_reason(self) -> str | None:
         """Why this board cannot queue writes, or None when it can."""
-        return self.live.refusal if self.live is not None else "this board has no outbox (read-only)"
+        if self.live is None:
+            return "this board has no outbox (read-only)"
+        return "the config file is being checked; try again in a moment" if self._start_up_check else self.live.refusal
 
     def remember_name(self, kind: str, item_id: int, name: str) -> None:
         """Screens tell the app what they showed (job numbers, projects) so writes are described by name."""

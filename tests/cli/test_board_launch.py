@@ -207,15 +207,37 @@ App._display = displayed
 from jpm_tui.cli import main
 sys.exit(main(sys.argv[2:]))
 """
-#: what the board paints from the cache without: the HTTP client and its models, the sandbox
+#: what the board paints from the cache without: the HTTP client and its models, the sandbox, and the config's
+#: validation (pydantic and the models: the first frame reads its few values with config_first_frame)
 NOT_BEFORE_THE_FIRST_FRAME = ("httpx", "jpm_tui.api", "jpm_tui.sandbox", "jpm_tui.provider.servicetitan", "starlette",
-                              "uvicorn")
+                              "uvicorn", "pydantic", "pydantic_core", "jpm_tui.config_schema")
 #: loaded with the live loop, after it: the job list's queued-write markers are one query (cache/outbox_marks.py), and
 #: the provider's commands and records come with the provider
 LATER_STILL = ("jpm_tui.cache.sync", "jpm_tui.cache.outbox", "jpm_tui.provider.base", "jpm_tui.provider.domain")
 
 
-def _modules_at_first_frame(tmp_path: Path) -> set[str]:
+SHOP_CONFIG = ('[profiles.shop]\nenvironment = "custom"\napi_url = "http://127.0.0.1:9"\n'
+               'auth_url = "http://127.0.0.1:9"\ntenant = 5\nclient_id = "c"\napp_key = "k"\n'
+               'client_secret_env = "JPM_TEST_SECRET"\n')
+
+
+def _shop_home(tmp_path: Path, config_text: str = SHOP_CONFIG) -> tuple[Path, Path]:
+    """A config file with the profile ``shop`` and its cache of 39 jobs: (config, what XDG_CACHE_HOME names)."""
+    from jpm_tui.cache.store import CacheStore
+    from jpm_tui.provider import domain as d
+
+    config = tmp_path / "config.toml"
+    config.write_text(config_text)
+    cache_home = tmp_path / "cache-home"
+    store = CacheStore(CacheStore.path_for("custom", 5, base=cache_home / "jpm-tui" / "shop"))
+    store.upsert("jobs", [d.Job(i, str(1000 + i), d.JobStatus.SCHEDULED, d.Priority.NORMAL, 1, 1, 1, 1)
+                          for i in range(1, 40)])
+    store.close()
+    return config, cache_home
+
+
+def _run_in_a_terminal(argv: list[str], cache_home: Path) -> tuple[int, str]:
+    """``argv`` run in a 120x40 pty until it ends (30 s at most): its exit code and what it wrote."""
     import fcntl
     import os
     import select
@@ -224,39 +246,34 @@ def _modules_at_first_frame(tmp_path: Path) -> set[str]:
     import termios
     import time
 
-    from jpm_tui.cache.store import CacheStore
-    from jpm_tui.provider import domain as d
-
-    config = tmp_path / "config.toml"
-    config.write_text('[profiles.shop]\nenvironment = "custom"\napi_url = "http://127.0.0.1:9"\n'
-                      'auth_url = "http://127.0.0.1:9"\ntenant = 5\nclient_id = "c"\napp_key = "k"\n'
-                      'client_secret_env = "JPM_TEST_SECRET"\n')
-    cache_home = tmp_path / "cache-home"
-    store = CacheStore(CacheStore.path_for("custom", 5, base=cache_home / "jpm-tui" / "shop"))
-    store.upsert("jobs", [d.Job(i, str(1000 + i), d.JobStatus.SCHEDULED, d.Priority.NORMAL, 1, 1, 1, 1)
-                          for i in range(1, 40)])
-    store.close()
-    modules = tmp_path / "modules.txt"
     env = {**os.environ, "XDG_CACHE_HOME": str(cache_home), "JPM_TEST_SECRET": "s", "TERM": "xterm-256color"}
     master, slave = os.openpty()
     fcntl.ioctl(slave, termios.TIOCSWINSZ, struct.pack("HHHH", 40, 120, 0, 0))
-    process = subprocess.Popen(
-        [sys.executable, "-c", FIRST_FRAME_HOOK, str(modules), "--config", str(config), "--profile", "shop"],
-        stdin=slave, stdout=slave, stderr=slave, env=env, start_new_session=True)
+    process = subprocess.Popen(argv, stdin=slave, stdout=slave, stderr=slave, env=env, start_new_session=True)
     os.close(slave)
+    written = bytearray()
     deadline = time.monotonic() + 30
     try:
         while process.poll() is None and time.monotonic() < deadline:  # the terminal is read, or the board blocks
             if select.select([master], [], [], 0.1)[0]:
                 try:
-                    os.read(master, 65536)
+                    written += os.read(master, 65536)
                 except OSError:
                     break
         process.wait(timeout=max(0.1, deadline - time.monotonic()))
     finally:
         if process.poll() is None:
             process.kill()
+            process.wait()
         os.close(master)
+    return process.returncode, written.decode(errors="replace")
+
+
+def _modules_at_first_frame(tmp_path: Path) -> set[str]:
+    config, cache_home = _shop_home(tmp_path)
+    modules = tmp_path / "modules.txt"
+    _run_in_a_terminal([sys.executable, "-c", FIRST_FRAME_HOOK, str(modules), "--config", str(config),
+                        "--profile", "shop"], cache_home)
     assert modules.exists(), "the board never showed its job rows"
     return set(modules.read_text().split())
 
@@ -277,3 +294,139 @@ def test_the_board_paints_its_jobs_before_loading_the_http_client_or_the_sandbox
 
 def test_the_board_paints_its_jobs_before_loading_the_sync_engine_the_outbox_or_the_provider(first_frame_modules: set[str]):
     assert _loaded(first_frame_modules, LATER_STILL) == []
+
+
+# ------------------------------------------------------------ the config: read for the first frame, validated after it
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def test_the_first_frames_reader_reads_what_validation_reads(tmp_path: Path) -> None:
+    from jpm_tui.config import load_config
+    from jpm_tui.config_first_frame import FirstFrame, FirstView, read_first_frame
+
+    path = tmp_path / "config.toml"
+    path.write_text('default_profile = "acme"\ntheme = "light"\nexport_dir = "~/exports"\ndispatcher_name = "Ann"\n'
+                    '[keys]\nsync = "ctrl+r"\n[[views]]\nname = "Mine"\nfilters = { statuses = ["Scheduled"] }\n'
+                    + SHOP_CONFIG + 'timezone = "America/Phoenix"\n'
+                    '[profiles.acme]\nenvironment = "production"\ntenant = 42\nclient_id = "c"\napp_key = "k"\n'
+                    'client_secret_env = "X"\n'
+                    '[profiles.fsm]\nbackend = "fsm-navigator"\napi_key_env = "FSM_KEY"\n')
+    config = load_config(path)
+    for name in (None, "acme", "shop"):
+        assert read_first_frame(path, name) == FirstFrame.of(config, config.profile(name))
+    shop = read_first_frame(path, "shop")
+    assert shop is not None and (shop.tenant, shop.environment, shop.api_url) == (5, "custom", "http://127.0.0.1:9")
+    assert shop.timezone == "America/Phoenix" and shop.keys == {"sync": "ctrl+r"}
+    assert shop.views == (FirstView("Mine", {"statuses": ["Scheduled"]}),) and shop.dispatcher_name == "Ann"
+    assert read_first_frame(path, "fsm") is None  # another backend's profile: validated before the board, as before
+    # the example every user starts from: each profile the reader takes is read as validation reads it
+    example = tmp_path / "example.toml"
+    example.write_text((ROOT / "config.example.toml").read_text())
+    example.chmod(0o600)
+    config = load_config(example)
+    taken = [name for name in config.profiles if read_first_frame(example, name) is not None]
+    assert "acme" in taken
+    for name in taken:
+        assert read_first_frame(example, name) == FirstFrame.of(config, config.profile(name))
+
+
+@pytest.mark.parametrize("text", [
+    "this is not toml",
+    SHOP_CONFIG.replace("tenant = 5", 'tenant = "5"'),  # validation forgives the quotes; the reader leaves it to it
+    SHOP_CONFIG.replace('api_url = "http://127.0.0.1:9"', 'api_url = "http://127.0.0.1:9/"'),
+    SHOP_CONFIG.replace('environment = "custom"', 'environment = "staging"'),
+    SHOP_CONFIG + 'cache_url = "postgresql://jpm@db/jpm"\n',
+    SHOP_CONFIG + 'timezone = "Mars/Olympus"\n',
+    'theme = " dark"\n' + SHOP_CONFIG,
+    "views = 3\n" + SHOP_CONFIG,
+    SHOP_CONFIG.replace('client_secret_env = "JPM_TEST_SECRET"', 'client_secret_command = "pass show st"'),
+    SHOP_CONFIG + SHOP_CONFIG.replace("shop", "other"),  # no default_profile and no --profile
+])
+def test_a_file_the_reader_does_not_vouch_for_is_validated_before_the_board(tmp_path: Path, text: str) -> None:
+    from jpm_tui.config_first_frame import read_first_frame
+
+    path = tmp_path / "config.toml"
+    path.write_text(text)
+    assert read_first_frame(path, None) is None
+    assert read_first_frame(tmp_path / "missing.toml", None) is None
+
+
+def test_a_config_validation_refuses_ends_the_board_with_its_line(tmp_path: Path) -> None:
+    """Painted from the first frame's values, the board validates the file and ends with the message a validated
+    start gives (the file, the key), exit code 1."""
+    from jpm_tui.config import ConfigError, load_config
+    from jpm_tui.config_first_frame import read_first_frame
+
+    config, cache_home = _shop_home(tmp_path, SHOP_CONFIG + "zzz = 1\n")
+    assert read_first_frame(config, "shop") is not None
+    with pytest.raises(ConfigError) as refused:
+        load_config(config)
+    assert "profiles.shop.zzz: unknown key" in str(refused.value)
+    code, written = _run_in_a_terminal([sys.executable, "-m", "jpm_tui", "--config", str(config), "--profile", "shop"],
+                                       cache_home)
+    assert code == 1
+    assert f"jpm-tui: {refused.value}" in written
+
+
+async def test_the_board_syncs_and_takes_writes_only_once_its_config_is_validated(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import threading
+
+    from jpm_tui.config_first_frame import read_first_frame
+    from jpm_tui.session import board_app, first_frame_session
+
+    monkeypatch.setenv("JPM_TEST_SECRET", "shop-secret-4411")  # remembered for scrubbing logs: not a common letter
+    config, cache_home = _shop_home(tmp_path)
+    first = read_first_frame(config, "shop")
+    assert first is not None
+    session = first_frame_session(first, cache_home / "jpm-tui")
+    validating = threading.Event()
+    check = session_module.check_first_frame
+
+    def held_check(checked: Session) -> str | None:
+        validating.wait(10)
+        return check(checked)
+
+    monkeypatch.setattr(session_module, "check_first_frame", held_check)
+    store = session.open_store()
+    app = board_app(session, store)
+    try:
+        async with app.run_test(size=(120, 40)) as pilot:
+            await pilot.pause(0.3)
+            assert app.live.engine is None and session.profile is None  # painted; not syncing, no client yet
+            assert app.read_only_reason == "the config file is being checked; try again in a moment"
+            validating.set()
+            for _ in range(100):
+                await pilot.pause(0.05)
+                if app.live.engine is not None:
+                    break
+            assert app.live.engine is not None and app.read_only_reason is None
+            assert session.profile is not None and session.profile.tenant == 5 and session.secret is not None
+            assert session.secret() == "shop-secret-4411" and app.failure is None
+    finally:
+        app.live.close()
+        store.close()
+
+
+async def test_a_refused_config_ends_the_board_before_its_live_loop_starts(tmp_path: Path) -> None:
+    from jpm_tui.config_first_frame import read_first_frame
+    from jpm_tui.session import board_app, first_frame_session
+
+    config, cache_home = _shop_home(tmp_path, SHOP_CONFIG + "zzz = 1\n")
+    first = read_first_frame(config, "shop")
+    assert first is not None
+    session = first_frame_session(first, cache_home / "jpm-tui")
+    store = session.open_store()
+    app = board_app(session, store)
+    try:
+        async with app.run_test(size=(120, 40)) as pilot:
+            for _ in range(100):
+                await pilot.pause(0.05)
+                if app.failure is not None:
+                    break
+        assert app.failure is not None and "profiles.shop.zzz: unknown key" in app.failure and app.failure_code == 1
+        assert app.live.engine is None and session.profile is None
+    finally:
+        app.live.close()
+        store.close()

@@ -6,8 +6,8 @@ from typing import TYPE_CHECKING, ClassVar
 
 from textual.app import ComposeResult
 from textual.screen import Screen
-from textual.widgets import Footer
 
+from ..widgets.board_footer import BoardFooter
 from ..widgets.status_line import StatusLine
 
 if TYPE_CHECKING:
@@ -28,7 +28,7 @@ class BoardScreen(Screen[None]):
     def compose(self) -> ComposeResult:
         yield StatusLine()
         yield from self.compose_body()
-        yield Footer(compact=True)
+        yield BoardFooter(compact=True)
 
     def compose_body(self) -> ComposeResult:
         yield from ()
