@@ -374,8 +374,8 @@ class JpmApp(App[None]):
             return False
         if action == "mode" and parameters == ("projects",) and not self.workflow.capabilities.projects:
             return False  # a backend without projects: no key, no screen
-        if action == "mode" and parameters == ("jobs",) and self.current_mode == "jobs":
-            return False  # the jobs screen's footer leaves out the way to itself; every other screen lists it
+        if action == "mode" and parameters == (self.current_mode,):
+            return False  # a screen's footer leaves out the way to itself (at 80 columns "? Help" was cut for it)
         return True
 
     # ------------------------------------------------------------------ actions

@@ -172,3 +172,18 @@ async def test_on_a_first_start_the_empty_list_says_the_first_pages_are_coming(t
         app.status = dataclasses.replace(app.status, online=True, last_sync=STATUS.last_sync)  # synced: none match
         await pilot.pause()
         assert table.render_line(1).text.strip() == "No jobs match."
+
+
+async def test_a_screens_footer_leaves_out_the_way_to_itself_and_keeps_help_whole_at_80_columns(tmp_path):
+    from textual.widgets._footer import FooterKey
+
+    app = _live_app(tmp_path)
+    async with app.run_test(size=(80, 24)) as pilot:
+        for key, itself, others in (("S", "Sync", {"Jobs", "Calendar"}), ("C", "Calendar", {"Jobs", "Sync"}),
+                                    ("J", "Jobs", {"Calendar", "Sync"})):
+            await pilot.press(key)
+            await settle(pilot)
+            keys = {k.description: k for k in app.screen.query(FooterKey) if k.key_display in "JCSP?"}
+            assert itself not in keys and others <= set(keys), sorted(keys)
+            if key != "J":  # (the job list's own keys fill its 80 columns: its help is in the palette and "?")
+                assert keys["Help"].region.right <= 80 - 12, keys["Help"].region  # whole, before the palette's

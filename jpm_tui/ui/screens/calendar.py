@@ -41,12 +41,12 @@ __all__ = ["APPOINTMENT_ACTIONS", "CalendarScreen"]
 AGENDA_BELOW = 100
 """Narrower than this (columns), the calendar opens on the agenda list."""
 
-APPOINTMENT_ACTIONS = Binding.Group("Appointment actions")
+APPOINTMENT_ACTIONS = Binding.Group("Appointment")  # short, as NAVIGATION
 _APPOINTMENT_ACTION_NAMES = frozenset({
     "reschedule", "shift_time", "next_day", "assign", "reassign", "unassign", "hold_appointment",
     "remove_appointment_hold", "confirm", "unconfirm", "edit_instructions", "create_appointment", "delete_appointment"})
 """The calendar's writes on the selected appointment (the actions of its APPOINTMENT_ACTIONS bindings)."""
-NAVIGATION = Binding.Group("Calendar")
+NAVIGATION = Binding.Group("View")  # short: the 80-column footer must keep "? Help" whole
 
 
 class CalendarScreen(BoardScreen):
