@@ -208,14 +208,11 @@ class VirtualTable(ScrollView, Generic[Q, R], can_focus=True):
             self.index = index
             self.row_id = row_id
 
-    class Counted(_TableMessage):
-        """The row count for the current query is known (``count`` is None while counting)."""
-
-        def __init__(self, table: VirtualTable[Any, Any], count: int | None) -> None:
-            super().__init__(table)
-            self.count = count
-
     cursor: reactive[int] = reactive(0, always_update=False, init=False, repaint=False)  # watch_cursor repaints
+    counted: reactive[int | None] = reactive(None, always_update=True, init=False, repaint=False)
+    """The current query's row count, set when it is known (None while counting). A screen ``watch``es it to show
+    the count and the query beside the table: a watcher runs at once, so that is drawn in the frame that shows the
+    rows (a message would be handled after that frame, and its line drawn a frame or two later)."""
 
     def __init__(
         self,
@@ -377,7 +374,7 @@ class VirtualTable(ScrollView, Generic[Q, R], can_focus=True):
         self.virtual_size = Size(self.size.width, count + 1)
         if self.cursor >= count:
             self.set_reactive(VirtualTable.cursor, max(0, count - 1))
-        self.post_message(self.Counted(self, count))
+        self.counted = count
         if replaced and self._held is not None:
             held, self._held = self._held, None
             self._move(*held)  # the top, or where keys pressed while the query was read go
@@ -424,13 +421,21 @@ class VirtualTable(ScrollView, Generic[Q, R], can_focus=True):
         if self._replacing:
             if self.row_count is not None:
                 self._clear()
-                self.post_message(self.Counted(self, None))
+                self.counted = None
                 self.refresh()
         elif self._held is not None:
             held, self._held = self._held, None
             self._show(*held)
 
     def _fetch_visible(self) -> None:
+        """Read the windows the screen shows now; their neighbours once this frame is drawn (their reads, on the
+        reader thread, would take the GIL from the frame while it is drawn)."""
+        if self.row_count is None or self.row_count == 0 or self._replacing:
+            return
+        self._fetch_pages(self._pages_from(int(self.scroll_y)) | {page_of(self.cursor)})
+        self.call_after_refresh(self._prefetch)
+
+    def _prefetch(self) -> None:
         if self.row_count is None or self.row_count == 0 or self._replacing:
             return
         self._fetch_pages(wanted_pages(int(self.scroll_y), self.size.height, self.row_count, self.cursor))
