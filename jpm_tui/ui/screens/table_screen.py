@@ -8,7 +8,9 @@ from typing import Any, ClassVar
 
 from textual import on
 from textual.binding import Binding, BindingType
+from textual.geometry import Size
 from textual.message import Message
+from textual.widget import Widget
 from textual.widgets import Input
 
 from ..widgets.virtual_table import VirtualTable
@@ -47,8 +49,13 @@ class SearchInput(Input):
     @property
     def content_width(self) -> int:
         """At least the box's width: Input's is its text's, and as its virtual size each keystroke changed it,
-        which laid the whole screen out again (10-25 ms at 1,000,000 jobs) for a box whose size never changes."""
-        return max(super().content_width, self.scrollable_content_region.width + 1)
+        which laid the whole screen out again (10-25 ms at 1,000,000 jobs) for a box whose size never changes. (Not
+        wider: a virtual width beyond the box turns its horizontal scrollbar on, another layout.)"""
+        return max(super().content_width, self.scrollable_content_region.width)
+
+    def on_resize(self) -> None:
+        # that width from the start: Input sets it on the first keystroke, which would lay the screen out once more
+        self.set_reactive(Widget.virtual_size, Size(self.content_width, 1))
 
 
 class TableScreen(BoardScreen):
