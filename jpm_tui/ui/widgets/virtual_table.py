@@ -20,6 +20,7 @@ from concurrent.futures import Future, wait
 from dataclasses import dataclass
 from datetime import datetime, tzinfo
 from functools import partial
+from time import monotonic
 from typing import Any, ClassVar, Generic, TypeVar
 
 from rich.cells import cell_len, set_cell_size
@@ -38,7 +39,7 @@ from ...provider.workflow import OTHER, PriorityLevel, StatusCategory, Workflow,
 from ..css import widget_css
 from ..format import Clock, system_clock
 from ..source import Reader
-from ..table_window import HasId, TableWindow, first_page, page_of, pages_from, walk_bookmarks, wanted_pages
+from ..table_window import PAGE_SIZE, HasId, TableWindow, first_page, page_of, pages_from, walk_bookmarks, wanted_pages
 
 __all__ = ["CellContext", "Column", "GAP", "PRIORITY_CLASSES", "STATUS_CLASSES", "VirtualTable", "fit",
            "layout_columns", "status_class", "priority_class"]
@@ -47,6 +48,10 @@ FIRST_PAGE_WAIT = 0.05
 """Seconds a table waits at mount for a first page already being read (see ``on_mount``)."""
 SHOW_WAITING_AFTER = 0.1
 """Seconds a key's result may wait for its rows before the table shows it without them ("Loading…", "…")."""
+RELOAD_EVERY = 0.25
+"""Seconds at least between two reloads for new data: another board's sync can tell of changes many times a
+second, and each reload reads the count and the windows on the reader thread, where a key's reads wait behind
+them."""
 
 STATUS_CLASSES = frozenset(f"job-table--status-{key}" for key in (*StatusCategory, OTHER))
 """A status is styled by its category (``provider.workflow``), so a theme styles every backend's statuses."""
@@ -269,6 +274,8 @@ class VirtualTable(ScrollView, Generic[Q, R], can_focus=True):
         self._looks: dict[tuple[str | None, ...], Style] = {}  # see ``_look``
         self._layout_width = -1
         self._frame: _Frame | None = None  # while a frame is drawn (``render_lines``)
+        self._last_reload = -RELOAD_EVERY  # monotonic seconds (``_data_changed``)
+        self._reload_due: Timer | None = None
 
     # ------------------------------------------------------------------ what subclasses provide
 
@@ -312,9 +319,25 @@ class VirtualTable(ScrollView, Generic[Q, R], can_focus=True):
         self._reset(keep_position=False)
 
     def reload(self) -> None:
-        """The data changed underneath (a sync ran): refetch, keeping cursor, scroll and marks on their rows."""
+        """The data changed underneath (a sync ran): refetch, keeping cursor, scroll and marks on their rows. Only
+        what the new rows change is drawn again."""
+        self._last_reload = monotonic()
         self._reset(keep_position=True)
         self._start_write_marks()
+
+    def _data_changed(self) -> None:
+        """Reload now, or once ``RELOAD_EVERY`` has passed since the last reload (changes told meanwhile are in it)."""
+        if self._reload_due is not None:
+            return
+        wait = self._last_reload + RELOAD_EVERY - monotonic()
+        if wait <= 0:
+            self.reload()
+        else:
+            self._reload_due = self.set_timer(wait, self._due_reload)
+
+    def _due_reload(self) -> None:
+        self._reload_due = None
+        self.reload()
 
     def read_write_marks(self) -> dict[int, str]:
         """Row id -> the state of the writes queued against it (pending, sending, failed, conflict); runs on
@@ -338,10 +361,9 @@ class VirtualTable(ScrollView, Generic[Q, R], can_focus=True):
     def _reset(self, *, keep_position: bool) -> None:
         # Old windows stay on screen until new ones replace them (no flash of placeholders).
         generation = self.window.renew(keep_rows=keep_position)
-        if keep_position:
+        if keep_position:  # the held rows stay on screen as they are until new ones differ (``_fetch``)
             row_id = self.cursor_row_id
             self._anchor = None if row_id is None else (row_id, self.cursor - int(self.scroll_y))
-            self.refresh()
         else:
             # The old query's rows stay until the new one's first page replaces them (see ``__init__``).
             self._anchor = None
@@ -377,6 +399,7 @@ class VirtualTable(ScrollView, Generic[Q, R], can_focus=True):
 
     def _counted(self, count: int, first_page: Sequence[R] | None) -> None:
         replaced, self._replacing = self._replacing, False
+        changed = replaced or first_page is not None or count != self.row_count
         if replaced:
             self._stop_waiting()
             self._clear(keep_size=True)  # the same size again would lay the screen out for nothing
@@ -392,7 +415,8 @@ class VirtualTable(ScrollView, Generic[Q, R], can_focus=True):
             held, self._held = self._held, None
             self._move(*held)  # the top, or where keys pressed while the query was read go
         self._fetch_visible()
-        self.refresh()
+        if changed:  # a reload that found as many rows draws only the rows that changed (``_fetch``)
+            self.refresh()
         # after the frame that shows the count: the walk's thread would slow its painting (the GIL)
         self.call_after_refresh(self._start_bookmarks, self.window.generation)
 
@@ -460,6 +484,8 @@ class VirtualTable(ScrollView, Generic[Q, R], can_focus=True):
             self.run_worker(fetch, group=f"{self.WORKER_GROUP}-fetch")
 
     async def _fetch(self, generation: int, page: int) -> None:
+        first = page * PAGE_SIZE
+        before = [self.window.row_at(index) for index in range(first, first + PAGE_SIZE)]  # held, or None
         try:
             kept = await self.window.read(self.reader, generation, page, partial(self.read_window, self._query),
                                           self._page_wanted)
@@ -476,7 +502,18 @@ class VirtualTable(ScrollView, Generic[Q, R], can_focus=True):
                 self._stop_waiting()
                 self._show(*held)
         elif self._page_shown(page):  # a prefetched neighbour changes nothing on screen: no frame for it
+            self._refresh_changed(first, before)
+
+    def _refresh_changed(self, first: int, before: list[R | None]) -> None:
+        """Draw again the lines on screen whose rows are not ``before`` (the rows held from ``first`` on before a
+        read): a reload that brought the same rows draws nothing."""
+        top = int(self.scroll_y)
+        shown = range(max(first, top), min(first + len(before), top + self.size.height))
+        changed = [index for index in shown if self.row_at(index) != before[index - first]]
+        if len(changed) == len(shown):
             self.refresh()
+        for index in changed if len(changed) < len(shown) else ():
+            self.refresh_line(index + 1)  # (virtual line 0 is the header)
 
     def _page_shown(self, page: int) -> bool:
         first = int(self.scroll_y)
@@ -561,7 +598,7 @@ class VirtualTable(ScrollView, Generic[Q, R], can_focus=True):
         self._start_write_marks()
         # The app bumps data_version when a sync wrote new rows: show them, keeping the cursor's row.
         if hasattr(self.app, "data_version"):
-            self.watch(self.app, "data_version", lambda _: self.reload(), init=False)
+            self.watch(self.app, "data_version", lambda _: self._data_changed(), init=False)
 
     def on_resize(self, event: events.Resize) -> None:
         self.virtual_size = Size(event.size.width, (self.row_count or 0) + 1)
