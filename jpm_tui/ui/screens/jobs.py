@@ -152,7 +152,7 @@ class JobsScreen(TableScreen):
                        tz=board.tz, first_page=self._first_page)
 
     def on_mount(self) -> None:
-        self._show_filters()
+        self.watch(self.table, "counted", self._counted)
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         if action == "view":
@@ -188,9 +188,8 @@ class JobsScreen(TableScreen):
         else:  # shown with the new count, in the frame that shows the new rows
             self.table.set_query(query)
 
-    @on(JobTable.Counted)
-    def _counted(self, message: JobTable.Counted) -> None:
-        self.match_count = message.count
+    def _counted(self, count: int | None) -> None:
+        self.match_count = count
         self._show_filters()
 
     @on(JobTable.JobSelected)

@@ -65,6 +65,7 @@ class ProjectsScreen(TableScreen):
 
     async def on_mount(self) -> None:
         self._show_filters()
+        self.watch(self.table, "counted", self._counted)
         await self._load_statuses()
         self.watch(self.app, "data_version", self._statuses_again, init=False)
 
@@ -95,9 +96,8 @@ class ProjectsScreen(TableScreen):
             descending=query.descending,
         )
 
-    @on(ProjectTable.Counted)
-    def _counted(self, message: ProjectTable.Counted) -> None:
-        self.match_count = message.count
+    def _counted(self, count: int | None) -> None:
+        self.match_count = count
         self._show_filters()
 
     @on(ProjectTable.Selected)
@@ -189,7 +189,9 @@ class ProjectDetailScreen(RecordScreen):
         yield jobs
 
     async def on_mount(self) -> None:
-        self.query_one("#project-jobs", JobTable).focus()
+        jobs = self.query_one("#project-jobs", JobTable)
+        jobs.focus()
+        self.watch(jobs, "counted", self._jobs_counted, init=jobs.counted is not None)
         await self._load()
         self.watch(self.app, "data_version", lambda _version: self._reload(), init=False)
 
@@ -209,10 +211,9 @@ class ProjectDetailScreen(RecordScreen):
         load: Callable[[], Awaitable[None]] = self._load  # as calendar.py: Textual's WorkType infers Never otherwise
         self.run_worker(load, exclusive=True, group="project-load")
 
-    @on(JobTable.Counted, "#project-jobs")
-    def _jobs_counted(self, message: JobTable.Counted) -> None:
+    def _jobs_counted(self, counted: int | None) -> None:
         jobs = self.query_one("#project-jobs", JobTable)
-        jobs.border_title = f"Jobs ({count(message.count)})  Enter open · a attach · D detach"
+        jobs.border_title = f"Jobs ({count(counted)})  Enter open · a attach · D detach"
         self.refresh_bindings()
 
     @on(JobTable.Selected, "#project-jobs")

@@ -33,9 +33,10 @@ class FilterBar(Widget):
              sort: str, descending: bool) -> None:
         """``title``: the view's name; ``parts``: the filters, each plain text (cleaned, never markup);
         ``matching``: the count (None while counting; ``capped``: at least that many)."""
-        self._title, self._parts, self._matching, self._capped = title, parts, matching, capped
-        self._sort = f"{sort} {'▼' if descending else '▲'}"
-        self.refresh()
+        shown = (title, parts, matching, capped, f"{sort} {'▼' if descending else '▲'}")
+        if shown != (self._title, self._parts, self._matching, self._capped, self._sort):  # a reload: often the same
+            self._title, self._parts, self._matching, self._capped, self._sort = shown
+            self.refresh()
 
     def render(self) -> Text:
         style = self.get_component_rich_style

@@ -20,6 +20,7 @@ from concurrent.futures import Future, wait
 from dataclasses import dataclass
 from datetime import datetime, tzinfo
 from functools import partial
+from time import monotonic
 from typing import Any, ClassVar, Generic, TypeVar
 
 from rich.cells import cell_len, set_cell_size
@@ -27,7 +28,7 @@ from rich.segment import Segment
 from rich.style import Style
 from textual import events
 from textual.binding import Binding, BindingType
-from textual.geometry import Size
+from textual.geometry import Region, Size
 from textual.message import Message
 from textual.reactive import reactive
 from textual.scroll_view import ScrollView
@@ -38,7 +39,7 @@ from ...provider.workflow import OTHER, PriorityLevel, StatusCategory, Workflow,
 from ..css import widget_css
 from ..format import Clock, system_clock
 from ..source import CacheReach, Reader
-from ..table_window import HasId, TableWindow, first_page, page_of, pages_from, walk_bookmarks, wanted_pages
+from ..table_window import PAGE_SIZE, HasId, TableWindow, first_page, page_of, pages_from, walk_bookmarks, wanted_pages
 
 __all__ = ["CellContext", "Column", "GAP", "PRIORITY_CLASSES", "STATUS_CLASSES", "VirtualTable", "fit",
            "layout_columns", "status_class", "priority_class"]
@@ -47,6 +48,10 @@ FIRST_PAGE_WAIT = 0.05
 """Seconds a table waits at mount for a first page already being read (see ``on_mount``)."""
 SHOW_WAITING_AFTER = 0.1
 """Seconds a key's result may wait for its rows before the table shows it without them ("Loading…", "…")."""
+RELOAD_EVERY = 0.25
+"""Seconds at least between two reloads for new data: another board's sync can tell of changes many times a
+second, and each reload reads the count and the windows on the reader thread, where a key's reads wait behind
+them."""
 
 STATUS_CLASSES = frozenset(f"job-table--status-{key}" for key in (*StatusCategory, OTHER))
 """A status is styled by its category (``provider.workflow``), so a theme styles every backend's statuses."""
@@ -85,6 +90,15 @@ class CellContext:
     tz: tzinfo | None
     workflow: Workflow
     """The backend's: a status cell shows its label."""
+
+
+@dataclass(frozen=True)
+class _Frame:
+    """What every line of one frame shares, worked out once a frame (``VirtualTable.render_lines``)."""
+
+    width: int
+    columns: list[tuple[Column, int]]
+    ctx: CellContext
 
 
 GAP = 1
@@ -129,6 +143,8 @@ def layout_columns(width: int, columns: Sequence[Column]) -> list[tuple[Column, 
 
 def fit(text: str, width: int) -> str:
     """Crop or pad ``text`` to exactly ``width`` cells, with an ellipsis when cropped."""
+    if text.isascii():  # one cell a character: most cells, without Rich's per-character width walk
+        return text.ljust(width) if len(text) <= width else text[:max(0, width - 1)] + "…"[:width]
     if cell_len(text) <= width:
         return set_cell_size(text, width)
     if width <= 1:
@@ -139,10 +155,11 @@ def fit(text: str, width: int) -> str:
 def _joined(pieces: Iterable[tuple[str, Style | None]]) -> list[Segment]:
     """``pieces`` (text, style) as segments, neighbours of one style in one: the terminal gets each segment's
     style codes and a reset, so a table row of 20 segments was half escape codes, and a frame of such rows reached
-    the terminal in several writes."""
+    the terminal in several writes. Styles are compared by identity: a table's come from ``_look``, one object a
+    look."""
     runs: list[tuple[Style | None, list[str]]] = []
     for text, style in pieces:
-        if runs and style == runs[-1][0]:
+        if runs and style is runs[-1][0]:
             runs[-1][1].append(text)
         else:
             runs.append((style, [text]))
@@ -208,14 +225,11 @@ class VirtualTable(ScrollView, Generic[Q, R], can_focus=True):
             self.index = index
             self.row_id = row_id
 
-    class Counted(_TableMessage):
-        """The row count for the current query is known (``count`` is None while counting)."""
-
-        def __init__(self, table: VirtualTable[Any, Any], count: int | None) -> None:
-            super().__init__(table)
-            self.count = count
-
     cursor: reactive[int] = reactive(0, always_update=False, init=False, repaint=False)  # watch_cursor repaints
+    counted: reactive[int | None] = reactive(None, always_update=True, init=False, repaint=False)
+    """The current query's row count, set when it is known (None while counting). A screen ``watch``es it to show
+    the count and the query beside the table: a watcher runs at once, so that is drawn in the frame that shows the
+    rows (a message would be handled after that frame, and its line drawn a frame or two later)."""
 
     def __init__(
         self,
@@ -259,6 +273,9 @@ class VirtualTable(ScrollView, Generic[Q, R], can_focus=True):
         self._layout: list[tuple[Column, int]] = []
         self._looks: dict[tuple[str | None, ...], Style] = {}  # see ``_look``
         self._layout_width = -1
+        self._frame: _Frame | None = None  # while a frame is drawn (``render_lines``)
+        self._last_reload = -RELOAD_EVERY  # monotonic seconds (``_data_changed``)
+        self._reload_due: Timer | None = None
 
     # ------------------------------------------------------------------ what subclasses provide
 
@@ -302,9 +319,25 @@ class VirtualTable(ScrollView, Generic[Q, R], can_focus=True):
         self._reset(keep_position=False)
 
     def reload(self) -> None:
-        """The data changed underneath (a sync ran): refetch, keeping cursor, scroll and marks on their rows."""
+        """The data changed underneath (a sync ran): refetch, keeping cursor, scroll and marks on their rows. Only
+        what the new rows change is drawn again."""
+        self._last_reload = monotonic()
         self._reset(keep_position=True)
         self._start_write_marks()
+
+    def _data_changed(self) -> None:
+        """Reload now, or once ``RELOAD_EVERY`` has passed since the last reload (changes told meanwhile are in it)."""
+        if self._reload_due is not None:
+            return
+        wait = self._last_reload + RELOAD_EVERY - monotonic()
+        if wait <= 0:
+            self.reload()
+        else:
+            self._reload_due = self.set_timer(wait, self._due_reload)
+
+    def _due_reload(self) -> None:
+        self._reload_due = None
+        self.reload()
 
     def read_write_marks(self) -> dict[int, str]:
         """Row id -> the state of the writes queued against it (pending, sending, failed, conflict); runs on
@@ -328,10 +361,9 @@ class VirtualTable(ScrollView, Generic[Q, R], can_focus=True):
     def _reset(self, *, keep_position: bool) -> None:
         # Old windows stay on screen until new ones replace them (no flash of placeholders).
         generation = self.window.renew(keep_rows=keep_position)
-        if keep_position:
+        if keep_position:  # the held rows stay on screen as they are until new ones differ (``_fetch``)
             row_id = self.cursor_row_id
             self._anchor = None if row_id is None else (row_id, self.cursor - int(self.scroll_y))
-            self.refresh()
         else:
             # The old query's rows stay until the new one's first page replaces them (see ``__init__``).
             self._anchor = None
@@ -371,6 +403,7 @@ class VirtualTable(ScrollView, Generic[Q, R], can_focus=True):
 
     def _counted(self, count: int, first_page: Sequence[R] | None) -> None:
         replaced, self._replacing = self._replacing, False
+        changed = replaced or first_page is not None or count != self.row_count
         if replaced:
             self._stop_waiting()
             self._clear(keep_size=True)  # the same size again would lay the screen out for nothing
@@ -381,12 +414,13 @@ class VirtualTable(ScrollView, Generic[Q, R], can_focus=True):
         self.virtual_size = Size(self.size.width, count + 1)
         if self.cursor >= count:
             self.set_reactive(VirtualTable.cursor, max(0, count - 1))
-        self.post_message(self.Counted(self, count))
+        self.counted = count
         if replaced and self._held is not None:
             held, self._held = self._held, None
             self._move(*held)  # the top, or where keys pressed while the query was read go
         self._fetch_visible()
-        self.refresh()
+        if changed:  # a reload that found as many rows draws only the rows that changed (``_fetch``)
+            self.refresh()
         # after the frame that shows the count: the walk's thread would slow its painting (the GIL)
         self.call_after_refresh(self._start_bookmarks, self.window.generation)
 
@@ -428,13 +462,21 @@ class VirtualTable(ScrollView, Generic[Q, R], can_focus=True):
         if self._replacing:
             if self.row_count is not None:
                 self._clear()
-                self.post_message(self.Counted(self, None))
+                self.counted = None
                 self.refresh()
         elif self._held is not None:
             held, self._held = self._held, None
             self._show(*held)
 
     def _fetch_visible(self) -> None:
+        """Read the windows the screen shows now; their neighbours once this frame is drawn (their reads, on the
+        reader thread, would take the GIL from the frame while it is drawn)."""
+        if self.row_count is None or self.row_count == 0 or self._replacing:
+            return
+        self._fetch_pages(self._pages_from(int(self.scroll_y)) | {page_of(self.cursor)})
+        self.call_after_refresh(self._prefetch)
+
+    def _prefetch(self) -> None:
         if self.row_count is None or self.row_count == 0 or self._replacing:
             return
         self._fetch_pages(wanted_pages(int(self.scroll_y), self.size.height, self.row_count, self.cursor))
@@ -446,6 +488,8 @@ class VirtualTable(ScrollView, Generic[Q, R], can_focus=True):
             self.run_worker(fetch, group=f"{self.WORKER_GROUP}-fetch")
 
     async def _fetch(self, generation: int, page: int) -> None:
+        first = page * PAGE_SIZE
+        before = [self.window.row_at(index) for index in range(first, first + PAGE_SIZE)]  # held, or None
         try:
             kept = await self.window.read(self.reader, generation, page, partial(self.read_window, self._query),
                                           self._page_wanted)
@@ -462,7 +506,18 @@ class VirtualTable(ScrollView, Generic[Q, R], can_focus=True):
                 self._stop_waiting()
                 self._show(*held)
         elif self._page_shown(page):  # a prefetched neighbour changes nothing on screen: no frame for it
+            self._refresh_changed(first, before)
+
+    def _refresh_changed(self, first: int, before: list[R | None]) -> None:
+        """Draw again the lines on screen whose rows are not ``before`` (the rows held from ``first`` on before a
+        read): a reload that brought the same rows draws nothing."""
+        top = int(self.scroll_y)
+        shown = range(max(first, top), min(first + len(before), top + self.size.height))
+        changed = [index for index in shown if self.row_at(index) != before[index - first]]
+        if len(changed) == len(shown):
             self.refresh()
+        for index in changed if len(changed) < len(shown) else ():
+            self.refresh_line(index + 1)  # (virtual line 0 is the header)
 
     def _page_shown(self, page: int) -> bool:
         first = int(self.scroll_y)
@@ -547,7 +602,7 @@ class VirtualTable(ScrollView, Generic[Q, R], can_focus=True):
         self._start_write_marks()
         # The app bumps data_version when a sync wrote new rows: show them, keeping the cursor's row.
         if hasattr(self.app, "data_version"):
-            self.watch(self.app, "data_version", lambda _: self.reload(), init=False)
+            self.watch(self.app, "data_version", lambda _: self._data_changed(), init=False)
 
     def on_resize(self, event: events.Resize) -> None:
         self.virtual_size = Size(event.size.width, (self.row_count or 0) + 1)
@@ -676,8 +731,7 @@ class VirtualTable(ScrollView, Generic[Q, R], can_focus=True):
 
     # ------------------------------------------------------------------ rendering
 
-    def _columns(self) -> list[tuple[Column, int]]:
-        width = self.scrollable_content_region.width
+    def _columns(self, width: int) -> list[tuple[Column, int]]:
         if width != self._layout_width:
             self._layout = layout_columns(max(1, width - 1), self.table_columns())  # one cell for the mark gutter
             self._layout_width = width
@@ -689,20 +743,40 @@ class VirtualTable(ScrollView, Generic[Q, R], can_focus=True):
 
     def _look(self, *components: str | None) -> Style:
         """The table's style with these component classes on top, in order (None adds nothing). Kept until the
-        styles change: a frame draws every row from a handful of them, and each costs tens of µs to work out."""
+        styles change: a frame draws every row from a handful of them, and each costs tens of µs to work out.
+        One object a look (``_joined`` merges neighbours by identity)."""
         style = self._looks.get(components)
         if style is None:
-            style = self.rich_style
-            for component in components:
-                if component is not None:
+            shown = tuple(c for c in components if c is not None)
+            style = self._looks.get(shown)
+            if style is None:
+                style = self.rich_style
+                for component in shown:
                     style += self.get_component_rich_style(component)
+                # looks that come out equal (the focused cursor hides a status colour) share one object
+                style = next((known for known in self._looks.values() if known == style), style)
+                self._looks[shown] = style
             self._looks[components] = style
         return style
 
-    def render_line(self, y: int) -> Strip:
+    def _frame_now(self) -> _Frame:
         width = self.scrollable_content_region.width
+        return _Frame(width, self._columns(width), CellContext(self.clock(), self.tz, self.workflow))
+
+    def render_lines(self, crop: Region) -> list[Strip]:
+        """A frame's lines: what they share (width, columns, the time) is worked out once for them all, not a
+        line at a time (Textual's content region alone is ~30 µs)."""
+        self._frame = self._frame_now()
+        try:
+            return super().render_lines(crop)
+        finally:
+            self._frame = None
+
+    def render_line(self, y: int) -> Strip:
+        frame = self._frame or self._frame_now()
+        width = frame.width
         if y == 0:
-            return self._render_header(width)
+            return self._render_header(frame)
         index = int(self.scroll_y) + y - 1
         if self.row_count is None:
             if y == 1:
@@ -717,7 +791,7 @@ class VirtualTable(ScrollView, Generic[Q, R], can_focus=True):
         row = self.row_at(index)
         if row is None:
             return Strip([Segment(fit(" …", width), self._look("virtual-table--placeholder"))], width)
-        return self._render_row(row, index, width)
+        return self._render_row(row, index, frame)
 
     def empty_text(self) -> str:
         """What the table says when no row matches (a subclass may say why)."""
@@ -726,12 +800,12 @@ class VirtualTable(ScrollView, Generic[Q, R], can_focus=True):
     def _message_line(self, message: str, width: int) -> Strip:
         return Strip([Segment(fit(f" {message}", width), self._look("virtual-table--empty"))], width)
 
-    def _render_header(self, width: int) -> Strip:
+    def _render_header(self, frame: _Frame) -> Strip:
         header = self._look("virtual-table--header")
         sorted_style = self._look("virtual-table--header", "virtual-table--header-sorted")
         sort, descending = self._sort_key()
         pieces: list[tuple[str, Style | None]] = [(" ", header)]
-        for column, col_width in self._columns():
+        for column, col_width in frame.columns:
             title = column.title
             style = header
             if column.key == sort:
@@ -739,9 +813,9 @@ class VirtualTable(ScrollView, Generic[Q, R], can_focus=True):
                 style = sorted_style
             pieces.append((fit(title, col_width), style))
             pieces.append((" " * GAP, header))
-        return Strip(_joined(pieces)).adjust_cell_length(width, header)
+        return Strip(_joined(pieces[:-1])).adjust_cell_length(frame.width, header)
 
-    def _render_row(self, row: R, index: int, width: int) -> Strip:
+    def _render_row(self, row: R, index: int, frame: _Frame) -> Strip:
         row_id = row.id
         marked = "virtual-table--marked" if row_id in self.marked else None
         # The cursor style applies on top of the status colours (CSS decides focused vs blurred looks).
@@ -755,11 +829,13 @@ class VirtualTable(ScrollView, Generic[Q, R], can_focus=True):
                            self._look("virtual-table--write-failed" if failed else "virtual-table--write-queued"))
         else:
             lead = Segment(" ", self._look())
-        ctx = CellContext(self.clock(), self.tz, self.workflow)
+        ctx, cells = frame.ctx, self.CELLS
         plain = self._look(marked, cursor)
+        gap = (" " * GAP, plain)
         pieces: list[tuple[str, Style | None]] = [(lead.text, lead.style)]
-        for column, col_width in self._columns():
-            pieces.append((fit(self.CELLS[column.key](row, ctx), col_width),
+        for column, col_width in frame.columns:
+            pieces.append((fit(cells[column.key](row, ctx), col_width),
                            self._look(marked, self.cell_class(column, row), cursor)))
-            pieces.append((" " * GAP, plain))
-        return Strip(_joined(pieces)).adjust_cell_length(width, plain)
+            pieces.append(gap)
+        # without the last gap the row is the table's width: nothing to crop (cropping walks the text)
+        return Strip(_joined(pieces[:-1])).adjust_cell_length(frame.width, plain)
