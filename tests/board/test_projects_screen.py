@@ -97,6 +97,10 @@ async def test_attach_a_job_of_the_customer_then_detach_it(board: Board) -> None
     await board.wait(lambda: isinstance(board.app.screen, JobDetailScreen), "the job")
     assert board.app.screen.job_id == job_id
     await board.pilot.press("escape")
+    # as a dispatcher sees it first: back on the project, the job under the cursor (the opened job's read from the
+    # server reloads the project's list, and D waits for its row)
+    await board.wait(lambda: isinstance(board.app.screen, ProjectDetailScreen) and table.row_at(table.cursor) is not None
+                     and table.row_at(table.cursor).id == job_id, "the project with the job under the cursor")
     await board.pilot.press("D")
     assert isinstance(board.app.screen, ConfirmScreen)
     await board.pilot.press("y")
