@@ -236,7 +236,8 @@ class LiveCache:
 
     def _remember_progress(self, event: SyncProgress) -> None:
         self.progress[event.feed] = event
-        if event.pages and not self.state.online:  # a page committed: the server is back, sign-in works
+        # A page committed is the server's answer (a feed that skipped its read commits none): back, sign-in works.
+        if event.pages and not self.state.online:
             self.state.online = True
             self.state.last_error = None
             self._on_change(self.state)
@@ -508,7 +509,7 @@ class LiveCache:
             self.state.last_error = None if summary.ok else summary.error_line()
         elif summary.failed:  # the server answers (no page said online) but the round failed: that is why
             self.state.last_error = summary.error_line()
-        if summary.ok and summary.results:
+        if summary.ok and summary.asked:  # a round whose feeds all read a moment ago synced nothing now
             self.state.last_sync = datetime.now(UTC)
         self.state.changed_feeds = {r.feed for r in summary.results if r.records}
         self.state.outbox = await self._open_writes()

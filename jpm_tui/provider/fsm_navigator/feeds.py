@@ -85,6 +85,9 @@ class JobsFeed:
         self.cached = cached
         self.clock = clock
         self._touched: set[int] = set()
+        self._asked = False
+        """This process has read the jobs once: until then a recent pass is never skipped, so a board or a
+        ``jpm-tui sync`` starting finds out at once whether the server answers (and takes its key)."""
 
     def touch(self, job_id: int) -> None:
         """Re-read this job on the feed's next run (a write of ours changed it)."""
@@ -97,6 +100,7 @@ class JobsFeed:
     async def pages(self, token: str | None) -> AsyncGenerator[FeedPage, None]:
         with translated():  # the cache sees ProviderErrors, never the client's
             async for page in self._pages(token):
+                self._asked = self._asked or page.asked
                 yield page
 
     async def _pages(self, token: str | None) -> AsyncGenerator[FeedPage, None]:
@@ -109,8 +113,8 @@ class JobsFeed:
         elif position.sweep_page is not None or position.swept_at is None or now - position.swept_at >= SWEEP_EVERY:
             async for page in self._sweep(position, now):
                 yield page
-        elif position.recent_at is not None and now - position.recent_at < RECENT_EVERY:
-            yield FeedPage([], token, False)  # read a moment ago: no request
+        elif self._asked and position.recent_at is not None and now - position.recent_at < RECENT_EVERY:
+            yield FeedPage([], token, False, asked=False)  # read a moment ago: no request
         else:
             after = (now - timedelta(days=RECENT_DAYS)).date()
             position = replace(position, recent_at=now)
@@ -218,7 +222,7 @@ def _hourly_feed(name: str, table: str, rows: Callable[[], AsyncIterator[list[An
         last = parse_datetime(token) if token else None
         now = clock()
         if last is not None and now - last < DIRECTORY_EVERY:
-            yield FeedPage([], token, False)
+            yield FeedPage([], token, False, asked=False)
             return
         batch: list[Any] | None = None
         with translated():
