@@ -318,7 +318,8 @@ class LiveCache:
             if self.state.online:
                 self._failed_rounds = 0
                 await self._nap(self._until_due())
-            else:
+            if not self.state.online:  # the round found the server gone, or a write did while the loop waited
+                self._wake.clear()  # (that write's wake-up: what is due now is finding the server, not a round)
                 await self._until_back()
                 self._everything = True  # back: catch up with every feed (the first page says online)
 
@@ -405,6 +406,8 @@ class LiveCache:
             interval = min(self.probe_max, interval * 1.5)
 
     def _went_offline(self, reason: str) -> None:
+        if self.state.online:
+            self._wake.set()  # a wait for the next round ends: the loop waits for the server instead
         if self.state.online or self.state.last_error != reason:
             self.state.online = False
             self.state.last_error = reason

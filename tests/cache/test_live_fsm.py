@@ -103,9 +103,10 @@ async def test_server_gone_with_a_write_queued_is_offline_until_it_answers_and_t
     assert offline.last_error == "Could not reach fsm: connection refused" and offline.outbox == 1
     # no skipped read said "online" while the server was gone
     assert not any(state.online for t, state in world.states[first:] if t < 60)
-    # the write was tried when it was made (by it and the round then), never again while cut: only pings (HEAD)
+    # the write was tried when it was made (by it, and by the round then), never again while cut: only pings (HEAD)
     tries = [(t, request) for t, request in world.wire.refused if not request.startswith("HEAD")]
-    assert {request for _, request in tries} == {"GET /api/v1/jobs?id=10001"} and {t for t, _ in tries} == {gone[0]}
+    assert {request for _, request in tries} == {"GET /api/v1/jobs?id=10001"} and len(tries) <= 2
+    assert {t for t, _ in tries} == {gone[0]}
     assert len([request for t, request in world.wire.refused if request.startswith("HEAD") and t < 40]) >= 8
     back = world.between(60, 90, lambda s: s.online)
     assert back and back[0] <= 62
