@@ -175,7 +175,7 @@ async def _run_with_lines(engine: Any, feeds: list[str] | None, full: bool) -> A
         if event.error:
             print(f"{event.feed}: FAILED after {event.records} records: {event.error}", flush=True)
         elif event.skipped:
-            print(f"{event.feed}: not due (read a moment ago), nothing asked", flush=True)
+            print(f"{event.feed}: not due (read recently), nothing asked", flush=True)
         elif event.done:
             print(f"{event.feed}: done, {event.records} records in {event.pages} pages "
                   f"({event.records_per_second:.0f}/s)", flush=True)

@@ -47,4 +47,4 @@ def test_sync_with_every_read_recent_asks_the_server_and_says_when_it_is_gone_or
         code, out, err = sync()
     assert code == 0 and err == ""
     assert "jobs: done" in out  # a new process reads the recent jobs whatever the last one did
-    assert "technicians: not due (read a moment ago), nothing asked" in out  # read this hour: not asked again
+    assert "technicians: not due (read recently), nothing asked" in out  # read this hour: not asked again
