@@ -401,6 +401,11 @@ class Profile(BackendProfile):
         return self.tenant
 
     @property
+    def shown_account(self) -> int | str:
+        """What the board's header names the account: the tenant."""
+        return self.tenant
+
+    @property
     def effective_api_url(self) -> str:
         return self.api_url if self.environment == "custom" else ENVIRONMENTS[self.environment][0]  # type: ignore[return-value]
 

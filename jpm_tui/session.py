@@ -277,7 +277,8 @@ def board_app(session: Session, store: Any) -> Any:
     else:
         live = LiveCache(store, partial(backend_for(session.backend).provider, session, store), workflow=workflow,
                          author=session.dispatcher_name)
-    status = BoardStatus(profile=session.profile_name, tenant=session.tenant, environment=session.environment,
+    shown = session.profile.shown_account if session.profile is not None else session.tenant
+    status = BoardStatus(profile=session.profile_name, tenant=shown, environment=session.environment,
                          last_sync=live.state.last_sync)
     return JpmApp(store, status, views=session.views, keymap=session.keys or None, keymap_origin=session.origin,
                   theme=session.theme or DEFAULT_THEME, theme_dirs=session.theme_dirs, live=live, tz=session.tz,

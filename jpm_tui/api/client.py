@@ -19,7 +19,7 @@ import httpx
 from jpm_tui.api.auth import ClientCredentialsAuth
 from jpm_tui.api.crm import CrmApi
 from jpm_tui.api.dispatch import DispatchApi
-from jpm_tui.api.errors import TransportError, error_from_response
+from jpm_tui.api.errors import error_from_response
 from jpm_tui.api.http_client import CONNECT_TIMEOUT, ClientOptions, HttpClient, check_base_url, json_body
 from jpm_tui.api.jpm import JpmApi
 from jpm_tui.api.retries import TRANSPORT_BACKOFF_MAX as TRANSPORT_BACKOFF_MAX  # the quick reconnect's wait
@@ -34,7 +34,6 @@ READ_TIMEOUT = 15.0
 """Seconds to wait for an answer to a small request (a token, a list page, a write, one record)."""
 EXPORT_READ_TIMEOUT = 100.0
 """Seconds to wait for an export page: ServiceTitan allows itself 100 s for a big one."""
-PING_TIMEOUT = 2.0
 """Seconds ``ping`` waits for the server (to connect and to answer): the board says offline soon after."""
 
 
@@ -100,15 +99,6 @@ class ServiceTitanClient(HttpClient):
 
     def url(self, module: str, path: str) -> str:
         return f"{self.api_url}/{module}/v2/tenant/{self.tenant}/{path.lstrip('/')}"
-
-    async def ping(self, timeout: float = PING_TIMEOUT) -> None:
-        """Whether the API host answers at all: one ``HEAD {api_url}/``, without sign-in, rate limit or retries
-        (not an API call). Returns when any answer comes (whatever its status); raises ``TransportError`` when
-        the host cannot be reached or says nothing within ``timeout`` seconds."""
-        try:
-            await self._http.request("HEAD", f"{self.api_url}/", auth=None, timeout=timeout)
-        except httpx.TransportError as exc:
-            raise TransportError.from_httpx(exc) from exc
 
     async def request(
         self,

@@ -15,6 +15,7 @@ from urllib.parse import urlsplit
 import httpx
 
 from jpm_tui import __version__
+from jpm_tui.api.errors import TransportError
 from jpm_tui.api.limiter import RateLimiter
 from jpm_tui.api.retries import ErrorReader, RetryPolicy, send_with_retries
 from jpm_tui.loopback import is_loopback
@@ -23,6 +24,7 @@ T = TypeVar("T")
 
 CONNECT_TIMEOUT = 5.0
 """Seconds to open a connection (DNS, TCP, TLS): a host that takes longer is treated as unreachable."""
+PING_TIMEOUT = 2.0
 
 
 def check_base_url(url: str, *, what: str, allow_plain_http: bool = False) -> str:
@@ -90,6 +92,15 @@ class HttpClient:
             auth=auth(clock),
             headers={"User-Agent": f"jpm-tui/{__version__}", "Accept": "application/json", **(headers or {})},
         )
+
+    async def ping(self, timeout: float = PING_TIMEOUT) -> None:
+        """Whether the API host answers at all: one ``HEAD {api_url}/``, without sign-in, rate limit or retries
+        (not an API call). Returns when any answer comes (whatever its status); raises ``TransportError`` when
+        the host cannot be reached or says nothing within ``timeout`` seconds."""
+        try:
+            await self._http.request("HEAD", f"{self.api_url}/", auth=None, timeout=timeout)
+        except httpx.TransportError as exc:
+            raise TransportError.from_httpx(exc) from exc
 
     async def __aenter__(self) -> Self:
         return self

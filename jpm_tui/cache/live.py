@@ -238,7 +238,8 @@ class LiveCache:
 
     def _remember_progress(self, event: SyncProgress) -> None:
         self.progress[event.feed] = event
-        if event.pages and not self.state.online:  # a page committed: the server is back, sign-in works
+        # A page committed is the server's answer (a feed that skipped its read commits none): back, sign-in works.
+        if event.pages and not self.state.online:
             self.state.online = True
             self.state.last_error = None
             self._on_change(self.state)
@@ -319,7 +320,8 @@ class LiveCache:
             if self.state.online:
                 self._failed_rounds = 0
                 await self._nap(self._until_due())
-            else:
+            if not self.state.online:  # the round found the server gone, or a write did while the loop waited
+                self._wake.clear()  # (that write's wake-up: what is due now is finding the server, not a round)
                 await self._until_back()
                 self._everything = True  # back: catch up with every feed (the first page says online)
 
@@ -406,6 +408,8 @@ class LiveCache:
             interval = min(self.probe_max, interval * 1.5)
 
     def _went_offline(self, reason: str) -> None:
+        if self.state.online:
+            self._wake.set()  # a wait for the next round ends: the loop waits for the server instead
         if self.state.online or self.state.last_error != reason:
             self.state.online = False
             self.state.last_error = reason
@@ -520,7 +524,7 @@ class LiveCache:
             self.state.last_error = None if summary.ok else summary.error_line()
         elif summary.failed:  # the server answers (no page said online) but the round failed: that is why
             self.state.last_error = summary.error_line()
-        if summary.ok and summary.results:
+        if summary.ok and summary.asked:  # a round whose feeds all read a moment ago synced nothing now
             self.state.last_sync = datetime.now(UTC)
         self.state.changed_feeds = {r.feed for r in summary.results if r.records}
         self.state.outbox = await self._open_writes()

@@ -87,6 +87,8 @@ class SyncProgress:
     elapsed: float = 0.0
     total_records: int = 0
     cancelled: bool = False
+    skipped: bool = False
+    """Done without asking the server: the feed's source was read a moment ago (``FeedPage.asked``)."""
 
     @property
     def state(self) -> str:
@@ -95,7 +97,7 @@ class SyncProgress:
         if self.cancelled:
             return "cancelled"
         if self.done:
-            return "done"
+            return "not due" if self.skipped else "done"
         return "running" if self.pages else "waiting"
 
 
@@ -113,6 +115,8 @@ class FeedResult:
     cancelled: bool = False
     retry_after: float | None = None
     """Seconds the backend asked us to wait before the next request, when it failed for being asked too often."""
+    skipped: bool = False
+    """Complete without a request: the feed read its source a moment ago (``FeedPage.asked``)."""
 
     @property
     def records_per_second(self) -> float:
@@ -135,6 +139,11 @@ class SyncSummary:
     @property
     def records(self) -> int:
         return sum(r.records for r in self.results)
+
+    @property
+    def asked(self) -> bool:
+        """Whether any feed sent the server a request (one that read a moment ago did not)."""
+        return any(not r.skipped for r in self.results)
 
     @property
     def pages(self) -> int:
@@ -483,7 +492,7 @@ class SyncEngine:
         last_has_more = True
         queue: asyncio.Queue[Any] = asyncio.Queue(maxsize=self.prefetch)
         end = object()
-        outcome: dict[str, Any] = {"complete": False, "error": None}
+        outcome: dict[str, Any] = {"complete": False, "error": None, "skipped": False}
 
         def event(**kw: Any) -> SyncProgress:
             elapsed = time.perf_counter() - started
@@ -497,6 +506,9 @@ class SyncEngine:
             try:
                 async with contextlib.aclosing(feed.pages(token if feed.kind == "export" else None)) as pages:
                     async for page in pages:
+                        if not page.asked:  # no request sent: nothing to store, and no answer to count
+                            outcome["skipped"] = True
+                            continue
                         await queue.put((page, await self._prepare(feed, page)))
                         if not self._gate.is_set():
                             await self._gate.wait()  # paused: ask for nothing more
@@ -544,6 +556,7 @@ class SyncEngine:
             if outcome["complete"]:
                 await self._write(self._finish_feed, feed, seen, result.pages)
                 result.complete = True
+                result.skipped = outcome["skipped"] and not result.pages
             else:
                 result.cancelled = True
         except asyncio.CancelledError:
@@ -581,7 +594,7 @@ class SyncEngine:
         finally:
             result.seconds = time.perf_counter() - started
         await self._emit(event(done=result.complete, error=result.error, cancelled=result.cancelled,
-                               has_more=not result.complete))
+                               skipped=result.skipped, has_more=not result.complete))
         return result
 
     # ------------------------------------------------------------------- writer-thread functions

@@ -175,6 +175,8 @@ async def _run_with_lines(engine: Any, feeds: list[str] | None, full: bool) -> A
         now = time.monotonic()
         if event.error:
             print(f"{event.feed}: FAILED after {event.records} records: {event.error}", flush=True)
+        elif event.skipped:
+            print(f"{event.feed}: not due (read recently), nothing asked", flush=True)
         elif event.done:
             print(f"{event.feed}: done, {event.records} records in {event.pages} pages "
                   f"({event.records_per_second:.0f}/s)", flush=True)

@@ -49,6 +49,11 @@ class BigChangeProfile(HostedProfile):
         """What names its cache file: the BigChange customer id."""
         return self.customer_id
 
+    @property
+    def shown_account(self) -> int | str:
+        """What the board's header names the account: the customer id."""
+        return self.customer_id
+
     def make_client(self, secret: str, **options: Any) -> Any:
         """Its ``BigChangeClient`` (the HTTP stack imported only now); ``options`` for the client, over the
         profile's rate limit and timeout."""

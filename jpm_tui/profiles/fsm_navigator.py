@@ -50,6 +50,12 @@ class FsmProfile(HostedProfile):
         where = parts.netloc + (parts.path if parts.path.rstrip("/") != "/api/v1" else "")
         return re.sub(r"[^A-Za-z0-9_.-]+", "_", where).strip("_") or "fsm"
 
+    @property
+    def shown_account(self) -> int | str:
+        """Nothing: a key names no account (``account`` is the host, made up for the cache file's name), and the
+        header names the profile already."""
+        return ""
+
     def make_client(self, secret: str) -> Any:
         """Its ``FsmNavigatorClient`` (the HTTP stack imported only now)."""
         from jpm_tui.api.fsm_navigator import FsmNavigatorClient

@@ -69,6 +69,10 @@ class FeedPage:
     whole: tuple[int, int] | None = None
     """(rows, pages) of the complete read of an export feed this page ends, when the feed reads everything each time
     (BigChange's job sweep): they replace the stored counts instead of adding to them."""
+    asked: bool = True
+    """False: the feed sent no request, because its source was read a moment ago (FSM Navigator's recent jobs, its
+    hourly directory). Such a page says nothing of the server: the sync engine neither stores nor counts it, and
+    nobody takes it for an answer (online, "done")."""
 
 
 # a generator, not any iterator: the sync engine closes it (aclose) when it stops a feed early

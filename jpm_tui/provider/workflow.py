@@ -410,13 +410,13 @@ class Workflow:
             return dict.fromkeys(self.action_ids("job"), writable)
         status = effective_status(job, overlay)
         category = self.category(status)
-        words = self.status_label(status).lower()
+        words = _with_article(self.status_label(status))
         project_id = overlay["project_id"] if "project_id" in overlay else getattr(job, "project_id", None)
         out: dict[str, str] = {}
         if category == StatusCategory.CANCELED:
             out["cancel_job"] = "the job is already canceled"
         elif category in FINISHED:
-            out["cancel_job"] = f"a {words} job cannot be canceled"
+            out["cancel_job"] = f"{words} job cannot be canceled"
         elif (refused := self._status_refusal(status, "cancel_job")) is not None:
             out["cancel_job"] = refused
         elif not has_cancel_reasons:
@@ -464,18 +464,18 @@ class Workflow:
             return dict.fromkeys(every, "the appointment is queued for deletion")
         status = str(item.status)
         category = self.appointment_category(status)
-        words = self.appointment_status_label(status).lower()
+        words = _with_article(self.appointment_status_label(status))
         out: dict[str, str] = {}
         closed = category in FINISHED
         if category == StatusCategory.WORKING or closed:
             for action in ("reschedule", "shift_time", "next_day"):
-                out[action] = f"a {words} appointment cannot be rescheduled"
+                out[action] = f"{words} appointment cannot be rescheduled"
             for action in ("unassign", "reassign"):
-                out[action] = f"the technician cannot be taken off a {words} appointment"
+                out[action] = f"the technician cannot be taken off {words} appointment"
         if category in (StatusCategory.WORKING, StatusCategory.DONE, StatusCategory.CLOSED):
-            out["delete_appointment"] = f"a {words} appointment cannot be deleted"
+            out["delete_appointment"] = f"{words} appointment cannot be deleted"
         if closed:
-            out["assign"] = f"a {words} appointment cannot get a technician"
+            out["assign"] = f"{words} appointment cannot get a technician"
         elif not has_technicians:
             out["assign"] = "no technicians are cached yet (sync first)"
             out.setdefault("reassign", out["assign"])
@@ -485,7 +485,7 @@ class Workflow:
         if category == StatusCategory.HELD:
             out["hold_appointment"] = "the appointment is already on hold"
         elif closed:
-            out["hold_appointment"] = f"a {words} appointment cannot be put on hold"
+            out["hold_appointment"] = f"{words} appointment cannot be put on hold"
         elif not has_hold_reasons:
             out["hold_appointment"] = "no hold reasons are cached yet (sync first)"
         if category != StatusCategory.HELD:
@@ -503,6 +503,11 @@ class Workflow:
 
 
 _NOT_HOLDABLE = FINISHED | {StatusCategory.HELD}
+
+
+def _with_article(label: str) -> str:
+    """A status label as the backend says it, after "a" or "an" ("an In Progress", "a Working")."""
+    return f"{'an' if label[:1].lower() in 'aeiou' else 'a'} {label}"
 
 
 def effective_status(job: Any, overlay: Mapping[str, Any]) -> str:

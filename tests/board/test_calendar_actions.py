@@ -247,7 +247,7 @@ async def test_a_working_appointment_cannot_be_rescheduled_or_unassigned(board: 
     await board.pilot.pause(0.2)
     assert server(board, item)["start"] == start and board.app.live.outbox.entries() == []
     shown = board.shown()
-    assert "Not now:" in shown and "a working appointment cannot be rescheduled" in shown
+    assert "Not now:" in shown and "a Working appointment cannot be rescheduled" in shown
 
 
 async def test_offline_writes_are_shown_pending_then_replayed(board: Board) -> None:

@@ -145,6 +145,24 @@ async def test_the_header_names_the_account_in_fsm_navigator_s_word(fsm_board: F
     assert f"account {fsm_board.session.tenant}" in line and "tenant" not in line
 
 
+def test_a_sandbox_serve_profile_s_header_makes_up_no_account(tmp_path: Path) -> None:
+    import tomllib
+
+    from jpm_tui.config import parse_config
+    from jpm_tui.sandbox.fsm_navigator.server import profile_text
+    from jpm_tui.session import profile_session
+
+    config = parse_config(tomllib.loads(profile_text("http://127.0.0.1:8765")))
+    session = profile_session(config, config.profile(), tmp_path)
+    assert session.tenant == "127.0.0.1_8765"  # the cache file's name needs one: the host
+    store = CacheStore(session.cache_file, workflow=workflow_for(session.backend))
+    try:
+        app = board_app(session, store)
+        assert app.status.profile == "fsm-sandbox" and app.status.tenant == ""  # the header names the profile alone
+    finally:
+        store.close()
+
+
 async def test_sorting_by_status_follows_fsm_navigator_s_workflow_order(fsm_board: FsmBoard) -> None:
     from jpm_tui.provider.fsm_navigator.workflow import WORKFLOW
 

@@ -11,6 +11,7 @@ from typing import Any
 
 import httpx
 import pytest
+from support.virtual_clock import VirtualClock, run_live_until
 
 from jpm_tui.cache.live import CADENCES, Cadence, LiveCache, LiveState
 from jpm_tui.cache.outbox import OutboxError, OutboxState
@@ -196,34 +197,6 @@ async def test_read_opened_job_before_the_loop_opened_does_nothing(tmp_path) -> 
 # ------------------------------------------------------------------ cadence, request rate, offline and back
 
 
-class VirtualClock:
-    """The live loop's clock and sleep: a sleep moves the time on at once, running the actions ``at`` puts on the
-    way (a server change, the network going down) at their time. A round takes no virtual time."""
-
-    def __init__(self) -> None:
-        self.now = 0.0
-        self._actions: list[tuple[float, Callable[[], None]]] = []
-        self.held = 0
-        """While above 0, time waits: a test's own task (a write) works on threads in real time meanwhile."""
-
-    def __call__(self) -> float:
-        return self.now
-
-    def at(self, when: float, action: Callable[[], None]) -> None:
-        self._actions = sorted([*self._actions, (when, action)], key=lambda pair: pair[0])
-
-    async def sleep(self, seconds: float) -> None:
-        while self.held:
-            await asyncio.sleep(0.001)
-        end = self.now + seconds
-        while self._actions and self._actions[0][0] <= end:
-            when, action = self._actions.pop(0)
-            self.now = max(self.now, when)
-            action()
-        self.now = end
-        await asyncio.sleep(0)
-
-
 class Wire(httpx.AsyncBaseTransport):
     """The in-process sandbox behind a wire that notes each request's virtual time, can be cut (connections refused)
     and can answer API requests 429 until a virtual time."""
@@ -285,18 +258,7 @@ class Polled:
 
     async def run_until(self, end: float) -> None:
         """Run the loop until virtual time ``end`` (what it does after is not looked at)."""
-        done = asyncio.Event()
-        self.clock.at(end, done.set)
-        task = asyncio.create_task(self.live.run(lambda s: self.states.append((self.clock(), LiveState(**vars_of(s))))))
-        try:
-            waiting = asyncio.ensure_future(done.wait())
-            await asyncio.wait({task, waiting}, timeout=60, return_when=asyncio.FIRST_COMPLETED)
-            assert done.is_set(), task.exception() if task.done() else "the loop did not reach its end in 60 s"
-        finally:
-            task.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await task
-            await self.live.aclose()
+        await run_live_until(self.live, self.clock, end, self.states)
 
     def first(self, condition: Callable[[LiveState], bool], after: float = 0.0,
               since: Callable[[LiveState], bool] = lambda _state: True) -> float:

@@ -9,11 +9,9 @@ Resumable: each page is stored with its token (``_Sweep``: the next page and the
 stopped (network gone, process killed, Ctrl-C) goes on from the page after the last one stored; a complete sweep
 stores no token and the next run starts again at page 1.
 
-Gone jobs: a page marks the cached active jobs of its id span that it did not list inactive (the first page's span
-starts at id 0, the last one's runs to the end), with their planned window and resource. The ids between the last
-one stored and a page's first are not judged by the listing: a job deleted before the page shifts every later job
-back one place (the page is an offset), so the page may start one job late. Those cached jobs are asked for by id
-(``jobId``): written when listed, marked inactive when not.
+Gone jobs: a page marks the cached active jobs of its id span that it did not list inactive, with their planned
+window and resource; the cached jobs between the last id stored and a page's first are asked for by id (``jobId``):
+written when listed, marked inactive when not (``provider/sweep_gaps.py``, shared with FSM Navigator's sweep).
 """
 
 from __future__ import annotations
@@ -27,6 +25,7 @@ from typing import Any
 from ..api_errors import translated
 from ..base import Feed, FeedPage
 from ..feed_tokens import token_object
+from ..sweep_gaps import LAST_ID, judge
 from .mapping import job_rows
 
 __all__ = ["CHECK_IDS", "PAGE_SIZE", "JobsFeed"]
@@ -34,7 +33,6 @@ __all__ = ["CHECK_IDS", "PAGE_SIZE", "JobsFeed"]
 PAGE_SIZE = 1000  # the API's largest page
 CHECK_IDS = 100
 """Ids in one ``jobId`` request (the query string stays short)."""
-_LAST_ID = 2**62
 
 
 @dataclass(frozen=True, slots=True)
@@ -78,27 +76,16 @@ class JobsFeed:
             async for page in self.client.job_pages(page_size=self.page_size, first_page=sweep.page):
                 ids = [int(item["id"]) for item in page.items]
                 first = page.page_number == 1
-                low, high = (0 if first else sweep.after + 1), (_LAST_ID if page.last else max(ids))
-                unlisted = await self._unlisted(ids, low, high)
-                # Before the page's first id, a job not listed may only have been shifted onto the page before.
-                shifted = [] if first else [i for i in unlisted if not ids or i < min(ids)]
-                found = await self._listed_by_id(shifted)
-                found_ids = {int(item["id"]) for item in found}
-                gone = [i for i in unlisted if i not in found_ids]
-                mapped = await asyncio.to_thread(self._map, [*page.items, *found], gone)
+                low, high = (0 if first else sweep.after + 1), (LAST_ID if page.last else max(ids))
+                verdict = await judge(self.cached, ids, low, high, first=first, read_by_id=self._listed_by_id,
+                                      id_of=lambda item: int(item["id"]))
+                found = verdict.found
+                mapped = await asyncio.to_thread(self._map, [*page.items, *found], verdict.gone)
                 sweep = _Sweep(page.page_number + 1, max(ids, default=sweep.after), sweep.listed + len(ids) + len(found))
                 if page.last:  # the sweep's counts replace the stored ones: every run lists every job
                     yield replace(mapped, has_more=False, whole=(sweep.listed, page.page_number))
                 else:
                     yield replace(mapped, token=sweep.text())
-
-    async def _unlisted(self, ids: Sequence[int], low: int, high: int) -> list[int]:
-        """The cached active jobs with ids in [low, high] that ``ids`` does not hold."""
-        if self.cached is None:
-            return []
-        versions = await asyncio.to_thread(self.cached.job_versions, low, high)
-        listed = set(ids)
-        return sorted(i for i, (_, active) in versions.items() if active and i not in listed)
 
     async def _listed_by_id(self, job_ids: Sequence[int]) -> list[dict[str, Any]]:
         from jpm_tui.api.bigchange.client import JobFilter

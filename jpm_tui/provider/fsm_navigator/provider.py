@@ -36,6 +36,12 @@ class FsmNavigatorProvider:
     def feeds(self) -> Sequence[Feed]:
         return [*directory_feeds(self.client, self.clock), self.jobs.feed()]
 
+    async def ping(self) -> None:
+        """Returns when FSM Navigator's host answers (``HEAD {api_url}/``: not an API call, no rate limit); raises a
+        ``ProviderError`` when it cannot be reached. The live loop asks it after a write fails, and while offline."""
+        with translated():
+            await self.client.ping()
+
     async def execute(self, command: Command) -> CommandResult:
         handler = HANDLERS.get(command.kind)
         if handler is None:

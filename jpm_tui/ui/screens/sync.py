@@ -86,7 +86,7 @@ def _state(event: SyncProgress | None, last_error: str | None, *, running: bool,
     if event is not None and event.cancelled:
         return "cancelled"
     if event is not None and event.done:
-        return "done"
+        return event.state  # "done", or "not due" for a feed that read a moment ago and asked nothing
     return "error" if last_error else "idle"
 
 

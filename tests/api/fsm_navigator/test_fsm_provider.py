@@ -158,6 +158,49 @@ async def test_a_sweep_resumes_at_the_page_after_the_last_one_stored(store, prov
     assert [r for r in requests.jobs() if "page=" in r[1]][0][1].endswith("page=2&per_page=10")
 
 
+def _stored(store: Store) -> int:
+    return next(s.rows_total for s in store.sync_states() if s.feed == "jobs")
+
+
+def _active(store: Store) -> int:
+    return sum(1 for _, active in store.job_versions(0, 2**62).values() if active)
+
+
+async def test_stored_counts_the_jobs_listed_not_every_row_written(store, provider, fsm_state):
+    await _sync(store, provider)
+    assert _stored(store) == _active(store) == len(fsm_state.jobs) == 30
+    assert (await provider.execute(d.SetJobStatus(10001, "Assigned"))).outcome is Outcome.DONE
+    results = await _sync(store, provider, ["jobs"])  # the touched pass rewrites the job: not one more job
+    assert results["jobs"].records == 1 and _stored(store) == 30
+    del fsm_state.jobs[10006]
+    fsm_state.changed()
+    fsm_state.advance(61 * 60)
+    await _sync(store, provider, ["jobs"])  # the sweep marks it inactive: one job fewer, not one more row
+    assert _stored(store) == _active(store) == 29
+
+
+async def test_a_job_deleted_at_a_page_edge_is_marked_gone_and_one_shifted_onto_the_page_before_is_kept(
+        store, provider, fsm_state, monkeypatch, requests):
+    from jpm_tui.provider.fsm_navigator import feeds
+
+    monkeypatch.setattr(feeds, "PER_PAGE", 10)
+    await _sync(store, provider)
+    fsm_state.advance(61 * 60)  # the next run is a sweep
+    pages = provider.jobs.pages(None)
+    first = await anext(pages)  # jobs 10001-10010, stored with their token
+    await pages.aclose()
+    # Meanwhile, before page 2 is read: the first job it would list is deleted, and so is one of page 1, which
+    # shifts 10012 onto page 1 (already read): page 2 now starts at 10013.
+    for job_id in (10005, 10011):
+        del fsm_state.jobs[job_id]
+    fsm_state.changed()
+    requests.seen.clear()
+    second = await anext(provider.jobs.pages(first.token))
+    assert ("GET", "/api/v1/jobs?id=10011") in requests.seen and ("GET", "/api/v1/jobs?id=10012") in requests.seen
+    inactive = {row.id for row in second.rows if not row.active}
+    assert inactive == {10011}  # gone; 10012 is on the server still (page 1 missed it), 10005 waits for page 1
+
+
 # ----------------------------------------------------------------------------------------------- commands
 
 
