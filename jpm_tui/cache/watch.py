@@ -40,8 +40,9 @@ STOPPED = "stopped"
 
 def round_line(summary: SyncSummary, replay: ReplayReport | None) -> str | None:
     """One line for a round that wrote something (``jobs +3, appointments +1; outbox: 2 sent, 1 failed``), None
-    for a round that wrote nothing."""
-    parts = [f"{r.feed} +{r.records}" for r in summary.results if r.records]
+    for a round that wrote nothing. Only the feeds read by change count: a list feed (the settings lists, shifts)
+    is read whole every time, so its rows are not changes (every restart would say them all again)."""
+    parts = [f"{r.feed} +{r.records}" for r in summary.results if r.records and r.kind != "list"]
     line = ", ".join(parts)
     if replay is not None:
         sent = [f"{len(ids)} {what}" for what, ids in
