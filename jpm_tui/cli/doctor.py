@@ -10,7 +10,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
-from ..config import ConfigError, default_cache_dir, display_path, load_config
+from ..config import BoardProfile, ConfigError, default_cache_dir, display_path, load_config
 from .common import Common, Subparsers, _path, _reason, cache_path, command_group
 
 
@@ -115,6 +115,10 @@ async def _doctor_async(args: argparse.Namespace) -> int:
         except ConfigError as error:
             _say(FAIL, f"config: {error}")
             return 1
+        if isinstance(profile, BoardProfile):  # the team cache's checks follow (_check_team_cache)
+            _say(OK, f"config: {display_path(path)} is valid; profile {profile.name} is a board on the team cache "
+                     "(no backend secret: the sync service's profile holds it)")
+            return 0
         where = f"tenant {profile.tenant}" if profile.backend == "servicetitan" else profile.effective_api_url
         _say(OK, f"config: {display_path(path)} is valid; profile {profile.name} ({where}, {profile.environment})")
         try:
