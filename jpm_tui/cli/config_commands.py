@@ -10,7 +10,7 @@ from typing import Any
 
 import tomli_w
 
-from ..config import ENVIRONMENTS, BoardProfile, ConfigError, add_profile, display_path, load_config, masked_document, url_problem
+from ..config import ENVIRONMENTS, ConfigError, add_profile, display_path, load_config, masked_document, url_problem
 from .common import CliError, Common, Subparsers, _error, _path, command_group
 
 
@@ -79,6 +79,8 @@ def _config_check(args: argparse.Namespace) -> int:
 def _check_secrets(config: Any) -> None:
     """Resolve every profile's client secret as ``doctor`` does (never printing it; a team board's profile: its
     cache password): the first failure is the check's, with a count of the others."""
+    from ..config import BoardProfile
+
     problems: list[ConfigError] = []
     for name in sorted(config.profiles):
         profile = config.profiles[name]
