@@ -105,6 +105,8 @@ class LiveState:
     last_error: str | None = None
     outbox: int = 0
     changed_feeds: set[str] = field(default_factory=set)
+    service_notice: str | None = None
+    """A board on a team's cache: what the team's sync service cannot do (cache/service_heartbeat.py)."""
 
 
 class LiveCache:

@@ -22,6 +22,7 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 from jpm_tui.cache.live import CADENCES, Cadence, LiveCache, LiveState
+from jpm_tui.cache.service_heartbeat import start_beating
 from jpm_tui.provider.base import Provider
 from jpm_tui.provider.workflow import Workflow
 
@@ -86,6 +87,7 @@ class SyncService(LiveCache):
         """Rounds until ``stop()``; then the engine's threads end (a commit in flight finishes first) and the
         provider's client closes."""
         self._serving = asyncio.current_task()
+        beating = start_beating(self.store, self.state)  # a team's boards read it: is the service there, online
         try:
             if not self.stopping:  # told to stop before it started
                 await self.run(self._changed)
@@ -93,6 +95,8 @@ class SyncService(LiveCache):
             if not self.stopping:
                 raise
         finally:
+            if beating is not None:
+                beating.cancel()
             await self.aclose()
             client = getattr(self.provider, "client", None)
             if client is not None:

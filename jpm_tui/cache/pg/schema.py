@@ -18,6 +18,7 @@ The tables and columns are the SQLite cache's (``tables.py``'s specs write both)
 from __future__ import annotations
 
 from jpm_tui.cache.pg.derived import REFRESH_DERIVED
+from jpm_tui.cache.pg.heartbeat_schema import HEARTBEAT
 from jpm_tui.cache.pg.notify_schema import NOTIFY
 from jpm_tui.cache.pg.outbox_schema import OUTBOX
 
@@ -248,7 +249,8 @@ UPDATE jobs SET next_appt_key = '~' WHERE next_appt_key <> '~' AND next_appointm
 V6 = REFRESH_DERIVED.replace("%s", "ARRAY(SELECT id FROM jobs)")
 
 # (v4 is NOTIFY: change notifications, after every table it watches exists; see notify_schema.py)
-MIGRATIONS: list[str] = [V1, OUTBOX, V3, NOTIFY, V5, V6]
+# (v7 is HEARTBEAT: the sync service's heartbeat, which boards show; see heartbeat_schema.py)
+MIGRATIONS: list[str] = [V1, OUTBOX, V3, NOTIFY, V5, V6, HEARTBEAT]
 """MIGRATIONS[i] takes a database from version i to i + 1."""
 
 LATEST = len(MIGRATIONS)

@@ -1,0 +1,45 @@
+"""A team board says what is true of the team's sync service (issue 21), from the heartbeat the service writes in
+the team's database every few seconds: "● online" and the time of its last successful round while it syncs; "no
+sync service: changes wait" when no beat came for 15 s (or none ever), writes still being queued; "backend offline
+(seen by the sync service): <reason>" when the service cannot reach the backend. Each beat reaches the board by the
+database's notifications, the sync time ticking on from the service's last round."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import psycopg
+from support.team_boards import open_boards, until
+
+from jpm_tui.cache.opening import CacheLocation
+from jpm_tui.cache.pg.heartbeat import write_beat
+
+WITHIN = 2.0
+"""Seconds a beat may take to show on the board (a notification, then a read)."""
+
+
+async def test_a_team_board_says_whether_the_sync_service_runs_and_what_it_sees_of_the_backend(
+        postgres_url: str, tmp_path: Path) -> None:
+    location = CacheLocation(tmp_path / "no-file.sqlite3", url=postgres_url)
+    async with open_boards(location, 1) as (board,):
+        db = board.store.db
+        await until(lambda: "○ no sync service: changes wait" in board.header(), "no service, ever", WITHIN)
+        assert board.app.live is not None and board.app.live.refusal is None  # changes are queued: they wait
+
+        await until(lambda: write_beat(db, "office-sync|4417", True, None, 42.0) is None, "the beat written", 1)
+        await until(lambda: "● online" in board.header(), "the service's beat", WITHIN)
+        assert re.search(r"● online\s+synced 4[23]s ago", board.header()), board.header()
+        assert "no sync service" not in board.header()
+
+        write_beat(db, "office-sync|4417", False, "Could not reach api.servicetitan.io: Connection refused", None)
+        await until(lambda: "backend offline" in board.header(), "the backend offline", WITHIN)
+        assert board.app.status.service_notice == ("backend offline (seen by the sync service): Could not reach "
+                                                   "api.servicetitan.io: Connection refused")
+        assert "○ backend offline (seen by the sync service): Could not reach api.servicetitan.io:" in board.header()
+        assert re.search(r"synced 4[2-5]s ago", board.header())  # the last successful round's, kept
+
+        with psycopg.connect(postgres_url, autocommit=True) as conn:  # its last beat 20 s ago: the service is gone
+            conn.execute("UPDATE service_heartbeat SET online = true, beat_at = clock_timestamp() - interval '20 s'")
+        await until(lambda: "○ no sync service: changes wait" in board.header(), "a stale beat", WITHIN)
+        assert board.app.status.online  # the database answers: only the service is missing
