@@ -110,6 +110,9 @@ class LiveState:
 
 
 class LiveCache:
+    synced_by_service = False
+    """A board on a team's cache (``TeamLive``): the team's sync service syncs, not this board."""
+
     def __init__(
         self,
         store: Store,

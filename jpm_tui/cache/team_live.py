@@ -44,6 +44,8 @@ def _no_provider() -> Provider:
 
 
 class TeamLive(LiveCache):
+    synced_by_service = True
+
     def __init__(self, store: Any, listen: Listen, *, workflow: Workflow | None = None,
                  author: str | None = None) -> None:
         """``listen(on_changes, on_reach)``: a ``ChangeListener`` on ``store``'s database."""

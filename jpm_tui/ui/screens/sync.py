@@ -35,6 +35,8 @@ from .modals import ConfirmScreen, ReadingScreen
 __all__ = ["FeedLine", "SyncScreen", "feed_lines", "progress_bar"]
 
 SYNC_KEYS = Binding.Group("Sync")
+SYNC_ACTIONS = frozenset({"sync_now", "pause", "resume", "resync"})
+"""What a team board does not offer: its team's sync service syncs (``LiveCache.synced_by_service``)."""
 OUTBOX_KEYS = Binding.Group("Outbox")
 BAR_WIDTH = 8
 REFRESH_SECONDS = 0.5
@@ -256,7 +258,9 @@ class SyncScreen(BoardScreen):
             self.query_one("#sync-summary", Static).update(text)
             return
         busy = sum(1 for line in self.lines if line.state == "running")
-        if live.paused:
+        if live.synced_by_service:
+            self._show_service(text)
+        elif live.paused:
             text.append("Paused", self._style("sync--warning"))
             text.append(" (u: resume)", self._style("sync--muted"))
         elif live.running:
@@ -278,6 +282,18 @@ class SyncScreen(BoardScreen):
         offline.display = bool(reason)
         if reason:
             offline.update(Text.assemble((" Offline: ", self._style("sync--error")), plain(reason)))
+
+    def _show_service(self, text: Text) -> None:
+        """A team board: the team's sync service syncs; what its heartbeat says (cache/service_heartbeat.py)."""
+        status = self.board.status
+        text.append("The team's sync service (sync --watch) does the syncing", self._style("sync--muted"))
+        if status.service_notice:
+            text.append(f" · {clean(status.service_notice)}", self._style("sync--warning"))
+        else:
+            text.append(" · running, backend online", self._style("sync--ok"))
+        last = status.last_sync
+        text.append(f" · its last round {ago(last, self.board.clock()) if last else 'never'}",
+                    self._style("sync--muted"))
 
     _STATE_STYLES = {"running": "sync--running", "paused": "sync--warning", "queued": "sync--warning",
                      "error": "sync--error", "done": "sync--ok", "cancelled": "sync--warning",
@@ -427,6 +443,9 @@ class SyncScreen(BoardScreen):
         return out
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        live = self.board.live
+        if action in SYNC_ACTIONS and live is not None and live.synced_by_service:
+            return False  # not offered (footer, help): the service syncs
         if action in ("sync_now", "pause", "resume", "resync", "retry", "drop", "confirm", "show_change"):
             return None if action in self.refusals() else True
         return True
