@@ -227,7 +227,7 @@ def board_app(session: Session, store: Any) -> Any:
         live = LiveCache(store, partial(backend_for(session.backend).provider, session, store), workflow=workflow,
                          author=session.dispatcher_name)
     status = BoardStatus(profile=session.profile_name, tenant=session.tenant, environment=session.environment,
-                         last_sync=live.state.last_sync)
+                         last_sync=live.state.last_sync, service_notice=live.state.service_notice)
     return JpmApp(store, status, views=session.views, keymap=session.keys or None, keymap_origin=session.origin,
                   theme=session.theme or DEFAULT_THEME, theme_dirs=session.theme_dirs, live=live, tz=session.tz,
                   save_theme=session.save_theme, save_view=session.save_view,

@@ -27,6 +27,8 @@ STALE_AFTER = 15.0
 CHECK_EVERY = 5.0
 """Seconds between a board's checks of the latest beat's age (its own clock: no database access)."""
 
+LOOKING = "looking for the sync service…"
+"""Before a board's first read of the heartbeat (its database not answered yet)."""
 NO_SERVICE = "no sync service: changes wait"
 BACKEND_OFFLINE = "backend offline (seen by the sync service)"
 
@@ -67,7 +69,7 @@ class ServiceWatch:
         self._now = now
         self._stale_after = stale_after
         self._beat: Beat | None = None
-        self._read_at = 0.0
+        self._read_at: float | None = None
 
     @classmethod
     def on(cls, store: Any) -> ServiceWatch:
@@ -83,8 +85,10 @@ class ServiceWatch:
 
     def notice(self) -> str | None:
         """What the service cannot do, in the header's words; None while it syncs."""
-        beat = self._beat
-        if beat is None or beat.age + self._clock() - self._read_at > self._stale_after:
+        beat, read_at = self._beat, self._read_at
+        if read_at is None:
+            return LOOKING
+        if beat is None or beat.age + self._clock() - read_at > self._stale_after:
             return NO_SERVICE
         if not beat.online:
             return f"{BACKEND_OFFLINE}: {beat.reason or 'no reason given'}"
@@ -92,10 +96,10 @@ class ServiceWatch:
 
     def last_round(self) -> datetime | None:
         """When the service's last successful round was (None: it never told)."""
-        beat = self._beat
-        if beat is None or beat.round_age is None:
+        beat, read_at = self._beat, self._read_at
+        if beat is None or beat.round_age is None or read_at is None:
             return None
-        return self._now() - timedelta(seconds=beat.round_age + self._clock() - self._read_at)
+        return self._now() - timedelta(seconds=beat.round_age + self._clock() - read_at)
 
     async def watch(self, on_notice: Callable[[], None], *, every: float = CHECK_EVERY,
                     sleep: Callable[[float], Awaitable[None]] = asyncio.sleep) -> None:

@@ -52,6 +52,7 @@ class TeamLive(LiveCache):
         super().__init__(store, _no_provider, workflow=workflow, author=author)
         self._listen = listen
         self.service = ServiceWatch.on(store)
+        self.state.service_notice = self.service.notice()  # not "online" before the heartbeat is read
 
     def open(self) -> None:
         """Nothing to build: no provider, no sync engine (the outbox is made on first use, without a provider)."""

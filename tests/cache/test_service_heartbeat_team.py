@@ -16,7 +16,7 @@ from support.team_boards import sync_service, until
 from jpm_tui.cache import service_heartbeat
 from jpm_tui.cache.opening import CacheLocation, open_store
 from jpm_tui.cache.pg.heartbeat import Beat, read_beat
-from jpm_tui.cache.service_heartbeat import BACKEND_OFFLINE, NO_SERVICE, ServiceWatch
+from jpm_tui.cache.service_heartbeat import BACKEND_OFFLINE, LOOKING, NO_SERVICE, ServiceWatch
 
 NOW = datetime(2026, 12, 4, 19, 0, tzinfo=UTC)
 
@@ -25,6 +25,7 @@ async def test_a_board_s_watch_says_no_service_once_the_latest_beat_is_15_s_old(
     clock = [100.0]
     beats: list[Beat | None] = [None, Beat(age=2.0, online=True, reason=None, round_age=4.0)]
     watch = ServiceWatch(lambda: beats.pop(0), clock=lambda: clock[0], now=lambda: NOW)
+    assert watch.notice() == LOOKING and watch.last_round() is None  # not read yet: nothing known
     watch.refresh()
     assert watch.notice() == NO_SERVICE and watch.last_round() is None  # no service ever beat
     watch.refresh()

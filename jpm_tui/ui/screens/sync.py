@@ -277,23 +277,23 @@ class SyncScreen(BoardScreen):
             text.append(" · offline", self._style("sync--error"))
         self.query_one("#sync-summary", Static).update(text)
         # why it is offline, whole (wrapped): the header has room for its start only
-        reason = None if self.board.status.online else self.board.status.offline_reason
+        status = self.board.status
+        reason = status.offline_reason if not status.online else None
         offline = self.query_one("#sync-offline", Static)
-        offline.display = bool(reason)
+        offline.display = bool(reason or status.service_notice)
         if reason:
             offline.update(Text.assemble((" Offline: ", self._style("sync--error")), plain(reason)))
+        elif status.service_notice:  # a team board: what its sync service cannot do
+            offline.update(Text.assemble(" ", plain(status.service_notice, self._style("sync--warning"))))
 
     def _show_service(self, text: Text) -> None:
         """A team board: the team's sync service syncs; what its heartbeat says (cache/service_heartbeat.py)."""
         status = self.board.status
-        text.append("The team's sync service (sync --watch) does the syncing", self._style("sync--muted"))
-        if status.service_notice:
-            text.append(f" · {clean(status.service_notice)}", self._style("sync--warning"))
-        else:
+        text.append("Synced by the team's service (sync --watch)", self._style("sync--muted"))
+        if not status.service_notice:  # else said whole below the summary
             text.append(" · running, backend online", self._style("sync--ok"))
         last = status.last_sync
-        text.append(f" · its last round {ago(last, self.board.clock()) if last else 'never'}",
-                    self._style("sync--muted"))
+        text.append(f" · last round {ago(last, self.board.clock()) if last else 'never'}", self._style("sync--muted"))
 
     _STATE_STYLES = {"running": "sync--running", "paused": "sync--warning", "queued": "sync--warning",
                      "error": "sync--error", "done": "sync--ok", "cancelled": "sync--warning",

@@ -86,9 +86,11 @@ class StatusLine(Widget):
             "○ offline", style("status-line--offline"))
         if status.online and status.service_notice:  # a team board: the database answers, its service does not sync
             state = Text(f"○ {clean(status.service_notice)}", style("status-line--offline"))
-            state.truncate(max(MIN_REASON, self.size.width - text.cell_len - tail.cell_len), overflow="ellipsis")
         # where the board points gives way first: the state, the sync and the outbox count stay whole at 80 columns
         place = Text(f" {where}  ")
+        if status.online and status.service_notice:  # a long reason gives way too, leaving the profile's start
+            left = self.size.width - text.cell_len - tail.cell_len - min(place.cell_len, MIN_REASON)
+            state.truncate(max(MIN_REASON, left), overflow="ellipsis")
         room = self.size.width - text.cell_len - state.cell_len - tail.cell_len
         if place.cell_len > room:
             place.truncate(max(0, room - 2), overflow="ellipsis")
