@@ -190,8 +190,8 @@ def url_problem(value: Any) -> str | None:
 
 
 #: what loads with pydantic (``config_schema``), when first asked for: ``from jpm_tui.config import Profile`` as before
-_VALIDATING = frozenset({"BackendProfile", "CACHE_PASSWORD_KEYS", "Config", "HostedProfile", "Profile", "SavedView",
-                         "parse_config"})
+_VALIDATING = frozenset({"BackendProfile", "BOARD_KEYS", "BoardProfile", "CACHE_PASSWORD_KEYS", "Config",
+                         "HostedProfile", "Profile", "SavedView", "parse_config"})
 
 
 def __getattr__(name: str) -> Any:

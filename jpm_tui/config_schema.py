@@ -358,6 +358,39 @@ class HostedProfile(BackendProfile):
         return self.api_url
 
 
+BOARD_KEYS = frozenset({"backend", "cache_url", *CACHE_PASSWORD_KEYS, "timezone"})
+"""The keys of a team board's profile (``BoardProfile``): a table with ``cache_url`` and no others is one."""
+
+
+class BoardProfile(BackendProfile):
+    """A board on a team's cache (``cache_url``): it never talks to the backend (the team's sync service does), so
+    it needs the backend's name, the cache's URL and its password source, and no credentials. The sync service's
+    own profile is the backend's, with them."""
+
+    cache_url: str
+    timezone: str | None = None
+
+    environment: ClassVar[str] = "team cache"
+    account: ClassVar[str] = ""
+    shown_account: ClassVar[str] = ""
+    effective_api_url: ClassVar[str] = ""
+
+    def _one_secret(self) -> None:
+        """No backend secret: the sync service's profile holds it."""
+
+    def resolve_secret(self, env: Mapping[str, str] | None = None,
+                       on_wait: Callable[[str], None] | None = None) -> str:
+        """Refused with the keys the backend needs: this profile cannot talk to the backend (``sync --watch``)."""
+        from .backends import BACKENDS
+
+        model = BACKENDS[self.backend].profile_model()
+        needed = [name for name, field in model.model_fields.items() if field.is_required()]
+        where = f"{display_path(self._path)}: " if self._path else ""
+        raise ConfigError(f"{where}{_dotted(('profiles', self._name or '?'))}: a team board's profile (cache_url "
+                          f"alone) cannot talk to the backend; the sync service's profile needs "
+                          f"{', '.join([*needed, f'a {model.SECRET_WORDS}'])}", path=self._path)
+
+
 class Profile(BackendProfile):
     """One ServiceTitan tenant: where it is, who we are, how to get the client secret."""
 
@@ -681,6 +714,8 @@ def _backend_profile(where: str, path: Path | None, name: str, table: dict[str, 
         raise ConfigError(f"{where}: {_dotted(at + ('backend',))}: expected {known}, got {_show(backend)}",
                           path=path, key=_dotted(at + ("backend",)))
     model = BACKENDS[backend].profile_model()
+    if "cache_url" in table and set(table) <= BOARD_KEYS:
+        model = BoardProfile
     try:
         return model.model_validate(table)
     except ValidationError as error:

@@ -107,9 +107,14 @@ class LiveState:
     last_error: str | None = None
     outbox: int = 0
     changed_feeds: set[str] = field(default_factory=set)
+    service_notice: str | None = None
+    """A board on a team's cache: what the team's sync service cannot do (cache/service_heartbeat.py)."""
 
 
 class LiveCache:
+    synced_by_service = False
+    """A board on a team's cache (``TeamLive``): the team's sync service syncs, not this board."""
+
     def __init__(
         self,
         store: Store,

@@ -6,7 +6,9 @@ It hears of changes instead: a ``ChangeListener`` (pg/notify.py, its own connect
 each commit changed, and it tells the board as a round would (``LiveState.changed_feeds``), so the board refetches
 what it shows, keeping the cursor's row. ``online`` is the database's reachability: when the listener loses the
 database the board says so at once (``last_error``), keeps what is on screen and refuses writes with the reason
-(``refusal``); when the database is back, the board refetches everything (what changed meanwhile was not heard)."""
+(``refusal``); when the database is back, the board refetches everything (what changed meanwhile was not heard).
+Whether the sync service runs, and reaches the backend, is its heartbeat's (cache/service_heartbeat.py):
+``LiveState.service_notice``, and the sync time is that of the service's last successful round."""
 
 from __future__ import annotations
 
@@ -16,7 +18,9 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 from jpm_tui.cache.live import LiveCache, LiveState
+from jpm_tui.cache.pg.heartbeat_schema import TABLE as HEARTBEAT
 from jpm_tui.cache.pg.reach import CacheUnreachable, forget_connections, is_unreachable, reason
+from jpm_tui.cache.service_heartbeat import ServiceWatch
 from jpm_tui.provider.base import Provider
 
 if TYPE_CHECKING:
@@ -28,8 +32,8 @@ if TYPE_CHECKING:
 
 EVERYTHING = frozenset({"*"})
 """What changed after the database came back: anything (the notifications of the outage were lost)."""
-FEEDS_ONLY = frozenset({"sync_state"})
-"""A round of the service that wrote only its feeds' positions: the header's sync time, no data to refetch."""
+NO_DATA = frozenset({"sync_state", HEARTBEAT})
+"""Commits that change no data a board shows (the feeds' positions, the service's heartbeat): nothing to refetch."""
 
 
 def _no_provider() -> Provider:
@@ -37,11 +41,15 @@ def _no_provider() -> Provider:
 
 
 class TeamLive(LiveCache):
+    synced_by_service = True
+
     def __init__(self, store: Any, listen: Listen, *, workflow: Workflow | None = None,
                  author: str | None = None) -> None:
         """``listen(on_changes, on_reach)``: a ``ChangeListener`` on ``store``'s database."""
         super().__init__(store, _no_provider, workflow=workflow, author=author)
         self._listen = listen
+        self.service = ServiceWatch.on(store)
+        self.state.service_notice = self.service.notice()  # not "online" before the heartbeat is read
 
     def open(self) -> None:
         """Nothing to build: no provider, no sync engine (the outbox is made on first use, without a provider)."""
@@ -98,6 +106,7 @@ class TeamLive(LiveCache):
 
         listener = self._listen(changes, reach)
         listener.start()
+        ticking = asyncio.create_task(self.service.watch(self._heard_service))  # a beat aging into "no service"
         try:
             try:
                 await self._outbox_changed()
@@ -111,6 +120,7 @@ class TeamLive(LiveCache):
                 else:
                     await self._changed(tables)
         finally:
+            ticking.cancel()
             listener.stop()
 
     async def _reached(self, why: str | None) -> None:
@@ -122,20 +132,28 @@ class TeamLive(LiveCache):
         self.state.last_error = None
         if back:
             await self._changed(EVERYTHING)
-        else:  # the board's first connection
-            self._on_change(self.state)
+        else:  # the board's first connection: is a sync service there?
+            await self._changed(frozenset({HEARTBEAT}))
 
     def _reach(self, why: str) -> None:
         if self.state.online:  # the store's connections died with the database: new ones once it is back
             forget_connections(self.store)
         self._went_offline(f"team cache unreachable: {why}")
 
+    def _heard_service(self, tell: bool = True) -> None:
+        """The header's words for the sync service, and its last round as the sync time."""
+        self.state.service_notice = self.service.notice()
+        self.state.last_sync = self.service.last_round() or self.state.last_sync
+        if tell:
+            self._on_change(self.state)
+
     async def _changed(self, tables: frozenset[str]) -> None:
-        if tables != FEEDS_ONLY:
+        if not tables <= NO_DATA:
             self.state.changed_feeds = set(tables)
         try:
-            if tables & {"sync_state", "*"}:
-                self.state.last_sync = await asyncio.to_thread(self._last_success)
+            if tables & {HEARTBEAT, "*"}:
+                await asyncio.to_thread(self.service.refresh)
+                self._heard_service(tell=False)
             if tables & {"outbox", "*"}:
                 self.state.outbox = await self._open_writes()
         except Exception as error:  # gone again since: the listener says so too

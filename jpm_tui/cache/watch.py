@@ -30,6 +30,7 @@ from typing import TYPE_CHECKING
 
 from jpm_tui.cache.live import CADENCES, Cadence, LiveCache, LiveState
 from jpm_tui.cache.pg.reach import forget_connections, is_unreachable, reason
+from jpm_tui.cache.service_heartbeat import start_beating
 from jpm_tui.provider.base import Provider
 from jpm_tui.provider.workflow import Workflow
 
@@ -53,8 +54,9 @@ CACHE_RETRY_MAX = 30.0
 
 def round_line(summary: SyncSummary, replay: ReplayReport | None) -> str | None:
     """One line for a round that wrote something (``jobs +3, appointments +1; outbox: 2 sent, 1 failed``), None
-    for a round that wrote nothing."""
-    parts = [f"{r.feed} +{r.records}" for r in summary.results if r.records]
+    for a round that wrote nothing. Only the feeds read by change count: a list feed (the settings lists, shifts)
+    is read whole every time, so its rows are not changes (every restart would say them all again)."""
+    parts = [f"{r.feed} +{r.records}" for r in summary.results if r.records and r.kind != "list"]
     line = ", ".join(parts)
     if replay is not None:
         sent = [f"{len(ids)} {what}" for what, ids in
@@ -146,6 +148,7 @@ class SyncService(LiveCache):
         provider's client closes."""
         self._serving = asyncio.current_task()
         listener = None if self._listen is None else self._listen(self._heard(), lambda _why: None)
+        beating = start_beating(self.store, self.state)  # a team's boards read it: is the service there, online
         try:
             if not self.stopping:  # told to stop before it started
                 if listener is not None:
@@ -157,6 +160,8 @@ class SyncService(LiveCache):
         finally:
             if listener is not None:
                 listener.stop()
+            if beating is not None:
+                beating.cancel()
             await self.aclose()
             client = getattr(self.provider, "client", None)
             if client is not None:

@@ -77,12 +77,18 @@ def _config_check(args: argparse.Namespace) -> int:
 
 
 def _check_secrets(config: Any) -> None:
-    """Resolve every profile's client secret as ``doctor`` does (never printing it): the first failure is the
-    check's, with a count of the others."""
+    """Resolve every profile's client secret as ``doctor`` does (never printing it; a team board's profile: its
+    cache password): the first failure is the check's, with a count of the others."""
+    from ..config import BoardProfile
+
     problems: list[ConfigError] = []
     for name in sorted(config.profiles):
+        profile = config.profiles[name]
         try:
-            config.profiles[name].resolve_secret(on_wait=_say_waiting)
+            if isinstance(profile, BoardProfile):  # no backend secret: its team cache's password instead
+                profile.resolve_cache_password(on_wait=_say_waiting)
+            else:
+                profile.resolve_secret(on_wait=_say_waiting)
         except ConfigError as error:
             problems.append(error)
     if problems:

@@ -108,6 +108,8 @@ async def _doctor_async(args: argparse.Namespace) -> int:
         _say(OK, "secret: the sandbox's built-in client secret")
         secret_words = "the sandbox secret"
     else:
+        from ..config import BoardProfile  # validating models load when used, not when the board starts
+
         path = _path(args)
         try:
             config = load_config(path)
@@ -115,6 +117,10 @@ async def _doctor_async(args: argparse.Namespace) -> int:
         except ConfigError as error:
             _say(FAIL, f"config: {error}")
             return 1
+        if isinstance(profile, BoardProfile):  # the team cache's checks follow (_check_team_cache)
+            _say(OK, f"config: {display_path(path)} is valid; profile {profile.name} is a board on the team cache "
+                     "(no backend secret: the sync service's profile holds it)")
+            return 0
         where = f"tenant {profile.tenant}" if profile.backend == "servicetitan" else profile.effective_api_url
         _say(OK, f"config: {display_path(path)} is valid; profile {profile.name} ({where}, {profile.environment})")
         try:

@@ -128,6 +128,8 @@ def _watch(args: argparse.Namespace) -> int:
     if args.feeds or args.full or args.json:
         raise CliError("sync --watch keeps every feed fresh; it takes no --feeds, --full or --json")
     with open_session(args) as session:
+        if session.secret is not None:  # at start, one line: a team board's profile names the keys it lacks
+            session.secret()
         store = _open_store(session)
         try:
             asyncio.run(_watch_async(session, store))

@@ -283,7 +283,8 @@ class JpmApp(App[None]):
             gc.freeze()
         self.status = replace(self.status, online=state.online, syncing=state.syncing,
                               last_sync=state.last_sync, outbox=state.outbox,
-                              offline_reason=None if state.online else state.last_error)
+                              offline_reason=None if state.online else state.last_error,
+                              service_notice=state.service_notice)
         if not state.syncing and state.changed_feeds:
             self._data_changed()
 

@@ -64,6 +64,6 @@ def test_doctor_says_an_unreachable_team_cache_without_its_password(tmp_path, mo
         assert main(["doctor", *_options(tmp_path, monkeypatch, sandbox_server.base_url, url)]) == 1
     out = capsys.readouterr().out
     assert _cache_lines(out) == [
-        f"✗ cache: the team cache {url} cannot be reached: connection refused; check cache_url, the server, and the "
+        f"✗ cache: the team cache {url} cannot be reached: Connection refused; check cache_url, the server, and the "
         "password (cache_password_env or cache_password_command)"]
     assert PASSWORD not in out

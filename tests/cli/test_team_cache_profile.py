@@ -65,7 +65,7 @@ def test_an_unreachable_team_cache_is_one_line_without_the_password(tmp_path, mo
                                                'cache_password_command = "echo office-db-pw-7731"')
         assert main(["outbox", "list", *opts]) == 1
     err = capsys.readouterr().err
-    assert err == f"jpm-tui: the team cache postgresql://jpm@127.0.0.1:{port}/office cannot be reached: connection refused\n"
+    assert err == f"jpm-tui: the team cache postgresql://jpm@127.0.0.1:{port}/office cannot be reached: Connection refused\n"
 
 
 def test_the_session_resolves_the_cache_password_once(tmp_path, monkeypatch) -> None:

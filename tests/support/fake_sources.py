@@ -452,6 +452,8 @@ class FakeLive:
     """What the board asks of ``app.live``, frozen and offline: no loop, no network; writes are queued in the
     real outbox of ``store`` and never sent (a ``LiveSession``)."""
 
+    synced_by_service = False
+
     def __init__(self, store: CacheStore) -> None:
         from jpm_tui.cache.live import LiveState
         from jpm_tui.cache.outbox import Outbox

@@ -48,7 +48,8 @@ def team_board(location: CacheLocation, author: str) -> TeamBoard:
     store = open_store(location)
     assert isinstance(store, PgStore)
     live = TeamLive(store, location.listener, author=author)
-    return TeamBoard(JpmApp(store, BoardStatus(profile="office"), live=live), store)
+    status = BoardStatus(profile="office", service_notice=live.state.service_notice)  # as session.board_app
+    return TeamBoard(JpmApp(store, status, live=live), store)
 
 
 @contextlib.asynccontextmanager

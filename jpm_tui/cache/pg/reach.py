@@ -17,15 +17,14 @@ class CacheUnreachable(CacheFault):
 
 
 def reason(error: BaseException, password: str | None = None) -> str:
-    """libpq's words for ``error`` on one line ("connection refused", "FATAL:  password authentication failed for
-    user "jpm"", "terminating connection due to administrator command"), without ``password`` should a server or
-    driver ever echo it."""
+    """libpq's words for ``error`` on one line, as the server or libpq said them ("Connection refused", "FATAL:
+    password authentication failed for user "jpm"", "terminating connection due to administrator command"),
+    without ``password`` should a server or driver ever echo it."""
     lines = [line.strip() for line in str(error).splitlines() if line.strip()]
     text = lines[0] if lines else type(error).__name__
     for prefix in _LIBPQ_PREFIXES:
         text = text.removeprefix(prefix)
     text = text.rsplit(" failed: ", 1)[-1]  # 'connection to server at "db", port 5432 failed: <why>'
-    text = text[:1].lower() + text[1:]
     if password:
         text = text.replace(password, "***")
     return text

@@ -35,6 +35,8 @@ from .modals import ConfirmScreen, ReadingScreen
 __all__ = ["FeedLine", "SyncScreen", "feed_lines", "progress_bar"]
 
 SYNC_KEYS = Binding.Group("Sync")
+SYNC_ACTIONS = frozenset({"sync_now", "pause", "resume", "resync"})
+"""What a team board does not offer: its team's sync service syncs (``LiveCache.synced_by_service``)."""
 OUTBOX_KEYS = Binding.Group("Outbox")
 BAR_WIDTH = 8
 REFRESH_SECONDS = 0.5
@@ -260,7 +262,9 @@ class SyncScreen(BoardScreen):
             self.query_one("#sync-summary", Static).update(text)
             return
         busy = sum(1 for line in self.lines if line.state == "running")
-        if live.paused:
+        if live.synced_by_service:
+            self._show_service(text)
+        elif live.paused:
             text.append("Paused", self._style("sync--warning"))
             # pause stops the reading only: a change the dispatcher makes is still sent (holding it would lose nothing
             # but surprise them later)
@@ -279,11 +283,23 @@ class SyncScreen(BoardScreen):
             text.append(" · offline", self._style("sync--error"))
         self.query_one("#sync-summary", Static).update(text)
         # why it is offline, whole (wrapped): the header has room for its start only
-        reason = None if self.board.status.online else self.board.status.offline_reason
+        status = self.board.status
+        reason = status.offline_reason if not status.online else None
         offline = self.query_one("#sync-offline", Static)
-        offline.display = bool(reason)
+        offline.display = bool(reason or status.service_notice)
         if reason:
             offline.update(Text.assemble((" Offline: ", self._style("sync--error")), plain(reason)))
+        elif status.service_notice:  # a team board: what its sync service cannot do
+            offline.update(Text.assemble(" ", plain(status.service_notice, self._style("sync--warning"))))
+
+    def _show_service(self, text: Text) -> None:
+        """A team board: the team's sync service syncs; what its heartbeat says (cache/service_heartbeat.py)."""
+        status = self.board.status
+        text.append("Synced by the team's service (sync --watch)", self._style("sync--muted"))
+        if not status.service_notice:  # else said whole below the summary
+            text.append(" · running, backend online", self._style("sync--ok"))
+        last = status.last_sync
+        text.append(f" · last round {ago(last, self.board.clock()) if last else 'never'}", self._style("sync--muted"))
 
     _STATE_STYLES = {"running": "sync--running", "paused": "sync--warning", "queued": "sync--warning",
                      "error": "sync--error", "done": "sync--ok", "cancelled": "sync--warning",
@@ -434,6 +450,9 @@ class SyncScreen(BoardScreen):
         return out
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        live = self.board.live
+        if action in SYNC_ACTIONS and live is not None and live.synced_by_service:
+            return False  # not offered (footer, help): the service syncs
         if action in ("sync_now", "pause", "resume", "resync", "retry", "drop", "confirm", "show_change"):
             return None if action in self.refusals() else True
         return True

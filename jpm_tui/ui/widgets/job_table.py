@@ -122,6 +122,8 @@ class JobTable(VirtualTable[JobQuery, JobListRow]):
         app: JpmApp = self.app  # type: ignore[assignment]
         status = app.status
         if app.live is not None and status.last_sync is None:
+            if status.online and status.service_notice:  # a team board: its sync service is not filling the cache
+                return f"Nothing cached yet: {clean(status.service_notice)}."
             return ("Syncing the first pages from the server…" if status.online else
                     "Nothing cached yet: the server cannot be reached (the Sync screen, S, says why).")
         return self.EMPTY_TEXT

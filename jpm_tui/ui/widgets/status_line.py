@@ -36,6 +36,7 @@ class BoardStatus:
     outbox: int = 0                  # commands waiting to be sent
     syncing: bool = False
     offline_reason: str | None = None  # why it is offline ("sign-in refused (401): ..."), shown after "offline:"
+    service_notice: str | None = None  # a team board: what its sync service cannot do ("no sync service: ...")
 
 
 class StatusLine(Widget):
@@ -83,8 +84,13 @@ class StatusLine(Widget):
         tail.append(f"outbox {status.outbox}", style("status-line--outbox-pending") if status.outbox else muted)
         state = Text("● online", style("status-line--online")) if status.online else Text(
             "○ offline", style("status-line--offline"))
+        if status.online and status.service_notice:  # a team board: the database answers, its service does not sync
+            state = Text(f"○ {clean(status.service_notice)}", style("status-line--offline"))
         # where the board points gives way first: the state, the sync and the outbox count stay whole at 80 columns
         place = Text(f" {where}  ")
+        if status.online and status.service_notice:  # a long reason gives way too, leaving the profile's start
+            left = self.size.width - text.cell_len - tail.cell_len - min(place.cell_len, MIN_REASON)
+            state.truncate(max(MIN_REASON, left), overflow="ellipsis")
         room = self.size.width - text.cell_len - state.cell_len - tail.cell_len
         if place.cell_len > room:
             place.truncate(max(0, room - 2), overflow="ellipsis")

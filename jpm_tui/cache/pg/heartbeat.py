@@ -1,0 +1,47 @@
+"""The team's sync service's heartbeat in its PostgreSQL cache: one row, ``service_heartbeat``, that the service
+writes every few seconds (cache/service_heartbeat.py) with what it sees of the backend, and boards read when it
+changes (its table: pg/heartbeat_schema.py). Its times are the database
+server's (``clock_timestamp()``), written and read on that one clock: a read gives ages in seconds, so the service's
+and the boards' machines need not agree on the time."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from jpm_tui.cache.pg.db import PgDatabase
+from jpm_tui.cache.pg.heartbeat_schema import TABLE
+
+
+@dataclass(frozen=True)
+class Beat:
+    """The service's latest heartbeat, as read: ages in seconds at the time of the read."""
+
+    age: float
+    online: bool
+    """Whether the service reaches the backend (``reason``: why not)."""
+    reason: str | None
+    round_age: float | None
+    """Since its last successful round (None: none yet)."""
+    sender: str = ""
+
+
+def write_beat(db: PgDatabase, sender: str, online: bool, reason: str | None, round_age: float | None) -> None:
+    """Beat now; ``round_age``: seconds since the service's last successful round (None keeps the one stored)."""
+    db.conn.execute(
+        f"INSERT INTO {TABLE} AS h (id, sender, beat_at, online, reason, last_round) VALUES "
+        "(1, %s, clock_timestamp(), %s, %s, clock_timestamp() - make_interval(secs => %s)) "
+        "ON CONFLICT (id) DO UPDATE SET sender = excluded.sender, beat_at = excluded.beat_at, "
+        "online = excluded.online, reason = excluded.reason, last_round = coalesce(excluded.last_round, h.last_round)",
+        (sender, online, reason, round_age),
+    )
+
+
+def read_beat(db: PgDatabase) -> Beat | None:
+    """The latest heartbeat, None when no service ever beat on this cache."""
+    row = db.conn.execute(
+        "SELECT extract(epoch FROM clock_timestamp() - beat_at)::float8, online, reason, "
+        f"extract(epoch FROM clock_timestamp() - last_round)::float8, sender FROM {TABLE} WHERE id = 1").fetchone()
+    if row is None:
+        return None
+    return Beat(age=max(0.0, row[0]), online=row[1], reason=row[2],
+                round_age=None if row[3] is None else max(0.0, row[3]), sender=row[4])

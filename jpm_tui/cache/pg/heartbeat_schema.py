@@ -1,0 +1,16 @@
+"""The sync service's heartbeat table (pg/heartbeat.py writes and reads it), a migration of the schema (pg/schema.py):
+its writes notify as those of the tables a board shows do (pg/notify_schema.py), so boards hear each beat."""
+
+from __future__ import annotations
+
+TABLE = "service_heartbeat"
+
+# one row (id 1): the latest service to beat is the one the boards hear of
+HEARTBEAT = f"""
+CREATE TABLE {TABLE} (
+    id integer PRIMARY KEY CHECK (id = 1), sender text NOT NULL, beat_at timestamptz NOT NULL,
+    online boolean NOT NULL, reason text, last_round timestamptz
+);
+CREATE TRIGGER {TABLE}_notify AFTER INSERT OR UPDATE OR DELETE OR TRUNCATE ON {TABLE}
+    FOR EACH STATEMENT EXECUTE FUNCTION jpm_notify_change();
+"""

@@ -1,0 +1,113 @@
+"""The team's sync service's heartbeat, both ends. The service (cache/watch.py) beats every ``BEAT_EVERY`` seconds
+with what it sees of the backend (online, or offline and why) and when its last successful round was; a board on
+the team's cache (cache/team_live.py) reads the beat when it hears it (the listener's notifications: no polling) and
+says what is true: the service syncs; there is none (no beat for ``STALE_AFTER`` seconds: queued changes wait); or
+it finds the backend offline. Only a team's PostgreSQL cache has a heartbeat (pg/heartbeat.py)."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import socket
+import time
+from collections.abc import Awaitable, Callable
+from datetime import UTC, datetime, timedelta
+from typing import TYPE_CHECKING, Any
+
+from jpm_tui.cache.pg.reach import is_unreachable
+
+if TYPE_CHECKING:
+    from jpm_tui.cache.live import LiveState
+    from jpm_tui.cache.pg.heartbeat import Beat
+
+BEAT_EVERY = 5.0
+"""Seconds between the service's beats."""
+STALE_AFTER = 15.0
+"""Seconds without a beat after which a board says there is no sync service (three beats missed)."""
+CHECK_EVERY = 5.0
+"""Seconds between a board's checks of the latest beat's age (its own clock: no database access)."""
+
+LOOKING = "looking for the sync service…"
+"""Before a board's first read of the heartbeat (its database not answered yet)."""
+NO_SERVICE = "no sync service: changes wait"
+BACKEND_OFFLINE = "backend offline (seen by the sync service)"
+
+
+async def beat(store: Any, state: LiveState, *, every: float = BEAT_EVERY,
+               now: Callable[[], datetime] = lambda: datetime.now(UTC)) -> None:
+    """Until cancelled: beat on ``store`` (a team's ``PgStore``) every ``every`` seconds with the service's
+    ``state``. A database that is gone meanwhile is tried again at the next beat (no board hears it anyway)."""
+    from jpm_tui.cache.pg.heartbeat import write_beat
+
+    sender = f"{socket.gethostname()}|{os.getpid()}"
+    while True:
+        last = state.last_sync
+        round_age = None if last is None else max(0.0, (now() - last).total_seconds())
+        try:
+            await asyncio.to_thread(write_beat, store.db, sender, state.online,
+                                    None if state.online else state.last_error, round_age)
+        except Exception as error:
+            if not is_unreachable(error):
+                raise
+        await asyncio.sleep(every)
+
+
+def start_beating(store: Any, state: LiveState) -> asyncio.Task[None] | None:
+    """The service's heartbeat task when ``store`` is a team's cache; None on a SQLite file (no board reads it)."""
+    from jpm_tui.cache.pg import PgStore
+
+    return asyncio.create_task(beat(store, state, every=BEAT_EVERY)) if isinstance(store, PgStore) else None
+
+
+class ServiceWatch:
+    """What a board knows of the team's sync service: the latest beat it read, and when (by its own clock)."""
+
+    def __init__(self, read: Callable[[], Beat | None], *, clock: Callable[[], float] = time.monotonic,
+                 now: Callable[[], datetime] = lambda: datetime.now(UTC), stale_after: float = STALE_AFTER) -> None:
+        self._read = read
+        self._clock = clock
+        self._now = now
+        self._stale_after = stale_after
+        self._beat: Beat | None = None
+        self._read_at: float | None = None
+
+    @classmethod
+    def on(cls, store: Any) -> ServiceWatch:
+        """The watch of a team's ``PgStore``."""
+        from jpm_tui.cache.pg.heartbeat import read_beat
+
+        return cls(lambda: read_beat(store.db))
+
+    def refresh(self) -> None:
+        """Read the latest beat (on a worker thread: it asks the database)."""
+        self._beat = self._read()
+        self._read_at = self._clock()
+
+    def notice(self) -> str | None:
+        """What the service cannot do, in the header's words; None while it syncs."""
+        beat, read_at = self._beat, self._read_at
+        if read_at is None:
+            return LOOKING
+        if beat is None or beat.age + self._clock() - read_at > self._stale_after:
+            return NO_SERVICE
+        if not beat.online:
+            return f"{BACKEND_OFFLINE}: {beat.reason or 'no reason given'}"
+        return None
+
+    def last_round(self) -> datetime | None:
+        """When the service's last successful round was (None: it never told)."""
+        beat, read_at = self._beat, self._read_at
+        if beat is None or beat.round_age is None or read_at is None:
+            return None
+        return self._now() - timedelta(seconds=beat.round_age + self._clock() - read_at)
+
+    async def watch(self, on_notice: Callable[[], None], *, every: float = CHECK_EVERY,
+                    sleep: Callable[[float], Awaitable[None]] = asyncio.sleep) -> None:
+        """Until cancelled: ``on_notice()`` whenever ``notice()`` changes as the latest beat ages."""
+        said = self.notice()
+        while True:
+            await sleep(every)
+            notice = self.notice()
+            if notice != said:
+                said = notice
+                on_notice()
