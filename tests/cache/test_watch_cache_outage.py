@@ -160,7 +160,7 @@ async def test_the_database_is_tried_again_after_1_2_4_seconds_and_so_on_at_most
             await asyncio.wait_for(service._cache_outage(error), 10)
             assert store.job(1) is None  # the store answers again
     assert waits == [1, 2, 4, 8, 16, 30, 30, 30]
-    assert lines == ["cache database unreachable: connection refused; retrying", BACK]
+    assert lines == ["cache database unreachable: Connection refused; retrying", BACK]
 
 
 def test_a_database_that_never_answers_is_given_up_within_seconds() -> None:
