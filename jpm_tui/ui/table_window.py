@@ -16,7 +16,7 @@ from typing import Generic, Protocol, TypeVar
 
 from .source import Reader
 
-__all__ = ["BOOKMARK_SECONDS", "BOOKMARK_WAIT", "MAX_PAGES", "PAGE_SIZE", "HasId", "TableWindow", "first_page",
+__all__ = ["BOOKMARK_IDLE", "BOOKMARK_SECONDS", "BOOKMARK_WAIT", "MAX_PAGES", "PAGE_SIZE", "HasId", "TableWindow", "first_page",
            "page_of", "pages_from", "walk_bookmarks", "wanted_pages"]
 
 PAGE_SIZE = 64
@@ -26,6 +26,10 @@ BOOKMARK_SECONDS = 0.004
 key may wait behind it."""
 BOOKMARK_WAIT = 0.01
 """Seconds the walk waits, before its next chunk, while the table waits for windows of its own."""
+BOOKMARK_IDLE = 1.0
+"""Seconds a table's rows stay as counted before it has the walk begin: keys pressed in a row (a sort, a filter, a
+search typed) each make a new query, and a walk begun for each would take a core from the next key's reads (a
+million jobs take the walk a second or more); a jump deep into the list comes after the dispatcher has looked."""
 
 
 class HasId(Protocol):
@@ -177,15 +181,21 @@ class TableWindow(Generic[R]):
 
 
 async def walk_bookmarks(window: TableWindow[R], generation: int, reader: Reader,
-                         step: Callable[[float], bool]) -> None:
-    """Let the source walk the counted rows on the reader thread (``step(seconds)``: True when there is nothing
-    more to walk), a short chunk at a time and only while the table reads none of its own windows, so that a jump
-    deep into them (the scrollbar dragged) seeks from near where it lands. A new generation ends the walk; a
-    failed chunk raises."""
+                         step: Callable[[float, bool], bool]) -> None:
+    """Let the source walk the counted rows on the reader thread (``step(seconds, going_on)``: True when there is
+    nothing more to walk; ``going_on`` from the second chunk, so the source can tell a walk it should end, its
+    data changed since it began, from one begun now), a short chunk at a time and only while the table reads none
+    of its own windows, so that a jump deep into them (the scrollbar dragged) seeks from near where it lands. A new
+    generation ends the walk; a failed chunk raises."""
+    begun = False
 
     def chunk() -> bool:
+        nonlocal begun
         # a chunk that waited its turn past a new query or new data is not taken
-        return not window.current(generation) or step(BOOKMARK_SECONDS)
+        if not window.current(generation):
+            return True
+        going_on, begun = begun, True
+        return step(BOOKMARK_SECONDS, going_on)
 
     while window.current(generation):
         if window.reading:

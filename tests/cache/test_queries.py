@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import random
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -317,6 +318,31 @@ def test_a_walk_starts_over_when_the_data_changes(tmp_path: Path, monkeypatch: p
     for offset in range(0, 201):
         _marks(store, q).seen.clear()
         assert ids(store, q, offset, 3) == whole[offset:offset + 3], offset
+    store.close()
+
+
+def test_a_walk_the_data_changed_under_ends_and_the_next_walk_starts_over(tmp_path: Path,
+                                                                          monkeypatch: pytest.MonkeyPatch) -> None:
+    # a sync writing page after page: the walk under way ends rather than start over after each page (it would keep
+    # a core walking the whole list); the board's reload for the change begins a new walk, over the list as it is
+    store = CacheStore(tmp_path / "w.sqlite3")
+    monkeypatch.setattr(store.bookmarks, "BOOKMARK_ENTRIES", 10)
+    monkeypatch.setattr(store.planner, "plan", lambda q, offset, limit: "sort")
+    jobs = [d.Job(i, str(i), d.JobStatus.HOLD, d.Priority.LOW, 1, 1, 1, 1) for i in range(1, 301)]
+    store.upsert("jobs", jobs)
+    q = JobQuery()
+    assert not store.bookmark_job_list(q, 0)
+    assert not store.bookmark_job_list(q, 0, going_on=True)
+    assert len(_marks(store, q).marks) == 2
+    store.upsert("jobs", [replace(job, active=False) for job in jobs[:100]])  # a page written meanwhile
+    assert store.bookmark_job_list(q, 0, going_on=True)  # ended, nothing walked
+    assert _marks(store, q).marks == []
+    calls = 1
+    while not store.bookmark_job_list(q, 0, going_on=calls > 1):
+        calls += 1
+    entry = _marks(store, q)
+    assert entry.walked and [mark[1] for mark in entry.marks] == ids(store, q)[entry.step - 1::entry.step]
+    assert len(ids(store, q)) == 200
     store.close()
 
 

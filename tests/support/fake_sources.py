@@ -150,7 +150,7 @@ class FakeSource:
         self.windows_read += 1
         return self._select(query)[offset:offset + limit]
 
-    def bookmark_job_list(self, query: JobQuery, seconds: float) -> bool:
+    def bookmark_job_list(self, query: JobQuery, seconds: float, *, going_on: bool = False) -> bool:
         return True  # every window is a slice of the whole list: nothing to walk
 
     # a job and what hangs off it ------------------------------------------------------------------

@@ -244,14 +244,15 @@ async def test_the_job_table_has_the_store_bookmark_its_query_and_stops_on_a_new
                           for i in range(1, 1001)])
     store.bookmarks.BOOKMARK_ENTRIES = 10  # a walk of 100 steps
     monkeypatch.setattr(table_window, "BOOKMARK_SECONDS", 0)  # one step a read
+    monkeypatch.setattr(virtual_table, "BOOKMARK_IDLE", 0.05)
     walked: list[JobQuery] = []
     bookmark = store.bookmark_job_list
 
-    def slow_step(query, seconds):  # noqa: ANN001, ANN202
+    def slow_step(query, seconds, *, going_on):  # noqa: ANN001, ANN202
         walked.append(query)
         if not query.descending:
             time.sleep(0.02)  # the first query's walk takes 2 s: still under way when the key comes
-        return bookmark(query, seconds)
+        return bookmark(query, seconds, going_on=going_on)
 
     store.bookmark_job_list = slow_step
     app = make_app(store)
@@ -263,8 +264,9 @@ async def test_the_job_table_has_the_store_bookmark_its_query_and_stops_on_a_new
             await pilot.pause(0.01)
         assert walked and set(walked) == {first}
         await pilot.press("r")  # reverse the sort: a new query
-        await settle(pilot)
         second = table_of(app).list_query
+        await wait_until(pilot, lambda: _query_key(second) in store.bookmarks.anchors
+                         and store.bookmarks.anchors[_query_key(second)].walked)
         assert second != first
         stopped = walked.index(second)
         assert set(walked[stopped:]) == {second} and 3 <= stopped < 100
@@ -276,10 +278,46 @@ async def test_the_job_table_has_the_store_bookmark_its_query_and_stops_on_a_new
         store.upsert("jobs", [d.Job(i, str(1000 + i), d.JobStatus.SCHEDULED, d.Priority.NORMAL, 1, 1, 1, 1,
                                     active=False) for i in range(901, 1001)])
         table_of(app).reload()
-        await settle(pilot)
+        await wait_until(pilot, lambda: store.bookmarks.anchors[_query_key(second)] is not done
+                         and store.bookmarks.anchors[_query_key(second)].walked)
         again = store.bookmarks.anchors[_query_key(second)]
         assert again is not done and again.walked and again.step == 9  # 900 of 1000 jobs
         assert [m[1] for m in again.marks] == list(range(900, 0, -1))[8::9]
+    store.close()
+
+
+async def test_keys_pressed_in_a_row_walk_only_the_list_they_end_on(tmp_path, monkeypatch):
+    # a sort then a reverse: each a new query, but only the last stands long enough to be walked (a walk begun for
+    # each would take a core from the next key's reads)
+    from jpm_tui.cache.store import CacheStore
+    from jpm_tui.provider import domain as d
+
+    store = CacheStore(tmp_path / "walk.sqlite3")
+    store.upsert("jobs", [d.Job(i, str(1000 + i), d.JobStatus.SCHEDULED, d.Priority.NORMAL, 1, 1, 1, 1)
+                          for i in range(1, 1001)])
+    store.bookmarks.BOOKMARK_ENTRIES = 10
+    monkeypatch.setattr(virtual_table, "BOOKMARK_IDLE", 2.0)
+    walked: list[JobQuery] = []
+    bookmark = store.bookmark_job_list
+
+    def recorded(query, seconds, *, going_on):  # noqa: ANN001, ANN202
+        walked.append(query)
+        return bookmark(query, seconds, going_on=going_on)
+
+    store.bookmark_job_list = recorded
+    app = make_app(store)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        first = table_of(app).list_query
+        await pilot.press("greater_than_sign")
+        await settle(pilot)
+        await pilot.press("r")
+        await settle(pilot)
+        last = table_of(app).list_query
+        assert walked == [] and last.sort != first.sort and last.descending != first.descending
+        await wait_until(pilot, lambda: bool(walked))
+        await settle(pilot)
+        assert set(walked) == {last}
     store.close()
 
 

@@ -138,13 +138,16 @@ async def test_the_bookmark_walk_steps_until_done_waits_for_reads_and_ends_with_
     reader = Reader(inline=True)
     window: TableWindow[Row] = TableWindow()
     steps: list[float] = []
+    going: list[bool] = []
 
-    def step(seconds: float) -> bool:
+    def step(seconds: float, going_on: bool) -> bool:
         steps.append(seconds)
+        going.append(going_on)
         return len(steps) == 3
 
     await walk_bookmarks(window, window.generation, reader, step)
     assert steps == [table_window.BOOKMARK_SECONDS] * 3
+    assert going == [False, True, True]  # the source can tell a walk begun now from one going on
 
     steps.clear()
     window.to_read({0})  # the table waits for a window of its own: the walk waits too

@@ -144,7 +144,7 @@ class PgStore(Lookups):
     def jobs_window(self, query: JobQuery, offset: int, limit: int) -> list[JobListRow]:
         return self.job_list.window(query, offset, limit)
 
-    def bookmark_job_list(self, query: JobQuery, seconds: float) -> bool:
+    def bookmark_job_list(self, query: JobQuery, seconds: float, *, going_on: bool = False) -> bool:
         """Nothing to walk: a window anywhere is an index scan of the sort order (``JobList.window``)."""
         return True
 

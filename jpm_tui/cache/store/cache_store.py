@@ -157,8 +157,8 @@ class CacheStore(Lookups):
     def jobs_window(self, query: JobQuery, offset: int, limit: int) -> list[JobListRow]:
         return self.windows.window(query, offset, limit)
 
-    def bookmark_job_list(self, query: JobQuery, seconds: float) -> bool:
-        return self.bookmarks.walk(query, seconds)
+    def bookmark_job_list(self, query: JobQuery, seconds: float, *, going_on: bool = False) -> bool:
+        return self.bookmarks.walk(query, seconds, going_on=going_on)
 
     def job_list_row(self, job_id: int) -> JobListRow | None:
         rows = list_rows(self.db.conn, [job_id])

@@ -146,8 +146,8 @@ class JobTable(VirtualTable[JobQuery, JobListRow]):
     def read_window(self, query: JobQuery, offset: int, limit: int) -> Sequence[JobListRow]:
         return self.source.jobs_window(query, offset, limit)
 
-    def bookmark(self, query: JobQuery, seconds: float) -> bool:
-        return self.source.bookmark_job_list(query, seconds)
+    def bookmark(self, query: JobQuery, seconds: float, going_on: bool) -> bool:
+        return self.source.bookmark_job_list(query, seconds, going_on=going_on)
 
     def read_write_marks(self) -> dict[int, str]:
         live = getattr(self.app, "live", None)

@@ -39,7 +39,17 @@ from ...provider.workflow import OTHER, PriorityLevel, StatusCategory, Workflow,
 from ..css import widget_css
 from ..format import Clock, system_clock
 from ..source import CacheReach, Reader
-from ..table_window import PAGE_SIZE, HasId, TableWindow, first_page, page_of, pages_from, walk_bookmarks, wanted_pages
+from ..table_window import (
+    BOOKMARK_IDLE,
+    PAGE_SIZE,
+    HasId,
+    TableWindow,
+    first_page,
+    page_of,
+    pages_from,
+    walk_bookmarks,
+    wanted_pages,
+)
 
 __all__ = ["CellContext", "Column", "GAP", "PRIORITY_CLASSES", "STATUS_CLASSES", "VirtualTable", "fit",
            "layout_columns", "status_class", "priority_class"]
@@ -276,6 +286,7 @@ class VirtualTable(ScrollView, Generic[Q, R], can_focus=True):
         self._frame: _Frame | None = None  # while a frame is drawn (``render_lines``)
         self._last_reload = -RELOAD_EVERY  # monotonic seconds (``_data_changed``)
         self._reload_due: Timer | None = None
+        self._walk_due: Timer | None = None  # the bookmark walk, once the rows have stood BOOKMARK_IDLE seconds
 
     # ------------------------------------------------------------------ what subclasses provide
 
@@ -287,9 +298,10 @@ class VirtualTable(ScrollView, Generic[Q, R], can_focus=True):
         """``limit`` rows from ``offset`` (runs on the reader thread)."""
         raise NotImplementedError
 
-    def bookmark(self, query: Q, seconds: float) -> bool:
+    def bookmark(self, query: Q, seconds: float, going_on: bool) -> bool:
         """Let the source walk on through ``query``'s rows for about ``seconds``, remembering where windows deep in
-        them start (runs on the reader thread); True when there is nothing more to walk. Nothing by default."""
+        them start (runs on the reader thread); True when there is nothing more to walk. ``going_on``: a chunk after
+        the walk's first. Nothing by default."""
         return True
 
     def table_columns(self) -> Sequence[Column]:
@@ -425,6 +437,12 @@ class VirtualTable(ScrollView, Generic[Q, R], can_focus=True):
         self.call_after_refresh(self._start_bookmarks, self.window.generation)
 
     def _start_bookmarks(self, generation: int) -> None:
+        if self._walk_due is not None:
+            self._walk_due.stop()
+        self._walk_due = self.set_timer(BOOKMARK_IDLE, partial(self._walk, generation))
+
+    def _walk(self, generation: int) -> None:
+        self._walk_due = None
         if self.window.current(generation):
             walk: Callable[[], Awaitable[None]] = partial(self._bookmark, generation)
             self.run_worker(walk, group=f"{self.WORKER_GROUP}-bookmarks", exclusive=True)

@@ -48,6 +48,8 @@ class Bookmarks:
         self._counts = counts
         self.anchors: OrderedDict[QueryKey, Anchors] = OrderedDict()
         """The anchors of the 16 queries read last."""
+        self._walk_began: OrderedDict[QueryKey, DataVersion] = OrderedDict()
+        """The data version each query's walk began at (``walk``'s first chunk)."""
 
     def anchors_for(self, query: JobQuery, version: DataVersion) -> Anchors:
         """``query``'s anchors at ``version`` (new ones when the data changed), as the most recently used."""
@@ -58,13 +60,15 @@ class Bookmarks:
         remember(self.anchors, key, entry, 16)
         return entry
 
-    def walk(self, query: JobQuery, seconds: float) -> bool:
+    def walk(self, query: JobQuery, seconds: float, *, going_on: bool = False) -> bool:
         """Walk on through ``query``'s job list for about ``seconds`` (at least one step), remembering the place
         of every ``step``-th job (a bookmark), so that a window anywhere in the list (the scrollbar dragged deep)
         seeks from a bookmark a short walk before it instead of walking from the top. Each step is one keyset
         seek in the sort index from the last bookmark to the next; the next call goes on from there. True when
         the list is walked to its end, or needs no bookmarks; call again until then. A change of the data starts
-        over.
+        over a walk begun after it; one that ``going_on`` finds (the data changed since this walk began: a sync
+        writing pages) ends the walk instead (True), or every page written would start it over, a core kept busy
+        walking the whole list again while keys wait; the board begins a new walk when it reloads for the change.
 
         No walk when the list is short, or when its last page would not walk the sort index (``Planner.plan``
         would find the matching jobs and sort them: every window costs about that, wherever it starts, and a walk
@@ -74,6 +78,11 @@ class Bookmarks:
         check the text of every job walked (``JobWindows.checked_window``, ~11 us each); its deep windows stay as
         they are (40-110 ms at the 10,000th of 1,000,000 jobs, mostly finding the matches)."""
         version = self._db.version()
+        key = query_key(query)
+        if going_on and self._walk_began.get(key, version) != version:
+            del self._walk_began[key]
+            return True
+        remember(self._walk_began, key, version, 16)
         entry = self.anchors_for(query, version)
         if entry.walked:
             return True
