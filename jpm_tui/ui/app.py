@@ -21,7 +21,7 @@ from ..provider.backends import workflow_for
 from ..provider.workflow import Workflow
 from .commands import BindingCommands
 from .format import Clock, system_clock
-from .screens.filter_form import FilterChoices
+from .screens.filter_form import FilterChoices, status_choices
 from .screens.jobs import JobsScreen
 from .screens.too_small import TooSmallScreen
 from .source import BoardSource, JobQuery, LiveSession, LookupSource, NamedRecord, Reader, SavedView
@@ -531,7 +531,7 @@ class JpmApp(App[None]):
 
     def filter_choices(self) -> FilterChoices:
         return FilterChoices(self.named("job_type"), self.named("business_unit"), self.named("technician"),
-                             tz=self.tz, statuses=tuple((s.value, s.label) for s in self.workflow.job_statuses),
+                             tz=self.tz, statuses=status_choices(self.workflow),
                              priorities=tuple((p.value, p.label) for p in self.workflow.priorities_by_rank))
 
 

@@ -108,7 +108,7 @@ class ProjectsScreen(TableScreen):
         if not self.statuses:
             self.notify("No project statuses in the cache yet.", severity="warning", markup=False)
             return
-        self._change(statuses=cycle(tuple(self.table.list_query.statuses), self.statuses))
+        self._change(statuses=cycle(tuple(self.table.list_query.statuses), tuple((s,) for s in self.statuses)))
 
     def action_sort(self) -> None:
         current = self.table.list_query.sort
