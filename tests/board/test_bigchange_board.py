@@ -342,6 +342,7 @@ async def test_the_calendar_legend_and_agenda_have_only_what_bigchange_has(bc_bo
     legend = str(bc_board.app.screen.query_one("#cal-legend", Static).render())
     assert "now" in legend and "late" in legend and "queued" in legend  # what BigChange's jobs can be
     assert not any(words in legend for words in ("arrival window", "unconfirmed", "priority"))
+    assert "‖ Suspended" in legend and "on hold" not in legend  # a hold in BigChange's word
     await bc_board.pilot.press("a")
     await bc_board.pilot.pause(0.2)
     assert "Time         Status     Job · customer" in bc_board.shown()  # no Arrival column left empty

@@ -26,7 +26,16 @@ from textual.widgets import Static
 from ...provider import domain as d
 from ..calendar_cursor import CalendarCursor
 from ..calendar_layout import lay_out, load_calendar, period_bounds
-from ..calendar_model import GROUPINGS, SIGNALS, CalendarData, Item, item_signals, local_day, week_bounds
+from ..calendar_model import (
+    GROUPINGS,
+    SIGNALS,
+    CalendarData,
+    Item,
+    item_signals,
+    local_day,
+    signal_words,
+    week_bounds,
+)
 from ..format import local
 from ..text import clean, plain
 from ..widgets.calendar_grid import CalendarGrid, hm, legend
@@ -285,7 +294,8 @@ class CalendarScreen(BoardScreen):
         techs = ", ".join(self.board.lookup_name("technician", t) for t in item.technician_ids) or "unassigned"
         out.append("  ")
         out.append_text(plain(techs))
-        words = [SIGNALS[name][1] for name in SIGNALS if name in item_signals(item, self.now, self.board.workflow)]
+        signals = item_signals(item, self.now, workflow) - {"hold"}  # the hold is its status, said above
+        words = [signal_words(name, workflow) for name in SIGNALS if name in signals]
         if words:
             out.append("  · " + "; ".join(words))
         refused = [(a, why) for a, why in (self.refusals or {}).items()]
