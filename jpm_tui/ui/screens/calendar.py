@@ -36,9 +36,9 @@ from ..calendar_model import (
     signal_words,
     week_bounds,
 )
-from ..format import local
+from ..format import local, when_time
 from ..text import clean, plain
-from ..widgets.calendar_grid import CalendarGrid, hm, legend
+from ..widgets.calendar_grid import CalendarGrid, legend
 from ..widgets.calendar_tray import CalendarTray
 from ..writes import Writes
 from .appointment_form import Times, TimesFormScreen
@@ -282,9 +282,10 @@ class CalendarScreen(BoardScreen):
         out.append_text(plain(item.label, "bold"))
         if item.pending:
             out.append(" (queued)", "italic")
-        out.append(f"  {local(item.start, tz):%a %d %b %H:%M}–{hm(item.end, tz)}" if item.start else "  no time")
+        # "no time" and "unassigned", not EMPTY: each is something the dispatcher still has to do, not a missing value
+        out.append(f"  {local(item.start, tz):%a %d %b %H:%M}–{when_time(item.end, tz)}" if item.start else "  no time")
         if item.window_start:
-            out.append(f"  arrive {hm(item.window_start, tz)}–{hm(item.window_end, tz)}")
+            out.append(f"  arrive {when_time(item.window_start, tz)}–{when_time(item.window_end, tz)}")
         status = clean(self.board.workflow.appointment_status_label(item.status))
         out.append(f"  {status}{' · confirmed' if item.confirmed else ''}")
         workflow = self.board.workflow
