@@ -281,7 +281,7 @@ class JpmApp(App[None]):
         if self._freeze_start_up:  # the loop has started: once, see __init__
             self._freeze_start_up = False
             gc.freeze()
-        self.status = replace(self.status, online=state.online, syncing=state.syncing,
+        self.status = replace(self.status, online=state.online, connecting=state.connecting, syncing=state.syncing,
                               last_sync=state.last_sync, outbox=state.outbox,
                               offline_reason=None if state.online else state.last_error,
                               service_notice=state.service_notice)
