@@ -235,14 +235,26 @@ class BackendProfile(BaseModel):
     @property
     def secret_source(self) -> str:
         """Where the secret comes from, in words (never the secret)."""
-        key = self.SECRET_KEY
+        return self._source(self.SECRET_KEY) or "the config file"
+
+    @property
+    def cache_password_source(self) -> str | None:
+        """Where the team cache's password comes from, in words (never the password); None when no way is given
+        (the server trusts the user, or libpq's ``~/.pgpass`` has it)."""
+        return self._source("cache_password")
+
+    def _source(self, key: str) -> str | None:
+        """Where the secret ``key`` comes from, in words: its ``_env``, ``_command`` or ``_file`` key, or the
+        config file for a literal; None when none of them is given."""
         if getattr(self, f"{key}_env", None) is not None:
             return f"environment variable {getattr(self, f'{key}_env')}"
         if getattr(self, f"{key}_command", None) is not None:
             return f"{key}_command"
         if getattr(self, f"{key}_file", None) is not None:
             return f"{key}_file {getattr(self, f'{key}_file')}"
-        return "the config file"
+        if getattr(self, key, None) is not None:
+            return "the config file"
+        return None
 
     def resolve_cache_password(self, env: Mapping[str, str] | None = None,
                                on_wait: Callable[[str], None] | None = None) -> str | None:

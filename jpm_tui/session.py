@@ -279,7 +279,8 @@ def board_app(session: Session, store: Any) -> Any:
                          author=session.dispatcher_name)
     shown = session.profile.shown_account if session.profile is not None else session.tenant
     status = BoardStatus(profile=session.profile_name, tenant=shown, environment=session.environment,
-                         last_sync=live.state.last_sync, service_notice=live.state.service_notice)
+                         connecting=live.state.connecting, last_sync=live.state.last_sync,
+                         service_notice=live.state.service_notice)
     return JpmApp(store, status, views=session.views, keymap=session.keys or None, keymap_origin=session.origin,
                   theme=session.theme or DEFAULT_THEME, theme_dirs=session.theme_dirs, live=live, tz=session.tz,
                   save_theme=session.save_theme, save_view=session.save_view,

@@ -102,6 +102,10 @@ class LiveState:
     round could not do, if anything)."""
 
     online: bool = True
+    """Not known to be offline: the loop sends and polls (``connecting`` says whether the server answered yet)."""
+    connecting: bool = True
+    """The server has not answered yet (the header says so, not "online"): until the first page stored or round
+    done, or the first failure to reach it (offline)."""
     syncing: bool = False
     last_sync: datetime | None = None
     last_error: str | None = None
@@ -244,8 +248,9 @@ class LiveCache:
     def _remember_progress(self, event: SyncProgress) -> None:
         self.progress[event.feed] = event
         # A page committed is the server's answer (a feed that skipped its read commits none): back, sign-in works.
-        if event.pages and not self.state.online:
+        if event.pages and (self.state.connecting or not self.state.online):
             self.state.online = True
+            self.state.connecting = False
             self.state.last_error = None
             self._on_change(self.state)
 
@@ -417,6 +422,7 @@ class LiveCache:
             self._wake.set()  # a wait for the next round ends: the loop waits for the server instead
         if self.state.online or self.state.last_error != reason:
             self.state.online = False
+            self.state.connecting = False
             self.state.last_error = reason
             self._on_change(self.state)
 
@@ -523,6 +529,7 @@ class LiveCache:
             slow.cancel()
         self._schedule(summary)
         self.state.syncing = False
+        self.state.connecting = False  # the round's end is an answer (or went offline on the way)
         if summary.stopped is not None:
             self._went_offline(summary.stopped)
         elif self.state.online:

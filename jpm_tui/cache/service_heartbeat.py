@@ -1,12 +1,14 @@
 """The team's sync service's heartbeat, both ends. The service (cache/watch.py) beats every ``BEAT_EVERY`` seconds
-with what it sees of the backend (online, or offline and why) and when its last successful round was; a board on
-the team's cache (cache/team_live.py) reads the beat when it hears it (the listener's notifications: no polling) and
-says what is true: the service syncs; there is none (no beat for ``STALE_AFTER`` seconds: queued changes wait); or
-it finds the backend offline. Only a team's PostgreSQL cache has a heartbeat (pg/heartbeat.py)."""
+with what it sees of the backend (online, or offline and why) and when its last successful round was, and when it
+stops cleanly its last beat says so; a board on the team's cache (cache/team_live.py) reads the beat when it hears it
+(the listener's notifications: no polling) and says what is true: the service syncs; there is none (it stopped, or
+no beat for ``STALE_AFTER`` seconds after a crash: queued changes wait); or it finds the backend offline. Only a
+team's PostgreSQL cache has a heartbeat (pg/heartbeat.py)."""
 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import os
 import socket
 import time
@@ -26,6 +28,8 @@ STALE_AFTER = 15.0
 """Seconds without a beat after which a board says there is no sync service (three beats missed)."""
 CHECK_EVERY = 5.0
 """Seconds between a board's checks of the latest beat's age (its own clock: no database access)."""
+LAST_BEAT_WITHIN = 2.0
+"""Seconds a stopping service waits for its last beat (a database out of reach: it stops without)."""
 
 LOOKING = "looking for the sync service…"
 """Before a board's first read of the heartbeat (its database not answered yet)."""
@@ -34,29 +38,53 @@ BACKEND_OFFLINE = "backend offline (seen by the sync service)"
 
 
 async def beat(store: Any, state: LiveState, *, every: float = BEAT_EVERY,
-               now: Callable[[], datetime] = lambda: datetime.now(UTC)) -> None:
-    """Until cancelled: beat on ``store`` (a team's ``PgStore``) every ``every`` seconds with the service's
-    ``state``. A database that is gone meanwhile is tried again at the next beat (no board hears it anyway)."""
-    from jpm_tui.cache.pg.heartbeat import write_beat
+               now: Callable[[], datetime] = lambda: datetime.now(UTC), until: asyncio.Event | None = None) -> None:
+    """Until ``until`` is set: beat on ``store`` (a team's ``PgStore``) every ``every`` seconds with the service's
+    ``state``; then a last beat saying the service stopped. Cancelled instead (as a crash ends it) it leaves the
+    last beat to age. A database that is gone meanwhile is tried again at the next beat (no board hears it anyway)."""
+    from jpm_tui.cache.pg.heartbeat import write_beat, write_stopped
 
     sender = f"{socket.gethostname()}|{os.getpid()}"
-    while True:
+    stopping = until or asyncio.Event()
+    while not stopping.is_set():
         last = state.last_sync
         round_age = None if last is None else max(0.0, (now() - last).total_seconds())
-        try:
-            await asyncio.to_thread(write_beat, store.db, sender, state.online,
-                                    None if state.online else state.last_error, round_age)
-        except Exception as error:
-            if not is_unreachable(error):
-                raise
-        await asyncio.sleep(every)
+        await _unless_unreachable(write_beat, store.db, sender, state.online,
+                                  None if state.online else state.last_error, round_age)
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(stopping.wait(), every)
+    await _unless_unreachable(write_stopped, store.db, sender)
 
 
-def start_beating(store: Any, state: LiveState) -> asyncio.Task[None] | None:
-    """The service's heartbeat task when ``store`` is a team's cache; None on a SQLite file (no board reads it)."""
+async def _unless_unreachable(write: Callable[..., None], *args: Any) -> None:
+    """``write(*args)`` on a worker thread; a database out of reach skips it."""
+    try:
+        await asyncio.to_thread(write, *args)
+    except Exception as error:
+        if not is_unreachable(error):
+            raise
+
+
+class Beating:
+    """The service's heartbeat, beating in a task until ``stop()``."""
+
+    def __init__(self, store: Any, state: LiveState) -> None:
+        self._stopping = asyncio.Event()
+        self._task = asyncio.create_task(beat(store, state, every=BEAT_EVERY, until=self._stopping))
+
+    async def stop(self) -> None:
+        """The last beat, saying the service stopped (boards say "no sync service" at once), written within
+        ``LAST_BEAT_WITHIN`` seconds or not at all (the beat then ages, as after a crash)."""
+        self._stopping.set()
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(self._task, LAST_BEAT_WITHIN)
+
+
+def start_beating(store: Any, state: LiveState) -> Beating | None:
+    """The service's heartbeat when ``store`` is a team's cache; None on a SQLite file (no board reads it)."""
     from jpm_tui.cache.pg import PgStore
 
-    return asyncio.create_task(beat(store, state, every=BEAT_EVERY)) if isinstance(store, PgStore) else None
+    return Beating(store, state) if isinstance(store, PgStore) else None
 
 
 class ServiceWatch:
@@ -88,7 +116,7 @@ class ServiceWatch:
         beat, read_at = self._beat, self._read_at
         if read_at is None:
             return LOOKING
-        if beat is None or beat.age + self._clock() - read_at > self._stale_after:
+        if beat is None or beat.stopped or beat.age + self._clock() - read_at > self._stale_after:
             return NO_SERVICE
         if not beat.online:
             return f"{BACKEND_OFFLINE}: {beat.reason or 'no reason given'}"

@@ -129,6 +129,7 @@ class TeamLive(LiveCache):
             return
         back = not self.state.online
         self.state.online = True
+        self.state.connecting = False
         self.state.last_error = None
         if back:
             await self._changed(EVERYTHING)

@@ -18,7 +18,9 @@ it is sent within a second rather than at the next due round.
 ``stop()`` (the CLI calls it on SIGTERM / SIGINT) ends the run at once: the requests in flight are abandoned and
 what was committed stays, since each page is committed with its feed position in one transaction; a write in
 flight keeps its claim, which the next sender takes over (its process is gone, or its lease runs out; see
-cache/outbox.py). A crash leaves the same state, so a restart resumes from the saved positions.
+cache/outbox.py). On a team's cache its last heartbeat then says it stopped, so the boards say at once that no sync
+service runs. A crash leaves the same state (but a heartbeat the boards find stale only 15 s later), so a restart
+resumes from the saved positions.
 """
 
 from __future__ import annotations
@@ -144,8 +146,8 @@ class SyncService(LiveCache):
             self._say("online" if state.online else f"offline: {_plain(state.last_error)}; retrying")
 
     async def serve(self) -> None:
-        """Rounds until ``stop()``; then the engine's threads end (a commit in flight finishes first) and the
-        provider's client closes."""
+        """Rounds until ``stop()``; then the last heartbeat says the service stopped, the engine's threads end (a
+        commit in flight finishes first) and the provider's client closes."""
         self._serving = asyncio.current_task()
         listener = None if self._listen is None else self._listen(self._heard(), lambda _why: None)
         beating = start_beating(self.store, self.state)  # a team's boards read it: is the service there, online
@@ -161,7 +163,7 @@ class SyncService(LiveCache):
             if listener is not None:
                 listener.stop()
             if beating is not None:
-                beating.cancel()
+                await beating.stop()
             await self.aclose()
             client = getattr(self.provider, "client", None)
             if client is not None:

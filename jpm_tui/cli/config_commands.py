@@ -65,36 +65,51 @@ def _config_check(args: argparse.Namespace) -> int:
                 if len(problems) > 1 else ""
             raise ConfigError(f"{problems[0]}{more}", path=_path(args), key="keys")
     names = sorted(config.profiles)
-    _check_secrets(config)
+    checked = _check_secrets(config)
     default = config.default_profile or (names[0] if len(names) == 1 else None)
     detail = f"{len(names)} profile{'s' if len(names) != 1 else ''}"
     if names:
         detail += f": {', '.join(names)}"
     if default:
         detail += f"; default {default}"
-    print(f"{display_path(_path(args))}: OK ({detail}; every client secret resolved)")
+    print(f"{display_path(_path(args))}: OK ({'; '.join([detail, *checked])})")
     return 0
 
 
-def _check_secrets(config: Any) -> None:
-    """Resolve every profile's client secret as ``doctor`` does (never printing it; a team board's profile: its
-    cache password): the first failure is the check's, with a count of the others."""
+def _check_secrets(config: Any) -> list[str]:
+    """Resolve every profile's secrets as ``doctor`` does, never printing them: the backend's secret of a profile
+    that talks to the backend, the password of a team cache (a team board's profile has only that). The first
+    failure is the check's, with a count of the others; else what was checked, in words."""
     from ..config import BoardProfile
 
     problems: list[ConfigError] = []
+    secret_words: set[str] = set()
+    caches: list[str] = []
     for name in sorted(config.profiles):
         profile = config.profiles[name]
         try:
-            if isinstance(profile, BoardProfile):  # no backend secret: its team cache's password instead
-                profile.resolve_cache_password(on_wait=_say_waiting)
-            else:
+            if not isinstance(profile, BoardProfile):  # a board holds no backend secret: the service's profile does
                 profile.resolve_secret(on_wait=_say_waiting)
+                secret_words.add(profile.SECRET_WORDS)
+            if profile.cache_url is not None:
+                caches.append(_cache_checked(name, profile, profile.resolve_cache_password(on_wait=_say_waiting)))
         except ConfigError as error:
             problems.append(error)
     if problems:
         more = len(problems) - 1
         raise ConfigError(f"{problems[0]}" + (f" (and {more} more profile{'s' if more > 1 else ''} whose secret "
                                               "could not be resolved)" if more else ""), path=problems[0].path)
+    secrets = [f"every {' and '.join(sorted(secret_words))} resolved"] if secret_words else []
+    return secrets + caches
+
+
+def _cache_checked(name: str, profile: Any, password: str | None) -> str:
+    """What was checked of a profile's team cache: its URL (well formed, without a password) and the password's
+    source."""
+    said = f"{name}'s team cache {profile.cache_url}: "
+    if password is None:
+        return said + "no password given (the server trusts the user, or ~/.pgpass has it)"
+    return said + f"password from {profile.cache_password_source} resolved"
 
 
 def _say_waiting(message: str) -> None:

@@ -321,6 +321,11 @@ class Workflow:
         """The appointment status values of these categories (the job's statuses where one window per job)."""
         return tuple(s.value for s in self.appointment_statuses or self.job_statuses if s.category in categories)
 
+    def open_job_statuses(self) -> tuple[str, ...]:
+        """The job status values of jobs still to be done (every category but the finished ones), in workflow
+        order: what a dispatcher calls the open jobs, wider than the ``OPEN`` category (booked, not scheduled)."""
+        return tuple(s.value for s in self.job_statuses if s.category not in FINISHED)
+
     def status_rank(self, value: Any) -> int:
         """A job status's place in workflow order; values the workflow does not list come last."""
         status = self.job_status(value)

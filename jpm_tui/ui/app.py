@@ -21,7 +21,7 @@ from ..provider.backends import workflow_for
 from ..provider.workflow import Workflow
 from .commands import BindingCommands
 from .format import Clock, system_clock
-from .screens.filter_form import FilterChoices
+from .screens.filter_form import FilterChoices, status_choices
 from .screens.jobs import JobsScreen
 from .screens.too_small import TooSmallScreen
 from .source import BoardSource, JobQuery, LiveSession, LookupSource, NamedRecord, Reader, SavedView
@@ -281,7 +281,7 @@ class JpmApp(App[None]):
         if self._freeze_start_up:  # the loop has started: once, see __init__
             self._freeze_start_up = False
             gc.freeze()
-        self.status = replace(self.status, online=state.online, syncing=state.syncing,
+        self.status = replace(self.status, online=state.online, connecting=state.connecting, syncing=state.syncing,
                               last_sync=state.last_sync, outbox=state.outbox,
                               offline_reason=None if state.online else state.last_error,
                               service_notice=state.service_notice)
@@ -531,7 +531,7 @@ class JpmApp(App[None]):
 
     def filter_choices(self) -> FilterChoices:
         return FilterChoices(self.named("job_type"), self.named("business_unit"), self.named("technician"),
-                             tz=self.tz, statuses=tuple((s.value, s.label) for s in self.workflow.job_statuses),
+                             tz=self.tz, statuses=status_choices(self.workflow),
                              priorities=tuple((p.value, p.label) for p in self.workflow.priorities_by_rank))
 
 

@@ -22,7 +22,8 @@ __all__ = [
     "BLOCK_CLASSES", "CalendarData", "DAY_END", "DAY_START", "GROUPINGS", "Item", "Lane", "MIN_LENGTH", "SIGNALS",
     "STACK_SHOWN", "UNCONFIRMED_WITHIN", "backend_signals", "block_class", "booked_hours", "build_lanes", "business_span", "day_bounds", "hours_span", "item_signals",
     "items_from",
-    "overlap_hours", "place", "span_columns", "stack", "tray_sections", "week_bounds", "working_hours",
+    "overlap_hours", "place", "signal_words", "span_columns", "stack", "tray_sections", "week_bounds",
+    "working_hours",
 ]
 
 DAY_START, DAY_END = 6, 20
@@ -38,11 +39,12 @@ SIGNALS: dict[str, tuple[str, str]] = {
     "late": ("!", "late: past the arrival window (or start) and not working"),
     "over": ("»", "running over: working past its end"),
     "unconfirmed": ("?", "unconfirmed, starts within 24 h"),
-    "hold": ("‖", "on hold"),
+    "hold": ("‖", ""),
     "priority": ("▲", "urgent or high priority job"),
     "pending": ("~", "a change is queued (not sent yet)"),
 }
-"""Signal -> (mark drawn before the block's text, what it means: the legend)."""
+"""Signal -> (mark drawn before the block's text, what it means: the legend). The hold's words are the backend's
+own (``signal_words``)."""
 
 _SIGNAL_NEEDS: dict[str, Callable[[Workflow], bool]] = {
     "unconfirmed": lambda workflow: workflow.capabilities.confirmation,
@@ -56,6 +58,15 @@ _SIGNAL_NEEDS: dict[str, Callable[[Workflow], bool]] = {
 def backend_signals(workflow: Workflow) -> tuple[str, ...]:
     """The ``SIGNALS`` a block can carry on this backend, in legend order."""
     return tuple(name for name in SIGNALS if name not in _SIGNAL_NEEDS or _SIGNAL_NEEDS[name](workflow))
+
+
+def signal_words(name: str, workflow: Workflow) -> str:
+    """What signal ``name`` means on this backend: the hold is said with the backend's labels of its held
+    statuses (BigChange's "Suspended", not "on hold"); the other signals are no status, the same everywhere."""
+    if name == "hold":
+        held = workflow.appointment_values(frozenset({StatusCategory.HELD}))
+        return " / ".join(workflow.appointment_status_label(value) for value in held)
+    return SIGNALS[name][1]
 
 BLOCK_CLASSES = frozenset(f"calendar--block-{key}" for key in (*StatusCategory, OTHER))
 """An appointment's block is styled by its status's category (``provider.workflow``)."""

@@ -5,7 +5,10 @@ from __future__ import annotations
 from collections.abc import Callable
 from datetime import UTC, datetime, tzinfo
 
-__all__ = ["Clock", "ago", "count", "local", "short_when", "system_clock", "when"]
+__all__ = ["EMPTY", "Clock", "ago", "count", "local", "short_when", "system_clock", "when", "when_time"]
+
+EMPTY = "—"
+"""How a detail view writes a field without a value."""
 
 Clock = Callable[[], datetime]
 """Returns the current time, timezone-aware. Tests pass a frozen one."""
@@ -63,9 +66,14 @@ def short_when(value: datetime | None, now: datetime, tz: tzinfo | None) -> str:
 def when(value: datetime | None, tz: tzinfo | None) -> str:
     """Full date and time for detail views: '2025-05-14 09:00 (Wed)'."""
     if value is None:
-        return "—"
+        return EMPTY
     value = local(value, tz)
     return value.strftime("%Y-%m-%d %H:%M (%a)")
+
+
+def when_time(value: datetime | None, tz: tzinfo | None) -> str:
+    """The time of day for detail views, '09:00' (the end of a span whose day ``when`` gave)."""
+    return local(value, tz).strftime("%H:%M") if value is not None else EMPTY
 
 
 def count(n: int | None) -> str:

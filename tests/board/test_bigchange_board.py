@@ -308,7 +308,7 @@ async def test_statuses_show_their_labels_in_the_list_filters_detail_and_calenda
     table = board.app.screen.query_one(JobTable)
     await board.wait(lambda: "On the way" in board.shown(), "the list's rows")
     assert "onTheWay" not in board.shown()
-    await board.pilot.press("s")  # the quick status filter: the first status
+    await board.pilot.press("s", "s")  # the quick status filter: the open jobs, then the first status
     await board.wait(lambda: table.list_query.statuses == ("new",), "the status filter")
     await board.pilot.pause(0.2)
     assert "status New" in board.shown()
@@ -342,10 +342,55 @@ async def test_the_calendar_legend_and_agenda_have_only_what_bigchange_has(bc_bo
     legend = str(bc_board.app.screen.query_one("#cal-legend", Static).render())
     assert "now" in legend and "late" in legend and "queued" in legend  # what BigChange's jobs can be
     assert not any(words in legend for words in ("arrival window", "unconfirmed", "priority"))
+    assert "‖ Suspended" in legend and "on hold" not in legend  # a hold in BigChange's word
     await bc_board.pilot.press("a")
     await bc_board.pilot.pause(0.2)
     assert "Time         Status     Job · customer" in bc_board.shown()  # no Arrival column left empty
     assert "Arrival" not in bc_board.shown()
+
+
+async def test_a_correction_refused_again_is_said_as_the_first_refusal_was(bc_board: BigChangeBoard) -> None:
+    required = {t["id"] for t in bc_board.sandbox.tables["job_types"].values() if t["orderNumberRequired"]}
+    job = bc_board.job_where(lambda j: j["typeId"] in required and j["orderNumber"] and j["status"] == "scheduled")
+    outbox = bc_board.app.live.outbox
+    needed = "An order number is required for jobs of type"
+
+    async def refused(form: EditFormScreen) -> str:
+        """Sent and refused: what the notification said, once the detail is back with the refused row."""
+        bc_board.app.clear_notifications()
+        await bc_board.send(form, job)
+        await bc_board.wait(lambda: isinstance(bc_board.app.screen, JobDetailScreen)
+                            and bc_board.app._notifications, "the refusal said")
+        (said,) = list(bc_board.app._notifications)
+        assert said.title == "Refused by the server" and said.severity == "error"
+        return said.message
+
+    form = await bc_board.edit(job)
+    bc_board.field(form, "orderNumber")[0].value = ""
+    first = await refused(form)
+    assert f"orderNumber: {needed}" in first
+    await bc_board.wait(lambda: "refused  edit job" in bc_board.shown(), "the refused row in the detail")
+
+    await bc_board.pilot.press("E")  # corrected, but the order number still left out
+    await bc_board.wait(lambda: isinstance(bc_board.app.screen, EditFormScreen), "the form again")
+    await bc_board.pilot.pause(0.1)
+    form = bc_board.app.screen
+    assert isinstance(form, EditFormScreen)
+    bc_board.field(form, "reference")[0].value = "REF-AGAIN"
+    await bc_board.pilot.pause(0.05)
+    again = await refused(form)
+    assert again.startswith(f"edit job {job['id']}: Reference = \"REF-AGAIN\", Order number cleared\n")
+    assert f"orderNumber: {needed}" in again  # the server's words and the field's, as the first time
+    [row] = outbox.pending_for("job", job["id"])  # the correction's row, in place of the first
+    assert row.state == "failed" and row.field_errors["orderNumber"][0].startswith(needed)
+    await bc_board.wait(lambda: "Reference = \"REF-AGAIN\"" in bc_board.shown(), "the detail's refused row")
+    await bc_board.pilot.press("E")  # and the form reopens on it, the field's message under it
+    await bc_board.wait(lambda: isinstance(bc_board.app.screen, EditFormScreen), "the form a third time")
+    await bc_board.pilot.pause(0.1)
+    form = bc_board.app.screen
+    assert isinstance(form, EditFormScreen)
+    assert bc_board.field(form, "reference")[0].value == "REF-AGAIN"
+    assert f"refused by the server: {needed}" in bc_board.field(form, "orderNumber")[2]
 
 
 async def test_the_detail_shows_only_the_sections_bigchange_has(bc_board: BigChangeBoard) -> None:

@@ -94,12 +94,24 @@ async def test_a_note_written_while_the_first_round_hangs_is_counted_at_once(new
         async with board.app.run_test(size=(120, 40)) as pilot:
             board.pilot = pilot
             await pilot.pause(0.2)
-            assert board.app.status.online  # still believed: the first round waits on the silent server
+            assert board.app.status.online  # still believed: the first round waits on the silent server ...
+            assert "○ connecting…" in _header(board) and "online" not in _header(board)  # ... but not said
             board.app.submit(d.AddJobNote(job["id"], "from the van", False))
             took = await _seconds_until(board, lambda: board.app.status.outbox == 1, "outbox 1", 0.5)
             assert "outbox 1" in _header(board) and took < 0.5
             await _seconds_until(board, lambda: not board.app.status.online, "offline", WITHIN_3_S)
             assert "outbox 1" in _header(board)
+
+
+async def test_the_demo_says_connecting_until_the_server_answers_then_online(new_board: Board) -> None:
+    board = new_board
+    async with board.app.run_test(size=(80, 24)) as pilot:
+        board.pilot = pilot
+        assert "○ connecting…" in _header(board) and "online" not in _header(board)  # the first frame
+        await board.wait(lambda: not board.app.status.connecting, "the server's first answer")
+        assert "● online" in _header(board) and "connecting" not in _header(board)
+        await board.wait(lambda: board.app.status.last_sync is not None, "the first sync", timeout=30)
+        assert "● online" in _header(board)
 
 
 async def test_a_change_on_the_server_shows_on_the_open_board_with_the_cursor_on_its_job(new_board: Board) -> None:

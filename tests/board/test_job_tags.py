@@ -46,10 +46,10 @@ async def test_a_job_without_tags_says_so(board: Board) -> None:
     job = board.job_where(lambda j: not j["tagTypeIds"] and not customers[j["customerId"]]["tagTypeIds"]
                           and not locations[j["locationId"]]["tagTypeIds"])
     await board.open(job)
-    assert _tags_line(board).split()[1:] == ["none"]
+    assert _tags_line(board).split()[1:] == ["—"]  # as every empty field of the detail
 
 
-async def test_a_job_without_tags_of_its_own_says_none_beside_its_location_s(board: Board) -> None:
+async def test_a_job_without_tags_of_its_own_shows_a_dash_beside_its_location_s(board: Board) -> None:
     names = _tag_names(board)
     customers = {c["id"]: c for c in board.sandbox["customers"].values()}
     locations = {loc["id"]: loc for loc in board.sandbox["locations"].values()}
@@ -57,7 +57,7 @@ async def test_a_job_without_tags_of_its_own_says_none_beside_its_location_s(boa
                           and len(locations[j["locationId"]]["tagTypeIds"]) == 1)
     await board.open(job)
     (tag,) = locations[job["locationId"]]["tagTypeIds"]
-    assert _tags_line(board).split(None, 1)[1].strip() == f"none · location tag: {names[tag]}"
+    assert _tags_line(board).split(None, 1)[1].strip() == f"— · location tag: {names[tag]}"
 
 
 async def test_a_tag_added_on_the_server_shows_after_a_sync(board: Board) -> None:

@@ -8,12 +8,13 @@ from __future__ import annotations
 
 import re
 from pathlib import Path
+from typing import Any
 
 import psycopg
-from support.team_boards import open_boards, until
+from support.team_boards import open_boards, sync_service, until
 from textual.widgets import Static
 
-from jpm_tui.cache.opening import CacheLocation
+from jpm_tui.cache.opening import CacheLocation, open_store
 from jpm_tui.cache.pg.heartbeat import write_beat
 from jpm_tui.ui.screens.help import HelpScreen
 from jpm_tui.ui.screens.sync import SyncScreen
@@ -51,6 +52,21 @@ async def test_a_team_board_says_whether_the_sync_service_runs_and_what_it_sees_
             conn.execute("UPDATE service_heartbeat SET online = true, beat_at = clock_timestamp() - interval '20 s'")
         await until(lambda: "○ no sync service: changes wait" in board.header(), "a stale beat", WITHIN)
         assert board.app.status.online  # the database answers: only the service is missing
+
+
+async def test_a_team_board_says_no_sync_service_within_2_s_of_the_service_stopping_cleanly(
+        sandbox_server: Any, postgres_url: str, tmp_path: Path) -> None:
+    location = CacheLocation(tmp_path / "no-file.sqlite3", url=postgres_url)
+    service_store = open_store(CacheLocation(tmp_path / "service.sqlite3", url=postgres_url))
+    try:
+        async with open_boards(location, 1) as (board,):
+            async with sync_service(service_store, sandbox_server.base_url):
+                await until(lambda: "● online" in board.header(), "the service's beat", 5)
+            # stopped as SIGTERM stops it (the beat just written is young: only its last beat says it stopped)
+            await until(lambda: "○ no sync service: changes wait" in board.header(), "no service", WITHIN)
+            assert board.app.status.online  # the database answers: only the service is gone
+    finally:
+        service_store.close()
 
 
 async def test_the_sync_screen_of_a_team_board_offers_no_sync_keys_and_shows_the_service(

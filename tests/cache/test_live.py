@@ -45,9 +45,10 @@ class World:
         self.task: asyncio.Task[None] | None = None
 
     async def start(self) -> None:
-        rounds = len(self.states)
         self.task = asyncio.create_task(self.live.run(lambda s: self.states.append(LiveState(**vars_of(s)))))
-        await self.until(lambda: len(self.states) >= rounds + 2 and not self.live.state.syncing, "the first round")
+        # the first round's end: it says when it synced (the state is also told at its first page)
+        await self.until(lambda: self.live.state.last_sync is not None and not self.live.state.syncing,
+                         "the first round")
 
     async def until(self, condition: Any, what: str, timeout: float = 20.0) -> None:
         for _ in range(int(timeout / 0.02)):
@@ -345,6 +346,22 @@ async def test_offline_at_once_pinged_every_2_s_at_most_online_when_it_answers(p
     assert pings[0] == failed and set(_gaps(pings)[2:]) == {2.0} and _gaps(pings)[:2] == [1.0, 1.5]
     back = polled.first(lambda s: s.online, after=failed, since=lambda s: not s.online)
     assert 71 < back <= 71 + 2  # online at the first ping answered, in a round that committed a page
+
+
+async def test_connecting_until_the_first_answer_then_online_and_never_connecting_again(polled: Polled) -> None:
+    await polled.run_until(30)
+    states = [state for _, state in polled.states]
+    assert states[0].connecting and states[0].online  # told before the server said a word (the outbox's count)
+    answered = next(n for n, state in enumerate(states) if not state.connecting)
+    assert states[answered].online and not any(state.connecting for state in states[answered:])
+
+
+async def test_a_server_out_of_reach_from_the_start_ends_connecting_offline(polled: Polled) -> None:
+    polled.wire.up = False
+    await polled.run_until(10)
+    answered = next(state for _, state in polled.states if not state.connecting)
+    assert not answered.online and answered.last_error == "Could not reach sandbox: connection refused"
+    assert not any(state.online and not state.connecting for _, state in polled.states)  # never said online
 
 
 async def test_a_write_made_offline_is_counted_at_once_and_sent_when_back(polled: Polled) -> None:

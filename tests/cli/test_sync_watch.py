@@ -1,6 +1,7 @@
 """`jpm-tui sync --watch`, the team's sync service, as a real subprocess against the sandbox served over loopback:
-a change on the sandbox reaches the cache within seconds, SIGTERM stops it promptly with exit 0, and after a
-kill -9 a restart resumes from the saved feed positions and sends the write the killed process had claimed."""
+a change on the sandbox reaches the cache within seconds, SIGTERM stops it promptly with exit 0 (on a team's cache
+with a last heartbeat saying so, which a kill -9 leaves unsaid), and after a kill -9 a restart resumes from the saved
+feed positions and sends the write the killed process had claimed."""
 
 from __future__ import annotations
 
@@ -16,7 +17,9 @@ from pathlib import Path
 
 import pytest
 
+from jpm_tui.cache.opening import CacheLocation, open_store
 from jpm_tui.cache.outbox import Outbox
+from jpm_tui.cache.pg.heartbeat import read_beat
 from jpm_tui.cache.store import CacheStore
 from jpm_tui.cli.sandbox import sandbox_profile_toml
 from jpm_tui.provider import domain as d
@@ -128,6 +131,28 @@ def test_a_change_on_the_backend_reaches_the_cache_in_seconds_and_sigterm_stops_
     assert time.monotonic() - started < 5
     assert service.line(1) == "sync service stopped; what was stored is kept"
     assert service.stderr() == ""
+
+
+def test_on_a_team_cache_sigterm_leaves_a_last_beat_saying_it_stopped_and_kill_9_does_not(
+        tmp_path, config, services, sandbox_server, postgres_url):
+    with config.open("a") as profile:
+        profile.write(f'cache_url = "{postgres_url}"\n')
+    store = open_store(CacheLocation(tmp_path / "no-file.sqlite3", url=postgres_url))
+    assert store is not None
+    try:
+        for stop, said_stopped in ((signal.SIGTERM, True), (signal.SIGKILL, False)):
+            service = _start(services, tmp_path, config)
+            deadline = time.monotonic() + 30
+            while (beat := read_beat(store.db)) is None or not beat.sender.endswith(f"|{service.proc.pid}"):
+                assert time.monotonic() < deadline, "no beat of the service within 30 s"
+                time.sleep(0.05)
+            assert not beat.stopped
+            service.proc.send_signal(stop)
+            service.proc.wait(timeout=5)
+            beat = read_beat(store.db)
+            assert beat is not None and beat.stopped is said_stopped and beat.sender.endswith(f"|{service.proc.pid}")
+    finally:
+        store.close()
 
 
 def test_after_kill_9_a_restart_resumes_and_sends_the_write_the_dead_process_had_claimed(

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from support.isolated_config import isolate
+from support.isolated_config import isolate, profile_config
 
 from jpm_tui.cache.team_live import TeamLive
 from jpm_tui.cli import main
@@ -41,6 +41,38 @@ def test_a_board_profile_needs_no_backend_credentials_and_opens_on_the_team_cach
     assert f"✓ cache: {postgres_url} answered" in out and "✓ notifications:" in out
     assert "secret" not in out.replace("no backend secret", "") and PASSWORD not in out
 
+
+
+def test_config_check_says_what_it_checked_of_a_board_profile_and_claims_no_client_secret(
+        tmp_path, monkeypatch, capsys) -> None:
+    isolate(tmp_path, monkeypatch)
+    monkeypatch.setenv("JPM_OFFICE_DB_PASSWORD", PASSWORD)
+    opts = _board_config(tmp_path, "postgresql://jpm@db.office.lan/jpm_office")
+    assert main(["config", "check", *opts[:2]]) == 0
+    out = capsys.readouterr().out
+    assert out.endswith("config.toml: OK (1 profile: office; default office; office's team cache "
+                        "postgresql://jpm@db.office.lan/jpm_office: password from environment variable "
+                        "JPM_OFFICE_DB_PASSWORD resolved)\n")
+    assert "secret" not in out and PASSWORD not in out
+
+
+def test_config_check_of_a_sync_service_and_a_board_says_each_one_s_checks(tmp_path, monkeypatch, capsys) -> None:
+    isolate(tmp_path, monkeypatch)
+    monkeypatch.setenv("SBX_SECRET", "from-env")
+    monkeypatch.setenv("OFFICE_DB_PW", PASSWORD)
+    service = 'client_secret_env = "SBX_SECRET"\ncache_url = "postgresql://jpm@db.office.lan/jpm_office"\n' \
+              'cache_password_env = "OFFICE_DB_PW"\n'
+    opts = profile_config(tmp_path, secret=service + '\n[profiles.office]\nbackend = "servicetitan"\n'
+                                                     'cache_url = "postgresql://ann@db.office.lan/jpm_office"')
+    assert main(["config", "check", *opts[:2]]) == 0
+    out = capsys.readouterr().out
+    assert out.endswith("OK (2 profiles: office, sbx; every client secret resolved; office's team cache "
+                        "postgresql://ann@db.office.lan/jpm_office: no password given (the server trusts the user, "
+                        "or ~/.pgpass has it); sbx's team cache postgresql://jpm@db.office.lan/jpm_office: password "
+                        "from environment variable OFFICE_DB_PW resolved)\n")
+    monkeypatch.delenv("OFFICE_DB_PW")  # the service's cache password is resolved too
+    assert main(["config", "check", *opts[:2]]) == 1
+    assert "profiles.sbx.cache_password_env: environment variable OFFICE_DB_PW is not set" in capsys.readouterr().err
 
 
 async def test_the_board_of_a_board_profile_opens_on_the_team_cache(tmp_path, monkeypatch, postgres_url: str) -> None:

@@ -439,7 +439,12 @@ async def test_quick_filters_views_and_clear(source):
     app = make_app(source, views=views)
     async with app.run_test(size=(120, 40)) as pilot:
         await settle(pilot)
-        await pilot.press("s")  # status cycles: Scheduled first
+        await pilot.press("s")  # status cycles: the open jobs first
+        await settle(pilot)
+        n = source.count_jobs(JobQuery(statuses=("Scheduled", "Dispatched", "InProgress", "Hold")))
+        assert f"{n} matching" in filter_bar_text(app)
+        assert "open jobs" in filter_bar_text(app)
+        await pilot.press("s")  # then each status: Scheduled first
         await settle(pilot)
         n = source.count_jobs(JobQuery(statuses=("Scheduled",)))
         assert f"{n} matching" in filter_bar_text(app)
@@ -530,13 +535,13 @@ async def test_export_json_streams_an_array_of_the_view(source, tmp_path):
     app = make_app(source, export_dir=tmp_path)
     async with app.run_test(size=(120, 40)) as pilot:
         await settle(pilot)
-        await pilot.press("s")  # status: first in the cycle
+        await pilot.press("s", "s")  # status: the first one (after the open jobs)
         await settle(pilot)
         await pilot.press("X")
         await settle(pilot)
         (path,) = tmp_path.glob("jobs-*.json")
         jobs = json.loads(path.read_text())
-        status = app.screen.table.list_query.statuses[0]
+        (status,) = app.screen.table.list_query.statuses
         assert len(jobs) == source.count_jobs(JobQuery(statuses=(status,))) > 0
         assert {j["status"] for j in jobs} == {status}
         assert jobs[0]["modified"].startswith("2025-")  # datetimes as ISO text

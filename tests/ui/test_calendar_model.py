@@ -8,6 +8,7 @@ import pytest
 from support.fake_sources import NOW, FakeSource
 
 from jpm_tui.provider import domain as d
+from jpm_tui.provider.backends import workflow_for
 from jpm_tui.provider.servicetitan_workflow import WORKFLOW
 from jpm_tui.ui.calendar_model import (
     CalendarData,
@@ -25,6 +26,7 @@ from jpm_tui.ui.calendar_model import (
     with_overlay,
     working_hours,
 )
+from jpm_tui.ui.widgets.calendar_grid import legend
 
 UTC = UTC
 
@@ -134,6 +136,13 @@ def test_business_hours_set_the_day_axis_and_shifts_and_appointments_still_widen
 def test_tray_sections():
     sections = tray_sections(_data().items, WORKFLOW)
     assert {k: len(v) for k, v in sections.items()} == {"Unassigned": 1, "Unconfirmed": 2, "Hold": 1, "Canceled": 1}
+
+
+@pytest.mark.parametrize(("backend", "held"), [("servicetitan", "Hold"), ("fsm-navigator", "On Hold"),
+                                             ("bigchange", "Suspended")])
+def test_the_legend_says_a_hold_in_the_backend_s_words(backend: str, held: str) -> None:
+    line = legend(workflow_for(backend)).plain
+    assert f"‖ {held}  " in line and "on hold" not in line
 
 
 @pytest.mark.parametrize(("changes", "refused"), [

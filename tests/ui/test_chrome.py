@@ -88,6 +88,17 @@ async def test_at_80_columns_the_header_keeps_the_sync_and_the_outbox_count_whol
         assert "bigchange-demo" in header and "…" in header  # the profile gives way, cut visibly
 
 
+async def test_at_80_columns_a_board_connecting_says_so_and_keeps_the_sync_and_the_outbox_count_whole(tmp_path):
+    app = _live_app(tmp_path)
+    app.status = dataclasses.replace(app.status, profile="bigchange-demo-with-a-long-name", outbox=12,
+                                     connecting=True)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        header = _header(app).rstrip()
+        assert header.endswith("○ connecting…   synced 12s ago   outbox 12"), header
+        assert "online" not in header and "bigchange-demo" in header
+
+
 async def test_at_80_columns_the_calendar_title_keeps_its_counts():
     app = make_app(FakeSource(50))
     async with app.run_test(size=(80, 24)) as pilot:

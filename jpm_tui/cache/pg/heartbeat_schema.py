@@ -14,3 +14,6 @@ CREATE TABLE {TABLE} (
 CREATE TRIGGER {TABLE}_notify AFTER INSERT OR UPDATE OR DELETE OR TRUNCATE ON {TABLE}
     FOR EACH STATEMENT EXECUTE FUNCTION jpm_notify_change();
 """
+
+# a service that stops cleanly says so in its last beat: boards say "no sync service" at once, not once it is stale
+STOPPED = f"ALTER TABLE {TABLE} ADD COLUMN stopped boolean NOT NULL DEFAULT false;"

@@ -26,10 +26,19 @@ from textual.widgets import Static
 from ...provider import domain as d
 from ..calendar_cursor import CalendarCursor
 from ..calendar_layout import lay_out, load_calendar, period_bounds
-from ..calendar_model import GROUPINGS, SIGNALS, CalendarData, Item, item_signals, local_day, week_bounds
-from ..format import local
+from ..calendar_model import (
+    GROUPINGS,
+    SIGNALS,
+    CalendarData,
+    Item,
+    item_signals,
+    local_day,
+    signal_words,
+    week_bounds,
+)
+from ..format import local, when_time
 from ..text import clean, plain
-from ..widgets.calendar_grid import CalendarGrid, hm, legend
+from ..widgets.calendar_grid import CalendarGrid, legend
 from ..widgets.calendar_tray import CalendarTray
 from ..writes import Writes
 from .appointment_form import Times, TimesFormScreen
@@ -273,9 +282,10 @@ class CalendarScreen(BoardScreen):
         out.append_text(plain(item.label, "bold"))
         if item.pending:
             out.append(" (queued)", "italic")
-        out.append(f"  {local(item.start, tz):%a %d %b %H:%M}–{hm(item.end, tz)}" if item.start else "  no time")
+        # "no time" and "unassigned", not EMPTY: each is something the dispatcher still has to do, not a missing value
+        out.append(f"  {local(item.start, tz):%a %d %b %H:%M}–{when_time(item.end, tz)}" if item.start else "  no time")
         if item.window_start:
-            out.append(f"  arrive {hm(item.window_start, tz)}–{hm(item.window_end, tz)}")
+            out.append(f"  arrive {when_time(item.window_start, tz)}–{when_time(item.window_end, tz)}")
         status = clean(self.board.workflow.appointment_status_label(item.status))
         out.append(f"  {status}{' · confirmed' if item.confirmed else ''}")
         workflow = self.board.workflow
@@ -285,7 +295,8 @@ class CalendarScreen(BoardScreen):
         techs = ", ".join(self.board.lookup_name("technician", t) for t in item.technician_ids) or "unassigned"
         out.append("  ")
         out.append_text(plain(techs))
-        words = [SIGNALS[name][1] for name in SIGNALS if name in item_signals(item, self.now, self.board.workflow)]
+        signals = item_signals(item, self.now, workflow) - {"hold"}  # the hold is its status, said above
+        words = [signal_words(name, workflow) for name in SIGNALS if name in signals]
         if words:
             out.append("  · " + "; ".join(words))
         refused = [(a, why) for a, why in (self.refusals or {}).items()]

@@ -6,7 +6,7 @@ import dataclasses
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta, tzinfo
-from typing import ClassVar, TypeVar
+from typing import TYPE_CHECKING, ClassVar, TypeVar
 
 from textual import on
 from textual.app import ComposeResult
@@ -19,23 +19,40 @@ from ..format import local
 from ..source import JobQuery
 from ..text import clean, plain
 
-__all__ = ["FilterChoices", "FilterForm", "describe_filters"]
+if TYPE_CHECKING:
+    from jpm_tui.provider.workflow import Workflow
+
+__all__ = ["FilterChoices", "FilterForm", "describe_filters", "status_choices"]
 
 V = TypeVar("V")
 
 LookupName = Callable[[str, int], str]
 
+StatusChoice = tuple[tuple[str, ...], str]
+"""(the status values it filters on, its label): one status, or several."""
+
+OPEN_JOBS = "Open jobs"
+"""The status choice of every job still to be done (``Workflow.open_job_statuses``)."""
+
+
+def status_choices(workflow: Workflow) -> tuple[StatusChoice, ...]:
+    """The status filter's choices, in the order the form lists them and 's' steps through: the open jobs (what
+    a dispatcher mostly wants), then each status of the workflow."""
+    open_jobs = workflow.open_job_statuses()
+    singles = tuple(((s.value,), s.label) for s in workflow.job_statuses)
+    return ((open_jobs, OPEN_JOBS), *singles) if open_jobs else singles
+
 
 @dataclass(frozen=True)
 class FilterChoices:
-    """(id, name) pairs offered by the form; names are API text (rendered through ``plain``). Statuses and
-    priorities are (value, label) pairs from the backend's workflow, in its order."""
+    """(id, name) pairs offered by the form; names are API text (rendered through ``plain``). Statuses are
+    ``status_choices``; priorities (value, label) pairs from the backend's workflow, in its order."""
 
     job_types: Sequence[tuple[int, str]] = ()
     business_units: Sequence[tuple[int, str]] = ()
     technicians: Sequence[tuple[int, str]] = ()
     tz: tzinfo | None = field(default=None)
-    statuses: Sequence[tuple[str, str]] = ()
+    statuses: Sequence[StatusChoice] = ()
     priorities: Sequence[tuple[str, str]] = ()
 
 
@@ -44,12 +61,15 @@ def _names(kind: str, ids: Sequence[int], lookup_name: LookupName) -> str:
 
 
 def describe_filters(query: JobQuery, lookup_name: LookupName, tz: tzinfo | None = None,
-                     status_label: Callable[[str], str] = str) -> list[str]:
-    """The active filters as short plain-text phrases for the filter bar (statuses by ``status_label``)."""
+                     status_label: Callable[[str], str] = str, open_statuses: Sequence[str] = ()) -> list[str]:
+    """The active filters as short plain-text phrases for the filter bar (statuses by ``status_label``; the
+    ``open_statuses`` together as the open jobs)."""
     parts: list[str] = []
     if query.text:
         parts.append(f'"{clean(query.text)}"')
-    if query.statuses:
+    if query.statuses and set(query.statuses) == set(open_statuses):
+        parts.append(OPEN_JOBS.lower())
+    elif query.statuses:
         parts.append("status " + ", ".join(clean(status_label(s)) for s in query.statuses))
     if query.priorities:
         parts.append("priority " + ", ".join(clean(p) for p in query.priorities))
@@ -66,9 +86,14 @@ def describe_filters(query: JobQuery, lookup_name: LookupName, tz: tzinfo | None
     return parts
 
 
+def _filter(value: object) -> tuple[object, ...]:
+    """The values a choice filters on: its own, or those of a choice of several (a tuple: "Open jobs")."""
+    return value if isinstance(value, tuple) else (value,)
+
+
 def _select(id: str, values: Sequence[tuple[object, str]], current: Sequence[object]) -> Select[object]:
     options = [(plain(label), value) for value, label in values]
-    value = current[0] if len(current) == 1 and any(v == current[0] for v, _ in values) else Select.NULL
+    value = next((v for v, _ in values if current and set(_filter(v)) == set(current)), Select.NULL)
     return Select(options, prompt="any", value=value, id=id, allow_blank=True)
 
 
@@ -130,7 +155,7 @@ class FilterForm(ModalScreen[JobQuery | None]):
     def _value(self, select_id: str, kind: type[V]) -> tuple[V, ...]:
         """The select's choice as a filter, empty when none (``Select.NULL``); ``kind`` is what it was filled with."""
         value = self.query_one(f"#{select_id}", Select).value
-        return (value,) if isinstance(value, kind) else ()
+        return tuple(v for v in _filter(value) if isinstance(v, kind))
 
     def action_apply(self) -> None:
         try:

@@ -27,7 +27,7 @@ from ...cache.store import ProjectListRow, ProjectQuery
 from ...provider import domain as d
 from ...provider.workflow import FormContext
 from ..commands import binding_help
-from ..format import local, phone, short_when, when
+from ..format import EMPTY, local, phone, short_when, when, when_time
 from ..planned_vs_real import planned_vs_real
 from ..source import JobDetailSource
 from ..text import clean, plain
@@ -308,7 +308,7 @@ class JobDetailScreen(RecordScreen):
         return out
 
     def _lookup_name(self, kind: str, item_id: int | None) -> str:
-        return self.board.lookup_name(kind, item_id) if item_id else "—"
+        return self.board.lookup_name(kind, item_id) if item_id else EMPTY
 
     def _fields(self, rows: Sequence[tuple[str, Any]], *, queued: set[str] = frozenset(),  # type: ignore[assignment]
                 errors: dict[str, str] | None = None) -> Table:
@@ -328,10 +328,10 @@ class JobDetailScreen(RecordScreen):
         return table
 
     def _tags_text(self, tags: dict[str, list[str]]) -> Text:
-        """``VIP, Warranty · customer tag: Member · location tags: Pets On Site, Gate`` (the job's own, or "none";
+        """``VIP, Warranty · customer tag: Member · location tags: Pets On Site, Gate`` (the job's own, or ``EMPTY``;
         owners without tags left out)."""
         out = Text(end="")
-        out.append_text(plain(", ".join(clean(n) for n in tags.get("job", ())) or "none"))
+        out.append_text(plain(", ".join(clean(n) for n in tags.get("job", ())) or EMPTY))
         for owner in ("customer", "location"):
             if tags.get(owner):
                 out.append(f" · {owner} tag{'s' if len(tags[owner]) > 1 else ''}: ", self._style("job-detail--muted"))
@@ -390,9 +390,9 @@ class JobDetailScreen(RecordScreen):
         booked += when(entry.start, tz)
         window = (entry.arrival_window_start, entry.arrival_window_end)
         if window[0] and window[1]:
-            booked += f"  arrive {when(window[0], tz)[11:16]}–{when(window[1], tz)[11:16]}"
+            booked += f"  arrive {when_time(window[0], tz)}–{when_time(window[1], tz)}"
         out.append(self._fields([
-            ("Booked by", self.board.person_name(entry.created_by_id) or "—"),
+            ("Booked by", self.board.person_name(entry.created_by_id) or EMPTY),
             ("Booked on", when(entry.created_on, tz)),
             ("Appointment", booked),
         ]))
@@ -436,24 +436,24 @@ class JobDetailScreen(RecordScreen):
         business_unit_id = overlay.get("business_unit_id") or job.business_unit_id
         if "project_id" in overlay:
             project = (self.board.name_of("project", overlay["project_id"]) or f"project {overlay['project_id']}"
-                       if overlay["project_id"] else "—")
+                       if overlay["project_id"] else EMPTY)
         workflow = self.board.workflow
         absent = {label for label, has in (("Priority", workflow.job_column("priority")),
                                            ("Job type", workflow.job_column("job_type")),
                                            ("Business unit", workflow.job_column("business_unit")),
                                            ("Project", workflow.capabilities.projects)) if not has}
         fields = [
-            ("Summary", overlay.get("summary") or job.summary or "—"),
-            ("Priority", priority or "—"),
+            ("Summary", overlay.get("summary") or job.summary or EMPTY),
+            ("Priority", priority or EMPTY),
             ("Job type", self._lookup_name("job_type", job_type_id)),
             ("Business unit", self._lookup_name("business_unit", business_unit_id)),
             ("Tags", self._tags_text(people.get("tags") or {})),
-            ("Customer", customer or "—"),
-            ("Location", location or "—"),
-            ("Address", address or "—"),
-            ("Phone", phones or "—"),
-            ("Email", emails or "—"),
-            ("Project", project or "—"),
+            ("Customer", customer or EMPTY),
+            ("Location", location or EMPTY),
+            ("Address", address or EMPTY),
+            ("Phone", phones or EMPTY),
+            ("Email", emails or EMPTY),
+            ("Project", project or EMPTY),
             ("Created", when(job.created_on, tz)),
             ("Modified", when(job.modified_on, tz)),
             ("Completed", when(job.completed_on, tz)),
@@ -470,17 +470,18 @@ class JobDetailScreen(RecordScreen):
         for appt in detail.appointments:
             line = Text(end="")
             line.append(f"{clean(appt.number or appt.id)}  ", "bold")
-            line.append(f"{when(appt.start, tz)} – {when(appt.end, tz)[11:16]}  ")
+            line.append(f"{when(appt.start, tz)} – {when_time(appt.end, tz)}  ")
             appt_status = appt.status
             category = self.board.workflow.appointment_category(appt_status)
             line.append_text(plain(self.board.workflow.appointment_status_label(appt_status),
                                    self._style(status_class(category))))
             techs = detail.technicians.get(appt.id, "")
             line.append("  ")
+            # "unassigned", not EMPTY: a dispatcher acts on it (the calendar's tray lists it), it is no missing value
             line.append_text(plain(techs or "unassigned", self._style("job-detail--muted") if not techs else ""))
             window = (appt.arrival_window_start, appt.arrival_window_end)
             if window[0]:
-                line.append(f"  arrive {when(window[0], tz)[11:16]}–{when(window[1], tz)[11:16]}",
+                line.append(f"  arrive {when_time(window[0], tz)}–{when_time(window[1], tz)}",
                             self._style("job-detail--muted"))
             out.append(line)
             instructions = appt.special_instructions
@@ -495,7 +496,7 @@ class JobDetailScreen(RecordScreen):
             line = Text(end="")
             line.append(when(event.at, tz), self._style("job-detail--label"))
             line.append("  ")
-            line.append_text(plain(event.event or "event"))
+            line.append_text(plain(event.event or EMPTY))
             who = self.board.person_name(event.employee_id)
             if who:
                 line.append("  ")
@@ -547,7 +548,7 @@ class JobDetailScreen(RecordScreen):
         if workflow.supports("edit_description"):
             description = overlay.get("description") or job.raw.get("job_description")
             out.append(self._heading("Description"))
-            out.append(plain(description or "—", multiline=True))
+            out.append(plain(description or EMPTY, multiline=True))
         if workflow.supports("link_assets"):
             links = d.linked_assets(job)
             out.append(self._heading("Linked assets", len(links or ())))
@@ -559,7 +560,7 @@ class JobDetailScreen(RecordScreen):
                 line.append_text(plain(f"{link.get('asset_tag') or link.get('asset_id')}  ", "bold"))
                 line.append_text(plain(link.get("asset_name") or ""))
                 line.append("  ")
-                line.append_text(plain(link.get("relationship_type") or "—", self._style("job-detail--muted")))
+                line.append_text(plain(link.get("relationship_type") or EMPTY, self._style("job-detail--muted")))
                 out.append(line)
         return out
 

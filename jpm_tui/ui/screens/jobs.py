@@ -21,7 +21,7 @@ from ..source import JobListRow, JobQuery, SavedView
 from ..text import clean
 from ..widgets.filter_bar import FilterBar
 from ..widgets.job_table import TEXT_COUNT_CAP, JobTable, job_columns
-from .filter_form import FilterForm, describe_filters
+from .filter_form import FilterForm, describe_filters, status_choices
 from .table_screen import SearchInput, TableScreen, cycle
 
 if TYPE_CHECKING:  # the dialogs load with the first one opened, not at start-up
@@ -174,7 +174,8 @@ class JobsScreen(TableScreen):
         query = self.table.list_query
         self.query_one(FilterBar).show(
             clean(self.view_name), list(describe_filters(query, self.board.lookup_name, self.board.tz,
-                                                             self.board.workflow.status_label)),
+                                                             self.board.workflow.status_label,
+                                                             self.board.workflow.open_job_statuses())),
             matching=self.match_count, capped=bool(query.text) and self.match_count == TEXT_COUNT_CAP,
             sort=next((c.title for c in job_columns(self.board.workflow) if c.key == query.sort), clean(query.sort)),
             descending=query.descending,
@@ -199,11 +200,11 @@ class JobsScreen(TableScreen):
     # ------------------------------------------------------------------ quick filters, sort, views
 
     def action_cycle_status(self) -> None:
-        statuses = tuple(s.value for s in self.board.workflow.job_statuses)
-        self._change(statuses=cycle(tuple(self.table.list_query.statuses), statuses))
+        choices = tuple(values for values, _label in status_choices(self.board.workflow))
+        self._change(statuses=cycle(tuple(self.table.list_query.statuses), choices))
 
     def action_cycle_priority(self) -> None:
-        priorities = tuple(p.value for p in self.board.workflow.priorities_by_rank)
+        priorities = tuple((p.value,) for p in self.board.workflow.priorities_by_rank)
         self._change(priorities=cycle(tuple(self.table.list_query.priorities), priorities))
 
     def action_sort(self, step: int) -> None:

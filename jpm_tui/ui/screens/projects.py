@@ -19,7 +19,7 @@ from textual.widgets import Static
 from ...cache.outbox import Outbox, OutboxEntry
 from ...cache.store import ProjectQuery
 from ...provider import domain as d
-from ..format import count, when
+from ..format import EMPTY, count, when
 from ..source import JobQuery, ProjectDetailSource
 from ..text import clean, plain
 from ..widgets.filter_bar import FilterBar
@@ -108,7 +108,7 @@ class ProjectsScreen(TableScreen):
         if not self.statuses:
             self.notify("No project statuses in the cache yet.", severity="warning", markup=False)
             return
-        self._change(statuses=cycle(tuple(self.table.list_query.statuses), self.statuses))
+        self._change(statuses=cycle(tuple(self.table.list_query.statuses), tuple((s,) for s in self.statuses)))
 
     def action_sort(self) -> None:
         current = self.table.list_query.sort
@@ -261,24 +261,24 @@ class ProjectDetailScreen(RecordScreen):
         title.append("  ")
         title.append_text(plain(project.name, "bold"))
         title.append("  ")
-        title.append_text(plain(project.status or "—", self._style(status_class(self.board.workflow.category(project.status)))))
+        title.append_text(plain(project.status or EMPTY, self._style(status_class(self.board.workflow.category(project.status)))))
         if project.sub_status:
             title.append(" · ")
             title.append_text(plain(project.sub_status, self._style("project-detail--muted")))
         out: list[Any] = [title]
         customer = detail.customer.name if detail.customer is not None else (
-            f"customer {project.customer_id}" if project.customer_id else "—")
+            f"customer {project.customer_id}" if project.customer_id else EMPTY)
         location = detail.location
         place = (", ".join(p for p in (location.name, location.street, location.city) if p)
-                 if location is not None else "—")
+                 if location is not None else EMPTY)
         table = Table.grid(padding=(0, 2))
         table.add_column(style=self._style("project-detail--label"), no_wrap=True, min_width=12)
         table.add_column(overflow="fold")
         for label, value in (
-            ("Type", detail.project_type.name if detail.project_type is not None else "—"),
+            ("Type", detail.project_type.name if detail.project_type is not None else EMPTY),
             ("Customer", customer),
             ("Location", place),
-            ("Summary", project.summary or "—"),
+            ("Summary", project.summary or EMPTY),
             ("Start", when(project.start_date, tz)),
             ("Target", when(project.target_completion_date, tz)),
             ("Completed", when(project.actual_completion_date, tz)),

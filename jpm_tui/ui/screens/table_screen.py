@@ -4,6 +4,7 @@ a ``VirtualTable`` whose query the screen changes."""
 from __future__ import annotations
 
 import dataclasses
+from collections.abc import Sequence
 from typing import Any, ClassVar
 
 from textual import on
@@ -22,16 +23,15 @@ MIN_LIVE_SEARCH = 2
 """Characters typed before the search runs as you type (Enter searches for anything)."""
 
 
-def cycle(current: tuple[str, ...], values: tuple[str, ...]) -> tuple[str, ...]:
-    """() -> first value -> ... -> last value -> (); a multi-value filter restarts at the first."""
-    if not values:
+def cycle(current: tuple[str, ...], choices: Sequence[tuple[str, ...]]) -> tuple[str, ...]:
+    """() -> first choice -> ... -> last choice -> (). A choice is the values it filters on (several for "Open
+    jobs"); a filter that is no choice (several values picked otherwise) restarts at the first."""
+    if not choices:
         return ()
-    if not current:
-        return (values[0],)
-    if len(current) == 1 and current[0] in values:
-        index = values.index(current[0]) + 1
-        return (values[index],) if index < len(values) else ()
-    return (values[0],)
+    index = next((n for n, choice in enumerate(choices) if current and set(choice) == set(current)), None)
+    if index is None:
+        return choices[0]
+    return choices[index + 1] if index + 1 < len(choices) else ()
 
 
 class SearchInput(Input):

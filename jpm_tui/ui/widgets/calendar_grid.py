@@ -33,6 +33,7 @@ from ..calendar_model import (
     marks,
     overlap_hours,
     place,
+    signal_words,
     span_columns,
     working_hours,
 )
@@ -67,9 +68,8 @@ def legend(workflow: Workflow) -> Text:
     out.append("◀ ▶", "bold")
     out.append(" past the hours shown  │ ")
     for name in backend_signals(workflow):
-        mark, words = SIGNALS[name]
-        out.append(f"{mark} ", "bold")
-        out.append(words.split(":")[0].split(",")[0] + "  ")
+        out.append(f"{SIGNALS[name][0]} ", "bold")
+        out.append(signal_words(name, workflow).split(":")[0].split(",")[0] + "  ")
     out.rstrip()
     return out
 

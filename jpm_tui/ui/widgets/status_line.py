@@ -32,6 +32,7 @@ class BoardStatus:
     tenant: str | int = ""
     environment: str = ""            # "production", "integration", "sandbox", ...
     online: bool = True
+    connecting: bool = False         # online, but the server has not answered yet: "connecting…"
     last_sync: datetime | None = None
     outbox: int = 0                  # commands waiting to be sent
     syncing: bool = False
@@ -86,6 +87,8 @@ class StatusLine(Widget):
             "○ offline", style("status-line--offline"))
         if status.online and status.service_notice:  # a team board: the database answers, its service does not sync
             state = Text(f"○ {clean(status.service_notice)}", style("status-line--offline"))
+        elif status.online and status.connecting:  # not "online" before the server said a word
+            state = Text("○ connecting…", muted)
         # where the board points gives way first: the state, the sync and the outbox count stay whole at 80 columns
         place = Text(f" {where}  ")
         if status.online and status.service_notice:  # a long reason gives way too, leaving the profile's start
