@@ -161,6 +161,7 @@ class JpmApp(App[None]):
         self._too_small = False
         self._lookup_cache: dict[str, dict[int, str]] | None = None
         self._shown_names: dict[tuple[str, int], str] = {}
+        self._awaited: dict[int, str] = {}  # outbox id -> words: writes said "Queued", to be said again as they end
         # The job list's first rows are read while Textual starts (driver, styles, compose): its first frame
         # shows them instead of waiting for a worker on a busy event loop.
         first_jobs = self.reader.submit(first_job_page, source, query or JobQuery())
@@ -287,6 +288,8 @@ class JpmApp(App[None]):
                               service_notice=state.service_notice)
         if not state.syncing and state.changed_feeds:
             self._data_changed()
+        if self._awaited:
+            self._say_ended()
 
     def _feed_progress(self, event: SyncProgress) -> None:
         if event.done and event.records:  # on a first sync, show each feed's rows as soon as they land
@@ -451,6 +454,58 @@ class JpmApp(App[None]):
             assert self.live is not None  # a write was queued: there is a live loop
             title, why = self.live.queued_words
             self.notify(f"Queued: {words}\n{why}", title=title, severity="warning", markup=False)
+            self._awaited[entry.id] = words
+
+    #: refused or held writes said one by one when several end at once; the rest in one line (the outbox lists them)
+    SAID_ONE_BY_ONE = 3
+
+    @work(group="outcomes", exclusive=True)
+    async def _say_ended(self) -> None:
+        """Say how the writes said "Queued" ended, once the loop or the team's service sent them (the dispatcher
+        would otherwise learn of a refusal only from the outbox): a refusal or a hold as ``say_outcome`` says it,
+        writes done together in one line."""
+        import asyncio
+
+        from ..cache.outbox import OutboxError, OutboxState
+
+        assert self.live is not None
+        outbox = self.live.outbox
+
+        def read() -> list[tuple[int, OutboxEntry | None]]:
+            ended: list[tuple[int, OutboxEntry | None]] = []
+            for entry_id in list(self._awaited):
+                try:
+                    entry = outbox.get(entry_id)
+                except OutboxError:  # dropped from the outbox (by its author, on another board)
+                    ended.append((entry_id, None))
+                    continue
+                if entry.state not in (OutboxState.PENDING, OutboxState.SENDING):
+                    ended.append((entry_id, entry))
+            return ended
+
+        try:
+            ended = await asyncio.to_thread(read)
+        except Exception:  # noqa: BLE001 - the database out of reach: the header says so; asked again on its return
+            return
+        done: list[str] = []
+        attention: list[tuple[OutboxEntry, str]] = []
+        for entry_id, entry in ended:
+            words = self._awaited.pop(entry_id, None)
+            if words is None or entry is None:  # said already, or dropped: nothing to say
+                continue
+            if entry.state == OutboxState.DONE:
+                done.append(words)
+            elif entry.state in (OutboxState.FAILED, OutboxState.CONFLICT):
+                attention.append((entry, words))
+        if len(done) == 1:
+            self.notify(f"Done: {done[0]}", markup=False)
+        elif done:
+            self.notify(f"Done: {len(done)} queued writes were sent", markup=False)
+        for entry, words in attention[:self.SAID_ONE_BY_ONE]:
+            self.say_outcome(entry, words)
+        if len(attention) > self.SAID_ONE_BY_ONE:
+            self.notify(f"{len(attention) - self.SAID_ONE_BY_ONE} more queued writes were refused or held: the "
+                        "sync screen's outbox (S) lists them", severity="error", timeout=10, markup=False)
 
     @work(group="writes")
     async def submit(self, command: Command) -> None:
