@@ -190,6 +190,11 @@ class Collection:
         self._encoded[record["id"]] = (seq, shape, data)
         return data
 
+    def encoded_after(self, seq: int, shape: Callable[[dict], Any] | None) -> Iterator[tuple[int, bytes]]:
+        """``changed_after`` with each record ``encoded``: an export page's rows, when it skips none."""
+        for s, record in self.changed_after(seq):
+            yield s, self.encoded(s, record, shape)
+
     def _log(self, record: dict, when: datetime) -> None:
         seq = self._state.next_seq()
         self._seq[record["id"]] = seq

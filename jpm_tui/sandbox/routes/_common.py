@@ -550,6 +550,9 @@ class FilteredFeed:
     def encoded(self, seq: int, record: Record, shape: Any) -> bytes:
         return self._collection.encoded(seq, record, shape)
 
+    def encoded_after(self, seq: int, shape: Any):
+        return ((s, self.encoded(s, r, shape)) for s, r in self.changed_after(seq))
+
 
 def _resolve(shape: Shape | Callable[[Request], Shape], request: Request) -> Callable[[Record], Record]:
     return shape if isinstance(shape, Shape) else shape(request)
