@@ -16,11 +16,14 @@ import random
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field, fields
 from datetime import UTC, datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import orjson
 
 from .clock import SandboxClock
+
+if TYPE_CHECKING:
+    from .export_workers import ExportWorkers
 
 TENANT = 1234567
 CLIENT_ID = "sandbox-client"
@@ -308,6 +311,34 @@ class GeneratedCollection(Collection):
             return super().encoded(seq, record, shape)
         return json_bytes(shape(record) if shape else record)  # a base row: made again next time, not kept
 
+    def encoded_after(self, seq: int, shape: Callable[[dict], Any] | None) -> Iterator[tuple[int, bytes]]:
+        """As ``changed_after`` then ``encoded`` give them, with the base rows the overlay does not hold taken from
+        the state's export workers when they are up (made ahead in other processes, the same bytes)."""
+        ids, first = self._base.ids, self._first_seq
+        workers = self._state.export_workers
+        sent = None if workers is None else workers.portable(shape)
+        position = max(0, seq - first)
+        while position < len(ids):
+            chunk = None if sent is None else workers.rows(self.name, sent, position, len(ids))
+            if chunk is None:  # made here: workers not up yet, or a shape they cannot be sent
+                record = self._row(ids[position], self._sent) if ids[position] not in self._seq else None
+                if record is not None:
+                    yield first + position + 1, self.encoded(first + position + 1, record, shape)
+                position += 1
+                continue
+            start, rows = chunk
+            for at in range(position, start + len(rows)):
+                id = ids[at]
+                if id in self._seq or id in self._gone:
+                    continue  # changed since (it comes with the changes below) or deleted
+                row = rows[at - start] if id not in self._records else self.encoded(first + at + 1,
+                                                                                   self._records[id], shape)
+                if row is not None:
+                    yield first + at + 1, row
+            position = start + len(rows)
+        for s, record in super().changed_after(seq):
+            yield s, self.encoded(s, record, shape)
+
     def _row(self, id: int, make: Callable[[int], dict | None] | None = None) -> dict | None:
         """The base record as it stands (kept, or made again by ``make``, the whole by default), None when deleted or
         unused."""
@@ -383,6 +414,9 @@ class SandboxState(SandboxClock):
         self.seed = seed
         self.user_id = USER_ID
         self.tokens: dict[str, datetime] = {}  # access token -> expiry (survives reset)
+        # processes making the export rows of the world load() was given (app.build_state; survives reset, which
+        # makes the same world again)
+        self.export_workers: ExportWorkers | None = None
         self.set_clock(now)
         self._initial_data: bytes | None = None
         self._again: Callable[[], World] | None = None
