@@ -198,7 +198,8 @@ def build_state(
     `frozen` also stops the clock at `now` (tests); otherwise the wall clock runs on. `hostile` puts the generator's
     untrusted texts (markup, escapes, bidi) in the data. `at_scale`: the world made on demand (data_at_scale);
     None = from data_at_scale.AT_SCALE_FROM jobs on. `export_workers`: processes that make a world at scale's export
-    rows ahead (export_workers.py), started now, stopped by `state.export_workers.stop()` or with this process.
+    rows ahead (export_workers.py), started now (each makes its world in the background), stopped by
+    `state.export_workers.stop()` or with this process.
     `settings` are SandboxState keyword arguments (token_lifetime, rate_limit, export_page_size, ...).
     """
     from . import data, data_at_scale
@@ -208,15 +209,22 @@ def build_state(
     state = SandboxState(seed=seed, now=now if frozen else None, **settings)
     # same arguments, same world: the reset point
     world = partial(generate, seed=seed, jobs=jobs, now=now or state.now(), hostile=hostile)
+    workers = None
+    if scaled and export_workers:
+        from .export_workers import ExportWorkers
+
+        # the first makes its world on the second core while this process makes its own (the ready line comes no
+        # later, and the feeds have a worker from the start); the others once the world here is made
+        state.export_workers = workers = ExportWorkers(world)
+        workers.start()
     state.load(world(), again=world)
     if scaled:
         # What is held now lives as long as the server, and no record is part of a cycle: the cyclic collector
         # need not walk it again on every full collection while families are made (half an export's time).
         gc.freeze()
-        if export_workers:
-            from .export_workers import ExportWorkers
-
-            state.export_workers = ExportWorkers(world, export_workers)
+    if workers is not None:
+        for _ in range(export_workers - 1):
+            workers.start()
     return state
 
 

@@ -10,10 +10,11 @@ Workers are spawned, not forked: the server runs uvicorn's (or the demo's Textua
 half-way. Spawning runs the program's main module again in each worker, as multiprocessing does: a program that
 starts them guards its main code with `if __name__ == "__main__"` (jpm-tui's entry point does). The server waits for
 a chunk a worker is making, in the feed's request as it made the rows before; it makes a row itself while the workers
-are starting (a few seconds at a million jobs), for a shape they cannot be sent (a closure) and once one has ended.
+are starting (until the first has made its world: seconds at a million jobs), for a shape they cannot be sent (a
+closure) and once one has ended.
 
-Chunk c goes to worker c % count: the jobs feed's chunk c and the appointments feed's are the same families, which
-that worker then makes once for both (data_at_scale keeps the last families made). A worker ends when stopped, when
+Chunk c goes to worker c mod n of the n up: the jobs feed's chunk c and the appointments feed's are the same
+families, which that worker then makes once for both (data_at_scale keeps the last families made). A worker ends when stopped, when
 the server's end of its pipe closes (the server ended, however it did) or with the server's process group (SIGTERM);
 it ignores SIGINT, which a terminal's Ctrl-C sends to the whole group: the server stops it.
 """
@@ -50,31 +51,35 @@ class _Worker:
     process: BaseProcess
     connection: Connection
     sending: threading.Lock  # one request written at a time: feeds may be served from more than one thread
-    receiver: threading.Thread
 
 
 class ExportWorkers:
-    """`count` worker processes over the world `make_world` makes, started at once; each makes its world in the
-    background, and until all have, `rows` answers None (the feed makes its rows itself)."""
+    """Worker processes over the world `make_world` makes, each started by `start` and making its world in the
+    background; `rows` asks those that have made it (None before one has: the feed makes its rows itself)."""
 
-    def __init__(self, make_world: Callable[[], World], count: int) -> None:
-        context = multiprocessing.get_context("spawn")
+    def __init__(self, make_world: Callable[[], World]) -> None:
+        self._make_world = make_world
+        self._context = multiprocessing.get_context("spawn")
         self._changed = threading.Condition()
         self._made: OrderedDict[Key, Rows | None] = OrderedDict()  # None: the worker failed it (made in the server)
         self._asked: set[Key] = set()
-        self._count, self._up = count, 0
-        self._broken = False  # a worker ended: the server makes every row from now on
         self._workers: list[_Worker] = []
-        for number in range(1, count + 1):
-            ours, theirs = context.Pipe()
-            process = context.Process(target=_work, args=(theirs, make_world), daemon=True,
-                                      name=f"jpm-tui export worker {number}")
-            process.start()
-            theirs.close()
-            receiver = threading.Thread(target=self._receive, args=(ours,), daemon=True,
-                                        name=f"jpm-tui export worker {number} receiver")
-            receiver.start()
-            self._workers.append(_Worker(process, ours, threading.Lock(), receiver))
+        self._receivers: list[threading.Thread] = []
+        self._up: list[_Worker] = []  # those whose world is made: chunk c goes to _up[c % len(_up)]
+        self._broken = False  # a worker ended: the server makes every row from now on
+
+    def start(self) -> None:
+        """One more worker."""
+        name = f"jpm-tui export worker {len(self._workers) + 1}"
+        ours, theirs = self._context.Pipe()
+        process = self._context.Process(target=_work, args=(theirs, self._make_world), daemon=True, name=name)
+        process.start()
+        theirs.close()
+        worker = _Worker(process, ours, threading.Lock())
+        self._workers.append(worker)
+        self._receivers.append(threading.Thread(target=self._receive, args=(worker,), daemon=True,
+                                                name=f"{name} receiver"))
+        self._receivers[-1].start()
 
     @staticmethod
     def portable(shape: Shape) -> bytes | None:
@@ -89,9 +94,10 @@ class ExportWorkers:
         return [worker.process.pid for worker in self._workers]
 
     def wait_up(self, timeout: float) -> bool:
-        """Wait until every worker has made its world: False when one ended or `timeout` seconds passed first."""
+        """Wait until every worker started has made its world: False when one ended or `timeout` seconds passed
+        first."""
         with self._changed:
-            return self._changed.wait_for(lambda: self._up == self._count or self._broken, timeout) and (
+            return self._changed.wait_for(lambda: len(self._up) == len(self._workers) or self._broken, timeout) and (
                 not self._broken)
 
     def rows(self, collection: str, shape: bytes, position: int, end: int) -> tuple[int, Rows] | None:
@@ -102,13 +108,13 @@ class ExportWorkers:
         chunk = position // CHUNK
         key: Key = (collection, shape, chunk)
         with self._changed:
-            if self._up < self._count or self._broken:
+            if not self._up or self._broken:
                 return None
             ahead = [(collection, shape, c) for c in range(chunk, min(chunk + AHEAD + 1, -(-end // CHUNK)))]
-            new = [k for k in ahead if k not in self._made and k not in self._asked]
-            self._asked.update(new)
-        for k in new:
-            self._ask(k)
+            new = [(k, self._up[k[2] % len(self._up)]) for k in ahead if k not in self._made and k not in self._asked]
+            self._asked.update(k for k, _ in new)
+        for k, worker in new:
+            self._ask(worker, k)
         with self._changed:
             self._changed.wait_for(lambda: key not in self._asked or self._broken)
             rows = self._made.get(key)
@@ -120,28 +126,27 @@ class ExportWorkers:
         """End the workers and wait for them: a worker holds nothing to save, so it is terminated."""
         for worker in self._workers:
             worker.process.terminate()
-        for worker in self._workers:
+        for worker, receiver in zip(self._workers, self._receivers):
             worker.process.join()
-            worker.receiver.join()
+            receiver.join()
             worker.connection.close()
 
-    def _ask(self, key: Key) -> None:
-        worker = self._workers[key[2] % self._count]
+    def _ask(self, worker: _Worker, key: Key) -> None:
         try:
             with worker.sending:
                 worker.connection.send(key)
         except OSError:
             self._end()
 
-    def _receive(self, connection: Connection) -> None:
+    def _receive(self, worker: _Worker) -> None:
         """The thread that takes in one worker's chunks (the server's thread need not be waiting for them)."""
         try:
-            connection.recv()  # its world is made
+            worker.connection.recv()  # its world is made
             with self._changed:
-                self._up += 1
+                self._up.append(worker)
                 self._changed.notify_all()
             while True:
-                key, rows = connection.recv()
+                key, rows = worker.connection.recv()
                 with self._changed:
                     self._asked.discard(key)
                     self._made[key] = rows
