@@ -4,23 +4,24 @@ A feed at scale spends ~50 µs a row making, shaping and encoding it, and the se
 A worker is a process that makes the world again from the arguments the server made it from (same arguments, same
 world), then answers for a *chunk* of a generated collection's base rows (positions c·CHUNK to (c+1)·CHUNK of its
 ids) with their JSON, made, shaped and encoded as the feed does it, by the shape the feed sends it. The server joins
-those bytes for the rows its overlay does not hold (state.GeneratedCollection.encoded_after).
+those bytes for the rows its overlay does not hold (state.GeneratedCollection.export_rows).
 
 Workers are spawned, not forked: the server runs uvicorn's (or the demo's Textual) threads, which a fork copies
 half-way. Spawning runs the program's main module again in each worker, as multiprocessing does: a program that
-starts them guards its main code with `if __name__ == "__main__"` (jpm-tui's entry point does). The server waits for
-a chunk a worker is making, in the feed's request as it made the rows before; it makes a row itself while the workers
-are starting (until the first has made its world: seconds at a million jobs), for a shape they cannot be sent (a
-closure) and once one has ended.
+starts them guards its main code with `if __name__ == "__main__"` (jpm-tui's entry point does). A feed's request
+awaits the chunks of its page in a thread of the event loop's executor, so the loop serves other requests meanwhile
+(the demo's sync runs on the same loop). The server makes a row itself while no worker is up (seconds at a million
+jobs), for a shape that cannot be sent (a closure) and once a worker has ended.
 
 Chunk c goes to worker c mod n of the n up: the jobs feed's chunk c and the appointments feed's are the same
-families, which that worker then makes once for both (data_at_scale keeps the last families made). A worker ends when stopped, when
-the server's end of its pipe closes (the server ended, however it did) or with the server's process group (SIGTERM);
-it ignores SIGINT, which a terminal's Ctrl-C sends to the whole group: the server stops it.
+families, which that worker then makes once for both (data_at_scale keeps the last families made). A worker ends
+when stopped, when the server's end of its pipe closes (the server ended, however it did) or with the server's
+process group (SIGTERM); it ignores SIGINT, which a terminal's Ctrl-C sends to the whole group: the server stops it.
 """
 
 from __future__ import annotations
 
+import asyncio
 import gc
 import multiprocessing
 import pickle
@@ -36,7 +37,7 @@ from typing import Any
 from .state import Generated, World, json_bytes
 
 CHUNK = 1000  # rows a worker is asked for at once: ~50 ms of its time, ~1 MB of jobs' JSON
-AHEAD = 4  # chunks asked for beyond the one being read: two for each of two workers
+AHEAD = 4  # chunks asked for beyond the one being read (by a reader that read the one before): two a worker
 KEPT = 16  # chunks kept once made: those ahead of two feeds read side by side, and the last ones read
 
 Key = tuple[str, bytes, int]
@@ -55,7 +56,8 @@ class _Worker:
 
 class ExportWorkers:
     """Worker processes over the world `make_world` makes, each started by `start` and making its world in the
-    background; `rows` asks those that have made it (None before one has: the feed makes its rows itself)."""
+    background; `made` and `rows` ask those that have made it (before one has, `rows` is None: the feed makes its
+    rows itself)."""
 
     def __init__(self, make_world: Callable[[], World]) -> None:
         self._make_world = make_world
@@ -100,27 +102,32 @@ class ExportWorkers:
             return self._changed.wait_for(lambda: len(self._up) == len(self._workers) or self._broken, timeout) and (
                 not self._broken)
 
-    def rows(self, collection: str, shape: bytes, position: int, end: int) -> tuple[int, Rows] | None:
+    async def made(self, collection: str, shape: bytes, position: int, limit: int, end: int) -> None:
+        """Ask for the chunks of the `limit` rows from `position` (of `end`) that a page sends, and wait for them
+        without holding up the event loop (the server's other requests; the demo's sync on the same loop), so that
+        `rows` then has them at hand. The chunk of the row after them (whether there are more) is waited for only
+        if asked for already."""
+        keys = [key for at in range(position - position % CHUNK, min(position + limit + 1, end), CHUNK)
+                if (key := self._asked_for(collection, shape, at, end, ask=at < position + limit))]
+        if keys:
+            await asyncio.get_running_loop().run_in_executor(None, self._wait, keys)
+
+    def rows(self, collection: str, shape: bytes, position: int, end: int, *, ask: bool = True
+             ) -> tuple[int, Rows] | None:
         """The chunk of `collection`'s base rows (`end` positions) that holds `position`, made with `shape` (as
-        `portable` gives it), as its first position and its rows; the chunks after it are asked for. None when the
-        workers are not up or failed it: the caller makes the row itself. Waits for a chunk a worker is making (the
-        feed's thread would take longer to make it again)."""
-        chunk = position // CHUNK
-        key: Key = (collection, shape, chunk)
+        `portable` gives it), as its first position and its rows: at hand after `made`, else waited for here (a
+        page that skips changed rows reaches further; making it again would take longer). `ask` False: only a chunk
+        already asked for (the row after a page, which says whether there are more, need not cost a chunk). None
+        when the workers are not up or failed it: the caller makes the row itself."""
+        key = self._asked_for(collection, shape, position, end, ask=ask)
+        if key is None:
+            return None
+        self._wait([key])
         with self._changed:
-            if not self._up or self._broken:
-                return None
-            ahead = [(collection, shape, c) for c in range(chunk, min(chunk + AHEAD + 1, -(-end // CHUNK)))]
-            new = [(k, self._up[k[2] % len(self._up)]) for k in ahead if k not in self._made and k not in self._asked]
-            self._asked.update(k for k, _ in new)
-        for k, worker in new:
-            self._ask(worker, k)
-        with self._changed:
-            self._changed.wait_for(lambda: key not in self._asked or self._broken)
             rows = self._made.get(key)
             if rows is not None:
                 self._made.move_to_end(key)
-        return None if rows is None else (chunk * CHUNK, rows)
+        return None if rows is None else (key[2] * CHUNK, rows)
 
     def stop(self) -> None:
         """End the workers and wait for them: a worker holds nothing to save, so it is terminated."""
@@ -130,6 +137,28 @@ class ExportWorkers:
             worker.process.join()
             receiver.join()
             worker.connection.close()
+
+    def _asked_for(self, collection: str, shape: bytes, position: int, end: int, *, ask: bool) -> Key | None:
+        """The key of the chunk holding `position`, asked for unless made or asked already (`ask` False: None
+        unless it is), None when the workers are not up. A reader that read the chunk before gets the next AHEAD
+        asked for too; one that starts here may read a page and stop (the demo caches the first page of every
+        feed)."""
+        chunk = position // CHUNK
+        key: Key = (collection, shape, chunk)
+        with self._changed:
+            if not self._up or self._broken or not (ask or key in self._made or key in self._asked):
+                return None
+            reach = AHEAD if (collection, shape, chunk - 1) in self._made else 0
+            ahead = [(collection, shape, c) for c in range(chunk, min(chunk + reach + 1, -(-end // CHUNK)))]
+            new = [(k, self._up[k[2] % len(self._up)]) for k in ahead if k not in self._made and k not in self._asked]
+            self._asked.update(k for k, _ in new)
+        for k, worker in new:
+            self._ask(worker, k)
+        return key
+
+    def _wait(self, keys: list[Key]) -> None:
+        with self._changed:
+            self._changed.wait_for(lambda: self._broken or not any(key in self._asked for key in keys))
 
     def _ask(self, worker: _Worker, key: Key) -> None:
         try:

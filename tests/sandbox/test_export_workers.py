@@ -4,13 +4,16 @@ read, changed, inserted and deleted; and the workers end with the server, howeve
 
 from __future__ import annotations
 
+import asyncio
 import os
 import signal
 import subprocess
 import sys
+import threading
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
+from itertools import islice
 from pathlib import Path
 from typing import Any
 
@@ -20,7 +23,8 @@ from support.pinned_times import PINNED_NOW
 
 from jpm_tui.sandbox import build_state, create_app, running_server
 from jpm_tui.sandbox.export_workers import CHUNK, ExportWorkers
-from jpm_tui.sandbox.state import GeneratedCollection, SandboxState
+from jpm_tui.sandbox.routes._common import Shape
+from jpm_tui.sandbox.state import GeneratedCollection, SandboxState, json_bytes
 
 ROOT = Path(__file__).resolve().parents[2]
 JOBS = 2 * CHUNK + 500  # three chunks of each feed, the last one short
@@ -99,9 +103,10 @@ def test_the_workers_serve_the_bytes_the_server_makes_alone(clients: tuple[httpx
     assert isinstance(helped["jobs"], GeneratedCollection) and workers is not None
     chunks: list[int] = []
 
-    def rows(*args: Any) -> tuple[int, list[bytes | None]] | None:
-        made = ExportWorkers.rows(workers, *args)
-        chunks.append(-1 if made is None else made[0] // CHUNK)
+    def rows(*args: Any, ask: bool) -> tuple[int, list[bytes | None]] | None:
+        made = ExportWorkers.rows(workers, *args, ask=ask)
+        if ask:  # rows a page sends (the one after it, which says whether there are more, may be made here)
+            chunks.append(-1 if made is None else made[0] // CHUNK)
         return made
 
     monkeypatch.setattr(workers, "rows", rows)
@@ -134,6 +139,33 @@ def test_rows_read_changed_inserted_and_deleted_come_from_the_server(clients: tu
         assert pages(clients[1], feed, tokens[feed]) == pages(clients[0], feed, tokens[feed]), feed
     after = b"".join(pages(clients[1], FEEDS[0]))
     assert b"Changed beside the workers" in after and f'"id":{gone["id"]},'.encode() not in after
+
+
+def test_a_page_waits_for_the_workers_without_holding_up_the_event_loop(helped: SandboxState) -> None:
+    workers = helped.export_workers
+    assert workers is not None
+    paused = [pid for pid in workers.pids if pid is not None]
+    for pid in paused:
+        os.kill(pid, signal.SIGSTOP)  # no chunk can come until they go on
+    again = threading.Timer(60, lambda: [os.kill(pid, signal.SIGCONT) for pid in paused])  # should the test fail
+    again.start()
+
+    async def read() -> tuple[bool, list[tuple[int, bytes]]]:
+        page = asyncio.ensure_future(helped["jobs"].export_rows(0, Shape("id", "jobNumber"), 5))  # a shape not made
+        for _ in range(20):
+            await asyncio.sleep(0)  # the loop goes on
+        waiting = not page.done()
+        for pid in paused:
+            os.kill(pid, signal.SIGCONT)
+        return waiting, await page
+
+    try:
+        waiting, rows = asyncio.run(read())
+    finally:
+        again.cancel()
+    assert waiting
+    assert [row for _, row in rows] == [json_bytes({"id": job["id"], "jobNumber": job["jobNumber"]})
+                                        for job in islice(helped["jobs"].values(), 6)]
 
 
 SERVE = """
