@@ -191,8 +191,8 @@ def report(jobs: int, runs: int, rows: int, with_demo: bool) -> None:
         per_cpu, per_all, server, helped, client = (statistics.median(m[2][feed][k] for m in measured)
                                                     for k in (1, 2, 3, 4, 5))
         print(f"  export/{feed:<13} {rate:9,.0f} rows/s over loopback, first {rows:,} rows "
-              f"(target {EXPORT_RATE:,.0f}/s) {verdict(rate >= EXPORT_RATE)}; {per_cpu:,.0f} rows per server CPU second, "
-              f"{per_all:,.0f} per CPU second of the server and its workers")
+              f"(target {EXPORT_RATE:,.0f}/s) {verdict(rate >= EXPORT_RATE)}; {per_cpu:,.0f} rows per server CPU "
+              f"second, {per_all:,.0f} per CPU second of the server and its workers")
         print(f"  {'':<20} of the clock time the server was on a CPU {server:4.0%}, its workers {helped:4.0%}, "
               f"the client {client:4.0%} (the rest: waiting for the machine)")
     print(f"  GET jobs?page=1 in {statistics.median(m[3][0] for m in measured):.2f} s, "
