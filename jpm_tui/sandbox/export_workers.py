@@ -28,7 +28,8 @@ import pickle
 import signal
 import threading
 from collections import OrderedDict
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from multiprocessing.connection import Connection
 from multiprocessing.process import BaseProcess
@@ -75,7 +76,8 @@ class ExportWorkers:
         name = f"jpm-tui export worker {len(self._workers) + 1}"
         ours, theirs = self._context.Pipe()
         process = self._context.Process(target=_work, args=(theirs, self._make_world), daemon=True, name=name)
-        process.start()
+        with _sigint_ignored():
+            process.start()
         theirs.close()
         worker = _Worker(process, ours, threading.Lock())
         self._workers.append(worker)
@@ -191,9 +193,24 @@ class ExportWorkers:
             self._changed.notify_all()
 
 
+@contextmanager
+def _sigint_ignored() -> Iterator[None]:
+    """SIGINT ignored while a worker is spawned, in the main thread (only it may set handlers): the worker ignores it
+    from its first instruction, so a Ctrl-C while it starts up prints no traceback of its. The server's own Ctrl-C
+    is lost for those few milliseconds."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    handler = signal.signal(signal.SIGINT, signal.SIG_IGN)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGINT, handler)
+
+
 def _work(connection: Connection, make_world: Callable[[], World]) -> None:
     """A worker's life: make the world, then answer each chunk asked for until the server's end closes."""
-    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    signal.signal(signal.SIGINT, signal.SIG_IGN)  # spawned from another thread than the main one, it did not yet
     world = make_world()
     # as the server does (app.build_state, server.serve): what is held now lives as long as the worker, and making
     # rows makes and drops records by the million
