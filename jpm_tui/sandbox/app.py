@@ -24,6 +24,9 @@ from .http import ProblemError, json_response, problem
 from .state import SandboxState, iso
 
 MODULES = ("jpm", "dispatch", "settings", "crm")
+EXPORT_WORKERS = 2
+"""Processes that make a world at scale's export rows beside the server (export_workers.py): a row costs a worker
+~50 µs and the server little, so on two cores two workers keep both busy while a client reads."""
 
 _HTTP_TITLES = {404: "The requested resource was not found.", 405: "The HTTP method is not allowed for this resource."}
 
@@ -188,14 +191,16 @@ def _module_routes() -> list[BaseRoute]:
 
 def build_state(
     *, jobs: int = 200, seed: int = 1, now: datetime | None = None, frozen: bool = False, hostile: bool = False,
-    at_scale: bool | None = None, **settings
+    at_scale: bool | None = None, export_workers: int = 0, **settings
 ) -> SandboxState:
     """A state loaded with the seeded generator's data (jpm_tui.sandbox.data) as of `now`.
 
     `frozen` also stops the clock at `now` (tests); otherwise the wall clock runs on. `hostile` puts the generator's
     untrusted texts (markup, escapes, bidi) in the data. `at_scale`: the world made on demand (data_at_scale);
-    None = from data_at_scale.AT_SCALE_FROM jobs on. `settings` are SandboxState keyword arguments
-    (token_lifetime, rate_limit, export_page_size, ...).
+    None = from data_at_scale.AT_SCALE_FROM jobs on. `export_workers`: processes that make a world at scale's export
+    rows ahead (export_workers.py), started now (each makes its world in the background), stopped by
+    `state.export_workers.stop()` or with this process.
+    `settings` are SandboxState keyword arguments (token_lifetime, rate_limit, export_page_size, ...).
     """
     from . import data, data_at_scale
 
@@ -204,11 +209,22 @@ def build_state(
     state = SandboxState(seed=seed, now=now if frozen else None, **settings)
     # same arguments, same world: the reset point
     world = partial(generate, seed=seed, jobs=jobs, now=now or state.now(), hostile=hostile)
+    workers = None
+    if scaled and export_workers:
+        from .export_workers import ExportWorkers
+
+        # the first makes its world on the second core while this process makes its own (the ready line comes no
+        # later, and the feeds have a worker from the start); the others once the world here is made
+        state.export_workers = workers = ExportWorkers(world)
+        workers.start()
     state.load(world(), again=world)
     if scaled:
         # What is held now lives as long as the server, and no record is part of a cycle: the cyclic collector
         # need not walk it again on every full collection while families are made (half an export's time).
         gc.freeze()
+    if workers is not None:
+        for _ in range(export_workers - 1):
+            workers.start()
     return state
 
 
@@ -223,10 +239,11 @@ def create_app(
     hostile: bool = False,
 ) -> Starlette:
     """The sandbox ASGI app. Without `state`, one is generated (`jobs`, `seed`, data as of `now`, `hostile` texts
-    or not) with a running clock; the keyword settings apply only then. `app.state.sandbox` is the SandboxState."""
+    or not) with a running clock, and export workers when at scale; the keyword settings apply only then.
+    `app.state.sandbox` is the SandboxState."""
     if state is None:
         state = build_state(jobs=jobs, seed=seed, now=now, hostile=hostile, token_lifetime=token_lifetime,
-                            rate_limit=rate_limit)
+                            rate_limit=rate_limit, export_workers=EXPORT_WORKERS)
     limiter = RateLimiter()
     routes: list[BaseRoute] = [
         Route("/connect/token", token_endpoint, methods=["POST"]),

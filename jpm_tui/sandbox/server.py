@@ -90,11 +90,15 @@ def serve(
     `hostile`: the data carries the generator's untrusted texts (markup, escapes, bidi)."""
     app = create_app(jobs=jobs, seed=seed, now=now, token_lifetime=token_lifetime, rate_limit=rate_limit,
                      hostile=hostile)
-    # Serving makes and drops short-lived records by the million (a world at scale makes them on demand): collect the
-    # youngest generation every 50,000 allocations rather than 700, and the whole heap far less often.
-    gc.set_threshold(50_000, 50, 100)
-    sock = _listen(host, port)
-    _serve_on(app, sock, host, on_ready)
+    workers = app.state.sandbox.export_workers
+    try:
+        # Serving makes and drops short-lived records by the million (a world at scale makes them on demand): collect
+        # the youngest generation every 50,000 allocations rather than 700, and the whole heap far less often.
+        gc.set_threshold(50_000, 50, 100)
+        _serve_on(app, _listen(host, port), host, on_ready)
+    finally:
+        if workers is not None:
+            workers.stop()
 
 
 def serve_app(app: Starlette, host: str = "127.0.0.1", port: int = 0, *,

@@ -16,11 +16,15 @@ import random
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field, fields
 from datetime import UTC, datetime
-from typing import Any
+from itertools import islice
+from typing import TYPE_CHECKING, Any
 
 import orjson
 
 from .clock import SandboxClock
+
+if TYPE_CHECKING:
+    from .export_workers import ExportWorkers
 
 TENANT = 1234567
 CLIENT_ID = "sandbox-client"
@@ -190,6 +194,12 @@ class Collection:
         self._encoded[record["id"]] = (seq, shape, data)
         return data
 
+    async def export_rows(self, seq: int, shape: Callable[[dict], Any] | None, limit: int) -> list[tuple[int, bytes]]:
+        """An export page's rows after ``seq`` when it skips none: ``changed_after``'s first ``limit``, each
+        ``encoded``, and one more if there is one (whether there are more). Async: a world at scale's are made in
+        other processes, and waited for without holding up the event loop."""
+        return [(s, self.encoded(s, record, shape)) for s, record in islice(self.changed_after(seq), limit + 1)]
+
     def _log(self, record: dict, when: datetime) -> None:
         seq = self._state.next_seq()
         self._seq[record["id"]] = seq
@@ -303,6 +313,45 @@ class GeneratedCollection(Collection):
             return super().encoded(seq, record, shape)
         return json_bytes(shape(record) if shape else record)  # a base row: made again next time, not kept
 
+    async def export_rows(self, seq: int, shape: Callable[[dict], Any] | None, limit: int) -> list[tuple[int, bytes]]:
+        """The base rows the overlay does not hold are taken from the state's export workers when they are up (made
+        ahead in other processes, the same bytes): the first ``limit`` asked of them and waited for here, the one
+        after only if they have it at hand."""
+        workers, position = self._state.export_workers, max(0, seq - self._first_seq)
+        sent = None if workers is None else workers.portable(shape)
+        if sent is not None and position < len(self._base.ids):
+            await workers.made(self.name, sent, position, limit, len(self._base.ids))
+        return list(islice(self._encoded_after(seq, shape, sent, limit), limit + 1))
+
+    def _encoded_after(self, seq: int, shape: Callable[[dict], Any] | None, sent: bytes | None,
+                       limit: int) -> Iterator[tuple[int, bytes]]:
+        """As ``changed_after`` then ``encoded`` give them, with the workers' rows (made with ``sent``, the shape as
+        they are sent it) where they have them."""
+        ids, first, workers = self._base.ids, self._first_seq, self._state.export_workers
+        position, given = max(0, seq - first), 0
+        while position < len(ids):
+            chunk = None if sent is None else workers.rows(self.name, sent, position, len(ids), ask=given < limit)
+            if chunk is None:  # made here: workers not up yet, or a shape they cannot be sent
+                record = self._row(ids[position], self._sent) if ids[position] not in self._seq else None
+                if record is not None:
+                    given += 1
+                    yield first + position + 1, self.encoded(first + position + 1, record, shape)
+                position += 1
+                continue
+            start, rows = chunk
+            for at in range(position, start + len(rows)):
+                id = ids[at]
+                if id in self._seq or id in self._gone:
+                    continue  # changed since (it comes with the changes below) or deleted
+                row = rows[at - start] if id not in self._records else self.encoded(first + at + 1,
+                                                                                   self._records[id], shape)
+                if row is not None:
+                    given += 1
+                    yield first + at + 1, row
+            position = start + len(rows)
+        for s, record in super().changed_after(seq):
+            yield s, self.encoded(s, record, shape)
+
     def _row(self, id: int, make: Callable[[int], dict | None] | None = None) -> dict | None:
         """The base record as it stands (kept, or made again by ``make``, the whole by default), None when deleted or
         unused."""
@@ -378,6 +427,9 @@ class SandboxState(SandboxClock):
         self.seed = seed
         self.user_id = USER_ID
         self.tokens: dict[str, datetime] = {}  # access token -> expiry (survives reset)
+        # processes making the export rows of the world load() was given (app.build_state; survives reset, which
+        # makes the same world again)
+        self.export_workers: ExportWorkers | None = None
         self.set_clock(now)
         self._initial_data: bytes | None = None
         self._again: Callable[[], World] | None = None

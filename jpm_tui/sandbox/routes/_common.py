@@ -12,6 +12,7 @@ import re
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
+from itertools import islice
 from typing import Any
 
 from starlette.requests import Request
@@ -524,7 +525,7 @@ def export_route(
     """GET export/...: continuation-token feed ordered by modification (http.export_feed)."""
 
     async def handler(request: Request) -> Response:
-        return export_feed(request, coll(request, collection), _resolve(shape, request))
+        return await export_feed(request, coll(request, collection), _resolve(shape, request))
 
     return Route(path, handler, methods=["GET"], name=name)
 
@@ -549,6 +550,9 @@ class FilteredFeed:
 
     def encoded(self, seq: int, record: Record, shape: Any) -> bytes:
         return self._collection.encoded(seq, record, shape)
+
+    async def export_rows(self, seq: int, shape: Any, limit: int) -> list[tuple[int, bytes]]:
+        return [(s, self.encoded(s, r, shape)) for s, r in islice(self.changed_after(seq), limit + 1)]
 
 
 def _resolve(shape: Shape | Callable[[Request], Shape], request: Request) -> Callable[[Record], Record]:

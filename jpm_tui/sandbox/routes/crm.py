@@ -316,17 +316,26 @@ def _with_external(shape: Shape) -> Callable[[Request], Callable[[Record], Recor
     @functools.lru_cache(maxsize=64)
     def for_guid(guid: str | None) -> Callable[[Record], Record]:
         # one projector per GUID, so that export feeds find the rows they serialised with it (Collection.encoded)
-        def project(record: Record) -> Record:
-            out = shape(record)
-            if guid is not None:
-                out["externalData"] = [EXTERNAL_DATA(x) for x in (record.get("_externalData") or {}).get(guid, [])]
-            elif record.get("externalData") is None:
-                out["externalData"] = []
-            return out
-
-        return project
+        return _Projector(shape, guid)
 
     return factory
+
+
+@dataclass(frozen=True)
+class _Projector:
+    """`shape` plus the external data application `guid` sees. A value rather than a closure: a world at scale's
+    export workers are sent the shape of the rows they make (export_workers.py)."""
+
+    shape: Shape
+    guid: str | None
+
+    def __call__(self, record: Record) -> Record:
+        out = self.shape(record)
+        if self.guid is not None:
+            out["externalData"] = [EXTERNAL_DATA(x) for x in (record.get("_externalData") or {}).get(self.guid, [])]
+        elif record.get("externalData") is None:
+            out["externalData"] = []
+        return out
 
 
 def f_external_data() -> Filter:

@@ -280,7 +280,7 @@ async def export_assignments(request: Request) -> Response:
     if mode != "Any":
         want = mode == "True"
         feed = FilteredFeed(feed, lambda r: bool(r.get("active")) == want)
-    return export_feed(request, feed, ASSIGNMENT)
+    return await export_feed(request, feed, ASSIGNMENT)
 
 
 # ------------------------------------------------------------------------------------ technician shifts

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import functools
 from collections.abc import Callable
+from dataclasses import dataclass
 
 from starlette.requests import Request
 
@@ -39,18 +40,27 @@ def with_external_data(shape: Shape) -> Callable[[Request], Callable[[Record], R
     @functools.lru_cache(maxsize=64)
     def for_guid(guid: str | None) -> Callable[[Record], Record]:
         # one projector per GUID, so that export feeds find the rows they serialised with it (Collection.encoded)
-        def project(record: Record) -> Record:
-            out = shape(record)
-            out["externalData"] = [
-                {"key": e["key"], "value": e["value"]}
-                for e in record.get("externalData") or []
-                if e.get("_app") is None or e.get("_app") == guid
-            ]
-            return out
-
-        return project
+        return _Projector(shape, guid)
 
     return for_request
+
+
+@dataclass(frozen=True)
+class _Projector:
+    """`shape` plus the external data application `guid` sees. A value rather than a closure: a world at scale's
+    export workers are sent the shape of the rows they make (export_workers.py)."""
+
+    shape: Shape
+    guid: str | None
+
+    def __call__(self, record: Record) -> Record:
+        out = self.shape(record)
+        out["externalData"] = [
+            {"key": e["key"], "value": e["value"]}
+            for e in record.get("externalData") or []
+            if e.get("_app") is None or e.get("_app") == self.guid
+        ]
+        return out
 
 
 def external_entries(request: Request, body: Record | None, current: list[Record], *, update: bool) -> list[Record]:
