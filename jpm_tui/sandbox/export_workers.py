@@ -39,7 +39,10 @@ from .state import Generated, World, json_bytes
 
 CHUNK = 1000  # rows a worker is asked for at once: ~50 ms of its time, ~1 MB of jobs' JSON
 AHEAD = 4  # chunks asked for beyond the one being read (by a reader that read the one before): two a worker
-KEPT = 16  # chunks kept once made: those ahead of two feeds read side by side, and the last ones read
+# JSON kept once made, the least recently read dropped first: the chunks ahead of every feed a sync reads side by
+# side (a chunk of jobs is ~1 MB; one of a sparse feed, mostly ids without a record, takes little, and a page of one
+# reads through dozens, which a count of chunks would let push out the dense feeds' chunks before they are read)
+KEPT_BYTES = 64 * 1024 * 1024
 
 Key = tuple[str, bytes, int]
 """A chunk: the collection, the shape its rows are made with (as `portable` gives it), its number."""
@@ -65,6 +68,8 @@ class ExportWorkers:
         self._context = multiprocessing.get_context("spawn")
         self._changed = threading.Condition()
         self._made: OrderedDict[Key, Rows | None] = OrderedDict()  # None: the worker failed it (made in the server)
+        self._sizes: dict[Key, int] = {}  # of the chunks in _made
+        self._kept = 0  # their sum
         self._asked: set[Key] = set()
         self._workers: list[_Worker] = []
         self._receivers: list[threading.Thread] = []
@@ -181,8 +186,10 @@ class ExportWorkers:
                 with self._changed:
                     self._asked.discard(key)
                     self._made[key] = rows
-                    while len(self._made) > KEPT:
-                        self._made.popitem(last=False)
+                    self._sizes[key] = _size(rows)
+                    self._kept += self._sizes[key]
+                    while self._kept > KEPT_BYTES and len(self._made) > 1:
+                        self._kept -= self._sizes.pop(self._made.popitem(last=False)[0])
                     self._changed.notify_all()
         except (EOFError, OSError):
             self._end()
@@ -191,6 +198,11 @@ class ExportWorkers:
         with self._changed:
             self._broken = True
             self._changed.notify_all()
+
+
+def _size(rows: Rows | None) -> int:
+    """About what a chunk holds in memory: its JSON, each row's bytes object and list slot."""
+    return sum(len(row) + 33 for row in rows if row) + 8 * len(rows) if rows else 0
 
 
 @contextmanager
