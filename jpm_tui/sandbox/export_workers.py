@@ -39,9 +39,10 @@ from .state import Generated, World, json_bytes
 
 CHUNK = 1000  # rows a worker is asked for at once: ~50 ms of its time, ~1 MB of jobs' JSON
 AHEAD = 4  # chunks asked for beyond the one being read (by a reader that read the one before): two a worker
-# JSON kept once made, the least recently read dropped first: the chunks ahead of every feed a sync reads side by
-# side (a chunk of jobs is ~1 MB; one of a sparse feed, mostly ids without a record, takes little, and a page of one
-# reads through dozens, which a count of chunks would let push out the dense feeds' chunks before they are read)
+# JSON kept once made, a chunk two behind the one a reader reads dropped, then the least recently read: room for
+# the chunks ahead of every feed a sync reads side by side (a chunk of jobs is ~1 MB; one of a sparse feed, mostly
+# ids without a record, takes little, and a page of one reads through dozens, which a count of chunks would let push
+# out the dense feeds' chunks before they are read)
 KEPT_BYTES = 64 * 1024 * 1024
 
 Key = tuple[str, bytes, int]
@@ -134,6 +135,10 @@ class ExportWorkers:
             rows = self._made.get(key)
             if rows is not None:
                 self._made.move_to_end(key)
+            behind = (collection, shape, key[2] - 2)  # the reader is past it (the one before tells it reads on)
+            if behind in self._made:
+                del self._made[behind]
+                self._kept -= self._sizes.pop(behind)
         return None if rows is None else (key[2] * CHUNK, rows)
 
     def stop(self) -> None:
