@@ -331,7 +331,8 @@ class GeneratedCollection(Collection):
         position, given = max(0, seq - first), 0
         while position < len(ids):
             chunk = None if sent is None else workers.rows(self.name, sent, position, len(ids), ask=given < limit)
-            if chunk is None:  # made here: workers not up yet, or a shape they cannot be sent
+            if chunk is None:  # made here: no worker up, a shape they cannot be sent, a chunk one failed, the row
+                # after the page (whether there are more) in a chunk nobody asked for
                 record = self._row(ids[position], self._sent) if ids[position] not in self._seq else None
                 if record is not None:
                     given += 1
