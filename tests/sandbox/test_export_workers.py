@@ -12,7 +12,6 @@ import sys
 import threading
 import time
 from collections.abc import Iterator
-from contextlib import contextmanager
 from itertools import islice
 from pathlib import Path
 from typing import Any
@@ -20,8 +19,9 @@ from typing import Any
 import httpx
 import pytest
 from support.pinned_times import PINNED_NOW
+from support.served_sandbox import served
 
-from jpm_tui.sandbox import build_state, create_app, running_server
+from jpm_tui.sandbox import build_state
 from jpm_tui.sandbox.export_workers import CHUNK, ExportWorkers
 from jpm_tui.sandbox.routes._common import Shape
 from jpm_tui.sandbox.state import GeneratedCollection, SandboxState, json_bytes
@@ -59,18 +59,9 @@ def _fresh(alone: SandboxState, helped: SandboxState) -> None:
     helped.reset()
 
 
-@contextmanager
-def served(state: SandboxState) -> Iterator[httpx.Client]:
-    with running_server(create_app(state)) as base, httpx.Client(base_url=base, timeout=60) as client:
-        form = {"grant_type": "client_credentials", "client_id": state.client_id, "client_secret": state.client_secret}
-        token = client.post("/connect/token", data=form).json()["access_token"]
-        client.headers.update({"Authorization": f"Bearer {token}", "ST-App-Key": state.app_key})
-        yield client
-
-
 @pytest.fixture(scope="module")
 def clients(alone: SandboxState, helped: SandboxState) -> Iterator[tuple[httpx.Client, httpx.Client]]:
-    with served(alone) as one, served(helped) as other:
+    with served(alone, 60) as one, served(helped, 60) as other:
         yield one, other
 
 

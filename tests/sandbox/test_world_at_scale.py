@@ -6,14 +6,14 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Iterator
-from contextlib import contextmanager
 from datetime import datetime
 
 import httpx
 import pytest
 from support.pinned_times import PINNED_NOW
+from support.served_sandbox import served
 
-from jpm_tui.sandbox import build_state, create_app, running_server
+from jpm_tui.sandbox import build_state
 from jpm_tui.sandbox.data import ID_BASE
 from jpm_tui.sandbox.data_at_scale import generate
 from jpm_tui.sandbox.state import Generated, GeneratedCollection, SandboxState, parse_iso
@@ -25,16 +25,6 @@ JOBS = 300
 def world() -> SandboxState:
     return build_state(jobs=JOBS, seed=3, now=PINNED_NOW, frozen=True, at_scale=True, rate_limit=None,
                        export_page_size=70)
-
-
-@contextmanager
-def served(state: SandboxState) -> Iterator[httpx.Client]:
-    """A client of `state` served over HTTP, with a token."""
-    with running_server(create_app(state)) as base, httpx.Client(base_url=base, timeout=30) as client:
-        form = {"grant_type": "client_credentials", "client_id": state.client_id, "client_secret": state.client_secret}
-        token = client.post("/connect/token", data=form).json()["access_token"]
-        client.headers.update({"Authorization": f"Bearer {token}", "ST-App-Key": state.app_key})
-        yield client
 
 
 @pytest.fixture(scope="module")
