@@ -8,7 +8,6 @@ update and dismiss). The GUID-keyed `contacts` resource (ServiceTitan's newer co
 
 from __future__ import annotations
 
-import functools
 import re
 import uuid
 from collections.abc import Callable
@@ -53,6 +52,7 @@ from ._common import (
     require,
     require_ids,
 )
+from .guid_projector import per_guid
 
 # --------------------------------------------------------------------------------------------- shapes
 
@@ -309,33 +309,15 @@ def _guid_param(request: Request) -> str | None:
 
 def _with_external(shape: Shape) -> Callable[[Request], Callable[[Record], Record]]:
     """Customers/locations answer the external data of the application asked for ([] otherwise)."""
-
-    def factory(request: Request) -> Callable[[Record], Record]:
-        return for_guid(_guid_param(request))
-
-    @functools.lru_cache(maxsize=64)
-    def for_guid(guid: str | None) -> Callable[[Record], Record]:
-        # one projector per GUID, so that export feeds find the rows they serialised with it (Collection.encoded)
-        return _Projector(shape, guid)
-
-    return factory
+    return per_guid(shape, _external_seen, _guid_param)
 
 
-@dataclass(frozen=True)
-class _Projector:
-    """`shape` plus the external data application `guid` sees. A value rather than a closure: a world at scale's
-    export workers are sent the shape of the rows they make (export_workers.py)."""
-
-    shape: Shape
-    guid: str | None
-
-    def __call__(self, record: Record) -> Record:
-        out = self.shape(record)
-        if self.guid is not None:
-            out["externalData"] = [EXTERNAL_DATA(x) for x in (record.get("_externalData") or {}).get(self.guid, [])]
-        elif record.get("externalData") is None:
-            out["externalData"] = []
-        return out
+def _external_seen(record: Record, guid: str | None) -> list[Record] | None:
+    """What application ``guid`` sees of a customer's or location's external data (kept per GUID); without one,
+    the record's own, or []."""
+    if guid is not None:
+        return [EXTERNAL_DATA(x) for x in (record.get("_externalData") or {}).get(guid, [])]
+    return [] if record.get("externalData") is None else None
 
 
 def f_external_data() -> Filter:

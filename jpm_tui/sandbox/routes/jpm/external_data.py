@@ -7,15 +7,14 @@ request naming that application in `externalDataApplicationGuid`; looked up with
 
 from __future__ import annotations
 
-import functools
 from collections.abc import Callable
-from dataclasses import dataclass
 
 from starlette.requests import Request
 
 from jpm_tui.sandbox.http import Field
 
 from .._common import Predicate, Record, Shape
+from ..guid_projector import per_guid
 from .body_fields import REQ_STR, STR
 from .checks import bad
 
@@ -33,34 +32,16 @@ EXTERNAL_UPDATE = Field("object", schema={
 def with_external_data(shape: Shape) -> Callable[[Request], Callable[[Record], Record]]:
     """External data belongs to an application: entries written with an applicationGuid show only when
     `externalDataApplicationGuid` names it; entries without one (seed data) always show."""
-
-    def for_request(request: Request) -> Callable[[Record], Record]:
-        return for_guid((request.query_params.get("externalDataApplicationGuid") or "").lower() or None)
-
-    @functools.lru_cache(maxsize=64)
-    def for_guid(guid: str | None) -> Callable[[Record], Record]:
-        # one projector per GUID, so that export feeds find the rows they serialised with it (Collection.encoded)
-        return _Projector(shape, guid)
-
-    return for_request
+    return per_guid(shape, _entries_seen, _guid_asked)
 
 
-@dataclass(frozen=True)
-class _Projector:
-    """`shape` plus the external data application `guid` sees. A value rather than a closure: a world at scale's
-    export workers are sent the shape of the rows they make (export_workers.py)."""
+def _guid_asked(request: Request) -> str | None:
+    return (request.query_params.get("externalDataApplicationGuid") or "").lower() or None
 
-    shape: Shape
-    guid: str | None
 
-    def __call__(self, record: Record) -> Record:
-        out = self.shape(record)
-        out["externalData"] = [
-            {"key": e["key"], "value": e["value"]}
-            for e in record.get("externalData") or []
-            if e.get("_app") is None or e.get("_app") == self.guid
-        ]
-        return out
+def _entries_seen(record: Record, guid: str | None) -> list[Record]:
+    return [{"key": e["key"], "value": e["value"]} for e in record.get("externalData") or []
+            if e.get("_app") is None or e.get("_app") == guid]
 
 
 def external_entries(request: Request, body: Record | None, current: list[Record], *, update: bool) -> list[Record]:
