@@ -281,13 +281,18 @@ class GeneratedCollection(Collection):
     def changed_after(self, seq: int) -> Iterator[tuple[int, dict]]:
         ids, start = self._base.ids, max(0, seq - self._first_seq)
         for position in range(start, len(ids)):
-            id = ids[position]
-            if id in self._seq:
-                continue  # changed since: it comes with the changes below
-            record = self._row(id, self._sent)
+            stands, kept = self._base_standing(ids[position])
+            record = (kept or self._sent(ids[position])) if stands else None
             if record is not None:
                 yield self._first_seq + position + 1, record
         yield from super().changed_after(seq)
+
+    def _base_standing(self, id: int) -> tuple[bool, dict | None]:
+        """Whether base row ``id`` is sent at its base place in the feed (not changed since: it comes with the
+        changes; not deleted), and the overlay's record of it (None: made from its id)."""
+        if id in self._seq or id in self._gone:
+            return False, None
+        return True, self._records.get(id)
 
     def where(self, key: str, *values: Any) -> list[dict]:
         candidates = self._base.related.get(key)
@@ -330,35 +335,32 @@ class GeneratedCollection(Collection):
         ids, first, workers = self._base.ids, self._first_seq, self._state.export_workers
         position, given = max(0, seq - first), 0
         while position < len(ids):
+            # made here when no chunk comes: no worker up, a shape they cannot be sent, a chunk one failed, the row
+            # after the page (whether there are more) in a chunk nobody asked for
             chunk = None if sent is None else workers.rows(self.name, sent, position, len(ids), ask=given < limit)
-            if chunk is None:  # made here: no worker up, a shape they cannot be sent, a chunk one failed, the row
-                # after the page (whether there are more) in a chunk nobody asked for
-                record = self._row(ids[position], self._sent) if ids[position] not in self._seq else None
-                if record is not None:
-                    given += 1
-                    yield first + position + 1, self.encoded(first + position + 1, record, shape)
-                position += 1
-                continue
-            start, rows = chunk
-            for at in range(position, start + len(rows)):
-                id = ids[at]
-                if id in self._seq or id in self._gone:
-                    continue  # changed since (it comes with the changes below) or deleted
-                row = rows[at - start] if id not in self._records else self.encoded(first + at + 1,
-                                                                                   self._records[id], shape)
+            start, rows = chunk if chunk is not None else (position, None)
+            end = position + 1 if rows is None else start + len(rows)
+            for at in range(position, end):
+                stands, kept = self._base_standing(ids[at])
+                if not stands:
+                    continue
+                if rows is None or kept is not None:
+                    record = kept or self._sent(ids[at])
+                    row = None if record is None else self.encoded(first + at + 1, record, shape)
+                else:
+                    row = rows[at - start]
                 if row is not None:
                     given += 1
                     yield first + at + 1, row
-            position = start + len(rows)
+            position = end
         for s, record in super().changed_after(seq):
             yield s, self.encoded(s, record, shape)
 
-    def _row(self, id: int, make: Callable[[int], dict | None] | None = None) -> dict | None:
-        """The base record as it stands (kept, or made again by ``make``, the whole by default), None when deleted or
-        unused."""
+    def _row(self, id: int) -> dict | None:
+        """The base record as it stands (kept, or made again whole), None when deleted or unused."""
         if id in self._gone:
             return None
-        return self._records.get(id) or (make or self._base.make)(id)
+        return self._records.get(id) or self._base.make(id)
 
 
 World = dict[str, "list[dict] | Generated"]
