@@ -37,6 +37,8 @@ __all__ = ["FeedLine", "SyncScreen", "feed_lines", "progress_bar"]
 SYNC_KEYS = Binding.Group("Sync")
 SYNC_ACTIONS = frozenset({"sync_now", "pause", "resume", "resync"})
 """What a team board does not offer: its team's sync service syncs (``LiveCache.synced_by_service``)."""
+OUTBOX_ACTIONS = frozenset({"retry", "drop", "confirm"})
+"""The outbox's actions on the selected write (``show_change`` only reads it)."""
 OUTBOX_KEYS = Binding.Group("Outbox")
 BAR_WIDTH = 8
 REFRESH_SECONDS = 0.5
@@ -421,7 +423,7 @@ class SyncScreen(BoardScreen):
         live = self.board.live
         if live is None:
             reason = self.board.read_only_reason or "read-only board"
-            return dict.fromkeys(("sync_now", "pause", "resume", "resync", "retry", "drop", "confirm"), reason)
+            return dict.fromkeys(SYNC_ACTIONS | OUTBOX_ACTIONS, reason)
         out: dict[str, str] = {}
         if live.running:
             out["sync_now"] = "a sync is already running"
@@ -453,7 +455,7 @@ class SyncScreen(BoardScreen):
         live = self.board.live
         if action in SYNC_ACTIONS and live is not None and live.synced_by_service:
             return False  # not offered (footer, help): the service syncs
-        if action in ("sync_now", "pause", "resume", "resync", "retry", "drop", "confirm", "show_change"):
+        if action in SYNC_ACTIONS | OUTBOX_ACTIONS | {"show_change"}:
             return None if action in self.refusals() else True
         return True
 
