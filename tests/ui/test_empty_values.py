@@ -42,7 +42,9 @@ async def test_the_job_detail_writes_every_empty_field_as_a_dash() -> None:
     async with app.run_test(size=(120, 60)) as pilot:
         await settle(pilot)
         app.open_job(row.id)
-        await wait_until(pilot, lambda: isinstance(app.screen, JobDetailScreen) and app.screen.detail is not None)
+        # the detail read, then drawn: under load the content can still say "Loading…" a moment after the read
+        await wait_until(pilot, lambda: isinstance(app.screen, JobDetailScreen) and app.screen.detail is not None
+                         and "Tags" in widget_text(app.screen.query_one("#detail-content", Static)))
         shown = widget_text(app.screen.query_one("#detail-content", Static))
         assert _line(shown, "Tags").split()[:2] == ["Tags", "—"]  # no tags of its own: as no phone, no project
         assert _line(shown, "Phone").split() == ["Phone", "—"]
