@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import gc
 import importlib
+import os
 from datetime import datetime
 from functools import partial
 
@@ -24,9 +25,10 @@ from .http import ProblemError, json_response, problem
 from .state import SandboxState, iso
 
 MODULES = ("jpm", "dispatch", "settings", "crm")
-EXPORT_WORKERS = 2
+EXPORT_WORKERS = 2 if (os.cpu_count() or 1) > 1 else 0
 """Processes that make a world at scale's export rows beside the server (export_workers.py): a row costs a worker
-~50 µs and the server little, so on two cores two workers keep both busy while a client reads."""
+~50 µs and the server little, so on two cores two workers keep both busy while a client reads; on one core they
+would only take turns with the server (and each make the world again first)."""
 
 _HTTP_TITLES = {404: "The requested resource was not found.", 405: "The HTTP method is not allowed for this resource."}
 
