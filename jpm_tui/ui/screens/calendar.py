@@ -160,11 +160,19 @@ class CalendarScreen(BoardScreen):
         live = self.board.live
         read = await self.board.read_kept(load_calendar, self.board.source, start, end,
                                           live.outbox if live is not None else None)
-        if read is None or not self.query(CalendarGrid):  # the database gone (said); the screen taken down
+        if read is None or not self._whole():  # the database gone (said); the screen being taken down
             return
         (data,) = read
         self.loads += 1
         self._layout(data)
+
+    _PARTS = ("#cal-title", "#cal-grid", "#cal-tray", "#cal-detail", "#cal-legend")
+    """What ``compose_body`` yields and a layout paints."""
+
+    def _whole(self) -> bool:
+        """Every part is still there: a screen taken down (the board quitting) loses them one by one, and a read
+        that ends meanwhile must paint none (one missing title failed a layout as the app exited)."""
+        return all(self.query(part) for part in self._PARTS)
 
     def _reload(self) -> None:
         load: Callable[[], Awaitable[None]] = self._load
