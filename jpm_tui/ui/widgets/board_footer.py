@@ -41,6 +41,8 @@ class BoardFooter(Footer):
 
     async def _rebuild(self) -> None:
         self._rebuild_due = False
+        if not self.is_attached:  # taken down (its screen closed, the board quitting) since the rebuild was asked
+            return
         shown = self._shown()
         if shown != self._built:
             self._built = shown
