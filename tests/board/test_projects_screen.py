@@ -101,8 +101,10 @@ async def test_attach_a_job_of_the_customer_then_detach_it(board: Board) -> None
     # server reloads the project's list, and D waits for its row)
     await board.wait(lambda: isinstance(board.app.screen, ProjectDetailScreen) and table.row_at(table.cursor) is not None
                      and table.row_at(table.cursor).id == job_id, "the project with the job under the cursor")
+    # and D offered (a reload for the job's server read can leave no row under the cursor for a moment)
+    await board.wait(lambda: detail.check_action("detach_job", ()) is True, "D offered")
     await board.pilot.press("D")
-    assert isinstance(board.app.screen, ConfirmScreen)
+    await board.wait(lambda: isinstance(board.app.screen, ConfirmScreen), "the confirmation")
     await board.pilot.press("y")
     await board.settled()
     assert board.sandbox["jobs"].get(job_id)["projectId"] is None
