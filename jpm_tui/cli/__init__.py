@@ -58,8 +58,8 @@ def _common_parsers() -> Common:
     return Common(config=config, profile=profile, demo=demo)
 
 
-def build_parser() -> argparse.ArgumentParser:
-    common = _common_parsers()
+def _board_parser(common: Common, **options: Any) -> argparse.ArgumentParser:
+    """``jpm-tui`` itself: the board's options, no command."""
     parser = argparse.ArgumentParser(
         prog=PROG,
         parents=[common.profile, common.demo],
@@ -68,20 +68,39 @@ def build_parser() -> argparse.ArgumentParser:
                     "Without a command, opens the board for the default profile.",
         epilog="First time? `jpm-tui config init`, then `jpm-tui doctor`. No account? `jpm-tui --demo`.",
         formatter_class=argparse.RawDescriptionHelpFormatter,
+        **options,
     )
-    parser.add_argument("--version", action="version", version=f"{PROG} {__version__}")
     # not set_defaults(config=None, ...): parent parsers share their action objects, so that would change the
     # sub-parsers' defaults too and `jpm-tui --config X config check` would lose X. main() fills them in.
-    parser.set_defaults(handler=_open_board)
+    parser.set_defaults(handler=_open_board, command=None)  # command: the name of the one given, if any
+    return parser
+
+
+def build_parser() -> argparse.ArgumentParser:
+    common = _common_parsers()
+    parser = _board_parser(common)
+    parser.add_argument("--version", action="version", version=f"{PROG} {__version__}")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", title="commands")
     for group in _GROUPS:
         group(sub, common)
     return parser
 
 
+def _board_arguments(argv: Sequence[str] | None) -> argparse.Namespace | None:
+    """The arguments of a plain board start (``jpm-tui [--config F] [--profile P]``, ``jpm-tui --demo ...``),
+    parsed without the commands' parsers: building them all (argparse looks up its translations for each) took
+    ~5 ms before the board's first frame. None for anything else (a command, ``--help``, ``--version``, a
+    mistake): the whole parser takes it, with its usual help and messages."""
+    board = _board_parser(_common_parsers(), add_help=False, exit_on_error=False)
+    try:
+        args, rest = board.parse_known_args(argv)
+    except argparse.ArgumentError:
+        return None
+    return None if rest else args
+
+
 def main(argv: Sequence[str] | None = None) -> int:
-    parser = build_parser()
-    args = parser.parse_args(argv)
+    args = _board_arguments(argv) or build_parser().parse_args(argv)
     for name, default in _SHARED_DEFAULTS.items():
         if not hasattr(args, name):
             setattr(args, name, default)

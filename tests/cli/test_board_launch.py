@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pytest
 
+import jpm_tui.cli as cli
 import jpm_tui.session as session_module
 from jpm_tui.cli import main
 from jpm_tui.session import Session
@@ -295,6 +296,37 @@ def test_the_board_paints_its_jobs_before_loading_the_http_client_or_the_sandbox
 
 def test_the_board_paints_its_jobs_before_loading_the_sync_engine_the_outbox_or_the_provider(first_frame_modules: set[str]):
     assert _loaded(first_frame_modules, LATER_STILL) == []
+
+
+# ------------------------------------------------------------------ the board's arguments, without the commands'
+
+#: a plain board start: parsed by the board's own parser, as the whole parser parses it
+BOARD_STARTS = [[], ["--profile", "shop"], ["--config", "f.toml", "--profile", "shop"], ["--conf", "f.toml"],
+                ["--demo"], ["--demo", "--demo-jobs", "5000", "--backend", "bigchange"], ["--profile=shop"]]
+#: anything else: left to the whole parser (its help, its version, its commands and its messages)
+NOT_BOARD_STARTS = [["--help"], ["-h"], ["--version"], ["doctor"], ["--profile", "shop", "cache", "info"],
+                    ["--demo-jobs", "0"], ["--backend", "nope"], ["--config"], ["--bogus"], ["--", "doctor"]]
+
+
+@pytest.mark.parametrize("argv", BOARD_STARTS, ids=" ".join)
+def test_a_plain_board_start_is_parsed_as_the_whole_parser_parses_it(argv: list[str]) -> None:
+    args = cli._board_arguments(argv)
+    assert args is not None and vars(args) == vars(cli.build_parser().parse_args(argv))
+
+
+@pytest.mark.parametrize("argv", NOT_BOARD_STARTS, ids=" ".join)
+def test_anything_but_a_plain_board_start_goes_to_the_whole_parser(argv: list[str]) -> None:
+    assert cli._board_arguments(argv) is None
+
+
+def test_the_board_starts_without_building_the_commands_parsers(opened: list[Session], tmp_path: Path,
+                                                                monkeypatch: pytest.MonkeyPatch) -> None:
+    def no_commands() -> None:
+        raise AssertionError("the commands' parsers were built for a board start")
+
+    monkeypatch.setattr(cli, "build_parser", no_commands)
+    assert main(["--demo"]) == 0
+    assert len(opened) == 1 and opened[0].demo
 
 
 # ------------------------------------------------------------ the config: read for the first frame, validated after it

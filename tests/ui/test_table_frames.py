@@ -5,6 +5,7 @@ from __future__ import annotations
 import dataclasses
 
 from support.fake_board import make_app, settle, wait_until, widget_text
+from textual._compositor import Compositor
 from textual.screen import Screen
 
 from jpm_tui.ui.screens.jobs import JobsScreen
@@ -106,3 +107,22 @@ async def test_typing_in_the_search_box_lays_nothing_out(source, monkeypatch):
         assert screen.search_input.value == "q"
         assert "q" in widget_text(screen.search_input)
         assert layouts == []
+
+
+async def test_the_board_draws_its_first_frame_once_its_start_up_batch_ends_not_inside_it(source, monkeypatch):
+    """Textual drops a frame drawn while the app starts inside its batch of updates: the job list drew two such
+    frames before the one written (BoardScreen asks again instead)."""
+    drawn: list[bool] = []  # for each frame the compositor drew: whether inside the batch
+    render = Compositor.render_update
+
+    def recorded(compositor: Compositor, *args, **kwargs):  # noqa: ANN002, ANN003, ANN202
+        drawn.append(bool(app._batch_count))
+        return render(compositor, *args, **kwargs)
+
+    monkeypatch.setattr(Compositor, "render_update", recorded)
+    app = make_app(source)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        table = app.screen.query_one(JobTable)
+        assert table.row_count and "Job #" in table.render_line(0).text
+    assert drawn and True not in drawn

@@ -32,3 +32,12 @@ class BoardScreen(Screen[None]):
 
     def compose_body(self) -> ComposeResult:
         yield from ()
+
+    def _compositor_refresh(self) -> None:
+        # Textual renders the whole screen while the app starts inside its batch of updates, then drops that frame
+        # unwritten (App._display returns during a batch): twice on the job list's start, ~5 ms before its first
+        # frame. Asked again instead, it is rendered once, when the batch ends, and written.
+        if self.app._batch_count:  # pyright: ignore[reportPrivateUsage]
+            self.refresh()
+            return
+        super()._compositor_refresh()  # pyright: ignore[reportPrivateUsage]
