@@ -27,7 +27,6 @@ from __future__ import annotations
 
 import os
 import re
-import shlex
 import tomllib
 from collections.abc import Mapping
 from pathlib import Path
@@ -35,7 +34,6 @@ from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
 import platformdirs
-import tomli_w
 
 from .loopback import is_loopback
 
@@ -146,6 +144,8 @@ def _shell_path(path: Path) -> str:
     shown = display_path(path)
     if re.fullmatch(r"[~A-Za-z0-9_./+-]+", shown):
         return shown
+    import shlex
+
     return shlex.quote(str(path))
 
 
@@ -320,6 +320,8 @@ def _write_document(path: Path, document: dict[str, Any]) -> Config:
     file is written through to its target."""
     ordered = {k: v for k, v in document.items() if not isinstance(v, (dict, list))}
     ordered.update({k: v for k, v in document.items() if isinstance(v, (dict, list))})
+    import tomli_w
+
     from .config_schema import parse_config
 
     config = parse_config(ordered, path, check_private=False)

@@ -16,7 +16,6 @@ import tomllib
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from .config import ENVIRONMENTS, default_export_dir
 
@@ -107,6 +106,8 @@ def _first_frame(path: Path, document: dict[str, Any], wanted: str | None) -> Fi
         raise _Unusual
     timezone = _name(table.get("timezone"))
     if timezone is not None:
+        from zoneinfo import ZoneInfo, ZoneInfoNotFoundError  # only for a profile that names its zone
+
         try:
             ZoneInfo(timezone)
         except (ZoneInfoNotFoundError, ValueError, OSError):

@@ -28,9 +28,6 @@ from typing import Any
 from .. import __version__
 from ..config import CONFIG_ENV, ConfigError, config_path, display_path
 from ..failures import Failure, log_to_file
-
-# The subcommand groups register with @command_group as they load: this order is `jpm-tui --help`'s
-from . import cache, config_commands, doctor, outbox, sandbox, sync  # noqa: F401,I001
 from .board import _open_board
 from .common import _GROUPS, PROG, CliError, Common, _backend_names, _error, _positive_int, command_group
 
@@ -77,6 +74,10 @@ def _board_parser(common: Common, **options: Any) -> argparse.ArgumentParser:
 
 
 def build_parser() -> argparse.ArgumentParser:
+    # The subcommand groups register with @command_group as they load (this order is `jpm-tui --help`'s): loaded
+    # here, not for a board start, which needs none of them
+    from . import cache, config_commands, doctor, outbox, sandbox, sync  # noqa: F401,I001
+
     common = _common_parsers()
     parser = _board_parser(common)
     parser.add_argument("--version", action="version", version=f"{PROG} {__version__}")

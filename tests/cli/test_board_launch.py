@@ -212,7 +212,10 @@ sys.exit(main(sys.argv[2:]))
 #: what the board paints from the cache without: the HTTP client and its models, the sandbox, and the config's
 #: validation (pydantic and the models: the first frame reads its few values with config_first_frame)
 NOT_BEFORE_THE_FIRST_FRAME = ("httpx", "jpm_tui.api", "jpm_tui.sandbox", "jpm_tui.provider.servicetitan", "starlette",
-                              "uvicorn", "pydantic", "pydantic_core", "jpm_tui.config_schema")
+                              "uvicorn", "pydantic", "pydantic_core", "jpm_tui.config_schema",
+                              # the commands (their parsers too), the config's writer, a zone no profile named
+                              "jpm_tui.cli.cache", "jpm_tui.cli.config_commands", "jpm_tui.cli.doctor",
+                              "jpm_tui.cli.outbox", "jpm_tui.cli.sandbox", "jpm_tui.cli.sync", "tomli_w", "zoneinfo")
 #: loaded with the live loop, after it: the job list's queued-write markers are one query (cache/outbox_marks.py), and
 #: the provider's commands and records come with the provider
 LATER_STILL = ("jpm_tui.cache.sync", "jpm_tui.cache.outbox", "jpm_tui.provider.base", "jpm_tui.provider.domain")
