@@ -1,31 +1,48 @@
-"""The footer of keys (BoardFooter): built once as a screen starts, built again when the keys it shows change."""
+"""The footer of keys (BoardFooter): one line drawn from the screen's active bindings, again when they change; keys
+that do not fit left out whole; a click on a key presses it."""
 
 from __future__ import annotations
 
-import pytest
 from support.fake_board import make_app, settle
 from support.fake_sources import FakeSource
-from textual.widgets._footer import FooterKey
+
+from jpm_tui.ui.screens.calendar import CalendarScreen
+from jpm_tui.ui.widgets.board_footer import PALETTE_EDGE, BoardFooter
 
 
-async def test_the_footer_builds_its_keys_once_and_again_when_they_change(source: FakeSource,
-                                                                          monkeypatch: pytest.MonkeyPatch) -> None:
-    built: list[str] = []
-    init = FooterKey.__init__
-
-    def counted(self: FooterKey, key: str, *args: object, **kwargs: object) -> None:
-        built.append(key)
-        init(self, key, *args, **kwargs)  # type: ignore[arg-type]
-
-    monkeypatch.setattr(FooterKey, "__init__", counted)
+async def test_the_footer_shows_the_screens_keys_and_follows_a_keymap_change(source: FakeSource) -> None:
     app = make_app(source)
     async with app.run_test(size=(120, 40)) as pilot:
         await settle(pilot)
-        shown = {key.action: key.key for key in app.screen.query(FooterKey)}
+        footer = app.screen.query_one(BoardFooter)
+        shown = {item.action: item.key for item in footer.items}
         assert {"mode('calendar')", "help", "quit"} <= set(shown) and shown["quit"] == "q"
-        assert len(built) == len(shown)  # Textual's footer built every key again at each of the start's changes
-        built.clear()
+        assert "qQuit" in footer.render_line(0).text
         app.set_keymap({"quit": "ctrl+q"})
         await settle(pilot)
-        shown = {key.action: key.key for key in app.screen.query(FooterKey)}
-        assert shown["quit"] == "ctrl+q" and len(built) == len(shown)
+        shown = {item.action: item.key for item in footer.items}
+        assert shown["quit"] == "ctrl+q" and "^qQuit" in footer.render_line(0).text
+
+
+async def test_keys_that_do_not_fit_are_left_out_whole_and_the_palette_stays_on_the_right(source: FakeSource) -> None:
+    app = make_app(source)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        footer = app.screen.query_one(BoardFooter)
+        line = footer.render_line(0).text
+        assert len(line) == 80 and line.rstrip().endswith(f"{PALETTE_EDGE}^ppalette")
+        drawn = [item for item in footer.items if item.action != "command_palette"]
+        assert drawn and all(f"{item.shown}{item.description}" in line for item in drawn)  # none cut
+        assert "quit" not in {item.action for item in drawn}  # 80 columns: the last keys are in help and the palette
+
+
+async def test_a_click_on_a_key_presses_it(source: FakeSource) -> None:
+    app = make_app(source)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        footer = app.screen.query_one(BoardFooter)
+        span = footer.span_of("mode('calendar')")
+        assert span is not None
+        await pilot.click(BoardFooter, offset=(span[0] + 1, 0))
+        await settle(pilot)
+        assert isinstance(app.screen, CalendarScreen)

@@ -186,15 +186,17 @@ async def test_on_a_first_start_the_empty_list_says_the_first_pages_are_coming(t
 
 
 async def test_a_screens_footer_leaves_out_the_way_to_itself_and_keeps_help_whole_at_80_columns(tmp_path):
-    from textual.widgets._footer import FooterKey
+    from jpm_tui.ui.widgets.board_footer import BoardFooter
 
     app = _live_app(tmp_path)
     async with app.run_test(size=(80, 24)) as pilot:
         for key, itself, others in (("S", "Sync", {"Jobs", "Calendar"}), ("C", "Calendar", {"Jobs", "Sync"}),
-                                    ("J", "Jobs", {"Calendar", "Sync"})):
+                                    ("J", "Jobs", {"Calendar", "Projects"})):  # (Sync: not whole in 80)
             await pilot.press(key)
             await settle(pilot)
-            keys = {k.description: k for k in app.screen.query(FooterKey) if k.key_display in "JCSP?"}
+            footer = app.screen.query_one(BoardFooter)
+            keys = {k.description: k for k in footer.items if k.shown in "JCSP?"}
             assert itself not in keys and others <= set(keys), sorted(keys)
             if key != "J":  # (the job list's own keys fill its 80 columns: its help is in the palette and "?")
-                assert keys["Help"].region.right <= 80 - 12, keys["Help"].region  # whole, before the palette's
+                span = footer.span_of("help")
+                assert span is not None and span[1] <= 80 - 12, span  # whole, before the palette's

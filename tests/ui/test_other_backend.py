@@ -8,7 +8,6 @@ from datetime import timedelta
 from support.fake_board import make_app, settle
 from support.fake_sources import NOW, FakeSource
 from textual.widgets import Select
-from textual.widgets._footer import FooterKey
 
 from jpm_tui.provider.workflow import (
     Action,
@@ -27,6 +26,7 @@ from jpm_tui.ui.calendar_model import Item, item_signals, tray_sections
 from jpm_tui.ui.commands import binding_help
 from jpm_tui.ui.screens.filter_form import FilterForm
 from jpm_tui.ui.screens.job_detail import JobDetailScreen
+from jpm_tui.ui.widgets.board_footer import BoardFooter
 from jpm_tui.ui.widgets.job_table import COLUMNS, JobTable
 
 STATUSES = (
@@ -112,7 +112,7 @@ async def test_keys_of_actions_it_lacks_are_not_shown():
     app = make_app(_tiny_source(), workflow=TINY)
     async with app.run_test(size=(120, 40)) as pilot:
         await settle(pilot)
-        footer = {key.action for key in app.screen.query(FooterKey)}
+        footer = {key.action for key in app.screen.query_one(BoardFooter).items}
         assert "mode('calendar')" in footer and "mode('projects')" not in footer  # no projects
         await pilot.press("enter")
         await settle(pilot)
@@ -121,7 +121,7 @@ async def test_keys_of_actions_it_lacks_are_not_shown():
         assert {"add_note", "edit_summary", "edit_priority"} <= actions
         assert not actions & {"cancel_job", "remove_cancellation", "hold", "remove_hold", "edit_job_type",
                               "edit_business_unit", "attach_project", "detach_project", "new_appointment"}
-        footer = {key.action for key in app.screen.query(FooterKey)}
+        footer = {key.action for key in app.screen.query_one(BoardFooter).items}
         assert {"add_note", "edit_summary"} <= footer and not footer & {"cancel_job", "hold"}
         await pilot.press("c")  # the key of an action it lacks does nothing
         await settle(pilot)

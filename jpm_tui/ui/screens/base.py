@@ -28,7 +28,7 @@ class BoardScreen(Screen[None]):
     def compose(self) -> ComposeResult:
         yield StatusLine()
         yield from self.compose_body()
-        yield BoardFooter(compact=True)
+        yield BoardFooter()
 
     def compose_body(self) -> ComposeResult:
         yield from ()
@@ -37,7 +37,7 @@ class BoardScreen(Screen[None]):
         # Textual renders the whole screen while the app starts inside its batch of updates, then drops that frame
         # unwritten (App._display returns during a batch): twice on the job list's start, ~5 ms before its first
         # frame. Asked again instead, it is rendered once, when the batch ends, and written.
-        if self.app._batch_count:  # pyright: ignore[reportPrivateUsage]
+        if self.app._batch_count:
             self.refresh()
             return
-        super()._compositor_refresh()  # pyright: ignore[reportPrivateUsage]
+        super()._compositor_refresh()

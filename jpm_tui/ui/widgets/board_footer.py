@@ -1,49 +1,181 @@
-"""The footer of keys every board screen shows: Textual's, built again only when the keys it shows change."""
+"""The footer of keys every board screen shows: the screen's active bindings on one line, drawn as one widget."""
 
 from __future__ import annotations
 
-from textual.app import ComposeResult
+from dataclasses import dataclass
+from itertools import groupby
+from typing import ClassVar
+
+from rich.segment import Segment
+from rich.style import Style
+from textual import events
+from textual.binding import Binding
 from textual.screen import Screen
-from textual.widgets import Footer
-from textual.widgets._footer import FooterKey
+from textual.strip import Strip
+from textual.widget import Widget
 
-__all__ = ["BoardFooter"]
+from ..css import widget_css
+
+__all__ = ["BoardFooter", "FooterItem"]
+
+PALETTE_EDGE = "▏"
+"""Between the keys and the command palette's key, docked on the right."""
 
 
-class BoardFooter(Footer):
-    """Textual's footer builds all its keys again at each change of the screen's bindings, and they change three times
-    while a screen starts (mounted, focused, ...): 33 keys were built (each styled on its own) for the 11 shown, a
-    fifth of the job list's first frame. Here the changes before the next refresh make one rebuild, and none when
-    what the footer shows is what it shows already. And a compact footer's keys come with their "-compact" class: a
-    key given it once mounted (as Textual's does) has its styles worked out once more, one key at a time."""
+@dataclass(frozen=True)
+class FooterItem:
+    """One key as the footer shows it: ``key`` (what pressing it sends), ``shown`` (how it is written), its words
+    and action, whether its action is enabled, and its group's words ("" for none: a group's keys are written
+    together, then the group's words instead of each key's)."""
 
-    _rebuild_due = False
-    _built: tuple[object, ...] | None = None
+    key: str
+    shown: str
+    description: str
+    action: str
+    enabled: bool
+    group: str = ""
 
-    def bindings_changed(self, screen: Screen[object]) -> None:
-        self._bindings_ready = True
-        if not screen.app.app_focus or self._rebuild_due:
+    @classmethod
+    def of(cls, binding: Binding, shown: str, enabled: bool) -> FooterItem:
+        group = binding.group.description if binding.group is not None else ""
+        return cls(binding.key, shown, binding.description, binding.action, enabled, group)
+
+
+@dataclass(frozen=True)
+class _Piece:
+    """A run of text in one look; ``item``: the key a click on it presses."""
+
+    text: str
+    look: str
+    item: FooterItem | None = None
+    dim: bool = False
+
+
+class BoardFooter(Widget):
+    """Textual's footer is a widget per key (eleven on the job list), each styled, laid out and drawn on its own:
+    ~17 ms of the board's first frame. This one draws the same keys as one line: each action's first key and its
+    words; a group's keys, then the group's words; the command palette's key on the right. Keys that do not fit are
+    left out whole (the rest are in help and the palette), never cut mid-word. A key whose action is disabled is
+    dim. A click on a key presses it."""
+
+    DEFAULT_CSS = widget_css(__file__)
+    COMPONENT_CLASSES: ClassVar[set[str]] = {
+        "board-footer--key",
+        "board-footer--description",
+        "board-footer--edge",
+    }
+
+    def __init__(self) -> None:
+        super().__init__()
+        self._items: tuple[tuple[FooterItem, ...], FooterItem | None] | None = None
+        self._spans: list[tuple[int, int, FooterItem]] = []
+
+    def on_mount(self) -> None:
+        self.screen.bindings_updated_signal.subscribe(self, self._bindings_changed)
+
+    def on_unmount(self) -> None:
+        self.screen.bindings_updated_signal.unsubscribe(self)
+
+    def _bindings_changed(self, screen: Screen[object]) -> None:
+        if screen is not self.screen:
             return
-        if self.is_attached and screen is self.screen:
-            self._rebuild_due = True
-            self.call_after_refresh(self._rebuild)
+        items = self._read_items()
+        if items != self._items:
+            self._items = items
+            self.refresh()
 
-    def compose(self) -> ComposeResult:
-        for widget in super().compose():
-            if self.compact and isinstance(widget, FooterKey):
-                widget.add_class("-compact", update=False)
-            yield widget
+    # ------------------------------------------------------------------ what it shows
 
-    def _shown(self) -> tuple[object, ...]:
-        """What ``compose`` builds from: every active binding (the palette's key too) and its state."""
-        return tuple((binding.key, binding.action, binding.description, binding.show, binding.group, enabled, tooltip)
-                     for _node, binding, enabled, tooltip in self.screen.active_bindings.values())
+    def _read_items(self) -> tuple[tuple[FooterItem, ...], FooterItem | None]:
+        """(the keys on the left, in their screen's order; the command palette's key or None)."""
+        app = self.app
+        active = self.screen.active_bindings
+        first: dict[str, tuple[Binding, bool]] = {}
+        for _node, binding, enabled, _tooltip in active.values():
+            if binding.show and binding.action not in first:
+                first[binding.action] = (binding, enabled)
+        left = tuple(FooterItem.of(binding, app.get_key_display(binding), enabled) for binding, enabled in first.values())
+        palette = None
+        if app.ENABLE_COMMAND_PALETTE and app.COMMAND_PALETTE_BINDING in active:
+            _node, binding, enabled, _tooltip = active[app.COMMAND_PALETTE_BINDING]
+            palette = FooterItem.of(binding, app.get_key_display(binding), enabled)
+        return left, palette
 
-    async def _rebuild(self) -> None:
-        self._rebuild_due = False
-        if not self.is_attached:  # taken down (its screen closed, the board quitting) since the rebuild was asked
+    @property
+    def items(self) -> tuple[FooterItem, ...]:
+        """The keys drawn at the last frame, left to right (the palette's last)."""
+        return tuple(item for _start, _end, item in self._spans)
+
+    def span_of(self, action: str) -> tuple[int, int] | None:
+        """The columns (start, end) the key of ``action`` was drawn in at the last frame; None when not drawn."""
+        return next(((start, end) for start, end, item in self._spans if item.action == action), None)
+
+    def _pieces(self, left: tuple[FooterItem, ...]) -> list[list[_Piece]]:
+        """The left keys as blocks that stay whole: a key with its words, or a group's keys with the group's."""
+        blocks: list[list[_Piece]] = []
+        for group, run in groupby(left, key=lambda item: item.group):
+            keys = list(run)
+            if group and len(keys) > 1:
+                block: list[_Piece] = []
+                for item in keys:
+                    block += [_Piece(item.shown, "board-footer--key", item, not item.enabled), _Piece(" ", "")]
+                blocks.append([*block, _Piece(group, "board-footer--description")])
+            else:
+                blocks += [[_Piece(item.shown, "board-footer--key", item, not item.enabled),
+                            _Piece(item.description, "board-footer--description", item, not item.enabled)]
+                           for item in keys]
+        return blocks
+
+    # ------------------------------------------------------------------ drawing
+
+    def render_line(self, y: int) -> Strip:
+        width = self.size.width
+        base = self.rich_style
+        if self._items is None:
+            self._items = self._read_items()
+        left, palette = self._items
+        right: list[_Piece] = []
+        if palette is not None:
+            right = [_Piece(PALETTE_EDGE, "board-footer--edge"),
+                     _Piece(palette.shown, "board-footer--key", palette, not palette.enabled),
+                     _Piece(palette.description, "board-footer--description", palette, not palette.enabled)]
+        room = width - sum(len(p.text) for p in right) - 1
+        pieces: list[_Piece] = []
+        used = 0
+        for block in self._pieces(left):
+            size = sum(len(p.text) for p in block) + (1 if pieces else 0)
+            if used + size > room:
+                break
+            pieces += [*([_Piece(" ", "")] if pieces else []), *block]
+            used += size
+        if right:
+            pieces.append(_Piece(" " * (width - used - sum(len(p.text) for p in right)), ""))
+            pieces += right
+        return self._strip(pieces, width, base)
+
+    def _strip(self, pieces: list[_Piece], width: int, base: Style) -> Strip:
+        segments: list[Segment] = []
+        spans: list[tuple[int, int, FooterItem]] = []
+        x = 0
+        for piece in pieces:
+            style = base + self.get_component_rich_style(piece.look) if piece.look else base
+            if piece.dim:
+                style += Style(dim=True)
+            segments.append(Segment(piece.text, style))
+            if piece.item is not None:
+                if spans and spans[-1][2] is piece.item:
+                    spans[-1] = (spans[-1][0], x + len(piece.text), piece.item)
+                else:
+                    spans.append((x, x + len(piece.text), piece.item))
+            x += len(piece.text)
+        self._spans = spans
+        return Strip(segments).adjust_cell_length(width, base)
+
+    def on_click(self, event: events.Click) -> None:
+        item = next((item for start, end, item in self._spans if start <= event.x < end), None)
+        if item is None:
             return
-        shown = self._shown()
-        if shown != self._built:
-            self._built = shown
-            await self.recompose()
+        if item.enabled:
+            self.app.simulate_key(item.key)
+        else:
+            self.app.bell()
