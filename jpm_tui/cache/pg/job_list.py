@@ -74,9 +74,11 @@ def where(q: JobQuery, found: TextSearch | None, reach: int) -> tuple[str, list[
 
 
 def searched(conn: psycopg.Connection[Any], q: JobQuery) -> tuple[bool, TextSearch | None]:
-    """(whether the query has text, what it searches: ``TextSearch.narrowed``'s, None when no job can match)."""
+    """(whether the query has text, what it searches: ``TextSearch.narrowed``'s, its common words' jobs ``merged``;
+    None when no job can match)."""
     text = text_search(q.text)
-    return text is not None, None if text is None else text.narrowed(conn)
+    narrowed = None if text is None else text.narrowed(conn)
+    return text is not None, None if narrowed is None else narrowed.merged(conn)
 
 
 class JobList:
@@ -101,8 +103,11 @@ class JobList:
             return n if cap is None else min(n, cap)
         has_text, found = searched(conn, q)
         if has_text:  # from the words index
-            return 0 if found is None else int(_one(conn, *found.count_sql(not q.include_inactive,
-                                                                           _filters(q, active=False), cap)))
+            if found is None:
+                return 0
+            filters = _filters(q, active=False)
+            known = found.found_count(not q.include_inactive, filters, cap)
+            return int(_one(conn, *found.count_sql(not q.include_inactive, filters, cap))) if known is None else known
         cond, args = where(q, None, 0)
         limit = "" if cap is None else f" LIMIT {int(cap)}"
         return int(_one(conn, f"SELECT count(*) FROM (SELECT FROM jobs WHERE {cond}{limit}) found", args))
