@@ -272,3 +272,33 @@ def test_the_merge_s_planner_settings_end_with_it(pg: PgStore, monkeypatch: pyte
         assert settings() == ["on", "off"]
         pg.upsert("jobs", [_words_job(42, "maple river")])  # written in the same transaction, which goes on
     assert settings() == ["on", "on"] and pg.count_jobs(JobQuery(text="maple river")) == 2
+
+
+def test_a_prefix_of_two_common_words_is_merged_once_for_each(pg: PgStore, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A prefix that starts two cached words ("riv": river, riverside), of many rows, is merged with the other common
+    words once for each of its two (a job holding both found once); a prefix of three words is probed as before."""
+    import jpm_tui.cache.pg.search as search
+    from jpm_tui.cache.pg.job_list import searched
+
+    summary = {**{i: "maple street" for i in range(1, 21)}, **{i: "riverside lane" for i in range(21, 36)},
+               **{i: "river lane" for i in range(36, 51)}, **{i: "maple river" for i in range(51, 54)},
+               **{i: "maple riverside" for i in range(54, 57)}, 57: "maple river riverside",
+               **{i: "road maple" for i in range(58, 61)}}
+    pg.upsert("jobs", [_words_job(i, text, d.JobStatus.COMPLETED if i == 51 else d.JobStatus.HOLD, active=i != 55)
+                       for i, text in summary.items()])
+    pg.optimize()
+    queries = [JobQuery(text="maple riv"), JobQuery(text="river maple", include_inactive=True),
+               JobQuery(text="maple-riv", statuses=("Hold",), sort="summary"), JobQuery(text="maple r")]
+    before = _lists(pg, queries)
+    assert before == [(6, 3, [51, 52, 53, 54], [56, 57]), (7, 3, [51, 52, 53, 54], [55, 56, 57]),
+                      (5, 3, [52, 53, 57, 54], [56]), (9, 3, [51, 52, 53, 54], [56, 57, 58, 59])]
+
+    monkeypatch.setattr(search, "FEW", 10)  # 27 maple, 19 river, 19 riverside, 41 "r" (river, riverside, road)
+    monkeypatch.setattr(search, "TOGETHER", 30)
+    statements = _Statements(pg, monkeypatch)
+    assert _lists(pg, queries) == before
+    assert statements.merged() == 4 * 3  # "maple r": one common word, probed for the prefix of three
+    found = searched(pg.conn, JobQuery(text="maple riv"))[1]
+    assert found is not None and found.found is not None
+    assert sorted(found.found) == list(range(51, 58)) and found.found_inactive == {55}
+    assert [p.words for p in found.parts] == [(), ("river", "riverside")]

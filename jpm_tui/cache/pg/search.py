@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field, replace
+from itertools import product
 from typing import Any
 
 import psycopg
@@ -40,6 +41,9 @@ class Part:
     word: str
     prefix: bool
     rows: int | None = field(default=None, compare=False)
+    words: tuple[str, ...] = field(default=(), compare=False)
+    """The two cached words a prefix starts, when it starts only two (``narrowed``'s): each a range of the words
+    index in job order, as an equality's."""
 
     def condition(self, words: str) -> tuple[str, list[Any]]:
         """The condition on ``{words}.word`` (a row of ``job_words``): an equality, or the range of the words that
@@ -75,9 +79,16 @@ class TextSearch:
 
     @property
     def common(self) -> tuple[Part, ...]:
-        """The words asked as themselves (equalities, ``narrowed``'s) of many rows: each one's jobs too many to take
-        whole, and each one's rows a range of the words index in job order (a merge joins them as they are read)."""
-        return tuple(p for p in self.parts if not p.prefix and p.rows is not None and not p.few)
+        """The words of many rows (each one's jobs too many to take whole) asked as themselves (equalities,
+        ``narrowed``'s), and the first prefix of two cached words: each one's rows one range of the words index in
+        job order, or two (a merge joins them as they are read, once for each of the prefix's words)."""
+        common: list[Part] = []
+        for part in self.parts:
+            if part.rows is None or part.few:
+                continue
+            if not part.prefix or (part.words and not any(p.prefix for p in common)):
+                common.append(part)
+        return tuple(common)
 
     @property
     def first(self) -> Part:
@@ -149,26 +160,31 @@ class TextSearch:
     def narrowed(self, conn: psycopg.Connection[Any]) -> TextSearch | None:
         """The same search with each word's rows counted (up to ``FEW``) and each prefix that only one cached word
         starts with asked as that word (an equality: no job to count once among several of its words, and the
-        planner's statistics know it); None when a word starts no cached word (nothing matches). One statement:
-        per word, its first and last word (two probes of the words index) and its rows (read from the index), and
-        the planner's estimate of the jobs (-1 before the table was ever analyzed: none)."""
+        planner's statistics know it), and the two words of a prefix that starts only two noted; None when a word
+        starts no cached word (nothing matches). One statement: per word, its first, second and last word (probes of
+        the words index) and its rows (read from the index), and the planner's estimate of the jobs (-1 before the
+        table was ever analyzed: none)."""
         sql = []
         args: list[Any] = []
         for part in self.parts:
             cond, part_args = part.condition("r")
+            after, _ = part.condition("s")
             sql.append(f"(SELECT min(r.word) FROM job_words r WHERE {cond}), "
+                       f"(SELECT min(s.word) FROM job_words s WHERE {after} AND s.word > "
+                       f"(SELECT min(r.word) FROM job_words r WHERE {cond})), "
                        f"(SELECT max(r.word) FROM job_words r WHERE {cond}), "
                        f"(SELECT count(*) FROM (SELECT FROM job_words r WHERE {cond} LIMIT {FEW}) c)")
-            args += part_args * 3
+            args += part_args * 5
         row = conn.execute(f"SELECT {', '.join(sql)}, (SELECT reltuples FROM pg_class WHERE oid = 'jobs'::regclass)",
                            args).fetchone()
         assert row is not None  # one row of scalars
-        counted = list(zip(self.parts, row[:-1:3], row[1:-1:3], row[2:-1:3], strict=True))
-        if any(first is None for _, first, _, _ in counted):
+        counted = list(zip(self.parts, row[:-1:4], row[1:-1:4], row[2:-1:4], row[3:-1:4], strict=True))
+        if any(first is None for _, first, _, _, _ in counted):
             return None
-        return TextSearch(tuple(Part(part.word, prefix=True, rows=int(rows)) if part.prefix and first != last
+        return TextSearch(tuple(Part(part.word, prefix=True, rows=int(rows),
+                                     words=(first, last) if second == last else ()) if part.prefix and first != last
                                 else Part(first, prefix=False, rows=int(rows))
-                                for part, first, last, rows in counted), self.phrase, max(float(row[-1]), 0.0))
+                                for part, first, second, last, rows in counted), self.phrase, max(float(row[-1]), 0.0))
 
     def merged(self, conn: psycopg.Connection[Any]) -> TextSearch | None:
         """The same search with the jobs of its ``common`` words ``found``, when those are two or more, no word is
@@ -179,17 +195,17 @@ class TextSearch:
         common = self.common
         if len(common) < 2 or self.first.few:
             return self
-        joins, clauses, args = [], [], []
-        for i, part in enumerate(common):
-            joins.append(f"job_words c{i}" + (f" ON c{i}.job_id = c0.job_id" if i else ""))
-            cond, part_args = part.condition(f"c{i}")
-            clauses.append(cond)
-            args += part_args
-        sql = f"SELECT c0.job_id, c0.active FROM {' JOIN '.join(joins)} WHERE {' AND '.join(clauses)}"
+        joins = " JOIN ".join(f"job_words c{i}" + (f" ON c{i}.job_id = c0.job_id" if i else "")
+                              for i in range(len(common)))
+        where = " AND ".join(f"c{i}.word = %s" for i in range(len(common)))
+        merges = list(product(*(p.words or (p.word,) for p in common)))  # one for each word of a prefix of two
+        sql = " UNION ALL ".join([f"SELECT c0.job_id, c0.active FROM {joins} WHERE {where}"] * len(merges))
+        args: list[Any] = [word for words in merges for word in words]
         # Words the planner expects to share as many jobs (taking them as independent) are not merged: their ranges
         # would be read near whole before the cap, for nothing ("furnace gate": 17,700 jobs of 97,000 and 181,000
         # rows, 25 ms). Words that meet more often than expected stop at the cap, having read about as many rows
-        # each ("furnace heat": 97,000 rows each, always together, 9,600 expected).
+        # each ("furnace heat": 97,000 rows each, always together, 9,600 expected). A job that holds both words of a
+        # prefix is found twice, counted twice towards the cap.
         plan = conn.execute(f"EXPLAIN (FORMAT JSON) {sql}", args, prepare=False).fetchone()
         assert plan is not None  # EXPLAIN: one row
         if float(plan[0][0]["Plan"]["Plan Rows"]) >= TOGETHER:
@@ -200,8 +216,9 @@ class TextSearch:
         # end with it and a caller's transaction goes on as it was.
         with conn.transaction(force_rollback=True):
             conn.execute("SELECT set_config('enable_hashjoin', 'off', true), set_config('enable_nestloop', 'off', true)")
-            row = conn.execute(f"SELECT array_agg(m.job_id), array_agg(m.job_id) FILTER (WHERE m.active = 0) "
-                               f"FROM ({sql} LIMIT {TOGETHER}) m HAVING count(*) < {TOGETHER}", args).fetchone()
+            row = conn.execute(f"SELECT array_agg(DISTINCT m.job_id), array_agg(DISTINCT m.job_id) FILTER (WHERE "
+                               f"m.active = 0) FROM ({sql} LIMIT {TOGETHER}) m HAVING count(*) < {TOGETHER}",
+                               args).fetchone()
         if row is None:  # as many: common together
             return self
         if row[0] is None:
