@@ -302,3 +302,15 @@ def test_a_prefix_of_two_common_words_is_merged_once_for_each(pg: PgStore, monke
     assert found is not None and found.found is not None
     assert sorted(found.found) == list(range(51, 58)) and found.found_inactive == {55}
     assert [p.words for p in found.parts] == [(), ("river", "riverside")]
+
+
+def test_a_search_s_count_and_window_are_planned_for_its_words_each_time(pg: PgStore) -> None:
+    """psycopg prepares a statement at its fifth run, and the server may then plan it once for any parameters: the
+    job list's counts and windows, whose plans hang on the words searched, are never prepared."""
+    pg.upsert("jobs", [_words_job(i, "gate code" if i % 3 else "furnace") for i in range(1, 61)])
+    for _ in range(12):
+        assert pg.count_jobs(JobQuery(text="gate code"), cap=100) == 40
+        assert len(pg.jobs_window(JobQuery(text="gate code"), 0, 10)) == 10
+    prepared = [r[0] for r in pg.conn.execute("SELECT statement FROM pg_prepared_statements")]
+    assert prepared  # the search's narrowing, whose plan does not hang on them
+    assert [s for s in prepared if s.startswith("SELECT count(*)") or "ORDER BY" in s] == []
