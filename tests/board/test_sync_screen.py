@@ -140,6 +140,9 @@ async def test_retry_a_refused_write_after_fixing_it_then_drop_another(board: Bo
 
     await _refused_cancel(board, second, reason)
     await board.wait(lambda: len(screen.entries) == 1, "the second refused row")
+    # and d offered, as a dispatcher watching the footer waits for it (the row can be listed a refresh before the
+    # server's refusal reaches it: failed once in fresh-clone CI)
+    await board.wait(lambda: screen.check_action("drop", ()) is True, "d offered")
     await board.pilot.press("d")
     assert isinstance(board.app.screen, ConfirmScreen)
     await board.pilot.press("y")
