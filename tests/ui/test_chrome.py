@@ -191,7 +191,7 @@ async def test_a_screens_footer_leaves_out_the_way_to_itself_and_keeps_help_whol
     app = _live_app(tmp_path)
     async with app.run_test(size=(80, 24)) as pilot:
         for key, itself, others in (("S", "Sync", {"Jobs", "Calendar"}), ("C", "Calendar", {"Jobs", "Sync"}),
-                                    ("J", "Jobs", {"Calendar", "Projects"})):  # (Sync: not whole in 80)
+                                    ("J", "Jobs", {"Calendar", "Help"})):  # (the rest: not whole in 80)
             await pilot.press(key)
             await settle(pilot)
             footer = app.screen.query_one(BoardFooter)

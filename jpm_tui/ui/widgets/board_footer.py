@@ -20,6 +20,8 @@ __all__ = ["BoardFooter", "FooterItem"]
 
 PALETTE_EDGE = "▏"
 """Between the keys and the command palette's key, docked on the right."""
+HELP = "help"
+"""The action of the help key, which the footer keeps when keys are left out (help lists them all)."""
 
 
 @dataclass(frozen=True)
@@ -55,8 +57,8 @@ class BoardFooter(Widget):
     """Textual's footer is a widget per key (eleven on the job list), each styled, laid out and drawn on its own:
     ~17 ms of the board's first frame. This one draws the same keys as one line: each action's first key and its
     words; a group's keys, then the group's words; the command palette's key on the right. Keys that do not fit are
-    left out whole (the rest are in help and the palette), never cut mid-word. A key whose action is disabled is
-    dim. A click on a key presses it."""
+    left out whole, never cut mid-word, and the help key then stays (help and the palette list the rest). A key
+    whose action is disabled is dim. A click on a key presses it."""
 
     DEFAULT_CSS = widget_css(__file__)
     COMPONENT_CLASSES: ClassVar[set[str]] = {
@@ -126,6 +128,25 @@ class BoardFooter(Widget):
                            for item in keys]
         return blocks
 
+    @staticmethod
+    def _fitting(blocks: list[list[_Piece]], room: int) -> list[list[_Piece]]:
+        """The blocks that fit in ``room`` columns (one between each), in order; when some do not, the help key's
+        stays, in place of the last that fit (it lists every key left out)."""
+        def width(chosen: list[list[_Piece]]) -> int:
+            return sum(len(p.text) for block in chosen for p in block) + max(0, len(chosen) - 1)
+
+        if width(blocks) <= room:
+            return blocks
+        help_block = next((b for b in blocks if any(p.item is not None and p.item.action == HELP for p in b)), None)
+        rest = [b for b in blocks if b is not help_block]
+        reserved = [] if help_block is None else [help_block]
+        chosen: list[list[_Piece]] = []
+        for block in rest:
+            if width([*chosen, block, *reserved]) > room:
+                break
+            chosen.append(block)
+        return [*chosen, *reserved] if width([*chosen, *reserved]) <= room else chosen
+
     # ------------------------------------------------------------------ drawing
 
     def render_line(self, y: int) -> Strip:
@@ -141,13 +162,9 @@ class BoardFooter(Widget):
                      _Piece(palette.description, "board-footer--description", palette, not palette.enabled)]
         room = width - sum(len(p.text) for p in right) - 1
         pieces: list[_Piece] = []
-        used = 0
-        for block in self._pieces(left):
-            size = sum(len(p.text) for p in block) + (1 if pieces else 0)
-            if used + size > room:
-                break
+        for block in self._fitting(self._pieces(left), room):
             pieces += [*([_Piece(" ", "")] if pieces else []), *block]
-            used += size
+        used = sum(len(p.text) for p in pieces)
         if right:
             pieces.append(_Piece(" " * (width - used - sum(len(p.text) for p in right)), ""))
             pieces += right
