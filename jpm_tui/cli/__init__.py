@@ -23,7 +23,7 @@ import argparse
 import os
 import sys
 from collections.abc import Sequence
-from typing import Any
+from typing import Any, NoReturn
 
 from .. import __version__
 from ..config import CONFIG_ENV, ConfigError, config_path, display_path
@@ -55,9 +55,21 @@ def _common_parsers() -> Common:
     return Common(config=config, profile=profile, demo=demo)
 
 
-def _board_parser(common: Common, **options: Any) -> argparse.ArgumentParser:
+class _NotABoardStart(Exception):
+    """What ``_QuietParser`` raises where argparse would print a usage and exit."""
+
+
+class _QuietParser(argparse.ArgumentParser):
+    """A parser that says nothing of a mistake: the whole parser, tried next, says it with its own usage."""
+
+    def error(self, message: str) -> NoReturn:
+        raise _NotABoardStart(message)
+
+
+def _board_parser(common: Common, parser_class: type[argparse.ArgumentParser] = argparse.ArgumentParser,
+                  **options: Any) -> argparse.ArgumentParser:
     """``jpm-tui`` itself: the board's options, no command."""
-    parser = argparse.ArgumentParser(
+    parser = parser_class(
         prog=PROG,
         parents=[common.profile, common.demo],
         description="Keyboard-driven terminal dispatch board for field-service teams on ServiceTitan, FSM Navigator "
@@ -92,10 +104,10 @@ def _board_arguments(argv: Sequence[str] | None) -> argparse.Namespace | None:
     parsed without the commands' parsers: building them all (argparse looks up its translations for each) took
     ~5 ms before the board's first frame. None for anything else (a command, ``--help``, ``--version``, a
     mistake): the whole parser takes it, with its usual help and messages."""
-    board = _board_parser(_common_parsers(), add_help=False, exit_on_error=False)
+    board = _board_parser(_common_parsers(), _QuietParser, add_help=False)
     try:
         args, rest = board.parse_known_args(argv)
-    except argparse.ArgumentError:
+    except _NotABoardStart:
         return None
     return None if rest else args
 

@@ -308,7 +308,8 @@ BOARD_STARTS = [[], ["--profile", "shop"], ["--config", "f.toml", "--profile", "
                 ["--demo"], ["--demo", "--demo-jobs", "5000", "--backend", "bigchange"], ["--profile=shop"]]
 #: anything else: left to the whole parser (its help, its version, its commands and its messages)
 NOT_BOARD_STARTS = [["--help"], ["-h"], ["--version"], ["doctor"], ["--profile", "shop", "cache", "info"],
-                    ["--demo-jobs", "0"], ["--backend", "nope"], ["--config"], ["--bogus"], ["--", "doctor"]]
+                    ["--demo-jobs", "0"], ["--backend", "nope"], ["--config"], ["--bogus"], ["--", "doctor"],
+                    ["--de"]]  # (ambiguous: --demo or --demo-jobs)
 
 
 @pytest.mark.parametrize("argv", BOARD_STARTS, ids=" ".join)
@@ -318,8 +319,10 @@ def test_a_plain_board_start_is_parsed_as_the_whole_parser_parses_it(argv: list[
 
 
 @pytest.mark.parametrize("argv", NOT_BOARD_STARTS, ids=" ".join)
-def test_anything_but_a_plain_board_start_goes_to_the_whole_parser(argv: list[str]) -> None:
+def test_anything_but_a_plain_board_start_goes_to_the_whole_parser(argv: list[str],
+                                                                   capsys: pytest.CaptureFixture[str]) -> None:
     assert cli._board_arguments(argv) is None
+    assert capsys.readouterr() == ("", "")  # the whole parser says what is wrong, with its usage
 
 
 def test_the_board_starts_without_building_the_commands_parsers(opened: list[Session], tmp_path: Path,
