@@ -34,6 +34,8 @@ LAST_BEAT_WITHIN = 2.0
 LOOKING = "looking for the sync service…"
 """Before a board's first read of the heartbeat (its database not answered yet)."""
 NO_SERVICE = "no sync service: changes wait"
+SERVICE_CONNECTING = "sync service connecting to the backend…"
+"""The service runs but has not heard from the backend yet (starting, or its first request under way)."""
 BACKEND_OFFLINE = "backend offline (seen by the sync service)"
 
 
@@ -50,7 +52,8 @@ async def beat(store: Any, state: LiveState, *, every: float = BEAT_EVERY,
         last = state.last_sync
         round_age = None if last is None else max(0.0, (now() - last).total_seconds())
         await _unless_unreachable(write_beat, store.db, sender, state.online,
-                                  None if state.online else state.last_error, round_age)
+                                  None if state.online else state.last_error, round_age,
+                                  state.online and state.connecting)
         with contextlib.suppress(TimeoutError):
             await asyncio.wait_for(stopping.wait(), every)
     await _unless_unreachable(write_stopped, store.db, sender)
@@ -120,6 +123,8 @@ class ServiceWatch:
             return NO_SERVICE
         if not beat.online:
             return f"{BACKEND_OFFLINE}: {beat.reason or 'no reason given'}"
+        if beat.connecting:
+            return SERVICE_CONNECTING
         return None
 
     def last_round(self) -> datetime | None:

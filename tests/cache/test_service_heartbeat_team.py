@@ -18,7 +18,7 @@ from jpm_tui.cache import service_heartbeat
 from jpm_tui.cache.live import LiveState
 from jpm_tui.cache.opening import CacheLocation, open_store
 from jpm_tui.cache.pg.heartbeat import Beat, read_beat, write_beat, write_stopped
-from jpm_tui.cache.service_heartbeat import BACKEND_OFFLINE, LOOKING, NO_SERVICE, ServiceWatch
+from jpm_tui.cache.service_heartbeat import BACKEND_OFFLINE, LOOKING, NO_SERVICE, SERVICE_CONNECTING, ServiceWatch
 
 NOW = datetime(2026, 12, 4, 19, 0, tzinfo=UTC)
 
@@ -108,5 +108,27 @@ async def test_a_stopped_service_s_last_beat_says_no_service_at_once_and_a_crash
         write_stopped(store.db, "office-1|42")
         latest = read_beat(store.db)
         assert latest is not None and latest.sender == "office-2|77" and not latest.stopped
+    finally:
+        store.close()
+
+
+async def test_a_service_that_has_not_heard_from_the_backend_yet_is_said_to_connect_not_to_sync(
+        postgres_url: str, tmp_path: Path) -> None:
+    store = open_store(CacheLocation(tmp_path / "no-file.sqlite3", url=postgres_url))
+    assert store is not None
+    try:
+        state = LiveState(online=True, connecting=True)  # started; the backend has not answered yet
+        stopping = asyncio.Event()
+        beating = asyncio.create_task(service_heartbeat.beat(store, state, every=0.05, until=stopping))
+        await until(lambda: (b := read_beat(store.db)) is not None and b.connecting, "a connecting beat", 2)
+        watch = ServiceWatch.on(store)
+        watch.refresh()
+        assert watch.notice() == SERVICE_CONNECTING  # not "online": nothing is synced yet
+        state.connecting = False  # the backend answered
+        await until(lambda: not read_beat(store.db).connecting, "the next beat", 2)
+        watch.refresh()
+        assert watch.notice() is None
+        stopping.set()
+        await asyncio.wait_for(beating, 2)
     finally:
         store.close()

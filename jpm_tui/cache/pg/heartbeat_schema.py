@@ -17,3 +17,6 @@ CREATE TRIGGER {TABLE}_notify AFTER INSERT OR UPDATE OR DELETE OR TRUNCATE ON {T
 
 # a service that stops cleanly says so in its last beat: boards say "no sync service" at once, not once it is stale
 STOPPED = f"ALTER TABLE {TABLE} ADD COLUMN stopped boolean NOT NULL DEFAULT false;"
+
+# a service that has not heard from the backend yet says so: boards say it connects, not that it syncs
+CONNECTING = f"ALTER TABLE {TABLE} ADD COLUMN connecting boolean NOT NULL DEFAULT false;"

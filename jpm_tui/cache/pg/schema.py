@@ -18,7 +18,7 @@ The tables and columns are the SQLite cache's (``tables.py``'s specs write both)
 from __future__ import annotations
 
 from jpm_tui.cache.pg.derived import REFRESH_DERIVED
-from jpm_tui.cache.pg.heartbeat_schema import HEARTBEAT, STOPPED
+from jpm_tui.cache.pg.heartbeat_schema import CONNECTING, HEARTBEAT, STOPPED
 from jpm_tui.cache.pg.notify_schema import NOTIFY
 from jpm_tui.cache.pg.outbox_schema import OUTBOX
 from jpm_tui.cache.pg.words_schema import WORDS, job_triggers
@@ -257,8 +257,9 @@ CREATE INDEX jobs_next_appt ON jobs (next_appointment_id, active, status, priori
 """
 
 # (v4 is NOTIFY: change notifications, after every table it watches exists; see notify_schema.py)
-# (v8 is HEARTBEAT: the sync service's heartbeat, which boards show; v9 its STOPPED: see heartbeat_schema.py)
-MIGRATIONS: list[str] = [V1, OUTBOX, V3, NOTIFY, V5, V6, V7, HEARTBEAT, STOPPED]
+# (v8 is HEARTBEAT: the sync service's heartbeat, which boards show; v9 its STOPPED, v10 its CONNECTING: see
+# heartbeat_schema.py)
+MIGRATIONS: list[str] = [V1, OUTBOX, V3, NOTIFY, V5, V6, V7, HEARTBEAT, STOPPED, CONNECTING]
 """MIGRATIONS[i] takes a database from version i to i + 1."""
 
 LATEST = len(MIGRATIONS)
