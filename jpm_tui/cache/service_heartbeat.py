@@ -40,22 +40,30 @@ BACKEND_OFFLINE = "backend offline (seen by the sync service)"
 
 
 async def beat(store: Any, state: LiveState, *, every: float = BEAT_EVERY,
-               now: Callable[[], datetime] = lambda: datetime.now(UTC), until: asyncio.Event | None = None) -> None:
+               now: Callable[[], datetime] = lambda: datetime.now(UTC), until: asyncio.Event | None = None,
+               changed: asyncio.Event | None = None) -> None:
     """Until ``until`` is set: beat on ``store`` (a team's ``PgStore``) every ``every`` seconds with the service's
-    ``state``; then a last beat saying the service stopped. Cancelled instead (as a crash ends it) it leaves the
+    ``state``, and at once when ``changed`` is set (the state changed: boards hear it then, not at the next beat);
+    then a last beat saying the service stopped. Cancelled instead (as a crash ends it) it leaves the
     last beat to age. A database that is gone meanwhile is tried again at the next beat (no board hears it anyway)."""
     from jpm_tui.cache.pg.heartbeat import write_beat, write_stopped
 
     sender = f"{socket.gethostname()}|{os.getpid()}"
     stopping = until or asyncio.Event()
+    nudged = changed or asyncio.Event()
     while not stopping.is_set():
+        nudged.clear()
         last = state.last_sync
         round_age = None if last is None else max(0.0, (now() - last).total_seconds())
         await _unless_unreachable(write_beat, store.db, sender, state.online,
                                   None if state.online else state.last_error, round_age,
                                   state.online and state.connecting)
-        with contextlib.suppress(TimeoutError):
-            await asyncio.wait_for(stopping.wait(), every)
+        stop, nudge = asyncio.ensure_future(stopping.wait()), asyncio.ensure_future(nudged.wait())
+        try:
+            await asyncio.wait((stop, nudge), timeout=every, return_when=asyncio.FIRST_COMPLETED)
+        finally:
+            stop.cancel()
+            nudge.cancel()
     await _unless_unreachable(write_stopped, store.db, sender)
 
 
@@ -73,7 +81,13 @@ class Beating:
 
     def __init__(self, store: Any, state: LiveState) -> None:
         self._stopping = asyncio.Event()
-        self._task = asyncio.create_task(beat(store, state, every=BEAT_EVERY, until=self._stopping))
+        self._changed = asyncio.Event()
+        self._task = asyncio.create_task(beat(store, state, every=BEAT_EVERY, until=self._stopping,
+                                              changed=self._changed))
+
+    def nudge(self) -> None:
+        """The service's state changed (online, offline, the backend's first answer): beat now."""
+        self._changed.set()
 
     async def stop(self) -> None:
         """The last beat, saying the service stopped (boards say "no sync service" at once), written within

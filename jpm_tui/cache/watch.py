@@ -32,7 +32,7 @@ from typing import TYPE_CHECKING
 
 from jpm_tui.cache.live import CADENCES, Cadence, LiveCache, LiveState
 from jpm_tui.cache.pg.reach import forget_connections, is_unreachable, reason
-from jpm_tui.cache.service_heartbeat import start_beating
+from jpm_tui.cache.service_heartbeat import Beating, start_beating
 from jpm_tui.provider.base import Provider
 from jpm_tui.provider.workflow import Workflow
 
@@ -91,6 +91,7 @@ class SyncService(LiveCache):
         self.cache_retry_max = cache_retry_max
         self._serving: asyncio.Task[None] | None = None
         self._was_online = True
+        self._beating: Beating | None = None
         self.stopping = False
 
     async def round(self, on_change: Callable[[LiveState], None] | None = None,
@@ -140,7 +141,10 @@ class SyncService(LiveCache):
         self.sync_now()
 
     def _changed(self, state: LiveState) -> None:
-        """Say when the connection goes and comes back (once each way), not every ping."""
+        """Say when the connection goes and comes back (once each way), not every ping; the boards hear of any change
+        at once (a beat now)."""
+        if self._beating is not None:
+            self._beating.nudge()
         if state.online != self._was_online and not self.stopping:
             self._was_online = state.online
             self._say("online" if state.online else f"offline: {_plain(state.last_error)}; retrying")
@@ -150,7 +154,7 @@ class SyncService(LiveCache):
         commit in flight finishes first) and the provider's client closes."""
         self._serving = asyncio.current_task()
         listener = None if self._listen is None else self._listen(self._heard(), lambda _why: None)
-        beating = start_beating(self.store, self.state)  # a team's boards read it: is the service there, online
+        beating = self._beating = start_beating(self.store, self.state)  # boards read it: is a service there, online
         try:
             if not self.stopping:  # told to stop before it started
                 if listener is not None:

@@ -118,14 +118,15 @@ async def test_a_service_that_has_not_heard_from_the_backend_yet_is_said_to_conn
     assert store is not None
     try:
         state = LiveState(online=True, connecting=True)  # started; the backend has not answered yet
-        stopping = asyncio.Event()
-        beating = asyncio.create_task(service_heartbeat.beat(store, state, every=0.05, until=stopping))
+        stopping, changed = asyncio.Event(), asyncio.Event()
+        beating = asyncio.create_task(service_heartbeat.beat(store, state, every=60, until=stopping, changed=changed))
         await until(lambda: (b := read_beat(store.db)) is not None and b.connecting, "a connecting beat", 2)
         watch = ServiceWatch.on(store)
         watch.refresh()
         assert watch.notice() == SERVICE_CONNECTING  # not "online": nothing is synced yet
-        state.connecting = False  # the backend answered
-        await until(lambda: not read_beat(store.db).connecting, "the next beat", 2)
+        state.connecting = False  # the backend answered: the service beats at once, not a beat (here 60 s) later
+        changed.set()
+        await until(lambda: not read_beat(store.db).connecting, "a beat at once", 2)
         watch.refresh()
         assert watch.notice() is None
         stopping.set()
