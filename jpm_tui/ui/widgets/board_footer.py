@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from itertools import groupby
 from typing import ClassVar
 
+from rich.cells import cell_len
 from rich.segment import Segment
 from rich.style import Style
 from textual import events
@@ -51,6 +52,11 @@ class _Piece:
     look: str
     item: FooterItem | None = None
     dim: bool = False
+
+    @property
+    def cells(self) -> int:
+        """Columns it takes (a key's symbol or a backend's words may be wide)."""
+        return cell_len(self.text)
 
 
 class BoardFooter(Widget):
@@ -133,7 +139,7 @@ class BoardFooter(Widget):
         """The blocks that fit in ``room`` columns (one between each), in order; when some do not, the help key's
         stays, in place of the last that fit (it lists every key left out)."""
         def width(chosen: list[list[_Piece]]) -> int:
-            return sum(len(p.text) for block in chosen for p in block) + max(0, len(chosen) - 1)
+            return sum(p.cells for block in chosen for p in block) + max(0, len(chosen) - 1)
 
         if width(blocks) <= room:
             return blocks
@@ -160,13 +166,13 @@ class BoardFooter(Widget):
             right = [_Piece(PALETTE_EDGE, "board-footer--edge"),
                      _Piece(palette.shown, "board-footer--key", palette, not palette.enabled),
                      _Piece(palette.description, "board-footer--description", palette, not palette.enabled)]
-        room = width - sum(len(p.text) for p in right) - 1
+        room = width - sum(p.cells for p in right) - 1
         pieces: list[_Piece] = []
         for block in self._fitting(self._pieces(left), room):
             pieces += [*([_Piece(" ", "")] if pieces else []), *block]
-        used = sum(len(p.text) for p in pieces)
+        used = sum(p.cells for p in pieces)
         if right:
-            pieces.append(_Piece(" " * (width - used - sum(len(p.text) for p in right)), ""))
+            pieces.append(_Piece(" " * (width - used - sum(p.cells for p in right)), ""))
             pieces += right
         return self._strip(pieces, width, base)
 
@@ -181,10 +187,10 @@ class BoardFooter(Widget):
             segments.append(Segment(piece.text, style))
             if piece.item is not None:
                 if spans and spans[-1][2] is piece.item:
-                    spans[-1] = (spans[-1][0], x + len(piece.text), piece.item)
+                    spans[-1] = (spans[-1][0], x + piece.cells, piece.item)
                 else:
-                    spans.append((x, x + len(piece.text), piece.item))
-            x += len(piece.text)
+                    spans.append((x, x + piece.cells, piece.item))
+            x += piece.cells
         self._spans = spans
         return Strip(segments).adjust_cell_length(width, base)
 
