@@ -3,6 +3,7 @@ that do not fit left out whole; a click on a key presses it."""
 
 from __future__ import annotations
 
+import pytest
 from support.fake_board import make_app, settle
 from support.fake_sources import FakeSource
 
@@ -48,3 +49,23 @@ async def test_a_click_on_a_key_presses_it(source: FakeSource) -> None:
         await pilot.click(BoardFooter, offset=(span[0] + 1, 0))
         await settle(pilot)
         assert isinstance(app.screen, CalendarScreen)
+
+
+async def test_a_click_on_a_dim_key_rings_the_bell_and_does_nothing(source: FakeSource,
+                                                                     monkeypatch: pytest.MonkeyPatch) -> None:
+    app = make_app(source)  # no live loop: the sync screen's keys are all refused (a read-only board)
+    rang: list[bool] = []
+    monkeypatch.setattr(app, "bell", lambda: rang.append(True))
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        await pilot.press("S")
+        await settle(pilot)
+        screen = app.screen
+        footer = screen.query_one(BoardFooter)
+        sync_now = next(item for item in footer.items if item.action == "sync_now")
+        assert not sync_now.enabled
+        span = footer.span_of("sync_now")
+        assert span is not None
+        await pilot.click(BoardFooter, offset=(span[0], 0))
+        await settle(pilot)
+        assert rang == [True] and app.screen is screen and not app._notifications
