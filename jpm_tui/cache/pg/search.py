@@ -99,13 +99,8 @@ class TextSearch:
         """Conditions on ``job_words f`` (the first word's rows): active, and the job holds the other words."""
         first = self.first
         cond, args = first.condition("f")
-        clauses = [cond, *(["f.active = 1"] if active_only else [])]
-        for part in self.parts:
-            if part != first:
-                held, held_args = part.holds("f.job_id")
-                clauses.append(held)
-                args += held_args
-        return clauses, args
+        held, held_args = _held([part for part in self.parts if part != first], "f.job_id")
+        return [cond, *(["f.active = 1"] if active_only else []), *held], [*args, *held_args]
 
     def conditions(self, job_id: str, reach: int) -> tuple[list[str], list[Any]]:
         """Conditions that job ``job_id`` (an SQL expression of a ``jobs`` row, whose ``active`` its filters check)
@@ -127,11 +122,7 @@ class TextSearch:
             clauses, args = self._found(active_only=False)
             found = [f"{job_id} = ANY(ARRAY(SELECT f.job_id FROM job_words f WHERE {' AND '.join(clauses)}))"]
         else:
-            found, args = [], []
-            for part in self.parts:
-                cond, part_args = part.holds(job_id)
-                found.append(cond)
-                args += part_args
+            found, args = _held(self.parts, job_id)
         return self._phrased(found, args)
 
     def _found_ids(self, active_only: bool) -> list[int]:
@@ -141,15 +132,8 @@ class TextSearch:
 
     def _others(self, job_id: str) -> tuple[list[str], list[Any]]:
         """Conditions that job ``job_id``, one of the ``found``, holds the words but the ``common`` ones."""
-        held: list[str] = []
-        args: list[Any] = []
         common = self.common
-        for part in self.parts:
-            if part not in common:
-                cond, part_args = part.holds(job_id)
-                held.append(cond)
-                args += part_args
-        return held, args
+        return _held([part for part in self.parts if part not in common], job_id)
 
     def _phrased(self, found: list[str], args: list[Any]) -> tuple[list[str], list[Any]]:
         """``found``'s conditions and the phrase's, if any (the parts' order checked on the job's document)."""
@@ -254,16 +238,24 @@ class TextSearch:
                 clauses.append("NOT EXISTS (SELECT FROM job_words e WHERE e.job_id = f.job_id AND e.word >= %s "
                                "AND e.word < f.word)")
                 args.append(first.word)
-        filters, filter_args = job_filter
-        if self.phrase is not None:
-            filters = [*filters, "search @@ %s::tsquery"]
-            filter_args = [*filter_args, self.phrase]
+        filters, filter_args = self._phrased(*job_filter)
         if filters:
             clauses.append(f"EXISTS (SELECT FROM jobs WHERE jobs.id = f.job_id AND {' AND '.join(filters)})")
             args += filter_args
         limit = "" if cap is None else f" LIMIT {int(cap)}"
         return (f"SELECT count(*) FROM (SELECT {distinct} FROM {source} WHERE {' AND '.join(clauses or ['true'])}"
                 f"{limit}) found", args)
+
+
+def _held(parts: list[Part] | tuple[Part, ...], job_id: str) -> tuple[list[str], list[Any]]:
+    """Conditions that job ``job_id`` holds each of ``parts`` (``Part.holds``), and their parameters."""
+    conds: list[str] = []
+    args: list[Any] = []
+    for part in parts:
+        cond, part_args = part.holds(job_id)
+        conds.append(cond)
+        args += part_args
+    return conds, args
 
 
 def text_search(text: str) -> TextSearch | None:
