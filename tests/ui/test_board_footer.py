@@ -18,11 +18,11 @@ async def test_the_footer_shows_the_screens_keys_and_follows_a_keymap_change(sou
         footer = app.screen.query_one(BoardFooter)
         shown = {item.action: item.key for item in footer.items}
         assert {"mode('calendar')", "help", "quit"} <= set(shown) and shown["quit"] == "q"
-        assert "qQuit" in footer.render_line(0).text
+        assert "q Quit" in footer.render_line(0).text
         app.set_keymap({"quit": "ctrl+q"})
         await settle(pilot)
         shown = {item.action: item.key for item in footer.items}
-        assert shown["quit"] == "ctrl+q" and "^qQuit" in footer.render_line(0).text
+        assert shown["quit"] == "ctrl+q" and "^q Quit" in footer.render_line(0).text
 
 
 async def test_keys_that_do_not_fit_are_left_out_whole_help_and_the_palette_stay(source: FakeSource) -> None:
@@ -31,9 +31,9 @@ async def test_keys_that_do_not_fit_are_left_out_whole_help_and_the_palette_stay
         await settle(pilot)
         footer = app.screen.query_one(BoardFooter)
         line = footer.render_line(0).text
-        assert len(line) == 80 and line.rstrip().endswith(f"{PALETTE_EDGE}^ppalette")
+        assert len(line) == 80 and line.rstrip().endswith(f"{PALETTE_EDGE}^p palette")
         drawn = [item for item in footer.items if item.action != "command_palette"]
-        assert drawn and all(f"{item.shown}{item.description}" in line for item in drawn)  # none cut
+        assert drawn and all(f"{item.shown} {item.description}" in line for item in drawn)  # none cut
         actions = [item.action for item in drawn]
         assert "quit" not in actions and "mode('projects')" not in actions  # 80 columns: left out...
         assert actions[-1] == "help"  # ...and help, which lists them, kept in place of the last that fit

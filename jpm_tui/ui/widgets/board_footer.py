@@ -59,6 +59,11 @@ class _Piece:
         return cell_len(self.text)
 
 
+def _words(item: FooterItem) -> str:
+    """A key's words as written after it: one space between ("f Filter", as Textual's footer wrote them)."""
+    return f" {item.description}" if item.description else ""
+
+
 class BoardFooter(Widget):
     """Textual's footer is a widget per key (eleven on the job list), each styled, laid out and drawn on its own:
     ~17 ms of the board's first frame. This one draws the same keys as one line: each action's first key and its
@@ -130,7 +135,7 @@ class BoardFooter(Widget):
                 blocks.append([*block, _Piece(group, "board-footer--description")])
             else:
                 blocks += [[_Piece(item.shown, "board-footer--key", item, not item.enabled),
-                            _Piece(item.description, "board-footer--description", item, not item.enabled)]
+                            _Piece(_words(item), "board-footer--description", item, not item.enabled)]
                            for item in keys]
         return blocks
 
@@ -165,7 +170,7 @@ class BoardFooter(Widget):
         if palette is not None:
             right = [_Piece(PALETTE_EDGE, "board-footer--edge"),
                      _Piece(palette.shown, "board-footer--key", palette, not palette.enabled),
-                     _Piece(palette.description, "board-footer--description", palette, not palette.enabled)]
+                     _Piece(_words(palette), "board-footer--description", palette, not palette.enabled)]
         room = width - sum(p.cells for p in right) - 1
         pieces: list[_Piece] = []
         for block in self._fitting(self._pieces(left), room):
